@@ -1,0 +1,27 @@
+# Targets for developers and CI. `make ci` is what .ci/run calls.
+GO        ?= go
+HANDWRITTEN = $(shell git ls-files '*.go' | grep -v '^gen/')
+
+.PHONY: generate check-generate lint test spec-validate spec-diff ci demo bench
+
+generate: ## regenerate gen/ from openapi.yaml
+	$(GO) generate ./...
+
+check-generate: generate ## fail when gen/ is not what the spec generates
+	@git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: run 'make generate' and commit it"; exit 1; }
+	@test -z "$$(git status --porcelain -- gen/)" || { git status --porcelain -- gen/; echo "untracked files in gen/"; exit 1; }
+
+lint: ## go vet, plus gofmt on hand-written code
+	$(GO) vet ./...
+	@out=$$(gofmt -l $(HANDWRITTEN)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: ## all tests, with the race detector
+	$(GO) test -race -count=1 ./...
+
+spec-validate: ## load openapi.yaml, validate it (examples included), compare with gen/
+	$(GO) run ./internal/tools/specvalidate openapi.yaml
+
+spec-diff: ## fail on an unacknowledged breaking change against REF (default: previous spec commit)
+	internal/tools/specdiff.sh $(REF)
+
+ci: spec-validate check-generate lint test spec-diff ## everything CI checks

@@ -1,0 +1,58 @@
+// Package auth adds the Finicity API key headers to outgoing requests.
+//
+// Every Data Connect Components call carries two headers: Finicity-App-Key
+// (the partner's app key) and Finicity-App-Token (a token from partner
+// authentication). Headers is a request editor for the generated client that
+// sets both; where the token comes from is a TokenSource, so a fixed token
+// and a refreshing one look the same to the client.
+package auth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// Header names, as sent on the wire.
+const (
+	HeaderAppKey   = "Finicity-App-Key"
+	HeaderAppToken = "Finicity-App-Token"
+)
+
+// TokenSource yields the Finicity-App-Token to send with a request.
+type TokenSource interface {
+	Token(ctx context.Context) (string, error)
+}
+
+// StaticToken is a TokenSource that always yields the same token.
+type StaticToken string
+
+// Token returns the token itself.
+func (t StaticToken) Token(context.Context) (string, error) { return string(t), nil }
+
+// ErrEmptyAppKey is returned when no app key is configured.
+var ErrEmptyAppKey = errors.New("auth: Finicity-App-Key is empty: pass the partner's app key from the developer dashboard")
+
+// Headers returns a request editor that sets Finicity-App-Key to appKey and
+// Finicity-App-Token to the token from tokens. If tokens is nil only the app
+// key is set (partner authentication itself needs nothing more).
+func Headers(appKey string, tokens TokenSource) func(ctx context.Context, req *http.Request) error {
+	return func(ctx context.Context, req *http.Request) error {
+		if appKey == "" {
+			return ErrEmptyAppKey
+		}
+		req.Header.Set(HeaderAppKey, appKey)
+		if tokens == nil {
+			return nil
+		}
+		tok, err := tokens.Token(ctx)
+		if err != nil {
+			return err
+		}
+		if tok == "" {
+			return errors.New("auth: token source returned an empty Finicity-App-Token")
+		}
+		req.Header.Set(HeaderAppToken, tok)
+		return nil
+	}
+}

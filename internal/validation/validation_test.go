@@ -1,0 +1,119 @@
+package validation_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/validation"
+)
+
+const loginPath = "/connect-components/institutions/170716/login-forms"
+
+func newReq(method, path, body string, auth bool) *http.Request {
+	var r *http.Request
+	if body == "" {
+		r = httptest.NewRequest(method, "http://127.0.0.1"+path, nil)
+	} else {
+		r = httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if auth {
+		r.Header.Set("Finicity-App-Key", "k")
+		r.Header.Set("Finicity-App-Token", "t")
+	}
+	return r
+}
+
+func TestValidateRequest(t *testing.T) {
+	okLogin := `{"language":"en","customerId":"1","serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32+00:00"}}`
+	tests := []struct {
+		name                    string
+		method, path, body      string
+		noAuth                  bool
+		wantOp                  string
+		wantLoc, wantField, why string // empty wantLoc: valid
+	}{
+		{name: "valid login form", method: "POST", path: loginPath, body: okLogin, wantOp: "PostInstitutionsInstitutionIdLoginForms"},
+		{name: "valid with prefix", method: "GET", path: "/base/connect-components/configurations", wantOp: "GetConfigurations"},
+		{name: "valid empty configuration", method: "POST", path: "/connect-components/configurations", body: `{}`, wantOp: "PostConfigurations"},
+		{name: "reconnection without body", method: "POST", path: "/connect-components/customers/c1/institution-login-ids/7008461438/reconnections", wantOp: "PostReconnections"},
+		{name: "reconnection null body", method: "POST", path: "/connect-components/customers/c1/institution-login-ids/7008461438/reconnections", body: `null`, wantOp: "PostReconnections"},
+		{name: "bad uuid path", method: "GET", path: "/connect-components/configurations/not-a-uuid", wantLoc: "path", wantField: "configuration_id"},
+		{name: "uuid wrong form", method: "GET", path: "/connect-components/configurations/605543e1f50748ad812795c40566597b0000", wantLoc: "path", wantField: "configuration_id"},
+		{name: "non integer institution", method: "POST", path: "/connect-components/institutions/abc/login-forms", body: okLogin, wantLoc: "path", wantField: "institution_id"},
+		{name: "missing key", method: "GET", path: "/connect-components/configurations", noAuth: true, wantLoc: "header", wantField: "Finicity-App-Key"},
+		{name: "missing required field", method: "POST", path: loginPath, body: `{"language":"en","serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`, wantLoc: "body", wantField: "customerId", why: "missing"},
+		{name: "nested bad date", method: "POST", path: loginPath, body: `{"language":"en","customerId":"1","serviceAgreement":{"language":"en","acceptedDate":"yesterday"}}`, wantLoc: "body", wantField: "serviceAgreement.acceptedDate"},
+		{name: "bad configuration id in body", method: "POST", path: loginPath, body: `{"language":"en","customerId":"1","configurationId":"x","serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`, wantLoc: "body", wantField: "configurationId"},
+		{name: "empty filter item", method: "POST", path: "/connect-components/configurations", body: `{"filterAccounts":[""]}`, wantLoc: "body", wantField: "filterAccounts.0"},
+		{name: "wrong type", method: "POST", path: "/connect-components/configurations", body: `{"aoRequired":"yes"}`, wantLoc: "body", wantField: "aoRequired"},
+		{name: "not json", method: "POST", path: "/connect-components/configurations", body: `{`, wantLoc: "body"},
+		{name: "relative redirect", method: "POST", path: "/connect-components/institutions/1/oauth-urls", body: `{"redirectURI":"/x","customerId":"1","serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`, wantLoc: "body", wantField: "redirectURI"},
+		{name: "unknown path", method: "GET", path: "/nope", wantLoc: "path"},
+		{name: "wrong method", method: "PUT", path: "/connect-components/configurations", body: `{}`, wantLoc: "path", why: "method not allowed"},
+	}
+	v := specdoc.MustValidator()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := newReq(tc.method, tc.path, tc.body, !tc.noAuth)
+			route, err := v.ValidateRequest(context.Background(), req)
+			if tc.wantLoc == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				if route.Operation.OperationID != tc.wantOp {
+					t.Errorf("operation: got %s, want %s", route.Operation.OperationID, tc.wantOp)
+				}
+				return
+			}
+			var fe *validation.FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("got %v, want *FieldError", err)
+			}
+			if fe.Location != tc.wantLoc || (tc.wantField != "" && fe.Field != tc.wantField) {
+				t.Errorf("got location %q field %q (%v), want %q %q", fe.Location, fe.Field, fe, tc.wantLoc, tc.wantField)
+			}
+			if tc.why != "" && !strings.Contains(fe.Reason, tc.why) {
+				t.Errorf("reason %q does not contain %q", fe.Reason, tc.why)
+			}
+		})
+	}
+}
+
+func TestValidateResponse(t *testing.T) {
+	v := specdoc.MustValidator()
+	req := newReq("GET", "/connect-components/configurations/605543e1-f507-48ad-8127-95c40566597b", "", true)
+	h := http.Header{"Content-Type": {"application/json"}}
+	if err := v.ValidateResponse(context.Background(), req, 200, h, []byte(`{"id":"605543e1-f507-48ad-8127-95c40566597b"}`)); err != nil {
+		t.Errorf("valid response rejected: %v", err)
+	}
+	if err := v.ValidateResponse(context.Background(), req, 200, h, []byte(`{"id":"nope"}`)); err == nil || !strings.Contains(err.Error(), "id") {
+		t.Errorf("bad id accepted or not named: %v", err)
+	}
+	if err := v.ValidateResponse(context.Background(), req, 418, h, []byte(`{}`)); err == nil {
+		t.Error("undocumented status accepted")
+	}
+	if err := v.ValidateResponse(context.Background(), req, 404, h, []byte(`{"Errors":{}}`)); err == nil || !strings.Contains(err.Error(), "Error") {
+		t.Errorf("error body without Error list accepted: %v", err)
+	}
+}
+
+// TestErrorsNeverEchoValues guards against secrets leaking through
+// validation messages.
+func TestErrorsNeverEchoValues(t *testing.T) {
+	v := specdoc.MustValidator()
+	secret := "s3cr3t-value-never-shown"
+	req := newReq("POST", "/aggregation/v2/partners/authentication", `{"partnerId":"p","partnerSecret":{"v":"`+secret+`"}}`, true)
+	_, err := v.ValidateRequest(context.Background(), req)
+	if err == nil {
+		t.Fatal("object secret accepted")
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Errorf("error echoes the value: %v", err)
+	}
+}
