@@ -164,7 +164,9 @@ func operationCases() []opCase {
 		errCase("DeleteConfigurationsConfigurationId", 404, "4041", del, "DELETE", onePath, ""),
 
 		{op: "PostInstitutionsInstitutionIdLoginForms", status: 201, respond: loginFormBody, call: login, method: "POST", path: loginPath, wantBody: loginJSON,
-			check: func(t *testing.T, r result) { checkForm(t, r.(*gen.PostInstitutionsInstitutionIdLoginFormsResponse).JSON201) }},
+			check: func(t *testing.T, r result) {
+				checkForm(t, r.(*gen.PostInstitutionsInstitutionIdLoginFormsResponse).JSON201)
+			}},
 		errCase("PostInstitutionsInstitutionIdLoginForms", 400, "10010", login, "POST", loginPath, loginJSON),
 		errCase("PostInstitutionsInstitutionIdLoginForms", 401, "10026", login, "POST", loginPath, loginJSON),
 		errCase("PostInstitutionsInstitutionIdLoginForms", 404, "4041", login, "POST", loginPath, loginJSON),
