@@ -1,0 +1,119 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/finicity-go/connect-components/gen"
+)
+
+// partnerState is what one app key owns. Configurations are kept in
+// creation order, so listing them is stable.
+type partnerState struct {
+	configs map[uuid.UUID]gen.Configuration
+	order   []uuid.UUID
+}
+
+// partnerLocked returns the state of appKey, creating it when create is
+// true; reads never create, so probing with random keys costs no memory.
+// The caller holds s.mu.
+func (s *Sandbox) partnerLocked(appKey string, create bool) *partnerState {
+	p := s.byAppKey[appKey]
+	if p == nil && create {
+		p = &partnerState{configs: map[uuid.UUID]gen.Configuration{}}
+		s.byAppKey[appKey] = p
+	}
+	return p
+}
+
+// ownsConfiguration reports whether appKey owns configuration id.
+func (s *Sandbox) ownsConfiguration(appKey string, id uuid.UUID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.partnerLocked(appKey, false)
+	if p == nil {
+		return false
+	}
+	_, ok := p.configs[id]
+	return ok
+}
+
+func (s *Sandbox) createConfiguration(c *call) response {
+	var req gen.PostConfigurationsRequest
+	if err := json.Unmarshal(c.body, &req); err != nil {
+		return invalidField("body: not a JSON object").response()
+	}
+	cfg := gen.Configuration{
+		Id:                        ptr(newID()),
+		FilterAccounts:            req.FilterAccounts,
+		AccountClassificationType: req.AccountClassificationType,
+		// The spec's default, stored explicitly so reads show it.
+		AoRequired: ptr(req.AoRequired != nil && *req.AoRequired),
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.partnerLocked(c.appKey, true)
+	p.configs[*cfg.Id] = cfg
+	p.order = append(p.order, *cfg.Id)
+	return response{status: http.StatusCreated, body: cfg}
+}
+
+func (s *Sandbox) listConfigurations(c *call) response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := []gen.Configuration{} // never null: an empty list is []
+	if p := s.partnerLocked(c.appKey, false); p != nil {
+		for _, id := range p.order {
+			list = append(list, p.configs[id])
+		}
+	}
+	return response{status: http.StatusOK, body: list}
+}
+
+func (s *Sandbox) getConfiguration(c *call) response {
+	id, err := uuid.Parse(c.params["configuration_id"])
+	if err != nil {
+		return configurationNotFound()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.partnerLocked(c.appKey, false); p != nil {
+		if cfg, ok := p.configs[id]; ok {
+			return response{status: http.StatusOK, body: cfg}
+		}
+	}
+	return configurationNotFound()
+}
+
+func (s *Sandbox) deleteConfiguration(c *call) response {
+	id, err := uuid.Parse(c.params["configuration_id"])
+	if err != nil {
+		return configurationNotFound()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.partnerLocked(c.appKey, false)
+	if p == nil {
+		return configurationNotFound()
+	}
+	if _, ok := p.configs[id]; !ok {
+		return configurationNotFound()
+	}
+	delete(p.configs, id)
+	for i, o := range p.order {
+		if o == id {
+			p.order = append(p.order[:i], p.order[i+1:]...)
+			break
+		}
+	}
+	return response{status: http.StatusNoContent}
+}
+
+// configurationNotFound is the same answer for an id that never existed,
+// was deleted, or belongs to another partner: telling them apart would
+// leak other partners' ids.
+func configurationNotFound() response {
+	return notFound("No configuration with that id for this partner.").response()
+}

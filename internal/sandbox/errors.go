@@ -1,0 +1,76 @@
+package sandbox
+
+import (
+	"net/http"
+
+	"github.com/finicity-go/connect-components/gen"
+)
+
+// Reason codes the sandbox answers with. 10010, 10026, 10023 and 4041 are
+// the codes the API docs list; 10022 and 10024 are the sandbox's own
+// choice, because the docs name no code for a missing or unknown token or
+// for wrong partner credentials.
+const (
+	ReasonInvalidField       = "10010" // 400: a field, parameter or the body failed validation
+	ReasonMissingAppKey      = "10026" // 401: no Finicity-App-Key header
+	ReasonInvalidToken       = "10022" // 401: no Finicity-App-Token, or one the sandbox did not issue
+	ReasonExpiredToken       = "10023" // 401: the token's lifetime is over
+	ReasonInvalidCredentials = "10024" // 401: CreateToken with unknown partner credentials
+	ReasonNotFound           = "4041"  // 404: no such entity for this partner
+)
+
+// errorSource is the Source of every error item, as the real API sends it.
+const errorSource = "Connect-Components"
+
+// apiError is an error answer on its way to the wire.
+type apiError struct {
+	status      int
+	reason      string
+	description string
+	details     string
+	recoverable bool
+}
+
+func (e apiError) response() response {
+	item := gen.ErrorItem{
+		Source:      ptr(errorSource),
+		ReasonCode:  ptr(e.reason),
+		Description: ptr(e.description),
+		Recoverable: ptr(e.recoverable),
+		Details:     ptr(e.details),
+	}
+	return response{status: e.status, body: gen.ErrorResponse{Errors: gen.ErrorList{Error: []gen.ErrorItem{item}}}}
+}
+
+func invalidField(details string) apiError {
+	return apiError{status: http.StatusBadRequest, reason: ReasonInvalidField,
+		description: "All request parameters could not be validated.", details: details}
+}
+
+func missingAppKey() apiError {
+	return apiError{status: http.StatusUnauthorized, reason: ReasonMissingAppKey,
+		description: "Missing Finicity-App-Key header.", details: "The Finicity-App-Key header is required."}
+}
+
+func invalidToken(details string) apiError {
+	return apiError{status: http.StatusUnauthorized, reason: ReasonInvalidToken,
+		description: "Invalid Finicity-App-Token.", details: details}
+}
+
+func expiredToken() apiError {
+	return apiError{status: http.StatusUnauthorized, reason: ReasonExpiredToken,
+		description: "Expired Finicity-App-Token.", recoverable: true,
+		details: "Fetch a new token with partner authentication."}
+}
+
+func invalidCredentials() apiError {
+	return apiError{status: http.StatusUnauthorized, reason: ReasonInvalidCredentials,
+		description: "Invalid partner credentials.", details: "The partnerId or partnerSecret is not valid."}
+}
+
+func notFound(details string) apiError {
+	return apiError{status: http.StatusNotFound, reason: ReasonNotFound,
+		description: "The requested entity was not found.", details: details}
+}
+
+func ptr[T any](v T) *T { return &v }

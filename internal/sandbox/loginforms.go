@@ -1,0 +1,66 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/finicity-go/connect-components/gen"
+)
+
+// sessionRequest holds the fields of the login-form and OAuth URL bodies
+// that the sandbox acts on. The rest (customerId, serviceAgreement) has
+// been validated against the spec and needs no behaviour here.
+type sessionRequest struct {
+	Language        string `json:"language"`
+	RedirectURI     string `json:"redirectURI"`
+	ConfigurationID string `json:"configurationId"`
+}
+
+// decodeSession decodes the body and checks that a configurationId, if
+// any, belongs to the caller.
+func (s *Sandbox) decodeSession(c *call) (sessionRequest, *response) {
+	var req sessionRequest
+	if err := json.Unmarshal(c.body, &req); err != nil {
+		r := invalidField("body: not a JSON object").response()
+		return req, &r
+	}
+	if req.ConfigurationID != "" {
+		id, err := uuid.Parse(req.ConfigurationID)
+		if err != nil || !s.ownsConfiguration(c.appKey, id) {
+			r := notFound("body configurationId: no configuration with that id for this partner.").response()
+			return req, &r
+		}
+	}
+	return req, nil
+}
+
+func (s *Sandbox) createLoginForm(c *call) response {
+	req, fail := s.decodeSession(c)
+	if fail != nil {
+		return *fail
+	}
+	return response{status: http.StatusCreated, body: newLoginForm(req.Language)}
+}
+
+// newLoginForm builds a username/password form with fresh ids, labelled in
+// the requested language so a front end can see its language choice work.
+func newLoginForm(language string) gen.PostInstitutionsInstitutionIdLoginForms201Response {
+	user, pass := "Username", "Password"
+	switch strings.ToLower(strings.SplitN(language, "-", 2)[0]) {
+	case "es":
+		user, pass = "Usuario", "Contraseña"
+	case "fr":
+		user, pass = "Nom d'utilisateur", "Mot de passe"
+	}
+	return gen.PostInstitutionsInstitutionIdLoginForms201Response{
+		Id:            newID(),
+		EventStreamId: newID(),
+		Elements: []gen.PostInstitutionsInstitutionIdLoginForms201ResponseElementsInner{
+			{Id: newID(), Label: user, SortOrder: 0},
+			{Id: newID(), Label: pass, SortOrder: 1},
+		},
+	}
+}

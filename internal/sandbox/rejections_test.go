@@ -1,0 +1,97 @@
+package sandbox_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/finicity-go/connect-components/internal/sandbox"
+)
+
+const (
+	cfgPath   = "/connect-components/configurations"
+	loginPath = "/connect-components/institutions/170716/login-forms"
+	oauthPath = "/connect-components/institutions/170716/oauth-urls"
+	reconPath = "/connect-components/customers/1005061234/institution-login-ids/7008461431/reconnections"
+	tokenPath = "/aggregation/v2/partners/authentication"
+	agreement = `"serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}`
+)
+
+// TestRejections covers every way a request is refused, with the exact
+// status, reason code and the field named in Details.
+func TestRejections(t *testing.T) {
+	_, srv := newSandbox(t, sandbox.WithMaxBodyBytes(256))
+	unknownID := "9082affa-d965-40be-a3ed-a320bb3467ff"
+	cases := []struct {
+		name    string
+		req     raw
+		status  int
+		reason  string
+		details string // substring of Details
+	}{
+		{"missing app key", raw{method: "GET", path: cfgPath, token: anyTok}, 401, "10026", "Finicity-App-Key"},
+		{"missing app key on CreateToken", raw{method: "POST", path: tokenPath, body: `{"partnerId":"a","partnerSecret":"b"}`}, 401, "10026", "Finicity-App-Key"},
+		{"missing token", raw{method: "GET", path: cfgPath, key: keyA}, 401, "10022", "Finicity-App-Token header is required"},
+		{"missing token on delete", raw{method: "DELETE", path: cfgPath + "/" + unknownID, key: keyA}, 401, "10022", "Finicity-App-Token"},
+		{"filterAccounts not an array", raw{method: "POST", path: cfgPath, key: keyA, token: anyTok, body: `{"filterAccounts":"Checking"}`}, 400, "10010", "body filterAccounts"},
+		{"filterAccounts item empty", raw{method: "POST", path: cfgPath, key: keyA, token: anyTok, body: `{"filterAccounts":[""]}`}, 400, "10010", "body filterAccounts.0"},
+		{"aoRequired not a bool", raw{method: "POST", path: cfgPath, key: keyA, token: anyTok, body: `{"aoRequired":"yes"}`}, 400, "10010", "body aoRequired"},
+		{"body not JSON", raw{method: "POST", path: cfgPath, key: keyA, token: anyTok, body: `{`}, 400, "10010", "body"},
+		{"body null", raw{method: "POST", path: cfgPath, key: keyA, token: anyTok, body: `null`}, 400, "10010", "body"},
+		{"body missing", raw{method: "POST", path: cfgPath, key: keyA, token: anyTok}, 400, "10010", "body"},
+		{"wrong content type", raw{method: "POST", path: cfgPath, key: keyA, token: anyTok, contentType: "text/plain", body: `{}`}, 400, "10010", "body"},
+		{"body over the limit", raw{method: "POST", path: cfgPath, key: keyA, token: anyTok, body: `{"filterAccounts":["` + strings.Repeat("x", 300) + `"]}`}, 400, "10010", "larger than the sandbox limit of 256 bytes"},
+		{"bad uuid on get", raw{method: "GET", path: cfgPath + "/not-a-uuid", key: keyA, token: anyTok}, 404, "4041", "path configuration_id"},
+		{"bad uuid on delete", raw{method: "DELETE", path: cfgPath + "/not-a-uuid", key: keyA, token: anyTok}, 404, "4041", "path configuration_id"},
+		{"unknown id on get", raw{method: "GET", path: cfgPath + "/" + unknownID, key: keyA, token: anyTok}, 404, "4041", "No configuration with that id"},
+		{"unknown id on delete", raw{method: "DELETE", path: cfgPath + "/" + unknownID, key: keyA, token: anyTok}, 404, "4041", "No configuration with that id"},
+		{"login form without customerId", raw{method: "POST", path: loginPath, key: keyA, token: anyTok, body: `{"language":"en",` + agreement + `}`}, 400, "10010", "customerId"},
+		{"login form bad acceptedDate", raw{method: "POST", path: loginPath, key: keyA, token: anyTok, body: `{"language":"en","customerId":"1","serviceAgreement":{"language":"en","acceptedDate":"yesterday"}}`}, 400, "10010", "body serviceAgreement.acceptedDate: must be an RFC 3339 date-time"},
+		{"login form bad configurationId", raw{method: "POST", path: loginPath, key: keyA, token: anyTok, body: `{"language":"en","customerId":"1","configurationId":"x",` + agreement + `}`}, 400, "10010", "body configurationId"},
+		{"login form unknown configurationId", raw{method: "POST", path: loginPath, key: keyA, token: anyTok, body: `{"language":"en","customerId":"1","configurationId":"` + unknownID + `",` + agreement + `}`}, 404, "4041", "configurationId"},
+		{"login form institution not an integer", raw{method: "POST", path: "/connect-components/institutions/abc/login-forms", key: keyA, token: anyTok, body: `{"language":"en","customerId":"1",` + agreement + `}`}, 400, "10010", "path institution_id"},
+		{"oauth relative redirectURI", raw{method: "POST", path: oauthPath, key: keyA, token: anyTok, body: `{"redirectURI":"/done","customerId":"1",` + agreement + `}`}, 400, "10010", "body redirectURI: must be an absolute URI"},
+		{"oauth unknown configurationId", raw{method: "POST", path: oauthPath, key: keyA, token: anyTok, body: `{"redirectURI":"https://x.example/done","customerId":"1","configurationId":"` + unknownID + `",` + agreement + `}`}, 404, "4041", "configurationId"},
+		{"reconnection body an array", raw{method: "POST", path: reconPath, key: keyA, token: anyTok, body: `[]`}, 400, "10010", "body"},
+		{"reconnection login id not an integer", raw{method: "POST", path: "/connect-components/customers/1/institution-login-ids/x/reconnections", key: keyA, token: anyTok, body: `{}`}, 400, "10010", "path institution_login_id"},
+		{"token without partnerSecret", raw{method: "POST", path: tokenPath, key: keyA, body: `{"partnerId":"sandbox-partner"}`}, 400, "10010", "partnerSecret"},
+		{"token with wrong secret", raw{method: "POST", path: tokenPath, key: keyA, body: `{"partnerId":"sandbox-partner","partnerSecret":"nope"}`}, 401, "10024", "partnerId or partnerSecret"},
+		{"unknown path", raw{method: "GET", path: "/connect-components/nothing", key: keyA, token: anyTok}, 404, "4041", "No operation for this path"},
+		{"prefixed path", raw{method: "GET", path: "/v1" + cfgPath, key: keyA, token: anyTok}, 404, "4041", "No operation for this path"},
+		{"wrong method", raw{method: "PUT", path: cfgPath, key: keyA, token: anyTok}, 405, "4041", "No operation for method PUT"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := tc.req.send(t, srv)
+			if status != tc.status {
+				t.Fatalf("status: got %d, want %d; body %s", status, tc.status, body)
+			}
+			item := errorItem(t, body)
+			if got := str(item.ReasonCode); got != tc.reason {
+				t.Errorf("ReasonCode: got %q, want %q", got, tc.reason)
+			}
+			if got := str(item.Details); !strings.Contains(got, tc.details) {
+				t.Errorf("Details: got %q, want it to contain %q", got, tc.details)
+			}
+			if str(item.Source) != "Connect-Components" || item.Recoverable == nil || str(item.Description) == "" {
+				t.Errorf("incomplete error item: %s", body)
+			}
+		})
+	}
+}
+
+// TestErrorsNeverEchoValues: a rejected secret-looking value must not come
+// back in the error body, where a client might log it.
+func TestErrorsNeverEchoValues(t *testing.T) {
+	_, srv := newSandbox(t)
+	secret := "s3cr3t-value-do-not-echo"
+	for _, r := range []raw{
+		{method: "POST", path: tokenPath, key: keyA, body: `{"partnerId":"sandbox-partner","partnerSecret":"` + secret + `"}`},
+		{method: "POST", path: tokenPath, key: keyA, body: `{"partnerId":"` + secret + `","partnerSecret":7}`},
+		{method: "POST", path: cfgPath, key: keyA, token: anyTok, body: `{"aoRequired":"` + secret + `"}`},
+		{method: "GET", path: cfgPath + "/" + secret, key: keyA, token: anyTok},
+	} {
+		if _, body := r.send(t, srv); strings.Contains(string(body), secret) {
+			t.Errorf("%s %s: body echoes the value: %s", r.method, r.path, body)
+		}
+	}
+}

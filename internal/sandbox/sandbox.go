@@ -1,0 +1,262 @@
+// Package sandbox is a stateful, in-memory stand-in for the Data Connect
+// Components API, built from the embedded openapi.yaml.
+//
+// A *Sandbox is an http.Handler: mount it in httptest.NewServer for tests,
+// serve it with net/http (finicity-connect sandbox does), or call it with
+// no network at all through HTTPClient. Every request is validated against
+// the spec before it is handled, so a client that the sandbox accepts sends
+// what the real API expects.
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/validation"
+)
+
+// Header names, as sent on the wire.
+const (
+	headerAppKey   = "Finicity-App-Key"
+	headerAppToken = "Finicity-App-Token"
+)
+
+// Sandbox serves every operation of openapi.yaml from memory. It is safe
+// for concurrent use. The zero value is not usable: call New.
+type Sandbox struct {
+	// Settings, fixed once New returns.
+	checkTokens     bool
+	tokenLifetime   time.Duration
+	partners        map[string]string // partnerId -> partnerSecret
+	customPartners  bool
+	maxBody         int64
+	now             func() time.Time
+	reportViolation func(error)
+	publicURL       string
+	validator       *validation.Validator
+
+	// State, guarded by mu. One mutex is enough: every critical section is
+	// a few map operations, and a sandbox never sees production load.
+	mu       sync.Mutex
+	byAppKey map[string]*partnerState // configurations, scoped per app key
+	tokens   map[string]tokenGrant    // issued tokens
+	oauth    map[uuid.UUID]string     // OAuth session id -> redirectURI
+}
+
+// New returns a Sandbox with no configurations, accepting the sandbox
+// partner credentials and, unless WithTokenCheck(true), any token.
+func New(opts ...Option) *Sandbox {
+	s := &Sandbox{
+		tokenLifetime: DefaultTokenLifetime,
+		partners:      map[string]string{DefaultPartnerID: DefaultPartnerSecret},
+		maxBody:       DefaultMaxBodyBytes,
+		now:           time.Now,
+		validator:     specdoc.MustValidator(),
+		byAppKey:      map[string]*partnerState{},
+		tokens:        map[string]tokenGrant{},
+		oauth:         map[uuid.UUID]string{},
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(s)
+		}
+	}
+	return s
+}
+
+// response is what an operation answers: a status, and a body marshalled
+// to JSON unless it is nil.
+type response struct {
+	status int
+	body   any
+}
+
+// call is a request that passed routing, authentication and validation.
+type call struct {
+	*http.Request
+	appKey string
+	params map[string]string // path parameters by name
+	body   []byte
+}
+
+// ServeHTTP answers one request. It never panics on malformed input: a
+// panic in a handler would be a sandbox bug, and is turned into a 500 so a
+// test sees it instead of a dropped connection.
+func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			http.Error(w, fmt.Sprintf("sandbox bug: %v", p), http.StatusInternalServerError)
+		}
+	}()
+	if id, ok := oauthSessionID(r.URL.Path); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		s.serveOAuthSession(w, r, id)
+		return
+	}
+	route, params, err := s.validator.FindRoute(r.Method, r.URL.Path)
+	if err != nil || segments(route.Path) != segments(r.URL.Path) {
+		s.write(w, r, nil, unroutable(r, err))
+		return
+	}
+	s.write(w, r, route, s.handle(r, route, params))
+}
+
+// handle runs the checks every operation shares, in the order a client
+// can act on them: credentials first, then the body, then the operation.
+func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[string]string) response {
+	appKey := r.Header.Get(headerAppKey)
+	if appKey == "" {
+		return missingAppKey().response()
+	}
+	if needsToken(route) {
+		if e, ok := s.checkToken(appKey, r.Header.Get(headerAppToken)); !ok {
+			return e.response()
+		}
+	}
+	var body []byte
+	if route.Operation.RequestBody != nil {
+		b, err := readCapped(r.Body, s.maxBody)
+		if err != nil {
+			return invalidField(err.Error()).response()
+		}
+		body = b
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	if _, err := s.validator.ValidateRequest(r.Context(), r); err != nil {
+		return rejected(route, err).response()
+	}
+	c := &call{Request: r, appKey: appKey, params: params, body: body}
+	switch route.Operation.OperationID {
+	case "CreateToken":
+		return s.createToken(c)
+	case "PostConfigurations":
+		return s.createConfiguration(c)
+	case "GetConfigurations":
+		return s.listConfigurations(c)
+	case "GetConfigurationsConfigurationId":
+		return s.getConfiguration(c)
+	case "DeleteConfigurationsConfigurationId":
+		return s.deleteConfiguration(c)
+	case "PostInstitutionsInstitutionIdLoginForms":
+		return s.createLoginForm(c)
+	case "PostInstitutionsInstitutionIdOauthUrls":
+		return s.createOAuthURL(c)
+	case "PostReconnections":
+		return s.reconnect(c)
+	}
+	// A new operation in the spec that the sandbox does not implement yet.
+	return apiError{status: http.StatusNotImplemented, reason: "501",
+		description: "Not implemented by the sandbox.", details: route.Operation.OperationID}.response()
+}
+
+// needsToken reports whether the operation's security requires
+// Finicity-App-Token (every operation but CreateToken).
+func needsToken(route *validation.Route) bool {
+	reqs := route.Operation.Security
+	if reqs == nil {
+		reqs = &route.Spec.Security
+	}
+	for _, req := range *reqs {
+		if _, ok := req["FinicityAppToken"]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// readCapped reads at most limit bytes, and fails with a message naming
+// the limit when there are more: a client sending a huge body learns why.
+func readCapped(body io.Reader, limit int64) ([]byte, error) {
+	if body == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("body: could not be read")
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("body: larger than the sandbox limit of %d bytes", limit)
+	}
+	return b, nil
+}
+
+// rejected maps a validation failure to the documented error answer. The
+// FieldError text names the field and never echoes its value.
+func rejected(route *validation.Route, err error) apiError {
+	var fe *validation.FieldError
+	if !errors.As(err, &fe) {
+		fe = &validation.FieldError{Location: "request", Reason: "could not be validated"}
+	}
+	switch {
+	case fe.Location == "header" && strings.EqualFold(fe.Field, headerAppKey):
+		return missingAppKey()
+	case fe.Location == "header" && strings.EqualFold(fe.Field, headerAppToken), fe.Location == "security":
+		return invalidToken("The Finicity-App-Token header is required.")
+	case documents(route, http.StatusBadRequest):
+		return invalidField(fe.Error())
+	}
+	// Get and delete by id document no 400: the only thing that can be
+	// wrong with them is the id itself, and no entity has a malformed id.
+	return notFound(fe.Error())
+}
+
+// documents reports whether the operation documents status.
+func documents(route *validation.Route, status int) bool {
+	return route.Operation.Responses.Status(status) != nil
+}
+
+// unroutable answers a method or path that is not in the spec. The error
+// body is the API's own, so clients decode it like any other error.
+func unroutable(r *http.Request, err error) response {
+	if err != nil && strings.Contains(err.Error(), "method not allowed") {
+		return apiError{status: http.StatusMethodNotAllowed, reason: ReasonNotFound,
+			description: "Method not allowed.", details: "No operation for method " + r.Method + " on this path."}.response()
+	}
+	return notFound("No operation for this path.").response()
+}
+
+// segments counts the segments of a path: a route only matches a request
+// path of the same length, so /x/connect-components/configurations is not
+// an alias of /connect-components/configurations.
+func segments(path string) int {
+	return strings.Count(strings.Trim(path, "/"), "/")
+}
+
+// write sends resp, validating it against the spec first when
+// WithResponseValidation asked for it. route is nil for paths outside the
+// spec, whose answers have nothing to be validated against.
+func (s *Sandbox) write(w http.ResponseWriter, r *http.Request, route *validation.Route, resp response) {
+	var out []byte
+	if resp.body != nil {
+		var err error
+		out, err = json.Marshal(resp.body)
+		if err != nil {
+			http.Error(w, "sandbox bug: response does not marshal", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+	}
+	if route != nil && s.reportViolation != nil {
+		if err := s.validator.ValidateResponse(context.WithoutCancel(r.Context()), r, resp.status, w.Header(), out); err != nil {
+			s.reportViolation(fmt.Errorf("sandbox: %d answer to %s violates the spec: %w", resp.status, route.Operation.OperationID, err))
+		}
+	}
+	w.WriteHeader(resp.status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(out)
+	}
+}
+
+// newID returns a random (version 4) UUID.
+func newID() gen.Uuid { return uuid.New() }

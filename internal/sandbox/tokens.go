@@ -1,0 +1,77 @@
+package sandbox
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/finicity-go/connect-components/gen"
+)
+
+// tokenGrant is what the sandbox remembers about a token it issued.
+type tokenGrant struct {
+	appKey  string // tokens only work with the app key that asked for them
+	expires time.Time
+}
+
+// createToken is partner authentication (CreateToken).
+func (s *Sandbox) createToken(c *call) response {
+	var creds gen.PartnerCredentials
+	if err := json.Unmarshal(c.body, &creds); err != nil {
+		return invalidField("body: not a JSON object").response()
+	}
+	if !s.validPartner(creds.PartnerId, creds.PartnerSecret) {
+		return invalidCredentials().response()
+	}
+	tok := newToken()
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Forget expired grants here, so a long-running sandbox that issues
+	// tokens all day keeps a bounded table.
+	for t, g := range s.tokens {
+		if !now.Before(g.expires) {
+			delete(s.tokens, t)
+		}
+	}
+	s.tokens[tok] = tokenGrant{appKey: c.appKey, expires: now.Add(s.tokenLifetime)}
+	return response{status: http.StatusOK, body: gen.AccessToken{Token: tok}}
+}
+
+// validPartner compares in constant time, so the sandbox does not teach
+// a habit the real API would punish.
+func (s *Sandbox) validPartner(id, secret string) bool {
+	want, ok := s.partners[id]
+	return ok && subtle.ConstantTimeCompare([]byte(want), []byte(secret)) == 1
+}
+
+// checkToken decides whether token may be used with appKey. With token
+// checking off any non-empty token passes.
+func (s *Sandbox) checkToken(appKey, token string) (apiError, bool) {
+	if token == "" {
+		return invalidToken("The Finicity-App-Token header is required."), false
+	}
+	if !s.checkTokens {
+		return apiError{}, true
+	}
+	s.mu.Lock()
+	g, ok := s.tokens[token]
+	s.mu.Unlock()
+	if !ok || subtle.ConstantTimeCompare([]byte(g.appKey), []byte(appKey)) != 1 {
+		return invalidToken("The Finicity-App-Token was not issued by this sandbox for this Finicity-App-Key."), false
+	}
+	if !s.now().Before(g.expires) {
+		return expiredToken(), false
+	}
+	return apiError{}, true
+}
+
+// newToken returns 256 random bits, URL-safe so it fits a header as is.
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
