@@ -1,104 +1,131 @@
 // Package api is the Data Connect Components client users import.
 //
 // NewClient wires the client generated from openapi.yaml (package gen) to
-// authentication and transport options:
+// authentication and transport behaviour. With a fixed token:
 //
 //	c, err := api.NewClient(appKey, appToken)
-//	cfg, err := c.PostConfigurationsWithResponse(ctx, api.PostConfigurationsRequest{})
 //
-// Client embeds *gen.ClientWithResponses, so every operation of the docs is a
-// method named as the docs name it, in Go case.
+// or, letting the client fetch and renew tokens from partner credentials:
+//
+//	c, err := api.NewClient(appKey, "", api.WithPartnerCredentials(partnerID, partnerSecret))
+//	cfg, err := c.PostConfigurations(ctx, api.PostConfigurationsRequest{})
+//
+// Every operation is a method returning the decoded success value or an
+// error; a non-2xx answer is an *Error (errors.As), anything else is a
+// transport failure. Client embeds *gen.ClientWithResponses, so the
+// generated XxxWithResponse methods remain available.
+//
+// # Behaviour
+//
+//   - Tokens (WithPartnerCredentials): fetched on first use, shared across
+//     goroutines, renewed after 90 minutes (WithTokenMaxAge), one shared
+//     fetch for concurrent callers, one refresh and one replay on a 401
+//     with reason code 10023, rejected credentials never retried.
+//   - Retries (WithRetries, WithRetryBackoff, WithAttemptTimeout): GET and
+//     DELETE are retried twice on connection errors, 429, 502, 503 and 504,
+//     with jittered exponential backoff from 0.5 s to 8 s, honouring
+//     Retry-After; a POST is never re-sent once it may have reached the
+//     server. A cancelled context stops any wait at once.
+//   - Logging (WithLogger): one log/slog debug record per attempt.
+//   - Validation (WithRequestValidation, WithResponseValidation): requests
+//     and responses checked against the embedded OpenAPI document.
+//
+// # Secrets
+//
+// The app key, the token and the partner secret never appear in log
+// records or in error strings produced by this package.
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/auth"
+	"github.com/finicity-go/connect-components/internal/retry"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
 // DefaultBaseURL is the production API endpoint.
 const DefaultBaseURL = "https://api.finicity.com"
 
-// Client is a ready-to-use Data Connect Components client.
+// Client is a ready-to-use Data Connect Components client. It is safe for
+// concurrent use.
 type Client struct {
 	*gen.ClientWithResponses
 
 	baseURL string
+	tokens  auth.TokenSource
 }
 
 // BaseURL returns the endpoint the client talks to.
 func (c *Client) BaseURL() string { return c.baseURL }
 
-// Option configures a Client.
-type Option func(*settings) error
-
-type settings struct {
-	baseURL    string
-	httpClient gen.HttpRequestDoer
-	editors    []gen.RequestEditorFn
-}
-
-// WithBaseURL points the client at another endpoint, such as the local
-// sandbox. Plain http:// is refused for any host but loopback, because the
-// app key and token would travel in clear.
-func WithBaseURL(baseURL string) Option {
-	return func(s *settings) error {
-		s.baseURL = baseURL
-		return nil
-	}
-}
-
-// WithHTTPClient sends requests through hc instead of a default
-// *http.Client. Use it to set timeouts, proxies or a custom transport.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(s *settings) error {
-		if hc == nil {
-			return errors.New("api: WithHTTPClient: client is nil")
-		}
-		s.httpClient = hc
-		return nil
-	}
-}
-
-// WithRequestEditor adds fn to every request, after the auth headers are set.
-func WithRequestEditor(fn gen.RequestEditorFn) Option {
-	return func(s *settings) error {
-		if fn == nil {
-			return errors.New("api: WithRequestEditor: function is nil")
-		}
-		s.editors = append(s.editors, fn)
-		return nil
-	}
+// Token returns the Finicity-App-Token the client currently sends: the
+// fixed token, or with WithPartnerCredentials the cached token, fetching a
+// new one if there is none or it is too old. It is a credential: do not
+// log it.
+func (c *Client) Token(ctx context.Context) (string, error) {
+	return c.tokens.Token(ctx)
 }
 
 // NewClient builds a client that authenticates every request with appKey
-// (Finicity-App-Key) and appToken (Finicity-App-Token).
+// (Finicity-App-Key) and a Finicity-App-Token: appToken, or, with
+// WithPartnerCredentials (appToken then ""), tokens the client obtains
+// itself. Exactly one of the two must be given.
 func NewClient(appKey, appToken string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(appKey) == "" {
 		return nil, errors.New("api: app key is empty: pass the Finicity-App-Key from the developer dashboard")
 	}
-	if strings.TrimSpace(appToken) == "" {
-		return nil, errors.New("api: app token is empty: pass a Finicity-App-Token from partner authentication")
-	}
-	s := settings{baseURL: DefaultBaseURL, httpClient: &http.Client{}}
+	s := defaultSettings()
 	for _, opt := range opts {
 		if err := opt(&s); err != nil {
 			return nil, err
 		}
 	}
+	switch {
+	case s.hasCredentials && appToken != "":
+		return nil, errors.New("api: both an app token and partner credentials given: pass \"\" as the app token with WithPartnerCredentials, or drop the credentials")
+	case !s.hasCredentials && strings.TrimSpace(appToken) == "":
+		return nil, errors.New("api: app token is empty: pass a Finicity-App-Token from partner authentication, or use WithPartnerCredentials")
+	}
 	if err := checkBaseURL(s.baseURL); err != nil {
 		return nil, err
 	}
-	genOpts := []gen.ClientOption{
-		gen.WithHTTPClient(s.httpClient),
-		gen.WithRequestEditorFn(auth.Headers(appKey, auth.StaticToken(appToken))),
+
+	secrets := []string{appKey, appToken, s.partnerSecret}
+	var doer gen.HttpRequestDoer = s.httpClient
+	if s.logger != nil {
+		doer = &logDoer{next: doer, log: s.logger, secrets: secrets}
+		s.retry.OnRetry = retryLogger(s.logger, secrets)
 	}
+	doer = retry.Wrap(doer, s.retry)
+
+	var tokens auth.TokenSource = auth.StaticToken(appToken)
+	if s.hasCredentials {
+		// Partner authentication shares retry (a no-op for POST but for
+		// dial failures) and logging, and is validated like any request,
+		// but has its own auth layer: the app key alone.
+		tokenDoer, err := s.validate(auth.Transport(doer, appKey, nil, nil))
+		if err != nil {
+			return nil, err
+		}
+		tc, err := gen.NewClient(s.baseURL, gen.WithHTTPClient(tokenDoer))
+		if err != nil {
+			return nil, fmt.Errorf("api: %w", err)
+		}
+		tokens = auth.NewPartnerToken(tokenFetcher(tc, s.partnerID, s.partnerSecret, secrets), s.tokenMaxAge, s.now)
+	}
+	doer, err := s.validate(auth.Transport(doer, appKey, tokens, replayLogger(s.logger)))
+	if err != nil {
+		return nil, err
+	}
+
+	genOpts := []gen.ClientOption{gen.WithHTTPClient(doer)}
 	for _, ed := range s.editors {
 		genOpts = append(genOpts, gen.WithRequestEditorFn(ed))
 	}
@@ -106,7 +133,20 @@ func NewClient(appKey, appToken string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	return &Client{ClientWithResponses: cwr, baseURL: s.baseURL}, nil
+	return &Client{ClientWithResponses: cwr, baseURL: s.baseURL, tokens: tokens}, nil
+}
+
+// validate wraps next in the validation layer if either validation option
+// is on.
+func (s *settings) validate(next gen.HttpRequestDoer) (gen.HttpRequestDoer, error) {
+	if !s.validateRequests && !s.validateResponses {
+		return next, nil
+	}
+	v, err := specdoc.Validator()
+	if err != nil {
+		return nil, fmt.Errorf("api: load embedded OpenAPI document: %w", err)
+	}
+	return &validatingDoer{next: next, v: v, requests: s.validateRequests, response: s.validateResponses}, nil
 }
 
 // checkBaseURL refuses URLs that are not absolute http(s) URLs, and plain

@@ -5,6 +5,14 @@
 // authentication). Headers is a request editor for the generated client that
 // sets both; where the token comes from is a TokenSource, so a fixed token
 // and a refreshing one look the same to the client.
+//
+// PartnerToken is the refreshing source: it exchanges partner credentials
+// for a token on first use, shares that token between goroutines, renews it
+// after a maximum age, and makes concurrent callers share one fetch.
+// Transport is the HTTP decorator that sets the headers and, on a 401 with
+// reason code 10023 (expired token), refreshes the token once and replays
+// the request once. Rejected partner credentials are remembered and never
+// sent again, because repeated failures lock the partner account.
 package auth
 
 import (
@@ -33,16 +41,22 @@ func (t StaticToken) Token(context.Context) (string, error) { return string(t), 
 // ErrEmptyAppKey is returned when no app key is configured.
 var ErrEmptyAppKey = errors.New("auth: Finicity-App-Key is empty: pass the partner's app key from the developer dashboard")
 
+var errEmptyToken = errors.New("auth: token source returned an empty Finicity-App-Token")
+
 // Headers returns a request editor that sets Finicity-App-Key to appKey and
-// Finicity-App-Token to the token from tokens. If tokens is nil only the app
-// key is set (partner authentication itself needs nothing more).
+// Finicity-App-Token to the token from tokens. If tokens is nil, or req is
+// partner authentication itself, only the app key is set.
+//
+// The api package uses Transport instead, which also refreshes an expired
+// token; Headers remains for callers that drive the generated client
+// directly.
 func Headers(appKey string, tokens TokenSource) func(ctx context.Context, req *http.Request) error {
 	return func(ctx context.Context, req *http.Request) error {
 		if appKey == "" {
 			return ErrEmptyAppKey
 		}
 		req.Header.Set(HeaderAppKey, appKey)
-		if tokens == nil {
+		if tokens == nil || IsTokenRequest(req) {
 			return nil
 		}
 		tok, err := tokens.Token(ctx)
@@ -50,7 +64,7 @@ func Headers(appKey string, tokens TokenSource) func(ctx context.Context, req *h
 			return err
 		}
 		if tok == "" {
-			return errors.New("auth: token source returned an empty Finicity-App-Token")
+			return errEmptyToken
 		}
 		req.Header.Set(HeaderAppToken, tok)
 		return nil

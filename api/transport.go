@@ -1,0 +1,230 @@
+package api
+
+// The client's behaviour is a stack of small HTTP decorators around the
+// caller's *http.Client, each with one job. From the outside in:
+//
+//	validator  request checked before anything is sent; response checked strictly
+//	auth       Finicity-App-Key / Finicity-App-Token; one refresh and replay on 10023
+//	retry      GET/DELETE again on connection errors, 429, 502, 503, 504
+//	logger     one debug record per attempt
+//	http.Client
+//
+// Authentication sits outside retry so that a replay after a refresh gets
+// its own retries, and inside validation so that an invalid request costs
+// neither a token fetch nor a round trip.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/auth"
+	"github.com/finicity-go/connect-components/internal/redact"
+	"github.com/finicity-go/connect-components/internal/retry"
+	"github.com/finicity-go/connect-components/internal/validation"
+)
+
+// ValidationError is a request refused before sending, or a response
+// refused on arrival, because it does not match the OpenAPI document
+// (WithRequestValidation, WithResponseValidation). It names the field and
+// the rule broken, never the value, which may be personal data or a
+// secret.
+type ValidationError struct {
+	// Response is false for an outgoing request (nothing was sent) and
+	// true for a response.
+	Response bool
+	// StatusCode is the response's status; 0 for a request.
+	StatusCode int
+	// Method and Path identify the request.
+	Method, Path string
+	// Location is "body", "path", "query", "header" or "security" (with a
+	// "response " prefix for a response); Field is the dotted path of the
+	// field at fault, empty when the whole message is; Reason is the rule.
+	Location, Field, Reason string
+
+	err error
+}
+
+func (e *ValidationError) Error() string {
+	if e.Response {
+		return fmt.Sprintf("api: invalid response %d to %s %s: %v", e.StatusCode, e.Method, e.Path, e.err)
+	}
+	return fmt.Sprintf("api: invalid request: %v", e.err)
+}
+
+func (e *ValidationError) Unwrap() error { return e.err }
+
+func newValidationError(err error, req *http.Request, response bool, status int) *ValidationError {
+	ve := &ValidationError{Response: response, StatusCode: status, Method: req.Method, Path: req.URL.Path, err: err}
+	var fe *validation.FieldError
+	if errors.As(err, &fe) {
+		ve.Location, ve.Field, ve.Reason = fe.Location, fe.Field, fe.Reason
+	} else {
+		ve.Reason = err.Error()
+	}
+	return ve
+}
+
+// validatingDoer checks requests and/or responses against the spec.
+type validatingDoer struct {
+	next               gen.HttpRequestDoer
+	v                  *validation.Validator
+	requests, response bool
+}
+
+// placeholder stands in for authentication headers that the auth layer,
+// which runs after validation, has not set yet: the spec requires them,
+// and their presence is the auth layer's guarantee, not the caller's.
+const placeholder = "set-after-validation"
+
+func (d *validatingDoer) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if d.requests {
+		checked, err := d.checkRequest(req)
+		if err != nil {
+			return nil, err
+		}
+		req = checked
+	}
+	resp, err := d.next.Do(req)
+	if err != nil || !d.response {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err := d.v.ValidateResponse(ctx, req, resp.StatusCode, resp.Header, body); err != nil {
+		return nil, newValidationError(err, req, true, resp.StatusCode)
+	}
+	return resp, nil
+}
+
+// checkRequest validates req and returns the request to send: a copy whose
+// body has been read into memory, and which can therefore always be
+// replayed (GetBody set), whatever reader the caller passed.
+func (d *validatingDoer) checkRequest(req *http.Request) (*http.Request, error) {
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("api: read request body: %w", err)
+		}
+	}
+	out := req.WithContext(req.Context())
+	probe := req.WithContext(req.Context())
+	probe.Header = req.Header.Clone()
+	if probe.Header == nil {
+		probe.Header = http.Header{}
+	}
+	for _, h := range []string{auth.HeaderAppKey, auth.HeaderAppToken} {
+		if probe.Header.Get(h) == "" {
+			probe.Header.Set(h, placeholder)
+		}
+	}
+	if body != nil {
+		out.Body = io.NopCloser(bytes.NewReader(body))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		out.ContentLength = int64(len(body))
+		probe.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	if _, err := d.v.ValidateRequest(req.Context(), probe); err != nil {
+		return nil, newValidationError(err, req, false, 0)
+	}
+	return out, nil
+}
+
+// logDoer writes one debug record per attempt.
+type logDoer struct {
+	next    gen.HttpRequestDoer
+	log     *slog.Logger
+	secrets []string // known credentials, scrubbed from error text
+}
+
+func (d *logDoer) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if !d.log.Enabled(ctx, slog.LevelDebug) {
+		return d.next.Do(req)
+	}
+	start := time.Now()
+	resp, err := d.next.Do(req)
+	attrs := []slog.Attr{
+		slog.String("method", req.Method),
+		slog.String("path", req.URL.Path),
+		slog.Int("attempt", retry.Attempt(ctx)),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", d.scrub(req, err.Error())))
+		d.log.LogAttrs(ctx, slog.LevelDebug, "finicity: request failed", attrs...)
+		return resp, err
+	}
+	attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	d.log.LogAttrs(ctx, slog.LevelDebug, "finicity: request", attrs...)
+	return resp, nil
+}
+
+// scrub removes from s the credentials this request carried and those the
+// client was configured with. Transport errors quote the URL, not
+// headers, so this is a safety net rather than the main defence.
+func (d *logDoer) scrub(req *http.Request, s string) string {
+	s = redact.Values(s, req.Header.Get(auth.HeaderAppKey), req.Header.Get(auth.HeaderAppToken))
+	return redact.Values(s, d.secrets...)
+}
+
+// tokenFetcher performs partner authentication through the generated
+// client, which shares the retry and logging layers but not the token
+// layer (it would recurse).
+func tokenFetcher(c *gen.Client, partnerID, partnerSecret string, secrets []string) auth.FetchFunc {
+	return func(ctx context.Context) (string, error) {
+		resp, err := c.CreateToken(ctx, gen.PartnerCredentials{PartnerId: partnerID, PartnerSecret: partnerSecret})
+		if err != nil {
+			return "", fmt.Errorf("api: partner authentication: %w", err)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		_ = resp.Body.Close()
+		if err != nil {
+			return "", fmt.Errorf("api: partner authentication: read response: %w", err)
+		}
+		switch {
+		case resp.StatusCode == http.StatusOK:
+			var tok gen.AccessToken
+			if err := json.Unmarshal(body, &tok); err != nil || tok.Token == "" {
+				return "", errors.New("api: partner authentication: answer 200 carries no token")
+			}
+			return tok.Token, nil
+		case resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+			return "", &auth.RejectedError{Err: scrubbedError(resp, body, secrets)}
+		default:
+			return "", fmt.Errorf("api: partner authentication: %w", scrubbedError(resp, body, secrets))
+		}
+	}
+}
+
+// scrubbedError builds the *Error of a failed authentication, removing the
+// credentials in case the server quoted them back.
+func scrubbedError(resp *http.Response, body []byte, secrets []string) *Error {
+	e := NewError(resp.Request, resp.StatusCode, body)
+	e.Description = redact.Values(e.Description, secrets...)
+	e.Details = redact.Values(e.Details, secrets...)
+	e.Body = []byte(redact.Values(string(redact.JSON(e.Body)), secrets...))
+	for i := range e.Items {
+		for _, p := range []*string{e.Items[i].Description, e.Items[i].Details} {
+			if p != nil {
+				*p = redact.Values(*p, secrets...)
+			}
+		}
+	}
+	return e
+}

@@ -1,0 +1,167 @@
+package auth
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// Doer sends one HTTP request; *http.Client is one.
+type Doer interface {
+	Do(req *http.Request) (*http.Response, error)
+}
+
+// TokenPath is the path of partner authentication, the one operation that
+// is sent with the app key alone.
+const TokenPath = "/aggregation/v2/partners/authentication"
+
+// ReasonExpiredToken is the API's reason code for an expired
+// Finicity-App-Token (status 401).
+const ReasonExpiredToken = "10023"
+
+// IsTokenRequest reports whether req is partner authentication. It gets no
+// Finicity-App-Token: it is how a token is obtained, and asking the token
+// source for one here would recurse.
+func IsTokenRequest(req *http.Request) bool {
+	return req.Method == http.MethodPost && strings.HasSuffix(strings.TrimSuffix(req.URL.Path, "/"), TokenPath)
+}
+
+// Transport returns a Doer that sets Finicity-App-Key and
+// Finicity-App-Token on each request and sends it through next.
+//
+// When tokens is a Refresher and the API answers 401 with reason code
+// 10023 (expired token), the token that failed is invalidated, a new one is
+// obtained, and the request is sent once more, provided its body can be
+// replayed (no body, or GetBody set). The second answer is returned
+// whatever it is, so an API that keeps refusing cannot cause a loop.
+// onReplay, if not nil, is called before each replay (for logging).
+func Transport(next Doer, appKey string, tokens TokenSource, onReplay func(req *http.Request)) Doer {
+	return &transport{next: next, appKey: appKey, tokens: tokens, onReplay: onReplay}
+}
+
+type transport struct {
+	next     Doer
+	appKey   string
+	tokens   TokenSource
+	onReplay func(req *http.Request)
+}
+
+func (t *transport) Do(req *http.Request) (*http.Response, error) {
+	if t.appKey == "" {
+		return nil, ErrEmptyAppKey
+	}
+	if IsTokenRequest(req) || t.tokens == nil {
+		return t.next.Do(t.withHeaders(req, ""))
+	}
+	ctx := req.Context()
+	tok, err := t.tokens.Token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if tok == "" {
+		return nil, errEmptyToken
+	}
+	resp, err := t.next.Do(t.withHeaders(req, tok))
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+	ref, ok := t.tokens.(Refresher)
+	if !ok || !replayable(req) || !expired(resp) {
+		return resp, nil
+	}
+	ref.Invalidate(tok)
+	fresh, err := ref.Token(ctx)
+	if err != nil {
+		// The 401 is moot: the caller needs to know why no new token came.
+		drain(resp)
+		return nil, err
+	}
+	retry := t.withHeaders(req, fresh)
+	if req.Body != nil && req.Body != http.NoBody {
+		body, err := req.GetBody()
+		if err != nil {
+			// Cannot replay after all: the 401 is the honest answer.
+			return resp, nil
+		}
+		retry.Body = body
+	}
+	drain(resp)
+	if t.onReplay != nil {
+		t.onReplay(req)
+	}
+	return t.next.Do(retry)
+}
+
+// withHeaders returns a shallow copy of req with its own header map, so
+// the caller's request is never modified (it may be replayed).
+func (t *transport) withHeaders(req *http.Request, token string) *http.Request {
+	r := req.WithContext(req.Context())
+	r.Header = req.Header.Clone()
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	r.Header.Set(HeaderAppKey, t.appKey)
+	if token != "" {
+		r.Header.Set(HeaderAppToken, token)
+	} else {
+		r.Header.Del(HeaderAppToken)
+	}
+	return r
+}
+
+func replayable(req *http.Request) bool {
+	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+}
+
+// maxErrorBody bounds how much of a 401 body is read to find its reason
+// code; the documented error body is a few hundred bytes.
+const maxErrorBody = 64 << 10
+
+// expired reports whether a 401 response says the token expired. It reads
+// the start of the body and puts it back, so the caller still sees the
+// whole response.
+func expired(resp *http.Response) bool {
+	if resp.Body == nil {
+		return false
+	}
+	head, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if err != nil {
+		return false
+	}
+	return HasReasonCode(head, ReasonExpiredToken)
+}
+
+// HasReasonCode reports whether an error body in the documented shape
+// ({"Errors":{"Error":[{"ReasonCode":"..."}]}}) carries code. A number is
+// accepted as well as a string, since nothing is lost by being lenient.
+func HasReasonCode(body []byte, code string) bool {
+	var parsed struct {
+		Errors struct {
+			Error []struct {
+				ReasonCode json.RawMessage
+			}
+		}
+	}
+	if json.Unmarshal(body, &parsed) != nil {
+		return false
+	}
+	for _, e := range parsed.Errors.Error {
+		if strings.Trim(string(e.ReasonCode), `"`) == code {
+			return true
+		}
+	}
+	return false
+}
+
+func drain(resp *http.Response) {
+	if resp.Body != nil {
+		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
+		_ = resp.Body.Close()
+	}
+}
