@@ -1,0 +1,87 @@
+package sandbox_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/specdoc"
+)
+
+// FuzzSandbox sends arbitrary requests and asserts the sandbox never
+// panics (a panic is caught and answered 500, which fails here), never
+// writes an answer that violates the spec, and only answers statuses the
+// operation documents. Requests outside the spec may only get 404 or 405
+// (or 302/404 on an OAuth session page).
+//
+//	go test -fuzz=FuzzSandbox -fuzztime=30s ./internal/sandbox
+func FuzzSandbox(f *testing.F) {
+	seeds := []struct{ method, path, key, token, ctype, body string }{
+		{"POST", cfgPath, keyA, anyTok, "application/json", `{"filterAccounts":["Checking"],"aoRequired":true}`},
+		{"POST", cfgPath, keyA, anyTok, "application/json", `{"filterAccounts":[""]}`},
+		{"POST", cfgPath, "", anyTok, "application/json", `{}`},
+		{"GET", cfgPath, keyA, "", "", ""},
+		{"GET", cfgPath + "/605543e1-f507-48ad-8127-95c40566597b", keyA, anyTok, "", ""},
+		{"DELETE", cfgPath + "/%zz", keyA, anyTok, "", ""},
+		{"POST", loginPath, keyA, anyTok, "application/json", `{"language":"en","customerId":"1",` + agreement + `}`},
+		{"POST", oauthPath, keyA, anyTok, "application/json", `{"redirectURI":"https://x.example/","customerId":"1",` + agreement + `}`},
+		{"POST", oauthPath, keyA, anyTok, "application/json; charset=utf-8", `{"redirectURI":"x:","customerId":"1","configurationId":"00000000-0000-0000-0000-000000000000",` + agreement + `}`},
+		{"POST", reconPath, keyA, anyTok, "application/json", `null`},
+		{"POST", "/connect-components/customers/%2F/institution-login-ids/-9223372036854775808/reconnections", keyA, anyTok, "", ""},
+		{"POST", tokenPath, keyA, "", "application/json", `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`},
+		{"GET", "/oauth/605543e1-f507-48ad-8127-95c40566597b", "", "", "", ""},
+		{"PATCH", "//", "k", "t", "text/plain", "\x00\xff"},
+	}
+	for _, s := range seeds {
+		f.Add(s.method, s.path, s.key, s.token, s.ctype, []byte(s.body))
+	}
+	sb := sandbox.New(sandbox.WithMaxBodyBytes(4096))
+	v := specdoc.MustValidator()
+	f.Fuzz(func(t *testing.T, method, path, key, token, ctype string, body []byte) {
+		req, err := http.NewRequest(method, "http://127.0.0.1"+path, bytes.NewReader(body))
+		if err != nil {
+			return // not a request any client could send
+		}
+		req.Header.Set("Content-Type", ctype)
+		req.Header.Set("Finicity-App-Key", key)
+		req.Header.Set("Finicity-App-Token", token)
+		var violation error
+		rec := httptest.NewRecorder()
+		sandbox.New(sandbox.WithResponseValidation(func(err error) { violation = err })).ServeHTTP(rec, req.Clone(req.Context()))
+		if violation != nil {
+			t.Fatalf("%s %q: %v", method, path, violation)
+		}
+		// Also through the long-lived sandbox, whose state the fuzzer grows.
+		rec2 := httptest.NewRecorder()
+		req.Body = http.NoBody
+		if len(body) > 0 {
+			req.Body = nopCloser{bytes.NewReader(body)}
+		}
+		sb.ServeHTTP(rec2, req)
+		for _, status := range []int{rec.Code, rec2.Code} {
+			if status >= 500 {
+				t.Fatalf("%s %q: status %d: %s", method, path, status, rec.Body.Bytes())
+			}
+			route, _, err := v.FindRoute(req.Method, req.URL.Path)
+			if err != nil || depth(route.Path) != depth(req.URL.Path) {
+				if status != 302 && status != 404 && status != 405 {
+					t.Fatalf("%s %q outside the spec: status %d", method, path, status)
+				}
+				continue
+			}
+			if route.Operation.Responses.Status(status) == nil {
+				t.Fatalf("%s %q (%s): status %d is not documented", method, path, route.Operation.OperationID, status)
+			}
+		}
+	})
+}
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+// depth counts path segments the way the sandbox routes: exact length.
+func depth(p string) int { return strings.Count(strings.Trim(p, "/"), "/") }
