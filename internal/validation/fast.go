@@ -1,0 +1,598 @@
+package validation
+
+import (
+	"math"
+	"net/url"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// The fast path.
+//
+// openapi3filter decodes every body into map[string]any and walks it with
+// the schema: correct, but several times the cost of the HTTP call itself.
+// The fast path compiles each schema once into a tree of checks and walks
+// the raw JSON bytes in a single pass without building values.
+//
+// It only ever answers "certainly valid" or "not sure": anything it does not
+// model (string escapes, exponents, duplicate keys, patterns, enums,
+// composition keywords, ...) and every violation falls through to
+// openapi3filter, which stays the single authority on what is invalid and
+// on the wording of the error. So the fast path can make validation
+// cheaper, never more lenient; FuzzFastPathAgrees checks that it accepts
+// nothing openapi3filter rejects.
+
+type kind uint8
+
+const (
+	kAny kind = iota // no type: any JSON value
+	kObject
+	kArray
+	kString
+	kInteger
+	kNumber
+	kBoolean
+	kUnsupported // a construct the fast path does not model
+)
+
+type format uint8
+
+const (
+	fNone format = iota
+	fUUID
+	fDateTime
+	fURI
+	fInt64
+	fInt32
+)
+
+type fastSchema struct {
+	kind     kind
+	nullable bool
+
+	// object
+	props       map[string]int // property name -> index into propSchemas
+	propSchemas []*fastSchema
+	required    uint64 // bit i set: props index i is required
+	minProps    int
+	maxProps    int // -1: no bound
+	closed      bool
+
+	// array
+	items    *fastSchema
+	minItems int
+	maxItems int // -1: no bound
+
+	// string
+	minLen int
+	maxLen int // -1: no bound
+	format format
+
+	// integer / number
+	min, max       float64
+	hasMin, hasMax bool
+}
+
+// compileSchema turns ref into a fastSchema; constructs it does not model
+// become kUnsupported, which makes every value "not sure".
+func compileSchema(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]*fastSchema) *fastSchema {
+	if ref == nil || ref.Value == nil {
+		return &fastSchema{kind: kUnsupported}
+	}
+	s := ref.Value
+	if fs, ok := seen[s]; ok {
+		return fs // recursive schemas share the node
+	}
+	fs := &fastSchema{nullable: s.Nullable, maxProps: -1, maxItems: -1, maxLen: -1}
+	seen[s] = fs
+	if len(s.OneOf) > 0 || len(s.AnyOf) > 0 || len(s.AllOf) > 0 || s.Not != nil || len(s.Enum) > 0 ||
+		s.Pattern != "" || s.MultipleOf != nil || s.ExclusiveMin.IsTrue() || s.ExclusiveMax.IsTrue() || s.UniqueItems ||
+		s.Discriminator != nil || s.ReadOnly || s.WriteOnly {
+		fs.kind = kUnsupported
+		return fs
+	}
+	var typ string
+	if s.Type != nil {
+		types := s.Type.Slice()
+		if len(types) > 1 {
+			fs.kind = kUnsupported
+			return fs
+		}
+		if len(types) == 1 {
+			typ = types[0]
+		}
+	}
+	switch typ {
+	case "":
+		fs.kind = kAny
+		if len(s.Properties) > 0 || s.Items != nil || len(s.Required) > 0 {
+			fs.kind = kUnsupported
+		}
+	case openapi3.TypeObject:
+		fs.kind = kObject
+		if len(s.Properties) > 64 {
+			fs.kind = kUnsupported
+			return fs
+		}
+		fs.props = make(map[string]int, len(s.Properties))
+		for name, p := range s.Properties {
+			fs.props[name] = len(fs.propSchemas)
+			fs.propSchemas = append(fs.propSchemas, compileSchema(p, seen))
+		}
+		for _, r := range s.Required {
+			i, ok := fs.props[r]
+			if !ok {
+				// Required but not described: track it as an "any" property.
+				i = len(fs.propSchemas)
+				if i >= 64 {
+					fs.kind = kUnsupported
+					return fs
+				}
+				fs.props[r] = i
+				fs.propSchemas = append(fs.propSchemas, &fastSchema{kind: kAny})
+			}
+			fs.required |= 1 << uint(i)
+		}
+		fs.minProps = int(s.MinProps)
+		if s.MaxProps != nil {
+			fs.maxProps = int(*s.MaxProps)
+		}
+		ap := s.AdditionalProperties
+		if ap.Has != nil && !*ap.Has {
+			fs.closed = true
+		} else if ap.Schema != nil {
+			fs.kind = kUnsupported // typed additional properties: not modelled
+		}
+	case openapi3.TypeArray:
+		fs.kind = kArray
+		fs.items = compileSchema(s.Items, seen)
+		fs.minItems = int(s.MinItems)
+		if s.MaxItems != nil {
+			fs.maxItems = int(*s.MaxItems)
+		}
+	case openapi3.TypeString:
+		fs.kind = kString
+		fs.minLen = int(s.MinLength)
+		if s.MaxLength != nil {
+			fs.maxLen = int(*s.MaxLength)
+		}
+		switch s.Format {
+		case "":
+		case "uuid":
+			fs.format = fUUID
+		case "date-time":
+			fs.format = fDateTime
+		case "uri":
+			fs.format = fURI
+		default:
+			fs.kind = kUnsupported
+		}
+	case openapi3.TypeInteger, openapi3.TypeNumber:
+		fs.kind = kNumber
+		if typ == openapi3.TypeInteger {
+			fs.kind = kInteger
+		}
+		switch s.Format {
+		case "":
+		case "int64":
+			fs.format = fInt64
+		case "int32":
+			fs.format = fInt32
+		default:
+			fs.kind = kUnsupported
+		}
+		if s.Min != nil {
+			fs.min, fs.hasMin = *s.Min, true
+		}
+		if s.Max != nil {
+			fs.max, fs.hasMax = *s.Max, true
+		}
+	case openapi3.TypeBoolean:
+		fs.kind = kBoolean
+	default:
+		fs.kind = kUnsupported
+	}
+	return fs
+}
+
+// fastValid reports whether data is certainly one JSON value valid against
+// fs, with nothing but white space around it.
+func fastValid(fs *fastSchema, data []byte) bool {
+	p := parser{data: data}
+	p.skipSpace()
+	if !p.value(fs) {
+		return false
+	}
+	p.skipSpace()
+	return p.pos == len(p.data)
+}
+
+type parser struct {
+	data []byte
+	pos  int
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value(fs *fastSchema) bool {
+	if p.pos >= len(p.data) || fs.kind == kUnsupported {
+		return false
+	}
+	c := p.data[p.pos]
+	if c == 'n' {
+		// Without nullable, null fails even a schema with no type.
+		return fs.nullable && p.literal("null")
+	}
+	switch fs.kind {
+	case kAny:
+		return p.anyValue(0)
+	case kObject:
+		return c == '{' && p.object(fs)
+	case kArray:
+		return c == '[' && p.array(fs)
+	case kString:
+		if c != '"' {
+			return false
+		}
+		s, ok := p.plainString()
+		return ok && stringOK(fs, s)
+	case kInteger, kNumber:
+		return p.number(fs)
+	case kBoolean:
+		if c == 't' {
+			return p.literal("true")
+		}
+		return c == 'f' && p.literal("false")
+	}
+	return false
+}
+
+func (p *parser) literal(lit string) bool {
+	if len(p.data)-p.pos < len(lit) || string(p.data[p.pos:p.pos+len(lit)]) != lit {
+		return false
+	}
+	p.pos += len(lit)
+	return true
+}
+
+// plainString reads a string without escapes or control characters; a
+// string with either is left to the slow path.
+func (p *parser) plainString() ([]byte, bool) {
+	start := p.pos + 1
+	for i := start; i < len(p.data); i++ {
+		switch c := p.data[i]; {
+		case c == '"':
+			p.pos = i + 1
+			return p.data[start:i], true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+func (p *parser) object(fs *fastSchema) bool {
+	p.pos++ // '{'
+	var seen uint64
+	var unknown [][]byte // unknown keys, to spot repeats that change the count
+	count := 0
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		return fs.required == 0 && fs.minProps == 0
+	}
+	for {
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return false
+		}
+		key, ok := p.plainString()
+		if !ok {
+			return false
+		}
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return false
+		}
+		p.pos++
+		p.skipSpace()
+		count++
+		if i, known := fs.props[string(key)]; known {
+			if seen&(1<<uint(i)) != 0 {
+				return false // duplicate key: the decoder keeps the last; not modelled
+			}
+			seen |= 1 << uint(i)
+			if !p.value(fs.propSchemas[i]) {
+				return false
+			}
+		} else {
+			if fs.closed {
+				return false
+			}
+			// A repeated unknown key would make the decoded property count
+			// smaller than the one counted here.
+			for _, k := range unknown {
+				if string(k) == string(key) {
+					return false
+				}
+			}
+			unknown = append(unknown, key)
+			if !p.anyValue(0) {
+				return false
+			}
+		}
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return false
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			if seen&fs.required != fs.required || count < fs.minProps || (fs.maxProps >= 0 && count > fs.maxProps) {
+				return false
+			}
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (p *parser) array(fs *fastSchema) bool {
+	p.pos++ // '['
+	n := 0
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		return fs.minItems == 0
+	}
+	for {
+		p.skipSpace()
+		if !p.value(fs.items) {
+			return false
+		}
+		n++
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return false
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return n >= fs.minItems && (fs.maxItems < 0 || n <= fs.maxItems)
+		default:
+			return false
+		}
+	}
+}
+
+// anyValue checks the syntax of any JSON value, to a bounded depth.
+func (p *parser) anyValue(depth int) bool {
+	if depth > 32 || p.pos >= len(p.data) {
+		return false
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		p.pos++
+		p.skipSpace()
+		if p.pos < len(p.data) && p.data[p.pos] == '}' {
+			p.pos++
+			return true
+		}
+		for {
+			p.skipSpace()
+			if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+				return false
+			}
+			if _, ok := p.plainString(); !ok {
+				return false
+			}
+			p.skipSpace()
+			if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+				return false
+			}
+			p.pos++
+			p.skipSpace()
+			if !p.anyValue(depth + 1) {
+				return false
+			}
+			p.skipSpace()
+			if p.pos >= len(p.data) {
+				return false
+			}
+			if p.data[p.pos] == '}' {
+				p.pos++
+				return true
+			}
+			if p.data[p.pos] != ',' {
+				return false
+			}
+			p.pos++
+		}
+	case c == '[':
+		p.pos++
+		p.skipSpace()
+		if p.pos < len(p.data) && p.data[p.pos] == ']' {
+			p.pos++
+			return true
+		}
+		for {
+			p.skipSpace()
+			if !p.anyValue(depth + 1) {
+				return false
+			}
+			p.skipSpace()
+			if p.pos >= len(p.data) {
+				return false
+			}
+			if p.data[p.pos] == ']' {
+				p.pos++
+				return true
+			}
+			if p.data[p.pos] != ',' {
+				return false
+			}
+			p.pos++
+		}
+	case c == '"':
+		_, ok := p.plainString()
+		return ok
+	case c == 't':
+		return p.literal("true")
+	case c == 'f':
+		return p.literal("false")
+	case c == 'n':
+		return p.literal("null")
+	default:
+		_, ok := p.plainNumber()
+		return ok
+	}
+}
+
+// plainNumber reads an optionally negative integer with an optional
+// fraction; exponents are left to the slow path.
+func (p *parser) plainNumber() ([]byte, bool) {
+	start := p.pos
+	i := p.pos
+	if i < len(p.data) && p.data[i] == '-' {
+		i++
+	}
+	digits := i
+	for i < len(p.data) && p.data[i] >= '0' && p.data[i] <= '9' {
+		i++
+	}
+	if i == digits || (p.data[digits] == '0' && i-digits > 1) {
+		return nil, false // no digits, or a leading zero
+	}
+	if i < len(p.data) && p.data[i] == '.' {
+		i++
+		frac := i
+		for i < len(p.data) && p.data[i] >= '0' && p.data[i] <= '9' {
+			i++
+		}
+		if i == frac {
+			return nil, false
+		}
+	}
+	if i < len(p.data) && (p.data[i] == 'e' || p.data[i] == 'E') {
+		return nil, false
+	}
+	p.pos = i
+	return p.data[start:i], true
+}
+
+func (p *parser) number(fs *fastSchema) bool {
+	raw, ok := p.plainNumber()
+	if !ok {
+		return false
+	}
+	var f float64
+	if fs.kind == kInteger {
+		// Only plain integers that fit exactly in a float64, like the
+		// decoder that openapi3filter uses would see them.
+		n, err := strconv.ParseInt(string(raw), 10, 64)
+		if err != nil || n > 1<<53 || n < -(1<<53) {
+			return false
+		}
+		if fs.format == fInt32 && (n > math.MaxInt32 || n < math.MinInt32) {
+			return false
+		}
+		f = float64(n)
+	} else {
+		var err error
+		if f, err = strconv.ParseFloat(string(raw), 64); err != nil {
+			return false
+		}
+	}
+	return (!fs.hasMin || f >= fs.min) && (!fs.hasMax || f <= fs.max)
+}
+
+func stringOK(fs *fastSchema, s []byte) bool {
+	if fs.minLen > 0 || fs.maxLen >= 0 {
+		n := utf8.RuneCount(s)
+		if n < fs.minLen || (fs.maxLen >= 0 && n > fs.maxLen) {
+			return false
+		}
+	}
+	if !utf8.Valid(s) {
+		return false
+	}
+	switch fs.format {
+	case fUUID:
+		return isUUID(s)
+	case fDateTime:
+		return isDateTime(s)
+	case fURI:
+		u, err := url.Parse(string(s))
+		return err == nil && u.Scheme != ""
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func isUUID(s []byte) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !isHex(c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isDateTime accepts the common RFC 3339 shapes: whole seconds or a
+// fraction, and Z or a numeric offset. Anything else goes to the slow path.
+func isDateTime(s []byte) bool {
+	if len(s) < 20 {
+		return false
+	}
+	// time.Parse checks the ranges and that the day exists in its month.
+	if _, err := time.Parse(time.RFC3339Nano, string(s)); err != nil {
+		return false
+	}
+	// Shapes time.Parse is lenient about but the format regexp is not.
+	if s[10] != 'T' || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' {
+		return false
+	}
+	if c := s[19]; c != '.' && c != 'Z' && c != '+' && c != '-' {
+		return false
+	}
+	if s[len(s)-1] == 'Z' {
+		return true
+	}
+	// Numeric offset: +HH:MM with HH 00-23 and MM 00-59.
+	off := s[len(s)-6:]
+	if (off[0] != '+' && off[0] != '-') || off[3] != ':' {
+		return false
+	}
+	hh, mm := int(off[1]-'0')*10+int(off[2]-'0'), int(off[4]-'0')*10+int(off[5]-'0')
+	return hh <= 23 && mm <= 59
+}

@@ -1,0 +1,175 @@
+package validation
+
+import (
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// fastRoute holds the compiled fast-path checks of one operation. A nil
+// field or ok=false means "always use the slow path" for that part.
+type fastRoute struct {
+	ok           bool
+	headers      [][]string // security: any one of these sets of headers must all be present
+	params       []fastParam
+	hasBody      bool
+	bodyRequired bool
+	body         *fastSchema // application/json schema of the request body
+	responses    map[int]*fastResponse
+}
+
+type fastParam struct {
+	name   string
+	schema *fastSchema
+}
+
+type fastResponse struct {
+	ok     bool
+	noBody bool
+	body   *fastSchema
+}
+
+func compileRoute(r *Route) *fastRoute {
+	op := r.Operation
+	fr := &fastRoute{ok: true, responses: map[int]*fastResponse{}}
+	seen := map[*openapi3.Schema]*fastSchema{}
+
+	security := op.Security
+	if security == nil {
+		security = &r.Spec.Security
+	}
+	for _, req := range *security {
+		var names []string
+		for scheme := range req {
+			ss := r.Spec.Components.SecuritySchemes[scheme]
+			if ss == nil || ss.Value == nil || ss.Value.Type != "apiKey" || ss.Value.In != "header" {
+				fr.ok = false
+				return fr
+			}
+			names = append(names, ss.Value.Name)
+		}
+		fr.headers = append(fr.headers, names)
+	}
+
+	params := append(openapi3.Parameters{}, r.PathItem.Parameters...)
+	params = append(params, op.Parameters...)
+	for _, pr := range params {
+		p := pr.Value
+		if p == nil || p.In != openapi3.ParameterInPath || p.Schema == nil || p.Content != nil {
+			fr.ok = false // query, header and cookie parameters are not modelled
+			return fr
+		}
+		fs := compileSchema(p.Schema, seen)
+		if fs.kind != kString && fs.kind != kInteger {
+			fr.ok = false
+			return fr
+		}
+		fr.params = append(fr.params, fastParam{name: p.Name, schema: fs})
+	}
+
+	if rb := op.RequestBody; rb != nil {
+		if rb.Value == nil || len(rb.Value.Content) != 1 || rb.Value.Content.Get("application/json") == nil {
+			fr.ok = false
+			return fr
+		}
+		fr.hasBody = true
+		fr.bodyRequired = rb.Value.Required
+		fr.body = compileSchema(rb.Value.Content.Get("application/json").Schema, seen)
+	}
+
+	for code, ref := range op.Responses.Map() {
+		status, err := strconv.Atoi(code)
+		if err != nil || ref.Value == nil {
+			continue // ranges and default are left to the slow path
+		}
+		resp := ref.Value
+		fresp := &fastResponse{ok: len(resp.Headers) == 0}
+		switch {
+		case len(resp.Content) == 0:
+			fresp.noBody = true
+		case len(resp.Content) == 1 && resp.Content.Get("application/json") != nil:
+			fresp.body = compileSchema(resp.Content.Get("application/json").Schema, seen)
+		default:
+			fresp.ok = false
+		}
+		fr.responses[status] = fresp
+	}
+	return fr
+}
+
+func isJSON(contentType string) bool {
+	if contentType == "application/json" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
+}
+
+// requestValid reports whether req is certainly valid; false means "ask
+// openapi3filter".
+func (fr *fastRoute) requestValid(req *http.Request, params map[string]string, body []byte) bool {
+	if !fr.ok {
+		return false
+	}
+	if len(fr.headers) > 0 {
+		found := false
+		for _, set := range fr.headers {
+			all := true
+			for _, h := range set {
+				if req.Header.Get(h) == "" {
+					all = false
+					break
+				}
+			}
+			if all {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	for _, p := range fr.params {
+		v, ok := params[p.name]
+		if !ok || v == "" {
+			return false
+		}
+		switch p.schema.kind {
+		case kString:
+			if strings.ContainsAny(v, `"\`) || !stringOK(p.schema, []byte(v)) {
+				return false
+			}
+		case kInteger:
+			pp := parser{data: []byte(v)}
+			if !pp.number(p.schema) || pp.pos != len(v) {
+				return false
+			}
+		}
+	}
+	if !fr.hasBody {
+		return true
+	}
+	if len(body) == 0 {
+		return !fr.bodyRequired
+	}
+	return isJSON(req.Header.Get("Content-Type")) && fastValid(fr.body, body)
+}
+
+// responseValid reports whether a response is certainly valid.
+func (fr *fastRoute) responseValid(status int, header http.Header, body []byte) bool {
+	if !fr.ok {
+		return false
+	}
+	resp := fr.responses[status]
+	if resp == nil || !resp.ok {
+		return false
+	}
+	if resp.noBody {
+		return true
+	}
+	return isJSON(header.Get("Content-Type")) && fastValid(resp.body, body)
+}
