@@ -232,3 +232,8 @@ func withRetryJitter(f func(d time.Duration) time.Duration) Option {
 func withClock(now func() time.Time) Option {
 	return func(s *settings) error { s.now = now; return nil }
 }
+
+// ErrCredentialsRejected matches (errors.Is) the error of any call made
+// after partner authentication refused the credentials given to
+// WithPartnerCredentials. The same error also wraps the API's *Error.
+var ErrCredentialsRejected = auth.ErrRejected

@@ -37,6 +37,12 @@ func (e *RejectedError) Error() string {
 
 func (e *RejectedError) Unwrap() error { return e.Err }
 
+// ErrRejected matches any *RejectedError with errors.Is.
+var ErrRejected = errors.New("auth: partner credentials rejected")
+
+// Is makes errors.Is(err, ErrRejected) true for a *RejectedError.
+func (e *RejectedError) Is(target error) bool { return target == ErrRejected }
+
 // Refresher is a TokenSource whose token can be reported as refused by the
 // API, so that the next Token call fetches a new one.
 type Refresher interface {
@@ -150,4 +156,3 @@ func (p *PartnerToken) Invalidate(failed string) {
 	}
 	p.mu.Unlock()
 }
-

@@ -1,0 +1,294 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// script is a Doer answering from a list: a status, or an error.
+type script struct {
+	mu     sync.Mutex
+	steps  []any // int status or error
+	calls  int
+	bodies []string
+}
+
+func (s *script) Do(req *http.Request) (*http.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if req.Body != nil {
+		b, _ := io.ReadAll(req.Body)
+		s.bodies = append(s.bodies, string(b))
+	}
+	step := s.steps[min(s.calls, len(s.steps)-1)]
+	s.calls++
+	switch v := step.(type) {
+	case error:
+		return nil, v
+	case *http.Response:
+		return v, nil
+	default:
+		return &http.Response{StatusCode: v.(int), Header: http.Header{}, Body: io.NopCloser(strings.NewReader("x")), Request: req}, nil
+	}
+}
+
+type sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.d = append(s.d, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+var (
+	dialErr  = &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	resetErr = &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
+)
+
+func TestRetryDecisions(t *testing.T) {
+	tests := []struct {
+		name      string
+		method    string
+		steps     []any
+		retries   int
+		wantCalls int
+		wantErr   bool
+		wantCode  int
+	}{
+		{"GET 503 then 200", "GET", []any{503, 200}, 2, 2, false, 200},
+		{"GET 429 429 200", "GET", []any{429, 429, 200}, 2, 3, false, 200},
+		{"GET 502 504 exhaust", "GET", []any{502, 504, 503}, 2, 3, false, 503},
+		{"GET reset then 200", "GET", []any{resetErr, 200}, 2, 2, false, 200},
+		{"GET reset exhaust", "GET", []any{resetErr}, 2, 3, true, 0},
+		{"GET 500 not retried", "GET", []any{500, 200}, 2, 1, false, 500},
+		{"GET 404 not retried", "GET", []any{404, 200}, 2, 1, false, 404},
+		{"DELETE 503 then 204", "DELETE", []any{503, 204}, 2, 2, false, 204},
+		{"GET no retries", "GET", []any{503, 200}, 0, 1, false, 503},
+		{"POST 503 once", "POST", []any{503, 201}, 2, 1, false, 503},
+		{"POST 429 once", "POST", []any{429, 201}, 2, 1, false, 429},
+		{"POST reset once", "POST", []any{resetErr, 201}, 2, 1, true, 0},
+		{"POST dial error retried", "POST", []any{dialErr, 201}, 2, 2, false, 201},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &script{steps: tc.steps}
+			var sl sleeps
+			d := Wrap(s, Policy{MaxRetries: tc.retries, BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond, Sleep: sl.sleep})
+			var body io.Reader
+			if tc.method == "POST" {
+				body = strings.NewReader(`{"a":1}`)
+			}
+			req, _ := http.NewRequest(tc.method, "http://127.0.0.1/x", body)
+			resp, err := d.Do(req)
+			if s.calls != tc.wantCalls {
+				t.Errorf("calls: got %d, want %d", s.calls, tc.wantCalls)
+			}
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err: got %v, want error %v", err, tc.wantErr)
+			}
+			if err == nil {
+				if resp.StatusCode != tc.wantCode {
+					t.Errorf("status: got %d, want %d", resp.StatusCode, tc.wantCode)
+				}
+				resp.Body.Close()
+			}
+			if len(sl.d) != tc.wantCalls-1 {
+				t.Errorf("sleeps: got %v, want %d", sl.d, tc.wantCalls-1)
+			}
+			for i, b := range s.bodies {
+				if tc.method == "POST" && b != `{"a":1}` {
+					t.Errorf("attempt %d sent body %q", i+1, b)
+				}
+			}
+		})
+	}
+}
+
+func TestBackoffGrowsJitteredAndCapped(t *testing.T) {
+	tests := []struct {
+		name   string
+		jitter func(time.Duration) time.Duration
+		want   []time.Duration
+	}{
+		{"no jitter", func(time.Duration) time.Duration { return 0 }, []time.Duration{250, 500, 1000, 2000, 4000, 4000}},
+		{"full jitter", func(d time.Duration) time.Duration { return d }, []time.Duration{500, 1000, 2000, 4000, 8000, 8000}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Wrap(nil, Policy{BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, Jitter: tc.jitter}).(*doer)
+			for i, w := range tc.want {
+				if got := d.backoff(i + 1); got != w*time.Millisecond {
+					t.Errorf("retry %d: got %v, want %v", i+1, got, w*time.Millisecond)
+				}
+			}
+		})
+	}
+	// The default jitter stays within [d/2, d].
+	d := Wrap(nil, Default()).(*doer)
+	for i := 0; i < 1000; i++ {
+		if got := d.backoff(1); got < 250*time.Millisecond || got > 500*time.Millisecond {
+			t.Fatalf("default backoff(1) = %v, outside [250ms, 500ms]", got)
+		}
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, false},
+		{"3", 3 * time.Second, true},
+		{" 0 ", 0, true},
+		{"-1", 0, false},
+		{"soon", 0, false},
+		{now.Add(7 * time.Second).Format(http.TimeFormat), 7 * time.Second, true},
+		{now.Add(-time.Minute).Format(http.TimeFormat), 0, true},
+		{"99999999999", 24 * time.Hour, true},
+	}
+	for _, tc := range tests {
+		got, ok := RetryAfter(tc.in, now)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("RetryAfter(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestRetryAfterHonouredAndCapped(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   time.Duration
+	}{{"1", time.Second}, {"120", 8 * time.Second}} {
+		retryAfter := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {tc.header}}, Body: io.NopCloser(strings.NewReader(""))}
+		s := &script{steps: []any{retryAfter, 200}}
+		var sl sleeps
+		d := Wrap(s, Policy{MaxRetries: 2, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, Sleep: sl.sleep})
+		req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
+		resp, err := d.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("got %v, %v", resp, err)
+		}
+		if len(sl.d) != 1 || sl.d[0] != tc.want {
+			t.Errorf("Retry-After %s: slept %v, want [%v]", tc.header, sl.d, tc.want)
+		}
+	}
+}
+
+func TestCancelledContextStopsWaitingAtOnce(t *testing.T) {
+	s := &script{steps: []any{503}}
+	d := Wrap(s, Policy{MaxRetries: 5, BaseDelay: time.Hour, MaxDelay: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://127.0.0.1/x", nil)
+	time.AfterFunc(20*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := d.Do(req)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err: got %v, want context.Canceled", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("took %v after cancel", el)
+	}
+	if s.calls != 1 {
+		t.Errorf("calls: got %d, want 1", s.calls)
+	}
+}
+
+// TestAttemptTimeout checks that each attempt gets its own deadline, that a
+// GET whose attempt timed out is retried, and that the deadline is released
+// only when the body is closed (so the body can still be read).
+func TestAttemptTimeout(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	slowThenFast := doerFunc(func(req *http.Request) (*http.Response, error) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if _, ok := req.Context().Deadline(); !ok {
+			t.Error("attempt has no deadline")
+		}
+		if n == 1 {
+			<-req.Context().Done()
+			return nil, req.Context().Err()
+		}
+		return &http.Response{StatusCode: 200, Body: ctxBody{req.Context()}, Header: http.Header{}}, nil
+	})
+	d := Wrap(slowThenFast, Policy{MaxRetries: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 20 * time.Millisecond})
+	req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
+	resp, err := d.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resp.Body.Read(make([]byte, 1)); err != nil {
+		t.Errorf("body read after return: %v", err)
+	}
+	resp.Body.Close()
+	if calls != 2 {
+		t.Errorf("calls: got %d, want 2", calls)
+	}
+}
+
+type doerFunc func(*http.Request) (*http.Response, error)
+
+func (f doerFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
+
+// ctxBody fails reads once its context is done, like a real body.
+type ctxBody struct{ ctx context.Context }
+
+func (b ctxBody) Read(p []byte) (int, error) {
+	if err := b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	p[0] = 'x'
+	return 1, nil
+}
+func (b ctxBody) Close() error { return nil }
+
+func TestAttemptNumberInContext(t *testing.T) {
+	var seen []int
+	s := doerFunc(func(req *http.Request) (*http.Response, error) {
+		seen = append(seen, Attempt(req.Context()))
+		return &http.Response{StatusCode: 503, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(""))}, nil
+	})
+	d := Wrap(s, Policy{MaxRetries: 2, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond})
+	req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
+	resp, err := d.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(seen) != 3 || seen[0] != 1 || seen[1] != 2 || seen[2] != 3 {
+		t.Errorf("attempts: got %v", seen)
+	}
+	if Attempt(context.Background()) != 1 {
+		t.Error("Attempt outside a retry loop should be 1")
+	}
+}
+
+func TestNonReplayableBodyNotRetried(t *testing.T) {
+	s := &script{steps: []any{dialErr, 201}}
+	d := Wrap(s, Policy{MaxRetries: 2, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond})
+	req, _ := http.NewRequest("POST", "http://127.0.0.1/x", io.NopCloser(strings.NewReader("{}")))
+	if req.GetBody != nil {
+		t.Fatal("test needs a body without GetBody")
+	}
+	if _, err := d.Do(req); err == nil {
+		t.Fatal("want the dial error")
+	}
+	if s.calls != 1 {
+		t.Errorf("calls: got %d, want 1", s.calls)
+	}
+}
