@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/finicity-go/connect-components/internal/redact"
 )
 
 // Doer sends one HTTP request; *http.Client is one.
@@ -53,7 +55,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		return nil, ErrEmptyAppKey
 	}
 	if IsTokenRequest(req) || t.tokens == nil {
-		return t.next.Do(t.withHeaders(req, ""))
+		return t.scrub(t.next.Do(t.withHeaders(req, "")))
 	}
 	ctx := req.Context()
 	tok, err := t.tokens.Token(ctx)
@@ -65,11 +67,11 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.next.Do(t.withHeaders(req, tok))
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
-		return resp, err
+		return t.scrub(resp, err, tok)
 	}
 	ref, ok := t.tokens.(Refresher)
 	if !ok || !replayable(req) || !expired(resp) {
-		return resp, nil
+		return t.scrub(resp, nil, tok)
 	}
 	ref.Invalidate(tok)
 	fresh, err := ref.Token(ctx)
@@ -83,7 +85,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		body, err := req.GetBody()
 		if err != nil {
 			// Cannot replay after all: the 401 is the honest answer.
-			return resp, nil
+			return t.scrub(resp, nil, tok)
 		}
 		retry.Body = body
 	}
@@ -91,8 +93,41 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	if t.onReplay != nil {
 		t.onReplay(req)
 	}
-	return t.next.Do(retry)
+	resp, err = t.next.Do(retry)
+	return t.scrub(resp, err, fresh)
 }
+
+// scrub masks the app key and the tokens in the body of an error response.
+// An API error body has no reason to quote them, but if a server (or a
+// proxy) does, the text would end up in *api.Error and in error strings.
+// Success bodies are left alone: a token is what partner authentication
+// returns.
+func (t *transport) scrub(resp *http.Response, err error, tokens ...string) (*http.Response, error) {
+	if err != nil || resp == nil || resp.StatusCode < 400 || resp.Body == nil {
+		return resp, err
+	}
+	head, rerr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	secrets := append([]string{t.appKey}, tokens...)
+	for _, s := range secrets {
+		if s != "" {
+			head = bytes.ReplaceAll(head, []byte(s), []byte(redact.Mask))
+		}
+	}
+	var rest io.Reader = resp.Body
+	if rerr != nil {
+		rest = errReader{rerr}
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), rest), resp.Body}
+	resp.ContentLength = -1
+	return resp, nil
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // withHeaders returns a shallow copy of req with its own header map, so
 // the caller's request is never modified (it may be replayed).
