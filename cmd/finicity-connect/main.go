@@ -1,0 +1,23 @@
+// Command finicity-connect calls every Data Connect Components operation
+// from the command line, serves the local sandbox, and runs a demo of the
+// whole journey with no credentials and no network.
+//
+//	go run ./cmd/finicity-connect demo
+//	go run ./cmd/finicity-connect --help
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	// Cancelling the context on SIGINT/SIGTERM lets a running call stop and
+	// the sandbox server shut down gracefully.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}

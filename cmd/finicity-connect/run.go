@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/finicity-go/connect-components/api"
+)
+
+// command is one subcommand. Commands that call the API get the shared
+// connection flags and a ready client; the others (sandbox, demo) run on
+// their own.
+type command struct {
+	name    string // as typed: "configurations create"
+	args    string // positional synopsis, e.g. "<configuration-id>"
+	summary string
+	example string
+	api     bool
+	// partnerAuth builds the client from partner credentials only.
+	partnerAuth bool
+	// setup registers the command's own flags and returns what to run.
+	setup func(fs *flag.FlagSet) func(ctx context.Context, in *invocation) error
+}
+
+// invocation is what a command's action works with.
+type invocation struct {
+	args   []string // positional arguments
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	env    func(string) string
+	conn   *connection
+	client *api.Client // set for api commands
+}
+
+// run is the whole program, minus os.Exit, so tests call it in process.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
+		topUsage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, rest := lookup(args)
+	if cmd == nil {
+		fmt.Fprintf(stderr, "finicity-connect: unknown command %q\nRun 'finicity-connect --help' for the list of commands.\n", strings.Join(args[:min(2, len(args))], " "))
+		return exitUsage
+	}
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported by report(), help by commandUsage()
+	in := &invocation{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	if cmd.api {
+		in.conn = &connection{partnerAuth: cmd.partnerAuth}
+		in.conn.register(fs)
+	}
+	action := cmd.setup(fs)
+	positional, err := parseInterspersed(fs, rest)
+	if errors.Is(err, flag.ErrHelp) {
+		commandUsage(stdout, cmd, fs)
+		return exitOK
+	}
+	if err != nil {
+		return report(stderr, cmd.name, usagef("%s", err.Error()))
+	}
+	in.args = positional
+	if cmd.api {
+		if err := in.conn.check(); err != nil {
+			return report(stderr, cmd.name, err)
+		}
+		cl, err := in.conn.client(env, stderr)
+		if err != nil {
+			return report(stderr, cmd.name, err)
+		}
+		in.client = cl
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, in.conn.timeout)
+		defer cancel()
+	}
+	if err := action(ctx, in); err != nil {
+		return report(stderr, cmd.name, err)
+	}
+	return exitOK
+}
+
+// lookup finds the command named by the first one or two words of args.
+func lookup(args []string) (*command, []string) {
+	for n := min(2, len(args)); n >= 1; n-- {
+		name := strings.Join(args[:n], " ")
+		for i := range commands {
+			if commands[i].name == name {
+				return &commands[i], args[n:]
+			}
+		}
+	}
+	return nil, nil
+}
+
+// parseInterspersed parses flags anywhere among the positional arguments
+// (flag stops at the first non-flag), so both "get <id> --output table"
+// and "get --output table <id>" work. "--" ends flag parsing.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
+func topUsage(w io.Writer) {
+	fmt.Fprint(w, `finicity-connect calls the Mastercard Open Finance Data Connect Components API.
+
+Usage:
+  finicity-connect <command> [flags] [arguments]
+
+Commands:
+`)
+	names := make([]string, 0, len(commands))
+	byName := map[string]*command{}
+	for i := range commands {
+		names = append(names, commands[i].name)
+		byName[commands[i].name] = &commands[i]
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-24s %s\n", n, byName[n].summary)
+	}
+	fmt.Fprintf(w, `
+Credentials come from %s and %s, or %s and %s
+instead of a token; the endpoint from %s. Flags override them. With
+--sandbox any API command runs against an in-process sandbox instead.
+
+Start here:
+  finicity-connect demo
+  finicity-connect configurations create --sandbox --filter-accounts Checking,Savings
+
+Run 'finicity-connect <command> --help' for a command's flags and an example.
+
+%s
+`, envAppKey, envAppToken, envPartnerID, envPartnerSecret, envBaseURL, exitCodesHelp)
+}
+
+func commandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "%s\n\nUsage:\n  finicity-connect %s [flags]", cmd.summary, cmd.name)
+	if cmd.args != "" {
+		fmt.Fprintf(w, " %s", cmd.args)
+	}
+	fmt.Fprintf(w, "\n\nExample:\n%s\n\nFlags:\n", indent(cmd.example))
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	if cmd.api {
+		fmt.Fprintf(w, "\nCredentials: %s with %s, or with %s and %s; endpoint %s.\n",
+			envAppKey, envAppToken, envPartnerID, envPartnerSecret, envBaseURL)
+	}
+	fmt.Fprintf(w, "\n%s\n", exitCodesHelp)
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n")
+}

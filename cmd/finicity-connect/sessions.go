@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/finicity-go/connect-components/api"
+)
+
+// sessionFlags are the body fields login forms and OAuth URLs share.
+type sessionFlags struct {
+	institutionID     int64
+	customerID        string
+	configurationID   string
+	agreementLanguage string
+	acceptedDate      string
+}
+
+func (s *sessionFlags) register(fs *flag.FlagSet) {
+	fs.Int64Var(&s.institutionID, "institution-id", 0, "institution id at Mastercard, e.g. 170716 (or give it as the argument)")
+	fs.StringVar(&s.customerID, "customer-id", "", "customer id, from the Add Customer API (required)")
+	fs.StringVar(&s.configurationID, "configuration-id", "", "configuration to apply (optional)")
+	fs.StringVar(&s.agreementLanguage, "agreement-language", "", "language the terms were shown in (default: --language, or en)")
+	fs.StringVar(&s.acceptedDate, "accepted-date", "", "when the end user accepted the terms, RFC 3339 (default: now)")
+}
+
+// resolve checks the shared fields and fills the parts of the body they
+// make; language is the form language used as the agreement's default.
+func (s *sessionFlags) resolve(in *invocation, language string) (int, *api.UUID, api.ServiceAgreement, error) {
+	var agreement api.ServiceAgreement
+	inst, err := intArg(in, "institution-id", s.institutionID, "institution id")
+	if err != nil {
+		return 0, nil, agreement, err
+	}
+	if inst < -1<<31 || inst > 1<<31-1 {
+		return 0, nil, agreement, usagef("invalid institution id %d: out of range", inst)
+	}
+	if err := requireFlag("customer-id", s.customerID); err != nil {
+		return 0, nil, agreement, err
+	}
+	var cfg *api.UUID
+	if s.configurationID != "" {
+		id, err := parseUUID("--configuration-id", s.configurationID)
+		if err != nil {
+			return 0, nil, agreement, err
+		}
+		cfg = &id
+	}
+	when, err := acceptedDate(s.acceptedDate)
+	if err != nil {
+		return 0, nil, agreement, err
+	}
+	agreement = api.ServiceAgreement{Language: s.agreementLanguage, AcceptedDate: when}
+	if agreement.Language == "" {
+		agreement.Language = language
+	}
+	return int(inst), cfg, agreement, nil
+}
+
+func loginFormsCreate(fs *flag.FlagSet) func(context.Context, *invocation) error {
+	var s sessionFlags
+	s.register(fs)
+	language := fs.String("language", "en", "language of the form: en, en-us, es, es-us, fr, fr-ca")
+	return func(ctx context.Context, in *invocation) error {
+		if err := requireFlag("language", *language); err != nil {
+			return err
+		}
+		inst, cfg, agreement, err := s.resolve(in, *language)
+		if err != nil {
+			return err
+		}
+		form, err := in.client.PostInstitutionsInstitutionIdLoginForms(ctx, inst, api.PostInstitutionsInstitutionIdLoginFormsRequest{
+			Language: *language, CustomerId: s.customerID, ConfigurationId: cfg, ServiceAgreement: agreement})
+		if err != nil {
+			return err
+		}
+		return in.print(result{value: form, table: loginFormTable(form)})
+	}
+}
+
+func oauthURLsCreate(fs *flag.FlagSet) func(context.Context, *invocation) error {
+	var s sessionFlags
+	s.register(fs)
+	redirect := fs.String("redirect-uri", "", "absolute URI the end user returns to when OAuth completes (required)")
+	return func(ctx context.Context, in *invocation) error {
+		if err := requireFlag("redirect-uri", *redirect); err != nil {
+			return err
+		}
+		inst, cfg, agreement, err := s.resolve(in, "en")
+		if err != nil {
+			return err
+		}
+		out, err := in.client.PostInstitutionsInstitutionIdOauthUrls(ctx, inst, api.PostInstitutionsInstitutionIdOauthUrlsRequest{
+			RedirectURI: *redirect, CustomerId: s.customerID, ConfigurationId: cfg, ServiceAgreement: agreement})
+		if err != nil {
+			return err
+		}
+		return in.print(result{value: out, table: func(w io.Writer) {
+			fmt.Fprintf(w, "OAUTH SESSION\t%s\nURL\t%s\nEVENT STREAM\t%s\n", out.Id, out.Url, out.EventStreamId)
+		}})
+	}
+}
