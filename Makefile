@@ -1,5 +1,7 @@
 # Targets for developers and CI. `make ci` is what .ci/run calls.
 GO        ?= go
+SHELL     := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 HANDWRITTEN = $(shell git ls-files '*.go' | grep -v '^gen/')
 
 .PHONY: generate check-generate lint test spec-validate spec-diff ci demo bench
@@ -23,5 +25,9 @@ spec-validate: ## load openapi.yaml, validate it (examples included), compare wi
 
 spec-diff: ## fail on an unacknowledged breaking change against REF (default: previous spec commit)
 	internal/tools/specdiff.sh $(REF)
+
+BENCHCOUNT ?= 5
+bench: ## client overhead vs raw net/http, validation cost, sandbox throughput; prints ratios
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime 1s ./internal/benchmarks/ | $(GO) run ./internal/tools/benchratio
 
 ci: spec-validate check-generate lint test spec-diff ## everything CI checks

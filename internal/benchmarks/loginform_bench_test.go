@@ -147,3 +147,7 @@ func benchClient(b *testing.B, opts ...api.Option) {
 }
 
 func BenchmarkLoginFormClient(b *testing.B) { benchClient(b) }
+
+func BenchmarkLoginFormValidated(b *testing.B) {
+	benchClient(b, api.WithRequestValidation(), api.WithResponseValidation())
+}
