@@ -40,7 +40,7 @@ var commands = []command{
 	},
 	{
 		name: "token", summary: "Print a fresh Finicity-App-Token from partner authentication (CreateToken)", api: true, partnerAuth: true,
-		example: "FINICITY_APP_KEY=... FINICITY_PARTNER_ID=... FINICITY_PARTNER_SECRET=... finicity-connect token --output table",
+		example: "finicity-connect token --sandbox\nFINICITY_APP_KEY=... FINICITY_PARTNER_ID=... FINICITY_PARTNER_SECRET=... finicity-connect token --output table",
 		setup:   tokenCreate,
 	},
 	{
