@@ -30,4 +30,7 @@ BENCHCOUNT ?= 5
 bench: ## client overhead vs raw net/http, validation cost, sandbox throughput; prints ratios
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime 1s ./internal/benchmarks/ | $(GO) run ./internal/tools/benchratio
 
+demo: ## the whole journey against an in-process sandbox: no credentials, no network
+	$(GO) run ./cmd/finicity-connect demo
+
 ci: spec-validate check-generate lint test spec-diff ## everything CI checks
