@@ -143,7 +143,8 @@ func TestSecretsNeverInLogsOrErrors(t *testing.T) {
 	// A dead server: transport errors.
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
-	dc, _ := api.NewClient(leakKey, "", api.WithBaseURL(dead.URL), api.WithPartnerCredentials(leakID, leakSecret), api.WithLogger(logger))
+	dc, _ := api.NewClient(leakKey, "", api.WithBaseURL(dead.URL), api.WithPartnerCredentials(leakID, leakSecret), api.WithLogger(logger),
+		api.WithRetrySleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
 	_, err = dc.GetConfigurations(ctx)
 	record(err)
 
