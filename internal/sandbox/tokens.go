@@ -11,6 +11,9 @@ import (
 	"github.com/finicity-go/connect-components/gen"
 )
 
+// expiredTokenMemory is how long an expired token is remembered.
+const expiredTokenMemory = 24 * time.Hour
+
 // tokenGrant is what the sandbox remembers about a token it issued.
 type tokenGrant struct {
 	appKey  string // tokens only work with the app key that asked for them
@@ -30,10 +33,11 @@ func (s *Sandbox) createToken(c *call) response {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Forget expired grants here, so a long-running sandbox that issues
-	// tokens all day keeps a bounded table.
+	// Forget grants a day after they expired, so a long-running sandbox
+	// keeps a bounded table, yet a recently expired token still answers
+	// 10023 (expired) rather than 10022 (unknown), as the real API does.
 	for t, g := range s.tokens {
-		if !now.Before(g.expires) {
+		if now.After(g.expires.Add(expiredTokenMemory)) {
 			delete(s.tokens, t)
 		}
 	}
