@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -611,5 +612,36 @@ func TestNewClientCredentialChoices(t *testing.T) {
 	}
 	if tok, err := c.Token(context.Background()); err != nil || tok != testToken {
 		t.Errorf("Token with a fixed token: got %q, %v", tok, err)
+	}
+}
+
+// TestPOSTRetriedOnlyWhenNeverSent: a POST whose connection could not even
+// be dialled is retried (nothing reached the server); the server then sees
+// it exactly once.
+func TestPOSTRetriedOnlyWhenNeverSent(t *testing.T) {
+	srv := newScriptServer(t, step{status: 201, body: `{"id":"605543e1-f507-48ad-8127-95c40566597b"}`})
+	var dials atomic.Int64
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if dials.Add(1) == 1 {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	var rec sleepRecorder
+	c, err := api.NewClient(testKey, testToken, api.WithBaseURL(srv.URL), api.WithHTTPClient(hc), api.WithRetrySleep(rec.sleep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ao := true
+	if _, err := c.PostConfigurations(context.Background(), api.PostConfigurationsRequest{AoRequired: &ao}); err != nil {
+		t.Fatal(err)
+	}
+	if srv.count.Load() != 1 || dials.Load() != 2 || len(rec.got()) != 1 {
+		t.Errorf("server saw %d, transport %d, waits %v; want 1, 2, one wait", srv.count.Load(), dials.Load(), rec.got())
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.bodies[0] != `{"aoRequired":true}` {
+		t.Errorf("body: %q", srv.bodies[0])
 	}
 }
