@@ -34,9 +34,6 @@ func (s *sessionFlags) resolve(in *invocation, language string) (int, *api.UUID,
 	if err != nil {
 		return 0, nil, agreement, err
 	}
-	if inst < -1<<31 || inst > 1<<31-1 {
-		return 0, nil, agreement, usagef("invalid institution id %d: out of range", inst)
-	}
 	if err := requireFlag("customer-id", s.customerID); err != nil {
 		return 0, nil, agreement, err
 	}
