@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/google/uuid"
 
 	"github.com/finicity-go/connect-components/gen"
@@ -219,7 +220,7 @@ func documents(route *validation.Route, status int) bool {
 // unroutable answers a method or path that is not in the spec. The error
 // body is the API's own, so clients decode it like any other error.
 func unroutable(r *http.Request, err error) response {
-	if err != nil && strings.Contains(err.Error(), "method not allowed") {
+	if errors.Is(err, routers.ErrMethodNotAllowed) {
 		return apiError{status: http.StatusMethodNotAllowed, reason: ReasonNotFound,
 			description: "Method not allowed.", details: "No operation for method " + r.Method + " on this path."}.response()
 	}
