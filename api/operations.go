@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/finicity-go/connect-components/gen"
@@ -12,28 +13,22 @@ import (
 // The methods below are the one-line form of each operation: they return
 // the decoded success value, or an *Error for any non-2xx answer. They
 // shadow the generated ClientInterface methods of the same name, which stay
-// reachable as c.ClientWithResponses.Xxx (raw *http.Response) and
+// reachable as c.ClientInterface.Xxx (raw *http.Response) and
 // c.XxxWithResponse (every status decoded, nothing turned into an error).
 
 // PostConfigurations creates a configuration (Create Components
 // Configuration). An empty request is valid.
 func (c *Client) PostConfigurations(ctx context.Context, body PostConfigurationsRequest, reqEditors ...gen.RequestEditorFn) (*Configuration, error) {
-	r, err := c.PostConfigurationsWithResponse(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return unwrap(r.HTTPResponse, r.Body, r.JSON201)
+	resp, err := c.ClientInterface.PostConfigurations(ctx, body, reqEditors...)
+	return decode(resp, err, gen.ParsePostConfigurationsResponse, func(r *gen.PostConfigurationsResponse) *Configuration { return r.JSON201 })
 }
 
 // GetConfigurations lists this partner's configurations (Get All
 // Configurations for Current Partner). No configurations is an empty,
 // non-nil slice.
 func (c *Client) GetConfigurations(ctx context.Context, reqEditors ...gen.RequestEditorFn) ([]Configuration, error) {
-	r, err := c.GetConfigurationsWithResponse(ctx, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	list, err := unwrap(r.HTTPResponse, r.Body, r.JSON200)
+	resp, err := c.ClientInterface.GetConfigurations(ctx, reqEditors...)
+	list, err := decode(resp, err, gen.ParseGetConfigurationsResponse, func(r *gen.GetConfigurationsResponse) *[]Configuration { return r.JSON200 })
 	if err != nil {
 		return nil, err
 	}
@@ -46,45 +41,42 @@ func (c *Client) GetConfigurations(ctx context.Context, reqEditors ...gen.Reques
 // GetConfigurationsConfigurationId fetches one configuration (Get
 // Configuration Details). An unknown id is an *Error with StatusCode 404.
 func (c *Client) GetConfigurationsConfigurationId(ctx context.Context, configurationID UUID, reqEditors ...gen.RequestEditorFn) (*Configuration, error) {
-	r, err := c.GetConfigurationsConfigurationIdWithResponse(ctx, configurationID, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return unwrap(r.HTTPResponse, r.Body, r.JSON200)
+	resp, err := c.ClientInterface.GetConfigurationsConfigurationId(ctx, configurationID, reqEditors...)
+	return decode(resp, err, gen.ParseGetConfigurationsConfigurationIdResponse, func(r *gen.GetConfigurationsConfigurationIdResponse) *Configuration { return r.JSON200 })
 }
 
 // DeleteConfigurationsConfigurationId deletes one configuration (Delete
 // Configuration). An unknown or already deleted id is an *Error with
 // StatusCode 404.
 func (c *Client) DeleteConfigurationsConfigurationId(ctx context.Context, configurationID UUID, reqEditors ...gen.RequestEditorFn) error {
-	r, err := c.DeleteConfigurationsConfigurationIdWithResponse(ctx, configurationID, reqEditors...)
+	resp, err := c.ClientInterface.DeleteConfigurationsConfigurationId(ctx, configurationID, reqEditors...)
 	if err != nil {
 		return err
 	}
-	if !success(r.HTTPResponse) {
-		return NewError(r.HTTPResponse.Request, r.StatusCode(), r.Body)
+	defer resp.Body.Close()
+	if !success(resp) {
+		return errorFrom(resp)
 	}
+	_, _ = io.Copy(io.Discard, resp.Body) // let the connection be reused
 	return nil
 }
 
 // PostInstitutionsInstitutionIdLoginForms creates a login form for an
 // institution and customer (Create Login Form).
 func (c *Client) PostInstitutionsInstitutionIdLoginForms(ctx context.Context, institutionID int, body PostInstitutionsInstitutionIdLoginFormsRequest, reqEditors ...gen.RequestEditorFn) (*PostInstitutionsInstitutionIdLoginForms201Response, error) {
-	r, err := c.PostInstitutionsInstitutionIdLoginFormsWithResponse(ctx, institutionID, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return unwrap(r.HTTPResponse, r.Body, r.JSON201)
+	resp, err := c.ClientInterface.PostInstitutionsInstitutionIdLoginForms(ctx, institutionID, body, reqEditors...)
+	return decode(resp, err, gen.ParsePostInstitutionsInstitutionIdLoginFormsResponse, func(r *gen.PostInstitutionsInstitutionIdLoginFormsResponse) *PostInstitutionsInstitutionIdLoginForms201Response {
+		return r.JSON201
+	})
 }
 
 // PostInstitutionsInstitutionIdOauthUrls creates an OAuth URL for a
 // direct-connection institution (Create OAuth URL).
 func (c *Client) PostInstitutionsInstitutionIdOauthUrls(ctx context.Context, institutionID int, body PostInstitutionsInstitutionIdOauthUrlsRequest, reqEditors ...gen.RequestEditorFn) (*PostInstitutionsInstitutionIdOauthUrls201Response, error) {
-	r, err := c.PostInstitutionsInstitutionIdOauthUrlsWithResponse(ctx, institutionID, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return unwrap(r.HTTPResponse, r.Body, r.JSON201)
+	resp, err := c.ClientInterface.PostInstitutionsInstitutionIdOauthUrls(ctx, institutionID, body, reqEditors...)
+	return decode(resp, err, gen.ParsePostInstitutionsInstitutionIdOauthUrlsResponse, func(r *gen.PostInstitutionsInstitutionIdOauthUrlsResponse) *PostInstitutionsInstitutionIdOauthUrls201Response {
+		return r.JSON201
+	})
 }
 
 // Reconnection is the answer to PostReconnections: exactly one of LoginForm
@@ -101,50 +93,66 @@ func (r *Reconnection) NeedsMFA() bool { return r.StatusCode == http.StatusNonAu
 // PostReconnections starts a reconnection (Initiate Reconnection). body may
 // be nil: the API accepts null.
 func (c *Client) PostReconnections(ctx context.Context, customerID string, institutionLoginID int64, body PostReconnectionsJSONRequestBody, reqEditors ...gen.RequestEditorFn) (*Reconnection, error) {
-	r, err := c.PostReconnectionsWithResponse(ctx, customerID, institutionLoginID, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	if r.StatusCode() == http.StatusNonAuthoritativeInfo {
-		mfa, err := unwrap(r.HTTPResponse, r.Body, r.JSON203)
+	resp, err := c.ClientInterface.PostReconnections(ctx, customerID, institutionLoginID, body, reqEditors...)
+	if err == nil && resp.StatusCode == http.StatusNonAuthoritativeInfo {
+		mfa, err := decode(resp, nil, gen.ParsePostReconnectionsResponse, func(r *gen.PostReconnectionsResponse) *MfaChallengesResponse { return r.JSON203 })
 		if err != nil {
 			return nil, err
 		}
-		return &Reconnection{StatusCode: r.StatusCode(), MfaChallenges: *mfa}, nil
+		return &Reconnection{StatusCode: http.StatusNonAuthoritativeInfo, MfaChallenges: *mfa}, nil
 	}
-	form, err := unwrap(r.HTTPResponse, r.Body, r.JSON201)
+	form, err := decode(resp, err, gen.ParsePostReconnectionsResponse, func(r *gen.PostReconnectionsResponse) *PostInstitutionsInstitutionIdLoginForms201Response {
+		return r.JSON201
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &Reconnection{StatusCode: r.StatusCode(), LoginForm: form}, nil
+	return &Reconnection{StatusCode: resp.StatusCode, LoginForm: form}, nil
 }
 
 // CreateToken exchanges partner credentials for a Finicity-App-Token
 // (Partner Authentication). Most callers use WithPartnerCredentials instead,
 // which calls it once and reuses the token.
 func (c *Client) CreateToken(ctx context.Context, creds PartnerCredentials, reqEditors ...gen.RequestEditorFn) (*AccessToken, error) {
-	r, err := c.CreateTokenWithResponse(ctx, creds, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return unwrap(r.HTTPResponse, r.Body, r.JSON200)
+	resp, err := c.ClientInterface.CreateToken(ctx, creds, reqEditors...)
+	return decode(resp, err, gen.ParseCreateTokenResponse, func(r *gen.CreateTokenResponse) *AccessToken { return r.JSON200 })
 }
 
 func success(r *http.Response) bool { return r.StatusCode >= 200 && r.StatusCode < 300 }
 
-// unwrap returns the decoded success value, decoding it from body when the
-// answer was a 2xx the generated parser did not expect, or the *Error for
-// any other status.
-func unwrap[T any](r *http.Response, body []byte, decoded *T) (*T, error) {
-	if !success(r) {
-		return nil, NewError(r.Request, r.StatusCode, body)
+// errorFrom reads a non-2xx answer into an *Error. It never decodes the body
+// as the success type: whatever the body holds, the caller gets an *Error.
+func errorFrom(resp *http.Response) error {
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("api: read %d answer: %w", resp.StatusCode, err)
 	}
-	if decoded != nil {
-		return decoded, nil
+	return NewError(resp.Request, resp.StatusCode, body)
+}
+
+// decode turns the outcome of a raw generated call into the success value
+// or an error. Non-2xx answers become an *Error before the generated parser
+// sees them, so a malformed error body can never masquerade as a transport
+// failure. A 2xx the parser did not expect (say 200 where 201 is
+// documented) is decoded from the body into the same type.
+func decode[R interface{ GetBody() []byte }, T any](resp *http.Response, err error, parse func(*http.Response) (R, error), pick func(R) *T) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	if !success(resp) {
+		defer resp.Body.Close()
+		return nil, errorFrom(resp)
+	}
+	parsed, err := parse(resp) // reads and closes the body
+	if err != nil {
+		return nil, fmt.Errorf("api: %d answer does not decode: %w", resp.StatusCode, err)
+	}
+	if v := pick(parsed); v != nil {
+		return v, nil
 	}
 	var v T
-	if err := json.Unmarshal(body, &v); err != nil {
-		return nil, fmt.Errorf("api: %d answer does not decode: %w", r.StatusCode, err)
+	if err := json.Unmarshal(parsed.GetBody(), &v); err != nil {
+		return nil, fmt.Errorf("api: %d answer does not decode: %w", resp.StatusCode, err)
 	}
 	return &v, nil
 }
