@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -643,5 +644,48 @@ func TestPOSTRetriedOnlyWhenNeverSent(t *testing.T) {
 	defer srv.mu.Unlock()
 	if srv.bodies[0] != `{"aoRequired":true}` {
 		t.Errorf("body: %q", srv.bodies[0])
+	}
+}
+
+// TestValidationReadsBodiesWhole checks the validation layer's exact-size
+// reads keep a body that is longer or shorter than its Content-Length
+// announces intact or refused, never truncated.
+func TestValidationReadsBodiesWhole(t *testing.T) {
+	raw, err := json.Marshal(loginFormBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loginFormJSON := string(raw)
+	for _, tc := range []struct {
+		name    string
+		length  int64
+		wantErr bool
+	}{
+		{"exact", int64(len(loginFormJSON)), false},
+		{"unknown", -1, false},
+		{"announced shorter", 10, false},
+		{"announced longer", int64(len(loginFormJSON)) + 5, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				return &http.Response{StatusCode: 201, Header: http.Header{"Content-Type": {"application/json"}},
+					Body: io.NopCloser(strings.NewReader(loginFormJSON)), ContentLength: tc.length, Request: r}, nil
+			})}
+			c, err := api.NewClient(testKey, testToken, api.WithBaseURL("https://api.example.com"), api.WithHTTPClient(hc),
+				api.WithRequestValidation(), api.WithResponseValidation())
+			if err != nil {
+				t.Fatal(err)
+			}
+			form, err := c.PostInstitutionsInstitutionIdLoginForms(context.Background(), 170716, loginFormRequest)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatal("truncated body accepted")
+				}
+				return
+			}
+			if err != nil || form.Id != formID {
+				t.Fatalf("got %v, %v", form, err)
+			}
+		})
 	}
 }

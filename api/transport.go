@@ -22,6 +22,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/finicity-go/connect-components/gen"
@@ -79,70 +80,117 @@ type validatingDoer struct {
 	requests, response bool
 }
 
-// placeholder stands in for authentication headers that the auth layer,
-// which runs after validation, has not set yet: the spec requires them,
-// and their presence is the auth layer's guarantee, not the caller's.
-const placeholder = "set-after-validation"
-
 func (d *validatingDoer) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	var route *validation.Route
 	if d.requests {
-		checked, err := d.checkRequest(req)
+		checked, r, err := d.checkRequest(req)
 		if err != nil {
 			return nil, err
 		}
-		req = checked
+		req, route = checked, r
 	}
 	resp, err := d.next.Do(req)
 	if err != nil || !d.response {
 		return resp, err
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := readAll(resp.Body, resp.ContentLength)
 	_ = resp.Body.Close()
 	if err != nil {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if err := d.v.ValidateResponse(ctx, req, resp.StatusCode, resp.Header, body); err != nil {
+	if route != nil {
+		err = d.v.ValidateRouteResponse(ctx, route, req, resp.StatusCode, resp.Header, body)
+	} else {
+		err = d.v.ValidateResponse(ctx, req, resp.StatusCode, resp.Header, body)
+	}
+	if err != nil {
 		return nil, newValidationError(err, req, true, resp.StatusCode)
 	}
 	return resp, nil
 }
 
-// checkRequest validates req and returns the request to send: a copy whose
-// body has been read into memory, and which can therefore always be
-// replayed (GetBody set), whatever reader the caller passed.
-func (d *validatingDoer) checkRequest(req *http.Request) (*http.Request, error) {
+// checkRequest validates req and returns the request to send, which can
+// always be replayed (GetBody set) whatever reader the caller passed. The
+// auth layer runs after this one, so the spec's security requirements are
+// left to it (ValidateOutgoing).
+func (d *validatingDoer) checkRequest(req *http.Request) (*http.Request, *validation.Route, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		route, err := d.v.ValidateOutgoing(req.Context(), req, nil)
+		if err != nil {
+			return nil, nil, newValidationError(err, req, false, 0)
+		}
+		return req, route, nil
+	}
 	var body []byte
-	if req.Body != nil && req.Body != http.NoBody {
-		var err error
+	var err error
+	out := req
+	if req.GetBody != nil {
+		// The generated client's bodies are rewindable: validate a copy,
+		// in a pooled buffer since it is not needed after validation, and
+		// leave the request as it is.
+		var rc io.ReadCloser
+		if rc, err = req.GetBody(); err == nil {
+			buf := copyBuffers.Get().(*bytes.Buffer)
+			defer func() {
+				if buf.Cap() <= 64<<10 { // do not let one large body pin memory
+					copyBuffers.Put(buf)
+				}
+			}()
+			buf.Reset()
+			_, err = buf.ReadFrom(rc)
+			_ = rc.Close()
+			body = buf.Bytes()
+		}
+	} else {
 		body, err = io.ReadAll(req.Body)
 		_ = req.Body.Close()
-		if err != nil {
-			return nil, fmt.Errorf("api: read request body: %w", err)
-		}
-	}
-	out := req.WithContext(req.Context())
-	probe := req.WithContext(req.Context())
-	probe.Header = req.Header.Clone()
-	if probe.Header == nil {
-		probe.Header = http.Header{}
-	}
-	for _, h := range []string{auth.HeaderAppKey, auth.HeaderAppToken} {
-		if probe.Header.Get(h) == "" {
-			probe.Header.Set(h, placeholder)
-		}
-	}
-	if body != nil {
+		out = req.WithContext(req.Context())
 		out.Body = io.NopCloser(bytes.NewReader(body))
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		out.ContentLength = int64(len(body))
-		probe.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	if _, err := d.v.ValidateRequest(req.Context(), probe); err != nil {
-		return nil, newValidationError(err, req, false, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("api: read request body: %w", err)
 	}
-	return out, nil
+	route, err := d.v.ValidateOutgoing(req.Context(), out, body)
+	if err != nil {
+		return nil, nil, newValidationError(err, req, false, 0)
+	}
+	return out, route, nil
+}
+
+var copyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readAll reads r to the end. When the length is announced it reads into
+// a buffer of exactly that size, instead of io.ReadAll's growing one: this
+// layer sits on every validated call.
+func readAll(r io.Reader, n int64) ([]byte, error) {
+	if n <= 0 || n > 1<<20 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, n, n+1) // the spare byte probes for a longer body
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	// A body longer than announced is still read whole.
+	for {
+		k, err := r.Read(buf[n : n+1])
+		if k > 0 {
+			rest, err := io.ReadAll(r)
+			if err != nil {
+				return nil, err
+			}
+			return append(buf[:n+1], rest...), nil
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // logDoer writes one debug record per attempt.

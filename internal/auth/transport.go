@@ -129,21 +129,22 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// withHeaders returns a shallow copy of req with its own header map, so
-// the caller's request is never modified (it may be replayed).
+// withHeaders sets the authentication headers on req and returns it. The
+// requests reaching this layer are built by the generated client for this
+// call alone, so setting headers in place is safe, and a replay simply sets
+// them again with the fresh token. The keys are already canonical, so the
+// map is written directly rather than through Header.Set.
 func (t *transport) withHeaders(req *http.Request, token string) *http.Request {
-	r := req.WithContext(req.Context())
-	r.Header = req.Header.Clone()
-	if r.Header == nil {
-		r.Header = http.Header{}
+	if req.Header == nil {
+		req.Header = http.Header{}
 	}
-	r.Header.Set(HeaderAppKey, t.appKey)
+	req.Header[HeaderAppKey] = []string{t.appKey}
 	if token != "" {
-		r.Header.Set(HeaderAppToken, token)
+		req.Header[HeaderAppToken] = []string{token}
 	} else {
-		r.Header.Del(HeaderAppToken)
+		delete(req.Header, HeaderAppToken)
 	}
-	return r
+	return req
 }
 
 func replayable(req *http.Request) bool {

@@ -151,7 +151,9 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			wait, reason = d.backoff(attempt), err.Error()
 		} else {
 			if !canRetry || !idempotent || !RetryableStatus(resp.StatusCode) {
-				resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+				if d.p.AttemptTimeout > 0 {
+					resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+				}
 				return resp, nil
 			}
 			wait, reason = d.backoff(attempt), strconv.Itoa(resp.StatusCode)
@@ -174,6 +176,11 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 // attempt number and the attempt timeout) and, from the second attempt on,
 // a fresh body.
 func (d *doer) prepare(req *http.Request, attempt int) (*http.Request, context.CancelFunc, error) {
+	if attempt == 1 && d.p.AttemptTimeout <= 0 {
+		// The common case needs neither: Attempt reports 1 when the
+		// context carries no number, and there is no timeout to release.
+		return req, nop, nil
+	}
 	ctx := context.WithValue(req.Context(), attemptKey{}, attempt)
 	cancel := context.CancelFunc(func() {})
 	if d.p.AttemptTimeout > 0 {
@@ -232,6 +239,8 @@ func discard(body io.ReadCloser) {
 	_, _ = io.CopyN(io.Discard, body, 64<<10)
 	_ = body.Close()
 }
+
+func nop() {}
 
 // cancelOnClose releases an attempt's timeout once the caller has finished
 // with the body: cancelling earlier would cut the body short.

@@ -38,3 +38,24 @@ func BenchmarkValidateResponse(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkFastBody(b *testing.B) {
+	v := specdoc.MustValidator()
+	body := []byte(benchLoginBody)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !v.FastBody("POST", loginPath, body) {
+			b.Fatal("rejected")
+		}
+	}
+}
+
+func BenchmarkLookup(b *testing.B) {
+	v := specdoc.MustValidator()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := v.FindRoute("POST", loginPath); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

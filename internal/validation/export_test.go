@@ -1,5 +1,7 @@
 package validation
 
+import "net/http"
+
 // SlowOnly returns a copy of v that always validates with openapi3filter,
 // for tests comparing the fast path with it.
 func (v *Validator) SlowOnly() *Validator {
@@ -9,13 +11,12 @@ func (v *Validator) SlowOnly() *Validator {
 }
 
 // FastRequest reports the fast path's verdict alone.
-func (v *Validator) FastRequest(method, path string, header map[string][]string, body []byte) (bool, error) {
-	r, params, err := v.FindRoute(method, path)
+func (v *Validator) FastRequest(req *http.Request, body []byte) (bool, error) {
+	r, err := v.lookup(req.Method, req.URL.Path)
 	if err != nil {
 		return false, err
 	}
-	req := newTestRequest(method, path, header)
-	return r.fast.requestValid(req, params, body), nil
+	return r.fast.requestValid(r, req, body, false), nil
 }
 
 // FastResponse reports the fast path's verdict alone.
@@ -25,4 +26,13 @@ func (v *Validator) FastResponse(method, path string, status int, header map[str
 		return false, err
 	}
 	return r.fast.responseValid(status, header, body), nil
+}
+
+// FastBody runs the fast path on a request body of the operation alone.
+func (v *Validator) FastBody(method, path string, body []byte) bool {
+	r, err := v.lookup(method, path)
+	if err != nil {
+		return false
+	}
+	return fastValid(r.fast.body, body)
 }

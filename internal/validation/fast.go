@@ -1,8 +1,11 @@
 package validation
 
 import (
+	"bytes"
+	"maps"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -54,7 +57,7 @@ type fastSchema struct {
 	nullable bool
 
 	// object
-	props       map[string]int // property name -> index into propSchemas
+	propNames   []string // property names; index into propSchemas
 	propSchemas []*fastSchema
 	required    uint64 // bit i set: props index i is required
 	minProps    int
@@ -117,21 +120,20 @@ func compileSchema(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]*fastSchem
 			fs.kind = kUnsupported
 			return fs
 		}
-		fs.props = make(map[string]int, len(s.Properties))
-		for name, p := range s.Properties {
-			fs.props[name] = len(fs.propSchemas)
-			fs.propSchemas = append(fs.propSchemas, compileSchema(p, seen))
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+			fs.propNames = append(fs.propNames, name)
+			fs.propSchemas = append(fs.propSchemas, compileSchema(s.Properties[name], seen))
 		}
 		for _, r := range s.Required {
-			i, ok := fs.props[r]
-			if !ok {
+			i := slices.Index(fs.propNames, r)
+			if i < 0 {
 				// Required but not described: track it as an "any" property.
 				i = len(fs.propSchemas)
 				if i >= 64 {
 					fs.kind = kUnsupported
 					return fs
 				}
-				fs.props[r] = i
+				fs.propNames = append(fs.propNames, r)
 				fs.propSchemas = append(fs.propSchemas, &fastSchema{kind: kAny})
 			}
 			fs.required |= 1 << uint(i)
@@ -196,6 +198,17 @@ func compileSchema(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]*fastSchem
 		fs.kind = kUnsupported
 	}
 	return fs
+}
+
+// prop returns the index of property key, or -1. Objects in this API have
+// a handful of properties: a scan beats hashing.
+func (fs *fastSchema) prop(key []byte) int {
+	for i, name := range fs.propNames {
+		if len(name) == len(key) && name == string(key) {
+			return i
+		}
+	}
+	return -1
 }
 
 // fastValid reports whether data is certainly one JSON value valid against
@@ -271,17 +284,29 @@ func (p *parser) literal(lit string) bool {
 // string with either is left to the slow path.
 func (p *parser) plainString() ([]byte, bool) {
 	start := p.pos + 1
-	for i := start; i < len(p.data); i++ {
-		switch c := p.data[i]; {
-		case c == '"':
-			p.pos = i + 1
-			return p.data[start:i], true
-		case c == '\\' || c < 0x20:
+	end := bytes.IndexByte(p.data[start:], '"')
+	if end < 0 {
+		return nil, false
+	}
+	str := p.data[start : start+end]
+	for _, c := range str {
+		if special[c] {
 			return nil, false
 		}
 	}
-	return nil, false
+	p.pos = start + end + 1
+	return str, true
 }
+
+// special marks the bytes that make a string "not plain": control
+// characters and the backslash.
+var special = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['\\'] = true
+	return t
+}()
 
 func (p *parser) object(fs *fastSchema) bool {
 	p.pos++ // '{'
@@ -309,7 +334,7 @@ func (p *parser) object(fs *fastSchema) bool {
 		p.pos++
 		p.skipSpace()
 		count++
-		if i, known := fs.props[string(key)]; known {
+		if i := fs.prop(key); i >= 0 {
 			if seen&(1<<uint(i)) != 0 {
 				return false // duplicate key: the decoder keeps the last; not modelled
 			}
@@ -524,18 +549,15 @@ func (p *parser) number(fs *fastSchema) bool {
 }
 
 func stringOK(fs *fastSchema, s []byte) bool {
-	if fs.minLen > 0 || fs.maxLen >= 0 {
-		n := utf8.RuneCount(s)
-		if n < fs.minLen || (fs.maxLen >= 0 && n > fs.maxLen) {
-			return false
-		}
+	if fs.format == fUUID {
+		// A canonical UUID is 36 ASCII characters: its length in runes is 36.
+		return isUUID(s) && fs.minLen <= 36 && (fs.maxLen < 0 || fs.maxLen >= 36)
 	}
-	if !utf8.Valid(s) {
+	n, ok := runeCount(s)
+	if !ok || n < fs.minLen || (fs.maxLen >= 0 && n > fs.maxLen) {
 		return false
 	}
 	switch fs.format {
-	case fUUID:
-		return isUUID(s)
 	case fDateTime:
 		return isDateTime(s)
 	case fURI:
@@ -545,24 +567,32 @@ func stringOK(fs *fastSchema, s []byte) bool {
 	return true
 }
 
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+// runeCount counts the runes of s and reports whether s is valid UTF-8, in
+// one pass for the usual all-ASCII string.
+func runeCount(s []byte) (int, bool) {
+	for i, c := range s {
+		if c >= utf8.RuneSelf {
+			rest := s[i:]
+			return i + utf8.RuneCount(rest), utf8.Valid(rest)
+		}
+	}
+	return len(s), true
 }
 
+var hexDigit = func() (t [256]bool) {
+	for _, c := range []byte("0123456789abcdefABCDEF") {
+		t[c] = true
+	}
+	return t
+}()
+
 func isUUID(s []byte) bool {
-	if len(s) != 36 {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return false
 	}
 	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !isHex(c) {
-				return false
-			}
+		if !hexDigit[c] && i != 8 && i != 13 && i != 18 && i != 23 {
+			return false
 		}
 	}
 	return true

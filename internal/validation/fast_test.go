@@ -3,8 +3,10 @@ package validation_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -16,14 +18,16 @@ type fuzzOp struct {
 	statuses     []int
 }
 
+// fuzzOps' paths hold %s where the fuzzed path parameter goes; the other
+// parameters are fixed.
 var fuzzOps = []fuzzOp{
 	{"POST", "/connect-components/configurations", []int{201, 400, 401}},
 	{"GET", "/connect-components/configurations", []int{200, 401}},
-	{"GET", "/connect-components/configurations/605543e1-f507-48ad-8127-95c40566597b", []int{200, 401, 404}},
-	{"DELETE", "/connect-components/configurations/605543e1-f507-48ad-8127-95c40566597b", []int{204, 401, 404}},
-	{"POST", loginPath, []int{201, 400, 401, 404}},
-	{"POST", "/connect-components/institutions/170716/oauth-urls", []int{201, 400, 401, 404}},
-	{"POST", "/connect-components/customers/1005061234/institution-login-ids/7008461438/reconnections", []int{201, 203, 400, 401}},
+	{"GET", "/connect-components/configurations/%s", []int{200, 401, 404}},
+	{"DELETE", "/connect-components/configurations/%s", []int{204, 401, 404}},
+	{"POST", "/connect-components/institutions/%s/login-forms", []int{201, 400, 401, 404}},
+	{"POST", "/connect-components/institutions/%s/oauth-urls", []int{201, 400, 401, 404}},
+	{"POST", "/connect-components/customers/1005061234/institution-login-ids/%s/reconnections", []int{201, 203, 400, 401}},
 	{"POST", "/aggregation/v2/partners/authentication", []int{200, 400, 401}},
 }
 
@@ -46,34 +50,39 @@ var fuzzSeeds = []string{
 // FuzzFastPathAgrees checks the fast path never accepts a request or a
 // response body that openapi3filter rejects.
 func FuzzFastPathAgrees(f *testing.F) {
+	params := []string{"605543e1-f507-48ad-8127-95c40566597b", "170716", "7008461438", "-1", "1.0", "x", "605543e1-f507-48ad-8127-95c40566597", "9223372036854775808"}
 	for i := range fuzzOps {
-		for _, s := range fuzzSeeds {
-			f.Add(uint8(i), uint8(0), s, "application/json")
+		for j, s := range fuzzSeeds {
+			f.Add(uint8(i), uint8(0), s, "application/json", params[j%len(params)])
 		}
 	}
-	f.Add(uint8(2), uint8(1), `{}`, "application/json; charset=utf-8")
-	f.Add(uint8(4), uint8(0), benchLoginBody, "text/plain")
+	f.Add(uint8(2), uint8(1), `{}`, "application/json; charset=utf-8", params[0])
+	f.Add(uint8(4), uint8(0), benchLoginBody, "text/plain", params[1])
 	v := specdoc.MustValidator()
 	slow := v.SlowOnly()
 	ctx := context.Background()
-	f.Fuzz(func(t *testing.T, opIdx, statusIdx uint8, body, contentType string) {
+	f.Fuzz(func(t *testing.T, opIdx, statusIdx uint8, body, contentType, param string) {
 		op := fuzzOps[int(opIdx)%len(fuzzOps)]
+		path := op.path
+		if strings.Contains(path, "%s") {
+			path = fmt.Sprintf(path, url.PathEscape(param))
+		}
 		header := http.Header{"Finicity-App-Key": {"k"}, "Finicity-App-Token": {"t"}, "Content-Type": {contentType}}
-		if fast, err := v.FastRequest(op.method, op.path, header, []byte(body)); err != nil {
-			t.Fatal(err)
-		} else if fast {
-			req, _ := http.NewRequest(op.method, "http://127.0.0.1"+op.path, io.NopCloser(bytes.NewReader([]byte(body))))
-			req.Header = header.Clone()
+		req, err := http.NewRequest(op.method, "http://127.0.0.1"+path, io.NopCloser(bytes.NewReader([]byte(body))))
+		if err != nil {
+			return // not a URL: nothing a client could send
+		}
+		req.Header = header.Clone()
+		if fast, err := v.FastRequest(req, []byte(body)); err == nil && fast {
 			if _, err := slow.ValidateRequest(ctx, req); err != nil {
-				t.Errorf("fast path accepted a request openapi3filter rejects: %s %s %q: %v", op.method, op.path, body, err)
+				t.Errorf("fast path accepted a request openapi3filter rejects: %s %s %q: %v", op.method, path, body, err)
 			}
 		}
 		status := op.statuses[int(statusIdx)%len(op.statuses)]
 		rh := http.Header{"Content-Type": {contentType}}
-		if fast, _ := v.FastResponse(op.method, op.path, status, rh, []byte(body)); fast {
-			req, _ := http.NewRequest(op.method, "http://127.0.0.1"+op.path, nil)
+		if fast, _ := v.FastResponse(op.method, req.URL.Path, status, rh, []byte(body)); fast {
 			if err := slow.ValidateResponse(ctx, req, status, rh, []byte(body)); err != nil {
-				t.Errorf("fast path accepted a %d response openapi3filter rejects: %s %s %q: %v", status, op.method, op.path, body, err)
+				t.Errorf("fast path accepted a %d response openapi3filter rejects: %s %s %q: %v", status, op.method, path, body, err)
 			}
 		}
 	})
@@ -93,8 +102,16 @@ func TestFastPathTakesCommonCases(t *testing.T) {
 		{"GET", "/connect-components/configurations/605543e1-f507-48ad-8127-95c40566597b", ``},
 		{"POST", "/connect-components/customers/1005061234/institution-login-ids/7008461438/reconnections", `null`},
 	}
+	mk := func(method, path string) *http.Request {
+		r, err := http.NewRequest(method, "http://127.0.0.1"+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Header = h
+		return r
+	}
 	for _, c := range cases {
-		if ok, err := v.FastRequest(c.method, c.path, h, []byte(c.body)); !ok || err != nil {
+		if ok, err := v.FastRequest(mk(c.method, c.path), []byte(c.body)); !ok || err != nil {
 			t.Errorf("%s %s %s: fast path did not accept (%v)", c.method, c.path, c.body, err)
 		}
 	}
@@ -106,7 +123,7 @@ func TestFastPathTakesCommonCases(t *testing.T) {
 	}
 	// And the fast path must not accept what is plainly wrong.
 	for _, body := range []string{`{"language":"en"}`, `{`, `{"language":"en","customerId":"1","serviceAgreement":{"language":"en","acceptedDate":"nope"}}`} {
-		if ok, _ := v.FastRequest("POST", loginPath, h, []byte(body)); ok {
+		if ok, _ := v.FastRequest(mk("POST", loginPath), []byte(body)); ok {
 			t.Errorf("fast path accepted %s", body)
 		}
 	}

@@ -22,8 +22,8 @@ type fastRoute struct {
 }
 
 type fastParam struct {
-	name   string
-	schema *fastSchema
+	segment int // index among the route's segments
+	schema  *fastSchema
 }
 
 type fastResponse struct {
@@ -33,6 +33,12 @@ type fastResponse struct {
 }
 
 func compileRoute(r *Route) *fastRoute {
+	segmentOf := map[string]int{}
+	for i, name := range r.params {
+		if name != "" {
+			segmentOf[name] = i
+		}
+	}
 	op := r.Operation
 	fr := &fastRoute{ok: true, responses: map[int]*fastResponse{}}
 	seen := map[*openapi3.Schema]*fastSchema{}
@@ -67,7 +73,12 @@ func compileRoute(r *Route) *fastRoute {
 			fr.ok = false
 			return fr
 		}
-		fr.params = append(fr.params, fastParam{name: p.Name, schema: fs})
+		seg, ok := segmentOf[p.Name]
+		if !ok {
+			fr.ok = false
+			return fr
+		}
+		fr.params = append(fr.params, fastParam{segment: seg, schema: fs})
 	}
 
 	if rb := op.RequestBody; rb != nil {
@@ -108,13 +119,14 @@ func isJSON(contentType string) bool {
 	return err == nil && mt == "application/json"
 }
 
-// requestValid reports whether req is certainly valid; false means "ask
-// openapi3filter".
-func (fr *fastRoute) requestValid(req *http.Request, params map[string]string, body []byte) bool {
+// requestValid reports whether req, with body, is certainly valid; false
+// means "ask openapi3filter". With authDeferred the security headers are
+// not looked at: a client layer adds them after validation.
+func (fr *fastRoute) requestValid(r *Route, req *http.Request, body []byte, authDeferred bool) bool {
 	if !fr.ok {
 		return false
 	}
-	if len(fr.headers) > 0 {
+	if len(fr.headers) > 0 && !authDeferred {
 		found := false
 		for _, set := range fr.headers {
 			all := true
@@ -133,22 +145,15 @@ func (fr *fastRoute) requestValid(req *http.Request, params map[string]string, b
 			return false
 		}
 	}
-	for _, p := range fr.params {
-		v, ok := params[p.name]
-		if !ok || v == "" {
-			return false
-		}
-		switch p.schema.kind {
-		case kString:
-			if strings.ContainsAny(v, `"\`) || !stringOK(p.schema, []byte(v)) {
-				return false
-			}
-		case kInteger:
-			pp := parser{data: []byte(v)}
-			if !pp.number(p.schema) || pp.pos != len(v) {
+	if len(fr.params) > 0 && !trailingSegments(req.URL.Path, len(r.segments), func(i int, seg string) bool {
+		for _, p := range fr.params {
+			if p.segment == i && !paramOK(p.schema, seg) {
 				return false
 			}
 		}
+		return true
+	}) {
+		return false
 	}
 	if !fr.hasBody {
 		return true
@@ -172,4 +177,20 @@ func (fr *fastRoute) responseValid(status int, header http.Header, body []byte) 
 		return true
 	}
 	return isJSON(header.Get("Content-Type")) && fastValid(resp.body, body)
+}
+
+// paramOK checks one raw path segment. Escaped segments go to the slow
+// path, which unescapes them.
+func paramOK(fs *fastSchema, seg string) bool {
+	if seg == "" || strings.ContainsAny(seg, "%\"\\") {
+		return false
+	}
+	switch fs.kind {
+	case kString:
+		return stringOK(fs, []byte(seg))
+	case kInteger:
+		pp := parser{data: []byte(seg)}
+		return pp.number(fs) && pp.pos == len(seg)
+	}
+	return false
 }

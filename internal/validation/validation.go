@@ -57,6 +57,7 @@ type Route struct {
 	routers.Route
 	segments []string // literal segments, or "" where a parameter stands
 	params   []string // parameter names, by segment index (empty for literals)
+	suffix   string   // "/" + the last segment when it is a literal: a cheap first test
 	fast     *fastRoute
 }
 
@@ -65,6 +66,7 @@ type Validator struct {
 	doc      *openapi3.T
 	byMethod map[string][]*Route
 	reqOpts  *openapi3filter.Options
+	outOpts  *openapi3filter.Options // reqOpts, with authentication deferred
 	respOpts *openapi3filter.Options
 	slowOnly bool // tests: always ask openapi3filter
 }
@@ -91,6 +93,9 @@ func New(doc *openapi3.T) (*Validator, error) {
 					r.params = append(r.params, "")
 				}
 			}
+			if last := r.segments[len(r.segments)-1]; last != "" {
+				r.suffix = "/" + last
+			}
 			r.fast = compileRoute(r)
 			v.byMethod[method] = append(v.byMethod[method], r)
 		}
@@ -103,6 +108,9 @@ func New(doc *openapi3.T) (*Validator, error) {
 		SkipSettingDefaults:     true,
 		SchemaValidationOptions: schemaOpts,
 	}
+	out := *v.reqOpts
+	out.AuthenticationFunc = func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
+	v.outOpts = &out
 	v.respOpts = &openapi3filter.Options{
 		IncludeResponseStatus:   true,
 		SkipSettingDefaults:     true,
@@ -118,70 +126,126 @@ func (v *Validator) Doc() *openapi3.T { return v.doc }
 // parameters. The path may carry a prefix (a base URL with a path): routes
 // are matched on the trailing segments.
 func (v *Validator) FindRoute(method, path string) (*Route, map[string]string, error) {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	var methodMatched bool
-	for m, routes := range v.byMethod {
-		for _, r := range routes {
-			params, ok := r.match(segs)
-			if !ok {
-				continue
-			}
-			if m == method {
-				return r, params, nil
-			}
-			methodMatched = true
-		}
+	r, err := v.lookup(method, path)
+	if err != nil {
+		return nil, nil, err
 	}
-	if methodMatched {
-		return nil, nil, routers.ErrMethodNotAllowed
+	params, ok := r.Params(path)
+	if !ok {
+		return nil, nil, routers.ErrPathNotFound
 	}
-	return nil, nil, routers.ErrPathNotFound
+	return r, params, nil
 }
 
-func (r *Route) match(segs []string) (map[string]string, bool) {
-	if len(segs) < len(r.segments) {
-		return nil, false
-	}
-	segs = segs[len(segs)-len(r.segments):]
-	for i, lit := range r.segments {
-		if lit != "" && lit != segs[i] {
-			return nil, false
-		}
-		if lit == "" && segs[i] == "" {
-			return nil, false
+// lookup finds the route for method and path without allocating: it is on
+// the path of every validated call.
+func (v *Validator) lookup(method, path string) (*Route, error) {
+	for _, r := range v.byMethod[method] {
+		if r.matches(path) {
+			return r, nil
 		}
 	}
+	for m, routes := range v.byMethod {
+		if m == method {
+			continue
+		}
+		for _, r := range routes {
+			if r.matches(path) {
+				return nil, routers.ErrMethodNotAllowed
+			}
+		}
+	}
+	return nil, routers.ErrPathNotFound
+}
+
+// trailingSegments calls f with the last n "/"-separated segments of path
+// (ignoring leading and trailing slashes), first to last, and reports
+// whether path has at least n segments and f accepted them all.
+func trailingSegments(path string, n int, f func(i int, seg string) bool) bool {
+	path = strings.Trim(path, "/")
+	start := len(path)
+	for k := 0; k < n; k++ {
+		i := strings.LastIndexByte(path[:start], '/')
+		if k == n-1 {
+			start = i + 1 // i is -1 when the path has exactly n segments
+			break
+		}
+		if i < 0 {
+			return false
+		}
+		start = i
+	}
+	rest := path[start:]
+	for i := 0; i < n; i++ {
+		seg, after, _ := strings.Cut(rest, "/")
+		if !f(i, seg) {
+			return false
+		}
+		rest = after
+	}
+	return true
+}
+
+func (r *Route) matches(path string) bool {
+	if r.suffix != "" && !strings.HasSuffix(strings.TrimRight(path, "/"), r.suffix) {
+		return false
+	}
+	return trailingSegments(path, len(r.segments), func(i int, seg string) bool {
+		lit := r.segments[i]
+		return (lit == "" && seg != "") || (lit != "" && lit == seg)
+	})
+}
+
+// Params returns the path parameters of path, which must match r.
+func (r *Route) Params(path string) (map[string]string, bool) {
 	params := make(map[string]string, 2)
-	for i, name := range r.params {
-		if name != "" {
-			p, err := url.PathUnescape(segs[i])
+	ok := trailingSegments(path, len(r.segments), func(i int, seg string) bool {
+		if name := r.params[i]; name != "" {
+			p, err := url.PathUnescape(seg)
 			if err != nil {
-				return nil, false
+				return false
 			}
 			params[name] = p
 		}
-	}
-	return params, true
+		return true
+	})
+	return params, ok
 }
 
 // ValidateRequest checks req against its operation. The body is read and put
 // back, so the request can still be sent or handled afterwards. The error,
 // if any, is a *FieldError naming what is wrong.
 func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) (*Route, error) {
-	route, params, err := v.FindRoute(req.Method, req.URL.Path)
+	body, err := ReadBody(req)
+	if err != nil {
+		return nil, &FieldError{Location: "body", Reason: "unreadable: " + err.Error()}
+	}
+	return v.validateRequest(ctx, req, body, v.reqOpts)
+}
+
+// ValidateOutgoing is ValidateRequest for a client that holds the body
+// bytes already and adds the authentication headers after validating:
+// req.Body is not read, and the spec's security requirements are taken as
+// met.
+func (v *Validator) ValidateOutgoing(ctx context.Context, req *http.Request, body []byte) (*Route, error) {
+	return v.validateRequest(ctx, req, body, v.outOpts)
+}
+
+func (v *Validator) validateRequest(ctx context.Context, req *http.Request, body []byte, opts *openapi3filter.Options) (*Route, error) {
+	route, err := v.lookup(req.Method, req.URL.Path)
 	if err != nil {
 		return nil, &FieldError{Location: "path", Field: req.URL.Path, Reason: err.Error()}
 	}
-	if !v.slowOnly {
-		body, err := ReadBody(req)
-		if err != nil {
-			return route, &FieldError{Location: "body", Reason: "unreadable: " + err.Error()}
-		}
-		if route.fast.requestValid(req, params, body) {
-			return route, nil
-		}
+	if !v.slowOnly && route.fast.requestValid(route, req, body, opts == v.outOpts) {
+		return route, nil
 	}
-	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: &route.Route, Options: v.reqOpts}
+	params, ok := route.Params(req.URL.Path)
+	if !ok {
+		return route, &FieldError{Location: "path", Field: req.URL.Path, Reason: "not a valid path"}
+	}
+	slow := *req
+	slow.Body = io.NopCloser(bytes.NewReader(body))
+	input := &openapi3filter.RequestValidationInput{Request: &slow, PathParams: params, Route: &route.Route, Options: opts}
 	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
 		return route, describe(err)
 	}
@@ -191,13 +255,20 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) (*Ro
 // ValidateResponse checks a response to req: its status must be documented
 // for the operation and its body must match. body is not modified.
 func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
-	route, params, err := v.FindRoute(req.Method, req.URL.Path)
+	route, err := v.lookup(req.Method, req.URL.Path)
 	if err != nil {
 		return &FieldError{Location: "path", Field: req.URL.Path, Reason: err.Error()}
 	}
+	return v.ValidateRouteResponse(ctx, route, req, status, header, body)
+}
+
+// ValidateRouteResponse is ValidateResponse for a caller that has the
+// route already (from validating the request), saving a second lookup.
+func (v *Validator) ValidateRouteResponse(ctx context.Context, route *Route, req *http.Request, status int, header http.Header, body []byte) error {
 	if !v.slowOnly && route.fast.responseValid(status, header, body) {
 		return nil
 	}
+	params, _ := route.Params(req.URL.Path)
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: &route.Route, Options: v.respOpts},
 		Status:                 status,

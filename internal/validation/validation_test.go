@@ -117,3 +117,69 @@ func TestErrorsNeverEchoValues(t *testing.T) {
 		t.Errorf("error echoes the value: %v", err)
 	}
 }
+
+func TestFindRoute(t *testing.T) {
+	v := specdoc.MustValidator()
+	tests := []struct {
+		method, path string
+		wantOp       string
+		wantParams   map[string]string
+		wantErr      string
+	}{
+		{"GET", "/connect-components/configurations", "GetConfigurations", map[string]string{}, ""},
+		{"GET", "/connect-components/configurations/", "GetConfigurations", map[string]string{}, ""},
+		{"GET", "/prefix/v1/connect-components/configurations/abc", "GetConfigurationsConfigurationId", map[string]string{"configuration_id": "abc"}, ""},
+		{"POST", "/connect-components/customers/c%201/institution-login-ids/7/reconnections", "PostReconnections", map[string]string{"customer_id": "c 1", "institution_login_id": "7"}, ""},
+		{"GET", "/connect-components//configurations", "", nil, "no matching operation"},
+		{"GET", "/connect-components/configurations//", "GetConfigurations", map[string]string{}, ""},
+		{"GET", "/configurations", "", nil, "no matching operation"},
+		{"GET", "", "", nil, "no matching operation"},
+		{"PATCH", "/connect-components/configurations", "", nil, "method not allowed"},
+	}
+	for _, tc := range tests {
+		r, params, err := v.FindRoute(tc.method, tc.path)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s %q: got %v, want error %q", tc.method, tc.path, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s %q: %v", tc.method, tc.path, err)
+			continue
+		}
+		if r.Operation.OperationID != tc.wantOp || len(params) != len(tc.wantParams) {
+			t.Errorf("%s %q: got %s %v", tc.method, tc.path, r.Operation.OperationID, params)
+		}
+		for k, want := range tc.wantParams {
+			if params[k] != want {
+				t.Errorf("%s %q: param %s = %q, want %q", tc.method, tc.path, k, params[k], want)
+			}
+		}
+	}
+}
+
+// TestValidateOutgoing checks the client-side entry point: security is the
+// auth layer's job (headers come later), everything else is checked.
+func TestValidateOutgoing(t *testing.T) {
+	v := specdoc.MustValidator()
+	ctx := context.Background()
+	good := `{"language":"en","customerId":"1","serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`
+	req := newReq("POST", loginPath, good, false) // no auth headers
+	if _, err := v.ValidateOutgoing(ctx, req, []byte(good)); err != nil {
+		t.Errorf("valid request without auth headers refused: %v", err)
+	}
+	if _, err := v.ValidateRequest(ctx, newReq("POST", loginPath, good, false)); err == nil {
+		t.Error("ValidateRequest accepted a request without auth headers")
+	}
+	bad := `{"language":"en","customerId":"1","serviceAgreement":{"language":"en"}}`
+	_, err := v.ValidateOutgoing(ctx, newReq("POST", loginPath, bad, false), []byte(bad))
+	var fe *validation.FieldError
+	if !errors.As(err, &fe) || fe.Field != "serviceAgreement.acceptedDate" {
+		t.Errorf("got %v, want a FieldError naming serviceAgreement.acceptedDate", err)
+	}
+	_, err = v.ValidateOutgoing(ctx, newReq("GET", "/connect-components/configurations/nope", "", false), nil)
+	if !errors.As(err, &fe) || fe.Field != "configuration_id" {
+		t.Errorf("got %v, want a FieldError naming configuration_id", err)
+	}
+}
