@@ -308,55 +308,19 @@ var special = func() (t [256]bool) {
 	return t
 }()
 
-func (p *parser) object(fs *fastSchema) bool {
-	p.pos++ // '{'
-	var seen uint64
-	var unknown [][]byte // unknown keys, to spot repeats that change the count
-	count := 0
+// sequence parses the rest of an array or object after its opening
+// bracket: items separated by commas up to close. item parses one element
+// (for objects, one "key": value member).
+func (p *parser) sequence(close byte, item func() bool) bool {
 	p.skipSpace()
-	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+	if p.pos < len(p.data) && p.data[p.pos] == close {
 		p.pos++
-		return fs.required == 0 && fs.minProps == 0
+		return true
 	}
 	for {
 		p.skipSpace()
-		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+		if !item() {
 			return false
-		}
-		key, ok := p.plainString()
-		if !ok {
-			return false
-		}
-		p.skipSpace()
-		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-			return false
-		}
-		p.pos++
-		p.skipSpace()
-		count++
-		if i := fs.prop(key); i >= 0 {
-			if seen&(1<<uint(i)) != 0 {
-				return false // duplicate key: the decoder keeps the last; not modelled
-			}
-			seen |= 1 << uint(i)
-			if !p.value(fs.propSchemas[i]) {
-				return false
-			}
-		} else {
-			if fs.closed {
-				return false
-			}
-			// A repeated unknown key would make the decoded property count
-			// smaller than the one counted here.
-			for _, k := range unknown {
-				if string(k) == string(key) {
-					return false
-				}
-			}
-			unknown = append(unknown, key)
-			if !p.anyValue(0) {
-				return false
-			}
 		}
 		p.skipSpace()
 		if p.pos >= len(p.data) {
@@ -365,11 +329,8 @@ func (p *parser) object(fs *fastSchema) bool {
 		switch p.data[p.pos] {
 		case ',':
 			p.pos++
-		case '}':
+		case close:
 			p.pos++
-			if seen&fs.required != fs.required || count < fs.minProps || (fs.maxProps >= 0 && count > fs.maxProps) {
-				return false
-			}
 			return true
 		default:
 			return false
@@ -377,34 +338,66 @@ func (p *parser) object(fs *fastSchema) bool {
 	}
 }
 
+// key parses a member's `"key":` and the white space after it.
+func (p *parser) key() ([]byte, bool) {
+	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+		return nil, false
+	}
+	k, ok := p.plainString()
+	if !ok {
+		return nil, false
+	}
+	p.skipSpace()
+	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+		return nil, false
+	}
+	p.pos++
+	p.skipSpace()
+	return k, true
+}
+
+func (p *parser) object(fs *fastSchema) bool {
+	p.pos++ // '{'
+	var seen uint64
+	var unknown [][]byte // unknown keys, to spot repeats that change the count
+	count := 0
+	ok := p.sequence('}', func() bool {
+		key, ok := p.key()
+		if !ok {
+			return false
+		}
+		count++
+		if i := fs.prop(key); i >= 0 {
+			if seen&(1<<uint(i)) != 0 {
+				return false // duplicate key: the decoder keeps the last; not modelled
+			}
+			seen |= 1 << uint(i)
+			return p.value(fs.propSchemas[i])
+		}
+		if fs.closed {
+			return false
+		}
+		// A repeated unknown key would make the decoded property count
+		// smaller than the one counted here.
+		for _, k := range unknown {
+			if string(k) == string(key) {
+				return false
+			}
+		}
+		unknown = append(unknown, key)
+		return p.anyValue(0)
+	})
+	return ok && seen&fs.required == fs.required && count >= fs.minProps && (fs.maxProps < 0 || count <= fs.maxProps)
+}
+
 func (p *parser) array(fs *fastSchema) bool {
 	p.pos++ // '['
 	n := 0
-	p.skipSpace()
-	if p.pos < len(p.data) && p.data[p.pos] == ']' {
-		p.pos++
-		return fs.minItems == 0
-	}
-	for {
-		p.skipSpace()
-		if !p.value(fs.items) {
-			return false
-		}
+	ok := p.sequence(']', func() bool {
 		n++
-		p.skipSpace()
-		if p.pos >= len(p.data) {
-			return false
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
-			return n >= fs.minItems && (fs.maxItems < 0 || n <= fs.maxItems)
-		default:
-			return false
-		}
-	}
+		return p.value(fs.items)
+	})
+	return ok && n >= fs.minItems && (fs.maxItems < 0 || n <= fs.maxItems)
 }
 
 // anyValue checks the syntax of any JSON value, to a bounded depth.
@@ -415,66 +408,13 @@ func (p *parser) anyValue(depth int) bool {
 	switch c := p.data[p.pos]; {
 	case c == '{':
 		p.pos++
-		p.skipSpace()
-		if p.pos < len(p.data) && p.data[p.pos] == '}' {
-			p.pos++
-			return true
-		}
-		for {
-			p.skipSpace()
-			if p.pos >= len(p.data) || p.data[p.pos] != '"' {
-				return false
-			}
-			if _, ok := p.plainString(); !ok {
-				return false
-			}
-			p.skipSpace()
-			if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-				return false
-			}
-			p.pos++
-			p.skipSpace()
-			if !p.anyValue(depth + 1) {
-				return false
-			}
-			p.skipSpace()
-			if p.pos >= len(p.data) {
-				return false
-			}
-			if p.data[p.pos] == '}' {
-				p.pos++
-				return true
-			}
-			if p.data[p.pos] != ',' {
-				return false
-			}
-			p.pos++
-		}
+		return p.sequence('}', func() bool {
+			_, ok := p.key()
+			return ok && p.anyValue(depth+1)
+		})
 	case c == '[':
 		p.pos++
-		p.skipSpace()
-		if p.pos < len(p.data) && p.data[p.pos] == ']' {
-			p.pos++
-			return true
-		}
-		for {
-			p.skipSpace()
-			if !p.anyValue(depth + 1) {
-				return false
-			}
-			p.skipSpace()
-			if p.pos >= len(p.data) {
-				return false
-			}
-			if p.data[p.pos] == ']' {
-				p.pos++
-				return true
-			}
-			if p.data[p.pos] != ',' {
-				return false
-			}
-			p.pos++
-		}
+		return p.sequence(']', func() bool { return p.anyValue(depth + 1) })
 	case c == '"':
 		_, ok := p.plainString()
 		return ok
