@@ -241,49 +241,66 @@ func checkErrorBody(t *testing.T, r result, status int, code string) {
 	}
 }
 
+// TestEveryOperationAndStatus runs every operation and documented status,
+// plain and with both validations on (valid traffic must pass through
+// untouched), and checks the exact request sent and the decoded answer.
 func TestEveryOperationAndStatus(t *testing.T) {
-	for _, tc := range operationCases() {
-		t.Run(fmt.Sprintf("%s/%d", tc.op, tc.status), func(t *testing.T) {
-			srv := spectest.New(t, func(*spectest.Request) spectest.Response {
-				return spectest.Response{Status: tc.status, Body: tc.respond}
-			})
-			c, err := api.NewClient(testKey, testToken, api.WithBaseURL(srv.URL))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := tc.call(context.Background(), c)
-			if err != nil {
-				t.Fatalf("call: %v", err)
-			}
-			if r.StatusCode() != tc.status {
-				t.Fatalf("status: got %d, want %d", r.StatusCode(), tc.status)
-			}
-			req := srv.Last()
-			if req.OperationID != tc.op {
-				t.Errorf("operation: got %s, want %s", req.OperationID, tc.op)
-			}
-			if req.Method != tc.method || req.Path != tc.path {
-				t.Errorf("request line: got %s %s, want %s %s", req.Method, req.Path, tc.method, tc.path)
-			}
-			if got := req.Header.Get("Finicity-App-Key"); got != testKey {
-				t.Errorf("Finicity-App-Key: got %q", got)
-			}
-			wantToken := testToken
-			if tc.op == "CreateToken" {
-				wantToken = "" // partner authentication carries the app key alone
-			}
-			if got := req.Header.Get("Finicity-App-Token"); got != wantToken {
-				t.Errorf("Finicity-App-Token: got %q, want %q", got, wantToken)
-			}
-			if got := strings.TrimSpace(string(req.Body)); got != tc.wantBody {
-				t.Errorf("body sent:\n got %s\nwant %s", got, tc.wantBody)
-			}
-			if tc.wantBody != "" && req.Header.Get("Content-Type") != "application/json" {
-				t.Errorf("Content-Type: got %q", req.Header.Get("Content-Type"))
-			}
-			tc.check(t, r)
-		})
+	modes := []struct {
+		name string
+		opts []api.Option
+	}{
+		{"plain", nil},
+		{"validated", []api.Option{api.WithRequestValidation(), api.WithResponseValidation()}},
 	}
+	for _, mode := range modes {
+		for _, tc := range operationCases() {
+			t.Run(fmt.Sprintf("%s/%s/%d", mode.name, tc.op, tc.status), func(t *testing.T) {
+				srv := spectest.New(t, func(*spectest.Request) spectest.Response {
+					return spectest.Response{Status: tc.status, Body: tc.respond}
+				})
+				c, err := api.NewClient(testKey, testToken, append([]api.Option{api.WithBaseURL(srv.URL)}, mode.opts...)...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				runOperationCase(t, c, srv, tc)
+			})
+		}
+	}
+}
+
+func runOperationCase(t *testing.T, c *api.Client, srv *spectest.Server, tc opCase) {
+	t.Helper()
+	r, err := tc.call(context.Background(), c)
+	if err != nil {
+		t.Fatalf("call: %v", err)
+	}
+	if r.StatusCode() != tc.status {
+		t.Fatalf("status: got %d, want %d", r.StatusCode(), tc.status)
+	}
+	req := srv.Last()
+	if req.OperationID != tc.op {
+		t.Errorf("operation: got %s, want %s", req.OperationID, tc.op)
+	}
+	if req.Method != tc.method || req.Path != tc.path {
+		t.Errorf("request line: got %s %s, want %s %s", req.Method, req.Path, tc.method, tc.path)
+	}
+	if got := req.Header.Get("Finicity-App-Key"); got != testKey {
+		t.Errorf("Finicity-App-Key: got %q", got)
+	}
+	wantToken := testToken
+	if tc.op == "CreateToken" {
+		wantToken = "" // partner authentication carries the app key alone
+	}
+	if got := req.Header.Get("Finicity-App-Token"); got != wantToken {
+		t.Errorf("Finicity-App-Token: got %q, want %q", got, wantToken)
+	}
+	if got := strings.TrimSpace(string(req.Body)); got != tc.wantBody {
+		t.Errorf("body sent:\n got %s\nwant %s", got, tc.wantBody)
+	}
+	if tc.wantBody != "" && req.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("Content-Type: got %q", req.Header.Get("Content-Type"))
+	}
+	tc.check(t, r)
 }
 
 // TestCasesCoverSpec fails when the spec documents an operation or status

@@ -12,36 +12,7 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/spectest"
 )
-
-// TestValidationAcceptsEveryDocumentedExchange runs every operation and
-// documented status with both validations on: valid traffic must pass
-// through untouched.
-func TestValidationAcceptsEveryDocumentedExchange(t *testing.T) {
-	for _, tc := range operationCases() {
-		t.Run(fmt.Sprintf("%s/%d", tc.op, tc.status), func(t *testing.T) {
-			srv := spectest.New(t, func(*spectest.Request) spectest.Response {
-				return spectest.Response{Status: tc.status, Body: tc.respond}
-			})
-			c, err := api.NewClient(testKey, testToken, api.WithBaseURL(srv.URL), api.WithRequestValidation(), api.WithResponseValidation())
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := tc.call(context.Background(), c)
-			if err != nil {
-				t.Fatalf("call: %v", err)
-			}
-			if r.StatusCode() != tc.status {
-				t.Fatalf("status: got %d, want %d", r.StatusCode(), tc.status)
-			}
-			if got := strings.TrimSpace(string(srv.Last().Body)); got != tc.wantBody {
-				t.Errorf("body sent:\n got %s\nwant %s", got, tc.wantBody)
-			}
-			tc.check(t, r)
-		})
-	}
-}
 
 func TestRequestValidationRefusesBeforeAnyNetworkCall(t *testing.T) {
 	good := api.PostInstitutionsInstitutionIdOauthUrlsRequest{RedirectURI: "https://partner.example.com/done", CustomerId: "1005061234",
