@@ -14,11 +14,11 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
@@ -313,61 +313,49 @@ type PostInstitutionsInstitutionIdLoginFormsJSONRequestBody = PostInstitutionsIn
 // PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody defines body for PostInstitutionsInstitutionIdOauthUrls for application/json ContentType.
 type PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody = PostInstitutionsInstitutionIdOauthUrlsRequest
 
-// RequestEditorFn is the function signature for the RequestEditor callback function
+// RequestEditorFn can change a request just before it is sent.
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
-// Doer performs HTTP requests.
-//
-// The standard http.Client implements this interface.
+// HttpRequestDoer sends HTTP requests; *http.Client is one.
 type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client which conforms to the OpenAPI3 specification for this service.
+// Client sends the operations of the API to Server.
 type Client struct {
-	// The endpoint of the server conforming to this interface, with scheme,
-	// https://api.deepmap.com for example. This can contain a path relative
-	// to the server, such as https://api.deepmap.com/dev-test, and all the
-	// paths in the swagger spec will be appended to the server.
+	// Server is the API's base URL, with scheme and host and an optional
+	// path prefix, ending in "/". Operation paths are appended to it.
 	Server string
 
-	// Doer for performing requests, typically a *http.Client with any
-	// customized settings, such as certificate chains.
+	// Client sends the requests.
 	Client HttpRequestDoer
 
-	// A list of callbacks for modifying requests which are generated before sending over
-	// the network.
+	// RequestEditors run on every request, before the per-call editors.
 	RequestEditors []RequestEditorFn
 }
 
-// ClientOption allows setting custom parameters during construction
+// ClientOption configures a Client.
 type ClientOption func(*Client) error
 
-// Creates a new Client, with reasonable defaults
+// NewClient returns a Client for server, sending through an
+// *http.Client unless WithHTTPClient says otherwise.
 func NewClient(server string, opts ...ClientOption) (*Client, error) {
-	// create a client with sane default values
-	client := Client{
-		Server: server,
-	}
-	// mutate client and add all optional params
-	for _, o := range opts {
-		if err := o(&client); err != nil {
+	c := Client{Server: server}
+	for _, opt := range opts {
+		if err := opt(&c); err != nil {
 			return nil, err
 		}
 	}
-	// ensure the server URL always has a trailing slash
-	if !strings.HasSuffix(client.Server, "/") {
-		client.Server += "/"
+	if !strings.HasSuffix(c.Server, "/") {
+		c.Server += "/"
 	}
-	// create httpClient, if not already present
-	if client.Client == nil {
-		client.Client = &http.Client{}
+	if c.Client == nil {
+		c.Client = &http.Client{}
 	}
-	return &client, nil
+	return &c, nil
 }
 
-// WithHTTPClient allows overriding the default Doer, which is
-// automatically created using http.Client. This is useful for tests.
+// WithHTTPClient sends requests through doer.
 func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	return func(c *Client) error {
 		c.Client = doer
@@ -375,8 +363,7 @@ func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	}
 }
 
-// WithRequestEditorFn allows setting up a callback function, which will be
-// called right before sending the request. This can be used to mutate the request.
+// WithRequestEditorFn adds fn to the editors run on every request.
 func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	return func(c *Client) error {
 		c.RequestEditors = append(c.RequestEditors, fn)
@@ -384,9 +371,8 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	}
 }
 
-// The interface specification for the client above.
+// ClientInterface lists the operations Client sends.
 type ClientInterface interface {
-
 	// CreateTokenWithBody Partner Authentication
 	//
 	// Exchanges partner credentials for a Finicity-App-Token. A token is
@@ -399,7 +385,6 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 	CreateTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// CreateToken Partner Authentication
 	//
 	// Exchanges partner credentials for a Finicity-App-Token. A token is
@@ -430,7 +415,6 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 	PostConfigurationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// PostConfigurations Create Components Configuration
 	//
 	// Optional endpoint. Generates a configuration object which can then be
@@ -467,7 +451,6 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 	PostReconnectionsWithBody(ctx context.Context, customerId CustomerId, institutionLoginId InstitutionLoginId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// PostReconnections Initiate Reconnection
 	//
 	// Use when the connection to the user's financial institution is lost,
@@ -487,7 +470,6 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIdLoginForms` operationId).
 	PostInstitutionsInstitutionIdLoginFormsWithBody(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// PostInstitutionsInstitutionIdLoginForms Create Login Form
 	//
 	// Generate a new login form for a given institution, customer, and language.
@@ -508,7 +490,6 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIdOauthUrls` operationId).
 	PostInstitutionsInstitutionIdOauthUrlsWithBody(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// PostInstitutionsInstitutionIdOauthUrls Create OAuth URL
 	//
 	// Generates a new OAuth URL that connects an end user to their
@@ -534,15 +515,11 @@ type ClientInterface interface {
 //
 // Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 func (c *Client) CreateTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTokenRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateTokenRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateToken Partner Authentication
@@ -557,15 +534,41 @@ func (c *Client) CreateTokenWithBody(ctx context.Context, contentType string, bo
 //
 // Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 func (c *Client) CreateToken(ctx context.Context, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTokenRequest(c.Server, body)
+	req, err := newCreateTokenRequest(ctx, c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+	return c.send(ctx, req, reqEditors)
+}
+
+// NewCreateTokenRequest builds a CreateToken request with body encoded as application/json.
+func NewCreateTokenRequest(server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
+	return newCreateTokenRequest(context.Background(), server, body)
+}
+
+func newCreateTokenRequest(ctx context.Context, server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
+	encoded, err := json.Marshal(body)
+	if err != nil {
 		return nil, err
 	}
-	return c.Client.Do(req)
+	return newCreateTokenRequestWithBody(ctx, server, "application/json", bytes.NewReader(encoded))
+}
+
+// NewCreateTokenRequestWithBody builds a CreateToken request whose body, of type contentType, is read from body.
+func NewCreateTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateTokenRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newCreateTokenRequestWithBody builds the request with its context set from
+// the start, sparing the copy that Request.WithContext makes.
+func newCreateTokenRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
+	target := joinURL(server, "/aggregation/v2/partners/authentication")
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header["Content-Type"] = []string{contentType}
+	return req, nil
 }
 
 // GetConfigurations Get All Configurations for Current Partner
@@ -574,15 +577,27 @@ func (c *Client) CreateToken(ctx context.Context, body CreateTokenJSONRequestBod
 //
 // Corresponds with GET /connect-components/configurations (the `GetConfigurations` operationId).
 func (c *Client) GetConfigurations(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetConfigurationsRequest(c.Server)
+	req, err := newGetConfigurationsRequest(ctx, c.Server)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+	return c.send(ctx, req, reqEditors)
+}
+
+// NewGetConfigurationsRequest builds a GetConfigurations request.
+func NewGetConfigurationsRequest(server string) (*http.Request, error) {
+	return newGetConfigurationsRequest(context.Background(), server)
+}
+
+// newGetConfigurationsRequest builds the request with its context set from
+// the start, sparing the copy that Request.WithContext makes.
+func newGetConfigurationsRequest(ctx context.Context, server string) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/configurations")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
 		return nil, err
 	}
-	return c.Client.Do(req)
+	return req, nil
 }
 
 // PostConfigurationsWithBody Create Components Configuration
@@ -595,15 +610,11 @@ func (c *Client) GetConfigurations(ctx context.Context, reqEditors ...RequestEdi
 //
 // Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 func (c *Client) PostConfigurationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostConfigurationsRequestWithBody(c.Server, contentType, body)
+	req, err := newPostConfigurationsRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // PostConfigurations Create Components Configuration
@@ -616,15 +627,41 @@ func (c *Client) PostConfigurationsWithBody(ctx context.Context, contentType str
 //
 // Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 func (c *Client) PostConfigurations(ctx context.Context, body PostConfigurationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostConfigurationsRequest(c.Server, body)
+	req, err := newPostConfigurationsRequest(ctx, c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+	return c.send(ctx, req, reqEditors)
+}
+
+// NewPostConfigurationsRequest builds a PostConfigurations request with body encoded as application/json.
+func NewPostConfigurationsRequest(server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
+	return newPostConfigurationsRequest(context.Background(), server, body)
+}
+
+func newPostConfigurationsRequest(ctx context.Context, server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
+	encoded, err := json.Marshal(body)
+	if err != nil {
 		return nil, err
 	}
-	return c.Client.Do(req)
+	return newPostConfigurationsRequestWithBody(ctx, server, "application/json", bytes.NewReader(encoded))
+}
+
+// NewPostConfigurationsRequestWithBody builds a PostConfigurations request whose body, of type contentType, is read from body.
+func NewPostConfigurationsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newPostConfigurationsRequestWithBody(context.Background(), server, contentType, body)
+}
+
+// newPostConfigurationsRequestWithBody builds the request with its context set from
+// the start, sparing the copy that Request.WithContext makes.
+func newPostConfigurationsRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/configurations")
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header["Content-Type"] = []string{contentType}
+	return req, nil
 }
 
 // DeleteConfigurationsConfigurationId Delete Configuration
@@ -633,15 +670,27 @@ func (c *Client) PostConfigurations(ctx context.Context, body PostConfigurations
 //
 // Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationId` operationId).
 func (c *Client) DeleteConfigurationsConfigurationId(ctx context.Context, configurationId ConfigurationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteConfigurationsConfigurationIdRequest(c.Server, configurationId)
+	req, err := newDeleteConfigurationsConfigurationIdRequest(ctx, c.Server, configurationId)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+	return c.send(ctx, req, reqEditors)
+}
+
+// NewDeleteConfigurationsConfigurationIdRequest builds a DeleteConfigurationsConfigurationId request.
+func NewDeleteConfigurationsConfigurationIdRequest(server string, configurationId ConfigurationId) (*http.Request, error) {
+	return newDeleteConfigurationsConfigurationIdRequest(context.Background(), server, configurationId)
+}
+
+// newDeleteConfigurationsConfigurationIdRequest builds the request with its context set from
+// the start, sparing the copy that Request.WithContext makes.
+func newDeleteConfigurationsConfigurationIdRequest(ctx context.Context, server string, configurationId ConfigurationId) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/configurations/%s", configurationId.String())
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
+	if err != nil {
 		return nil, err
 	}
-	return c.Client.Do(req)
+	return req, nil
 }
 
 // GetConfigurationsConfigurationId Get Configuration Details
@@ -651,15 +700,27 @@ func (c *Client) DeleteConfigurationsConfigurationId(ctx context.Context, config
 //
 // Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationId` operationId).
 func (c *Client) GetConfigurationsConfigurationId(ctx context.Context, configurationId ConfigurationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetConfigurationsConfigurationIdRequest(c.Server, configurationId)
+	req, err := newGetConfigurationsConfigurationIdRequest(ctx, c.Server, configurationId)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+	return c.send(ctx, req, reqEditors)
+}
+
+// NewGetConfigurationsConfigurationIdRequest builds a GetConfigurationsConfigurationId request.
+func NewGetConfigurationsConfigurationIdRequest(server string, configurationId ConfigurationId) (*http.Request, error) {
+	return newGetConfigurationsConfigurationIdRequest(context.Background(), server, configurationId)
+}
+
+// newGetConfigurationsConfigurationIdRequest builds the request with its context set from
+// the start, sparing the copy that Request.WithContext makes.
+func newGetConfigurationsConfigurationIdRequest(ctx context.Context, server string, configurationId ConfigurationId) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/configurations/%s", configurationId.String())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
 		return nil, err
 	}
-	return c.Client.Do(req)
+	return req, nil
 }
 
 // PostReconnectionsWithBody Initiate Reconnection
@@ -672,15 +733,11 @@ func (c *Client) GetConfigurationsConfigurationId(ctx context.Context, configura
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 func (c *Client) PostReconnectionsWithBody(ctx context.Context, customerId CustomerId, institutionLoginId InstitutionLoginId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostReconnectionsRequestWithBody(c.Server, customerId, institutionLoginId, contentType, body)
+	req, err := newPostReconnectionsRequestWithBody(ctx, c.Server, customerId, institutionLoginId, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // PostReconnections Initiate Reconnection
@@ -693,15 +750,41 @@ func (c *Client) PostReconnectionsWithBody(ctx context.Context, customerId Custo
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 func (c *Client) PostReconnections(ctx context.Context, customerId CustomerId, institutionLoginId InstitutionLoginId, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostReconnectionsRequest(c.Server, customerId, institutionLoginId, body)
+	req, err := newPostReconnectionsRequest(ctx, c.Server, customerId, institutionLoginId, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+	return c.send(ctx, req, reqEditors)
+}
+
+// NewPostReconnectionsRequest builds a PostReconnections request with body encoded as application/json.
+func NewPostReconnectionsRequest(server string, customerId CustomerId, institutionLoginId InstitutionLoginId, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
+	return newPostReconnectionsRequest(context.Background(), server, customerId, institutionLoginId, body)
+}
+
+func newPostReconnectionsRequest(ctx context.Context, server string, customerId CustomerId, institutionLoginId InstitutionLoginId, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
+	encoded, err := json.Marshal(body)
+	if err != nil {
 		return nil, err
 	}
-	return c.Client.Do(req)
+	return newPostReconnectionsRequestWithBody(ctx, server, customerId, institutionLoginId, "application/json", bytes.NewReader(encoded))
+}
+
+// NewPostReconnectionsRequestWithBody builds a PostReconnections request whose body, of type contentType, is read from body.
+func NewPostReconnectionsRequestWithBody(server string, customerId CustomerId, institutionLoginId InstitutionLoginId, contentType string, body io.Reader) (*http.Request, error) {
+	return newPostReconnectionsRequestWithBody(context.Background(), server, customerId, institutionLoginId, contentType, body)
+}
+
+// newPostReconnectionsRequestWithBody builds the request with its context set from
+// the start, sparing the copy that Request.WithContext makes.
+func newPostReconnectionsRequestWithBody(ctx context.Context, server string, customerId CustomerId, institutionLoginId InstitutionLoginId, contentType string, body io.Reader) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/customers/%s/institution-login-ids/%s/reconnections", url.PathEscape(string(customerId)), strconv.FormatInt(int64(institutionLoginId), 10))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header["Content-Type"] = []string{contentType}
+	return req, nil
 }
 
 // PostInstitutionsInstitutionIdLoginFormsWithBody Create Login Form
@@ -712,15 +795,11 @@ func (c *Client) PostReconnections(ctx context.Context, customerId CustomerId, i
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIdLoginForms` operationId).
 func (c *Client) PostInstitutionsInstitutionIdLoginFormsWithBody(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostInstitutionsInstitutionIdLoginFormsRequestWithBody(c.Server, institutionId, contentType, body)
+	req, err := newPostInstitutionsInstitutionIdLoginFormsRequestWithBody(ctx, c.Server, institutionId, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // PostInstitutionsInstitutionIdLoginForms Create Login Form
@@ -731,15 +810,41 @@ func (c *Client) PostInstitutionsInstitutionIdLoginFormsWithBody(ctx context.Con
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIdLoginForms` operationId).
 func (c *Client) PostInstitutionsInstitutionIdLoginForms(ctx context.Context, institutionId InstitutionId, body PostInstitutionsInstitutionIdLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostInstitutionsInstitutionIdLoginFormsRequest(c.Server, institutionId, body)
+	req, err := newPostInstitutionsInstitutionIdLoginFormsRequest(ctx, c.Server, institutionId, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+	return c.send(ctx, req, reqEditors)
+}
+
+// NewPostInstitutionsInstitutionIdLoginFormsRequest builds a PostInstitutionsInstitutionIdLoginForms request with body encoded as application/json.
+func NewPostInstitutionsInstitutionIdLoginFormsRequest(server string, institutionId InstitutionId, body PostInstitutionsInstitutionIdLoginFormsJSONRequestBody) (*http.Request, error) {
+	return newPostInstitutionsInstitutionIdLoginFormsRequest(context.Background(), server, institutionId, body)
+}
+
+func newPostInstitutionsInstitutionIdLoginFormsRequest(ctx context.Context, server string, institutionId InstitutionId, body PostInstitutionsInstitutionIdLoginFormsJSONRequestBody) (*http.Request, error) {
+	encoded, err := json.Marshal(body)
+	if err != nil {
 		return nil, err
 	}
-	return c.Client.Do(req)
+	return newPostInstitutionsInstitutionIdLoginFormsRequestWithBody(ctx, server, institutionId, "application/json", bytes.NewReader(encoded))
+}
+
+// NewPostInstitutionsInstitutionIdLoginFormsRequestWithBody builds a PostInstitutionsInstitutionIdLoginForms request whose body, of type contentType, is read from body.
+func NewPostInstitutionsInstitutionIdLoginFormsRequestWithBody(server string, institutionId InstitutionId, contentType string, body io.Reader) (*http.Request, error) {
+	return newPostInstitutionsInstitutionIdLoginFormsRequestWithBody(context.Background(), server, institutionId, contentType, body)
+}
+
+// newPostInstitutionsInstitutionIdLoginFormsRequestWithBody builds the request with its context set from
+// the start, sparing the copy that Request.WithContext makes.
+func newPostInstitutionsInstitutionIdLoginFormsRequestWithBody(ctx context.Context, server string, institutionId InstitutionId, contentType string, body io.Reader) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/institutions/%s/login-forms", strconv.FormatInt(int64(institutionId), 10))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header["Content-Type"] = []string{contentType}
+	return req, nil
 }
 
 // PostInstitutionsInstitutionIdOauthUrlsWithBody Create OAuth URL
@@ -753,15 +858,11 @@ func (c *Client) PostInstitutionsInstitutionIdLoginForms(ctx context.Context, in
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIdOauthUrls` operationId).
 func (c *Client) PostInstitutionsInstitutionIdOauthUrlsWithBody(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(c.Server, institutionId, contentType, body)
+	req, err := newPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(ctx, c.Server, institutionId, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // PostInstitutionsInstitutionIdOauthUrls Create OAuth URL
@@ -775,352 +876,88 @@ func (c *Client) PostInstitutionsInstitutionIdOauthUrlsWithBody(ctx context.Cont
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIdOauthUrls` operationId).
 func (c *Client) PostInstitutionsInstitutionIdOauthUrls(ctx context.Context, institutionId InstitutionId, body PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostInstitutionsInstitutionIdOauthUrlsRequest(c.Server, institutionId, body)
+	req, err := newPostInstitutionsInstitutionIdOauthUrlsRequest(ctx, c.Server, institutionId, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	return c.send(ctx, req, reqEditors)
+}
+
+// NewPostInstitutionsInstitutionIdOauthUrlsRequest builds a PostInstitutionsInstitutionIdOauthUrls request with body encoded as application/json.
+func NewPostInstitutionsInstitutionIdOauthUrlsRequest(server string, institutionId InstitutionId, body PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody) (*http.Request, error) {
+	return newPostInstitutionsInstitutionIdOauthUrlsRequest(context.Background(), server, institutionId, body)
+}
+
+func newPostInstitutionsInstitutionIdOauthUrlsRequest(ctx context.Context, server string, institutionId InstitutionId, body PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody) (*http.Request, error) {
+	encoded, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(ctx, server, institutionId, "application/json", bytes.NewReader(encoded))
+}
+
+// NewPostInstitutionsInstitutionIdOauthUrlsRequestWithBody builds a PostInstitutionsInstitutionIdOauthUrls request whose body, of type contentType, is read from body.
+func NewPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(server string, institutionId InstitutionId, contentType string, body io.Reader) (*http.Request, error) {
+	return newPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(context.Background(), server, institutionId, contentType, body)
+}
+
+// newPostInstitutionsInstitutionIdOauthUrlsRequestWithBody builds the request with its context set from
+// the start, sparing the copy that Request.WithContext makes.
+func newPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(ctx context.Context, server string, institutionId InstitutionId, contentType string, body io.Reader) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/institutions/%s/oauth-urls", strconv.FormatInt(int64(institutionId), 10))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header["Content-Type"] = []string{contentType}
+	return req, nil
+}
+
+// send applies the editors to req, built with ctx, and sends it.
+func (c *Client) send(ctx context.Context, req *http.Request, reqEditors []RequestEditorFn) (*http.Response, error) {
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
 	return c.Client.Do(req)
 }
 
-// NewCreateTokenRequest calls the generic CreateToken builder with application/json body
-func NewCreateTokenRequest(server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateTokenRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewCreateTokenRequestWithBody constructs an http.Request for the CreateToken method, with any body, and a specified content type
-func NewCreateTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/aggregation/v2/partners/authentication")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewGetConfigurationsRequest constructs an http.Request for the GetConfigurations method
-func NewGetConfigurationsRequest(server string) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/connect-components/configurations")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewPostConfigurationsRequest calls the generic PostConfigurations builder with application/json body
-func NewPostConfigurationsRequest(server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewPostConfigurationsRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewPostConfigurationsRequestWithBody constructs an http.Request for the PostConfigurations method, with any body, and a specified content type
-func NewPostConfigurationsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/connect-components/configurations")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewDeleteConfigurationsConfigurationIdRequest constructs an http.Request for the DeleteConfigurationsConfigurationId method
-func NewDeleteConfigurationsConfigurationIdRequest(server string, configurationId ConfigurationId) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "configuration_id", configurationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/connect-components/configurations/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewGetConfigurationsConfigurationIdRequest constructs an http.Request for the GetConfigurationsConfigurationId method
-func NewGetConfigurationsConfigurationIdRequest(server string, configurationId ConfigurationId) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "configuration_id", configurationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/connect-components/configurations/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewPostReconnectionsRequest calls the generic PostReconnections builder with application/json body
-func NewPostReconnectionsRequest(server string, customerId CustomerId, institutionLoginId InstitutionLoginId, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewPostReconnectionsRequestWithBody(server, customerId, institutionLoginId, "application/json", bodyReader)
-}
-
-// NewPostReconnectionsRequestWithBody constructs an http.Request for the PostReconnections method, with any body, and a specified content type
-func NewPostReconnectionsRequestWithBody(server string, customerId CustomerId, institutionLoginId InstitutionLoginId, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	var pathParam1 string
-
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "institution_login_id", institutionLoginId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/connect-components/customers/%s/institution-login-ids/%s/reconnections", pathParam0, pathParam1)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewPostInstitutionsInstitutionIdLoginFormsRequest calls the generic PostInstitutionsInstitutionIdLoginForms builder with application/json body
-func NewPostInstitutionsInstitutionIdLoginFormsRequest(server string, institutionId InstitutionId, body PostInstitutionsInstitutionIdLoginFormsJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewPostInstitutionsInstitutionIdLoginFormsRequestWithBody(server, institutionId, "application/json", bodyReader)
-}
-
-// NewPostInstitutionsInstitutionIdLoginFormsRequestWithBody constructs an http.Request for the PostInstitutionsInstitutionIdLoginForms method, with any body, and a specified content type
-func NewPostInstitutionsInstitutionIdLoginFormsRequestWithBody(server string, institutionId InstitutionId, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "institution_id", institutionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/connect-components/institutions/%s/login-forms", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewPostInstitutionsInstitutionIdOauthUrlsRequest calls the generic PostInstitutionsInstitutionIdOauthUrls builder with application/json body
-func NewPostInstitutionsInstitutionIdOauthUrlsRequest(server string, institutionId InstitutionId, body PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(server, institutionId, "application/json", bodyReader)
-}
-
-// NewPostInstitutionsInstitutionIdOauthUrlsRequestWithBody constructs an http.Request for the PostInstitutionsInstitutionIdOauthUrls method, with any body, and a specified content type
-func NewPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(server string, institutionId InstitutionId, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "institution_id", institutionId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/connect-components/institutions/%s/oauth-urls", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
-	for _, r := range c.RequestEditors {
-		if err := r(ctx, req); err != nil {
+	for _, edit := range c.RequestEditors {
+		if err := edit(ctx, req); err != nil {
 			return err
 		}
 	}
-	for _, r := range additionalEditors {
-		if err := r(ctx, req); err != nil {
+	for _, edit := range additionalEditors {
+		if err := edit(ctx, req); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// joinURL appends path to server (dropping the server's trailing slash),
+// replacing each %s of path, in order, with the next of values, which are
+// already escaped for a path. One allocation, however many values.
+func joinURL(server, path string, values ...string) string {
+	server = strings.TrimSuffix(server, "/")
+	var b strings.Builder
+	n := len(server) + len(path)
+	for _, v := range values {
+		n += len(v)
+	}
+	b.Grow(n)
+	b.WriteString(server)
+	for _, v := range values {
+		i := strings.Index(path, "%s")
+		if i < 0 {
+			break
+		}
+		b.WriteString(path[:i])
+		b.WriteString(v)
+		path = path[i+2:]
+	}
+	b.WriteString(path)
+	return b.String()
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads
