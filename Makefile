@@ -13,9 +13,12 @@ check-generate: generate ## fail when gen/ is not what the spec generates
 	@git diff --exit-code --stat -- gen/ || { echo "gen/ is stale: run 'make generate' and commit it"; exit 1; }
 	@test -z "$$(git status --porcelain -- gen/)" || { git status --porcelain -- gen/; echo "untracked files in gen/"; exit 1; }
 
-lint: ## go vet, plus gofmt on hand-written code
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+lint: ## go vet, gofmt on hand-written code, staticcheck (run with go run: not a module dependency)
 	$(GO) vet ./...
 	@out=$$(gofmt -l $(HANDWRITTEN)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
 
 test: ## all tests, with the race detector
 	$(GO) test -race -count=1 ./...

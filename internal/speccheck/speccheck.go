@@ -63,7 +63,7 @@ func Check(path string) error {
 	if err != nil {
 		return err
 	}
-	embedded, err := gen.GetSwagger()
+	embedded, err := gen.GetSpec()
 	if err != nil {
 		return fmt.Errorf("embedded spec: %w", err)
 	}

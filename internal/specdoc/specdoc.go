@@ -22,7 +22,7 @@ var (
 func Validator() (*validation.Validator, error) {
 	once.Do(func() {
 		var doc *openapi3.T
-		doc, loadErr = gen.GetSwagger()
+		doc, loadErr = gen.GetSpec()
 		if loadErr != nil {
 			return
 		}
