@@ -105,12 +105,18 @@ func NewClient(appKey, appToken string, opts ...Option) (*Client, error) {
 	}
 	doer = retry.Wrap(doer, s.retry)
 
-	var tokens auth.TokenSource = auth.StaticToken(appToken)
+	// Held through a pointer, so that printing the Client (%+v) shows an
+	// address, never the token.
+	static := auth.StaticToken(appToken)
+	var tokens auth.TokenSource = &static
 	if s.hasCredentials {
 		// Partner authentication shares retry (a no-op for POST but for
-		// dial failures) and logging, and is validated like any request,
-		// but has its own auth layer: the app key alone.
-		tokenDoer, err := s.validate(auth.Transport(doer, appKey, nil, nil))
+		// dial failures) and logging, and its request is validated like
+		// any other, but it has its own auth layer (the app key alone) and
+		// no response validation: whether the credentials were rejected is
+		// decided by the status alone, so that an answer off the spec can
+		// never turn a rejection into something retried on the next call.
+		tokenDoer, err := s.validateWith(auth.Transport(doer, appKey, nil, nil), s.validateRequests, false)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +126,7 @@ func NewClient(appKey, appToken string, opts ...Option) (*Client, error) {
 		}
 		tokens = auth.NewPartnerToken(tokenFetcher(tc, s.partnerID, s.partnerSecret, secrets), s.tokenMaxAge, s.now)
 	}
-	doer, err := s.validate(auth.Transport(doer, appKey, tokens, replayLogger(s.logger)))
+	doer, err := s.validateWith(auth.Transport(doer, appKey, tokens, replayLogger(s.logger)), s.validateRequests, s.validateResponses)
 	if err != nil {
 		return nil, err
 	}
@@ -136,18 +142,22 @@ func NewClient(appKey, appToken string, opts ...Option) (*Client, error) {
 	return &Client{ClientWithResponses: cwr, baseURL: s.baseURL, tokens: tokens}, nil
 }
 
-// validate wraps next in the validation layer if either validation option
-// is on.
-func (s *settings) validate(next gen.HttpRequestDoer) (gen.HttpRequestDoer, error) {
-	if !s.validateRequests && !s.validateResponses {
+// validateWith wraps next in the validation layer when requests or
+// responses are to be validated.
+func (s *settings) validateWith(next gen.HttpRequestDoer, requests, responses bool) (gen.HttpRequestDoer, error) {
+	if !requests && !responses {
 		return next, nil
 	}
 	v, err := specdoc.Validator()
 	if err != nil {
 		return nil, fmt.Errorf("api: load embedded OpenAPI document: %w", err)
 	}
-	return &validatingDoer{next: next, v: v, requests: s.validateRequests, response: s.validateResponses}, nil
+	return &validatingDoer{next: next, v: v, requests: requests, response: responses}, nil
 }
+
+// String and GoString describe the client without its credentials.
+func (c *Client) String() string   { return "api.Client{BaseURL: " + c.baseURL + "}" }
+func (c *Client) GoString() string { return c.String() }
 
 // checkBaseURL refuses URLs that are not absolute http(s) URLs, and plain
 // http for anything but a loopback host.

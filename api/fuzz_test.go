@@ -101,7 +101,7 @@ var fuzzID = uuid.MustParse("605543e1-f507-48ad-8127-95c40566597b")
 
 func FuzzDecodeCreateToken(f *testing.F) {
 	fuzzParse(f, gen.ParseCreateTokenResponse, func(ctx context.Context, c *api.Client) error {
-		_, err := c.CreateToken(ctx, api.PartnerCredentials{PartnerId: "p", PartnerSecret: "s"})
+		_, err := c.CreateToken(ctx, api.PartnerCredentials{PartnerId: "p", PartnerSecret: "test-partner-secret"})
 		return err
 	})
 }

@@ -64,6 +64,10 @@ func (c *Client) DeleteConfigurationsConfigurationId(ctx context.Context, config
 // PostInstitutionsInstitutionIdLoginForms creates a login form for an
 // institution and customer (Create Login Form).
 func (c *Client) PostInstitutionsInstitutionIdLoginForms(ctx context.Context, institutionID int, body PostInstitutionsInstitutionIdLoginFormsRequest, reqEditors ...gen.RequestEditorFn) (*PostInstitutionsInstitutionIdLoginForms201Response, error) {
+	if err := requireSet(http.MethodPost, "/connect-components/institutions/{institution_id}/login-forms",
+		"customerId", body.CustomerId, "language", body.Language, body.ServiceAgreement); err != nil {
+		return nil, err
+	}
 	resp, err := c.ClientInterface.PostInstitutionsInstitutionIdLoginForms(ctx, institutionID, body, reqEditors...)
 	return decode(resp, err, gen.ParsePostInstitutionsInstitutionIdLoginFormsResponse, func(r *gen.PostInstitutionsInstitutionIdLoginFormsResponse) *PostInstitutionsInstitutionIdLoginForms201Response {
 		return r.JSON201
@@ -73,6 +77,10 @@ func (c *Client) PostInstitutionsInstitutionIdLoginForms(ctx context.Context, in
 // PostInstitutionsInstitutionIdOauthUrls creates an OAuth URL for a
 // direct-connection institution (Create OAuth URL).
 func (c *Client) PostInstitutionsInstitutionIdOauthUrls(ctx context.Context, institutionID int, body PostInstitutionsInstitutionIdOauthUrlsRequest, reqEditors ...gen.RequestEditorFn) (*PostInstitutionsInstitutionIdOauthUrls201Response, error) {
+	if err := requireSet(http.MethodPost, "/connect-components/institutions/{institution_id}/oauth-urls",
+		"customerId", body.CustomerId, "redirectURI", body.RedirectURI, body.ServiceAgreement); err != nil {
+		return nil, err
+	}
 	resp, err := c.ClientInterface.PostInstitutionsInstitutionIdOauthUrls(ctx, institutionID, body, reqEditors...)
 	return decode(resp, err, gen.ParsePostInstitutionsInstitutionIdOauthUrlsResponse, func(r *gen.PostInstitutionsInstitutionIdOauthUrlsResponse) *PostInstitutionsInstitutionIdOauthUrls201Response {
 		return r.JSON201
@@ -115,7 +123,41 @@ func (c *Client) PostReconnections(ctx context.Context, customerID string, insti
 // which calls it once and reuses the token.
 func (c *Client) CreateToken(ctx context.Context, creds PartnerCredentials, reqEditors ...gen.RequestEditorFn) (*AccessToken, error) {
 	resp, err := c.ClientInterface.CreateToken(ctx, creds, reqEditors...)
+	if err == nil && !success(resp) {
+		// The server may quote the request back: keep the secret out of
+		// the error.
+		defer resp.Body.Close()
+		body, rerr := io.ReadAll(resp.Body)
+		if rerr != nil {
+			return nil, fmt.Errorf("api: read %d answer: %w", resp.StatusCode, rerr)
+		}
+		return nil, scrubbedError(resp, body, []string{creds.PartnerSecret})
+	}
 	return decode(resp, err, gen.ParseCreateTokenResponse, func(r *gen.CreateTokenResponse) *AccessToken { return r.JSON200 })
+}
+
+// requireSet refuses, before anything is sent, a body whose required
+// fields were left at their Go zero value. The spec marks them required,
+// but a Go struct always has them: without this, an empty customerId or a
+// forgotten serviceAgreement would be sent as "" and 0001-01-01T00:00:00Z
+// and pass any schema check. It applies with or without
+// WithRequestValidation, and names the field.
+func requireSet(method, path, name1, value1, name2, value2 string, agreement ServiceAgreement) error {
+	missing := ""
+	switch {
+	case value1 == "":
+		missing = name1
+	case value2 == "":
+		missing = name2
+	case agreement.Language == "":
+		missing = "serviceAgreement.language"
+	case agreement.AcceptedDate.IsZero():
+		missing = "serviceAgreement.acceptedDate"
+	default:
+		return nil
+	}
+	return &ValidationError{Method: method, Path: path, Location: "body", Field: missing, Reason: "required, but not set",
+		err: fmt.Errorf("body %s: required, but not set", missing)}
 }
 
 func success(r *http.Response) bool { return r.StatusCode >= 200 && r.StatusCode < 300 }

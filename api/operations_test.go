@@ -86,7 +86,7 @@ func TestTypedMethodsSuccess(t *testing.T) {
 			return fmt.Sprintf("%v %v %s", r.NeedsMFA(), r.LoginForm == nil, r.MfaChallenges[0].MfaChallenges[0].Prompt), nil
 		}, "true true Which high school did you attend"},
 		{"CreateToken", 200, map[string]any{"token": "tok-1"}, func(ctx context.Context, c *api.Client) (string, error) {
-			tok, err := c.CreateToken(ctx, api.PartnerCredentials{PartnerId: "p", PartnerSecret: "s"})
+			tok, err := c.CreateToken(ctx, api.PartnerCredentials{PartnerId: "p", PartnerSecret: "test-partner-secret"})
 			if err != nil {
 				return "", err
 			}
@@ -136,7 +136,7 @@ func TestTypedMethodsErrors(t *testing.T) {
 			return err
 		},
 		"CreateToken": func(ctx context.Context, c *api.Client) error {
-			_, err := c.CreateToken(ctx, api.PartnerCredentials{PartnerId: "p", PartnerSecret: "s"})
+			_, err := c.CreateToken(ctx, api.PartnerCredentials{PartnerId: "p", PartnerSecret: "test-partner-secret"})
 			return err
 		},
 	}

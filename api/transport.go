@@ -51,6 +51,9 @@ type ValidationError struct {
 	Location, Field, Reason string
 
 	err error
+	// apiErr is the answer as an API error, for a non-2xx response that
+	// also failed validation: errors.As finds either.
+	apiErr *Error
 }
 
 func (e *ValidationError) Error() string {
@@ -60,7 +63,15 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("api: invalid request: %v", e.err)
 }
 
-func (e *ValidationError) Unwrap() error { return e.err }
+// Unwrap returns the validation failure and, for a non-2xx response, the
+// *Error the answer amounts to: strict response validation never hides an
+// API error from errors.As.
+func (e *ValidationError) Unwrap() []error {
+	if e.apiErr != nil {
+		return []error{e.err, e.apiErr}
+	}
+	return []error{e.err}
+}
 
 func newValidationError(err error, req *http.Request, response bool, status int) *ValidationError {
 	ve := &ValidationError{Response: response, StatusCode: status, Method: req.Method, Path: req.URL.Path, err: err}
@@ -106,7 +117,11 @@ func (d *validatingDoer) Do(req *http.Request) (*http.Response, error) {
 		err = d.v.ValidateResponse(ctx, req, resp.StatusCode, resp.Header, body)
 	}
 	if err != nil {
-		return nil, newValidationError(err, req, true, resp.StatusCode)
+		ve := newValidationError(err, req, true, resp.StatusCode)
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			ve.apiErr = NewError(req, resp.StatusCode, body)
+		}
+		return nil, ve
 	}
 	return resp, nil
 }

@@ -38,6 +38,11 @@ type StaticToken string
 // Token returns the token itself.
 func (t StaticToken) Token(context.Context) (string, error) { return string(t), nil }
 
+// String and GoString keep the token out of anything that prints it with
+// fmt (%v, %s, %+v, %#v).
+func (t StaticToken) String() string   { return "[REDACTED]" }
+func (t StaticToken) GoString() string { return "auth.StaticToken([REDACTED])" }
+
 // ErrEmptyAppKey is returned when no app key is configured.
 var ErrEmptyAppKey = errors.New("auth: Finicity-App-Key is empty: pass the partner's app key from the developer dashboard")
 

@@ -375,3 +375,24 @@ func FuzzHasReasonCode(f *testing.F) {
 		_ = HasReasonCode(body, ReasonExpiredToken)
 	})
 }
+
+// TestExpiredTokenIsDroppedEvenWithoutReplay checks a 10023 on a request
+// that cannot be replayed still retires the token: the next call must not
+// send it again.
+func TestExpiredTokenIsDroppedEvenWithoutReplay(t *testing.T) {
+	c := &counter{}
+	tokens := NewPartnerToken(c.fetch, 0, nil)
+	rec := &recorder{answer: func(int, *http.Request) *http.Response { return answer(401, expiredBody) }}
+	req, _ := http.NewRequest("POST", "http://127.0.0.1/connect-components/configurations", io.MultiReader(strings.NewReader(`{}`)))
+	resp, err := Transport(rec, "key", tokens, nil).Do(req)
+	if err != nil || resp.StatusCode != 401 {
+		t.Fatalf("got %v, %v; want the 401", resp, err)
+	}
+	if len(rec.tokens) != 1 {
+		t.Fatalf("sent %d times, want 1 (the body cannot be replayed)", len(rec.tokens))
+	}
+	next, err := tokens.Token(context.Background())
+	if err != nil || next == rec.tokens[0] {
+		t.Errorf("next token %q (%v): the expired %q is still cached", next, err, rec.tokens[0])
+	}
+}

@@ -70,10 +70,15 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		return t.scrub(resp, err, tok)
 	}
 	ref, ok := t.tokens.(Refresher)
-	if !ok || !replayable(req) || !expired(resp) {
+	if !ok || !expired(resp) {
 		return t.scrub(resp, nil, tok)
 	}
+	// The token is spent whether or not this request can be replayed: the
+	// next call must not send it again.
 	ref.Invalidate(tok)
+	if !replayable(req) {
+		return t.scrub(resp, nil, tok)
+	}
 	fresh, err := ref.Token(ctx)
 	if err != nil {
 		// The 401 is moot: the caller needs to know why no new token came.

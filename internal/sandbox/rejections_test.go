@@ -1,7 +1,10 @@
 package sandbox_test
 
 import (
+	"io"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/finicity-go/connect-components/internal/sandbox"
@@ -94,4 +97,40 @@ func TestErrorsNeverEchoValues(t *testing.T) {
 			t.Errorf("%s %s: body echoes the value: %s", r.method, r.path, body)
 		}
 	}
+}
+
+// TestBodyOnBodylessOperationIsNotRead: a large body sent with an operation
+// that takes none is ignored without being read into memory.
+func TestBodyOnBodylessOperationIsNotRead(t *testing.T) {
+	sb := sandbox.New(sandbox.WithMaxBodyBytes(256))
+	var read atomic.Int64
+	body := &countingReader{n: &read, left: 8 << 20}
+	req := httptest.NewRequest("GET", "/connect-components/configurations", body)
+	req.Header.Set("Finicity-App-Key", "k")
+	req.Header.Set("Finicity-App-Token", "t")
+	rec := httptest.NewRecorder()
+	sb.ServeHTTP(rec, req)
+	if rec.Code != 200 || strings.TrimSpace(rec.Body.String()) != "[]" {
+		t.Errorf("got %d %s, want 200 []", rec.Code, rec.Body)
+	}
+	if read.Load() > 0 {
+		t.Errorf("the sandbox read %d bytes of a body the operation does not take", read.Load())
+	}
+}
+
+// countingReader yields left zero bytes and counts what was read.
+type countingReader struct {
+	n    *atomic.Int64
+	left int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.left == 0 {
+		return 0, io.EOF
+	}
+	k := min(len(p), c.left)
+	clear(p[:k])
+	c.left -= k
+	c.n.Add(int64(k))
+	return k, nil
 }
