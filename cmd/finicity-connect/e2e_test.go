@@ -126,7 +126,7 @@ func TestErrors(t *testing.T) {
 		{"API 400 names the field", env, []string{"oauth-urls", "create", "1", "--customer-id", "c", "--redirect-uri", "no-scheme"}, 1,
 			"finicity-connect oauth-urls create: API error: status 400 Bad Request, reason code 10010: All request parameters could not be validated. (body redirectURI: must be an absolute URI)\n"},
 		{"--validate refuses before sending", env, []string{"oauth-urls", "create", "1", "--customer-id", "c", "--redirect-uri", "no-scheme", "--validate"}, 2,
-			"finicity-connect oauth-urls create: request refused before sending (--validate): body redirectURI: must be an absolute URI\n"},
+			"finicity-connect oauth-urls create: request refused before sending: body redirectURI: must be an absolute URI\n"},
 		{"API 401 unknown token", strictEnv, []string{"configurations", "list"}, 1,
 			"finicity-connect configurations list: API error: status 401 Unauthorized, reason code 10022: Invalid Finicity-App-Token. (The Finicity-App-Token was not issued by this sandbox for this Finicity-App-Key.)\n"},
 		{"API 401 wrong partner secret", with(env, envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, "wrong"), []string{"token"}, 1,

@@ -63,7 +63,7 @@ func report(stderr io.Writer, cmd string, err error) int {
 		fmt.Fprintln(stderr)
 		return exitAPI
 	case errors.As(err, &ve) && !ve.Response:
-		fmt.Fprintf(stderr, "%s: request refused before sending (--validate): %s %s: %s\n", prog, ve.Location, ve.Field, ve.Reason)
+		fmt.Fprintf(stderr, "%s: request refused before sending: %s %s: %s\n", prog, ve.Location, ve.Field, ve.Reason)
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "%s: interrupted\n", prog)
