@@ -19,6 +19,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/spectest"
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // Distinctive credential values, so that a leak is a plain substring.
@@ -33,25 +34,6 @@ const (
 	configsPath = "/connect-components/configurations"
 	tokenPath   = "/aggregation/v2/partners/authentication"
 )
-
-// sleepRecorder stands in for the retry wait so tests never sleep.
-type sleepRecorder struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.waits = append(s.waits, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
-func (s *sleepRecorder) got() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.waits...)
-}
 
 // scriptServer answers the n-th request (0-based) with steps[n] (the last
 // step repeats). A step is a status with an optional body and headers, or
@@ -163,10 +145,10 @@ func TestRetriesOverTheWire(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newScriptServer(t, tc.steps...)
-			var rec sleepRecorder
+			var rec testutil.SleepRecorder
 			c, err := api.NewClient(testKey, testToken, api.WithBaseURL(srv.URL),
 				api.WithRetryBackoff(time.Millisecond, 8*time.Second),
-				api.WithRetrySleep(rec.sleep), api.WithRetryJitter(func(d time.Duration) time.Duration { return d }))
+				api.WithRetrySleep(rec.Sleep), api.WithRetryJitter(func(d time.Duration) time.Duration { return d }))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,7 +165,7 @@ func TestRetriesOverTheWire(t *testing.T) {
 			case tc.wantStatus < 0 && (err == nil || errors.As(err, &apiErr)):
 				t.Fatalf("error: got %v, want a transport error", err)
 			}
-			if got := rec.got(); fmt.Sprint(got) != fmt.Sprint(tc.wantWaits) && !(len(got) == 0 && len(tc.wantWaits) == 0) {
+			if got := rec.Waits(); fmt.Sprint(got) != fmt.Sprint(tc.wantWaits) && !(len(got) == 0 && len(tc.wantWaits) == 0) {
 				t.Errorf("waits: got %v, want %v", got, tc.wantWaits)
 			}
 		})
@@ -219,8 +201,8 @@ func TestCancelledContextStopsRetryWait(t *testing.T) {
 
 func TestAttemptTimeoutRetriesSlowGET(t *testing.T) {
 	srv := newScriptServer(t, step{status: 200, body: "[]", delay: 5 * time.Second}, step{status: 200, body: "[]"})
-	var rec sleepRecorder
-	c, err := api.NewClient(testKey, testToken, api.WithBaseURL(srv.URL), api.WithAttemptTimeout(100*time.Millisecond), api.WithRetrySleep(rec.sleep))
+	var rec testutil.SleepRecorder
+	c, err := api.NewClient(testKey, testToken, api.WithBaseURL(srv.URL), api.WithAttemptTimeout(100*time.Millisecond), api.WithRetrySleep(rec.Sleep))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -628,8 +610,8 @@ func TestPOSTRetriedOnlyWhenNeverSent(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	var rec sleepRecorder
-	c, err := api.NewClient(testKey, testToken, api.WithBaseURL(srv.URL), api.WithHTTPClient(hc), api.WithRetrySleep(rec.sleep))
+	var rec testutil.SleepRecorder
+	c, err := api.NewClient(testKey, testToken, api.WithBaseURL(srv.URL), api.WithHTTPClient(hc), api.WithRetrySleep(rec.Sleep))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -637,8 +619,8 @@ func TestPOSTRetriedOnlyWhenNeverSent(t *testing.T) {
 	if _, err := c.PostConfigurations(context.Background(), api.PostConfigurationsRequest{AoRequired: &ao}); err != nil {
 		t.Fatal(err)
 	}
-	if srv.count.Load() != 1 || dials.Load() != 2 || len(rec.got()) != 1 {
-		t.Errorf("server saw %d, transport %d, waits %v; want 1, 2, one wait", srv.count.Load(), dials.Load(), rec.got())
+	if srv.count.Load() != 1 || dials.Load() != 2 || len(rec.Waits()) != 1 {
+		t.Errorf("server saw %d, transport %d, waits %v; want 1, 2, one wait", srv.count.Load(), dials.Load(), rec.Waits())
 	}
 	srv.mu.Lock()
 	defer srv.mu.Unlock()

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,25 +14,8 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
-
-// syncBuffer is a log destination shared by concurrent requests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestSecretsNeverInLogsOrErrors drives the client through every path that
 // logs or fails (success, retry, transport error, expiry and replay,
@@ -42,7 +24,7 @@ func (s *syncBuffer) String() string {
 // log nor any error string contains the app key, the partner secret or a
 // token.
 func TestSecretsNeverInLogsOrErrors(t *testing.T) {
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	tokenSeq := 0
 	var mu sync.Mutex
@@ -174,7 +156,7 @@ func TestSecretsNeverInLogsOrErrors(t *testing.T) {
 }
 
 func TestLoggingIsOffByDefaultAndQuietAboveDebug(t *testing.T) {
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	srv := newScriptServer(t, step{status: 200, body: "[]"})
 	c, err := api.NewClient(testKey, testToken, api.WithBaseURL(srv.URL),
 		api.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))))

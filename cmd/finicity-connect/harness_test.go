@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/finicity-go/connect-components/internal/sandbox"
@@ -83,23 +82,4 @@ func (o outcome) decode(t *testing.T, v any) {
 	if err := json.Unmarshal([]byte(o.stdout), v); err != nil {
 		t.Fatalf("stdout is not the expected JSON: %v\n%s", err, o.stdout)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to write from the command's goroutine
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

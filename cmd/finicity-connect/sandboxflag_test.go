@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // TestSandboxFlag: every API command runs with --sandbox and no
@@ -113,7 +114,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 func TestSandboxCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr testutil.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--check-tokens"}, strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // script is a Doer answering from a list: a status, or an error.
@@ -37,18 +39,6 @@ func (s *script) Do(req *http.Request) (*http.Response, error) {
 	default:
 		return &http.Response{StatusCode: v.(int), Header: http.Header{}, Body: io.NopCloser(strings.NewReader("x")), Request: req}, nil
 	}
-}
-
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
 }
 
 var (
@@ -83,8 +73,8 @@ func TestRetryDecisions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &script{steps: tc.steps}
-			var sl sleeps
-			d := Wrap(s, Policy{MaxRetries: tc.retries, BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond, Sleep: sl.sleep})
+			var sl testutil.SleepRecorder
+			d := Wrap(s, Policy{MaxRetries: tc.retries, BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond, Sleep: sl.Sleep})
 			var body io.Reader
 			if tc.method == "POST" {
 				body = strings.NewReader(`{"a":1}`)
@@ -103,8 +93,8 @@ func TestRetryDecisions(t *testing.T) {
 				}
 				resp.Body.Close()
 			}
-			if len(sl.d) != tc.wantCalls-1 {
-				t.Errorf("sleeps: got %v, want %d", sl.d, tc.wantCalls-1)
+			if len(sl.Waits()) != tc.wantCalls-1 {
+				t.Errorf("sleeps: got %v, want %d", sl.Waits(), tc.wantCalls-1)
 			}
 			for i, b := range s.bodies {
 				if tc.method == "POST" && b != `{"a":1}` {
@@ -174,15 +164,15 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 	}{{"1", time.Second}, {"120", 8 * time.Second}} {
 		retryAfter := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {tc.header}}, Body: io.NopCloser(strings.NewReader(""))}
 		s := &script{steps: []any{retryAfter, 200}}
-		var sl sleeps
-		d := Wrap(s, Policy{MaxRetries: 2, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, Sleep: sl.sleep})
+		var sl testutil.SleepRecorder
+		d := Wrap(s, Policy{MaxRetries: 2, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, Sleep: sl.Sleep})
 		req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
 		resp, err := d.Do(req)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("got %v, %v", resp, err)
 		}
-		if len(sl.d) != 1 || sl.d[0] != tc.want {
-			t.Errorf("Retry-After %s: slept %v, want [%v]", tc.header, sl.d, tc.want)
+		if len(sl.Waits()) != 1 || sl.Waits()[0] != tc.want {
+			t.Errorf("Retry-After %s: slept %v, want [%v]", tc.header, sl.Waits(), tc.want)
 		}
 	}
 }
