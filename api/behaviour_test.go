@@ -522,10 +522,8 @@ func TestTransientAuthenticationFailureIsNotRemembered(t *testing.T) {
 
 func TestTokenMaxAge(t *testing.T) {
 	srv := newPartnerServer(t, false, 0)
-	var mu sync.Mutex
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	clk := testutil.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clock, advance := clk.Now, clk.Advance
 	tests := []struct {
 		name    string
 		maxAge  []api.Option

@@ -20,15 +20,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/auth"
 	"github.com/finicity-go/connect-components/internal/redact"
-	"github.com/finicity-go/connect-components/internal/retry"
 	"github.com/finicity-go/connect-components/internal/validation"
 )
 
@@ -208,44 +205,6 @@ func readAll(r io.Reader, n int64) ([]byte, error) {
 	}
 }
 
-// logDoer writes one debug record per attempt.
-type logDoer struct {
-	next    gen.HttpRequestDoer
-	log     *slog.Logger
-	secrets []string // known credentials, scrubbed from error text
-}
-
-func (d *logDoer) Do(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	if !d.log.Enabled(ctx, slog.LevelDebug) {
-		return d.next.Do(req)
-	}
-	start := time.Now()
-	resp, err := d.next.Do(req)
-	attrs := []slog.Attr{
-		slog.String("method", req.Method),
-		slog.String("path", req.URL.Path),
-		slog.Int("attempt", retry.Attempt(ctx)),
-		slog.Duration("duration", time.Since(start)),
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", d.scrub(req, err.Error())))
-		d.log.LogAttrs(ctx, slog.LevelDebug, "finicity: request failed", attrs...)
-		return resp, err
-	}
-	attrs = append(attrs, slog.Int("status", resp.StatusCode))
-	d.log.LogAttrs(ctx, slog.LevelDebug, "finicity: request", attrs...)
-	return resp, nil
-}
-
-// scrub removes from s the credentials this request carried and those the
-// client was configured with. Transport errors quote the URL, not
-// headers, so this is a safety net rather than the main defence.
-func (d *logDoer) scrub(req *http.Request, s string) string {
-	s = redact.Values(s, req.Header.Get(auth.HeaderAppKey), req.Header.Get(auth.HeaderAppToken))
-	return redact.Values(s, d.secrets...)
-}
-
 // tokenFetcher performs partner authentication through the generated
 // client, which shares the retry and logging layers but not the token
 // layer (it would recurse).
@@ -275,19 +234,9 @@ func tokenFetcher(c *gen.Client, partnerID, partnerSecret string, secrets []stri
 	}
 }
 
-// scrubbedError builds the *Error of a failed authentication, removing the
-// credentials in case the server quoted them back.
+// scrubbedError builds the *Error of a failed authentication from the body
+// with the credentials masked, in case the server quoted them back: every
+// field of the Error derives from that one scrubbed body.
 func scrubbedError(resp *http.Response, body []byte, secrets []string) *Error {
-	e := NewError(resp.Request, resp.StatusCode, body)
-	e.Description = redact.Values(e.Description, secrets...)
-	e.Details = redact.Values(e.Details, secrets...)
-	e.Body = []byte(redact.Values(string(redact.JSON(e.Body)), secrets...))
-	for i := range e.Items {
-		for _, p := range []*string{e.Items[i].Description, e.Items[i].Details} {
-			if p != nil {
-				*p = redact.Values(*p, secrets...)
-			}
-		}
-	}
-	return e
+	return NewError(resp.Request, resp.StatusCode, []byte(redact.Values(string(redact.JSON(body)), secrets...)))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -73,13 +74,13 @@ func (c *connection) check() error {
 func (c *connection) client(env func(string) string, stderr interface{ Write([]byte) (int, error) }) (*api.Client, error) {
 	opts := []api.Option{api.WithRetries(c.retries)}
 	if c.verbose {
-		opts = append(opts, api.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		opts = append(opts, api.WithLogger(debugLogger(stderr)))
 	}
 	if c.validate {
 		opts = append(opts, api.WithRequestValidation())
 	}
 	if c.useSandbox {
-		return sandboxClient(sandbox.New(sandbox.WithTokenCheck(true)), opts...)
+		return sandboxClient(opts...)
 	}
 	pick := func(flagValue, name string) string {
 		if flagValue != "" {
@@ -121,12 +122,19 @@ func (c *connection) client(env func(string) string, stderr interface{ Write([]b
 	return cl, nil
 }
 
-// sandboxClient talks to sb in process, logging in with the sandbox
-// partner credentials so the token lifecycle runs as it would for real.
-func sandboxClient(sb *sandbox.Sandbox, opts ...api.Option) (*api.Client, error) {
+// sandboxClient talks to a fresh in-process sandbox that checks tokens
+// like the real API, logging in with the sandbox partner credentials so
+// the token lifecycle runs as it would for real.
+func sandboxClient(opts ...api.Option) (*api.Client, error) {
+	sb := sandbox.New(sandbox.WithTokenCheck(true))
 	opts = append(opts,
 		api.WithBaseURL(sandbox.InProcessURL),
 		api.WithHTTPClient(sb.HTTPClient()),
 		api.WithPartnerCredentials(sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret))
 	return api.NewClient(sandboxAppKey, "", opts...)
+}
+
+// debugLogger is the --verbose log: text records at debug level on w.
+func debugLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -6,13 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
 // Values the demo uses; the reconnection ids pick sandbox scenarios.
@@ -35,11 +33,11 @@ func demo(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		}
 		var opts []api.Option
 		if *verbose {
-			opts = append(opts, api.WithLogger(slog.New(slog.NewTextHandler(in.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			opts = append(opts, api.WithLogger(debugLogger(in.stderr)))
 		}
 		// Strict on both sides: the sandbox checks tokens like the real
 		// API, and the client validates what it sends.
-		c, err := sandboxClient(sandbox.New(sandbox.WithTokenCheck(true)), append(opts, api.WithRequestValidation())...)
+		c, err := sandboxClient(append(opts, api.WithRequestValidation())...)
 		if err != nil {
 			return err
 		}

@@ -60,18 +60,11 @@ func Headers(appKey string, tokens TokenSource) func(ctx context.Context, req *h
 		if appKey == "" {
 			return ErrEmptyAppKey
 		}
-		req.Header.Set(HeaderAppKey, appKey)
-		if tokens == nil || IsTokenRequest(req) {
-			return nil
-		}
-		tok, err := tokens.Token(ctx)
+		tok, err := tokenFor(ctx, tokens, req)
 		if err != nil {
 			return err
 		}
-		if tok == "" {
-			return errEmptyToken
-		}
-		req.Header.Set(HeaderAppToken, tok)
+		setHeaders(req, appKey, tok)
 		return nil
 	}
 }

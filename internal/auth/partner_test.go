@@ -11,19 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // counter is a FetchFunc issuing tok-1, tok-2, ... after an optional gate.
 type counter struct {
@@ -81,7 +71,7 @@ func TestPartnerTokenSharesOneFetch(t *testing.T) {
 }
 
 func TestPartnerTokenMaxAge(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(0, 0)}
+	clock := testutil.NewClock(time.Unix(0, 0))
 	c := &counter{}
 	p := NewPartnerToken(c.fetch, 0, clock.Now)
 	ctx := context.Background()
@@ -97,7 +87,7 @@ func TestPartnerTokenMaxAge(t *testing.T) {
 		{2 * time.Hour, "tok-3"},
 	}
 	for i, s := range steps {
-		clock.Add(s.advance)
+		clock.Advance(s.advance)
 		got, err := p.Token(ctx)
 		if err != nil || got != s.want {
 			t.Fatalf("step %d: got %q, %v; want %q", i, got, err, s.want)

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -54,19 +55,13 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	if t.appKey == "" {
 		return nil, ErrEmptyAppKey
 	}
-	if IsTokenRequest(req) || t.tokens == nil {
-		return t.scrub(t.next.Do(t.withHeaders(req, "")))
-	}
 	ctx := req.Context()
-	tok, err := t.tokens.Token(ctx)
+	tok, err := tokenFor(ctx, t.tokens, req)
 	if err != nil {
 		return nil, err
 	}
-	if tok == "" {
-		return nil, errEmptyToken
-	}
-	resp, err := t.next.Do(t.withHeaders(req, tok))
-	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+	resp, err := t.next.Do(setHeaders(req, t.appKey, tok))
+	if tok == "" || err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return t.scrub(resp, err, tok)
 	}
 	ref, ok := t.tokens.(Refresher)
@@ -85,7 +80,7 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		drain(resp)
 		return nil, err
 	}
-	retry := t.withHeaders(req, fresh)
+	retry := setHeaders(req, t.appKey, fresh)
 	if req.Body != nil && req.Body != http.NoBody {
 		body, err := req.GetBody()
 		if err != nil {
@@ -112,12 +107,7 @@ func (t *transport) scrub(resp *http.Response, err error, tokens ...string) (*ht
 		return resp, err
 	}
 	head, rerr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	secrets := append([]string{t.appKey}, tokens...)
-	for _, s := range secrets {
-		if s != "" {
-			head = bytes.ReplaceAll(head, []byte(s), []byte(redact.Mask))
-		}
-	}
+	head = []byte(redact.Values(string(head), append([]string{t.appKey}, tokens...)...))
 	var rest io.Reader = resp.Body
 	if rerr != nil {
 		rest = errReader{rerr}
@@ -134,22 +124,40 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// withHeaders sets the authentication headers on req and returns it. The
-// requests reaching this layer are built by the generated client for this
-// call alone, so setting headers in place is safe, and a replay simply sets
-// them again with the fresh token. The keys are already canonical, so the
-// map is written directly rather than through Header.Set.
-func (t *transport) withHeaders(req *http.Request, token string) *http.Request {
+// setHeaders sets the authentication headers on req and returns it: the
+// app key, and the token unless it is empty. The requests reaching this
+// layer are built by the generated client for this call alone, so setting
+// headers in place is safe, and a replay simply sets them again with the
+// fresh token. The keys are already canonical, so the map is written
+// directly rather than through Header.Set.
+func setHeaders(req *http.Request, appKey, token string) *http.Request {
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}
-	req.Header[HeaderAppKey] = []string{t.appKey}
+	req.Header[HeaderAppKey] = []string{appKey}
 	if token != "" {
 		req.Header[HeaderAppToken] = []string{token}
 	} else {
 		delete(req.Header, HeaderAppToken)
 	}
 	return req
+}
+
+// tokenFor returns the token req must carry: none for partner
+// authentication (it is how a token is obtained, and asking the source
+// here would recurse) or without a source.
+func tokenFor(ctx context.Context, tokens TokenSource, req *http.Request) (string, error) {
+	if tokens == nil || IsTokenRequest(req) {
+		return "", nil
+	}
+	tok, err := tokens.Token(ctx)
+	if err != nil {
+		return "", err
+	}
+	if tok == "" {
+		return "", errEmptyToken
+	}
+	return tok, nil
 }
 
 func replayable(req *http.Request) bool {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // TestClientRecoversFromExpiry exercises token expiry locally: the
@@ -14,7 +15,7 @@ import (
 // 10023, and a client with partner credentials fetches a new token and
 // succeeds, while a client with a fixed token gets the 10023 error.
 func TestClientRecoversFromExpiry(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	clk := testutil.NewClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
 	_, srv := newSandbox(t, sandbox.WithTokenCheck(true), sandbox.WithClock(clk.Now))
 	ctx := context.Background()
 	// A max age beyond the lifetime, so the client does not renew ahead

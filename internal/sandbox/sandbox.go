@@ -9,7 +9,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -125,6 +124,9 @@ func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[st
 			return e.response()
 		}
 	}
+	// The body is read once, capped, and only for operations that take
+	// one: whatever comes with the others is ignored unread, however large
+	// (their documented statuses have no place for a "too large" error).
 	var body []byte
 	if route.Operation.RequestBody != nil {
 		b, err := readCapped(r.Body, s.maxBody)
@@ -132,15 +134,8 @@ func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[st
 			return invalidField(err.Error()).response()
 		}
 		body = b
-		r.Body = io.NopCloser(bytes.NewReader(b))
-	} else {
-		// The operation takes no body, so whatever came is ignored, and
-		// never read: validation would otherwise read it whole, however
-		// large. (The documented statuses of these operations have no
-		// place for a "too large" error.)
-		r.Body = http.NoBody
 	}
-	if _, err := s.validator.ValidateRequest(r.Context(), r); err != nil {
+	if _, err := s.validator.ValidateRequestBody(r.Context(), r, body); err != nil {
 		return rejected(route, err).response()
 	}
 	c := &call{Request: r, appKey: appKey, params: params, body: body}

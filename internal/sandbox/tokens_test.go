@@ -2,26 +2,13 @@ package sandbox_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
-
-// clock is a settable time source, so expiry is tested without sleeping.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 func issue(t *testing.T, c *gen.ClientWithResponses, id, secret string) (int, string) {
 	t.Helper()
@@ -48,7 +35,7 @@ func listStatus(t *testing.T, c *gen.ClientWithResponses) (int, string) {
 }
 
 func TestTokenCheckAndExpiry(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	clk := testutil.NewClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
 	_, srv := newSandbox(t, sandbox.WithTokenCheck(true), sandbox.WithClock(clk.Now))
 	anon := genClient(t, srv, keyA, "")
 
@@ -96,7 +83,7 @@ func TestTokenCheckAndExpiry(t *testing.T) {
 }
 
 func TestTokenOptions(t *testing.T) {
-	clk := &clock{now: time.Unix(0, 0)}
+	clk := testutil.NewClock(time.Unix(0, 0))
 	_, srv := newSandbox(t, sandbox.WithTokenCheck(true), sandbox.WithClock(clk.Now),
 		sandbox.WithTokenLifetime(time.Minute), sandbox.WithPartnerCredentials("p-1", "s-1"))
 	anon := genClient(t, srv, keyA, "")

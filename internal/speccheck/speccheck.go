@@ -7,34 +7,22 @@ package speccheck
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/url"
-	"regexp"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
 var defineFormats = sync.OnceFunc(func() {
-	// Document validation (examples) reads the global format table; the
-	// request/response validators use per-call options instead.
-	openapi3.DefineStringFormatValidator("uuid", openapi3.NewCallbackValidator(func(s string) error {
-		if !uuidRE.MatchString(s) {
-			return errors.New("not a canonical UUID")
-		}
-		return nil
-	}))
-	openapi3.DefineStringFormatValidator("uri", openapi3.NewCallbackValidator(func(s string) error {
-		if u, err := url.Parse(s); err != nil || u.Scheme == "" {
-			return errors.New("not an absolute URI")
-		}
-		return nil
-	}))
+	// Document validation (examples) reads kin-openapi's global format
+	// table; the request/response validators pass the same formats per
+	// call.
+	for name, v := range validation.StringFormats() {
+		openapi3.DefineStringFormatValidator(name, v)
+	}
 })
 
 // Load reads and fully validates the OpenAPI document at path.

@@ -6,7 +6,6 @@
 package spectest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -54,8 +53,7 @@ func New(t testing.TB, respond Responder) *Server {
 	s := &Server{t: t}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		route, err := v.ValidateRequest(context.Background(), r)
+		route, err := v.ValidateRequestBody(context.Background(), r, body)
 		if err != nil {
 			t.Errorf("spectest: request %s %s violates the spec: %v", r.Method, r.URL.Path, err)
 			w.WriteHeader(http.StatusTeapot)

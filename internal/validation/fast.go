@@ -501,8 +501,7 @@ func stringOK(fs *fastSchema, s []byte) bool {
 	case fDateTime:
 		return isDateTime(s)
 	case fURI:
-		u, err := url.Parse(string(s))
-		return err == nil && u.Scheme != ""
+		return isAbsoluteURI(string(s))
 	}
 	return true
 }
@@ -517,6 +516,11 @@ func runeCount(s []byte) (int, bool) {
 		}
 	}
 	return len(s), true
+}
+
+func isAbsoluteURI(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme != ""
 }
 
 var hexDigit = func() (t [256]bool) {

@@ -16,7 +16,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -24,29 +23,34 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 )
 
-// uuidPattern is the canonical 36-character UUID form the docs require; any
-// version is accepted because the docs do not restrict it.
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-// FormatOptions are the schema options that give the spec's "uuid" and
-// "uri" formats meaning. They are passed per call rather than registered
-// globally, so importing this package changes nothing for other users of
-// kin-openapi in the same program.
-func FormatOptions() []openapi3.SchemaValidationOption {
-	return []openapi3.SchemaValidationOption{
-		openapi3.WithStringFormatValidator("uuid", openapi3.NewCallbackValidator(func(s string) error {
-			if !uuidPattern.MatchString(s) {
+// StringFormats gives the spec's "uuid" and "uri" formats meaning: a UUID
+// in canonical 36-character form, any version, since the docs restrict
+// none; an absolute URI. The fast path applies the same two checks
+// (isUUID, isAbsoluteURI), so the two paths cannot drift apart.
+func StringFormats() map[string]openapi3.StringFormatValidator {
+	return map[string]openapi3.StringFormatValidator{
+		"uuid": openapi3.NewCallbackValidator(func(s string) error {
+			if !isUUID([]byte(s)) {
 				return errors.New("not a UUID in canonical 36-character form")
 			}
 			return nil
-		})),
-		openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(func(s string) error {
-			u, err := url.Parse(s)
-			if err != nil || u.Scheme == "" {
+		}),
+		"uri": openapi3.NewCallbackValidator(func(s string) error {
+			if !isAbsoluteURI(s) {
 				return errors.New("not an absolute URI")
 			}
 			return nil
-		})),
+		}),
+	}
+}
+
+// FormatOptions are the schema options validation runs with: the string
+// formats, passed per call rather than registered globally so importing
+// this package changes nothing for other users of kin-openapi in the same
+// program, and no value in error messages.
+func FormatOptions() []openapi3.SchemaValidationOption {
+	return []openapi3.SchemaValidationOption{
+		openapi3.WithStringFormatValidators(StringFormats()),
 		// Error messages must never echo the value: it may be a secret.
 		openapi3.DisableSchemaErrorDetails(),
 	}
@@ -216,10 +220,16 @@ func (r *Route) Params(path string) (map[string]string, bool) {
 // back, so the request can still be sent or handled afterwards. The error,
 // if any, is a *FieldError naming what is wrong.
 func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) (*Route, error) {
-	body, err := ReadBody(req)
+	body, err := readBody(req)
 	if err != nil {
 		return nil, &FieldError{Location: "body", Reason: "unreadable: " + err.Error()}
 	}
+	return v.validateRequest(ctx, req, body, v.reqOpts)
+}
+
+// ValidateRequestBody is ValidateRequest for a server that has read the
+// body already (capped, say): req.Body is not read.
+func (v *Validator) ValidateRequestBody(ctx context.Context, req *http.Request, body []byte) (*Route, error) {
 	return v.validateRequest(ctx, req, body, v.reqOpts)
 }
 
@@ -284,8 +294,8 @@ func (v *Validator) ValidateRouteResponse(ctx context.Context, route *Route, req
 	return nil
 }
 
-// ReadBody reads and restores req.Body, for callers that need the bytes too.
-func ReadBody(req *http.Request) ([]byte, error) {
+// readBody reads and restores req.Body, for callers that need the bytes too.
+func readBody(req *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
