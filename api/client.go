@@ -1,39 +1,3 @@
-// Package api is the Data Connect Components client users import.
-//
-// NewClient wires the client generated from openapi.yaml (package gen) to
-// authentication and transport behaviour. With a fixed token:
-//
-//	c, err := api.NewClient(appKey, appToken)
-//
-// or, letting the client fetch and renew tokens from partner credentials:
-//
-//	c, err := api.NewClient(appKey, "", api.WithPartnerCredentials(partnerID, partnerSecret))
-//	cfg, err := c.PostConfigurations(ctx, api.PostConfigurationsRequest{})
-//
-// Every operation is a method returning the decoded success value or an
-// error; a non-2xx answer is an *Error (errors.As), anything else is a
-// transport failure. Client embeds *gen.ClientWithResponses, so the
-// generated XxxWithResponse methods remain available.
-//
-// # Behaviour
-//
-//   - Tokens (WithPartnerCredentials): fetched on first use, shared across
-//     goroutines, renewed after 90 minutes (WithTokenMaxAge), one shared
-//     fetch for concurrent callers, one refresh and one replay on a 401
-//     with reason code 10023, rejected credentials never retried.
-//   - Retries (WithRetries, WithRetryBackoff, WithAttemptTimeout): GET and
-//     DELETE are retried twice on connection errors, 429, 502, 503 and 504,
-//     with jittered exponential backoff from 0.5 s to 8 s, honouring
-//     Retry-After; a POST is never re-sent once it may have reached the
-//     server. A cancelled context stops any wait at once.
-//   - Logging (WithLogger): one log/slog debug record per attempt.
-//   - Validation (WithRequestValidation, WithResponseValidation): requests
-//     and responses checked against the embedded OpenAPI document.
-//
-// # Secrets
-//
-// The app key, the token and the partner secret never appear in log
-// records or in error strings produced by this package.
 package api
 
 import (
@@ -41,150 +5,221 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/auth"
+	"github.com/finicity-go/connect-components/internal/httpx"
+	"github.com/finicity-go/connect-components/internal/redact"
 	"github.com/finicity-go/connect-components/internal/retry"
-	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
-// DefaultBaseURL is the production API endpoint.
-const DefaultBaseURL = "https://api.finicity.com"
-
-// Client is a ready-to-use Data Connect Components client. It is safe for
-// concurrent use.
+// Client calls the Data Connect Components API. Build one with NewClient;
+// it is safe for concurrent use, and one client per app key is enough for
+// a whole program.
+//
+// Each operation is a method of one of the services below, named after
+// what it does; its comment names the docs' operation and route.
+//
+// # Layers
+//
+// Each request is built by the generated client (package gen), which runs
+// the request editors in this order: the User-Agent, those of
+// WithRequestEditor, then the Finicity-App-Key and Finicity-App-Token
+// headers. It then goes through these layers, from the outside in:
+//
+//  1. validation (WithRequestValidation, WithResponseValidation): the
+//     request before anything is sent, the final answer before decoding;
+//  2. token replay: on a 401 with reason code 10023, a new token and one
+//     replay (WithPartnerCredentials, WithTokenSource);
+//  3. retries (WithRetries): each attempt goes through the layers below;
+//  4. your middleware (WithMiddleware), the first given outermost;
+//  5. logging (WithLogger): one record per attempt;
+//  6. the body reader: each answer's body is read once, in full, and
+//     handed up as bytes;
+//  7. your *http.Client (WithHTTPClient).
 type Client struct {
-	*gen.ClientWithResponses
+	// Configurations creates, lists, gets and deletes configurations.
+	Configurations *ConfigurationsService
+	// LoginForms creates login forms.
+	LoginForms *LoginFormsService
+	// OAuthURLs creates OAuth URLs.
+	OAuthURLs *OAuthURLsService
+	// Reconnections starts reconnections.
+	Reconnections *ReconnectionsService
+	// Partners authenticates partners: it exchanges partner credentials
+	// for a Finicity-App-Token.
+	Partners *PartnersService
 
-	baseURL string
-	tokens  auth.TokenSource
+	baseURL   string
+	raw       *gen.Client
+	generated *gen.ClientWithResponses
+	mask      *masker
 }
 
-// BaseURL returns the endpoint the client talks to.
-func (c *Client) BaseURL() string { return c.baseURL }
-
-// Token returns the Finicity-App-Token the client currently sends: the
-// fixed token, or with WithPartnerCredentials the cached token, fetching a
-// new one if there is none or it is too old. It is a credential: do not
-// log it.
-func (c *Client) Token(ctx context.Context) (string, error) {
-	return c.tokens.Token(ctx)
-}
-
-// NewClient builds a client that authenticates every request with appKey
-// (Finicity-App-Key) and a Finicity-App-Token: appToken, or, with
-// WithPartnerCredentials (appToken then ""), tokens the client obtains
-// itself. Exactly one of the two must be given.
-func NewClient(appKey, appToken string, opts ...Option) (*Client, error) {
+// NewClient returns a client that authenticates every call with appKey
+// (the Finicity-App-Key from the developer dashboard) and a
+// Finicity-App-Token from exactly one of WithAppToken,
+// WithPartnerCredentials or WithTokenSource:
+//
+//	c, err := api.NewClient(appKey, api.WithPartnerCredentials(partnerID, partnerSecret))
+//
+// It fails, naming the problem, on an empty app key, a missing or doubled
+// token source, an invalid option, or a base URL that is not https (plain
+// http is accepted for loopback hosts only).
+func NewClient(appKey string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(appKey) == "" {
-		return nil, errors.New("api: app key is empty: pass the Finicity-App-Key from the developer dashboard")
+		return nil, errors.New(errPrefix + "app key is empty: pass the Finicity-App-Key from the developer dashboard")
 	}
 	s := defaultSettings()
 	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
 		if err := opt(&s); err != nil {
 			return nil, err
 		}
 	}
-	switch {
-	case s.hasCredentials && appToken != "":
-		return nil, errors.New("api: both an app token and partner credentials given: pass \"\" as the app token with WithPartnerCredentials, or drop the credentials")
-	case !s.hasCredentials && strings.TrimSpace(appToken) == "":
-		return nil, errors.New("api: app token is empty: pass a Finicity-App-Token from partner authentication, or use WithPartnerCredentials")
+	switch len(s.sources) {
+	case 0:
+		return nil, errors.New(errPrefix + "no Finicity-App-Token: give one of WithAppToken, WithPartnerCredentials or WithTokenSource")
+	case 1:
+	default:
+		return nil, fmt.Errorf("%sboth %s and %s give the Finicity-App-Token: keep one", errPrefix, s.sources[0], s.sources[1])
 	}
 	if err := checkBaseURL(s.baseURL); err != nil {
 		return nil, err
 	}
 
-	secrets := []string{appKey, appToken, s.partnerSecret}
-	var doer gen.HttpRequestDoer = s.httpClient
-	if s.logger != nil {
-		doer = &logDoer{next: doer, log: s.logger, secrets: secrets}
-		s.retry.OnRetry = retryLogger(s.logger, secrets)
-	}
-	doer = retry.Wrap(doer, s.retry)
+	c := &Client{baseURL: s.baseURL, mask: &masker{secrets: []string{appKey, s.appToken, s.partnerSecret}}}
+	c.initServices()
 
-	// Held through a pointer, so that printing the Client (%+v) shows an
-	// address, never the token.
-	static := auth.StaticToken(appToken)
-	var tokens auth.TokenSource = &static
-	if s.hasCredentials {
-		// Partner authentication shares retry (a no-op for POST but for
-		// dial failures) and logging, and its request is validated like
-		// any other, but it has its own auth layer (the app key alone) and
-		// no response validation: whether the credentials were rejected is
-		// decided by the status alone, so that an answer off the spec can
-		// never turn a rejection into something retried on the next call.
-		tokenDoer, err := s.validateWith(auth.Transport(doer, appKey, nil, nil), s.validateRequests, false)
-		if err != nil {
-			return nil, err
-		}
-		tc, err := gen.NewClient(s.baseURL, gen.WithHTTPClient(tokenDoer))
-		if err != nil {
-			return nil, fmt.Errorf("api: %w", err)
-		}
-		tokens = auth.NewPartnerToken(tokenFetcher(tc, s.partnerID, s.partnerSecret, secrets), s.tokenMaxAge, s.now)
+	var tokens auth.TokenSource
+	switch {
+	case s.appToken != "":
+		tokens = auth.StaticToken(s.appToken)
+	case s.tokenSource != nil:
+		tokens = s.tokenSource
+	default:
+		tokens = auth.NewPartnerToken(partnerFetch(c, s.partnerID, s.partnerSecret), s.tokenMaxAge, s.now)
 	}
-	doer, err := s.validateWith(auth.Transport(doer, appKey, tokens, replayLogger(s.logger)), s.validateRequests, s.validateResponses)
+
+	doer, err := s.stack(tokens, c.mask)
 	if err != nil {
 		return nil, err
 	}
-
-	genOpts := []gen.ClientOption{gen.WithHTTPClient(doer)}
+	editors := []gen.ClientOption{gen.WithHTTPClient(doer), gen.WithRequestEditorFn(setUserAgent)}
 	for _, ed := range s.editors {
-		genOpts = append(genOpts, gen.WithRequestEditorFn(ed))
+		editors = append(editors, gen.WithRequestEditorFn(ed))
 	}
-	cwr, err := gen.NewClientWithResponses(s.baseURL, genOpts...)
-	if err != nil {
-		return nil, fmt.Errorf("api: %w", err)
+	editors = append(editors, gen.WithRequestEditorFn(auth.Editor(appKey, tokens)))
+	if c.raw, err = gen.NewClient(s.baseURL, editors...); err != nil {
+		return nil, fmt.Errorf("%s%w", errPrefix, err)
 	}
-	return &Client{ClientWithResponses: cwr, baseURL: s.baseURL, tokens: tokens}, nil
+	c.generated = &gen.ClientWithResponses{ClientInterface: c.raw}
+	return c, nil
 }
 
-// validateWith wraps next in the validation layer when requests or
-// responses are to be validated.
-func (s *settings) validateWith(next gen.HttpRequestDoer, requests, responses bool) (gen.HttpRequestDoer, error) {
-	if !requests && !responses {
-		return next, nil
+// stack composes the layers of Client's documentation, in one place.
+func (s *settings) stack(tokens auth.TokenSource, m *masker) (httpx.Doer, error) {
+	var d httpx.Doer = s.httpClient
+	d = readBody(d)
+	if s.logger != nil {
+		d = logAttempts(d, s.logger, m)
+		s.retry.OnRetry = retryLogger(s.logger, m)
 	}
-	v, err := specdoc.Validator()
-	if err != nil {
-		return nil, fmt.Errorf("api: load embedded OpenAPI document: %w", err)
+	for i := len(s.middleware) - 1; i >= 0; i-- {
+		d = s.middleware[i](d)
+		if d == nil {
+			return nil, fmt.Errorf("%sWithMiddleware: middleware %d returned a nil Doer", errPrefix, i)
+		}
 	}
-	return &validatingDoer{next: next, v: v, requests: requests, response: responses}, nil
+	d = retry.Wrap(d, s.retry)
+	d = auth.Replay(d, tokens, replayLogger(s.logger))
+	if s.validateRequests || s.validateResponses {
+		return validate(d, s.validateRequests, s.validateResponses, m)
+	}
+	return d, nil
 }
+
+func setUserAgent(_ context.Context, req *http.Request) error {
+	req.Header["User-Agent"] = []string{userAgent}
+	return nil
+}
+
+// Generated returns the client generated from openapi.yaml, wired through
+// the same editors and layers as c (credentials, retries, validation,
+// logging, middleware). Its XxxWithResponse methods decode every
+// documented status into JSON200, JSON404, ... fields without turning any
+// into an error, and its ClientInterface methods return the raw
+// *http.Response (its body already read, and re-readable). Its API
+// follows oapi-codegen and the operation ids of openapi.yaml, not this
+// package's promise of stability; prefer the services.
+func (c *Client) Generated() *gen.ClientWithResponses { return c.generated }
+
+// BaseURL returns the endpoint the client talks to.
+func (c *Client) BaseURL() string { return c.baseURL }
 
 // String and GoString describe the client without its credentials.
 func (c *Client) String() string   { return "api.Client{BaseURL: " + c.baseURL + "}" }
 func (c *Client) GoString() string { return c.String() }
+
+// masker hides credentials in text that leaves the program: error
+// strings and log records. It knows the client's own secrets, and takes
+// the ones a request carried (a token fetched since) from its headers.
+type masker struct {
+	secrets []string
+}
+
+func (m *masker) text(req *http.Request, s string) string {
+	if req != nil {
+		s = redact.Text(s, req.Header.Get(auth.HeaderAppKey), req.Header.Get(auth.HeaderAppToken))
+	}
+	return redact.Text(s, m.secrets...)
+}
+
+// forRequest returns the masking function of an error about req; extra
+// are the call's own secrets (a partner secret in its body).
+func (m *masker) forRequest(req *http.Request, extra ...string) func(string) string {
+	var key, tok string
+	if req != nil {
+		key, tok = req.Header.Get(auth.HeaderAppKey), req.Header.Get(auth.HeaderAppToken)
+	}
+	return func(s string) string {
+		s = redact.Text(s, key, tok)
+		s = redact.Text(s, extra...)
+		return redact.Text(s, m.secrets...)
+	}
+}
 
 // checkBaseURL refuses URLs that are not absolute http(s) URLs, and plain
 // http for anything but a loopback host.
 func checkBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("api: base URL %q is not a URL: %w", raw, err)
+		return fmt.Errorf("%sbase URL %q is not a URL: %w", errPrefix, raw, err)
 	}
 	if u.Host == "" {
-		return fmt.Errorf("api: base URL %q has no host", raw)
+		return fmt.Errorf("%sbase URL %q has no host", errPrefix, raw)
 	}
 	switch u.Scheme {
 	case "https":
 		return nil
 	case "http":
-		if IsLoopback(u.Hostname()) {
+		if isLoopback(u.Hostname()) {
 			return nil
 		}
-		return fmt.Errorf("api: base URL %q uses plain http for a non-loopback host: the app key and token would travel in clear; use https", raw)
+		return fmt.Errorf("%sbase URL %q uses plain http for a host that is not loopback: the app key and token would travel in clear; use https", errPrefix, raw)
 	default:
-		return fmt.Errorf("api: base URL %q must use https (or http on loopback)", raw)
+		return fmt.Errorf("%sbase URL %q must use https (or http on loopback)", errPrefix, raw)
 	}
 }
 
-// IsLoopback reports whether host names this machine: localhost or a
+// isLoopback reports whether host names this machine: localhost or a
 // loopback IP address.
-func IsLoopback(host string) bool {
+func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

@@ -6,17 +6,29 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/finicity-go/connect-components/internal/auth"
+	"github.com/finicity-go/connect-components/internal/redact"
 )
 
-// Error is a non-2xx answer from the API. Every operation method returns it
-// (as error) for any status other than the documented successes; use
-// errors.As to reach it:
+// Every error this package returns reads "finicity: ..." once, at the
+// start; what it wraps (a transport error, the API's own text) follows
+// without a prefix of its own.
+const errPrefix = "finicity: "
+
+// Error is a non-2xx answer from the API. Every typed method returns it
+// (as error) for any status other than the documented successes; reach it
+// with errors.As:
 //
 //	var apiErr *api.Error
-//	if errors.As(err, &apiErr) && apiErr.StatusCode == 404 { ... }
+//	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound { ... }
 //
-// Errors that are not *Error come from the transport (DNS, connection,
-// timeout, cancelled context) or from an undecodable success body.
+// Errors that are not an *Error (nor wrap one) come from the transport
+// (DNS, connection, timeout, cancelled context), from a 2xx body that does
+// not decode, or from a request refused before sending (*ValidationError).
+//
+// Every field holds what the API sent, unchanged. Only the text of Error()
+// masks credentials the server may have quoted back.
 type Error struct {
 	// StatusCode is the HTTP status.
 	StatusCode int
@@ -33,48 +45,66 @@ type Error struct {
 	// Recoverable is the API's hint: false means the same request always
 	// fails; true means a retry may succeed.
 	Recoverable bool
-	// Items holds every error item of the body; the fields above are the
+	// Items holds every item of the error body; the fields above are the
 	// first one's.
 	Items []ErrorItem
-	// Body is the raw response body.
+	// Body is the response body exactly as received.
 	Body []byte
 	// Method and Path identify the request (the path has no query and no
 	// host).
 	Method, Path string
+
+	// mask hides the client's credentials in the text of Error().
+	mask func(string) string
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "finicity: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "%s%s %s: %d %s", errPrefix, e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
 	if e.ReasonCode != "" {
-		fmt.Fprintf(&b, " (reason %s)", e.ReasonCode)
+		b.WriteString(", reason " + e.ReasonCode)
 	}
-	if e.Description != "" {
-		b.WriteString(": " + e.Description)
+	if text := sentences(e.Description, e.Details); text != "" {
+		b.WriteString(": " + text)
 	}
-	if e.Details != "" && e.Details != e.Description {
-		b.WriteString(": " + e.Details)
-	}
-	return b.String()
+	return e.masked(b.String())
 }
 
-// IsNotFound reports whether err is an API 404.
-func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
-
-// IsUnauthorized reports whether err is an API 401 (missing key, invalid or
-// expired token).
-func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
-
-func hasStatus(err error, status int) bool {
-	e, ok := asError(err)
-	return ok && e.StatusCode == status
+// GoString keeps %#v from printing the raw body, which may quote a
+// credential back.
+func (e *Error) GoString() string {
+	return fmt.Sprintf("&api.Error{StatusCode:%d, ReasonCode:%q, Method:%q, Path:%q, Body:%q}",
+		e.StatusCode, e.ReasonCode, e.Method, e.Path, e.masked(string(redact.JSON(e.Body))))
 }
 
-// NewError builds the *Error for a non-2xx answer. It never fails: a body
-// that is not the documented error object still yields an Error carrying
-// the status and the raw body.
-func NewError(req *http.Request, status int, body []byte) *Error {
-	e := &Error{StatusCode: status, Body: body}
+func (e *Error) masked(s string) string {
+	if e.mask == nil {
+		return s
+	}
+	return e.mask(s)
+}
+
+// sentences joins the description and the details as one text: "Not
+// found. No configuration with that id." rather than "Not found.: No...".
+func sentences(description, details string) string {
+	description, details = strings.TrimSpace(description), strings.TrimSpace(details)
+	switch {
+	case details == "" || details == description:
+		return description
+	case description == "":
+		return details
+	case strings.ContainsAny(description[len(description)-1:], ".!?:;"):
+		return description + " " + details
+	default:
+		return description + ". " + details
+	}
+}
+
+// newError builds the *Error of a non-2xx answer. It never fails: a body
+// that is not the documented error object still yields an Error with the
+// status and the raw body.
+func newError(req *http.Request, status int, body []byte, mask func(string) string) *Error {
+	e := &Error{StatusCode: status, Body: body, mask: mask}
 	if req != nil {
 		e.Method = req.Method
 		if req.URL != nil {
@@ -85,27 +115,77 @@ func NewError(req *http.Request, status int, body []byte) *Error {
 	if json.Unmarshal(body, &parsed) == nil && len(parsed.Errors.Error) > 0 {
 		e.Items = parsed.Errors.Error
 		first := parsed.Errors.Error[0]
-		e.ReasonCode = deref(first.ReasonCode)
-		e.Description = deref(first.Description)
-		e.Details = deref(first.Details)
-		e.Source = deref(first.Source)
-		if first.Recoverable != nil {
-			e.Recoverable = *first.Recoverable
-		}
+		e.ReasonCode, e.Description, e.Details = first.ReasonCode, first.Description, first.Details
+		e.Source, e.Recoverable = first.Source, first.Recoverable
 	}
 	return e
 }
 
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
+// IsNotFound reports whether err is (or wraps) an API 404.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsUnauthorized reports whether err is (or wraps) an API 401: missing
+// key, invalid or expired token.
+func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+func hasStatus(err error, status int) bool {
+	e, ok := errors.AsType[*Error](err)
+	return ok && e.StatusCode == status
 }
 
-func asError(err error) (*Error, bool) {
-	var e *Error
-	ok := errors.As(err, &e)
-	return e, ok
+// ErrCredentialsRejected matches (errors.Is) the error of any call made
+// after partner authentication refused the credentials given to
+// WithPartnerCredentials. The same error also wraps the API's *Error.
+var ErrCredentialsRejected = auth.ErrRejected
+
+// ValidationError is a request refused before sending, or a response
+// refused on arrival, because it does not match the OpenAPI document. It
+// names the field and the rule broken, never the value, which may be
+// personal data or a secret.
+//
+// Required fields and path parameters left at their Go zero value are
+// always refused this way; WithRequestValidation and
+// WithResponseValidation check everything else the spec says.
+type ValidationError struct {
+	// Response is false for an outgoing request (nothing was sent) and
+	// true for a response.
+	Response bool
+	// StatusCode is the response's status; 0 for a request.
+	StatusCode int
+	// Method and Path identify the request.
+	Method, Path string
+	// Location is "body", "path", "query", "header" or "security" (with a
+	// "response " prefix for a response).
+	Location string
+	// Field is the field at fault: a dotted path in the body
+	// (serviceAgreement.language), or a parameter's name (customer_id);
+	// empty when the whole message is at fault.
+	Field string
+	// Reason is the rule broken.
+	Reason string
+
+	// apiErr is the answer as an API error, for a non-2xx response that
+	// also failed validation: errors.As finds either.
+	apiErr *Error
+}
+
+func (e *ValidationError) Error() string {
+	where := e.Location
+	if e.Field != "" {
+		where += " " + e.Field
+	}
+	if e.Response {
+		return fmt.Sprintf("%sinvalid response %d to %s %s: %s: %s", errPrefix, e.StatusCode, e.Method, e.Path, where, e.Reason)
+	}
+	return fmt.Sprintf("%sinvalid request %s %s: %s: %s", errPrefix, e.Method, e.Path, where, e.Reason)
+}
+
+// Unwrap returns, for a non-2xx response that also failed validation, the
+// *Error the answer amounts to: strict response validation never hides an
+// API error from errors.As.
+func (e *ValidationError) Unwrap() error {
+	if e.apiErr != nil {
+		return e.apiErr
+	}
+	return nil
 }

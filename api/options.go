@@ -9,13 +9,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/auth"
 	"github.com/finicity-go/connect-components/internal/retry"
 )
 
 // Defaults of the options below.
 const (
+	// DefaultBaseURL is the production API endpoint.
+	DefaultBaseURL = "https://api.finicity.com"
 	// DefaultTokenMaxAge is how long a token from partner credentials is
 	// reused (tokens are valid for two hours).
 	DefaultTokenMaxAge = auth.DefaultMaxAge
@@ -28,16 +29,21 @@ const (
 	DefaultRetryMaxDelay = retry.DefaultMaxDelay
 )
 
-// Option configures a Client.
+// Option configures a Client. Options are applied in order; an invalid one
+// makes NewClient fail with an error naming it.
 type Option func(*settings) error
 
 type settings struct {
 	baseURL    string
-	httpClient gen.HttpRequestDoer
-	editors    []gen.RequestEditorFn
+	httpClient *http.Client
+	editors    []func(context.Context, *http.Request) error
+	middleware []Middleware
 
+	// Exactly one source of Finicity-App-Token.
+	appToken                 string
 	partnerID, partnerSecret string
-	hasCredentials           bool
+	tokenSource              TokenSource
+	sources                  []string // the options that gave one, for the error
 	tokenMaxAge              time.Duration
 
 	retry  retry.Policy
@@ -58,69 +64,73 @@ func defaultSettings() settings {
 	}
 }
 
-// WithBaseURL points the client at another endpoint, such as the local
-// sandbox. Plain http:// is refused for any host but loopback, because the
-// app key and token would travel in clear.
-func WithBaseURL(baseURL string) Option {
+// WithAppToken authenticates every call with token, a Finicity-App-Token
+// you already hold (from partner authentication). The client cannot renew
+// it: when it expires, calls fail with a 401 *Error, reason 10023. Use
+// WithPartnerCredentials or WithTokenSource to have it renewed.
+func WithAppToken(token string) Option {
 	return func(s *settings) error {
-		s.baseURL = baseURL
-		return nil
-	}
-}
-
-// WithHTTPClient sends requests through hc instead of a default
-// *http.Client. Use it to set timeouts, proxies or a custom transport. The
-// client's own behaviour (authentication, retries, logging, validation)
-// wraps hc, so it applies whatever hc is.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(s *settings) error {
-		if hc == nil {
-			return errors.New("api: WithHTTPClient: client is nil")
+		if strings.TrimSpace(token) == "" {
+			return errors.New(errPrefix + "WithAppToken: token is empty: pass a Finicity-App-Token from partner authentication, or use WithPartnerCredentials")
 		}
-		s.httpClient = hc
-		return nil
-	}
-}
-
-// WithRequestEditor adds fn to every request. Editors run when the request
-// is built, before validation and before the authentication headers are
-// set (those are set last, on each attempt, so a refreshed token is used
-// when a request is replayed).
-func WithRequestEditor(fn gen.RequestEditorFn) Option {
-	return func(s *settings) error {
-		if fn == nil {
-			return errors.New("api: WithRequestEditor: function is nil")
-		}
-		s.editors = append(s.editors, fn)
+		s.appToken = token
+		s.sources = append(s.sources, "WithAppToken")
 		return nil
 	}
 }
 
 // WithPartnerCredentials makes the client obtain its Finicity-App-Token
-// itself, from partner authentication (POST
-// /aggregation/v2/partners/authentication), instead of taking a fixed
-// token: pass "" as NewClient's appToken.
+// itself, from partner authentication (Partners.Authenticate).
 //
 // The token is fetched on first use, shared by every goroutine using the
 // client, and renewed once it is older than the token max age
 // (WithTokenMaxAge, default 90 minutes); concurrent calls that need a new
 // token share a single fetch. When the API answers 401 with reason code
 // 10023 (expired token), the client fetches a new token once and sends the
-// request once more, if its body can be sent again (the typed methods'
-// bodies always can).
+// request once more.
 //
-// If partner authentication rejects the credentials (400 or 401), the call
-// fails with an error wrapping the *Error, and the client remembers it:
-// every later call fails at once with the same error without contacting
-// the server, because repeated failures lock the partner account. Make a
-// new client once the credentials are fixed. Network errors and 5xx
-// answers are not remembered: the next call tries again.
+// If partner authentication rejects the credentials (400, 401 or 403),
+// the call fails with an error matching ErrCredentialsRejected and wrapping
+// the *Error, and the client remembers it: every later call fails at once
+// with the same error without contacting the server, because repeated
+// failures lock the partner account. Make a new client once the
+// credentials are fixed. Network errors and 5xx answers are not
+// remembered: the next call tries again.
+//
+// Several processes sharing one partner account should not each hold the
+// credentials: see WithTokenSource.
 func WithPartnerCredentials(partnerID, partnerSecret string) Option {
 	return func(s *settings) error {
 		if strings.TrimSpace(partnerID) == "" || strings.TrimSpace(partnerSecret) == "" {
-			return errors.New("api: WithPartnerCredentials: partner id and partner secret must both be set")
+			return errors.New(errPrefix + "WithPartnerCredentials: partner id and partner secret must both be set")
 		}
-		s.partnerID, s.partnerSecret, s.hasCredentials = partnerID, partnerSecret, true
+		s.partnerID, s.partnerSecret = partnerID, partnerSecret
+		s.sources = append(s.sources, "WithPartnerCredentials")
+		return nil
+	}
+}
+
+// WithTokenSource takes each call's Finicity-App-Token from ts, a token
+// kept outside this client: in a file, a secret store, a cache shared by
+// every replica of a service. On a 401 with reason code 10023 the client
+// calls ts.Invalidate with the expired token, asks ts.Token once more, and
+// replays the request once if the token changed hands.
+//
+// Why: five failed partner authentications lock the partner account. If
+// every replica of a service authenticates on its own, a rotated secret
+// that one of them has not picked up yet, or five replicas each trying a
+// stale secret once, lock the account for all of them. With one process
+// authenticating (Partners.Authenticate) and writing the token to a shared
+// store, and every replica reading it through a TokenSource, one stale
+// secret costs one failure. See ExampleWithTokenSource for a file-backed
+// source.
+func WithTokenSource(ts TokenSource) Option {
+	return func(s *settings) error {
+		if ts == nil {
+			return errors.New(errPrefix + "WithTokenSource: token source is nil")
+		}
+		s.tokenSource = ts
+		s.sources = append(s.sources, "WithTokenSource")
 		return nil
 	}
 }
@@ -131,9 +141,64 @@ func WithPartnerCredentials(partnerID, partnerSecret string) Option {
 func WithTokenMaxAge(d time.Duration) Option {
 	return func(s *settings) error {
 		if d <= 0 {
-			return fmt.Errorf("api: WithTokenMaxAge: %v is not positive", d)
+			return fmt.Errorf("%sWithTokenMaxAge: %v is not positive", errPrefix, d)
 		}
 		s.tokenMaxAge = d
+		return nil
+	}
+}
+
+// WithBaseURL points the client at another endpoint, such as the local
+// sandbox. Plain http:// is refused for any host but loopback, because the
+// app key and token would travel in clear.
+func WithBaseURL(baseURL string) Option {
+	return func(s *settings) error {
+		s.baseURL = baseURL
+		return nil
+	}
+}
+
+// WithHTTPClient sends requests through hc instead of a new *http.Client.
+// Use it to set timeouts, proxies or a custom transport. The client's own
+// behaviour (authentication, retries, logging, validation, middleware)
+// wraps hc, so it applies whatever hc is.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error {
+		if hc == nil {
+			return errors.New(errPrefix + "WithHTTPClient: client is nil")
+		}
+		s.httpClient = hc
+		return nil
+	}
+}
+
+// WithRequestEditor adds fn to the functions that edit every request when
+// it is built, before it enters the middleware. Editors run in the order
+// given, after the User-Agent is set and before the Finicity-App-Key and
+// Finicity-App-Token headers are, so they cannot replace the credentials.
+func WithRequestEditor(fn func(ctx context.Context, req *http.Request) error) Option {
+	return func(s *settings) error {
+		if fn == nil {
+			return errors.New(errPrefix + "WithRequestEditor: function is nil")
+		}
+		s.editors = append(s.editors, fn)
+		return nil
+	}
+}
+
+// WithMiddleware adds mw to the client's middleware, inside the retry
+// loop: each wraps every attempt, sees the request with its credentials
+// and the response with its body already read (and re-readable), and may
+// change either. The first middleware given is the outermost. See Client
+// for where they sit among the built-in layers.
+func WithMiddleware(mw ...Middleware) Option {
+	return func(s *settings) error {
+		for i, m := range mw {
+			if m == nil {
+				return fmt.Errorf("%sWithMiddleware: middleware %d is nil", errPrefix, i)
+			}
+		}
+		s.middleware = append(s.middleware, mw...)
 		return nil
 	}
 }
@@ -148,7 +213,7 @@ func WithTokenMaxAge(d time.Duration) Option {
 func WithRetries(n int) Option {
 	return func(s *settings) error {
 		if n < 0 {
-			return fmt.Errorf("api: WithRetries: %d is negative", n)
+			return fmt.Errorf("%sWithRetries: %d is negative", errPrefix, n)
 		}
 		s.retry.MaxRetries = n
 		return nil
@@ -163,7 +228,7 @@ func WithRetries(n int) Option {
 func WithRetryBackoff(base, max time.Duration) Option {
 	return func(s *settings) error {
 		if base <= 0 || max < base {
-			return fmt.Errorf("api: WithRetryBackoff: need 0 < base <= max, got base %v, max %v", base, max)
+			return fmt.Errorf("%sWithRetryBackoff: need 0 < base <= max, got base %v, max %v", errPrefix, base, max)
 		}
 		s.retry.BaseDelay, s.retry.MaxDelay = base, max
 		return nil
@@ -177,7 +242,7 @@ func WithRetryBackoff(base, max time.Duration) Option {
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(s *settings) error {
 		if d < 0 {
-			return fmt.Errorf("api: WithAttemptTimeout: %v is negative", d)
+			return fmt.Errorf("%sWithAttemptTimeout: %v is negative", errPrefix, d)
 		}
 		s.retry.AttemptTimeout = d
 		return nil
@@ -196,11 +261,12 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithRequestValidation checks every outgoing request against the
-// embedded OpenAPI document before anything is sent (no token fetch, no
-// request). An invalid request fails with a *ValidationError naming the
-// field and the rule, never the value. Its cost is measured by `make
-// bench` (README, Benchmarks): a few microseconds per call, small next to
-// a network round trip.
+// embedded OpenAPI document before it is sent. An invalid request fails
+// with a *ValidationError naming the field and the rule, never the value,
+// and reaches no server. (With partner credentials, the very first call
+// still fetches a token first: the credentials are set when the request
+// is built.) Its cost is measured by `make bench` (README, Benchmarks): a
+// few microseconds per call.
 func WithRequestValidation() Option {
 	return func(s *settings) error {
 		s.validateRequests = true
@@ -211,8 +277,9 @@ func WithRequestValidation() Option {
 // WithResponseValidation checks every response strictly against the
 // embedded OpenAPI document: a status the operation does not document,
 // or a body that does not match its schema, fails the call with a
-// *ValidationError (Response true) instead of being decoded. Meant for
-// tests and for catching API drift early.
+// *ValidationError (Response true) instead of being decoded; for a
+// non-2xx answer, that error also wraps the *Error. Meant for tests and
+// for catching API drift early.
 func WithResponseValidation() Option {
 	return func(s *settings) error {
 		s.validateResponses = true
@@ -233,8 +300,3 @@ func withRetryJitter(f func(d time.Duration) time.Duration) Option {
 func withClock(now func() time.Time) Option {
 	return func(s *settings) error { s.now = now; return nil }
 }
-
-// ErrCredentialsRejected matches (errors.Is) the error of any call made
-// after partner authentication refused the credentials given to
-// WithPartnerCredentials. The same error also wraps the API's *Error.
-var ErrCredentialsRejected = auth.ErrRejected

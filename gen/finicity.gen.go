@@ -35,20 +35,20 @@ type Configuration struct {
 	// AccountClassificationType Account classifications to activate at OAuth institutions. Known
 	// values: personal, business, unknown (not an enum: new values may
 	// appear).
-	AccountClassificationType *[]string `json:"accountClassificationType,omitempty"`
+	AccountClassificationType []string `json:"accountClassificationType,omitzero"`
 
-	// AoRequired When true the end user must grant Account Owner details at OAuth
+	// AORequired When true the end user must grant Account Owner details at OAuth
 	// institutions, or the login is blocked with error 239.
-	AoRequired *bool `json:"aoRequired,omitempty"`
+	AORequired bool `json:"aoRequired,omitempty,omitzero"`
 
 	// FilterAccounts Account types to activate at institutions that use legacy login
 	// forms, e.g. Checking, Savings.
-	FilterAccounts *[]string `json:"filterAccounts,omitempty"`
+	FilterAccounts []string `json:"filterAccounts,omitzero"`
 
-	// Id A UUID in canonical 36-character form.
+	// ID A UUID in canonical 36-character form.
 	//
 	// Example: 605543e1-f507-48ad-8127-95c40566597b
-	Id *Uuid `json:"id,omitempty"`
+	ID UUID `json:"id,omitempty,omitzero"`
 }
 
 // ErrorItem One error. Docs are silent on which of these fields are always sent:
@@ -56,21 +56,21 @@ type Configuration struct {
 // rejected as malformed and its information is never lost.
 type ErrorItem struct {
 	// Description Short description of the reason code.
-	Description *string `json:"Description,omitempty"`
+	Description string `json:"Description,omitempty,omitzero"`
 
 	// Details Details about the data received.
-	Details *string `json:"Details,omitempty"`
+	Details string `json:"Details,omitempty,omitzero"`
 
 	// ReasonCode Constant naming the case. Seen: 10010 a field failed validation
 	// (400); 10026 missing Finicity-App-Key (401); 10023 expired
 	// Finicity-App-Token (401); 4041 entity not found (404).
-	ReasonCode *string `json:"ReasonCode,omitempty"`
+	ReasonCode string `json:"ReasonCode,omitempty,omitzero"`
 
 	// Recoverable false: the same request always fails; true: a retry may succeed.
-	Recoverable *bool `json:"Recoverable,omitempty"`
+	Recoverable bool `json:"Recoverable,omitempty,omitzero"`
 
 	// Source Application that produced the error.
-	Source *string `json:"Source,omitempty"`
+	Source string `json:"Source,omitempty,omitzero"`
 }
 
 // ErrorList defines model for ErrorList.
@@ -85,101 +85,102 @@ type ErrorResponse struct {
 	Errors ErrorList `json:"Errors"`
 }
 
-// MfaChallenge One multi-factor authentication challenge.
+// MFAChallenge The docs' MfaChallenge. One multi-factor authentication challenge.
 //
 // Example: {"choiceIds":[],"eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","id":"3c9a1f0e-7d42-4b8e-9a1d-2f6b5c4e8d01","mfaType":"TFA_TEXT","prompt":"Which high school did you attend"}
-type MfaChallenge struct {
-	// ChoiceIds Identifiers of the choices (may be empty for TFA_TEXT).
-	ChoiceIds []Uuid `json:"choiceIds"`
+type MFAChallenge struct {
+	// ChoiceIDs Identifiers of the choices (may be empty for TFA_TEXT).
+	ChoiceIDs []UUID `json:"choiceIds"`
 
-	// EventStreamId A UUID in canonical 36-character form.
+	// EventStreamID A UUID in canonical 36-character form.
 	//
 	// Example: 605543e1-f507-48ad-8127-95c40566597b
-	EventStreamId Uuid `json:"eventStreamId"`
+	EventStreamID UUID `json:"eventStreamId"`
 
-	// Id A UUID in canonical 36-character form.
+	// ID A UUID in canonical 36-character form.
 	//
 	// Example: 605543e1-f507-48ad-8127-95c40566597b
-	Id Uuid `json:"id"`
+	ID UUID `json:"id"`
 
-	// MfaType Known values: TFA_TEXT (one input box, e.g. a one-time password),
+	// MFAType Known values: TFA_TEXT (one input box, e.g. a one-time password),
 	// TFA_CHOICE (multiple choice), TFA_MULTI (pick among images),
 	// TFA_IMAGE (captcha-style image). Not an enum: new values may appear.
-	MfaType string `json:"mfaType"`
+	MFAType string `json:"mfaType"`
 
 	// Prompt Text to show, e.g. Which high school did you attend.
 	Prompt string `json:"prompt"`
 }
 
-// MfaChallenges One item of the 203 answer of PostReconnections.
+// MFAChallengeSet The docs' MfaChallenges: one item of the 203 answer of
+// PostReconnections. mfaChallenges is optional, as models.md has it.
 //
 // Example: {"mfaChallenges":[{"choiceIds":[],"eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","id":"3c9a1f0e-7d42-4b8e-9a1d-2f6b5c4e8d01","mfaType":"TFA_TEXT","prompt":"Which high school did you attend"}]}
-type MfaChallenges struct {
-	// MfaChallenges At least one challenge.
-	MfaChallenges []MfaChallenge `json:"mfaChallenges"`
+type MFAChallengeSet struct {
+	// Challenges At least one challenge when present.
+	Challenges []MFAChallenge `json:"mfaChallenges,omitzero"`
 }
 
-// MfaChallengesResponse The 203 answer of PostReconnections, a JSON array of MfaChallenges objects.
+// MFAChallengeSets The docs' MfaChallengesResponse. The 203 answer of PostReconnections, a JSON array of MfaChallenges objects.
 //
 // Example: [{"mfaChallenges":[{"choiceIds":[],"eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","id":"3c9a1f0e-7d42-4b8e-9a1d-2f6b5c4e8d01","mfaType":"TFA_TEXT","prompt":"Which high school did you attend"}]}]
-type MfaChallengesResponse = []MfaChallenges
+type MFAChallengeSets = []MFAChallengeSet
 
 // PartnerCredentials Body of CreateToken.
 //
 // Example: {"partnerId":"1234583871234","partnerSecret":"example-partner-secret"}
 type PartnerCredentials struct {
-	// PartnerId The partner id from the developer dashboard. Docs are silent on length; an empty value is refused.
-	PartnerId string `json:"partnerId"`
+	// PartnerID The partner id from the developer dashboard. Docs are silent on length; an empty value is refused.
+	PartnerID string `json:"partnerId"`
 
 	// PartnerSecret The partner secret. Never log it.
 	PartnerSecret string `json:"partnerSecret"`
 }
 
-// PostConfigurationsRequest Body of PostConfigurations: the fields of Configuration without id.
+// ConfigurationParams The docs' PostConfigurationsRequest. Body of PostConfigurations: the fields of Configuration without id.
 // All optional; an empty object is valid.
 //
 // Example: {"accountClassificationType":["personal"],"aoRequired":false,"filterAccounts":["Checking","Savings"]}
-type PostConfigurationsRequest struct {
+type ConfigurationParams struct {
 	// AccountClassificationType As in Configuration.
-	AccountClassificationType *[]string `json:"accountClassificationType,omitempty"`
+	AccountClassificationType []string `json:"accountClassificationType,omitzero"`
 
-	// AoRequired As in Configuration.
-	AoRequired *bool `json:"aoRequired,omitempty"`
+	// AORequired As in Configuration.
+	AORequired bool `json:"aoRequired,omitempty,omitzero"`
 
 	// FilterAccounts As in Configuration.
-	FilterAccounts *[]string `json:"filterAccounts,omitempty"`
+	FilterAccounts []string `json:"filterAccounts,omitzero"`
 }
 
-// PostInstitutionsInstitutionIdLoginForms201Response What the calling application needs to render a login form. Also the
+// LoginForm The docs' PostInstitutionsInstitutionIdLoginForms201Response. What the calling application needs to render a login form. Also the
 // 201 response of PostReconnections.
 //
 // Example: {"elements":[{"id":"26410b1f-0347-4d57-bb03-f44d00e785e2","label":"username","sortOrder":0},{"id":"f2ce62c2-877f-4c26-9935-d1ab6084e6d0","label":"password","sortOrder":1}],"eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","id":"8d9d8f5e-2c5f-4f49-bf9b-276a7df0367f"}
-type PostInstitutionsInstitutionIdLoginForms201Response struct {
+type LoginForm struct {
 	// Elements Form elements to render.
-	Elements []PostInstitutionsInstitutionIdLoginForms201ResponseElementsInner `json:"elements"`
+	Elements []LoginFormElement `json:"elements"`
 
-	// EventStreamId A UUID in canonical 36-character form.
+	// EventStreamID A UUID in canonical 36-character form.
 	//
 	// Example: 605543e1-f507-48ad-8127-95c40566597b
-	EventStreamId Uuid `json:"eventStreamId"`
+	EventStreamID UUID `json:"eventStreamId"`
 
-	// Id A UUID in canonical 36-character form.
+	// ID A UUID in canonical 36-character form.
 	//
 	// Example: 605543e1-f507-48ad-8127-95c40566597b
-	Id Uuid `json:"id"`
+	ID UUID `json:"id"`
 }
 
-// PostInstitutionsInstitutionIdLoginForms201ResponseElementsInner One element of a login form. The object carries between 1 and 10
+// LoginFormElement The docs' PostInstitutionsInstitutionIdLoginForms201ResponseElementsInner. One element of a login form. The object carries between 1 and 10
 // properties (the API states this bound on the object itself).
 // sortOrder is required with a default of 0, as the docs list it
 // without "optional".
 //
 // Example: {"id":"26410b1f-0347-4d57-bb03-f44d00e785e2","label":"username","sortOrder":0}
-type PostInstitutionsInstitutionIdLoginForms201ResponseElementsInner struct {
-	// Id A UUID in canonical 36-character form.
+type LoginFormElement struct {
+	// ID A UUID in canonical 36-character form.
 	//
 	// Example: 605543e1-f507-48ad-8127-95c40566597b
-	Id Uuid `json:"id"`
+	ID UUID `json:"id"`
 
 	// Label Human-readable name, e.g. Username.
 	Label string `json:"label"`
@@ -188,17 +189,18 @@ type PostInstitutionsInstitutionIdLoginForms201ResponseElementsInner struct {
 	SortOrder int `json:"sortOrder"`
 }
 
-// PostInstitutionsInstitutionIdLoginFormsRequest Body of PostInstitutionsInstitutionIdLoginForms.
+// LoginFormParams The docs' PostInstitutionsInstitutionIdLoginFormsRequest. Body of
+// PostInstitutionsInstitutionIdLoginForms (Create Login Form).
 //
 // Example: {"customerId":"1005061234","language":"en","serviceAgreement":{"acceptedDate":"2024-11-28T18:25:32+00:00","language":"en"}}
-type PostInstitutionsInstitutionIdLoginFormsRequest struct {
-	// ConfigurationId A UUID in canonical 36-character form.
+type LoginFormParams struct {
+	// ConfigurationID A UUID in canonical 36-character form.
 	//
 	// Example: 605543e1-f507-48ad-8127-95c40566597b
-	ConfigurationId *Uuid `json:"configurationId,omitempty"`
+	ConfigurationID UUID `json:"configurationId,omitempty,omitzero"`
 
-	// CustomerId The customer's identifier (from the Add Customer API), e.g. 1005061234.
-	CustomerId string `json:"customerId"`
+	// CustomerID The customer's identifier (from the Add Customer API), e.g. 1005061234.
+	CustomerID string `json:"customerId"`
 
 	// Language Language of the login form. Known values: en, en-us, es, es-us,
 	// fr, fr-ca (not an enum: new values may appear).
@@ -212,33 +214,37 @@ type PostInstitutionsInstitutionIdLoginFormsRequest struct {
 	ServiceAgreement ServiceAgreement `json:"serviceAgreement"`
 }
 
-// PostInstitutionsInstitutionIdOauthUrls201Response Example: {"eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","id":"0b4bd6c1-5f8a-4c0e-9a66-1f0d3b1c2a77","url":"https://connect.finicity.com/oauth/0b4bd6c1-5f8a-4c0e-9a66-1f0d3b1c2a77"}
-type PostInstitutionsInstitutionIdOauthUrls201Response struct {
-	// EventStreamId A UUID in canonical 36-character form.
+// OAuthURL The docs' PostInstitutionsInstitutionIdOauthUrls201Response: the OAuth
+// URL to send the end user to, and a reference back to this session.
+//
+// Example: {"eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","id":"0b4bd6c1-5f8a-4c0e-9a66-1f0d3b1c2a77","url":"https://connect.finicity.com/oauth/0b4bd6c1-5f8a-4c0e-9a66-1f0d3b1c2a77"}
+type OAuthURL struct {
+	// EventStreamID A UUID in canonical 36-character form.
 	//
 	// Example: 605543e1-f507-48ad-8127-95c40566597b
-	EventStreamId Uuid `json:"eventStreamId"`
+	EventStreamID UUID `json:"eventStreamId"`
 
-	// Id A UUID in canonical 36-character form.
+	// ID A UUID in canonical 36-character form.
 	//
 	// Example: 605543e1-f507-48ad-8127-95c40566597b
-	Id Uuid `json:"id"`
+	ID UUID `json:"id"`
 
-	// Url OAuth URL to send the end user to.
-	Url string `json:"url"`
+	// URL OAuth URL to send the end user to.
+	URL string `json:"url"`
 }
 
-// PostInstitutionsInstitutionIdOauthUrlsRequest Body of PostInstitutionsInstitutionIdOauthUrls.
+// OAuthURLParams The docs' PostInstitutionsInstitutionIdOauthUrlsRequest. Body of
+// PostInstitutionsInstitutionIdOauthUrls (Create OAuth URL).
 //
 // Example: {"customerId":"1005061234","redirectURI":"https://partner.example.com/oauth/complete","serviceAgreement":{"acceptedDate":"2024-11-28T18:25:32+00:00","language":"en"}}
-type PostInstitutionsInstitutionIdOauthUrlsRequest struct {
-	// ConfigurationId A UUID in canonical 36-character form.
+type OAuthURLParams struct {
+	// ConfigurationID A UUID in canonical 36-character form.
 	//
 	// Example: 605543e1-f507-48ad-8127-95c40566597b
-	ConfigurationId *Uuid `json:"configurationId,omitempty"`
+	ConfigurationID UUID `json:"configurationId,omitempty,omitzero"`
 
-	// CustomerId The customer's identifier.
-	CustomerId string `json:"customerId"`
+	// CustomerID The customer's identifier.
+	CustomerID string `json:"customerId"`
 
 	// RedirectURI URI called when the OAuth session completes.
 	RedirectURI string `json:"redirectURI"`
@@ -263,22 +269,22 @@ type ServiceAgreement struct {
 	Language string `json:"language"`
 }
 
-// Uuid A UUID in canonical 36-character form.
+// UUID A UUID in canonical 36-character form.
 //
 // Example: 605543e1-f507-48ad-8127-95c40566597b
-type Uuid = openapi_types.UUID
+type UUID = openapi_types.UUID
 
-// ConfigurationId defines model for ConfigurationId.
-type ConfigurationId = openapi_types.UUID
+// ConfigurationID defines model for ConfigurationId.
+type ConfigurationID = openapi_types.UUID
 
-// CustomerId defines model for CustomerId.
-type CustomerId = string
+// CustomerID defines model for CustomerId.
+type CustomerID = string
 
-// InstitutionId defines model for InstitutionId.
-type InstitutionId = int
+// InstitutionID defines model for InstitutionId.
+type InstitutionID = int64
 
-// InstitutionLoginId defines model for InstitutionLoginId.
-type InstitutionLoginId = int64
+// InstitutionLoginID defines model for InstitutionLoginId.
+type InstitutionLoginID = int64
 
 // BadRequest The body of every error response (note the capitalised keys).
 //
@@ -302,16 +308,16 @@ type PostReconnectionsJSONBody = map[string]interface{}
 type CreateTokenJSONRequestBody = PartnerCredentials
 
 // PostConfigurationsJSONRequestBody defines body for PostConfigurations for application/json ContentType.
-type PostConfigurationsJSONRequestBody = PostConfigurationsRequest
+type PostConfigurationsJSONRequestBody = ConfigurationParams
 
 // PostReconnectionsJSONRequestBody defines body for PostReconnections for application/json ContentType.
 type PostReconnectionsJSONRequestBody = PostReconnectionsJSONBody
 
-// PostInstitutionsInstitutionIdLoginFormsJSONRequestBody defines body for PostInstitutionsInstitutionIdLoginForms for application/json ContentType.
-type PostInstitutionsInstitutionIdLoginFormsJSONRequestBody = PostInstitutionsInstitutionIdLoginFormsRequest
+// PostInstitutionsInstitutionIDLoginFormsJSONRequestBody defines body for PostInstitutionsInstitutionIDLoginForms for application/json ContentType.
+type PostInstitutionsInstitutionIDLoginFormsJSONRequestBody = LoginFormParams
 
-// PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody defines body for PostInstitutionsInstitutionIdOauthUrls for application/json ContentType.
-type PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody = PostInstitutionsInstitutionIdOauthUrlsRequest
+// PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody defines body for PostInstitutionsInstitutionIDOauthUrls for application/json ContentType.
+type PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody = OAuthURLParams
 
 // RequestEditorFn can change a request just before it is sent.
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -426,20 +432,20 @@ type ClientInterface interface {
 	// Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 	PostConfigurations(ctx context.Context, body PostConfigurationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteConfigurationsConfigurationId Delete Configuration
+	// DeleteConfigurationsConfigurationID Delete Configuration
 	//
 	// Removes the configuration from the database.
 	//
-	// Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationId` operationId).
-	DeleteConfigurationsConfigurationId(ctx context.Context, configurationId ConfigurationId, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationID` operationId).
+	DeleteConfigurationsConfigurationID(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetConfigurationsConfigurationId Get Configuration Details
+	// GetConfigurationsConfigurationID Get Configuration Details
 	//
 	// Returns the configuration with the specified id if the configuration
 	// exists and belongs to the partner calling this endpoint.
 	//
-	// Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationId` operationId).
-	GetConfigurationsConfigurationId(ctx context.Context, configurationId ConfigurationId, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationID` operationId).
+	GetConfigurationsConfigurationID(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostReconnectionsWithBody Initiate Reconnection
 	//
@@ -450,7 +456,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
-	PostReconnectionsWithBody(ctx context.Context, customerId CustomerId, institutionLoginId InstitutionLoginId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostReconnectionsWithBody(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 	// PostReconnections Initiate Reconnection
 	//
 	// Use when the connection to the user's financial institution is lost,
@@ -460,26 +466,26 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
-	PostReconnections(ctx context.Context, customerId CustomerId, institutionLoginId InstitutionLoginId, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostReconnections(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PostInstitutionsInstitutionIdLoginFormsWithBody Create Login Form
+	// PostInstitutionsInstitutionIDLoginFormsWithBody Create Login Form
 	//
 	// Generate a new login form for a given institution, customer, and language.
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIdLoginForms` operationId).
-	PostInstitutionsInstitutionIdLoginFormsWithBody(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-	// PostInstitutionsInstitutionIdLoginForms Create Login Form
+	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
+	PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// PostInstitutionsInstitutionIDLoginForms Create Login Form
 	//
 	// Generate a new login form for a given institution, customer, and language.
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIdLoginForms` operationId).
-	PostInstitutionsInstitutionIdLoginForms(ctx context.Context, institutionId InstitutionId, body PostInstitutionsInstitutionIdLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
+	PostInstitutionsInstitutionIDLoginForms(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PostInstitutionsInstitutionIdOauthUrlsWithBody Create OAuth URL
+	// PostInstitutionsInstitutionIDOauthUrlsWithBody Create OAuth URL
 	//
 	// Generates a new OAuth URL that connects an end user to their
 	// direct-connection institution. The `redirectURI` is called when the
@@ -488,9 +494,9 @@ type ClientInterface interface {
 	//
 	// Takes any type of body and a specified content type.
 	//
-	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIdOauthUrls` operationId).
-	PostInstitutionsInstitutionIdOauthUrlsWithBody(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-	// PostInstitutionsInstitutionIdOauthUrls Create OAuth URL
+	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
+	PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// PostInstitutionsInstitutionIDOauthUrls Create OAuth URL
 	//
 	// Generates a new OAuth URL that connects an end user to their
 	// direct-connection institution. The `redirectURI` is called when the
@@ -499,8 +505,8 @@ type ClientInterface interface {
 	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIdOauthUrls` operationId).
-	PostInstitutionsInstitutionIdOauthUrls(ctx context.Context, institutionId InstitutionId, body PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
+	PostInstitutionsInstitutionIDOauthUrls(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // CreateTokenWithBody Partner Authentication
@@ -664,28 +670,28 @@ func newPostConfigurationsRequestWithBody(ctx context.Context, server string, co
 	return req, nil
 }
 
-// DeleteConfigurationsConfigurationId Delete Configuration
+// DeleteConfigurationsConfigurationID Delete Configuration
 //
 // Removes the configuration from the database.
 //
-// Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationId` operationId).
-func (c *Client) DeleteConfigurationsConfigurationId(ctx context.Context, configurationId ConfigurationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newDeleteConfigurationsConfigurationIdRequest(ctx, c.Server, configurationId)
+// Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationID` operationId).
+func (c *Client) DeleteConfigurationsConfigurationID(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newDeleteConfigurationsConfigurationIDRequest(ctx, c.Server, configurationID)
 	if err != nil {
 		return nil, err
 	}
 	return c.send(ctx, req, reqEditors)
 }
 
-// NewDeleteConfigurationsConfigurationIdRequest builds a DeleteConfigurationsConfigurationId request.
-func NewDeleteConfigurationsConfigurationIdRequest(server string, configurationId ConfigurationId) (*http.Request, error) {
-	return newDeleteConfigurationsConfigurationIdRequest(context.Background(), server, configurationId)
+// NewDeleteConfigurationsConfigurationIDRequest builds a DeleteConfigurationsConfigurationID request.
+func NewDeleteConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
+	return newDeleteConfigurationsConfigurationIDRequest(context.Background(), server, configurationID)
 }
 
-// newDeleteConfigurationsConfigurationIdRequest builds the request with its context set from
+// newDeleteConfigurationsConfigurationIDRequest builds the request with its context set from
 // the start, sparing the copy that Request.WithContext makes.
-func newDeleteConfigurationsConfigurationIdRequest(ctx context.Context, server string, configurationId ConfigurationId) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations/%s", configurationId.String())
+func newDeleteConfigurationsConfigurationIDRequest(ctx context.Context, server string, configurationID ConfigurationID) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/configurations/%s", configurationID.String())
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
 	if err != nil {
 		return nil, err
@@ -693,29 +699,29 @@ func newDeleteConfigurationsConfigurationIdRequest(ctx context.Context, server s
 	return req, nil
 }
 
-// GetConfigurationsConfigurationId Get Configuration Details
+// GetConfigurationsConfigurationID Get Configuration Details
 //
 // Returns the configuration with the specified id if the configuration
 // exists and belongs to the partner calling this endpoint.
 //
-// Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationId` operationId).
-func (c *Client) GetConfigurationsConfigurationId(ctx context.Context, configurationId ConfigurationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newGetConfigurationsConfigurationIdRequest(ctx, c.Server, configurationId)
+// Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationID` operationId).
+func (c *Client) GetConfigurationsConfigurationID(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetConfigurationsConfigurationIDRequest(ctx, c.Server, configurationID)
 	if err != nil {
 		return nil, err
 	}
 	return c.send(ctx, req, reqEditors)
 }
 
-// NewGetConfigurationsConfigurationIdRequest builds a GetConfigurationsConfigurationId request.
-func NewGetConfigurationsConfigurationIdRequest(server string, configurationId ConfigurationId) (*http.Request, error) {
-	return newGetConfigurationsConfigurationIdRequest(context.Background(), server, configurationId)
+// NewGetConfigurationsConfigurationIDRequest builds a GetConfigurationsConfigurationID request.
+func NewGetConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
+	return newGetConfigurationsConfigurationIDRequest(context.Background(), server, configurationID)
 }
 
-// newGetConfigurationsConfigurationIdRequest builds the request with its context set from
+// newGetConfigurationsConfigurationIDRequest builds the request with its context set from
 // the start, sparing the copy that Request.WithContext makes.
-func newGetConfigurationsConfigurationIdRequest(ctx context.Context, server string, configurationId ConfigurationId) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations/%s", configurationId.String())
+func newGetConfigurationsConfigurationIDRequest(ctx context.Context, server string, configurationID ConfigurationID) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/configurations/%s", configurationID.String())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -732,8 +738,8 @@ func newGetConfigurationsConfigurationIdRequest(ctx context.Context, server stri
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
-func (c *Client) PostReconnectionsWithBody(ctx context.Context, customerId CustomerId, institutionLoginId InstitutionLoginId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostReconnectionsRequestWithBody(ctx, c.Server, customerId, institutionLoginId, contentType, body)
+func (c *Client) PostReconnectionsWithBody(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newPostReconnectionsRequestWithBody(ctx, c.Server, customerID, institutionLoginID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -749,8 +755,8 @@ func (c *Client) PostReconnectionsWithBody(ctx context.Context, customerId Custo
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
-func (c *Client) PostReconnections(ctx context.Context, customerId CustomerId, institutionLoginId InstitutionLoginId, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostReconnectionsRequest(ctx, c.Server, customerId, institutionLoginId, body)
+func (c *Client) PostReconnections(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newPostReconnectionsRequest(ctx, c.Server, customerID, institutionLoginID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -758,27 +764,27 @@ func (c *Client) PostReconnections(ctx context.Context, customerId CustomerId, i
 }
 
 // NewPostReconnectionsRequest builds a PostReconnections request with body encoded as application/json.
-func NewPostReconnectionsRequest(server string, customerId CustomerId, institutionLoginId InstitutionLoginId, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
-	return newPostReconnectionsRequest(context.Background(), server, customerId, institutionLoginId, body)
+func NewPostReconnectionsRequest(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
+	return newPostReconnectionsRequest(context.Background(), server, customerID, institutionLoginID, body)
 }
 
-func newPostReconnectionsRequest(ctx context.Context, server string, customerId CustomerId, institutionLoginId InstitutionLoginId, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
+func newPostReconnectionsRequest(ctx context.Context, server string, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
 	encoded, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
-	return newPostReconnectionsRequestWithBody(ctx, server, customerId, institutionLoginId, "application/json", bytes.NewReader(encoded))
+	return newPostReconnectionsRequestWithBody(ctx, server, customerID, institutionLoginID, "application/json", bytes.NewReader(encoded))
 }
 
 // NewPostReconnectionsRequestWithBody builds a PostReconnections request whose body, of type contentType, is read from body.
-func NewPostReconnectionsRequestWithBody(server string, customerId CustomerId, institutionLoginId InstitutionLoginId, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostReconnectionsRequestWithBody(context.Background(), server, customerId, institutionLoginId, contentType, body)
+func NewPostReconnectionsRequestWithBody(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader) (*http.Request, error) {
+	return newPostReconnectionsRequestWithBody(context.Background(), server, customerID, institutionLoginID, contentType, body)
 }
 
 // newPostReconnectionsRequestWithBody builds the request with its context set from
 // the start, sparing the copy that Request.WithContext makes.
-func newPostReconnectionsRequestWithBody(ctx context.Context, server string, customerId CustomerId, institutionLoginId InstitutionLoginId, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/customers/%s/institution-login-ids/%s/reconnections", url.PathEscape(string(customerId)), strconv.FormatInt(int64(institutionLoginId), 10))
+func newPostReconnectionsRequestWithBody(ctx context.Context, server string, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/customers/%s/institution-login-ids/%s/reconnections", url.PathEscape(string(customerID)), strconv.FormatInt(int64(institutionLoginID), 10))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -787,58 +793,58 @@ func newPostReconnectionsRequestWithBody(ctx context.Context, server string, cus
 	return req, nil
 }
 
-// PostInstitutionsInstitutionIdLoginFormsWithBody Create Login Form
+// PostInstitutionsInstitutionIDLoginFormsWithBody Create Login Form
 //
 // Generate a new login form for a given institution, customer, and language.
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIdLoginForms` operationId).
-func (c *Client) PostInstitutionsInstitutionIdLoginFormsWithBody(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIdLoginFormsRequestWithBody(ctx, c.Server, institutionId, contentType, body)
+// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
+func (c *Client) PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx, c.Server, institutionID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
 	return c.send(ctx, req, reqEditors)
 }
 
-// PostInstitutionsInstitutionIdLoginForms Create Login Form
+// PostInstitutionsInstitutionIDLoginForms Create Login Form
 //
 // Generate a new login form for a given institution, customer, and language.
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIdLoginForms` operationId).
-func (c *Client) PostInstitutionsInstitutionIdLoginForms(ctx context.Context, institutionId InstitutionId, body PostInstitutionsInstitutionIdLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIdLoginFormsRequest(ctx, c.Server, institutionId, body)
+// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
+func (c *Client) PostInstitutionsInstitutionIDLoginForms(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newPostInstitutionsInstitutionIDLoginFormsRequest(ctx, c.Server, institutionID, body)
 	if err != nil {
 		return nil, err
 	}
 	return c.send(ctx, req, reqEditors)
 }
 
-// NewPostInstitutionsInstitutionIdLoginFormsRequest builds a PostInstitutionsInstitutionIdLoginForms request with body encoded as application/json.
-func NewPostInstitutionsInstitutionIdLoginFormsRequest(server string, institutionId InstitutionId, body PostInstitutionsInstitutionIdLoginFormsJSONRequestBody) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIdLoginFormsRequest(context.Background(), server, institutionId, body)
+// NewPostInstitutionsInstitutionIDLoginFormsRequest builds a PostInstitutionsInstitutionIDLoginForms request with body encoded as application/json.
+func NewPostInstitutionsInstitutionIDLoginFormsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody) (*http.Request, error) {
+	return newPostInstitutionsInstitutionIDLoginFormsRequest(context.Background(), server, institutionID, body)
 }
 
-func newPostInstitutionsInstitutionIdLoginFormsRequest(ctx context.Context, server string, institutionId InstitutionId, body PostInstitutionsInstitutionIdLoginFormsJSONRequestBody) (*http.Request, error) {
+func newPostInstitutionsInstitutionIDLoginFormsRequest(ctx context.Context, server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody) (*http.Request, error) {
 	encoded, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
-	return newPostInstitutionsInstitutionIdLoginFormsRequestWithBody(ctx, server, institutionId, "application/json", bytes.NewReader(encoded))
+	return newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx, server, institutionID, "application/json", bytes.NewReader(encoded))
 }
 
-// NewPostInstitutionsInstitutionIdLoginFormsRequestWithBody builds a PostInstitutionsInstitutionIdLoginForms request whose body, of type contentType, is read from body.
-func NewPostInstitutionsInstitutionIdLoginFormsRequestWithBody(server string, institutionId InstitutionId, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIdLoginFormsRequestWithBody(context.Background(), server, institutionId, contentType, body)
+// NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody builds a PostInstitutionsInstitutionIDLoginForms request whose body, of type contentType, is read from body.
+func NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
+	return newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(context.Background(), server, institutionID, contentType, body)
 }
 
-// newPostInstitutionsInstitutionIdLoginFormsRequestWithBody builds the request with its context set from
+// newPostInstitutionsInstitutionIDLoginFormsRequestWithBody builds the request with its context set from
 // the start, sparing the copy that Request.WithContext makes.
-func newPostInstitutionsInstitutionIdLoginFormsRequestWithBody(ctx context.Context, server string, institutionId InstitutionId, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/institutions/%s/login-forms", strconv.FormatInt(int64(institutionId), 10))
+func newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx context.Context, server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/institutions/%s/login-forms", strconv.FormatInt(int64(institutionID), 10))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -847,7 +853,7 @@ func newPostInstitutionsInstitutionIdLoginFormsRequestWithBody(ctx context.Conte
 	return req, nil
 }
 
-// PostInstitutionsInstitutionIdOauthUrlsWithBody Create OAuth URL
+// PostInstitutionsInstitutionIDOauthUrlsWithBody Create OAuth URL
 //
 // Generates a new OAuth URL that connects an end user to their
 // direct-connection institution. The `redirectURI` is called when the
@@ -856,16 +862,16 @@ func newPostInstitutionsInstitutionIdLoginFormsRequestWithBody(ctx context.Conte
 //
 // Takes any type of body and a specified content type.
 //
-// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIdOauthUrls` operationId).
-func (c *Client) PostInstitutionsInstitutionIdOauthUrlsWithBody(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(ctx, c.Server, institutionId, contentType, body)
+// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
+func (c *Client) PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx, c.Server, institutionID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
 	return c.send(ctx, req, reqEditors)
 }
 
-// PostInstitutionsInstitutionIdOauthUrls Create OAuth URL
+// PostInstitutionsInstitutionIDOauthUrls Create OAuth URL
 //
 // Generates a new OAuth URL that connects an end user to their
 // direct-connection institution. The `redirectURI` is called when the
@@ -874,37 +880,37 @@ func (c *Client) PostInstitutionsInstitutionIdOauthUrlsWithBody(ctx context.Cont
 //
 // Takes a body of the `application/json` content type.
 //
-// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIdOauthUrls` operationId).
-func (c *Client) PostInstitutionsInstitutionIdOauthUrls(ctx context.Context, institutionId InstitutionId, body PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIdOauthUrlsRequest(ctx, c.Server, institutionId, body)
+// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
+func (c *Client) PostInstitutionsInstitutionIDOauthUrls(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newPostInstitutionsInstitutionIDOauthUrlsRequest(ctx, c.Server, institutionID, body)
 	if err != nil {
 		return nil, err
 	}
 	return c.send(ctx, req, reqEditors)
 }
 
-// NewPostInstitutionsInstitutionIdOauthUrlsRequest builds a PostInstitutionsInstitutionIdOauthUrls request with body encoded as application/json.
-func NewPostInstitutionsInstitutionIdOauthUrlsRequest(server string, institutionId InstitutionId, body PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIdOauthUrlsRequest(context.Background(), server, institutionId, body)
+// NewPostInstitutionsInstitutionIDOauthUrlsRequest builds a PostInstitutionsInstitutionIDOauthUrls request with body encoded as application/json.
+func NewPostInstitutionsInstitutionIDOauthUrlsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody) (*http.Request, error) {
+	return newPostInstitutionsInstitutionIDOauthUrlsRequest(context.Background(), server, institutionID, body)
 }
 
-func newPostInstitutionsInstitutionIdOauthUrlsRequest(ctx context.Context, server string, institutionId InstitutionId, body PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody) (*http.Request, error) {
+func newPostInstitutionsInstitutionIDOauthUrlsRequest(ctx context.Context, server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody) (*http.Request, error) {
 	encoded, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
-	return newPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(ctx, server, institutionId, "application/json", bytes.NewReader(encoded))
+	return newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx, server, institutionID, "application/json", bytes.NewReader(encoded))
 }
 
-// NewPostInstitutionsInstitutionIdOauthUrlsRequestWithBody builds a PostInstitutionsInstitutionIdOauthUrls request whose body, of type contentType, is read from body.
-func NewPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(server string, institutionId InstitutionId, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(context.Background(), server, institutionId, contentType, body)
+// NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody builds a PostInstitutionsInstitutionIDOauthUrls request whose body, of type contentType, is read from body.
+func NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
+	return newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(context.Background(), server, institutionID, contentType, body)
 }
 
-// newPostInstitutionsInstitutionIdOauthUrlsRequestWithBody builds the request with its context set from
+// newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody builds the request with its context set from
 // the start, sparing the copy that Request.WithContext makes.
-func newPostInstitutionsInstitutionIdOauthUrlsRequestWithBody(ctx context.Context, server string, institutionId InstitutionId, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/institutions/%s/oauth-urls", strconv.FormatInt(int64(institutionId), 10))
+func newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx context.Context, server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
+	target := joinURL(server, "/connect-components/institutions/%s/oauth-urls", strconv.FormatInt(int64(institutionID), 10))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -1047,24 +1053,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 	PostConfigurationsWithResponse(ctx context.Context, body PostConfigurationsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostConfigurationsResponse, error)
 
-	// DeleteConfigurationsConfigurationIdWithResponse Delete Configuration
+	// DeleteConfigurationsConfigurationIDWithResponse Delete Configuration
 	//
 	// Removes the configuration from the database.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationId` operationId).
-	DeleteConfigurationsConfigurationIdWithResponse(ctx context.Context, configurationId ConfigurationId, reqEditors ...RequestEditorFn) (*DeleteConfigurationsConfigurationIdResponse, error)
+	// Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationID` operationId).
+	DeleteConfigurationsConfigurationIDWithResponse(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*DeleteConfigurationsConfigurationIDResponse, error)
 
-	// GetConfigurationsConfigurationIdWithResponse Get Configuration Details
+	// GetConfigurationsConfigurationIDWithResponse Get Configuration Details
 	//
 	// Returns the configuration with the specified id if the configuration
 	// exists and belongs to the partner calling this endpoint.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationId` operationId).
-	GetConfigurationsConfigurationIdWithResponse(ctx context.Context, configurationId ConfigurationId, reqEditors ...RequestEditorFn) (*GetConfigurationsConfigurationIdResponse, error)
+	// Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationID` operationId).
+	GetConfigurationsConfigurationIDWithResponse(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*GetConfigurationsConfigurationIDResponse, error)
 
 	// PostReconnectionsWithBodyWithResponse Initiate Reconnection
 	//
@@ -1075,7 +1081,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
-	PostReconnectionsWithBodyWithResponse(ctx context.Context, customerId CustomerId, institutionLoginId InstitutionLoginId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostReconnectionsResponse, error)
+	PostReconnectionsWithBodyWithResponse(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostReconnectionsResponse, error)
 
 	// PostReconnectionsWithResponse Initiate Reconnection
 	//
@@ -1086,27 +1092,27 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
-	PostReconnectionsWithResponse(ctx context.Context, customerId CustomerId, institutionLoginId InstitutionLoginId, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostReconnectionsResponse, error)
+	PostReconnectionsWithResponse(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostReconnectionsResponse, error)
 
-	// PostInstitutionsInstitutionIdLoginFormsWithBodyWithResponse Create Login Form
+	// PostInstitutionsInstitutionIDLoginFormsWithBodyWithResponse Create Login Form
 	//
 	// Generate a new login form for a given institution, customer, and language.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIdLoginForms` operationId).
-	PostInstitutionsInstitutionIdLoginFormsWithBodyWithResponse(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIdLoginFormsResponse, error)
+	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
+	PostInstitutionsInstitutionIDLoginFormsWithBodyWithResponse(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIDLoginFormsResponse, error)
 
-	// PostInstitutionsInstitutionIdLoginFormsWithResponse Create Login Form
+	// PostInstitutionsInstitutionIDLoginFormsWithResponse Create Login Form
 	//
 	// Generate a new login form for a given institution, customer, and language.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIdLoginForms` operationId).
-	PostInstitutionsInstitutionIdLoginFormsWithResponse(ctx context.Context, institutionId InstitutionId, body PostInstitutionsInstitutionIdLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIdLoginFormsResponse, error)
+	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
+	PostInstitutionsInstitutionIDLoginFormsWithResponse(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIDLoginFormsResponse, error)
 
-	// PostInstitutionsInstitutionIdOauthUrlsWithBodyWithResponse Create OAuth URL
+	// PostInstitutionsInstitutionIDOauthUrlsWithBodyWithResponse Create OAuth URL
 	//
 	// Generates a new OAuth URL that connects an end user to their
 	// direct-connection institution. The `redirectURI` is called when the
@@ -1115,10 +1121,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIdOauthUrls` operationId).
-	PostInstitutionsInstitutionIdOauthUrlsWithBodyWithResponse(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIdOauthUrlsResponse, error)
+	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
+	PostInstitutionsInstitutionIDOauthUrlsWithBodyWithResponse(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIDOauthUrlsResponse, error)
 
-	// PostInstitutionsInstitutionIdOauthUrlsWithResponse Create OAuth URL
+	// PostInstitutionsInstitutionIDOauthUrlsWithResponse Create OAuth URL
 	//
 	// Generates a new OAuth URL that connects an end user to their
 	// direct-connection institution. The `redirectURI` is called when the
@@ -1127,8 +1133,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIdOauthUrls` operationId).
-	PostInstitutionsInstitutionIdOauthUrlsWithResponse(ctx context.Context, institutionId InstitutionId, body PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIdOauthUrlsResponse, error)
+	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
+	PostInstitutionsInstitutionIDOauthUrlsWithResponse(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIDOauthUrlsResponse, error)
 }
 
 type CreateTokenResponse struct {
@@ -1289,7 +1295,7 @@ func (r PostConfigurationsResponse) ContentType() string {
 	return ""
 }
 
-type DeleteConfigurationsConfigurationIdResponse struct {
+type DeleteConfigurationsConfigurationIDResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -1299,22 +1305,22 @@ type DeleteConfigurationsConfigurationIdResponse struct {
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteConfigurationsConfigurationIdResponse) GetJSON401() *ErrorResponse {
+func (r DeleteConfigurationsConfigurationIDResponse) GetJSON401() *ErrorResponse {
 	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteConfigurationsConfigurationIdResponse) GetJSON404() *NotFound {
+func (r DeleteConfigurationsConfigurationIDResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
-func (r DeleteConfigurationsConfigurationIdResponse) GetBody() []byte {
+func (r DeleteConfigurationsConfigurationIDResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r DeleteConfigurationsConfigurationIdResponse) Status() string {
+func (r DeleteConfigurationsConfigurationIDResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1322,7 +1328,7 @@ func (r DeleteConfigurationsConfigurationIdResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r DeleteConfigurationsConfigurationIdResponse) StatusCode() int {
+func (r DeleteConfigurationsConfigurationIDResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1330,14 +1336,14 @@ func (r DeleteConfigurationsConfigurationIdResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteConfigurationsConfigurationIdResponse) ContentType() string {
+func (r DeleteConfigurationsConfigurationIDResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type GetConfigurationsConfigurationIdResponse struct {
+type GetConfigurationsConfigurationIDResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -1349,27 +1355,27 @@ type GetConfigurationsConfigurationIdResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetConfigurationsConfigurationIdResponse) GetJSON200() *Configuration {
+func (r GetConfigurationsConfigurationIDResponse) GetJSON200() *Configuration {
 	return r.JSON200
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetConfigurationsConfigurationIdResponse) GetJSON401() *Unauthorized {
+func (r GetConfigurationsConfigurationIDResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetConfigurationsConfigurationIdResponse) GetJSON404() *NotFound {
+func (r GetConfigurationsConfigurationIDResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
-func (r GetConfigurationsConfigurationIdResponse) GetBody() []byte {
+func (r GetConfigurationsConfigurationIDResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r GetConfigurationsConfigurationIdResponse) Status() string {
+func (r GetConfigurationsConfigurationIDResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1377,7 +1383,7 @@ func (r GetConfigurationsConfigurationIdResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r GetConfigurationsConfigurationIdResponse) StatusCode() int {
+func (r GetConfigurationsConfigurationIDResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1385,7 +1391,7 @@ func (r GetConfigurationsConfigurationIdResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetConfigurationsConfigurationIdResponse) ContentType() string {
+func (r GetConfigurationsConfigurationIDResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1396,9 +1402,9 @@ type PostReconnectionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *PostInstitutionsInstitutionIdLoginForms201Response
+	JSON201 *LoginForm
 	// JSON203 the response for an HTTP 203 `application/json` response
-	JSON203 *MfaChallengesResponse
+	JSON203 *MFAChallengeSets
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -1406,12 +1412,12 @@ type PostReconnectionsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostReconnectionsResponse) GetJSON201() *PostInstitutionsInstitutionIdLoginForms201Response {
+func (r PostReconnectionsResponse) GetJSON201() *LoginForm {
 	return r.JSON201
 }
 
 // GetJSON203 returns the response for an HTTP 203 `application/json` response
-func (r PostReconnectionsResponse) GetJSON203() *MfaChallengesResponse {
+func (r PostReconnectionsResponse) GetJSON203() *MFAChallengeSets {
 	return r.JSON203
 }
 
@@ -1454,11 +1460,11 @@ func (r PostReconnectionsResponse) ContentType() string {
 	return ""
 }
 
-type PostInstitutionsInstitutionIdLoginFormsResponse struct {
+type PostInstitutionsInstitutionIDLoginFormsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *PostInstitutionsInstitutionIdLoginForms201Response
+	JSON201 *LoginForm
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -1468,32 +1474,32 @@ type PostInstitutionsInstitutionIdLoginFormsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostInstitutionsInstitutionIdLoginFormsResponse) GetJSON201() *PostInstitutionsInstitutionIdLoginForms201Response {
+func (r PostInstitutionsInstitutionIDLoginFormsResponse) GetJSON201() *LoginForm {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PostInstitutionsInstitutionIdLoginFormsResponse) GetJSON400() *BadRequest {
+func (r PostInstitutionsInstitutionIDLoginFormsResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r PostInstitutionsInstitutionIdLoginFormsResponse) GetJSON401() *Unauthorized {
+func (r PostInstitutionsInstitutionIDLoginFormsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r PostInstitutionsInstitutionIdLoginFormsResponse) GetJSON404() *NotFound {
+func (r PostInstitutionsInstitutionIDLoginFormsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
-func (r PostInstitutionsInstitutionIdLoginFormsResponse) GetBody() []byte {
+func (r PostInstitutionsInstitutionIDLoginFormsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PostInstitutionsInstitutionIdLoginFormsResponse) Status() string {
+func (r PostInstitutionsInstitutionIDLoginFormsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1501,7 +1507,7 @@ func (r PostInstitutionsInstitutionIdLoginFormsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PostInstitutionsInstitutionIdLoginFormsResponse) StatusCode() int {
+func (r PostInstitutionsInstitutionIDLoginFormsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1509,18 +1515,18 @@ func (r PostInstitutionsInstitutionIdLoginFormsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PostInstitutionsInstitutionIdLoginFormsResponse) ContentType() string {
+func (r PostInstitutionsInstitutionIDLoginFormsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
 }
 
-type PostInstitutionsInstitutionIdOauthUrlsResponse struct {
+type PostInstitutionsInstitutionIDOauthUrlsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *PostInstitutionsInstitutionIdOauthUrls201Response
+	JSON201 *OAuthURL
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -1530,32 +1536,32 @@ type PostInstitutionsInstitutionIdOauthUrlsResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r PostInstitutionsInstitutionIdOauthUrlsResponse) GetJSON201() *PostInstitutionsInstitutionIdOauthUrls201Response {
+func (r PostInstitutionsInstitutionIDOauthUrlsResponse) GetJSON201() *OAuthURL {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r PostInstitutionsInstitutionIdOauthUrlsResponse) GetJSON400() *BadRequest {
+func (r PostInstitutionsInstitutionIDOauthUrlsResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r PostInstitutionsInstitutionIdOauthUrlsResponse) GetJSON401() *Unauthorized {
+func (r PostInstitutionsInstitutionIDOauthUrlsResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r PostInstitutionsInstitutionIdOauthUrlsResponse) GetJSON404() *NotFound {
+func (r PostInstitutionsInstitutionIDOauthUrlsResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetBody returns the raw response body bytes
-func (r PostInstitutionsInstitutionIdOauthUrlsResponse) GetBody() []byte {
+func (r PostInstitutionsInstitutionIDOauthUrlsResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r PostInstitutionsInstitutionIdOauthUrlsResponse) Status() string {
+func (r PostInstitutionsInstitutionIDOauthUrlsResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -1563,7 +1569,7 @@ func (r PostInstitutionsInstitutionIdOauthUrlsResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r PostInstitutionsInstitutionIdOauthUrlsResponse) StatusCode() int {
+func (r PostInstitutionsInstitutionIDOauthUrlsResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -1571,7 +1577,7 @@ func (r PostInstitutionsInstitutionIdOauthUrlsResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r PostInstitutionsInstitutionIdOauthUrlsResponse) ContentType() string {
+func (r PostInstitutionsInstitutionIDOauthUrlsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1665,35 +1671,35 @@ func (c *ClientWithResponses) PostConfigurationsWithResponse(ctx context.Context
 	return ParsePostConfigurationsResponse(rsp)
 }
 
-// DeleteConfigurationsConfigurationIdWithResponse Delete Configuration
+// DeleteConfigurationsConfigurationIDWithResponse Delete Configuration
 //
 // Removes the configuration from the database.
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationId` operationId).
-func (c *ClientWithResponses) DeleteConfigurationsConfigurationIdWithResponse(ctx context.Context, configurationId ConfigurationId, reqEditors ...RequestEditorFn) (*DeleteConfigurationsConfigurationIdResponse, error) {
-	rsp, err := c.DeleteConfigurationsConfigurationId(ctx, configurationId, reqEditors...)
+// Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationID` operationId).
+func (c *ClientWithResponses) DeleteConfigurationsConfigurationIDWithResponse(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*DeleteConfigurationsConfigurationIDResponse, error) {
+	rsp, err := c.DeleteConfigurationsConfigurationID(ctx, configurationID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseDeleteConfigurationsConfigurationIdResponse(rsp)
+	return ParseDeleteConfigurationsConfigurationIDResponse(rsp)
 }
 
-// GetConfigurationsConfigurationIdWithResponse Get Configuration Details
+// GetConfigurationsConfigurationIDWithResponse Get Configuration Details
 //
 // Returns the configuration with the specified id if the configuration
 // exists and belongs to the partner calling this endpoint.
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationId` operationId).
-func (c *ClientWithResponses) GetConfigurationsConfigurationIdWithResponse(ctx context.Context, configurationId ConfigurationId, reqEditors ...RequestEditorFn) (*GetConfigurationsConfigurationIdResponse, error) {
-	rsp, err := c.GetConfigurationsConfigurationId(ctx, configurationId, reqEditors...)
+// Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationID` operationId).
+func (c *ClientWithResponses) GetConfigurationsConfigurationIDWithResponse(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*GetConfigurationsConfigurationIDResponse, error) {
+	rsp, err := c.GetConfigurationsConfigurationID(ctx, configurationID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseGetConfigurationsConfigurationIdResponse(rsp)
+	return ParseGetConfigurationsConfigurationIDResponse(rsp)
 }
 
 // PostReconnectionsWithBodyWithResponse Initiate Reconnection
@@ -1705,8 +1711,8 @@ func (c *ClientWithResponses) GetConfigurationsConfigurationIdWithResponse(ctx c
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
-func (c *ClientWithResponses) PostReconnectionsWithBodyWithResponse(ctx context.Context, customerId CustomerId, institutionLoginId InstitutionLoginId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostReconnectionsResponse, error) {
-	rsp, err := c.PostReconnectionsWithBody(ctx, customerId, institutionLoginId, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PostReconnectionsWithBodyWithResponse(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostReconnectionsResponse, error) {
+	rsp, err := c.PostReconnectionsWithBody(ctx, customerID, institutionLoginID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -1722,45 +1728,45 @@ func (c *ClientWithResponses) PostReconnectionsWithBodyWithResponse(ctx context.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
-func (c *ClientWithResponses) PostReconnectionsWithResponse(ctx context.Context, customerId CustomerId, institutionLoginId InstitutionLoginId, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostReconnectionsResponse, error) {
-	rsp, err := c.PostReconnections(ctx, customerId, institutionLoginId, body, reqEditors...)
+func (c *ClientWithResponses) PostReconnectionsWithResponse(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostReconnectionsResponse, error) {
+	rsp, err := c.PostReconnections(ctx, customerID, institutionLoginID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParsePostReconnectionsResponse(rsp)
 }
 
-// PostInstitutionsInstitutionIdLoginFormsWithBodyWithResponse Create Login Form
+// PostInstitutionsInstitutionIDLoginFormsWithBodyWithResponse Create Login Form
 //
 // Generate a new login form for a given institution, customer, and language.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIdLoginForms` operationId).
-func (c *ClientWithResponses) PostInstitutionsInstitutionIdLoginFormsWithBodyWithResponse(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIdLoginFormsResponse, error) {
-	rsp, err := c.PostInstitutionsInstitutionIdLoginFormsWithBody(ctx, institutionId, contentType, body, reqEditors...)
+// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
+func (c *ClientWithResponses) PostInstitutionsInstitutionIDLoginFormsWithBodyWithResponse(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIDLoginFormsResponse, error) {
+	rsp, err := c.PostInstitutionsInstitutionIDLoginFormsWithBody(ctx, institutionID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePostInstitutionsInstitutionIdLoginFormsResponse(rsp)
+	return ParsePostInstitutionsInstitutionIDLoginFormsResponse(rsp)
 }
 
-// PostInstitutionsInstitutionIdLoginFormsWithResponse Create Login Form
+// PostInstitutionsInstitutionIDLoginFormsWithResponse Create Login Form
 //
 // Generate a new login form for a given institution, customer, and language.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIdLoginForms` operationId).
-func (c *ClientWithResponses) PostInstitutionsInstitutionIdLoginFormsWithResponse(ctx context.Context, institutionId InstitutionId, body PostInstitutionsInstitutionIdLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIdLoginFormsResponse, error) {
-	rsp, err := c.PostInstitutionsInstitutionIdLoginForms(ctx, institutionId, body, reqEditors...)
+// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
+func (c *ClientWithResponses) PostInstitutionsInstitutionIDLoginFormsWithResponse(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIDLoginFormsResponse, error) {
+	rsp, err := c.PostInstitutionsInstitutionIDLoginForms(ctx, institutionID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePostInstitutionsInstitutionIdLoginFormsResponse(rsp)
+	return ParsePostInstitutionsInstitutionIDLoginFormsResponse(rsp)
 }
 
-// PostInstitutionsInstitutionIdOauthUrlsWithBodyWithResponse Create OAuth URL
+// PostInstitutionsInstitutionIDOauthUrlsWithBodyWithResponse Create OAuth URL
 //
 // Generates a new OAuth URL that connects an end user to their
 // direct-connection institution. The `redirectURI` is called when the
@@ -1769,16 +1775,16 @@ func (c *ClientWithResponses) PostInstitutionsInstitutionIdLoginFormsWithRespons
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIdOauthUrls` operationId).
-func (c *ClientWithResponses) PostInstitutionsInstitutionIdOauthUrlsWithBodyWithResponse(ctx context.Context, institutionId InstitutionId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIdOauthUrlsResponse, error) {
-	rsp, err := c.PostInstitutionsInstitutionIdOauthUrlsWithBody(ctx, institutionId, contentType, body, reqEditors...)
+// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
+func (c *ClientWithResponses) PostInstitutionsInstitutionIDOauthUrlsWithBodyWithResponse(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIDOauthUrlsResponse, error) {
+	rsp, err := c.PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx, institutionID, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePostInstitutionsInstitutionIdOauthUrlsResponse(rsp)
+	return ParsePostInstitutionsInstitutionIDOauthUrlsResponse(rsp)
 }
 
-// PostInstitutionsInstitutionIdOauthUrlsWithResponse Create OAuth URL
+// PostInstitutionsInstitutionIDOauthUrlsWithResponse Create OAuth URL
 //
 // Generates a new OAuth URL that connects an end user to their
 // direct-connection institution. The `redirectURI` is called when the
@@ -1787,13 +1793,13 @@ func (c *ClientWithResponses) PostInstitutionsInstitutionIdOauthUrlsWithBodyWith
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIdOauthUrls` operationId).
-func (c *ClientWithResponses) PostInstitutionsInstitutionIdOauthUrlsWithResponse(ctx context.Context, institutionId InstitutionId, body PostInstitutionsInstitutionIdOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIdOauthUrlsResponse, error) {
-	rsp, err := c.PostInstitutionsInstitutionIdOauthUrls(ctx, institutionId, body, reqEditors...)
+// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
+func (c *ClientWithResponses) PostInstitutionsInstitutionIDOauthUrlsWithResponse(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostInstitutionsInstitutionIDOauthUrlsResponse, error) {
+	rsp, err := c.PostInstitutionsInstitutionIDOauthUrls(ctx, institutionID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParsePostInstitutionsInstitutionIdOauthUrlsResponse(rsp)
+	return ParsePostInstitutionsInstitutionIDOauthUrlsResponse(rsp)
 }
 
 // ParseCreateTokenResponse parses an HTTP response from a CreateTokenWithResponse call
@@ -1909,15 +1915,15 @@ func ParsePostConfigurationsResponse(rsp *http.Response) (*PostConfigurationsRes
 	return response, nil
 }
 
-// ParseDeleteConfigurationsConfigurationIdResponse parses an HTTP response from a DeleteConfigurationsConfigurationIdWithResponse call
-func ParseDeleteConfigurationsConfigurationIdResponse(rsp *http.Response) (*DeleteConfigurationsConfigurationIdResponse, error) {
+// ParseDeleteConfigurationsConfigurationIDResponse parses an HTTP response from a DeleteConfigurationsConfigurationIDWithResponse call
+func ParseDeleteConfigurationsConfigurationIDResponse(rsp *http.Response) (*DeleteConfigurationsConfigurationIDResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &DeleteConfigurationsConfigurationIdResponse{
+	response := &DeleteConfigurationsConfigurationIDResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -1945,15 +1951,15 @@ func ParseDeleteConfigurationsConfigurationIdResponse(rsp *http.Response) (*Dele
 	return response, nil
 }
 
-// ParseGetConfigurationsConfigurationIdResponse parses an HTTP response from a GetConfigurationsConfigurationIdWithResponse call
-func ParseGetConfigurationsConfigurationIdResponse(rsp *http.Response) (*GetConfigurationsConfigurationIdResponse, error) {
+// ParseGetConfigurationsConfigurationIDResponse parses an HTTP response from a GetConfigurationsConfigurationIDWithResponse call
+func ParseGetConfigurationsConfigurationIDResponse(rsp *http.Response) (*GetConfigurationsConfigurationIDResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetConfigurationsConfigurationIdResponse{
+	response := &GetConfigurationsConfigurationIDResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -2000,14 +2006,14 @@ func ParsePostReconnectionsResponse(rsp *http.Response) (*PostReconnectionsRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest PostInstitutionsInstitutionIdLoginForms201Response
+		var dest LoginForm
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 203:
-		var dest MfaChallengesResponse
+		var dest MFAChallengeSets
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2032,22 +2038,22 @@ func ParsePostReconnectionsResponse(rsp *http.Response) (*PostReconnectionsRespo
 	return response, nil
 }
 
-// ParsePostInstitutionsInstitutionIdLoginFormsResponse parses an HTTP response from a PostInstitutionsInstitutionIdLoginFormsWithResponse call
-func ParsePostInstitutionsInstitutionIdLoginFormsResponse(rsp *http.Response) (*PostInstitutionsInstitutionIdLoginFormsResponse, error) {
+// ParsePostInstitutionsInstitutionIDLoginFormsResponse parses an HTTP response from a PostInstitutionsInstitutionIDLoginFormsWithResponse call
+func ParsePostInstitutionsInstitutionIDLoginFormsResponse(rsp *http.Response) (*PostInstitutionsInstitutionIDLoginFormsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &PostInstitutionsInstitutionIdLoginFormsResponse{
+	response := &PostInstitutionsInstitutionIDLoginFormsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest PostInstitutionsInstitutionIdLoginForms201Response
+		var dest LoginForm
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2079,22 +2085,22 @@ func ParsePostInstitutionsInstitutionIdLoginFormsResponse(rsp *http.Response) (*
 	return response, nil
 }
 
-// ParsePostInstitutionsInstitutionIdOauthUrlsResponse parses an HTTP response from a PostInstitutionsInstitutionIdOauthUrlsWithResponse call
-func ParsePostInstitutionsInstitutionIdOauthUrlsResponse(rsp *http.Response) (*PostInstitutionsInstitutionIdOauthUrlsResponse, error) {
+// ParsePostInstitutionsInstitutionIDOauthUrlsResponse parses an HTTP response from a PostInstitutionsInstitutionIDOauthUrlsWithResponse call
+func ParsePostInstitutionsInstitutionIDOauthUrlsResponse(rsp *http.Response) (*PostInstitutionsInstitutionIDOauthUrlsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &PostInstitutionsInstitutionIdOauthUrlsResponse{
+	response := &PostInstitutionsInstitutionIDOauthUrlsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest PostInstitutionsInstitutionIdOauthUrls201Response
+		var dest OAuthURL
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2131,93 +2137,100 @@ func ParsePostInstitutionsInstitutionIdOauthUrlsResponse(rsp *http.Response) (*P
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fx7c9s4kv8qXbyrGruOlKmHZVv5y+tkZn07M5lKnNurClMbiGhKWJMAFwDt6FL+7ld4UOLLthInmczU",
-	"/jEZSwKBRqPf/QM/BqkoSsGRaxUsPgYlkaRAjdJ+uhA8Y6tKEs0Ev6TmK4oqlaw0XwSL4GqNUHH2rwqB",
-	"UeSaZQwlZEICgbT5MIjlPzHVQRjgB1KUOQaL4Cw+nZAsIxE9mx9Hs3iJEZkijch0Ei+X09n8JMuCMGBm",
-	"oZLodRAGnBTmydbU/2A0CAOJ/6qYRBostKwwDFS6xoIYijMhC6KDRVBVdmRBPvyMfKXXwWI6D4OC8eZH",
-	"vSnNCkpLxlfB3V0YXFRKiwLl0P7f9PYuMtBrhNQ/1NrwOI6P4/l4Mp3dsy3/0GM76tN4yZVmunromDLG",
-	"CU8ZyYHtBgOjQDT8QpRGmRJJR02CxyfxyXg+SGpjjj2pZVzjCmWX3J/Fig3S3BgDuRlkaO1wt0XtSRyf",
-	"zubj2fT0UYrtfHvLDeN6bk6st5E787gqBVdo1eUvhL7Cf1WotPmUCq6R2z9JWeYstdJ69E9ltvdxR/fH",
-	"4IWUwimc/StYvP0YPG8x4zzPQbqpYaeikIoqp8CFhiXCDckZJRrtGT5HTViugkXwkiMICYWQWLMvY5jT",
-	"h55+hUQJfiGol9pxbL9MxQ1KsjREZyRXGAavRSVTM+hCcI6pji521uTunWHQjp//KTELFsF/HO0szpH7",
-	"VR3Zfb/yvHSc7UtwzYBbokCiMSdIg7sw+FXoH0XF6ZdmemNNpGA0XG/s4oZlmVmxzelfRcfm3TK9Br0m",
-	"GlifrbN4Nv4+uKrsckAFKv6DBvzAlDZ8fcNJpddCsv/DL87bFx9Ko3XwI+MsZXoTnZdldCWukbd5+iPq",
-	"dA0EON6CNj87ppZEao4SDIHmYBwpQ6I7mXaZ7PT8d5HcnKTXyqlah3RIJVonQnI1gos1ptcJT4IWe/6G",
-	"myQwutz53rItCUYJD3Z0W+6fpykqZX/vnJB239VfRfZzdEPyCs3Rl1KUKDVzdk3XE7R39j9mtHX2xqj0",
-	"SYI1Eooy9Bu2A28FrEUl1SgYcrU7Y/zWL/puO8wHEMYhN5WsT9bFmvAVKkvUEtfkholq65edJ8lycTuC",
-	"V6gryZHCcmPYTzSGsEINhFPImdIt7/IxIGkqKq4vcqIUy/y5XVni3gYlSiU4yQ3BRLza7sNrdMZyjfLc",
-	"zaDMA/aIzb7D4DW5YXylzKOMBotgHh8fz6Y4jrLj+CSanRIanY4nJ9HZcTqLj+fz47OTZf+QHiCvyyFP",
-	"B6StsQq0AJJqdkM0mqjg5Xml181oQY3gb1zc8oRbQVELqLcdwrJSjKNSIVT82gyCA2MmCQfkVbGwCuye",
-	"goJsEk7KEok8NEIbBkxjoQYim+3hEynJxnxu8tZsKyNVrrdsbm/z72vkYLTdnjxyCpVCCUWlNKwk4Rpq",
-	"Rry8NcaEOquz3XrCm3sPwQu6D0YULHORXiN1FgmNHYDJ9MztyNO9FCJHwg3lXRG471DMk72jaBLiPEql",
-	"EHJckXTjCEq4iVdUCDhaeQPC+CoEL1wdPjdi4OPxpBUEj8PHT4HRx8ziGxNr390NaK81mJcaiz4LTKhi",
-	"+TiC5yJVQCSCYjlyDcabrlm69nqstkGMGUPyW7JRoJDrRcJJnttvhZ2W5LBGiSEo4RhnJNKeFeHqFqU5",
-	"SI435g+tMM8SXocWQIyo5oat5gOnZgQw7uJCGzzXj+ZCacfhtk62fF53t6/XQmpofFfbKGldGKSC4oCZ",
-	"bHjH7ozPawFeikrbqSjRBCSmyG5cZNebrOkve5ZUcKWNnnBSML5yoTdROILXiHwBNjIE4o4CMsJypHUg",
-	"yQRP+MEsjg+fmXGTORRMKTNL16fBwSwe+1FTQBcYJHzAn/iBJnKqw7FtKGZ+nB22lK+5yYb/7+7S2o6F",
-	"3Zwixc5Ze6ky21LPrB1ZgGGmlhtjwkBVaYotrja0vQ4velq+C5ycOJZS0CpF6myUFf5B1zisRz8zl2u0",
-	"xc4HXR93+v5oBGMVsqfpHZfs5n13HzHbKGgw/1wKujESbhRm41Wwzp6sr0AvXyXTJGcKKVzjRh12vPCf",
-	"OVcaOMX9Ts+KweBpqcHj+iUjF2uS58hXOGyGiyrXLMpIqoXshar1o52jSdeCpXhJTXzzLgzwBrl+rSWS",
-	"wuT3wSQ+JePxSRydnhxjNJsfz6PTYxpHkxOapVPEk/H0JPAh0DQ9I+MsxuiEzibRbHmK0RkZ02iSzZfH",
-	"6QxPaWySpyIjLsIJrn48/8fVi/+9cia4KLX1/8ZhrNlqDSpdC5EDZRQ2ogKiNXLaj6EaO+iVI7YlHrWt",
-	"QtjRCg6MNVgiYFHqjQ1za2qs8O6lhM5f9j1th4n7TcL2HrllYHe7Ns6DOsyr9wMHgiMwXlYaluKDDzYI",
-	"CI6RZgVCSZS6FZIehgk3D1389eXlxQs4sOJU5jXPDkM75S9vfr66hIOSpddACsFXwAqyQlU/ffnL+U8v",
-	"4CAlpU7XJFJ6k6MbcjiCX++PLsEFl/c4g1o+ekYKP2gTd6m1uPU7e0yCHs9iXMXRc3m7dtiQtO4ZP6av",
-	"alhhjZTVgjmJp3V0IzL4TSht7JE1OjaKb6tt0Z787R9Rkd/1VLl4mGXnGnIkygSW2DZoe6lry4De2fj5",
-	"0j03fsSHtul69LAf9qmPHHQIBP779ctfwZJihrTm9jX5tjy8/bMIxLvPOEo1ZIJ/c7Wmi12Bpn8Yf/HB",
-	"zYUtI2zrWA0t8xUry6/xZDo7Pp2envhWgP/tNaYSdaMo47+PlPuhJ+ONOYekoy6SMQqZFIVLCPAGczMH",
-	"UKLWS0EkHUy2cpsNPrMW1ro1a11NxiMxq5QLfR7JGjvbeohEt8MR/OrTqRUw/egKHc3acaO79JCWGWVp",
-	"FZJUo3Q/fLj9RxbNENEcf6/8axIxRkcJN1FpnZE22OoIMny1QaVzWd+06PSkQpLJh9u7Hn21cs49i31G",
-	"peURqp9UHLm7R9Ya7SzV6tbZBtiPQhZqEo/vN/d/N8miS5Dy3KTRjRI8cERqa0YSOUUJpK5zClmM4Dy3",
-	"tQ9M+CQe73KuwdCgK3+YY+F6w28/OgM+mc/G8XKcRfF0dhLN6PFJtFzG0yibzWgc48npMU6CMMjJEvNg",
-	"EVQKpe3AhYESUr+UFGWwiO9CP102SXE+SSfR6clJFs3SyTw6O5seR3RMlvP4dIZzGjemqwPM9nTjuyd6",
-	"pVN6Rk+zY4wm6XEWzbLZWbTMzpbR5GROTmgWT+cnWd/+7pjTPS1znlD/vDuYveOLT5eYF36xS85RfvNM",
-	"YijqbS8Y7rj17ouoSHvDw7VEN8RIelsjjOvxljclUjJUsER9i8hhbCt94zjhu7OGA6N4579dgtJE29YC",
-	"U7C0ZSdbx9nO5mqIh6OEb6XT+UzHG1cqJuANnSEsDoG4XgU1XjhnysyS8Np5JEHtNVyHp6WdX1Qhjd37",
-	"rSHf49iavtZXXQ3YP9P0y3eP6a9VQXgkkVCyzBEMYT73euPpHLUhG/tY5Ma+Gk4l7jqUV1YnjS0V9qDW",
-	"jGu/GiuqYssB9yEOh5AMPal3+2zS8ARx3ysk2WOebqGmgWhpg1JywlcVWRli0ciaQnnDUjxfSbSq5OMD",
-	"LDXS50SjNbOTWTQeR5PTq/HpYnK8mE7+K44Xcdybrl/iSvv4on1kKX0AkXPVgIf8oJrInINtEHxOKdSo",
-	"HqPWh17kdqwYLJXvdtNd9Gf/S6fLaG1Nu5KCPATkUaVCQPuf+TPhmQwhk1FKHuyaQatp1hf7gcN6iJ2v",
-	"u+O7Ar3dcIvlAwt9soi/JJVev5F5N+ZpRh5PcOfxcrak83QcHWenJJqlsUky5/NonMV0uhynE3JixlbS",
-	"GMS11qVaHB35MGiU+cbDKBXFkTCEHu01Xz88+Lq1O0t9z+3Znu2bVz/bShZy2u59amEke4eIk6xtXcfx",
-	"ZPZpWZc1eoaUfepY+8nE06zedpq9jZ5EyiSm+s2ry4Y4+BRy5KdoSIM5kxw1/rns46DJa7GmB358dWmz",
-	"ERPX2Fb7Gj1mQKFStlPgOaWeLHVfwbo19/Y5Bu71AEHdACMVkvqGfUsPaxmx32qUhbJhZyo4ZXXpjlNg",
-	"POGu7V1LinlgA7co0dap+VDB4DOlb6AO0Jjp4yC4Yo337ufg8vXL6HQej4ES7doDhy0x2H79mb52t5Rl",
-	"RylRITc0MO79OfLHC/QNH9fa8NCJW/3qlxPgzZvL58A4pIQLzlKSw3QepWsiSaodHLpoGaP9ED7hk5HL",
-	"CtNKMr15bVTCHWrdVT8vy7/h5sGi3A/KxBtwjZvw4fphDWZ2cK8d4rbb6N+dBSmZ+XwXNum5GkaZnXvc",
-	"n2ygtYbhf3DQKL8e7keWW7RHmOEe45kY8EEkvTZqbAyfArIjpVGOKcg1qi3ghGkFJgTMpOAa3LM84blY",
-	"uTjPmwTGta3SMDkM1V5sy4cJb/kFFTbiTRXCNgRwNkV26jsJvzLZKxVpZZNjm56mgistKwt72Z51WS1z",
-	"ptZIbepr0tOEHzwnmvgG9q5/fV6yUeEwMoWgmKtRQQ9HcGlnt8AKxlc5gkeaiizhWhoqa/DgCjlKYlb/",
-	"SUCaM0sYN18fjeDva6Pf2xR5V6gOXVXLdSegINQWqG2ObqyAF9gevqYuC6SCp2hFinCacKWJ1Mql6EnQ",
-	"qYkvbPad8AvBTZRjcVjXWOqGZojUxPcW3WD01ZBCwGmjWdkps/vJrocfSKrzDUznsLUV6lldTbaiY6sB",
-	"140EAg5qexUm/N5CbQi+fXJod1DmhHFPidpWpX2OESZ8iSmpFA4nG8/qLpHHVCGHA0KdlyI57FyGBV6J",
-	"W6SHz4ALvTbbZgp4lec2tccPxro6VGYjjhsoP2qmrZU0ogZe1mAnbEYagzC4QamcSo5H8Sg2xsRQR0oW",
-	"LILpKB5NbR9Ar63dOyKrlcSVQyzfTOroTh21TYjtqoih2PPFh9TjSmuNbyB2/Y2XATAz1OaLKYua7OJg",
-	"n0HWQDgLjl6CzmIoGK801kpsDkhwTLibjqRSKOWtkLESSOztiOZ2+AqMoTZjRvAKS2MbacI9TotojUWp",
-	"FeQivXb6XpsyJ1cWMsc80c3NFpXSCXfItyVaRBRzCkcgF6J0p2jkYhu3Bg3L7C9doNImnv80YPmX6aLt",
-	"h+we6PvdtaMHLSvs3gGZxPGnbekRJPZ+tDaB3gMY9PMGfv5RvLZZdeZ2MbTkdrdHjesu9pHxl74kcOmF",
-	"b0Dj2ritRtRySUFIaMmCNUNC+w7b0B2B2e99EeOBnYI1LfeBJ13zNuHt7m1tZBuoRge482VqoryZEXqN",
-	"MuFbXbVOS6mqQLq9TuCDSHs+3fDxre2zq6ooiNwEi7pXDudtqxoGmqxsB7Lzg+VhXXmJGpxrRziGv6uh",
-	"HvJPqIHkxg3hDROVyjegyA1SGPYd7fs5VojaZuon7HR4g6ep99vv7trAu6bM7tWLal+36Dc8+9amRpuQ",
-	"G8Kc8+8c585cPGxhWjeQrDBuJc2c/Hmet9u4zhFfVFKaw/bC2JC+eyIK1wQfdPsvaxA5cloKxvUIfvKx",
-	"qrrnjqsHqqfE6iGHJSa8JEo5F0krWUOpm3dRLjOTBdDQYcypu6SwdIA6k1aLhDsXCraqD7bBaPbqvtzG",
-	"/EO+t49beIoL/iaIhD099L0Yjr0c9fh72/gn3v/Zj0kd9R1Q163gVk7UTA7Hsk1DRv01qieGBp+t617I",
-	"GylAe1P7KPhefuboY/dm+Z0zCbbcO1DfK8SNv2nWtgS7rJBosiQK+67muZ20Lb7d+/Y9kZ0NJCYWR1QH",
-	"F2AV+uuEY7/cd4HDxY39kOyegc2O+GA4Nv9ebxuP4OCqLkO4J5YITjp+UDCLx/WVX0z4LI7hVkjK+OrZ",
-	"Luut6yHdkGx0mHB3bLPHVWV74bmtJk6iPkM3wuHgyt2PHBLvepegSkxZZrM/CizrD024vU7sstgl5oKv",
-	"LB6mmW/WiCaLqtj62QFH1ovOHtWX+N8m/rNM/Cfb66dJrgnm2tjJ2pDsGbs13lrydpiG3ZCjrtRY9Pig",
-	"c/A9IeMXdq/muDtqVGUjy72IUXX0cegNE3dHrfpr9xUrexC760vdhY+OHnixhon4h2PbNwp3jbsdkbV6",
-	"Vsr2AO55b4iylx7DhDeGNrNW25OpSntNant11o/75cfzHeYe1kQZK2Gv/Y3g3MLZFUxqY9pEbtmJJvHU",
-	"/dKaRt0X+bYKjE8IfFvaWFc167cJdFpFQxq4cVB8N8RuxEwyCL6ur7Y6eBnhQJYKuU64y+m5aF5+pZgx",
-	"bnhshm/Hbr3NtjNna87aRlIUcnaNdv3QZytMwe2aaNfPlY0qsZsIP5TGSTkf9bQw+qshSr8RBHT/1OQT",
-	"Ib8DUlOnmr48vFMEQK6ljfMm8fQTCxJ/musd+53E8HWaAWa3zckOs6mFu5DAf6fs55IzzYwQNC3ZU3Ke",
-	"5ssE2l7L+Cvn0Gwv8dO9Vfs9VPe7nvsF23VSVuwGedPhhFvQijN0dRtsNGjz99C8p5RAerCcfRv6vyPw",
-	"8ouarVaZpR9q1jWzwepYSkyw6frlrpvPeJpX1N5pcDX6hL/vsPi9w2yXEjOURinzDuLSyo7PK+37mhyC",
-	"Gt7XA98v4D3y96H5N6qU/cP/6z9m0v0bpeS9Cya+cAHp33cpvmdH+m0s+9PypF4J+Ou5AQt1jCqZfwMv",
-	"oPyxNMCrNhZ1NKsWTKYGySTcofeiRuLS2IOzF+8bGL/3xjx04IoJb+MV10RtMYs2F9nLltmXGd1rzKBv",
-	"y+7JVB6HtH5nTut7As5+AWvSAyB/jS7CHxHW/iV5+4ihdpVXj/SzVEIlc3tH6hbz3PyfgI0CkKcIS5Je",
-	"O5PAVMK3rzK0WEyFrsq1fb2ZyZY5IjXBwR/M4m8t434G//G2/RDy0jfzUd7Udr4tSaRkLSmylt1TM/Dq",
-	"qM9EKO6Amvdt0MQ77dV+G8SD7mobqvJdmuHXTfr1OtiEu3d3/x8AAP//",
+	"7Hxpc9w4kvZfyeD7RrQUS5ZYh0pS+ZNGPkY7drvDx85GmA4bRSarMCKBGgCUXOvQf9/AwZsllS25292x",
+	"H6bHYoEgMpHHkwfw1Yt5vuEMmZLe4qu3IYLkqFCYvy44S+mqEERRzi4T/ShBGQu60Q+8hfdujVAw+u8C",
+	"gSbIFE0pCki5AAJx82Xgy39hrDzfwy8k32ToLbyz8HRC0pQEydn8OJiFSwzIFJOATCfhcjmdzU/S1PM9",
+	"qj+0IWrt+R4juX6zNfUnmni+J/DfBRWYeAslCvQ9Ga8xJ3rFKRc5Ud7CKwozMidfXiJbqbW3mM59L6es",
+	"+afabvQXpBKUrbzbW9+7KKTiOYoh+t/3aOcpqDVC7F5qETwOw+NwPp5MZzvIci/dR1F/jZdMKqqKu7Yp",
+	"pYywmJIMaD0YaAJEwSsiFYqYiGQE5wwoU7hCATdUrYHxiFkWAmWGtoTH8okeNJ/pRy+4Dxm9wua8nzK+",
+	"onpnfJAc1JqoiOE1im1zUCBponkHayKBM4QXHDRpo4g12TY+CU/G80GGNb+4H88caZ7vfQlWPKifzmdd",
+	"Rr7UJAxxszEGDJ2ahs6+j5oUnITh6Ww+nk1P76Wi5Nt+Em3X7XeJu9WUCJQbziQaRf4bSd7gvwuUSv8V",
+	"c6aQmX+SzSajsdGjo39JTd7Xet1fvWdCcGsKzL+8xYev3tMWM86zDISdGmrjATEvsgQYV7BEuCYZTYjC",
+	"RHPlKSpCM+ktvNcMgQvIucCSfSnFLLnr7TdIJGcXPHH6NA7Nw5hfoyBLveiUZBJ97y0vRKwHXXDGMFbB",
+	"RW3nbj9qBtX8/P8CU2/h/b+j2hYe2V/lkaH7jeOl5Wxft0oG3BAJArWhw8S79b1fuXrOC5Y8NtMb38QE",
+	"tO1RW/NxzbJUf7HN6V95xxobzdZqCbTP1lk4G/8cXJXmc5BwlOwXBfiFSqX5+p6RQq25oP+Dj87bZ182",
+	"WuvgOWU0pmobnG82wTt+hazN0+eo4jUQYHgDSv9smbohQjEUoBeoN8YuZUh0J9Muk62e/yGSm5H4SlpV",
+	"6ywdYoHGvZFMjuBijfFVxCKvxZ5/4DbytC53nhu2RZ426PW6DffP4xilNL93dkjZZ+WjwPwdXJOsQL31",
+	"G8E3KBS1dk2VE7Qp+y892sAQbVT6S4I1kgSF7wg2A284rHkh5MgbAgG1Mf7gPvqxGuagjYYKTSXrL+ti",
+	"TdgKpVnUEtfkmvKiQgzWk6QZvxnBG1SFYJjAcqvZTxT6sEIFhCWQUala3uWrR+KYF0xdZERKmrp9e2cW",
+	"98HboJCckUwvmPA3FR1Oo1OaKRTndgapXzBbrOn2vbfkmrKV1K/SxFt48/D4eDbFcZAehyfB7JQkwel4",
+	"chKcHcez8Hg+Pz47WfY36Y7ldTnk1gFxa6wExYHEil4ThRqvvD4v1LoJJeQI/sH4DYuYERS5gJJsH5aF",
+	"pAyl9KFgV3oQHGgzSRggK/KFUWD7FuRkGzGy2SARhxaFUIW5HMBc1eYTIcjWwAme68EbtXW8vW3zW5Oa",
+	"kiJTFevbpP9zjQy0BTDSgCyBQqKAvJAKVoIwBSVzXt9oA5NYS1SxI2JNfvjghN8BFAnLjMdXmFgrhdo2",
+	"wGR6Zql0tCw5z5CwEhw5eHL+uiLiti8vu3ZQT9nbt+YKrfspJEKGKxJv7Uot1pQ+4GjlrA1lKx+cJHY2",
+	"pQHlj8eTFpYf+9+3ZTS5z66+12HE7e2A+huLe6kw77NFYx3D9BE85bEEIhAkzZAp0O54TeO1MwSyQkF6",
+	"DMluyFaCRKYWESNZZp5yMy3JYI0CK4htRNpsLGHyBoXedYO6gSqJWRqxEpsA0bKeaVbrP1iiRwB1ON/E",
+	"BeWrGZfKcr2t1C2n2aX27ZoLBY1npZETxgdCzBMcsLMN99qd8Wkp7UteKBuFEEVAYIz02kLD3mRNh9sz",
+	"xZxJpZWKkZyylcXuROII3iKyBRhoCcRuBaSEZpiUSJRyFrGDWRgePtHjJnPIqZR6lq5ThINZOHajpoAW",
+	"WURswCG5gRp6lXiuwnL6x9lhS1ObRDYARJdKI9QLQ5wkee3tnVRpsuQTY3QWoJmpxFbbQJBFHGOLq6Vp",
+	"uK3xSU/za+RlxXEjeFLEmFiDZoR/0LcO69FLaoOVttg51Pa1tgH3QiCjkF3t7/p0O+/HXYupYNRgaL3k",
+	"yVZLuI1wrQqW4ZdxNujka0MVyajEBK5wKw87bvyvHGwN7OJ+u2fEYHC35OB2vUrJxZpkGbLVjt1KeCx/",
+	"gea4EWju5EWmaJCSWHHRw8DV0PaWxWtOY7xMNHD66Ht4jUy9VQJJfqnx0iQ8JePxSRicnhxjMJsfz4PT",
+	"4yQMJidJGk8RT8bTE89hq2l8RsZpiMFJMpsEs+UpBmdknASTdL48jmd4moQ6KstTYqGT9+75+ad3z/77",
+	"nTXN+UYZEKEdyZqu1iDjNecZJDSBLS+AKIUs6YOzBgW9PEeV1ZJVesOMlnCgrcQSwThPg5/L1Rih3ks5",
+	"rR8d8Mo19Liwi3sq9bgOc/ebnO49smJslw0GWEKJK0s64YAzBMo2hYIl/+IACwHOMFA0R9gQKW+4SA79",
+	"iOmXLv7++vLiGRwYMdtkJS8PfTPlq/cv313CwYbGV0ByzlZAc7JCWb59+er8xTM4iMlGxWsSSLXN0A45",
+	"HMGvu+EsWDQ75DzarH71/NyQf1tLU0958IvSiE6u+Y2j9z55uz+YsilZx/vq235DLrs739P6HiG1AegY",
+	"BLmvRZALk5DUclyK/iSclriKpxH7jUulTaGxdzYCyZsTaARVwjTf4C2eYCZHuU13UtXJcn718vZCP/wZ",
+	"rcvHnn3J72b/uYIMiVSG3ZWVhRsdDG0Eaty7t0Fpmf5bEw1c2vfG91iZan2DQcHt/gL3FntOSN6NHQZk",
+	"r3xhBO+6cgc9sfOBwH++ff0rGMr0kNZcru4iW37rw19F2D5+h2TIe3xOZzvN8N9sUu+izoT1N/NvDgRe",
+	"mHxNlTBsKLhLDRp2jifT2fHp9PTEVYPcb28xFqga2S/3PJD2h556NeYckq4yG0kTSAXPbeCE15jpOSAh",
+	"cr3kpuozEJRmJpJ+YjyLcfPGq2i7JjAtpIWI90TcHbLuWqKlcAS/urBzpW3kfV/oOJOaG91PD0FFrUut",
+	"jJ1s1Eh2aerOl0ZQSkB/yKKJt7WM9JLxOqqlyShiGuKXfqPBe7tqzXyD0HvO48enAB+U1pNAWZvq0e+a",
+	"XNuxgMfMe91D4qOnqu7xSq2V/KZjRVnKfKN+KVuFY1PxfM5FLifheB+39e2zachIlAuHs4yyFTQqNsAQ",
+	"E5M1FMgSFEDKtDgX+QjOM5PpwohNwnEdYQ+5xZ6CYIa5bXL48NV6qcl8Ng6X4zQIp7OTYJYcnwTLZTgN",
+	"0tksCUM8OT3Gied7GVli5i28QqIwvPU9yYV6LRIU3iK89d106STG+SSeBKcnJ2kwiyfz4OxsehwkY7Kc",
+	"h6cznCdhY7oyPGhPN759oOs9Tc6S0/QYg0l8nAazdHYWLNOzZTA5mZOTJA2n85O070Vq5nT3Wu8flD/X",
+	"G7M3Jvt2CXnmPnbJGIp+3uYHx4FD0Un7g37NrXsikYq871O8NiMeVQtbU9vshyNKK1Nb6fR3nPeJiRAU",
+	"JSxR3SAyGJvU8TiMWC1OcKB1+/y3S5CKKFPsohKWJo/Jbf9I6ctMUvpwFLFKASy4sOy3hQoCzrDrhYUm",
+	"kCpbUEwlDKiKWOlAI6/0nLbm2DIAj6rz2pz/1lChcWgseutRV8n2T0W4z3d3/O9FTlggkCRkmSHohbkw",
+	"/L1b56jd3rSPo2nQ1XCiYdeBvjFqr801Nxu1pjYwy8kXmhd5xQH7RzjQkjKgWJbO5hr21SgnwN+gWHtC",
+	"u/1nqvCezQXs8SIc2NgAzCPQzw57Yho3us3aDWMZYauCrDQfUL8kUVzTGM9XAi0zLCbDjcLkKVFoPMdk",
+	"FozHweT03fh0MTleTCf/EYaLMOxN18/Rxv3ev31kN76jW+5do0HqF9nsmjuoopPzJIGy406bkUMn4jUr",
+	"Bms9NTXdj750v3Tq7Ma2tVN7yHxAFhTSBzT/0/+MWCp8SEUQkzvrxtAqG/fVbGCz7mLn2+74rgJVBLdY",
+	"PvChfVVqT4z4mhRq/V5kjwIRhyazsZIrab9/89JkHJEl7bK44r5xPkQHoyiQxQhLEl/p0cbjSJRSY/Ae",
+	"DnwAuAqXs2Uyj8fBcXpKglkcYnBG5vNgnIbJdDmOJ+REjy2E9h1rpTZycXTkQOkodUW/UczzI64JP9pr",
+	"vj5Y+7F5cLP6XvnaNFzcsRtaKetGW0HbjmgcTmbfFskb/6CX8o3ZX7PQ929e7i/HD3UM3Yn29QvVe5Vb",
+	"qJj8LV5BYEIFxur9m8uG0Lnkx8hN0ZA5vfMZKvxrOZBBn9BiTa9z+82liUA10DSdN6XRKS0HlJySD5bt",
+	"H2D+m7Q90AOUKlM7gLcDq+3CwZiLxPXwtExBKUDmqUINe7SdjjlLaJmwZglQFjHb9VKKkX5hCzco0BSY",
+	"2FCK6ztFcyBz1Zjp62Aj1hp30nNw+fZ1cDoPx5AQZat9hy0ZqR5/J1KpP2XY4eogqLnm0BCy+ytrDYTQ",
+	"IngoFWqUr5/TgvfvL58CZRATxhmNSQbTeRCviSCxsgc98laSe78OQf/BZzIkxoWgavtW64vd1LKp5nyz",
+	"+Qdu78w1/yI1WoMr3Pp3p8XLYxq2XbTu2O/2+dR7QTZU/33rN9fzbrhL9dz1DYtGt+dw+3DpIsxEh/st",
+	"y360tzDNPcpSPlDAIPGVVmNtFSWQeimN/FxOrlBW/WZUSdAAOhWcKbDvsohlfGVRsjMJlBlQhlQMH0JZ",
+	"VAnviLWchvQbaF36tYO0NkV0En4Re6eRX8LjwqQyTDIh5kwqUZiut2qvN8Uyo3KNiUlUaCcfsYOnRBHX",
+	"v1K3r5xv6Ci3LXJVAfdwBJdmdtNXRdkqQ3Cd6trrK6FXWTYfr5ChIPrrLzjEGTULY/rx0Qj+udb6XSU0",
+	"6vqLb9OctiYHOUlM3cVkVJLqGE6/va5M4sScxWhEirAkYlIRoaRNqERep9SzMLmSiF1wpoGWac28wo1q",
+	"aAaPdXRkmpu0vuqlELDaqL/sTgeZn8z38AuJVbaF6RwqWyGflPUPIzomd3PVCL/goLRXfsR2lhZ8cEXD",
+	"Q0PBJiOUuZXIqo7iIjQ/YkuMSSFxOFR7UtZGXUslMjggifVSJIPaZZi+S36DyeETYFytNdlUAiuyzCRi",
+	"8Iu2rraru1ECGshHK6qMldSiBk7WoBY2LY2e712jkFYlx6NwFGpjoldHNtRbeNNROJqa8pZaG7t3RFYr",
+	"gSt74uF6UkI/edQ2IaZYyIdw7rMvsetLLzW+0fHvzvINHIaA0nxRabquu330TyBtnJDgDJ0EnYWQU1Yo",
+	"LJVYbxBnGDE7HYkFl9JZIW0lkJjTVU1y2Aq0odZjRvAGN9o2JhFzbZpEmUqJhIzrgLBRY3RyZTpmqVt0",
+	"k9i8kCpitvF1iaYhklqFI5BxvrG7qOWiArVewzK7Q1solQ4Bvu1gyuMUh/c7GTJQzr5towclCuyeIZuE",
+	"4beRdM9Jjv3W2jwoMnCG5bxx/ube8x76qzNLxdAnK2qPGsflzCvjxz5kdOmEb0Dj2m2bDdRymQAX0JIF",
+	"Y4a4cjXhoTNGsz/6INcdlIIxLbt6p21PQsTaTQmlkW00Ndt+W1dUINKZGa7WKCJW6apxWlIWOSbVcSQH",
+	"Is3+dOHjB9NdIos8J2LrLcoWEDhvW1XfU2RlauadHz7qIEsmV6b2i2rNtWI3xjQC8Hp2p4dlzihoMLwN",
+	"jPSsq6GOiheogGTae+E15YXMtiDJNSYw7HLaxwKN7LWt2wvstDJ4D7MKH36600ofm6K+V02zfcqr31ne",
+	"N1Jlaxa5JtRihs521lbmbsPUOvhoZLgSUL3z51nWbkGw/vuiEEJvtpOyhtDuACIt6dXwz1tocfsUd0Wh",
+	"kmzTpt2U6I7UmPTQIPx4XZ5lQZZsOGVqBC8cZpY7bhFw52ViYuwBgyVGbEOktK46KUR5oqN5pu4y1dFI",
+	"4tujLok9WLW0fbo6vOcR65VntIXqJueGMEC/4+chUOB36eXZEynsbJHaCzCMfzbCv/Ec435M6tiDAf2v",
+	"BLewoqZjSZpuGzLqjoM+EKJ8t/FwQt4IRdpEfZfF0Pp+h8mw37zbaOzlDI++du8DubVmxuS5B3KXOb92",
+	"p3Db1qWOeIkiSyKx7w+fmknb62zfkvK07yFnA0GX6eorgZMpGfwgqPlq19k0i4n7cHPHwGZvxiDUnP+s",
+	"NzGM4KCs5bikyRLBSscvEmbhuLwOASM2C0O44SKhbPWkjujLXE8Xbo4OI2a3bXa/+lWXQbRVz0rUY+ib",
+	"JamjcZ8G7sqpVNB++z6/PQg07RH1IS0qmQlygzFNTQCdAE37QyNmbnSwiYAlZpytpC3g1iF72SVoiroV",
+	"RBjwwT2keq9ahv/nnb7LO32zq3mYgmhg226YLu3VI+HYO1XkBd6Paxt3Zn0YJrIectS9U8ucmRl0cq6o",
+	"p/1bfTHU7VHzBiWzPQFN5NHXoVuEbo9aOfLuBV97LLYuLN76944euDxJh1fDuP+9xLryWi+y1P9CmjrN",
+	"jlurpDmX7kesMbSZWTB1s2JjTrJWVyG4ca+enzdOGq2J1GbInMwewbk5aCNhUjqFZi+kmWgSTu0vrWnk",
+	"rqiglQR+QFDQUvcy81zeGNMp5w2p+NYeErJDDCF6EtvdWbq40rsvBlos7ZlEZ5jLc8dDfZcmt6rn1jOu",
+	"uc38SmSJjJhLng+eNtFRmS0QLIDpd/TPCaaUoTvt8MjBxg9rCP+dOrj3D+C+sd9/QH7KgNwl82uVAGRK",
+	"GOQ6CaffmAf6yxxB228nhs8EDjC7bVjqfmjF7ako9gfFiJeMKqqFoGnTHhAZio5p7AeGAqXpRvY6X6y9",
+	"cdu87owXm/fOtD2l9pHWiZoa87d7yPbNi7vd3W4VshW2Fb1G1nRyftXpZDtmyvLoaNDP7NLxp7WOPyQl",
+	"1evl2rfR4w9sZ35UA9lKe/Xxc5nDHMxWxkQjaNtHYbs8KIuzIjGHn2ztJmKfOyz+bH3zxrS3avXPOn3M",
+	"Rnac1zb3ANpzEPC5HPh5AZ+Rffb1f4NCmn+4/7o/U2H/G8Tk85/Lx/45D139ZC779/EhDwv+ein5Bzic",
+	"phf41HYCLmJKnZ28K0fZMKjf6W9MI25QiOx3cDfS7X+jgXtNVBlvyVafVtmlFTHbWxo0orIGDdYwfW50",
+	"oH7WdqjTTBuxdjftmsiqo9beMryP0TS38e20mtA3mjvCsJ3userC/sm848/U1v0IZqvXbf8jykd/xqMd",
+	"j8nbezyCTY+7VlOzSiiEvZvmBrNM//+u0zQRq+7iNc3AEm2OsLqfUwfrDDHRKORP5loqy/iDPIvh9KfC",
+	"mpi7HEvZh2/8yv3tKUMdxq5pBcV16U7aAks2tCWsxoE4ogduSPzOTty6IXkXHzV+a3/tt8G+Z99V+qmU",
+	"havYDV/LXF7Z0O7Buf14+78BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

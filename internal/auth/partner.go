@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // DefaultMaxAge is how long a partner token is reused before a new one is
@@ -31,32 +33,21 @@ type RejectedError struct {
 	Err error
 }
 
-func (e *RejectedError) Error() string {
-	return "auth: partner credentials rejected; not retrying, since repeated failures lock the partner account (create a new client with corrected credentials): " + e.Err.Error()
-}
+// Error is the text of Err: the caller words the rejection.
+func (e *RejectedError) Error() string { return e.Err.Error() }
 
 func (e *RejectedError) Unwrap() error { return e.Err }
 
 // ErrRejected matches any *RejectedError with errors.Is.
-var ErrRejected = errors.New("auth: partner credentials rejected")
+var ErrRejected = errors.New("partner credentials rejected")
 
 // Is makes errors.Is(err, ErrRejected) true for a *RejectedError.
 func (e *RejectedError) Is(target error) bool { return target == ErrRejected }
 
-// Refresher is a TokenSource whose token can be reported as refused by the
-// API, so that the next Token call fetches a new one.
-type Refresher interface {
-	TokenSource
-	// Invalidate drops failed if it is still the current token. Comparing
-	// with the failing value is what makes many concurrent failures of
-	// the same token cause a single fetch.
-	Invalidate(failed string)
-}
-
 // PartnerToken is a TokenSource backed by partner authentication. It
 // fetches a token on first use, shares it between goroutines, and fetches
-// a new one when it is older than MaxAge or after Invalidate. Concurrent
-// callers that need a new token share one fetch.
+// a new one when it is older than the max age or after Invalidate.
+// Concurrent callers that need a new token share one fetch.
 //
 // Rejected credentials are remembered: every later Token call returns the
 // same *RejectedError without contacting the server.
@@ -64,18 +55,12 @@ type PartnerToken struct {
 	fetch  FetchFunc
 	maxAge time.Duration
 	now    func() time.Time
+	group  singleflight.Group
 
 	mu       sync.Mutex
 	token    string
 	issued   time.Time
-	inflight *fetchCall
 	rejected error
-}
-
-type fetchCall struct {
-	done  chan struct{}
-	token string
-	err   error
 }
 
 // NewPartnerToken returns a PartnerToken that gets tokens from fetch and
@@ -93,58 +78,60 @@ func NewPartnerToken(fetch FetchFunc, maxAge time.Duration, now func() time.Time
 
 // Token returns the current token, fetching one if there is none or it is
 // too old. If ctx ends first, Token returns at once with ctx's error; the
-// fetch itself carries on (bounded) so that the other waiters, and the
-// next caller, still get its result.
+// fetch itself carries on (bounded by fetchTimeout) so that the other
+// waiters, and the next caller, still get its result.
 func (p *PartnerToken) Token(ctx context.Context) (string, error) {
-	p.mu.Lock()
-	if p.rejected != nil {
-		err := p.rejected
-		p.mu.Unlock()
-		return "", err
+	if tok, err, ok := p.cached(); ok {
+		return tok, err
 	}
-	if p.token != "" && p.now().Sub(p.issued) < p.maxAge {
-		tok := p.token
-		p.mu.Unlock()
-		return tok, nil
-	}
-	call := p.inflight
-	if call == nil {
-		call = &fetchCall{done: make(chan struct{})}
-		p.inflight = call
-		// Detached from ctx's cancellation: one impatient caller must not
-		// fail the fetch for everyone waiting on it.
+	// Detached from ctx's cancellation: one impatient caller must not fail
+	// the fetch for everyone waiting on it.
+	ch := p.group.DoChan("token", func() (any, error) {
+		if tok, err, ok := p.cached(); ok {
+			// Another fetch finished between our look and this one.
+			return tok, err
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
-		go p.run(fctx, cancel, call)
-	}
-	p.mu.Unlock()
-
+		defer cancel()
+		return p.refresh(fctx)
+	})
 	select {
-	case <-call.done:
-		return call.token, call.err
+	case res := <-ch:
+		tok, _ := res.Val.(string)
+		return tok, res.Err
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
 }
 
-func (p *PartnerToken) run(ctx context.Context, cancel context.CancelFunc, call *fetchCall) {
-	defer cancel()
+// cached returns the remembered rejection or a token young enough to use.
+func (p *PartnerToken) cached() (string, error, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.rejected != nil {
+		return "", p.rejected, true
+	}
+	if p.token != "" && p.now().Sub(p.issued) < p.maxAge {
+		return p.token, nil, true
+	}
+	return "", nil, false
+}
+
+func (p *PartnerToken) refresh(ctx context.Context) (string, error) {
 	tok, err := p.fetch(ctx)
 	if err == nil && tok == "" {
-		err = errors.New("auth: partner authentication returned an empty token")
+		err = errors.New("partner authentication returned an empty token")
 	}
 	p.mu.Lock()
-	if err == nil {
-		p.token, p.issued = tok, p.now()
-	} else {
-		var rejected *RejectedError
-		if errors.As(err, &rejected) {
+	defer p.mu.Unlock()
+	if err != nil {
+		if _, ok := errors.AsType[*RejectedError](err); ok {
 			p.rejected = err
 		}
+		return "", err
 	}
-	p.inflight = nil
-	p.mu.Unlock()
-	call.token, call.err = tok, err
-	close(call.done)
+	p.token, p.issued = tok, p.now()
+	return tok, nil
 }
 
 // Invalidate drops failed if it is still the current token, so the next

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -35,25 +36,46 @@ func TestJSON(t *testing.T) {
 	}{
 		{`{"partnerId":"p","partnerSecret":"s3cr3t"}`, `{"partnerId":"p","partnerSecret":"[REDACTED]"}`},
 		{`{"token":"abc"}`, `{"token":"[REDACTED]"}`},
-		{`{"outer":[{"PartnerSecret":"x","n":1.50}]}`, `{"outer":[{"PartnerSecret":"[REDACTED]","n":1.50}]}`},
+		// Key order, spacing and number spelling are kept.
+		{`{"z": 1.50, "outer":[{"PartnerSecret" : "x","n":1e3}], "a":true}`, `{"z": 1.50, "outer":[{"PartnerSecret" : "[REDACTED]","n":1e3}], "a":true}`},
+		// A composite value is masked whole.
+		{`{"token":{"value":"abc","exp":[1,2]},"id":"i"}`, `{"token":"[REDACTED]","id":"i"}`},
+		// A secret name used as a value is not a key.
+		{`{"kind":"token","list":["partnerSecret"]}`, `{"kind":"token","list":["partnerSecret"]}`},
 		{`{"id":"no secrets"}`, `{"id":"no secrets"}`},
 		{`[1,2]`, `[1,2]`},
 		{``, ``},
 		{`{"partnerSecret":"s3cr3t"`, Mask + " (unparsed body)"},
-		{`{"a":1} {"partnerSecret":"s"}`, Mask + " (unparsed body)"},
+		{`{"a":1} {"partnerSecret":"s"}`, `{"a":1} {"partnerSecret":"[REDACTED]"}`},
 		{`plain text`, `plain text`},
+		{`plain text with a token in it`, Mask + " (unparsed body)"},
 	}
 	for _, tc := range tests {
 		if got := string(JSON([]byte(tc.in))); got != tc.want {
-			t.Errorf("JSON(%s) = %s, want %s", tc.in, got, tc.want)
+			t.Errorf("JSON(%s)\n got %s\nwant %s", tc.in, got, tc.want)
 		}
 	}
 }
 
-func TestValues(t *testing.T) {
-	got := Values("key k1 token t1 and k1 again", "k1", "", "t1")
-	if got != "key [REDACTED] token [REDACTED] and [REDACTED] again" {
-		t.Errorf("got %q", got)
+func TestText(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		secrets []string
+		want    string
+	}{
+		{"whole words", "key k1 token t1 and k1 again", []string{"k1", "", "t1"}, "key [REDACTED] token [REDACTED] and [REDACTED] again"},
+		{"end of sentence", "Invalid token abc123.", []string{"abc123"}, "Invalid token [REDACTED]."},
+		{"quoted and in a query", `echo "abc123" ?t=abc123&x`, []string{"abc123"}, `echo "[REDACTED]" ?t=[REDACTED]&x`},
+		// One-character credentials never cut into other words.
+		{"one character", `"Description":"Invalid Finicity-App-Token."`, []string{"e", "T", "i"}, `"Description":"Invalid Finicity-App-Token."`},
+		{"inside a longer word", "tokenabc123 abc123x xabc123", []string{"abc123"}, "tokenabc123 abc123x xabc123"},
+		{"dotted word continues", "abc123.def", []string{"abc123"}, "abc123.def"},
+	}
+	for _, tc := range tests {
+		if got := Text(tc.in, tc.secrets...); got != tc.want {
+			t.Errorf("%s: Text(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
+		}
 	}
 }
 
@@ -67,9 +89,46 @@ func FuzzJSON(f *testing.F) {
 		if again := JSON(out); string(again) != string(out) {
 			t.Errorf("not idempotent: %q -> %q -> %q", body, out, again)
 		}
-		// No unmasked string value is left under a secret key.
-		if strings.Contains(string(out), `"partnerSecret":"`) && !strings.Contains(string(out), `"partnerSecret":"`+Mask+`"`) && string(out) != string(body) {
-			t.Errorf("secret field left unmasked: %q", out)
+		// Valid JSON stays valid JSON, and no secret field keeps a value
+		// other than the mask.
+		if json.Valid(body) {
+			if !json.Valid(out) {
+				t.Fatalf("masking broke the document: %q -> %q", body, out)
+			}
+			var v any
+			_ = json.Unmarshal(out, &v)
+			checkMasked(t, v)
+		}
+	})
+}
+
+func checkMasked(t *testing.T, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			if IsSecretField(k) && child != Mask {
+				// Duplicate keys: encoding/json keeps the last, which
+				// is masked too; anything else is a leak.
+				t.Errorf("secret field %q left as %v", k, child)
+			}
+			checkMasked(t, child)
+		}
+	case []any:
+		for _, child := range x {
+			checkMasked(t, child)
+		}
+	}
+}
+
+func FuzzText(f *testing.F) {
+	f.Add("Invalid token abc123.", "abc123")
+	f.Add("Descrip", "t")
+	f.Fuzz(func(t *testing.T, s, secret string) {
+		out := Text(s, secret)
+		if secret == "" || !strings.Contains(s, secret) {
+			if out != s {
+				t.Fatalf("changed text without the secret: %q -> %q", s, out)
+			}
 		}
 	})
 }

@@ -34,7 +34,7 @@ func TestConcurrentClients(t *testing.T) {
 				}
 			}
 			for i := range rounds {
-				created, err := c.PostConfigurationsWithResponse(ctx, gen.PostConfigurationsRequest{})
+				created, err := c.PostConfigurationsWithResponse(ctx, gen.ConfigurationParams{})
 				if err != nil || created.StatusCode() != 201 {
 					t.Errorf("worker %d round %d: create: %v", w, i, err)
 					return

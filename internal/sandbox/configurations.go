@@ -41,22 +41,21 @@ func (s *Sandbox) ownsConfiguration(appKey string, id uuid.UUID) bool {
 }
 
 func (s *Sandbox) createConfiguration(c *call) response {
-	var req gen.PostConfigurationsRequest
+	var req gen.ConfigurationParams
 	if err := json.Unmarshal(c.body, &req); err != nil {
 		return invalidField("body: not a JSON object").response()
 	}
 	cfg := gen.Configuration{
-		Id:                        ptr(newID()),
+		ID:                        newID(),
 		FilterAccounts:            req.FilterAccounts,
 		AccountClassificationType: req.AccountClassificationType,
-		// The spec's default, stored explicitly so reads show it.
-		AoRequired: ptr(req.AoRequired != nil && *req.AoRequired),
+		AORequired:                req.AORequired,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.partnerLocked(c.appKey, true)
-	p.configs[*cfg.Id] = cfg
-	p.order = append(p.order, *cfg.Id)
+	p.configs[cfg.ID] = cfg
+	p.order = append(p.order, cfg.ID)
 	return response{status: http.StatusCreated, body: cfg}
 }
 

@@ -23,7 +23,7 @@ func TestConfigurationLifecycle(t *testing.T) {
 	}
 
 	filter := []string{"Checking", "Savings"}
-	created, err := a.PostConfigurationsWithResponse(ctx, gen.PostConfigurationsRequest{FilterAccounts: &filter})
+	created, err := a.PostConfigurationsWithResponse(ctx, gen.ConfigurationParams{FilterAccounts: &filter})
 	if err != nil || created.StatusCode() != 201 {
 		t.Fatalf("create: %v %d %s", err, created.StatusCode(), created.Body)
 	}
@@ -38,17 +38,17 @@ func TestConfigurationLifecycle(t *testing.T) {
 		t.Errorf("filterAccounts: got %v", cfg.FilterAccounts)
 	}
 	ao := true
-	second, err := a.PostConfigurationsWithResponse(ctx, gen.PostConfigurationsRequest{AoRequired: &ao})
-	if err != nil || second.StatusCode() != 201 || *second.JSON201.Id == *cfg.Id || !*second.JSON201.AoRequired {
+	second, err := a.PostConfigurationsWithResponse(ctx, gen.ConfigurationParams{AoRequired: &ao})
+	if err != nil || second.StatusCode() != 201 || *second.JSON201.Id == cfg.ID || !*second.JSON201.AoRequired {
 		t.Fatalf("second create: %v %s", err, second.Body)
 	}
 
 	list, _ := a.GetConfigurationsWithResponse(ctx)
-	if got := *list.JSON200; len(got) != 2 || *got[0].Id != *cfg.Id || *got[1].Id != *second.JSON201.Id {
+	if got := *list.JSON200; len(got) != 2 || *got[0].Id != cfg.ID || *got[1].Id != *second.JSON201.Id {
 		t.Fatalf("list, in creation order: got %s", list.Body)
 	}
-	got, _ := a.GetConfigurationsConfigurationIdWithResponse(ctx, *cfg.Id)
-	if got.StatusCode() != 200 || *got.JSON200.Id != *cfg.Id {
+	got, _ := a.GetConfigurationsConfigurationIdWithResponse(ctx, cfg.ID)
+	if got.StatusCode() != 200 || *got.JSON200.Id != cfg.ID {
 		t.Fatalf("get: %d %s", got.StatusCode(), got.Body)
 	}
 
@@ -56,20 +56,20 @@ func TestConfigurationLifecycle(t *testing.T) {
 	if l, _ := b.GetConfigurationsWithResponse(ctx); strings.TrimSpace(string(l.Body)) != "[]" {
 		t.Errorf("other partner's list: %s", l.Body)
 	}
-	if r, _ := b.GetConfigurationsConfigurationIdWithResponse(ctx, *cfg.Id); r.StatusCode() != 404 {
+	if r, _ := b.GetConfigurationsConfigurationIdWithResponse(ctx, cfg.ID); r.StatusCode() != 404 {
 		t.Errorf("other partner's get: %d", r.StatusCode())
 	}
-	if r, _ := b.DeleteConfigurationsConfigurationIdWithResponse(ctx, *cfg.Id); r.StatusCode() != 404 {
+	if r, _ := b.DeleteConfigurationsConfigurationIdWithResponse(ctx, cfg.ID); r.StatusCode() != 404 {
 		t.Errorf("other partner's delete: %d", r.StatusCode())
 	}
 
-	del, _ := a.DeleteConfigurationsConfigurationIdWithResponse(ctx, *cfg.Id)
+	del, _ := a.DeleteConfigurationsConfigurationIdWithResponse(ctx, cfg.ID)
 	if del.StatusCode() != 204 || len(del.Body) != 0 {
 		t.Fatalf("delete: %d %q", del.StatusCode(), del.Body)
 	}
 	for name, status := range map[string]int{
-		"get after delete":    mustStatus(a.GetConfigurationsConfigurationIdWithResponse(ctx, *cfg.Id)),
-		"delete after delete": mustStatus(a.DeleteConfigurationsConfigurationIdWithResponse(ctx, *cfg.Id)),
+		"get after delete":    mustStatus(a.GetConfigurationsConfigurationIdWithResponse(ctx, cfg.ID)),
+		"delete after delete": mustStatus(a.DeleteConfigurationsConfigurationIdWithResponse(ctx, cfg.ID)),
 		"get random id":       mustStatus(a.GetConfigurationsConfigurationIdWithResponse(ctx, uuid.New())),
 	} {
 		if status != 404 {

@@ -33,11 +33,11 @@ type apiError struct {
 
 func (e apiError) response() response {
 	item := gen.ErrorItem{
-		Source:      ptr(errorSource),
-		ReasonCode:  ptr(e.reason),
-		Description: ptr(e.description),
-		Recoverable: ptr(e.recoverable),
-		Details:     ptr(e.details),
+		Source:      errorSource,
+		ReasonCode:  e.reason,
+		Description: e.description,
+		Recoverable: e.recoverable,
+		Details:     e.details,
 	}
 	return response{status: e.status, body: gen.ErrorResponse{Errors: gen.ErrorList{Error: []gen.ErrorItem{item}}}}
 }

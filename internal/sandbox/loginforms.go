@@ -47,7 +47,7 @@ func (s *Sandbox) createLoginForm(c *call) response {
 
 // newLoginForm builds a username/password form with fresh ids, labelled in
 // the requested language so a front end can see its language choice work.
-func newLoginForm(language string) gen.PostInstitutionsInstitutionIdLoginForms201Response {
+func newLoginForm(language string) gen.LoginForm {
 	user, pass := "Username", "Password"
 	switch strings.ToLower(strings.SplitN(language, "-", 2)[0]) {
 	case "es":
@@ -55,12 +55,12 @@ func newLoginForm(language string) gen.PostInstitutionsInstitutionIdLoginForms20
 	case "fr":
 		user, pass = "Nom d'utilisateur", "Mot de passe"
 	}
-	return gen.PostInstitutionsInstitutionIdLoginForms201Response{
-		Id:            newID(),
-		EventStreamId: newID(),
-		Elements: []gen.PostInstitutionsInstitutionIdLoginForms201ResponseElementsInner{
-			{Id: newID(), Label: user, SortOrder: 0},
-			{Id: newID(), Label: pass, SortOrder: 1},
+	return gen.LoginForm{
+		ID:            newID(),
+		EventStreamID: newID(),
+		Elements: []gen.LoginFormElement{
+			{ID: newID(), Label: user, SortOrder: 0},
+			{ID: newID(), Label: pass, SortOrder: 1},
 		},
 	}
 }

@@ -27,10 +27,10 @@ func (s *Sandbox) createOAuthURL(c *call) response {
 	s.mu.Lock()
 	s.oauth[id] = req.RedirectURI
 	s.mu.Unlock()
-	return response{status: http.StatusCreated, body: gen.PostInstitutionsInstitutionIdOauthUrls201Response{
-		Id:            id,
-		EventStreamId: newID(),
-		Url:           s.oauthURL(c.Request, id, req.RedirectURI),
+	return response{status: http.StatusCreated, body: gen.OAuthURL{
+		ID:            id,
+		EventStreamID: newID(),
+		URL:           s.oauthURL(c.Request, id, req.RedirectURI),
 	}}
 }
 

@@ -27,36 +27,36 @@ func (s *Sandbox) reconnect(c *call) response {
 	if challenges == nil {
 		return response{status: http.StatusCreated, body: newLoginForm("en")}
 	}
-	return response{status: http.StatusNonAuthoritativeInfo, body: gen.MfaChallengesResponse{{MfaChallenges: challenges}}}
+	return response{status: http.StatusNonAuthoritativeInfo, body: gen.MFAChallengeSets{{Challenges: challenges}}}
 }
 
 // Scenario returns the MFA challenges the sandbox answers for
 // institutionLoginID, or nil when it answers 201 with a login form. Ids
 // are fresh on every call.
-func Scenario(institutionLoginID int64) []gen.MfaChallenge {
+func Scenario(institutionLoginID int64) []gen.MFAChallenge {
 	digit := institutionLoginID % 10
 	if digit < 0 {
 		digit = -digit
 	}
 	stream := newID()
-	challenge := func(mfaType, prompt string, choices int) gen.MfaChallenge {
-		ids := make([]gen.Uuid, choices) // [] rather than null when empty
+	challenge := func(mfaType, prompt string, choices int) gen.MFAChallenge {
+		ids := make([]gen.UUID, choices) // [] rather than null when empty
 		for i := range ids {
 			ids[i] = newID()
 		}
-		return gen.MfaChallenge{Id: newID(), MfaType: mfaType, Prompt: prompt, ChoiceIds: ids, EventStreamId: stream}
+		return gen.MFAChallenge{ID: newID(), MFAType: mfaType, Prompt: prompt, ChoiceIDs: ids, EventStreamID: stream}
 	}
 	switch digit {
 	case 3:
-		return []gen.MfaChallenge{challenge("TFA_TEXT", "Enter the one-time code sent to your phone", 0)}
+		return []gen.MFAChallenge{challenge("TFA_TEXT", "Enter the one-time code sent to your phone", 0)}
 	case 4:
-		return []gen.MfaChallenge{challenge("TFA_CHOICE", "Which city were you born in", 3)}
+		return []gen.MFAChallenge{challenge("TFA_CHOICE", "Which city were you born in", 3)}
 	case 5:
-		return []gen.MfaChallenge{challenge("TFA_MULTI", "Pick the image you chose at enrolment", 4)}
+		return []gen.MFAChallenge{challenge("TFA_MULTI", "Pick the image you chose at enrolment", 4)}
 	case 6:
-		return []gen.MfaChallenge{challenge("TFA_IMAGE", "Type the characters shown in the image", 0)}
+		return []gen.MFAChallenge{challenge("TFA_IMAGE", "Type the characters shown in the image", 0)}
 	case 7:
-		return []gen.MfaChallenge{
+		return []gen.MFAChallenge{
 			challenge("TFA_TEXT", "Which high school did you attend", 0),
 			challenge("TFA_CHOICE", "Which of these accounts is yours", 2),
 		}

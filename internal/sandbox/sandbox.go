@@ -146,13 +146,13 @@ func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[st
 		return s.createConfiguration(c)
 	case "GetConfigurations":
 		return s.listConfigurations(c)
-	case "GetConfigurationsConfigurationId":
+	case "GetConfigurationsConfigurationID":
 		return s.getConfiguration(c)
-	case "DeleteConfigurationsConfigurationId":
+	case "DeleteConfigurationsConfigurationID":
 		return s.deleteConfiguration(c)
-	case "PostInstitutionsInstitutionIdLoginForms":
+	case "PostInstitutionsInstitutionIDLoginForms":
 		return s.createLoginForm(c)
-	case "PostInstitutionsInstitutionIdOauthUrls":
+	case "PostInstitutionsInstitutionIDOauthUrls":
 		return s.createOAuthURL(c)
 	case "PostReconnections":
 		return s.reconnect(c)
@@ -261,4 +261,4 @@ func (s *Sandbox) write(w http.ResponseWriter, r *http.Request, route *validatio
 }
 
 // newID returns a random (version 4) UUID.
-func newID() gen.Uuid { return uuid.New() }
+func newID() gen.UUID { return uuid.New() }

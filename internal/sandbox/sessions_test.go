@@ -18,13 +18,13 @@ func TestLoginForms(t *testing.T) {
 	ctx := context.Background()
 	_, srv := newSandbox(t)
 	a, b := genClient(t, srv, keyA, anyTok), genClient(t, srv, keyB, anyTok)
-	cfg, _ := a.PostConfigurationsWithResponse(ctx, gen.PostConfigurationsRequest{})
+	cfg, _ := a.PostConfigurationsWithResponse(ctx, gen.ConfigurationParams{})
 
 	cases := []struct {
 		name     string
 		client   *gen.ClientWithResponses
 		language string
-		cfgID    *gen.Uuid
+		cfgID    *gen.UUID
 		status   int
 		labels   string
 	}{
@@ -33,7 +33,7 @@ func TestLoginForms(t *testing.T) {
 		{"French", a, "fr-ca", nil, 201, "Nom d'utilisateur,Mot de passe"},
 		{"other partner's configuration", b, "en", cfg.JSON201.Id, 404, ""},
 	}
-	seen := map[gen.Uuid]bool{}
+	seen := map[gen.UUID]bool{}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := tc.client.PostInstitutionsInstitutionIdLoginFormsWithResponse(ctx, 170716, gen.PostInstitutionsInstitutionIdLoginFormsRequest{
@@ -55,7 +55,7 @@ func TestLoginForms(t *testing.T) {
 			if strings.Join(labels, ",") != tc.labels {
 				t.Errorf("labels: got %v, want %s", labels, tc.labels)
 			}
-			for _, id := range []gen.Uuid{f.Id, f.EventStreamId} {
+			for _, id := range []gen.UUID{f.Id, f.EventStreamId} {
 				if seen[id] {
 					t.Errorf("id %v reused", id)
 				}

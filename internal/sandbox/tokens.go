@@ -26,7 +26,7 @@ func (s *Sandbox) createToken(c *call) response {
 	if err := json.Unmarshal(c.body, &creds); err != nil {
 		return invalidField("body: not a JSON object").response()
 	}
-	if !s.validPartner(creds.PartnerId, creds.PartnerSecret) {
+	if !s.validPartner(creds.PartnerID, creds.PartnerSecret) {
 		return invalidCredentials().response()
 	}
 	tok := newToken()

@@ -3,6 +3,7 @@
 package specdoc
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -11,25 +12,25 @@ import (
 	"github.com/finicity-go/connect-components/internal/validation"
 )
 
-var (
-	once      sync.Once
-	validator *validation.Validator
-	loadErr   error
-)
+// Doc returns the embedded document, decoded on first call. Callers must
+// not modify it.
+var Doc = sync.OnceValues(func() (*openapi3.T, error) {
+	doc, err := gen.GetSpec()
+	if err != nil {
+		return nil, fmt.Errorf("embedded OpenAPI document: %w", err)
+	}
+	return doc, nil
+})
 
 // Validator returns the process-wide Validator for the embedded spec. It is
-// safe for concurrent use; the document is decoded only on first call.
-func Validator() (*validation.Validator, error) {
-	once.Do(func() {
-		var doc *openapi3.T
-		doc, loadErr = gen.GetSpec()
-		if loadErr != nil {
-			return
-		}
-		validator, loadErr = validation.New(doc)
-	})
-	return validator, loadErr
-}
+// safe for concurrent use; the document is decoded only once.
+var Validator = sync.OnceValues(func() (*validation.Validator, error) {
+	doc, err := Doc()
+	if err != nil {
+		return nil, err
+	}
+	return validation.New(doc)
+})
 
 // MustValidator is Validator for tests and program start-up, where a broken
 // embedded spec is a build defect.
@@ -39,4 +40,21 @@ func MustValidator() *validation.Validator {
 		panic("specdoc: embedded OpenAPI document does not load: " + err.Error())
 	}
 	return v
+}
+
+// Operation returns the operation of the embedded document with the given
+// operationId, with its method and path.
+func Operation(id string) (method, path string, op *openapi3.Operation, err error) {
+	doc, err := Doc()
+	if err != nil {
+		return "", "", nil, err
+	}
+	for p, item := range doc.Paths.Map() {
+		for m, o := range item.Operations() {
+			if o.OperationID == id {
+				return m, p, o, nil
+			}
+		}
+	}
+	return "", "", nil, fmt.Errorf("no operation %q in the embedded OpenAPI document", id)
 }

@@ -1,0 +1,174 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/finicity-go/connect-components/internal/httpx"
+)
+
+// CallOption configures one call of a service method.
+type CallOption func(*callSettings)
+
+type callSettings struct {
+	responseInto **http.Response
+}
+
+// WithResponseInto stores the call's HTTP response in *dst once it
+// arrives, whatever its status, for its status code and headers. Its body
+// has been read already; reading it again yields the same bytes. *dst is
+// left alone when no response arrived (a transport failure, or a request
+// refused before sending).
+//
+//	var resp *http.Response
+//	cfg, err := c.Configurations.Create(ctx, params, api.WithResponseInto(&resp))
+//	log.Println(resp.StatusCode, resp.Header.Get("Date"))
+func WithResponseInto(dst **http.Response) CallOption {
+	return func(s *callSettings) { s.responseInto = dst }
+}
+
+// call carries what the helpers below need to know about one call of a
+// generated service method.
+type call struct {
+	c       *Client
+	op      string // operationId
+	opts    []CallOption
+	secrets []string // credentials in the body (partnerSecret)
+}
+
+func (c *Client) newCall(op string, opts []CallOption) call {
+	return call{c: c, op: op, opts: opts}
+}
+
+// missingParam is the error for a required path parameter left empty.
+func (cl call) missingParam(name string) error {
+	method, path := operationRoute(cl.op)
+	return &ValidationError{Method: method, Path: path, Location: "path", Field: name, Reason: "required, but empty"}
+}
+
+// checkBody refuses a body whose required fields (by the spec) are left at
+// their Go zero value, and notes the credentials it carries so that error
+// text can mask them. body is a pointer to the request's body value.
+func (cl *call) checkBody(body any) error {
+	check, err := bodyCheckFor(cl.op, body)
+	if err != nil {
+		return err
+	}
+	missing, secrets := check.run(body)
+	cl.secrets = secrets
+	if missing != "" {
+		method, path := operationRoute(cl.op)
+		return &ValidationError{Method: method, Path: path, Location: "body", Field: missing, Reason: "required, but not set"}
+	}
+	return nil
+}
+
+// finish turns the outcome of a raw generated call into the answer's body,
+// or the error the caller gets: a non-2xx status is an *Error, a
+// transport failure is wrapped once with the package's prefix, masked.
+func (cl call) finish(resp *http.Response, err error) ([]byte, error) {
+	if err != nil {
+		return nil, cl.wrap(err)
+	}
+	var s callSettings
+	for _, opt := range cl.opts {
+		if opt != nil {
+			opt(&s)
+		}
+	}
+	if s.responseInto != nil {
+		*s.responseInto = resp
+	}
+	body, ok := httpx.Bytes(resp)
+	if !ok {
+		// A middleware replaced the body: read what it gave.
+		if err := httpx.Read(resp, maxResponseBytes); err != nil {
+			return nil, cl.wrap(err)
+		}
+		body, _ = httpx.Bytes(resp)
+	}
+	if !success(resp) {
+		return nil, newError(resp.Request, resp.StatusCode, body, cl.c.mask.forRequest(resp.Request, cl.secrets...))
+	}
+	return body, nil
+}
+
+// wrap gives a transport error the package's prefix once (errors from the
+// layers that already carry it are returned as they are), with the
+// credentials masked in its text.
+func (cl call) wrap(err error) error {
+	if strings.HasPrefix(err.Error(), errPrefix) {
+		return err
+	}
+	return &transportError{err: err, mask: cl.c.mask.forRequest(nil, cl.secrets...)}
+}
+
+// transportError is a failure with no usable answer: a connection refused
+// or reset, a timeout, a cancelled context, a body that could not be read.
+type transportError struct {
+	err  error
+	mask func(string) string
+}
+
+func (e *transportError) Error() string { return e.mask(errPrefix + e.err.Error()) }
+func (e *transportError) Unwrap() error { return e.err }
+
+// decodeError is a 2xx answer whose body does not decode into the
+// documented type.
+type decodeError struct {
+	status       int
+	method, path string
+	err          error
+}
+
+func (e *decodeError) Error() string {
+	return fmt.Sprintf("%s%s %s: the %d answer does not decode: %v", errPrefix, e.method, e.path, e.status, e.err)
+}
+
+func (e *decodeError) Unwrap() error { return e.err }
+
+func undecodable(resp *http.Response, err error) error {
+	e := &decodeError{status: resp.StatusCode, err: err}
+	if resp.Request != nil {
+		e.method, e.path = resp.Request.Method, resp.Request.URL.Path
+	}
+	return e
+}
+
+// decodeObject decodes a 2xx answer into a T.
+func decodeObject[T any](cl call, resp *http.Response, err error) (*T, error) {
+	body, err := cl.finish(resp, err)
+	if err != nil {
+		return nil, err
+	}
+	v := new(T)
+	if err := json.Unmarshal(body, v); err != nil {
+		return nil, undecodable(resp, err)
+	}
+	return v, nil
+}
+
+// decodeList decodes a 2xx answer into a []T; an empty list is an empty,
+// non-nil slice.
+func decodeList[T any](cl call, resp *http.Response, err error) ([]T, error) {
+	body, err := cl.finish(resp, err)
+	if err != nil {
+		return nil, err
+	}
+	var v []T
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, undecodable(resp, err)
+	}
+	if v == nil {
+		v = []T{}
+	}
+	return v, nil
+}
+
+// decodeNone checks a 2xx answer that carries no body.
+func decodeNone(cl call, resp *http.Response, err error) error {
+	_, err = cl.finish(resp, err)
+	return err
+}

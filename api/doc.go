@@ -1,0 +1,72 @@
+// Package api is the Go client of Mastercard Open Finance's Data Connect
+// Components API (Finicity): the backend calls that let an app's own front
+// end log a user into their bank.
+//
+// Build one Client per app key, with a source of Finicity-App-Token, and
+// call the operations through its services:
+//
+//	c, err := api.NewClient(appKey, api.WithPartnerCredentials(partnerID, partnerSecret))
+//	if err != nil {
+//		return err
+//	}
+//	cfg, err := c.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking", "Savings"}})
+//	form, err := c.LoginForms.Create(ctx, institutionID, api.LoginFormParams{
+//		CustomerID:       customerID,
+//		Language:         "en",
+//		ConfigurationID:  cfg.ID,
+//		ServiceAgreement: api.ServiceAgreement{Language: "en", AcceptedDate: acceptedAt},
+//	})
+//
+// The services, and the docs' operations they send:
+//
+//	Configurations.Create   post_configurations
+//	Configurations.List     get_configurations
+//	Configurations.Get      get_configurations_configuration_id
+//	Configurations.Delete   delete_configurations_configuration_id
+//	LoginForms.Create       post_institutions_institution_id_login_forms
+//	OAuthURLs.Create        post_institutions_institution_id_oauth_urls
+//	Reconnections.Create    post_reconnections
+//	Partners.Authenticate   partner authentication (the token)
+//
+// # Results and errors
+//
+// Each method returns the decoded model, or an error. A non-2xx answer is
+// an *Error (errors.As) carrying the status, the API's reason code, its
+// texts and the exact body; IsNotFound and IsUnauthorized test the
+// common cases. A request refused before sending (a required field or
+// path parameter left empty, or anything off the spec with
+// WithRequestValidation) is a *ValidationError naming the field. Anything
+// else is a transport failure. Every error's text starts with "finicity: ".
+// WithResponseInto hands over the raw *http.Response of a call, for its
+// status and headers.
+//
+// # Models
+//
+// The models (Configuration, LoginForm, MFAChallenge, ...) are the types
+// generated from openapi.yaml into package gen, re-exported here under Go
+// names; each one's comment names the docs' model. Their fields, with the
+// wire names, are documented in package gen.
+//
+// # Behaviour
+//
+//   - Tokens: WithAppToken (fixed), WithPartnerCredentials (fetched on
+//     first use, shared, renewed after 90 minutes, one refresh and replay
+//     on reason code 10023, rejected credentials never retried), or
+//     WithTokenSource (a token kept in your own store, shared by a fleet).
+//   - Retries (WithRetries, WithRetryBackoff, WithAttemptTimeout): GET and
+//     DELETE are retried on connection failures, 429, 502, 503 and 504,
+//     with jittered exponential backoff honouring Retry-After; a POST is
+//     never re-sent once it may have reached the server.
+//   - Middleware (WithMiddleware), logging (WithLogger, log/slog) and
+//     validation against the embedded spec (WithRequestValidation,
+//     WithResponseValidation). Client documents the order of the layers.
+//   - Client.Generated is the generated client, wired through the same
+//     layers, for those who want every status decoded without errors.
+//
+// # Secrets
+//
+// The app key, the tokens and the partner secret never appear in log
+// records, in error strings, or when a Client is printed. The values a
+// call returns are never rewritten: an *Error's Body is the exact bytes
+// received.
+package api

@@ -1,0 +1,60 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/finicity-go/connect-components/internal/auth"
+)
+
+// TokenSource supplies the Finicity-App-Token of each call, for
+// WithTokenSource. Implementations must be safe for concurrent use.
+type TokenSource interface {
+	// Token returns the token to send now. An error fails the call
+	// before anything is sent, and is returned to the caller.
+	Token(ctx context.Context) (string, error)
+	// Invalidate reports that the API refused token as expired (401,
+	// reason 10023): the next Token call should not return it again, for
+	// example by re-reading the shared store. Many calls may report the
+	// same token at once.
+	Invalidate(token string)
+}
+
+// partnerFetch is the token fetch of WithPartnerCredentials: partner
+// authentication through c itself, so it shares every layer of the client
+// (retries, logging, validation, middleware). The auth editor sends it
+// with the app key alone, so it never asks for a token itself.
+func partnerFetch(c *Client, partnerID, partnerSecret string) func(ctx context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		tok, err := c.Partners.Authenticate(ctx, PartnerCredentials{PartnerID: partnerID, PartnerSecret: partnerSecret})
+		if err != nil {
+			if apiErr, ok := errors.AsType[*Error](err); ok && rejectsCredentials(apiErr.StatusCode) {
+				return "", &auth.RejectedError{Err: &rejectedError{apiErr: apiErr}}
+			}
+			return "", err
+		}
+		if tok.Token == "" {
+			return "", errors.New(errPrefix + "partner authentication answered without a token")
+		}
+		return tok.Token, nil
+	}
+}
+
+// rejectsCredentials reports whether partner authentication refused the
+// credentials themselves: another try can only fail again.
+func rejectsCredentials(status int) bool {
+	return status == http.StatusBadRequest || status == http.StatusUnauthorized || status == http.StatusForbidden
+}
+
+// rejectedError is what every call returns once partner authentication
+// has refused the credentials.
+type rejectedError struct{ apiErr *Error }
+
+func (e *rejectedError) Error() string {
+	return errPrefix + "partner credentials rejected, and not tried again since repeated failures lock the partner account (build a new client with corrected credentials): " +
+		strings.TrimPrefix(e.apiErr.Error(), errPrefix)
+}
+
+func (e *rejectedError) Unwrap() error { return e.apiErr }

@@ -1,0 +1,124 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/finicity-go/connect-components/internal/httpx"
+	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/validation"
+)
+
+// validate is the outermost layer when WithRequestValidation or
+// WithResponseValidation is on: a request is checked before anything is
+// sent, and the final answer (after retries and token replay) is checked
+// before it is decoded.
+func validate(next httpx.Doer, requests, responses bool, m *masker) (httpx.Doer, error) {
+	v, err := specdoc.Validator()
+	if err != nil {
+		return nil, fmt.Errorf("%sload the embedded OpenAPI document: %w", errPrefix, err)
+	}
+	return &validator{next: next, v: v, requests: requests, responses: responses, m: m}, nil
+}
+
+type validator struct {
+	next                httpx.Doer
+	v                   *validation.Validator
+	requests, responses bool
+	m                   *masker
+}
+
+func (d *validator) Do(req *http.Request) (*http.Response, error) {
+	var route *validation.Route
+	if d.requests {
+		checked, r, err := d.checkRequest(req)
+		if err != nil {
+			return nil, err
+		}
+		req, route = checked, r
+	}
+	resp, err := d.next.Do(req)
+	if err != nil || !d.responses {
+		return resp, err
+	}
+	body, _ := httpx.Bytes(resp)
+	if route != nil {
+		err = d.v.ValidateRouteResponse(req.Context(), route, req, resp.StatusCode, resp.Header, body)
+	} else {
+		err = d.v.ValidateResponse(req.Context(), req, resp.StatusCode, resp.Header, body)
+	}
+	if err != nil {
+		ve := newValidationError(err, req, true, resp.StatusCode)
+		if !success(resp) {
+			ve.apiErr = newError(req, resp.StatusCode, body, d.m.forRequest(req))
+		}
+		return nil, ve
+	}
+	return resp, nil
+}
+
+// checkRequest validates req and returns the request to send, which can
+// always be replayed (GetBody set) whatever reader the caller passed.
+func (d *validator) checkRequest(req *http.Request) (*http.Request, *validation.Route, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		route, err := d.v.ValidateOutgoing(req.Context(), req, nil)
+		if err != nil {
+			return nil, nil, newValidationError(err, req, false, 0)
+		}
+		return req, route, nil
+	}
+	var body []byte
+	var err error
+	out := req
+	if req.GetBody != nil {
+		// The generated client's bodies are rewindable: validate a copy,
+		// in a pooled buffer since it is not needed afterwards, and leave
+		// the request as it is.
+		var rc io.ReadCloser
+		if rc, err = req.GetBody(); err == nil {
+			buf := copyBuffers.Get().(*bytes.Buffer)
+			defer func() {
+				if buf.Cap() <= 64<<10 { // do not let one large body pin memory
+					copyBuffers.Put(buf)
+				}
+			}()
+			buf.Reset()
+			_, err = buf.ReadFrom(rc)
+			_ = rc.Close()
+			body = buf.Bytes()
+		}
+	} else {
+		body, err = io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		out = req.WithContext(req.Context())
+		out.Body = io.NopCloser(bytes.NewReader(body))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		out.ContentLength = int64(len(body))
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%sread the request body of %s %s: %w", errPrefix, req.Method, req.URL.Path, err)
+	}
+	route, err := d.v.ValidateOutgoing(req.Context(), out, body)
+	if err != nil {
+		return nil, nil, newValidationError(err, req, false, 0)
+	}
+	return out, route, nil
+}
+
+var copyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func newValidationError(err error, req *http.Request, response bool, status int) *ValidationError {
+	ve := &ValidationError{Response: response, StatusCode: status, Method: req.Method, Path: req.URL.Path}
+	if fe, ok := errors.AsType[*validation.FieldError](err); ok {
+		ve.Location, ve.Field, ve.Reason = fe.Location, fe.Field, fe.Reason
+	} else {
+		ve.Location, ve.Reason = "message", err.Error()
+	}
+	return ve
+}
+
+func success(r *http.Response) bool { return r.StatusCode >= 200 && r.StatusCode < 300 }
