@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/finicity-go/connect-components/internal/auth"
 	"github.com/finicity-go/connect-components/internal/redact"
 )
 
@@ -136,7 +135,7 @@ func hasStatus(err error, status int) bool {
 // ErrCredentialsRejected matches (errors.Is) the error of any call made
 // after partner authentication refused the credentials given to
 // WithPartnerCredentials. The same error also wraps the API's *Error.
-var ErrCredentialsRejected = auth.ErrRejected
+var ErrCredentialsRejected = errors.New("finicity: partner credentials rejected")
 
 // ValidationError is a request refused before sending, or a response
 // refused on arrival, because it does not match the OpenAPI document. It

@@ -58,3 +58,6 @@ func (e *rejectedError) Error() string {
 }
 
 func (e *rejectedError) Unwrap() error { return e.apiErr }
+
+// Is makes errors.Is(err, ErrCredentialsRejected) true.
+func (e *rejectedError) Is(target error) bool { return target == ErrCredentialsRejected }

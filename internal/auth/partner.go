@@ -38,12 +38,6 @@ func (e *RejectedError) Error() string { return e.Err.Error() }
 
 func (e *RejectedError) Unwrap() error { return e.Err }
 
-// ErrRejected matches any *RejectedError with errors.Is.
-var ErrRejected = errors.New("partner credentials rejected")
-
-// Is makes errors.Is(err, ErrRejected) true for a *RejectedError.
-func (e *RejectedError) Is(target error) bool { return target == ErrRejected }
-
 // PartnerToken is a TokenSource backed by partner authentication. It
 // fetches a token on first use, shares it between goroutines, and fetches
 // a new one when it is older than the max age or after Invalidate.

@@ -129,7 +129,7 @@ func TestPartnerTokenRemembersRejection(t *testing.T) {
 	p := NewPartnerToken(c.fetch, 0, nil)
 	for i := range 5 {
 		_, err := p.Token(context.Background())
-		if !errors.Is(err, ErrRejected) || !errors.Is(err, apiErr) {
+		if _, ok := errors.AsType[*RejectedError](err); !ok || !errors.Is(err, apiErr) {
 			t.Fatalf("call %d: got %v", i, err)
 		}
 		if err.Error() != apiErr.Error() {
@@ -137,7 +137,7 @@ func TestPartnerTokenRemembersRejection(t *testing.T) {
 		}
 	}
 	p.Invalidate("anything")
-	if _, err := p.Token(context.Background()); !errors.Is(err, ErrRejected) {
+	if _, err := p.Token(context.Background()); !errors.Is(err, apiErr) {
 		t.Fatalf("after Invalidate: got %v", err)
 	}
 	if got := c.n.Load(); got != 1 {
