@@ -79,6 +79,7 @@ func (cl call) finish(resp *http.Response, err error) ([]byte, error) {
 		}
 	}
 	if s.responseInto != nil {
+		httpx.Rewind(resp)
 		*s.responseInto = resp
 	}
 	body, ok := httpx.Bytes(resp)
@@ -115,24 +116,31 @@ type transportError struct {
 func (e *transportError) Error() string { return e.mask(errPrefix + e.err.Error()) }
 func (e *transportError) Unwrap() error { return e.err }
 
-// decodeError is a 2xx answer whose body does not decode into the
-// documented type.
-type decodeError struct {
-	status       int
-	method, path string
-	err          error
+// DecodeError is a 2xx answer whose body does not decode into the
+// documented type: the API answered, but not with what the spec promises.
+// errors.As finds it; Unwrap gives the decoder's error.
+type DecodeError struct {
+	// StatusCode is the answer's (2xx) status.
+	StatusCode int
+	// Method and Path identify the request.
+	Method, Path string
+	// Body is the answer's body, exactly as received.
+	Body []byte
+
+	err  error
+	mask func(string) string
 }
 
-func (e *decodeError) Error() string {
-	return fmt.Sprintf("%s%s %s: the %d answer does not decode: %v", errPrefix, e.method, e.path, e.status, e.err)
+func (e *DecodeError) Error() string {
+	return e.mask(fmt.Sprintf("%s%s %s: the %d answer does not decode: %v", errPrefix, e.Method, e.Path, e.StatusCode, e.err))
 }
 
-func (e *decodeError) Unwrap() error { return e.err }
+func (e *DecodeError) Unwrap() error { return e.err }
 
-func undecodable(resp *http.Response, err error) error {
-	e := &decodeError{status: resp.StatusCode, err: err}
+func (cl call) undecodable(resp *http.Response, body []byte, err error) error {
+	e := &DecodeError{StatusCode: resp.StatusCode, Body: body, err: err, mask: cl.c.mask.forRequest(resp.Request, cl.secrets...)}
 	if resp.Request != nil {
-		e.method, e.path = resp.Request.Method, resp.Request.URL.Path
+		e.Method, e.Path = resp.Request.Method, resp.Request.URL.Path
 	}
 	return e
 }
@@ -145,7 +153,7 @@ func decodeObject[T any](cl call, resp *http.Response, err error) (*T, error) {
 	}
 	v := new(T)
 	if err := json.Unmarshal(body, v); err != nil {
-		return nil, undecodable(resp, err)
+		return nil, cl.undecodable(resp, body, err)
 	}
 	return v, nil
 }
@@ -159,7 +167,7 @@ func decodeList[T any](cl call, resp *http.Response, err error) ([]T, error) {
 	}
 	var v []T
 	if err := json.Unmarshal(body, &v); err != nil {
-		return nil, undecodable(resp, err)
+		return nil, cl.undecodable(resp, body, err)
 	}
 	if v == nil {
 		v = []T{}

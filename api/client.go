@@ -131,10 +131,12 @@ func (s *settings) stack(tokens auth.TokenSource, m *masker) (httpx.Doer, error)
 		s.retry.OnRetry = retryLogger(s.logger, m)
 	}
 	for i := len(s.middleware) - 1; i >= 0; i-- {
-		d = s.middleware[i](d)
-		if d == nil {
+		if d = s.middleware[i](d); d == nil {
 			return nil, fmt.Errorf("%sWithMiddleware: middleware %d returned a nil Doer", errPrefix, i)
 		}
+		// Whatever a middleware read of the body, the next one up reads
+		// it from the start.
+		d = rewound(d)
 	}
 	d = retry.Wrap(d, s.retry)
 	d = auth.Replay(d, tokens, replayLogger(s.logger))

@@ -35,8 +35,9 @@
 // texts and the exact body; IsNotFound and IsUnauthorized test the
 // common cases. A request refused before sending (a required field or
 // path parameter left empty, or anything off the spec with
-// WithRequestValidation) is a *ValidationError naming the field. Anything
-// else is a transport failure. Every error's text starts with "finicity: ".
+// WithRequestValidation) is a *ValidationError naming the field. A 2xx
+// answer that does not decode is a *DecodeError. Anything else is a
+// transport failure. Every error's text starts with "finicity: ".
 // WithResponseInto hands over the raw *http.Response of a call, for its
 // status and headers.
 //

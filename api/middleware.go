@@ -57,3 +57,12 @@ func readBody(next httpx.Doer) httpx.Doer {
 		return resp, nil
 	})
 }
+
+// rewound puts each answer's body back at its start on the way up.
+func rewound(next httpx.Doer) httpx.Doer {
+	return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
+		resp, err := next.Do(req)
+		httpx.Rewind(resp)
+		return resp, err
+	})
+}

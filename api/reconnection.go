@@ -41,7 +41,7 @@ func decodeReconnection(cl call, resp *http.Response, err error) (*Reconnection,
 	r := &Reconnection{}
 	if resp.StatusCode == http.StatusNonAuthoritativeInfo {
 		if err := json.Unmarshal(body, &r.ChallengeSets); err != nil {
-			return nil, undecodable(resp, err)
+			return nil, cl.undecodable(resp, body, err)
 		}
 		if r.ChallengeSets == nil {
 			r.ChallengeSets = MFAChallengeSets{}
@@ -50,7 +50,7 @@ func decodeReconnection(cl call, resp *http.Response, err error) (*Reconnection,
 	}
 	r.LoginForm = new(LoginForm)
 	if err := json.Unmarshal(body, r.LoginForm); err != nil {
-		return nil, undecodable(resp, err)
+		return nil, cl.undecodable(resp, body, err)
 	}
 	return r, nil
 }

@@ -52,7 +52,7 @@ func (r *replay) Do(req *http.Request) (*http.Response, error) {
 		// sending the same token again would only be refused again.
 		return resp, nil
 	}
-	again, err := httpx.Rewind(req)
+	again, err := httpx.Copy(req)
 	if err != nil {
 		// Cannot replay after all: the 401 is the honest answer.
 		return resp, nil

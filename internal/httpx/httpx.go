@@ -50,6 +50,17 @@ func (b *Body) Read(p []byte) (int, error) { return b.r.Read(p) }
 // Close does nothing: the connection was released when the body was read.
 func (b *Body) Close() error { return nil }
 
+// Rewind puts the read position of resp's body back at the start, when it
+// is a Body: a layer that read it must not take it from the next reader.
+func Rewind(resp *http.Response) {
+	if resp == nil {
+		return
+	}
+	if b, ok := resp.Body.(*Body); ok {
+		b.r.Reset(b.data)
+	}
+}
+
 // Bytes returns the whole body, however much of it was read through Read.
 // The slice is shared: callers must not modify it.
 func (b *Body) Bytes() []byte { return b.data }
@@ -131,9 +142,9 @@ func Replayable(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
-// Rewind returns a copy of req, with ctx, whose body is a fresh copy from
-// GetBody. The caller checked Replayable.
-func Rewind(req *http.Request) (*http.Request, error) {
+// Copy returns a copy of req whose body is a fresh copy from GetBody, to
+// send again. The caller checked Replayable.
+func Copy(req *http.Request) (*http.Request, error) {
 	r := req.Clone(req.Context())
 	if req.Body != nil && req.Body != http.NoBody {
 		body, err := req.GetBody()

@@ -62,6 +62,11 @@ func TestRead(t *testing.T) {
 			if string(read) != tc.want || string(again) != tc.want || resp.ContentLength != int64(len(tc.want)) {
 				t.Errorf("read %q, Bytes %q, length %d", read, again, resp.ContentLength)
 			}
+			// Rewind gives the next reader the whole body again.
+			Rewind(resp)
+			if b, _ := io.ReadAll(resp.Body); string(b) != tc.want {
+				t.Errorf("after Rewind, read %q", b)
+			}
 			// A second Read leaves the held body alone.
 			if err := Read(resp, tc.limit); err != nil {
 				t.Fatal(err)
@@ -91,14 +96,14 @@ func TestReadNoBody(t *testing.T) {
 	}
 }
 
-func TestRewind(t *testing.T) {
+func TestCopy(t *testing.T) {
 	req, _ := http.NewRequest("POST", "http://127.0.0.1/x", strings.NewReader("payload"))
 	req.Header.Set("X-A", "1")
 	if !Replayable(req) {
 		t.Fatal("a strings.Reader body is replayable")
 	}
 	_, _ = io.ReadAll(req.Body) // the first attempt consumed it
-	again, err := Rewind(req)
+	again, err := Copy(req)
 	if err != nil {
 		t.Fatal(err)
 	}
