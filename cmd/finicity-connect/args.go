@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/finicity-go/connect-components/api"
 )
 
@@ -29,15 +27,16 @@ func idArg(in *invocation, flagName, flagValue, what string) (string, error) {
 // parseUUID accepts only the canonical 36-character form the API uses.
 // Ids are not secrets, so the message shows what was given.
 func parseUUID(what, s string) (api.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil || len(s) != 36 {
+	id, err := api.ParseUUID(s)
+	if err != nil {
 		return api.UUID{}, usagef("invalid %s %q: must be a UUID such as 605543e1-f507-48ad-8127-95c40566597b", what, s)
 	}
 	return id, nil
 }
 
-// splitList turns "Checking, Savings" into [Checking Savings]; nil for "".
-func splitList(s string) *[]string {
+// splitList turns "Checking, Savings" into [Checking Savings]; nil for
+// "", so that the field is left out of the request.
+func splitList(s string) []string {
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
@@ -47,7 +46,7 @@ func splitList(s string) *[]string {
 			out = append(out, p)
 		}
 	}
-	return &out
+	return out
 }
 
 // acceptedDate parses --accepted-date, defaulting to now (the user is

@@ -4,42 +4,42 @@ package main
 // user would guess them: <resource> <verb>.
 var commands = []command{
 	{
-		name: "configurations create", summary: "Create a configuration (PostConfigurations)", api: true,
+		name: "configurations create", summary: "Create a configuration (Configurations.Create, PostConfigurations)", api: true,
 		example: "finicity-connect configurations create --filter-accounts Checking,Savings --account-classification-type personal --ao-required",
 		setup:   configurationsCreate,
 	},
 	{
-		name: "configurations list", summary: "List this partner's configurations (GetConfigurations)", api: true,
+		name: "configurations list", summary: "List this partner's configurations (Configurations.List, GetConfigurations)", api: true,
 		example: "finicity-connect configurations list --output table",
 		setup:   configurationsList,
 	},
 	{
-		name: "configurations get", args: "<configuration-id>", summary: "Get one configuration (GetConfigurationsConfigurationId)", api: true,
+		name: "configurations get", args: "<configuration-id>", summary: "Get one configuration (Configurations.Get, GetConfigurationsConfigurationID)", api: true,
 		example: "finicity-connect configurations get 605543e1-f507-48ad-8127-95c40566597b",
 		setup:   configurationsGet,
 	},
 	{
-		name: "configurations delete", args: "<configuration-id>", summary: "Delete a configuration (DeleteConfigurationsConfigurationId)", api: true,
+		name: "configurations delete", args: "<configuration-id>", summary: "Delete a configuration (Configurations.Delete, DeleteConfigurationsConfigurationID)", api: true,
 		example: "finicity-connect configurations delete 605543e1-f507-48ad-8127-95c40566597b",
 		setup:   configurationsDelete,
 	},
 	{
-		name: "login-forms create", args: "[<institution-id>]", summary: "Create a login form (PostInstitutionsInstitutionIdLoginForms)", api: true,
+		name: "login-forms create", args: "[<institution-id>]", summary: "Create a login form (LoginForms.Create, PostInstitutionsInstitutionIDLoginForms)", api: true,
 		example: "finicity-connect login-forms create --institution-id 170716 --customer-id 1005061234 --language en \\\n    --configuration-id 605543e1-f507-48ad-8127-95c40566597b",
 		setup:   loginFormsCreate,
 	},
 	{
-		name: "oauth-urls create", args: "[<institution-id>]", summary: "Create an OAuth URL (PostInstitutionsInstitutionIdOauthUrls)", api: true,
+		name: "oauth-urls create", args: "[<institution-id>]", summary: "Create an OAuth URL (OAuthURLs.Create, PostInstitutionsInstitutionIDOauthUrls)", api: true,
 		example: "finicity-connect oauth-urls create --institution-id 170716 --customer-id 1005061234 \\\n    --redirect-uri https://partner.example.com/oauth/complete",
 		setup:   oauthURLsCreate,
 	},
 	{
-		name: "reconnections create", args: "[<customer-id> <institution-login-id>]", summary: "Start a reconnection: a login form (201) or MFA challenges (203) (PostReconnections)", api: true,
+		name: "reconnections create", args: "[<customer-id> <institution-login-id>]", summary: "Start a reconnection: a login form (201) or MFA challenges (203) (Reconnections.Create, PostReconnections)", api: true,
 		example: "finicity-connect reconnections create --customer-id 1005061234 --institution-login-id 7008461433",
 		setup:   reconnectionsCreate,
 	},
 	{
-		name: "token", summary: "Print a fresh Finicity-App-Token from partner authentication (CreateToken)", api: true, partnerAuth: true,
+		name: "token", summary: "Print a fresh Finicity-App-Token from partner authentication (Partners.Authenticate, CreateToken)", api: true, partnerAuth: true,
 		example: "finicity-connect token --sandbox\nFINICITY_APP_KEY=... FINICITY_PARTNER_ID=... FINICITY_PARTNER_SECRET=... finicity-connect token --output table",
 		setup:   tokenCreate,
 	},
@@ -52,5 +52,10 @@ var commands = []command{
 		name: "demo", summary: "Run every operation against an in-process sandbox, narrated",
 		example: "finicity-connect demo",
 		setup:   demo,
+	},
+	{
+		name: "version", summary: "Print the versions of finicity-connect, of the SDK (api.Version) and of Go",
+		example: "finicity-connect version",
+		setup:   version,
 	},
 }

@@ -17,15 +17,13 @@ func configurationsCreate(fs *flag.FlagSet) func(context.Context, *invocation) e
 		if err := noArgs(in); err != nil {
 			return err
 		}
-		req := api.PostConfigurationsRequest{FilterAccounts: splitList(*filter), AccountClassificationType: splitList(*classes)}
-		if flagSet(fs, "ao-required") {
-			req.AoRequired = ao
-		}
-		cfg, err := in.client.PostConfigurations(ctx, req)
+		// aoRequired false is the API's default: left out unless true.
+		params := api.ConfigurationParams{FilterAccounts: splitList(*filter), AccountClassificationType: splitList(*classes), AORequired: *ao}
+		cfg, err := in.client.Configurations.Create(ctx, params, in.answer())
 		if err != nil {
-			return err
+			return in.failed(err)
 		}
-		return in.print(result{value: cfg, table: configurationsTable([]api.Configuration{*cfg})})
+		return in.print(result{raw: in.answerBody(), table: configurationsTable([]api.Configuration{*cfg})})
 	}
 }
 
@@ -34,11 +32,11 @@ func configurationsList(fs *flag.FlagSet) func(context.Context, *invocation) err
 		if err := noArgs(in); err != nil {
 			return err
 		}
-		list, err := in.client.GetConfigurations(ctx)
+		list, err := in.client.Configurations.List(ctx, in.answer())
 		if err != nil {
-			return err
+			return in.failed(err)
 		}
-		return in.print(result{value: list, table: configurationsTable(list)})
+		return in.print(result{raw: in.answerBody(), table: configurationsTable(list)})
 	}
 }
 
@@ -49,11 +47,11 @@ func configurationsGet(fs *flag.FlagSet) func(context.Context, *invocation) erro
 		if err != nil {
 			return err
 		}
-		cfg, err := in.client.GetConfigurationsConfigurationId(ctx, id)
+		cfg, err := in.client.Configurations.Get(ctx, id, in.answer())
 		if err != nil {
-			return err
+			return in.failed(err)
 		}
-		return in.print(result{value: cfg, table: configurationsTable([]api.Configuration{*cfg})})
+		return in.print(result{raw: in.answerBody(), table: configurationsTable([]api.Configuration{*cfg})})
 	}
 }
 
@@ -64,8 +62,8 @@ func configurationsDelete(fs *flag.FlagSet) func(context.Context, *invocation) e
 		if err != nil {
 			return err
 		}
-		if err := in.client.DeleteConfigurationsConfigurationId(ctx, id); err != nil {
-			return err
+		if err := in.client.Configurations.Delete(ctx, id, in.answer()); err != nil {
+			return in.failed(err)
 		}
 		// The API answers 204 with no body; print what happened, so a
 		// script still gets JSON to check.
@@ -85,12 +83,4 @@ func configurationID(in *invocation, flagValue string) (api.UUID, error) {
 		return api.UUID{}, err
 	}
 	return parseUUID("configuration id", s)
-}
-
-// flagSet reports whether the user gave the flag, so an unset boolean is
-// left out of the request rather than sent as false.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
 }

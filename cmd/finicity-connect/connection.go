@@ -4,7 +4,10 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
@@ -39,6 +42,42 @@ type connection struct {
 	// partnerAuth makes the client use partner credentials only (the
 	// token command): an app token is ignored rather than preferred.
 	partnerAuth bool
+
+	// secrets is every credential in use, for masking what is printed.
+	secrets secretSet
+}
+
+// secretSet holds the credentials a run uses: the ones it was given, and
+// the tokens the client fetched by itself, recorded as requests carry
+// them. Everything the CLI prints on failure is masked with them, since
+// an API error's texts are printed field by field and may quote one back.
+type secretSet struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (s *secretSet) add(values ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range values {
+		if v != "" && !slices.Contains(s.list, v) {
+			s.list = append(s.list, v)
+		}
+	}
+}
+
+func (s *secretSet) all() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.list)
+}
+
+// record is a middleware noting the token each attempt carries.
+func (s *secretSet) record(next api.Doer) api.Doer {
+	return api.DoerFunc(func(req *http.Request) (*http.Response, error) {
+		s.add(req.Header.Get("Finicity-App-Token"))
+		return next.Do(req)
+	})
 }
 
 func (c *connection) register(fs *flag.FlagSet) {
@@ -49,10 +88,10 @@ func (c *connection) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.baseURL, "base-url", "", "API endpoint (default $"+envBaseURL+", else "+api.DefaultBaseURL+")")
 	fs.BoolVar(&c.useSandbox, "sandbox", false, "run against an in-process sandbox: no credentials, no network")
 	fs.StringVar(&c.output, "output", "json", "output format: json or table")
-	fs.BoolVar(&c.verbose, "verbose", false, "log each HTTP exchange to stderr (credentials redacted)")
+	fs.BoolVar(&c.verbose, "verbose", false, "print each HTTP attempt on stderr: request and response lines, headers and bodies, credentials masked")
 	fs.BoolVar(&c.validate, "validate", false, "check the request against the OpenAPI spec before sending it")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up on the call after this long")
-	fs.IntVar(&c.retries, "retries", api.DefaultRetries, "retries of a GET or DELETE after a network error or 429/5xx")
+	fs.IntVar(&c.retries, "retries", api.DefaultRetries, "retries of a GET or DELETE after a network error or a 429, 502, 503 or 504 answer")
 }
 
 // check validates the flags that need no network.
@@ -70,17 +109,17 @@ func (c *connection) check() error {
 }
 
 // client builds the API client: against an in-process sandbox with
-// --sandbox, otherwise from flags and environment.
-func (c *connection) client(env func(string) string, stderr interface{ Write([]byte) (int, error) }) (*api.Client, error) {
-	opts := []api.Option{api.WithRetries(c.retries)}
-	if c.verbose {
-		opts = append(opts, api.WithLogger(debugLogger(stderr)))
-	}
+// --sandbox, otherwise from flags and environment. It notes the
+// credentials in use in c.secrets, for masking whatever is printed.
+func (c *connection) client(env func(string) string, stderr io.Writer) (*api.Client, error) {
+	opts := []api.Option{api.WithRetries(c.retries), api.WithMiddleware(c.secrets.record)}
 	if c.validate {
 		opts = append(opts, api.WithRequestValidation())
 	}
 	if c.useSandbox {
-		return sandboxClient(opts...)
+		c.partnerID, c.partnerSecret = sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret
+		c.secrets.add(sandboxAppKey, c.partnerSecret)
+		return sandboxClient(append(opts, c.verboseOptions(stderr)...)...)
 	}
 	pick := func(flagValue, name string) string {
 		if flagValue != "" {
@@ -107,19 +146,41 @@ func (c *connection) client(env func(string) string, stderr interface{ Write([]b
 		return nil, usagef("missing credentials (%s): set %s and %s (or %s and %s), or pass --sandbox to use the local sandbox",
 			missing, envAppKey, envAppToken, envPartnerID, envPartnerSecret)
 	}
+	c.partnerID, c.partnerSecret = pid, secret
+	c.secrets.add(key, token, secret)
+	opts = append(opts, c.verboseOptions(stderr)...)
 	if base := pick(c.baseURL, envBaseURL); base != "" {
 		opts = append(opts, api.WithBaseURL(base))
 	}
 	// An explicit token wins over partner credentials, so a token pasted
 	// for a quick check is used even when the partner variables are set.
-	if token == "" {
+	if token != "" {
+		opts = append(opts, api.WithAppToken(token))
+	} else {
 		opts = append(opts, api.WithPartnerCredentials(pid, secret))
 	}
-	cl, err := api.NewClient(key, token, opts...)
+	cl, err := api.NewClient(key, opts...)
 	if err != nil {
-		return nil, usagef("%s", strings.TrimPrefix(err.Error(), "api: "))
+		// Every option the CLI passes is valid but the base URL, which
+		// the user gave: a usage error. The package's prefix is dropped
+		// because the CLI prints its own.
+		return nil, usagef("%s", strings.TrimPrefix(err.Error(), "finicity: "))
 	}
 	return cl, nil
+}
+
+// verboseOptions are the --verbose layers: the client's own debug log
+// (one line per attempt, plus retries and token renewals) and the dump of
+// each exchange.
+func (c *connection) verboseOptions(stderr io.Writer) []api.Option {
+	if !c.verbose {
+		return nil
+	}
+	return verboseOptions(stderr, c.secrets.all())
+}
+
+func verboseOptions(stderr io.Writer, secrets []string) []api.Option {
+	return []api.Option{api.WithLogger(debugLogger(stderr)), api.WithMiddleware(dumpExchanges(stderr, secrets...))}
 }
 
 // sandboxClient talks to a fresh in-process sandbox that checks tokens
@@ -131,10 +192,11 @@ func sandboxClient(opts ...api.Option) (*api.Client, error) {
 		api.WithBaseURL(sandbox.InProcessURL),
 		api.WithHTTPClient(sb.HTTPClient()),
 		api.WithPartnerCredentials(sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret))
-	return api.NewClient(sandboxAppKey, "", opts...)
+	return api.NewClient(sandboxAppKey, opts...)
 }
 
-// debugLogger is the --verbose log: text records at debug level on w.
+// debugLogger is the client's log under --verbose: text records at debug
+// level on w.
 func debugLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

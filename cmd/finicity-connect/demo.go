@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
 // Values the demo uses; the reconnection ids pick sandbox scenarios.
@@ -26,14 +28,14 @@ const (
 // demo runs every operation against an in-process sandbox and narrates
 // each step. It needs no credentials and opens no socket.
 func demo(fs *flag.FlagSet) func(context.Context, *invocation) error {
-	verbose := fs.Bool("verbose", false, "also log each HTTP exchange to stderr (credentials redacted)")
+	verbose := fs.Bool("verbose", false, "also print each HTTP attempt on stderr: request and response lines, headers and bodies, credentials masked")
 	return func(ctx context.Context, in *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
 		}
 		var opts []api.Option
 		if *verbose {
-			opts = append(opts, api.WithLogger(debugLogger(in.stderr)))
+			opts = verboseOptions(in.stderr, []string{sandboxAppKey, sandbox.DefaultPartnerSecret})
 		}
 		// Strict on both sides: the sandbox checks tokens like the real
 		// API, and the client validates what it sends.
@@ -51,9 +53,11 @@ type narrator struct {
 	step int
 }
 
-func (d *narrator) title(what, op string) {
+// title opens a step: what it does, then the Go method, the HTTP route
+// and the spec's operationId.
+func (d *narrator) title(what, method, route, op string) {
 	d.step++
-	fmt.Fprintf(d.w, "\n%2d. %s\n    %s\n", d.step, what, op)
+	fmt.Fprintf(d.w, "\n%2d. %s\n    c.%s: %s (%s)\n", d.step, what, method, route, op)
 }
 
 // fields prints aligned key/value lines under the current step.
@@ -69,93 +73,95 @@ func (d *narrator) run(ctx context.Context, c *api.Client) error {
 	fmt.Fprintln(d.w, "Data Connect Components demo: the whole journey against an in-process sandbox.")
 	fmt.Fprintln(d.w, "No credentials, no network: requests go straight to the sandbox's handler.")
 
-	d.title("Partner authentication with the sandbox credentials", "POST /aggregation/v2/partners/authentication (CreateToken)")
-	tok, err := c.Token(ctx)
+	d.title("Partner authentication with the sandbox credentials", "Partners.Authenticate", "POST /aggregation/v2/partners/authentication", "CreateToken")
+	tok, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: sandbox.DefaultPartnerID, PartnerSecret: sandbox.DefaultPartnerSecret})
 	if err != nil {
 		return err
 	}
-	d.fields("token", fmt.Sprintf("received (%d characters; not shown, it is a credential); the client reuses it for every call", len(tok)))
+	d.fields("token", fmt.Sprintf("received (%d characters; not shown, it is a credential)", len(tok.Token)),
+		"", "this client was built with api.WithPartnerCredentials: it fetches its own token on first use and renews it")
 
-	d.title("Create a configuration", "POST /connect-components/configurations (PostConfigurations)")
-	filter, classes := []string{"Checking", "Savings"}, []string{"personal"}
-	cfg, err := c.PostConfigurations(ctx, api.PostConfigurationsRequest{FilterAccounts: &filter, AccountClassificationType: &classes})
+	d.title("Create a configuration", "Configurations.Create", "POST /connect-components/configurations", "PostConfigurations")
+	cfg, err := c.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking", "Savings"}, AccountClassificationType: []string{"personal"}})
 	if err != nil {
 		return err
 	}
-	d.fields("id", cfg.Id.String(), "filterAccounts", joinOrDash(cfg.FilterAccounts),
-		"accountClassificationType", joinOrDash(cfg.AccountClassificationType), "aoRequired", fmt.Sprint(boolOrDefault(cfg.AoRequired)))
+	d.fields("id", cfg.ID.String(), "filterAccounts", joinOrDash(cfg.FilterAccounts),
+		"accountClassificationType", joinOrDash(cfg.AccountClassificationType), "aoRequired", fmt.Sprint(cfg.AORequired))
 
 	agreement := api.ServiceAgreement{Language: "en", AcceptedDate: time.Now().UTC().Truncate(time.Second)}
 	d.title(fmt.Sprintf("Create a login form with it, for institution %d and customer %s", demoInstitution, demoCustomer),
-		fmt.Sprintf("POST /connect-components/institutions/%d/login-forms (PostInstitutionsInstitutionIdLoginForms)", demoInstitution))
-	form, err := c.PostInstitutionsInstitutionIdLoginForms(ctx, demoInstitution, api.PostInstitutionsInstitutionIdLoginFormsRequest{
-		Language: "en", CustomerId: demoCustomer, ConfigurationId: cfg.Id, ServiceAgreement: agreement})
+		"LoginForms.Create", fmt.Sprintf("POST /connect-components/institutions/%d/login-forms", demoInstitution), "PostInstitutionsInstitutionIDLoginForms")
+	form, err := c.LoginForms.Create(ctx, demoInstitution, api.LoginFormParams{
+		Language: "en", CustomerID: demoCustomer, ConfigurationID: cfg.ID, ServiceAgreement: agreement})
 	if err != nil {
 		return err
 	}
-	d.fields("id", form.Id.String(), "eventStreamId", form.EventStreamId.String(), "elements", elementsLine(form))
+	d.fields("id", form.ID.String(), "eventStreamId", form.EventStreamID.String(), "elements", elementsLine(form))
 
-	d.title("Create an OAuth URL with it", fmt.Sprintf("POST /connect-components/institutions/%d/oauth-urls (PostInstitutionsInstitutionIdOauthUrls)", demoInstitution))
-	oauth, err := c.PostInstitutionsInstitutionIdOauthUrls(ctx, demoInstitution, api.PostInstitutionsInstitutionIdOauthUrlsRequest{
-		RedirectURI: demoRedirect, CustomerId: demoCustomer, ConfigurationId: cfg.Id, ServiceAgreement: agreement})
+	d.title("Create an OAuth URL with it", "OAuthURLs.Create",
+		fmt.Sprintf("POST /connect-components/institutions/%d/oauth-urls", demoInstitution), "PostInstitutionsInstitutionIDOauthUrls")
+	oauth, err := c.OAuthURLs.Create(ctx, demoInstitution, api.OAuthURLParams{
+		RedirectURI: demoRedirect, CustomerID: demoCustomer, ConfigurationID: cfg.ID, ServiceAgreement: agreement})
 	if err != nil {
 		return err
 	}
-	d.fields("id", oauth.Id.String(), "eventStreamId", oauth.EventStreamId.String(), "url", oauth.Url,
+	d.fields("id", oauth.ID.String(), "eventStreamId", oauth.EventStreamID.String(), "url", oauth.URL,
 		"", "(served by 'finicity-connect sandbox', this URL redirects to "+demoRedirect+")")
 
 	for _, loginID := range []int64{demoLoginForm, demoLoginText, demoLoginChoice} {
-		d.title(fmt.Sprintf("Reconnect institution login %d of customer %s", loginID, demoCustomer),
-			fmt.Sprintf("POST /connect-components/customers/%s/institution-login-ids/%d/reconnections (PostReconnections)", demoCustomer, loginID))
-		r, err := c.PostReconnections(ctx, demoCustomer, loginID, api.PostReconnectionsJSONRequestBody{})
+		d.title(fmt.Sprintf("Reconnect institution login %d of customer %s", loginID, demoCustomer), "Reconnections.Create",
+			fmt.Sprintf("POST /connect-components/customers/%s/institution-login-ids/%d/reconnections", demoCustomer, loginID), "PostReconnections")
+		// The body is required by the spec; a nil map sends null. The
+		// status (201 or 203) comes with the response.
+		var resp *http.Response
+		r, err := c.Reconnections.Create(ctx, demoCustomer, loginID, nil, api.WithResponseInto(&resp))
 		if err != nil {
 			return err
 		}
 		if !r.NeedsMFA() {
-			d.fields("answer", fmt.Sprintf("%d: a login form to render", r.StatusCode), "id", r.LoginForm.Id.String(), "elements", elementsLine(r.LoginForm))
+			d.fields("answer", fmt.Sprintf("%d: a login form to render", resp.StatusCode), "id", r.LoginForm.ID.String(), "elements", elementsLine(r.LoginForm))
 			continue
 		}
-		kv := []string{"answer", fmt.Sprintf("%d: MFA challenges to answer", r.StatusCode)}
-		for _, item := range r.MfaChallenges {
-			for _, ch := range item.MfaChallenges {
-				kv = append(kv, ch.MfaType, fmt.Sprintf("%q (%d choices)", ch.Prompt, len(ch.ChoiceIds)))
-			}
+		kv := []string{"answer", fmt.Sprintf("%d: MFA challenges to answer", resp.StatusCode)}
+		for _, ch := range r.Challenges() {
+			kv = append(kv, ch.MFAType, fmt.Sprintf("%q (%d choices)", ch.Prompt, len(ch.ChoiceIDs)))
 		}
 		d.fields(kv...)
 	}
 
-	d.title("List configurations", "GET /connect-components/configurations (GetConfigurations)")
-	list, err := c.GetConfigurations(ctx)
+	d.title("List configurations", "Configurations.List", "GET /connect-components/configurations", "GetConfigurations")
+	list, err := c.Configurations.List(ctx)
 	if err != nil {
 		return err
 	}
 	ids := make([]string, 0, len(list))
 	for _, l := range list {
-		ids = append(ids, l.Id.String())
+		ids = append(ids, l.ID.String())
 	}
 	d.fields("count", fmt.Sprint(len(list)), "ids", strings.Join(ids, ", "))
 
-	path := "/connect-components/configurations/" + cfg.Id.String()
-	d.title("Get the configuration", "GET "+path+" (GetConfigurationsConfigurationId)")
-	got, err := c.GetConfigurationsConfigurationId(ctx, *cfg.Id)
+	path := "/connect-components/configurations/" + cfg.ID.String()
+	d.title("Get the configuration", "Configurations.Get", "GET "+path, "GetConfigurationsConfigurationID")
+	got, err := c.Configurations.Get(ctx, cfg.ID)
 	if err != nil {
 		return err
 	}
-	d.fields("id", got.Id.String(), "filterAccounts", joinOrDash(got.FilterAccounts))
+	d.fields("id", got.ID.String(), "filterAccounts", joinOrDash(got.FilterAccounts))
 
-	d.title("Delete the configuration", "DELETE "+path+" (DeleteConfigurationsConfigurationId)")
-	if err := c.DeleteConfigurationsConfigurationId(ctx, *cfg.Id); err != nil {
+	d.title("Delete the configuration", "Configurations.Delete", "DELETE "+path, "DeleteConfigurationsConfigurationID")
+	if err := c.Configurations.Delete(ctx, cfg.ID); err != nil {
 		return err
 	}
 	d.fields("answer", "204: deleted")
 
-	d.title("Get it again", "GET "+path+" (GetConfigurationsConfigurationId)")
-	_, err = c.GetConfigurationsConfigurationId(ctx, *cfg.Id)
+	d.title("Get it again", "Configurations.Get", "GET "+path, "GetConfigurationsConfigurationID")
+	_, err = c.Configurations.Get(ctx, cfg.ID)
 	var apiErr *api.Error
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 404 {
+	if !errors.As(err, &apiErr) || !api.IsNotFound(err) {
 		return fmt.Errorf("demo: want 404 for a deleted configuration, got %v", err)
 	}
-	d.fields("answer", fmt.Sprintf("%d, reason code %s: %s (expected: it is gone)", apiErr.StatusCode, apiErr.ReasonCode, apiErr.Description))
+	d.fields("answer", fmt.Sprintf("%d, reason code %s: %s (expected: it is gone; api.IsNotFound(err) is true)", apiErr.StatusCode, apiErr.ReasonCode, apiErr.Description))
 
 	fmt.Fprintln(d.w, "\nDone: every operation of the API ran. Next:")
 	fmt.Fprintln(d.w, "  finicity-connect --help                      every command")
@@ -164,7 +170,7 @@ func (d *narrator) run(ctx context.Context, c *api.Client) error {
 	return nil
 }
 
-func elementsLine(f *api.PostInstitutionsInstitutionIdLoginForms201Response) string {
+func elementsLine(f *api.LoginForm) string {
 	parts := make([]string, 0, len(f.Elements))
 	for _, e := range f.Elements {
 		parts = append(parts, fmt.Sprintf("%s (sortOrder %d)", e.Label, e.SortOrder))

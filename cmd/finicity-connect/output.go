@@ -10,9 +10,11 @@ import (
 	"github.com/finicity-go/connect-components/api"
 )
 
-// result is what a command prints: value as JSON (the default, ready for
-// jq), or table for people (--output table).
+// result is what a command prints: JSON (the default, ready for jq), or
+// table for people (--output table). The JSON is raw, the API's answer as
+// it came (indented), when there is one; else value, encoded.
 type result struct {
+	raw   json.RawMessage
 	value any
 	table func(w io.Writer)
 }
@@ -23,50 +25,66 @@ func (in *invocation) print(r result) error {
 		r.table(tw)
 		return tw.Flush()
 	}
+	v := r.value
+	if r.raw != nil {
+		v = r.raw
+	}
 	enc := json.NewEncoder(in.stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r.value)
+	return enc.Encode(v)
 }
 
-func joinOrDash(p *[]string) string {
-	if p == nil || len(*p) == 0 {
+// answer is the call option of every command's API call: it keeps the
+// HTTP response, whose body is what the command prints (exactly what the
+// API said, not a re-encoding of the decoded model, which would drop
+// fields at their zero value), whose status tells a reconnection's two
+// answers apart, and whose presence tells an unusable answer from a
+// network failure (see failed).
+func (in *invocation) answer() api.CallOption { return api.WithResponseInto(&in.resp) }
+
+// answerBody is the body of the answer kept by answer.
+func (in *invocation) answerBody() json.RawMessage {
+	if in.resp == nil {
+		return nil
+	}
+	return responseBody(in.resp)
+}
+
+func joinOrDash(list []string) string {
+	if len(list) == 0 {
 		return "-"
 	}
-	return strings.Join(*p, ",")
+	return strings.Join(list, ",")
 }
-
-func boolOrDefault(p *bool) bool { return p != nil && *p }
 
 func configurationsTable(list []api.Configuration) func(io.Writer) {
 	return func(w io.Writer) {
 		fmt.Fprintln(w, "ID\tFILTER ACCOUNTS\tACCOUNT CLASSIFICATION\tAO REQUIRED")
 		for _, c := range list {
 			id := "-"
-			if c.Id != nil {
-				id = c.Id.String()
+			if c.ID != (api.UUID{}) {
+				id = c.ID.String()
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%t\n", id, joinOrDash(c.FilterAccounts), joinOrDash(c.AccountClassificationType), boolOrDefault(c.AoRequired))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%t\n", id, joinOrDash(c.FilterAccounts), joinOrDash(c.AccountClassificationType), c.AORequired)
 		}
 	}
 }
 
-func loginFormTable(f *api.PostInstitutionsInstitutionIdLoginForms201Response) func(io.Writer) {
+func loginFormTable(f *api.LoginForm) func(io.Writer) {
 	return func(w io.Writer) {
-		fmt.Fprintf(w, "LOGIN FORM\t%s\nEVENT STREAM\t%s\n\n", f.Id, f.EventStreamId)
+		fmt.Fprintf(w, "LOGIN FORM\t%s\nEVENT STREAM\t%s\n\n", f.ID, f.EventStreamID)
 		fmt.Fprintln(w, "ELEMENT ID\tLABEL\tSORT ORDER")
 		for _, e := range f.Elements {
-			fmt.Fprintf(w, "%s\t%s\t%d\n", e.Id, e.Label, e.SortOrder)
+			fmt.Fprintf(w, "%s\t%s\t%d\n", e.ID, e.Label, e.SortOrder)
 		}
 	}
 }
 
-func challengesTable(items api.MfaChallengesResponse) func(io.Writer) {
+func challengesTable(challenges []api.MFAChallenge) func(io.Writer) {
 	return func(w io.Writer) {
 		fmt.Fprintln(w, "CHALLENGE ID\tMFA TYPE\tCHOICES\tPROMPT")
-		for _, item := range items {
-			for _, c := range item.MfaChallenges {
-				fmt.Fprintf(w, "%s\t%s\t%d\t%s\n", c.Id, c.MfaType, len(c.ChoiceIds), c.Prompt)
-			}
+		for _, c := range challenges {
+			fmt.Fprintf(w, "%s\t%s\t%d\t%s\n", c.ID, c.MFAType, len(c.ChoiceIDs), c.Prompt)
 		}
 	}
 }

@@ -7,44 +7,50 @@ import (
 	"flag"
 	"fmt"
 	"io"
-
-	"github.com/finicity-go/connect-components/api"
 )
 
 // reconnectionOutput is the JSON shape of reconnections create: the
-// status says which of the two answers came back.
+// status says which of the two answers came back, and the answer follows
+// as the API sent it (a login form, or the list of challenge sets).
 type reconnectionOutput struct {
-	Status        int                                                     `json:"status"`
-	LoginForm     *api.PostInstitutionsInstitutionIdLoginForms201Response `json:"loginForm,omitempty"`
-	MfaChallenges api.MfaChallengesResponse                               `json:"mfaChallenges,omitempty"`
+	Status        int             `json:"status"`
+	LoginForm     json.RawMessage `json:"loginForm,omitempty"`
+	MfaChallenges json.RawMessage `json:"mfaChallenges,omitempty"`
 }
 
 func reconnectionsCreate(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	customer := fs.String("customer-id", "", "customer id (required, or the first argument)")
 	loginID := fs.Int64("institution-login-id", 0, "institution login id to reconnect (required, or the second argument)")
-	body := fs.String("body", "{}", "request body: a JSON object, or null")
+	body := fs.String("body", "null", "request body: a JSON object, or null; the spec requires one, and null sends no fields")
 	return func(ctx context.Context, in *invocation) error {
 		c, id, err := reconnectionTarget(in, *customer, *loginID)
 		if err != nil {
 			return err
 		}
-		var reqBody api.PostReconnectionsJSONRequestBody
+		// A nil map is sent as JSON null.
+		var reqBody map[string]any
 		dec := json.NewDecoder(bytes.NewReader([]byte(*body)))
 		if err := dec.Decode(&reqBody); err != nil || dec.More() {
 			return usagef("invalid --body: must be a JSON object or null")
 		}
-		r, err := in.client.PostReconnections(ctx, c, id, reqBody)
+		r, err := in.client.Reconnections.Create(ctx, c, id, reqBody, in.answer())
 		if err != nil {
-			return err
+			return in.failed(err)
 		}
-		out := reconnectionOutput{Status: r.StatusCode, LoginForm: r.LoginForm, MfaChallenges: r.MfaChallenges}
+		status := in.resp.StatusCode
+		out := reconnectionOutput{Status: status}
+		if r.NeedsMFA() {
+			out.MfaChallenges = in.answerBody()
+		} else {
+			out.LoginForm = in.answerBody()
+		}
 		return in.print(result{value: out, table: func(w io.Writer) {
 			if r.NeedsMFA() {
-				fmt.Fprintf(w, "STATUS\t%d: MFA challenges to answer\n\n", r.StatusCode)
-				challengesTable(r.MfaChallenges)(w)
+				fmt.Fprintf(w, "STATUS\t%d: MFA challenges to answer\n\n", status)
+				challengesTable(r.Challenges())(w)
 				return
 			}
-			fmt.Fprintf(w, "STATUS\t%d: login form to render\n", r.StatusCode)
+			fmt.Fprintf(w, "STATUS\t%d: login form to render\n", status)
 			loginFormTable(r.LoginForm)(w)
 		}})
 	}

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -36,6 +38,9 @@ type invocation struct {
 	env    func(string) string
 	conn   *connection
 	client *api.Client // set for api commands
+
+	// resp is the answer to the command's API call, kept by answer().
+	resp *http.Response
 }
 
 // run is the whole program, minus os.Exit, so tests call it in process.
@@ -66,7 +71,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	if err != nil {
-		return report(stderr, cmd.name, usagef("%s", err.Error()))
+		return report(stderr, cmd.name, usagef("%s", doubleDash(err.Error())))
 	}
 	in.args = positional
 	if cmd.api {
@@ -75,7 +80,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		cl, err := in.conn.client(env, stderr)
 		if err != nil {
-			return report(stderr, cmd.name, err)
+			return report(stderr, cmd.name, err, in.conn.secrets.all()...)
 		}
 		in.client = cl
 		var cancel context.CancelFunc
@@ -83,9 +88,31 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		defer cancel()
 	}
 	if err := action(ctx, in); err != nil {
-		return report(stderr, cmd.name, err)
+		var secrets []string
+		if in.conn != nil {
+			secrets = in.conn.secrets.all()
+		}
+		return report(stderr, cmd.name, err, secrets...)
 	}
 	return exitOK
+}
+
+// flagErrors are the messages of package flag that name a flag, with the
+// single dash it prints; doubleDash gives them the --name form every other
+// message and the help use.
+var flagErrors = []*regexp.Regexp{
+	regexp.MustCompile(`^(flag provided but not defined: )-([^-].*)$`),
+	regexp.MustCompile(`^(flag needs an argument: )-([^-].*)$`),
+	regexp.MustCompile(`^(invalid (?:boolean )?value "(?:[^"\\]|\\.)*" for (?:flag )?)-([^-].*)$`),
+}
+
+func doubleDash(msg string) string {
+	for _, re := range flagErrors {
+		if re.MatchString(msg) {
+			return re.ReplaceAllString(msg, "${1}--${2}")
+		}
+	}
+	return msg
 }
 
 // lookup finds the command named by the first one or two words of args.
@@ -163,14 +190,37 @@ func commandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 		fmt.Fprintf(w, " %s", cmd.args)
 	}
 	fmt.Fprintf(w, "\n\nExample:\n%s\n\nFlags:\n", indent(cmd.example))
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
+	printFlags(w, fs)
 	if cmd.api {
 		fmt.Fprintf(w, "\nCredentials: %s with %s, or with %s and %s; endpoint %s.\n",
 			envAppKey, envAppToken, envPartnerID, envPartnerSecret, envBaseURL)
 	}
 	fmt.Fprintf(w, "\n%s\n", exitCodesHelp)
+}
+
+// printFlags lists fs's flags as the README and every message write them,
+// --name, where package flag's PrintDefaults writes -name (both forms are
+// accepted on the command line).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  --%s", f.Name)
+		if typ != "" {
+			fmt.Fprintf(w, " %s", typ)
+		}
+		fmt.Fprintf(w, "\n        %s", usage)
+		switch f.DefValue {
+		case "", "0", "0s", "false":
+			// The zero value goes without saying.
+		default:
+			if typ == "string" {
+				fmt.Fprintf(w, " (default %q)", f.DefValue)
+			} else {
+				fmt.Fprintf(w, " (default %s)", f.DefValue)
+			}
+		}
+		fmt.Fprintln(w)
+	})
 }
 
 func indent(s string) string {

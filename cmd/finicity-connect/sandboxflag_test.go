@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
@@ -24,7 +26,7 @@ func TestSandboxFlag(t *testing.T) {
 		stdout []string
 		stderr string // exact; "" for none
 	}{
-		{[]string{"configurations", "create", "--sandbox", "--filter-accounts", "Checking"}, 0, []string{`"filterAccounts": [`, `"Checking"`, `"aoRequired": false`}, ""},
+		{[]string{"configurations", "create", "--sandbox", "--filter-accounts", "Checking", "--ao-required"}, 0, []string{`"filterAccounts": [`, `"Checking"`, `"aoRequired": true`}, ""},
 		{[]string{"configurations", "list", "--sandbox"}, 0, []string{"[]\n"}, ""},
 		{[]string{"configurations", "get", "--sandbox", "605543e1-f507-48ad-8127-95c40566597b"}, 1, nil,
 			"finicity-connect configurations get: API error: status 404 Not Found, reason code 4041: The requested entity was not found. (No configuration with that id for this partner.)\n"},
@@ -77,34 +79,71 @@ func TestHelp(t *testing.T) {
 			o := cliRun(t, nil, args...)
 			o.expect(t, 0, []string{c.summary, "Usage:\n  finicity-connect " + c.name, "Example:\n  finicity-connect ", "Exit codes:", "3  network failure"}, []string{""})
 			if c.api {
-				o.expect(t, 0, []string{"-sandbox", "-output", "-verbose", "-validate", "FINICITY_APP_KEY"}, nil)
+				o.expect(t, 0, []string{"\n  --sandbox\n", "\n  --output string\n", "\n  --verbose\n", "\n  --validate\n", "\n  --timeout duration\n", "FINICITY_APP_KEY"}, nil)
+			}
+			// Flags are written --name everywhere, as in the README:
+			// no line of the help starts a flag with a single dash.
+			if single := regexp.MustCompile(`(?m)^\s+-[a-z]`).FindString(o.stdout); single != "" {
+				t.Errorf("help shows a flag with a single dash: %q in\n%s", single, o.stdout)
 			}
 		})
 	}
-	o := cliRun(t, nil, "--help")
-	o.expect(t, 0, []string{"configurations create", "reconnections create", "demo", "FINICITY_PARTNER_SECRET", "Exit codes:"}, []string{""})
+	// The flag list, exactly, for one command: names, types, defaults.
+	o := cliRun(t, nil, "sandbox", "--help")
+	wantFlags := "Flags:\n" +
+		"  --addr string\n        address to listen on (default \"127.0.0.1:4010\")\n" +
+		"  --check-tokens\n        accept only tokens this sandbox issued (partner authentication), expiring after --token-lifetime\n" +
+		"  --max-body-bytes int\n        largest request body accepted (default 65536)\n" +
+		"  --token-lifetime duration\n        lifetime of issued tokens (default 2h0m0s)\n" +
+		"\nExit codes:"
+	o.expect(t, 0, []string{wantFlags}, []string{""})
+	o = cliRun(t, nil, "--help")
+	o.expect(t, 0, []string{"configurations create", "reconnections create", "demo", "version", "FINICITY_PARTNER_SECRET", "Exit codes:"}, []string{""})
 	cliRun(t, nil).expect(t, 2, []string{"Usage:"}, []string{""})
 }
 
 // TestSecretsNeverPrinted: with --verbose, on success and on failure,
-// neither the app key nor the token nor the partner secret reaches the
-// output.
+// neither the app key nor the token (given, or fetched by the client) nor
+// the partner secret reaches the output; the verbose dump shows where
+// they were, masked.
 func TestSecretsNeverPrinted(t *testing.T) {
-	env := with(sandboxServer(t), envAppKey, "KEY-s3cr3t-1", envAppToken, "TOKEN-s3cr3t-2")
-	outs := []outcome{
-		cliRun(t, env, "configurations", "create", "--verbose"),
-		cliRun(t, env, "configurations", "get", "--verbose", "605543e1-f507-48ad-8127-95c40566597b"),
-		cliRun(t, with(env, envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, "SECRET-s3cr3t-3"), "configurations", "list", "--verbose"),
+	srv := sandboxServer(t, sandbox.WithPartnerCredentials("sandbox-partner", "SECRET-s3cr3t-3"))
+	env := with(srv, envAppKey, "KEY-s3cr3t-1", envAppToken, "TOKEN-s3cr3t-2")
+	partner := with(env, envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, "SECRET-s3cr3t-3")
+	secrets := []string{"KEY-s3cr3t-1", "TOKEN-s3cr3t-2", "SECRET-s3cr3t-3"}
+	cases := []struct {
+		name   string
+		o      outcome
+		code   int
+		stderr []string // fragments the verbose dump must show
+	}{
+		{"create", cliRun(t, env, "configurations", "create", "--verbose"), 0,
+			[]string{"level=DEBUG", "> Finicity-App-Key: [REDACTED]\n", "> Finicity-App-Token: [REDACTED]\n", "< HTTP/1.1 201 Created\n"}},
+		{"get 404", cliRun(t, env, "configurations", "get", "--verbose", "605543e1-f507-48ad-8127-95c40566597b"), 1,
+			[]string{"> Finicity-App-Key: [REDACTED]\n", "< HTTP/1.1 404 Not Found\n", `"ReasonCode":"4041"`}},
+		{"partner credentials", cliRun(t, partner, "configurations", "list", "--verbose"), 0,
+			[]string{`> {"partnerId":"sandbox-partner","partnerSecret":"[REDACTED]"}` + "\n", `< {"token":"[REDACTED]"}` + "\n", "> Finicity-App-Token: [REDACTED]\n"}},
+		{"token", cliRun(t, partner, "token", "--verbose"), 0,
+			[]string{`"partnerSecret":"[REDACTED]"`, `< {"token":"[REDACTED]"}` + "\n"}},
+		{"wrong partner secret", cliRun(t, with(partner, envPartnerSecret, "SECRET-s3cr3t-3x"), "configurations", "list", "--verbose"), 1,
+			[]string{`"partnerSecret":"[REDACTED]"`, "< HTTP/1.1 401 Unauthorized\n"}},
 	}
-	if !strings.Contains(outs[0].stderr, "level=DEBUG") {
-		t.Errorf("--verbose: no debug log on stderr: %q", outs[0].stderr)
-	}
-	for i, o := range outs {
-		for _, secret := range []string{"KEY-s3cr3t-1", "TOKEN-s3cr3t-2", "SECRET-s3cr3t-3"} {
-			if strings.Contains(o.stdout+o.stderr, secret) {
-				t.Errorf("run %d prints %s:\n%s%s", i, secret, o.stdout, o.stderr)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.o.expect(t, tc.code, nil, tc.stderr)
+			for _, secret := range append(secrets, "SECRET-s3cr3t-3x") {
+				if strings.Contains(tc.o.stdout+tc.o.stderr, secret) {
+					t.Errorf("prints %s:\n%s%s", secret, tc.o.stdout, tc.o.stderr)
+				}
 			}
-		}
+		})
+	}
+	// The token the client fetched is a credential too: only the token
+	// command prints one, on stdout, as asked; never in the dump.
+	var tok api.AccessToken
+	cases[3].o.decode(t, &tok)
+	if tok.Token == "" || strings.Contains(cases[3].o.stderr, tok.Token) {
+		t.Errorf("token %q: empty, or in the verbose dump:\n%s", tok.Token, cases[3].o.stderr)
 	}
 }
 
@@ -114,19 +153,18 @@ func TestSecretsNeverPrinted(t *testing.T) {
 func TestSandboxCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr testutil.SyncBuffer
+	var stdout testutil.SyncBuffer
+	stderr := &watchedWriter{re: regexp.MustCompile(`sandbox listening on (http://127\.0\.0\.1:\d+)`), found: make(chan string, 1)}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--check-tokens"}, strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })
+		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--check-tokens"}, strings.NewReader(""), &stdout, stderr, func(string) string { return "" })
 	}()
-	listening := regexp.MustCompile(`sandbox listening on (http://127\.0\.0\.1:\d+)`)
 	var base string
-	for deadline := time.Now().Add(5 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
+	select {
+	case base = <-stderr.found:
+	case code := <-done:
+		t.Fatalf("sandbox exited %d before listening: %q", code, stderr.String())
+	case <-time.After(10 * time.Second):
 		t.Fatalf("no listening line: %q", stderr.String())
 	}
 	env := map[string]string{envAppKey: "k", envPartnerID: "sandbox-partner", envPartnerSecret: "sandbox-secret", envBaseURL: base}
@@ -134,12 +172,12 @@ func TestSandboxCommand(t *testing.T) {
 	cliRun(t, with(env, envAppToken, "not-issued", envPartnerID, ""), "configurations", "list").expect(t, 1, nil, []string{"reason code 10022"})
 
 	o := cliRun(t, env, "oauth-urls", "create", "1", "--customer-id", "c", "--redirect-uri", "https://partner.example/back")
-	var out api.PostInstitutionsInstitutionIdOauthUrls201Response
-	if err := json.Unmarshal([]byte(o.stdout), &out); err != nil || !strings.HasPrefix(out.Url, base+"/oauth/") {
+	var out api.OAuthURL
+	if err := json.Unmarshal([]byte(o.stdout), &out); err != nil || !strings.HasPrefix(out.URL, base+"/oauth/") {
 		t.Fatalf("oauth url: %v %q", err, o.stdout)
 	}
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(out.Url)
+	resp, err := noFollow.Get(out.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,18 +199,49 @@ func TestSandboxCommand(t *testing.T) {
 	cliRun(t, nil, "sandbox", "--addr", "not-an-address").expect(t, 2, nil, []string{"cannot listen on --addr not-an-address"})
 }
 
-// TestDemo: the README's first command runs green and shows each step.
+// TestDemo: the README's first command runs green and shows each step:
+// every service method, both answers of a reconnection.
 func TestDemo(t *testing.T) {
 	o := cliRun(t, nil, "demo")
 	o.expect(t, 0, []string{
-		"(CreateToken)", "(PostConfigurations)", "(PostInstitutionsInstitutionIdLoginForms)", "(PostInstitutionsInstitutionIdOauthUrls)",
-		"201: a login form to render", "203: MFA challenges to answer", "TFA_TEXT", "TFA_CHOICE",
-		"(GetConfigurations)", "(GetConfigurationsConfigurationId)", "204: deleted", "404, reason code 4041",
-		"Done: every operation of the API ran.",
+		"c.Partners.Authenticate: POST /aggregation/v2/partners/authentication (CreateToken)\n",
+		"c.Configurations.Create: POST /connect-components/configurations (PostConfigurations)\n",
+		"c.LoginForms.Create: POST /connect-components/institutions/170716/login-forms (PostInstitutionsInstitutionIDLoginForms)\n",
+		"c.OAuthURLs.Create: POST /connect-components/institutions/170716/oauth-urls (PostInstitutionsInstitutionIDOauthUrls)\n",
+		"c.Reconnections.Create: POST /connect-components/customers/1005061234/institution-login-ids/7008461431/reconnections (PostReconnections)\n    answer    201: a login form to render\n",
+		"c.Reconnections.Create: POST /connect-components/customers/1005061234/institution-login-ids/7008461433/reconnections (PostReconnections)\n    answer    203: MFA challenges to answer\n    TFA_TEXT  \"Enter the one-time code sent to your phone\" (0 choices)\n",
+		"c.Reconnections.Create: POST /connect-components/customers/1005061234/institution-login-ids/7008461434/reconnections (PostReconnections)\n    answer      203: MFA challenges to answer\n    TFA_CHOICE  \"Which city were you born in\" (3 choices)\n",
+		"c.Configurations.List: GET /connect-components/configurations (GetConfigurations)\n    count  1\n",
+		"(GetConfigurationsConfigurationID)", "(DeleteConfigurationsConfigurationID)\n    answer  204: deleted\n",
+		"404, reason code 4041", "Done: every operation of the API ran.",
 	}, []string{""})
-	if strings.Count(o.stdout, "(PostReconnections)") != 3 {
-		t.Errorf("want three reconnections in the demo")
+	if n := strings.Count(o.stdout, "c.Configurations.Get: GET /connect-components/configurations/"); n != 2 {
+		t.Errorf("want two gets in the demo (found, then gone), got %d", n)
 	}
 	v := cliRun(t, nil, "demo", "--verbose")
-	v.expect(t, 0, []string{"Done"}, []string{"level=DEBUG"})
+	v.expect(t, 0, []string{"Done"}, []string{"level=DEBUG", "> Finicity-App-Token: [REDACTED]\n", "< HTTP/1.1 203 Non-Authoritative Information\n",
+		"> POST http://127.0.0.1/connect-components/customers/1005061234/institution-login-ids/7008461431/reconnections HTTP/1.1\n"})
+	// The sandbox's partner secret is public, but the demo masks it like
+	// any other, so the dump reads as a real one would.
+	if strings.Contains(v.stderr, "sandbox-secret") {
+		t.Errorf("demo --verbose prints the partner secret")
+	}
+}
+
+// watchedWriter collects a command's stderr and reports, once, the first
+// submatch of re as soon as it is written: the test waits on that event
+// rather than polling.
+type watchedWriter struct {
+	testutil.SyncBuffer
+	re    *regexp.Regexp
+	found chan string
+	once  sync.Once
+}
+
+func (w *watchedWriter) Write(p []byte) (int, error) {
+	n, err := w.SyncBuffer.Write(p)
+	if m := w.re.FindStringSubmatch(w.String()); m != nil {
+		w.once.Do(func() { w.found <- m[1] })
+	}
+	return n, err
 }

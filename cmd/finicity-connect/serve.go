@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
@@ -39,7 +38,7 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 
 		host, _, _ := net.SplitHostPort(ln.Addr().String())
-		if !api.IsLoopback(host) {
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
 			fmt.Fprintf(in.stderr, "warning: the sandbox listens beyond this machine (%s); it has no real security\n", host)
 		}
 		fmt.Fprintf(in.stderr, "sandbox listening on %s (token checking %s; partner credentials %s / %s)\n",

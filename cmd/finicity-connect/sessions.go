@@ -27,33 +27,32 @@ func (s *sessionFlags) register(fs *flag.FlagSet) {
 }
 
 // resolve checks the shared fields and fills the parts of the body they
-// make; language is the form language used as the agreement's default.
-func (s *sessionFlags) resolve(in *invocation, language string) (int, *api.UUID, api.ServiceAgreement, error) {
+// make; language is the form language used as the agreement's default. A
+// zero configuration id means none: the field is left out.
+func (s *sessionFlags) resolve(in *invocation, language string) (int64, api.UUID, api.ServiceAgreement, error) {
 	var agreement api.ServiceAgreement
 	inst, err := intArg(in, "institution-id", s.institutionID, "institution id")
 	if err != nil {
-		return 0, nil, agreement, err
+		return 0, api.UUID{}, agreement, err
 	}
 	if err := requireFlag("customer-id", s.customerID); err != nil {
-		return 0, nil, agreement, err
+		return 0, api.UUID{}, agreement, err
 	}
-	var cfg *api.UUID
+	var cfg api.UUID
 	if s.configurationID != "" {
-		id, err := parseUUID("--configuration-id", s.configurationID)
-		if err != nil {
-			return 0, nil, agreement, err
+		if cfg, err = parseUUID("--configuration-id", s.configurationID); err != nil {
+			return 0, api.UUID{}, agreement, err
 		}
-		cfg = &id
 	}
 	when, err := acceptedDate(s.acceptedDate)
 	if err != nil {
-		return 0, nil, agreement, err
+		return 0, api.UUID{}, agreement, err
 	}
 	agreement = api.ServiceAgreement{Language: s.agreementLanguage, AcceptedDate: when}
 	if agreement.Language == "" {
 		agreement.Language = language
 	}
-	return int(inst), cfg, agreement, nil
+	return inst, cfg, agreement, nil
 }
 
 func loginFormsCreate(fs *flag.FlagSet) func(context.Context, *invocation) error {
@@ -68,12 +67,12 @@ func loginFormsCreate(fs *flag.FlagSet) func(context.Context, *invocation) error
 		if err != nil {
 			return err
 		}
-		form, err := in.client.PostInstitutionsInstitutionIdLoginForms(ctx, inst, api.PostInstitutionsInstitutionIdLoginFormsRequest{
-			Language: *language, CustomerId: s.customerID, ConfigurationId: cfg, ServiceAgreement: agreement})
+		form, err := in.client.LoginForms.Create(ctx, inst, api.LoginFormParams{
+			Language: *language, CustomerID: s.customerID, ConfigurationID: cfg, ServiceAgreement: agreement}, in.answer())
 		if err != nil {
-			return err
+			return in.failed(err)
 		}
-		return in.print(result{value: form, table: loginFormTable(form)})
+		return in.print(result{raw: in.answerBody(), table: loginFormTable(form)})
 	}
 }
 
@@ -89,13 +88,13 @@ func oauthURLsCreate(fs *flag.FlagSet) func(context.Context, *invocation) error 
 		if err != nil {
 			return err
 		}
-		out, err := in.client.PostInstitutionsInstitutionIdOauthUrls(ctx, inst, api.PostInstitutionsInstitutionIdOauthUrlsRequest{
-			RedirectURI: *redirect, CustomerId: s.customerID, ConfigurationId: cfg, ServiceAgreement: agreement})
+		out, err := in.client.OAuthURLs.Create(ctx, inst, api.OAuthURLParams{
+			RedirectURI: *redirect, CustomerID: s.customerID, ConfigurationID: cfg, ServiceAgreement: agreement}, in.answer())
 		if err != nil {
-			return err
+			return in.failed(err)
 		}
-		return in.print(result{value: out, table: func(w io.Writer) {
-			fmt.Fprintf(w, "OAUTH SESSION\t%s\nURL\t%s\nEVENT STREAM\t%s\n", out.Id, out.Url, out.EventStreamId)
+		return in.print(result{raw: in.answerBody(), table: func(w io.Writer) {
+			fmt.Fprintf(w, "OAUTH SESSION\t%s\nURL\t%s\nEVENT STREAM\t%s\n", out.ID, out.URL, out.EventStreamID)
 		}})
 	}
 }
