@@ -21,7 +21,7 @@ func configurationsCreate(fs *flag.FlagSet) func(context.Context, *invocation) e
 		params := api.ConfigurationParams{FilterAccounts: splitList(*filter), AccountClassificationType: splitList(*classes), AORequired: *ao}
 		cfg, err := in.client.Configurations.Create(ctx, params, in.answer())
 		if err != nil {
-			return in.failed(err)
+			return err
 		}
 		return in.print(result{raw: in.answerBody(), table: configurationsTable([]api.Configuration{*cfg})})
 	}
@@ -34,7 +34,7 @@ func configurationsList(fs *flag.FlagSet) func(context.Context, *invocation) err
 		}
 		list, err := in.client.Configurations.List(ctx, in.answer())
 		if err != nil {
-			return in.failed(err)
+			return err
 		}
 		return in.print(result{raw: in.answerBody(), table: configurationsTable(list)})
 	}
@@ -49,7 +49,7 @@ func configurationsGet(fs *flag.FlagSet) func(context.Context, *invocation) erro
 		}
 		cfg, err := in.client.Configurations.Get(ctx, id, in.answer())
 		if err != nil {
-			return in.failed(err)
+			return err
 		}
 		return in.print(result{raw: in.answerBody(), table: configurationsTable([]api.Configuration{*cfg})})
 	}
@@ -63,7 +63,7 @@ func configurationsDelete(fs *flag.FlagSet) func(context.Context, *invocation) e
 			return err
 		}
 		if err := in.client.Configurations.Delete(ctx, id, in.answer()); err != nil {
-			return in.failed(err)
+			return err
 		}
 		// The API answers 204 with no body; print what happened, so a
 		// script still gets JSON to check.

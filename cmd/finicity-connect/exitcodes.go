@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,41 +37,6 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
-// unusableAnswer is a 2xx answer the client could not use: its body does
-// not decode into the documented model. The API did answer, so it is not
-// a network failure; nor is it a usage error. It exits 1, like an API
-// error: the server's answer is at fault, and retrying the same call will
-// most likely get the same answer.
-type unusableAnswer struct {
-	status int // 0 when unknown (the answer to a token fetch made by the client)
-	err    error
-}
-
-func (e *unusableAnswer) Error() string { return e.err.Error() }
-func (e *unusableAnswer) Unwrap() error { return e.err }
-
-// failed classifies the error of a command's API call made with
-// in.answer(). An error that is not an *api.Error although a 2xx answer
-// arrived can only come from that answer: its body did not decode (the
-// api package says so in words only, so the check is on what arrived, not
-// on the error's text).
-func (in *invocation) failed(err error) error {
-	var ae *api.Error
-	if in.resp != nil && in.resp.StatusCode/100 == 2 && !errors.As(err, &ae) {
-		return &unusableAnswer{status: in.resp.StatusCode, err: err}
-	}
-	return err
-}
-
-// undecodable reports whether err comes from a body that is not the JSON
-// expected. It catches the answers failed cannot see: the client's own
-// token fetch, made inside the call, whose answer the CLI never holds.
-func undecodable(err error) bool {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	return errors.As(err, &syntax) || errors.As(err, &typ)
-}
-
 // report prints err for the user and returns the exit code. API errors
 // show status, reason code, description and details, never the body's
 // other bytes. Whatever is printed is masked with secrets (the
@@ -93,7 +57,7 @@ func describe(w io.Writer, cmd string, err error) int {
 	var ue *usageError
 	var ae *api.Error
 	var ve *api.ValidationError
-	var ua *unusableAnswer
+	var de *api.DecodeError
 	switch {
 	case errors.As(err, &ue):
 		fmt.Fprintf(w, "%s: %s\nRun '%s --help' for usage.\n", prog, ue.msg, prog)
@@ -114,11 +78,12 @@ func describe(w io.Writer, cmd string, err error) int {
 	case errors.As(err, &ve) && !ve.Response:
 		fmt.Fprintf(w, "%s: request refused before sending: %s %s: %s\n", prog, ve.Location, ve.Field, ve.Reason)
 		return exitUsage
-	case errors.As(err, &ua):
-		fmt.Fprintf(w, "%s: unusable API answer (status %d %s): %v\n", prog, ua.status, http.StatusText(ua.status), err)
-		return exitAPI
-	case undecodable(err):
-		fmt.Fprintf(w, "%s: unusable API answer: %v\n", prog, err)
+	case errors.As(err, &de):
+		// The API answered 2xx, but not with what the spec promises: not a
+		// network failure, nor a usage error. It exits 1, like an API
+		// error: the server's answer is at fault, and the same call will
+		// most likely get the same answer.
+		fmt.Fprintf(w, "%s: unusable API answer (status %d %s): %v\n", prog, de.StatusCode, http.StatusText(de.StatusCode), err)
 		return exitAPI
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(w, "%s: interrupted\n", prog)

@@ -86,7 +86,7 @@ func TestUnusableAnswer(t *testing.T) {
 			func(env map[string]string) map[string]string {
 				return with(env, envAppToken, "", envPartnerID, "p", envPartnerSecret, "fake-partner-secret")
 			}, []string{"configurations", "list"},
-			"finicity-connect configurations list: unusable API answer: finicity: POST /aggregation/v2/partners/authentication: the 200 answer does not decode: unexpected end of JSON input\n"},
+			"finicity-connect configurations list: unusable API answer (status 200 OK): finicity: POST /aggregation/v2/partners/authentication: the 200 answer does not decode: unexpected end of JSON input\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,7 +35,7 @@ func reconnectionsCreate(fs *flag.FlagSet) func(context.Context, *invocation) er
 		}
 		r, err := in.client.Reconnections.Create(ctx, c, id, reqBody, in.answer())
 		if err != nil {
-			return in.failed(err)
+			return err
 		}
 		status := in.resp.StatusCode
 		out := reconnectionOutput{Status: status}

@@ -70,7 +70,7 @@ func loginFormsCreate(fs *flag.FlagSet) func(context.Context, *invocation) error
 		form, err := in.client.LoginForms.Create(ctx, inst, api.LoginFormParams{
 			Language: *language, CustomerID: s.customerID, ConfigurationID: cfg, ServiceAgreement: agreement}, in.answer())
 		if err != nil {
-			return in.failed(err)
+			return err
 		}
 		return in.print(result{raw: in.answerBody(), table: loginFormTable(form)})
 	}
@@ -91,7 +91,7 @@ func oauthURLsCreate(fs *flag.FlagSet) func(context.Context, *invocation) error 
 		out, err := in.client.OAuthURLs.Create(ctx, inst, api.OAuthURLParams{
 			RedirectURI: *redirect, CustomerID: s.customerID, ConfigurationID: cfg, ServiceAgreement: agreement}, in.answer())
 		if err != nil {
-			return in.failed(err)
+			return err
 		}
 		return in.print(result{raw: in.answerBody(), table: func(w io.Writer) {
 			fmt.Fprintf(w, "OAUTH SESSION\t%s\nURL\t%s\nEVENT STREAM\t%s\n", out.ID, out.URL, out.EventStreamID)

@@ -21,7 +21,7 @@ func tokenCreate(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		creds := api.PartnerCredentials{PartnerID: in.conn.partnerID, PartnerSecret: in.conn.partnerSecret}
 		tok, err := in.client.Partners.Authenticate(ctx, creds, in.answer())
 		if err != nil {
-			return in.failed(err)
+			return err
 		}
 		return in.print(result{raw: in.answerBody(), table: func(w io.Writer) { fmt.Fprintln(w, tok.Token) }})
 	}

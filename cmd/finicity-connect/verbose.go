@@ -102,20 +102,16 @@ func (r failingReader) Read([]byte) (int, error) {
 	return 0, io.EOF
 }
 
-// responseBody returns the bytes of an answer without consuming them.
-// The client hands middleware and callers a body it has read already; its
-// bytes are taken from it directly, because reading it through Read would
-// leave nothing for the next reader (a WithResponseInto caller).
+// responseBody returns the bytes of an answer and puts the body's read
+// position back at the start: the client hands middleware a body it has
+// read already, and the next reader (a WithResponseInto caller) must get
+// it whole.
 func responseBody(resp *http.Response) []byte {
-	if data, ok := httpx.Bytes(resp); ok {
-		return data
-	}
 	if resp.Body == nil {
 		return nil
 	}
 	data, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	resp.Body = httpx.NewBody(data)
+	httpx.Rewind(resp)
 	return data
 }
 
