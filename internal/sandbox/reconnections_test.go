@@ -67,21 +67,28 @@ func TestReconnectionBody(t *testing.T) {
 // "/" left unencoded adds a segment, and no operation has that path.
 func TestEncodedPathSegments(t *testing.T) {
 	_, srv := newSandbox(t)
+	loginBody := `{"language":"en","customerId":"1",` + agreement + `}`
 	for _, tc := range []struct {
-		path   string
-		status int
+		path, body string
+		status     int
+		details    string // for a 400, the start of Details
 	}{
-		{"/connect-components/customers/a%2Fb/institution-login-ids/7008461431/reconnections", 201},
-		{"/connect-components/customers/a%2Fb/institution-login-ids/5/reconnections", 203},
-		{"/connect-components/customers/%2F/institution-login-ids/1/reconnections", 201},
-		{"/connect-components/customers/a%252Fb/institution-login-ids/1/reconnections", 201},
-		{"/connect-components/customers/a%20b%3F%23/institution-login-ids/1/reconnections", 201},
-		{"/connect-components/customers/a/b/institution-login-ids/1/reconnections", 404},
-		{"/connect-components/institutions/1%2F2/login-forms", 400}, // an id with a "/" is no integer
+		{"/connect-components/customers/a%2Fb/institution-login-ids/7008461431/reconnections", `{}`, 201, ""},
+		{"/connect-components/customers/a%2Fb/institution-login-ids/5/reconnections", `{}`, 203, ""},
+		{"/connect-components/customers/%2F/institution-login-ids/1/reconnections", `{}`, 201, ""},
+		{"/connect-components/customers/a%252Fb/institution-login-ids/1/reconnections", `{}`, 201, ""},
+		{"/connect-components/customers/a%20b%3F%23/institution-login-ids/1/reconnections", `{}`, 201, ""},
+		{"/connect-components/customers/a/b/institution-login-ids/1/reconnections", `{}`, 404, ""},
+		// An integer parameter with an encoded "/" is no integer, even when
+		// the decoded path would end in digits.
+		{"/connect-components/customers/a/institution-login-ids/x%2F5/reconnections", `{}`, 400, "path institution_login_id"},
+		{"/connect-components/institutions/1%2F2/login-forms", loginBody, 400, "path institution_id"},
+		{"/connect-components/institutions/%31/login-forms", loginBody, 201, ""}, // %31 is "1"
 	} {
-		status, body := raw{method: "POST", path: tc.path, key: keyA, token: anyTok, body: `{}`}.send(t, srv)
+		status, body := raw{method: "POST", path: tc.path, key: keyA, token: anyTok, body: tc.body}.send(t, srv)
 		if status != tc.status {
 			t.Errorf("%s: got %d %s, want %d", tc.path, status, body, tc.status)
+			continue
 		}
 		switch status {
 		case 404:
@@ -89,8 +96,8 @@ func TestEncodedPathSegments(t *testing.T) {
 				t.Errorf("%s: got %+v", tc.path, item)
 			}
 		case 400:
-			if item := errorItem(t, body); item.ReasonCode != sandbox.ReasonInvalidField || !strings.HasPrefix(item.Details, "path institution_id") {
-				t.Errorf("%s: got %+v, want the parameter named", tc.path, item)
+			if item := errorItem(t, body); item.ReasonCode != sandbox.ReasonInvalidField || !strings.HasPrefix(item.Details, tc.details) {
+				t.Errorf("%s: got %+v, want Details starting %q", tc.path, item, tc.details)
 			}
 		}
 	}
