@@ -21,7 +21,7 @@ func TestRequestBuilders(t *testing.T) {
 		wantURL string
 	}{
 		{"uuid", func(s string) (string, error) {
-			r, err := gen.NewGetConfigurationsConfigurationIdRequest(s, id)
+			r, err := gen.NewGetConfigurationsConfigurationIDRequest(s, id)
 			return urlOf(r, err)
 		}, "https://api.finicity.com/", "https://api.finicity.com/connect-components/configurations/605543e1-f507-48ad-8127-95c40566597b"},
 		{"prefix without slash", func(s string) (string, error) {
@@ -37,7 +37,7 @@ func TestRequestBuilders(t *testing.T) {
 			return urlOf(r, err)
 		}, "https://api.finicity.com/", "https://api.finicity.com/connect-components/customers/a%20b%2Fc%3Fd%25%C3%A9/institution-login-ids/9007199254740993/reconnections"},
 		{"negative institution", func(s string) (string, error) {
-			r, err := gen.NewPostInstitutionsInstitutionIdLoginFormsRequestWithBody(s, -5, "application/json", nil)
+			r, err := gen.NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(s, -5, "application/json", nil)
 			return urlOf(r, err)
 		}, "https://api.finicity.com", "https://api.finicity.com/connect-components/institutions/-5/login-forms"},
 	}

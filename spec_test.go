@@ -8,10 +8,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/finicity-go/connect-components/gen"
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/speccheck"
 )
 
@@ -36,55 +39,147 @@ func docsDir(t *testing.T) string {
 	return dir
 }
 
-func goCase(snake string) string {
-	var b strings.Builder
-	for _, part := range strings.Split(snake, "_") {
-		if part != "" {
-			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-		}
+func loadSpec(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := speccheck.Load("openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return b.String()
+	return doc
 }
 
-// TestMethodNamesMatchDocs checks every operation listed in the docs is a
-// method of the generated client, named as the docs name it in Go case.
+// sdkExt is an operation's x-sdk extension: where its typed method lives.
+type sdkExt struct {
+	service, method, docs string
+}
+
+func sdkOf(op *openapi3.Operation) (sdkExt, bool) {
+	m, ok := op.Extensions["x-sdk"].(map[string]any)
+	if !ok {
+		return sdkExt{}, false
+	}
+	get := func(k string) string { s, _ := m[k].(string); return s }
+	return sdkExt{service: get("service"), method: get("method"), docs: get("docs")}, true
+}
+
+// specOp is one operation of openapi.yaml with its route.
+type specOp struct {
+	method, path string
+	op           *openapi3.Operation
+}
+
+func specOps(doc *openapi3.T) []specOp {
+	var ops []specOp
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			ops = append(ops, specOp{method, path, op})
+		}
+	}
+	return ops
+}
+
+// typedMethod reports whether *api.Client has a service field named
+// service with a method named method.
+func typedMethod(service, method string) bool {
+	f, ok := reflect.TypeFor[api.Client]().FieldByName(service)
+	if !ok || !f.IsExported() || f.Type.Kind() != reflect.Pointer {
+		return false
+	}
+	_, ok = f.Type.MethodByName(method)
+	return ok
+}
+
+// TestMethodNamesMatchDocs holds the docs, the spec and the typed client
+// to each other: every operation of openapi.yaml names its typed method
+// in x-sdk (service and method) and *api.Client has it; every operation
+// of the docs is the spec operation whose x-sdk.docs is its name, on the
+// same method and path, so it is reachable as a typed method.
 func TestMethodNamesMatchDocs(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(docsDir(t), "DataConnectComponentsApi.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops := regexp.MustCompile(`(?m)^\[\*\*([a-z_]+)\*\*\]`).FindAllStringSubmatch(string(md), -1)
-	if len(ops) != 7 {
-		t.Fatalf("found %d operations in the docs, want 7", len(ops))
+	doc := loadSpec(t)
+
+	byDocs := map[string]specOp{}
+	for _, o := range specOps(doc) {
+		x, ok := sdkOf(o.op)
+		if !ok || x.service == "" || x.method == "" {
+			t.Errorf("%s (%s %s): no x-sdk with service and method", o.op.OperationID, o.method, o.path)
+			continue
+		}
+		if !typedMethod(x.service, x.method) {
+			t.Errorf("%s: x-sdk names %s.%s, but *api.Client has no such service method", o.op.OperationID, x.service, x.method)
+		}
+		if x.docs != "" {
+			if prev, dup := byDocs[x.docs]; dup {
+				t.Errorf("x-sdk.docs %s on both %s and %s", x.docs, prev.op.OperationID, o.op.OperationID)
+			}
+			byDocs[x.docs] = o
+		}
 	}
-	typ := reflect.TypeOf(&gen.ClientWithResponses{})
-	for _, m := range ops {
-		name := goCase(m[1]) + "WithResponse"
-		if _, ok := typ.MethodByName(name); !ok {
-			t.Errorf("docs operation %s: generated client has no method %s", m[1], name)
+
+	// The docs' summary table: [**name**](...) | **METHOD** /path | Summary
+	rows := regexp.MustCompile(`(?m)^\[\*\*([a-z_]+)\*\*\]\([^)]*\) \| \*\*([A-Z]+)\*\* (\S+) \|`).FindAllStringSubmatch(string(md), -1)
+	if len(rows) != 7 {
+		t.Fatalf("found %d operations in the docs, want 7", len(rows))
+	}
+	var listed []string
+	for _, m := range rows {
+		name, method, path := m[1], m[2], m[3]
+		listed = append(listed, name)
+		o, ok := byDocs[name]
+		if !ok {
+			t.Errorf("docs operation %s: no operation of openapi.yaml has x-sdk.docs %s", name, name)
+			continue
+		}
+		if o.method != method || o.path != path {
+			t.Errorf("docs operation %s is %s %s; its spec operation %s is %s %s", name, method, path, o.op.OperationID, o.method, o.path)
+		}
+	}
+	for name, o := range byDocs {
+		if !slices.Contains(listed, name) {
+			t.Errorf("%s: x-sdk.docs %s is not an operation of the docs", o.op.OperationID, name)
 		}
 	}
 }
 
-// TestModelNamesMatchDocs checks every model heading in models.md that is a
-// Go-style name is a type in gen/.
+// TestTypedMethodCheckFails makes sure the reflection above can fail: a
+// service or method the client lacks is reported.
+func TestTypedMethodCheckFails(t *testing.T) {
+	for _, tc := range []struct {
+		service, method string
+		want            bool
+	}{
+		{"Configurations", "Create", true},
+		{"Reconnections", "Create", true},
+		{"Configurations", "Patch", false},
+		{"Customers", "Create", false},
+		{"baseURL", "String", false},
+	} {
+		if got := typedMethod(tc.service, tc.method); got != tc.want {
+			t.Errorf("typedMethod(%s, %s) = %v, want %v", tc.service, tc.method, got, tc.want)
+		}
+	}
+}
+
+// TestModelNamesMatchDocs checks every model of models.md (its headings,
+// and the MFA and error types its text names) is a component schema of
+// openapi.yaml whose Go type (x-go-name, or the schema's name) is a type
+// in gen/ that package api re-exports under the same name; when the Go
+// name differs from the docs' name, the schema's description names the
+// docs' model, so either name can be searched for.
 func TestModelNamesMatchDocs(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(docsDir(t), "models.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join("gen", "finicity.gen.go"), nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	types := map[string]bool{}
-	for _, d := range f.Decls {
-		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
-			for _, s := range g.Specs {
-				types[s.(*ast.TypeSpec).Name.Name] = true
-			}
-		}
-	}
+	doc := loadSpec(t)
+	genTypes := typeDecls(t, "gen", func(*ast.TypeSpec) bool { return true })
+	// api re-exports a model as an alias of the gen type of the same name:
+	// type X = gen.X.
+	reexported := typeDecls(t, "api", isGenAlias)
+
 	names := regexp.MustCompile(`(?m)^## ([A-Z][A-Za-z0-9]+)\s*$`).FindAllStringSubmatch(string(md), -1)
 	// The MFA and error sections name their types in the text.
 	want := []string{"MfaChallenge", "MfaChallenges", "MfaChallengesResponse", "ErrorResponse", "ErrorItem"}
@@ -95,8 +190,69 @@ func TestModelNamesMatchDocs(t *testing.T) {
 		t.Fatalf("found only %d model names in models.md", len(want))
 	}
 	for _, n := range want {
-		if !types[n] {
-			t.Errorf("model %s from the docs is not a type in gen/", n)
+		ref := doc.Components.Schemas[n]
+		if ref == nil || ref.Value == nil {
+			t.Errorf("model %s from the docs is not a component schema of openapi.yaml", n)
+			continue
+		}
+		goName := n
+		if x, ok := ref.Value.Extensions["x-go-name"].(string); ok && x != "" {
+			goName = x
+		}
+		if !genTypes[goName] {
+			t.Errorf("model %s: its Go type %s is not a type in gen/", n, goName)
+		}
+		if !reexported[goName] {
+			t.Errorf("model %s: api does not re-export it as type %s = gen.%s", n, goName, goName)
+		}
+		if goName != n && !strings.Contains(ref.Value.Description, n) {
+			t.Errorf("model %s: its Go name is %s, and its description does not name %s", n, goName, n)
 		}
 	}
+}
+
+// isGenAlias reports whether s is type X = gen.X.
+func isGenAlias(s *ast.TypeSpec) bool {
+	if !s.Assign.IsValid() {
+		return false
+	}
+	sel, ok := s.Type.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	return ok && pkg.Name == "gen" && sel.Sel.Name == s.Name.Name
+}
+
+// typeDecls returns the names of the type declarations in the non-test
+// Go files of dir that keep accepts.
+func typeDecls(t *testing.T, dir string, keep func(*ast.TypeSpec) bool) map[string]bool {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Go files in %s: %v", dir, err)
+	}
+	out := map[string]bool{}
+	fset := token.NewFileSet()
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.TYPE {
+				continue
+			}
+			for _, s := range g.Specs {
+				if ts := s.(*ast.TypeSpec); keep(ts) {
+					out[ts.Name.Name] = true
+				}
+			}
+		}
+	}
+	return out
 }

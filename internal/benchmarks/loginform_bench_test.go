@@ -28,8 +28,8 @@ const (
 var (
 	cannedBody = []byte(`{"id":"8d9d8f5e-2c5f-4f49-bf9b-276a7df0367f","eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","elements":[{"id":"26410b1f-0347-4d57-bb03-f44d00e785e2","label":"username","sortOrder":0},{"id":"f2ce62c2-877f-4c26-9935-d1ab6084e6d0","label":"password","sortOrder":1}]}`)
 	cfgID      = uuid.MustParse("605543e1-f507-48ad-8127-95c40566597b")
-	request    = api.PostInstitutionsInstitutionIdLoginFormsRequest{
-		Language: "en", CustomerId: "1005061234", ConfigurationId: &cfgID,
+	request    = api.LoginFormParams{
+		Language: "en", CustomerID: "1005061234", ConfigurationID: cfgID,
 		ServiceAgreement: api.ServiceAgreement{Language: "en", AcceptedDate: time.Date(2024, 11, 28, 18, 25, 32, 0, time.UTC)},
 	}
 )
@@ -77,7 +77,7 @@ func transports() []transportCase {
 
 // rawLoginForm is the hand-written call every client variant is compared
 // with: encode, build, send, read, decode, nothing else.
-func rawLoginForm(ctx context.Context, hc *http.Client, base string) (*api.PostInstitutionsInstitutionIdLoginForms201Response, error) {
+func rawLoginForm(ctx context.Context, hc *http.Client, base string) (*api.LoginForm, error) {
 	body, err := json.Marshal(request)
 	if err != nil {
 		return nil, err
@@ -98,14 +98,14 @@ func rawLoginForm(ctx context.Context, hc *http.Client, base string) (*api.PostI
 	if err != nil {
 		return nil, err
 	}
-	var out api.PostInstitutionsInstitutionIdLoginForms201Response
+	var out api.LoginForm
 	if err := json.Unmarshal(data, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-func check(b *testing.B, got *api.PostInstitutionsInstitutionIdLoginForms201Response, err error) {
+func check(b *testing.B, got *api.LoginForm, err error) {
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -132,14 +132,14 @@ func benchClient(b *testing.B, opts ...api.Option) {
 	for _, tc := range transports() {
 		b.Run(tc.name, func(b *testing.B) {
 			base, hc := tc.setup(b)
-			c, err := api.NewClient(benchKey, benchToken, append([]api.Option{api.WithBaseURL(base), api.WithHTTPClient(hc)}, opts...)...)
+			c, err := api.NewClient(benchKey, append([]api.Option{api.WithAppToken(benchToken), api.WithBaseURL(base), api.WithHTTPClient(hc)}, opts...)...)
 			if err != nil {
 				b.Fatal(err)
 			}
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				got, err := c.PostInstitutionsInstitutionIdLoginForms(ctx, instID, request)
+				got, err := c.LoginForms.Create(ctx, instID, request)
 				check(b, got, err)
 			}
 		})

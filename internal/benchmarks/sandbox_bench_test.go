@@ -29,7 +29,7 @@ func BenchmarkSandboxThroughput(b *testing.B) {
 	b.ReportAllocs()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
-		c, err := api.NewClient("bench-partner", "bench-token", api.WithBaseURL(srv.URL),
+		c, err := api.NewClient("bench-partner", api.WithAppToken("bench-token"), api.WithBaseURL(srv.URL),
 			api.WithHTTPClient(srv.Client()), api.WithRequestValidation(), api.WithResponseValidation())
 		if err != nil {
 			b.Error(err)
@@ -50,23 +50,23 @@ func BenchmarkSandboxThroughput(b *testing.B) {
 			switch step % 4 {
 			case 0:
 				timed(func() error {
-					cfg, err := c.PostConfigurations(ctx, api.PostConfigurationsRequest{FilterAccounts: &[]string{"Checking"}})
+					cfg, err := c.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking"}})
 					if err == nil {
-						created = append(created, *cfg.Id)
+						created = append(created, cfg.ID)
 					}
 					return err
 				})
 			case 1:
 				if len(created) > 0 {
-					timed(func() error { _, err := c.GetConfigurationsConfigurationId(ctx, created[len(created)-1]); return err })
+					timed(func() error { _, err := c.Configurations.Get(ctx, created[len(created)-1]); return err })
 				}
 			case 2:
-				timed(func() error { _, err := c.GetConfigurations(ctx); return err })
+				timed(func() error { _, err := c.Configurations.List(ctx); return err })
 			case 3:
 				if len(created) > 0 {
 					id := created[len(created)-1]
 					created = created[:len(created)-1]
-					timed(func() error { return c.DeleteConfigurationsConfigurationId(ctx, id) })
+					timed(func() error { return c.Configurations.Delete(ctx, id) })
 				}
 			}
 			step++

@@ -6,8 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/finicity-go/connect-components/gen"
-	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/api"
 )
 
 // TestConcurrentClients runs 8 clients in parallel, each creating,
@@ -19,47 +18,39 @@ func TestConcurrentClients(t *testing.T) {
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			key := fmt.Sprintf("app-key-%d", w%4) // two workers share each key
-			c := genClient(t, srv, key, anyTok)
-			if w%2 == 1 {
-				var err error
-				c, err = gen.NewClientWithResponses(sandbox.InProcessURL, gen.WithHTTPClient(sb.HTTPClient()),
-					gen.WithRequestEditorFn(headers(key, anyTok)))
-				if err != nil {
-					t.Error(err)
-					return
-				}
-			}
+		key := fmt.Sprintf("app-key-%d", w%4) // two workers share each key
+		c := apiClient(t, srv, key, anyTok)
+		if w%2 == 1 {
+			c = inProcessClient(t, sb, key, anyTok)
+		}
+		wg.Go(func() {
 			for i := range rounds {
-				created, err := c.PostConfigurationsWithResponse(ctx, gen.ConfigurationParams{})
-				if err != nil || created.StatusCode() != 201 {
+				created, err := c.Configurations.Create(ctx, api.ConfigurationParams{})
+				if err != nil {
 					t.Errorf("worker %d round %d: create: %v", w, i, err)
 					return
 				}
-				id := *created.JSON201.Id
-				if r, err := c.GetConfigurationsConfigurationIdWithResponse(ctx, id); err != nil || r.StatusCode() != 200 {
-					t.Errorf("worker %d: get own: %v %d", w, err, mustStatus(r, err))
+				if got, err := c.Configurations.Get(ctx, created.ID); err != nil || got.ID != created.ID {
+					t.Errorf("worker %d: get own: %v", w, err)
 				}
-				if r, err := c.GetConfigurationsWithResponse(ctx); err != nil || r.StatusCode() != 200 {
+				if _, err := c.Configurations.List(ctx); err != nil {
 					t.Errorf("worker %d: list: %v", w, err)
 				}
 				if i%2 == 0 { // delete every other one, keep the rest
-					if r, err := c.DeleteConfigurationsConfigurationIdWithResponse(ctx, id); err != nil || r.StatusCode() != 204 {
-						t.Errorf("worker %d: delete: %v %d", w, err, mustStatus(r, err))
+					if err := c.Configurations.Delete(ctx, created.ID); err != nil {
+						t.Errorf("worker %d: delete: %v", w, err)
 					}
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
+	// Each key had two workers, each keeping half of its rounds.
+	const want = 2 * rounds / 2
 	for k := range 4 {
-		c := genClient(t, srv, fmt.Sprintf("app-key-%d", k), anyTok)
-		r, err := c.GetConfigurationsWithResponse(ctx)
-		if err != nil || len(*r.JSON200) != 2*rounds/2 {
-			t.Errorf("app-key-%d: want %d configurations left, got %v %d", k, 2*rounds/2, err, len(*r.JSON200))
+		list, err := apiClient(t, srv, fmt.Sprintf("app-key-%d", k), anyTok).Configurations.List(ctx)
+		if err != nil || len(list) != want {
+			t.Errorf("app-key-%d: want %d configurations left, got %v %d", k, want, err, len(list))
 		}
 	}
 }

@@ -56,16 +56,30 @@ func (s *Sandbox) createConfiguration(c *call) response {
 	p := s.partnerLocked(c.appKey, true)
 	p.configs[cfg.ID] = cfg
 	p.order = append(p.order, cfg.ID)
-	return response{status: http.StatusCreated, body: cfg}
+	return response{status: http.StatusCreated, body: shown(cfg)}
+}
+
+// shownConfiguration is a configuration as the sandbox sends it: the
+// generated type, with aoRequired always written. The spec gives it a
+// default of false and the API's examples send it; the generated field
+// omits false (optional fields are omitzero in Go), so the outer field,
+// having the same JSON name, replaces it on the wire.
+type shownConfiguration struct {
+	gen.Configuration
+	AORequired bool `json:"aoRequired"`
+}
+
+func shown(cfg gen.Configuration) shownConfiguration {
+	return shownConfiguration{Configuration: cfg, AORequired: cfg.AORequired}
 }
 
 func (s *Sandbox) listConfigurations(c *call) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list := []gen.Configuration{} // never null: an empty list is []
+	list := []shownConfiguration{} // never null: an empty list is []
 	if p := s.partnerLocked(c.appKey, false); p != nil {
 		for _, id := range p.order {
-			list = append(list, p.configs[id])
+			list = append(list, shown(p.configs[id]))
 		}
 	}
 	return response{status: http.StatusOK, body: list}
@@ -80,7 +94,7 @@ func (s *Sandbox) getConfiguration(c *call) response {
 	defer s.mu.Unlock()
 	if p := s.partnerLocked(c.appKey, false); p != nil {
 		if cfg, ok := p.configs[id]; ok {
-			return response{status: http.StatusOK, body: cfg}
+			return response{status: http.StatusOK, body: shown(cfg)}
 		}
 	}
 	return configurationNotFound()

@@ -2,88 +2,113 @@ package sandbox_test
 
 import (
 	"context"
-	"strings"
+	"encoding/json"
+	"io"
+	"net/http"
+	"reflect"
 	"testing"
 
 	"github.com/google/uuid"
 
-	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/api"
 )
 
 // TestConfigurationLifecycle walks create, list, get, delete and the 404s
-// after delete, and checks that app keys never see each other's data.
+// after delete through the SDK's services, and checks that app keys never
+// see each other's data.
 func TestConfigurationLifecycle(t *testing.T) {
 	ctx := context.Background()
 	_, srv := newSandbox(t)
-	a, b := genClient(t, srv, keyA, anyTok), genClient(t, srv, keyB, anyTok)
+	a, b := apiClient(t, srv, keyA, anyTok), apiClient(t, srv, keyB, anyTok)
 
-	empty, err := a.GetConfigurationsWithResponse(ctx)
-	if err != nil || empty.StatusCode() != 200 || strings.TrimSpace(string(empty.Body)) != "[]" {
-		t.Fatalf("empty list: %v %d %s", err, empty.StatusCode(), empty.Body)
+	var resp *http.Response
+	empty, err := a.Configurations.List(ctx, api.WithResponseInto(&resp))
+	if err != nil || !reflect.DeepEqual(empty, []api.Configuration{}) {
+		t.Fatalf("empty list: %v %#v", err, empty)
+	}
+	if got := body(t, resp); got != "[]" {
+		t.Errorf("empty list on the wire: got %s, want []", got)
 	}
 
 	filter := []string{"Checking", "Savings"}
-	created, err := a.PostConfigurationsWithResponse(ctx, gen.ConfigurationParams{FilterAccounts: &filter})
-	if err != nil || created.StatusCode() != 201 {
-		t.Fatalf("create: %v %d %s", err, created.StatusCode(), created.Body)
+	cfg, err := a.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: filter}, api.WithResponseInto(&resp))
+	if err != nil {
+		t.Fatalf("create: %v", err)
 	}
-	cfg := created.JSON201
-	if cfg.Id == nil || cfg.Id.Version() != 4 {
-		t.Fatalf("id is not a random UUID: %v", cfg.Id)
+	if cfg.ID.Version() != 4 {
+		t.Fatalf("id is not a random UUID: %v", cfg.ID)
 	}
-	if cfg.AoRequired == nil || *cfg.AoRequired {
-		t.Errorf("aoRequired: want the default false stored, got %v", cfg.AoRequired)
+	if want := (api.Configuration{ID: cfg.ID, FilterAccounts: filter}); !reflect.DeepEqual(*cfg, want) {
+		t.Errorf("created: got %#v, want %#v", *cfg, want)
 	}
-	if cfg.FilterAccounts == nil || strings.Join(*cfg.FilterAccounts, ",") != "Checking,Savings" {
-		t.Errorf("filterAccounts: got %v", cfg.FilterAccounts)
+	// The default is stored and shown: aoRequired is on the wire as false,
+	// as the API's examples send it.
+	var wire map[string]any
+	if err := json.Unmarshal([]byte(body(t, resp)), &wire); err != nil {
+		t.Fatal(err)
 	}
-	ao := true
-	second, err := a.PostConfigurationsWithResponse(ctx, gen.ConfigurationParams{AoRequired: &ao})
-	if err != nil || second.StatusCode() != 201 || *second.JSON201.Id == cfg.ID || !*second.JSON201.AoRequired {
-		t.Fatalf("second create: %v %s", err, second.Body)
+	if want := map[string]any{"id": cfg.ID.String(), "filterAccounts": []any{"Checking", "Savings"}, "aoRequired": false}; !reflect.DeepEqual(wire, want) {
+		t.Errorf("created, on the wire: got %v, want %v", wire, want)
 	}
 
-	list, _ := a.GetConfigurationsWithResponse(ctx)
-	if got := *list.JSON200; len(got) != 2 || *got[0].Id != cfg.ID || *got[1].Id != *second.JSON201.Id {
-		t.Fatalf("list, in creation order: got %s", list.Body)
+	second, err := a.Configurations.Create(ctx, api.ConfigurationParams{AORequired: true, AccountClassificationType: []string{"personal"}})
+	if err != nil {
+		t.Fatalf("second create: %v", err)
 	}
-	got, _ := a.GetConfigurationsConfigurationIdWithResponse(ctx, cfg.ID)
-	if got.StatusCode() != 200 || *got.JSON200.Id != cfg.ID {
-		t.Fatalf("get: %d %s", got.StatusCode(), got.Body)
+	if want := (api.Configuration{ID: second.ID, AORequired: true, AccountClassificationType: []string{"personal"}}); second.ID == cfg.ID || !reflect.DeepEqual(*second, want) {
+		t.Fatalf("second create: got %#v, want %#v and a new id", *second, want)
+	}
+
+	list, err := a.Configurations.List(ctx)
+	if want := []api.Configuration{*cfg, *second}; err != nil || !reflect.DeepEqual(list, want) {
+		t.Fatalf("list, in creation order: got %v %#v, want %#v", err, list, want)
+	}
+	got, err := a.Configurations.Get(ctx, cfg.ID)
+	if err != nil || !reflect.DeepEqual(got, cfg) {
+		t.Fatalf("get: got %v %#v, want %#v", err, got, cfg)
 	}
 
 	// Partner B sees nothing of A's, and cannot read or delete it.
-	if l, _ := b.GetConfigurationsWithResponse(ctx); strings.TrimSpace(string(l.Body)) != "[]" {
-		t.Errorf("other partner's list: %s", l.Body)
+	if l, err := b.Configurations.List(ctx); err != nil || len(l) != 0 {
+		t.Errorf("other partner's list: %v %#v", err, l)
 	}
-	if r, _ := b.GetConfigurationsConfigurationIdWithResponse(ctx, cfg.ID); r.StatusCode() != 404 {
-		t.Errorf("other partner's get: %d", r.StatusCode())
+	if _, err := b.Configurations.Get(ctx, cfg.ID); !api.IsNotFound(err) {
+		t.Errorf("other partner's get: %v", err)
 	}
-	if r, _ := b.DeleteConfigurationsConfigurationIdWithResponse(ctx, cfg.ID); r.StatusCode() != 404 {
-		t.Errorf("other partner's delete: %d", r.StatusCode())
+	if err := b.Configurations.Delete(ctx, cfg.ID); !api.IsNotFound(err) {
+		t.Errorf("other partner's delete: %v", err)
 	}
 
-	del, _ := a.DeleteConfigurationsConfigurationIdWithResponse(ctx, cfg.ID)
-	if del.StatusCode() != 204 || len(del.Body) != 0 {
-		t.Fatalf("delete: %d %q", del.StatusCode(), del.Body)
+	if err := a.Configurations.Delete(ctx, cfg.ID, api.WithResponseInto(&resp)); err != nil {
+		t.Fatalf("delete: %v", err)
 	}
-	for name, status := range map[string]int{
-		"get after delete":    mustStatus(a.GetConfigurationsConfigurationIdWithResponse(ctx, cfg.ID)),
-		"delete after delete": mustStatus(a.DeleteConfigurationsConfigurationIdWithResponse(ctx, cfg.ID)),
-		"get random id":       mustStatus(a.GetConfigurationsConfigurationIdWithResponse(ctx, uuid.New())),
+	if got := body(t, resp); resp.StatusCode != http.StatusNoContent || got != "" {
+		t.Errorf("delete: got %d %q, want 204 and no body", resp.StatusCode, got)
+	}
+	for name, call := range map[string]func() error{
+		"get after delete":    func() error { _, err := a.Configurations.Get(ctx, cfg.ID); return err },
+		"delete after delete": func() error { return a.Configurations.Delete(ctx, cfg.ID) },
+		"get random id":       func() error { _, err := a.Configurations.Get(ctx, uuid.New()); return err },
 	} {
-		if status != 404 {
-			t.Errorf("%s: got %d, want 404", name, status)
+		e := apiError(t, call())
+		if e.StatusCode != 404 || e.ReasonCode != "4041" {
+			t.Errorf("%s: got %d %s, want 404 4041", name, e.StatusCode, e.ReasonCode)
 		}
 	}
-	if l, _ := a.GetConfigurationsWithResponse(ctx); len(*l.JSON200) != 1 {
-		t.Errorf("list after delete: %s", l.Body)
+	if l, err := a.Configurations.List(ctx); err != nil || !reflect.DeepEqual(l, []api.Configuration{*second}) {
+		t.Errorf("list after delete: %v %#v", err, l)
 	}
 }
 
-func mustStatus[R interface{ StatusCode() int }](r R, err error) int {
-	if err != nil {
-		return -1
+// body reads, once, a response body that WithResponseInto handed over.
+func body(t testing.TB, resp *http.Response) string {
+	t.Helper()
+	if resp == nil {
+		t.Fatal("no response recorded")
 	}
-	return r.StatusCode()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

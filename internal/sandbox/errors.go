@@ -32,14 +32,35 @@ type apiError struct {
 }
 
 func (e apiError) response() response {
-	item := gen.ErrorItem{
-		Source:      errorSource,
-		ReasonCode:  e.reason,
-		Description: e.description,
+	item := errorItem{
+		ErrorItem: gen.ErrorItem{
+			Source:      errorSource,
+			ReasonCode:  e.reason,
+			Description: e.description,
+			Details:     e.details,
+		},
 		Recoverable: e.recoverable,
-		Details:     e.details,
 	}
-	return response{status: e.status, body: gen.ErrorResponse{Errors: gen.ErrorList{Error: []gen.ErrorItem{item}}}}
+	var body errorBody
+	body.Errors.Error = []errorItem{item}
+	return response{status: e.status, body: body}
+}
+
+// errorBody is gen.ErrorResponse as the sandbox sends it: every item
+// carries Recoverable, false included, as the API's documented examples
+// do. The generated field omits false (optional fields are omitzero in
+// Go), which would leave a client of the raw API without the hint.
+type errorBody struct {
+	Errors struct {
+		Error []errorItem `json:"Error"`
+	} `json:"Errors"`
+}
+
+// errorItem is gen.ErrorItem with Recoverable always written: the outer
+// field has the same JSON name and so replaces the embedded one.
+type errorItem struct {
+	gen.ErrorItem
+	Recoverable bool `json:"Recoverable"`
 }
 
 func invalidField(details string) apiError {
@@ -72,5 +93,3 @@ func notFound(details string) apiError {
 	return apiError{status: http.StatusNotFound, reason: ReasonNotFound,
 		description: "The requested entity was not found.", details: details}
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -14,27 +14,24 @@ import (
 // published sandbox ones.
 func ExampleSandbox_HTTPClient() {
 	sb := sandbox.New()
-	c, err := api.NewClient("any-app-key", "any-token",
+	c, err := api.NewClient("any-app-key", api.WithAppToken("any-token"),
 		api.WithBaseURL(sandbox.InProcessURL), api.WithHTTPClient(sb.HTTPClient()))
 	if err != nil {
 		panic(err)
 	}
 	ctx := context.Background()
-	cfg, _ := c.PostConfigurations(ctx, api.PostConfigurationsRequest{})
-	fmt.Println("aoRequired defaults to", *cfg.AoRequired)
+	cfg, _ := c.Configurations.Create(ctx, api.ConfigurationParams{})
+	fmt.Println("aoRequired defaults to", cfg.AORequired)
 
-	r, _ := c.PostReconnections(ctx, "1005061234", 7008461433, nil)
-	fmt.Println("login id ending in 3:", r.StatusCode, r.MfaChallenges[0].MfaChallenges[0].MfaType)
+	r, _ := c.Reconnections.Create(ctx, "1005061234", 7008461433, nil)
+	fmt.Println("login id ending in 3: needs MFA", r.NeedsMFA(), r.Challenges()[0].MFAType)
 
-	_, err = c.GetConfigurationsConfigurationId(ctx, api.UUID{})
-	var apiErr *api.Error
-	if errors.As(err, &apiErr) {
-		fmt.Println("unknown id:", apiErr.StatusCode, apiErr.ReasonCode)
-	}
+	_, err = c.Configurations.Get(ctx, api.MustParseUUID("9082affa-d965-40be-a3ed-a320bb3467ff"))
+	fmt.Println("unknown id: not found", api.IsNotFound(err))
 	// Output:
 	// aoRequired defaults to false
-	// login id ending in 3: 203 TFA_TEXT
-	// unknown id: 404 4041
+	// login id ending in 3: needs MFA true TFA_TEXT
+	// unknown id: not found true
 }
 
 // Token checking on, served on loopback: the client fetches its token
@@ -43,18 +40,17 @@ func ExampleWithTokenCheck() {
 	srv := httptest.NewServer(sandbox.New(sandbox.WithTokenCheck(true)))
 	defer srv.Close()
 
-	c, err := api.NewClient("any-app-key", "", api.WithBaseURL(srv.URL),
+	c, err := api.NewClient("any-app-key", api.WithBaseURL(srv.URL),
 		api.WithPartnerCredentials(sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret))
 	if err != nil {
 		panic(err)
 	}
-	list, err := c.GetConfigurations(context.Background())
+	list, err := c.Configurations.List(context.Background())
 	fmt.Println(len(list), err)
 
-	stranger, _ := api.NewClient("any-app-key", "made-up-token", api.WithBaseURL(srv.URL))
-	_, err = stranger.GetConfigurations(context.Background())
-	var apiErr *api.Error
-	if errors.As(err, &apiErr) {
+	stranger, _ := api.NewClient("any-app-key", api.WithAppToken("made-up-token"), api.WithBaseURL(srv.URL))
+	_, err = stranger.Configurations.List(context.Background())
+	if apiErr, ok := errors.AsType[*api.Error](err); ok {
 		fmt.Println(apiErr.StatusCode, apiErr.ReasonCode)
 	}
 	// Output:

@@ -54,6 +54,7 @@ func TestRejections(t *testing.T) {
 		{"login form institution not an integer", raw{method: "POST", path: "/connect-components/institutions/abc/login-forms", key: keyA, token: anyTok, body: `{"language":"en","customerId":"1",` + agreement + `}`}, 400, "10010", "path institution_id"},
 		{"oauth relative redirectURI", raw{method: "POST", path: oauthPath, key: keyA, token: anyTok, body: `{"redirectURI":"/done","customerId":"1",` + agreement + `}`}, 400, "10010", "body redirectURI: must be an absolute URI"},
 		{"oauth unknown configurationId", raw{method: "POST", path: oauthPath, key: keyA, token: anyTok, body: `{"redirectURI":"https://x.example/done","customerId":"1","configurationId":"` + unknownID + `",` + agreement + `}`}, 404, "4041", "configurationId"},
+		{"reconnection body missing", raw{method: "POST", path: reconPath, key: keyA, token: anyTok}, 400, "10010", "body: value is required but missing"},
 		{"reconnection body an array", raw{method: "POST", path: reconPath, key: keyA, token: anyTok, body: `[]`}, 400, "10010", "body"},
 		{"reconnection login id not an integer", raw{method: "POST", path: "/connect-components/customers/1/institution-login-ids/x/reconnections", key: keyA, token: anyTok, body: `{}`}, 400, "10010", "path institution_login_id"},
 		{"token without partnerSecret", raw{method: "POST", path: tokenPath, key: keyA, body: `{"partnerId":"sandbox-partner"}`}, 400, "10010", "partnerSecret"},
@@ -69,14 +70,14 @@ func TestRejections(t *testing.T) {
 				t.Fatalf("status: got %d, want %d; body %s", status, tc.status, body)
 			}
 			item := errorItem(t, body)
-			if got := str(item.ReasonCode); got != tc.reason {
-				t.Errorf("ReasonCode: got %q, want %q", got, tc.reason)
+			if item.ReasonCode != tc.reason {
+				t.Errorf("ReasonCode: got %q, want %q", item.ReasonCode, tc.reason)
 			}
-			if got := str(item.Details); !strings.Contains(got, tc.details) {
-				t.Errorf("Details: got %q, want it to contain %q", got, tc.details)
+			if !strings.Contains(item.Details, tc.details) {
+				t.Errorf("Details: got %q, want it to contain %q", item.Details, tc.details)
 			}
-			if str(item.Source) != "Connect-Components" || item.Recoverable == nil || str(item.Description) == "" {
-				t.Errorf("incomplete error item: %s", body)
+			if item.Source != "Connect-Components" || item.Description == "" || item.Recoverable {
+				t.Errorf("error item: got %+v, want Source Connect-Components, a Description, not recoverable", item)
 			}
 		})
 	}

@@ -104,12 +104,28 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveOAuthSession(w, r, id)
 		return
 	}
-	route, params, err := s.validator.FindRoute(r.Method, r.URL.Path)
-	if err != nil || segments(route.Path) != segments(r.URL.Path) {
+	route, params, err := s.route(r)
+	if err != nil {
 		s.write(w, r, nil, unroutable(r, err))
 		return
 	}
 	s.write(w, r, route, s.handle(r, route, params))
+}
+
+// route finds the operation of r and its path parameters. It splits the
+// escaped path, so that an encoded "/" inside a parameter (customer_id
+// a%2Fb) stays in its segment and is unescaped with it ("a/b"), instead of
+// adding a segment that no route has.
+func (s *Sandbox) route(r *http.Request) (*validation.Route, map[string]string, error) {
+	path := r.URL.EscapedPath()
+	route, params, err := s.validator.FindRoute(r.Method, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if segments(route.Path) != segments(path) {
+		return nil, nil, routers.ErrPathNotFound
+	}
+	return route, params, nil
 }
 
 // handle runs the checks every operation shares, in the order a client

@@ -2,65 +2,87 @@ package sandbox_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
-var agreed = gen.ServiceAgreement{Language: "en", AcceptedDate: time.Date(2024, 11, 28, 18, 25, 32, 0, time.UTC)}
+var agreed = api.ServiceAgreement{Language: "en", AcceptedDate: time.Date(2024, 11, 28, 18, 25, 32, 0, time.UTC)}
+
+// loginForm is the form the sandbox answers, with the ids of got (which
+// are random) and the labels given: what a test compares got with.
+func loginForm(got *api.LoginForm, labels ...string) api.LoginForm {
+	want := api.LoginForm{ID: got.ID, EventStreamID: got.EventStreamID, Elements: []api.LoginFormElement{}}
+	for i, l := range labels {
+		el := api.LoginFormElement{Label: l, SortOrder: i}
+		if i < len(got.Elements) {
+			el.ID = got.Elements[i].ID
+		}
+		want.Elements = append(want.Elements, el)
+	}
+	return want
+}
+
+// freshIDs fails t when an id of ids is not a random UUID, or was seen
+// before.
+func freshIDs(t *testing.T, seen map[api.UUID]bool, ids ...api.UUID) {
+	t.Helper()
+	for _, id := range ids {
+		if id.Version() != 4 || seen[id] {
+			t.Errorf("id %v: not a fresh random UUID", id)
+		}
+		seen[id] = true
+	}
+}
 
 func TestLoginForms(t *testing.T) {
 	ctx := context.Background()
 	_, srv := newSandbox(t)
-	a, b := genClient(t, srv, keyA, anyTok), genClient(t, srv, keyB, anyTok)
-	cfg, _ := a.PostConfigurationsWithResponse(ctx, gen.ConfigurationParams{})
+	a, b := apiClient(t, srv, keyA, anyTok), apiClient(t, srv, keyB, anyTok)
+	cfg, err := a.Configurations.Create(ctx, api.ConfigurationParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	cases := []struct {
 		name     string
-		client   *gen.ClientWithResponses
+		client   *api.Client
 		language string
-		cfgID    *gen.UUID
-		status   int
-		labels   string
+		cfgID    api.UUID
+		status   int // 0: success
+		labels   []string
 	}{
-		{"no configuration", a, "en", nil, 201, "Username,Password"},
-		{"own configuration, Spanish", a, "es-us", cfg.JSON201.Id, 201, "Usuario,Contraseña"},
-		{"French", a, "fr-ca", nil, 201, "Nom d'utilisateur,Mot de passe"},
-		{"other partner's configuration", b, "en", cfg.JSON201.Id, 404, ""},
+		{"no configuration", a, "en", api.UUID{}, 0, []string{"Username", "Password"}},
+		{"own configuration, Spanish", a, "es-us", cfg.ID, 0, []string{"Usuario", "Contraseña"}},
+		{"French", a, "fr-ca", api.UUID{}, 0, []string{"Nom d'utilisateur", "Mot de passe"}},
+		{"unknown language", a, "de", api.UUID{}, 0, []string{"Username", "Password"}},
+		{"other partner's configuration", b, "en", cfg.ID, 404, nil},
 	}
-	seen := map[gen.UUID]bool{}
+	seen := map[api.UUID]bool{}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := tc.client.PostInstitutionsInstitutionIdLoginFormsWithResponse(ctx, 170716, gen.PostInstitutionsInstitutionIdLoginFormsRequest{
-				Language: tc.language, CustomerId: "1005061234", ConfigurationId: tc.cfgID, ServiceAgreement: agreed})
-			if err != nil || r.StatusCode() != tc.status {
-				t.Fatalf("got %v %d %s, want %d", err, r.StatusCode(), r.Body, tc.status)
-			}
-			if tc.status != 201 {
+			f, err := tc.client.LoginForms.Create(ctx, 170716, api.LoginFormParams{
+				Language: tc.language, CustomerID: "1005061234", ConfigurationID: tc.cfgID, ServiceAgreement: agreed})
+			if tc.status != 0 {
+				if e := apiError(t, err); e.StatusCode != tc.status || e.ReasonCode != sandbox.ReasonNotFound || !strings.Contains(e.Details, "configurationId") {
+					t.Errorf("got %d %s %q, want %d %s naming configurationId", e.StatusCode, e.ReasonCode, e.Details, tc.status, sandbox.ReasonNotFound)
+				}
 				return
 			}
-			f := r.JSON201
-			var labels []string
-			for i, e := range f.Elements {
-				labels = append(labels, e.Label)
-				if e.SortOrder != i {
-					t.Errorf("element %d sortOrder %d", i, e.SortOrder)
-				}
+			if err != nil {
+				t.Fatal(err)
 			}
-			if strings.Join(labels, ",") != tc.labels {
-				t.Errorf("labels: got %v, want %s", labels, tc.labels)
+			if want := loginForm(f, tc.labels...); !reflect.DeepEqual(*f, want) {
+				t.Errorf("got %#v, want %#v", *f, want)
 			}
-			for _, id := range []gen.UUID{f.Id, f.EventStreamId} {
-				if seen[id] {
-					t.Errorf("id %v reused", id)
-				}
-				seen[id] = true
-			}
+			freshIDs(t, seen, f.ID, f.EventStreamID, f.Elements[0].ID, f.Elements[1].ID)
 		})
 	}
 }
@@ -70,45 +92,39 @@ func TestLoginForms(t *testing.T) {
 func TestOAuthRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	_, srv := newSandbox(t)
-	a := genClient(t, srv, keyA, anyTok)
+	a := apiClient(t, srv, keyA, anyTok)
 	redirect := "https://partner.example.com/oauth/done?state=xyz"
-	r, err := a.PostInstitutionsInstitutionIdOauthUrlsWithResponse(ctx, 170716, gen.PostInstitutionsInstitutionIdOauthUrlsRequest{
-		RedirectURI: redirect, CustomerId: "1005061234", ServiceAgreement: agreed})
-	if err != nil || r.StatusCode() != 201 {
-		t.Fatalf("%v %s", err, r.Body)
-	}
-	u, err := url.Parse(r.JSON201.Url)
+	o, err := a.OAuthURLs.Create(ctx, 170716, api.OAuthURLParams{RedirectURI: redirect, CustomerID: "1005061234", ServiceAgreement: agreed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := srv.URL + "/oauth/" + r.JSON201.Id.String(); u.Scheme+"://"+u.Host+u.Path != want {
-		t.Errorf("url: got %s, want %s?...", r.JSON201.Url, want)
+	want := api.OAuthURL{ID: o.ID, EventStreamID: o.EventStreamID,
+		URL: srv.URL + "/oauth/" + o.ID.String() + "?redirectURI=" + url.QueryEscape(redirect)}
+	if !reflect.DeepEqual(*o, want) {
+		t.Errorf("got %#v, want %#v", *o, want)
 	}
-	if got := u.Query().Get("redirectURI"); got != redirect {
-		t.Errorf("url does not carry redirectURI: %s", r.JSON201.Url)
-	}
+	freshIDs(t, map[api.UUID]bool{}, o.ID, o.EventStreamID)
 
 	noFollow := srv.Client()
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := noFollow.Get(r.JSON201.Url)
-	if err != nil {
-		t.Fatal(err)
+	location := func(u string) (int, string) {
+		t.Helper()
+		resp, err := noFollow.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Location")
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != redirect {
-		t.Errorf("following the url: got %d to %q, want 302 to %q", resp.StatusCode, resp.Header.Get("Location"), redirect)
+	if status, loc := location(o.URL); status != http.StatusFound || loc != redirect {
+		t.Errorf("following the url: got %d to %q, want 302 to %q", status, loc, redirect)
 	}
-
 	// A tampered query does not change where the session goes.
-	resp, _ = noFollow.Get(srv.URL + u.Path + "?redirectURI=https://evil.example")
-	resp.Body.Close()
-	if resp.Header.Get("Location") != redirect {
-		t.Errorf("redirect follows the query: %q", resp.Header.Get("Location"))
+	if _, loc := location(srv.URL + "/oauth/" + o.ID.String() + "?redirectURI=https://evil.example"); loc != redirect {
+		t.Errorf("redirect follows the query: %q", loc)
 	}
-	resp, _ = noFollow.Get(srv.URL + "/oauth/9082affa-d965-40be-a3ed-a320bb3467ff")
-	resp.Body.Close()
-	if resp.StatusCode != 404 {
-		t.Errorf("unknown session: got %d", resp.StatusCode)
+	if status, _ := location(srv.URL + "/oauth/9082affa-d965-40be-a3ed-a320bb3467ff"); status != http.StatusNotFound {
+		t.Errorf("unknown session: got %d", status)
 	}
 }
 
@@ -116,73 +132,78 @@ func TestOAuthRoundTrip(t *testing.T) {
 // still yields a url within the limit (without the query).
 func TestOAuthLongRedirect(t *testing.T) {
 	_, srv := newSandbox(t, sandbox.WithPublicURL("https://sandbox.example:8443/"))
-	a := genClient(t, srv, keyA, anyTok)
+	a := apiClient(t, srv, keyA, anyTok)
 	redirect := "https://partner.example.com/" + strings.Repeat("a", 1024-len("https://partner.example.com/"))
-	r, err := a.PostInstitutionsInstitutionIdOauthUrlsWithResponse(context.Background(), 1, gen.PostInstitutionsInstitutionIdOauthUrlsRequest{
-		RedirectURI: redirect, CustomerId: "c", ServiceAgreement: agreed})
-	if err != nil || r.StatusCode() != 201 {
-		t.Fatalf("%v %s", err, r.Body)
+	o, err := a.OAuthURLs.Create(context.Background(), 1, api.OAuthURLParams{RedirectURI: redirect, CustomerID: "c", ServiceAgreement: agreed})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if want := "https://sandbox.example:8443/oauth/" + r.JSON201.Id.String(); r.JSON201.Url != want {
-		t.Errorf("url: got %s, want %s", r.JSON201.Url, want)
+	if want := "https://sandbox.example:8443/oauth/" + o.ID.String(); o.URL != want {
+		t.Errorf("url: got %s, want %s", o.URL, want)
 	}
 }
 
 func TestReconnectionScenarios(t *testing.T) {
 	ctx := context.Background()
 	_, srv := newSandbox(t)
-	a := genClient(t, srv, keyA, anyTok)
+	a := apiClient(t, srv, keyA, anyTok)
 	cases := []struct {
 		loginID int64
-		status  int
-		types   string // mfaType of each challenge
+		types   []string // mfaType of each challenge; nil: a 201 login form
 		choices []int
 	}{
-		{7008461430, 201, "", nil},
-		{7008461431, 201, "", nil},
-		{7008461433, 203, "TFA_TEXT", []int{0}},
-		{7008461434, 203, "TFA_CHOICE", []int{3}},
-		{7008461435, 203, "TFA_MULTI", []int{4}},
-		{7008461436, 203, "TFA_IMAGE", []int{0}},
-		{7008461437, 203, "TFA_TEXT,TFA_CHOICE", []int{0, 2}},
-		{-13, 203, "TFA_TEXT", []int{0}},
-		{9, 201, "", nil},
+		{7008461430, nil, nil},
+		{7008461431, nil, nil},
+		{7008461433, []string{"TFA_TEXT"}, []int{0}},
+		{7008461434, []string{"TFA_CHOICE"}, []int{3}},
+		{7008461435, []string{"TFA_MULTI"}, []int{4}},
+		{7008461436, []string{"TFA_IMAGE"}, []int{0}},
+		{7008461437, []string{"TFA_TEXT", "TFA_CHOICE"}, []int{0, 2}},
+		{-13, []string{"TFA_TEXT"}, []int{0}},
+		{9, nil, nil},
 	}
+	// nil is sent as JSON null: the body is required, null is how one
+	// sends nothing.
+	bodies := []map[string]any{nil, {}, {"reason": "credentials changed"}}
 	for _, tc := range cases {
-		for _, body := range []gen.PostReconnectionsJSONRequestBody{nil, {}} {
-			r, err := a.PostReconnectionsWithResponse(ctx, "1005061234", tc.loginID, body)
-			if err != nil || r.StatusCode() != tc.status {
-				t.Fatalf("login id %d: got %v %d %s, want %d", tc.loginID, err, r.StatusCode(), r.Body, tc.status)
+		for _, reqBody := range bodies {
+			name := fmt.Sprintf("login id %d, body %#v", tc.loginID, reqBody)
+			var resp *http.Response
+			r, err := a.Reconnections.Create(ctx, "1005061234", tc.loginID, reqBody, api.WithResponseInto(&resp))
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
 			}
-			if tc.status == 201 {
-				if r.JSON201 == nil || len(r.JSON201.Elements) != 2 {
-					t.Errorf("login id %d: login form %s", tc.loginID, r.Body)
+			if tc.types == nil {
+				if resp.StatusCode != 201 || r.NeedsMFA() || r.ChallengeSets != nil {
+					t.Fatalf("%s: got %d %#v, want 201 with a login form", name, resp.StatusCode, r)
+				}
+				if want := loginForm(r.LoginForm, "Username", "Password"); !reflect.DeepEqual(*r.LoginForm, want) {
+					t.Errorf("%s: got %#v, want %#v", name, *r.LoginForm, want)
 				}
 				continue
 			}
-			items := *r.JSON203
-			if len(items) != 1 {
-				t.Fatalf("login id %d: want one item, got %s", tc.loginID, r.Body)
+			if resp.StatusCode != 203 || !r.NeedsMFA() || len(r.ChallengeSets) != 1 {
+				t.Fatalf("%s: got %d %#v, want 203 with one challenge set", name, resp.StatusCode, r)
+			}
+			all := r.Challenges()
+			if !reflect.DeepEqual(all, r.ChallengeSets[0].Challenges) {
+				t.Errorf("%s: Challenges() %#v is not the one set's %#v", name, all, r.ChallengeSets[0].Challenges)
 			}
 			var types []string
-			for i, ch := range items[0].MfaChallenges {
-				types = append(types, ch.MfaType)
-				if len(ch.ChoiceIds) != tc.choices[i] || ch.Prompt == "" {
-					t.Errorf("login id %d challenge %d: %+v", tc.loginID, i, ch)
+			seen := map[api.UUID]bool{}
+			for i, ch := range all {
+				types = append(types, ch.MFAType)
+				if len(ch.ChoiceIDs) != tc.choices[i] || ch.ChoiceIDs == nil || ch.Prompt == "" {
+					t.Errorf("%s challenge %d: %+v", name, i, ch)
 				}
+				if ch.EventStreamID != all[0].EventStreamID {
+					t.Errorf("%s challenge %d: event stream %v, want the call's one %v", name, i, ch.EventStreamID, all[0].EventStreamID)
+				}
+				freshIDs(t, seen, append([]api.UUID{ch.ID}, ch.ChoiceIDs...)...)
 			}
-			if strings.Join(types, ",") != tc.types {
-				t.Errorf("login id %d: types %v, want %s", tc.loginID, types, tc.types)
+			if !reflect.DeepEqual(types, tc.types) {
+				t.Errorf("%s: types %v, want %v", name, types, tc.types)
 			}
 		}
-	}
-}
-
-// TestReconnectionWithoutBody: the body is optional in the spec.
-func TestReconnectionWithoutBody(t *testing.T) {
-	_, srv := newSandbox(t)
-	status, body := raw{method: "POST", path: reconPath, key: keyA, token: anyTok}.send(t, srv)
-	if status != 201 {
-		t.Fatalf("got %d %s", status, body)
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 func issue(t *testing.T, c *gen.ClientWithResponses, id, secret string) (int, string) {
 	t.Helper()
-	r, err := c.CreateTokenWithResponse(context.Background(), gen.PartnerCredentials{PartnerId: id, PartnerSecret: secret})
+	r, err := c.CreateTokenWithResponse(context.Background(), gen.PartnerCredentials{PartnerID: id, PartnerSecret: secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func listStatus(t *testing.T, c *gen.ClientWithResponses) (int, string) {
 		t.Fatal(err)
 	}
 	if r.StatusCode() == 401 {
-		return 401, str(r.JSON401.Errors.Error[0].ReasonCode)
+		return 401, r.JSON401.Errors.Error[0].ReasonCode
 	}
 	return r.StatusCode(), ""
 }

@@ -2,39 +2,33 @@ package sandbox_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/url"
+	"reflect"
 	"testing"
 
-	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
-
-func headers(key, token string) gen.RequestEditorFn {
-	return func(_ context.Context, r *http.Request) error {
-		r.Header.Set("Finicity-App-Key", key)
-		r.Header.Set("Finicity-App-Token", token)
-		return nil
-	}
-}
 
 // TestInProcessTransport: the in-process client needs no listener, and a
 // cancelled context fails like a network call would.
 func TestInProcessTransport(t *testing.T) {
 	sb := sandbox.New(sandbox.WithResponseValidation(func(err error) { t.Error(err) }))
-	c, err := gen.NewClientWithResponses(sandbox.InProcessURL, gen.WithHTTPClient(sb.HTTPClient()), gen.WithRequestEditorFn(headers(keyA, anyTok)))
+	c := inProcessClient(t, sb, keyA, anyTok)
+	o, err := c.OAuthURLs.Create(context.Background(), 1, api.OAuthURLParams{
+		RedirectURI: "https://partner.example/done", CustomerID: "c", ServiceAgreement: agreed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.PostInstitutionsInstitutionIdOauthUrlsWithResponse(context.Background(), 1, gen.PostInstitutionsInstitutionIdOauthUrlsRequest{
-		RedirectURI: "https://partner.example/done", CustomerId: "c", ServiceAgreement: agreed})
-	if err != nil || r.StatusCode() != 201 {
-		t.Fatalf("%v %s", err, r.Body)
-	}
-	if want := sandbox.InProcessURL + "/oauth/" + r.JSON201.Id.String(); r.JSON201.Url[:len(want)] != want {
-		t.Errorf("url: got %s, want prefix %s", r.JSON201.Url, want)
+	want := api.OAuthURL{ID: o.ID, EventStreamID: o.EventStreamID,
+		URL: sandbox.InProcessURL + "/oauth/" + o.ID.String() + "?redirectURI=" + url.QueryEscape("https://partner.example/done")}
+	if !reflect.DeepEqual(*o, want) {
+		t.Errorf("got %#v, want %#v", *o, want)
 	}
 	// The OAuth page is served in process too, without following the redirect.
-	resp, err := sb.HTTPClient().Get(r.JSON201.Url)
+	resp, err := sb.HTTPClient().Get(o.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +39,7 @@ func TestInProcessTransport(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := c.GetConfigurationsWithResponse(ctx); err == nil {
-		t.Error("cancelled context: want an error")
+	if _, err := c.Configurations.List(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: got %v, want context.Canceled", err)
 	}
 }

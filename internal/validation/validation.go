@@ -128,7 +128,9 @@ func (v *Validator) Doc() *openapi3.T { return v.doc }
 
 // FindRoute returns the operation for method and path, and the path
 // parameters. The path may carry a prefix (a base URL with a path): routes
-// are matched on the trailing segments.
+// are matched on the trailing segments. Pass the escaped path
+// (URL.EscapedPath): each segment is unescaped after splitting, so an
+// encoded "/" stays inside its parameter.
 func (v *Validator) FindRoute(method, path string) (*Route, map[string]string, error) {
 	r, err := v.lookup(method, path)
 	if err != nil {
@@ -216,6 +218,11 @@ func (r *Route) Params(path string) (map[string]string, bool) {
 	return params, ok
 }
 
+// routingPath is the path requests are routed on: the escaped form, so
+// that a parameter holding an encoded "/" (customer_id a%2Fb) stays one
+// segment; Params unescapes each segment after splitting.
+func routingPath(req *http.Request) string { return req.URL.EscapedPath() }
+
 // ValidateRequest checks req against its operation. The body is read and put
 // back, so the request can still be sent or handled afterwards. The error,
 // if any, is a *FieldError naming what is wrong.
@@ -242,14 +249,19 @@ func (v *Validator) ValidateOutgoing(ctx context.Context, req *http.Request, bod
 }
 
 func (v *Validator) validateRequest(ctx context.Context, req *http.Request, body []byte, opts *openapi3filter.Options) (*Route, error) {
-	route, err := v.lookup(req.Method, req.URL.Path)
+	path := routingPath(req)
+	route, err := v.lookup(req.Method, path)
 	if err != nil {
 		return nil, &FieldError{Location: "path", Field: req.URL.Path, Reason: err.Error()}
 	}
-	if !v.slowOnly && route.fast.requestValid(route, req, body, opts == v.outOpts) {
+	// The fast path reads the decoded req.URL.Path; where that differs
+	// from the escaped path (an escape such as %2F inside a segment) it
+	// would check other segments than the route's, so such rare requests
+	// take the slow path, which checks the unescaped parameters.
+	if !v.slowOnly && path == req.URL.Path && route.fast.requestValid(route, req, body, opts == v.outOpts) {
 		return route, nil
 	}
-	params, ok := route.Params(req.URL.Path)
+	params, ok := route.Params(path)
 	if !ok {
 		return route, &FieldError{Location: "path", Field: req.URL.Path, Reason: "not a valid path"}
 	}
@@ -265,7 +277,7 @@ func (v *Validator) validateRequest(ctx context.Context, req *http.Request, body
 // ValidateResponse checks a response to req: its status must be documented
 // for the operation and its body must match. body is not modified.
 func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
-	route, err := v.lookup(req.Method, req.URL.Path)
+	route, err := v.lookup(req.Method, routingPath(req))
 	if err != nil {
 		return &FieldError{Location: "path", Field: req.URL.Path, Reason: err.Error()}
 	}
@@ -278,7 +290,7 @@ func (v *Validator) ValidateRouteResponse(ctx context.Context, route *Route, req
 	if !v.slowOnly && route.fast.responseValid(status, header, body) {
 		return nil
 	}
-	params, _ := route.Params(req.URL.Path)
+	params, _ := route.Params(routingPath(req))
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: &route.Route, Options: v.respOpts},
 		Status:                 status,
