@@ -72,15 +72,8 @@ func (cl call) finish(resp *http.Response, err error) ([]byte, error) {
 	if err != nil {
 		return nil, cl.wrap(err)
 	}
-	var s callSettings
-	for _, opt := range cl.opts {
-		if opt != nil {
-			opt(&s)
-		}
-	}
-	if s.responseInto != nil {
-		httpx.Rewind(resp)
-		*s.responseInto = resp
+	if len(cl.opts) > 0 {
+		cl.applyOptions(resp)
 	}
 	body, ok := httpx.Bytes(resp)
 	if !ok {
@@ -94,6 +87,20 @@ func (cl call) finish(resp *http.Response, err error) ([]byte, error) {
 		return nil, newError(resp.Request, resp.StatusCode, body, cl.c.mask.forRequest(resp.Request, cl.secrets...))
 	}
 	return body, nil
+}
+
+// applyOptions carries out the call options once the response is in.
+func (cl call) applyOptions(resp *http.Response) {
+	var s callSettings
+	for _, opt := range cl.opts {
+		if opt != nil {
+			opt(&s)
+		}
+	}
+	if s.responseInto != nil {
+		httpx.Rewind(resp)
+		*s.responseInto = resp
+	}
 }
 
 // wrap gives a transport error the package's prefix once (errors from the
@@ -140,7 +147,7 @@ func (e *DecodeError) Unwrap() error { return e.err }
 func (cl call) undecodable(resp *http.Response, body []byte, err error) error {
 	e := &DecodeError{StatusCode: resp.StatusCode, Body: body, err: err, mask: cl.c.mask.forRequest(resp.Request, cl.secrets...)}
 	if resp.Request != nil {
-		e.Method, e.Path = resp.Request.Method, resp.Request.URL.Path
+		e.Method, e.Path = resp.Request.Method, resp.Request.URL.EscapedPath()
 	}
 	return e
 }

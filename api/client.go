@@ -146,8 +146,12 @@ func (s *settings) stack(tokens auth.TokenSource, m *masker) (httpx.Doer, error)
 	return d, nil
 }
 
+// userAgentValue is shared by every request: net/http only reads it, and
+// an append to a full slice copies it.
+var userAgentValue = []string{userAgent}
+
 func setUserAgent(_ context.Context, req *http.Request) error {
-	req.Header["User-Agent"] = []string{userAgent}
+	req.Header["User-Agent"] = userAgentValue[:1:1]
 	return nil
 }
 

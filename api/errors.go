@@ -50,7 +50,7 @@ type Error struct {
 	// Body is the response body exactly as received.
 	Body []byte
 	// Method and Path identify the request (the path has no query and no
-	// host).
+	// host), as sent: escapes such as %2F kept.
 	Method, Path string
 
 	// mask hides the client's credentials in the text of Error().
@@ -107,7 +107,7 @@ func newError(req *http.Request, status int, body []byte, mask func(string) stri
 	if req != nil {
 		e.Method = req.Method
 		if req.URL != nil {
-			e.Path = req.URL.Path
+			e.Path = req.URL.EscapedPath()
 		}
 	}
 	var parsed ErrorResponse

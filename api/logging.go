@@ -21,7 +21,7 @@ func logAttempts(next httpx.Doer, l *slog.Logger, m *masker) httpx.Doer {
 		resp, err := next.Do(req)
 		attrs := []slog.Attr{
 			slog.String("method", req.Method),
-			slog.String("path", req.URL.Path),
+			slog.String("path", req.URL.EscapedPath()),
 			slog.Int("attempt", retry.Attempt(ctx)),
 			slog.Duration("duration", time.Since(start)),
 		}
@@ -42,7 +42,7 @@ func retryLogger(l *slog.Logger, m *masker) func(req *http.Request, attempt int,
 	return func(req *http.Request, attempt int, wait time.Duration, reason string) {
 		l.LogAttrs(req.Context(), slog.LevelDebug, "finicity: retrying",
 			slog.String("method", req.Method),
-			slog.String("path", req.URL.Path),
+			slog.String("path", req.URL.EscapedPath()),
 			slog.Int("attempt", attempt),
 			slog.Duration("wait", wait),
 			slog.String("reason", m.text(req, reason)))
@@ -58,6 +58,6 @@ func replayLogger(l *slog.Logger) func(req *http.Request) {
 	return func(req *http.Request) {
 		l.LogAttrs(req.Context(), slog.LevelDebug, "finicity: token expired (reason 10023); renewed, replaying once",
 			slog.String("method", req.Method),
-			slog.String("path", req.URL.Path))
+			slog.String("path", req.URL.EscapedPath()))
 	}
 }

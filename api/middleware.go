@@ -52,7 +52,7 @@ func readBody(next httpx.Doer) httpx.Doer {
 			resp.Request = req
 		}
 		if err := httpx.Read(resp, maxResponseBytes); err != nil {
-			return nil, fmt.Errorf("read the %d answer to %s %s: %w", resp.StatusCode, req.Method, req.URL.Path, err)
+			return nil, fmt.Errorf("read the %d answer to %s %s: %w", resp.StatusCode, req.Method, req.URL.EscapedPath(), err)
 		}
 		return resp, nil
 	})

@@ -100,7 +100,7 @@ func (d *validator) checkRequest(req *http.Request) (*http.Request, *validation.
 		out.ContentLength = int64(len(body))
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%sread the request body of %s %s: %w", errPrefix, req.Method, req.URL.Path, err)
+		return nil, nil, fmt.Errorf("%sread the request body of %s %s: %w", errPrefix, req.Method, req.URL.EscapedPath(), err)
 	}
 	route, err := d.v.ValidateOutgoing(req.Context(), out, body)
 	if err != nil {
@@ -112,7 +112,7 @@ func (d *validator) checkRequest(req *http.Request) (*http.Request, *validation.
 var copyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func newValidationError(err error, req *http.Request, response bool, status int) *ValidationError {
-	ve := &ValidationError{Response: response, StatusCode: status, Method: req.Method, Path: req.URL.Path}
+	ve := &ValidationError{Response: response, StatusCode: status, Method: req.Method, Path: req.URL.EscapedPath()}
 	if fe, ok := errors.AsType[*validation.FieldError](err); ok {
 		ve.Location, ve.Field, ve.Reason = fe.Location, fe.Field, fe.Reason
 	} else {

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 )
 
 // Header names, as sent on the wire.
@@ -85,11 +86,16 @@ var ErrEmptyToken = errors.New("the token source returned an empty Finicity-App-
 // it is how a token is obtained, and asking the source for one there would
 // recurse.
 func Editor(appKey string, tokens TokenSource) func(ctx context.Context, req *http.Request) error {
+	// The header values are shared by every request rather than built per
+	// call: net/http only reads them, and a slice whose length is its
+	// capacity is copied, never changed, by an append.
+	key := []string{appKey}
+	var last atomic.Pointer[[]string] // the last token's header value
 	return func(ctx context.Context, req *http.Request) error {
 		if appKey == "" {
 			return ErrEmptyAppKey
 		}
-		req.Header[HeaderAppKey] = []string{appKey}
+		req.Header[HeaderAppKey] = key[:1:1]
 		if IsTokenRequest(req) {
 			delete(req.Header, HeaderAppToken)
 			return nil
@@ -98,7 +104,17 @@ func Editor(appKey string, tokens TokenSource) func(ctx context.Context, req *ht
 		if err != nil {
 			return err
 		}
-		return SetToken(req, tok)
+		if tok == "" {
+			return ErrEmptyToken
+		}
+		if v := last.Load(); v != nil && (*v)[0] == tok {
+			req.Header[HeaderAppToken] = (*v)[:1:1]
+			return nil
+		}
+		v := []string{tok}
+		last.Store(&v)
+		req.Header[HeaderAppToken] = v[:1:1]
+		return nil
 	}
 }
 

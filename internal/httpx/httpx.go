@@ -107,24 +107,32 @@ func readAll(r io.Reader, n, limit int64) ([]byte, error) {
 	}
 	if n > 0 {
 		// The spare byte finds out whether the body is longer than
-		// announced; net/http reports that as an error itself, but a
-		// test transport may not.
+		// announced (net/http reports that itself, but a test transport
+		// may not) without a second buffer.
 		buf := make([]byte, n, n+1)
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return nil, err
 		}
-		rest, err := io.ReadAll(io.LimitReader(r, limit-n+1))
-		if err != nil {
-			return nil, err
+		for {
+			k, err := r.Read(buf[n : n+1])
+			if k > 0 {
+				rest, err := io.ReadAll(io.LimitReader(r, limit-n))
+				if err != nil {
+					return nil, err
+				}
+				buf = append(buf[:n+1], rest...)
+				if int64(len(buf)) > limit {
+					return nil, fmt.Errorf("%w: over %d bytes", ErrBodyTooLarge, limit)
+				}
+				return buf, nil
+			}
+			if err == io.EOF {
+				return buf, nil
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
-		if len(rest) == 0 {
-			return buf, nil
-		}
-		buf = append(buf, rest...)
-		if int64(len(buf)) > limit {
-			return nil, fmt.Errorf("%w: over %d bytes", ErrBodyTooLarge, limit)
-		}
-		return buf, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
