@@ -1,0 +1,213 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/testutil"
+)
+
+func listCall(ctx context.Context, c *api.Client) error {
+	_, err := c.Configurations.List(ctx)
+	return err
+}
+
+func createCall(ctx context.Context, c *api.Client) error {
+	_, err := c.Configurations.Create(ctx, api.ConfigurationParams{AORequired: true})
+	return err
+}
+
+// TestRetries: GET and DELETE are retried on a dropped connection, 429,
+// 502, 503 and 504, with the default backoff doubling from 0.5 s (jitter
+// off) or the server's Retry-After capped at 8 s; a POST that may have
+// reached the server is sent exactly once.
+func TestRetries(t *testing.T) {
+	retryAfter := func(v string) map[string]string { return map[string]string{"Retry-After": v} }
+	tests := []struct {
+		name       string
+		replies    []reply
+		opts       []api.Option
+		call       func(context.Context, *api.Client) error
+		wantSent   int
+		wantStatus int // of the final *api.Error; 0 for success, -1 for a transport error
+		wantWaits  []time.Duration
+	}{
+		{name: "GET 503 then 200", replies: []reply{{status: 503}, {status: 200, body: "[]"}},
+			call: listCall, wantSent: 2, wantWaits: []time.Duration{500 * time.Millisecond}},
+		{name: "GET 429 with Retry-After honoured", replies: []reply{{status: 429, header: retryAfter("3")}, {status: 200, body: "[]"}},
+			call: listCall, wantSent: 2, wantWaits: []time.Duration{3 * time.Second}},
+		{name: "GET Retry-After capped at the max delay", replies: []reply{{status: 503, header: retryAfter("3600")}, {status: 200, body: "[]"}},
+			call: listCall, wantSent: 2, wantWaits: []time.Duration{8 * time.Second}},
+		{name: "GET 502 504 503 gives up after 2 retries", replies: []reply{{status: 502}, {status: 504}, {status: 503}},
+			call: listCall, wantSent: 3, wantStatus: 503, wantWaits: []time.Duration{500 * time.Millisecond, time.Second}},
+		{name: "GET dropped connection then 200", replies: []reply{{hangUp: true}, {status: 200, body: "[]"}},
+			call: listCall, wantSent: 2, wantWaits: []time.Duration{500 * time.Millisecond}},
+		{name: "GET 404 is not retried", replies: []reply{{status: 404, body: notFoundJSON}},
+			call:     func(ctx context.Context, c *api.Client) error { _, err := c.Configurations.Get(ctx, cfgID); return err },
+			wantSent: 1, wantStatus: 404},
+		{name: "GET with WithRetries(0) is sent once", replies: []reply{{status: 503}, {status: 200, body: "[]"}},
+			opts: []api.Option{api.WithRetries(0)}, call: listCall, wantSent: 1, wantStatus: 503},
+		{name: "GET with WithRetries(4) and a custom backoff", replies: []reply{{status: 503}, {status: 503}, {status: 503}, {status: 503}, {status: 200, body: "[]"}},
+			opts: []api.Option{api.WithRetries(4), api.WithRetryBackoff(100*time.Millisecond, 300*time.Millisecond)}, call: listCall, wantSent: 5,
+			wantWaits: []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond, 300 * time.Millisecond}},
+		{name: "DELETE 502 then 204", replies: []reply{{status: 502}, {status: 204}},
+			call:     func(ctx context.Context, c *api.Client) error { return c.Configurations.Delete(ctx, cfgID) },
+			wantSent: 2, wantWaits: []time.Duration{500 * time.Millisecond}},
+		{name: "POST answered 503 is sent exactly once", replies: []reply{{status: 503}, {status: 201, body: configJSON}},
+			call: createCall, wantSent: 1, wantStatus: 503},
+		{name: "POST answered 429 is sent exactly once", replies: []reply{{status: 429, header: retryAfter("1")}, {status: 201, body: configJSON}},
+			call: createCall, wantSent: 1, wantStatus: 429},
+		{name: "POST whose connection dropped is sent exactly once", replies: []reply{{hangUp: true}, {status: 201, body: configJSON}},
+			call: createCall, wantSent: 1, wantStatus: -1},
+		{name: "partner authentication answered 503 is sent exactly once", replies: []reply{{status: 503}, {status: 200, body: tokenJSON}},
+			call: func(ctx context.Context, c *api.Client) error {
+				_, err := c.Partners.Authenticate(ctx, credentials)
+				return err
+			}, wantSent: 1, wantStatus: 503},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newScripted(t, tc.replies...)
+			var rec testutil.SleepRecorder
+			opts := append([]api.Option{api.WithRetrySleep(rec.Sleep), api.WithRetryJitter(noJitter)}, tc.opts...)
+			err := tc.call(context.Background(), newClient(t, srv.URL, opts...))
+			if got := srv.count(); got != tc.wantSent {
+				t.Errorf("requests sent: got %d, want %d", got, tc.wantSent)
+			}
+			apiErr, isAPI := errors.AsType[*api.Error](err)
+			switch {
+			case tc.wantStatus == 0 && err != nil:
+				t.Fatalf("error: %v", err)
+			case tc.wantStatus > 0 && (!isAPI || apiErr.StatusCode != tc.wantStatus):
+				t.Fatalf("error: got %v, want an *api.Error %d", err, tc.wantStatus)
+			case tc.wantStatus < 0 && (err == nil || isAPI):
+				t.Fatalf("error: got %v, want a transport error", err)
+			}
+			if got := rec.Waits(); !slices.Equal(got, tc.wantWaits) {
+				t.Errorf("waits: got %v, want %v", got, tc.wantWaits)
+			}
+			// Every attempt is the same request.
+			reqs := srv.requests()
+			for _, r := range reqs[1:] {
+				if r.method != reqs[0].method || r.path != reqs[0].path || r.body != reqs[0].body {
+					t.Errorf("retry differs: %+v then %+v", reqs[0], r)
+				}
+			}
+		})
+	}
+}
+
+// TestPOSTRetriedOnlyWhenTheDialFails: a POST whose connection could not
+// even be opened never reached the server, so it is retried; the server
+// then sees it once, with its body intact.
+func TestPOSTRetriedOnlyWhenTheDialFails(t *testing.T) {
+	srv := newScripted(t, reply{status: 201, body: configJSON})
+	var attempts atomic.Int64
+	hc := &http.Client{Transport: transportFunc(func(r *http.Request) (*http.Response, error) {
+		if attempts.Add(1) == 1 {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	var rec testutil.SleepRecorder
+	c := newClient(t, srv.URL, api.WithHTTPClient(hc), api.WithRetrySleep(rec.Sleep), api.WithRetryJitter(noJitter))
+	if _, err := c.Configurations.Create(context.Background(), api.ConfigurationParams{AORequired: true}); err != nil {
+		t.Fatal(err)
+	}
+	if srv.count() != 1 || attempts.Load() != 2 || len(rec.Waits()) != 1 {
+		t.Errorf("server saw %d, transport %d, waits %v; want 1, 2, one wait", srv.count(), attempts.Load(), rec.Waits())
+	}
+	if body := srv.requests()[0].body; body != `{"aoRequired":true}` {
+		t.Errorf("body: got %q", body)
+	}
+}
+
+// TestCancelledContextStopsTheRetryWait: cancelling the call's context
+// during the wait before a retry ends the call at once, with the context's
+// error, without the wait running out. The bubble's clock shows it: had
+// the hour-long wait run, the clock would have moved.
+func TestCancelledContextStopsTheRetryWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var sent atomic.Int64
+		hc := handlerTransport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sent.Add(1)
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}))
+		c := newClient(t, "http://127.0.0.1", api.WithHTTPClient(hc), api.WithRetryBackoff(time.Hour, time.Hour))
+		ctx, cancel := context.WithCancel(context.Background())
+		start := time.Now()
+		done := make(chan error, 1)
+		go func() { done <- listCall(ctx, c) }()
+		synctest.Wait() // the call waits before its first retry
+		if sent.Load() != 1 {
+			t.Fatalf("attempts before the wait: got %d, want 1", sent.Load())
+		}
+		cancel()
+		err := <-done
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, want context.Canceled", err)
+		}
+		if _, ok := errors.AsType[*api.Error](err); ok {
+			t.Errorf("a cancelled call looks like an API answer: %v", err)
+		}
+		if !strings.HasPrefix(err.Error(), "finicity: ") {
+			t.Errorf("message %q lacks the prefix", err)
+		}
+		if el := time.Since(start); el != 0 {
+			t.Errorf("the call returned after %v of the bubble's time; the wait was not interrupted", el)
+		}
+		if sent.Load() != 1 {
+			t.Errorf("attempts: got %d, want 1", sent.Load())
+		}
+	})
+}
+
+// TestCancelledContextSendsNothing: a call whose context is already done
+// sends nothing, and the token is not even fetched.
+func TestCancelledContextSendsNothing(t *testing.T) {
+	srv, hits := countingServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range []*api.Client{newClient(t, srv.URL), newPartnerClient(t, srv.URL)} {
+		err := listCall(ctx, c)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, want context.Canceled", err)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Errorf("%d requests reached the server", hits.Load())
+	}
+}
+
+// TestAttemptTimeoutRetriesASlowGET: an attempt that outlives
+// WithAttemptTimeout is abandoned and retried like a dropped connection.
+// The first attempt blocks until the client gives up on it: no clock is
+// involved on the server side.
+func TestAttemptTimeoutRetriesASlowGET(t *testing.T) {
+	var n atomic.Int64
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			<-r.Context().Done() // the client abandoned the attempt
+			return
+		}
+		writeReply(w, reply{status: 200, body: "[]"})
+	})
+	var rec testutil.SleepRecorder
+	c := newClient(t, srv.URL, api.WithAttemptTimeout(50*time.Millisecond), api.WithRetrySleep(rec.Sleep))
+	got, err := c.Configurations.List(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 0 || n.Load() != 2 {
+		t.Errorf("got %v after %d attempts, want [] after 2", got, n.Load())
+	}
+}

@@ -1,0 +1,456 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/testutil"
+)
+
+// TestOneCharacterCredentialsKeepErrorsIntact: credentials of one
+// character ("e", "T", "i") appear inside every word of an error answer;
+// masking must replace whole values only, so every *api.Error field, and
+// the error's text, come back exactly as the API sent them.
+func TestOneCharacterCredentialsKeepErrorsIntact(t *testing.T) {
+	const key, token, partner, secret = "e", "T", "p", "i"
+	invalidTokenJSON := errorBody("10022", "Invalid Finicity-App-Token.", "The Finicity-App-Token header is required.", false)
+	invalidTokenItems := []api.ErrorItem{{Source: "Connect-Components", ReasonCode: "10022", Description: "Invalid Finicity-App-Token.", Details: "The Finicity-App-Token header is required."}}
+	tests := []struct {
+		name    string
+		reply   reply
+		call    func(context.Context, *api.Client) error
+		want    *api.Error
+		wantMsg string
+	}{
+		{"invalid token", reply{status: 401, body: invalidTokenJSON}, listCall,
+			wantAPIError(401, invalidTokenJSON, "GET", configsPath, invalidTokenItems),
+			"finicity: GET /connect-components/configurations: 401 Unauthorized, reason 10022: Invalid Finicity-App-Token. The Finicity-App-Token header is required."},
+		{"not found", reply{status: 404, body: notFoundJSON},
+			func(ctx context.Context, c *api.Client) error { _, err := c.Configurations.Get(ctx, cfgID); return err },
+			wantAPIError(404, notFoundJSON, "GET", configPath, notFoundItem),
+			"finicity: GET " + configPath + ": 404 Not Found, reason 4041: The requested entity was not found. No configuration with that id."},
+		{"two items", reply{status: 400, body: badRequestJSON}, createCall,
+			wantAPIError(400, badRequestJSON, "POST", configsPath, badRequestItems),
+			"finicity: POST /connect-components/configurations: 400 Bad Request, reason 10010: All request parameters could not be validated. One or more of the fields could not be validated."},
+		{"partner authentication refused", reply{status: 401, body: rejectedJSON},
+			func(ctx context.Context, c *api.Client) error {
+				_, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: partner, PartnerSecret: secret})
+				return err
+			},
+			wantAPIError(401, rejectedJSON, "POST", tokenPath, rejectedItem),
+			"finicity: POST /aggregation/v2/partners/authentication: 401 Unauthorized, reason 10024: Invalid partner credentials. The partnerId or partnerSecret is not valid."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newScripted(t, tc.reply)
+			c, err := api.NewClient(key, api.WithAppToken(token), api.WithBaseURL(srv.URL))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = tc.call(context.Background(), c)
+			apiErr, ok := errors.AsType[*api.Error](err)
+			if !ok {
+				t.Fatalf("got %T %v, want *api.Error", err, err)
+			}
+			if got := errorFields(apiErr); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("*api.Error:\n got %+v\nwant %+v", got, tc.want)
+			}
+			if err.Error() != tc.wantMsg {
+				t.Errorf("message:\n got %s\nwant %s", err, tc.wantMsg)
+			}
+			if gs := fmt.Sprintf("%#v", apiErr); !strings.Contains(gs, tc.want.Description) || strings.Contains(gs, "REDACTED") {
+				t.Errorf("%%#v corrupts the answer: %s", gs)
+			}
+		})
+	}
+
+	t.Run("rejected partner credentials", func(t *testing.T) {
+		srv := newScripted(t, reply{status: 401, body: rejectedJSON})
+		c, err := api.NewClient(key, api.WithPartnerCredentials(partner, secret), api.WithBaseURL(srv.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = listCall(context.Background(), c)
+		apiErr, ok := errors.AsType[*api.Error](err)
+		if !ok || !errors.Is(err, api.ErrCredentialsRejected) {
+			t.Fatalf("got %v, want rejected credentials holding an *api.Error", err)
+		}
+		if got, want := errorFields(apiErr), wantAPIError(401, rejectedJSON, "POST", tokenPath, rejectedItem); !reflect.DeepEqual(got, want) {
+			t.Errorf("*api.Error:\n got %+v\nwant %+v", got, want)
+		}
+		if !strings.HasSuffix(err.Error(), ": POST /aggregation/v2/partners/authentication: 401 Unauthorized, reason 10024: Invalid partner credentials. The partnerId or partnerSecret is not valid.") {
+			t.Errorf("message: %s", err)
+		}
+	})
+
+	t.Run("sandbox", func(t *testing.T) {
+		// The sandbox's own answers, with token checking on: "T" was never
+		// issued, "i" is not the sandbox secret.
+		sb := sandbox.New(sandbox.WithTokenCheck(true))
+		c, err := api.NewClient(key, api.WithAppToken(token), api.WithBaseURL(sandbox.InProcessURL), api.WithHTTPClient(sb.HTTPClient()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = listCall(context.Background(), c)
+		apiErr, ok := errors.AsType[*api.Error](err)
+		if !ok || apiErr.StatusCode != 401 || apiErr.ReasonCode != "10022" || apiErr.Description != "Invalid Finicity-App-Token." ||
+			apiErr.Details != "The Finicity-App-Token was not issued by this sandbox for this Finicity-App-Key." || apiErr.Source != "Connect-Components" {
+			t.Fatalf("got %+v", err)
+		}
+		if want := "finicity: GET /connect-components/configurations: 401 Unauthorized, reason 10022: Invalid Finicity-App-Token. The Finicity-App-Token was not issued by this sandbox for this Finicity-App-Key."; err.Error() != want {
+			t.Errorf("message:\n got %s\nwant %s", err, want)
+		}
+		_, err = c.Partners.Authenticate(context.Background(), api.PartnerCredentials{PartnerID: sandbox.DefaultPartnerID, PartnerSecret: secret})
+		apiErr, ok = errors.AsType[*api.Error](err)
+		if !ok || apiErr.ReasonCode != "10024" || apiErr.Description != "Invalid partner credentials." || apiErr.Details != "The partnerId or partnerSecret is not valid." {
+			t.Fatalf("got %+v", err)
+		}
+		if !strings.HasSuffix(err.Error(), "reason 10024: Invalid partner credentials. The partnerId or partnerSecret is not valid.") {
+			t.Errorf("message: %s", err)
+		}
+	})
+}
+
+// leakServer answers according to its mode; several modes quote the
+// request's credentials back, as a hostile or careless server might.
+type leakServer struct {
+	mu     sync.Mutex
+	mode   string
+	secret string // the partner secret it echoes on "reject"
+	issued int
+	prefix string // of the tokens it issues
+}
+
+func (s *leakServer) set(mode string) {
+	s.mu.Lock()
+	s.mode = mode
+	s.mu.Unlock()
+}
+
+func (s *leakServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	mode := s.mode
+	s.mu.Unlock()
+	body, _ := io.ReadAll(r.Body)
+	key, tok := r.Header.Get("Finicity-App-Key"), r.Header.Get("Finicity-App-Token")
+	if r.URL.Path == tokenPath {
+		switch mode {
+		case "reject":
+			// The request quoted back whole, in every text field.
+			writeReply(w, reply{status: 401, body: fmt.Sprintf(`{"Errors":{"Error":[{"ReasonCode":"10024","Description":"bad secret %s","Details":%q,"Source":"key %s"}]}}`,
+				s.secret, "body "+string(body), key)})
+		case "auth503":
+			writeReply(w, reply{status: 503, body: fmt.Sprintf(`{"Errors":{"Error":[{"ReasonCode":"1","Description":"retry later, %s"}]}}`, s.secret)})
+		default:
+			s.mu.Lock()
+			s.issued++
+			tok := fmt.Sprintf("%s-%d", s.prefix, s.issued)
+			s.mu.Unlock()
+			writeReply(w, reply{status: 200, body: `{"token":"` + tok + `"}`})
+		}
+		return
+	}
+	switch mode {
+	case "expire":
+		writeReply(w, reply{status: 401, body: expiredJSON})
+		s.set("") // the replay succeeds
+	case "503":
+		writeReply(w, reply{status: 503})
+	case "echo":
+		writeReply(w, reply{status: 404, body: fmt.Sprintf(
+			`{"Errors":{"Error":[{"ReasonCode":"4041","Description":"key %s, token %s.","Details":"%s:%s","Source":"%s"}]},"token":%q,"echo":%q}`,
+			key, tok, key, tok, tok, tok, key)})
+	case "badbody":
+		writeReply(w, reply{status: 200, body: fmt.Sprintf(`[{"id":%q,"filterAccounts":[%q]}]`, tok, key)})
+	default:
+		writeReply(w, reply{status: 200, body: "[]"})
+	}
+}
+
+// TestCredentialsNeverLeak drives clients of each token source, with
+// realistic random credentials, through every path that logs or fails
+// (success, retries, a dropped connection, an error quoting the
+// credentials back, expiry and replay, rejected and transient partner
+// authentication, validation of both sides, a transport error quoting the
+// request's headers) and checks that no error text, in any fmt verb, and no
+// debug log record contains the app key, a token or the partner secret.
+// The log must still say what happened.
+func TestCredentialsNeverLeak(t *testing.T) {
+	key, static, secret := randomSecret("key"), randomSecret("tok"), randomSecret("secret")
+	fetched := randomSecret("fetched") // prefix of the tokens partner authentication issues
+	sourced := randomSecret("sourced") // the token of the TokenSource
+	creds := []string{key, static, secret, fetched, sourced}
+	ls := &leakServer{secret: secret, prefix: fetched}
+	srv := newServer(t, ls.ServeHTTP)
+
+	var logs testutil.SyncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var rec testutil.SleepRecorder
+	// headerQuoter fails a request with an error quoting its headers, as a
+	// careless proxy or transport might.
+	headerQuoter := func(next api.Doer) api.Doer {
+		return api.DoerFunc(func(req *http.Request) (*http.Response, error) {
+			if req.Header.Get("X-Quote-Headers") != "" {
+				return nil, fmt.Errorf("proxy refused %s with headers %v", req.URL.Path, req.Header)
+			}
+			return next.Do(req)
+		})
+	}
+	quote := api.WithRequestEditor(func(ctx context.Context, req *http.Request) error {
+		if ctx.Value(quoteKey{}) != nil {
+			req.Header.Set("X-Quote-Headers", "1")
+		}
+		return nil
+	})
+	base := []api.Option{api.WithBaseURL(srv.URL), api.WithLogger(logger), api.WithRetrySleep(rec.Sleep), api.WithMiddleware(headerQuoter), quote}
+	mk := func(source api.Option, extra ...api.Option) *api.Client {
+		c, err := api.NewClient(key, append(append([]api.Option{source}, base...), extra...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	sources := map[string]func() api.Option{
+		"app token":           func() api.Option { return api.WithAppToken(static) },
+		"partner credentials": func() api.Option { return api.WithPartnerCredentials(testPartnerID, secret) },
+		"token source":        func() api.Option { return api.WithTokenSource(&scriptedTokens{tokens: []string{sourced}}) },
+	}
+
+	ctx := context.Background()
+	quoting := context.WithValue(ctx, quoteKey{}, true)
+	var errs []error
+	record := func(where string, err error) {
+		if err == nil {
+			t.Errorf("%s: no error", where)
+			return
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", where, err))
+	}
+	for name, source := range sources {
+		c := mk(source())
+		ls.set("")
+		if err := listCall(ctx, c); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, mode := range []string{"503", "echo", "badbody"} {
+			ls.set(mode)
+			record(name+" "+mode, listCall(ctx, c))
+			_, err := c.Configurations.Get(ctx, cfgID)
+			record(name+" get "+mode, err)
+		}
+		ls.set("expire")
+		if err := listCall(ctx, c); err != nil { // a fixed token, or a source with nothing newer
+			errs = append(errs, err)
+		}
+		ls.set("")
+		record(name+" transport error quoting headers", listCall(quoting, c))
+		record(name+" POST transport error quoting headers", createCall(quoting, c))
+		ls.set("badbody")
+		record(name+" response validation", listCall(ctx, mk(source(), api.WithResponseValidation())))
+		ls.set("echo")
+		record(name+" response validation non-2xx", listCall(ctx, mk(source(), api.WithResponseValidation())))
+		ls.set("")
+		p := oauthParams
+		p.RedirectURI = secret // a credential pasted in the wrong field
+		_, err := mk(source(), api.WithRequestValidation()).OAuthURLs.Create(ctx, 1, p)
+		record(name+" request validation", err)
+	}
+	for _, mode := range []string{"reject", "auth503"} {
+		ls.set(mode)
+		c := mk(sources["partner credentials"]())
+		record("partner "+mode, listCall(ctx, c))
+		record("partner "+mode+" again", listCall(ctx, c))
+		_, err := mk(sources["app token"]()).Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: secret})
+		record("authenticate "+mode, err)
+	}
+	ls.set("")
+	dead := newServer(t, func(http.ResponseWriter, *http.Request) {})
+	deadURL := dead.URL
+	dead.Close()
+	for name, source := range sources {
+		record(name+" dead server", listCall(ctx, mk(source(), api.WithBaseURL(deadURL))))
+	}
+
+	if len(errs) < 40 {
+		t.Fatalf("only %d errors: the scenarios did not run", len(errs))
+	}
+	for _, err := range errs {
+		var apiErr *api.Error
+		text := fmt.Sprintf("%v\n%+v\n%s\n%#v", err, err, err.Error(), err)
+		if errors.As(err, &apiErr) {
+			text += fmt.Sprintf("\n%v\n%+v\n%#v", apiErr, apiErr, apiErr)
+		}
+		var ve *api.ValidationError
+		if errors.As(err, &ve) {
+			text += fmt.Sprintf("\n%+v\n%#v", *ve, ve)
+		}
+		mustContainNone(t, "error", text, creds...)
+	}
+	out := logs.String()
+	mustContainNone(t, "log", out, creds...)
+	for _, want := range []string{"method=GET", "path=" + configsPath, "status=200", "status=503", "attempt=2", "duration=",
+		"finicity: retrying", "replaying once", "finicity: request failed", "path=" + tokenPath} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %q", want)
+		}
+	}
+}
+
+type quoteKey struct{}
+
+// TestPrintingAClientShowsNoCredentials: a client, or a struct holding
+// one, printed with any verb, shows no credential.
+func TestPrintingAClientShowsNoCredentials(t *testing.T) {
+	key, static, secret, sourced := randomSecret("key"), randomSecret("tok"), randomSecret("secret"), randomSecret("sourced")
+	var clients []*api.Client
+	for _, source := range []api.Option{
+		api.WithAppToken(static),
+		api.WithPartnerCredentials(testPartnerID, secret),
+		api.WithTokenSource(&scriptedTokens{tokens: []string{sourced}}),
+	} {
+		c, err := api.NewClient(key, source, api.WithBaseURL("https://api.example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	holder := struct{ A, B, C *api.Client }{clients[0], clients[1], clients[2]}
+	for _, c := range clients {
+		out := fmt.Sprintf("%v %+v %#v", c, c, c)
+		if want := "api.Client{BaseURL: https://api.example.com} api.Client{BaseURL: https://api.example.com} api.Client{BaseURL: https://api.example.com}"; out != want {
+			t.Errorf("got %q, want %q", out, want)
+		}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+			mustContainNone(t, "fmt "+verb, fmt.Sprintf(verb, c), key, static, secret, sourced)
+			mustContainNone(t, "fmt "+verb+" of a holder", fmt.Sprintf(verb, holder), key, static, secret, sourced)
+			mustContainNone(t, "fmt "+verb+" of the value", fmt.Sprintf(verb, *c), key, static, secret, sourced)
+		}
+	}
+}
+
+// TestErrorGoStringMasksTheBody: %#v of an *api.Error shows the body
+// without the credentials the server quoted in it, while the Body field
+// keeps the exact bytes.
+func TestErrorGoStringMasksTheBody(t *testing.T) {
+	key, token := randomSecret("key"), randomSecret("tok")
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		writeReply(w, reply{status: 404, body: fmt.Sprintf(`{"Errors":{"Error":[{"ReasonCode":"4041","Description":"key %s"}]},"token":%q}`,
+			r.Header.Get("Finicity-App-Key"), r.Header.Get("Finicity-App-Token"))})
+	})
+	c, err := api.NewClient(key, api.WithAppToken(token), api.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Configurations.Get(context.Background(), cfgID)
+	apiErr, ok := errors.AsType[*api.Error](err)
+	if !ok {
+		t.Fatalf("got %v", err)
+	}
+	gs := fmt.Sprintf("%#v", apiErr)
+	mustContainNone(t, "%#v", gs, key, token)
+	for _, want := range []string{"StatusCode:404", `ReasonCode:"4041"`, `Path:"` + configPath + `"`, "[REDACTED]"} {
+		if !strings.Contains(gs, want) {
+			t.Errorf("%%#v lacks %q: %s", want, gs)
+		}
+	}
+	if !strings.Contains(string(apiErr.Body), key) || !strings.Contains(string(apiErr.Body), token) || apiErr.Description != "key "+key {
+		t.Error("the fields must keep what the server sent; only the printed text is masked")
+	}
+}
+
+// doubledPunctuation finds punctuation doubled by joining texts ("found.:
+// details", "error: : x", "x ,") in an error string.
+var doubledPunctuation = regexp.MustCompile(`[.:;,!?]\s*[.:;,!?]|\s[.:;,]|\s\s|\s$`)
+
+// TestErrorStrings: every error the package returns starts with
+// "finicity: " exactly once, and joins its parts without doubled
+// punctuation, across API errors (whatever the punctuation of the
+// description), validation errors, transport errors, rejected credentials,
+// decode errors and option errors.
+func TestErrorStrings(t *testing.T) {
+	var errs []error
+	ctx := context.Background()
+	apiAnswers := []reply{
+		{status: 404, body: notFoundJSON},
+		{status: 400, body: errorBody("10010", "Invalid field", "customerId is unknown", false)},
+		{status: 400, body: errorBody("10010", "Invalid field:", "customerId", false)},
+		{status: 400, body: errorBody("10010", "Invalid field.", "Invalid field.", false)},
+		{status: 400, body: errorBody("10010", "", "Only details.", false)},
+		{status: 401, body: `{"Errors":{"Error":[]}}`},
+		{status: 502, header: map[string]string{"Content-Type": "text/html"}, body: "<html>bad gateway</html>"},
+		// A status without a standard text (Cloudflare's "unknown error").
+		{status: 520, body: errorBody("1", "Origin error.", "Try again.", true)},
+		{status: 599},
+	}
+	for _, rp := range apiAnswers {
+		srv := newScripted(t, rp)
+		errs = append(errs, createCall(ctx, newClient(t, srv.URL)))
+	}
+	// Validation, both sides.
+	srv := newScripted(t, reply{status: 200, body: `[{"id":"x"}]`})
+	_, err := newClient(t, srv.URL).LoginForms.Create(ctx, 1, api.LoginFormParams{})
+	errs = append(errs, err, newClient(t, srv.URL).Configurations.Delete(ctx, api.UUID{}))
+	p := oauthParams
+	p.RedirectURI = "not a uri"
+	_, err = newClient(t, srv.URL, api.WithRequestValidation()).OAuthURLs.Create(ctx, 1, p)
+	errs = append(errs, err, listCall(ctx, newClient(t, srv.URL, api.WithResponseValidation())))
+	srv500 := newScripted(t, reply{status: 500, body: `{}`})
+	errs = append(errs, createCall(ctx, newClient(t, srv500.URL, api.WithResponseValidation())))
+	// Decode errors.
+	for _, body := range []string{`{"not":"a list"}`, `[`, ``} {
+		srv := newScripted(t, reply{status: 200, body: body})
+		errs = append(errs, listCall(ctx, newClient(t, srv.URL)))
+	}
+	// Transport errors.
+	dead := newServer(t, func(http.ResponseWriter, *http.Request) {})
+	deadURL := dead.URL
+	dead.Close()
+	var rec testutil.SleepRecorder
+	errs = append(errs, listCall(ctx, newClient(t, deadURL, api.WithRetrySleep(rec.Sleep))), createCall(ctx, newClient(t, deadURL, api.WithRetrySleep(rec.Sleep))))
+	hangUp := newScripted(t, reply{hangUp: true})
+	errs = append(errs, createCall(ctx, newClient(t, hangUp.URL)))
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	errs = append(errs, listCall(cancelled, newClient(t, deadURL)))
+	errs = append(errs, listCall(ctx, newTokenSourceClient(t, deadURL, &scriptedTokens{err: errors.New("vault unreachable.")})))
+	errs = append(errs, listCall(ctx, newClient(t, deadURL, api.WithRequestEditor(func(context.Context, *http.Request) error { return errors.New("finicity: already prefixed") }))))
+	// Partner authentication: rejected, transient, answered without a token.
+	for _, rp := range []reply{{status: 401, body: rejectedJSON}, {status: 503}, {status: 200, body: `{"token":""}`}} {
+		srv := newScripted(t, rp)
+		errs = append(errs, listCall(ctx, newPartnerClient(t, srv.URL)))
+	}
+	// Options.
+	for _, tc := range newClientErrorCases() {
+		_, err := api.NewClient(tc.key, tc.opts...)
+		errs = append(errs, err)
+	}
+	_, err = api.ParseUUID("not-a-uuid")
+	errs = append(errs, err)
+	_, err = api.ParseUUID("605543e1-f507-48ad-8127-95c40566597x")
+	errs = append(errs, err)
+
+	for i, err := range errs {
+		if err == nil {
+			t.Errorf("case %d: no error", i)
+			continue
+		}
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "finicity: ") || strings.Count(msg, "finicity:") != 1 {
+			t.Errorf("%q: want \"finicity: \" exactly once, at the start", msg)
+		}
+		if m := doubledPunctuation.FindString(msg); m != "" {
+			t.Errorf("%q: doubled punctuation or spacing %q", msg, m)
+		}
+	}
+}
