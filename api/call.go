@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -70,6 +71,11 @@ func (cl *call) checkBody(body any) error {
 // transport failure is wrapped once with the package's prefix, masked.
 func (cl call) finish(resp *http.Response, err error) ([]byte, error) {
 	if err != nil {
+		if ve, ok := errors.AsType[*ValidationError](err); ok && ve.resp != nil && len(cl.opts) > 0 {
+			// The answer arrived, though it was refused: the caller
+			// asked for it whatever its status.
+			cl.applyOptions(ve.resp)
+		}
 		return nil, cl.wrap(err)
 	}
 	if len(cl.opts) > 0 {

@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/auth"
@@ -30,6 +32,8 @@ import (
 // WithRequestEditor, then the Finicity-App-Key and Finicity-App-Token
 // headers. It then goes through these layers, from the outside in:
 //
+//  0. error masking: a failure with no answer gets the "finicity: "
+//     prefix, and no credential in its text;
 //  1. validation (WithRequestValidation, WithResponseValidation): the
 //     request before anything is sent, the final answer before decoding;
 //  2. token replay: on a 401 with reason code 10023, a new token and one
@@ -74,9 +78,9 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 		return nil, errors.New(errPrefix + "app key is empty: pass the Finicity-App-Key from the developer dashboard")
 	}
 	s := defaultSettings()
-	for _, opt := range opts {
+	for i, opt := range opts {
 		if opt == nil {
-			continue
+			return nil, fmt.Errorf("%soption %d is nil", errPrefix, i)
 		}
 		if err := opt(&s); err != nil {
 			return nil, err
@@ -93,7 +97,7 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 
-	c := &Client{baseURL: s.baseURL, mask: &masker{secrets: []string{appKey, s.appToken, s.partnerSecret}}}
+	c := &Client{baseURL: s.baseURL, mask: newMasker(appKey, s.appToken, s.partnerSecret)}
 	c.initServices()
 
 	var tokens auth.TokenSource
@@ -101,9 +105,9 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 	case s.appToken != "":
 		tokens = auth.StaticToken(s.appToken)
 	case s.tokenSource != nil:
-		tokens = s.tokenSource
+		tokens = remembered{s.tokenSource, c.mask}
 	default:
-		tokens = auth.NewPartnerToken(partnerFetch(c, s.partnerID, s.partnerSecret), s.tokenMaxAge, s.now)
+		tokens = remembered{auth.NewPartnerToken(partnerFetch(c, s.partnerID, s.partnerSecret), s.tokenMaxAge, s.now), c.mask}
 	}
 
 	doer, err := s.stack(tokens, c.mask)
@@ -141,9 +145,12 @@ func (s *settings) stack(tokens auth.TokenSource, m *masker) (httpx.Doer, error)
 	d = retry.Wrap(d, s.retry)
 	d = auth.Replay(d, tokens, replayLogger(s.logger))
 	if s.validateRequests || s.validateResponses {
-		return validate(d, s.validateRequests, s.validateResponses, m)
+		var err error
+		if d, err = validate(d, s.validateRequests, s.validateResponses, m); err != nil {
+			return nil, err
+		}
 	}
-	return d, nil
+	return maskErrors(d, m), nil
 }
 
 // userAgentValue is shared by every request: net/http only reads it, and
@@ -173,17 +180,43 @@ func (c *Client) String() string   { return "api.Client{BaseURL: " + c.baseURL +
 func (c *Client) GoString() string { return c.String() }
 
 // masker hides credentials in text that leaves the program: error
-// strings and log records. It knows the client's own secrets, and takes
-// the ones a request carried (a token fetched since) from its headers.
+// strings and log records. It knows the client's own secrets, the tokens
+// the client has sent lately (fetched ones included), and takes those of a
+// request from its headers. They are held in closures, so that printing a
+// Client, even by reflection, shows addresses rather than credentials.
 type masker struct {
-	secrets []string
+	secrets  func() []string
+	remember func(token string)
+}
+
+// recentTokens is how many fetched tokens the masker keeps: tokens are
+// renewed every 90 minutes, so a handful covers every request in flight.
+const recentTokens = 8
+
+func newMasker(static ...string) *masker {
+	var mu sync.Mutex
+	var recent []string
+	return &masker{
+		secrets: func() []string {
+			mu.Lock()
+			defer mu.Unlock()
+			return append(slices.Clone(static), recent...)
+		},
+		remember: func(tok string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if tok == "" || slices.Contains(recent, tok) {
+				return
+			}
+			if recent = append(recent, tok); len(recent) > recentTokens {
+				recent = slices.Delete(recent, 0, 1)
+			}
+		},
+	}
 }
 
 func (m *masker) text(req *http.Request, s string) string {
-	if req != nil {
-		s = redact.Text(s, req.Header.Get(auth.HeaderAppKey), req.Header.Get(auth.HeaderAppToken))
-	}
-	return redact.Text(s, m.secrets...)
+	return m.forRequest(req)(s)
 }
 
 // forRequest returns the masking function of an error about req; extra
@@ -196,8 +229,36 @@ func (m *masker) forRequest(req *http.Request, extra ...string) func(string) str
 	return func(s string) string {
 		s = redact.Text(s, key, tok)
 		s = redact.Text(s, extra...)
-		return redact.Text(s, m.secrets...)
+		return redact.Text(s, m.secrets()...)
 	}
+}
+
+// remembered is a TokenSource whose every token the masker learns, so
+// that a fetched token is masked in error text wherever it shows.
+type remembered struct {
+	auth.TokenSource
+	m *masker
+}
+
+func (r remembered) Token(ctx context.Context) (string, error) {
+	tok, err := r.TokenSource.Token(ctx)
+	r.m.remember(tok)
+	return tok, err
+}
+
+// maskErrors is the outermost layer: a failure with no answer (connection
+// refused, reset, timeout) becomes a *transportError whose text carries
+// the package's prefix and no credential, for the typed methods and
+// Generated alike. Errors of the layers below that already carry the
+// prefix are left as they are.
+func maskErrors(next httpx.Doer, m *masker) httpx.Doer {
+	return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
+		resp, err := next.Do(req)
+		if err != nil && !strings.HasPrefix(err.Error(), errPrefix) {
+			err = &transportError{err: err, mask: m.forRequest(req)}
+		}
+		return resp, err
+	})
 }
 
 // checkBaseURL refuses URLs that are not absolute http(s) URLs, and plain

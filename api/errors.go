@@ -59,7 +59,10 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s%s %s: %d %s", errPrefix, e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "%s%s %s: %d", errPrefix, e.Method, e.Path, e.StatusCode)
+	if text := http.StatusText(e.StatusCode); text != "" {
+		b.WriteString(" " + text)
+	}
 	if e.ReasonCode != "" {
 		b.WriteString(", reason " + e.ReasonCode)
 	}
@@ -166,6 +169,8 @@ type ValidationError struct {
 	// apiErr is the answer as an API error, for a non-2xx response that
 	// also failed validation: errors.As finds either.
 	apiErr *Error
+	// resp is the response refused, for WithResponseInto.
+	resp *http.Response
 }
 
 func (e *ValidationError) Error() string {

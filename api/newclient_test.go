@@ -39,6 +39,7 @@ func newClientErrorCases() []struct {
 		{"empty app token", testKey, []api.Option{api.WithAppToken("")}, "WithAppToken: token is empty"},
 		{"empty partner id", testKey, []api.Option{api.WithPartnerCredentials("", testSecret)}, "WithPartnerCredentials: partner id and partner secret must both be set"},
 		{"blank partner secret", testKey, []api.Option{api.WithPartnerCredentials(testPartnerID, " ")}, "WithPartnerCredentials: partner id and partner secret must both be set"},
+		{"nil option", testKey, []api.Option{token, nil}, "option 1 is nil"},
 		{"nil token source", testKey, []api.Option{api.WithTokenSource(nil)}, "WithTokenSource: token source is nil"},
 		{"nil http client", testKey, []api.Option{token, api.WithHTTPClient(nil)}, "WithHTTPClient: client is nil"},
 		{"nil request editor", testKey, []api.Option{token, api.WithRequestEditor(nil)}, "WithRequestEditor: function is nil"},

@@ -53,6 +53,7 @@ func (d *validator) Do(req *http.Request) (*http.Response, error) {
 	}
 	if err != nil {
 		ve := newValidationError(err, req, true, resp.StatusCode)
+		ve.resp = resp
 		if !success(resp) {
 			ve.apiErr = newError(req, resp.StatusCode, body, d.m.forRequest(req))
 		}
