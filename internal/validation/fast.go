@@ -30,6 +30,15 @@ import (
 // of the error. So the fast path can make validation cheaper, never more
 // lenient; TestKeywordsOutsideTheAllowListFallBack walks the keywords and
 // FuzzFastPathAgrees checks that it accepts nothing openapi3filter rejects.
+//
+// Why hand-written: a library validator was measured against it
+// (BenchmarkBodyCheck, login-form request and response bodies, one run,
+// -cpu 1, 2-core VM): openapi3filter 45.5 µs, this fast path 3.5 µs
+// (0.08x), santhosh-tekuri/jsonschema v6 compiled from the same component
+// schemas 48.6 µs (1.07x openapi3filter). The library decodes into
+// map[string]any too (200 allocations for the two bodies); its cost alone
+// is about three times the raw net/http call (~15 µs), so it cannot keep
+// the validated client within 1.5x of raw, and the fast path stays.
 
 type kind uint8
 
