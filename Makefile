@@ -4,7 +4,7 @@ SHELL     := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 HANDWRITTEN = $(shell git ls-files '*.go' | grep -v '^gen/' | grep -v '\.gen\.go$$')
 
-.PHONY: generate check-generate lint test spec-validate spec-diff ci demo bench
+.PHONY: generate check-generate lint test fuzz spec-validate spec-diff ci demo bench
 
 generate: ## regenerate gen/ and api/services.gen.go from openapi.yaml
 	$(GO) generate ./...
@@ -24,6 +24,12 @@ lint: ## go vet, gofmt on hand-written code, staticcheck (run with go run: not a
 
 test: ## all tests, with the race detector
 	$(GO) test -race -count=1 ./...
+
+# Bounded, so CI stays short: the seed corpus (derived from the spec, see
+# internal/validation/fuzzseeds_test.go) runs first, then new inputs for
+# the rest of the 20 s.
+fuzz: ## FuzzFastPathAgrees for 20 s: the validation fast path accepts nothing openapi3filter rejects
+	$(GO) test -run '^$$' -fuzz '^FuzzFastPathAgrees$$' -fuzztime 20s ./internal/validation
 
 spec-validate: ## load openapi.yaml, validate it (examples included), compare with gen/
 	$(GO) run ./internal/tools/specvalidate openapi.yaml
@@ -49,4 +55,4 @@ bench: ## client overhead vs raw net/http, validation cost, sandbox throughput; 
 	done | $(GO) run ./internal/tools/benchratio
 	@rm -f $(BENCHBIN)
 
-ci: spec-validate check-generate lint test spec-diff ## everything CI checks
+ci: spec-validate check-generate lint test fuzz spec-diff ## everything CI checks

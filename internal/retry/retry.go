@@ -1,18 +1,52 @@
-// Package retry re-sends HTTP requests that failed for reasons a second try
-// can fix: a dropped connection, a rate limit (429), or a gateway or
-// availability error (502, 503, 504).
+// Package retry re-sends HTTP requests that failed for a reason a second
+// try can fix, and no others.
+//
+// Retried, an allow-list (RetryableStatus, Transient):
+//
+//   - the statuses 429 (rate limited), 502, 503 and 504 (a gateway or the
+//     service is briefly unavailable);
+//   - connection refused (ECONNREFUSED): nothing listens yet, or any more;
+//   - connection reset (ECONNRESET), and a connection closed before the
+//     answer arrived, which net/http reports as io.EOF or
+//     io.ErrUnexpectedEOF (typically a kept-alive connection the server
+//     had just dropped);
+//   - broken pipe (EPIPE): the peer went away while the request was
+//     written;
+//   - timeouts: an error that reports Timeout() (dialling, reading, the
+//     TLS handshake, http.Client.Timeout), including the per-attempt
+//     timeout of Policy.AttemptTimeout.
+//
+// Never retried, because another attempt cannot heal them or was not
+// wanted:
+//
+//   - the caller's context cancelled or past its deadline: the caller has
+//     given up, so the loop stops, whatever the error says;
+//   - certificate errors (*tls.CertificateVerificationError and the x509
+//     errors: unknown authority, hostname mismatch, expired or otherwise
+//     invalid certificate) and other TLS failures (a record that is not
+//     TLS, an alert from either side);
+//   - DNS errors (*net.DNSError), every one, even those the resolver marks
+//     temporary or timed out: a name that does not resolve now will not
+//     resolve a second later, and a resolver that timed out has already
+//     spent its own retries;
+//   - every other error: what is not on the allow-list is not retried.
 //
 // Only requests whose repetition is harmless are repeated. GET, HEAD,
-// OPTIONS, PUT and DELETE are idempotent; a POST (which creates a
-// configuration, a login form or a token) is sent again only when the
-// first attempt provably never reached the server: the TCP connection
-// could not even be dialled. Any other failure of a POST is returned as
-// is, because a duplicate configuration, or a failed authentication that
+// OPTIONS, PUT, DELETE and TRACE are idempotent and retried on all of the
+// above. A POST (which creates a configuration, a login form or a token)
+// is sent again only when the failure is transient and proves the request
+// never left: the TCP connection could not be established (refused, or
+// the dial timed out), so not a byte of it was written. A DNS failure is
+// a dial failure too, but not a transient one, so it is never retried, for
+// a POST or anything else. Any other failure of a POST is returned as is,
+// because a duplicate configuration, or a failed authentication that
 // counts towards locking the partner account, is worse than an error.
 package retry
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +55,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -113,11 +148,117 @@ func RetryableStatus(code int) bool {
 	return false
 }
 
-// NotSent reports whether err proves the request never reached the server:
-// the connection could not be dialled, so not a byte of it was written.
+// Transient reports whether err, returned by one attempt, is a transport
+// failure worth another attempt: one on the allow-list of the package
+// documentation. The caller's context is not visible from the error: a
+// context.DeadlineExceeded counts as a timeout (it is how a per-attempt
+// timeout ends), so callers must first check that their own context is
+// still live, as the retry loop does.
+func Transient(err error) bool {
+	return classify(err) != permanent
+}
+
+// NotSent reports whether err proves the request never reached the
+// server: the connection could not be established for a transient reason
+// (refused, or the dial timed out), so not a byte of it was written.
 func NotSent(err error) bool {
+	return classify(err) == unsent
+}
+
+type failure uint8
+
+const (
+	permanent failure = iota // not worth another attempt
+	transient                // worth another attempt, if repeating the request is harmless
+	unsent                   // worth another attempt, and the request never left
+)
+
+// classify sorts a transport error. The never-retried kinds are looked for
+// first, so that an error that is both (a DNS timeout reports Timeout(),
+// say) is never retried.
+func classify(err error) failure {
+	if err == nil || isPermanent(err) {
+		return permanent
+	}
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	dial := errors.As(err, &op) && op.Op == "dial"
+	switch {
+	case refused(err, op):
+		return unsent // a refused connection is always refused at dial
+	case timedOut(err):
+		if dial {
+			return unsent
+		}
+		return transient
+	case isErrno(err, resetErrnos), isErrno(err, brokenPipeErrnos),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return transient
+	}
+	return permanent
+}
+
+// isPermanent reports the errors that are never retried even when they
+// also look transient.
+func isPermanent(err error) bool {
+	var (
+		dns       *net.DNSError
+		verify    *tls.CertificateVerificationError
+		authority x509.UnknownAuthorityError
+		hostname  x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		roots     x509.SystemRootsError
+		record    tls.RecordHeaderError
+		alert     tls.AlertError
+		ech       *tls.ECHRejectionError
+	)
+	return errors.Is(err, context.Canceled) ||
+		errors.As(err, &dns) ||
+		errors.As(err, &verify) || errors.As(err, &authority) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &roots) ||
+		errors.As(err, &record) || errors.As(err, &alert) || errors.As(err, &ech)
+}
+
+// refused reports a refused connection. Package net reports it as a
+// dial *net.OpError wrapping the errno; dialers outside package net (a
+// proxy dialer, an in-process transport, a test double) may only have the
+// text, so for a dial error the message counts too.
+func refused(err error, op *net.OpError) bool {
+	if isErrno(err, refusedErrnos) {
+		return true
+	}
+	return op != nil && op.Op == "dial" && op.Err != nil &&
+		strings.HasSuffix(op.Err.Error(), "connection refused")
+}
+
+func isErrno(err error, errnos []syscall.Errno) bool {
+	for _, e := range errnos {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// timedOut reports whether any error in err's chain says it is a
+// timeout. The whole chain is searched, because a wrapper that does not
+// forward Timeout() (fmt.Errorf's, say) would otherwise hide it.
+func timedOut(err error) bool {
+	if t, ok := err.(interface{ Timeout() bool }); ok && t.Timeout() {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		if next := u.Unwrap(); next != nil {
+			return timedOut(next)
+		}
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if e != nil && timedOut(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Replayable reports whether req's body can be sent again.
@@ -142,7 +283,10 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 				discard(resp.Body)
 			}
 			cancel()
-			if !canRetry || !(idempotent || NotSent(err)) {
+			// canRetry has ruled out the caller's context: a context error
+			// here can only be this attempt's own timeout.
+			fail := classify(err)
+			if !canRetry || fail == permanent || (fail == transient && !idempotent) {
 				if attempt > 1 {
 					return nil, fmt.Errorf("%w (after %d attempts)", err, attempt)
 				}

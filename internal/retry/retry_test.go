@@ -6,9 +6,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/finicity-go/connect-components/internal/testutil"
@@ -41,9 +44,10 @@ func (s *script) Do(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// dialErr and resetErr are built as package net builds them.
 var (
-	dialErr  = &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
-	resetErr = &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
+	dialErr  = &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	resetErr = &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
 )
 
 func TestRetryDecisions(t *testing.T) {
@@ -177,58 +181,86 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 	}
 }
 
+// TestCancelledContextStopsWaitingAtOnce uses the real wait (a timer of an
+// hour) in a synctest bubble: the cancellation must end it with no time
+// passing at all.
 func TestCancelledContextStopsWaitingAtOnce(t *testing.T) {
-	s := &script{steps: []any{503}}
-	d := Wrap(s, Policy{MaxRetries: 5, BaseDelay: time.Hour, MaxDelay: time.Hour})
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", "http://127.0.0.1/x", nil)
-	time.AfterFunc(20*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := d.Do(req)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err: got %v, want context.Canceled", err)
-	}
-	if el := time.Since(start); el > 5*time.Second {
-		t.Errorf("took %v after cancel", el)
-	}
-	if s.calls != 1 {
-		t.Errorf("calls: got %d, want 1", s.calls)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s := &script{steps: []any{503}}
+		d := Wrap(s, Policy{MaxRetries: 5, BaseDelay: time.Hour, MaxDelay: time.Hour})
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://127.0.0.1/x", nil)
+		start := time.Now()
+		done := make(chan error)
+		go func() {
+			_, err := d.Do(req)
+			done <- err
+		}()
+		synctest.Wait() // Do is now blocked in its wait
+		select {
+		case err := <-done:
+			t.Fatalf("Do returned before the cancellation: %v", err)
+		default:
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("err: got %v, want context.Canceled", err)
+		}
+		if el := time.Since(start); el != 0 {
+			t.Errorf("returned after %v of the wait; want at once", el)
+		}
+		if s.calls != 1 {
+			t.Errorf("calls: got %d, want 1", s.calls)
+		}
+	})
 }
 
 // TestAttemptTimeout checks that each attempt gets its own deadline, that a
 // GET whose attempt timed out is retried, and that the deadline is released
-// only when the body is closed (so the body can still be read).
+// only when the body is closed (so the body can still be read), in a
+// synctest bubble where the 20ms pass without waiting.
 func TestAttemptTimeout(t *testing.T) {
-	var mu sync.Mutex
-	calls := 0
-	slowThenFast := doerFunc(func(req *http.Request) (*http.Response, error) {
-		mu.Lock()
-		calls++
-		n := calls
-		mu.Unlock()
-		if _, ok := req.Context().Deadline(); !ok {
-			t.Error("attempt has no deadline")
+	synctest.Test(t, func(t *testing.T) {
+		calls := 0
+		slowThenFast := doerFunc(func(req *http.Request) (*http.Response, error) {
+			calls++
+			if _, ok := req.Context().Deadline(); !ok {
+				t.Error("attempt has no deadline")
+			}
+			if calls == 1 {
+				<-req.Context().Done()
+				return nil, req.Context().Err()
+			}
+			return &http.Response{StatusCode: 200, Body: ctxBody{req.Context()}, Header: http.Header{}}, nil
+		})
+		var sl testutil.SleepRecorder
+		d := Wrap(slowThenFast, Policy{MaxRetries: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 20 * time.Millisecond, Sleep: sl.Sleep})
+		req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
+		start := time.Now()
+		resp, err := d.Do(req)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if n == 1 {
-			<-req.Context().Done()
-			return nil, req.Context().Err()
+		if el := time.Since(start); el != 20*time.Millisecond {
+			t.Errorf("the first attempt was given %v, want its 20ms", el)
 		}
-		return &http.Response{StatusCode: 200, Body: ctxBody{req.Context()}, Header: http.Header{}}, nil
+		// The second attempt's deadline is not released when Do returns
+		// (the body is still to be read) ...
+		if _, err := resp.Body.Read(make([]byte, 1)); err != nil {
+			t.Errorf("body read after return: %v", err)
+		}
+		// ... and it bounds the reading of the body too. (Sleeping to just
+		// past the deadline, not onto it: timers due at the same instant
+		// fire in no set order.)
+		time.Sleep(21 * time.Millisecond)
+		if _, err := resp.Body.Read(make([]byte, 1)); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("body read past the attempt timeout: got %v, want context.DeadlineExceeded", err)
+		}
+		resp.Body.Close()
+		if calls != 2 {
+			t.Errorf("calls: got %d, want 2", calls)
+		}
 	})
-	d := Wrap(slowThenFast, Policy{MaxRetries: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 20 * time.Millisecond})
-	req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
-	resp, err := d.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := resp.Body.Read(make([]byte, 1)); err != nil {
-		t.Errorf("body read after return: %v", err)
-	}
-	resp.Body.Close()
-	if calls != 2 {
-		t.Errorf("calls: got %d, want 2", calls)
-	}
 }
 
 type doerFunc func(*http.Request) (*http.Response, error)
@@ -253,7 +285,8 @@ func TestAttemptNumberInContext(t *testing.T) {
 		seen = append(seen, Attempt(req.Context()))
 		return &http.Response{StatusCode: 503, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(""))}, nil
 	})
-	d := Wrap(s, Policy{MaxRetries: 2, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond})
+	var sl testutil.SleepRecorder
+	d := Wrap(s, Policy{MaxRetries: 2, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond, Sleep: sl.Sleep})
 	req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
 	resp, err := d.Do(req)
 	if err != nil {
@@ -270,7 +303,8 @@ func TestAttemptNumberInContext(t *testing.T) {
 
 func TestNonReplayableBodyNotRetried(t *testing.T) {
 	s := &script{steps: []any{dialErr, 201}}
-	d := Wrap(s, Policy{MaxRetries: 2, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond})
+	var sl testutil.SleepRecorder
+	d := Wrap(s, Policy{MaxRetries: 2, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond, Sleep: sl.Sleep})
 	req, _ := http.NewRequest("POST", "http://127.0.0.1/x", io.NopCloser(strings.NewReader("{}")))
 	if req.GetBody != nil {
 		t.Fatal("test needs a body without GetBody")

@@ -10,27 +10,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
-type fuzzOp struct {
-	method, path string
-	statuses     []int
-}
-
-// fuzzOps' paths hold %s where the fuzzed path parameter goes; the other
-// parameters are fixed.
-var fuzzOps = []fuzzOp{
-	{"POST", "/connect-components/configurations", []int{201, 400, 401}},
-	{"GET", "/connect-components/configurations", []int{200, 401}},
-	{"GET", "/connect-components/configurations/%s", []int{200, 401, 404}},
-	{"DELETE", "/connect-components/configurations/%s", []int{204, 401, 404}},
-	{"POST", "/connect-components/institutions/%s/login-forms", []int{201, 400, 401, 404}},
-	{"POST", "/connect-components/institutions/%s/oauth-urls", []int{201, 400, 401, 404}},
-	{"POST", "/connect-components/customers/1005061234/institution-login-ids/%s/reconnections", []int{201, 203, 400, 401}},
-	{"POST", "/aggregation/v2/partners/authentication", []int{200, 400, 401}},
-}
-
+// fuzzSeeds are hand-picked bodies tried on every operation, on top of the
+// seeds derived from the spec (fuzzseeds_test.go): escapes, duplicate keys,
+// edge dates and shapes of other operations' bodies.
 var fuzzSeeds = []string{
 	benchLoginBody, benchFormBody, `{}`, `null`, `[]`, ``, `{"filterAccounts":["Checking","Savings"],"aoRequired":false}`,
 	`{"filterAccounts":[""]}`, `{"aoRequired":"no"}`,
@@ -50,19 +38,23 @@ var fuzzSeeds = []string{
 // FuzzFastPathAgrees checks the fast path never accepts a request or a
 // response body that openapi3filter rejects.
 func FuzzFastPathAgrees(f *testing.F) {
-	params := []string{"605543e1-f507-48ad-8127-95c40566597b", "170716", "7008461438", "-1", "1.0", "x", "605543e1-f507-48ad-8127-95c40566597", "9223372036854775808"}
-	for i := range fuzzOps {
-		for j, s := range fuzzSeeds {
-			f.Add(uint8(i), uint8(0), s, "application/json", params[j%len(params)])
-		}
-	}
-	f.Add(uint8(2), uint8(1), `{}`, "application/json; charset=utf-8", params[0])
-	f.Add(uint8(4), uint8(0), benchLoginBody, "text/plain", params[1])
 	v := specdoc.MustValidator()
+	ops := specFuzzOps(v.Doc())
+	for _, s := range specSeeds(ops) {
+		f.Add(s.op, s.status, s.body, "application/json", s.param)
+	}
+	params := []string{"605543e1-f507-48ad-8127-95c40566597b", "170716", "7008461438", "-1", "1.0", "x", "605543e1-f507-48ad-8127-95c40566597", "9223372036854775808"}
+	for i := range ops {
+		for j, s := range fuzzSeeds {
+			f.Add(uint8(i), uint8(j), s, "application/json", params[j%len(params)])
+		}
+		f.Add(uint8(i), uint8(0), benchLoginBody, "text/plain", params[i%len(params)])
+		f.Add(uint8(i), uint8(1), `{}`, "application/json; charset=utf-8", params[i%len(params)])
+	}
 	slow := v.SlowOnly()
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, opIdx, statusIdx uint8, body, contentType, param string) {
-		op := fuzzOps[int(opIdx)%len(fuzzOps)]
+		op := ops[int(opIdx)%len(ops)]
 		path := op.path
 		if strings.Contains(path, "%s") {
 			path = fmt.Sprintf(path, url.PathEscape(param))
@@ -78,6 +70,9 @@ func FuzzFastPathAgrees(f *testing.F) {
 				t.Errorf("fast path accepted a request openapi3filter rejects: %s %s %q: %v", op.method, path, body, err)
 			}
 		}
+		if len(op.statuses) == 0 {
+			return
+		}
 		status := op.statuses[int(statusIdx)%len(op.statuses)]
 		rh := http.Header{"Content-Type": {contentType}}
 		if fast, _ := v.FastResponse(op.method, req.URL.Path, status, rh, []byte(body)); fast {
@@ -86,6 +81,74 @@ func FuzzFastPathAgrees(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSpecSeedsCoverEverySchema guards the derived corpus: every operation
+// of the spec gets seeds, and every schema of a body (request or response)
+// or of a path parameter gets a valid seed the fast path settles and an
+// invalid one openapi3filter rejects.
+func TestSpecSeedsCoverEverySchema(t *testing.T) {
+	v := specdoc.MustValidator()
+	ops := specFuzzOps(v.Doc())
+	if want := countOperations(v); len(ops) != want {
+		t.Fatalf("%d operations derived, the spec has %d", len(ops), want)
+	}
+	slow := v.SlowOnly()
+	ctx := context.Background()
+	h := http.Header{"Content-Type": {"application/json"}}
+	seeded := map[uint8]bool{}
+	valid, invalid := map[*openapi3.Schema]bool{}, map[*openapi3.Schema]bool{}
+	for _, s := range specSeeds(ops) {
+		seeded[s.op] = true
+		op := ops[s.op]
+		path := op.path
+		if strings.Contains(path, "%s") {
+			path = fmt.Sprintf(path, url.PathEscape(s.param))
+		}
+		req := newReq(op.method, path, s.body, true)
+		var fast, ok bool
+		if s.from == fromResponse {
+			status := op.statuses[s.status]
+			fast, _ = v.FastResponse(op.method, req.URL.Path, status, h, []byte(s.body))
+			ok = slow.ValidateResponse(ctx, req, status, h, []byte(s.body)) == nil
+		} else {
+			fast, _ = v.FastRequest(req, []byte(s.body))
+			_, err := slow.ValidateRequest(ctx, newReq(op.method, path, s.body, true))
+			ok = err == nil
+		}
+		valid[s.schema] = valid[s.schema] || (ok && fast)
+		invalid[s.schema] = invalid[s.schema] || !ok
+	}
+	check := func(s *openapi3.Schema, what string) {
+		if !valid[s] || !invalid[s] {
+			t.Errorf("%s: a valid seed the fast path settles: %v; an invalid seed: %v", what, valid[s], invalid[s])
+		}
+	}
+	for i, op := range ops {
+		name := op.method + " " + op.path
+		if !seeded[uint8(i)] {
+			t.Errorf("%s: no seeds", name)
+		}
+		if rb := op.op.RequestBody; rb != nil {
+			check(rb.Value.Content.Get("application/json").Schema.Value, name+" request body")
+		}
+		if op.param != nil {
+			check(op.param.Schema.Value, name+" parameter "+op.param.Name)
+		}
+		for _, status := range op.statuses {
+			if mt := op.op.Responses.Status(status).Value.Content.Get("application/json"); mt != nil {
+				check(mt.Schema.Value, fmt.Sprintf("%s %d response", name, status))
+			}
+		}
+	}
+}
+
+func countOperations(v *validation.Validator) int {
+	n := 0
+	for _, item := range v.Doc().Paths.Map() {
+		n += len(item.Operations())
+	}
+	return n
 }
 
 // TestFastPathTakesCommonCases guards the speed claim: the usual valid
@@ -127,7 +190,13 @@ func TestFastPathTakesCommonCases(t *testing.T) {
 			t.Errorf("fast path accepted %s", body)
 		}
 	}
-	if !strings.Contains(loginPath, "login-forms") {
-		t.Fatal("loginPath changed")
+	// The cases above are only worth something if loginPath is the login
+	// form operation, whose body they send.
+	r, _, err := v.FindRoute("POST", loginPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := r.Operation.OperationID; id != "PostInstitutionsInstitutionIdLoginForms" {
+		t.Fatalf("loginPath routes to %s, want PostInstitutionsInstitutionIdLoginForms", id)
 	}
 }

@@ -3,6 +3,7 @@ package validation
 import (
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,40 @@ type fastResponse struct {
 	body   *fastSchema
 }
 
+// The same allow-list principle as for schemas (see fast.go) holds for the
+// objects around them: every field outside these sets must be zero, or the
+// operation, or that response, is left to openapi3filter.
+var (
+	// A path parameter in the default style (simple, not exploded) is the
+	// raw segment itself; other styles and content-typed parameters are
+	// decoded first by openapi3filter.
+	allowedParamFields = fieldSet([]string{"Extensions", "Origin", "Name", "In", "Description", "Deprecated", "Required", "Schema", "Example", "Examples", "Style", "Explode"})
+	// Encodings apply to form bodies, itemSchema (3.2) to streamed ones.
+	allowedMediaTypeFields   = fieldSet([]string{"Extensions", "Origin", "Schema", "Example", "Examples"})
+	allowedRequestBodyFields = fieldSet([]string{"Extensions", "Origin", "Description", "Required", "Content"})
+	// Response headers are validated by openapi3filter; links describe.
+	allowedResponseFields = fieldSet([]string{"Extensions", "Origin", "Description", "Content", "Links"})
+)
+
+// isOpenAPI30 reports whether version (the document's "openapi" field) is
+// 3.0.x. The fast path reproduces openapi3filter's OpenAPI 3.0 behaviour
+// only: from 3.1 on the same fields mean other things (nullable is gone,
+// exclusiveMinimum is a number, $ref siblings apply, JSON Schema 2020-12
+// keywords are validated), so any other version always takes the slow path.
+func isOpenAPI30(version string) bool {
+	return version == "3.0" || strings.HasPrefix(version, "3.0.")
+}
+
+// jsonMediaType returns the schema of content when it is exactly one
+// application/json media type within the allow-list, or false.
+func jsonMediaType(content openapi3.Content) (*openapi3.SchemaRef, bool) {
+	mt := content.Get("application/json")
+	if len(content) != 1 || mt == nil || !onlyFields(reflect.ValueOf(mt).Elem(), allowedMediaTypeFields) {
+		return nil, false
+	}
+	return mt.Schema, true
+}
+
 func compileRoute(r *Route) *fastRoute {
 	segmentOf := map[string]int{}
 	for i, name := range r.params {
@@ -41,6 +76,10 @@ func compileRoute(r *Route) *fastRoute {
 	}
 	op := r.Operation
 	fr := &fastRoute{ok: true, responses: map[int]*fastResponse{}}
+	if r.Spec == nil || !isOpenAPI30(r.Spec.OpenAPI) {
+		fr.ok = false
+		return fr
+	}
 	seen := map[*openapi3.Schema]*fastSchema{}
 
 	security := op.Security
@@ -64,7 +103,9 @@ func compileRoute(r *Route) *fastRoute {
 	params = append(params, op.Parameters...)
 	for _, pr := range params {
 		p := pr.Value
-		if p == nil || p.In != openapi3.ParameterInPath || p.Schema == nil || p.Content != nil {
+		if p == nil || p.In != openapi3.ParameterInPath || p.Schema == nil ||
+			!onlyFields(reflect.ValueOf(p).Elem(), allowedParamFields) || !onlyExtensions(p.Extensions) ||
+			(p.Style != "" && p.Style != openapi3.SerializationSimple) || (p.Explode != nil && *p.Explode) {
 			fr.ok = false // query, header and cookie parameters are not modelled
 			return fr
 		}
@@ -82,13 +123,18 @@ func compileRoute(r *Route) *fastRoute {
 	}
 
 	if rb := op.RequestBody; rb != nil {
-		if rb.Value == nil || len(rb.Value.Content) != 1 || rb.Value.Content.Get("application/json") == nil {
+		if rb.Value == nil || !onlyFields(reflect.ValueOf(rb.Value).Elem(), allowedRequestBodyFields) {
+			fr.ok = false
+			return fr
+		}
+		schema, ok := jsonMediaType(rb.Value.Content)
+		if !ok {
 			fr.ok = false
 			return fr
 		}
 		fr.hasBody = true
 		fr.bodyRequired = rb.Value.Required
-		fr.body = compileSchema(rb.Value.Content.Get("application/json").Schema, seen)
+		fr.body = compileSchema(schema, seen)
 	}
 
 	for code, ref := range op.Responses.Map() {
@@ -97,13 +143,12 @@ func compileRoute(r *Route) *fastRoute {
 			continue // ranges and default are left to the slow path
 		}
 		resp := ref.Value
-		fresp := &fastResponse{ok: len(resp.Headers) == 0}
-		switch {
-		case len(resp.Content) == 0:
+		fresp := &fastResponse{ok: onlyFields(reflect.ValueOf(resp).Elem(), allowedResponseFields)}
+		if len(resp.Content) == 0 {
 			fresp.noBody = true
-		case len(resp.Content) == 1 && resp.Content.Get("application/json") != nil:
-			fresp.body = compileSchema(resp.Content.Get("application/json").Schema, seen)
-		default:
+		} else if schema, ok := jsonMediaType(resp.Content); ok {
+			fresp.body = compileSchema(schema, seen)
+		} else {
 			fresp.ok = false
 		}
 		fr.responses[status] = fresp

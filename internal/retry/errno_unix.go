@@ -1,0 +1,13 @@
+//go:build !windows
+
+package retry
+
+import "syscall"
+
+// The error numbers of the transient failures (see the package
+// documentation).
+var (
+	refusedErrnos    = []syscall.Errno{syscall.ECONNREFUSED}
+	resetErrnos      = []syscall.Errno{syscall.ECONNRESET}
+	brokenPipeErrnos = []syscall.Errno{syscall.EPIPE}
+)
