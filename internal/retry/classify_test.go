@@ -19,6 +19,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/finicity-go/connect-components/internal/httpx"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
@@ -29,7 +30,7 @@ type errorCase struct {
 	name string
 	// next returns the Doer the retry layer wraps and the URL to call.
 	// cancel cancels the caller's context.
-	next func(t *testing.T, cancel context.CancelFunc) (Doer, string)
+	next func(t *testing.T, cancel context.CancelFunc) (httpx.Doer, string)
 	// is confirms the error that comes out is the kind the row is about.
 	is func(error) bool
 	// Optional: a per-attempt timeout, a deadline on the caller's context,
@@ -42,9 +43,9 @@ type errorCase struct {
 
 // failWith is a Doer failing every attempt with err, wrapped in a
 // *url.Error as http.Client.Do wraps transport errors.
-func failWith(err error) func(*testing.T, context.CancelFunc) (Doer, string) {
-	return func(*testing.T, context.CancelFunc) (Doer, string) {
-		return doerFunc(func(req *http.Request) (*http.Response, error) {
+func failWith(err error) func(*testing.T, context.CancelFunc) (httpx.Doer, string) {
+	return func(*testing.T, context.CancelFunc) (httpx.Doer, string) {
+		return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
 			return nil, &url.Error{Op: req.Method, URL: req.URL.String(), Err: err}
 		}), "http://127.0.0.1/x"
 	}
@@ -52,8 +53,8 @@ func failWith(err error) func(*testing.T, context.CancelFunc) (Doer, string) {
 
 // untilDone is a Doer whose attempts wait for their context to end, as a
 // request to a server that never answers does.
-func untilDone(*testing.T, context.CancelFunc) (Doer, string) {
-	return doerFunc(func(req *http.Request) (*http.Response, error) {
+func untilDone(*testing.T, context.CancelFunc) (httpx.Doer, string) {
+	return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
 		<-req.Context().Done()
 		return nil, &url.Error{Op: req.Method, URL: req.URL.String(), Err: req.Context().Err()}
 	}), "http://127.0.0.1/x"
@@ -126,7 +127,7 @@ func as[T any](err error) bool {
 var errorCases = []errorCase{
 	// Transient, and the request never left: retried for GET and POST.
 	{name: "connection refused, real dial", get: true, post: true,
-		next: func(t *testing.T, _ context.CancelFunc) (Doer, string) {
+		next: func(t *testing.T, _ context.CancelFunc) (httpx.Doer, string) {
 			return quietClient(&http.Transport{}), "http://" + refusedAddr(t) + "/x"
 		},
 		is: func(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }},
@@ -135,7 +136,7 @@ var errorCases = []errorCase{
 	{name: "connection refused, text only (a dialer outside net)", get: true, post: true,
 		next: failWith(&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")})},
 	{name: "dial timeout, real dial past its deadline", get: true, post: true,
-		next: func(t *testing.T, _ context.CancelFunc) (Doer, string) {
+		next: func(t *testing.T, _ context.CancelFunc) (httpx.Doer, string) {
 			ctx, cancel := context.WithDeadline(context.Background(), time.Unix(0, 0))
 			defer cancel()
 			_, err := (&net.Dialer{}).DialContext(ctx, "tcp", refusedAddr(t))
@@ -150,7 +151,7 @@ var errorCases = []errorCase{
 	{name: "connection reset", get: true,
 		next: failWith(&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)})},
 	{name: "server closed the connection before answering, real", get: true,
-		next: func(t *testing.T, _ context.CancelFunc) (Doer, string) {
+		next: func(t *testing.T, _ context.CancelFunc) (httpx.Doer, string) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				conn, _, err := w.(http.Hijacker).Hijack()
 				if err == nil {
@@ -177,15 +178,15 @@ var errorCases = []errorCase{
 	{name: "caller's deadline ends a run of attempt timeouts", get: true, next: untilDone, attemptTimeout: time.Second, callerTimeout: 1500 * time.Millisecond, bubble: true,
 		is: func(err error) bool { return errors.Is(err, context.DeadlineExceeded) }},
 	{name: "caller's context cancelled",
-		next: func(t *testing.T, cancel context.CancelFunc) (Doer, string) {
-			return doerFunc(func(req *http.Request) (*http.Response, error) {
+		next: func(t *testing.T, cancel context.CancelFunc) (httpx.Doer, string) {
+			return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
 				cancel()
 				return nil, &url.Error{Op: req.Method, URL: req.URL.String(), Err: req.Context().Err()}
 			}), "http://127.0.0.1/x"
 		},
 		is: func(err error) bool { return errors.Is(err, context.Canceled) }},
 	{name: "x509 unknown authority, real handshake",
-		next: func(t *testing.T, _ context.CancelFunc) (Doer, string) {
+		next: func(t *testing.T, _ context.CancelFunc) (httpx.Doer, string) {
 			srv := tlsServer(t, nil, new(atomic.Int64))
 			return quietClient(&http.Transport{}), srv.URL + "/x"
 		},
@@ -193,7 +194,7 @@ var errorCases = []errorCase{
 			return as[*tls.CertificateVerificationError](err) && as[x509.UnknownAuthorityError](err)
 		}},
 	{name: "x509 hostname mismatch, real handshake",
-		next: func(t *testing.T, _ context.CancelFunc) (Doer, string) {
+		next: func(t *testing.T, _ context.CancelFunc) (httpx.Doer, string) {
 			srv := tlsServer(t, nil, new(atomic.Int64))
 			tr := srv.Client().Transport.(*http.Transport).Clone()
 			tr.TLSClientConfig.ServerName = "wrong.example"
@@ -201,7 +202,7 @@ var errorCases = []errorCase{
 		},
 		is: as[x509.HostnameError]},
 	{name: "x509 certificate expired, real handshake",
-		next: func(t *testing.T, _ context.CancelFunc) (Doer, string) {
+		next: func(t *testing.T, _ context.CancelFunc) (httpx.Doer, string) {
 			srv := tlsServer(t, nil, new(atomic.Int64))
 			tr := srv.Client().Transport.(*http.Transport).Clone()
 			tr.TLSClientConfig.Time = func() time.Time { return time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC) }
@@ -209,12 +210,12 @@ var errorCases = []errorCase{
 		},
 		is: as[x509.CertificateInvalidError]},
 	{name: "TLS record header, real: the server does not speak TLS",
-		next: func(t *testing.T, _ context.CancelFunc) (Doer, string) {
+		next: func(t *testing.T, _ context.CancelFunc) (httpx.Doer, string) {
 			return quietClient(&http.Transport{}), "https://" + rawServer(t, "\x00\x01\x02\x03\x04 not TLS") + "/x"
 		},
 		is: as[tls.RecordHeaderError]},
 	{name: "TLS alert from the server, real: client certificate required",
-		next: func(t *testing.T, _ context.CancelFunc) (Doer, string) {
+		next: func(t *testing.T, _ context.CancelFunc) (httpx.Doer, string) {
 			srv := tlsServer(t, &tls.Config{ClientAuth: tls.RequireAnyClientCert}, new(atomic.Int64))
 			return quietClient(srv.Client().Transport.(*http.Transport).Clone()), srv.URL + "/x"
 		},
@@ -246,7 +247,7 @@ func TestTransportErrorsRetriedOnlyWhenTransient(t *testing.T) {
 					}
 					next, target := tc.next(t, cancel)
 					attempts := 0
-					counted := doerFunc(func(req *http.Request) (*http.Response, error) {
+					counted := httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
 						attempts++
 						return next.Do(req)
 					})

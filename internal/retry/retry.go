@@ -57,12 +57,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
-)
 
-// Doer sends one HTTP request; *http.Client is one.
-type Doer interface {
-	Do(req *http.Request) (*http.Response, error)
-}
+	"github.com/finicity-go/connect-components/internal/httpx"
+)
 
 // Defaults, in line with widely used SDKs: three attempts in all, waits of
 // about 0.5 s then 1 s, never more than 8 s.
@@ -99,7 +96,7 @@ func Default() Policy {
 }
 
 // Wrap returns a Doer that sends requests through next, retrying as p says.
-func Wrap(next Doer, p Policy) Doer {
+func Wrap(next httpx.Doer, p Policy) httpx.Doer {
 	if p.Sleep == nil {
 		p.Sleep = sleep
 	}
@@ -113,7 +110,7 @@ func Wrap(next Doer, p Policy) Doer {
 }
 
 type doer struct {
-	next Doer
+	next httpx.Doer
 	p    Policy
 }
 
@@ -261,11 +258,6 @@ func timedOut(err error) bool {
 	return false
 }
 
-// Replayable reports whether req's body can be sent again.
-func Replayable(req *http.Request) bool {
-	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-}
-
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	idempotent := Idempotent(req.Method)
@@ -275,13 +267,11 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		resp, err := d.next.Do(r)
-		canRetry := attempt <= d.p.MaxRetries && Replayable(req) && ctx.Err() == nil
+		canRetry := attempt <= d.p.MaxRetries && httpx.Replayable(req) && ctx.Err() == nil
 		var wait time.Duration
 		var reason string
 		if err != nil {
-			if resp != nil && resp.Body != nil {
-				discard(resp.Body)
-			}
+			httpx.Discard(resp)
 			cancel()
 			// canRetry has ruled out the caller's context: a context error
 			// here can only be this attempt's own timeout.
@@ -304,7 +294,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 			if after, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 				wait = min(after, d.p.MaxDelay)
 			}
-			discard(resp.Body)
+			httpx.Discard(resp)
 			cancel()
 		}
 		if d.p.OnRetry != nil {
@@ -375,13 +365,6 @@ func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(at.Sub(now), 0), true
 	}
 	return 0, false
-}
-
-// discard drains a little of a response nobody will read, so that its
-// connection can be reused, and closes it.
-func discard(body io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, body, 64<<10)
-	_ = body.Close()
 }
 
 func nop() {}

@@ -14,6 +14,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/finicity-go/connect-components/internal/httpx"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
@@ -222,7 +223,7 @@ func TestCancelledContextStopsWaitingAtOnce(t *testing.T) {
 func TestAttemptTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		calls := 0
-		slowThenFast := doerFunc(func(req *http.Request) (*http.Response, error) {
+		slowThenFast := httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
 			calls++
 			if _, ok := req.Context().Deadline(); !ok {
 				t.Error("attempt has no deadline")
@@ -263,10 +264,6 @@ func TestAttemptTimeout(t *testing.T) {
 	})
 }
 
-type doerFunc func(*http.Request) (*http.Response, error)
-
-func (f doerFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
-
 // ctxBody fails reads once its context is done, like a real body.
 type ctxBody struct{ ctx context.Context }
 
@@ -281,7 +278,7 @@ func (b ctxBody) Close() error { return nil }
 
 func TestAttemptNumberInContext(t *testing.T) {
 	var seen []int
-	s := doerFunc(func(req *http.Request) (*http.Response, error) {
+	s := httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
 		seen = append(seen, Attempt(req.Context()))
 		return &http.Response{StatusCode: 503, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(""))}, nil
 	})

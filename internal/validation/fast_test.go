@@ -196,7 +196,7 @@ func TestFastPathTakesCommonCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id := r.Operation.OperationID; id != "PostInstitutionsInstitutionIdLoginForms" {
+	if id := r.Operation.OperationID; id != "PostInstitutionsInstitutionIDLoginForms" {
 		t.Fatalf("loginPath routes to %s, want PostInstitutionsInstitutionIdLoginForms", id)
 	}
 }

@@ -223,19 +223,9 @@ func (r *Route) Params(path string) (map[string]string, bool) {
 // segment; Params unescapes each segment after splitting.
 func routingPath(req *http.Request) string { return req.URL.EscapedPath() }
 
-// ValidateRequest checks req against its operation. The body is read and put
-// back, so the request can still be sent or handled afterwards. The error,
-// if any, is a *FieldError naming what is wrong.
-func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) (*Route, error) {
-	body, err := readBody(req)
-	if err != nil {
-		return nil, &FieldError{Location: "body", Reason: "unreadable: " + err.Error()}
-	}
-	return v.validateRequest(ctx, req, body, v.reqOpts)
-}
-
-// ValidateRequestBody is ValidateRequest for a server that has read the
-// body already (capped, say): req.Body is not read.
+// ValidateRequestBody checks req, whose body the server has read already
+// (capped, say) into body, against its operation: req.Body is not read.
+// The error, if any, is a *FieldError naming what is wrong.
 func (v *Validator) ValidateRequestBody(ctx context.Context, req *http.Request, body []byte) (*Route, error) {
 	return v.validateRequest(ctx, req, body, v.reqOpts)
 }
@@ -304,17 +294,6 @@ func (v *Validator) ValidateRouteResponse(ctx context.Context, route *Route, req
 		return fe
 	}
 	return nil
-}
-
-// readBody reads and restores req.Body, for callers that need the bytes too.
-func readBody(req *http.Request) ([]byte, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
-	}
-	b, err := io.ReadAll(req.Body)
-	_ = req.Body.Close()
-	req.Body = io.NopCloser(bytes.NewReader(b))
-	return b, err
 }
 
 // requireAPIKeyHeaders accepts an apiKey security scheme when its header is

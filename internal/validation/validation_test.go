@@ -38,10 +38,10 @@ func TestValidateRequest(t *testing.T) {
 		wantOp                  string
 		wantLoc, wantField, why string // empty wantLoc: valid
 	}{
-		{name: "valid login form", method: "POST", path: loginPath, body: okLogin, wantOp: "PostInstitutionsInstitutionIdLoginForms"},
+		{name: "valid login form", method: "POST", path: loginPath, body: okLogin, wantOp: "PostInstitutionsInstitutionIDLoginForms"},
 		{name: "valid with prefix", method: "GET", path: "/base/connect-components/configurations", wantOp: "GetConfigurations"},
 		{name: "valid empty configuration", method: "POST", path: "/connect-components/configurations", body: `{}`, wantOp: "PostConfigurations"},
-		{name: "reconnection without body", method: "POST", path: "/connect-components/customers/c1/institution-login-ids/7008461438/reconnections", wantOp: "PostReconnections"},
+		{name: "reconnection without body", method: "POST", path: "/connect-components/customers/c1/institution-login-ids/7008461438/reconnections", wantLoc: "body", why: "value is required but missing"},
 		{name: "reconnection null body", method: "POST", path: "/connect-components/customers/c1/institution-login-ids/7008461438/reconnections", body: `null`, wantOp: "PostReconnections"},
 		{name: "bad uuid path", method: "GET", path: "/connect-components/configurations/not-a-uuid", wantLoc: "path", wantField: "configuration_id"},
 		{name: "uuid wrong form", method: "GET", path: "/connect-components/configurations/605543e1f50748ad812795c40566597b0000", wantLoc: "path", wantField: "configuration_id"},
@@ -128,7 +128,7 @@ func TestFindRoute(t *testing.T) {
 	}{
 		{"GET", "/connect-components/configurations", "GetConfigurations", map[string]string{}, ""},
 		{"GET", "/connect-components/configurations/", "GetConfigurations", map[string]string{}, ""},
-		{"GET", "/prefix/v1/connect-components/configurations/abc", "GetConfigurationsConfigurationId", map[string]string{"configuration_id": "abc"}, ""},
+		{"GET", "/prefix/v1/connect-components/configurations/abc", "GetConfigurationsConfigurationID", map[string]string{"configuration_id": "abc"}, ""},
 		{"POST", "/connect-components/customers/c%201/institution-login-ids/7/reconnections", "PostReconnections", map[string]string{"customer_id": "c 1", "institution_login_id": "7"}, ""},
 		{"GET", "/connect-components//configurations", "", nil, "no matching operation"},
 		{"GET", "/connect-components/configurations//", "GetConfigurations", map[string]string{}, ""},
