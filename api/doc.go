@@ -55,7 +55,8 @@
 //     on reason code 10023, rejected credentials never retried), or
 //     WithTokenSource (a token kept in your own store, shared by a fleet).
 //   - Retries (WithRetries, WithRetryBackoff, WithAttemptTimeout): GET and
-//     DELETE are retried on connection failures, 429, 502, 503 and 504,
+//     DELETE are retried on transient failures (connection refused or
+//     reset, timeouts, 429, 502, 503, 504; never TLS or DNS errors),
 //     with jittered exponential backoff honouring Retry-After; a POST is
 //     never re-sent once it may have reached the server.
 //   - Middleware (WithMiddleware), logging (WithLogger, log/slog) and

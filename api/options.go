@@ -206,10 +206,14 @@ func WithMiddleware(mw ...Middleware) Option {
 // WithRetries sets how many times a request is retried after the first
 // attempt (default 2; 0 disables retries).
 //
-// Only idempotent requests (GET, DELETE) are retried, on a connection
-// error or a 429, 502, 503 or 504 answer. A POST is never sent twice once
-// it may have reached the server, since that could create a duplicate; it
-// is retried only when the connection could not even be opened.
+// Only idempotent requests (GET, DELETE) are retried, and only on a
+// transient failure: a connection refused or reset, a connection closed
+// before the answer, a timeout (WithAttemptTimeout's included), or a 429,
+// 502, 503 or 504 answer. Certificate and other TLS errors, DNS failures
+// and the caller's own cancelled or expired context are never retried:
+// another try cannot heal them. A POST is never sent twice once it may
+// have reached the server, since that could create a duplicate; it is
+// retried only when its connection could not even be opened.
 func WithRetries(n int) Option {
 	return func(s *settings) error {
 		if n < 0 {
