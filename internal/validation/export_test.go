@@ -17,7 +17,7 @@ func (v *Validator) SlowOnly() *Validator {
 
 // FastRequest reports the fast path's verdict alone.
 func (v *Validator) FastRequest(req *http.Request, body []byte) (bool, error) {
-	r, err := v.lookup(req.Method, req.URL.Path)
+	r, err := v.lookup(req.Method, routingPath(req))
 	if err != nil {
 		return false, err
 	}

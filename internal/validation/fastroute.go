@@ -190,7 +190,10 @@ func (fr *fastRoute) requestValid(r *Route, req *http.Request, body []byte, auth
 			return false
 		}
 	}
-	if len(fr.params) > 0 && !trailingSegments(req.URL.Path, len(r.segments), func(i int, seg string) bool {
+	// The escaped path, as routing saw it: a segment holding an escape
+	// (%2F inside a parameter, say) is "not sure" (paramOK), so the slow
+	// path unescapes it.
+	if len(fr.params) > 0 && !trailingSegments(routingPath(req), len(r.segments), func(i int, seg string) bool {
 		for _, p := range fr.params {
 			if p.segment == i && !paramOK(p.schema, seg) {
 				return false

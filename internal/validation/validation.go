@@ -244,11 +244,7 @@ func (v *Validator) validateRequest(ctx context.Context, req *http.Request, body
 	if err != nil {
 		return nil, &FieldError{Location: "path", Field: req.URL.Path, Reason: err.Error()}
 	}
-	// The fast path reads the decoded req.URL.Path; where that differs
-	// from the escaped path (an escape such as %2F inside a segment) it
-	// would check other segments than the route's, so such rare requests
-	// take the slow path, which checks the unescaped parameters.
-	if !v.slowOnly && path == req.URL.Path && route.fast.requestValid(route, req, body, opts == v.outOpts) {
+	if !v.slowOnly && route.fast.requestValid(route, req, body, opts == v.outOpts) {
 		return route, nil
 	}
 	params, ok := route.Params(path)
