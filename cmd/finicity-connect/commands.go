@@ -44,12 +44,17 @@ var commands = []command{
 		setup:   tokenCreate,
 	},
 	{
-		name: "sandbox", summary: "Serve the local sandbox until interrupted",
-		example: "finicity-connect sandbox --addr 127.0.0.1:4010 --check-tokens",
+		name: "sandbox", summary: "Serve the local sandbox until interrupted; once listening, print {\"url\":...,\"pid\":...} on stdout",
+		example: "finicity-connect sandbox --addr 127.0.0.1:4010 --check-tokens\nfinicity-connect sandbox --addr 127.0.0.1:0 --state ./sandbox-state.json\n# prints one line on stdout once listening (stop it by its pid):\n# {\"url\":\"http://127.0.0.1:43125\",\"pid\":1234,\"partnerId\":\"sandbox-partner\",\"tokenCheck\":false,\"stateFile\":\"/home/me/sandbox-state.json\"}\n# partner credentials: sandbox-partner / sandbox-secret (the line leaves the secret out)",
 		setup:   serveSandbox,
 	},
 	{
-		name: "demo", summary: "Run every operation against an in-process sandbox, narrated",
+		name: "sandbox reset", summary: "Empty the state file that --sandbox keeps between runs",
+		example: "finicity-connect sandbox reset\nfinicity-connect sandbox reset --state ./sandbox-state.json",
+		setup:   resetSandboxState,
+	},
+	{
+		name: "demo", summary: "Run every operation against a fresh in-memory sandbox, narrated (stateless: the --sandbox state file is untouched)",
 		example: "finicity-connect demo",
 		setup:   demo,
 	},

@@ -33,6 +33,8 @@ type connection struct {
 	appKey, appToken, partnerID, partnerSecret, baseURL string
 
 	useSandbox bool
+	statePath  string           // --sandbox-state
+	sandbox    *sandbox.Sandbox // with --sandbox: loaded from the state file
 	output     string
 	verbose    bool
 	validate   bool
@@ -86,7 +88,8 @@ func (c *connection) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.partnerID, "partner-id", "", "partner id, to fetch tokens instead of --app-token (default $"+envPartnerID+")")
 	fs.StringVar(&c.partnerSecret, "partner-secret", "", "partner secret (default $"+envPartnerSecret+"; prefer the variable: flags show in process lists)")
 	fs.StringVar(&c.baseURL, "base-url", "", "API endpoint (default $"+envBaseURL+", else "+api.DefaultBaseURL+")")
-	fs.BoolVar(&c.useSandbox, "sandbox", false, "run against an in-process sandbox: no credentials, no network")
+	fs.BoolVar(&c.useSandbox, "sandbox", false, "run against an in-process sandbox: no credentials, no network; what it stores is kept in a state file between runs")
+	fs.StringVar(&c.statePath, "sandbox-state", "", "the --sandbox state file (default $"+envSandboxState+", else <user cache dir>/"+stateFileName+"); 'finicity-connect sandbox reset' empties it")
 	fs.StringVar(&c.output, "output", "json", "output format: json or table")
 	fs.BoolVar(&c.verbose, "verbose", false, "print each HTTP attempt on stderr: request and response lines, headers and bodies, credentials masked")
 	fs.BoolVar(&c.validate, "validate", false, "check the request against the OpenAPI spec before sending it")
@@ -105,6 +108,9 @@ func (c *connection) check() error {
 	if c.retries < 0 {
 		return usagef("invalid --retries %d: must be 0 or more", c.retries)
 	}
+	if c.statePath != "" && !c.useSandbox {
+		return usagef("--sandbox-state names the state file of --sandbox: pass --sandbox too")
+	}
 	return nil
 }
 
@@ -119,7 +125,7 @@ func (c *connection) client(env func(string) string, stderr io.Writer) (*api.Cli
 	if c.useSandbox {
 		c.partnerID, c.partnerSecret = sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret
 		c.secrets.add(sandboxAppKey, c.partnerSecret)
-		return sandboxClient(append(opts, c.verboseOptions(stderr)...)...)
+		return sandboxClient(c.sandbox, append(opts, c.verboseOptions(stderr)...)...)
 	}
 	pick := func(flagValue, name string) string {
 		if flagValue != "" {
@@ -183,11 +189,9 @@ func verboseOptions(stderr io.Writer, secrets []string) []api.Option {
 	return []api.Option{api.WithLogger(debugLogger(stderr)), api.WithMiddleware(dumpExchanges(stderr, secrets...))}
 }
 
-// sandboxClient talks to a fresh in-process sandbox that checks tokens
-// like the real API, logging in with the sandbox partner credentials so
-// the token lifecycle runs as it would for real.
-func sandboxClient(opts ...api.Option) (*api.Client, error) {
-	sb := sandbox.New(sandbox.WithTokenCheck(true))
+// sandboxClient talks to sb in process, logging in with the sandbox
+// partner credentials so the token lifecycle runs as it would for real.
+func sandboxClient(sb *sandbox.Sandbox, opts ...api.Option) (*api.Client, error) {
 	opts = append(opts,
 		api.WithBaseURL(sandbox.InProcessURL),
 		api.WithHTTPClient(sb.HTTPClient()),

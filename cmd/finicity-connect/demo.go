@@ -38,8 +38,10 @@ func demo(fs *flag.FlagSet) func(context.Context, *invocation) error {
 			opts = verboseOptions(in.stderr, []string{sandboxAppKey, sandbox.DefaultPartnerSecret})
 		}
 		// Strict on both sides: the sandbox checks tokens like the real
-		// API, and the client validates what it sends.
-		c, err := sandboxClient(append(opts, api.WithRequestValidation())...)
+		// API, and the client validates what it sends. The sandbox is a
+		// fresh one in memory: the demo neither reads nor changes the
+		// --sandbox state file, so it runs the same every time.
+		c, err := sandboxClient(sandbox.New(sandbox.WithTokenCheck(true)), append(opts, api.WithRequestValidation())...)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ import (
 const (
 	exitOK      = 0
 	exitAPI     = 1 // the API answered with an error status, or with an answer that does not decode
-	exitUsage   = 2 // bad flags or arguments, missing credentials, invalid request
+	exitUsage   = 2 // bad flags or arguments, missing credentials, invalid request, unusable sandbox state file
 	exitNetwork = 3 // no answer: connection, DNS, TLS, timeout, interrupted
 )
 
@@ -24,7 +24,8 @@ const exitCodesHelp = `Exit codes:
   0  success
   1  API error: the API answered 4xx/5xx (status, reason code and description on stderr),
      or answered 2xx with a body that does not decode (an unusable answer)
-  2  usage error (bad flag or argument, missing credentials, request refused by --validate)
+  2  usage error (bad flag or argument, missing credentials, request refused by --validate),
+     or a sandbox state file that cannot be read, parsed or written
   3  network failure (no answer: connection refused or closed, DNS, TLS, timeout, interrupted)`
 
 // usageError is a mistake in how the command was called. It is printed
@@ -58,9 +59,16 @@ func describe(w io.Writer, cmd string, err error) int {
 	var ae *api.Error
 	var ve *api.ValidationError
 	var de *api.DecodeError
+	var se *stateError
 	switch {
 	case errors.As(err, &ue):
 		fmt.Fprintf(w, "%s: %s\nRun '%s --help' for usage.\n", prog, ue.msg, prog)
+		return exitUsage
+	case errors.As(err, &se):
+		fmt.Fprintf(w, "%s: %v\n", prog, se)
+		if se.hint {
+			fmt.Fprintf(w, "The file is left as it is: run 'finicity-connect sandbox reset --state %s' to start afresh, or delete it.\n", se.path)
+		}
 		return exitUsage
 	case errors.As(err, &ae):
 		fmt.Fprintf(w, "%s: API error: status %d %s", prog, ae.StatusCode, http.StatusText(ae.StatusCode))

@@ -74,11 +74,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return report(stderr, cmd.name, usagef("%s", doubleDash(err.Error())))
 	}
 	in.args = positional
+	var state *cliState
 	if cmd.api {
 		if err := in.conn.check(); err != nil {
 			return report(stderr, cmd.name, err)
 		}
+		if in.conn.useSandbox {
+			// The state file stays locked until the command's change,
+			// if any, is saved: concurrent invocations take turns.
+			path, err := statePath(in.conn.statePath, env)
+			if err == nil {
+				state, err = openCLIState(path)
+			}
+			if err != nil {
+				return report(stderr, cmd.name, err)
+			}
+			in.conn.sandbox = state.sb
+		}
 		cl, err := in.conn.client(env, stderr)
+		if err != nil && state != nil {
+			_ = state.close()
+		}
 		if err != nil {
 			return report(stderr, cmd.name, err, in.conn.secrets.all()...)
 		}
@@ -87,7 +103,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		ctx, cancel = context.WithTimeout(ctx, in.conn.timeout)
 		defer cancel()
 	}
-	if err := action(ctx, in); err != nil {
+	err = action(ctx, in)
+	if state != nil {
+		// Saved whether the command succeeded or not: a change the
+		// sandbox made is real either way.
+		if serr := state.close(); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	if err != nil {
 		var secrets []string
 		if in.conn != nil {
 			secrets = in.conn.secrets.all()
@@ -172,7 +196,9 @@ Commands:
 	fmt.Fprintf(w, `
 Credentials come from %s and %s, or %s and %s
 instead of a token; the endpoint from %s. Flags override them. With
---sandbox any API command runs against an in-process sandbox instead.
+--sandbox any API command runs against an in-process sandbox instead, whose
+state is kept between runs in a file (--sandbox-state or $%s; by default
+under the user cache directory); 'finicity-connect sandbox reset' empties it.
 
 Start here:
   finicity-connect demo
@@ -181,7 +207,7 @@ Start here:
 Run 'finicity-connect <command> --help' for a command's flags and an example.
 
 %s
-`, envAppKey, envAppToken, envPartnerID, envPartnerSecret, envBaseURL, exitCodesHelp)
+`, envAppKey, envAppToken, envPartnerID, envPartnerSecret, envBaseURL, envSandboxState, exitCodesHelp)
 }
 
 func commandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {

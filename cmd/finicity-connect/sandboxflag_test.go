@@ -17,9 +17,8 @@ import (
 )
 
 // TestSandboxFlag: every API command runs with --sandbox and no
-// environment at all.
+// environment but a fresh state file.
 func TestSandboxFlag(t *testing.T) {
-	none := map[string]string{}
 	cases := []struct {
 		args   []string
 		code   int
@@ -40,7 +39,7 @@ func TestSandboxFlag(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args[:2], " "), func(t *testing.T) {
-			o := cliRun(t, none, tc.args...)
+			o := cliRun(t, freshState(t), tc.args...)
 			o.expect(t, tc.code, tc.stdout, nil)
 			if o.stderr != tc.stderr {
 				t.Errorf("stderr:\ngot  %q\nwant %q", o.stderr, tc.stderr)
@@ -94,6 +93,7 @@ func TestHelp(t *testing.T) {
 		"  --addr string\n        address to listen on (default \"127.0.0.1:4010\")\n" +
 		"  --check-tokens\n        accept only tokens this sandbox issued (partner authentication), expiring after --token-lifetime\n" +
 		"  --max-body-bytes int\n        largest request body accepted (default 65536)\n" +
+		"  --state string\n        load the sandbox's state from this file at start and save it there after each change (as --sandbox does); default: in memory only\n" +
 		"  --token-lifetime duration\n        lifetime of issued tokens (default 2h0m0s)\n" +
 		"\nExit codes:"
 	o.expect(t, 0, []string{wantFlags}, []string{""})

@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/finicity-go/connect-components/internal/sandbox"
@@ -21,6 +25,7 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	checkTokens := fs.Bool("check-tokens", false, "accept only tokens this sandbox issued (partner authentication), expiring after --token-lifetime")
 	lifetime := fs.Duration("token-lifetime", sandbox.DefaultTokenLifetime, "lifetime of issued tokens")
 	maxBody := fs.Int64("max-body-bytes", sandbox.DefaultMaxBodyBytes, "largest request body accepted")
+	stateFlag := fs.String("state", "", "load the sandbox's state from this file at start and save it there after each change (as --sandbox does); default: in memory only")
 	return func(ctx context.Context, in *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
@@ -32,9 +37,26 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		if err != nil {
 			return usagef("cannot listen on --addr %s: %v", *addr, err)
 		}
+		defer ln.Close() // when returning early; Shutdown closes it otherwise
 		base := "http://" + ln.Addr().String()
-		sb := sandbox.New(sandbox.WithTokenCheck(*checkTokens), sandbox.WithTokenLifetime(*lifetime),
-			sandbox.WithMaxBodyBytes(*maxBody), sandbox.WithPublicURL(base))
+		opts := []sandbox.Option{sandbox.WithTokenCheck(*checkTokens), sandbox.WithTokenLifetime(*lifetime),
+			sandbox.WithMaxBodyBytes(*maxBody), sandbox.WithPublicURL(base)}
+		var sb *sandbox.Sandbox
+		var persisted *servedState
+		if *stateFlag != "" {
+			// The hook runs for requests only, once sb is set below.
+			opts = append(opts, sandbox.WithStateHook(func() { persisted.save(sb) }))
+		}
+		sb = sandbox.New(opts...)
+		var path string
+		if *stateFlag != "" {
+			if path, err = filepath.Abs(*stateFlag); err == nil {
+				persisted, err = openServedState(path, sb, in.stderr)
+			}
+			if err != nil {
+				return err
+			}
+		}
 		srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 
 		host, _, _ := net.SplitHostPort(ln.Addr().String())
@@ -43,7 +65,18 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		}
 		fmt.Fprintf(in.stderr, "sandbox listening on %s (token checking %s; partner credentials %s / %s)\n",
 			base, onOff(*checkTokens), sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret)
+		if path != "" {
+			fmt.Fprintf(in.stderr, "state: %s (%d configuration(s) loaded, saved after each change; --sandbox commands use app key %s)\n",
+				path, countConfigurations(sb), sandboxAppKey)
+		}
 		fmt.Fprintf(in.stderr, "try: FINICITY_APP_KEY=k FINICITY_APP_TOKEN=t FINICITY_BASE_URL=%s finicity-connect configurations list\n", base)
+		// The ready line: one JSON object on stdout, once the socket
+		// listens (connections made from now on wait in its backlog until
+		// Serve accepts them), for a test harness in any language.
+		if err := json.NewEncoder(in.stdout).Encode(readyLine{URL: base, PID: os.Getpid(), PartnerID: sandbox.DefaultPartnerID,
+			TokenCheck: *checkTokens, StateFile: path}); err != nil {
+			return fmt.Errorf("writing the ready line: %w", err)
+		}
 
 		served := make(chan error, 1)
 		go func() { served <- srv.Serve(ln) }()
@@ -61,6 +94,52 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
+		return nil
+	}
+}
+
+// readyLine is what the sandbox command prints on stdout once it
+// listens: the URL to use, the process to stop, and what a client needs
+// to log in (the partner secret is the documented default,
+// sandbox.DefaultPartnerSecret, left out of the line).
+type readyLine struct {
+	URL        string `json:"url"`
+	PID        int    `json:"pid"`
+	PartnerID  string `json:"partnerId"`
+	TokenCheck bool   `json:"tokenCheck"`
+	StateFile  string `json:"stateFile,omitempty"`
+}
+
+func countConfigurations(sb *sandbox.Sandbox) int {
+	n := 0
+	for _, k := range sb.AppKeys() {
+		n += len(sb.Configurations(k))
+	}
+	return n
+}
+
+// resetSandboxState empties the --sandbox state file: it removes it,
+// under the lock, so that the next invocation starts from nothing. It
+// does not read the file, so a corrupt one is reset too.
+func resetSandboxState(flags *flag.FlagSet) func(context.Context, *invocation) error {
+	stateFlag := flags.String("state", "", "the state file to empty (default $"+envSandboxState+", else <user cache dir>/"+stateFileName+")")
+	return func(_ context.Context, in *invocation) error {
+		if err := noArgs(in); err != nil {
+			return err
+		}
+		path, err := statePath(*stateFlag, in.env)
+		if err != nil {
+			return err
+		}
+		file, err := lockState(path)
+		if err != nil {
+			return err
+		}
+		defer file.release()
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return &stateError{path: path, err: fmt.Errorf("cannot be removed: %w", unwrapPath(err))}
+		}
+		fmt.Fprintf(in.stdout, "sandbox state reset: %s\n", path)
 		return nil
 	}
 }

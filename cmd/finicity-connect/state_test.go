@@ -1,0 +1,437 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/testutil"
+)
+
+// TestMain points the user's cache directory at a temporary one, so that
+// no test can write to the real one, even one that forgets to name its
+// own state file (which every test does).
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "finicity-connect-test-home-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for _, k := range []string{"HOME", "XDG_CACHE_HOME", "LocalAppData"} {
+		os.Setenv(k, dir)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// freshState is an environment naming a state file in a new temporary
+// directory, not yet created.
+func freshState(t *testing.T) map[string]string {
+	t.Helper()
+	return map[string]string{envSandboxState: filepath.Join(t.TempDir(), "state.json")}
+}
+
+// createdID runs configurations create --sandbox and returns the id.
+func createdID(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	var cfg api.Configuration
+	o := cliRun(t, env, append([]string{"configurations", "create", "--sandbox"}, args...)...)
+	o.expect(t, 0, nil, []string{""})
+	o.decode(t, &cfg)
+	return cfg.ID.String()
+}
+
+// listIDs runs configurations list --sandbox and returns the ids.
+func listIDs(t *testing.T, env map[string]string, args ...string) []string {
+	t.Helper()
+	var list []api.Configuration
+	o := cliRun(t, env, append([]string{"configurations", "list", "--sandbox"}, args...)...)
+	o.expect(t, 0, nil, []string{""})
+	o.decode(t, &list)
+	ids := []string{}
+	for _, c := range list {
+		ids = append(ids, c.ID.String())
+	}
+	return ids
+}
+
+// TestSandboxStateAcrossInvocations: what one --sandbox invocation
+// creates, the next ones find; a command that changes nothing leaves the
+// file alone.
+func TestSandboxStateAcrossInvocations(t *testing.T) {
+	env := freshState(t)
+	path := env[envSandboxState]
+	first := createdID(t, env, "--filter-accounts", "Checking", "--ao-required")
+	second := createdID(t, env)
+
+	var got api.Configuration
+	o := cliRun(t, env, "configurations", "get", "--sandbox", first)
+	o.expect(t, 0, nil, []string{""})
+	o.decode(t, &got)
+	if want := (api.Configuration{ID: api.MustParseUUID(first), FilterAccounts: []string{"Checking"}, AORequired: true}); !reflect.DeepEqual(got, want) {
+		t.Errorf("get in a later invocation:\ngot  %+v\nwant %+v", got, want)
+	}
+	if ids := listIDs(t, env); !reflect.DeepEqual(ids, []string{first, second}) {
+		t.Errorf("list: %q, want %q", ids, []string{first, second})
+	}
+	// The file is what the sandbox marshals, and private.
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"version":1,"configurations":{"sandbox-app-key":[{"aoRequired":true,"filterAccounts":["Checking"],"id":"` + first +
+		`"},{"id":"` + second + `"}]},"tokens":[],"oauth":[]}` + "\n"
+	if string(data) != want {
+		t.Errorf("state file:\ngot  %s\nwant %s", data, want)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("state file mode %v, want 0600", info.Mode().Perm())
+	}
+
+	// Reads, a token and a failed delete change nothing: the file is not
+	// rewritten (every save is a rename, which makes a new file).
+	cliRun(t, env, "configurations", "list", "--sandbox").expect(t, 0, nil, []string{""})
+	cliRun(t, env, "token", "--sandbox").expect(t, 0, nil, []string{""})
+	cliRun(t, env, "configurations", "delete", "--sandbox", "605543e1-f507-48ad-8127-95c40566597b").expect(t, 1, nil, nil)
+	cliRun(t, env, "login-forms", "create", "--sandbox", "1", "--customer-id", "c", "--configuration-id", first).expect(t, 0, nil, []string{""})
+	if again, err := os.Stat(path); err != nil || !os.SameFile(info, again) {
+		t.Errorf("a command that changed nothing rewrote the state file (%v)", err)
+	}
+
+	cliRun(t, env, "configurations", "delete", "--sandbox", first).expect(t, 0, []string{`"deleted": true`}, []string{""})
+	cliRun(t, env, "configurations", "get", "--sandbox", first).expect(t, 1, []string{""},
+		[]string{"finicity-connect configurations get: API error: status 404 Not Found, reason code 4041: The requested entity was not found. (No configuration with that id for this partner.)\n"})
+	if ids := listIDs(t, env); !reflect.DeepEqual(ids, []string{second}) {
+		t.Errorf("list after delete: %q", ids)
+	}
+	// No stray temporary file is left beside the state.
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"state.json", "state.json.lock"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("directory holds %q, want %q", names, want)
+	}
+}
+
+// TestSandboxStatePath: the flag wins over the variable, which wins over
+// the default under the user's cache directory.
+func TestSandboxStatePath(t *testing.T) {
+	cache, err := os.UserCacheDir() // a temporary directory: see TestMain
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := filepath.Join(cache, "finicity-connect", "sandbox-state.json")
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(def)) })
+	dir := t.TempDir()
+	fromEnv, fromFlag := filepath.Join(dir, "env.json"), filepath.Join(dir, "flag.json")
+
+	id := createdID(t, nil)
+	if data, err := os.ReadFile(def); err != nil || !strings.Contains(string(data), id) {
+		t.Errorf("default state file %s: %v %s", def, err, data)
+	}
+	env := map[string]string{envSandboxState: fromEnv}
+	idEnv := createdID(t, env)
+	idFlag := createdID(t, env, "--sandbox-state", fromFlag)
+	for file, want := range map[string]string{fromEnv: idEnv, fromFlag: idFlag} {
+		if data, err := os.ReadFile(file); err != nil || !strings.Contains(string(data), want) || strings.Count(string(data), `"id"`) != 1 {
+			t.Errorf("%s: %v %s", file, err, data)
+		}
+	}
+	cliRun(t, nil, "configurations", "list", "--sandbox-state", fromFlag).expect(t, 2, []string{""},
+		[]string{"finicity-connect configurations list: --sandbox-state names the state file of --sandbox: pass --sandbox too\n"})
+	// A relative flag is taken from the working directory, and the
+	// messages show it absolute.
+	wd, _ := os.Getwd()
+	o := cliRun(t, nil, "sandbox", "reset", "--state", "no-such-dir-"+t.Name()+"/s.json")
+	o.expect(t, 0, []string{"sandbox state reset: " + filepath.Join(wd, "no-such-dir-"+t.Name(), "s.json") + "\n"}, []string{""})
+	os.RemoveAll(filepath.Join(wd, "no-such-dir-"+t.Name()))
+}
+
+// TestSandboxStateConcurrent: invocations running at once take turns on
+// the state file, and none loses another's configuration.
+func TestSandboxStateConcurrent(t *testing.T) {
+	const workers, creates = 8, 5
+	env := freshState(t)
+	var mu sync.Mutex
+	var created []string
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range creates {
+				var stdout, stderr strings.Builder
+				code := run(context.Background(), []string{"configurations", "create", "--sandbox"}, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
+				var cfg api.Configuration
+				if err := json.Unmarshal([]byte(stdout.String()), &cfg); code != 0 || err != nil {
+					t.Errorf("create: exit %d, %v, stderr %q", code, err, stderr.String())
+					return
+				}
+				mu.Lock()
+				created = append(created, cfg.ID.String())
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	ids := listIDs(t, env)
+	slices.Sort(ids)
+	slices.Sort(created)
+	if len(ids) != workers*creates || !reflect.DeepEqual(ids, created) {
+		t.Errorf("stored %d configurations, want the %d created:\nstored  %q\ncreated %q", len(ids), workers*creates, ids, created)
+	}
+}
+
+// TestSandboxStateErrors: a state file that cannot be used is an error
+// naming it, exit 2, and is left as it was.
+func TestSandboxStateErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	corrupt := write("corrupt.json", `{"version":1,"configurations":{"k":[{"id":"605543e1-f507-48ad-8127-95c40566597b"},`)
+	future := write("future.json", `{"version":2,"configurations":{}}`)
+	notDir := write("file", "")
+	isDir := filepath.Join(dir, "dir.json")
+	if err := os.Mkdir(isDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	hint := func(p string) string {
+		return "The file is left as it is: run 'finicity-connect sandbox reset --state " + p + "' to start afresh, or delete it.\n"
+	}
+	cases := []struct {
+		name, path string
+		args       []string
+		stderr     string
+	}{
+		{"corrupt", corrupt, []string{"configurations", "list", "--sandbox"},
+			"finicity-connect configurations list: sandbox state file " + corrupt + ": not a JSON object: empty or cut short\n" + hint(corrupt)},
+		{"corrupt, for a create", corrupt, []string{"configurations", "create", "--sandbox"},
+			"finicity-connect configurations create: sandbox state file " + corrupt + ": not a JSON object: empty or cut short\n" + hint(corrupt)},
+		{"another version", future, []string{"configurations", "list", "--sandbox"},
+			"finicity-connect configurations list: sandbox state file " + future + ": unsupported version 2 (this build reads version 1)\n" + hint(future)},
+		{"a directory", isDir, []string{"configurations", "list", "--sandbox"},
+			"finicity-connect configurations list: sandbox state file " + isDir + ": cannot be read: is a directory\n" + hint(isDir)},
+		{"under a file", filepath.Join(notDir, "s.json"), []string{"configurations", "list", "--sandbox"},
+			"finicity-connect configurations list: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot create its directory: not a directory\n"},
+		{"served, corrupt", corrupt, []string{"sandbox", "--addr", "127.0.0.1:0", "--state", corrupt},
+			"finicity-connect sandbox: sandbox state file " + corrupt + ": not a JSON object: empty or cut short\n" + hint(corrupt)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := os.ReadFile(tc.path)
+			o := cliRun(t, map[string]string{envSandboxState: tc.path}, tc.args...)
+			o.expect(t, exitUsage, []string{""}, nil)
+			if o.stderr != tc.stderr {
+				t.Errorf("stderr:\ngot  %q\nwant %q", o.stderr, tc.stderr)
+			}
+			if after, _ := os.ReadFile(tc.path); string(after) != string(before) {
+				t.Errorf("the state file was changed: %q", after)
+			}
+		})
+	}
+}
+
+// TestSandboxReset empties the state file, even a corrupt one, and says
+// which file it emptied.
+func TestSandboxReset(t *testing.T) {
+	env := freshState(t)
+	path := env[envSandboxState]
+	createdID(t, env)
+	cliRun(t, env, "sandbox", "reset").expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
+	if ids := listIDs(t, env); len(ids) != 0 {
+		t.Errorf("after reset: %q", ids)
+	}
+	if err := os.WriteFile(path, []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cliRun(t, env, "configurations", "list", "--sandbox").expect(t, 2, nil, []string{"not a JSON object"})
+	other := filepath.Join(t.TempDir(), "other.json")
+	createdID(t, map[string]string{envSandboxState: other})
+	o := cliRun(t, env, "sandbox", "reset", "--state", other)
+	o.expect(t, 0, []string{"sandbox state reset: " + other + "\n"}, []string{""})
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Errorf("--state names the file to reset: %v", err)
+	}
+	cliRun(t, env, "sandbox", "reset").expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
+	if ids := listIDs(t, env); len(ids) != 0 {
+		t.Errorf("after resetting a corrupt file: %q", ids)
+	}
+	// Resetting what does not exist is not an error.
+	cliRun(t, env, "sandbox", "reset").expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
+	cliRun(t, env, "sandbox", "reset", "extra").expect(t, 2, nil, []string{`unexpected argument "extra"`})
+}
+
+// TestDemoIsStateless: the demo uses a fresh sandbox in memory: it
+// neither reads nor writes the state file.
+func TestDemoIsStateless(t *testing.T) {
+	env := freshState(t)
+	path := env[envSandboxState]
+	if err := os.WriteFile(path, []byte("not read by the demo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cliRun(t, env, "demo").expect(t, 0, []string{"Done"}, []string{""})
+	if data, _ := os.ReadFile(path); string(data) != "not read by the demo" {
+		t.Errorf("the demo changed the state file: %q", data)
+	}
+	cache, _ := os.UserCacheDir()
+	if _, err := os.Stat(filepath.Join(cache, "finicity-connect")); !os.IsNotExist(err) {
+		t.Errorf("the demo created the default state directory: %v", err)
+	}
+}
+
+// served runs the sandbox command in process and returns its ready line,
+// decoded, a function stopping it (as SIGINT would) that returns its exit
+// code, and its stdout and stderr.
+func served(t *testing.T, args ...string) (ready map[string]any, stop func() int, stdout *watchedWriter, stderr *testutil.SyncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	stdout = &watchedWriter{re: regexp.MustCompile(`\A(.*)\n`), found: make(chan string, 1)}
+	stderr = &testutil.SyncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"sandbox"}, args...), strings.NewReader(""), stdout, stderr, func(string) string { return "" })
+	}()
+	var line string
+	select {
+	case line = <-stdout.found:
+	case code := <-done:
+		t.Fatalf("sandbox exited %d before its ready line: %q", code, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no ready line: %q", stderr.String())
+	}
+	if err := json.Unmarshal([]byte(line), &ready); err != nil {
+		t.Fatalf("ready line is not JSON: %v: %q", err, line)
+	}
+	stop = func() int {
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(10 * time.Second):
+			t.Fatal("sandbox did not shut down")
+		}
+		return -1
+	}
+	return ready, stop, stdout, stderr
+}
+
+// TestServedSandboxReadyLine: the served sandbox prints one JSON line on
+// stdout once it listens, with the URL to call; nothing else goes there.
+func TestServedSandboxReadyLine(t *testing.T) {
+	for _, check := range []bool{false, true} {
+		t.Run(fmt.Sprint("check tokens ", check), func(t *testing.T) {
+			args := []string{"--addr", "127.0.0.1:0"}
+			if check {
+				args = append(args, "--check-tokens")
+			}
+			ready, stop, stdout, stderr := served(t, args...)
+			u, _ := ready["url"].(string)
+			if !regexp.MustCompile(`^http://127\.0\.0\.1:[1-9][0-9]*$`).MatchString(u) {
+				t.Fatalf("url: %q", u)
+			}
+			want := map[string]any{"url": u, "pid": float64(os.Getpid()), "partnerId": sandbox.DefaultPartnerID, "tokenCheck": check}
+			if !reflect.DeepEqual(ready, want) {
+				t.Errorf("ready line:\ngot  %v\nwant %v", ready, want)
+			}
+			// The URL answers: a client logs in with the partner
+			// credentials and lists.
+			c, err := api.NewClient("k", api.WithBaseURL(u), api.WithPartnerCredentials(sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if list, err := c.Configurations.List(context.Background()); err != nil || len(list) != 0 {
+				t.Errorf("list at the ready URL: %v %v", err, list)
+			}
+			if code := stop(); code != 0 {
+				t.Errorf("exit %d: %s", code, stderr.String())
+			}
+			if lines := strings.Split(stdout.String(), "\n"); len(lines) != 2 || lines[1] != "" {
+				t.Errorf("stdout: want the ready line alone, got %q", stdout.String())
+			}
+			if strings.Contains(stdout.String(), sandbox.DefaultPartnerSecret) {
+				t.Errorf("the ready line shows the partner secret")
+			}
+			if !strings.Contains(stderr.String(), "sandbox listening on "+u) {
+				t.Errorf("stderr: %q", stderr.String())
+			}
+		})
+	}
+}
+
+// TestServedSandboxState: sandbox --state loads the file at start, saves
+// each change under the same lock as --sandbox, and warns when another
+// process changed the file meanwhile.
+func TestServedSandboxState(t *testing.T) {
+	env := freshState(t)
+	path := env[envSandboxState]
+	before := createdID(t, env, "--filter-accounts", "Savings")
+
+	ready, stop, _, stderr := served(t, "--addr", "127.0.0.1:0", "--state", path)
+	if ready["stateFile"] != path {
+		t.Errorf("ready line stateFile: %v, want %s", ready["stateFile"], path)
+	}
+	u := ready["url"].(string)
+	c, err := api.NewClient(sandboxAppKey, api.WithBaseURL(u), api.WithAppToken("any"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	list, err := c.Configurations.List(ctx)
+	if want := []api.Configuration{{ID: api.MustParseUUID(before), FilterAccounts: []string{"Savings"}}}; err != nil || !reflect.DeepEqual(list, want) {
+		t.Errorf("served list of the loaded state: %v %+v", err, list)
+	}
+	// Saved before the answer: the next --sandbox invocation sees it.
+	made, err := c.Configurations.Create(ctx, api.ConfigurationParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := listIDs(t, env); !reflect.DeepEqual(ids, []string{before, made.ID.String()}) {
+		t.Errorf("state file after a served create: %q", ids)
+	}
+	if strings.Contains(stderr.String(), "warning") {
+		t.Errorf("warning without a change by another process: %q", stderr.String())
+	}
+	// Another process changes the file: the served sandbox's next save
+	// replaces it, and says so.
+	createdID(t, env)
+	if err := c.Configurations.Delete(ctx, made.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ids := listIDs(t, env); !reflect.DeepEqual(ids, []string{before}) {
+		t.Errorf("state file after a served delete: %q", ids)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	if want := "warning: sandbox state file " + path + " was changed by another process; the served sandbox's state replaces it\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr: want %q in %q", want, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "state: "+path+" (1 configuration(s) loaded, saved after each change; --sandbox commands use app key sandbox-app-key)\n") {
+		t.Errorf("stderr does not name the state file: %q", stderr.String())
+	}
+}
