@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -52,10 +54,21 @@ func (s *Sandbox) createConfiguration(c *call) response {
 		AORequired:                req.AORequired,
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	perAppKey, total := s.st.limits()
+	if p := s.partnerLocked(c.appKey, false); p != nil && len(p.order) >= perAppKey {
+		s.mu.Unlock()
+		return limitReached(fmt.Sprintf("This app key already has %d configurations, the sandbox's limit per app key: delete some first.", perAppKey)).response()
+	}
+	if s.st.configurations >= total {
+		s.mu.Unlock()
+		return limitReached(fmt.Sprintf("The sandbox already stores %d configurations, its limit for all app keys together: delete some, or reset the sandbox.", total)).response()
+	}
 	p := s.partnerLocked(c.appKey, true)
 	p.configs[cfg.ID] = cfg
 	p.order = append(p.order, cfg.ID)
+	s.st.configurations++
+	s.mu.Unlock()
+	s.changed()
 	return response{status: http.StatusCreated, body: shown(cfg)}
 }
 
@@ -105,23 +118,33 @@ func (s *Sandbox) deleteConfiguration(c *call) response {
 	if err != nil {
 		return configurationNotFound()
 	}
+	if !s.deleteStored(c.appKey, id) {
+		return configurationNotFound()
+	}
+	s.changed()
+	return response{status: http.StatusNoContent}
+}
+
+// deleteStored removes configuration id of appKey, and the app key's
+// entry with its last configuration, so that app keys made up by clients
+// cost nothing once emptied. It reports whether there was one.
+func (s *Sandbox) deleteStored(appKey string, id uuid.UUID) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.partnerLocked(c.appKey, false)
+	p := s.partnerLocked(appKey, false)
 	if p == nil {
-		return configurationNotFound()
+		return false
 	}
 	if _, ok := p.configs[id]; !ok {
-		return configurationNotFound()
+		return false
 	}
 	delete(p.configs, id)
-	for i, o := range p.order {
-		if o == id {
-			p.order = append(p.order[:i], p.order[i+1:]...)
-			break
-		}
+	p.order = slices.DeleteFunc(p.order, func(o uuid.UUID) bool { return o == id })
+	if len(p.order) == 0 {
+		delete(s.byAppKey, appKey)
 	}
-	return response{status: http.StatusNoContent}
+	s.st.configurations--
+	return true
 }
 
 // configurationNotFound is the same answer for an id that never existed,

@@ -25,8 +25,17 @@ func (s *Sandbox) createOAuthURL(c *call) response {
 	}
 	id := newID()
 	s.mu.Lock()
+	// Past the limit the oldest session is forgotten: a real one would
+	// have timed out long before.
+	q := s.st.oauthOrder
+	for len(q) > 0 && len(s.oauth) >= s.st.oauthLimit() {
+		delete(s.oauth, q[0])
+		q = q[1:]
+	}
 	s.oauth[id] = req.RedirectURI
+	s.st.oauthOrder = append(q, id)
 	s.mu.Unlock()
+	s.changed()
 	return response{status: http.StatusCreated, body: gen.OAuthURL{
 		ID:            id,
 		EventStreamID: newID(),

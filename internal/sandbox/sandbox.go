@@ -58,6 +58,7 @@ type Sandbox struct {
 	byAppKey map[string]*partnerState // configurations, scoped per app key
 	tokens   map[string]tokenGrant    // issued tokens
 	oauth    map[uuid.UUID]string     // OAuth session id -> redirectURI
+	st       stateStore               // bounds, eviction order, state hook (state.go)
 }
 
 // New returns a Sandbox with no configurations, accepting the sandbox

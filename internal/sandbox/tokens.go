@@ -30,19 +30,37 @@ func (s *Sandbox) createToken(c *call) response {
 		return invalidCredentials().response()
 	}
 	tok := newToken()
+	// With token checking off no token is ever looked up, so none is
+	// remembered: a flood of logins costs nothing.
+	if s.checkTokens {
+		s.rememberToken(tok, c.appKey)
+		s.changed()
+	}
+	return response{status: http.StatusOK, body: gen.AccessToken{Token: tok}}
+}
+
+// rememberToken stores a grant for tok, keeping the table bounded. Grants
+// are forgotten a day after they expired, so a recently expired token
+// still answers 10023 (expired) rather than 10022 (unknown), as the real
+// API does; and past maxTokens the oldest is forgotten. Every grant has
+// the same lifetime, so issue order is expiry order: both are taken from
+// the front of the queue, without scanning the table.
+func (s *Sandbox) rememberToken(tok, appKey string) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Forget grants a day after they expired, so a long-running sandbox
-	// keeps a bounded table, yet a recently expired token still answers
-	// 10023 (expired) rather than 10022 (unknown), as the real API does.
-	for t, g := range s.tokens {
-		if now.After(g.expires.Add(expiredTokenMemory)) {
-			delete(s.tokens, t)
+	limit := s.st.tokenLimit()
+	q := s.st.tokenOrder
+	for len(q) > 0 {
+		g, ok := s.tokens[q[0]]
+		if ok && !now.After(g.expires.Add(expiredTokenMemory)) && len(s.tokens) < limit {
+			break
 		}
+		delete(s.tokens, q[0])
+		q = q[1:]
 	}
-	s.tokens[tok] = tokenGrant{appKey: c.appKey, expires: now.Add(s.tokenLifetime)}
-	return response{status: http.StatusOK, body: gen.AccessToken{Token: tok}}
+	s.tokens[tok] = tokenGrant{appKey: appKey, expires: now.Add(s.tokenLifetime)}
+	s.st.tokenOrder = append(q, tok)
 }
 
 // validPartner compares in constant time, so the sandbox does not teach
