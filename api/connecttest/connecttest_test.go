@@ -143,6 +143,12 @@ func TestJourney(t *testing.T) {
 	if want := (api.LoginFormParams{CustomerID: "1005061234", Language: "fr", ConfigurationID: cfg.ID, ServiceAgreement: agreed}); !reflect.DeepEqual(sent, want) {
 		t.Errorf("decoded body: got %#v, want %#v", sent, want)
 	}
+	// Requests hands out copies.
+	reqs[0].Header.Set("Finicity-App-Key", "changed")
+	reqs[0].Body[0] = '['
+	if again := srv.Requests(); again[0].Header.Get("Finicity-App-Key") != connecttest.AppKey || again[0].Body[0] != '{' {
+		t.Error("changing what Requests returned changed the record")
+	}
 	if err := reqs[1].DecodeBody(new(any)); err == nil || err.Error() != "connecttest: GET /connect-components/configurations has no body" {
 		t.Errorf("DecodeBody of a GET: %v", err)
 	}

@@ -80,8 +80,8 @@
 //	synctest.Test(t, func(t *testing.T) {
 //		srv := connecttest.NewServer(t)
 //		srv.Inject("Configurations.List", 2, connecttest.Status(503))
-//		// Two retries, after 0.5 to 1 s and 1 to 2 s of the bubble's time:
-//		// no real wait.
+//		// Two retries, each after a backoff of the bubble's time: no real
+//		// wait.
 //		if _, err := srv.Client().Configurations.List(context.Background()); err != nil {
 //			t.Fatal(err)
 //		}

@@ -42,11 +42,18 @@ func (r Request) DecodeBody(v any) error {
 
 // Requests returns every request the server received so far, in the order
 // they arrived: scripted faults, retries, token fetches and invalid
-// requests included. The result is a copy.
+// requests included. The result is a deep copy: changing it changes
+// nothing recorded.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		r.Header = r.Header.Clone()
+		r.Body = bytes.Clone(r.Body)
+		out[i] = r
+	}
+	return out
 }
 
 // observe is the sandbox's request hook: it records the request and, for
@@ -76,6 +83,9 @@ func (s *Server) observe(in sandbox.Inbound) {
 	s.requests = append(s.requests, rec)
 	report := !s.closed
 	s.mu.Unlock()
+	if s.observed != nil {
+		s.observed()
+	}
 	if in.Violation == nil || s.cfg.allowInvalid || !report {
 		return
 	}

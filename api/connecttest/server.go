@@ -1,6 +1,8 @@
 package connecttest
 
 import (
+	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -21,8 +23,11 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests []Request
-	served   *httptest.Server // started by the first call of URL
+	served   *httptest.Server   // started by the first call of URL
+	stop     context.CancelFunc // ends the served requests' contexts
 	closed   bool
+
+	observed func() // called after each request is recorded; tests of this package only
 }
 
 // NewServer returns a server for the test t, closed when the test ends
@@ -66,7 +71,14 @@ func (s *Server) listener() *httptest.Server {
 		panic("connecttest: URL or ServedClient called on a closed Server")
 	}
 	if s.served == nil {
-		s.served = httptest.NewServer(s.sb)
+		// Served requests' contexts end with Close, so a scripted delay
+		// still waiting does not hold Close up (httptest.Server.Close
+		// waits for every request in flight).
+		ctx, stop := context.WithCancel(context.Background())
+		srv := httptest.NewUnstartedServer(s.sb)
+		srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+		srv.Start()
+		s.served, s.stop = srv, stop
 	}
 	return s.served
 }
@@ -77,10 +89,11 @@ func (s *Server) listener() *httptest.Server {
 // again does nothing.
 func (s *Server) Close() {
 	s.mu.Lock()
-	srv := s.served
-	s.served, s.closed = nil, true
+	srv, stop := s.served, s.stop
+	s.served, s.stop, s.closed = nil, nil, true
 	s.mu.Unlock()
 	if srv != nil {
+		stop()
 		srv.Close()
 	}
 }

@@ -117,8 +117,11 @@ func (s *Sandbox) fault(w http.ResponseWriter, r *http.Request, route *validatio
 		select {
 		case <-timer.C:
 		case <-r.Context().Done():
+			// The client gave up, or the server is closing: drop the
+			// connection rather than let net/http send an empty 200.
 			timer.Stop()
-			return // the client gave up: there is no one to answer
+			resetConnection(w)
+			return
 		}
 	}
 	if f.Reset {

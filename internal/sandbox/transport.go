@@ -53,14 +53,14 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil {
 		_ = req.Body.Close() // a RoundTripper must close the body, even on success
 	}
-	if rec.reset {
-		return nil, &net.OpError{Op: "read", Net: "tcp", Source: clientAddr, Addr: serverAddr,
-			Err: os.NewSyscallError("read", syscall.ECONNRESET)}
-	}
 	// A client that gave up while the handler waited (a scripted delay)
 	// gets its context's error, as from a network round trip.
 	if err := req.Context().Err(); err != nil {
 		return nil, err
+	}
+	if rec.reset {
+		return nil, &net.OpError{Op: "read", Net: "tcp", Source: clientAddr, Addr: serverAddr,
+			Err: os.NewSyscallError("read", syscall.ECONNRESET)}
 	}
 	resp := rec.Result()
 	resp.Request = req
