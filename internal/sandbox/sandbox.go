@@ -46,6 +46,11 @@ type Sandbox struct {
 	reportViolation func(error)
 	publicURL       string
 	validator       *validation.Validator
+	hook            func(Inbound) // WithRequestHook; nil when none
+
+	// Scripted answers (faults.go), guarded by their own mutex so a
+	// delayed answer never holds up the state.
+	script scripts
 
 	// State, guarded by mu. One mutex is enough: every critical section is
 	// a few map operations, and a sandbox never sees production load.
@@ -98,19 +103,44 @@ type call struct {
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler { // a scripted reset, on a server that cannot hijack
+				panic(p)
+			}
 			http.Error(w, fmt.Sprintf("sandbox bug: %v", p), http.StatusInternalServerError)
 		}
 	}()
 	if id, ok := oauthSessionID(r.URL.Path); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		s.inspect(Inbound{Request: r})
 		s.serveOAuthSession(w, r, id)
 		return
 	}
 	route, params, err := s.route(r)
 	if err != nil {
+		s.inspect(Inbound{Request: r, Violation: fmt.Errorf("no operation of the spec for %s %s", r.Method, r.URL.EscapedPath())})
 		s.write(w, r, nil, unroutable(r, err))
 		return
 	}
-	s.write(w, r, route, s.handle(r, route, params))
+	// The body is read once, capped, and only for operations that take
+	// one: whatever comes with the others is ignored unread, however large
+	// (their documented statuses have no place for a "too large" error).
+	// It is read and validated before the credentials are checked, so the
+	// request hook sees every request whole; the answer still puts the
+	// credentials first (handle).
+	var body []byte
+	var readErr error
+	if route.Operation.RequestBody != nil {
+		body, readErr = readCapped(r.Body, s.maxBody)
+	}
+	violation := readErr
+	if violation == nil {
+		_, violation = s.validator.ValidateRequestBody(r.Context(), r, body)
+	}
+	s.inspect(Inbound{Request: r, Route: route, Body: body, Violation: violation})
+	if f, ok := s.script.next(route.Operation.OperationID); ok {
+		s.fault(w, r, route, f, func() response { return s.handle(r, route, params, body, readErr, violation) })
+		return
+	}
+	s.write(w, r, route, s.handle(r, route, params, body, readErr, violation))
 }
 
 // route finds the operation of r and its path parameters. It splits the
@@ -131,7 +161,9 @@ func (s *Sandbox) route(r *http.Request) (*validation.Route, map[string]string, 
 
 // handle runs the checks every operation shares, in the order a client
 // can act on them: credentials first, then the body, then the operation.
-func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[string]string) response {
+// readErr is the failure to read the body, violation the first way the
+// request breaks the spec (readErr included); both nil for a valid one.
+func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[string]string, body []byte, readErr, violation error) response {
 	appKey := r.Header.Get(headerAppKey)
 	if appKey == "" {
 		return missingAppKey().response()
@@ -141,19 +173,11 @@ func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[st
 			return e.response()
 		}
 	}
-	// The body is read once, capped, and only for operations that take
-	// one: whatever comes with the others is ignored unread, however large
-	// (their documented statuses have no place for a "too large" error).
-	var body []byte
-	if route.Operation.RequestBody != nil {
-		b, err := readCapped(r.Body, s.maxBody)
-		if err != nil {
-			return invalidField(err.Error()).response()
-		}
-		body = b
+	if readErr != nil {
+		return invalidField(readErr.Error()).response()
 	}
-	if _, err := s.validator.ValidateRequestBody(r.Context(), r, body); err != nil {
-		return rejected(route, err).response()
+	if violation != nil {
+		return rejected(route, violation).response()
 	}
 	c := &call{Request: r, appKey: appKey, params: params, body: body}
 	switch route.Operation.OperationID {

@@ -1,0 +1,100 @@
+// Package connecttest runs a stand-in for the Data Connect Components API
+// inside your own tests, as net/http/httptest runs an HTTP server: no
+// credentials, no network, no process to start.
+//
+// NewServer(t) returns a Server for the test; Client returns an api.Client
+// that talks to it in process. The server keeps configurations per app key
+// and answers every operation as the API documents, so the code you test
+// runs unchanged against it:
+//
+//	func TestOnboarding(t *testing.T) {
+//		srv := connecttest.NewServer(t)
+//		c := srv.Client()
+//
+//		// The code under test, here inline: it builds a login form.
+//		ctx := context.Background()
+//		cfg, err := c.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking"}})
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		form, err := c.LoginForms.Create(ctx, 101732, api.LoginFormParams{
+//			CustomerID:       "1005061234",
+//			Language:         "en",
+//			ConfigurationID:  cfg.ID,
+//			ServiceAgreement: api.ServiceAgreement{Language: "en", AcceptedDate: time.Now()},
+//		})
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		if len(form.Elements) == 0 {
+//			t.Error("a login form without fields")
+//		}
+//
+//		// What was sent, for assertions.
+//		reqs := srv.Requests()
+//		var sent api.LoginFormParams
+//		if err := reqs[1].DecodeBody(&sent); err != nil || sent.ConfigurationID != cfg.ID {
+//			t.Errorf("%s: configurationId %v, want %v (%v)", reqs[1], sent.ConfigurationID, cfg.ID, err)
+//		}
+//	}
+//
+// # Request checks
+//
+// Every request the server receives is validated against the API's
+// OpenAPI document, the one package api is generated from. A request that
+// does not match fails the test (t.Errorf, from whichever goroutine sent
+// it) with a message naming the operation and the field, never a value:
+//
+//	connecttest: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
+//
+// and the server answers what the API documents (400, reason code 10010,
+// naming the field), so the code under test sees the real error too. For
+// tests that send invalid requests on purpose, NewServer(t,
+// AllowInvalidRequests()). Requests returns every request received, in
+// order, with its operation, headers, body and violation, if any.
+//
+// # Faults and scenarios
+//
+// Server.Inject scripts the next calls of an operation: a status (a 429
+// with Retry-After, a 500, 502 or 503, with the API's error body), a delay,
+// or a reset connection. Operations are named by their api method
+// ("Configurations.List") or the docs' name ("get_configurations"):
+//
+//	srv.Inject("Configurations.List", 1, connecttest.Status(503).WithRetryAfter(time.Second))
+//	srv.Inject("LoginForms.Create", 1, connecttest.ConnectionReset())
+//
+// Server.NextReconnection picks what the next reconnections answer: a login
+// form (201) or one of the MFA challenge sets (203).
+//
+// # Time
+//
+// Token expiry follows the server's clock (WithClock, Clock): with
+// WithTokenCheck, moving the clock past the token lifetime makes the API
+// answer 401 with reason code 10023, which a client with partner
+// credentials answers by fetching a new token.
+//
+// Scripted delays, and the api client's retry waits, use timers. Run the
+// test in a testing/synctest bubble to have them take no real time; the
+// in-process Client works there, a listener (URL, ServedClient) does not:
+//
+//	synctest.Test(t, func(t *testing.T) {
+//		srv := connecttest.NewServer(t)
+//		srv.Inject("Configurations.List", 2, connecttest.Status(503))
+//		// Two retries, each after a backoff of the bubble's time: no real
+//		// wait.
+//		if _, err := srv.Client().Configurations.List(context.Background()); err != nil {
+//			t.Fatal(err)
+//		}
+//	})
+//
+// # State
+//
+// Reset empties the server between subtests; AppKeys and Configurations
+// show what it stores.
+//
+// # Served
+//
+// URL serves the same server on 127.0.0.1, for a client in another process
+// or for code that takes a base URL; ServedClient is Client over that
+// socket.
+package connecttest

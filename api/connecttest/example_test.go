@@ -1,0 +1,136 @@
+package connecttest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/api/connecttest"
+)
+
+// A whole test: the code under test gets a client of the kit's server;
+// the test scripts a 503, checks the client got past it, and looks at
+// what was sent. t stands for the *testing.T of a real test (an example
+// has none).
+func Example() {
+	t := newExampleT()
+	defer t.cleanup()
+
+	srv := connecttest.NewServer(t)
+	// No retry wait in an example; in a test, run it in a synctest bubble
+	// instead.
+	c := srv.Client(api.WithRetryBackoff(time.Millisecond, time.Millisecond))
+	ctx := context.Background()
+
+	srv.Inject("Configurations.List", 1, connecttest.Status(503))
+	list, err := c.Configurations.List(ctx)
+	fmt.Println("list:", len(list), err)
+
+	cfg, _ := c.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking"}})
+	_, err = c.OAuthURLs.Create(ctx, 101732, api.OAuthURLParams{
+		CustomerID:       "1005061234",
+		RedirectURI:      "partner.example/done", // not absolute: the test fails
+		ConfigurationID:  cfg.ID,
+		ServiceAgreement: api.ServiceAgreement{Language: "en", AcceptedDate: time.Now()},
+	})
+	if apiErr, ok := errors.AsType[*api.Error](err); ok {
+		fmt.Println("answer:", apiErr.StatusCode, apiErr.ReasonCode)
+	}
+
+	for _, r := range srv.Requests() {
+		fmt.Println(r)
+	}
+	fmt.Println("stored:", len(srv.Configurations(connecttest.AppKey)))
+	// Output:
+	// list: 0 <nil>
+	// test failed: connecttest: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
+	// 	(POST /connect-components/institutions/{institution_id}/oauth-urls; the server answered with the API's documented error; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)
+	// answer: 400 10010
+	// GET /connect-components/configurations (Configurations.List)
+	// GET /connect-components/configurations (Configurations.List)
+	// POST /connect-components/configurations (Configurations.Create)
+	// POST /connect-components/institutions/101732/oauth-urls (OAuthURLs.Create) [invalid: body redirectURI: must be an absolute URI]
+	// stored: 1
+}
+
+// Reconnections answer what the test picks, whatever the ids.
+func ExampleServer_NextReconnection() {
+	t := newExampleT()
+	defer t.cleanup()
+
+	srv := connecttest.NewServer(t)
+	srv.NextReconnection(connecttest.MFAChoice, connecttest.LoginForm)
+	c := srv.Client()
+	for range 2 {
+		r, err := c.Reconnections.Create(context.Background(), "1005061234", 7008461430, nil)
+		if err != nil {
+			panic(err)
+		}
+		if r.NeedsMFA() {
+			ch := r.Challenges()[0]
+			fmt.Println("203", ch.MFAType, len(ch.ChoiceIDs), "choices")
+		} else {
+			fmt.Println("201, a login form with", len(r.LoginForm.Elements), "fields")
+		}
+	}
+	// Output:
+	// 203 TFA_CHOICE 3 choices
+	// 201, a login form with 2 fields
+}
+
+// Token expiry driven by the kit's clock: the client with partner
+// credentials renews its token on the API's 10023 answer.
+func ExampleWithClock() {
+	t := newExampleT()
+	defer t.cleanup()
+
+	clock := connecttest.NewClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
+	srv := connecttest.NewServer(t, connecttest.WithTokenCheck(), connecttest.WithClock(clock.Now))
+	c := srv.Client() // partner credentials, with token checking on
+	ctx := context.Background()
+
+	_, err := c.Configurations.List(ctx)
+	fmt.Println("first call:", err)
+	clock.Advance(connecttest.DefaultTokenLifetime)
+	_, err = c.Configurations.List(ctx)
+	fmt.Println("after the token's lifetime:", err)
+	for _, r := range srv.Requests() {
+		fmt.Println(r.Operation)
+	}
+	// Output:
+	// first call: <nil>
+	// after the token's lifetime: <nil>
+	// Partners.Authenticate
+	// Configurations.List
+	// Configurations.List
+	// Partners.Authenticate
+	// Configurations.List
+}
+
+// exampleT is the little of a testing.TB the kit uses (Helper, Cleanup,
+// Errorf, Fatalf), printing failures, for examples, which get no
+// *testing.T. Tests pass their own t instead.
+type exampleT struct {
+	testing.TB
+	cleanups []func()
+}
+
+func newExampleT() *exampleT { return &exampleT{} }
+
+func (t *exampleT) Helper()          {}
+func (t *exampleT) Cleanup(f func()) { t.cleanups = append(t.cleanups, f) }
+func (t *exampleT) Errorf(format string, args ...any) {
+	fmt.Printf("test failed: "+format+"\n", args...)
+}
+func (t *exampleT) Fatalf(format string, args ...any) {
+	panic(fmt.Sprintf(format, args...))
+}
+
+func (t *exampleT) cleanup() {
+	for i := len(t.cleanups) - 1; i >= 0; i-- {
+		t.cleanups[i]()
+	}
+}

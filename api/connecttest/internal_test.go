@@ -1,0 +1,58 @@
+package connecttest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/finicity-go/connect-components/api"
+
+	"github.com/finicity-go/connect-components/internal/sandbox"
+)
+
+// TestDefaultsMatchTheSandbox: the kit spells its defaults out, so go doc
+// shows their values; they must be the sandbox's own.
+func TestDefaultsMatchTheSandbox(t *testing.T) {
+	pairs := []struct {
+		name      string
+		kit, sbox any
+	}{
+		{"PartnerID", PartnerID, sandbox.DefaultPartnerID},
+		{"PartnerSecret", PartnerSecret, sandbox.DefaultPartnerSecret},
+		{"DefaultTokenLifetime", DefaultTokenLifetime, sandbox.DefaultTokenLifetime},
+		{"DefaultMaxBodyBytes", DefaultMaxBodyBytes, sandbox.DefaultMaxBodyBytes},
+		{"InProcessURL", InProcessURL, sandbox.InProcessURL},
+	}
+	for _, p := range pairs {
+		if p.kit != p.sbox {
+			t.Errorf("%s: kit %v, sandbox %v", p.name, p.kit, p.sbox)
+		}
+	}
+}
+
+// TestCloseEndsServedDelays: Close does not wait out a scripted delay of
+// a served request (httptest.Server.Close waits for requests in flight):
+// the delay ends, and the client sees its connection dropped, not an
+// empty 200.
+func TestCloseEndsServedDelays(t *testing.T) {
+	srv := NewServer(t)
+	arrived := make(chan struct{}, 1)
+	srv.observed = func() { arrived <- struct{}{} }
+	srv.Inject("Configurations.List", 1, Delay(time.Hour))
+	c := srv.ServedClient(api.WithRetries(0))
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Configurations.List(context.Background())
+		done <- err
+	}()
+	<-arrived
+	srv.Close() // would block for an hour without the fix
+	err := <-done
+	if err == nil {
+		t.Fatal("the delayed call succeeded")
+	}
+	if _, ok := errors.AsType[*api.DecodeError](err); ok {
+		t.Errorf("got %v, want a dropped connection", err)
+	}
+}

@@ -1,0 +1,137 @@
+package connecttest
+
+import (
+	"sync"
+	"time"
+
+	"github.com/finicity-go/connect-components/internal/sandbox"
+)
+
+// Credentials the kit's clients use, and the server accepts, unless
+// options say otherwise. They are fake on purpose: they open nothing but
+// the test server.
+const (
+	// AppKey is the Finicity-App-Key of the clients made by Client and
+	// ServedClient.
+	AppKey = "connecttest-app-key"
+	// Token is the Finicity-App-Token of those clients when token checking
+	// is off (the default): the server then accepts any token.
+	Token = "connecttest-app-token"
+	// PartnerID and PartnerSecret are the partner credentials the server
+	// accepts unless WithPartnerCredentials replaces them.
+	PartnerID     = "sandbox-partner"
+	PartnerSecret = "sandbox-secret"
+)
+
+// Defaults of the options below.
+const (
+	// DefaultTokenLifetime is how long an issued token stays valid: two
+	// hours, as with the real API.
+	DefaultTokenLifetime = 2 * time.Hour
+	// DefaultMaxBodyBytes bounds request bodies.
+	DefaultMaxBodyBytes int64 = 64 << 10
+)
+
+// InProcessURL is the base URL of a client using HTTPClient: nothing
+// listens there, the client's transport hands each request to the server
+// in process. It is loopback http, which package api accepts without TLS.
+const InProcessURL = "http://127.0.0.1"
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	sandbox       []sandbox.Option
+	tokenCheck    bool
+	partnerID     string
+	partnerSecret string
+	allowInvalid  bool
+}
+
+// WithTokenCheck makes the server check tokens as the API does: only
+// tokens it issued through partner authentication (Partners.Authenticate),
+// for the same app key and not expired, are accepted; an expired one is
+// answered 401 with reason code 10023. By default any non-empty token is
+// accepted.
+//
+// With token checking on, Client and ServedClient authenticate with the
+// server's partner credentials instead of using Token, so they work
+// unchanged.
+func WithTokenCheck() Option {
+	return func(c *config) {
+		c.tokenCheck = true
+		c.sandbox = append(c.sandbox, sandbox.WithTokenCheck(true))
+	}
+}
+
+// WithPartnerCredentials makes the server accept partnerID and
+// partnerSecret for partner authentication instead of PartnerID and
+// PartnerSecret. Give it more than once to accept several partners;
+// Client and ServedClient use the first.
+func WithPartnerCredentials(partnerID, partnerSecret string) Option {
+	return func(c *config) {
+		if c.partnerID == "" {
+			c.partnerID, c.partnerSecret = partnerID, partnerSecret
+		}
+		c.sandbox = append(c.sandbox, sandbox.WithPartnerCredentials(partnerID, partnerSecret))
+	}
+}
+
+// WithTokenLifetime sets how long an issued token stays valid (default
+// DefaultTokenLifetime). Values of zero or less keep the default.
+func WithTokenLifetime(d time.Duration) Option {
+	return func(c *config) { c.sandbox = append(c.sandbox, sandbox.WithTokenLifetime(d)) }
+}
+
+// WithClock makes the server read the time from now instead of time.Now:
+// token expiry follows it, so a test moves past a token's lifetime by
+// moving its clock (see Clock). It does not drive scripted delays, which
+// wait on timers (see Delay).
+//
+// Inside a testing/synctest bubble time.Now is the bubble's fake clock
+// already: time.Sleep(DefaultTokenLifetime) there expires tokens without
+// WithClock.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.sandbox = append(c.sandbox, sandbox.WithClock(now)) }
+}
+
+// WithMaxBodyBytes caps request bodies at n bytes (default
+// DefaultMaxBodyBytes); a larger body is answered 400 with reason code
+// 10010, and counts as an invalid request. Values of zero or less keep the
+// default.
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *config) { c.sandbox = append(c.sandbox, sandbox.WithMaxBodyBytes(n)) }
+}
+
+// AllowInvalidRequests stops the server from failing the test on requests
+// that do not match the spec, for tests that send them on purpose. The
+// server still answers them with the API's documented error, and Requests
+// still records them, each with its Violation.
+func AllowInvalidRequests() Option {
+	return func(c *config) { c.allowInvalid = true }
+}
+
+// Clock is a clock a test moves by hand, for WithClock. It is safe for
+// concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a Clock reading start.
+func NewClock(start time.Time) *Clock { return &Clock{now: start} }
+
+// Now returns the clock's time; pass the method value (clock.Now) to
+// WithClock.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}

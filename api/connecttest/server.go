@@ -1,0 +1,170 @@
+package connecttest
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/sandbox"
+)
+
+// Server is a stateful, in-memory stand-in for the Data Connect Components
+// API, for one test. Make it with NewServer. It is safe for concurrent
+// use.
+type Server struct {
+	t   testing.TB
+	cfg config
+	sb  *sandbox.Sandbox
+
+	mu       sync.Mutex
+	requests []Request
+	served   *httptest.Server   // started by the first call of URL
+	stop     context.CancelFunc // ends the served requests' contexts
+	closed   bool
+
+	observed func() // called after each request is recorded; tests of this package only
+}
+
+// NewServer returns a server for the test t, closed when the test ends
+// (t.Cleanup). Every request it receives is checked against the API's
+// spec: one that does not match fails t (see Requests), unless
+// AllowInvalidRequests.
+//
+// It listens on no socket until URL is first called: clients from Client
+// talk to it in process.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s := &Server{t: t}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&s.cfg)
+		}
+	}
+	if s.cfg.partnerID == "" {
+		s.cfg.partnerID, s.cfg.partnerSecret = PartnerID, PartnerSecret
+	}
+	s.sb = sandbox.New(append(s.cfg.sandbox, sandbox.WithRequestHook(s.observe))...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// URL returns the base URL of the server on 127.0.0.1, for a client in
+// another process or one made by hand (api.WithBaseURL(srv.URL())). The
+// listener starts on the first call, and stops with Close.
+//
+// A listener cannot live inside a testing/synctest bubble (a goroutine
+// waiting on the network keeps the bubble's clock from moving): there,
+// use Client, which needs none.
+func (s *Server) URL() string {
+	return s.listener().URL
+}
+
+func (s *Server) listener() *httptest.Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		panic("connecttest: URL or ServedClient called on a closed Server")
+	}
+	if s.served == nil {
+		// Served requests' contexts end with Close, so a scripted delay
+		// still waiting does not hold Close up (httptest.Server.Close
+		// waits for every request in flight).
+		ctx, stop := context.WithCancel(context.Background())
+		srv := httptest.NewUnstartedServer(s.sb)
+		srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+		srv.Start()
+		s.served, s.stop = srv, stop
+	}
+	return s.served
+}
+
+// Close stops the listener, if URL started one. Requests that arrive
+// afterwards are answered (in process) but no longer checked, since the
+// test may be over. NewServer registers Close with t.Cleanup; calling it
+// again does nothing.
+func (s *Server) Close() {
+	s.mu.Lock()
+	srv, stop := s.served, s.stop
+	s.served, s.stop, s.closed = nil, nil, true
+	s.mu.Unlock()
+	if srv != nil {
+		stop()
+		srv.Close()
+	}
+}
+
+// HTTPClient returns an *http.Client that hands every request to the
+// server in process: no socket, no port. Use it with InProcessURL for code
+// that builds its own api.Client:
+//
+//	c, err := api.NewClient(appKey, api.WithPartnerCredentials(id, secret),
+//		api.WithBaseURL(connecttest.InProcessURL), api.WithHTTPClient(srv.HTTPClient()))
+//
+// It does not follow redirects, so fetching an OAuth URL returns the
+// redirect to the partner's redirectURI.
+func (s *Server) HTTPClient() *http.Client { return s.sb.HTTPClient() }
+
+// Client returns an api.Client for AppKey that talks to the server in
+// process (HTTPClient, InProcessURL), and fails the test (t.Fatalf, so
+// call it from the test's goroutine) if it cannot be made.
+//
+// The kit's options come first, then opts, so opts may replace any of
+// them. The Finicity-App-Token comes from opts if they hold a token
+// source (api.WithAppToken, api.WithPartnerCredentials or
+// api.WithTokenSource); otherwise from the kit: api.WithAppToken(Token),
+// or, with WithTokenCheck, api.WithPartnerCredentials with the server's
+// partner credentials.
+func (s *Server) Client(opts ...api.Option) *api.Client {
+	s.t.Helper()
+	return s.ClientForKey(AppKey, opts...)
+}
+
+// ClientForKey is Client with another Finicity-App-Key: the server keeps
+// each app key's configurations apart.
+func (s *Server) ClientForKey(appKey string, opts ...api.Option) *api.Client {
+	s.t.Helper()
+	return s.client(appKey, []api.Option{api.WithBaseURL(InProcessURL), api.WithHTTPClient(s.HTTPClient())}, opts)
+}
+
+// ServedClient is Client over a real connection to URL: for tests of what
+// only a socket shows (connection reuse, a reset seen by net/http).
+func (s *Server) ServedClient(opts ...api.Option) *api.Client {
+	s.t.Helper()
+	srv := s.listener()
+	return s.client(AppKey, []api.Option{api.WithBaseURL(srv.URL), api.WithHTTPClient(srv.Client())}, opts)
+}
+
+// client builds a client with the transport options, the kit's token
+// source unless opts have one, and opts. api.NewClient refuses both no
+// token source and two of them, and its options are opaque functions: an
+// option is taken for a token source when it makes a client on its own
+// (any other option alone fails for want of one).
+func (s *Server) client(appKey string, transport, opts []api.Option) *api.Client {
+	s.t.Helper()
+	all := transport
+	if !slices.ContainsFunc(opts, isTokenSource) {
+		all = append(all, s.defaultToken())
+	}
+	c, err := api.NewClient(appKey, append(all, opts...)...)
+	if err != nil {
+		s.t.Fatalf("connecttest: %v", err)
+	}
+	return c
+}
+
+func isTokenSource(opt api.Option) bool {
+	_, err := api.NewClient(AppKey, opt)
+	return err == nil
+}
+
+func (s *Server) defaultToken() api.Option {
+	if s.cfg.tokenCheck {
+		return api.WithPartnerCredentials(s.cfg.partnerID, s.cfg.partnerSecret)
+	}
+	return api.WithAppToken(Token)
+}
