@@ -52,8 +52,8 @@ func (cl call) missingParam(name string) error {
 // checkBody refuses a body whose required fields (by the spec) are left at
 // their Go zero value, and notes the credentials it carries so that error
 // text can mask them. body is a pointer to the request's body value.
-func (cl *call) checkBody(body any) error {
-	check, err := bodyCheckFor(cl.op, body)
+func (cl *call) checkBody(lazy *lazyBodyCheck, body any) error {
+	check, err := lazy.get(cl.op, body)
 	if err != nil {
 		return err
 	}

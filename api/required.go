@@ -42,13 +42,23 @@ type fieldCheck struct {
 	children []fieldCheck
 }
 
-var bodyChecks sync.Map // operationId -> *bodyCheck
+// lazyBodyCheck is one operation's compiled check, built on first use: the
+// generated code keeps one per operation, so a call costs an atomic load
+// rather than a map lookup.
+type lazyBodyCheck struct {
+	once  sync.Once
+	check *bodyCheck
+	err   error
+}
 
-// bodyCheckFor returns the compiled check for body (a pointer) in op.
-func bodyCheckFor(op string, body any) (*bodyCheck, error) {
-	if c, ok := bodyChecks.Load(op); ok {
-		return c.(*bodyCheck), nil
-	}
+func (l *lazyBodyCheck) get(op string, body any) (*bodyCheck, error) {
+	l.once.Do(func() { l.check, l.err = compileBodyCheck(op, body) })
+	return l.check, l.err
+}
+
+// compileBodyCheck builds the check of op's body, body being a pointer to
+// a value of the body's Go type.
+func compileBodyCheck(op string, body any) (*bodyCheck, error) {
 	typ := reflect.TypeOf(body).Elem()
 	_, _, operation, err := specdoc.Operation(op)
 	if err != nil {
@@ -60,8 +70,7 @@ func bodyCheckFor(op string, body any) (*bodyCheck, error) {
 			c.fields = compileFields(typ, mt.Schema.Value, "")
 		}
 	}
-	actual, _ := bodyChecks.LoadOrStore(op, c)
-	return actual.(*bodyCheck), nil
+	return c, nil
 }
 
 // compileFields matches the properties of schema to the fields of typ by

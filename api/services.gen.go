@@ -73,12 +73,16 @@ var operationIDs = []string{
 // anything is sent, with a *ValidationError naming the field.
 func (s *PartnersService) Authenticate(ctx context.Context, body PartnerCredentials, opts ...CallOption) (*AccessToken, error) {
 	call := s.client.newCall("CreateToken", opts)
-	if err := call.checkBody(&body); err != nil {
+	if err := call.checkBody(&bodyCheckCreateToken, &body); err != nil {
 		return nil, err
 	}
 	resp, err := s.client.raw.CreateToken(ctx, body)
 	return decodeObject[AccessToken](call, resp, err)
 }
+
+// bodyCheckCreateToken holds the required-field check of Authenticate's
+// body, compiled from the spec on first use.
+var bodyCheckCreateToken lazyBodyCheck
 
 // List sends get_configurations (Get All Configurations for Current Partner):
 // GET /connect-components/configurations
@@ -106,12 +110,16 @@ func (s *ConfigurationsService) List(ctx context.Context, opts ...CallOption) ([
 // anything is sent, with a *ValidationError naming the field.
 func (s *ConfigurationsService) Create(ctx context.Context, body ConfigurationParams, opts ...CallOption) (*Configuration, error) {
 	call := s.client.newCall("PostConfigurations", opts)
-	if err := call.checkBody(&body); err != nil {
+	if err := call.checkBody(&bodyCheckPostConfigurations, &body); err != nil {
 		return nil, err
 	}
 	resp, err := s.client.raw.PostConfigurations(ctx, body)
 	return decodeObject[Configuration](call, resp, err)
 }
+
+// bodyCheckPostConfigurations holds the required-field check of Create's
+// body, compiled from the spec on first use.
+var bodyCheckPostConfigurations lazyBodyCheck
 
 // Delete sends delete_configurations_configuration_id (Delete Configuration):
 // DELETE /connect-components/configurations/{configuration_id}
@@ -166,12 +174,16 @@ func (s *ReconnectionsService) Create(ctx context.Context, customerID string, in
 	if customerID == "" {
 		return nil, call.missingParam("customer_id")
 	}
-	if err := call.checkBody(&body); err != nil {
+	if err := call.checkBody(&bodyCheckPostReconnections, &body); err != nil {
 		return nil, err
 	}
 	resp, err := s.client.raw.PostReconnections(ctx, customerID, institutionLoginID, body)
 	return decodeReconnection(call, resp, err)
 }
+
+// bodyCheckPostReconnections holds the required-field check of Create's
+// body, compiled from the spec on first use.
+var bodyCheckPostReconnections lazyBodyCheck
 
 // Create sends post_institutions_institution_id_login_forms (Create Login Form):
 // POST /connect-components/institutions/{institution_id}/login-forms
@@ -184,12 +196,16 @@ func (s *ReconnectionsService) Create(ctx context.Context, customerID string, in
 // anything is sent, with a *ValidationError naming the field.
 func (s *LoginFormsService) Create(ctx context.Context, institutionID int64, body LoginFormParams, opts ...CallOption) (*LoginForm, error) {
 	call := s.client.newCall("PostInstitutionsInstitutionIDLoginForms", opts)
-	if err := call.checkBody(&body); err != nil {
+	if err := call.checkBody(&bodyCheckPostInstitutionsInstitutionIDLoginForms, &body); err != nil {
 		return nil, err
 	}
 	resp, err := s.client.raw.PostInstitutionsInstitutionIDLoginForms(ctx, institutionID, body)
 	return decodeObject[LoginForm](call, resp, err)
 }
+
+// bodyCheckPostInstitutionsInstitutionIDLoginForms holds the required-field check of Create's
+// body, compiled from the spec on first use.
+var bodyCheckPostInstitutionsInstitutionIDLoginForms lazyBodyCheck
 
 // Create sends post_institutions_institution_id_oauth_urls (Create OAuth URL):
 // POST /connect-components/institutions/{institution_id}/oauth-urls
@@ -205,11 +221,15 @@ func (s *LoginFormsService) Create(ctx context.Context, institutionID int64, bod
 // anything is sent, with a *ValidationError naming the field.
 func (s *OAuthURLsService) Create(ctx context.Context, institutionID int64, body OAuthURLParams, opts ...CallOption) (*OAuthURL, error) {
 	call := s.client.newCall("PostInstitutionsInstitutionIDOauthUrls", opts)
-	if err := call.checkBody(&body); err != nil {
+	if err := call.checkBody(&bodyCheckPostInstitutionsInstitutionIDOauthUrls, &body); err != nil {
 		return nil, err
 	}
 	resp, err := s.client.raw.PostInstitutionsInstitutionIDOauthUrls(ctx, institutionID, body)
 	return decodeObject[OAuthURL](call, resp, err)
 }
+
+// bodyCheckPostInstitutionsInstitutionIDOauthUrls holds the required-field check of Create's
+// body, compiled from the spec on first use.
+var bodyCheckPostInstitutionsInstitutionIDOauthUrls lazyBodyCheck
 
 // (The generated ClientWithResponses is in package gen: see Client.Generated.)
