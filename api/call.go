@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/finicity-go/connect-components/internal/httpx"
 )
@@ -113,10 +112,7 @@ func (cl call) applyOptions(resp *http.Response) {
 // layers that already carry it are returned as they are), with the
 // credentials masked in its text.
 func (cl call) wrap(err error) error {
-	if strings.HasPrefix(err.Error(), errPrefix) {
-		return err
-	}
-	return &transportError{err: err, mask: cl.c.mask.forRequest(nil, cl.secrets...)}
+	return cl.c.mask.wrap(err, nil, cl.secrets...)
 }
 
 // transportError is a failure with no usable answer: a connection refused

@@ -233,6 +233,17 @@ func (m *masker) forRequest(req *http.Request, extra ...string) func(string) str
 	}
 }
 
+// wrap gives err the package's prefix once, as a *transportError whose
+// text is masked for req (nil when there is none yet) and extra. An error
+// that already carries the prefix comes from this package and is returned
+// as it is.
+func (m *masker) wrap(err error, req *http.Request, extra ...string) error {
+	if strings.HasPrefix(err.Error(), errPrefix) {
+		return err
+	}
+	return &transportError{err: err, mask: m.forRequest(req, extra...)}
+}
+
 // remembered is a TokenSource whose every token the masker learns, so
 // that a fetched token is masked in error text wherever it shows.
 type remembered struct {
@@ -254,8 +265,8 @@ func (r remembered) Token(ctx context.Context) (string, error) {
 func maskErrors(next httpx.Doer, m *masker) httpx.Doer {
 	return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
 		resp, err := next.Do(req)
-		if err != nil && !strings.HasPrefix(err.Error(), errPrefix) {
-			err = &transportError{err: err, mask: m.forRequest(req)}
+		if err != nil {
+			err = m.wrap(err, req)
 		}
 		return resp, err
 	})

@@ -1,10 +1,10 @@
 package connecttest
 
 import (
-	"sync"
 	"time"
 
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // Credentials the kit's clients use, and the server accepts, unless
@@ -111,27 +111,11 @@ func AllowInvalidRequests() Option {
 	return func(c *config) { c.allowInvalid = true }
 }
 
-// Clock is a clock a test moves by hand, for WithClock. It is safe for
-// concurrent use.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// Clock is a clock a test moves by hand, for WithClock: Now returns its
+// time (pass the method value clock.Now), Advance(d) moves it forward by
+// d. It is safe for concurrent use. It is the clock this module's own
+// tests use.
+type Clock = testutil.Clock
 
 // NewClock returns a Clock reading start.
-func NewClock(start time.Time) *Clock { return &Clock{now: start} }
-
-// Now returns the clock's time; pass the method value (clock.Now) to
-// WithClock.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func NewClock(start time.Time) *Clock { return testutil.NewClock(start) }

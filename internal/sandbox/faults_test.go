@@ -3,7 +3,6 @@ package sandbox_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -92,28 +91,16 @@ func TestRequestHook(t *testing.T) {
 	}
 }
 
-// do sends req with a fresh connection and returns the status, the
-// Retry-After header and the body.
+// do sends a request, with credentials when key is set, and returns the
+// status, the Retry-After header and the body.
 func do(t *testing.T, srv *httptest.Server, method, path, key string) (int, string, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := raw{method: method, path: path, key: key}
 	if key != "" {
-		req.Header.Set("Finicity-App-Key", key)
-		req.Header.Set("Finicity-App-Token", anyTok)
+		r.token = anyTok
 	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header.Get("Retry-After"), b
+	resp, body := r.exchange(t, srv)
+	return resp.StatusCode, resp.Header.Get("Retry-After"), body
 }
 
 // TestInjectStatus: a scripted status is answered with the API's error

@@ -91,6 +91,13 @@ type raw struct {
 
 func (r raw) send(t testing.TB, srv *httptest.Server) (int, []byte) {
 	t.Helper()
+	resp, body := r.exchange(t, srv)
+	return resp.StatusCode, body
+}
+
+// exchange is send, keeping the response's status line and headers.
+func (r raw) exchange(t testing.TB, srv *httptest.Server) (*http.Response, []byte) {
+	t.Helper()
 	var body io.Reader
 	if r.body != "" {
 		body = strings.NewReader(r.body)
@@ -121,7 +128,7 @@ func (r raw) send(t testing.TB, srv *httptest.Server) (int, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, b
+	return resp, b
 }
 
 // errorItem decodes the only error item of an error body, and checks it

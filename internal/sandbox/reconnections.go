@@ -87,13 +87,6 @@ func (s *Sandbox) reconnect(c *call) response {
 	return response{status: http.StatusNonAuthoritativeInfo, body: gen.MFAChallengeSets{{Challenges: challenges}}}
 }
 
-// Scenario returns the MFA challenges the sandbox answers for
-// institutionLoginID by the last-digit convention, or nil when it answers
-// 201 with a login form. Ids are fresh on every call.
-func Scenario(institutionLoginID int64) []gen.MFAChallenge {
-	return scenarioOf(institutionLoginID).challenges()
-}
-
 // scenarioOf maps the last decimal digit of an institution login id to
 // its answer.
 func scenarioOf(institutionLoginID int64) Reconnection {

@@ -1,4 +1,5 @@
-// Package testutil holds small helpers shared by tests of several packages.
+// Package testutil holds small helpers shared by tests of several packages,
+// and the Clock that api/connecttest offers its users as connecttest.Clock.
 package testutil
 
 import (
