@@ -11,12 +11,12 @@ var commands = []command{
 	{
 		name: "configurations list", summary: "List this partner's configurations (Configurations.List, GetConfigurations)", api: true,
 		example: "finicity-connect configurations list --output table",
-		setup:   configurationsList,
+		setup:   configurationsList, readOnly: true,
 	},
 	{
 		name: "configurations get", args: "<configuration-id>", summary: "Get one configuration (Configurations.Get, GetConfigurationsConfigurationID)", api: true,
 		example: "finicity-connect configurations get 605543e1-f507-48ad-8127-95c40566597b",
-		setup:   configurationsGet,
+		setup:   configurationsGet, readOnly: true,
 	},
 	{
 		name: "configurations delete", args: "<configuration-id>", summary: "Delete a configuration (Configurations.Delete, DeleteConfigurationsConfigurationID)", api: true,
@@ -46,7 +46,7 @@ var commands = []command{
 	{
 		name: "sandbox", summary: "Serve the local sandbox until interrupted; once listening, print {\"url\":...,\"pid\":...} on stdout",
 		example: "finicity-connect sandbox --addr 127.0.0.1:4010 --check-tokens\nfinicity-connect sandbox --addr 127.0.0.1:0 --state ./sandbox-state.json\n# prints one line on stdout once listening (stop it by its pid):\n# {\"url\":\"http://127.0.0.1:43125\",\"pid\":1234,\"partnerId\":\"sandbox-partner\",\"tokenCheck\":false,\"stateFile\":\"/home/me/sandbox-state.json\"}\n# partner credentials: sandbox-partner / sandbox-secret (the line leaves the secret out)",
-		setup:   serveSandbox,
+		setup:   serveSandbox, streams: true,
 	},
 	{
 		name: "sandbox reset", summary: "Empty the state file that --sandbox keeps between runs",

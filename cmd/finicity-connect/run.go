@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -25,6 +26,12 @@ type command struct {
 	api     bool
 	// partnerAuth builds the client from partner credentials only.
 	partnerAuth bool
+	// readOnly commands (list, get) only read the --sandbox state: they
+	// take its lock shared, and work where the lock file cannot be made.
+	readOnly bool
+	// streams commands write stdout as they run (the served sandbox's
+	// ready line); the others' output is held until the state is saved.
+	streams bool
 	// setup registers the command's own flags and returns what to run.
 	setup func(fs *flag.FlagSet) func(ctx context.Context, in *invocation) error
 }
@@ -59,7 +66,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported by report(), help by commandUsage()
-	in := &invocation{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	// The output is held until the command is done and its change to the
+	// --sandbox state, if any, saved: a closed stdout (| head, | true)
+	// then loses nothing, and its failure is reported with its own code.
+	var held bytes.Buffer
+	out := io.Writer(&held)
+	if cmd.streams {
+		out = stdout
+	}
+	in := &invocation{stdin: stdin, stdout: out, stderr: stderr, env: env}
 	if cmd.api {
 		in.conn = &connection{partnerAuth: cmd.partnerAuth}
 		in.conn.register(fs)
@@ -67,43 +82,56 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	action := cmd.setup(fs)
 	positional, err := parseInterspersed(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
-		commandUsage(stdout, cmd, fs)
-		return exitOK
+		commandUsage(&held, cmd, fs)
+		return flush(stderr, cmd.name, stdout, &held, exitOK)
 	}
 	if err != nil {
 		return report(stderr, cmd.name, usagef("%s", doubleDash(err.Error())))
 	}
 	in.args = positional
+	code := execute(ctx, cmd, in, action)
+	return flush(stderr, cmd.name, stdout, &held, code)
+}
+
+// execute runs the command's action, with the --sandbox state locked and
+// loaded around it for API commands, and returns the exit code.
+func execute(ctx context.Context, cmd *command, in *invocation, action func(context.Context, *invocation) error) int {
 	var state *cliState
 	if cmd.api {
 		if err := in.conn.check(); err != nil {
-			return report(stderr, cmd.name, err)
+			return report(in.stderr, cmd.name, err)
 		}
+		// --timeout covers the whole run: the wait for the state file's
+		// lock, then the call.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, in.conn.timeout)
+		defer cancel()
 		if in.conn.useSandbox {
 			// The state file stays locked until the command's change,
 			// if any, is saved: concurrent invocations take turns.
-			path, err := statePath(in.conn.statePath, env)
+			mode := lockExclusive
+			if cmd.readOnly {
+				mode = lockShared
+			}
+			path, err := statePath(in.conn.statePath, in.env)
 			if err == nil {
-				state, err = openCLIState(path)
+				state, err = openCLIState(ctx, path, mode, in.stderr)
 			}
 			if err != nil {
-				return report(stderr, cmd.name, err)
+				return report(in.stderr, cmd.name, err)
 			}
 			in.conn.sandbox = state.sb
 		}
-		cl, err := in.conn.client(env, stderr)
+		cl, err := in.conn.client(in.env, in.stderr)
 		if err != nil && state != nil {
 			_ = state.close()
 		}
 		if err != nil {
-			return report(stderr, cmd.name, err, in.conn.secrets.all()...)
+			return report(in.stderr, cmd.name, err, in.conn.secrets.all()...)
 		}
 		in.client = cl
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, in.conn.timeout)
-		defer cancel()
 	}
-	err = action(ctx, in)
+	err := action(ctx, in)
 	if state != nil {
 		// Saved whether the command succeeded or not: a change the
 		// sandbox made is real either way.
@@ -116,9 +144,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if in.conn != nil {
 			secrets = in.conn.secrets.all()
 		}
-		return report(stderr, cmd.name, err, secrets...)
+		return report(in.stderr, cmd.name, err, secrets...)
 	}
 	return exitOK
+}
+
+// flush writes the held output once the command is done. A failure to
+// write it (a closed pipe, a full disk) exits exitOutput, whatever the
+// command's own outcome was, since what it printed is lost; the state
+// was saved before.
+func flush(stderr io.Writer, cmd string, stdout io.Writer, held *bytes.Buffer, code int) int {
+	if held.Len() == 0 {
+		return code
+	}
+	if _, err := stdout.Write(held.Bytes()); err != nil {
+		return report(stderr, cmd, &outputError{err: err})
+	}
+	return code
 }
 
 // flagErrors are the messages of package flag that name a flag, with the

@@ -84,7 +84,7 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		var path string
 		if *stateFlag != "" {
 			if path, err = filepath.Abs(*stateFlag); err == nil {
-				persisted, err = openServedState(path, sb, in.stderr)
+				persisted, err = openServedState(ctx, path, sb, in.stderr)
 			}
 			if err != nil {
 				return err
@@ -109,7 +109,7 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		// Serve accepts them), for a test harness in any language.
 		if err := json.NewEncoder(in.stdout).Encode(readyLine{URL: base, PID: os.Getpid(), PartnerID: sandbox.DefaultPartnerID,
 			TokenCheck: *checkTokens, StateFile: path}); err != nil {
-			return fmt.Errorf("writing the ready line: %w", err)
+			return &outputError{err: err}
 		}
 
 		served := make(chan error, 1)
@@ -157,7 +157,7 @@ func countConfigurations(sb *sandbox.Sandbox) int {
 // does not read the file, so a corrupt one is reset too.
 func resetSandboxState(flags *flag.FlagSet) func(context.Context, *invocation) error {
 	stateFlag := flags.String("state", "", "the state file to empty (default $"+envSandboxState+", else <user cache dir>/"+stateFileName+")")
-	return func(_ context.Context, in *invocation) error {
+	return func(ctx context.Context, in *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
 		}
@@ -165,12 +165,13 @@ func resetSandboxState(flags *flag.FlagSet) func(context.Context, *invocation) e
 		if err != nil {
 			return err
 		}
-		file, err := lockState(path)
+		file, err := lockState(ctx, path, lockExclusive, in.stderr)
 		if err != nil {
 			return err
 		}
 		defer file.release()
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		// Through a symlink, the target is emptied and the link kept.
+		if err := os.Remove(file.target); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return &stateError{path: path, err: fmt.Errorf("cannot be removed: %w", unwrapPath(err))}
 		}
 		fmt.Fprintf(in.stdout, "sandbox state reset: %s\n", path)

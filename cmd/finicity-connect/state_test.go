@@ -23,6 +23,12 @@ import (
 // no test can write to the real one, even one that forgets to name its
 // own state file (which every test does).
 func TestMain(m *testing.M) {
+	// The tests that need a real process (signals, a closed pipe) run
+	// this test binary as the command itself.
+	if os.Getenv(envRunAsMain) == "1" {
+		os.Args = append(os.Args[:1], strings.Fields(os.Getenv(envRunAsMainArgs))...)
+		main()
+	}
 	dir, err := os.MkdirTemp("", "finicity-connect-test-home-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -235,8 +241,10 @@ func TestSandboxStateErrors(t *testing.T) {
 			"finicity-connect configurations list: sandbox state file " + future + ": unsupported version 2 (this build reads version 1)\n" + hint(future)},
 		{"a directory", isDir, []string{"configurations", "list", "--sandbox"},
 			"finicity-connect configurations list: sandbox state file " + isDir + ": cannot be read: is a directory\n" + hint(isDir)},
-		{"under a file", filepath.Join(notDir, "s.json"), []string{"configurations", "list", "--sandbox"},
-			"finicity-connect configurations list: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot create its directory: not a directory\n"},
+		{"under a file", filepath.Join(notDir, "s.json"), []string{"configurations", "create", "--sandbox"},
+			"finicity-connect configurations create: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot create its directory: not a directory\n"},
+		{"under a file, read only", filepath.Join(notDir, "s.json"), []string{"configurations", "list", "--sandbox"},
+			"finicity-connect configurations list: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot be read: not a directory\n" + hint(filepath.Join(notDir, "s.json"))},
 		{"served, corrupt", corrupt, []string{"sandbox", "--addr", "127.0.0.1:0", "--state", corrupt},
 			"finicity-connect sandbox: sandbox state file " + corrupt + ": not a JSON object: empty or cut short\n" + hint(corrupt)},
 	}
