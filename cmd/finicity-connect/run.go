@@ -22,8 +22,11 @@ type command struct {
 	name    string // as typed: "configurations create"
 	args    string // positional synopsis, e.g. "<configuration-id>"
 	summary string
+	doc     string // more about the command, printed by --help under the summary
 	example string
 	api     bool
+	// op is the operationId of the spec the command sends, if any.
+	op string
 	// partnerAuth builds the client from partner credentials only.
 	partnerAuth bool
 	// readOnly commands (list, get) only read the --sandbox state: they
@@ -185,9 +188,10 @@ func doubleDash(msg string) string {
 func lookup(args []string) (*command, []string) {
 	for n := min(2, len(args)); n >= 1; n-- {
 		name := strings.Join(args[:n], " ")
-		for i := range commands {
-			if commands[i].name == name {
-				return &commands[i], args[n:]
+		all := allCommands()
+		for i := range all {
+			if all[i].name == name {
+				return &all[i], args[n:]
 			}
 		}
 	}
@@ -225,11 +229,12 @@ Usage:
 
 Commands:
 `)
-	names := make([]string, 0, len(commands))
+	all := allCommands()
+	names := make([]string, 0, len(all))
 	byName := map[string]*command{}
-	for i := range commands {
-		names = append(names, commands[i].name)
-		byName[commands[i].name] = &commands[i]
+	for i := range all {
+		names = append(names, all[i].name)
+		byName[all[i].name] = &all[i]
 	}
 	sort.Strings(names)
 	for _, n := range names {
@@ -257,6 +262,9 @@ func commandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 	if cmd.args != "" {
 		fmt.Fprintf(w, " %s", cmd.args)
 	}
+	if cmd.doc != "" {
+		fmt.Fprintf(w, "\n\n%s", indent(cmd.doc))
+	}
 	fmt.Fprintf(w, "\n\nExample:\n%s\n\nFlags:\n", indent(cmd.example))
 	printFlags(w, fs)
 	if cmd.api {
@@ -272,6 +280,9 @@ func commandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		typ, usage := flag.UnquoteUsage(f)
+		if fv, ok := f.Value.(*fieldValue); ok {
+			typ = fv.typeName()
+		}
 		fmt.Fprintf(w, "  --%s", f.Name)
 		if typ != "" {
 			fmt.Fprintf(w, " %s", typ)
