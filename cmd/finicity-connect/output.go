@@ -55,4 +55,3 @@ func joinOrDash(list []string) string {
 	}
 	return strings.Join(list, ",")
 }
-

@@ -32,7 +32,7 @@ import (
 
 // opSpec is one operation of the spec, as the CLI uses it.
 type opSpec struct {
-	id, method, path string
+	id, method, path  string
 	service, goMethod string // x-sdk: the typed method Client.<service>.<goMethod>
 	name              string // "configurations create"
 	summary, doc      string
