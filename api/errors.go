@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/finicity-go/connect-components/internal/auth"
 	"github.com/finicity-go/connect-components/internal/redact"
 )
 
@@ -55,7 +56,15 @@ type Error struct {
 
 	// mask hides the client's credentials in the text of Error().
 	mask func(string) string
+	// rejected: the API itself refused partner credentials (see Is).
+	rejected bool
 }
+
+// Is makes errors.Is(err, ErrCredentialsRejected) true for the API's own
+// refusal of partner credentials: a 401 or 403 to partner authentication
+// whose body is the API's error object. A gateway's page, a 5xx or a
+// timeout is not a rejection.
+func (e *Error) Is(target error) bool { return target == ErrCredentialsRejected && e.rejected }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -119,6 +128,8 @@ func newError(req *http.Request, status int, body []byte, mask func(string) stri
 		first := parsed.Errors.Error[0]
 		e.ReasonCode, e.Description, e.Details = first.ReasonCode, first.Description, first.Details
 		e.Source, e.Recoverable = first.Source, first.Recoverable
+		e.rejected = req != nil && req.URL != nil && auth.IsTokenRequest(req) &&
+			(status == http.StatusUnauthorized || status == http.StatusForbidden)
 	}
 	return e
 }
@@ -135,9 +146,11 @@ func hasStatus(err error, status int) bool {
 	return ok && e.StatusCode == status
 }
 
-// ErrCredentialsRejected matches (errors.Is) the error of any call made
-// after partner authentication refused the credentials given to
-// WithPartnerCredentials. The same error also wraps the API's *Error.
+// ErrCredentialsRejected matches (errors.Is) the error of
+// Partners.Authenticate when the API itself refused the credentials (a 401
+// or 403 whose body is the API's error object), and the error of every
+// call of a client whose partner credentials (WithPartnerCredentials) were
+// refused that way. The same error also wraps the API's *Error.
 var ErrCredentialsRejected = errors.New("finicity: partner credentials rejected")
 
 // ValidationError is a request refused before sending, or a response

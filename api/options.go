@@ -89,13 +89,14 @@ func WithAppToken(token string) Option {
 // 10023 (expired token), the client fetches a new token once and sends the
 // request once more.
 //
-// If partner authentication rejects the credentials (400, 401 or 403),
-// the call fails with an error matching ErrCredentialsRejected and wrapping
-// the *Error, and the client remembers it: every later call fails at once
-// with the same error without contacting the server, because repeated
-// failures lock the partner account. Make a new client once the
-// credentials are fixed. Network errors and 5xx answers are not
-// remembered: the next call tries again.
+// If the API itself rejects the credentials (a 401 or 403 to partner
+// authentication whose body is the API's error object), the call fails
+// with an error matching ErrCredentialsRejected and wrapping the *Error,
+// and the client remembers it: every later call fails at once with the
+// same error without contacting the server, because repeated failures
+// lock the partner account. Any other failure (a gateway's HTML page, a
+// 5xx, a timeout, a network error) is not remembered: a later call tries
+// again.
 //
 // Several processes sharing one partner account should not each hold the
 // credentials: see WithTokenSource.

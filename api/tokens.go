@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/finicity-go/connect-components/internal/auth"
@@ -30,7 +29,7 @@ func partnerFetch(c *Client, partnerID, partnerSecret string) func(ctx context.C
 	return func(ctx context.Context) (string, error) {
 		tok, err := c.Partners.Authenticate(ctx, PartnerCredentials{PartnerID: partnerID, PartnerSecret: partnerSecret})
 		if err != nil {
-			if apiErr, ok := errors.AsType[*Error](err); ok && rejectsCredentials(apiErr.StatusCode) {
+			if apiErr, ok := errors.AsType[*Error](err); ok && apiErr.rejected {
 				return "", &auth.RejectedError{Err: &rejectedError{apiErr: apiErr}}
 			}
 			return "", err
@@ -40,12 +39,6 @@ func partnerFetch(c *Client, partnerID, partnerSecret string) func(ctx context.C
 		}
 		return tok.Token, nil
 	}
-}
-
-// rejectsCredentials reports whether partner authentication refused the
-// credentials themselves: another try can only fail again.
-func rejectsCredentials(status int) bool {
-	return status == http.StatusBadRequest || status == http.StatusUnauthorized || status == http.StatusForbidden
 }
 
 // rejectedError is what every call returns once partner authentication
