@@ -238,6 +238,13 @@ func (o *opSpec) setup(fs *flag.FlagSet) func(context.Context, *invocation) erro
 		for _, f := range o.queryParams {
 			st := states[f]
 			if st.set || st.raw != "" {
+				name := st.via
+				if name == "" {
+					name = f.flag
+				}
+				if _, err := fieldJSON(f, "--"+name, st.raw); err != nil {
+					return err
+				}
 				query.Set(f.wire[0], st.raw)
 			} else if f.required {
 				return usagef("missing required flag --%s", f.flag)

@@ -34,6 +34,8 @@ import (
 type opSpec struct {
 	id, method, path  string
 	service, goMethod string // x-sdk: the typed method Client.<service>.<goMethod>
+	result            string // x-sdk: the typed method's result, where it is not the answer's model
+	docs              string // x-sdk: the docs' name of the operation
 	name              string // "configurations create"
 	summary, doc      string
 	pathParams        []*specField // in path order
@@ -51,6 +53,7 @@ type success struct {
 	schema       *openapi3.Schema // nil: no body
 	key, title   string
 	goName       string // the schema's Go name, for table titles
+	itemsGoName  string // for a list, its items' Go name
 	responseDesc string
 }
 
@@ -163,7 +166,7 @@ func firstLine(s string) string {
 func newOpSpec(method, path string, item *openapi3.PathItem, op *openapi3.Operation) *opSpec {
 	o := &opSpec{id: op.OperationID, method: method, path: path, summary: op.Summary, doc: strings.TrimSpace(op.Description)}
 	sdk, _ := op.Extensions["x-sdk"].(map[string]any)
-	o.service, o.goMethod = xString(sdk, "service"), xString(sdk, "method")
+	o.service, o.goMethod, o.docs, o.result = xString(sdk, "service"), xString(sdk, "method"), xString(sdk, "docs"), xString(sdk, "result")
 	switch name := xString(xcli(op.Extensions), "command"); {
 	case name != "":
 		o.name = name
@@ -213,6 +216,9 @@ func newOpSpec(method, path string, item *openapi3.PathItem, op *openapi3.Operat
 			if mt := ref.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil && mt.Schema.Value != nil {
 				s.schema = mt.Schema.Value
 				s.goName = schemaName(mt.Schema)
+				if it := s.schema.Items; it != nil && it.Value != nil {
+					s.itemsGoName = schemaName(it)
+				}
 			}
 			if s.key == "" && s.goName != "" {
 				w := words(s.goName)
