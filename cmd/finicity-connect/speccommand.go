@@ -513,10 +513,9 @@ func (o *opSpec) call(ctx context.Context, in *invocation, path []pathValue, que
 }
 
 var (
-	ctxType    = reflect.TypeFor[context.Context]()
-	errType    = reflect.TypeFor[error]()
-	optsType   = reflect.TypeFor[[]api.CallOption]()
-	stringType = reflect.TypeFor[string]()
+	ctxType  = reflect.TypeFor[context.Context]()
+	errType  = reflect.TypeFor[error]()
+	optsType = reflect.TypeFor[[]api.CallOption]()
 )
 
 // typedMethod finds the typed method and checks its shape: ctx, one
