@@ -148,7 +148,7 @@ func (o *opSpec) example() string {
 	parts := []string{"finicity-connect", o.name}
 	for _, p := range o.pathParams {
 		if p.example != nil {
-			parts = append(parts, fmt.Sprint(p.example))
+			parts = append(parts, shellQuote(exampleText(p.example)))
 		}
 	}
 	for _, f := range o.bodyFields {
@@ -164,14 +164,27 @@ func (o *opSpec) example() string {
 		case []any:
 			s := make([]string, len(v))
 			for i, e := range v {
-				s[i] = fmt.Sprint(e)
+				s[i] = exampleText(e)
 			}
-			parts = append(parts, "--"+f.flag, strings.Join(s, ","))
+			parts = append(parts, "--"+f.flag, shellQuote(strings.Join(s, ",")))
 		default:
-			parts = append(parts, "--"+f.flag, shellQuote(fmt.Sprint(v)))
+			parts = append(parts, "--"+f.flag, shellQuote(exampleText(v)))
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// exampleText is an example value as typed on a command line: numbers
+// as JSON writes them (7008461438, not 7.008461438e+09).
+func exampleText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(data)
 }
 
 func shellQuote(s string) string {
@@ -506,7 +519,7 @@ func unknownField(s *openapi3.Schema, v any, prefix string) string {
 // same credentials, retries, validation, logging and masking) when the
 // operation has no typed method the CLI can fill.
 func (o *opSpec) call(ctx context.Context, in *invocation, path []pathValue, query url.Values, body []byte) (*http.Response, error) {
-	if m, ok := o.typedMethod(in.client, len(query) > 0); ok {
+	if m, ok := o.typedMethod(in.client); ok {
 		return o.callTyped(ctx, in, m, path, query, body)
 	}
 	return o.callRaw(ctx, in, path, query, body)
@@ -521,7 +534,7 @@ var (
 // typedMethod finds the typed method and checks its shape: ctx, one
 // argument per path parameter, the query parameters (when given) and the
 // body as one value each, then ...CallOption; an error last.
-func (o *opSpec) typedMethod(c *api.Client, withQuery bool) (reflect.Value, bool) {
+func (o *opSpec) typedMethod(c *api.Client) (reflect.Value, bool) {
 	if o.service == "" || o.goMethod == "" {
 		return reflect.Value{}, false
 	}
