@@ -153,7 +153,9 @@ func TestDocsInStep(t *testing.T) {
 }
 
 // TestDemoCoversEveryOperation: the demo's journey runs every operation
-// of the spec; a new operation fails here until demo.go has its step.
+// of the spec: the narrated steps of demo.go, then each other operation
+// from the spec's examples (narrator.others). A failure names the
+// operation and the file.
 func TestDemoCoversEveryOperation(t *testing.T) {
 	ops, err := specOps()
 	if err != nil {

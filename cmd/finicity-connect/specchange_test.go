@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/finicity-go/connect-components/api"
 )
 
 // changedSpec is openapi.yaml with an optional field added to the
@@ -139,4 +141,24 @@ func TestSpecChangeReachesTheCLI(t *testing.T) {
 	}
 	runOp(usage, id, "--output", "table").expect(t, 0, []string{"ID                                    USES\n" + id + "  3\n"}, []string{""})
 	runOp(usage, "--since", "yesterday", id).expect(t, 2, []string{""}, []string{`invalid --since "yesterday": must be an RFC 3339 date-time`})
+
+	// The demo runs the new operation too, from the spec's examples.
+	c, err := api.NewClient("fake-app-key", api.WithBaseURL(env[envBaseURL]), api.WithAppToken("fake-app-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	d := &narrator{w: &out, ran: map[string]bool{}}
+	for _, o := range []*opSpec{create} {
+		d.ran[o.id] = true
+	}
+	if err := d.others(context.Background(), c, []*opSpec{create, usage}); err != nil {
+		t.Fatal(err)
+	}
+	if want := " 1. Get Configuration Usage (from the spec's examples)\n    c.Configurations.Usage: GET /connect-components/configurations/{configuration_id}/usage (GetConfigurationUsage)\n    answer  200 OK\n"; out.String() != "\n"+want {
+		t.Errorf("demo step:\n%s\nwant\n%s", out.String(), want)
+	}
+	if got := received(); got[len(got)-1].Path != "/connect-components/configurations/9082affa-d965-40be-a3ed-a320bb3467ff/usage" {
+		t.Errorf("demo request: %+v", got[len(got)-1])
+	}
 }
