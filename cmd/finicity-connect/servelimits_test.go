@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -261,5 +262,44 @@ func TestServedSandboxMemoryUnderFlood(t *testing.T) {
 	t.Logf("%d created, %d refused (budget); peak RSS %d MiB", created.Load(), refused.Load(), peak>>20)
 	if peak > 300<<20 {
 		t.Errorf("peak RSS of the served sandbox: %d MiB, want under 300 MiB", peak>>20)
+	}
+}
+
+// TestServedSandboxSIGTERM: the served sandbox, as a real process, shuts
+// down gracefully on SIGTERM, exit 0.
+func TestServedSandboxSIGTERM(t *testing.T) {
+	cmd := asProcess(t, freshState(t), "sandbox", "--addr", "127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr testutil.SyncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	var ready readyLine
+	if err := json.NewDecoder(stdout).Decode(&ready); err != nil {
+		_ = cmd.Process.Kill()
+		t.Fatalf("ready line: %v (%s)", err, stderr.String())
+	}
+	go func() { exited <- cmd.Wait() }()
+	resp, err := http.Get(ready.URL + "/connect-components/configurations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if code := exitCode(t, err); code != 0 || !strings.Contains(stderr.String(), "shutting down") {
+			t.Errorf("after SIGTERM: exit %d, stderr %q", code, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("no shutdown after SIGTERM")
 	}
 }
