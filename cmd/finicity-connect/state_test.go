@@ -19,6 +19,22 @@ import (
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
+// realHome is the environment's own HOME, XDG_CACHE_HOME and
+// LocalAppData, for the go command a test runs (its build cache and
+// module cache live there); realEnv is the environment with them.
+var realHome []string
+
+func realEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if k != "HOME" && k != "XDG_CACHE_HOME" && k != "LocalAppData" {
+			env = append(env, kv)
+		}
+	}
+	return append(env, realHome...)
+}
+
 // TestMain points the user's cache directory at a temporary one, so that
 // no test can write to the real one, even one that forgets to name its
 // own state file (which every test does).
@@ -35,6 +51,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	for _, k := range []string{"HOME", "XDG_CACHE_HOME", "LocalAppData"} {
+		if v, ok := os.LookupEnv(k); ok {
+			realHome = append(realHome, k+"="+v)
+		}
 		os.Setenv(k, dir)
 	}
 	code := m.Run()
