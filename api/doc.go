@@ -19,14 +19,14 @@
 //
 // The services, and the requests they send:
 //
-//	Configurations.Create    POST /connect-components/configurations
-//	Configurations.Delete    DELETE /connect-components/configurations/{configuration_id}
-//	Configurations.Get       GET /connect-components/configurations/{configuration_id}
-//	Configurations.List      GET /connect-components/configurations
-//	LoginForms.Create        POST /connect-components/institutions/{institution_id}/login-forms
-//	OAuthURLs.Create         POST /connect-components/institutions/{institution_id}/oauth-urls
-//	Reconnections.Create     POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections
-//	Partners.Authenticate    POST /aggregation/v2/partners/authentication
+//	Configurations.Create   POST   /connect-components/configurations
+//	Configurations.Delete   DELETE /connect-components/configurations/{configuration_id}
+//	Configurations.Get      GET    /connect-components/configurations/{configuration_id}
+//	Configurations.List     GET    /connect-components/configurations
+//	LoginForms.Create       POST   /connect-components/institutions/{institution_id}/login-forms
+//	OAuthURLs.Create        POST   /connect-components/institutions/{institution_id}/oauth-urls
+//	Reconnections.Create    POST   /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections
+//	Partners.Authenticate   POST   /aggregation/v2/partners/authentication
 //
 // # Results and errors
 //

@@ -81,7 +81,7 @@ func serviceList(t *testing.T) string {
 		if o.service == "" {
 			continue
 		}
-		fmt.Fprintf(&b, "//\t%-24s %s %s\n", o.service+"."+o.goMethod, o.method, o.path)
+		fmt.Fprintf(&b, "//\t%-23s %-6s %s\n", o.service+"."+o.goMethod, o.method, o.path)
 	}
 	return b.String()
 }
