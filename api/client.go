@@ -156,7 +156,7 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 	ua := gen.WithRequestEditorFn(setUserAgent)
 	// The typed methods' requests are built, then sent by finish.
 	buildOnly := gen.WithHTTPClient(httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
-		return nil, &built{req}
+		return nil, built{req}
 	}))
 	if c.raw, err = gen.NewClient(s.baseURL, buildOnly, ua); err != nil {
 		return nil, fmt.Errorf("%s%w", errPrefix, err)
