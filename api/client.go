@@ -139,7 +139,11 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 		creds := new(atomic.Pointer[partnerCredentials])
 		creds.Store(&partnerCredentials{s.partnerID, s.partnerSecret})
 		partner := auth.NewPartnerToken(partnerFetch(c, creds), s.tokenMaxAge, s.now)
-		partner.SetBackoff(authBackoff(s.retry), s.retry.Sleep)
+		sleep := s.retry.Sleep
+		if sleep == nil {
+			sleep = retry.Sleep
+		}
+		partner.SetBackoff(authBackoff(s.retry), sleep)
 		c.reset = func(id, secret string) {
 			creds.Store(&partnerCredentials{id, secret})
 			partner.Reset(nil)

@@ -31,6 +31,11 @@
 //     spent its own retries;
 //   - every other error: what is not on the allow-list is not retried.
 //
+// Waits follow a jittered exponential backoff, or the server's
+// Retry-After, waited in full. A Retry-After longer than MaxDelay is not
+// retried early: the answer is returned at once, as is the last answer
+// (or error) when the caller's deadline would end during the wait.
+//
 // Only requests whose repetition is harmless are repeated. GET, HEAD,
 // OPTIONS, PUT, DELETE and TRACE are idempotent and retried on all of the
 // above. A POST (which creates a configuration, a login form or a token)
@@ -115,7 +120,7 @@ func WithOverride(ctx context.Context, o Override) context.Context {
 // says.
 func Wrap(next httpx.Sender, p Policy) httpx.Sender {
 	if p.Sleep == nil {
-		p.Sleep = sleep
+		p.Sleep = Sleep
 	}
 	if p.Jitter == nil {
 		p.Jitter = uniform
@@ -410,7 +415,9 @@ func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done (then with its error): the default
+// Policy.Sleep.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
