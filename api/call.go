@@ -42,29 +42,6 @@ func (c *Client) newCall(op string, opts []CallOption) call {
 	return call{c: c, op: op, opts: opts}
 }
 
-// missingParam is the error for a required path parameter left empty.
-func (cl call) missingParam(name string) error {
-	method, path := operationRoute(cl.op)
-	return &ValidationError{Method: method, Path: path, Location: "path", Field: name, Reason: "required, but empty"}
-}
-
-// checkBody refuses a body whose required fields (by the spec) are left at
-// their Go zero value, and notes the credentials it carries so that error
-// text can mask them. body is a pointer to the request's body value.
-func (cl *call) checkBody(lazy *lazyBodyCheck, body any) error {
-	check, err := lazy.get(cl.op, body)
-	if err != nil {
-		return err
-	}
-	missing, secrets := check.run(body)
-	cl.secrets = secrets
-	if missing != "" {
-		method, path := operationRoute(cl.op)
-		return &ValidationError{Method: method, Path: path, Location: "body", Field: missing, Reason: "required, but not set"}
-	}
-	return nil
-}
-
 // finish turns the outcome of a raw generated call into the answer's body,
 // or the error the caller gets: a non-2xx status is an *Error, a
 // transport failure is wrapped once with the package's prefix, masked.

@@ -31,7 +31,7 @@ func TestRequiredFieldsLeftZeroAreRefused(t *testing.T) {
 	}{
 		{"Reconnections.Create customer_id",
 			func(ctx context.Context, c *api.Client) error {
-				_, err := c.Reconnections.Create(ctx, "", 7008461438, map[string]any{})
+				_, err := c.Reconnections.Create(ctx, "", 7008461438, api.ReconnectionParams{})
 				return err
 			},
 			api.ValidationError{Method: "POST", Path: reconnectRoute, Location: "path", Field: "customer_id", Reason: "required, but empty"}},
