@@ -343,13 +343,13 @@ func TestServiceCasesCoverSpec(t *testing.T) {
 	slices.Sort(missing)
 	slices.Sort(extra)
 	if len(missing) > 0 {
-		t.Errorf("documented but not tested: %v", missing)
+		t.Errorf("documented in openapi.yaml but not tested (operationId/status): %v; add a case for each to serviceCases in api/services_test.go", missing)
 	}
 	if len(extra) > 0 {
-		t.Errorf("tested but not documented: %v", extra)
+		t.Errorf("tested in api/services_test.go (serviceCases) but not documented in openapi.yaml (operationId/status): %v", extra)
 	}
-	if len(documented) < 24 {
-		t.Errorf("only %d documented statuses in the spec: was it loaded?", len(documented))
+	if len(documented) == 0 {
+		t.Error("no documented status in the embedded spec: was it loaded?")
 	}
 }
 
@@ -417,7 +417,7 @@ func TestEveryOperationHasATypedMethod(t *testing.T) {
 	}
 	for name, op := range fromSpec {
 		if !fromClient[name] {
-			t.Errorf("operation %s (x-sdk %s) has no typed method Client.%s", op, name, name)
+			t.Errorf("operation %s (x-sdk %s) has no typed method Client.%s: run `make generate`; a new service also needs its field on api.Client (api/client.go)", op, name, name)
 		}
 	}
 	for name := range fromClient {
@@ -425,8 +425,8 @@ func TestEveryOperationHasATypedMethod(t *testing.T) {
 			t.Errorf("Client.%s sends no operation of the spec", name)
 		}
 	}
-	if len(fromSpec) != 8 || len(fromClient) != 8 {
-		t.Errorf("operations %d, typed methods %d; want 8 and 8 (a new one needs a case in serviceCases too)", len(fromSpec), len(fromClient))
+	if len(fromSpec) == 0 {
+		t.Error("no operation with x-sdk in the embedded spec: was it loaded?")
 	}
 }
 
