@@ -274,3 +274,25 @@ func TestRequestBodiesAreModels(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionalParametersArePointers: with prefer-skip-optional-pointer
+// (oapi-codegen.yaml), an optional query or header parameter would be a
+// plain value in its parameter struct, and oapi-codegen's client sends it
+// even when unset (since=0001-01-01T00:00:00Z, an empty header). Its schema
+// must opt out with x-go-type-skip-optional-pointer: false, so that it is a
+// pointer and nil is not sent.
+func TestOptionalParametersArePointers(t *testing.T) {
+	doc := loadSpec(t)
+	for _, o := range specOps(doc) {
+		params := append(openapi3.Parameters{}, doc.Paths.Find(o.path).Parameters...)
+		for _, p := range append(params, o.op.Parameters...) {
+			v := p.Value
+			if v == nil || v.Required || (v.In != "query" && v.In != "header") || v.Schema == nil || v.Schema.Value == nil {
+				continue
+			}
+			if skip, ok := v.Schema.Value.Extensions["x-go-type-skip-optional-pointer"].(bool); !ok || skip {
+				t.Errorf("%s (%s %s): optional %s parameter %s: add `x-go-type-skip-optional-pointer: false` to its schema in openapi.yaml, or the client sends it unset", o.op.OperationID, o.method, o.path, v.In, v.Name)
+			}
+		}
+	}
+}
