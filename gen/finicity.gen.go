@@ -14,11 +14,11 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
@@ -257,6 +257,16 @@ type OAuthURLParams struct {
 	ServiceAgreement ServiceAgreement `json:"serviceAgreement"`
 }
 
+// ReconnectionParams The body of PostReconnections (Initiate Reconnection). Docs are
+// silent on its fields: none are defined, and any JSON object (or
+// null) is accepted. An empty object is the usual request; fields the
+// docs add later become fields of this type.
+//
+// Example: {}
+type ReconnectionParams struct {
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
 // ServiceAgreement Records that the end user accepted the terms and conditions, and in
 // which language they were shown.
 //
@@ -301,9 +311,6 @@ type NotFound = ErrorResponse
 // Example: {"Errors":{"Error":[{"Description":"All request parameters could not be validated.","Details":"One or more of the fields could not be validated.","ReasonCode":"10010","Recoverable":false,"Source":"Connect-Components"}]}}
 type Unauthorized = ErrorResponse
 
-// PostReconnectionsJSONBody defines parameters for PostReconnections.
-type PostReconnectionsJSONBody = map[string]interface{}
-
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = PartnerCredentials
 
@@ -311,7 +318,7 @@ type CreateTokenJSONRequestBody = PartnerCredentials
 type PostConfigurationsJSONRequestBody = ConfigurationParams
 
 // PostReconnectionsJSONRequestBody defines body for PostReconnections for application/json ContentType.
-type PostReconnectionsJSONRequestBody = PostReconnectionsJSONBody
+type PostReconnectionsJSONRequestBody = ReconnectionParams
 
 // PostInstitutionsInstitutionIDLoginFormsJSONRequestBody defines body for PostInstitutionsInstitutionIDLoginForms for application/json ContentType.
 type PostInstitutionsInstitutionIDLoginFormsJSONRequestBody = LoginFormParams
@@ -319,49 +326,114 @@ type PostInstitutionsInstitutionIDLoginFormsJSONRequestBody = LoginFormParams
 // PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody defines body for PostInstitutionsInstitutionIDOauthUrls for application/json ContentType.
 type PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody = OAuthURLParams
 
-// RequestEditorFn can change a request just before it is sent.
+// Getter for additional properties for ReconnectionParams. Returns the specified
+// element and whether it was found
+func (a ReconnectionParams) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ReconnectionParams
+func (a *ReconnectionParams) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ReconnectionParams to handle AdditionalProperties
+func (a *ReconnectionParams) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ReconnectionParams to handle AdditionalProperties
+func (a ReconnectionParams) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
-// HttpRequestDoer sends HTTP requests; *http.Client is one.
+// Doer performs HTTP requests.
+//
+// The standard http.Client implements this interface.
 type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client sends the operations of the API to Server.
+// Client which conforms to the OpenAPI3 specification for this service.
 type Client struct {
-	// Server is the API's base URL, with scheme and host and an optional
-	// path prefix, ending in "/". Operation paths are appended to it.
+	// The endpoint of the server conforming to this interface, with scheme,
+	// https://api.deepmap.com for example. This can contain a path relative
+	// to the server, such as https://api.deepmap.com/dev-test, and all the
+	// paths in the swagger spec will be appended to the server.
 	Server string
 
-	// Client sends the requests.
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
 	Client HttpRequestDoer
 
-	// RequestEditors run on every request, before the per-call editors.
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
 	RequestEditors []RequestEditorFn
 }
 
-// ClientOption configures a Client.
+// ClientOption allows setting custom parameters during construction
 type ClientOption func(*Client) error
 
-// NewClient returns a Client for server, sending through an
-// *http.Client unless WithHTTPClient says otherwise.
+// Creates a new Client, with reasonable defaults
 func NewClient(server string, opts ...ClientOption) (*Client, error) {
-	c := Client{Server: server}
-	for _, opt := range opts {
-		if err := opt(&c); err != nil {
+	// create a client with sane default values
+	client := Client{
+		Server: server,
+	}
+	// mutate client and add all optional params
+	for _, o := range opts {
+		if err := o(&client); err != nil {
 			return nil, err
 		}
 	}
-	if !strings.HasSuffix(c.Server, "/") {
-		c.Server += "/"
+	// ensure the server URL always has a trailing slash
+	if !strings.HasSuffix(client.Server, "/") {
+		client.Server += "/"
 	}
-	if c.Client == nil {
-		c.Client = &http.Client{}
+	// create httpClient, if not already present
+	if client.Client == nil {
+		client.Client = &http.Client{}
 	}
-	return &c, nil
+	return &client, nil
 }
 
-// WithHTTPClient sends requests through doer.
+// WithHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
 func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	return func(c *Client) error {
 		c.Client = doer
@@ -369,7 +441,8 @@ func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	}
 }
 
-// WithRequestEditorFn adds fn to the editors run on every request.
+// WithRequestEditorFn allows setting up a callback function, which will be
+// called right before sending the request. This can be used to mutate the request.
 func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	return func(c *Client) error {
 		c.RequestEditors = append(c.RequestEditors, fn)
@@ -377,8 +450,9 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	}
 }
 
-// ClientInterface lists the operations Client sends.
+// The interface specification for the client above.
 type ClientInterface interface {
+
 	// CreateTokenWithBody Partner Authentication
 	//
 	// Exchanges partner credentials for a Finicity-App-Token. A token is
@@ -391,6 +465,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 	CreateTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateToken Partner Authentication
 	//
 	// Exchanges partner credentials for a Finicity-App-Token. A token is
@@ -421,6 +496,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 	PostConfigurationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostConfigurations Create Components Configuration
 	//
 	// Optional endpoint. Generates a configuration object which can then be
@@ -457,6 +533,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 	PostReconnectionsWithBody(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostReconnections Initiate Reconnection
 	//
 	// Use when the connection to the user's financial institution is lost,
@@ -476,6 +553,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
 	PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostInstitutionsInstitutionIDLoginForms Create Login Form
 	//
 	// Generate a new login form for a given institution, customer, and language.
@@ -496,6 +574,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
 	PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostInstitutionsInstitutionIDOauthUrls Create OAuth URL
 	//
 	// Generates a new OAuth URL that connects an end user to their
@@ -521,11 +600,15 @@ type ClientInterface interface {
 //
 // Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 func (c *Client) CreateTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newCreateTokenRequestWithBody(ctx, c.Server, contentType, body)
+	req, err := NewCreateTokenRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // CreateToken Partner Authentication
@@ -540,41 +623,15 @@ func (c *Client) CreateTokenWithBody(ctx context.Context, contentType string, bo
 //
 // Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 func (c *Client) CreateToken(ctx context.Context, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newCreateTokenRequest(ctx, c.Server, body)
+	req, err := NewCreateTokenRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewCreateTokenRequest builds a CreateToken request with body encoded as application/json.
-func NewCreateTokenRequest(server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
-	return newCreateTokenRequest(context.Background(), server, body)
-}
-
-func newCreateTokenRequest(ctx context.Context, server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newCreateTokenRequestWithBody(ctx, server, "application/json", bytes.NewReader(encoded))
-}
-
-// NewCreateTokenRequestWithBody builds a CreateToken request whose body, of type contentType, is read from body.
-func NewCreateTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	return newCreateTokenRequestWithBody(context.Background(), server, contentType, body)
-}
-
-// newCreateTokenRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newCreateTokenRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/aggregation/v2/partners/authentication")
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // GetConfigurations Get All Configurations for Current Partner
@@ -583,27 +640,15 @@ func newCreateTokenRequestWithBody(ctx context.Context, server string, contentTy
 //
 // Corresponds with GET /connect-components/configurations (the `GetConfigurations` operationId).
 func (c *Client) GetConfigurations(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newGetConfigurationsRequest(ctx, c.Server)
+	req, err := NewGetConfigurationsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewGetConfigurationsRequest builds a GetConfigurations request.
-func NewGetConfigurationsRequest(server string) (*http.Request, error) {
-	return newGetConfigurationsRequest(context.Background(), server)
-}
-
-// newGetConfigurationsRequest builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newGetConfigurationsRequest(ctx context.Context, server string) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations")
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostConfigurationsWithBody Create Components Configuration
@@ -616,11 +661,15 @@ func newGetConfigurationsRequest(ctx context.Context, server string) (*http.Requ
 //
 // Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 func (c *Client) PostConfigurationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostConfigurationsRequestWithBody(ctx, c.Server, contentType, body)
+	req, err := NewPostConfigurationsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostConfigurations Create Components Configuration
@@ -633,41 +682,15 @@ func (c *Client) PostConfigurationsWithBody(ctx context.Context, contentType str
 //
 // Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 func (c *Client) PostConfigurations(ctx context.Context, body PostConfigurationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostConfigurationsRequest(ctx, c.Server, body)
+	req, err := NewPostConfigurationsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostConfigurationsRequest builds a PostConfigurations request with body encoded as application/json.
-func NewPostConfigurationsRequest(server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
-	return newPostConfigurationsRequest(context.Background(), server, body)
-}
-
-func newPostConfigurationsRequest(ctx context.Context, server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newPostConfigurationsRequestWithBody(ctx, server, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostConfigurationsRequestWithBody builds a PostConfigurations request whose body, of type contentType, is read from body.
-func NewPostConfigurationsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostConfigurationsRequestWithBody(context.Background(), server, contentType, body)
-}
-
-// newPostConfigurationsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostConfigurationsRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations")
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // DeleteConfigurationsConfigurationID Delete Configuration
@@ -676,27 +699,15 @@ func newPostConfigurationsRequestWithBody(ctx context.Context, server string, co
 //
 // Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationID` operationId).
 func (c *Client) DeleteConfigurationsConfigurationID(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newDeleteConfigurationsConfigurationIDRequest(ctx, c.Server, configurationID)
+	req, err := NewDeleteConfigurationsConfigurationIDRequest(c.Server, configurationID)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewDeleteConfigurationsConfigurationIDRequest builds a DeleteConfigurationsConfigurationID request.
-func NewDeleteConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
-	return newDeleteConfigurationsConfigurationIDRequest(context.Background(), server, configurationID)
-}
-
-// newDeleteConfigurationsConfigurationIDRequest builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newDeleteConfigurationsConfigurationIDRequest(ctx context.Context, server string, configurationID ConfigurationID) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations/%s", configurationID.String())
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // GetConfigurationsConfigurationID Get Configuration Details
@@ -706,27 +717,15 @@ func newDeleteConfigurationsConfigurationIDRequest(ctx context.Context, server s
 //
 // Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationID` operationId).
 func (c *Client) GetConfigurationsConfigurationID(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newGetConfigurationsConfigurationIDRequest(ctx, c.Server, configurationID)
+	req, err := NewGetConfigurationsConfigurationIDRequest(c.Server, configurationID)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewGetConfigurationsConfigurationIDRequest builds a GetConfigurationsConfigurationID request.
-func NewGetConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
-	return newGetConfigurationsConfigurationIDRequest(context.Background(), server, configurationID)
-}
-
-// newGetConfigurationsConfigurationIDRequest builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newGetConfigurationsConfigurationIDRequest(ctx context.Context, server string, configurationID ConfigurationID) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations/%s", configurationID.String())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostReconnectionsWithBody Initiate Reconnection
@@ -739,11 +738,15 @@ func newGetConfigurationsConfigurationIDRequest(ctx context.Context, server stri
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 func (c *Client) PostReconnectionsWithBody(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostReconnectionsRequestWithBody(ctx, c.Server, customerID, institutionLoginID, contentType, body)
+	req, err := NewPostReconnectionsRequestWithBody(c.Server, customerID, institutionLoginID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostReconnections Initiate Reconnection
@@ -756,41 +759,15 @@ func (c *Client) PostReconnectionsWithBody(ctx context.Context, customerID Custo
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 func (c *Client) PostReconnections(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostReconnectionsRequest(ctx, c.Server, customerID, institutionLoginID, body)
+	req, err := NewPostReconnectionsRequest(c.Server, customerID, institutionLoginID, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostReconnectionsRequest builds a PostReconnections request with body encoded as application/json.
-func NewPostReconnectionsRequest(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
-	return newPostReconnectionsRequest(context.Background(), server, customerID, institutionLoginID, body)
-}
-
-func newPostReconnectionsRequest(ctx context.Context, server string, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newPostReconnectionsRequestWithBody(ctx, server, customerID, institutionLoginID, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostReconnectionsRequestWithBody builds a PostReconnections request whose body, of type contentType, is read from body.
-func NewPostReconnectionsRequestWithBody(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostReconnectionsRequestWithBody(context.Background(), server, customerID, institutionLoginID, contentType, body)
-}
-
-// newPostReconnectionsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostReconnectionsRequestWithBody(ctx context.Context, server string, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/customers/%s/institution-login-ids/%s/reconnections", url.PathEscape(string(customerID)), strconv.FormatInt(int64(institutionLoginID), 10))
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDLoginFormsWithBody Create Login Form
@@ -801,11 +778,15 @@ func newPostReconnectionsRequestWithBody(ctx context.Context, server string, cus
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
 func (c *Client) PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx, c.Server, institutionID, contentType, body)
+	req, err := NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(c.Server, institutionID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDLoginForms Create Login Form
@@ -816,41 +797,15 @@ func (c *Client) PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Con
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
 func (c *Client) PostInstitutionsInstitutionIDLoginForms(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDLoginFormsRequest(ctx, c.Server, institutionID, body)
+	req, err := NewPostInstitutionsInstitutionIDLoginFormsRequest(c.Server, institutionID, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostInstitutionsInstitutionIDLoginFormsRequest builds a PostInstitutionsInstitutionIDLoginForms request with body encoded as application/json.
-func NewPostInstitutionsInstitutionIDLoginFormsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDLoginFormsRequest(context.Background(), server, institutionID, body)
-}
-
-func newPostInstitutionsInstitutionIDLoginFormsRequest(ctx context.Context, server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx, server, institutionID, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody builds a PostInstitutionsInstitutionIDLoginForms request whose body, of type contentType, is read from body.
-func NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(context.Background(), server, institutionID, contentType, body)
-}
-
-// newPostInstitutionsInstitutionIDLoginFormsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx context.Context, server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/institutions/%s/login-forms", strconv.FormatInt(int64(institutionID), 10))
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDOauthUrlsWithBody Create OAuth URL
@@ -864,11 +819,15 @@ func newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx context.Conte
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
 func (c *Client) PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx, c.Server, institutionID, contentType, body)
+	req, err := NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(c.Server, institutionID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDOauthUrls Create OAuth URL
@@ -882,88 +841,352 @@ func (c *Client) PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Cont
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
 func (c *Client) PostInstitutionsInstitutionIDOauthUrls(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDOauthUrlsRequest(ctx, c.Server, institutionID, body)
+	req, err := NewPostInstitutionsInstitutionIDOauthUrlsRequest(c.Server, institutionID, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostInstitutionsInstitutionIDOauthUrlsRequest builds a PostInstitutionsInstitutionIDOauthUrls request with body encoded as application/json.
-func NewPostInstitutionsInstitutionIDOauthUrlsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDOauthUrlsRequest(context.Background(), server, institutionID, body)
-}
-
-func newPostInstitutionsInstitutionIDOauthUrlsRequest(ctx context.Context, server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	return newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx, server, institutionID, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody builds a PostInstitutionsInstitutionIDOauthUrls request whose body, of type contentType, is read from body.
-func NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(context.Background(), server, institutionID, contentType, body)
-}
-
-// newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx context.Context, server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/institutions/%s/oauth-urls", strconv.FormatInt(int64(institutionID), 10))
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
-}
-
-// send applies the editors to req, built with ctx, and sends it.
-func (c *Client) send(ctx context.Context, req *http.Request, reqEditors []RequestEditorFn) (*http.Response, error) {
+	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
 	return c.Client.Do(req)
 }
 
+// NewCreateTokenRequest calls the generic CreateToken builder with application/json body
+func NewCreateTokenRequest(server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTokenRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTokenRequestWithBody constructs an http.Request for the CreateToken method, with any body, and a specified content type
+func NewCreateTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/aggregation/v2/partners/authentication")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetConfigurationsRequest constructs an http.Request for the GetConfigurations method
+func NewGetConfigurationsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostConfigurationsRequest calls the generic PostConfigurations builder with application/json body
+func NewPostConfigurationsRequest(server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostConfigurationsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostConfigurationsRequestWithBody constructs an http.Request for the PostConfigurations method, with any body, and a specified content type
+func NewPostConfigurationsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteConfigurationsConfigurationIDRequest constructs an http.Request for the DeleteConfigurationsConfigurationID method
+func NewDeleteConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "configuration_id", configurationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConfigurationsConfigurationIDRequest constructs an http.Request for the GetConfigurationsConfigurationID method
+func NewGetConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "configuration_id", configurationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostReconnectionsRequest calls the generic PostReconnections builder with application/json body
+func NewPostReconnectionsRequest(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostReconnectionsRequestWithBody(server, customerID, institutionLoginID, "application/json", bodyReader)
+}
+
+// NewPostReconnectionsRequestWithBody constructs an http.Request for the PostReconnections method, with any body, and a specified content type
+func NewPostReconnectionsRequestWithBody(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "institution_login_id", institutionLoginID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/customers/%s/institution-login-ids/%s/reconnections", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostInstitutionsInstitutionIDLoginFormsRequest calls the generic PostInstitutionsInstitutionIDLoginForms builder with application/json body
+func NewPostInstitutionsInstitutionIDLoginFormsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(server, institutionID, "application/json", bodyReader)
+}
+
+// NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody constructs an http.Request for the PostInstitutionsInstitutionIDLoginForms method, with any body, and a specified content type
+func NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "institution_id", institutionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/institutions/%s/login-forms", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostInstitutionsInstitutionIDOauthUrlsRequest calls the generic PostInstitutionsInstitutionIDOauthUrls builder with application/json body
+func NewPostInstitutionsInstitutionIDOauthUrlsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(server, institutionID, "application/json", bodyReader)
+}
+
+// NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody constructs an http.Request for the PostInstitutionsInstitutionIDOauthUrls method, with any body, and a specified content type
+func NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "institution_id", institutionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/institutions/%s/oauth-urls", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
-	for _, edit := range c.RequestEditors {
-		if err := edit(ctx, req); err != nil {
+	for _, r := range c.RequestEditors {
+		if err := r(ctx, req); err != nil {
 			return err
 		}
 	}
-	for _, edit := range additionalEditors {
-		if err := edit(ctx, req); err != nil {
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// joinURL appends path to server (dropping the server's trailing slash),
-// replacing each %s of path, in order, with the next of values, which are
-// already escaped for a path. One allocation, however many values.
-func joinURL(server, path string, values ...string) string {
-	server = strings.TrimSuffix(server, "/")
-	var b strings.Builder
-	n := len(server) + len(path)
-	for _, v := range values {
-		n += len(v)
-	}
-	b.Grow(n)
-	b.WriteString(server)
-	for _, v := range values {
-		i := strings.Index(path, "%s")
-		if i < 0 {
-			break
-		}
-		b.WriteString(path[:i])
-		b.WriteString(v)
-		path = path[i+2:]
-	}
-	b.WriteString(path)
-	return b.String()
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads
@@ -2137,100 +2360,102 @@ func ParsePostInstitutionsInstitutionIDOauthUrlsResponse(rsp *http.Response) (*P
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Hxpc9w4kvZfyeD7RrQUS5ZYh0pS+ZNGPkY7drvDx85GmA4bRSarMCKBGgCUXOvQf9/AwZsllS25292x",
+	"7Hxpc9w4kvZfyeD7RrQUS5ZYh0pS+ZNGPkY7drvDx85GmA4bRSarMCKBGgCUrHXUf9/AwZsllS25292x",
 	"H6bHYoEgMpHHkwfw1Yt5vuEMmZLe4qu3IYLkqFCYvy44S+mqEERRzi4T/ShBGQu60Q+8hfdujVAw+u8C",
 	"gSbIFE0pCki5AAJx82Xgy39hrDzfwy8k32ToLbyz8HRC0pQEydn8OJiFSwzIFJOATCfhcjmdzU/S1PM9",
 	"qj+0IWrt+R4juX6zNfUnmni+J/DfBRWYeAslCvQ9Ga8xJ3rFKRc5Ud7CKwozMidfXiJbqbW3mM59L6es",
-	"+afabvQXpBKUrbzbW9+7KKTiOYoh+t/3aOcpqDVC7F5qETwOw+NwPp5MZzvIci/dR1F/jZdMKqqKu7Yp",
-	"pYywmJIMaD0YaAJEwSsiFYqYiGQE5wwoU7hCATdUrYHxiFkWAmWGtoTH8okeNJ/pRy+4Dxm9wua8nzK+",
-	"onpnfJAc1JqoiOE1im1zUCBponkHayKBM4QXHDRpo4g12TY+CU/G80GGNb+4H88caZ7vfQlWPKifzmdd",
-	"Rr7UJAxxszEGDJ2ahs6+j5oUnITh6Ww+nk1P76Wi5Nt+Em3X7XeJu9WUCJQbziQaRf4bSd7gvwuUSv8V",
-	"c6aQmX+SzSajsdGjo39JTd7Xet1fvWdCcGsKzL+8xYev3tMWM86zDISdGmrjATEvsgQYV7BEuCYZTYjC",
-	"RHPlKSpCM+ktvNcMgQvIucCSfSnFLLnr7TdIJGcXPHH6NA7Nw5hfoyBLveiUZBJ97y0vRKwHXXDGMFbB",
-	"RW3nbj9qBtX8/P8CU2/h/b+j2hYe2V/lkaH7jeOl5Wxft0oG3BAJArWhw8S79b1fuXrOC5Y8NtMb38QE",
-	"tO1RW/NxzbJUf7HN6V95xxobzdZqCbTP1lk4G/8cXJXmc5BwlOwXBfiFSqX5+p6RQq25oP+Dj87bZ182",
-	"WuvgOWU0pmobnG82wTt+hazN0+eo4jUQYHgDSv9smbohQjEUoBeoN8YuZUh0J9Muk62e/yGSm5H4SlpV",
-	"6ywdYoHGvZFMjuBijfFVxCKvxZ5/4DbytC53nhu2RZ426PW6DffP4xilNL93dkjZZ+WjwPwdXJOsQL31",
-	"G8E3KBS1dk2VE7Qp+y892sAQbVT6S4I1kgSF7wg2A284rHkh5MgbAgG1Mf7gPvqxGuagjYYKTSXrL+ti",
-	"TdgKpVnUEtfkmvKiQgzWk6QZvxnBG1SFYJjAcqvZTxT6sEIFhCWQUala3uWrR+KYF0xdZERKmrp9e2cW",
-	"98HboJCckUwvmPA3FR1Oo1OaKRTndgapXzBbrOn2vbfkmrKV1K/SxFt48/D4eDbFcZAehyfB7JQkwel4",
-	"chKcHcez8Hg+Pz47WfY36Y7ldTnk1gFxa6wExYHEil4ThRqvvD4v1LoJJeQI/sH4DYuYERS5gJJsH5aF",
-	"pAyl9KFgV3oQHGgzSRggK/KFUWD7FuRkGzGy2SARhxaFUIW5HMBc1eYTIcjWwAme68EbtXW8vW3zW5Oa",
-	"kiJTFevbpP9zjQy0BTDSgCyBQqKAvJAKVoIwBSVzXt9oA5NYS1SxI2JNfvjghN8BFAnLjMdXmFgrhdo2",
-	"wGR6Zql0tCw5z5CwEhw5eHL+uiLiti8vu3ZQT9nbt+YKrfspJEKGKxJv7Uot1pQ+4GjlrA1lKx+cJHY2",
-	"pQHlj8eTFpYf+9+3ZTS5z66+12HE7e2A+huLe6kw77NFYx3D9BE85bEEIhAkzZAp0O54TeO1MwSyQkF6",
-	"DMluyFaCRKYWESNZZp5yMy3JYI0CK4htRNpsLGHyBoXedYO6gSqJWRqxEpsA0bKeaVbrP1iiRwB1ON/E",
-	"BeWrGZfKcr2t1C2n2aX27ZoLBY1npZETxgdCzBMcsLMN99qd8Wkp7UteKBuFEEVAYIz02kLD3mRNh9sz",
-	"xZxJpZWKkZyylcXuROII3iKyBRhoCcRuBaSEZpiUSJRyFrGDWRgePtHjJnPIqZR6lq5ThINZOHajpoAW",
-	"WURswCG5gRp6lXiuwnL6x9lhS1ObRDYARJdKI9QLQ5wkee3tnVRpsuQTY3QWoJmpxFbbQJBFHGOLq6Vp",
-	"uK3xSU/za+RlxXEjeFLEmFiDZoR/0LcO69FLaoOVttg51Pa1tgH3QiCjkF3t7/p0O+/HXYupYNRgaL3k",
-	"yVZLuI1wrQqW4ZdxNujka0MVyajEBK5wKw87bvyvHGwN7OJ+u2fEYHC35OB2vUrJxZpkGbLVjt1KeCx/",
-	"gea4EWju5EWmaJCSWHHRw8DV0PaWxWtOY7xMNHD66Ht4jUy9VQJJfqnx0iQ8JePxSRicnhxjMJsfz4PT",
-	"4yQMJidJGk8RT8bTE89hq2l8RsZpiMFJMpsEs+UpBmdknASTdL48jmd4moQ6KstTYqGT9+75+ad3z/77",
-	"nTXN+UYZEKEdyZqu1iDjNecZJDSBLS+AKIUs6YOzBgW9PEeV1ZJVesOMlnCgrcQSwThPg5/L1Rih3ks5",
-	"rR8d8Mo19Liwi3sq9bgOc/ebnO49smJslw0GWEKJK0s64YAzBMo2hYIl/+IACwHOMFA0R9gQKW+4SA79",
-	"iOmXLv7++vLiGRwYMdtkJS8PfTPlq/cv313CwYbGV0ByzlZAc7JCWb59+er8xTM4iMlGxWsSSLXN0A45",
-	"HMGvu+EsWDQ75DzarH71/NyQf1tLU0958IvSiE6u+Y2j9z55uz+YsilZx/vq235DLrs739P6HiG1AegY",
-	"BLmvRZALk5DUclyK/iSclriKpxH7jUulTaGxdzYCyZsTaARVwjTf4C2eYCZHuU13UtXJcn718vZCP/wZ",
-	"rcvHnn3J72b/uYIMiVSG3ZWVhRsdDG0Eaty7t0Fpmf5bEw1c2vfG91iZan2DQcHt/gL3FntOSN6NHQZk",
-	"r3xhBO+6cgc9sfOBwH++ff0rGMr0kNZcru4iW37rw19F2D5+h2TIe3xOZzvN8N9sUu+izoT1N/NvDgRe",
-	"mHxNlTBsKLhLDRp2jifT2fHp9PTEVYPcb28xFqga2S/3PJD2h556NeYckq4yG0kTSAXPbeCE15jpOSAh",
-	"cr3kpuozEJRmJpJ+YjyLcfPGq2i7JjAtpIWI90TcHbLuWqKlcAS/urBzpW3kfV/oOJOaG91PD0FFrUut",
-	"jJ1s1Eh2aerOl0ZQSkB/yKKJt7WM9JLxOqqlyShiGuKXfqPBe7tqzXyD0HvO48enAB+U1pNAWZvq0e+a",
-	"XNuxgMfMe91D4qOnqu7xSq2V/KZjRVnKfKN+KVuFY1PxfM5FLifheB+39e2zachIlAuHs4yyFTQqNsAQ",
-	"E5M1FMgSFEDKtDgX+QjOM5PpwohNwnEdYQ+5xZ6CYIa5bXL48NV6qcl8Ng6X4zQIp7OTYJYcnwTLZTgN",
-	"0tksCUM8OT3Gied7GVli5i28QqIwvPU9yYV6LRIU3iK89d106STG+SSeBKcnJ2kwiyfz4OxsehwkY7Kc",
-	"h6cznCdhY7oyPGhPN759oOs9Tc6S0/QYg0l8nAazdHYWLNOzZTA5mZOTJA2n85O070Vq5nT3Wu8flD/X",
-	"G7M3Jvt2CXnmPnbJGIp+3uYHx4FD0Un7g37NrXsikYq871O8NiMeVQtbU9vshyNKK1Nb6fR3nPeJiRAU",
-	"JSxR3SAyGJvU8TiMWC1OcKB1+/y3S5CKKFPsohKWJo/Jbf9I6ctMUvpwFLFKASy4sOy3hQoCzrDrhYUm",
-	"kCpbUEwlDKiKWOlAI6/0nLbm2DIAj6rz2pz/1lChcWgseutRV8n2T0W4z3d3/O9FTlggkCRkmSHohbkw",
-	"/L1b56jd3rSPo2nQ1XCiYdeBvjFqr801Nxu1pjYwy8kXmhd5xQH7RzjQkjKgWJbO5hr21SgnwN+gWHtC",
-	"u/1nqvCezQXs8SIc2NgAzCPQzw57Yho3us3aDWMZYauCrDQfUL8kUVzTGM9XAi0zLCbDjcLkKVFoPMdk",
-	"FozHweT03fh0MTleTCf/EYaLMOxN18/Rxv3ev31kN76jW+5do0HqF9nsmjuoopPzJIGy406bkUMn4jUr",
-	"Bms9NTXdj750v3Tq7Ma2tVN7yHxAFhTSBzT/0/+MWCp8SEUQkzvrxtAqG/fVbGCz7mLn2+74rgJVBLdY",
-	"PvChfVVqT4z4mhRq/V5kjwIRhyazsZIrab9/89JkHJEl7bK44r5xPkQHoyiQxQhLEl/p0cbjSJRSY/Ae",
-	"DnwAuAqXs2Uyj8fBcXpKglkcYnBG5vNgnIbJdDmOJ+REjy2E9h1rpTZycXTkQOkodUW/UczzI64JP9pr",
-	"vj5Y+7F5cLP6XvnaNFzcsRtaKetGW0HbjmgcTmbfFskb/6CX8o3ZX7PQ929e7i/HD3UM3Yn29QvVe5Vb",
-	"qJj8LV5BYEIFxur9m8uG0Lnkx8hN0ZA5vfMZKvxrOZBBn9BiTa9z+82liUA10DSdN6XRKS0HlJySD5bt",
-	"H2D+m7Q90AOUKlM7gLcDq+3CwZiLxPXwtExBKUDmqUINe7SdjjlLaJmwZglQFjHb9VKKkX5hCzco0BSY",
-	"2FCK6ztFcyBz1Zjp62Aj1hp30nNw+fZ1cDoPx5AQZat9hy0ZqR5/J1KpP2XY4eogqLnm0BCy+ytrDYTQ",
-	"IngoFWqUr5/TgvfvL58CZRATxhmNSQbTeRCviSCxsgc98laSe78OQf/BZzIkxoWgavtW64vd1LKp5nyz",
-	"+Qdu78w1/yI1WoMr3Pp3p8XLYxq2XbTu2O/2+dR7QTZU/33rN9fzbrhL9dz1DYtGt+dw+3DpIsxEh/st",
-	"y360tzDNPcpSPlDAIPGVVmNtFSWQeimN/FxOrlBW/WZUSdAAOhWcKbDvsohlfGVRsjMJlBlQhlQMH0JZ",
-	"VAnviLWchvQbaF36tYO0NkV0En4Re6eRX8LjwqQyTDIh5kwqUZiut2qvN8Uyo3KNiUlUaCcfsYOnRBHX",
-	"v1K3r5xv6Ci3LXJVAfdwBJdmdtNXRdkqQ3Cd6trrK6FXWTYfr5ChIPrrLzjEGTULY/rx0Qj+udb6XSU0",
-	"6vqLb9OctiYHOUlM3cVkVJLqGE6/va5M4sScxWhEirAkYlIRoaRNqERep9SzMLmSiF1wpoGWac28wo1q",
-	"aAaPdXRkmpu0vuqlELDaqL/sTgeZn8z38AuJVbaF6RwqWyGflPUPIzomd3PVCL/goLRXfsR2lhZ8cEXD",
-	"Q0PBJiOUuZXIqo7iIjQ/YkuMSSFxOFR7UtZGXUslMjggifVSJIPaZZi+S36DyeETYFytNdlUAiuyzCRi",
-	"8Iu2rraru1ECGshHK6qMldSiBk7WoBY2LY2e712jkFYlx6NwFGpjoldHNtRbeNNROJqa8pZaG7t3RFYr",
-	"gSt74uF6UkI/edQ2IaZYyIdw7rMvsetLLzW+0fHvzvINHIaA0nxRabquu330TyBtnJDgDJ0EnYWQU1Yo",
-	"LJVYbxBnGDE7HYkFl9JZIW0lkJjTVU1y2Aq0odZjRvAGN9o2JhFzbZpEmUqJhIzrgLBRY3RyZTpmqVt0",
-	"k9i8kCpitvF1iaYhklqFI5BxvrG7qOWiArVewzK7Q1solQ4Bvu1gyuMUh/c7GTJQzr5towclCuyeIZuE",
-	"4beRdM9Jjv3W2jwoMnCG5bxx/ube8x76qzNLxdAnK2qPGsflzCvjxz5kdOmEb0Dj2m2bDdRymQAX0JIF",
-	"Y4a4cjXhoTNGsz/6INcdlIIxLbt6p21PQsTaTQmlkW00Ndt+W1dUINKZGa7WKCJW6apxWlIWOSbVcSQH",
-	"Is3+dOHjB9NdIos8J2LrLcoWEDhvW1XfU2RlauadHz7qIEsmV6b2i2rNtWI3xjQC8Hp2p4dlzihoMLwN",
-	"jPSsq6GOiheogGTae+E15YXMtiDJNSYw7HLaxwKN7LWt2wvstDJ4D7MKH36600ofm6K+V02zfcqr31ne",
-	"N1Jlaxa5JtRihs521lbmbsPUOvhoZLgSUL3z51nWbkGw/vuiEEJvtpOyhtDuACIt6dXwz1tocfsUd0Wh",
-	"kmzTpt2U6I7UmPTQIPx4XZ5lQZZsOGVqBC8cZpY7bhFw52ViYuwBgyVGbEOktK46KUR5oqN5pu4y1dFI",
-	"4tujLok9WLW0fbo6vOcR65VntIXqJueGMEC/4+chUOB36eXZEynsbJHaCzCMfzbCv/Ec435M6tiDAf2v",
-	"BLewoqZjSZpuGzLqjoM+EKJ8t/FwQt4IRdpEfZfF0Pp+h8mw37zbaOzlDI++du8DubVmxuS5B3KXOb92",
-	"p3Db1qWOeIkiSyKx7w+fmknb62zfkvK07yFnA0GX6eorgZMpGfwgqPlq19k0i4n7cHPHwGZvxiDUnP+s",
-	"NzGM4KCs5bikyRLBSscvEmbhuLwOASM2C0O44SKhbPWkjujLXE8Xbo4OI2a3bXa/+lWXQbRVz0rUY+ib",
-	"JamjcZ8G7sqpVNB++z6/PQg07RH1IS0qmQlygzFNTQCdAE37QyNmbnSwiYAlZpytpC3g1iF72SVoiroV",
-	"RBjwwT2keq9ahv/nnb7LO32zq3mYgmhg226YLu3VI+HYO1XkBd6Paxt3Zn0YJrIectS9U8ucmRl0cq6o",
-	"p/1bfTHU7VHzBiWzPQFN5NHXoVuEbo9aOfLuBV97LLYuLN76944euDxJh1fDuP+9xLryWi+y1P9CmjrN",
-	"jlurpDmX7kesMbSZWTB1s2JjTrJWVyG4ca+enzdOGq2J1GbInMwewbk5aCNhUjqFZi+kmWgSTu0vrWnk",
-	"rqiglQR+QFDQUvcy81zeGNMp5w2p+NYeErJDDCF6EtvdWbq40rsvBlos7ZlEZ5jLc8dDfZcmt6rn1jOu",
-	"uc38SmSJjJhLng+eNtFRmS0QLIDpd/TPCaaUoTvt8MjBxg9rCP+dOrj3D+C+sd9/QH7KgNwl82uVAGRK",
-	"GOQ6CaffmAf6yxxB228nhs8EDjC7bVjqfmjF7ako9gfFiJeMKqqFoGnTHhAZio5p7AeGAqXpRvY6X6y9",
-	"cdu87owXm/fOtD2l9pHWiZoa87d7yPbNi7vd3W4VshW2Fb1G1nRyftXpZDtmyvLoaNDP7NLxp7WOPyQl",
-	"1evl2rfR4w9sZ35UA9lKe/Xxc5nDHMxWxkQjaNtHYbs8KIuzIjGHn2ztJmKfOyz+bH3zxrS3avXPOn3M",
-	"Rnac1zb3ANpzEPC5HPh5AZ+Rffb1f4NCmn+4/7o/U2H/G8Tk85/Lx/45D139ZC779/EhDwv+ein5Bzic",
-	"phf41HYCLmJKnZ28K0fZMKjf6W9MI25QiOx3cDfS7X+jgXtNVBlvyVafVtmlFTHbWxo0orIGDdYwfW50",
-	"oH7WdqjTTBuxdjftmsiqo9beMryP0TS38e20mtA3mjvCsJ3userC/sm848/U1v0IZqvXbf8jykd/xqMd",
-	"j8nbezyCTY+7VlOzSiiEvZvmBrNM//+u0zQRq+7iNc3AEm2OsLqfUwfrDDHRKORP5loqy/iDPIvh9KfC",
-	"mpi7HEvZh2/8yv3tKUMdxq5pBcV16U7aAks2tCWsxoE4ogduSPzOTty6IXkXHzV+a3/tt8G+Z99V+qmU",
-	"havYDV/LXF7Z0O7Buf14+78BAAD//w==",
+	"+ae63egvSCUoW3nbre9dFFLxHMUQ/e97tPMU1Bohdi+1CB6H4XE4H0+msx1kuZfuo6i/xksmFVXFXduU",
+	"UkZYTEkGtB4MNAGi4BWRCkVMRDKCcwaUKVyhgBuq1sB4xCwLgTJDW8Jj+UQPms/0oxfch4xeYXPeTxlf",
+	"Ub0zPkgOak1UxPAaxW1zUCBponkHayKBM4QXHDRpo4g12TY+CU/G80GGNb+4H88caZ7vfQlWPKifzmdd",
+	"Rr7UJAxxszEGDJ2ahs6+j5oUnITh6Ww+nk1P76Wi5Nt+Em3X7XeJ22pKBMoNZxKNIv+NJG/w3wVKpf+K",
+	"OVPIzD/JZpPR2OjR0b+kJu9rve6v3jMhuDUF5l/e4sNX72mLGedZBsJODbXxgJgXWQKMK1giXJOMJkRh",
+	"ornyFBWhmfQW3muGwAXkXGDJvpRiltz19hskkrMLnjh9GofmYcyvUZClXnRKMom+95YXItaDLjhjGKvg",
+	"orZz24+aQTU//7/A1Ft4/++otoVH9ld5ZOh+43hpOdvXrZIBN0SCQG3oMPG2vvcrV895wZLHZnrjm5iA",
+	"tj3q1nxcsyzVX2xz+lfescZGs7VaAu2zdRbOxj8HV6X5HCQcJftFAX6hUmm+vmekUGsu6P/go/P22ZeN",
+	"1jp4ThmNqboNzjeb4B2/Qtbm6XNU8RoIMLwBpX+2TN0QoRgK0AvUG2OXMiS6k2mXyVbP/xDJzUh8Ja2q",
+	"dZYOsUDj3kgmR3CxxvgqYpHXYs8/8DbytC53nhu2RZ426PW6DffP4xilNL93dkjZZ+WjwPwdXJOsQL31",
+	"G8E3KBS1dk2VE7Qp+y892sAQbVT6S4I1kgSF7wg2A284rHkh5MjrggDtKyTGApXdImtdS+P8wS3iY/Wa",
+	"gzoaOjSVrr/MizVhK5RmkUtck2vKiwpBWM+SZvxmBG9QFYJhAstbvR1EoQ8rVEBYAhmVquVtvnokjnnB",
+	"1EVGpKSp28d3ZnEfvA0KyRnJ9IIJf1PR4TQ8pZlCcW5nkPoFs+WWD2/JNWUrqV+libfw5uHx8WyK4yA9",
+	"Dk+C2SlJgtPx5CQ4O45n4fF8fnx2suxv2h3L63LIrQPi1lgJigOJFb0mCjV+eX1eqHUTWsgR/IPxGxYx",
+	"IzhyASXZPiwLSRlK6UPBrvQgONBmkzBAVuQLo9D2LcjJbcTIZoNEHFpUQhXmcgCDVZtPhCC3RmR4rgdv",
+	"1K3j7bbNb01qSopMVaxvk/7PNTLQ4makAVkChUQBeSEVrARhCkrmvL7RBiexlqliR8Sa/PDBKYMDLBKW",
+	"GY+vMLFWC7WtgMn0zFLpaFlyniFhJVhycOX8dUXEti8vu3ZQT9nbt+YKrTsqJEKGKxLf2pVa7Cl9wNHK",
+	"WR/KVj44SexsSgPaH48nLWw/9r9vy2hyn519r8OK7XZA/Y0FvlSY99misY9h+gie8lgCEQiSZsgUaPe8",
+	"pvHaGQJZoSI9hmQ35FaCRKYWESNZZp5yMy3JYI0CK8htRNpsLGHyBoXedYPCgSqJWRqxEqsA0bKeaVbr",
+	"P1iiRwB1uN/ECeWrGZfKcr2t1C0n2qX27ZoLBY1npZETxidCzBPs291tw912Z3xaSvuSF8pGJUQREBgj",
+	"vbZQsTdZ0wH3TDFnUmmlYiSnbGWxPJE4greIbAEGagKxWwEpoRkmJTKlnEXsYBaGh0/0uMkcciqlnqXr",
+	"JOFgFo7dqCmgRRoRG3BQbqCGYiW+q7Cd/nF22NLUJpENQNGl0gj1whAnSV57fydVmiz5xBidBWhmKnGr",
+	"bSDIIo6xxdXSNGxrvNLT/BqJWXHcCJ4UMSbWoBnh94YC7mE9eklt8NIWO4fivtY24F5IZBSyq/1dn27n",
+	"/bhrMRWsGgy1lzy51RJuI16rgmU4ZpwNOvnaUEUyKjGBK7yVhx03/lcOvgZ2cb/dM2IwuFtycLtepeRi",
+	"TbIM2WrHbiU8lr9Ac9wINHfyIlM0SEmsuOhh4mpoe8viNacxXiYaOH30PbxGpt4qgSS/1HhpEp6S8fgk",
+	"DE5PjjGYzY/nwelxEgaTkySNp4gn4+mJ57DVND4j4zTE4CSZTYLZ8hSDMzJOgkk6Xx7HMzxNQh2l5Smx",
+	"0Ml79/z807tn//3OmuZ8owyI0I5kTVdrkPGa8wwSmsAtL4AohSzpg7MGBb28R5XlklW6w4yWcKCtxBLB",
+	"OE+Dp8vVGKHeSzmtHx3wyjX0uLCLeyr1uA5z95uc7j2yYmyXDQZYQokrSzrhgDMEyjaFgiX/4gALAc4w",
+	"UDRH2BApb7hIDv2I6Zcu/v768uIZHBgx22QlLw99M+Wr9y/fXcLBhsZXQHLOVkBzskJZvn356vzFMziI",
+	"yUbFaxJIdZuhHXI4gl93w1mwaHbIebRZ/er5uSF/W0tTT3nwi9KITq75jaP3PnkbNvhNVbYpWsf76tt+",
+	"Qy67O9/T+h4htQHoGAS5r0WQC5Og1HJciv4knJa4iqcR+41LpU2hsXc2AsmbE2gEVcI03+AtnmAmR7lN",
+	"f1LVyXp+9fL2Qj/8Ga3Lx559ye9m/7mCDIlUht2VlYUbHQxtBGrcu7dBaZn+rYkGLu1743usTLW+waBg",
+	"u7/AvcWeE5J3Y4cB2StfGMG7rtxBT+x8IPCfb1//CoYyPaQ1l6vDyJbf+vBXEbaP3yEZ8h6f09lOM/w3",
+	"m+S7qDNj/c38mwOBFyZfUyUQGwruUoWGnePJdHZ8Oj09cdUh99tbl3aqsmHueZmP6qlXY84h6SqzkzSB",
+	"VPDcBk54jZmeAxIi10tuqkADQWlmIuknxrMYN2+8irZrAtNCWoh4T8TdIeuuJVoKR/CrCztX2kbe84X7",
+	"MnU1d7pLGYKOWrdaGTzZqKHs0tydL42glIj+kEUTf2uZ6SXrdZRLk1HENOQv/UhjL+yq9WYYxN5zJj8+",
+	"JfigNJ8EytpUj37XZNuOBTxmHuweEh89dXWPl2qt5DcdO8pS5hv1TdkqLJuK6HMucjkJx/u4sW+fTUNI",
+	"olx4nGWUraBR0QGGmJgsokCWoABSpsm5yEdwnpnMF0ZsEo7riHvITfYUBDPMbRPEh6/Wa03ms3G4HKdB",
+	"OJ2dBLPk+CRYLsNpkM5mSRjiyekxTjzfy8gSM2/hFRKF4a3vSS7Ua5Gg8Bbh1nfTpZMY55N4EpyenKTB",
+	"LJ7Mg7Oz6XGQjMlyHp7OcJ6EjenKcKE93Xj7QFd8mpwlp+kxBpP4OA1m6ewsWKZny2ByMicnSRpO5ydp",
+	"36vUzOnutd4/KH+uN2ZvjPbtEvLMfeySMRT9PM4PjguHopX2B/2aW/dEJhV536d4bUY8qha2prbZEEeU",
+	"Vqa20unvOO8TEyEoSliiukFkMDap5HEYsVqc4EDr9vlvlyAVUab4RSUsTV6T2/6S0peZJPXhKGKVAliw",
+	"YdlvCxcEnGHXCwtNYFW2qJjKGFAVsdKBRl7pOW1NsmUAHlXntTn/raFC49BY9NajrpLtn5pwn+/u+N+L",
+	"nLBAIEnIMkPQC3Nh+Xu3zlG7/WkfR9Ogq+FEw64DfWPUXptrbjZqTW2glpMvNC/yigP2j3CgZWVAsSyd",
+	"zTXsq1FOgL9BsfaEdvvPVOE9mxvY40U4sLECmEegnx32xDRudKO1G8oywlYFWWk+oH5JorimMZ6vBFpm",
+	"WEyGG4XJU6LQeI7JLBiPg8npu/HpYnK8mE7+IwwXYdibrp+zjfu9gfvIbnxHN927RgPVL7LZVXdQRSvn",
+	"SQJlR542I4dOxGtWDNZ+amq6H33pfunU3Y1ta6f6kPmALCikD2j+p/8ZsVT4kIogJnfWkaFVRu6r2cBm",
+	"3cXOt93xXQWqCG6xfOBD+6rUnhjxNSnU+r3IHgUiDk1mYyVX4n7/5qXJQCJL2mVyxX3jfIgOTlEgixGW",
+	"JL7So43HkSilxuA9HPgAcBUuZ8tkHo+D4/SUBLM4xOCMzOfBOA2T6XIcT8iJHlsI7TvWSm3k4ujIgdJR",
+	"6oqAo5jnR1wTfrTXfH2w9mPz4mb1vXK2acC4Yze0UtaNuIK2HdE4nMzu8URD/kEv5RuzwWah79+83F+O",
+	"H+oYuhPt6xeq9yq3UDH5W7yCwIQKjNX7N5cNoXPJj5GboiFzeuczVPjXciCDPqHFml5n95tLE4FqoGk6",
+	"cUqjU1oOKDklHyzbP8D8N2l7oAcoVaZ2AM1IuqEeJEmohddNnGubGncXyXuhORxcMqqolvjm88M6KRmx",
+	"OitJlXSJswUwztAkLRNMKcPEuQB2azPiLq444CJirMiyQx1OlAJtGt+7uTS96YUsSFVlf1Im6UyWwUQZ",
+	"JEkgIwoFLDHmeTONZxzNQEf7163v6QU0uz7v2oEmG+pdeDsgM11QHnORuM6qlkEuqTZPFWrwqVkVc2a3",
+	"UFrWURYx24tUKrN+4RZuUKAp+7GhRON3GoiB/GFjpq+D7XFmf4bpObh8+zo4nYdjSIiyNdjDlqZWj78T",
+	"L9afMuxw1SnUXHOYFNn99c4GTmsRPJSQNiawn1mE9+8vnwJlEBPGGY1JBtN5EK+JILGyx3HyVulhv75N",
+	"/8EnZyTGhaDq9q22WnZTy1an883mH3h7ZwXgF6kxM1zhrX93saI8TGObeutzFd3uq3ovyIbqv7d+cz3v",
+	"hnuJz113t2j04A43eZeO2kx0uN+y7Ed7C9PcoyzlA2UlEl9pNda+SQKpl9LIkubkCmXVBagtpA5jUsGZ",
+	"Avsui1jGVzZWcSaBMgONkYrho0KLquwQsZbrln4jZpJ+DVOsTRGdtGvE3mmzmPC4MAklk9KJOZNKFKYX",
+	"sdrrTbHMqFxjYtJF2thG7OApUcR1FdVNRecbOspt42JVVj8cwWVlxCVlqwzBnSfQ2EsJvcqyRXyFDAXR",
+	"X3/BIc6oWRjTj49G8M+11u8qrVRXxXzrBmylFHKSmGqYyWsl1WGpftNjmUqLOYvRiBRhScSkIkJJm9aK",
+	"vE4BbmEyVhG74EzDXeMnr3CjGprBYx2jmpYzra/GuYHVRv1ld4bL/GS+h19IrLJbmM6hshWy4eCIshm0",
+	"q0YQDAelvfIjtrPA44Mr5R4aCjYZocytRFbVLBcn+xFbYkwKicMB85OyYu0aXZHBQQ00oHYZphuW32By",
+	"+AQYV2tNNpVQ+lnAL9q62l77XdDDBedUGSupRQ2crEEtbFoaPd+7RiGtSo5H4SjUxkSvjmyot/Cmo3A0",
+	"NUVGtTZ274isVgJX9lzK9aQE4PKobUJMCZcPRRvPvsTutECp8Y1zGe7E5cCRFSjNF5WmF7572uEJpI1z",
+	"LBo/WQk6CyGnrFBYKrHeIM4wYnY6EgsupbNC2kogMWfgmuSwFWhDrceM4A1utG1MIuaaZ4ky9SoJGddh",
+	"eaPy6+TK9DFTt+gmsXkhVcRsO/ISTZsqtQpHION8Y3dRy0UVWngNy+yO1qFUOhD7tuNDj1Oy3+/8zkCT",
+	"wbaNHkyJu3PSbxKG30bSPedt9ltr8zjPwEmj88YpqXtP5eivziwVQ5+sqD1qHGo0r4wf+yjYpRO+AY1r",
+	"N9M2UMtlAlxASxaMGeLKVeaHToLN/ujjdndQCsa07Opot0FZxNqtIqWRbbSa2y5oF1oR6cwMV2sUEat0",
+	"1TgtKYsck+rQmAORZn+68PGD6fmRRZ4TcestysYcOG9bVd9TZGU6Fzo/fDQdI8mVqcCjWnOt2I0xjTRI",
+	"PbvTwzJzFzQY3gZGetbVUJ/LC1RAMu298JryQma3IMk1JjDsctqHN43sta3bC+w0lHgPswoffrozZB+b",
+	"or5XZbl99q7f7983UmXDHLkm1GKGznbWVuZuw9Q6nmpkuBJQvfPnWdZuBLH++6IQQm+2k7KG0O4AIi3p",
+	"1fDPW2hx+xR3RaGSbNM835TojtSYJN0g/HhdnjBClmw4ZWoELxxmljvuenCnmGJi7AGDJUZsQ6S0rjop",
+	"RHnOpnnS8TLV0Uji2wNIiT3utrTd0zq85xHrFcm0heqmSIcwQL/v6iFQ4HfpqNoTKexsVNsLMIx/NsK/",
+	"8XTpfkzq2IMB/a8Et7CipmNJmt42ZNQd0n0gRPlu4+GEvBGKtIn6Louh9f0Ok2G/ebfR2MsZHn3t3tqy",
+	"tWbGVBsGcpc5v3Zno9vWpY54iSJLIrHvD5+aSdvrbN9l87TvIWcDQZfJB5fAyRRufhDUfLXrxKDFxH24",
+	"uWNgs0NmEGrOf9b7MkZwUFbUXNJkiWCl4xcJs3BcXlqBEZuFIdxwkVC2elJH9GWupws3R4cRs9s2u1/9",
+	"qis72qpnJeox9M2S1NG4TwM3GlUqaL99n98eBJr24oAhLSqZCXKDMU1NAJ0ATftDI2bu3bCJgCVmnK2k",
+	"LaPXIXvZq2kqHhVEGPDBPaR6r1qG/+edvss7fbOreZiCaGDbblsv7dUj4dg7VeQF3o9rGzebfRgmsh5y",
+	"1L35zJxkGnRyrrSq/Vt9fdf2qHnPldmegCby6OvQXU/bo1aOvHsN2x6Lrcu7W//e0QNXXOnwahj3v5dY",
+	"17/rRZb6X0hTp9lxt5g0twX4EWsMbWYWTN2s2JjzxdUFFW7cq+fnjfNfayK1GTLn5Udwbo4/SZiUTqHZ",
+	"kWommoRT+0trGrkrKmglgR8QFOyt7kMV9EGlb5WuDWmsyDLbdVs6vdLfLwZaX+3ZUWeqy/PhQ/2wJtuq",
+	"59YzrrnNBUtkiYyYS6cPngq6q/5u2f3I4ccPa9T/nTrr9w/pvvEcxoD8lCG6S+/XSgLIlDBYdhJOvzEz",
+	"9Jc5KrjfTgyf3RxgdtvU1H3qitvTa+wPihoHu2keECuKjrHsh4oCpekS9zpfrP1z2+DujCCb9wO1faf2",
+	"mtatmqrzt/vM9o2Zux3gbhWyNbcVvUbWdHt+1YFme2jKgulo0PPs0vGntY4/JEnV67Hbt/XjD2wzf1QD",
+	"eadzre9NGsxfxkRjattZYfs+KIuzIjGH0mw1J2KfOyz+bH3zxrQda/XPOv3lRnac1zb3N9rzKfC5HPh5",
+	"AZ+Rffb1f4NCmn+4/7o/U2H/G8Tk85/Lx/45D8P9ZC779/EhDwsHe0n6Bzicphf41HYCLoZKnZ28K2vZ",
+	"MKjf6W9Mg3RQiOx3cDfS7X+jsX5NVBmByVbnVtm3FTHb8xs04rQGDdYwfW50Bn/WdqjT5Byxdpfzmsiq",
+	"09k2ye5jNM2tiTutJvSN5o7AbKd7rLrjfzLv+DO12z+C2eqdgvgRBaU/45Gbx+TtPR7BJsxd86lZJRTC",
+	"3iF0g1mm/3/XKaeIVXcom/ZgiTZrWN2jqoN1hphoFPIncy2VZfxBnsVw+lNhTcxdjqU8H2H8yv0NK0M9",
+	"x66NBcV16U7aAks2tCWsxoE4ogdusvzO3ty6RXkXHzV+a3/tt8FOaN/V/qmUhavhDV+nXV6l0e7K2X7c",
+	"/m8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
