@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -233,6 +234,16 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 }
 
+// idIn returns the id of a created resource's answer.
+func idIn(t *testing.T, body string) string {
+	t.Helper()
+	var v struct{ ID string }
+	if err := json.Unmarshal([]byte(body), &v); err != nil || v.ID == "" {
+		t.Fatalf("no id in %s", body)
+	}
+	return v.ID
+}
+
 // tokenFrom returns the token of a CreateToken answer, "" if none.
 func tokenFrom(body string) string {
 	rest, ok := strings.CutPrefix(body, `{"token":"`)
@@ -288,11 +299,11 @@ func TestUnmarshalStateRejects(t *testing.T) {
 		{"version as a string", `{"version":"1"}`, `sandbox: state: unsupported version "1" (this build reads version 1)`},
 		{"long version", `{"version":"` + strings.Repeat("x", 100) + `"}`, `sandbox: state: unsupported version "xxxxxxxxxxxxxxxxxxx... (this build reads version 1)`},
 		{"unknown field", `{"version":1,"settings":{}}`, `sandbox: state: unknown field "settings"`},
-		{"unknown configuration field", wrap(`"k":[{"id":"`+id1+`","colour":"red"}]`, ``, ``), `sandbox: state: unknown field "colour"`},
+		{"unknown configuration field", wrap(`"k":[{"id":"`+id1+`","colour":"red"}]`, ``, ``), `sandbox: state: configurations of app key #1 (in sorted order), item 0: unknown field "colour"`},
 		{"data after the object", wrap(``, ``, ``) + `{}`, "sandbox: state: data after the JSON object"},
 		{"configurations not an object", `{"version":1,"configurations":[]}`, "sandbox: state: configurations: a JSON array where an object was expected"},
-		{"wrong type in a configuration", wrap(`"`+secretKey+`":[{"id":"`+id1+`","aoRequired":"yes"}]`, ``, ``), "sandbox: state: configurations.aoRequired: a JSON string where true or false was expected"},
-		{"configuration id not a UUID", wrap(`"`+secretKey+`":[{"id":"nope"}]`, ``, ``), "sandbox: state: an id is not a UUID (invalid UUID length: 4)"},
+		{"wrong type in a configuration", wrap(`"`+secretKey+`":[{"id":"`+id1+`","aoRequired":"yes"}]`, ``, ``), "sandbox: state: configurations of app key #1 (in sorted order), item 0: aoRequired: value must be a boolean"},
+		{"configuration id not a UUID", wrap(`"`+secretKey+`":[{"id":"nope"}]`, ``, ``), "sandbox: state: configurations of app key #1 (in sorted order), item 0: id: minimum string length is 36"},
 		{"configuration id missing", wrap(`"0":[],"`+secretKey+`":[{"id":"`+id1+`"},{"filterAccounts":["Checking"]}]`, ``, ``), "sandbox: state: configurations of app key #2 (in sorted order), item 1: id missing"},
 		{"duplicate configuration id", wrap(`"`+secretKey+`":[{"id":"`+id1+`"},{"id":"`+id2+`"},{"id":"`+id1+`"}]`, ``, ``), "sandbox: state: configurations of app key #1 (in sorted order), item 2: duplicate id " + id1},
 		{"empty app key", wrap(`"":[{"id":"`+id1+`"}]`, ``, ``), "sandbox: state: configurations of app key #1 (in sorted order): the app key is empty"},
@@ -382,7 +393,7 @@ func TestStateHook(t *testing.T) {
 			_, body = serve(sb, "POST", tokenPath, keyB, "", `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`)
 			tokB := tokenFrom(body)
 			_, created := serve(sb, "POST", cfgPath, keyA, tok, `{}`)
-			id := created[len(`{"id":"`) : len(`{"id":"`)+36]
+			id := idIn(t, created)
 			tokenChanges := 0
 			if check {
 				tokenChanges = 2 // tokens are only stored when checked
