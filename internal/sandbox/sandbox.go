@@ -48,7 +48,7 @@ type Sandbox struct {
 	publicURL       string
 	doc             *openapi3.T // WithDocument; nil for the embedded spec
 	validator       *validation.Validator
-	hook            func(Inbound) // WithRequestHook; nil when none
+	hook            func(Inbound)                      // WithRequestHook; nil when none
 	ops             map[*openapi3.Operation]*operation // x-sandbox of each operation (engine.go)
 	problems        []error                            // malformed x-sandbox extensions
 

@@ -70,9 +70,9 @@ const (
 )
 
 func resourceCost(id string, raw []byte) int64 { return int64(len(id)+len(raw)) + resourceOverhead }
-func partnerCost(appKey string) int64         { return int64(len(appKey)) + partnerOverhead }
-func tokenCost(tok, appKey string) int64      { return int64(len(tok)+len(appKey)) + tokenOverhead }
-func sessionCost(redirectURI string) int64    { return int64(len(redirectURI)) + sessionOverhead }
+func partnerCost(appKey string) int64          { return int64(len(appKey)) + partnerOverhead }
+func tokenCost(tok, appKey string) int64       { return int64(len(tok)+len(appKey)) + tokenOverhead }
+func sessionCost(redirectURI string) int64     { return int64(len(redirectURI)) + sessionOverhead }
 
 // stateVersion is the version MarshalState writes and the only one
 // UnmarshalState reads. The shape has not changed since version 1: one
@@ -624,6 +624,7 @@ func problemIn(name string, err error) error {
 	}
 	return errors.New(jsonProblem(err))
 }
+
 // jsonProblem describes a decoding error without quoting the data: a
 // time or UUID parse error would echo the value, and the value might be a
 // token.
