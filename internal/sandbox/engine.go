@@ -176,6 +176,9 @@ func (o *operation) bind(colls map[string]*collection) error {
 		}
 		return nil // no behaviour: the documented example
 	default:
+		if !slices.Contains([]string{"create", "list", "get", "delete"}, b.Action) {
+			return fmt.Errorf("action %q: want create, list, get or delete", b.Action)
+		}
 		if o.coll.item == nil {
 			return fmt.Errorf("collection %q has no create operation to define its resources", b.Collection)
 		}
