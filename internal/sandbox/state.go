@@ -463,8 +463,10 @@ func (s *Sandbox) unmarshalState(data []byte) error {
 // loadCollection checks the resources of col in raw and returns them as a
 // collection holding only state, with their cost to the budget.
 func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) (*collection, int64, error) {
-	var byKey map[string][]json.RawMessage
-	if err := json.Unmarshal(raw, &byKey); err != nil {
+	var byKey map[string][]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // an int64 property survives
+	if err := dec.Decode(&byKey); err != nil {
 		return nil, 0, problemIn(col.name, err)
 	}
 	keys := make([]string, 0, len(byKey))
@@ -494,9 +496,8 @@ func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) 
 		p := &partnerState{items: make(map[string][]byte, len(list)), order: make([]string, 0, len(list))}
 		for j, item := range list {
 			at := fmt.Sprintf("%s, item %d", where, j)
-			v, err := decodeJSON(item)
-			obj, ok := v.(map[string]any)
-			if err != nil || !ok {
+			obj, ok := item.(map[string]any)
+			if !ok {
 				return nil, 0, fmt.Errorf("%s: not a JSON object", at)
 			}
 			for _, name := range sortedKeys(obj) {
@@ -508,7 +509,7 @@ func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) 
 			if !ok {
 				return nil, 0, fmt.Errorf("%s: %s missing", at, col.idProp)
 			}
-			if err := col.item.Value.VisitJSON(v, opts...); err != nil {
+			if err := col.item.Value.VisitJSON(obj, opts...); err != nil {
 				return nil, 0, fmt.Errorf("%s: %s", at, schemaProblem(err))
 			}
 			id, _ := idv.(string)
@@ -578,30 +579,28 @@ func schemaProblem(err error) string {
 // decodeState parses data as one JSON object of version 1, with nothing
 // after it, and returns its members.
 func decodeState(data []byte) (map[string]json.RawMessage, error) {
-	var head struct {
-		Version *json.RawMessage `json:"version"`
-	}
-	first := json.NewDecoder(bytes.NewReader(data))
-	if err := first.Decode(&head); err != nil {
+	var parts map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&parts); err != nil {
 		return nil, fmt.Errorf("not a JSON object: %s", jsonProblem(err))
 	}
-	if first.More() {
+	if dec.More() {
 		return nil, errors.New("data after the JSON object")
 	}
-	if head.Version == nil {
+	if parts == nil {
+		return nil, errors.New("not a JSON object: a JSON null")
+	}
+	version, ok := parts["version"]
+	if !ok {
 		return nil, errors.New("version missing")
 	}
 	var v int
-	if err := json.Unmarshal(*head.Version, &v); err != nil || v != stateVersion {
-		shown := bytes.TrimSpace(*head.Version)
+	if err := json.Unmarshal(version, &v); err != nil || v != stateVersion {
+		shown := bytes.TrimSpace(version)
 		if len(shown) > 20 {
 			shown = append(shown[:20:20], "..."...)
 		}
 		return nil, fmt.Errorf("unsupported version %s (this build reads version %d)", shown, stateVersion)
-	}
-	var parts map[string]json.RawMessage
-	if err := json.Unmarshal(data, &parts); err != nil {
-		return nil, errors.New(jsonProblem(err))
 	}
 	return parts, nil
 }
