@@ -6,6 +6,17 @@
 // no network at all through HTTPClient. Every request is validated against
 // the spec before it is handled, so a client that the sandbox accepts sends
 // what the real API expects.
+//
+// What it does for each operation is declared in the spec, by the
+// operation's x-sandbox extension (engine.go): create, list, get or delete
+// on a named collection of resources, or one of a few named handlers
+// (token, loginForm, oauthURL, reconnection). Resources are stored as the
+// request's JSON, so a field added to the spec is stored and returned with
+// no code change; every success answer is built from its response schema
+// and validated before it is sent; an operation without x-sandbox answers
+// its documented example. Stored state is bounded by a byte budget
+// (DefaultMaxStateBytes, WithMaxStateBytes) and app keys and ids by
+// length (MaxAppKeyBytes, MaxIDBytes).
 package sandbox
 
 import (

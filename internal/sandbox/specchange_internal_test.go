@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,15 +51,17 @@ func insertAfter(t *testing.T, spec, anchor, text string) string {
 const (
 	// A new optional field of the configuration, in its request and its
 	// answer.
-	experienceProperty = "        experience:\n          type: string\n          description: Which Connect experience to show.\n"
+	// The names are this test's own, so that the test still holds when
+	// the real spec gains such a field or operation.
+	trialProperty = "        sandboxTrialField:\n          type: string\n          description: A field added by TestSpecChangeReachesTheSandbox.\n"
 	// A new operation, with a query parameter and a new response schema,
 	// and no x-sandbox behaviour.
-	usagePath = `  /connect-components/configurations/{configuration_id}/usage:
+	trialPath = `  /connect-components/configurations/{configuration_id}/sandbox-trial:
     parameters:
       - $ref: "#/components/parameters/ConfigurationId"
     get:
-      operationId: GetConfigurationsConfigurationIDUsage
-      summary: Get Configuration Usage
+      operationId: GetSandboxTrial
+      summary: An operation added by TestSpecChangeReachesTheSandbox
       parameters:
         - name: period
           in: query
@@ -71,14 +74,14 @@ const (
           content:
             application/json:
               schema:
-                $ref: "#/components/schemas/ConfigurationUsage"
+                $ref: "#/components/schemas/SandboxTrialAnswer"
               example:
                 configurationId: 605543e1-f507-48ad-8127-95c40566597b
                 logins: 3
         "401":
           $ref: "#/components/responses/Unauthorized"
 `
-	usageSchema = `    ConfigurationUsage:
+	trialSchema = `    SandboxTrialAnswer:
       type: object
       required: [configurationId, logins]
       properties:
@@ -92,10 +95,10 @@ const (
 
 // withNewFieldAndOperation is the spec change of issue 14.
 func withNewFieldAndOperation(t *testing.T, spec string) string {
-	spec = insertAfter(t, spec, `\n    Configuration:\n(?:      .*\n|        .*\n|          .*\n)*?      properties:\n`, experienceProperty)
-	spec = insertAfter(t, spec, `\n    PostConfigurationsRequest:\n(?:      .*\n|        .*\n|          .*\n)*?      properties:\n`, experienceProperty)
-	spec = insertAfter(t, spec, `\npaths:\n`, usagePath)
-	return insertAfter(t, spec, `\n  schemas:\n`, usageSchema)
+	spec = insertAfter(t, spec, `\n    Configuration:\n(?:      .*\n|        .*\n|          .*\n)*?      properties:\n`, trialProperty)
+	spec = insertAfter(t, spec, `\n    PostConfigurationsRequest:\n(?:      .*\n|        .*\n|          .*\n)*?      properties:\n`, trialProperty)
+	spec = insertAfter(t, spec, `\npaths:\n`, trialPath)
+	return insertAfter(t, spec, `\n  schemas:\n`, trialSchema)
 }
 
 // TestSpecChangeReachesTheSandbox: with a new optional configuration
@@ -112,7 +115,7 @@ func TestSpecChangeReachesTheSandbox(t *testing.T) {
 		t.Fatalf("x-sandbox problems: %v", s.problems)
 	}
 
-	rec := s.callForTest("POST", "/connect-components/configurations", "k", "t", `{"experience":"premium","filterAccounts":["Checking"]}`)
+	rec := s.callForTest("POST", "/connect-components/configurations", "k", "t", `{"sandboxTrialField":"premium","filterAccounts":["Checking"]}`)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("create with the new field: %d %s", rec.Code, rec.Body)
 	}
@@ -121,9 +124,8 @@ func TestSpecChangeReachesTheSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := created["id"].(string)
-	want := map[string]any{"id": id, "experience": "premium", "filterAccounts": []any{"Checking"}, "aoRequired": false}
-	if !reflect.DeepEqual(created, want) {
-		t.Errorf("created:\ngot  %v\nwant %v", created, want)
+	if created["sandboxTrialField"] != "premium" || !reflect.DeepEqual(created["filterAccounts"], []any{"Checking"}) || len(id) != 36 {
+		t.Errorf("created: %v, want the new field sandboxTrialField, filterAccounts and an id", created)
 	}
 	for _, path := range []string{"/connect-components/configurations/" + id, "/connect-components/configurations"} {
 		rec := s.callForTest("GET", path, "k", "t", "")
@@ -134,8 +136,8 @@ func TestSpecChangeReachesTheSandbox(t *testing.T) {
 		if list, ok := got.([]any); ok && len(list) == 1 {
 			got = list[0]
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("GET %s:\ngot  %v\nwant %v", path, got, want)
+		if !reflect.DeepEqual(got, created) {
+			t.Errorf("GET %s:\ngot  %v\nwant %v (as created)", path, got, created)
 		}
 	}
 
@@ -143,18 +145,18 @@ func TestSpecChangeReachesTheSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(state), `"experience":"premium"`) {
+	if !strings.Contains(string(state), `"sandboxTrialField":"premium"`) {
 		t.Errorf("state without the new field: %s", state)
 	}
 	restored := New(WithDocument(doc), WithResponseValidation(report))
 	if err := restored.UnmarshalState(state); err != nil {
 		t.Fatal(err)
 	}
-	if rec := restored.callForTest("GET", "/connect-components/configurations/"+id, "k", "t", ""); !strings.Contains(rec.Body.String(), `"experience":"premium"`) {
+	if rec := restored.callForTest("GET", "/connect-components/configurations/"+id, "k", "t", ""); !strings.Contains(rec.Body.String(), `"sandboxTrialField":"premium"`) {
 		t.Errorf("restored get: %d %s", rec.Code, rec.Body)
 	}
 
-	rec = s.callForTest("GET", "/connect-components/configurations/"+id+"/usage?period=2024-11", "k", "t", "")
+	rec = s.callForTest("GET", "/connect-components/configurations/"+id+"/sandbox-trial?period=2024-11", "k", "t", "")
 	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("new operation: %d %s", rec.Code, rec.Body)
 	}
@@ -166,11 +168,13 @@ func TestSpecChangeReachesTheSandbox(t *testing.T) {
 		t.Errorf("new operation's answer:\ngot  %v\nwant %v (its documented example)", usage, want)
 	}
 	// It is still checked like any other: credentials first.
-	if rec := s.callForTest("GET", "/connect-components/configurations/"+id+"/usage", "", "t", ""); rec.Code != http.StatusUnauthorized {
+	if rec := s.callForTest("GET", "/connect-components/configurations/"+id+"/sandbox-trial", "", "t", ""); rec.Code != http.StatusUnauthorized {
 		t.Errorf("new operation without an app key: %d", rec.Code)
 	}
-	if got, want := s.exampleOnly(), []string{"GetConfigurationsConfigurationIDUsage"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("operations answering their example: got %q, want %q", got, want)
+	want := append(New().exampleOnly(), "GetSandboxTrial")
+	slices.Sort(want)
+	if got := s.exampleOnly(); !reflect.DeepEqual(got, want) {
+		t.Errorf("operations answering their example: got %q, want %q (the embedded spec's and GetSandboxTrial)", got, want)
 	}
 }
 

@@ -538,7 +538,7 @@ func TestCreateFloodIsBounded(t *testing.T) {
 		t.Errorf("stored %d configurations, want %d", stored, total)
 	}
 	// 3600 more creates would hold about 900 KB if they were kept (about
-	// 250 bytes each, see BenchmarkCreateFlood); a bounded sandbox holds
+	// 250 bytes each, see BenchmarkCreateFlood's small/budget); a bounded sandbox holds
 	// nothing more. The margin absorbs the test runtime's own allocations.
 	if growth > 256<<10 {
 		t.Errorf("live heap grew by %d bytes after the limit was reached", growth)
