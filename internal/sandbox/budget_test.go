@@ -185,6 +185,12 @@ func TestLengthCaps(t *testing.T) {
 	if d := refusal(t, status, body, 401, sandbox.ReasonMissingAppKey); !strings.Contains(d, fmt.Sprint(sandbox.MaxAppKeyBytes)) {
 		t.Errorf("details do not name the limit: %s", d)
 	}
+	// Only visible ASCII is stored, so that the state file writes every
+	// key back unchanged.
+	for _, key := range []string{"app key", "clé", "k\x7f", "\xff\xfe"} {
+		status, body := serve(sb, "POST", cfgPath, key, anyTok, `{}`)
+		refusal(t, status, body, 401, sandbox.ReasonMissingAppKey)
+	}
 	if keys := sb.AppKeys(); len(keys) != 0 {
 		t.Errorf("a refused app key is stored: %d keys", len(keys))
 	}
@@ -214,5 +220,47 @@ func TestLengthCaps(t *testing.T) {
 				t.Errorf("id of exactly %d bytes: %d %s", sandbox.MaxIDBytes, status, body)
 			}
 		})
+	}
+}
+
+// TestStateFileWithinBudget: the state file is never larger than the
+// budget, even with app keys and redirect URIs made of the characters
+// JSON escapes; and it restores them unchanged.
+func TestStateFileWithinBudget(t *testing.T) {
+	const budget = 64 << 10
+	sb := sandbox.New(sandbox.WithTokenCheck(true), sandbox.WithMaxStateBytes(budget))
+	key := strings.Repeat(`"\<&`, sandbox.MaxAppKeyBytes/4)
+	login := `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`
+	var tok string
+	for range 100 {
+		status, body := serve(sb, "POST", tokenPath, key, "", login)
+		if status != 200 {
+			t.Fatalf("token: %d %s", status, body)
+		}
+		tok = tokenFrom(body)
+	}
+	for {
+		status, body := serve(sb, "POST", oauthPath, key, tok, `{"customerId":"c","redirectURI":"https://p.example/back?a=1&b=<2>",`+agreement+`}`)
+		if status != 201 {
+			refusal(t, status, body, 400, sandbox.ReasonInvalidField)
+			break
+		}
+	}
+	state, err := sb.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(state) > budget {
+		t.Errorf("state file of %d bytes for a budget of %d (StateBytes %d)", len(state), budget, sb.StateBytes())
+	}
+	if !strings.Contains(string(state), `"redirectURI":"https://p.example/back?a=1&b=<2>"`) {
+		t.Errorf("redirectURI escaped in the state file: %.300s", state)
+	}
+	restored := sandbox.New(sandbox.WithTokenCheck(true), sandbox.WithMaxStateBytes(budget))
+	if err := restored.UnmarshalState(state); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := serve(restored, "GET", cfgPath, key, tok, ""); status != 200 {
+		t.Errorf("restored token with its app key: %d %s", status, body)
 	}
 }

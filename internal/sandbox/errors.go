@@ -102,7 +102,7 @@ func notFound(details string) apiError {
 func appKeyTooLong() apiError {
 	return apiError{status: http.StatusUnauthorized, reason: ReasonMissingAppKey,
 		description: "Invalid Finicity-App-Key header.",
-		details:     fmt.Sprintf("The Finicity-App-Key is longer than %d bytes, the sandbox's limit.", MaxAppKeyBytes)}
+		details:     fmt.Sprintf("The Finicity-App-Key must be at most %d visible ASCII characters, the sandbox's limit.", MaxAppKeyBytes)}
 }
 
 // tooLongID checks the ids of a request against MaxIDBytes: its path

@@ -204,7 +204,7 @@ func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[st
 	if appKey == "" {
 		return missingAppKey().response()
 	}
-	if len(appKey) > MaxAppKeyBytes {
+	if !validAppKey(appKey) {
 		return appKeyTooLong().response()
 	}
 	if needsToken(route) {

@@ -31,8 +31,9 @@ const (
 	// of the largest body the sandbox accepts, or hundreds of thousands of
 	// typical ones. WithMaxStateBytes changes it.
 	DefaultMaxStateBytes int64 = 64 << 20
-	// MaxAppKeyBytes caps the Finicity-App-Key header: a longer one is
-	// answered 401 (reason 10026). Real app keys are 32 characters.
+	// MaxAppKeyBytes caps the Finicity-App-Key header: a longer one, or
+	// one holding anything but visible ASCII characters, is answered 401
+	// (reason 10026). Real app keys are 32 hexadecimal characters.
 	MaxAppKeyBytes = 256
 	// MaxIDBytes caps ids: string path parameters (customer_id) and the
 	// body's string properties named id or ending in Id (customerId,
@@ -60,8 +61,8 @@ const (
 )
 
 // What a stored item costs the budget beyond its bytes: its entries in
-// the maps and slices that hold it (BenchmarkCreateFlood compares the
-// count with the live heap).
+// the maps and slices that hold it, and its framing in the state file
+// (BenchmarkCreateFlood compares the count with the live heap).
 const (
 	resourceOverhead = 128 // map entry, id string, order slot
 	partnerOverhead  = 256 // an app key's own map and order slice, its entry in the collection
@@ -69,10 +70,42 @@ const (
 	sessionOverhead  = 96  // map entry, order slot
 )
 
+// Strings are counted as the larger of their bytes in memory and in the
+// state file (quotedLen), so that MarshalState's output stays within the
+// budget too.
 func resourceCost(id string, raw []byte) int64 { return int64(len(id)+len(raw)) + resourceOverhead }
-func partnerCost(appKey string) int64          { return int64(len(appKey)) + partnerOverhead }
-func tokenCost(tok, appKey string) int64       { return int64(len(tok)+len(appKey)) + tokenOverhead }
-func sessionCost(redirectURI string) int64     { return int64(len(redirectURI)) + sessionOverhead }
+func partnerCost(appKey string) int64          { return quotedLen(appKey) + partnerOverhead }
+func tokenCost(tok, appKey string) int64       { return quotedLen(tok) + quotedLen(appKey) + tokenOverhead }
+func sessionCost(redirectURI string) int64     { return quotedLen(redirectURI) + sessionOverhead }
+
+// quotedLen bounds the length of s as a JSON string in the state file,
+// quotes excluded (HTML characters are not escaped there).
+func quotedLen(s string) int64 {
+	n := int64(len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			n++
+		case c < 0x20:
+			n += 5
+		}
+	}
+	return n
+}
+
+// validAppKey reports whether appKey can be stored and written back
+// unchanged: 1 to MaxAppKeyBytes visible ASCII characters.
+func validAppKey(appKey string) bool {
+	if appKey == "" || len(appKey) > MaxAppKeyBytes {
+		return false
+	}
+	for i := 0; i < len(appKey); i++ {
+		if appKey[i] < 0x21 || appKey[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
 
 // stateVersion is the version MarshalState writes and the only one
 // UnmarshalState reads. The shape has not changed since version 1: one
@@ -304,11 +337,9 @@ func (s *Sandbox) MarshalState() ([]byte, error) {
 			if j > 0 {
 				b.WriteByte(',')
 			}
-			key, err := json.Marshal(p.key)
-			if err != nil {
-				return nil, fmt.Errorf("sandbox: state: %w", err)
+			if err := writeJSON(&b, p.key); err != nil {
+				return nil, err
 			}
-			b.Write(key)
 			b.WriteString(":[")
 			for k, raw := range p.raws {
 				if k > 0 {
@@ -324,15 +355,25 @@ func (s *Sandbox) MarshalState() ([]byte, error) {
 		name string
 		v    any
 	}{{"tokens", tokens}, {"oauth", oauth}} {
-		data, err := json.Marshal(part.v)
-		if err != nil {
-			return nil, fmt.Errorf("sandbox: state: %w", err)
-		}
 		b.WriteString(`,"` + part.name + `":`)
-		b.Write(data)
+		if err := writeJSON(&b, part.v); err != nil {
+			return nil, err
+		}
 	}
 	b.WriteString("}\n")
 	return b.Bytes(), nil
+}
+
+// writeJSON appends v to b as JSON without HTML escaping (a redirectURI's
+// & stays one byte) and without a newline.
+func writeJSON(b *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("sandbox: state: %w", err)
+	}
+	b.Truncate(b.Len() - 1) // Encode's newline
+	return nil
 }
 
 // UnmarshalState replaces everything the sandbox stores with data, as
@@ -486,8 +527,8 @@ func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) 
 		switch {
 		case k == "":
 			return nil, 0, fmt.Errorf("%s: the app key is empty", where)
-		case len(k) > MaxAppKeyBytes:
-			return nil, 0, fmt.Errorf("%s: the app key is longer than %d bytes", where, MaxAppKeyBytes)
+		case !validAppKey(k):
+			return nil, 0, fmt.Errorf("%s: the app key is longer than %d bytes or not visible ASCII", where, MaxAppKeyBytes)
 		case len(list) > perAppKey:
 			return nil, 0, fmt.Errorf("%s: %d %s, over the limit of %d per app key", where, len(list), col.name, perAppKey)
 		case len(list) == 0:
