@@ -149,6 +149,12 @@ func (s *Sandbox) createResource(c *call) response {
 	s.st.bytes += resourceCost(id, raw)
 	s.mu.Unlock()
 	s.changed()
+	return resourceAnswer(c, raw)
+}
+
+// resourceAnswer answers one stored resource with the operation's success
+// status; finish builds it from the response schema.
+func resourceAnswer(c *call, raw []byte) response {
 	v, err := decodeJSON(raw)
 	if err != nil {
 		return sandboxDefect(c.op, "a stored resource does not decode")
@@ -156,18 +162,27 @@ func (s *Sandbox) createResource(c *call) response {
 	return response{status: c.op.success, body: v}
 }
 
+// storedLocked returns the resources appKey owns in col, in creation
+// order. Stored resources are never changed in place, so the slices are
+// shared and may be read after the lock is released. The caller holds
+// s.mu.
+func storedLocked(col *collection, appKey string) [][]byte {
+	p := col.byAppKey[appKey]
+	if p == nil {
+		return nil
+	}
+	raws := make([][]byte, 0, len(p.order))
+	for _, id := range p.order {
+		raws = append(raws, p.items[id])
+	}
+	return raws
+}
+
 // listResources answers the caller's resources in creation order; an
 // empty list is [], never null.
 func (s *Sandbox) listResources(c *call) response {
-	col := c.op.coll
 	s.mu.Lock()
-	var raws [][]byte // stored resources are never changed in place: shared, read outside the lock
-	if p := col.byAppKey[c.appKey]; p != nil {
-		raws = make([][]byte, 0, len(p.order))
-		for _, id := range p.order {
-			raws = append(raws, p.items[id])
-		}
-	}
+	raws := storedLocked(c.op.coll, c.appKey)
 	s.mu.Unlock()
 	list := make([]any, 0, len(raws))
 	for _, raw := range raws {
@@ -195,11 +210,7 @@ func (s *Sandbox) getResource(c *call) response {
 	if raw == nil {
 		return col.notFound()
 	}
-	v, err := decodeJSON(raw)
-	if err != nil {
-		return sandboxDefect(c.op, "a stored resource does not decode")
-	}
-	return response{status: c.op.success, body: v}
+	return resourceAnswer(c, raw)
 }
 
 func (s *Sandbox) deleteResource(c *call) response {
@@ -307,12 +318,7 @@ func (s *Sandbox) Configurations(appKey string) []gen.Configuration {
 		return out
 	}
 	s.mu.Lock()
-	var raws [][]byte
-	if p := col.byAppKey[appKey]; p != nil {
-		for _, id := range p.order {
-			raws = append(raws, p.items[id])
-		}
-	}
+	raws := storedLocked(col, appKey)
 	s.mu.Unlock()
 	for _, raw := range raws {
 		var cfg gen.Configuration

@@ -301,18 +301,12 @@ func (s *Sandbox) MarshalState() ([]byte, error) {
 	tokens, oauth := []tokenRecord{}, []oauthRecord{}
 	s.mu.Lock()
 	size := s.st.bytes
-	// Stored resources are never modified in place: they are shared until
-	// written, outside the lock.
+	// Resources are written outside the lock (storedLocked).
 	for i, n := range names {
 		for k, p := range s.colls[n].byAppKey {
-			if len(p.order) == 0 {
-				continue
+			if len(p.order) > 0 {
+				colls[i] = append(colls[i], partner{k, storedLocked(s.colls[n], k)})
 			}
-			raws := make([][]byte, 0, len(p.order))
-			for _, id := range p.order {
-				raws = append(raws, p.items[id])
-			}
-			colls[i] = append(colls[i], partner{k, raws})
 		}
 	}
 	for _, t := range s.st.tokenOrder {
