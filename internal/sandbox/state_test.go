@@ -581,3 +581,31 @@ func TestStateConcurrency(t *testing.T) {
 	})
 	wg.Wait()
 }
+
+// TestStateFileOfEarlierBuilds: a version 1 file as the builds before the
+// spec-driven engine wrote it (typed configurations, keys in the
+// generated struct's order, HTML characters escaped) is read and served
+// as it was; a file of another version is refused naming it.
+func TestStateFileOfEarlierBuilds(t *testing.T) {
+	const id = "605543e1-f507-48ad-8127-95c40566597b"
+	old := `{"version":1,"configurations":{"app-key-a":[{"id":"` + id + `","accountClassificationType":["personal"],"aoRequired":true,"filterAccounts":["Checking"]}]},` +
+		`"tokens":[],"oauth":[{"id":"9d6c9a6e-8f5b-4d7e-9f3a-2b1c0d9e8f7a","redirectURI":"https://p.example/back?a=1\u0026b=2"}]}` + "\n"
+	sb, srv := newSandbox(t)
+	if err := sb.UnmarshalState([]byte(old)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := apiClient(t, srv, keyA, anyTok).Configurations.Get(context.Background(), api.MustParseUUID(id))
+	want := api.Configuration{ID: api.MustParseUUID(id), AccountClassificationType: []string{"personal"}, AORequired: true, FilterAccounts: []string{"Checking"}}
+	if err != nil || !reflect.DeepEqual(*got, want) {
+		t.Errorf("configuration of an earlier file: %v %+v", err, got)
+	}
+	if code := oauthPage(t, srv, srv.URL+"/oauth/9d6c9a6e-8f5b-4d7e-9f3a-2b1c0d9e8f7a"); code != http.StatusFound {
+		t.Errorf("OAuth session of an earlier file: %d", code)
+	}
+	for _, v := range []string{"0", "2"} {
+		err := sandbox.New().UnmarshalState([]byte(`{"version":` + v + `,"configurations":{}}`))
+		if want := "sandbox: state: unsupported version " + v + " (this build reads version 1)"; err == nil || err.Error() != want {
+			t.Errorf("version %s: %v, want %s", v, err, want)
+		}
+	}
+}
