@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -285,9 +286,23 @@ type oauthRecord struct {
 // MarshalState returns what the sandbox stores as versioned JSON, for
 // UnmarshalState to restore: configurations per app key, the tokens it
 // issued that it still remembers (with token checking on), and OAuth
-// sessions. The output is deterministic for a given state. It holds
-// tokens and app keys: keep it where you would keep test credentials.
+// sessions. The output is deterministic for a given state, and never
+// larger than the byte budget. It holds tokens and app keys: keep it
+// where you would keep test credentials.
 func (s *Sandbox) MarshalState() ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(int(s.StateBytes()) + 64)
+	if err := s.WriteState(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteState writes what MarshalState returns to w, without holding it
+// all in memory a second time: a served sandbox near its budget saves its
+// state file with no copy of the state. The state is taken at once, under
+// the sandbox's lock; the writing happens outside it.
+func (s *Sandbox) WriteState(w io.Writer) error {
 	type partner struct {
 		key  string
 		raws [][]byte
@@ -300,7 +315,6 @@ func (s *Sandbox) MarshalState() ([]byte, error) {
 	colls := make([][]partner, len(names))
 	tokens, oauth := []tokenRecord{}, []oauthRecord{}
 	s.mu.Lock()
-	size := s.st.bytes
 	// Resources are written outside the lock (storedLocked).
 	for i, n := range names {
 		for k, p := range s.colls[n].byAppKey {
@@ -321,8 +335,7 @@ func (s *Sandbox) MarshalState() ([]byte, error) {
 	}
 	s.mu.Unlock()
 
-	var b bytes.Buffer
-	b.Grow(int(size) + 64)
+	b := bufio.NewWriterSize(w, 64<<10)
 	b.WriteString(`{"version":1`)
 	for i, n := range names {
 		slices.SortFunc(colls[i], func(x, y partner) int { return strings.Compare(x.key, y.key) })
@@ -331,8 +344,8 @@ func (s *Sandbox) MarshalState() ([]byte, error) {
 			if j > 0 {
 				b.WriteByte(',')
 			}
-			if err := writeJSON(&b, p.key); err != nil {
-				return nil, err
+			if err := writeJSON(b, p.key); err != nil {
+				return err
 			}
 			b.WriteString(":[")
 			for k, raw := range p.raws {
@@ -350,24 +363,28 @@ func (s *Sandbox) MarshalState() ([]byte, error) {
 		v    any
 	}{{"tokens", tokens}, {"oauth", oauth}} {
 		b.WriteString(`,"` + part.name + `":`)
-		if err := writeJSON(&b, part.v); err != nil {
-			return nil, err
+		if err := writeJSON(b, part.v); err != nil {
+			return err
 		}
 	}
 	b.WriteString("}\n")
-	return b.Bytes(), nil
+	if err := b.Flush(); err != nil { // a bufio.Writer keeps the first write error
+		return fmt.Errorf("sandbox: state: %w", err)
+	}
+	return nil
 }
 
-// writeJSON appends v to b as JSON without HTML escaping (a redirectURI's
+// writeJSON writes v to w as JSON without HTML escaping (a redirectURI's
 // & stays one byte) and without a newline.
-func writeJSON(b *bytes.Buffer, v any) error {
-	enc := json.NewEncoder(b)
+func writeJSON(w io.Writer, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("sandbox: state: %w", err)
 	}
-	b.Truncate(b.Len() - 1) // Encode's newline
-	return nil
+	_, err := w.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	return err
 }
 
 // UnmarshalState replaces everything the sandbox stores with data, as

@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -607,5 +608,34 @@ func TestStateFileOfEarlierBuilds(t *testing.T) {
 		if want := "sandbox: state: unsupported version " + v + " (this build reads version 1)"; err == nil || err.Error() != want {
 			t.Errorf("version %s: %v, want %s", v, err, want)
 		}
+	}
+}
+
+// failingWriter fails every write.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestWriteState: WriteState writes exactly what MarshalState returns, and
+// reports a failed write.
+func TestWriteState(t *testing.T) {
+	sb := sandbox.New(sandbox.WithTokenCheck(true))
+	_, body := serve(sb, "POST", tokenPath, keyA, "", `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`)
+	tok := tokenFrom(body)
+	for range 3 {
+		if status, body := serve(sb, "POST", cfgPath, keyA, tok, `{"filterAccounts":["A<&>"]}`); status != 201 {
+			t.Fatalf("create: %d %s", status, body)
+		}
+	}
+	want, err := sb.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	if err := sb.WriteState(&got); err != nil || got.String() != string(want) {
+		t.Errorf("WriteState: %v\ngot  %s\nwant %s", err, got.String(), want)
+	}
+	if err := sb.WriteState(failingWriter{}); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("WriteState to a failing writer: %v", err)
 	}
 }
