@@ -264,3 +264,17 @@ func TestStateFileWithinBudget(t *testing.T) {
 		t.Errorf("restored token with its app key: %d %s", status, body)
 	}
 }
+
+// TestInvalidUTF8IsRefused: a body with invalid UTF-8 in a JSON string is
+// a 400 naming the problem, and nothing is stored: Go's decoder would
+// have replaced the bytes, storing something else than was sent.
+func TestInvalidUTF8IsRefused(t *testing.T) {
+	sb := sandbox.New()
+	status, body := serve(sb, "POST", cfgPath, keyA, anyTok, "{\"filterAccounts\":[\"a\xff\"]}")
+	if d := refusal(t, status, body, 400, sandbox.ReasonInvalidField); d != "body: invalid UTF-8 in a JSON string" {
+		t.Errorf("details: %s", d)
+	}
+	if n := len(sb.Configurations(keyA)); n != 0 {
+		t.Errorf("%d configurations stored", n)
+	}
+}

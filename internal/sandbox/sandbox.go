@@ -29,6 +29,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -168,6 +169,12 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, readErr = readCapped(r.Body, s.maxBody)
 	}
 	violation := readErr
+	if violation == nil && !utf8.Valid(body) {
+		// JSON is UTF-8 (RFC 8259). Go's decoder would replace the bytes
+		// with U+FFFD, so what is stored and answered would differ from
+		// what was sent.
+		violation = &validation.FieldError{Location: "body", Reason: "invalid UTF-8 in a JSON string"}
+	}
 	if violation == nil {
 		_, violation = s.validator.ValidateRequestBody(r.Context(), r, body)
 	}
