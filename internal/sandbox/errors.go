@@ -99,7 +99,7 @@ func notFound(details string) apiError {
 		description: "The requested entity was not found.", details: details}
 }
 
-func appKeyTooLong() apiError {
+func invalidAppKey() apiError {
 	return apiError{status: http.StatusUnauthorized, reason: ReasonMissingAppKey,
 		description: "Invalid Finicity-App-Key header.",
 		details:     fmt.Sprintf("The Finicity-App-Key must be at most %d visible ASCII characters, the sandbox's limit.", MaxAppKeyBytes)}

@@ -212,7 +212,7 @@ func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[st
 		return missingAppKey().response()
 	}
 	if !validAppKey(appKey) {
-		return appKeyTooLong().response()
+		return invalidAppKey().response()
 	}
 	if needsToken(route) {
 		if e, ok := s.checkToken(appKey, r.Header.Get(headerAppToken)); !ok {
