@@ -46,13 +46,13 @@ func Example() {
 	fmt.Println("stored:", len(srv.Configurations(connecttest.AppKey)))
 	// Output:
 	// list: 0 <nil>
-	// test failed: connecttest: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
+	// test failed: connecttest: example_test.go:33: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
 	// 	(POST /connect-components/institutions/{institution_id}/oauth-urls; the server answered with the API's documented error; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)
 	// answer: 400 10010
-	// GET /connect-components/configurations (Configurations.List)
-	// GET /connect-components/configurations (Configurations.List)
-	// POST /connect-components/configurations (Configurations.Create)
-	// POST /connect-components/institutions/101732/oauth-urls (OAuthURLs.Create) [invalid: body redirectURI: must be an absolute URI]
+	// GET /connect-components/configurations (Configurations.List) -> 503
+	// GET /connect-components/configurations (Configurations.List) -> 200
+	// POST /connect-components/configurations (Configurations.Create) -> 201
+	// POST /connect-components/institutions/101732/oauth-urls (OAuthURLs.Create) -> 400 [invalid: body redirectURI: must be an absolute URI]
 	// stored: 1
 }
 
