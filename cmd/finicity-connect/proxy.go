@@ -130,7 +130,9 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func printableURL(u *url.URL) string { return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String() }
+func printableURL(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}
 
 // proxy forwards and checks exchanges. It is safe for concurrent use.
 type proxy struct {
@@ -139,7 +141,7 @@ type proxy struct {
 	checker  *conformance.Checker
 	maxBody  int64
 	stderr   io.Writer
-	report   *os.File  // --report, nil without
+	report   *os.File   // --report, nil without
 	har      *harWriter // --har, nil without
 
 	mu        sync.Mutex // guards what follows, and the writes to stderr and report

@@ -153,7 +153,7 @@ func harEntryOf(x *proxied, secrets []string) harEntry {
 		Response: harResponse{
 			Status: x.status, StatusText: http.StatusText(x.status), HTTPVersion: "HTTP/1.1",
 			Cookies: []harNameValue{}, Headers: harHeaders(x.respHdr, mask),
-			Content: harContent{Size: len(x.respBody), MimeType: x.respHdr.Get("Content-Type"), Text: mask(string(redact.JSON(x.respBody)))},
+			Content:     harContent{Size: len(x.respBody), MimeType: x.respHdr.Get("Content-Type"), Text: mask(string(redact.JSON(x.respBody)))},
 			HeadersSize: -1, BodySize: len(x.respBody),
 		},
 		Timings:  harTimings{Send: 0, Wait: ms(x.waited), Receive: 0},
