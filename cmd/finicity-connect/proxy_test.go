@@ -307,7 +307,9 @@ func TestProxyUpstreamDown(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	var e struct {
-		Errors struct{ Error []struct{ ReasonCode, Details string } }
+		Errors struct {
+			Error []struct{ ReasonCode, Details string }
+		}
 	}
 	if resp.StatusCode != 502 || resp.Header.Get("Content-Type") != "application/json" || json.Unmarshal(body, &e) != nil || len(e.Errors.Error) != 1 {
 		t.Errorf("answer %d %q", resp.StatusCode, body)
