@@ -142,7 +142,7 @@ func (s *Server) observe(in sandbox.Inbound) {
 	}
 	answer := "the server answered with the API's documented error"
 	if in.Violation == nil {
-		answer = "the server answered as the API would, which accepts it"
+		answer = "the server answered it as if it were valid"
 	}
 	s.t.Errorf("connecttest: %s%s: request breaks the API spec: %s\n"+
 		"\t(%s %s; %s; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)",
