@@ -231,6 +231,13 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.outURL, x.outHdr = out.URL.String(), out.Header
 	start := time.Now()
 	resp, err := p.client.Do(out)
+	if err != nil && r.Context().Err() != nil {
+		// The client gave up first: nobody to answer, and upstream is
+		// not at fault.
+		x.findings = findings
+		x.status = 0
+		return
+	}
 	if err != nil {
 		x.findings = append(findings, conformance.Finding{Operation: op, Direction: conformance.Response, Status: http.StatusBadGateway,
 			Kind: conformance.KindUpstream, Rule: "no answer from upstream: " + upstreamReason(err)})
@@ -311,8 +318,6 @@ func readCapped(body io.Reader, limit int64) ([]byte, error) {
 func upstreamReason(err error) string {
 	var ne net.Error
 	switch {
-	case errors.Is(err, context.Canceled):
-		return "the client gave up"
 	case errors.As(err, &ne) && ne.Timeout():
 		return "timed out"
 	}

@@ -279,6 +279,21 @@ func TestProxyDrift(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", line, o.stderr)
 		}
 	}
+	// The summary at exit: counts per kind, on stdout after the ready line.
+	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
+	var sum struct {
+		Summary struct {
+			Exchanges, Findings int
+			ByKind              map[string]int
+		}
+	}
+	if len(lines) != 2 || json.Unmarshal([]byte(lines[1]), &sum) != nil {
+		t.Fatalf("stdout: %q", o.stdout)
+	}
+	wantKinds := map[string]int{"unknown field": 1, "type": 1, "format": 1, "missing required": 1, "undocumented status": 1}
+	if sum.Summary.Exchanges != 8 || sum.Summary.Findings != 5 || !reflect.DeepEqual(sum.Summary.ByKind, wantKinds) {
+		t.Errorf("summary %+v", sum.Summary)
+	}
 	report, _ := os.ReadFile(p.report)
 	_, har := p.readHAR(t)
 	for name, s := range map[string]string{"report": string(report), "HAR": har, "stderr": o.stderr, "stdout": o.stdout} {
