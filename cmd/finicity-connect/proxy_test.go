@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -346,10 +347,24 @@ func TestProxyUpstreamDown(t *testing.T) {
 
 // TestProxyConcurrency: 50 clients at once, each exchange kept.
 func TestProxyConcurrency(t *testing.T) {
-	up := httptest.NewServer(sandbox.New())
+	const clients = 50
+	// Upstream holds every answer until all 50 requests are in: the 50
+	// exchanges are in flight through the proxy at once.
+	sb := sandbox.New()
+	var arrived atomic.Int32
+	all := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if arrived.Add(1) == clients {
+			close(all)
+		}
+		select {
+		case <-all:
+		case <-time.After(30 * time.Second): // a bound, should the proxy serialise
+		}
+		sb.ServeHTTP(w, r)
+	}))
 	defer up.Close()
 	p := startProxy(t, up.URL)
-	const clients = 50
 	c, err := api.NewClient(driftAppKey, api.WithBaseURL(p.url), api.WithAppToken(driftAppToken), api.WithRetries(0))
 	if err != nil {
 		t.Fatal(err)
@@ -391,7 +406,12 @@ func TestProxyConcurrency(t *testing.T) {
 	if !strings.Contains(o.stderr, fmt.Sprintf("summary: %d exchange(s), 0 finding(s)", clients)) {
 		t.Errorf("stderr: %s", o.stderr)
 	}
-	if n := len(up.Config.Handler.(*sandbox.Sandbox).Configurations(driftAppKey)); n != clients {
+	select {
+	case <-all:
+	default:
+		t.Error("the 50 requests were never in flight at once")
+	}
+	if n := len(sb.Configurations(driftAppKey)); n != clients {
 		t.Errorf("upstream stored %d configurations, want %d", n, clients)
 	}
 }
