@@ -60,7 +60,7 @@ var commands = []command{
 	},
 	{
 		name: "conformance", summary: "Run the safe journey against the API and check every answer against the spec (exit 1 on any departure)", api: true,
-		example: "finicity-connect conformance --output table\nfinicity-connect conformance --institution-id 170716 --customer-id 1005061234 --institution-login-id 7008461438",
+		example: "finicity-connect conformance --output table\nfinicity-connect conformance --institution-id 170716 --customer-id 1005061234 --institution-login-id 7008461438\n# exit 0: no departure (informational unknown fields aside); 1: any departure; 2: usage, or credentials rejected; 3: no answer",
 		setup:   conformanceCommand,
 	},
 	{
