@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/conformance"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 )
@@ -182,5 +185,35 @@ func TestDocumentedExamples(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no examples in the spec")
+	}
+}
+
+// TestSpecChange: the checker follows the document it is given. A field
+// the API grew is an unknown field until the spec gains it; then it is
+// checked like any other, its type included.
+func TestSpecChange(t *testing.T) {
+	get := request("GET", "/connect-components/configurations", "")
+	body := []byte(`[{"id":"605543e1-f507-48ad-8127-95c40566597b","experience":"default"}]`)
+	hdr := http.Header{"Content-Type": {"application/json"}}
+	_, before := conformance.MustDefault().CheckResponse(context.Background(), get, 200, hdr, body)
+	if !reflect.DeepEqual(briefs(before), []brief{{"unknown field", "body", "0.experience"}}) || !before[0].Informational() {
+		t.Fatalf("before: %+v", before)
+	}
+
+	doc, err := gen.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Components.Schemas["Configuration"].Value.Properties["experience"] = openapi3.NewSchemaRef("", openapi3.NewStringSchema())
+	c, err := conformance.NewFromDoc(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, after := c.CheckResponse(context.Background(), get, 200, hdr, body); len(after) != 0 {
+		t.Errorf("after the spec gained the field: %+v", after)
+	}
+	_, typed := c.CheckResponse(context.Background(), get, 200, hdr, []byte(`[{"experience":1}]`))
+	if !reflect.DeepEqual(briefs(typed), []brief{{"type", "body", "0.experience"}}) {
+		t.Errorf("a number for the new string field: %+v", typed)
 	}
 }
