@@ -30,8 +30,10 @@ import (
 	"net/http"
 	"net/textproto"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -429,6 +431,11 @@ type collector struct {
 }
 
 func (c *collector) add(kind Kind, in, field, rule string) {
+	if strings.ContainsFunc(field, func(r rune) bool { return r < ' ' || r == 0x7f || r == utf8.RuneError }) {
+		// A name from the message itself: quoted, so that it cannot
+		// break the line it is printed on.
+		field = strconv.Quote(field)
+	}
 	fd := Finding{Operation: c.op, Direction: c.dir, Status: c.status, Kind: kind, In: in, Field: field, Rule: rule}
 	if slices.Contains(c.list, fd) {
 		return

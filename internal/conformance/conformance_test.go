@@ -80,6 +80,8 @@ func TestRequest(t *testing.T) {
 		{"no token", request("GET", "/connect-components/configurations", "", "Finicity-App-Token", ""), "",
 			[]brief{{"credentials", "header", "Finicity-App-Token"}}, "Configurations.List"},
 		{"not JSON", request("POST", "/connect-components/configurations", "x"), `{`, []brief{{"invalid json", "body", ""}}, "Configurations.Create"},
+		{"a name that would break a line", request("POST", "/connect-components/configurations", "x"), "{\"a\\nb\":1}",
+			[]brief{{"unknown field", "body", `"a\nb"`}}, "Configurations.Create"},
 		{"unknown path", request("GET", "/connect-components/nothing", ""), "", []brief{{"unknown operation", "", ""}}, ""},
 	}
 	for _, tc := range cases {
