@@ -210,21 +210,35 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 		}
 		return c.token, nil
 	}
-	ch := s.group.DoChan("token", func() (any, error) {
-		if c := s.cur.Load(); c != nil && time.Now().Before(c.expires) {
-			return c.token, nil
+	// A refresh that read Redis before an Invalidate of the same token
+	// may still hand it out: ask again then (twice at most, since that
+	// needs an Invalidate racing each refresh).
+	for try := 0; ; try++ {
+		ch := s.group.DoChan("token", func() (any, error) {
+			if c := s.cur.Load(); c != nil && time.Now().Before(c.expires) {
+				return c.token, nil
+			}
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.t.wait+s.t.auth)
+			defer cancel()
+			return s.refresh(fctx)
+		})
+		select {
+		case res := <-ch:
+			tok, _ := res.Val.(string)
+			if res.Err == nil && try < 2 && s.isInvalid(tok) {
+				continue
+			}
+			return tok, res.Err
+		case <-ctx.Done():
+			return "", ctx.Err()
 		}
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.t.wait+s.t.auth)
-		defer cancel()
-		return s.refresh(fctx)
-	})
-	select {
-	case res := <-ch:
-		tok, _ := res.Val.(string)
-		return tok, res.Err
-	case <-ctx.Done():
-		return "", ctx.Err()
 	}
+}
+
+func (s *Source) isInvalid(tok string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return tok == s.invalid
 }
 
 // Invalidate reports that the API refused token as expired. The Source
@@ -235,12 +249,14 @@ func (s *Source) Invalidate(token string) {
 	if token == "" {
 		return
 	}
-	if c := s.cur.Load(); c != nil && c.token == token {
-		s.cur.CompareAndSwap(c, nil)
-	}
 	s.mu.Lock()
 	first := s.invalid != token
 	s.invalid = token
+	c := s.cur.Load()
+	behind := c != nil && c.token != token
+	if c != nil && c.token == token {
+		s.cur.Store(nil)
+	}
 	if s.local == token {
 		s.local = ""
 	}
@@ -250,7 +266,18 @@ func (s *Source) Invalidate(token string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.t.redis)
 	defer cancel()
-	s.observe(compareAndDelete.Run(ctx, s.rdb, []string{s.keys.token}, token).Err())
+	if err := compareAndDelete.Run(ctx, s.rdb, []string{s.keys.token}, token).Err(); err != nil {
+		s.observe(err)
+		return
+	}
+	if behind {
+		// The API refused a token older than the one in use: this process
+		// was paused while the fleet moved on, and the one in use may be
+		// spent as well. Take the stored one, so the replay uses it.
+		if st, err := s.read(ctx); err == nil && st.token != "" {
+			s.adopt(st.token, st.ttl)
+		}
+	}
 }
 
 // compareAndDelete deletes KEYS[1] if it holds ARGV[1].
@@ -416,9 +443,14 @@ func (s *Source) authenticate(ctx context.Context) (string, error) {
 	return res.Token, nil
 }
 
-// adopt makes tok the token of this process for ttl.
+// adopt makes tok the token of this process for ttl, unless it was
+// invalidated meanwhile.
 func (s *Source) adopt(tok string, ttl time.Duration) {
-	s.cur.Store(&cached{token: tok, expires: time.Now().Add(ttl)})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if tok != s.invalid {
+		s.cur.Store(&cached{token: tok, expires: time.Now().Add(ttl)})
+	}
 }
 
 // state is what Redis holds for this Source.
