@@ -47,9 +47,10 @@ func (s *Source) observe(err error) {
 }
 
 // probe checks, at most once per probe interval and in the background,
-// whether Redis answers again while this process serves a token it got on
-// its own; when it does, that token is shared (unless another replica
-// stored one first) and the Source leaves the degraded mode.
+// whether Redis answers again while the Source is degraded. When it does,
+// the token this process got on its own is shared (unless another replica
+// stored one first), so is a rejection it learned, and the Source leaves
+// the degraded mode.
 func (s *Source) probe() {
 	now := time.Now().UnixNano()
 	if now-s.probed.Load() < int64(s.t.probe) || !s.probing.CompareAndSwap(false, true) {
@@ -64,8 +65,15 @@ func (s *Source) probe() {
 			return // still down: the next probe tries again
 		}
 		s.mu.Lock()
-		tok := s.local
+		tok, r := s.local, s.rejected
 		s.mu.Unlock()
+		if r != nil && !r.published {
+			salt, err := s.createSalt(ctx)
+			if err != nil {
+				return
+			}
+			s.publish(ctx, r, salt)
+		}
 		c := s.cur.Load()
 		if tok != "" && c != nil && c.token == tok {
 			if left := time.Until(c.expires); left > time.Millisecond {

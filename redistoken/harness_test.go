@@ -175,6 +175,7 @@ type fakeAPI struct {
 
 	mu            sync.Mutex
 	good          map[string]bool // secrets it accepts
+	broken        bool            // authentication answers 500
 	callsPerToken int             // a token expires after this many calls (0: never)
 	tokens        map[string]*fakeToken
 	auths         []fakeAuth
@@ -223,6 +224,12 @@ func (f *fakeAPI) authenticate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
+	if f.broken {
+		f.auths = append(f.auths, fakeAuth{secret: creds.PartnerSecret, at: time.Now()})
+		f.mu.Unlock()
+		writeError(w, http.StatusInternalServerError, "500", "Internal error.")
+		return
+	}
 	if hold := f.hold; hold != nil {
 		f.hold = nil
 		f.auths = append(f.auths, fakeAuth{secret: creds.PartnerSecret, at: time.Now()})

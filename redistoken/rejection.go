@@ -141,16 +141,27 @@ func (s *Source) checkRejection(ctx context.Context) error {
 		s.mu.Unlock()
 		return nil
 	}
-	pctx, cancel := context.WithTimeout(ctx, s.t.redis)
+	s.publish(ctx, r, st.salt)
+	return r.err()
+}
+
+// publish stores r under salt in Redis, for what remains of its
+// RejectionTTL: a rejection learned while Redis was down, or lost with
+// Redis's data.
+func (s *Source) publish(ctx context.Context, r *rejection, salt string) {
+	left := time.Until(r.At.Add(RejectionTTL))
+	if left <= 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.t.redis)
 	defer cancel()
-	if err := s.rdb.Set(pctx, s.keys.rejected+fingerprint(st.salt, s.secret), r.record(), left).Err(); err != nil {
+	if err := s.rdb.Set(ctx, s.keys.rejected+fingerprint(salt, s.secret), r.record(), left).Err(); err != nil {
 		s.observe(err)
-		return r.err()
+		return
 	}
 	s.mu.Lock()
-	r.salt, r.published = st.salt, true
+	r.salt, r.published = salt, true
 	s.mu.Unlock()
-	return r.err()
 }
 
 // ClearRejection deletes the record that stops every replica holding

@@ -300,6 +300,12 @@ return 1`)
 // refresh gets a token when this process holds none: from Redis, from the
 // replica that authenticates, or by authenticating.
 func (s *Source) refresh(ctx context.Context) (string, error) {
+	if s.degraded.Load() {
+		// Redis failed last time: do not make every refresh wait for it
+		// again; the probe tells when it is back.
+		s.probe()
+		return s.authenticateLocally(ctx)
+	}
 	if err := s.checkRejection(ctx); err != nil {
 		return "", err
 	}
@@ -435,7 +441,7 @@ func (s *Source) authenticate(ctx context.Context) (string, error) {
 		if errors.Is(err, api.ErrCredentialsRejected) {
 			return "", newRejection(err)
 		}
-		return "", fmt.Errorf("redistoken: partner authentication: %w", err)
+		return "", err // the client's own error, which names the call
 	}
 	if res.Token == "" {
 		return "", errors.New("redistoken: partner authentication answered without a token")
