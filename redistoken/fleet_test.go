@@ -255,7 +255,7 @@ func TestFleetOneAuthenticationPerExpiry(t *testing.T) {
 	}))
 	want := fleetSize * goroutines * calls
 	if got.OK != want || got.Failed != 0 || got.Rejected != 0 {
-			t.Fatalf("fleet: %d calls ok, %d failed, %d rejected, want %d ok (first failure: %s)", got.OK, got.Failed, got.Rejected, want, got.FirstFailure)
+		t.Fatalf("fleet: %d calls ok, %d failed, %d rejected, want %d ok (first failure: %s)", got.OK, got.Failed, got.Rejected, want, got.FirstFailure)
 	}
 	auths := f.authentications(goodSecret)
 	// Every token served perToken calls before it expired, so the fleet
