@@ -4,7 +4,7 @@ SHELL     := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 HANDWRITTEN = $(shell git ls-files '*.go' | grep -v '^gen/' | grep -v '\.gen\.go$$')
 
-.PHONY: generate check-generate lint test test-external fuzz spec-validate spec-diff ci demo bench
+.PHONY: generate check-generate lint test test-external test-redis bench-redis fuzz spec-validate spec-diff ci demo bench
 
 generate: ## regenerate gen/ and api/services.gen.go from openapi.yaml
 	$(GO) generate ./...
@@ -38,6 +38,17 @@ fuzz: ## FuzzFastPathAgrees for 20 s: the validation fast path accepts nothing o
 test-external: ## the test kit used from another module (testdata/usermodule), vetted, with the race detector
 	cd testdata/usermodule && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
+# The Redis token source, a module of its own (redistoken/go.mod, go.sum
+# committed) so that core users never download a Redis client. Its tests
+# start redis-server themselves on a free 127.0.0.1 port, without
+# persistence, and re-execute the test binary as replica processes; with
+# CI set, a missing redis-server fails them instead of skipping.
+test-redis: ## redistoken against a real redis-server: vetted, with the race detector
+	cd redistoken && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+
+bench-redis: ## Source.Token once it holds a token, against a constant source and one Redis GET
+	cd redistoken && $(GO) test -run '^$$' -bench '^BenchmarkToken$$' -benchmem -count $(BENCHCOUNT) .
+
 spec-validate: ## load openapi.yaml, validate it (examples included), compare with gen/
 	$(GO) run ./internal/tools/specvalidate openapi.yaml
 
@@ -62,4 +73,4 @@ bench: ## client overhead vs raw net/http, validation cost, sandbox throughput; 
 	done | $(GO) run ./internal/tools/benchratio
 	@rm -f $(BENCHBIN)
 
-ci: spec-validate check-generate lint test test-external fuzz spec-diff ## everything CI checks
+ci: spec-validate check-generate lint test test-external test-redis fuzz spec-diff ## everything CI checks

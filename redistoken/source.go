@@ -85,8 +85,9 @@ type Source struct {
 	log    *slog.Logger
 	t      timings
 
-	// cur is the token in use and when it expires here: the fast path of
-	// Token reads it and nothing else.
+	// cur is the token in use, nil once it expired here (expiry's timer
+	// clears it) or was invalidated: the fast path of Token reads it and
+	// nothing else.
 	cur atomic.Pointer[cached]
 
 	// group makes the goroutines of this process that need a token share
@@ -98,6 +99,7 @@ type Source struct {
 	rejected *rejection // this secret's rejection, as this process knows it
 	salt     string     // the salt last read from Redis
 	local    string     // a token obtained while Redis was down, to share when it is back
+	expiry   *time.Timer // clears cur when its token reaches its TTL
 
 	degraded atomic.Bool  // Redis failed last time it was used
 	probing  atomic.Bool  // a recovery probe is running
@@ -123,7 +125,7 @@ func defaultTimings() timings {
 
 type cached struct {
 	token   string
-	expires time.Time
+	expires time.Time // when it leaves Redis, for the TTL of a token shared late
 }
 
 // keys are the Redis keys of one app key and partner id. They share a
@@ -204,7 +206,7 @@ var _ api.TokenSource = (*Source)(nil)
 // authenticates itself; the others wait for it. If ctx ends first, Token
 // returns ctx's error and the work carries on for the next caller.
 func (s *Source) Token(ctx context.Context) (string, error) {
-	if c := s.cur.Load(); c != nil && time.Now().Before(c.expires) {
+	if c := s.cur.Load(); c != nil {
 		if s.degraded.Load() {
 			s.probe()
 		}
@@ -215,7 +217,7 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	// needs an Invalidate racing each refresh).
 	for try := 0; ; try++ {
 		ch := s.group.DoChan("token", func() (any, error) {
-			if c := s.cur.Load(); c != nil && time.Now().Before(c.expires) {
+			if c := s.cur.Load(); c != nil {
 				return c.token, nil
 			}
 			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.t.wait+s.t.auth)
@@ -454,9 +456,17 @@ func (s *Source) authenticate(ctx context.Context) (string, error) {
 func (s *Source) adopt(tok string, ttl time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if tok != s.invalid {
-		s.cur.Store(&cached{token: tok, expires: time.Now().Add(ttl)})
+	if tok == s.invalid {
+		return
 	}
+	c := &cached{token: tok, expires: time.Now().Add(ttl)}
+	s.cur.Store(c)
+	// A timer drops it at its expiry, so that Token need not read the
+	// clock: the fast path is one atomic load.
+	if s.expiry != nil {
+		s.expiry.Stop()
+	}
+	s.expiry = time.AfterFunc(ttl, func() { s.cur.CompareAndSwap(c, nil) })
 }
 
 // state is what Redis holds for this Source.
