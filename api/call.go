@@ -5,41 +5,143 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+	"time"
 
+	"github.com/finicity-go/connect-components/internal/auth"
 	"github.com/finicity-go/connect-components/internal/httpx"
+	"github.com/finicity-go/connect-components/internal/redact"
 )
 
-// CallOption configures one call of a service method.
+// CallOption configures one call of a service method: pass any number
+// after the method's arguments.
+//
+//	cfgs, err := c.Configurations.List(ctx,
+//		api.WithCallTimeout(5*time.Second), api.WithCallRetries(0),
+//		api.WithCallHeader("X-Request-Id", id))
+//
+// An invalid one (a negative duration, say) fails the call with an error
+// naming it, before anything is sent.
 type CallOption func(*callSettings)
 
 type callSettings struct {
-	responseInto **http.Response
+	responseInto   **http.Response
+	timeout        time.Duration
+	retries        *int
+	attemptTimeout *time.Duration
+	header         http.Header
+	err            error
+}
+
+func (s *callSettings) fail(format string, args ...any) {
+	if s.err == nil {
+		s.err = fmt.Errorf(errPrefix+format, args...)
+	}
 }
 
 // WithResponseInto stores the call's HTTP response in *dst once it
 // arrives, whatever its status, for its status code and headers. Its body
-// has been read already; reading it again yields the same bytes. *dst is
-// left alone when no response arrived (a transport failure, or a request
+// has been read already; reading it yields the whole body. *dst is left
+// alone when no response arrived (a transport failure, or a request
 // refused before sending).
 //
 //	var resp *http.Response
 //	cfg, err := c.Configurations.Create(ctx, params, api.WithResponseInto(&resp))
 //	log.Println(resp.StatusCode, resp.Header.Get("Date"))
 func WithResponseInto(dst **http.Response) CallOption {
-	return func(s *callSettings) { s.responseInto = dst }
+	return func(s *callSettings) {
+		if dst == nil {
+			s.fail("WithResponseInto: destination is nil")
+		}
+		s.responseInto = dst
+	}
+}
+
+// WithCallTimeout bounds this call as a whole: the token it may need
+// first, every attempt, and the waits between them. The context passed to
+// the call bounds it too; the earlier deadline wins.
+func WithCallTimeout(d time.Duration) CallOption {
+	return func(s *callSettings) {
+		if d <= 0 {
+			s.fail("WithCallTimeout: %v is not positive", d)
+		}
+		s.timeout = d
+	}
+}
+
+// WithCallRetries sets how many times this call may be retried after its
+// first attempt, instead of the client's WithRetries (0: no retry). The
+// rules of what is retried are the same.
+func WithCallRetries(n int) CallOption {
+	return func(s *callSettings) {
+		if n < 0 {
+			s.fail("WithCallRetries: %d is negative", n)
+		}
+		s.retries = &n
+	}
+}
+
+// WithCallAttemptTimeout bounds each attempt of this call, instead of the
+// client's WithAttemptTimeout (0: no per-attempt limit).
+func WithCallAttemptTimeout(d time.Duration) CallOption {
+	return func(s *callSettings) {
+		if d < 0 {
+			s.fail("WithCallAttemptTimeout: %v is negative", d)
+		}
+		s.attemptTimeout = &d
+	}
+}
+
+// WithCallHeader adds a header to this call's request (a request id, a
+// tracing header). It cannot set the credentials: Finicity-App-Key and
+// Finicity-App-Token are refused, as are Host and the headers the body
+// decides (Content-Type, Content-Length).
+func WithCallHeader(name, value string) CallOption {
+	return func(s *callSettings) {
+		key := http.CanonicalHeaderKey(strings.TrimSpace(name))
+		switch {
+		case key == "" || strings.ContainsAny(key, " :\r\n"):
+			s.fail("WithCallHeader: %q is not a header name", name)
+			return
+		case key == auth.HeaderAppKey || key == auth.HeaderAppToken:
+			s.fail("WithCallHeader: %s is set by the client from its credentials", key)
+			return
+		case key == "Host" || key == "Content-Type" || key == "Content-Length":
+			s.fail("WithCallHeader: %s is set by the client", key)
+			return
+		case strings.ContainsAny(value, "\r\n"):
+			s.fail("WithCallHeader: the value of %s has a line break", key)
+			return
+		}
+		if s.header == nil {
+			s.header = http.Header{}
+		}
+		s.header.Add(key, value)
+	}
 }
 
 // call carries what the helpers below need to know about one call of a
 // generated service method.
 type call struct {
-	c       *Client
-	op      string // operationId
-	opts    []CallOption
-	secrets []string // credentials in the body (partnerSecret)
+	c        *Client
+	op       string // operationId
+	settings *callSettings
+	secrets  []string // credentials in the body (partnerSecret)
 }
 
 func (c *Client) newCall(op string, opts []CallOption) call {
-	return call{c: c, op: op, opts: opts}
+	cl := call{c: c, op: op}
+	if len(opts) > 0 {
+		cl.settings = new(callSettings)
+		for i, opt := range opts {
+			if opt == nil {
+				cl.settings.fail("call option %d is nil", i)
+				continue
+			}
+			opt(cl.settings)
+		}
+	}
+	return cl
 }
 
 // missingParam is the error for a required path parameter left empty.
@@ -65,55 +167,57 @@ func (cl *call) checkBody(lazy *lazyBodyCheck, body any) error {
 	return nil
 }
 
-// finish turns the outcome of a raw generated call into the answer's body,
-// or the error the caller gets: a non-2xx status is an *Error, a
-// transport failure is wrapped once with the package's prefix, masked.
-func (cl call) finish(resp *http.Response, err error) ([]byte, error) {
+// finish sends the request the generated client built (see built) through
+// the client's layers, with the call's options, and returns the answer: a
+// non-2xx status is an *Error, any other failure is wrapped once, masked.
+func (cl call) finish(_ *http.Response, err error) (*httpx.Response, error) {
+	b, ok := err.(*built)
+	if !ok {
+		if err == nil {
+			err = errors.New("the request was not built")
+		}
+		// The request could not be built (a body that does not encode).
+		return nil, cl.wrap(err, nil)
+	}
+	if cl.settings != nil && cl.settings.err != nil {
+		return nil, cl.settings.err
+	}
+	r, err := cl.c.send(b.req, cl.settings)
 	if err != nil {
-		if ve, ok := errors.AsType[*ValidationError](err); ok && ve.resp != nil && len(cl.opts) > 0 {
+		if ve, ok := err.(*ValidationError); ok && ve.resp != nil {
 			// The answer arrived, though it was refused: the caller
 			// asked for it whatever its status.
 			cl.applyOptions(ve.resp)
 		}
-		return nil, cl.wrap(err)
+		return nil, cl.wrap(err, b.req)
 	}
-	if len(cl.opts) > 0 {
-		cl.applyOptions(resp)
+	cl.applyOptions(r)
+	if !success(r.StatusCode) {
+		return nil, newError(r, cl.c.mask.forRequest(r.Request, cl.secrets...))
 	}
-	body, ok := httpx.Bytes(resp)
-	if !ok {
-		// A middleware replaced the body: read what it gave.
-		if err := httpx.Read(resp, maxResponseBytes); err != nil {
-			return nil, cl.wrap(err)
-		}
-		body, _ = httpx.Bytes(resp)
-	}
-	if !success(resp) {
-		return nil, newError(resp.Request, resp.StatusCode, body, cl.c.mask.forRequest(resp.Request, cl.secrets...))
-	}
-	return body, nil
+	return r, nil
 }
 
 // applyOptions carries out the call options once the response is in.
-func (cl call) applyOptions(resp *http.Response) {
-	var s callSettings
-	for _, opt := range cl.opts {
-		if opt != nil {
-			opt(&s)
-		}
-	}
-	if s.responseInto != nil {
-		httpx.Rewind(resp)
-		*s.responseInto = resp
+func (cl call) applyOptions(r *httpx.Response) {
+	if cl.settings != nil && cl.settings.responseInto != nil {
+		*cl.settings.responseInto = r.HTTP()
 	}
 }
 
-// wrap gives a transport error the package's prefix once (errors from the
-// layers that already carry it are returned as they are), with the
-// credentials masked in its text.
-func (cl call) wrap(err error) error {
-	return cl.c.mask.wrap(err, nil, cl.secrets...)
+// wrap is the way out of every error of the call: built once, masked for
+// req (the request sent; nil when there is none) and the call's secrets.
+func (cl call) wrap(err error, req *http.Request) error {
+	return cl.c.mask.wrap(err, req, cl.secrets...)
 }
+
+// built is how the generated client hands a typed method the request it
+// built: its Doer (Client.raw's) sends nothing and returns the request as
+// this error, which only finish receives; the method then sends it with
+// its options.
+type built struct{ req *http.Request }
+
+func (*built) Error() string { return "request built, not sent" }
 
 // transportError is a failure with no usable answer: a connection refused
 // or reset, a timeout, a cancelled context, a body that could not be read.
@@ -122,8 +226,19 @@ type transportError struct {
 	mask func(string) string
 }
 
-func (e *transportError) Error() string { return e.mask(errPrefix + e.err.Error()) }
+func (e *transportError) Error() string {
+	msg := e.err.Error()
+	if !strings.HasPrefix(msg, errPrefix) {
+		// Wording only: the text is masked whatever it says.
+		msg = errPrefix + msg
+	}
+	return e.mask(msg)
+}
 func (e *transportError) Unwrap() error { return e.err }
+
+// GoString keeps %#v to the masked text: the wrapped error may be a
+// struct holding a credential.
+func (e *transportError) GoString() string { return fmt.Sprintf("api.transportError(%q)", e.Error()) }
 
 // DecodeError is a 2xx answer whose body does not decode into the
 // documented type: the API answered, but not with what the spec promises.
@@ -140,29 +255,36 @@ type DecodeError struct {
 	mask func(string) string
 }
 
-func (e *DecodeError) Error() string {
+func (e DecodeError) Error() string {
 	return e.mask(fmt.Sprintf("%s%s %s: the %d answer does not decode: %v", errPrefix, e.Method, e.Path, e.StatusCode, e.err))
 }
 
-func (e *DecodeError) Unwrap() error { return e.err }
+func (e DecodeError) Unwrap() error { return e.err }
 
-func (cl call) undecodable(resp *http.Response, body []byte, err error) error {
-	e := &DecodeError{StatusCode: resp.StatusCode, Body: body, err: err, mask: cl.c.mask.forRequest(resp.Request, cl.secrets...)}
-	if resp.Request != nil {
-		e.Method, e.Path = resp.Request.Method, resp.Request.URL.EscapedPath()
+// GoString keeps %#v from printing the raw body, which may hold a fresh
+// token.
+func (e DecodeError) GoString() string {
+	return fmt.Sprintf("&api.DecodeError{StatusCode:%d, Method:%q, Path:%q, Body:%s}",
+		e.StatusCode, e.Method, e.Path, e.mask(fmt.Sprintf("%q", redact.JSON(e.Body))))
+}
+
+func (cl call) undecodable(r *httpx.Response, err error) error {
+	e := &DecodeError{StatusCode: r.StatusCode, Body: r.Body, err: err, mask: cl.c.mask.forRequest(r.Request, cl.secrets...)}
+	if r.Request != nil {
+		e.Method, e.Path = r.Request.Method, r.Request.URL.EscapedPath()
 	}
 	return e
 }
 
 // decodeObject decodes a 2xx answer into a T.
 func decodeObject[T any](cl call, resp *http.Response, err error) (*T, error) {
-	body, err := cl.finish(resp, err)
+	r, err := cl.finish(resp, err)
 	if err != nil {
 		return nil, err
 	}
 	v := new(T)
-	if err := json.Unmarshal(body, v); err != nil {
-		return nil, cl.undecodable(resp, body, err)
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		return nil, cl.undecodable(r, err)
 	}
 	return v, nil
 }
@@ -170,13 +292,13 @@ func decodeObject[T any](cl call, resp *http.Response, err error) (*T, error) {
 // decodeList decodes a 2xx answer into a []T; an empty list is an empty,
 // non-nil slice.
 func decodeList[T any](cl call, resp *http.Response, err error) ([]T, error) {
-	body, err := cl.finish(resp, err)
+	r, err := cl.finish(resp, err)
 	if err != nil {
 		return nil, err
 	}
 	var v []T
-	if err := json.Unmarshal(body, &v); err != nil {
-		return nil, cl.undecodable(resp, body, err)
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		return nil, cl.undecodable(r, err)
 	}
 	if v == nil {
 		v = []T{}

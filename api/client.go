@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/auth"
@@ -27,23 +29,38 @@ import (
 //
 // # Layers
 //
-// Each request is built by the generated client (package gen), which runs
-// the request editors in this order: the User-Agent, those of
-// WithRequestEditor, then the Finicity-App-Key and Finicity-App-Token
-// headers. It then goes through these layers, from the outside in:
+// Each request is built by the generated client (package gen), with the
+// User-Agent header. The editors of WithRequestEditor then run, then the
+// call's WithCallHeader headers are added, then the Finicity-App-Key and
+// Finicity-App-Token headers are set. The request then goes through these
+// layers, from the outside in, and every layer hands the one above the
+// same value: the request answered, the status, the headers and the
+// body's bytes, read once:
 //
-//  0. error masking: a failure with no answer gets the "finicity: "
-//     prefix, and no credential in its text;
+//  0. the way out: every failure is built into its error once, with the
+//     "finicity: " prefix and no credential in its text, whichever layer
+//     (or middleware, TokenSource or editor of yours) it came from;
 //  1. validation (WithRequestValidation, WithResponseValidation): the
 //     request before anything is sent, the final answer before decoding;
 //  2. token replay: on a 401 with reason code 10023, a new token and one
 //     replay (WithPartnerCredentials, WithTokenSource);
-//  3. retries (WithRetries): each attempt goes through the layers below;
-//  4. your middleware (WithMiddleware), the first given outermost;
+//  3. retries (WithRetries): each attempt goes through the layers below,
+//     within its time limit (WithAttemptTimeout, 30 s by default);
+//  4. your middleware (WithMiddleware), the first given outermost: each
+//     sees an *http.Response over the answer's bytes, and may wrap or
+//     replace it;
 //  5. logging (WithLogger): one record per attempt;
-//  6. the body reader: each answer's body is read once, in full, and
-//     handed up as bytes;
-//  7. your *http.Client (WithHTTPClient).
+//  6. the body reader: each answer's body is read once, incrementally, up
+//     to 10 MiB, within the attempt's time; a 1xx final answer is an
+//     error;
+//  7. your *http.Client (WithHTTPClient), used through a copy that
+//     follows no redirect.
+//
+// # Redirects
+//
+// The client follows no redirect: a 3xx answer is an *Error whose
+// Location says where it pointed. Following one could send the app key,
+// the token or the partner secret to another origin, or in clear.
 type Client struct {
 	// Configurations creates, lists, gets and deletes configurations.
 	Configurations *ConfigurationsService
@@ -57,11 +74,22 @@ type Client struct {
 	// for a Finicity-App-Token.
 	Partners *PartnersService
 
-	baseURL   string
+	baseURL string
+	// raw builds the typed methods' requests; its Doer sends nothing
+	// (see built): finish sends them with the call's options.
 	raw       *gen.Client
 	generated *gen.ClientWithResponses
 	mask      *masker
+
+	// What holds a credential is reached through functions only, so that
+	// printing a Client, even by reflection, shows none.
+	editors []func(context.Context, *http.Request) error // WithRequestEditor's
+	auth    func(context.Context, *http.Request) error   // the credentials
+	layers  func(*http.Request) (*httpx.Response, error) // layers 1 to 7
+	reset   func(partnerID, partnerSecret string)        // WithPartnerCredentials only
 }
+
+type partnerCredentials struct{ id, secret string }
 
 // NewClient returns a client that authenticates every call with appKey
 // (the Finicity-App-Key from the developer dashboard) and a
@@ -72,7 +100,8 @@ type Client struct {
 //
 // It fails, naming the problem, on an empty app key, a missing or doubled
 // token source, an invalid option, or a base URL that is not https (plain
-// http is accepted for loopback hosts only).
+// http is accepted for loopback hosts only) or that carries a query, a
+// fragment or user info.
 func NewClient(appKey string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(appKey) == "" {
 		return nil, errors.New(errPrefix + "app key is empty: pass the Finicity-App-Key from the developer dashboard")
@@ -97,7 +126,7 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 
-	c := &Client{baseURL: s.baseURL, mask: newMasker(appKey, s.appToken, s.partnerSecret)}
+	c := &Client{baseURL: s.baseURL, mask: newMasker(appKey, s.appToken, s.partnerSecret), editors: s.editors}
 	c.initServices()
 
 	var tokens auth.TokenSource
@@ -107,50 +136,129 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 	case s.tokenSource != nil:
 		tokens = remembered{s.tokenSource, c.mask}
 	default:
-		tokens = remembered{auth.NewPartnerToken(partnerFetch(c, s.partnerID, s.partnerSecret), s.tokenMaxAge, s.now), c.mask}
+		creds := new(atomic.Pointer[partnerCredentials])
+		creds.Store(&partnerCredentials{s.partnerID, s.partnerSecret})
+		partner := auth.NewPartnerToken(partnerFetch(c, creds), s.tokenMaxAge, s.now)
+		partner.SetBackoff(authBackoff(s.retry), s.retry.Sleep)
+		c.reset = func(id, secret string) {
+			creds.Store(&partnerCredentials{id, secret})
+			partner.Reset(nil)
+		}
+		tokens = remembered{partner, c.mask}
 	}
+	c.auth = auth.Editor(appKey, tokens)
 
-	doer, err := s.stack(tokens, c.mask)
+	layers, err := s.stack(tokens, c.mask)
 	if err != nil {
 		return nil, err
 	}
-	editors := []gen.ClientOption{gen.WithHTTPClient(doer), gen.WithRequestEditorFn(setUserAgent)}
-	for _, ed := range s.editors {
-		editors = append(editors, gen.WithRequestEditorFn(ed))
-	}
-	editors = append(editors, gen.WithRequestEditorFn(auth.Editor(appKey, tokens)))
-	if c.raw, err = gen.NewClient(s.baseURL, editors...); err != nil {
+	c.layers = layers.Send
+	ua := gen.WithRequestEditorFn(setUserAgent)
+	// The typed methods' requests are built, then sent by finish.
+	buildOnly := gen.WithHTTPClient(httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
+		return nil, &built{req}
+	}))
+	if c.raw, err = gen.NewClient(s.baseURL, buildOnly, ua); err != nil {
 		return nil, fmt.Errorf("%s%w", errPrefix, err)
 	}
-	c.generated = &gen.ClientWithResponses{ClientInterface: c.raw}
+	// Generated's requests are sent at once, with the client's defaults.
+	generated, err := gen.NewClient(s.baseURL, gen.WithHTTPClient(httpx.DoerFunc(c.doGenerated)), ua)
+	if err != nil {
+		return nil, fmt.Errorf("%s%w", errPrefix, err)
+	}
+	c.generated = &gen.ClientWithResponses{ClientInterface: generated}
 	return c, nil
 }
 
 // stack composes the layers of Client's documentation, in one place.
-func (s *settings) stack(tokens auth.TokenSource, m *masker) (httpx.Doer, error) {
-	var d httpx.Doer = s.httpClient
-	d = readBody(d)
+func (s *settings) stack(tokens auth.TokenSource, m *masker) (httpx.Sender, error) {
+	d := readBody(noRedirects(s.httpClient))
 	if s.logger != nil {
 		d = logAttempts(d, s.logger, m)
 		s.retry.OnRetry = retryLogger(s.logger, m)
 	}
-	for i := len(s.middleware) - 1; i >= 0; i-- {
-		if d = s.middleware[i](d); d == nil {
-			return nil, fmt.Errorf("%sWithMiddleware: middleware %d returned a nil Doer", errPrefix, i)
-		}
-		// Whatever a middleware read of the body, the next one up reads
-		// it from the start.
-		d = rewound(d)
+	d, err := userMiddleware(d, s.middleware)
+	if err != nil {
+		return nil, err
 	}
 	d = retry.Wrap(d, s.retry)
-	d = auth.Replay(d, tokens, replayLogger(s.logger))
+	d = auth.Replay(d, tokens, ReasonExpiredToken, replayLogger(s.logger))
 	if s.validateRequests || s.validateResponses {
-		var err error
 		if d, err = validate(d, s.validateRequests, s.validateResponses, m); err != nil {
 			return nil, err
 		}
 	}
-	return maskErrors(d, m), nil
+	return d, nil
+}
+
+// noRedirects returns a copy of hc that follows no redirect: the 3xx
+// answer itself is returned. hc, the caller's, is left as it is.
+func noRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
+}
+
+// authBackoff is the wait before partner authentication is tried again
+// after failures in a row that were not a rejection (a gateway, a 5xx, a
+// timeout): the retry backoff, doubling to its maximum.
+func authBackoff(p retry.Policy) func(failures int) time.Duration {
+	return func(failures int) time.Duration {
+		wait := p.BaseDelay
+		for i := 1; i < failures && wait < p.MaxDelay; i++ {
+			wait *= 2
+		}
+		return min(wait, p.MaxDelay)
+	}
+}
+
+// send puts the editors' headers and the credentials on req, then sends
+// it through the layers with the call's settings (nil: the client's).
+func (c *Client) send(req *http.Request, cs *callSettings) (*httpx.Response, error) {
+	ctx := req.Context()
+	if cs != nil {
+		if cs.timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, cs.timeout)
+			// The answer is in memory once send returns: nothing is cut.
+			defer cancel()
+		}
+		if cs.retries != nil || cs.attemptTimeout != nil {
+			ctx = retry.WithOverride(ctx, retry.Override{MaxRetries: cs.retries, AttemptTimeout: cs.attemptTimeout})
+		}
+		if ctx != req.Context() {
+			req = req.WithContext(ctx)
+		}
+	}
+	for _, edit := range c.editors {
+		if err := edit(ctx, req); err != nil {
+			return nil, err
+		}
+	}
+	if cs != nil {
+		for k, vs := range cs.header {
+			req.Header[k] = append(req.Header[k], vs...)
+		}
+	}
+	if err := c.auth(ctx, req); err != nil {
+		var rejected *auth.RejectedError
+		if errors.As(err, &rejected) {
+			// Remembered by the token source: the error is ours.
+			err = rejected.Err
+		}
+		return nil, err
+	}
+	return c.layers(req)
+}
+
+// doGenerated is the Doer of Generated's client: the same editors and
+// layers as the typed methods, its errors masked on the way out.
+func (c *Client) doGenerated(req *http.Request) (*http.Response, error) {
+	r, err := c.send(req, nil)
+	if err != nil {
+		return nil, c.mask.wrap(err, req)
+	}
+	return r.HTTP(), nil
 }
 
 // userAgentValue is shared by every request: net/http only reads it, and
@@ -167,7 +275,8 @@ func setUserAgent(_ context.Context, req *http.Request) error {
 // logging, middleware). Its XxxWithResponse methods decode every
 // documented status into JSON200, JSON404, ... fields without turning any
 // into an error, and its ClientInterface methods return the raw
-// *http.Response (its body already read, and re-readable). Its API
+// *http.Response (its body already read into memory). Its errors are
+// masked like the typed methods'. Its API
 // follows oapi-codegen and the operation ids of openapi.yaml, not this
 // package's promise of stability; prefer the services.
 func (c *Client) Generated() *gen.ClientWithResponses { return c.generated }
@@ -179,6 +288,24 @@ func (c *Client) BaseURL() string { return c.baseURL }
 func (c *Client) String() string   { return "api.Client{BaseURL: " + c.baseURL + "}" }
 func (c *Client) GoString() string { return c.String() }
 
+// ResetPartnerCredentials makes the client authenticate with partnerID
+// and partnerSecret from its next call on, forgetting a remembered
+// rejection (ErrCredentialsRejected) and the current token: for a process
+// that reloaded its partner secret. Passing the same credentials again
+// clears the rejection alone, for when the account was unlocked. It fails
+// for a client without WithPartnerCredentials, and on empty values.
+func (c *Client) ResetPartnerCredentials(partnerID, partnerSecret string) error {
+	if c.reset == nil {
+		return errors.New(errPrefix + "ResetPartnerCredentials: the client was not made WithPartnerCredentials")
+	}
+	if strings.TrimSpace(partnerID) == "" || strings.TrimSpace(partnerSecret) == "" {
+		return errors.New(errPrefix + "ResetPartnerCredentials: partner id and partner secret must both be set")
+	}
+	c.mask.learn(partnerSecret)
+	c.reset(partnerID, partnerSecret)
+	return nil
+}
+
 // masker hides credentials in text that leaves the program: error
 // strings and log records. It knows the client's own secrets, the tokens
 // the client has sent lately (fetched ones included), and takes those of a
@@ -187,6 +314,7 @@ func (c *Client) GoString() string { return c.String() }
 type masker struct {
 	secrets  func() []string
 	remember func(token string)
+	learn    func(secret string)
 }
 
 // recentTokens is how many fetched tokens the masker keeps: tokens are
@@ -196,6 +324,7 @@ const recentTokens = 8
 func newMasker(static ...string) *masker {
 	var mu sync.Mutex
 	var recent []string
+	static = slices.Clone(static)
 	return &masker{
 		secrets: func() []string {
 			mu.Lock()
@@ -210,6 +339,13 @@ func newMasker(static ...string) *masker {
 			}
 			if recent = append(recent, tok); len(recent) > recentTokens {
 				recent = slices.Delete(recent, 0, 1)
+			}
+		},
+		learn: func(secret string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if secret != "" && !slices.Contains(static, secret) {
+				static = append(static, secret)
 			}
 		},
 	}
@@ -227,19 +363,23 @@ func (m *masker) forRequest(req *http.Request, extra ...string) func(string) str
 		key, tok = req.Header.Get(auth.HeaderAppKey), req.Header.Get(auth.HeaderAppToken)
 	}
 	return func(s string) string {
-		s = redact.Text(s, key, tok)
-		s = redact.Text(s, extra...)
-		return redact.Text(s, m.secrets()...)
+		return redact.Text(s, append(append([]string{key, tok}, extra...), m.secrets()...)...)
 	}
 }
 
-// wrap gives err the package's prefix once, as a *transportError whose
-// text is masked for req (nil when there is none yet) and extra. An error
-// that already carries the prefix comes from this package and is returned
-// as it is.
+// wrap is the way out of every error: one this package built (an
+// sdkError, told by its type) is returned as it is, its text already
+// masked; any other (the transport's, a middleware's, a TokenSource's, a
+// request editor's) becomes a *transportError whose text carries the
+// package's prefix and is masked for req (nil when there is none yet) and
+// extra.
 func (m *masker) wrap(err error, req *http.Request, extra ...string) error {
-	if strings.HasPrefix(err.Error(), errPrefix) {
-		return err
+	if e, ok := err.(sdkError); ok {
+		if apiErr, ok := e.(*Error); ok && apiErr.mask == nil {
+			// Built by a middleware of the user's: mask it like ours.
+			apiErr.mask = m.forRequest(req, extra...)
+		}
+		return e
 	}
 	return &transportError{err: err, mask: m.forRequest(req, extra...)}
 }
@@ -257,30 +397,30 @@ func (r remembered) Token(ctx context.Context) (string, error) {
 	return tok, err
 }
 
-// maskErrors is the outermost layer: a failure with no answer (connection
-// refused, reset, timeout) becomes a *transportError whose text carries
-// the package's prefix and no credential, for the typed methods and
-// Generated alike. Errors of the layers below that already carry the
-// prefix are left as they are.
-func maskErrors(next httpx.Doer, m *masker) httpx.Doer {
-	return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
-		resp, err := next.Do(req)
-		if err != nil {
-			err = m.wrap(err, req)
-		}
-		return resp, err
-	})
-}
-
-// checkBaseURL refuses URLs that are not absolute http(s) URLs, and plain
-// http for anything but a loopback host.
+// checkBaseURL refuses URLs that are not absolute http(s) URLs, plain http
+// for anything but a loopback host, and URLs with a query, a fragment or
+// user info (every call would go to a wrong path, or carry a password).
+// Its errors never show a password.
 func checkBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%sbase URL %q is not a URL: %w", errPrefix, raw, err)
+		// url's error quotes the whole URL: say what is wrong without it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("%sbase URL %q is not a URL: %w", errPrefix, withoutUserinfo(raw), err)
 	}
-	if u.Host == "" {
-		return fmt.Errorf("%sbase URL %q has no host", errPrefix, raw)
+	shown := u.Redacted()
+	switch {
+	case u.User != nil:
+		return fmt.Errorf("%sbase URL %q carries user info: the API authenticates with the app key and token, not a password in the URL; remove it", errPrefix, withoutUserinfo(raw))
+	case u.RawQuery != "" || u.ForceQuery:
+		return fmt.Errorf("%sbase URL %q has a query: every call would be sent to a wrong path; give the endpoint alone", errPrefix, shown)
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return fmt.Errorf("%sbase URL %q has a fragment: every call would be sent to a wrong path; give the endpoint alone", errPrefix, shown)
+	case u.Host == "":
+		return fmt.Errorf("%sbase URL %q has no host", errPrefix, shown)
 	}
 	switch u.Scheme {
 	case "https":
@@ -289,10 +429,28 @@ func checkBaseURL(raw string) error {
 		if isLoopback(u.Hostname()) {
 			return nil
 		}
-		return fmt.Errorf("%sbase URL %q uses plain http for a host that is not loopback: the app key and token would travel in clear; use https", errPrefix, raw)
+		return fmt.Errorf("%sbase URL %q uses plain http for a host that is not loopback: the app key and token would travel in clear; use https", errPrefix, shown)
 	default:
-		return fmt.Errorf("%sbase URL %q must use https (or http on loopback)", errPrefix, raw)
+		return fmt.Errorf("%sbase URL %q must use https (or http on loopback)", errPrefix, shown)
 	}
+}
+
+// withoutUserinfo cuts what stands between "//" and the last "@" of the
+// authority from raw, a URL that may not parse: the password goes with it.
+func withoutUserinfo(raw string) string {
+	i := strings.Index(raw, "//")
+	if i < 0 {
+		return raw
+	}
+	rest := raw[i+2:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		return raw[:i+2] + "[REDACTED]@" + rest[at+1:]
+	}
+	return raw
 }
 
 // isLoopback reports whether host names this machine: localhost or a

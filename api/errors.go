@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/finicity-go/connect-components/internal/auth"
+	"github.com/finicity-go/connect-components/internal/httpx"
 	"github.com/finicity-go/connect-components/internal/redact"
 )
 
@@ -14,6 +16,44 @@ import (
 // start; what it wraps (a transport error, the API's own text) follows
 // without a prefix of its own.
 const errPrefix = "finicity: "
+
+// Reason codes the API sends in Error.ReasonCode, for comparisons such as
+// apiErr.ReasonCode == api.ReasonNotFound.
+const (
+	// ReasonInvalidField (400): a field, parameter or the body failed
+	// validation; Details names it.
+	ReasonInvalidField = "10010"
+	// ReasonInvalidToken (401): the Finicity-App-Token is missing or not
+	// one the API issued.
+	ReasonInvalidToken = "10022"
+	// ReasonExpiredToken (401): the Finicity-App-Token's lifetime is over.
+	// A client with WithPartnerCredentials or WithTokenSource renews the
+	// token and replays the call once by itself.
+	ReasonExpiredToken = "10023"
+	// ReasonInvalidCredentials (401): partner authentication refused the
+	// partner id or secret.
+	ReasonInvalidCredentials = "10024"
+	// ReasonMissingAppKey (401): no Finicity-App-Key header.
+	ReasonMissingAppKey = "10026"
+	// ReasonNotFound (404): no such entity for this partner.
+	ReasonNotFound = "4041"
+)
+
+// sdkError marks the errors this package builds itself: their text
+// already carries the prefix and is masked. Any other error (from the
+// transport, a middleware, a TokenSource, a request editor) is wrapped
+// once, masked, on its way out (masker.wrap): by its type, never by what
+// its text looks like.
+type sdkError interface {
+	error
+	fromSDK()
+}
+
+func (Error) fromSDK()            {}
+func (DecodeError) fromSDK()      {}
+func (*ValidationError) fromSDK() {}
+func (*transportError) fromSDK()  {}
+func (*rejectedError) fromSDK()   {}
 
 // Error is a non-2xx answer from the API. Every typed method returns it
 // (as error) for any status other than the documented successes; reach it
@@ -31,9 +71,9 @@ const errPrefix = "finicity: "
 type Error struct {
 	// StatusCode is the HTTP status.
 	StatusCode int
-	// ReasonCode is the API's constant for the case, e.g. "10010" (a field
-	// failed validation), "10026" (missing app key), "10023" (expired
-	// token), "4041" (not found). Empty when the body carried none.
+	// ReasonCode is the API's constant for the case: one of the Reason
+	// constants (ReasonInvalidField, ReasonExpiredToken, ReasonNotFound,
+	// ...) or another the API added. Empty when the body carried none.
 	ReasonCode string
 	// Description is the short description of the reason code.
 	Description string
@@ -49,15 +89,30 @@ type Error struct {
 	Items []ErrorItem
 	// Body is the response body exactly as received.
 	Body []byte
+	// Header holds the answer's headers, exactly as received
+	// (Retry-After, Location, a request id).
+	Header http.Header
+	// Location is where a redirect (3xx) pointed. The client follows no
+	// redirect, so that no credential leaves for another origin: a 3xx is
+	// an *Error like any other status.
+	Location string
 	// Method and Path identify the request (the path has no query and no
 	// host), as sent: escapes such as %2F kept.
 	Method, Path string
 
 	// mask hides the client's credentials in the text of Error().
 	mask func(string) string
+	// rejected: the API itself refused partner credentials (see Is).
+	rejected bool
 }
 
-func (e *Error) Error() string {
+// Is makes errors.Is(err, ErrCredentialsRejected) true for the API's own
+// refusal of partner credentials: a 401 or 403 to partner authentication
+// whose body is the API's error object. A gateway's page, a 5xx or a
+// timeout is not a rejection.
+func (e Error) Is(target error) bool { return target == ErrCredentialsRejected && e.rejected }
+
+func (e Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s%s %s: %d", errPrefix, e.Method, e.Path, e.StatusCode)
 	if text := http.StatusText(e.StatusCode); text != "" {
@@ -69,17 +124,24 @@ func (e *Error) Error() string {
 	if text := sentences(e.Description, e.Details); text != "" {
 		b.WriteString(": " + text)
 	}
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		if e.Location != "" {
+			b.WriteString(": redirect to " + e.Location + " not followed")
+		} else {
+			b.WriteString(": redirect not followed")
+		}
+	}
 	return e.masked(b.String())
 }
 
 // GoString keeps %#v from printing the raw body, which may quote a
 // credential back.
-func (e *Error) GoString() string {
-	return fmt.Sprintf("&api.Error{StatusCode:%d, ReasonCode:%q, Method:%q, Path:%q, Body:%q}",
-		e.StatusCode, e.ReasonCode, e.Method, e.Path, e.masked(string(redact.JSON(e.Body))))
+func (e Error) GoString() string {
+	return fmt.Sprintf("&api.Error{StatusCode:%d, ReasonCode:%q, Method:%q, Path:%q, Header:%s, Body:%s}",
+		e.StatusCode, e.ReasonCode, e.Method, e.Path, e.masked(fmt.Sprintf("%#v", redact.Header(e.Header))), e.masked(fmt.Sprintf("%q", redact.JSON(e.Body))))
 }
 
-func (e *Error) masked(s string) string {
+func (e Error) masked(s string) string {
 	if e.mask == nil {
 		return s
 	}
@@ -104,9 +166,13 @@ func sentences(description, details string) string {
 
 // newError builds the *Error of a non-2xx answer. It never fails: a body
 // that is not the documented error object still yields an Error with the
-// status and the raw body.
-func newError(req *http.Request, status int, body []byte, mask func(string) string) *Error {
-	e := &Error{StatusCode: status, Body: body, mask: mask}
+// status, the headers and the raw body.
+func newError(r *httpx.Response, mask func(string) string) *Error {
+	e := &Error{StatusCode: r.StatusCode, Header: r.Header, Body: r.Body, mask: mask}
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		e.Location = r.Header.Get("Location")
+	}
+	req := r.Request
 	if req != nil {
 		e.Method = req.Method
 		if req.URL != nil {
@@ -114,11 +180,13 @@ func newError(req *http.Request, status int, body []byte, mask func(string) stri
 		}
 	}
 	var parsed ErrorResponse
-	if json.Unmarshal(body, &parsed) == nil && len(parsed.Errors.Error) > 0 {
+	if json.Unmarshal(r.Body, &parsed) == nil && len(parsed.Errors.Error) > 0 {
 		e.Items = parsed.Errors.Error
 		first := parsed.Errors.Error[0]
 		e.ReasonCode, e.Description, e.Details = first.ReasonCode, first.Description, first.Details
 		e.Source, e.Recoverable = first.Source, first.Recoverable
+		e.rejected = req != nil && req.URL != nil && auth.IsTokenRequest(req) &&
+			(e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
 	}
 	return e
 }
@@ -135,9 +203,11 @@ func hasStatus(err error, status int) bool {
 	return ok && e.StatusCode == status
 }
 
-// ErrCredentialsRejected matches (errors.Is) the error of any call made
-// after partner authentication refused the credentials given to
-// WithPartnerCredentials. The same error also wraps the API's *Error.
+// ErrCredentialsRejected matches (errors.Is) the error of
+// Partners.Authenticate when the API itself refused the credentials (a 401
+// or 403 whose body is the API's error object), and the error of every
+// call of a client whose partner credentials (WithPartnerCredentials) were
+// refused that way. The same error also wraps the API's *Error.
 var ErrCredentialsRejected = errors.New("finicity: partner credentials rejected")
 
 // ValidationError is a request refused before sending, or a response
@@ -170,7 +240,7 @@ type ValidationError struct {
 	// also failed validation: errors.As finds either.
 	apiErr *Error
 	// resp is the response refused, for WithResponseInto.
-	resp *http.Response
+	resp *httpx.Response
 }
 
 func (e *ValidationError) Error() string {

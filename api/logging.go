@@ -11,14 +11,14 @@ import (
 
 // logAttempts writes one debug record per attempt: method, path, attempt,
 // duration, and the status or the (masked) error.
-func logAttempts(next httpx.Doer, l *slog.Logger, m *masker) httpx.Doer {
-	return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
+func logAttempts(next httpx.Sender, l *slog.Logger, m *masker) httpx.Sender {
+	return httpx.SenderFunc(func(req *http.Request) (*httpx.Response, error) {
 		ctx := req.Context()
 		if !l.Enabled(ctx, slog.LevelDebug) {
-			return next.Do(req)
+			return next.Send(req)
 		}
 		start := time.Now()
-		resp, err := next.Do(req)
+		resp, err := next.Send(req)
 		attrs := []slog.Attr{
 			slog.String("method", req.Method),
 			slog.String("path", req.URL.EscapedPath()),
@@ -28,7 +28,7 @@ func logAttempts(next httpx.Doer, l *slog.Logger, m *masker) httpx.Doer {
 		if err != nil {
 			attrs = append(attrs, slog.String("error", m.text(req, err.Error())))
 			l.LogAttrs(ctx, slog.LevelDebug, "finicity: request failed", attrs...)
-			return resp, err
+			return nil, err
 		}
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 		l.LogAttrs(ctx, slog.LevelDebug, "finicity: request", attrs...)
@@ -56,7 +56,7 @@ func replayLogger(l *slog.Logger) func(req *http.Request) {
 		return nil
 	}
 	return func(req *http.Request) {
-		l.LogAttrs(req.Context(), slog.LevelDebug, "finicity: token expired (reason 10023); renewed, replaying once",
+		l.LogAttrs(req.Context(), slog.LevelDebug, "finicity: token expired (reason "+ReasonExpiredToken+"); renewed, replaying once",
 			slog.String("method", req.Method),
 			slog.String("path", req.URL.EscapedPath()))
 	}

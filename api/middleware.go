@@ -1,7 +1,10 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/finicity-go/connect-components/internal/httpx"
@@ -30,8 +33,12 @@ func (f DoerFunc) Do(req *http.Request) (*http.Response, error) { return f(req) 
 //		})
 //	}
 //
-// The response a middleware receives has its body read already: reading
-// it (or io.ReadAll-ing it) does not take it from the layers above.
+// The response a middleware receives has its body read already, into
+// memory: reading it does not take it from the layers above. A
+// middleware may wrap the body, or return another response altogether:
+// the layers above it (token replay, retries, validation, decoding) use
+// what it returns, read in turn within the attempt's time limit and the
+// body size limit.
 type Middleware func(next Doer) Doer
 
 // maxResponseBytes bounds the body of one answer. The API's answers are a
@@ -39,30 +46,114 @@ type Middleware func(next Doer) Doer
 // not an answer to decode.
 const maxResponseBytes = 10 << 20
 
-// readBody is the innermost layer: it reads each answer's body once, in
-// full, so every layer above (and the caller) gets the same bytes without
-// reading again, and the connection is released at once.
-func readBody(next httpx.Doer) httpx.Doer {
-	return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
-		resp, err := next.Do(req)
+// receive reads resp, the answer to req, into the pipeline's value
+// (httpx.Receive: incremental, bounded by size and by req's context).
+func receive(req *http.Request, resp *http.Response) (*httpx.Response, error) {
+	r, err := httpx.Receive(req, resp, maxResponseBytes)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		return nil, fmt.Errorf("read the %d answer to %s %s: %w", status, req.Method, req.URL.EscapedPath(), err)
+	}
+	return r, nil
+}
+
+// readBody is the innermost layer: it sends each attempt through hc and
+// reads the answer's body once, in full, so every layer above gets the
+// same bytes and the connection is released at once.
+func readBody(hc *http.Client) httpx.Sender {
+	return httpx.SenderFunc(func(req *http.Request) (*httpx.Response, error) {
+		resp, err := hc.Do(req)
 		if err != nil {
 			return nil, err
 		}
-		if resp.Request == nil {
-			resp.Request = req
-		}
-		if err := httpx.Read(resp, maxResponseBytes); err != nil {
-			return nil, fmt.Errorf("read the %d answer to %s %s: %w", resp.StatusCode, req.Method, req.URL.EscapedPath(), err)
-		}
-		return resp, nil
+		return receive(req, resp)
 	})
 }
 
-// rewound puts each answer's body back at its start on the way up.
-func rewound(next httpx.Doer) httpx.Doer {
-	return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
-		resp, err := next.Do(req)
-		httpx.Rewind(resp)
-		return resp, err
+// userMiddleware puts mw (the first outermost) over next. Each sees an
+// *http.Response built from the answer's bytes, and whatever it returns
+// is read again into the pipeline's value for the next one up: a wrapped
+// or replaced body is what the layers above see.
+func userMiddleware(next httpx.Sender, mw []Middleware) (httpx.Sender, error) {
+	if len(mw) == 0 {
+		return next, nil
+	}
+	var d Doer = DoerFunc(func(req *http.Request) (*http.Response, error) {
+		r, err := next.Send(req)
+		if err != nil {
+			return nil, err
+		}
+		return handUp(req, r), nil
+	})
+	for i := len(mw) - 1; i >= 0; i-- {
+		if d = mw[i](d); d == nil {
+			return nil, fmt.Errorf("%sWithMiddleware: middleware %d returned a nil Doer", errPrefix, i)
+		}
+		if i > 0 {
+			d = reread(d)
+		}
+	}
+	return httpx.SenderFunc(func(req *http.Request) (*httpx.Response, error) {
+		return fromMiddleware(req, d)
+	}), nil
+}
+
+// handoff is where the Doer under a middleware notes the answer it handed
+// up, so that the layer over it recognises its own body coming back: the
+// link between the two sides of a middleware is this explicit value, in
+// the request's context, never a guess at the body's type.
+type handoff struct {
+	r    *httpx.Response
+	body io.ReadCloser // the body of the *http.Response made from r
+}
+
+type handoffKey struct{}
+
+// handUp returns r as an *http.Response for the middleware above, noting
+// it in req's handoff.
+func handUp(req *http.Request, r *httpx.Response) *http.Response {
+	resp := r.HTTP()
+	if h, ok := req.Context().Value(handoffKey{}).(*handoff); ok {
+		h.r, h.body = r, resp.Body
+	}
+	return resp
+}
+
+// fromMiddleware runs d and reads what it returned. A response whose body
+// is the one handed up gives its bytes whole, whatever the middleware
+// read of it; any other body (wrapped, replaced) is read like an answer
+// from the network.
+func fromMiddleware(req *http.Request, d Doer) (*httpx.Response, error) {
+	h := &handoff{}
+	resp, err := d.Do(req.WithContext(context.WithValue(req.Context(), handoffKey{}, h)))
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, err
+	}
+	if resp == nil {
+		return nil, errors.New("a middleware returned neither a response nor an error")
+	}
+	if h.r != nil && resp.Body == h.body {
+		out := *h.r
+		out.StatusCode, out.Header = resp.StatusCode, resp.Header
+		return &out, nil
+	}
+	return receive(req, resp)
+}
+
+// reread hands the next middleware up an answer whose body starts at its
+// beginning, whatever the one below read of it.
+func reread(d Doer) Doer {
+	return DoerFunc(func(req *http.Request) (*http.Response, error) {
+		r, err := fromMiddleware(req, d)
+		if err != nil {
+			return nil, err
+		}
+		return handUp(req, r), nil
 	})
 }

@@ -25,8 +25,13 @@ const (
 	// DefaultRetryBaseDelay is the wait before the first retry; it doubles
 	// for each further retry.
 	DefaultRetryBaseDelay = retry.DefaultBaseDelay
-	// DefaultRetryMaxDelay caps every wait, Retry-After included.
+	// DefaultRetryMaxDelay is the longest wait between attempts. A
+	// Retry-After asking for longer is not retried early: the answer is
+	// returned at once.
 	DefaultRetryMaxDelay = retry.DefaultMaxDelay
+	// DefaultAttemptTimeout bounds each attempt, reading its body
+	// included, when WithAttemptTimeout does not say otherwise.
+	DefaultAttemptTimeout = retry.DefaultAttemptTimeout
 )
 
 // Option configures a Client. Options are applied in order; an invalid one
@@ -89,13 +94,15 @@ func WithAppToken(token string) Option {
 // 10023 (expired token), the client fetches a new token once and sends the
 // request once more.
 //
-// If partner authentication rejects the credentials (400, 401 or 403),
-// the call fails with an error matching ErrCredentialsRejected and wrapping
-// the *Error, and the client remembers it: every later call fails at once
-// with the same error without contacting the server, because repeated
-// failures lock the partner account. Make a new client once the
-// credentials are fixed. Network errors and 5xx answers are not
-// remembered: the next call tries again.
+// If the API itself rejects the credentials (a 401 or 403 to partner
+// authentication whose body is the API's error object), the call fails
+// with an error matching ErrCredentialsRejected and wrapping the *Error,
+// and the client remembers it: every later call fails at once with the
+// same error without contacting the server, because repeated failures
+// lock the partner account. Any other failure (a gateway's HTML page, a
+// 5xx, a timeout, a network error) is not remembered: a later call tries
+// again, after a wait that grows with each failure in a row (the retry
+// backoff, WithRetryBackoff).
 //
 // Several processes sharing one partner account should not each hold the
 // credentials: see WithTokenSource.
@@ -150,7 +157,8 @@ func WithTokenMaxAge(d time.Duration) Option {
 
 // WithBaseURL points the client at another endpoint, such as the local
 // sandbox. Plain http:// is refused for any host but loopback, because the
-// app key and token would travel in clear.
+// app key and token would travel in clear; so are a query, a fragment
+// and user info (user:password@), which have no place in an endpoint.
 func WithBaseURL(baseURL string) Option {
 	return func(s *settings) error {
 		s.baseURL = baseURL
@@ -161,7 +169,10 @@ func WithBaseURL(baseURL string) Option {
 // WithHTTPClient sends requests through hc instead of a new *http.Client.
 // Use it to set timeouts, proxies or a custom transport. The client's own
 // behaviour (authentication, retries, logging, validation, middleware)
-// wraps hc, so it applies whatever hc is.
+// wraps hc, so it applies whatever hc is. hc is used through a copy whose
+// CheckRedirect follows no redirect (a 3xx is an *Error carrying its
+// Location), so that no credential leaves for another origin; hc itself
+// is not changed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -226,9 +237,17 @@ func WithRetries(n int) Option {
 
 // WithRetryBackoff sets the wait before the first retry (base, default
 // 0.5 s) and the longest wait (max, default 8 s). The wait doubles with
-// each retry and is jittered between half and all of its value. A
-// Retry-After header from the server replaces the computed wait, capped
-// at max.
+// each retry and is jittered between half and all of its value.
+//
+// A Retry-After header from the server (on a 429, 502, 503 or 504)
+// replaces the computed wait, and is waited in full. When it asks for
+// longer than max, the client does not retry early: it returns the answer
+// at once, as an *Error whose Header holds the Retry-After, for the caller
+// to decide. Likewise, a wait that would outlast the context's deadline
+// is not begun: the last answer is returned instead of a context error.
+//
+// The same backoff spaces partner authentications that follow failures
+// other than a rejection (WithPartnerCredentials).
 func WithRetryBackoff(base, max time.Duration) Option {
 	return func(s *settings) error {
 		if base <= 0 || max < base {
@@ -240,9 +259,12 @@ func WithRetryBackoff(base, max time.Duration) Option {
 }
 
 // WithAttemptTimeout bounds each attempt, reading its response included
-// (default: no bound beyond the context and the http.Client). A GET or
-// DELETE attempt that times out is retried like a connection error; the
-// context passed to a call still bounds the call as a whole.
+// (default 30 s, DefaultAttemptTimeout; 0 removes the limit, leaving the
+// context and the http.Client's Timeout). A GET or DELETE attempt that
+// times out is retried like a connection error; the context passed to a
+// call still bounds the call as a whole. A server that sends headers and
+// then a body that never ends, or answers 101 Switching Protocols, cannot
+// hold a call past this limit.
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(s *settings) error {
 		if d < 0 {

@@ -34,14 +34,14 @@ func (r *Reconnection) Challenges() []MFAChallenge {
 // decodeReconnection decodes a 201 into a login form and a 203 into
 // challenge sets (the x-sdk result of post_reconnections).
 func decodeReconnection(cl call, resp *http.Response, err error) (*Reconnection, error) {
-	body, err := cl.finish(resp, err)
+	ans, err := cl.finish(resp, err)
 	if err != nil {
 		return nil, err
 	}
 	r := &Reconnection{}
-	if resp.StatusCode == http.StatusNonAuthoritativeInfo {
-		if err := json.Unmarshal(body, &r.ChallengeSets); err != nil {
-			return nil, cl.undecodable(resp, body, err)
+	if ans.StatusCode == http.StatusNonAuthoritativeInfo {
+		if err := json.Unmarshal(ans.Body, &r.ChallengeSets); err != nil {
+			return nil, cl.undecodable(ans, err)
 		}
 		if r.ChallengeSets == nil {
 			r.ChallengeSets = MFAChallengeSets{}
@@ -49,8 +49,8 @@ func decodeReconnection(cl call, resp *http.Response, err error) (*Reconnection,
 		return r, nil
 	}
 	r.LoginForm = new(LoginForm)
-	if err := json.Unmarshal(body, r.LoginForm); err != nil {
-		return nil, cl.undecodable(resp, body, err)
+	if err := json.Unmarshal(ans.Body, r.LoginForm); err != nil {
+		return nil, cl.undecodable(ans, err)
 	}
 	return r, nil
 }

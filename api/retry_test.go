@@ -28,7 +28,8 @@ func createCall(ctx context.Context, c *api.Client) error {
 
 // TestRetries: GET and DELETE are retried on a dropped connection, 429,
 // 502, 503 and 504, with the default backoff doubling from 0.5 s (jitter
-// off) or the server's Retry-After capped at 8 s; a POST that may have
+// off) or the server's Retry-After in full, up to 8 s (a longer one is not
+// retried early: the answer comes back at once); a POST that may have
 // reached the server is sent exactly once.
 func TestRetries(t *testing.T) {
 	retryAfter := func(v string) map[string]string { return map[string]string{"Retry-After": v} }
@@ -45,8 +46,12 @@ func TestRetries(t *testing.T) {
 			call: listCall, wantSent: 2, wantWaits: []time.Duration{500 * time.Millisecond}},
 		{name: "GET 429 with Retry-After honoured", replies: []reply{{status: 429, header: retryAfter("3")}, {status: 200, body: "[]"}},
 			call: listCall, wantSent: 2, wantWaits: []time.Duration{3 * time.Second}},
-		{name: "GET Retry-After capped at the max delay", replies: []reply{{status: 503, header: retryAfter("3600")}, {status: 200, body: "[]"}},
+		{name: "GET Retry-After at the max delay is waited in full", replies: []reply{{status: 503, header: retryAfter("8")}, {status: 200, body: "[]"}},
 			call: listCall, wantSent: 2, wantWaits: []time.Duration{8 * time.Second}},
+		{name: "GET Retry-After over the max delay is answered at once", replies: []reply{{status: 503, header: retryAfter("30")}, {status: 200, body: "[]"}},
+			call: listCall, wantSent: 1, wantStatus: 503},
+		{name: "GET Retry-After over the max delay is answered at once (date)", replies: []reply{{status: 429, header: retryAfter(time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))}, {status: 200, body: "[]"}},
+			call: listCall, wantSent: 1, wantStatus: 429},
 		{name: "GET 502 504 503 gives up after 2 retries", replies: []reply{{status: 502}, {status: 504}, {status: 503}},
 			call: listCall, wantSent: 3, wantStatus: 503, wantWaits: []time.Duration{500 * time.Millisecond, time.Second}},
 		{name: "GET dropped connection then 200", replies: []reply{{hangUp: true}, {status: 200, body: "[]"}},

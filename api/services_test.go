@@ -297,8 +297,10 @@ func checkAPIError(t *testing.T, err error, want *api.Error) {
 	if api.IsNotFound(err) != (want.StatusCode == 404) || api.IsUnauthorized(err) != (want.StatusCode == 401) {
 		t.Errorf("IsNotFound %v, IsUnauthorized %v for a %d", api.IsNotFound(err), api.IsUnauthorized(err), want.StatusCode)
 	}
-	if errors.Is(err, api.ErrCredentialsRejected) {
-		t.Error("an answer to the call itself matches ErrCredentialsRejected")
+	// Only the API's own refusal of partner credentials is a rejection.
+	rejection := want.Method == "POST" && want.Path == tokenPath && (want.StatusCode == 401 || want.StatusCode == 403) && len(want.Items) > 0
+	if errors.Is(err, api.ErrCredentialsRejected) != rejection {
+		t.Errorf("errors.Is(err, ErrCredentialsRejected) = %v for a %d to %s %s, want %v", !rejection, want.StatusCode, want.Method, want.Path, rejection)
 	}
 }
 

@@ -3,8 +3,9 @@ package api
 import (
 	"context"
 	"errors"
-	"net/http"
+	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/finicity-go/connect-components/internal/auth"
 )
@@ -24,14 +25,18 @@ type TokenSource interface {
 
 // partnerFetch is the token fetch of WithPartnerCredentials: partner
 // authentication through c itself, so it shares every layer of the client
-// (retries, logging, validation, middleware). The auth editor sends it
+// (retries, logging, validation, middleware), with the credentials of the
+// moment (ResetPartnerCredentials changes them). The auth editor sends it
 // with the app key alone, so it never asks for a token itself.
-func partnerFetch(c *Client, partnerID, partnerSecret string) func(ctx context.Context) (string, error) {
+func partnerFetch(c *Client, creds *atomic.Pointer[partnerCredentials]) func(ctx context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
-		tok, err := c.Partners.Authenticate(ctx, PartnerCredentials{PartnerID: partnerID, PartnerSecret: partnerSecret})
+		cr := creds.Load()
+		tok, err := c.Partners.Authenticate(ctx, PartnerCredentials{PartnerID: cr.id, PartnerSecret: cr.secret})
 		if err != nil {
-			if apiErr, ok := errors.AsType[*Error](err); ok && rejectsCredentials(apiErr.StatusCode) {
-				return "", &auth.RejectedError{Err: &rejectedError{apiErr: apiErr}}
+			if errors.Is(err, ErrCredentialsRejected) {
+				if apiErr, ok := errors.AsType[*Error](err); ok {
+					return "", &auth.RejectedError{Err: &rejectedError{apiErr: apiErr}}
+				}
 			}
 			return "", err
 		}
@@ -42,22 +47,19 @@ func partnerFetch(c *Client, partnerID, partnerSecret string) func(ctx context.C
 	}
 }
 
-// rejectsCredentials reports whether partner authentication refused the
-// credentials themselves: another try can only fail again.
-func rejectsCredentials(status int) bool {
-	return status == http.StatusBadRequest || status == http.StatusUnauthorized || status == http.StatusForbidden
-}
-
 // rejectedError is what every call returns once partner authentication
 // has refused the credentials.
 type rejectedError struct{ apiErr *Error }
 
 func (e *rejectedError) Error() string {
-	return errPrefix + "partner credentials rejected, and not tried again since repeated failures lock the partner account (build a new client with corrected credentials): " +
+	return errPrefix + "partner credentials rejected, and not tried again since repeated failures lock the partner account (fix them, then call ResetPartnerCredentials): " +
 		strings.TrimPrefix(e.apiErr.Error(), errPrefix)
 }
 
 func (e *rejectedError) Unwrap() error { return e.apiErr }
+
+// GoString keeps %#v to the masked text.
+func (e *rejectedError) GoString() string { return fmt.Sprintf("api.rejectedError(%q)", e.Error()) }
 
 // Is makes errors.Is(err, ErrCredentialsRejected) true.
 func (e *rejectedError) Is(target error) bool { return target == ErrCredentialsRejected }

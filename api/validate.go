@@ -17,7 +17,7 @@ import (
 // WithResponseValidation is on: a request is checked before anything is
 // sent, and the final answer (after retries and token replay) is checked
 // before it is decoded.
-func validate(next httpx.Doer, requests, responses bool, m *masker) (httpx.Doer, error) {
+func validate(next httpx.Sender, requests, responses bool, m *masker) (httpx.Sender, error) {
 	v, err := specdoc.Validator()
 	if err != nil {
 		return nil, fmt.Errorf("%sload the embedded OpenAPI document: %w", errPrefix, err)
@@ -26,13 +26,13 @@ func validate(next httpx.Doer, requests, responses bool, m *masker) (httpx.Doer,
 }
 
 type validator struct {
-	next                httpx.Doer
+	next                httpx.Sender
 	v                   *validation.Validator
 	requests, responses bool
 	m                   *masker
 }
 
-func (d *validator) Do(req *http.Request) (*http.Response, error) {
+func (d *validator) Send(req *http.Request) (*httpx.Response, error) {
 	var route *validation.Route
 	if d.requests {
 		checked, r, err := d.checkRequest(req)
@@ -41,21 +41,20 @@ func (d *validator) Do(req *http.Request) (*http.Response, error) {
 		}
 		req, route = checked, r
 	}
-	resp, err := d.next.Do(req)
+	resp, err := d.next.Send(req)
 	if err != nil || !d.responses {
 		return resp, err
 	}
-	body, _ := httpx.Bytes(resp)
 	if route != nil {
-		err = d.v.ValidateRouteResponse(req.Context(), route, req, resp.StatusCode, resp.Header, body)
+		err = d.v.ValidateRouteResponse(req.Context(), route, req, resp.StatusCode, resp.Header, resp.Body)
 	} else {
-		err = d.v.ValidateResponse(req.Context(), req, resp.StatusCode, resp.Header, body)
+		err = d.v.ValidateResponse(req.Context(), req, resp.StatusCode, resp.Header, resp.Body)
 	}
 	if err != nil {
 		ve := newValidationError(err, req, true, resp.StatusCode)
 		ve.resp = resp
-		if !success(resp) {
-			ve.apiErr = newError(req, resp.StatusCode, body, d.m.forRequest(req))
+		if !success(resp.StatusCode) {
+			ve.apiErr = newError(resp, d.m.forRequest(resp.Request))
 		}
 		return nil, ve
 	}
@@ -122,4 +121,4 @@ func newValidationError(err error, req *http.Request, response bool, status int)
 	return ve
 }
 
-func success(r *http.Response) bool { return r.StatusCode >= 200 && r.StatusCode < 300 }
+func success(status int) bool { return status >= 200 && status < 300 }

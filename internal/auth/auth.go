@@ -36,10 +36,6 @@ const (
 // is sent with the app key alone.
 const TokenPath = "/aggregation/v2/partners/authentication"
 
-// ReasonExpiredToken is the API's reason code for an expired
-// Finicity-App-Token (status 401).
-const ReasonExpiredToken = "10023"
-
 // TokenSource yields the Finicity-App-Token to send, and hears about a
 // token the API refused as expired.
 type TokenSource interface {

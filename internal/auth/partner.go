@@ -51,10 +51,50 @@ type PartnerToken struct {
 	now    func() time.Time
 	group  singleflight.Group
 
+	// Backoff spaces fetches after ordinary failures (see SetBackoff).
+	backoff func(failures int) time.Duration
+	sleep   func(ctx context.Context, d time.Duration) error
+
 	mu       sync.Mutex
 	token    string
 	issued   time.Time
 	rejected error
+	failures int       // ordinary failures in a row
+	failed   time.Time // when the last one happened (wall clock)
+}
+
+// SetBackoff makes a fetch that follows ordinary failures (not a
+// rejection) wait first: backoff(n) after n failures in a row, counted
+// from the last one, through sleep. Without it, a fetch follows a failure
+// at once. Call it before the first Token.
+func (p *PartnerToken) SetBackoff(backoff func(failures int) time.Duration, sleep func(ctx context.Context, d time.Duration) error) {
+	if sleep == nil {
+		sleep = sleepTimer
+	}
+	p.backoff, p.sleep = backoff, sleep
+}
+
+func sleepTimer(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Reset forgets a remembered rejection and the current token, and makes
+// fetch the source of the next token: for a process that reloaded its
+// partner secret. A nil fetch keeps the current one.
+func (p *PartnerToken) Reset(fetch FetchFunc) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if fetch != nil {
+		p.fetch = fetch
+	}
+	p.rejected, p.token, p.failures = nil, "", 0
 }
 
 // NewPartnerToken returns a PartnerToken that gets tokens from fetch and
@@ -112,7 +152,19 @@ func (p *PartnerToken) cached() (string, error, bool) {
 }
 
 func (p *PartnerToken) refresh(ctx context.Context) (string, error) {
-	tok, err := p.fetch(ctx)
+	p.mu.Lock()
+	fetch, failures, failed := p.fetch, p.failures, p.failed
+	p.mu.Unlock()
+	if failures > 0 && p.backoff != nil {
+		// The last fetch failed for a reason a later one may not meet
+		// (a gateway, a 5xx, a timeout): try again, but not at once.
+		if wait := p.backoff(failures) - time.Since(failed); wait > 0 {
+			if err := p.sleep(ctx, wait); err != nil {
+				return "", err
+			}
+		}
+	}
+	tok, err := fetch(ctx)
 	if err == nil && tok == "" {
 		err = errors.New("partner authentication returned an empty token")
 	}
@@ -121,10 +173,13 @@ func (p *PartnerToken) refresh(ctx context.Context) (string, error) {
 	if err != nil {
 		if _, ok := errors.AsType[*RejectedError](err); ok {
 			p.rejected = err
+		} else {
+			p.failures++
+			p.failed = time.Now()
 		}
 		return "", err
 	}
-	p.token, p.issued = tok, p.now()
+	p.token, p.issued, p.failures = tok, p.now(), 0
 	return tok, nil
 }
 

@@ -6,34 +6,37 @@ import (
 	"github.com/finicity-go/connect-components/internal/httpx"
 )
 
-// Replay returns a Doer that sends requests through next and, when the API
-// answers 401 with reason code 10023 (expired token), invalidates the token
+// Replay returns a Sender that sends requests through next and, when the
+// API answers 401 with reason code expired (the API's 10023, expired
+// token), invalidates the token
 // that failed, obtains a new one from tokens, and sends the request once
 // more with it, provided tokens can renew (not a StaticToken), the new
-// token differs from the one refused, and the body can be replayed. The second answer is returned whatever it is, so an API
-// that keeps refusing cannot cause a loop. onReplay, if not nil, is called
+// token differs from the one refused, and the body can be replayed. The
+// second answer is returned whatever it is, so an API that keeps refusing
+// cannot cause a loop. onReplay, if not nil, is called
 // before each replay (for logging).
 //
-// It reads the 401's body from below (httpx.Bytes): the layer under it
-// must have read the body with httpx.Read.
-func Replay(next httpx.Doer, tokens TokenSource, onReplay func(req *http.Request)) httpx.Doer {
-	return &replay{next: next, tokens: tokens, onReplay: onReplay}
+// It looks at the 401's body as the layer below hands it up (the
+// Response's bytes), whatever the user's middleware did with the
+// *http.Response it saw.
+func Replay(next httpx.Sender, tokens TokenSource, expired string, onReplay func(req *http.Request)) httpx.Sender {
+	return &replay{next: next, tokens: tokens, expired: expired, onReplay: onReplay}
 }
 
 type replay struct {
-	next     httpx.Doer
+	next     httpx.Sender
 	tokens   TokenSource
+	expired  string
 	onReplay func(req *http.Request)
 }
 
-func (r *replay) Do(req *http.Request) (*http.Response, error) {
-	resp, err := r.next.Do(req)
+func (r *replay) Send(req *http.Request) (*httpx.Response, error) {
+	resp, err := r.next.Send(req)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || IsTokenRequest(req) {
 		return resp, err
 	}
 	sent := req.Header.Get(HeaderAppToken)
-	body, ok := httpx.Bytes(resp)
-	if sent == "" || !ok || !HasReasonCode(body, ReasonExpiredToken) {
+	if sent == "" || !HasReasonCode(resp.Body, r.expired) {
 		return resp, nil
 	}
 	// The token is spent whether or not this request can be replayed: the
@@ -63,5 +66,5 @@ func (r *replay) Do(req *http.Request) (*http.Response, error) {
 	if r.onReplay != nil {
 		r.onReplay(req)
 	}
-	return r.next.Do(again)
+	return r.next.Send(again)
 }

@@ -1,21 +1,26 @@
 // Package httpx holds the few HTTP pieces the client's layers share: the
-// Doer they wrap, and the response body that is read once, at the bottom of
-// the stack, and handed up as bytes.
+// one value they pass each other (Response: the request answered, and the
+// answer's status, headers and body bytes), the Sender they wrap, and
+// Receive, the one place an answer's body is read from the network.
 //
 // Every layer above the network needs to look at an answer's body at some
 // point (the token layer for reason code 10023, validation, logging, the
 // error built for the caller). Rather than each reading it and putting it
-// back, Read reads it once into a Body, and the layers above ask for its
-// bytes with Bytes; whatever reaches the caller is exactly what was
-// received.
+// back, or guessing at another layer's body type, Receive reads it once
+// (incrementally, bounded in size and by the request's context) and the
+// layers hand the Response up; whatever reaches the caller is exactly
+// what was received.
 package httpx
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 )
 
 // Doer sends one HTTP request; *http.Client is one.
@@ -30,8 +35,8 @@ type DoerFunc func(req *http.Request) (*http.Response, error)
 func (f DoerFunc) Do(req *http.Request) (*http.Response, error) { return f(req) }
 
 // Body is a response body held in memory: an io.ReadCloser over bytes that
-// were read from the network once. Reading it does not consume the bytes
-// for the layers that ask for them with Bytes.
+// were read from the network once (Response.HTTP's). Code outside the
+// client's layers (the CLI's dump) may rewind it.
 type Body struct {
 	data []byte
 	r    bytes.Reader
@@ -77,62 +82,106 @@ func Bytes(resp *http.Response) ([]byte, bool) {
 	return nil, false
 }
 
-// ErrBodyTooLarge is returned by Read for a body over its limit.
+// ErrBodyTooLarge is returned by Receive for a body over its limit.
 var ErrBodyTooLarge = errors.New("response body too large")
 
-// Read reads resp's body whole, at most limit bytes, closes it, and puts a
-// Body in its place. When the length is announced it reads into a buffer
-// of exactly that size. A body that is already a Body is left alone.
-func Read(resp *http.Response, limit int64) error {
-	if resp.Body == nil || resp.Body == http.NoBody {
-		resp.Body = NewBody(nil)
-		return nil
-	}
-	if _, ok := resp.Body.(*Body); ok {
-		return nil
-	}
-	data, err := readAll(resp.Body, resp.ContentLength, limit)
-	_ = resp.Body.Close()
-	if err != nil {
-		return err
-	}
-	resp.Body = NewBody(data)
-	resp.ContentLength = int64(len(data))
-	return nil
+// ErrInformational is returned by Receive for a 1xx status given as the
+// final answer (101 Switching Protocols, say): its body, if any, is the
+// raw connection, which would never end.
+var ErrInformational = errors.New("1xx status as the final answer")
+
+// Response is the one value the client's layers pass each other: the
+// request answered, and the answer's status, headers and body, read once
+// from the network. Layers look at these fields; none reads a body.
+type Response struct {
+	// Request is the request this answers (for a replay, the replayed
+	// one, with the token it carried).
+	Request *http.Request
+	// StatusCode and Header are the answer's.
+	StatusCode int
+	Header     http.Header
+	// Body is the whole body. It is shared: nobody may modify it.
+	Body []byte
+
+	// received is the answer as it arrived, its body aside (Status,
+	// Proto, Trailer, TLS), for HTTP.
+	received http.Response
 }
 
-func readAll(r io.Reader, n, limit int64) ([]byte, error) {
-	if n > limit {
-		return nil, fmt.Errorf("%w: %d bytes announced, the limit is %d", ErrBodyTooLarge, n, limit)
+// HTTP returns the answer as a new *http.Response whose body reads Body
+// from its start, for code that wants net/http's type (a user's
+// middleware, WithResponseInto, the generated client).
+func (r *Response) HTTP() *http.Response {
+	out := r.received
+	out.StatusCode, out.Header, out.Request = r.StatusCode, r.Header, r.Request
+	if out.Status == "" || !strings.HasPrefix(out.Status, strconv.Itoa(r.StatusCode)) {
+		out.Status = strconv.Itoa(r.StatusCode) + " " + http.StatusText(r.StatusCode)
 	}
-	if n > 0 {
-		// The spare byte finds out whether the body is longer than
-		// announced (net/http reports that itself, but a test transport
-		// may not) without a second buffer.
-		buf := make([]byte, n, n+1)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, err
-		}
-		for {
-			k, err := r.Read(buf[n : n+1])
-			if k > 0 {
-				rest, err := io.ReadAll(io.LimitReader(r, limit-n))
-				if err != nil {
-					return nil, err
-				}
-				buf = append(buf[:n+1], rest...)
-				if int64(len(buf)) > limit {
-					return nil, fmt.Errorf("%w: over %d bytes", ErrBodyTooLarge, limit)
-				}
-				return buf, nil
-			}
-			if err == io.EOF {
-				return buf, nil
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
+	out.Body = NewBody(r.Body)
+	out.ContentLength = int64(len(r.Body))
+	return &out
+}
+
+// Sender is a layer of the client: it sends req (through the layers
+// below) and returns the answer read whole.
+type Sender interface {
+	Send(req *http.Request) (*Response, error)
+}
+
+// SenderFunc adapts a function to a Sender.
+type SenderFunc func(req *http.Request) (*Response, error)
+
+// Send calls f(req).
+func (f SenderFunc) Send(req *http.Request) (*Response, error) { return f(req) }
+
+// Receive reads resp, the answer to req, into a Response: the whole body,
+// at most limit bytes, then closes it. It reads incrementally (an
+// announced Content-Length is checked against limit but never
+// allocated), and every read is bounded by req's context: when it ends,
+// the body is closed, which ends a read blocked on the network, and the
+// error is the context's. A 1xx final answer is refused unread.
+func Receive(req *http.Request, resp *http.Response, limit int64) (*Response, error) {
+	if resp == nil {
+		return nil, errors.New("no response and no error")
+	}
+	body := resp.Body
+	if body == nil {
+		body = http.NoBody
+	}
+	if resp.StatusCode < 200 {
+		_ = body.Close()
+		return nil, fmt.Errorf("%w: %d", ErrInformational, resp.StatusCode)
+	}
+	if resp.ContentLength > limit {
+		_ = body.Close()
+		return nil, fmt.Errorf("%w: %d bytes announced, the limit is %d", ErrBodyTooLarge, resp.ContentLength, limit)
+	}
+	ctx := req.Context()
+	stop := context.AfterFunc(ctx, func() { _ = body.Close() })
+	data, err := readCapped(body, limit)
+	if !stop() {
+		// The context ended during the read: whatever the read says
+		// (a closed body, a short one), the reason is the context's.
+		err = fmt.Errorf("read the body: %w", context.Cause(ctx))
+		data = nil
+	}
+	_ = body.Close()
+	if err != nil {
+		return nil, err
+	}
+	out := &Response{Request: req, StatusCode: resp.StatusCode, Header: resp.Header, Body: data, received: *resp}
+	out.received.Body = nil
+	if out.Header == nil {
+		out.Header = http.Header{}
+	}
+	return out, nil
+}
+
+// readCapped reads r to its end, growing the buffer as bytes arrive, and
+// fails once more than limit bytes came.
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	if r == http.NoBody {
+		return nil, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {

@@ -1,12 +1,14 @@
 package httpx
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 )
 
 type closeCounter struct {
@@ -16,7 +18,7 @@ type closeCounter struct {
 
 func (c *closeCounter) Close() error { c.closed++; return nil }
 
-func TestRead(t *testing.T) {
+func TestReceive(t *testing.T) {
 	tests := []struct {
 		name     string
 		body     string
@@ -37,10 +39,11 @@ func TestRead(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			src := &closeCounter{Reader: strings.NewReader(tc.body)}
-			resp := &http.Response{Body: src, ContentLength: tc.length}
-			err := Read(resp, tc.limit)
-			if src.closed != 1 {
-				t.Errorf("network body closed %d times, want 1", src.closed)
+			req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
+			resp := &http.Response{StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", Body: src, ContentLength: tc.length}
+			r, err := Receive(req, resp, tc.limit)
+			if src.closed == 0 {
+				t.Error("network body not closed")
 			}
 			if tc.tooLarge {
 				if !errors.Is(err, ErrBodyTooLarge) {
@@ -51,50 +54,79 @@ func TestRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, ok := Bytes(resp)
-			if !ok || string(got) != tc.want {
-				t.Fatalf("Bytes: %q, %v; want %q", got, ok, tc.want)
+			if string(r.Body) != tc.want || r.StatusCode != 200 || r.Request != req || r.Header == nil {
+				t.Fatalf("Response %+v; want body %q", r, tc.want)
 			}
-			// Reading the body does not take the bytes from the layers
-			// that ask for them, and reading twice is harmless.
-			read, _ := io.ReadAll(resp.Body)
-			again, _ := Bytes(resp)
-			if string(read) != tc.want || string(again) != tc.want || resp.ContentLength != int64(len(tc.want)) {
-				t.Errorf("read %q, Bytes %q, length %d", read, again, resp.ContentLength)
-			}
-			// Rewind gives the next reader the whole body again.
-			Rewind(resp)
-			if b, _ := io.ReadAll(resp.Body); string(b) != tc.want {
-				t.Errorf("after Rewind, read %q", b)
-			}
-			// A second Read leaves the held body alone.
-			if err := Read(resp, tc.limit); err != nil {
-				t.Fatal(err)
-			}
-			if b, _ := Bytes(resp); !bytes.Equal(b, []byte(tc.want)) {
-				t.Errorf("second Read changed the body: %q", b)
+			// HTTP gives a fresh *http.Response each time, its body whole.
+			for range 2 {
+				h := r.HTTP()
+				read, _ := io.ReadAll(h.Body)
+				if string(read) != tc.want || h.ContentLength != int64(len(tc.want)) || h.Status != "200 OK" || h.Proto != "HTTP/1.1" || h.Request != req {
+					t.Errorf("HTTP: read %q, %+v", read, h)
+				}
 			}
 		})
 	}
 }
 
-func TestReadNoBody(t *testing.T) {
-	for _, body := range []io.ReadCloser{nil, http.NoBody} {
-		resp := &http.Response{Body: body}
-		if err := Read(resp, 10); err != nil {
-			t.Fatal(err)
+// TestReceiveNeverAllocatesTheAnnouncedLength: a body announcing 10 MiB
+// and sending one byte costs what arrived, not what was announced.
+func TestReceiveNeverAllocatesTheAnnouncedLength(t *testing.T) {
+	req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
+	allocs := testing.Benchmark(func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			resp := &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("x")), ContentLength: 10 << 20}
+			if _, err := Receive(req, resp, 10<<20); err == nil {
+				b.Fatal("a short body read without error")
+			}
 		}
-		if b, ok := Bytes(resp); !ok || len(b) != 0 {
-			t.Errorf("body %v: Bytes %q, %v", body, b, ok)
-		}
-	}
-	if _, ok := Bytes(&http.Response{Body: io.NopCloser(strings.NewReader("x"))}); ok {
-		t.Error("Bytes of an unread body reported ok")
-	}
-	if _, ok := Bytes(nil); ok {
-		t.Error("Bytes of no response reported ok")
+	})
+	if per := allocs.AllocedBytesPerOp(); per > 64<<10 {
+		t.Errorf("%d bytes allocated per short body announcing 10 MiB; want what arrived", per)
 	}
 }
+
+func TestReceiveNoBody(t *testing.T) {
+	req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
+	for _, body := range []io.ReadCloser{nil, http.NoBody} {
+		r, err := Receive(req, &http.Response{StatusCode: 204, Body: body}, 10)
+		if err != nil || len(r.Body) != 0 {
+			t.Errorf("body %v: %v, %v", body, r, err)
+		}
+	}
+}
+
+// TestReceiveInformational: a 1xx as the final answer is refused at once,
+// unread (its body is the raw connection).
+func TestReceiveInformational(t *testing.T) {
+	req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
+	src := &closeCounter{Reader: blocking{}}
+	_, err := Receive(req, &http.Response{StatusCode: 101, Body: src}, 10)
+	if !errors.Is(err, ErrInformational) || src.closed != 1 {
+		t.Errorf("got %v (closed %d), want ErrInformational and the body closed", err, src.closed)
+	}
+}
+
+// TestReceiveBoundedByContext: a body that blocks forever ends with the
+// context, as an error.
+func TestReceiveBoundedByContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://127.0.0.1/x", nil)
+		pr, pw := io.Pipe()
+		defer pw.Close()
+		_, err := Receive(req, &http.Response{StatusCode: 200, Body: pr}, 10)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("got %v, want the context's deadline", err)
+		}
+	})
+}
+
+type blocking struct{}
+
+func (blocking) Read([]byte) (int, error) { select {} }
 
 func TestCopy(t *testing.T) {
 	req, _ := http.NewRequest("POST", "http://127.0.0.1/x", strings.NewReader("payload"))

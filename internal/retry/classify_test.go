@@ -252,7 +252,7 @@ func TestTransportErrorsRetriedOnlyWhenTransient(t *testing.T) {
 						return next.Do(req)
 					})
 					var sl testutil.SleepRecorder
-					d := Wrap(counted, Policy{MaxRetries: maxRetries, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond,
+					d := wrapDoer(counted, Policy{MaxRetries: maxRetries, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond,
 						AttemptTimeout: tc.attemptTimeout, Sleep: sl.Sleep})
 					var body io.Reader
 					if method == "POST" {
@@ -305,7 +305,7 @@ func TestTLSFailureNeverReachesTheServer(t *testing.T) {
 	var hits atomic.Int64
 	srv := tlsServer(t, nil, &hits)
 	var sl testutil.SleepRecorder
-	d := Wrap(quietClient(&http.Transport{}), Policy{MaxRetries: 2, Sleep: sl.Sleep})
+	d := wrapDoer(quietClient(&http.Transport{}), Policy{MaxRetries: 2, Sleep: sl.Sleep})
 	req, _ := http.NewRequest("GET", srv.URL+"/x", nil)
 	if _, err := d.Do(req); !as[*tls.CertificateVerificationError](err) {
 		t.Fatalf("got %v, want a certificate verification error", err)

@@ -1,5 +1,11 @@
 package retry
 
+import (
+	"net/http"
+
+	"github.com/finicity-go/connect-components/internal/httpx"
+)
+
 // The classification seen from outside the loop, for the tests that pin
 // it error by error.
 
@@ -18,4 +24,24 @@ func Transient(err error) bool {
 // (refused, or the dial timed out), so not a byte of it was written.
 func NotSent(err error) bool {
 	return classify(err) == unsent
+}
+
+// wrapDoer is Wrap over an *http.Response Doer, as the tests script one:
+// each answer is read whole below the loop (httpx.Receive), as the
+// client's body reader does, and handed back as an *http.Response.
+func wrapDoer(next httpx.Doer, p Policy) httpx.Doer {
+	s := Wrap(httpx.SenderFunc(func(req *http.Request) (*httpx.Response, error) {
+		resp, err := next.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		return httpx.Receive(req, resp, 1<<20)
+	}), p)
+	return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
+		r, err := s.Send(req)
+		if err != nil {
+			return nil, err
+		}
+		return r.HTTP(), nil
+	})
 }

@@ -62,11 +62,12 @@ import (
 )
 
 // Defaults, in line with widely used SDKs: three attempts in all, waits of
-// about 0.5 s then 1 s, never more than 8 s.
+// about 0.5 s then 1 s, never more than 8 s, and 30 s for one attempt.
 const (
-	DefaultMaxRetries = 2
-	DefaultBaseDelay  = 500 * time.Millisecond
-	DefaultMaxDelay   = 8 * time.Second
+	DefaultMaxRetries     = 2
+	DefaultBaseDelay      = 500 * time.Millisecond
+	DefaultMaxDelay       = 8 * time.Second
+	DefaultAttemptTimeout = 30 * time.Second
 )
 
 // Policy says when and how long to wait before trying again.
@@ -75,7 +76,7 @@ type Policy struct {
 	// retries (the attempt timeout still applies).
 	MaxRetries int
 	// BaseDelay is the wait before the first retry; it doubles for each
-	// further retry, up to MaxDelay. MaxDelay also caps Retry-After.
+	// further retry, up to MaxDelay.
 	BaseDelay, MaxDelay time.Duration
 	// AttemptTimeout bounds each attempt, including reading its response
 	// body; 0 means no bound beyond the caller's context.
@@ -92,11 +93,27 @@ type Policy struct {
 
 // Default returns the default policy.
 func Default() Policy {
-	return Policy{MaxRetries: DefaultMaxRetries, BaseDelay: DefaultBaseDelay, MaxDelay: DefaultMaxDelay}
+	return Policy{MaxRetries: DefaultMaxRetries, BaseDelay: DefaultBaseDelay, MaxDelay: DefaultMaxDelay, AttemptTimeout: DefaultAttemptTimeout}
 }
 
-// Wrap returns a Doer that sends requests through next, retrying as p says.
-func Wrap(next httpx.Doer, p Policy) httpx.Doer {
+// Override is a change to the policy for one call (a per-call option),
+// carried by the request's context: nil fields keep the policy's value.
+type Override struct {
+	MaxRetries     *int
+	AttemptTimeout *time.Duration
+}
+
+type overrideKey struct{}
+
+// WithOverride returns a context whose requests follow o rather than the
+// policy where o sets a value.
+func WithOverride(ctx context.Context, o Override) context.Context {
+	return context.WithValue(ctx, overrideKey{}, o)
+}
+
+// Wrap returns a Sender that sends requests through next, retrying as p
+// says.
+func Wrap(next httpx.Sender, p Policy) httpx.Sender {
 	if p.Sleep == nil {
 		p.Sleep = sleep
 	}
@@ -110,7 +127,7 @@ func Wrap(next httpx.Doer, p Policy) httpx.Doer {
 }
 
 type doer struct {
-	next httpx.Doer
+	next httpx.Sender
 	p    Policy
 }
 
@@ -241,67 +258,102 @@ func timedOut(err error) bool {
 	return false
 }
 
-func (d *doer) Do(req *http.Request) (*http.Response, error) {
+// policy is d's policy with the overrides req's context carries.
+func (d *doer) policy(req *http.Request) Policy {
+	p := d.p
+	if o, ok := req.Context().Value(overrideKey{}).(Override); ok {
+		if o.MaxRetries != nil {
+			p.MaxRetries = *o.MaxRetries
+		}
+		if o.AttemptTimeout != nil {
+			p.AttemptTimeout = *o.AttemptTimeout
+		}
+	}
+	return p
+}
+
+// Send sends req, and again after a wait while the failure is worth
+// another try. A wait that the caller's deadline would cut short, or a
+// Retry-After asking for longer than MaxDelay, is not waited: the last
+// answer (or error) is returned at once rather than retrying early.
+func (d *doer) Send(req *http.Request) (*httpx.Response, error) {
 	ctx := req.Context()
+	p := d.policy(req)
 	idempotent := Idempotent(req.Method)
 	for attempt := 1; ; attempt++ {
-		r, cancel, err := d.prepare(req, attempt)
+		r, cancel, err := prepare(req, attempt, p.AttemptTimeout)
 		if err != nil {
 			return nil, err
 		}
-		resp, err := d.next.Do(r)
-		canRetry := attempt <= d.p.MaxRetries && httpx.Replayable(req) && ctx.Err() == nil
+		// The body is read whole below this layer, within the attempt's
+		// time: nothing of the attempt outlives cancel.
+		resp, err := d.next.Send(r)
+		cancel()
+		canRetry := attempt <= p.MaxRetries && httpx.Replayable(req) && ctx.Err() == nil
 		var wait time.Duration
 		var reason string
 		if err != nil {
-			httpx.Discard(resp)
-			cancel()
 			// canRetry has ruled out the caller's context: a context error
 			// here can only be this attempt's own timeout.
 			fail := classify(err)
 			if !canRetry || fail == permanent || (fail == transient && !idempotent) {
-				if attempt > 1 {
-					return nil, fmt.Errorf("%w (after %d attempts)", err, attempt)
-				}
-				return nil, err
+				return nil, attempts(err, attempt)
 			}
 			wait, reason = d.backoff(attempt), err.Error()
 		} else {
 			if !canRetry || !idempotent || !RetryableStatus(resp.StatusCode) {
-				if d.p.AttemptTimeout > 0 {
-					resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-				}
 				return resp, nil
 			}
 			wait, reason = d.backoff(attempt), strconv.Itoa(resp.StatusCode)
 			if after, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-				wait = min(after, d.p.MaxDelay)
+				if after > p.MaxDelay {
+					// The server asked for longer than the client waits:
+					// retrying sooner would only be refused again.
+					return resp, nil
+				}
+				wait = after
 			}
-			httpx.Discard(resp)
-			cancel()
 		}
-		if d.p.OnRetry != nil {
-			d.p.OnRetry(req, attempt, wait, reason)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			// The caller would give up during the wait: the answer in
+			// hand is worth more than a context error.
+			if err != nil {
+				return nil, attempts(err, attempt)
+			}
+			return resp, nil
 		}
-		if err := d.p.Sleep(ctx, wait); err != nil {
+		if p.OnRetry != nil {
+			p.OnRetry(req, attempt, wait, reason)
+		}
+		if err := p.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
 }
 
+func attempts(err error, n int) error {
+	if n > 1 {
+		return fmt.Errorf("%w (after %d attempts)", err, n)
+	}
+	return err
+}
+
 // prepare makes the request for one attempt: its own context (carrying the
 // attempt number and the attempt timeout) and, from the second attempt on,
 // a fresh body.
-func (d *doer) prepare(req *http.Request, attempt int) (*http.Request, context.CancelFunc, error) {
-	if attempt == 1 && d.p.AttemptTimeout <= 0 {
-		// The common case needs neither: Attempt reports 1 when the
-		// context carries no number, and there is no timeout to release.
+func prepare(req *http.Request, attempt int, timeout time.Duration) (*http.Request, context.CancelFunc, error) {
+	if attempt == 1 && timeout <= 0 {
+		// Attempt reports 1 when the context carries no number, and there
+		// is no timeout to release.
 		return req, nop, nil
 	}
-	ctx := context.WithValue(req.Context(), attemptKey{}, attempt)
-	cancel := context.CancelFunc(func() {})
-	if d.p.AttemptTimeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, d.p.AttemptTimeout)
+	ctx := req.Context()
+	if attempt > 1 {
+		ctx = context.WithValue(ctx, attemptKey{}, attempt)
+	}
+	cancel := context.CancelFunc(nop)
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 	}
 	r := req.WithContext(ctx)
 	if attempt > 1 && req.Body != nil && req.Body != http.NoBody {
@@ -351,19 +403,6 @@ func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 }
 
 func nop() {}
-
-// cancelOnClose releases an attempt's timeout once the caller has finished
-// with the body: cancelling earlier would cut the body short.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (c *cancelOnClose) Close() error {
-	err := c.ReadCloser.Close()
-	c.cancel()
-	return err
-}
 
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
