@@ -12,7 +12,7 @@ import (
 type staticSource string
 
 func (s staticSource) Token(context.Context) (string, error) { return string(s), nil }
-func (staticSource) Invalidate(string)                        {}
+func (staticSource) Invalidate(string)                       {}
 
 // BenchmarkToken compares Source.Token, once it holds a token, with the
 // baseline and with one Redis GET, the cost a source that read Redis on

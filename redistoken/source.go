@@ -95,10 +95,10 @@ type Source struct {
 	group singleflight.Group
 
 	mu       sync.Mutex
-	invalid  string     // the token last reported expired: never adopted again
-	rejected *rejection // this secret's rejection, as this process knows it
-	salt     string     // the salt last read from Redis
-	local    string     // a token obtained while Redis was down, to share when it is back
+	invalid  string      // the token last reported expired: never adopted again
+	rejected *rejection  // this secret's rejection, as this process knows it
+	salt     string      // the salt last read from Redis
+	local    string      // a token obtained while Redis was down, to share when it is back
 	expiry   *time.Timer // clears cur when its token reaches its TTL
 
 	degraded atomic.Bool  // Redis failed last time it was used
