@@ -46,8 +46,18 @@ test-external: ## the test kit used from another module (testdata/usermodule), v
 test-redis: ## redistoken against a real redis-server: vetted, with the race detector
 	cd redistoken && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
-bench-redis: ## Source.Token once it holds a token, against a constant source and one Redis GET
-	cd redistoken && $(GO) test -run '^$$' -bench '^BenchmarkToken$$' -benchmem -count $(BENCHCOUNT) .
+# Whole rounds of the set, so a slow spell of the machine hits every
+# variant alike; the ratios are taken within each round, then their median.
+bench-redis: ## Source.Token once it holds a token, against a constant source and one Redis GET; prints ratios
+	cd redistoken && $(GO) test -c -o .bench.test . && \
+	for i in $$(seq $(BENCHCOUNT)); do ./.bench.test -test.run '^$$' -test.bench '^BenchmarkToken$$' -test.benchmem || exit 1; done | \
+	awk '{ print } \
+	  $$1 ~ /^BenchmarkToken\/Static-/ { st = $$3 } $$1 ~ /^BenchmarkToken\/Source-/ { so = $$3 } \
+	  $$1 ~ /^BenchmarkToken\/RedisGET-/ { n++; a[n] = so / st; b[n] = $$3 / so } \
+	  function median(x, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && x[j-1] > x[j]; j--) { t = x[j]; x[j] = x[j-1]; x[j-1] = t } \
+	    return n % 2 ? x[(n+1)/2] : (x[n/2] + x[n/2+1]) / 2 } \
+	  END { if (n) printf "\nmedians of %d rounds: Source/Static %.2fx, RedisGET/Source %.0fx\n", n, median(a, n), median(b, n) }'; \
+	status=$$?; rm -f .bench.test; exit $$status
 
 spec-validate: ## load openapi.yaml, validate it (examples included), compare with gen/
 	$(GO) run ./internal/tools/specvalidate openapi.yaml

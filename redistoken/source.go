@@ -263,8 +263,10 @@ func (s *Source) Invalidate(token string) {
 		s.local = ""
 	}
 	s.mu.Unlock()
-	if !first {
-		return // many calls fail with one token at once: one delete is enough
+	if !first || s.degraded.Load() {
+		// Many calls fail with one token at once: one delete is enough.
+		// While Redis is down, the request path must not wait for it.
+		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.t.redis)
 	defer cancel()
