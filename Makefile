@@ -43,8 +43,8 @@ test-external: ## the test kit used from another module (testdata/usermodule), v
 # start redis-server themselves on a free 127.0.0.1 port, without
 # persistence, and re-execute the test binary as replica processes; with
 # CI set, a missing redis-server fails them instead of skipping.
-test-redis: ## redistoken against a real redis-server: vetted, with the race detector
-	cd redistoken && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+test-redis: ## redistoken against a real redis-server: vet, staticcheck, tests with the race detector
+	cd redistoken && $(GO) vet ./... && $(GO) run $(STATICCHECK) ./... && $(GO) test -race -count=1 ./...
 
 # Whole rounds of the set, so a slow spell of the machine hits every
 # variant alike; the ratios are taken within each round, then their median.

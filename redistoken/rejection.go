@@ -176,15 +176,8 @@ func (s *Source) publish(ctx context.Context, r *rejection, salt string) {
 // "<KeyPrefix>{*}:rejected:*" (redis-cli --scan --pattern, then DEL):
 // that clears the records of every secret.
 func ClearRejection(ctx context.Context, rdb redis.UniversalClient, cfg Config) (bool, error) {
-	if rdb == nil {
-		return false, errors.New("redistoken: ClearRejection: the Redis client is nil")
-	}
-	for _, f := range []struct{ name, value string }{
-		{"AppKey", cfg.AppKey}, {"PartnerID", cfg.PartnerID}, {"PartnerSecret", cfg.PartnerSecret},
-	} {
-		if strings.TrimSpace(f.value) == "" {
-			return false, fmt.Errorf("redistoken: ClearRejection: Config.%s is empty", f.name)
-		}
+	if err := check("ClearRejection", rdb, cfg); err != nil {
+		return false, err
 	}
 	if cfg.KeyPrefix == "" {
 		cfg.KeyPrefix = DefaultKeyPrefix

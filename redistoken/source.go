@@ -145,15 +145,8 @@ func deriveKeys(prefix, appKey, partnerID string) keys {
 // MaxAge, and client options that do not build a client. It does not
 // contact Redis or the API: the first Token call does.
 func New(rdb redis.UniversalClient, cfg Config) (*Source, error) {
-	if rdb == nil {
-		return nil, errors.New("redistoken: New: the Redis client is nil")
-	}
-	for _, f := range []struct{ name, value string }{
-		{"AppKey", cfg.AppKey}, {"PartnerID", cfg.PartnerID}, {"PartnerSecret", cfg.PartnerSecret},
-	} {
-		if strings.TrimSpace(f.value) == "" {
-			return nil, fmt.Errorf("redistoken: New: Config.%s is empty", f.name)
-		}
+	if err := check("New", rdb, cfg); err != nil {
+		return nil, err
 	}
 	switch {
 	case cfg.MaxAge == 0:
@@ -188,6 +181,21 @@ func New(rdb redis.UniversalClient, cfg Config) (*Source, error) {
 		log:    cfg.Logger,
 		t:      defaultTimings(),
 	}, nil
+}
+
+// check refuses a nil client or an empty credential, naming it, for fn.
+func check(fn string, rdb redis.UniversalClient, cfg Config) error {
+	if rdb == nil {
+		return fmt.Errorf("redistoken: %s: the Redis client is nil", fn)
+	}
+	for _, f := range []struct{ name, value string }{
+		{"AppKey", cfg.AppKey}, {"PartnerID", cfg.PartnerID}, {"PartnerSecret", cfg.PartnerSecret},
+	} {
+		if strings.TrimSpace(f.value) == "" {
+			return fmt.Errorf("redistoken: %s: Config.%s is empty", fn, f.name)
+		}
+	}
+	return nil
 }
 
 // String and GoString keep the credentials and the token out of printed
