@@ -14,11 +14,11 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
@@ -257,6 +257,16 @@ type OAuthURLParams struct {
 	ServiceAgreement ServiceAgreement `json:"serviceAgreement"`
 }
 
+// ReconnectionParams The body of PostReconnections (Initiate Reconnection). Docs are
+// silent on its fields: none are defined, and any JSON object (or
+// null) is accepted. An empty object is the usual request; fields the
+// docs add later become fields of this type.
+//
+// Example: {}
+type ReconnectionParams struct {
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
 // ServiceAgreement Records that the end user accepted the terms and conditions, and in
 // which language they were shown.
 //
@@ -301,9 +311,6 @@ type NotFound = ErrorResponse
 // Example: {"Errors":{"Error":[{"Description":"All request parameters could not be validated.","Details":"One or more of the fields could not be validated.","ReasonCode":"10010","Recoverable":false,"Source":"Connect-Components"}]}}
 type Unauthorized = ErrorResponse
 
-// PostReconnectionsJSONBody defines parameters for PostReconnections.
-type PostReconnectionsJSONBody = map[string]interface{}
-
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = PartnerCredentials
 
@@ -311,7 +318,7 @@ type CreateTokenJSONRequestBody = PartnerCredentials
 type PostConfigurationsJSONRequestBody = ConfigurationParams
 
 // PostReconnectionsJSONRequestBody defines body for PostReconnections for application/json ContentType.
-type PostReconnectionsJSONRequestBody = PostReconnectionsJSONBody
+type PostReconnectionsJSONRequestBody = ReconnectionParams
 
 // PostInstitutionsInstitutionIDLoginFormsJSONRequestBody defines body for PostInstitutionsInstitutionIDLoginForms for application/json ContentType.
 type PostInstitutionsInstitutionIDLoginFormsJSONRequestBody = LoginFormParams
@@ -319,49 +326,114 @@ type PostInstitutionsInstitutionIDLoginFormsJSONRequestBody = LoginFormParams
 // PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody defines body for PostInstitutionsInstitutionIDOauthUrls for application/json ContentType.
 type PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody = OAuthURLParams
 
-// RequestEditorFn can change a request just before it is sent.
+// Getter for additional properties for ReconnectionParams. Returns the specified
+// element and whether it was found
+func (a ReconnectionParams) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ReconnectionParams
+func (a *ReconnectionParams) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ReconnectionParams to handle AdditionalProperties
+func (a *ReconnectionParams) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ReconnectionParams to handle AdditionalProperties
+func (a ReconnectionParams) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
-// HttpRequestDoer sends HTTP requests; *http.Client is one.
+// Doer performs HTTP requests.
+//
+// The standard http.Client implements this interface.
 type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client sends the operations of the API to Server.
+// Client which conforms to the OpenAPI3 specification for this service.
 type Client struct {
-	// Server is the API's base URL, with scheme and host and an optional
-	// path prefix, ending in "/". Operation paths are appended to it.
+	// The endpoint of the server conforming to this interface, with scheme,
+	// https://api.deepmap.com for example. This can contain a path relative
+	// to the server, such as https://api.deepmap.com/dev-test, and all the
+	// paths in the swagger spec will be appended to the server.
 	Server string
 
-	// Client sends the requests.
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
 	Client HttpRequestDoer
 
-	// RequestEditors run on every request, before the per-call editors.
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
 	RequestEditors []RequestEditorFn
 }
 
-// ClientOption configures a Client.
+// ClientOption allows setting custom parameters during construction
 type ClientOption func(*Client) error
 
-// NewClient returns a Client for server, sending through an
-// *http.Client unless WithHTTPClient says otherwise.
+// Creates a new Client, with reasonable defaults
 func NewClient(server string, opts ...ClientOption) (*Client, error) {
-	c := Client{Server: server}
-	for _, opt := range opts {
-		if err := opt(&c); err != nil {
+	// create a client with sane default values
+	client := Client{
+		Server: server,
+	}
+	// mutate client and add all optional params
+	for _, o := range opts {
+		if err := o(&client); err != nil {
 			return nil, err
 		}
 	}
-	if !strings.HasSuffix(c.Server, "/") {
-		c.Server += "/"
+	// ensure the server URL always has a trailing slash
+	if !strings.HasSuffix(client.Server, "/") {
+		client.Server += "/"
 	}
-	if c.Client == nil {
-		c.Client = &http.Client{}
+	// create httpClient, if not already present
+	if client.Client == nil {
+		client.Client = &http.Client{}
 	}
-	return &c, nil
+	return &client, nil
 }
 
-// WithHTTPClient sends requests through doer.
+// WithHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
 func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	return func(c *Client) error {
 		c.Client = doer
@@ -369,7 +441,8 @@ func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	}
 }
 
-// WithRequestEditorFn adds fn to the editors run on every request.
+// WithRequestEditorFn allows setting up a callback function, which will be
+// called right before sending the request. This can be used to mutate the request.
 func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	return func(c *Client) error {
 		c.RequestEditors = append(c.RequestEditors, fn)
@@ -377,8 +450,9 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	}
 }
 
-// ClientInterface lists the operations Client sends.
+// The interface specification for the client above.
 type ClientInterface interface {
+
 	// CreateTokenWithBody Partner Authentication
 	//
 	// Exchanges partner credentials for a Finicity-App-Token. A token is
@@ -391,6 +465,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 	CreateTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateToken Partner Authentication
 	//
 	// Exchanges partner credentials for a Finicity-App-Token. A token is
@@ -421,6 +496,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 	PostConfigurationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostConfigurations Create Components Configuration
 	//
 	// Optional endpoint. Generates a configuration object which can then be
@@ -457,6 +533,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 	PostReconnectionsWithBody(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostReconnections Initiate Reconnection
 	//
 	// Use when the connection to the user's financial institution is lost,
@@ -476,6 +553,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
 	PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostInstitutionsInstitutionIDLoginForms Create Login Form
 	//
 	// Generate a new login form for a given institution, customer, and language.
@@ -496,6 +574,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
 	PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostInstitutionsInstitutionIDOauthUrls Create OAuth URL
 	//
 	// Generates a new OAuth URL that connects an end user to their
@@ -521,11 +600,15 @@ type ClientInterface interface {
 //
 // Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 func (c *Client) CreateTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newCreateTokenRequestWithBody(ctx, c.Server, contentType, body)
+	req, err := NewCreateTokenRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // CreateToken Partner Authentication
@@ -540,41 +623,15 @@ func (c *Client) CreateTokenWithBody(ctx context.Context, contentType string, bo
 //
 // Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 func (c *Client) CreateToken(ctx context.Context, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newCreateTokenRequest(ctx, c.Server, body)
+	req, err := NewCreateTokenRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewCreateTokenRequest builds a CreateToken request with body encoded as application/json.
-func NewCreateTokenRequest(server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
-	return newCreateTokenRequest(context.Background(), server, body)
-}
-
-func newCreateTokenRequest(ctx context.Context, server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newCreateTokenRequestWithBody(ctx, server, "application/json", bytes.NewReader(encoded))
-}
-
-// NewCreateTokenRequestWithBody builds a CreateToken request whose body, of type contentType, is read from body.
-func NewCreateTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	return newCreateTokenRequestWithBody(context.Background(), server, contentType, body)
-}
-
-// newCreateTokenRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newCreateTokenRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/aggregation/v2/partners/authentication")
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // GetConfigurations Get All Configurations for Current Partner
@@ -583,27 +640,15 @@ func newCreateTokenRequestWithBody(ctx context.Context, server string, contentTy
 //
 // Corresponds with GET /connect-components/configurations (the `GetConfigurations` operationId).
 func (c *Client) GetConfigurations(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newGetConfigurationsRequest(ctx, c.Server)
+	req, err := NewGetConfigurationsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewGetConfigurationsRequest builds a GetConfigurations request.
-func NewGetConfigurationsRequest(server string) (*http.Request, error) {
-	return newGetConfigurationsRequest(context.Background(), server)
-}
-
-// newGetConfigurationsRequest builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newGetConfigurationsRequest(ctx context.Context, server string) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations")
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostConfigurationsWithBody Create Components Configuration
@@ -616,11 +661,15 @@ func newGetConfigurationsRequest(ctx context.Context, server string) (*http.Requ
 //
 // Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 func (c *Client) PostConfigurationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostConfigurationsRequestWithBody(ctx, c.Server, contentType, body)
+	req, err := NewPostConfigurationsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostConfigurations Create Components Configuration
@@ -633,41 +682,15 @@ func (c *Client) PostConfigurationsWithBody(ctx context.Context, contentType str
 //
 // Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 func (c *Client) PostConfigurations(ctx context.Context, body PostConfigurationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostConfigurationsRequest(ctx, c.Server, body)
+	req, err := NewPostConfigurationsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostConfigurationsRequest builds a PostConfigurations request with body encoded as application/json.
-func NewPostConfigurationsRequest(server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
-	return newPostConfigurationsRequest(context.Background(), server, body)
-}
-
-func newPostConfigurationsRequest(ctx context.Context, server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newPostConfigurationsRequestWithBody(ctx, server, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostConfigurationsRequestWithBody builds a PostConfigurations request whose body, of type contentType, is read from body.
-func NewPostConfigurationsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostConfigurationsRequestWithBody(context.Background(), server, contentType, body)
-}
-
-// newPostConfigurationsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostConfigurationsRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations")
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // DeleteConfigurationsConfigurationID Delete Configuration
@@ -676,27 +699,15 @@ func newPostConfigurationsRequestWithBody(ctx context.Context, server string, co
 //
 // Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationID` operationId).
 func (c *Client) DeleteConfigurationsConfigurationID(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newDeleteConfigurationsConfigurationIDRequest(ctx, c.Server, configurationID)
+	req, err := NewDeleteConfigurationsConfigurationIDRequest(c.Server, configurationID)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewDeleteConfigurationsConfigurationIDRequest builds a DeleteConfigurationsConfigurationID request.
-func NewDeleteConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
-	return newDeleteConfigurationsConfigurationIDRequest(context.Background(), server, configurationID)
-}
-
-// newDeleteConfigurationsConfigurationIDRequest builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newDeleteConfigurationsConfigurationIDRequest(ctx context.Context, server string, configurationID ConfigurationID) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations/%s", configurationID.String())
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // GetConfigurationsConfigurationID Get Configuration Details
@@ -706,27 +717,15 @@ func newDeleteConfigurationsConfigurationIDRequest(ctx context.Context, server s
 //
 // Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationID` operationId).
 func (c *Client) GetConfigurationsConfigurationID(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newGetConfigurationsConfigurationIDRequest(ctx, c.Server, configurationID)
+	req, err := NewGetConfigurationsConfigurationIDRequest(c.Server, configurationID)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewGetConfigurationsConfigurationIDRequest builds a GetConfigurationsConfigurationID request.
-func NewGetConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
-	return newGetConfigurationsConfigurationIDRequest(context.Background(), server, configurationID)
-}
-
-// newGetConfigurationsConfigurationIDRequest builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newGetConfigurationsConfigurationIDRequest(ctx context.Context, server string, configurationID ConfigurationID) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations/%s", configurationID.String())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostReconnectionsWithBody Initiate Reconnection
@@ -739,11 +738,15 @@ func newGetConfigurationsConfigurationIDRequest(ctx context.Context, server stri
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 func (c *Client) PostReconnectionsWithBody(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostReconnectionsRequestWithBody(ctx, c.Server, customerID, institutionLoginID, contentType, body)
+	req, err := NewPostReconnectionsRequestWithBody(c.Server, customerID, institutionLoginID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostReconnections Initiate Reconnection
@@ -756,41 +759,15 @@ func (c *Client) PostReconnectionsWithBody(ctx context.Context, customerID Custo
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 func (c *Client) PostReconnections(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostReconnectionsRequest(ctx, c.Server, customerID, institutionLoginID, body)
+	req, err := NewPostReconnectionsRequest(c.Server, customerID, institutionLoginID, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostReconnectionsRequest builds a PostReconnections request with body encoded as application/json.
-func NewPostReconnectionsRequest(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
-	return newPostReconnectionsRequest(context.Background(), server, customerID, institutionLoginID, body)
-}
-
-func newPostReconnectionsRequest(ctx context.Context, server string, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newPostReconnectionsRequestWithBody(ctx, server, customerID, institutionLoginID, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostReconnectionsRequestWithBody builds a PostReconnections request whose body, of type contentType, is read from body.
-func NewPostReconnectionsRequestWithBody(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostReconnectionsRequestWithBody(context.Background(), server, customerID, institutionLoginID, contentType, body)
-}
-
-// newPostReconnectionsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostReconnectionsRequestWithBody(ctx context.Context, server string, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/customers/%s/institution-login-ids/%s/reconnections", url.PathEscape(string(customerID)), strconv.FormatInt(int64(institutionLoginID), 10))
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDLoginFormsWithBody Create Login Form
@@ -801,11 +778,15 @@ func newPostReconnectionsRequestWithBody(ctx context.Context, server string, cus
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
 func (c *Client) PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx, c.Server, institutionID, contentType, body)
+	req, err := NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(c.Server, institutionID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDLoginForms Create Login Form
@@ -816,41 +797,15 @@ func (c *Client) PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Con
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
 func (c *Client) PostInstitutionsInstitutionIDLoginForms(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDLoginFormsRequest(ctx, c.Server, institutionID, body)
+	req, err := NewPostInstitutionsInstitutionIDLoginFormsRequest(c.Server, institutionID, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostInstitutionsInstitutionIDLoginFormsRequest builds a PostInstitutionsInstitutionIDLoginForms request with body encoded as application/json.
-func NewPostInstitutionsInstitutionIDLoginFormsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDLoginFormsRequest(context.Background(), server, institutionID, body)
-}
-
-func newPostInstitutionsInstitutionIDLoginFormsRequest(ctx context.Context, server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx, server, institutionID, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody builds a PostInstitutionsInstitutionIDLoginForms request whose body, of type contentType, is read from body.
-func NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(context.Background(), server, institutionID, contentType, body)
-}
-
-// newPostInstitutionsInstitutionIDLoginFormsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx context.Context, server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/institutions/%s/login-forms", strconv.FormatInt(int64(institutionID), 10))
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDOauthUrlsWithBody Create OAuth URL
@@ -864,11 +819,15 @@ func newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx context.Conte
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
 func (c *Client) PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx, c.Server, institutionID, contentType, body)
+	req, err := NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(c.Server, institutionID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDOauthUrls Create OAuth URL
@@ -882,88 +841,352 @@ func (c *Client) PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Cont
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
 func (c *Client) PostInstitutionsInstitutionIDOauthUrls(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDOauthUrlsRequest(ctx, c.Server, institutionID, body)
+	req, err := NewPostInstitutionsInstitutionIDOauthUrlsRequest(c.Server, institutionID, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostInstitutionsInstitutionIDOauthUrlsRequest builds a PostInstitutionsInstitutionIDOauthUrls request with body encoded as application/json.
-func NewPostInstitutionsInstitutionIDOauthUrlsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDOauthUrlsRequest(context.Background(), server, institutionID, body)
-}
-
-func newPostInstitutionsInstitutionIDOauthUrlsRequest(ctx context.Context, server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	return newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx, server, institutionID, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody builds a PostInstitutionsInstitutionIDOauthUrls request whose body, of type contentType, is read from body.
-func NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(context.Background(), server, institutionID, contentType, body)
-}
-
-// newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx context.Context, server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/institutions/%s/oauth-urls", strconv.FormatInt(int64(institutionID), 10))
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
-}
-
-// send applies the editors to req, built with ctx, and sends it.
-func (c *Client) send(ctx context.Context, req *http.Request, reqEditors []RequestEditorFn) (*http.Response, error) {
+	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
 	return c.Client.Do(req)
 }
 
+// NewCreateTokenRequest calls the generic CreateToken builder with application/json body
+func NewCreateTokenRequest(server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTokenRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTokenRequestWithBody constructs an http.Request for the CreateToken method, with any body, and a specified content type
+func NewCreateTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/aggregation/v2/partners/authentication")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetConfigurationsRequest constructs an http.Request for the GetConfigurations method
+func NewGetConfigurationsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostConfigurationsRequest calls the generic PostConfigurations builder with application/json body
+func NewPostConfigurationsRequest(server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostConfigurationsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostConfigurationsRequestWithBody constructs an http.Request for the PostConfigurations method, with any body, and a specified content type
+func NewPostConfigurationsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteConfigurationsConfigurationIDRequest constructs an http.Request for the DeleteConfigurationsConfigurationID method
+func NewDeleteConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "configuration_id", configurationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConfigurationsConfigurationIDRequest constructs an http.Request for the GetConfigurationsConfigurationID method
+func NewGetConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "configuration_id", configurationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostReconnectionsRequest calls the generic PostReconnections builder with application/json body
+func NewPostReconnectionsRequest(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostReconnectionsRequestWithBody(server, customerID, institutionLoginID, "application/json", bodyReader)
+}
+
+// NewPostReconnectionsRequestWithBody constructs an http.Request for the PostReconnections method, with any body, and a specified content type
+func NewPostReconnectionsRequestWithBody(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "institution_login_id", institutionLoginID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/customers/%s/institution-login-ids/%s/reconnections", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostInstitutionsInstitutionIDLoginFormsRequest calls the generic PostInstitutionsInstitutionIDLoginForms builder with application/json body
+func NewPostInstitutionsInstitutionIDLoginFormsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(server, institutionID, "application/json", bodyReader)
+}
+
+// NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody constructs an http.Request for the PostInstitutionsInstitutionIDLoginForms method, with any body, and a specified content type
+func NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "institution_id", institutionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/institutions/%s/login-forms", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostInstitutionsInstitutionIDOauthUrlsRequest calls the generic PostInstitutionsInstitutionIDOauthUrls builder with application/json body
+func NewPostInstitutionsInstitutionIDOauthUrlsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(server, institutionID, "application/json", bodyReader)
+}
+
+// NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody constructs an http.Request for the PostInstitutionsInstitutionIDOauthUrls method, with any body, and a specified content type
+func NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "institution_id", institutionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/institutions/%s/oauth-urls", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
-	for _, edit := range c.RequestEditors {
-		if err := edit(ctx, req); err != nil {
+	for _, r := range c.RequestEditors {
+		if err := r(ctx, req); err != nil {
 			return err
 		}
 	}
-	for _, edit := range additionalEditors {
-		if err := edit(ctx, req); err != nil {
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// joinURL appends path to server (dropping the server's trailing slash),
-// replacing each %s of path, in order, with the next of values, which are
-// already escaped for a path. One allocation, however many values.
-func joinURL(server, path string, values ...string) string {
-	server = strings.TrimSuffix(server, "/")
-	var b strings.Builder
-	n := len(server) + len(path)
-	for _, v := range values {
-		n += len(v)
-	}
-	b.Grow(n)
-	b.WriteString(server)
-	for _, v := range values {
-		i := strings.Index(path, "%s")
-		if i < 0 {
-			break
-		}
-		b.WriteString(path[:i])
-		b.WriteString(v)
-		path = path[i+2:]
-	}
-	b.WriteString(path)
-	return b.String()
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads
@@ -2137,106 +2360,109 @@ func ParsePostInstitutionsInstitutionIDOauthUrlsResponse(rsp *http.Response) (*P
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Hxpc9u4lvZfOcX3rWq7hpSpxbKtfPJ1luu5Sacry9ypClMJRB5KuCYBXQC0o0n5v09h4U7ZSux0p7vm",
-	"Q6ctCQSBg7M8Z8NXL+b5hjNkSnqLr96GCJKjQmE+XXCW0lUhiKKcXSb6qwRlLOhGf+EtvHdrhILRfxcI",
-	"NEGmaEpRQMoFEIibDwNf/gtj5fkefiH5JkNv4Z2FpxOSpiRIzubHwSxcYkCmmARkOgmXy+lsfpKmnu9R",
-	"/aINUWvP9xjJ9ZOtqT/RxPM9gf8uqMDEWyhRoO/JeI050StOuciJ8hZeUZiROfnyEtlKrb3FdO57OWXN",
-	"j2q70W+QSlC28m5970sQZ1TPQzJKJEpv8cGjiffx9tb3LgqpeI5iiDTve2ThKag1QuweatFiHIbH4Xw8",
-	"mc527Ng9dN9mO8u/9b1LJhVVxV0nmFJGWExJBrQeDDQBouAVkQpFTEQygnMGlClcoYAbqtbAeMQsdYEy",
-	"s7eEx/KJHjSf6a9ecB8yeoXNeT9lfEX1ofkgOag1URHDaxTb5qBA0kTTDtZEAmcILzjorY0i1iTb+CQ8",
-	"Gc8HCdZ84340c1vz9JGveFB/O591CflSb2GImo0xYPap99A591FzBydheDqbj2fT03t3UdJtP2a36/a7",
-	"m7vVOxEoN5wZXv7q/Y0kb/DfBUqlP8WcKWTmT7LZZDQ2Inb0L6m397Ve91fvmRDcagnzl7f48NV72iLG",
-	"eZaBsFNDrVcg5kWWAOMKlgjXJKMJUZhoqjxFRWgmvYX3miFwATkXWJIvpZgldz39Bonk7IInTp7Gofky",
-	"5tcoyFIvOiWZRN97ywsR60EXnDGMVXBRq8BbI9c1Pf+/wNRbeP/vqFaTR/ZXeWT2/cbR0lK2L1slAW6I",
-	"BIFaB2Ki1cqvXD3nBUsem+iNd2ICWveorXm5Jlmq39im9K+8o6iNZGuxBNon6yycjX8OqkrzOkg4SvaL",
-	"AvxCpdJ0fc9IodZc0P/BR6ftsy8bLXXwnDIaU7UNzjeb4B2/Qtam6XNU8RoIMLwBpX+2RN0QoRgK0AvU",
-	"B2OXMsS6k2mXyFbO/xDOzUh8Ja2odZYOsUBj3kgmR3CxxvgqYpHXIs8/cBt5WpY73xuyRZ5W6PW6DfXP",
-	"4xilNL93TkjZ78qvAvM5uCZZgfroN4JvUChq9ZoqJ2jv7L/0aINQtFLpLwnWSBIUvtuwGXjDYc0LIUee",
-	"P2Bga2X8wb30YzXMoR4NFZpC1l/WxZqwFUqzqCWuyTXlRYUYrCVJM34zgjeoCsEwgeVWk58o9GGFCghL",
-	"IKNStazLV4/EMS+YusiIlDR15/bOLO6Dt0EhOSOZXjDhb6p9OIlOaaZQnNsZDO4xR6z37XtvyTVlK6kf",
-	"pYm38Obh8fFsiuMgPQ5PgtkpSYLT8eQkODuOZ+HxfH58drLsH9Idy+tSyK0D4tZYCYoDiRW9Jgo1Xnl9",
-	"Xqh1E0rIEfyD8RsWMcMocgHltn1YFpIylNKHgl3pQXCg1SRhgKzIF0aA7VOQk23EyGaDRBxaFEIV5nIA",
-	"c1WHT4QgWwMneK4Hb9TW0fa2TW+91ZQUmapI3976P9fIQGsAww3IEigkCsgLqWAlCFNQEuf1jVYwidVE",
-	"FTki1qSHD475HUCRsMx4fIWJ1VKodQNMpmd2l24vS84zJKwERw6enL+uNnHb55ddJ6in7J1bc4XW/BQS",
-	"IcMVibd2pRZrSh9wtHLahrKVD44TO4fSQPnH40kL5o/97zsymtynV99rD+P2dkD8jca9VJj3yaKxjiH6",
-	"CJ7yWAIRCJJmyBRoc7ym8dopAlmhID2GZDdkK0EiU4uIkSwz33IzLclgjQIriG1Y2hwsYfIGhT51g7qB",
-	"KolZGrESmwDRvJ5pUusPLNEjgDqcb/yC8tGMS2Wp3hbqltHs7vbtmgsFje9KJSeMDYSYJzigZxvmtTvj",
-	"05Lbl7xQ1gshioDAGOm1hYa9yZoGt6eKOZNKCxUjOWUri92JxBG8RWQLMNASiD0KSAnNMCmRKOUsYgez",
-	"MDx8osdN5pBTKfUsXaMIB7Nw7EZNAS2yiNiAQXIDNfQq8VyF5fSPs8OWpDY32QAQ3V0apl6YzUmS19be",
-	"cZXelnxilM4CNDGV2GodCLKIY2xRtVQNtzU+6Ul+jbwsO24ET4oYE6vQDPMP2tZhOXpJrbPSZjuH2r7W",
-	"OuBeCGQEsiv9XZtu5/24azEVjBp0rZc82WoOtx6uFcHS/TLGBh1/bagiGZWYwBVu5WHHjP+Vna2BU9zv",
-	"9AwbDJ6WHDyuVym5WJMsQ7bacVoJj+Uv0Bw3Ak2dvMgUDVISKy56GLga2j6yeM1pjJeJBk4ffQ+vkam3",
-	"SiDJLzVemoSnZDw+CYPTk2MMZvPjeXB6nITB5CRJ4yniyXh64jlsNY3PyDgNMThJZpNgtjzF4IyMk2CS",
-	"zpfH8QxPk1B7ZXlKLHTy3j0///Tu2X+/s6o53ygDIrQhWdPVGmS85jyDhCaw5QUQpZAlfXDW2EEvzlFF",
-	"tWQV3jCjJRxoLbFEMMbT4OdyNYap9xJOa0cHrHINPS7s4p5KPa5D3P0mp3uPrAjbJYMBllDiynKfcMAZ",
-	"AmWbQsGSf3GAhQBnGCiaI2yIlDdcJId+xPRDF39/fXnxDA4Mm22ykpaHvpny1fuX7y7hYEPjKyA5Zyug",
-	"OVmhLJ++fHX+4hkcxGSj4jUJpNpmaIccjuDX3XAWLJodMh5tUr96fm62f1tzU0948IvSiE6u+Y3b7338",
-	"dr8zZaO1jvbVu/0GX3ZPvif1vY3UCqCjEOS+GkEuTEBS83HJ+pNwWuIqnkbsNy6VVoVG31kPJG9OoBFU",
-	"CdN8g7d4gpkc5TbcSVUnyvnVy9sL/fBn1C4fe/olv5v85woyJFIZcldaFm60M7QRqHHv3gqlpfpvjTdw",
-	"aZ8b36NlqvUNOgW3+zPcW+wZIXk3dhjgvfKBEbzr8h302M4HAv/59vWvYHamh7TmcikZ2bJbH/4qzPbx",
-	"OzhD3mNzOsdphv9mg3oXdSSsf5h/cyDwwsRrqoBhQ8BdaNCQczyZzo5Pp6cnLhvkfnuLsUDViH657wNp",
-	"f+iJV2POIe4qo5E0gVTw3DpOeI2ZngMSItdLbrI+A05pZjzpJ8ayGDNvrIrWawLTQlqIeI/H3dnWXUu0",
-	"OxzBr87tXGkded8bOsakpkb31UNQUctSK2InGzmSXZK686ERlBzQH7Jo4m3NI71gvPZqaTKKmIb4pd1o",
-	"0N6uWhPfIPSe8fjxIcAHhfUkUNbe9eh3Da7tWMBjxr3u2eKjh6rusUqtlfymfUVZ8nwjfylbiWOT8XzO",
-	"RS4n4Xgfs/Xts2nISJRzh7OMshU0MjbAEBMTNRTIEhRAyrA4F/kIzjMT6cKITcJx7WEPmcWegGCGua1/",
-	"+PDVWqnJfDYOl+M0CKezk2CWHJ8Ey2U4DdLZLAlDPDk9xonnexlZYuYtvEKiMLT1PcmFei0SFN4ivPXd",
-	"dOkkxvkkngSnJydpMIsn8+DsbHocJGOynIenM5wnYWO60j1oTze+faDpPU3OktP0GINJfJwGs3R2FizT",
-	"s2UwOZmTkyQNp/OTtG9FauJ0z1qfH5Q/1wezNyb7dg555l52yRiKftzmB/uBQ95J+4V+Ta17PJFqe98n",
-	"eG1CPKoUtqa20Q+3KS1MbaHT73HWJyZCUJSwRHWDyGBsQsfjMGI1O8GBlu3z3y5BKqJMsotKWJo4Jrf1",
-	"I6UtM0Hpw1HEKgGw4MKS3yYqCDjFrhcWGkeqLEExmTCgKmKlAY280nLanGNLATyqzGt1/ltDhMah0eit",
-	"r7pCtn8owr2+e+J/L3LCAoEkIcsMQS/MueHv3TpH7cqnfQxNY18NIxp2DegbI/ZaXXNzUGtqHbOcfKF5",
-	"kVcUsB/CgZKUAcGy+2yuYV+Jcgz8DYK1J7Tbf6YK79lYwB4PwoH1DcB8Bfq7wx6bxo1qs3bBWEbYqiAr",
-	"TQfUD0kU1zTG85VASwyLyXCjMHlKFBrLMZkF43EwOX03Pl1MjhfTyX+E4SIMe9P1Y7RxvyxwH96N76iW",
-	"e9cokPpFNqvmDirv5DxJoKy402rk0LF4TYrBXE+9m+5LX7pfOnl2o9vaoT1kPiALCukDmv/0nxFLhQ+p",
-	"CGJyZ94YWmnjfqTN1RdWElYSfegU76Lz2+74rmRVlGidxcCL9pW1PcHja1Ko9XuRPQp2HJrMOlEu1/3+",
-	"zUsTikSWtPPlivvGKhHtpaJAFiMsSXylRxtTJFFKDc57APEBqCtczpbJPB4Hx+kpCWZxiMEZmc+DcRom",
-	"0+U4npATPbYQ2qisldrIxdGRQ6uj1GUDRzHPj7je+NFe8/VR3I8NkJvV9/LaphLjjtPQ0loX5wratlDj",
-	"cDL7NhffGA69lG8MC5uFvn/zcn8+fqjF6E60r8GonqvsRUXkbzEXAhMqMFbv31w2mM5FRUZuigbP6ZPP",
-	"UOFfy7IMGosWaXol3W8ujWuqEagpySmVTqk5oKSUfDBv/wD139zbAy1AKTK1AXg7sNouToy5SFxxT0sV",
-	"lAxkvlWo8ZDW0zFnCS0j2SwByiJmy2FKNtIPbOEGBZrMExuKfX0naw6EtBozfR2s0Frjzv0cXL59HZzO",
-	"wzEkRNk04GGLR6qv74IIjRaE8h2BflAfVw0fGL8xZ78H8KkXaIjo0iqoae3AFbLRvisqjz6oXtxalkGm",
-	"7mOQZmTlLeol3t6BVVqkH4rWGjXQD7vB+/eXT4EyiAnjjMYkg+k8iNdEkFjZNpW8FYffr4jRf1hHiZHs",
-	"uBBUbd9qybXsVdb9nG82/8DtneHwX6QGlHCFW//uyH3ZSWIrWuumgm4pUn2+ZEP151u/uZ53w4W05660",
-	"WTQKUocrnEtjZSY63G9Z9qW9hWnqUZbygRwLia+0QtH6WQKpl9IIIebkCmVVEkeVBI3xU8GZAvssi1jG",
-	"VxbIO+VEmYGHSMVwn8yiislHrGW+pN9wKKRfm2qr3UQnJhmxdxqDJjwuTLTFxDtizqQShSnMq856Uywz",
-	"KteYmFiKhhsRO3hKFHElNnWFzfmGjnJbxVflmA9HcGlmN6VflK0yBFdMr/GHEnqVZX30ChkKot/+gkOc",
-	"UbMwpr8+GsE/11pnVDGXOkXk20isTRtCThKTGjJBn6TqFOpXAJZxppizGA1LEZZETCoilLQxn8jrZKMW",
-	"JpwTsQvONOQz1aNXuFENyeCxduBM/ZWWV70UAlYa9ZtdA5P5ybwPv5BYZVuYzqHSFfJJmaIxrGPCS1cN",
-	"DxEOSn3lR2xn9sMHl9c8NDvYZIQytxJZpXqcE+lHbIkxKSQOe5NPyvStq/pEBgcksfaSZFAbL1Maym8w",
-	"OXwCjKu13jaVwIosM7Ei/KK1qy08b2Sp3vTY0+h8OBBIbPF5nhyV/kngxvquXNUKGtFwKNfMVxbARUyv",
-	"ygqj9cS0Hajr46rCNfOrWY7byPYQ1lzT/8Y0jOnVXry8NIEuCVyLphb7hKbGsVPZdgHmHVC90K9Wc6Al",
-	"Xz+p4QQyU98WeVERhtPYASHzAcF+l6Na88R+FXmHT8zMjbWabsdynT44kxixA1NRZ3Zo1nnoVxHLg0hb",
-	"6chzrZI1JjAbbxpJEzSNmPnzZs0l1rlWK0ZmaLmoMvHha/Ng462mAkB/oipiVMJGUGPhC5NFMQRoksmU",
-	"oEh9HCSzxZ5SorTrUlRlrgXP/OktPK12wOkdqBWP1kye712jkFY9j0fhKNSGRXMq2VBv4U1H4WhqsrFq",
-	"bWzgEVmtBK5sg871pHRI5FHbnJjcNh/yvp59iV0bRan9Gw0qjtQDvTtQmjIqTZNAt+3jCaSNhh7O0HHr",
-	"WQg5ZYXCUqFrYeUMI2anI7HgUjqLpC2GlhyetqwjW4E22nrMCN7gRtvJJGKuqpgok9iTkPH4yur+0qxZ",
-	"HWMKvKlbdHOzeSFVxGyd9hJN/S61ypdAxvnGnmJ16sZHbFhp12OIUmnH9Nv6qB6nlmG/RqaB6osOklSi",
-	"wG7L4yQMv21L9zQe7bfWZl/TQMvVeaNd7N72JP3Wmd3F0Cur3R41ujvNI+PH7om7dMw3IHHtKuMGgr1M",
-	"tM5s8YIxSVy5EoahlrjZH913eMdOrQnYVepvS2gi1q6hKQ1uowbfloe7HBiRTs1wtUbRtJwawEhZ5JhU",
-	"3XPOoTDn03UlPphiKFnkORFbb1FWLMF5W6v6niIr48h1fvjYcPecCfUWTiRMf7xMrkwZgzGTmpPr5xsh",
-	"o/rNTkbLKGfQOIw2gNazroaKg16gApJplIPXlBcy24Ik15jAsDlqd7gavmxrvhfYqcrxHqYxPvx0jXcf",
-	"m2KwV3q+3bDYb5LoK7CyypBcE2qxZec4aw10t9Jq9fAa/q6YV5/8eZa1q2msbb8ohIZ+4LiswdA7QIrl",
-	"bMe92k3wFprdPsVdVqg423QcNDm6wzUmoDkITV6XbVnIkg2nTI3ghfOt5I67MhyWjonRFQyWGLENkdKa",
-	"8aQQZXNSsz30MtVea+Lbrq3E9ggubck5JqB4xHqZRq29uuHkIXzQL157CEz4XcrS9kQRO6v99gIT459t",
-	"49/YkrsfkTr6YED+K8YtLKtBzhOabhs86jqbHwhfvlt5OCZvuCntTX2XxtDyfofKsO+8W2nsZQyPvnZv",
-	"vbm1asZkZgai7Tm/dg3lbe1SR0aIIksisW8Pn5pJ2+ts3wX0tG8hZwMOmSlQLUGVSXL9IBj6alebpcXL",
-	"fSi6Y2CzzGgQhs5/1ktFRnBQZh9dcG2JYLnjFwmzcFze7IERm4Uh3HCRULZ6Ukd+yphgF4qODiNmj212",
-	"v/hV95q0Rc9y1GPIm91SR+I+DdwIVYmgffd9dnsQaNrbFoakqCQmyA3GNDXOdQI07Q+NmLmcxAYJlphx",
-	"tpK25KB258uCV1OGUEGEARvcQ6r3imX4f9bpu6zTN5uahwmIBrbt2v9SXz0Sjr1TRF7g/bi2cTPch+FN",
-	"1kOOujfHmfavQSPn0tDavtV3nN0eNS8DM8cT0EQefR26EOv2qJVL6V5jt8di61T4rX/v6IF7wLR7NYz7",
-	"30usawXqRZbyX0iTz9txAZs0Vyz4NtzthjajDiZnW2xMU3Z1q4cb9+r5eaNpbk2kVkPmkoERnJueMQmT",
-	"0ig0y3rNRJNwan9pTSN3eQWtZMEDnIKWuJcZivLyo07ad0jEtzbabYeYjehJbKFyaeJK674YqBa27bVO",
-	"MZct9EMlxCbuqufWM665jQpLZImMmEuyDDZOaa/MJpIWwPQz+ucEU8rQNe48srPxw3obfqdmhP0duG9s",
-	"XRngn9Ihd4H+WiQAmRLbZtnDFWqdnVVV/HVCpPFU1RJh9OcknH5jCOkv04i53yEOd8YOnFNbJ9VdAYrb",
-	"3kDWP6k2KevT6kyluOunNSf2B3iol4wqqlmwqVEf4JeKjmLuu6UCpS3P6byxxgJt5b7TW21e4NS209pC",
-	"WxNuKiG+3T63rzDdbWx3C7DN/a3oNbKmifWrykBbYVYm8UeDVm6Xhnlaa5iHBMR6tY/7liP9gX0Bj6qe",
-	"W0G3PnovI6iDsdKYaPxuq31sLRJlcVYkpovQZpUi9rlD4s8WGWxMObjWIFmnIcDwjsMM5kJN21AEn8uB",
-	"nxfwGdlnX/8bFNL84f51H1Nh/w1i8vnPZeH/nN2LPxNg+N1syMNcz15C4AEGp2kFPrWNgPPXUqcn74qQ",
-	"NhTqd9obU7geFCL7HcyNdOffaHhYE1V6e7JVTVjWEkbM1mIHDZ+wsQermD43KrY/az3UKT6PWLv6fE1k",
-	"VYFur+veR2maay13ak3oK80dTuBO81h1Lfxk1vFnaoN4BLXV6075EcmrP2Mr1GPS9h6LYIPzriDarBIK",
-	"YS95usEs0//f1X0WsepSa1OyLtFGKKuLbolAcwmCRiF/MtNSacYfZFkMpT8VVsXcZVjKvhVjV+4vnBmq",
-	"g3flNCiuS3PSZliyoS1mNQbEbXrgqtHvrBevy+Z30VHjt/bbfhuszi9rdqmUhcsXDt9vXt590q4Ouv14",
-	"+78BAAD//w==",
+	"7H1rc9s4lvZfOcX3rWq7lpSpi2Vb+eRxujPeSXe6ctnZqjDVgchDCWMS0ACgHa3L/30LF94pW46d7nTX",
+	"fpiMJYEgcHAuz7mhb72Y5xvOkCnpLW69DREkR4XCfLrgLKWrQhBFObtM9FcJyljQjf7CW3jv1wgFo/8u",
+	"EGiCTNGUooCUCyAQNx8GvvwXxsrzPfxC8k2G3sI7C08nJE1JkJzNj4NZuMSATDEJyHQSLpfT2fwkTT3f",
+	"o/pFG6LWnu8xkusnW1P/RhPP9wT+u6ACE2+hRIG+J+M15kSvOOUiJ8pbeEVhRubky2tkK7X2FtO57+WU",
+	"NT+q7Ua/QSpB2cq7870vQZxRPQ/JKJEovcVHjybep7s737sopOI5iiHSfOiRhaeg1gixe6hFi3EYHofz",
+	"8WQ627Fj99BDm+0s/873LplUVBX3nWBKGWExJRnQejDQBIiCn4lUKGIikhGcM6BM4QoF3FC1BsYjZqkL",
+	"lJm9JTyWL/Sg+Ux/9Yr7kNErbM77W8ZXVB+aD5KDWhMVMbxGsW0OCiRNNO1gTSRwhvCKg97aKGJNso1P",
+	"wpPxfJBgzTfuRzO3NU8f+YoH9bfzWZeQr/UWhqjZGANmn3oPnXMfNXdwEoans/l4Nj19cBcl3fZjdrtu",
+	"v7u5O70TgXLDmeHlW+9vJHmL/y5QKv0p5kwhM3+SzSajsRGxo39Jvb3bet233o9CcKslzF/e4uOt97JF",
+	"jPMsA2GnhlqvQMyLLAHGFSwRrklGE6Iw0VR5iYrQTHoL7w1D4AJyLrAkX0oxS+57+i0SydkFT5w8jUPz",
+	"ZcyvUZClXnRKMom+944XItaDLjhjGKvgolaBd0aua3r+f4Gpt/D+31GtJo/sr/LI7Puto6WlbF+2SgLc",
+	"EAkCtQ7ERKuVX7j6iRcseW6iN96JCWjdo7bm5ZpkqX5jm9K/8I6iNpKtxRJon6yzcDb+Pqgqzesg4SjZ",
+	"DwrwC5VK0/UDI4Vac0H/B5+dtj9+2Wipg58oozFV2+B8swne8ytkbZr+hCpeAwGGN6D0z5aoGyIUQwF6",
+	"gfpg7FKGWHcy7RLZyvkfwrkZia+kFbXO0iEWaMwbyeQILtYYX0Us8lrk+QduI0/Lcud7Q7bI0wq9Xreh",
+	"/nkco5Tm984JKftd+VVgPgfXJCtQH/1G8A0KRa1eU+UE7Z39lx5tEIpWKv0lwRpJgsJ3GzYDbziseSHk",
+	"yOviA20rJMYClT0iq11L5fzRLeJT9ZhDQRo6NIWuv8yLNWErlGaRS1yTa8qLCkFYy5Jm/GYEb1EVgmEC",
+	"y60+DqLQhxUqICyBjErVsja3HoljXjB1kREpaerO8b1Z3Edvg0JyRjK9YMLfVvtwEp7STKE4tzMYHGSO",
+	"3NLhHbmmbCX1ozTxFt48PD6eTXEcpMfhSTA7JUlwOp6cBGfH8Sw8ns+Pz06W/UO7Z3ldCrl1QNwaK0Fx",
+	"ILGi10Shxi9vzgu1bkILOYJ/MH7DImYYRy6g3LYPy0JShlL6ULArPQgOtNokDJAV+cIItH0KcrKNGNls",
+	"kIhDi0qowlwOYLDq8IkQZGtYhud68EZtHW3v2vTWW01JkamK9O2t/3ONDDS7GW5AlkAhUUBeSAUrQZiC",
+	"kjhvbrTCSaxmqsgRsSY9fHDC4ACLhGXG4ytMrNZCrStgMj2zu3R7WXKeIWElWHJw5fxNtYm7Pr/sOkE9",
+	"Ze/cmiu05qiQCBmuSLy1K7XYU/qAo5XTPpStfHCc2DmUBuo/Hk9asH/sf92R0eQhPftBexx3dwPibzTw",
+	"pcK8TxaNfQzRR/CSxxKIQJA0Q6ZAm+c1jddOEcgKFekxJLshWwkSmVpEjGSZ+ZabaUkGaxRYQW7D0uZg",
+	"CZM3KPSpGxQOVEnM0oiVWAWI5vVMk1p/YIkeAdThfuMnlI9mXCpL9bZQt4xod7fv1lwoaHxXKjlhbCLE",
+	"PMG+3r1rmNvujC9Lbl/yQlmvhCgCAmOk1xYq9iZrGuCeKuZMKi1UjOSUrSyWJxJH8A6RLcBATSD2KCAl",
+	"NMOkRKaUs4gdzMLw8IUeN5lDTqXUs3SNJBzMwrEbNQW0SCNiAwbKDdRQrMR3FbbTP84OW5La3GQDUHR3",
+	"aZh6YTYnSV5bf8dVelvyhVE6C9DEVGKrdSDIIo6xRdVSNdzVeKUn+TUSs+y4ETwpYkysQjPM39/BTjl6",
+	"Ta3z0mY7h+Juax3wICQyAtmV/q5Nt/N+2rWYClYNutpLnmw1h1uP14pg6Y4ZY4OOvzZUkYxKTOAKt/Kw",
+	"Y8b/ys7XwCnud3qGDQZPSw4e188puViTLEO22nFaCY/lD9AcNwJNnbzIFA1SEisuepi4Gto+snjNaYyX",
+	"iQZOn3wPr5Gpd0ogyS81XpqEp2Q8PgmD05NjDGbz43lwepyEweQkSeMp4sl4euI5bDWNz8g4DTE4SWaT",
+	"YLY8xeCMjJNgks6Xx/EMT5NQe2l5Six08t7/dP7b+x//+71VzflGGRChDcmartYg4zXnGSQ0gS0vgCiF",
+	"LOmDs8YOenGPKsolq3CHGS3hQGuJJYIxngZPl6sxTL2XcFo7OmCVa+hxYRf3UupxHeLuNznde2RF2C4Z",
+	"DLCEEleW+4QDzhAo2xQKlvyLAywEOMNA0RxhQ6S84SI59COmH7r4+5vLix/hwLDZJitpeeibKX/+8Pr9",
+	"JRxsaHwFJOdsBTQnK5Tl05c/n7/6EQ5islHxmgRSbTO0Qw5H8MtuOAsWzQ4Zjzapf/7p3Gz/ruamnvDg",
+	"F6URnVzzG7ffh/htWOE3RdlGbx3tq3f7Db7snnxP6nsbqRVARyHIfTWCXJgApebjkvUn4bTEVTyN2K9c",
+	"Kq0Kjb6zHkjenEAjqBKm+QZv8QQzOcpt+JOqTtTz1svbC/34Z9Qun3r6Jb+f/OcKMiRSGXJXWhZutDO0",
+	"Eahx794KpaX674w3cGmfGz+gZar1DToFd/sz3DvsGSF5P3YY4L3ygRG87/Id9NjOBwL/+e7NL2B2poe0",
+	"5nIpGtmyWx//Ksz26Ss4Qz5gczrHaYb/aoN8F3VkrH+Yf3Mg8MLEa6oAYkPAXajQkHM8mc6OT6enJy47",
+	"5H5758JOVTTMfV/Go3ri1ZhziLvK6CRNIBU8t44TXmOm54CEyPWSmyzQgFOaGU/6hbEsxswbq6L1msC0",
+	"kBYiPuBxd7Z13xLtDkfwi3M7V1pHPvCGhyJ1NXW6SxmCjlq2WhE82cih7JLcnQ+NoOSI/pBFE39rnukF",
+	"67WXS5NRxDTkL+1I4yzsqvVhGMTeMybfPiT4pDCfBMraux79rsG2HQt4zjjYA1t89tDVA1aqtZJfte8o",
+	"S55v5DdlK7FsMqI/cZHLSTjex4w9fjYNIYly7nGWUbaCRkYHGGJioogCWYICSBkm5yIfwXlmIl8YsUk4",
+	"rj3uITPZExDMMLf1ER9vrdWazGfjcDlOg3A6OwlmyfFJsFyG0yCdzZIwxJPTY5x4vpeRJWbewiskCkNb",
+	"35NcqDciQeEtwjvfTZdOYpxP4klwenKSBrN4Mg/OzqbHQTImy3l4OsN5EjamK92F9nTjuyea4tPkLDlN",
+	"jzGYxMdpMEtnZ8EyPVsGk5M5OUnScDo/SftWpSZO96z1+UH5c30we2O0x3PIj+5ll4yh6MdxvrFfOOSt",
+	"tF/o19R6wDOptvd1gtcmxLNKYWtqGw1xm9LC1BY6/R5nfWIiBEUJS1Q3iAzGJpQ8DiNWsxMcaNk+//US",
+	"pCLKJL+ohKWJa3JbX1LaMhOkPhxFrBIACzYs+W3igoBT7HphoXGsyhIVkxkDqiJWGtDIKy2nzUm2FMCz",
+	"yrxW5782RGgcGo3e+qorZPuHJtzruyf+9yInLBBIErLMEPTCnFv+wa1z1K6M2sfQNPbVMKJh14C+NWKv",
+	"1TU3B7Wm1lHLyReaF3lFAfshHChZGRAsu8/mGvaVKMfAjxCsPaHd/jNVeM/GBvZ4EA6srwDmK9DfHfbY",
+	"NG5Uo7ULyjLCVgVZaTqgfkiiuKYxnq8EWmJYTIYbhclLotBYjsksGI+Dyen78elicryYTv4jDBdh2Juu",
+	"H7ON+2WD+/BufE813ftGAdUPsllVd1B5K+dJAmVFnlYjh47Fa1IM5n7q3XRf+tr90sm7G93WDvUh8wFZ",
+	"UEgf0PxP/xmxVPiQiiAm9+aRoZVG7rstrv6wkrCS6EOneB+d33XHdyWrokTrLAZetK+s7Qke35BCrT+I",
+	"7Fmw49Bk1olyue8Pb1+b0CSypJ0/V9w3VolorxUFshhhSeIrPdqYIolSanDeA4hPQF3hcrZM5vE4OE5P",
+	"STCLQwzOyHwejNMwmS7H8YSc6LGF0EZlrdRGLo6OHFodpS47OIp5fsT1xo/2mq+P4r5twNysvpfnNpUZ",
+	"95yGlta6eFfQtoUah5PZAyZqyHDopTwyTGwW+uHt6/35+KkWozvRvgajeq6yFxWRH2MuBCZUYKw+vL1s",
+	"MJ2LiozcFA2e0yefocK/lmUZNBYt0vRKvt9eGtdUI1BTolMqnVJzQEkp+WTe/gbqv7m3J1qAUmRqA9B0",
+	"sRviQZKEWtzdBMC22nF39rzns8PBJaOKao5vfn9YRysjVocrqZIuorYAxhmaaGaCKWWYOBPAtjZU7hyO",
+	"Ay4ixoosO9R+RsnQpiK+G2TTh17IglTp9xdl9M6EH4z7QZIEMqJQwBJjnjfje8bQDJS63975nl5Asxz0",
+	"vhNokqE+hXcDPNNF6zEXiSu5ainkctfmW4UalWpSxZzZI5SWdJRFzBYplcKsH9jCDQo0+UA2FIH8SgUx",
+	"EFhszHQ7WDdnzmd4PweX794Ep/NwDAlRNjl72JLU6uv7gFqjUaR8R6Af1EJTgzjGb4wE7gE/6wUaIrpk",
+	"F2paO4iLbLTvisqjD6oXt5Zl/AP3MUgzsvIW9RLv7kGMLdIPxcyNMu4HP+HDh8uXQBnEhHFGY5LBdB7E",
+	"ayJIrGwzUd7KjuxXWuo/re/H6Ne4EFRt32n9admrrMY632z+gdt7kxQ/SA3r4Qq3/v35lLLfx9Yd160f",
+	"3QKx+nzJhurPd35zPe+Hy53PXQG6aJQJD9ehl5DBTHS437LsS3sL09SjLOUDmS8SX2mFoq2kBFIvpRHI",
+	"zckVyqpQUetq7WmlgjMF9lkWsYyvrDvllBNlBqQjFcPdTIsqMxKxFoiQfsOtk34NmKx2E53IcMTeawWd",
+	"8LgwMS8TdYo5k0oUplyyOutNscyoXGNiIlpa7Ufs4CVRxBU+1XVP5xs6ym1tZZX5PxzBZWVOJGWrDMG1",
+	"PGgUqIReZVnFvkKGgui3v+IQZ9QsjOmvj0bwz7XWGVXkq07c+dYg2WQu5CQxCTsTekuqfq5+XWYZ7Ys5",
+	"i9GwFGFJxKQiQkkbeYu8To5wYYJqEbvgTANvY7GvcKMaksFj7Uabqjgtr8bMgpVG/WbXZmZ+Mu/DLyRW",
+	"2Ramc6h0hWyYWqJskO+q4afDQamv/IjtzEH54LLNh2YHm4xQ5lYiq4Sbc+X9iC0xJoXEYZ/+RZlUd7W4",
+	"yOCghjxQGy9TsMtvMDl8AYyrtd42lVBafMAvWrvadoBdIMiQ2Oh8OBBIbEtAnhyVXmLgxvquiNgKGtGg",
+	"NNfMV5YlRkyvygqj9Ye1HairFqtyQvOrWY7byPYQ1lzT/8a09enVXry+NOFGCVyLphb7hKbGvVbZdgHm",
+	"HVC90K9Wc6AlXz+p4QQyU3UYeVERhtPYwVHzAcF+l6Na88R+FXmHL8zMjbWantRynT44kxixA1PnaHZo",
+	"1nnoV3Hjg0hb6chzDa01JjAbbxpJE7qOmPnzZs0l1hlwK0ZmaLmoMv3ka/Ngo94GbOpPVEWMStgIaix8",
+	"YXJZhgBNMpnCIKmPg2S2BFdKlHZdiqrMoUfzp7fwtNoBp3egVjxaM3m+d41CWvU8HoWjUBsWzalkQ72F",
+	"Nx2Fo6nJiau1sYFHZLUSuLJtVNeT0i2UR21zYioO+JAP/OOX2DW3lNq/0UbkSD3QYQWlKaPStG50m3Ne",
+	"QNpou9Ko3nLrWQg5ZYXCUqFrYeUMI2anI7HgUjqLpC2GlhyetqwjW4E22nrMCN7iRtvJJGKu1psok16V",
+	"kPH4yur+0qxZHWPK7qlbdHOzeSFVxGz1/BJNVTW1ypdAxvnGnmJ16sZTb1hp1wmKUv2NJ9vHdbs9T4XJ",
+	"fu1mAzUxHSRpKjI6jamTMHzclh5oD9tvrc3us4HGuPNGU9+DTWT6rTO7i6FXVrs9avTgmkfGz925eOmY",
+	"b0Di2rXfDQR7mWid2eIFY5K4coUkQ42Lsz+6O/SenVoTsKsBw4YKItaubCoNbqMzwhbtO4efSKdmuFqj",
+	"aFpODWCkLHJMqh5H51CY8+m6Eh9NiZos8pyIrbco68jgvK1VfU+RlXHkOj98arh7zoR6CycS5hYDSViy",
+	"5F/072vCkgxF5/fkyhSbGDOqOb2evxHYq1fmZLiMRQeNw2oDbD3raqik6xUqIJlGQXhNeSGzLUhyjQkM",
+	"m6t2n7Lh27ZmfIWd2invaRrl43fXLvmpKSZ7FVG020z7rS19BVfWhpJrQi327BxnraHuV2qtTmzD/xVz",
+	"65M/z7J2zZO1/ReF0NAQHJc1GH4HiLGc3+BuErutaPzv+V7MswzL7/p7qThfuyDeQrPqb3GXjSqpeG3n",
+	"rKWhw3EmZD0Ie96UjXjIkg2nTI3glfPb5I7bUhxOj4nRQwyWGLENkdJChKQQZTtasyH4MtUeceLbPr3E",
+	"doUubZMBJqB4xHq5ZK0ZuwmDIezRL098CgT5XQoP90QoO+s59wIq4+9t449swt6PSB1dMqA7KsYtLKtB",
+	"zhOabhs86nrZnwiNvlrxOCZvuEDtTT1B29jm+8frG60t7lE4F+W096icvczw0W331qQ7q6RM5m4gD5Dz",
+	"a3cBQVs31TEbosiSSOxb4pdm0vY623dJvezb5tmAq2hyKyXcM0nQbwSQf97VlmuRfB8k7xjYLEMbBMjz",
+	"7/VSmhEclNlpF/ZbIlju+EHCLByXN8NgxGZhCDdcJJStXtQxqTJa2QXJo8OI2WObPSy81b04bcG1HPV8",
+	"0urY/tHSap/ryOtvA/eRVQL8Etup8WHMMAiQ7d0eQzJYHgXIDcY0NUGDBGjaHxoxczWODX4sMeNsJW1B",
+	"Sx2mKMupTe6xgicD9r+HsB8U6vD/LONXWcZHm7mniZcG5O3OklLbPUHGNE8/A/y+V7pe4cNwvHGl4cdh",
+	"+tRDjrpXHpo+xUHr6uojtGGtL+e7O2reYmdONqCJPLodusnt7qiVXurev7jHYusajTv/wdEDF9hpj3LY",
+	"XfkgsS5iqRdZqo5CmhTnjpsDpbkLxLcZADe0GYgxaexiY24PqK6fceN+/um80d25JlJrMHMbxgjOTXOj",
+	"hElpjZr15maiSTi1v7SmkbucmVb+5Am+zN6aYqgMZlBftOpPzNZYkWW2pr60tiXQWAwUttvOcKfly9sf",
+	"hqrdTXBaz61nXHMbOpfIEhkxl4ka7Pm7r4jGkvuZvaZv1obzO/XN7O+JPrLLaoB/ysiCy4bUQgLIlNg2",
+	"a0OuUBuArGo4qbNGjaeq7h2jUSfh9JFxtL9MD/F+hzjc1D1wTm0tVTewKG7bWln/pNqkrE+rM5XirhXc",
+	"nNgf4GoPFuR9BZyog9VNY7nTkxYdjd53pAVKW+rUWVgNItpWYad/3byirG3gtWm3tt9UlTzesLcv7d1t",
+	"pXfLuc2jrug1sqZt9qtaV1utVxZEjAbN4y5F9LJWRE8JAPaqefct7foDO12eVYvfiwDqq9sGY8Mx0T6D",
+	"rZyydV2UxVmRmL5Ym6GL2OcOiT9bALExDQ5a0WSdFhfDOw5amCtkbYscfC4Hfl7AZ2Sfff1vUEjzh/vX",
+	"fUyF/TeIyec/FxD4c/bjfk+44nczNU9zd3sJkCfZpSZ2EpgONyr0XN9dBqxpVX5rGxXnOKZO794XI24o",
+	"6K+0X6a1IyhE9juYL+n4qdEStCaqdDtlq9KzrPOMmO1WCBrOaWMPVtF9bvQ0fNZ6rdOeEbF2f8aayKpH",
+	"w5b376OEzUWwO7Uw9JXwDm90p7mt+nq+M2v7PTUKPYMa7PVvfYvk35+xWfA5afuAhbHpCVesblYJhbDX",
+	"ot1glun/39WfGbHqWnjTTiDRRlmrq6GJQHNNiEY1fzJTVWnGJ1kqQ087ybc1VOZFvxVWY91np8pGMWOm",
+	"Hq6RGmp5cJVTKK5L69Tmf7KhLd439sjRcOCu369sDag7JHYdi4aX7bf9OtiIUZZnUykLl4Ad/g8OlJcN",
+	"tQvB7j7d/W8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -64,15 +64,13 @@ func describe(w io.Writer, cmd string, err error) int {
 	var ve *api.ValidationError
 	var de *api.DecodeError
 	var se *stateError
-	var le *lockWaitError
-	var oe *outputError
+	var coded interface{ ExitCode() int }
 	switch {
-	case errors.As(err, &oe):
-		fmt.Fprintf(w, "%s: %v\n", prog, oe)
-		return exitOutput
-	case errors.As(err, &le):
-		fmt.Fprintf(w, "%s: %v\n", prog, le)
-		return exitNetwork
+	case errors.As(err, &coded):
+		// Errors that know their exit code: the output (4), the
+		// state file's lock (3), the commands' own (proxy, conformance).
+		fmt.Fprintf(w, "%s: %v\n", prog, err)
+		return coded.ExitCode()
 	case errors.As(err, &ue):
 		fmt.Fprintf(w, "%s: %s\nRun '%s --help' for usage.\n", prog, ue.msg, prog)
 		return exitUsage
@@ -124,3 +122,4 @@ func (e *outputError) Error() string {
 	return "cannot write the output: " + e.err.Error() + " (any change to the --sandbox state was saved before)"
 }
 func (e *outputError) Unwrap() error { return e.err }
+func (e *outputError) ExitCode() int { return exitOutput }

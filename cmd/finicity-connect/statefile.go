@@ -156,6 +156,7 @@ func (e *lockWaitError) Error() string {
 	return "interrupted while waiting for the lock of sandbox state file " + e.path
 }
 func (e *lockWaitError) Unwrap() error { return e.err }
+func (e *lockWaitError) ExitCode() int { return exitNetwork }
 
 // followLinks returns where path leads through symbolic links, also when
 // the last one dangles (the file is then created at its target).
