@@ -241,9 +241,9 @@ func (o *opSpec) setup(fs *flag.FlagSet) func(context.Context, *invocation) erro
 	for _, f := range o.bodyFields {
 		register(f)
 	}
-	var bodyFlag *string
-	if o.body != nil {
-		bodyFlag = fs.String("body", "", "the whole request body, instead of the body flags: JSON, or @file to read it from a file (@- for stdin)")
+	bodyFlag := new(string)
+	if o.body != nil && fs.Lookup("body") == nil { // a property named body keeps its flag
+		fs.StringVar(bodyFlag, "body", "", "the whole request body, instead of the body flags: JSON, or @file to read it from a file (@- for stdin)")
 	}
 	return func(ctx context.Context, in *invocation) error {
 		pathValues, err := o.pathValues(in, states)
