@@ -55,6 +55,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"no partner id", rdb, func(c *Config) { c.PartnerID = " " }, "Config.PartnerID is empty"},
 		{"no secret", rdb, func(c *Config) { c.PartnerSecret = "" }, "Config.PartnerSecret is empty"},
 		{"negative max age", rdb, func(c *Config) { c.MaxAge = -time.Second }, "Config.MaxAge -1s is negative"},
+		{"max age too short", rdb, func(c *Config) { c.MaxAge = time.Millisecond }, "Config.MaxAge 1ms is too short"},
 		{"max age past the token's life", rdb, func(c *Config) { c.MaxAge = 3 * time.Hour }, "Config.MaxAge 3h0m0s is longer than a token lives"},
 		{"a token option", rdb, func(c *Config) { c.ClientOptions = []api.Option{api.WithAppToken("tok")} }, "Config.ClientOptions: finicity: both WithAppToken and WithPartnerCredentials"},
 		{"plain http elsewhere", rdb, func(c *Config) { c.ClientOptions = []api.Option{api.WithBaseURL("http://api.example.com")} }, "Config.ClientOptions: "},
