@@ -49,8 +49,9 @@
 // When a Redis command fails (refused, or slower than RedisTimeout), a
 // Source authenticates for its own process (one authentication at a time,
 // a rejection remembered and never retried), logs one warning through
-// Config.Logger, stops waiting on Redis, probes it once a second in the
-// background, and when it answers logs that too, stores the token and any
+// Config.Logger, stops waiting on Redis, probes it in the background (at
+// most once a second, while Token is called), and when it answers logs
+// that too, stores the token and any
 // rejection it learned meanwhile, and shares through Redis again. No call
 // fails because Redis is down, as long as the API answers: the first call
 // needing a token after Redis went away waits up to RedisTimeout, then
