@@ -482,7 +482,7 @@ func (s *Source) adopt(tok string, ttl time.Duration) {
 	c := &cached{token: tok, expires: time.Now().Add(ttl)}
 	s.cur.Store(c)
 	// A timer drops it at its expiry, so that Token need not read the
-	// clock: the fast path is one atomic load.
+	// clock: the fast path is two atomic loads (the token, the mode).
 	if s.expiry != nil {
 		s.expiry.Stop()
 	}

@@ -394,7 +394,7 @@ func TestDegradedModeWithoutRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.stop)
+	t.Cleanup(srv.close)
 	// Each source notices on its next Token call, within a probe interval.
 	recovered := func(src *Source, l *logCounter, wantErr error) {
 		t.Helper()
