@@ -106,7 +106,7 @@ func TestJourney(t *testing.T) {
 	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://partner.example/done" {
 		t.Errorf("OAuth page: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	r, err := c.Reconnections.Create(ctx, "1005061234", 7008461431, nil)
+	r, err := c.Reconnections.Create(ctx, "1005061234", 7008461431, api.ReconnectionParams{})
 	if err != nil || r.LoginForm == nil {
 		t.Errorf("reconnection: %#v, %v", r, err)
 	}
@@ -124,7 +124,7 @@ func TestJourney(t *testing.T) {
 		{"POST", "/connect-components/institutions/101732/oauth-urls", "OAuthURLs.Create",
 			`{"customerId":"1005061234","redirectURI":"https://partner.example/done","serviceAgreement":{"acceptedDate":"2024-11-28T18:25:32Z","language":"en"}}`, ""},
 		{"GET", "/oauth/" + o.ID.String(), "", "", ""},
-		{"POST", "/connect-components/customers/1005061234/institution-login-ids/7008461431/reconnections", "Reconnections.Create", "null", ""},
+		{"POST", "/connect-components/customers/1005061234/institution-login-ids/7008461431/reconnections", "Reconnections.Create", "{}", ""},
 		{"DELETE", cfgPath, "Configurations.Delete", "", ""},
 	}
 	reqs := srv.Requests()
@@ -382,7 +382,7 @@ func TestReset(t *testing.T) {
 	if err != nil || len(list) != 0 {
 		t.Errorf("list after Reset: %v, %v; want [] and no error", list, err)
 	}
-	r, err := c.Reconnections.Create(ctx, "c", 7008461431, nil)
+	r, err := c.Reconnections.Create(ctx, "c", 7008461431, api.ReconnectionParams{})
 	if err != nil || r.NeedsMFA() {
 		t.Errorf("reconnection after Reset: %+v, %v; want the login form of the id's last digit", r, err)
 	}
@@ -504,7 +504,7 @@ func TestInjectRefused(t *testing.T) {
 	if _, err := c.Configurations.List(context.Background()); err != nil {
 		t.Error(err)
 	}
-	if r, err := c.Reconnections.Create(context.Background(), "c", 7008461431, nil); err != nil || r.NeedsMFA() {
+	if r, err := c.Reconnections.Create(context.Background(), "c", 7008461431, api.ReconnectionParams{}); err != nil || r.NeedsMFA() {
 		t.Errorf("reconnection: %+v, %v", r, err)
 	}
 }
@@ -519,7 +519,7 @@ func TestNextReconnection(t *testing.T) {
 	var got [][]string
 	for range all {
 		// 3 would be MFAText by the last-digit convention.
-		r, err := c.Reconnections.Create(context.Background(), "1005061234", 7008461433, map[string]any{})
+		r, err := c.Reconnections.Create(context.Background(), "1005061234", 7008461433, api.ReconnectionParams{})
 		if err != nil {
 			t.Fatal(err)
 		}

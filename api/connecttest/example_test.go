@@ -65,7 +65,7 @@ func ExampleServer_NextReconnection() {
 	srv.NextReconnection(connecttest.MFAChoice, connecttest.LoginForm)
 	c := srv.Client()
 	for range 2 {
-		r, err := c.Reconnections.Create(context.Background(), "1005061234", 7008461430, nil)
+		r, err := c.Reconnections.Create(context.Background(), "1005061234", 7008461430, api.ReconnectionParams{})
 		if err != nil {
 			panic(err)
 		}
