@@ -243,12 +243,10 @@ func (l *lockedState) save(sb *sandbox.Sandbox) (fs.FileInfo, error) {
 	if l.mode != lockExclusive {
 		return nil, &stateError{path: l.path, err: errors.New("not saved: the command held a shared lock")}
 	}
-	data, err := sb.MarshalState()
-	if err != nil {
-		return nil, &stateError{path: l.path, err: err}
-	}
 	removeLeftovers(l.target)
-	if err := writeAtomic(l.target, data); err != nil {
+	// Streamed: near the byte budget the state is 64 MiB, and a copy per
+	// save would double the served sandbox's heap.
+	if err := writeAtomic(l.target, sb.WriteState); err != nil {
 		return nil, &stateError{path: l.path, err: fmt.Errorf("cannot be written: %w", unwrapPath(err))}
 	}
 	info, err := os.Stat(l.target)
@@ -270,7 +268,7 @@ func removeLeftovers(target string) {
 	}
 }
 
-func writeAtomic(path string, data []byte) error {
+func writeAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, tempPattern(path)) // mode 0600
 	if err != nil {
@@ -283,7 +281,7 @@ func writeAtomic(path string, data []byte) error {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
