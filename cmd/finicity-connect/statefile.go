@@ -343,9 +343,12 @@ func openCLIState(ctx context.Context, path string, mode lockMode, stderr io.Wri
 }
 
 // close saves the state if the command changed it, and releases the lock.
+// A read-only command (shared lock) saves nothing: a GET changes nothing
+// the API keeps, and what the sandbox notes on the way (a token it
+// issued) is not worth failing a read for.
 func (st *cliState) close() error {
 	defer st.file.release()
-	if !st.changed.Load() {
+	if !st.changed.Load() || st.file.mode != lockExclusive {
 		return nil
 	}
 	_, err := st.file.save(st.sb)
