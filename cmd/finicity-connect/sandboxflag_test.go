@@ -72,7 +72,7 @@ func TestTokenCommand(t *testing.T) {
 // TestHelp: every command has --help with an example and the exit codes,
 // on stdout, exit 0.
 func TestHelp(t *testing.T) {
-	for _, c := range commands {
+	for _, c := range allCommands() {
 		t.Run(c.name, func(t *testing.T) {
 			args := append(strings.Fields(c.name), "--help")
 			o := cliRun(t, nil, args...)
