@@ -19,7 +19,7 @@ const (
 	specChangeSandbox = false
 	// The CLI's commands and flags come from the spec: a new body field is
 	// a flag, a new operation a command, runnable against --sandbox.
-	specChangeCLI = false
+	specChangeCLI = true
 	// Every test of the module that fails after the change names the new
 	// field or operation (runs the whole suite on the copy: slow).
 	specChangeSuite = false
@@ -195,6 +195,13 @@ func TestSpecChange(t *testing.T) {
 		}
 		if out := run(t, bin, "configurations", "usage", "--help"); !strings.Contains(out, "--since") {
 			t.Errorf("configurations usage --help has no --since:\n%s", out)
+		}
+		// The new command runs against --sandbox: its query and header
+		// parameters are flags, typed through the new method's params.
+		out = run(t, bin, "configurations", "usage", "--sandbox", "--sandbox-state", state, "605543e1-f507-48ad-8127-95c40566597b",
+			"--since", "2024-11-28T18:25:32Z", "--x-request-id", "req-1", "--output", "table")
+		if !strings.Contains(out, "LOGIN FORMS") {
+			t.Errorf("configurations usage (--sandbox, table) did not show the answer's columns:\n%s", out)
 		}
 	})
 	t.Run("failing tests name the change", func(t *testing.T) {
