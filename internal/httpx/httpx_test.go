@@ -174,9 +174,9 @@ func TestAttemptContext(t *testing.T) {
 		}
 		a.Stop()
 
-		parent, cancel := context.WithCancel(context.WithValue(context.Background(), "k", "v"))
+		parent, cancel := context.WithCancel(context.WithValue(context.Background(), testKey{}, "v"))
 		a = AttemptContext(parent, time.Hour)
-		if a.Value("k") != "v" {
+		if a.Value(testKey{}) != "v" {
 			t.Error("the parent's values are lost")
 		}
 		cancel()
@@ -198,3 +198,5 @@ func TestAttemptContext(t *testing.T) {
 		}
 	})
 }
+
+type testKey struct{}
