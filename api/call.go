@@ -144,29 +144,6 @@ func (c *Client) newCall(op string, opts []CallOption) call {
 	return cl
 }
 
-// missingParam is the error for a required path parameter left empty.
-func (cl call) missingParam(name string) error {
-	method, path := operationRoute(cl.op)
-	return &ValidationError{Method: method, Path: path, Location: "path", Field: name, Reason: "required, but empty"}
-}
-
-// checkBody refuses a body whose required fields (by the spec) are left at
-// their Go zero value, and notes the credentials it carries so that error
-// text can mask them. body is a pointer to the request's body value.
-func (cl *call) checkBody(lazy *lazyBodyCheck, body any) error {
-	check, err := lazy.get(cl.op, body)
-	if err != nil {
-		return err
-	}
-	missing, secrets := check.run(body)
-	cl.secrets = secrets
-	if missing != "" {
-		method, path := operationRoute(cl.op)
-		return &ValidationError{Method: method, Path: path, Location: "body", Field: missing, Reason: "required, but not set"}
-	}
-	return nil
-}
-
 // finish sends the request the generated client built (see built) through
 // the client's layers, with the call's options, and returns the answer: a
 // non-2xx status is an *Error, any other failure is wrapped once, masked.

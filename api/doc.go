@@ -49,8 +49,10 @@
 //
 // The models (Configuration, LoginForm, MFAChallenge, ...) are the types
 // generated from openapi.yaml into package gen, re-exported here under Go
-// names; each one's comment names the docs' model. Their fields, with the
-// wire names, are documented in package gen.
+// names; each one's comment names the spec's model and lists its fields:
+// Go name, wire name, type, required or optional, and what it holds (go
+// doc api.LoginFormParams). A required field left at its zero value is
+// refused before anything is sent, with a *ValidationError naming it.
 //
 // # Behaviour
 //

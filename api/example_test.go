@@ -184,7 +184,7 @@ func ExampleOAuthURLsService_Create() {
 func ExampleReconnectionsService_Create() {
 	c := exampleClient()
 	// (The sandbox answers with a login form for a login id ending in 8.)
-	r, err := c.Reconnections.Create(context.Background(), "1005061234", 7008461438, nil)
+	r, err := c.Reconnections.Create(context.Background(), "1005061234", 7008461438, api.ReconnectionParams{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -204,7 +204,7 @@ func ExampleReconnectionsService_Create() {
 func ExampleReconnection_Challenges() {
 	c := exampleClient()
 	// (The sandbox answers with two challenges for a login id ending in 7.)
-	r, err := c.Reconnections.Create(context.Background(), "1005061234", 7008461437, nil)
+	r, err := c.Reconnections.Create(context.Background(), "1005061234", 7008461437, api.ReconnectionParams{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -274,7 +274,7 @@ func Example_journey() {
 	}
 	fmt.Println("oauth url:", oauth.URL != "")
 
-	r, err := c.Reconnections.Create(ctx, "1005061234", 7008461433, map[string]any{})
+	r, err := c.Reconnections.Create(ctx, "1005061234", 7008461433, api.ReconnectionParams{})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -134,7 +134,7 @@ func FuzzOAuthURLsCreate(f *testing.F) {
 
 func FuzzReconnectionsCreate(f *testing.F) {
 	fuzzTyped(f, func(ctx context.Context, c *api.Client) (any, error) {
-		return c.Reconnections.Create(ctx, "1005061234", 7008461438, nil)
+		return c.Reconnections.Create(ctx, "1005061234", 7008461438, api.ReconnectionParams{})
 	}, func(t *testing.T, status int, v any) {
 		r := v.(*api.Reconnection)
 		mfa := status == http.StatusNonAuthoritativeInfo

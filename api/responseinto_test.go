@@ -42,7 +42,7 @@ func TestWithResponseInto(t *testing.T) {
 			}, true},
 		{"203 reconnection", reply{status: 203, header: map[string]string{"X-Request-Id": "req-5"}, body: mfaJSON},
 			func(ctx context.Context, c *api.Client, opt api.CallOption) error {
-				_, err := c.Reconnections.Create(ctx, "1", 3, nil, opt)
+				_, err := c.Reconnections.Create(ctx, "1", 3, api.ReconnectionParams{}, opt)
 				return err
 			}, false},
 	}

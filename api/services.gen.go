@@ -45,17 +45,17 @@ func (c *Client) initServices() {
 	c.OAuthURLs = &OAuthURLsService{client: c}
 }
 
-// operationIDs lists every operation that has a typed method, for the
-// tests that hold the spec and this file to each other.
-var operationIDs = []string{
-	"CreateToken",
-	"GetConfigurations",
-	"PostConfigurations",
-	"DeleteConfigurationsConfigurationID",
-	"GetConfigurationsConfigurationID",
-	"PostReconnections",
-	"PostInstitutionsInstitutionIDLoginForms",
-	"PostInstitutionsInstitutionIDOauthUrls",
+// operationRoutes gives each operation's method and path template, for
+// the errors raised before a request exists.
+var operationRoutes = map[string]operationRoute{
+	"CreateToken":                             {"POST", "/aggregation/v2/partners/authentication"},
+	"GetConfigurations":                       {"GET", "/connect-components/configurations"},
+	"PostConfigurations":                      {"POST", "/connect-components/configurations"},
+	"DeleteConfigurationsConfigurationID":     {"DELETE", "/connect-components/configurations/{configuration_id}"},
+	"GetConfigurationsConfigurationID":        {"GET", "/connect-components/configurations/{configuration_id}"},
+	"PostReconnections":                       {"POST", "/connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections"},
+	"PostInstitutionsInstitutionIDLoginForms": {"POST", "/connect-components/institutions/{institution_id}/login-forms"},
+	"PostInstitutionsInstitutionIDOauthUrls":  {"POST", "/connect-components/institutions/{institution_id}/oauth-urls"},
 }
 
 // Authenticate sends (Partner Authentication):
@@ -69,20 +69,16 @@ var operationIDs = []string{
 //
 // Success is status 200, decoded into AccessToken.
 // The documented errors (400, 401), and any other status, are an *Error.
-// Required body fields left empty are refused before
-// anything is sent, with a *ValidationError naming the field.
+// Required body fields left at their zero value are refused
+// before anything is sent, with a *ValidationError naming the field.
 func (s *PartnersService) Authenticate(ctx context.Context, body PartnerCredentials, opts ...CallOption) (*AccessToken, error) {
 	call := s.client.newCall("CreateToken", opts)
-	if err := call.checkBody(&bodyCheckCreateToken, &body); err != nil {
+	if err := call.checkBody(checkPartnerCredentials(&body, &call.secrets)); err != nil {
 		return nil, err
 	}
 	resp, err := s.client.raw.CreateToken(ctx, body)
 	return decodeObject[AccessToken](call, resp, err)
 }
-
-// bodyCheckCreateToken holds the required-field check of Authenticate's
-// body, compiled from the spec on first use.
-var bodyCheckCreateToken lazyBodyCheck
 
 // List sends get_configurations (Get All Configurations for Current Partner):
 // GET /connect-components/configurations
@@ -106,20 +102,16 @@ func (s *ConfigurationsService) List(ctx context.Context, opts ...CallOption) ([
 //
 // Success is status 201, decoded into Configuration.
 // The documented errors (400, 401), and any other status, are an *Error.
-// Required body fields left empty are refused before
-// anything is sent, with a *ValidationError naming the field.
+// Required body fields left at their zero value are refused
+// before anything is sent, with a *ValidationError naming the field.
 func (s *ConfigurationsService) Create(ctx context.Context, body ConfigurationParams, opts ...CallOption) (*Configuration, error) {
 	call := s.client.newCall("PostConfigurations", opts)
-	if err := call.checkBody(&bodyCheckPostConfigurations, &body); err != nil {
+	if err := call.checkBody(checkConfigurationParams(&body, &call.secrets)); err != nil {
 		return nil, err
 	}
 	resp, err := s.client.raw.PostConfigurations(ctx, body)
 	return decodeObject[Configuration](call, resp, err)
 }
-
-// bodyCheckPostConfigurations holds the required-field check of Create's
-// body, compiled from the spec on first use.
-var bodyCheckPostConfigurations lazyBodyCheck
 
 // Delete sends delete_configurations_configuration_id (Delete Configuration):
 // DELETE /connect-components/configurations/{configuration_id}
@@ -128,12 +120,12 @@ var bodyCheckPostConfigurations lazyBodyCheck
 //
 // Success is status 204, with no body.
 // The documented errors (401, 404), and any other status, are an *Error.
-// Required path parameters left empty are refused before
-// anything is sent, with a *ValidationError naming the field.
+// Required parameters left at their zero value are refused
+// before anything is sent, with a *ValidationError naming the field.
 func (s *ConfigurationsService) Delete(ctx context.Context, configurationID UUID, opts ...CallOption) error {
 	call := s.client.newCall("DeleteConfigurationsConfigurationID", opts)
 	if configurationID == (UUID{}) {
-		return call.missingParam("configuration_id")
+		return call.missingParam("path", "configuration_id", "required, but empty")
 	}
 	resp, err := s.client.raw.DeleteConfigurationsConfigurationID(ctx, configurationID)
 	return decodeNone(call, resp, err)
@@ -147,12 +139,12 @@ func (s *ConfigurationsService) Delete(ctx context.Context, configurationID UUID
 //
 // Success is status 200, decoded into Configuration.
 // The documented errors (401, 404), and any other status, are an *Error.
-// Required path parameters left empty are refused before
-// anything is sent, with a *ValidationError naming the field.
+// Required parameters left at their zero value are refused
+// before anything is sent, with a *ValidationError naming the field.
 func (s *ConfigurationsService) Get(ctx context.Context, configurationID UUID, opts ...CallOption) (*Configuration, error) {
 	call := s.client.newCall("GetConfigurationsConfigurationID", opts)
 	if configurationID == (UUID{}) {
-		return nil, call.missingParam("configuration_id")
+		return nil, call.missingParam("path", "configuration_id", "required, but empty")
 	}
 	resp, err := s.client.raw.GetConfigurationsConfigurationID(ctx, configurationID)
 	return decodeObject[Configuration](call, resp, err)
@@ -167,23 +159,19 @@ func (s *ConfigurationsService) Get(ctx context.Context, configurationID UUID, o
 //
 // Success is status 201 or 203, decoded into a *Reconnection.
 // The documented errors (400, 401), and any other status, are an *Error.
-// Required path parameters and body fields left empty are refused before
-// anything is sent, with a *ValidationError naming the field.
-func (s *ReconnectionsService) Create(ctx context.Context, customerID string, institutionLoginID int64, body map[string]interface{}, opts ...CallOption) (*Reconnection, error) {
+// Required parameters and body fields left at their zero value are refused
+// before anything is sent, with a *ValidationError naming the field.
+func (s *ReconnectionsService) Create(ctx context.Context, customerID string, institutionLoginID int64, body ReconnectionParams, opts ...CallOption) (*Reconnection, error) {
 	call := s.client.newCall("PostReconnections", opts)
 	if customerID == "" {
-		return nil, call.missingParam("customer_id")
+		return nil, call.missingParam("path", "customer_id", "required, but empty")
 	}
-	if err := call.checkBody(&bodyCheckPostReconnections, &body); err != nil {
-		return nil, err
+	if institutionLoginID == 0 {
+		return nil, call.missingParam("path", "institution_login_id", "required, but zero")
 	}
 	resp, err := s.client.raw.PostReconnections(ctx, customerID, institutionLoginID, body)
 	return decodeReconnection(call, resp, err)
 }
-
-// bodyCheckPostReconnections holds the required-field check of Create's
-// body, compiled from the spec on first use.
-var bodyCheckPostReconnections lazyBodyCheck
 
 // Create sends post_institutions_institution_id_login_forms (Create Login Form):
 // POST /connect-components/institutions/{institution_id}/login-forms
@@ -192,20 +180,19 @@ var bodyCheckPostReconnections lazyBodyCheck
 //
 // Success is status 201, decoded into LoginForm.
 // The documented errors (400, 401, 404), and any other status, are an *Error.
-// Required path parameters and body fields left empty are refused before
-// anything is sent, with a *ValidationError naming the field.
+// Required parameters and body fields left at their zero value are refused
+// before anything is sent, with a *ValidationError naming the field.
 func (s *LoginFormsService) Create(ctx context.Context, institutionID int64, body LoginFormParams, opts ...CallOption) (*LoginForm, error) {
 	call := s.client.newCall("PostInstitutionsInstitutionIDLoginForms", opts)
-	if err := call.checkBody(&bodyCheckPostInstitutionsInstitutionIDLoginForms, &body); err != nil {
+	if institutionID == 0 {
+		return nil, call.missingParam("path", "institution_id", "required, but zero")
+	}
+	if err := call.checkBody(checkLoginFormParams(&body, &call.secrets)); err != nil {
 		return nil, err
 	}
 	resp, err := s.client.raw.PostInstitutionsInstitutionIDLoginForms(ctx, institutionID, body)
 	return decodeObject[LoginForm](call, resp, err)
 }
-
-// bodyCheckPostInstitutionsInstitutionIDLoginForms holds the required-field check of Create's
-// body, compiled from the spec on first use.
-var bodyCheckPostInstitutionsInstitutionIDLoginForms lazyBodyCheck
 
 // Create sends post_institutions_institution_id_oauth_urls (Create OAuth URL):
 // POST /connect-components/institutions/{institution_id}/oauth-urls
@@ -217,19 +204,16 @@ var bodyCheckPostInstitutionsInstitutionIDLoginForms lazyBodyCheck
 //
 // Success is status 201, decoded into OAuthURL.
 // The documented errors (400, 401, 404), and any other status, are an *Error.
-// Required path parameters and body fields left empty are refused before
-// anything is sent, with a *ValidationError naming the field.
+// Required parameters and body fields left at their zero value are refused
+// before anything is sent, with a *ValidationError naming the field.
 func (s *OAuthURLsService) Create(ctx context.Context, institutionID int64, body OAuthURLParams, opts ...CallOption) (*OAuthURL, error) {
 	call := s.client.newCall("PostInstitutionsInstitutionIDOauthUrls", opts)
-	if err := call.checkBody(&bodyCheckPostInstitutionsInstitutionIDOauthUrls, &body); err != nil {
+	if institutionID == 0 {
+		return nil, call.missingParam("path", "institution_id", "required, but zero")
+	}
+	if err := call.checkBody(checkOAuthURLParams(&body, &call.secrets)); err != nil {
 		return nil, err
 	}
 	resp, err := s.client.raw.PostInstitutionsInstitutionIDOauthUrls(ctx, institutionID, body)
 	return decodeObject[OAuthURL](call, resp, err)
 }
-
-// bodyCheckPostInstitutionsInstitutionIDOauthUrls holds the required-field check of Create's
-// body, compiled from the spec on first use.
-var bodyCheckPostInstitutionsInstitutionIDOauthUrls lazyBodyCheck
-
-// (The generated ClientWithResponses is in package gen: see Client.Generated.)

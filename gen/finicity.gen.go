@@ -14,11 +14,11 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
@@ -257,6 +257,16 @@ type OAuthURLParams struct {
 	ServiceAgreement ServiceAgreement `json:"serviceAgreement"`
 }
 
+// ReconnectionParams The body of PostReconnections (Initiate Reconnection). Docs are
+// silent on its fields: none are defined, and any JSON object (or
+// null) is accepted. An empty object is the usual request; fields the
+// docs add later become fields of this type.
+//
+// Example: {}
+type ReconnectionParams struct {
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
 // ServiceAgreement Records that the end user accepted the terms and conditions, and in
 // which language they were shown.
 //
@@ -301,9 +311,6 @@ type NotFound = ErrorResponse
 // Example: {"Errors":{"Error":[{"Description":"All request parameters could not be validated.","Details":"One or more of the fields could not be validated.","ReasonCode":"10010","Recoverable":false,"Source":"Connect-Components"}]}}
 type Unauthorized = ErrorResponse
 
-// PostReconnectionsJSONBody defines parameters for PostReconnections.
-type PostReconnectionsJSONBody = map[string]interface{}
-
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = PartnerCredentials
 
@@ -311,7 +318,7 @@ type CreateTokenJSONRequestBody = PartnerCredentials
 type PostConfigurationsJSONRequestBody = ConfigurationParams
 
 // PostReconnectionsJSONRequestBody defines body for PostReconnections for application/json ContentType.
-type PostReconnectionsJSONRequestBody = PostReconnectionsJSONBody
+type PostReconnectionsJSONRequestBody = ReconnectionParams
 
 // PostInstitutionsInstitutionIDLoginFormsJSONRequestBody defines body for PostInstitutionsInstitutionIDLoginForms for application/json ContentType.
 type PostInstitutionsInstitutionIDLoginFormsJSONRequestBody = LoginFormParams
@@ -319,49 +326,114 @@ type PostInstitutionsInstitutionIDLoginFormsJSONRequestBody = LoginFormParams
 // PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody defines body for PostInstitutionsInstitutionIDOauthUrls for application/json ContentType.
 type PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody = OAuthURLParams
 
-// RequestEditorFn can change a request just before it is sent.
+// Getter for additional properties for ReconnectionParams. Returns the specified
+// element and whether it was found
+func (a ReconnectionParams) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for ReconnectionParams
+func (a *ReconnectionParams) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for ReconnectionParams to handle AdditionalProperties
+func (a *ReconnectionParams) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for ReconnectionParams to handle AdditionalProperties
+func (a ReconnectionParams) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
-// HttpRequestDoer sends HTTP requests; *http.Client is one.
+// Doer performs HTTP requests.
+//
+// The standard http.Client implements this interface.
 type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client sends the operations of the API to Server.
+// Client which conforms to the OpenAPI3 specification for this service.
 type Client struct {
-	// Server is the API's base URL, with scheme and host and an optional
-	// path prefix, ending in "/". Operation paths are appended to it.
+	// The endpoint of the server conforming to this interface, with scheme,
+	// https://api.deepmap.com for example. This can contain a path relative
+	// to the server, such as https://api.deepmap.com/dev-test, and all the
+	// paths in the swagger spec will be appended to the server.
 	Server string
 
-	// Client sends the requests.
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
 	Client HttpRequestDoer
 
-	// RequestEditors run on every request, before the per-call editors.
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
 	RequestEditors []RequestEditorFn
 }
 
-// ClientOption configures a Client.
+// ClientOption allows setting custom parameters during construction
 type ClientOption func(*Client) error
 
-// NewClient returns a Client for server, sending through an
-// *http.Client unless WithHTTPClient says otherwise.
+// Creates a new Client, with reasonable defaults
 func NewClient(server string, opts ...ClientOption) (*Client, error) {
-	c := Client{Server: server}
-	for _, opt := range opts {
-		if err := opt(&c); err != nil {
+	// create a client with sane default values
+	client := Client{
+		Server: server,
+	}
+	// mutate client and add all optional params
+	for _, o := range opts {
+		if err := o(&client); err != nil {
 			return nil, err
 		}
 	}
-	if !strings.HasSuffix(c.Server, "/") {
-		c.Server += "/"
+	// ensure the server URL always has a trailing slash
+	if !strings.HasSuffix(client.Server, "/") {
+		client.Server += "/"
 	}
-	if c.Client == nil {
-		c.Client = &http.Client{}
+	// create httpClient, if not already present
+	if client.Client == nil {
+		client.Client = &http.Client{}
 	}
-	return &c, nil
+	return &client, nil
 }
 
-// WithHTTPClient sends requests through doer.
+// WithHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
 func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	return func(c *Client) error {
 		c.Client = doer
@@ -369,7 +441,8 @@ func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	}
 }
 
-// WithRequestEditorFn adds fn to the editors run on every request.
+// WithRequestEditorFn allows setting up a callback function, which will be
+// called right before sending the request. This can be used to mutate the request.
 func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	return func(c *Client) error {
 		c.RequestEditors = append(c.RequestEditors, fn)
@@ -377,8 +450,9 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	}
 }
 
-// ClientInterface lists the operations Client sends.
+// The interface specification for the client above.
 type ClientInterface interface {
+
 	// CreateTokenWithBody Partner Authentication
 	//
 	// Exchanges partner credentials for a Finicity-App-Token. A token is
@@ -391,6 +465,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 	CreateTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateToken Partner Authentication
 	//
 	// Exchanges partner credentials for a Finicity-App-Token. A token is
@@ -421,6 +496,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 	PostConfigurationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostConfigurations Create Components Configuration
 	//
 	// Optional endpoint. Generates a configuration object which can then be
@@ -457,6 +533,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 	PostReconnectionsWithBody(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostReconnections Initiate Reconnection
 	//
 	// Use when the connection to the user's financial institution is lost,
@@ -476,6 +553,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
 	PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostInstitutionsInstitutionIDLoginForms Create Login Form
 	//
 	// Generate a new login form for a given institution, customer, and language.
@@ -496,6 +574,7 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
 	PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostInstitutionsInstitutionIDOauthUrls Create OAuth URL
 	//
 	// Generates a new OAuth URL that connects an end user to their
@@ -521,11 +600,15 @@ type ClientInterface interface {
 //
 // Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 func (c *Client) CreateTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newCreateTokenRequestWithBody(ctx, c.Server, contentType, body)
+	req, err := NewCreateTokenRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // CreateToken Partner Authentication
@@ -540,41 +623,15 @@ func (c *Client) CreateTokenWithBody(ctx context.Context, contentType string, bo
 //
 // Corresponds with POST /aggregation/v2/partners/authentication (the `CreateToken` operationId).
 func (c *Client) CreateToken(ctx context.Context, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newCreateTokenRequest(ctx, c.Server, body)
+	req, err := NewCreateTokenRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewCreateTokenRequest builds a CreateToken request with body encoded as application/json.
-func NewCreateTokenRequest(server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
-	return newCreateTokenRequest(context.Background(), server, body)
-}
-
-func newCreateTokenRequest(ctx context.Context, server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newCreateTokenRequestWithBody(ctx, server, "application/json", bytes.NewReader(encoded))
-}
-
-// NewCreateTokenRequestWithBody builds a CreateToken request whose body, of type contentType, is read from body.
-func NewCreateTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	return newCreateTokenRequestWithBody(context.Background(), server, contentType, body)
-}
-
-// newCreateTokenRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newCreateTokenRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/aggregation/v2/partners/authentication")
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // GetConfigurations Get All Configurations for Current Partner
@@ -583,27 +640,15 @@ func newCreateTokenRequestWithBody(ctx context.Context, server string, contentTy
 //
 // Corresponds with GET /connect-components/configurations (the `GetConfigurations` operationId).
 func (c *Client) GetConfigurations(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newGetConfigurationsRequest(ctx, c.Server)
+	req, err := NewGetConfigurationsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewGetConfigurationsRequest builds a GetConfigurations request.
-func NewGetConfigurationsRequest(server string) (*http.Request, error) {
-	return newGetConfigurationsRequest(context.Background(), server)
-}
-
-// newGetConfigurationsRequest builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newGetConfigurationsRequest(ctx context.Context, server string) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations")
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostConfigurationsWithBody Create Components Configuration
@@ -616,11 +661,15 @@ func newGetConfigurationsRequest(ctx context.Context, server string) (*http.Requ
 //
 // Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 func (c *Client) PostConfigurationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostConfigurationsRequestWithBody(ctx, c.Server, contentType, body)
+	req, err := NewPostConfigurationsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostConfigurations Create Components Configuration
@@ -633,41 +682,15 @@ func (c *Client) PostConfigurationsWithBody(ctx context.Context, contentType str
 //
 // Corresponds with POST /connect-components/configurations (the `PostConfigurations` operationId).
 func (c *Client) PostConfigurations(ctx context.Context, body PostConfigurationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostConfigurationsRequest(ctx, c.Server, body)
+	req, err := NewPostConfigurationsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostConfigurationsRequest builds a PostConfigurations request with body encoded as application/json.
-func NewPostConfigurationsRequest(server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
-	return newPostConfigurationsRequest(context.Background(), server, body)
-}
-
-func newPostConfigurationsRequest(ctx context.Context, server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newPostConfigurationsRequestWithBody(ctx, server, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostConfigurationsRequestWithBody builds a PostConfigurations request whose body, of type contentType, is read from body.
-func NewPostConfigurationsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostConfigurationsRequestWithBody(context.Background(), server, contentType, body)
-}
-
-// newPostConfigurationsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostConfigurationsRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations")
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // DeleteConfigurationsConfigurationID Delete Configuration
@@ -676,27 +699,15 @@ func newPostConfigurationsRequestWithBody(ctx context.Context, server string, co
 //
 // Corresponds with DELETE /connect-components/configurations/{configuration_id} (the `DeleteConfigurationsConfigurationID` operationId).
 func (c *Client) DeleteConfigurationsConfigurationID(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newDeleteConfigurationsConfigurationIDRequest(ctx, c.Server, configurationID)
+	req, err := NewDeleteConfigurationsConfigurationIDRequest(c.Server, configurationID)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewDeleteConfigurationsConfigurationIDRequest builds a DeleteConfigurationsConfigurationID request.
-func NewDeleteConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
-	return newDeleteConfigurationsConfigurationIDRequest(context.Background(), server, configurationID)
-}
-
-// newDeleteConfigurationsConfigurationIDRequest builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newDeleteConfigurationsConfigurationIDRequest(ctx context.Context, server string, configurationID ConfigurationID) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations/%s", configurationID.String())
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // GetConfigurationsConfigurationID Get Configuration Details
@@ -706,27 +717,15 @@ func newDeleteConfigurationsConfigurationIDRequest(ctx context.Context, server s
 //
 // Corresponds with GET /connect-components/configurations/{configuration_id} (the `GetConfigurationsConfigurationID` operationId).
 func (c *Client) GetConfigurationsConfigurationID(ctx context.Context, configurationID ConfigurationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newGetConfigurationsConfigurationIDRequest(ctx, c.Server, configurationID)
+	req, err := NewGetConfigurationsConfigurationIDRequest(c.Server, configurationID)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewGetConfigurationsConfigurationIDRequest builds a GetConfigurationsConfigurationID request.
-func NewGetConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
-	return newGetConfigurationsConfigurationIDRequest(context.Background(), server, configurationID)
-}
-
-// newGetConfigurationsConfigurationIDRequest builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newGetConfigurationsConfigurationIDRequest(ctx context.Context, server string, configurationID ConfigurationID) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/configurations/%s", configurationID.String())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostReconnectionsWithBody Initiate Reconnection
@@ -739,11 +738,15 @@ func newGetConfigurationsConfigurationIDRequest(ctx context.Context, server stri
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 func (c *Client) PostReconnectionsWithBody(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostReconnectionsRequestWithBody(ctx, c.Server, customerID, institutionLoginID, contentType, body)
+	req, err := NewPostReconnectionsRequestWithBody(c.Server, customerID, institutionLoginID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostReconnections Initiate Reconnection
@@ -756,41 +759,15 @@ func (c *Client) PostReconnectionsWithBody(ctx context.Context, customerID Custo
 //
 // Corresponds with POST /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections (the `PostReconnections` operationId).
 func (c *Client) PostReconnections(ctx context.Context, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostReconnectionsRequest(ctx, c.Server, customerID, institutionLoginID, body)
+	req, err := NewPostReconnectionsRequest(c.Server, customerID, institutionLoginID, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostReconnectionsRequest builds a PostReconnections request with body encoded as application/json.
-func NewPostReconnectionsRequest(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
-	return newPostReconnectionsRequest(context.Background(), server, customerID, institutionLoginID, body)
-}
-
-func newPostReconnectionsRequest(ctx context.Context, server string, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newPostReconnectionsRequestWithBody(ctx, server, customerID, institutionLoginID, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostReconnectionsRequestWithBody builds a PostReconnections request whose body, of type contentType, is read from body.
-func NewPostReconnectionsRequestWithBody(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostReconnectionsRequestWithBody(context.Background(), server, customerID, institutionLoginID, contentType, body)
-}
-
-// newPostReconnectionsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostReconnectionsRequestWithBody(ctx context.Context, server string, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/customers/%s/institution-login-ids/%s/reconnections", url.PathEscape(string(customerID)), strconv.FormatInt(int64(institutionLoginID), 10))
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDLoginFormsWithBody Create Login Form
@@ -801,11 +778,15 @@ func newPostReconnectionsRequestWithBody(ctx context.Context, server string, cus
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
 func (c *Client) PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx, c.Server, institutionID, contentType, body)
+	req, err := NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(c.Server, institutionID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDLoginForms Create Login Form
@@ -816,41 +797,15 @@ func (c *Client) PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Con
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/login-forms (the `PostInstitutionsInstitutionIDLoginForms` operationId).
 func (c *Client) PostInstitutionsInstitutionIDLoginForms(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDLoginFormsRequest(ctx, c.Server, institutionID, body)
+	req, err := NewPostInstitutionsInstitutionIDLoginFormsRequest(c.Server, institutionID, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostInstitutionsInstitutionIDLoginFormsRequest builds a PostInstitutionsInstitutionIDLoginForms request with body encoded as application/json.
-func NewPostInstitutionsInstitutionIDLoginFormsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDLoginFormsRequest(context.Background(), server, institutionID, body)
-}
-
-func newPostInstitutionsInstitutionIDLoginFormsRequest(ctx context.Context, server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
-	return newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx, server, institutionID, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody builds a PostInstitutionsInstitutionIDLoginForms request whose body, of type contentType, is read from body.
-func NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(context.Background(), server, institutionID, contentType, body)
-}
-
-// newPostInstitutionsInstitutionIDLoginFormsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx context.Context, server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/institutions/%s/login-forms", strconv.FormatInt(int64(institutionID), 10))
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDOauthUrlsWithBody Create OAuth URL
@@ -864,11 +819,15 @@ func newPostInstitutionsInstitutionIDLoginFormsRequestWithBody(ctx context.Conte
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
 func (c *Client) PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Context, institutionID InstitutionID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx, c.Server, institutionID, contentType, body)
+	req, err := NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(c.Server, institutionID, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PostInstitutionsInstitutionIDOauthUrls Create OAuth URL
@@ -882,88 +841,352 @@ func (c *Client) PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Cont
 //
 // Corresponds with POST /connect-components/institutions/{institution_id}/oauth-urls (the `PostInstitutionsInstitutionIDOauthUrls` operationId).
 func (c *Client) PostInstitutionsInstitutionIDOauthUrls(ctx context.Context, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newPostInstitutionsInstitutionIDOauthUrlsRequest(ctx, c.Server, institutionID, body)
+	req, err := NewPostInstitutionsInstitutionIDOauthUrlsRequest(c.Server, institutionID, body)
 	if err != nil {
 		return nil, err
 	}
-	return c.send(ctx, req, reqEditors)
-}
-
-// NewPostInstitutionsInstitutionIDOauthUrlsRequest builds a PostInstitutionsInstitutionIDOauthUrls request with body encoded as application/json.
-func NewPostInstitutionsInstitutionIDOauthUrlsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDOauthUrlsRequest(context.Background(), server, institutionID, body)
-}
-
-func newPostInstitutionsInstitutionIDOauthUrlsRequest(ctx context.Context, server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody) (*http.Request, error) {
-	encoded, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	return newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx, server, institutionID, "application/json", bytes.NewReader(encoded))
-}
-
-// NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody builds a PostInstitutionsInstitutionIDOauthUrls request whose body, of type contentType, is read from body.
-func NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	return newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(context.Background(), server, institutionID, contentType, body)
-}
-
-// newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody builds the request with its context set from
-// the start, sparing the copy that Request.WithContext makes.
-func newPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(ctx context.Context, server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
-	target := joinURL(server, "/connect-components/institutions/%s/oauth-urls", strconv.FormatInt(int64(institutionID), 10))
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header["Content-Type"] = []string{contentType}
-	return req, nil
-}
-
-// send applies the editors to req, built with ctx, and sends it.
-func (c *Client) send(ctx context.Context, req *http.Request, reqEditors []RequestEditorFn) (*http.Response, error) {
+	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
 	return c.Client.Do(req)
 }
 
+// NewCreateTokenRequest calls the generic CreateToken builder with application/json body
+func NewCreateTokenRequest(server string, body CreateTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTokenRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTokenRequestWithBody constructs an http.Request for the CreateToken method, with any body, and a specified content type
+func NewCreateTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/aggregation/v2/partners/authentication")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetConfigurationsRequest constructs an http.Request for the GetConfigurations method
+func NewGetConfigurationsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostConfigurationsRequest calls the generic PostConfigurations builder with application/json body
+func NewPostConfigurationsRequest(server string, body PostConfigurationsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostConfigurationsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostConfigurationsRequestWithBody constructs an http.Request for the PostConfigurations method, with any body, and a specified content type
+func NewPostConfigurationsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteConfigurationsConfigurationIDRequest constructs an http.Request for the DeleteConfigurationsConfigurationID method
+func NewDeleteConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "configuration_id", configurationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConfigurationsConfigurationIDRequest constructs an http.Request for the GetConfigurationsConfigurationID method
+func NewGetConfigurationsConfigurationIDRequest(server string, configurationID ConfigurationID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "configuration_id", configurationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/configurations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostReconnectionsRequest calls the generic PostReconnections builder with application/json body
+func NewPostReconnectionsRequest(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, body PostReconnectionsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostReconnectionsRequestWithBody(server, customerID, institutionLoginID, "application/json", bodyReader)
+}
+
+// NewPostReconnectionsRequestWithBody constructs an http.Request for the PostReconnections method, with any body, and a specified content type
+func NewPostReconnectionsRequestWithBody(server string, customerID CustomerID, institutionLoginID InstitutionLoginID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "institution_login_id", institutionLoginID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/customers/%s/institution-login-ids/%s/reconnections", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostInstitutionsInstitutionIDLoginFormsRequest calls the generic PostInstitutionsInstitutionIDLoginForms builder with application/json body
+func NewPostInstitutionsInstitutionIDLoginFormsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDLoginFormsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(server, institutionID, "application/json", bodyReader)
+}
+
+// NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody constructs an http.Request for the PostInstitutionsInstitutionIDLoginForms method, with any body, and a specified content type
+func NewPostInstitutionsInstitutionIDLoginFormsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "institution_id", institutionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/institutions/%s/login-forms", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostInstitutionsInstitutionIDOauthUrlsRequest calls the generic PostInstitutionsInstitutionIDOauthUrls builder with application/json body
+func NewPostInstitutionsInstitutionIDOauthUrlsRequest(server string, institutionID InstitutionID, body PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(server, institutionID, "application/json", bodyReader)
+}
+
+// NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody constructs an http.Request for the PostInstitutionsInstitutionIDOauthUrls method, with any body, and a specified content type
+func NewPostInstitutionsInstitutionIDOauthUrlsRequestWithBody(server string, institutionID InstitutionID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "institution_id", institutionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/connect-components/institutions/%s/oauth-urls", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
-	for _, edit := range c.RequestEditors {
-		if err := edit(ctx, req); err != nil {
+	for _, r := range c.RequestEditors {
+		if err := r(ctx, req); err != nil {
 			return err
 		}
 	}
-	for _, edit := range additionalEditors {
-		if err := edit(ctx, req); err != nil {
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// joinURL appends path to server (dropping the server's trailing slash),
-// replacing each %s of path, in order, with the next of values, which are
-// already escaped for a path. One allocation, however many values.
-func joinURL(server, path string, values ...string) string {
-	server = strings.TrimSuffix(server, "/")
-	var b strings.Builder
-	n := len(server) + len(path)
-	for _, v := range values {
-		n += len(v)
-	}
-	b.Grow(n)
-	b.WriteString(server)
-	for _, v := range values {
-		i := strings.Index(path, "%s")
-		if i < 0 {
-			break
-		}
-		b.WriteString(path[:i])
-		b.WriteString(v)
-		path = path[i+2:]
-	}
-	b.WriteString(path)
-	return b.String()
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads
@@ -2137,100 +2360,103 @@ func ParsePostInstitutionsInstitutionIDOauthUrlsResponse(rsp *http.Response) (*P
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Hxpc9w4kvZfyeD7RrQUS5ZYh0pS+ZNGPkY7drvDx85GmA4bRSarMCKBGgCUXOvQf9/AwZsllS25292x",
-	"H6bHYoEgMpHHkwfw1Yt5vuEMmZLe4qu3IYLkqFCYvy44S+mqEERRzi4T/ShBGQu60Q+8hfdujVAw+u8C",
-	"gSbIFE0pCki5AAJx82Xgy39hrDzfwy8k32ToLbyz8HRC0pQEydn8OJiFSwzIFJOATCfhcjmdzU/S1PM9",
-	"qj+0IWrt+R4juX6zNfUnmni+J/DfBRWYeAslCvQ9Ga8xJ3rFKRc5Ud7CKwozMidfXiJbqbW3mM59L6es",
-	"+afabvQXpBKUrbzbW9+7KKTiOYoh+t/3aOcpqDVC7F5qETwOw+NwPp5MZzvIci/dR1F/jZdMKqqKu7Yp",
-	"pYywmJIMaD0YaAJEwSsiFYqYiGQE5wwoU7hCATdUrYHxiFkWAmWGtoTH8okeNJ/pRy+4Dxm9wua8nzK+",
-	"onpnfJAc1JqoiOE1im1zUCBponkHayKBM4QXHDRpo4g12TY+CU/G80GGNb+4H88caZ7vfQlWPKifzmdd",
-	"Rr7UJAxxszEGDJ2ahs6+j5oUnITh6Ww+nk1P76Wi5Nt+Em3X7XeJu9WUCJQbziQaRf4bSd7gvwuUSv8V",
-	"c6aQmX+SzSajsdGjo39JTd7Xet1fvWdCcGsKzL+8xYev3tMWM86zDISdGmrjATEvsgQYV7BEuCYZTYjC",
-	"RHPlKSpCM+ktvNcMgQvIucCSfSnFLLnr7TdIJGcXPHH6NA7Nw5hfoyBLveiUZBJ97y0vRKwHXXDGMFbB",
-	"RW3nbj9qBtX8/P8CU2/h/b+j2hYe2V/lkaH7jeOl5Wxft0oG3BAJArWhw8S79b1fuXrOC5Y8NtMb38QE",
-	"tO1RW/NxzbJUf7HN6V95xxobzdZqCbTP1lk4G/8cXJXmc5BwlOwXBfiFSqX5+p6RQq25oP+Dj87bZ182",
-	"WuvgOWU0pmobnG82wTt+hazN0+eo4jUQYHgDSv9smbohQjEUoBeoN8YuZUh0J9Muk62e/yGSm5H4SlpV",
-	"6ywdYoHGvZFMjuBijfFVxCKvxZ5/4DbytC53nhu2RZ426PW6DffP4xilNL93dkjZZ+WjwPwdXJOsQL31",
-	"G8E3KBS1dk2VE7Qp+y892sAQbVT6S4I1kgSF7wg2A284rHkh5MgbAgG1Mf7gPvqxGuagjYYKTSXrL+ti",
-	"TdgKpVnUEtfkmvKiQgzWk6QZvxnBG1SFYJjAcqvZTxT6sEIFhCWQUala3uWrR+KYF0xdZERKmrp9e2cW",
-	"98HboJCckUwvmPA3FR1Oo1OaKRTndgapXzBbrOn2vbfkmrKV1K/SxFt48/D4eDbFcZAehyfB7JQkwel4",
-	"chKcHcez8Hg+Pz47WfY36Y7ldTnk1gFxa6wExYHEil4ThRqvvD4v1LoJJeQI/sH4DYuYERS5gJJsH5aF",
-	"pAyl9KFgV3oQHGgzSRggK/KFUWD7FuRkGzGy2SARhxaFUIW5HMBc1eYTIcjWwAme68EbtXW8vW3zW5Oa",
-	"kiJTFevbpP9zjQy0BTDSgCyBQqKAvJAKVoIwBSVzXt9oA5NYS1SxI2JNfvjghN8BFAnLjMdXmFgrhdo2",
-	"wGR6Zql0tCw5z5CwEhw5eHL+uiLiti8vu3ZQT9nbt+YKrfspJEKGKxJv7Uot1pQ+4GjlrA1lKx+cJHY2",
-	"pQHlj8eTFpYf+9+3ZTS5z66+12HE7e2A+huLe6kw77NFYx3D9BE85bEEIhAkzZAp0O54TeO1MwSyQkF6",
-	"DMluyFaCRKYWESNZZp5yMy3JYI0CK4htRNpsLGHyBoXedYO6gSqJWRqxEpsA0bKeaVbrP1iiRwB1ON/E",
-	"BeWrGZfKcr2t1C2n2aX27ZoLBY1npZETxgdCzBMcsLMN99qd8Wkp7UteKBuFEEVAYIz02kLD3mRNh9sz",
-	"xZxJpZWKkZyylcXuROII3iKyBRhoCcRuBaSEZpiUSJRyFrGDWRgePtHjJnPIqZR6lq5ThINZOHajpoAW",
-	"WURswCG5gRp6lXiuwnL6x9lhS1ObRDYARJdKI9QLQ5wkee3tnVRpsuQTY3QWoJmpxFbbQJBFHGOLq6Vp",
-	"uK3xSU/za+RlxXEjeFLEmFiDZoR/0LcO69FLaoOVttg51Pa1tgH3QiCjkF3t7/p0O+/HXYupYNRgaL3k",
-	"yVZLuI1wrQqW4ZdxNujka0MVyajEBK5wKw87bvyvHGwN7OJ+u2fEYHC35OB2vUrJxZpkGbLVjt1KeCx/",
-	"gea4EWju5EWmaJCSWHHRw8DV0PaWxWtOY7xMNHD66Ht4jUy9VQJJfqnx0iQ8JePxSRicnhxjMJsfz4PT",
-	"4yQMJidJGk8RT8bTE89hq2l8RsZpiMFJMpsEs+UpBmdknASTdL48jmd4moQ6KstTYqGT9+75+ad3z/77",
-	"nTXN+UYZEKEdyZqu1iDjNecZJDSBLS+AKIUs6YOzBgW9PEeV1ZJVesOMlnCgrcQSwThPg5/L1Rih3ks5",
-	"rR8d8Mo19Liwi3sq9bgOc/ebnO49smJslw0GWEKJK0s64YAzBMo2hYIl/+IACwHOMFA0R9gQKW+4SA79",
-	"iOmXLv7++vLiGRwYMdtkJS8PfTPlq/cv313CwYbGV0ByzlZAc7JCWb59+er8xTM4iMlGxWsSSLXN0A45",
-	"HMGvu+EsWDQ75DzarH71/NyQf1tLU0958IvSiE6u+Y2j9z55uz+YsilZx/vq235DLrs739P6HiG1AegY",
-	"BLmvRZALk5DUclyK/iSclriKpxH7jUulTaGxdzYCyZsTaARVwjTf4C2eYCZHuU13UtXJcn718vZCP/wZ",
-	"rcvHnn3J72b/uYIMiVSG3ZWVhRsdDG0Eaty7t0Fpmf5bEw1c2vfG91iZan2DQcHt/gL3FntOSN6NHQZk",
-	"r3xhBO+6cgc9sfOBwH++ff0rGMr0kNZcru4iW37rw19F2D5+h2TIe3xOZzvN8N9sUu+izoT1N/NvDgRe",
-	"mHxNlTBsKLhLDRp2jifT2fHp9PTEVYPcb28xFqga2S/3PJD2h556NeYckq4yG0kTSAXPbeCE15jpOSAh",
-	"cr3kpuozEJRmJpJ+YjyLcfPGq2i7JjAtpIWI90TcHbLuWqKlcAS/urBzpW3kfV/oOJOaG91PD0FFrUut",
-	"jJ1s1Eh2aerOl0ZQSkB/yKKJt7WM9JLxOqqlyShiGuKXfqPBe7tqzXyD0HvO48enAB+U1pNAWZvq0e+a",
-	"XNuxgMfMe91D4qOnqu7xSq2V/KZjRVnKfKN+KVuFY1PxfM5FLifheB+39e2zachIlAuHs4yyFTQqNsAQ",
-	"E5M1FMgSFEDKtDgX+QjOM5PpwohNwnEdYQ+5xZ6CYIa5bXL48NV6qcl8Ng6X4zQIp7OTYJYcnwTLZTgN",
-	"0tksCUM8OT3Gied7GVli5i28QqIwvPU9yYV6LRIU3iK89d106STG+SSeBKcnJ2kwiyfz4OxsehwkY7Kc",
-	"h6cznCdhY7oyPGhPN759oOs9Tc6S0/QYg0l8nAazdHYWLNOzZTA5mZOTJA2n85O070Vq5nT3Wu8flD/X",
-	"G7M3Jvt2CXnmPnbJGIp+3uYHx4FD0Un7g37NrXsikYq871O8NiMeVQtbU9vshyNKK1Nb6fR3nPeJiRAU",
-	"JSxR3SAyGJvU8TiMWC1OcKB1+/y3S5CKKFPsohKWJo/Jbf9I6ctMUvpwFLFKASy4sOy3hQoCzrDrhYUm",
-	"kCpbUEwlDKiKWOlAI6/0nLbm2DIAj6rz2pz/1lChcWgseutRV8n2T0W4z3d3/O9FTlggkCRkmSHohbkw",
-	"/L1b56jd3rSPo2nQ1XCiYdeBvjFqr801Nxu1pjYwy8kXmhd5xQH7RzjQkjKgWJbO5hr21SgnwN+gWHtC",
-	"u/1nqvCezQXs8SIc2NgAzCPQzw57Yho3us3aDWMZYauCrDQfUL8kUVzTGM9XAi0zLCbDjcLkKVFoPMdk",
-	"FozHweT03fh0MTleTCf/EYaLMOxN18/Rxv3ev31kN76jW+5do0HqF9nsmjuoopPzJIGy406bkUMn4jUr",
-	"Bms9NTXdj750v3Tq7Ma2tVN7yHxAFhTSBzT/0/+MWCp8SEUQkzvrxtAqG/fVbGCz7mLn2+74rgJVBLdY",
-	"PvChfVVqT4z4mhRq/V5kjwIRhyazsZIrab9/89JkHJEl7bK44r5xPkQHoyiQxQhLEl/p0cbjSJRSY/Ae",
-	"DnwAuAqXs2Uyj8fBcXpKglkcYnBG5vNgnIbJdDmOJ+REjy2E9h1rpTZycXTkQOkodUW/UczzI64JP9pr",
-	"vj5Y+7F5cLP6XvnaNFzcsRtaKetGW0HbjmgcTmbfFskb/6CX8o3ZX7PQ929e7i/HD3UM3Yn29QvVe5Vb",
-	"qJj8LV5BYEIFxur9m8uG0Lnkx8hN0ZA5vfMZKvxrOZBBn9BiTa9z+82liUA10DSdN6XRKS0HlJySD5bt",
-	"H2D+m7Q90AOUKlM7gLcDq+3CwZiLxPXwtExBKUDmqUINe7SdjjlLaJmwZglQFjHb9VKKkX5hCzco0BSY",
-	"2FCK6ztFcyBz1Zjp62Aj1hp30nNw+fZ1cDoPx5AQZat9hy0ZqR5/J1KpP2XY4eogqLnm0BCy+ytrDYTQ",
-	"IngoFWqUr5/TgvfvL58CZRATxhmNSQbTeRCviSCxsgc98laSe78OQf/BZzIkxoWgavtW64vd1LKp5nyz",
-	"+Qdu78w1/yI1WoMr3Pp3p8XLYxq2XbTu2O/2+dR7QTZU/33rN9fzbrhL9dz1DYtGt+dw+3DpIsxEh/st",
-	"y360tzDNPcpSPlDAIPGVVmNtFSWQeimN/FxOrlBW/WZUSdAAOhWcKbDvsohlfGVRsjMJlBlQhlQMH0JZ",
-	"VAnviLWchvQbaF36tYO0NkV0En4Re6eRX8LjwqQyTDIh5kwqUZiut2qvN8Uyo3KNiUlUaCcfsYOnRBHX",
-	"v1K3r5xv6Ci3LXJVAfdwBJdmdtNXRdkqQ3Cd6trrK6FXWTYfr5ChIPrrLzjEGTULY/rx0Qj+udb6XSU0",
-	"6vqLb9OctiYHOUlM3cVkVJLqGE6/va5M4sScxWhEirAkYlIRoaRNqERep9SzMLmSiF1wpoGWac28wo1q",
-	"aAaPdXRkmpu0vuqlELDaqL/sTgeZn8z38AuJVbaF6RwqWyGflPUPIzomd3PVCL/goLRXfsR2lhZ8cEXD",
-	"Q0PBJiOUuZXIqo7iIjQ/YkuMSSFxOFR7UtZGXUslMjggifVSJIPaZZi+S36DyeETYFytNdlUAiuyzCRi",
-	"8Iu2rraru1ECGshHK6qMldSiBk7WoBY2LY2e712jkFYlx6NwFGpjoldHNtRbeNNROJqa8pZaG7t3RFYr",
-	"gSt74uF6UkI/edQ2IaZYyIdw7rMvsetLLzW+0fHvzvINHIaA0nxRabquu330TyBtnJDgDJ0EnYWQU1Yo",
-	"LJVYbxBnGDE7HYkFl9JZIW0lkJjTVU1y2Aq0odZjRvAGN9o2JhFzbZpEmUqJhIzrgLBRY3RyZTpmqVt0",
-	"k9i8kCpitvF1iaYhklqFI5BxvrG7qOWiArVewzK7Q1solQ4Bvu1gyuMUh/c7GTJQzr5towclCuyeIZuE",
-	"4beRdM9Jjv3W2jwoMnCG5bxx/ube8x76qzNLxdAnK2qPGsflzCvjxz5kdOmEb0Dj2m2bDdRymQAX0JIF",
-	"Y4a4cjXhoTNGsz/6INcdlIIxLbt6p21PQsTaTQmlkW00Ndt+W1dUINKZGa7WKCJW6apxWlIWOSbVcSQH",
-	"Is3+dOHjB9NdIos8J2LrLcoWEDhvW1XfU2RlauadHz7qIEsmV6b2i2rNtWI3xjQC8Hp2p4dlzihoMLwN",
-	"jPSsq6GOiheogGTae+E15YXMtiDJNSYw7HLaxwKN7LWt2wvstDJ4D7MKH36600ofm6K+V02zfcqr31ne",
-	"N1Jlaxa5JtRihs521lbmbsPUOvhoZLgSUL3z51nWbkGw/vuiEEJvtpOyhtDuACIt6dXwz1tocfsUd0Wh",
-	"kmzTpt2U6I7UmPTQIPx4XZ5lQZZsOGVqBC8cZpY7bhFw52ViYuwBgyVGbEOktK46KUR5oqN5pu4y1dFI",
-	"4tujLok9WLW0fbo6vOcR65VntIXqJueGMEC/4+chUOB36eXZEynsbJHaCzCMfzbCv/Ec435M6tiDAf2v",
-	"BLewoqZjSZpuGzLqjoM+EKJ8t/FwQt4IRdpEfZfF0Pp+h8mw37zbaOzlDI++du8DubVmxuS5B3KXOb92",
-	"p3Db1qWOeIkiSyKx7w+fmknb62zfkvK07yFnA0GX6eorgZMpGfwgqPlq19k0i4n7cHPHwGZvxiDUnP+s",
-	"NzGM4KCs5bikyRLBSscvEmbhuLwOASM2C0O44SKhbPWkjujLXE8Xbo4OI2a3bXa/+lWXQbRVz0rUY+ib",
-	"JamjcZ8G7sqpVNB++z6/PQg07RH1IS0qmQlygzFNTQCdAE37QyNmbnSwiYAlZpytpC3g1iF72SVoiroV",
-	"RBjwwT2keq9ahv/nnb7LO32zq3mYgmhg226YLu3VI+HYO1XkBd6Paxt3Zn0YJrIectS9U8ucmRl0cq6o",
-	"p/1bfTHU7VHzBiWzPQFN5NHXoVuEbo9aOfLuBV97LLYuLN76944euDxJh1fDuP+9xLryWi+y1P9CmjrN",
-	"jlurpDmX7kesMbSZWTB1s2JjTrJWVyG4ca+enzdOGq2J1GbInMwewbk5aCNhUjqFZi+kmWgSTu0vrWnk",
-	"rqiglQR+QFDQUvcy81zeGNMp5w2p+NYeErJDDCF6EtvdWbq40rsvBlos7ZlEZ5jLc8dDfZcmt6rn1jOu",
-	"uc38SmSJjJhLng+eNtFRmS0QLIDpd/TPCaaUoTvt8MjBxg9rCP+dOrj3D+C+sd9/QH7KgNwl82uVAGRK",
-	"GOQ6CaffmAf6yxxB228nhs8EDjC7bVjqfmjF7ako9gfFiJeMKqqFoGnTHhAZio5p7AeGAqXpRvY6X6y9",
-	"cdu87owXm/fOtD2l9pHWiZoa87d7yPbNi7vd3W4VshW2Fb1G1nRyftXpZDtmyvLoaNDP7NLxp7WOPyQl",
-	"1evl2rfR4w9sZ35UA9lKe/Xxc5nDHMxWxkQjaNtHYbs8KIuzIjGHn2ztJmKfOyz+bH3zxrS3avXPOn3M",
-	"Rnac1zb3ANpzEPC5HPh5AZ+Rffb1f4NCmn+4/7o/U2H/G8Tk85/Lx/45D139ZC779/EhDwv+ein5Bzic",
-	"phf41HYCLmJKnZ28K0fZMKjf6W9MI25QiOx3cDfS7X+jgXtNVBlvyVafVtmlFTHbWxo0orIGDdYwfW50",
-	"oH7WdqjTTBuxdjftmsiqo9beMryP0TS38e20mtA3mjvCsJ3userC/sm848/U1v0IZqvXbf8jykd/xqMd",
-	"j8nbezyCTY+7VlOzSiiEvZvmBrNM//+u0zQRq+7iNc3AEm2OsLqfUwfrDDHRKORP5loqy/iDPIvh9KfC",
-	"mpi7HEvZh2/8yv3tKUMdxq5pBcV16U7aAks2tCWsxoE4ogduSPzOTty6IXkXHzV+a3/tt8G+Z99V+qmU",
-	"havYDV/LXF7Z0O7Buf14+78BAAD//w==",
+	"7Hz5c9s4lv+/8orfb1XbtaRMHZZt5SePc4x3kk5Xjp2tClMJRD5KGFOABgDtaF3637dw8KZsOXa60137",
+	"w/TEFAgCD+/4vAu3XsxXa86QKenNbr01EWSFCoX564KzlC5yQRTl7DLRjxKUsaBr/cCbeR+WCDmj/84R",
+	"aIJM0ZSigJQLIBDXXwY+/xfGyvM9/EZW6wy9mXcWno5ImpIgOZseB5NwjgEZYxKQ8Sicz8eT6Umaer5H",
+	"9YfWRC0932Nkpd9sTP2FJp7vCfx3TgUm3kyJHH1PxktcEb3ilIsVUd7My3MzckW+vUa2UEtvNp763oqy",
+	"+p9qs9ZfkEpQtvC2W9+7yKXiKxR9+//Y2TtPQS0RYvdSY8PDMDwOp8PReLJjW+6l+3bUXeMlk4qq/K5j",
+	"SikjLKYkA1oNBpoAUfCGSIUiJiIZwDkDyhQuUMANVUtgPGKWhECZ2VvCY/lMD5pO9KNX3IeMXmF93i8Z",
+	"X1B9Mj5IDmpJVMTwGsWmPiiQNNG0gyWRwBnCKw56a4OI1ck2PAlPhtNegtW/uB/N3NY83/sWLHhQPZ1O",
+	"2oR8rbfQR83aGDD71HtonfugvoOTMDydTIeT8em9uyjoth9H23X77c1t9U4EyjVnEo0g/40k7/DfOUql",
+	"/4o5U8jMP8l6ndHYyNHRv6Te3m217lvvhRDcqgLzL2/26dZ73iDGeZaBsFNDpTwg5nmWAOMK5gjXJKMJ",
+	"UZhoqjxHRWgmvZn3liFwASsusCBfSjFL7nr7HRLJ2QVPnDwNQ/Mw5tcoyFwvOiWZRN97z3MR60EXnDGM",
+	"VXBR6bntZ02gip7/X2Dqzbz/d1TpwiP7qzwy+37naGkp25WtggA3RIJAregw8ba+9ytXL3nOkqcmeu2b",
+	"mIDWPWpjPq5JluovNin9K29pYyPZWiyBdsk6CSfDn4Oq0nwOEo6S/aIAv1GpNF0/MpKrJRf0f/DJafvi",
+	"21pLHbykjMZUbYLz9Tr4wK+QNWn6ElW8BAIMb0Dpny1R10QohgL0AvXB2KX0se5o3CaylfM/hHMzEl9J",
+	"K2qtpUMs0Jg3kskBXCwxvopY5DXI8w/cRJ6W5dZzQ7bI0wq9Wreh/nkco5Tm99YJKfuseBSYv4NrkuWo",
+	"j34t+BqFolavqWKC5s7+S482MEQrle6SYIkkQeG7DZuBNxyWPBdy4LVBgLYVEmOByh6R1a6Fcv7kFvG5",
+	"fM1BHQ0d6kLXXebFkrAFSrPIOS7JNeV5iSCsZUkzfjOAd6hywTCB+UYfB1HowwIVEJZARqVqWJtbj8Qx",
+	"z5m6yIiUNHXn+MEs7pO3RiE5I5leMOHvyn04CU9pplCc2xmkfsEcuaXDe3JN2ULqV2nizbxpeHw8GeMw",
+	"SI/Dk2BySpLgdDg6Cc6O40l4PJ0en53Mu4d2x/LaFHLrgLgxVoLiQGJFr4lCjV/enudqWYcWcgD/YPyG",
+	"RcwwjpxBsW0f5rmkDKX0IWdXehAcaLVJGCDLVzMj0PYtWJFNxMh6jUQcWlRCFa5kDwYrD58IQTaGZfhK",
+	"D16rjaPttklvvdWU5JkqSd/c+j+XyECzm+EGZAnkEgWscqlgIQhTUBDn7Y1WOInVTCU5Ilanhw9OGBxg",
+	"kTDPeHyFidVaqHUFjMZndpduL3POMySsAEsOrpy/LTex7fLLrhPUU3bOrb5Ca45yiZDhgsQbu1KLPaUP",
+	"OFg47UPZwgfHia1DqUH74+Goge2H/vcdGU3u07MftVux3faIv9HAlwpXXbJo7GOIPoDnPJZABIKkGTIF",
+	"2jwvabx0ikCWqEiPIdkN2UiQyNQsYiTLzFNupiUZLFFgCbkNS5uDJUzeoNCnblA4UCUxSyNWYBUgmtcz",
+	"TWr9B0v0CKAO9xs/oXg141JZqjeFumFE27t9v+RCQe1ZoeSEsYkQ8wS7endbM7ftGZ8X3D7nubJeCVEE",
+	"BMZIry1U7ExWN8AdVcyZVFqoGFlRtrBYnkgcwHtENgMDNYHYo4CU0AyTAplSziJ2MAnDw2d63GgKKyql",
+	"nqVtJOFgEg7dqDGgRRoR6zFQbqCGYgW+K7Gd/nFy2JDU+iZrgKK9S8PUM7M5SVaV9XdcpbclnxmlMwNN",
+	"TCU2WgeCzOMYG1QtVMO2wisdya+QmGXHteBJHmNiFZphfq/P4e6Xo9fUOi9NtnMo7rbSAfdCIiOQbelv",
+	"23Q77+ddiylhVa+rPefJRnO49XitCBbumDE26PhrTRXJqMQErnAjD1tm/K/sfPWc4n6nZ9ig97Rk73G9",
+	"ScnFkmQZssWO00p4LH+B+rgBaOqs8kzRICWx4qKDicuhzSOLl5zGeJlo4PTZ9/AamXqvBJLVpcZLo/CU",
+	"DIcnYXB6cozBZHo8DU6PkzAYnSRpPEY8GY5PPIetxvEZGaYhBifJZBRM5qcYnJFhEozS6fw4nuBpEmov",
+	"bZUSC528Dy/Pv3x48d8frGperZUBEdqQLOliCTJecp5BQhPY8ByIUsiSLjir7aAT9yijXLIMd5jREg60",
+	"lpgjGONp8HSxGsPUewmntaM9VrmCHhd2cc+lHtci7n6T071HloRtk8EASyhwZbFPOOAMgbJ1rmDOvznA",
+	"QoAzDBRdIayJlDdcJId+xPRLF39/e3nxAg4Mm62zgpaHvpnyzcfXHy7hYE3jKyArzhZAV2SBsnj78s35",
+	"qxdwEJO1ipckkGqToR1yOIBfd8NZsGi2z3g0Sf3m5bnZ/rbipo7w4DelEZ1c8hu33/v4rV/h10XZhmgd",
+	"7ctv+zW+bJ98R+o7G6kUQEshyH01gpyZAKXm44L1R+G4wFU8jdhvXCqtCo2+sx7Iqj6BRlAFTPMN3uIJ",
+	"ZnKwsuFPqlpRz1tv1Vzopz+jdvnc0S+ru8l/riBDIpUhd6ll4UY7Q2uBGvfurVAaqn9rvIFL+97wHi1T",
+	"rq/XKdjuz3DvsWOE5N3YoYf3ihcG8KHNd9BhOx8I/Of7t7+C2Zke0pjL5WFkw259+qsw2+fv4Ax5j81p",
+	"HacZ/psN8l1UkbHuYf7NgcALE68pA4g1AXehQkPO4Wg8OT4dn5647JD77b0LO5XRMPe8iEd1xKs2Zx93",
+	"FdFJmkAq+Mo6TniNmZ4DEiKXc26yQD1OaWY86WfGshgzb6yK1msC01xaiHiPx93a1l1LtDscwK/O7Vxo",
+	"HXnPF+6L1FXUaS+lDzpq2WpE8GQth7JLcne+NICCI7pDZnX8rXmmE6zXXi5NBhHTkL+wI7WzsKvWh2EQ",
+	"e8eY/PiQ4KPCfBIoa+568LsG23Ys4CnjYPds8clDV/dYqcZKftO+oyx4vpbflI3EssmIvuRiJUfhcB8z",
+	"9vDZNIQkyrnHWUbZAmoZHWCIiYkiCmQJCiBFmJyL1QDOMxP5woiNwmHlcfeZyY6AYIYrWwTx6dZardF0",
+	"MgznwzQIx5OTYJIcnwTzeTgO0skkCUM8OT3Gked7GZlj5s28XKIwtPU9yYV6KxIU3izc+m66dBTjdBSP",
+	"gtOTkzSYxKNpcHY2Pg6SIZlPw9MJTpOwNl3hLjSnG24faYpPk7PkND3GYBQfp8EknZwF8/RsHoxOpuQk",
+	"ScPx9CTtWpWKOO2z1ucHxc/VweyN0R7OIS/cxy4ZQ9GN4/xgv7DPW2l+0K+odY9nUm7v+wSvSYgnlcLG",
+	"1DYa4jalhakpdPo7zvrERAiKEuaobhAZDE0oeRhGrGInONCyff7bJUhFlEl+UQlzE9fktr6ksGUmSH04",
+	"iFgpABZsWPLbxAUBp9j1wkLjWBUlKiYzBlRFrDCgkVdYTpuTbCiAJ5V5rc5/q4nQMDQavfGoLWT7hybc",
+	"59sn/vd8RVggkCRkniHohTm3/KNb56BZ/rSPoantq2ZEw7YBfWfEXqtrbg5qSa2jtiLf6CpflRSwf4Q9",
+	"JSs9gmX3WV/DvhLlGPgBgrUntNt/phLv2djAHi/CgfUVwDwC/eyww6ZxrRqtWVCWEbbIyULTAfVLEsU1",
+	"jfF8IdASw2IyXCtMnhOFxnKMJsFwGIxOPwxPZ6Pj2Xj0H2E4C8POdN2YbdytDdyHd+M7quk+1AqofpH1",
+	"qrqD0ls5TxIoKvK0Gjl0LF6Rojf3U+2m/dHX7pdW3t3otmaoD5kPyIJc+oDmf/qfEUuFD6kIYnJnHhka",
+	"aeSumPUc1l3kfN8e3xagcsMNkvd8aF+R2hMjviW5Wn4U2ZNAxL7JrK/kUtwf3702EUhkSTNNrrhvjA/R",
+	"zikKZDHCnMRXerSxOBKl1Bi8gwMfAa7C+WSeTONhcJyekmAShxickek0GKZhMp4P4xE50WNzoW3HUqm1",
+	"nB0dOVA6SF0ScBDz1RHXGz/aa74uWPuxcXGz+k462xRg3HEaWiirQlxBm4ZoGI4m91iiPvugl/LAaLBZ",
+	"6Md3r/fn48cahvZE+9qF8r3SLJREfohVEJhQgbH6+O6yxnQu+DFwU9R4Tp98hgr/Wgak1yY0SNOp7H53",
+	"aTxQDTRNJU6hdArNAQWl5KN5+weo//reHmkBCpGpDEDdk66JB0kSauF1HefaosbdSfKOaw4Hl4wqqjm+",
+	"/vywCkpGrIpKUiVd4GwGjDM0QcsEU8owcSaAbWxE3PkVB1xEjOVZdqjdiYKhTeF7O5amDz2XOSmz7M+K",
+	"IJ2JMhgvgyQJZEShgDnGfFUP4xlD01PRfrv1Pb2AetXnXSdQJ0N1Cu97eKYNymMuEldZ1VDIxa7NU4Ua",
+	"fGpSxZzZI5SWdJRFzNYiFcKsX9jADQo0aT/WF2j8TgXREz+szXTbWx5nzqd/PweX798Gp9NwCAlRNgd7",
+	"2JDU8vF34sXqU4YcLjuFmmoOkyK7P99Zw2mNDfcFpI0K7EYW4ePHy+dAGcSEcUZjksF4GsRLIkisbDvO",
+	"qpF62K9u039054zEOBdUbd5rrWUPtSh1Ol+v/4GbOzMAv0iNmeEKN/7dyYqimcYW9VZ9Fe3qq+osyJrq",
+	"v7d+fT0f+muJz111t6jV4PYXeReG2kx0uN+y7Ec7C9PUoyzlPWklEl9pMda2SQKpllKLkq7IFcqyClBr",
+	"SO3GpIIzBfZdFrGML6yv4lQCZQYaIxX9rUKzMu0QsYbpln7NZ5J+BVOsThGtsGvEPmi1mPA4NwElE9KJ",
+	"OZNK5KYWsTzrdT7PqFxiYsJFWtlG7OA5UcRVFVVFRedrOljZwsUyrX44gMtSiUvKFhmC6yfQ2EsJvcqi",
+	"RHyBDAXRX3/FIc6oWRjTj48G8M+llu8yrFRlxXxrBmymFFYkMdkwE9dKymapbtFjEUqLOYvRsBRhScSk",
+	"IkJJG9aKvFYCbmYiVhG74EzDXWMnr3CtapLBY+2jmpIzLa/GuIGVRv1l18NlfjLfw28kVtkGxlModYWs",
+	"GTiibATtquYEw0Ghr/yI7Uzw+OBSuYdmB+uMUOZWIstslvOT/YjNMSa5xH6H+VmRsXaFrsjgoAIaUJkM",
+	"Uw3LbzA5fAaMq6XeNpVQ2FnAb1q72lr7XdDDOedUGS2pWQ0cr0HFbJobPd+7RiGtSA4H4SDUykSvjqyp",
+	"N/PGg3AwNklGtTR674gsFgIXti/lelQAcHnUVCEmhcv7vI0X32LXLVBIfK0vw3Vc9rSsQKG+qDS18O1u",
+	"h2eQ1vpYNH6yHHQWwoqyXGEhxPqAOMOI2elILLiUTgtpLYHE9MDVt8MWoBW1HjOAd7jWujGJmCueJcrk",
+	"qyRkXLvltcyv4ytTx0zdouubXeVSRcyWI8/RlKlSK3AEMs7X9hQ1X5SuhVfTzK61DqXSjtjD2oeeJmW/",
+	"X/9OT5HBtokeTIq71ek3CsOHbemefpv91lpv5+npNDqvdUnd25Wjvzqxu+j7ZLnbo1pTo3ll+NStYJeO",
+	"+XokrllMW0MtlwlwAQ1eMGqIK5eZ7+sEm/zR7XZ37BSMatlV0W6dsog1S0UKJVsrNbdV0M61ItKpGa6W",
+	"KCJWyqoxWlLmK0zKpjEHIs35tOHjJ1PzI/PVioiNNysKc+C8qVV9T5GFqVxo/fDZVIwQlsz5N03EJWFJ",
+	"hsKbObHYmt+TK5OhR7XkWvBrc9TCJNXXnZwWkb2gdiBN4KRnXfTVwbxCBSTT1g2vKc9ltgFJrjGBfpPU",
+	"bO40vNnUfq+wVXDiPU5rfPrpesw+10Vhr8xzszev2w/QVWJFQR25JtRiitZxVlrobsXVaF81PF4ysD75",
+	"8yxrFopY+36RC6EP23FZjal3AJUOd5PYbUXjOs/3Yp5lWDzr7qXkfA0tvZlm1S9xm41KqXht56ykocVx",
+	"JgDYC23eFt1LyJI1p0wN4JXD43LHPRKuQyomRtcwmGPE1kRKCwOSXBQ9PPUuystUezqJb5ubEttKN7eV",
+	"2ZiA4hHrJOC09muHX/vwRbem6zEw43ep1toThewsgtsLjAx/to0/sHN1PyK1dEmP7igZN7espv1Umm5q",
+	"POoagB8Jf75b8Tgmr7k5zU09QtvYjuWH6xutLe5QOBfFtHeonL3M8NFt+z6ZrVVSJg/SE1Vd8WvXtd3U",
+	"TZUvThSZE4ldS/zcTNpcZ/OWnedd2zzpcQdNpLqAdCal9INA8JtdvYwWrXeB8I6B9dqdXhA8/Vlv8hjA",
+	"QZHrc+GcOYLljl8kTMJhcZ0GRmwShnDDRULZ4lkVayiiUG0gPDiMmD22yf3CW14m0hRcy1FPJ62O7R8s",
+	"rfa9lrx+6bmpqRTg59hMNPZjhl6AbC9E6JPB4ihArjGmqQkMJEDT7tCImftEbIBjjhlnC2nLA6pQRFGD",
+	"ajI5JTzpsf8dhH2vUIf/Zxm/yzI+2Mw9Trw0IG+W4xfa7hEypnn6CeD3ndL1Cu+H47XL3j7106cactS+",
+	"DM40d/VaV5dt1oa1utFse1S/+sucbEATeXTbd/3V9qiRNmjfTLfHYquM99a/d3TPrV/ao+x3Vz5KrEoC",
+	"qkUWqiOXJnW147o1aS5Q8CNWG1oPtphUYr42LdflnR1u3JuX57WWuCWRWoOZKwQGcG46wiSMCmtUL9I1",
+	"E43Csf2lMY3c5cw04uKP8GX21hR9RQW9+qKRzTdbY3mW2ULkwtoWQGPWUw1s22mdli9a5vtKhE0AWs+t",
+	"Z1xyGx6XyBIZMZdh6G2UuqskwZL7ib2mH9a78Ds1G+zviT6wNaWHf4rIgst4VEICyJQwIHoUjh8YDPvL",
+	"dE/udxL97aw9xG6qmqp0X3Hb0Mf+IGe3t8DoOwx6FS6um6udvqxo6dSuKytQmvp6r7Wwyow39fJOD7d+",
+	"s1LTxGrjaq2vydc/3LQ27xrdbSd3S5rNVi7oNbK6dfTL2j1bfVSkmge9BmqXKnheqYLHhOA61Yn7Fs38",
+	"gQX6T6pH77TB1Y1TvdHZmGjUbmtSbMUMZXGWJ6adz+bBIva1ReKv1oSvTcG21hJZqzLf8I4z7ubmS9vZ",
+	"A1+LgV9n8BXZV1//N8il+Yf7r/szFfa/QUy+/rlM8Z+zjfAns+y/j6l5nMPZSUE8yi5lZY+h5uy0v/C6",
+	"43zuMmB1q/KlaVSc65Y6vXtXlLamoL/TfplS9SAX2e9gvqTjp1qLw5KowvGTjRq6ooIuYrb6Oqi5h7U9",
+	"WEX3tVaj/VXrtVa5ecSa9eZLIsuac1uuvI8SNvdX7tTC0FXCO/zBnea27FP4yaztz9T48ARqsNOP8iPS",
+	"b3/G5qenpO09FsYmCFwZsFkl5MLe5nSDWab/f1e/WcTK26xNobZEG+csb7QlAs3tBhrV/MlMVakZH2Wp",
+	"DD3tJD/WUJkPfcmtxrrLThWNL8ZM3V+J1FdM7uqTUFwX1qnJ/2RNG7xv7JGjYc8Vpd9ZdF3Vnu86Fg0v",
+	"m1/7rbfE3XeFF1TK3KVA++9JL+5IaZZbbT9v/zcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -117,7 +117,7 @@ func (d *narrator) run(ctx context.Context, c *api.Client) error {
 		// The body is required by the spec; a nil map sends null. The
 		// status (201 or 203) comes with the response.
 		var resp *http.Response
-		r, err := c.Reconnections.Create(ctx, demoCustomer, loginID, nil, api.WithResponseInto(&resp))
+		r, err := c.Reconnections.Create(ctx, demoCustomer, loginID, api.ReconnectionParams{}, api.WithResponseInto(&resp))
 		if err != nil {
 			return err
 		}

@@ -126,8 +126,8 @@ func TestReconnectionBody(t *testing.T) {
 		extra    []string
 		wantBody string
 	}{
-		{"no --body", nil, "null"},
-		{"--body null", []string{"--body", "null"}, "null"},
+		{"no --body", nil, "{}"},
+		{"--body null", []string{"--body", "null"}, "{}"},
 		{"--body object", []string{"--body", `{"reason": "expired"}`}, `{"reason":"expired"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+
+	"github.com/finicity-go/connect-components/api"
 )
 
 // reconnectionOutput is the JSON shape of reconnections create: the
@@ -21,14 +23,14 @@ type reconnectionOutput struct {
 func reconnectionsCreate(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	customer := fs.String("customer-id", "", "customer id (required, or the first argument)")
 	loginID := fs.Int64("institution-login-id", 0, "institution login id to reconnect (required, or the second argument)")
-	body := fs.String("body", "null", "request body: a JSON object, or null; the spec requires one, and null sends no fields")
+	body := fs.String("body", "null", "request body: a JSON object (null sends {}); the spec requires one")
 	return func(ctx context.Context, in *invocation) error {
 		c, id, err := reconnectionTarget(in, *customer, *loginID)
 		if err != nil {
 			return err
 		}
-		// A nil map is sent as JSON null.
-		var reqBody map[string]any
+		// null decodes to the empty body, sent as {}.
+		var reqBody api.ReconnectionParams
 		dec := json.NewDecoder(bytes.NewReader([]byte(*body)))
 		if err := dec.Decode(&reqBody); err != nil || dec.More() {
 			return usagef("invalid --body: must be a JSON object or null")

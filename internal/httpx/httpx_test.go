@@ -174,9 +174,9 @@ func TestAttemptContext(t *testing.T) {
 		}
 		a.Stop()
 
-		parent, cancel := context.WithCancel(context.WithValue(context.Background(), testKey{}, "v"))
+		parent, cancel := context.WithCancel(context.WithValue(context.Background(), valueKey{}, "v"))
 		a = AttemptContext(parent, time.Hour)
-		if a.Value(testKey{}) != "v" {
+		if a.Value(valueKey{}) != "v" {
 			t.Error("the parent's values are lost")
 		}
 		cancel()
@@ -199,4 +199,5 @@ func TestAttemptContext(t *testing.T) {
 	})
 }
 
-type testKey struct{}
+// valueKey is a context key of this test file's own type.
+type valueKey struct{}

@@ -23,7 +23,7 @@ func ExampleSandbox_HTTPClient() {
 	cfg, _ := c.Configurations.Create(ctx, api.ConfigurationParams{})
 	fmt.Println("aoRequired defaults to", cfg.AORequired)
 
-	r, _ := c.Reconnections.Create(ctx, "1005061234", 7008461433, nil)
+	r, _ := c.Reconnections.Create(ctx, "1005061234", 7008461433, api.ReconnectionParams{})
 	fmt.Println("login id ending in 3: needs MFA", r.NeedsMFA(), r.Challenges()[0].MFAType)
 
 	_, err = c.Configurations.Get(ctx, api.MustParseUUID("9082affa-d965-40be-a3ed-a320bb3467ff"))

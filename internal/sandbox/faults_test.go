@@ -324,7 +324,7 @@ func TestQueueReconnections(t *testing.T) {
 	// mfa types of each answer; nil for a login form, "502" for the fault.
 	var got [][]string
 	for _, loginID := range []int64{7008461431, 7008461431, 7008461433, 7008461431, 7008461436, 7008461431} {
-		r, err := c.Reconnections.Create(context.Background(), "1005061234", loginID, nil)
+		r, err := c.Reconnections.Create(context.Background(), "1005061234", loginID, api.ReconnectionParams{})
 		if err != nil {
 			got = append(got, []string{strconv.Itoa(apiError(t, err).StatusCode)})
 			continue
@@ -357,7 +357,7 @@ func TestClearScripts(t *testing.T) {
 	if status, _, _ := do(t, srv, "GET", cfgPath, keyA); status != 200 {
 		t.Errorf("list: got %d, want 200", status)
 	}
-	r, err := apiClient(t, srv, keyA, anyTok).Reconnections.Create(context.Background(), "1005061234", 7008461431, nil)
+	r, err := apiClient(t, srv, keyA, anyTok).Reconnections.Create(context.Background(), "1005061234", 7008461431, api.ReconnectionParams{})
 	if err != nil || r.NeedsMFA() {
 		t.Errorf("reconnection: got %+v, %v; want a login form", r, err)
 	}

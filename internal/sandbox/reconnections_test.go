@@ -117,7 +117,7 @@ func TestEncodedCustomerIDThroughTheClient(t *testing.T) {
 	for name, c := range clients {
 		for _, customer := range []string{"a/b", "/", "a b/c?d%é#x"} {
 			var resp *http.Response
-			r, err := c.Reconnections.Create(ctx, customer, 5, nil, api.WithResponseInto(&resp))
+			r, err := c.Reconnections.Create(ctx, customer, 5, api.ReconnectionParams{}, api.WithResponseInto(&resp))
 			if err != nil {
 				t.Errorf("%s, customer %q: %v", name, customer, err)
 				continue
@@ -129,7 +129,7 @@ func TestEncodedCustomerIDThroughTheClient(t *testing.T) {
 				t.Errorf("%s, customer %q: sent as %s, want one escaped segment", name, customer, resp.Request.URL.EscapedPath())
 			}
 		}
-		r, err := c.Reconnections.Create(ctx, "a/b", 1, nil)
+		r, err := c.Reconnections.Create(ctx, "a/b", 1, api.ReconnectionParams{})
 		if err != nil || r.NeedsMFA() {
 			t.Errorf("%s, login id 1: got %v %#v, want a login form", name, err, r)
 		}

@@ -162,14 +162,13 @@ func TestReconnectionScenarios(t *testing.T) {
 		{-13, []string{"TFA_TEXT"}, []int{0}},
 		{9, nil, nil},
 	}
-	// nil is sent as JSON null: the body is required, null is how one
-	// sends nothing.
+	// A nil map is sent as {}.
 	bodies := []map[string]any{nil, {}, {"reason": "credentials changed"}}
 	for _, tc := range cases {
 		for _, reqBody := range bodies {
 			name := fmt.Sprintf("login id %d, body %#v", tc.loginID, reqBody)
 			var resp *http.Response
-			r, err := a.Reconnections.Create(ctx, "1005061234", tc.loginID, reqBody, api.WithResponseInto(&resp))
+			r, err := a.Reconnections.Create(ctx, "1005061234", tc.loginID, api.ReconnectionParams{AdditionalProperties: reqBody}, api.WithResponseInto(&resp))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}

@@ -39,17 +39,6 @@ func BenchmarkValidateResponse(b *testing.B) {
 	}
 }
 
-func BenchmarkFastBody(b *testing.B) {
-	v := specdoc.MustValidator()
-	body := []byte(benchLoginBody)
-	b.ReportAllocs()
-	for b.Loop() {
-		if !v.FastBody("POST", loginPath, body) {
-			b.Fatal("rejected")
-		}
-	}
-}
-
 func BenchmarkLookup(b *testing.B) {
 	v := specdoc.MustValidator()
 	b.ReportAllocs()
@@ -58,39 +47,4 @@ func BenchmarkLookup(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// BenchmarkBodyCheck measures what deciding the login-form request and
-// response bodies costs: openapi3filter (the baseline) against the fast
-// path, in the same run. Read the ratio fast/filter.
-func BenchmarkBodyCheck(b *testing.B) {
-	v := specdoc.MustValidator()
-	req, resp := []byte(benchLoginBody), []byte(benchFormBody)
-	h := http.Header{"Content-Type": {"application/json"}}
-	b.Run("filter", func(b *testing.B) {
-		slow := v.SlowOnly()
-		ctx := context.Background()
-		r := newReq("POST", loginPath, benchLoginBody, true)
-		b.ReportAllocs()
-		for b.Loop() {
-			route, err := slow.ValidateOutgoing(ctx, r, req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := slow.ValidateRouteResponse(ctx, route, r, 201, h, resp); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("fast", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if !v.FastBody("POST", loginPath, req) {
-				b.Fatal("request not settled by the fast path")
-			}
-			if ok, _ := v.FastResponse("POST", loginPath, 201, h, resp); !ok {
-				b.Fatal("response not settled by the fast path")
-			}
-		}
-	})
 }

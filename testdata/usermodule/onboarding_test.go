@@ -55,7 +55,7 @@ func TestJourney(t *testing.T) {
 	}
 
 	srv.NextReconnection(connecttest.MFAChoice)
-	r, err := c.Reconnections.Create(ctx, "1005061234", 7008461430, map[string]any{})
+	r, err := c.Reconnections.Create(ctx, "1005061234", 7008461430, api.ReconnectionParams{})
 	if err != nil || !r.NeedsMFA() || r.Challenges()[0].MFAType != "TFA_CHOICE" {
 		t.Errorf("reconnection: %+v, %v; want a TFA_CHOICE challenge", r, err)
 	}

@@ -1,0 +1,125 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strings"
+	"testing"
+
+	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/specdoc"
+)
+
+// TestSecretsNeverPrinted: the models with a secret field (x-secret in
+// openapi.yaml) never show it through fmt, whatever the verb, alone, by
+// pointer or inside another value; an empty secret stays visibly empty;
+// JSON still carries it, since that is the request.
+func TestSecretsNeverPrinted(t *testing.T) {
+	const secret = "s3cr3t-Value-9f2"
+	values := map[string]any{
+		"PartnerCredentials": api.PartnerCredentials{PartnerID: "1234583871234", PartnerSecret: secret},
+		"AccessToken":        api.AccessToken{Token: secret},
+	}
+	verbs := []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%T %v", "%10v", "%-30s"}
+	for name, v := range values {
+		forms := map[string]any{"value": v, "pointer": ptr(v), "nested": struct{ Inner any }{v}, "slice": []any{v}}
+		for form, x := range forms {
+			for _, verb := range verbs {
+				if got := fmt.Sprintf(verb, x); strings.Contains(got, secret) || strings.Contains(got, fmt.Sprintf("%x", secret)) || strings.Contains(got, fmt.Sprintf("%X", secret)) {
+					t.Errorf("%s (%s) printed with %s shows the secret: %s", name, form, verb, got)
+				}
+			}
+		}
+		if s := v.(fmt.Stringer).String(); strings.Contains(s, secret) || !strings.Contains(s, "[REDACTED]") {
+			t.Errorf("%s.String() = %q, want the secret masked as [REDACTED]", name, s)
+		}
+		if s := v.(fmt.GoStringer).GoString(); strings.Contains(s, secret) || !strings.HasPrefix(s, "gen."+name+"{") {
+			t.Errorf("%s.GoString() = %q, want gen.%s{...} with the secret masked", name, s, name)
+		}
+		b, err := json.Marshal(v)
+		if err != nil || !strings.Contains(string(b), secret) {
+			t.Errorf("%s: JSON %s, %v: the request body must carry the secret", name, b, err)
+		}
+	}
+	// The other fields still print, and an unset secret prints as empty.
+	if got := fmt.Sprintf("%+v", api.PartnerCredentials{PartnerID: "1234583871234"}); got != "{PartnerID:1234583871234 PartnerSecret:}" {
+		t.Errorf("%%+v of credentials without a secret: %s", got)
+	}
+	if got := fmt.Sprintf("%#v", api.PartnerCredentials{PartnerID: "p", PartnerSecret: secret}); got != `gen.PartnerCredentials{PartnerID:"p", PartnerSecret:"[REDACTED]"}` {
+		t.Errorf("%%#v: %s", got)
+	}
+}
+
+func ptr(v any) any {
+	switch x := v.(type) {
+	case api.PartnerCredentials:
+		return &x
+	case api.AccessToken:
+		return &x
+	}
+	panic(fmt.Sprintf("ptr: %T", v))
+}
+
+// TestModelDocsListFields reads api/models.gen.go as go doc does: every
+// model of the spec with properties is an alias whose doc comment names
+// each field by Go name and wire name, says whether it is required, and
+// quotes the first line of its description. So `go doc api.LoginFormParams`
+// is enough to fill one in.
+func TestModelDocsListFields(t *testing.T) {
+	doc, err := specdoc.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "models.gen.go", nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[string]string{}
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
+			for _, s := range g.Specs {
+				docs[s.(*ast.TypeSpec).Name.Name] = g.Doc.Text()
+			}
+		}
+	}
+	for name, ref := range doc.Components.Schemas {
+		s := ref.Value
+		if len(s.Properties) == 0 {
+			continue
+		}
+		goName := name
+		if x, ok := s.Extensions["x-go-name"].(string); ok {
+			goName = x
+		}
+		text, ok := docs[goName]
+		if !ok {
+			t.Errorf("schema %s: no type %s in api/models.gen.go: run `make generate`", name, goName)
+			continue
+		}
+		for wire, p := range s.Properties {
+			req := "optional"
+			for _, r := range s.Required {
+				if r == wire {
+					req = "required"
+				}
+			}
+			line := ""
+			for _, l := range strings.Split(text, "\n") {
+				if strings.Contains(l, " ("+wire+", ") {
+					line = l
+				}
+			}
+			if line == "" || !strings.Contains(line, req) {
+				t.Errorf("api.%s's doc does not list field %s as %s:\n%s", goName, wire, req, text)
+				continue
+			}
+			if first, _, _ := strings.Cut(p.Value.Description, "\n"); first != "" && !strings.Contains(line, first) {
+				t.Errorf("api.%s's doc line for %s lacks its description's first line %q:\n%s", goName, wire, first, line)
+			}
+		}
+	}
+}

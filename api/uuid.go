@@ -1,0 +1,30 @@
+package api
+
+import (
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// ParseUUID parses s, which must be a UUID in the canonical 36-character
+// form the API uses (such as 605543e1-f507-48ad-8127-95c40566597b).
+func ParseUUID(s string) (UUID, error) {
+	if len(s) != 36 {
+		return UUID{}, fmt.Errorf("finicity: invalid UUID %q: want 36 characters such as 605543e1-f507-48ad-8127-95c40566597b, got %d", s, len(s))
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return UUID{}, fmt.Errorf("finicity: invalid UUID %q: want hexadecimal digits and dashes such as 605543e1-f507-48ad-8127-95c40566597b", s)
+	}
+	return id, nil
+}
+
+// MustParseUUID is ParseUUID for constants and tests: it panics if s is
+// not a canonical UUID.
+func MustParseUUID(s string) UUID {
+	id, err := ParseUUID(s)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
