@@ -124,14 +124,14 @@ func Receive(req *http.Request, resp *http.Response, limit int64, honoursContext
 	}
 	ctx := req.Context()
 	stop := func() bool { return ctx.Err() == nil }
-	if !honoursContext && ctx.Done() != nil {
+	if !honoursContext {
 		if a, ok := ctx.(*attemptCtx); ok {
 			// The attempt's own context closes the body when it ends.
 			if !a.watch(body) {
 				_ = body.Close()
 			}
 			stop = a.unwatch
-		} else {
+		} else if ctx.Done() != nil {
 			stop = context.AfterFunc(ctx, func() { _ = body.Close() })
 		}
 	}
