@@ -21,7 +21,6 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/gen"
-	"github.com/finicity-go/connect-components/internal/httpx"
 )
 
 // fieldState is what the command line said for one spec field: the
@@ -661,12 +660,11 @@ func (o *opSpec) callRaw(ctx context.Context, in *invocation, path []pathValue, 
 	if err != nil {
 		return nil, err
 	}
-	data, ok := httpx.Bytes(resp)
-	if !ok {
-		data, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(data))
-	}
+	// The client's layers have read the body already: this reads it from
+	// memory, and puts it back for the verbose dump.
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(data))
 	in.resp = resp
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := &api.Error{StatusCode: resp.StatusCode, Body: data, Method: req.Method, Path: req.URL.EscapedPath()}
