@@ -90,3 +90,33 @@ func TestCookieJarIsUsed(t *testing.T) {
 		t.Errorf("cookies sent: %q, want none then lb=node-2", cookies)
 	}
 }
+
+// TestBaseURLPath: the operation's path goes below the base URL's path,
+// with or without a trailing slash on either.
+func TestBaseURLPath(t *testing.T) {
+	var got []string
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.EscapedPath())
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, "[]")
+	})
+	for _, tc := range []struct{ base, want string }{
+		{"", "/connect-components/configurations"},
+		{"/", "/connect-components/configurations"},
+		{"/proxy/finicity", "/proxy/finicity/connect-components/configurations"},
+		{"/proxy/finicity/", "/proxy/finicity/connect-components/configurations"},
+		{"/proxy%2Ffinicity", "/proxy%2Ffinicity/connect-components/configurations"},
+	} {
+		got = nil
+		c := newClient(t, srv.URL+tc.base)
+		if _, err := c.Configurations.List(context.Background()); err != nil {
+			t.Fatalf("base %q: %v", tc.base, err)
+		}
+		if _, err := c.Generated().GetConfigurationsWithResponse(context.Background()); err != nil {
+			t.Fatalf("base %q, Generated: %v", tc.base, err)
+		}
+		if len(got) != 2 || got[0] != tc.want || got[1] != tc.want {
+			t.Errorf("base %q: paths %q, want %q for the typed method and Generated", tc.base, got, tc.want)
+		}
+	}
+}
