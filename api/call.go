@@ -170,9 +170,11 @@ func (cl call) finish(ctx context.Context, req *http.Request, err error) (*httpx
 		}
 		header = cs.header
 	}
-	// The builder's request has no context yet: it gets the call's, in
-	// one copy, and the User-Agent, before the editors run.
-	req = req.WithContext(ctx)
+	// The builder's request has no context yet: it gets the call's, and
+	// the User-Agent, before the editors run. Nothing else holds the
+	// request yet, so its context is set in place: the copy WithContext
+	// makes stays on the stack.
+	*req = *req.WithContext(ctx)
 	setUserAgent(req)
 	r, err := cl.c.send(req, header)
 	if err != nil {
