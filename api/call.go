@@ -148,7 +148,7 @@ func (c *Client) newCall(op string, opts []CallOption) call {
 // the client's layers, with the call's options, and returns the answer: a
 // non-2xx status is an *Error, any other failure is wrapped once, masked.
 func (cl call) finish(_ *http.Response, err error) (*httpx.Response, error) {
-	b, ok := err.(*built)
+	b, ok := err.(built)
 	if !ok {
 		if err == nil {
 			err = errors.New("the request was not built")
@@ -192,9 +192,10 @@ func (cl call) wrap(err error, req *http.Request) error {
 // built: its Doer (Client.raw's) sends nothing and returns the request as
 // this error, which only finish receives; the method then sends it with
 // its options.
+// (One pointer wide, it travels as an error without an allocation.)
 type built struct{ req *http.Request }
 
-func (*built) Error() string { return "request built, not sent" }
+func (built) Error() string { return "request built, not sent" }
 
 // transportError is a failure with no usable answer: a connection refused
 // or reset, a timeout, a cancelled context, a body that could not be read.

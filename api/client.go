@@ -139,7 +139,11 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 		creds := new(atomic.Pointer[partnerCredentials])
 		creds.Store(&partnerCredentials{s.partnerID, s.partnerSecret})
 		partner := auth.NewPartnerToken(partnerFetch(c, creds), s.tokenMaxAge, s.now)
-		partner.SetBackoff(authBackoff(s.retry), s.retry.Sleep)
+		sleep := s.retry.Sleep
+		if sleep == nil {
+			sleep = retry.Sleep
+		}
+		partner.SetBackoff(authBackoff(s.retry), sleep)
 		c.reset = func(id, secret string) {
 			creds.Store(&partnerCredentials{id, secret})
 			partner.Reset(nil)
@@ -156,7 +160,7 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 	ua := gen.WithRequestEditorFn(setUserAgent)
 	// The typed methods' requests are built, then sent by finish.
 	buildOnly := gen.WithHTTPClient(httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
-		return nil, &built{req}
+		return nil, built{req}
 	}))
 	if c.raw, err = gen.NewClient(s.baseURL, buildOnly, ua); err != nil {
 		return nil, fmt.Errorf("%s%w", errPrefix, err)

@@ -37,9 +37,13 @@
 // path parameter left empty, or anything off the spec with
 // WithRequestValidation) is a *ValidationError naming the field. A 2xx
 // answer that does not decode is a *DecodeError. Anything else is a
-// transport failure. Every error's text starts with "finicity: ".
-// WithResponseInto hands over the raw *http.Response of a call, for its
-// status and headers.
+// transport failure. Every error's text starts with "finicity: ". The
+// Reason constants (ReasonExpiredToken, ReasonNotFound, ...) name the
+// API's reason codes.
+//
+// Every method takes call options after its arguments: WithCallTimeout,
+// WithCallRetries, WithCallAttemptTimeout, WithCallHeader, and
+// WithResponseInto, which hands over the raw *http.Response of a call.
 //
 // # Models
 //
@@ -54,13 +58,19 @@
 //
 //   - Tokens: WithAppToken (fixed), WithPartnerCredentials (fetched on
 //     first use, shared, renewed after 90 minutes, one refresh and replay
-//     on reason code 10023, rejected credentials never retried), or
+//     on reason code 10023; credentials the API rejected are never
+//     retried until ResetPartnerCredentials), or
 //     WithTokenSource (a token kept in your own store, shared by a fleet).
 //   - Retries (WithRetries, WithRetryBackoff, WithAttemptTimeout): GET and
 //     DELETE are retried on transient failures (connection refused or
 //     reset, timeouts, 429, 502, 503, 504; never TLS or DNS errors),
-//     with jittered exponential backoff honouring Retry-After; a POST is
-//     never re-sent once it may have reached the server.
+//     with jittered exponential backoff; a Retry-After longer than the
+//     backoff's max is not retried early (the answer comes back at once);
+//     a POST is never re-sent once it may have reached the server. Each
+//     attempt has 30 s by default (DefaultAttemptTimeout), reading the
+//     body included.
+//   - Redirects are never followed: a 3xx is an *Error carrying its
+//     Location, so no credential leaves for another origin.
 //   - Middleware (WithMiddleware), logging (WithLogger, log/slog) and
 //     validation against the embedded spec (WithRequestValidation,
 //     WithResponseValidation). Client documents the order of the layers.
@@ -70,7 +80,9 @@
 // # Secrets
 //
 // The app key, the tokens and the partner secret never appear in log
-// records, in error strings, or when a Client is printed. The values a
-// call returns are never rewritten: an *Error's Body is the exact bytes
-// received.
+// records, in error strings, or when a value of this package is printed
+// (%v, %+v, %#v, %s). Every error leaving the client, from your
+// middleware, TokenSource or request editor too, is masked by where it
+// came from. The values a call returns are never rewritten: an *Error's
+// Body is the exact bytes received.
 package api

@@ -352,7 +352,10 @@ func ExampleError() {
 
 	var apiErr *api.Error
 	switch {
-	case errors.As(err, &apiErr): // the API answered, with a non-2xx status
+	case errors.As(err, &apiErr) && apiErr.ReasonCode == api.ReasonNotFound:
+		fmt.Println("no such configuration")
+		fallthrough
+	case apiErr != nil: // the API answered, with a non-2xx status
 		fmt.Println("status:", apiErr.StatusCode)
 		fmt.Println("reason:", apiErr.ReasonCode)
 		fmt.Println("description:", apiErr.Description)
@@ -362,9 +365,51 @@ func ExampleError() {
 	}
 	fmt.Println(err)
 	// Output:
+	// no such configuration
 	// status: 404
 	// reason: 4041
 	// description: The requested entity was not found.
 	// worth retrying: false
 	// finicity: GET /connect-components/configurations/9082affa-d965-40be-a3ed-a320bb3467ff: 404 Not Found, reason 4041: The requested entity was not found. No configuration with that id for this partner.
+}
+
+// Per-call options follow a method's arguments: a time limit for the whole
+// call, its own number of retries, an extra header.
+func ExampleWithCallTimeout() {
+	c := exampleClient()
+	configs, err := c.Configurations.List(context.Background(),
+		api.WithCallTimeout(5*time.Second),
+		api.WithCallRetries(0),
+		api.WithCallHeader("X-Request-Id", "req-42"))
+	fmt.Println(len(configs), err)
+
+	// Credentials cannot be set per call.
+	_, err = c.Configurations.List(context.Background(), api.WithCallHeader("Finicity-App-Token", "x"))
+	fmt.Println(err)
+	// Output:
+	// 0 <nil>
+	// finicity: WithCallHeader: Finicity-App-Token is set by the client from its credentials
+}
+
+// A process that reloads its partner secret clears a remembered rejection
+// with ResetPartnerCredentials.
+func ExampleClient_ResetPartnerCredentials() {
+	baseURL, httpClient := sandboxEndpoint()
+	c, _ := api.NewClient("my-app-key",
+		api.WithPartnerCredentials("sandbox-partner", "an-old-secret"),
+		api.WithBaseURL(baseURL), api.WithHTTPClient(httpClient))
+
+	_, err := c.Configurations.List(context.Background())
+	fmt.Println(errors.Is(err, api.ErrCredentialsRejected))
+
+	// The secret was rotated: reload it, then carry on with the same client.
+	if err := c.ResetPartnerCredentials("sandbox-partner", "sandbox-secret"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	configs, err := c.Configurations.List(context.Background())
+	fmt.Println(len(configs), err)
+	// Output:
+	// true
+	// 0 <nil>
 }

@@ -47,9 +47,10 @@ type Middleware func(next Doer) Doer
 const maxResponseBytes = 10 << 20
 
 // receive reads resp, the answer to req, into the pipeline's value
-// (httpx.Receive: incremental, bounded by size and by req's context).
-func receive(req *http.Request, resp *http.Response) (*httpx.Response, error) {
-	r, err := httpx.Receive(req, resp, maxResponseBytes)
+// (httpx.Receive: incremental, bounded by size and by req's context;
+// honoursContext as there).
+func receive(req *http.Request, resp *http.Response, honoursContext bool) (*httpx.Response, error) {
+	r, err := httpx.Receive(req, resp, maxResponseBytes, honoursContext)
 	if err != nil {
 		status := 0
 		if resp != nil {
@@ -63,13 +64,24 @@ func receive(req *http.Request, resp *http.Response) (*httpx.Response, error) {
 // readBody is the innermost layer: it sends each attempt through hc and
 // reads the answer's body once, in full, so every layer above gets the
 // same bytes and the connection is released at once.
+//
+// The bodies of net/http's own Transport end their reads with the
+// request's context; those of any other RoundTripper (a test double, a
+// broken proxy library) are closed when it ends, so none can hang.
 func readBody(hc *http.Client) httpx.Sender {
+	std := false
+	switch t := hc.Transport.(type) {
+	case nil:
+		std = true
+	case *http.Transport:
+		std = t != nil
+	}
 	return httpx.SenderFunc(func(req *http.Request) (*httpx.Response, error) {
 		resp, err := hc.Do(req)
 		if err != nil {
 			return nil, err
 		}
-		return receive(req, resp)
+		return receive(req, resp, std)
 	})
 }
 
@@ -143,7 +155,7 @@ func fromMiddleware(req *http.Request, d Doer) (*httpx.Response, error) {
 		out.StatusCode, out.Header = resp.StatusCode, resp.Header
 		return &out, nil
 	}
-	return receive(req, resp)
+	return receive(req, resp, false)
 }
 
 // reread hands the next middleware up an answer whose body starts at its

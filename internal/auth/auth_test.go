@@ -119,7 +119,7 @@ func (r *recorder) Send(req *http.Request) (*httpx.Response, error) {
 	}
 	r.bodies = append(r.bodies, string(b))
 	a := *r.answers[min(len(r.tokens), len(r.answers))-1]
-	return httpx.Receive(req, &a, 1<<20)
+	return httpx.Receive(req, &a, 1<<20, false)
 }
 
 func answer(status int, body string) *http.Response {

@@ -65,24 +65,11 @@ type PartnerToken struct {
 
 // SetBackoff makes a fetch that follows ordinary failures (not a
 // rejection) wait first: backoff(n) after n failures in a row, counted
-// from the last one, through sleep. Without it, a fetch follows a failure
-// at once. Call it before the first Token.
+// from the last one, through sleep (which must wait d or until ctx is
+// done). Without it, a fetch follows a failure at once. Call it before the
+// first Token.
 func (p *PartnerToken) SetBackoff(backoff func(failures int) time.Duration, sleep func(ctx context.Context, d time.Duration) error) {
-	if sleep == nil {
-		sleep = sleepTimer
-	}
 	p.backoff, p.sleep = backoff, sleep
-}
-
-func sleepTimer(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Reset forgets a remembered rejection and the current token, and makes

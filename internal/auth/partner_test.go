@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/finicity-go/connect-components/internal/retry"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
@@ -213,6 +214,60 @@ func TestPartnerTokenAbandonedFetchIsBounded(t *testing.T) {
 		}
 		if waited := time.Since(start); waited != fetchTimeout {
 			t.Errorf("fetch abandoned after %v, want %v", waited, fetchTimeout)
+		}
+	})
+}
+
+// TestPartnerTokenReset: Reset forgets a rejection, and the next Token
+// fetches with the new FetchFunc.
+func TestPartnerTokenReset(t *testing.T) {
+	c := &counter{err: func(int64) error { return &RejectedError{Err: errors.New("rejected")} }}
+	p := NewPartnerToken(c.fetch, 0, nil)
+	for range 3 {
+		if _, err := p.Token(context.Background()); err == nil {
+			t.Fatal("want the rejection")
+		}
+	}
+	good := &counter{}
+	p.Reset(good.fetch)
+	if tok, err := p.Token(context.Background()); err != nil || tok != "tok-1" {
+		t.Fatalf("after Reset: %q, %v", tok, err)
+	}
+	if c.n.Load() != 1 || good.n.Load() != 1 {
+		t.Errorf("fetches: %d rejected, %d new; want 1 and 1", c.n.Load(), good.n.Load())
+	}
+}
+
+// TestPartnerTokenBackoff: after ordinary failures in a row, each fetch
+// waits backoff(failures) first, in real (bubble) time; a success resets
+// the count; a rejection is not an ordinary failure.
+func TestPartnerTokenBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := &counter{err: func(n int64) error {
+			if n <= 3 {
+				return errors.New("502 from a gateway")
+			}
+			return nil
+		}}
+		p := NewPartnerToken(c.fetch, time.Nanosecond, nil)
+		p.SetBackoff(func(n int) time.Duration { return time.Duration(n) * time.Second }, retry.Sleep)
+		start := time.Now()
+		var at []time.Duration
+		for range 4 {
+			_, _ = p.Token(context.Background())
+			at = append(at, time.Since(start))
+		}
+		want := []time.Duration{0, time.Second, 3 * time.Second, 6 * time.Second}
+		for i := range want {
+			if at[i] != want[i] {
+				t.Errorf("fetch %d ended at %v, want %v", i+1, at[i], want[i])
+			}
+		}
+		// Succeeded: the next fetch (the token aged out) waits nothing.
+		time.Sleep(time.Millisecond)
+		before := time.Now()
+		if _, err := p.Token(context.Background()); err != nil || time.Since(before) != 0 {
+			t.Errorf("after a success: %v after %v", err, time.Since(before))
 		}
 	})
 }

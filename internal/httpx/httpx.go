@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Doer sends one HTTP request; *http.Client is one.
@@ -140,7 +141,11 @@ func (f SenderFunc) Send(req *http.Request) (*Response, error) { return f(req) }
 // allocated), and every read is bounded by req's context: when it ends,
 // the body is closed, which ends a read blocked on the network, and the
 // error is the context's. A 1xx final answer is refused unread.
-func Receive(req *http.Request, resp *http.Response, limit int64) (*Response, error) {
+//
+// honoursContext says the body already ends its reads when req's context
+// ends, as every body of net/http's own Transport does: Receive then
+// spares itself the watch. Pass false for any other origin.
+func Receive(req *http.Request, resp *http.Response, limit int64, honoursContext bool) (*Response, error) {
 	if resp == nil {
 		return nil, errors.New("no response and no error")
 	}
@@ -157,7 +162,18 @@ func Receive(req *http.Request, resp *http.Response, limit int64) (*Response, er
 		return nil, fmt.Errorf("%w: %d bytes announced, the limit is %d", ErrBodyTooLarge, resp.ContentLength, limit)
 	}
 	ctx := req.Context()
-	stop := context.AfterFunc(ctx, func() { _ = body.Close() })
+	stop := func() bool { return ctx.Err() == nil }
+	if !honoursContext && ctx.Done() != nil {
+		if a, ok := ctx.(*attemptCtx); ok {
+			// The attempt's own context closes the body when it ends.
+			if !a.watch(body) {
+				_ = body.Close()
+			}
+			stop = a.unwatch
+		} else {
+			stop = context.AfterFunc(ctx, func() { _ = body.Close() })
+		}
+	}
 	data, err := readCapped(body, limit)
 	if !stop() {
 		// The context ended during the read: whatever the read says
@@ -178,20 +194,48 @@ func Receive(req *http.Request, resp *http.Response, limit int64) (*Response, er
 }
 
 // readCapped reads r to its end, growing the buffer as bytes arrive, and
-// fails once more than limit bytes came.
+// fails once more than limit bytes came. It reads into a pooled scratch
+// buffer and returns an exact-size copy: one allocation per body, of what
+// arrived.
 func readCapped(r io.Reader, limit int64) ([]byte, error) {
 	if r == http.NoBody {
 		return nil, nil
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
+	bp := scratch.Get().(*[]byte)
+	buf := (*bp)[:0]
+	defer func() {
+		if cap(buf) <= maxPooled {
+			*bp = buf[:0]
+			scratch.Put(bp)
+		}
+	}()
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, fmt.Errorf("%w: over %d bytes", ErrBodyTooLarge, limit)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%w: over %d bytes", ErrBodyTooLarge, limit)
+	if len(buf) == 0 {
+		return nil, nil
 	}
-	return data, nil
+	return bytes.Clone(buf), nil
 }
+
+// scratch holds the read buffers of readCapped; one grown past maxPooled
+// by a large body is not kept.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+const maxPooled = 64 << 10
 
 // Replayable reports whether req's body can be sent again: it has none, or
 // GetBody can produce a fresh copy.

@@ -41,7 +41,7 @@ func TestReceive(t *testing.T) {
 			src := &closeCounter{Reader: strings.NewReader(tc.body)}
 			req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
 			resp := &http.Response{StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", Body: src, ContentLength: tc.length}
-			r, err := Receive(req, resp, tc.limit)
+			r, err := Receive(req, resp, tc.limit, false)
 			if src.closed == 0 {
 				t.Error("network body not closed")
 			}
@@ -77,7 +77,7 @@ func TestReceiveNeverAllocatesTheAnnouncedLength(t *testing.T) {
 		b.ReportAllocs()
 		for range b.N {
 			resp := &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("x")), ContentLength: 10 << 20}
-			if _, err := Receive(req, resp, 10<<20); err == nil {
+			if _, err := Receive(req, resp, 10<<20, false); err == nil {
 				b.Fatal("a short body read without error")
 			}
 		}
@@ -90,7 +90,7 @@ func TestReceiveNeverAllocatesTheAnnouncedLength(t *testing.T) {
 func TestReceiveNoBody(t *testing.T) {
 	req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
 	for _, body := range []io.ReadCloser{nil, http.NoBody} {
-		r, err := Receive(req, &http.Response{StatusCode: 204, Body: body}, 10)
+		r, err := Receive(req, &http.Response{StatusCode: 204, Body: body}, 10, false)
 		if err != nil || len(r.Body) != 0 {
 			t.Errorf("body %v: %v, %v", body, r, err)
 		}
@@ -102,7 +102,7 @@ func TestReceiveNoBody(t *testing.T) {
 func TestReceiveInformational(t *testing.T) {
 	req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
 	src := &closeCounter{Reader: blocking{}}
-	_, err := Receive(req, &http.Response{StatusCode: 101, Body: src}, 10)
+	_, err := Receive(req, &http.Response{StatusCode: 101, Body: src}, 10, false)
 	if !errors.Is(err, ErrInformational) || src.closed != 1 {
 		t.Errorf("got %v (closed %d), want ErrInformational and the body closed", err, src.closed)
 	}
@@ -117,7 +117,7 @@ func TestReceiveBoundedByContext(t *testing.T) {
 		req, _ := http.NewRequestWithContext(ctx, "GET", "http://127.0.0.1/x", nil)
 		pr, pw := io.Pipe()
 		defer pw.Close()
-		_, err := Receive(req, &http.Response{StatusCode: 200, Body: pr}, 10)
+		_, err := Receive(req, &http.Response{StatusCode: 200, Body: pr}, 10, false)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("got %v, want the context's deadline", err)
 		}
@@ -154,4 +154,47 @@ func TestCopy(t *testing.T) {
 	if !Replayable(noBody) {
 		t.Error("a request without a body is replayable")
 	}
+}
+
+// TestAttemptContext: it ends at its deadline, with its parent, or when
+// stopped, and closes the body Receive is reading when it ends.
+func TestAttemptContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := AttemptContext(context.Background(), time.Second)
+		if d, ok := a.Deadline(); !ok || d != time.Now().Add(time.Second) {
+			t.Errorf("Deadline: %v, %v", d, ok)
+		}
+		req, _ := http.NewRequestWithContext(a, "GET", "http://127.0.0.1/x", nil)
+		pr, pw := io.Pipe()
+		defer pw.Close()
+		start := time.Now()
+		_, err := Receive(req, &http.Response{StatusCode: 200, Body: pr}, 10, false)
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != time.Second || !errors.Is(a.Err(), context.DeadlineExceeded) {
+			t.Errorf("at the deadline: %v after %v", err, time.Since(start))
+		}
+		a.Stop()
+
+		parent, cancel := context.WithCancel(context.WithValue(context.Background(), "k", "v"))
+		a = AttemptContext(parent, time.Hour)
+		if a.Value("k") != "v" {
+			t.Error("the parent's values are lost")
+		}
+		cancel()
+		<-a.Done()
+		if !errors.Is(a.Err(), context.Canceled) {
+			t.Errorf("after the parent's cancellation: %v", a.Err())
+		}
+		a.Stop()
+
+		a = AttemptContext(context.Background(), time.Hour)
+		a.Stop()
+		if !errors.Is(a.Err(), context.Canceled) {
+			t.Errorf("after Stop: %v", a.Err())
+		}
+		done, stop := context.WithCancel(context.Background())
+		stop()
+		if a := AttemptContext(done, time.Hour); a.Err() == nil {
+			t.Error("an attempt of a done parent is live")
+		}
+	})
 }

@@ -9,11 +9,11 @@
 // Everything else (paths, ids, statuses, reason codes) stays readable,
 // because that is what one needs to debug a call.
 //
-// Masking replaces whole values only: a whole header value (Header), the
-// whole JSON value of a secret field (JSON), or a known secret where it
-// stands as a whole word in free text (Text). It never cuts into other
-// text, so a one-character app key cannot turn "Description" into
-// "Descr[REDACTED]ption".
+// Masking replaces whole values: a whole header value (Header), the whole
+// JSON value of a secret field (JSON), or a known secret in free text
+// (Text): everywhere once it is long enough to be unambiguous, as a whole
+// word (Unicode-aware) when it is shorter, so that a one-character app key
+// cannot turn "Description" into "Descr[REDACTED]ption".
 package redact
 
 import (
@@ -22,7 +22,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Mask replaces every secret value.
@@ -204,22 +207,43 @@ func mentionsSecret(body []byte) bool {
 	return false
 }
 
-// Text replaces each of the given secret values where it appears in s as a
-// whole word: not next to a letter, a digit, or one of "-_.~" that
-// continues the word. It is the last line of defence for free text (a
-// server's error description, a wrapped transport error) that may quote a
-// credential. Matching whole words only means a short secret cannot
-// corrupt the words around it. Empty secrets are ignored.
+// MinAnywhere is the length from which a secret is masked wherever it
+// stands, even inside a longer word: eight characters of a key or token
+// do not occur in other text by chance. A shorter secret is masked where
+// it stands as a whole word only, so that a one-character app key cannot
+// turn "Description" into "Descr[REDACTED]ption".
+const MinAnywhere = 8
+
+// Text replaces each of the given secret values where it appears in s:
+// every occurrence of a secret of MinAnywhere characters or more, and
+// every whole-word occurrence of a shorter one. Word boundaries are
+// Unicode-aware: a secret ends where a letter or digit of its own script
+// does not follow, so quotes of every style (“ ” « » ‘ ’), an ellipsis, a
+// non-breaking space, the "-", "_" and "." that join words, and text in
+// scripts written without spaces (Chinese, Japanese) all bound it. It is
+// the last line of defence for free text (a server's error description, a
+// wrapped transport error) that may quote a credential. Empty secrets are
+// ignored; longer secrets are masked first, so that one secret holding
+// another is masked whole.
 func Text(s string, secrets ...string) string {
+	if len(secrets) > 1 {
+		secrets = slices.Clone(secrets)
+		slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	}
 	for _, v := range secrets {
-		if v != "" {
-			s = replaceWord(s, v)
+		if v != "" && strings.Contains(s, v) {
+			s = replace(s, v)
 		}
 	}
 	return s
 }
 
-func replaceWord(s, v string) string {
+func replace(s, v string) string {
+	if utf8.RuneCountInString(v) >= MinAnywhere {
+		return strings.ReplaceAll(s, v, Mask)
+	}
+	first, _ := utf8.DecodeRuneInString(v)
+	last, _ := utf8.DecodeLastRuneInString(v)
 	var b strings.Builder
 	written, from := 0, 0
 	for {
@@ -229,12 +253,15 @@ func replaceWord(s, v string) string {
 		}
 		i += from
 		end := i + len(v)
-		if (i == 0 || !isWordByte(s[i-1])) && (end == len(s) || !isWordByte(s[end]) || endsSentence(s[end:])) {
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		if (i == 0 || !continues(first, before)) && (end == len(s) || !continues(last, after)) {
 			b.WriteString(s[written:i])
 			b.WriteString(Mask)
 			written, from = end, end
 		} else {
-			from = i + 1
+			_, size := utf8.DecodeRuneInString(s[i:])
+			from = i + size
 		}
 	}
 	if written == 0 {
@@ -244,24 +271,22 @@ func replaceWord(s, v string) string {
 	return b.String()
 }
 
-// isWordByte reports whether c continues a word that could be a
-// credential: letters, digits, "-_.~", and the bytes of non-ASCII letters.
-func isWordByte(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
-	case c == '-' || c == '_' || c == '.' || c == '~':
-		return true
-	}
-	return c >= 0x80
+// continues reports whether neighbour, next to the secret's edge rune,
+// makes one word with it: both letters or digits (or combining marks), and
+// neither in a script written without spaces between words.
+func continues(edge, neighbour rune) bool {
+	return isWordRune(edge) && isWordRune(neighbour) && unspaced(edge) == unspaced(neighbour)
 }
 
-// endsSentence reports whether s starts with dots that end a sentence
-// rather than continue a word: "token abc." ends at the dot.
-func endsSentence(s string) bool {
-	i := 0
-	for i < len(s) && s[i] == '.' {
-		i++
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 	}
-	return i > 0 && (i == len(s) || !isWordByte(s[i]))
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r))
+}
+
+// unspaced reports whether r belongs to a script written without spaces
+// between words: a Latin secret beside it is a word of its own.
+func unspaced(r rune) bool {
+	return r >= 0x2E80 && (unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar))
 }

@@ -70,7 +70,12 @@ func TestText(t *testing.T) {
 		// One-character credentials never cut into other words.
 		{"one character", `"Description":"Invalid Finicity-App-Token."`, []string{"e", "T", "i"}, `"Description":"Invalid Finicity-App-Token."`},
 		{"inside a longer word", "tokenabc123 abc123x xabc123", []string{"abc123"}, "tokenabc123 abc123x xabc123"},
-		{"dotted word continues", "abc123.def", []string{"abc123"}, "abc123.def"},
+		{"dotted join", "abc123.def", []string{"abc123"}, "[REDACTED].def"},
+		{"long secret inside a word", "xsecret-token-longy", []string{"secret-token-long"}, "x[REDACTED]y"},
+		{"typographic quotes", "“ab” «ab» ‘ab’ ab… ab\u00a0", []string{"ab"}, "“[REDACTED]” «[REDACTED]» ‘[REDACTED]’ [REDACTED]… [REDACTED]\u00a0"},
+		{"CJK beside", "令牌ab无效", []string{"ab"}, "令牌[REDACTED]无效"},
+		{"accented letter continues", "éab", []string{"ab"}, "éab"},
+		{"one secret inside another", "k-long-secret-1", []string{"k", "k-long-secret-1"}, "[REDACTED]"},
 	}
 	for _, tc := range tests {
 		if got := Text(tc.in, tc.secrets...); got != tc.want {

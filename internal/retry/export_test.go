@@ -35,7 +35,7 @@ func wrapDoer(next httpx.Doer, p Policy) httpx.Doer {
 		if err != nil {
 			return nil, err
 		}
-		return httpx.Receive(req, resp, 1<<20)
+		return httpx.Receive(req, resp, 1<<20, false)
 	}), p)
 	return httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
 		r, err := s.Send(req)

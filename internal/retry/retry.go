@@ -31,6 +31,11 @@
 //     spent its own retries;
 //   - every other error: what is not on the allow-list is not retried.
 //
+// Waits follow a jittered exponential backoff, or the server's
+// Retry-After, waited in full. A Retry-After longer than MaxDelay is not
+// retried early: the answer is returned at once, as is the last answer
+// (or error) when the caller's deadline would end during the wait.
+//
 // Only requests whose repetition is harmless are repeated. GET, HEAD,
 // OPTIONS, PUT, DELETE and TRACE are idempotent and retried on all of the
 // above. A POST (which creates a configuration, a login form or a token)
@@ -115,7 +120,7 @@ func WithOverride(ctx context.Context, o Override) context.Context {
 // says.
 func Wrap(next httpx.Sender, p Policy) httpx.Sender {
 	if p.Sleep == nil {
-		p.Sleep = sleep
+		p.Sleep = Sleep
 	}
 	if p.Jitter == nil {
 		p.Jitter = uniform
@@ -281,14 +286,14 @@ func (d *doer) Send(req *http.Request) (*httpx.Response, error) {
 	p := d.policy(req)
 	idempotent := Idempotent(req.Method)
 	for attempt := 1; ; attempt++ {
-		r, cancel, err := prepare(req, attempt, p.AttemptTimeout)
+		r, a, err := prepare(req, attempt, p.AttemptTimeout)
 		if err != nil {
 			return nil, err
 		}
 		// The body is read whole below this layer, within the attempt's
-		// time: nothing of the attempt outlives cancel.
+		// time: nothing of the attempt outlives stop.
 		resp, err := d.next.Send(r)
-		cancel()
+		stop(a)
 		canRetry := attempt <= p.MaxRetries && httpx.Replayable(req) && ctx.Err() == nil
 		var wait time.Duration
 		var reason string
@@ -340,31 +345,39 @@ func attempts(err error, n int) error {
 
 // prepare makes the request for one attempt: its own context (carrying the
 // attempt number and the attempt timeout) and, from the second attempt on,
-// a fresh body.
-func prepare(req *http.Request, attempt int, timeout time.Duration) (*http.Request, context.CancelFunc, error) {
+// a fresh body. The attempt's context is nil when there is no timeout;
+// stop it once the attempt is over.
+func prepare(req *http.Request, attempt int, timeout time.Duration) (*http.Request, *httpx.Attempt, error) {
 	if attempt == 1 && timeout <= 0 {
 		// Attempt reports 1 when the context carries no number, and there
 		// is no timeout to release.
-		return req, nop, nil
+		return req, nil, nil
 	}
 	ctx := req.Context()
 	if attempt > 1 {
 		ctx = context.WithValue(ctx, attemptKey{}, attempt)
 	}
-	cancel := context.CancelFunc(nop)
+	var a *httpx.Attempt
 	if timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, timeout)
+		a = httpx.AttemptContext(ctx, timeout)
+		ctx = a
 	}
 	r := req.WithContext(ctx)
 	if attempt > 1 && req.Body != nil && req.Body != http.NoBody {
 		body, err := req.GetBody()
 		if err != nil {
-			cancel()
+			stop(a)
 			return nil, nil, fmt.Errorf("retry: rewind request body: %w", err)
 		}
 		r.Body = body
 	}
-	return r, cancel, nil
+	return r, a, nil
+}
+
+func stop(a *httpx.Attempt) {
+	if a != nil {
+		a.Stop()
+	}
 }
 
 // backoff is the wait before retry number attempt (1-based): exponential
@@ -402,9 +415,9 @@ func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-func nop() {}
-
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done (then with its error): the default
+// Policy.Sleep.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
