@@ -4,7 +4,7 @@ SHELL     := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 HANDWRITTEN = $(shell git ls-files '*.go' | grep -v '^gen/' | grep -v '\.gen\.go$$')
 
-.PHONY: generate check-generate lint test test-external fuzz spec-validate spec-diff ci demo bench
+.PHONY: generate check-generate lint test test-external test-redis bench-redis fuzz spec-validate spec-diff ci demo bench
 
 generate: ## regenerate gen/, api/models.gen.go and api/services.gen.go from openapi.yaml
 	$(GO) generate ./...
@@ -38,6 +38,27 @@ fuzz: ## FuzzSandbox for 20 s: no request makes the sandbox panic or answer outs
 test-external: ## the test kit used from another module (testdata/usermodule), vetted, with the race detector
 	cd testdata/usermodule && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
+# The Redis token source, a module of its own (redistoken/go.mod, go.sum
+# committed) so that core users never download a Redis client. Its tests
+# start redis-server themselves on a free 127.0.0.1 port, without
+# persistence, and re-execute the test binary as replica processes; with
+# CI set, a missing redis-server fails them instead of skipping.
+test-redis: ## redistoken against a real redis-server: vet, staticcheck, tests with the race detector
+	cd redistoken && $(GO) vet ./... && $(GO) run $(STATICCHECK) ./... && $(GO) test -race -count=1 ./...
+
+# Whole rounds of the set, so a slow spell of the machine hits every
+# variant alike; the ratios are taken within each round, then their median.
+bench-redis: ## Source.Token once it holds a token, against a constant source and one Redis GET; prints ratios
+	cd redistoken && $(GO) test -c -o .bench.test . && \
+	for i in $$(seq $(BENCHCOUNT)); do ./.bench.test -test.run '^$$' -test.bench '^BenchmarkToken$$' -test.benchmem || exit 1; done | \
+	awk '{ print } \
+	  $$1 ~ /^BenchmarkToken\/Static-/ { st = $$3 } $$1 ~ /^BenchmarkToken\/Source-/ { so = $$3 } \
+	  $$1 ~ /^BenchmarkToken\/RedisGET-/ { n++; a[n] = so / st; b[n] = $$3 / so } \
+	  function median(x, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && x[j-1] > x[j]; j--) { t = x[j]; x[j] = x[j-1]; x[j-1] = t } \
+	    return n % 2 ? x[(n+1)/2] : (x[n/2] + x[n/2+1]) / 2 } \
+	  END { if (n) printf "\nmedians of %d rounds: Source/Static %.2fx, RedisGET/Source %.0fx\n", n, median(a, n), median(b, n) }'; \
+	status=$$?; rm -f .bench.test; exit $$status
+
 spec-validate: ## load openapi.yaml, validate it (examples included), compare with gen/
 	$(GO) run ./internal/tools/specvalidate openapi.yaml
 
@@ -62,4 +83,4 @@ bench: ## client overhead vs raw net/http, validation cost, sandbox throughput; 
 	done | $(GO) run ./internal/tools/benchratio
 	@rm -f $(BENCHBIN)
 
-ci: spec-validate check-generate lint test test-external fuzz spec-diff ## everything CI checks
+ci: spec-validate check-generate lint test test-external test-redis fuzz spec-diff ## everything CI checks

@@ -8,6 +8,7 @@ require (
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/google/uuid v1.6.0
 	github.com/oapi-codegen/runtime v1.9.0
+	golang.org/x/net v0.57.0
 	golang.org/x/sync v0.22.0
 )
 

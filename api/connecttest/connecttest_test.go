@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -154,6 +155,8 @@ func TestJourney(t *testing.T) {
 	}
 }
 
+var callerAt = regexp.MustCompile(`^connecttest: connecttest_test\.go:[0-9]+: `)
+
 // TestRequestChecks: a request off the spec fails the test with a
 // message naming the operation and the field (never a credential), and
 // gets the API's documented error; with AllowInvalidRequests it is only
@@ -212,6 +215,15 @@ func TestRequestChecks(t *testing.T) {
 				t.Errorf("answer: got %v, want %s…", err, tc.answer)
 			}
 			errs, fatals := ft.reported()
+			// The message names the line of this file that sent the
+			// request (the kit computes it: the first frame outside the
+			// SDK proper).
+			for i, m := range errs {
+				if !callerAt.MatchString(m) {
+					t.Errorf("message %q names no line of connecttest_test.go", m)
+				}
+				errs[i] = callerAt.ReplaceAllString(m, "connecttest: ")
+			}
 			if want := []string{tc.message}; !reflect.DeepEqual(errs, want) || fatals != nil {
 				t.Errorf("reported:\n%q\n%q\nwant:\n%q", errs, fatals, want)
 			}
@@ -634,5 +646,94 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 	if n := len(srv.Configurations(connecttest.AppKey)); n != workers/2*calls {
 		t.Errorf("configurations: %d, want %d", n, workers/2*calls)
+	}
+}
+
+// TestStrictChecks: the rules beyond the spec's own validation, each
+// failing the test with the field named: a field the spec does not define
+// (exact names), a header net/http would refuse or trim, a string that is
+// not UTF-8; AllowUnknownFields drops the first rule only.
+func TestStrictChecks(t *testing.T) {
+	post := func(srv *connecttest.Server, body string, header ...string) int {
+		req, err := http.NewRequest("POST", connecttest.InProcessURL+"/connect-components/configurations", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Finicity-App-Key", connecttest.AppKey)
+		req.Header.Set("Finicity-App-Token", connecttest.Token)
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header[header[i]] = []string{header[i+1]}
+		}
+		resp, err := srv.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	cases := []struct {
+		name, body string
+		header     []string
+		violation  string
+		unknown    bool // an unknown field: allowed by AllowUnknownFields
+		status     int  // the sandbox's answer: 201 for what the API would take
+	}{
+		{"exact names", `{"filteraccounts":["Checking"]}`, nil,
+			"body filteraccounts: unknown field: not defined by the spec (names are exact and case-sensitive)", true, http.StatusCreated},
+		{"header newline", `{}`, []string{"X-Trace", "a\nb"},
+			"header X-Trace: value holds a newline, CR, NUL or other control character: net/http refuses to send it", false, http.StatusCreated},
+		{"header space", `{}`, []string{"X-Trace", "ab "},
+			"header X-Trace: value has leading or trailing whitespace: net/http trims it on a socket, so the server would receive another value", false, http.StatusCreated},
+		// The sandbox refuses a string it could only store altered.
+		{"utf-8", "{\"filterAccounts\":[\"\xff\"]}", nil,
+			"body filterAccounts.0: not valid UTF-8: JSON decoders replace the bytes, so the server would receive another value", false, http.StatusBadRequest},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ft := &fakeT{TB: t}
+			srv := connecttest.NewServer(ft)
+			if got := post(srv, tc.body, tc.header...); got != tc.status {
+				t.Errorf("answered %d, want %d", got, tc.status)
+			}
+			errs, _ := ft.reported()
+			if len(errs) != 1 || !strings.Contains(errs[0], "Configurations.Create (post_configurations): request breaks the API spec: "+tc.violation) ||
+				!callerAt.MatchString(errs[0]) {
+				t.Errorf("reported %q", errs)
+			}
+			if r := srv.Requests()[0]; r.Violation != tc.violation || r.Status != tc.status {
+				t.Errorf("recorded %q, %d", r.Violation, r.Status)
+			}
+
+			ft = &fakeT{TB: t}
+			srv = connecttest.NewServer(ft, connecttest.AllowUnknownFields())
+			post(srv, tc.body, tc.header...)
+			if errs, _ := ft.reported(); (len(errs) == 0) != tc.unknown {
+				t.Errorf("AllowUnknownFields: reported %q", errs)
+			}
+		})
+	}
+}
+
+// TestServedStatus: served requests record their status too, and a reset
+// none; a client of the user's own keeps its settings over the served
+// transport.
+func TestServedStatus(t *testing.T) {
+	srv := connecttest.NewServer(t)
+	hc := &http.Client{Timeout: time.Minute}
+	c := srv.ServedClient(api.WithHTTPClient(hc), api.WithRetries(0))
+	srv.Inject("Configurations.List", 1, connecttest.ConnectionReset())
+	if _, err := c.Configurations.List(context.Background()); err == nil {
+		t.Fatal("the reset call succeeded")
+	}
+	if _, err := c.Configurations.List(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, r := range srv.Requests() {
+		got = append(got, r.Status)
+	}
+	if want := []int{0, 200}; !reflect.DeepEqual(got, want) || hc.Transport != nil {
+		t.Errorf("statuses %v, want %v; transport %v", got, want, hc.Transport)
 	}
 }

@@ -40,18 +40,50 @@
 //
 // # Request checks
 //
-// Every request the server receives is validated against the API's
-// OpenAPI document, the one package api is generated from. A request that
-// does not match fails the test (t.Errorf, from whichever goroutine sent
-// it) with a message naming the operation and the field, never a value:
+// Every request the server receives is checked, strictly, against the
+// API's OpenAPI document, the one package api is generated from. A request
+// that does not match fails the test (t.Errorf, from whichever goroutine
+// sent it) with a message naming the line of your code that sent it, the
+// operation and the field, never a value:
 //
-//	connecttest: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
+//	connecttest: onboarding.go:42: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
 //
-// and the server answers what the API documents (400, reason code 10010,
-// naming the field), so the code under test sees the real error too. For
-// tests that send invalid requests on purpose, NewServer(t,
+// The line is the first frame outside this SDK (its dependencies and the
+// standard library skipped) on the goroutine that made the call: t.Helper
+// cannot mark frames of code that does not call it, so the kit computes
+// the line and puts it in the message. Served requests (URL) run on the
+// listener's goroutines and name no line.
+//
+// Beyond the schema (types, formats, bounds, required fields), the kit
+// holds requests to what the real API and a real socket would do:
+//
+//   - A body field the spec does not define is a violation, names being
+//     exact and case-sensitive: configurationID for configurationId,
+//     redirectUrl beside redirectURI. The API's objects are open and it
+//     ignores such a field, so the server answers as the API would; for
+//     the caller it is almost always a bug. AllowUnknownFields drops this
+//     rule for tests that mean it.
+//   - Header names and values are checked as net/http checks them on a
+//     socket: a newline, CR, NUL or other control character is refused
+//     there, leading or trailing whitespace is trimmed (the server would
+//     receive another value). In process nothing else would see them.
+//   - JSON strings must be valid UTF-8: decoders replace invalid bytes
+//     without a word.
+//
+// A request the API refuses gets what the API documents (400, reason code
+// 10010, naming the field), so the code under test sees the real error
+// too. For tests that send invalid requests on purpose, NewServer(t,
 // AllowInvalidRequests()). Requests returns every request received, in
-// order, with its operation, headers, body and violation, if any.
+// order, with its operation, headers, body, violation, if any, and the
+// status it was answered with.
+//
+// # Your own *http.Client
+//
+// Client(api.WithHTTPClient(hc)) keeps hc's settings (Timeout, Jar,
+// CheckRedirect) and replaces only its transport, on a copy: the client
+// always talks to the server in process, never to the network, and hc is
+// left as it was. A Timeout of hc bounds each call as it would against
+// the API (a scripted Delay longer than it makes the call fail).
 //
 // # Faults and scenarios
 //

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,13 +48,13 @@ func Example() {
 	fmt.Println("stored:", len(srv.Configurations(connecttest.AppKey)))
 	// Output:
 	// list: 0 <nil>
-	// test failed: connecttest: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
+	// test failed: connecttest: example_test.go:35: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
 	// 	(POST /connect-components/institutions/{institution_id}/oauth-urls; the server answered with the API's documented error; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)
 	// answer: 400 10010
-	// GET /connect-components/configurations (Configurations.List)
-	// GET /connect-components/configurations (Configurations.List)
-	// POST /connect-components/configurations (Configurations.Create)
-	// POST /connect-components/institutions/101732/oauth-urls (OAuthURLs.Create) [invalid: body redirectURI: must be an absolute URI]
+	// GET /connect-components/configurations (Configurations.List) -> 503
+	// GET /connect-components/configurations (Configurations.List) -> 200
+	// POST /connect-components/configurations (Configurations.Create) -> 201
+	// POST /connect-components/institutions/101732/oauth-urls (OAuthURLs.Create) -> 400 [invalid: body redirectURI: must be an absolute URI]
 	// stored: 1
 }
 
@@ -108,6 +110,37 @@ func ExampleWithClock() {
 	// Configurations.List
 	// Partners.Authenticate
 	// Configurations.List
+}
+
+// A body field the spec does not define fails the test, names being
+// exact: configurationID is not configurationId. Code that builds its own
+// requests meets it most; a test that sends extra fields on purpose says
+// so with AllowUnknownFields.
+func ExampleAllowUnknownFields() {
+	t := newExampleT()
+	defer t.cleanup()
+
+	send := func(srv *connecttest.Server) {
+		req, _ := http.NewRequest("POST", connecttest.InProcessURL+"/connect-components/configurations",
+			strings.NewReader(`{"filterAccounts":["Checking"],"filterAcounts":["Savings"]}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Finicity-App-Key", connecttest.AppKey)
+		req.Header.Set("Finicity-App-Token", connecttest.Token)
+		resp, err := srv.HTTPClient().Do(req)
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close()
+		r := srv.Requests()[0]
+		fmt.Println(r.Status, r.Violation)
+	}
+	send(connecttest.NewServer(t))
+	send(connecttest.NewServer(t, connecttest.AllowUnknownFields()))
+	// Output:
+	// test failed: connecttest: example_test.go:129: Configurations.Create (post_configurations): request breaks the API spec: body filterAcounts: unknown field: not defined by the spec (names are exact and case-sensitive)
+	// 	(POST /connect-components/configurations; the server answered it as if it were valid; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)
+	// 201 body filterAcounts: unknown field: not defined by the spec (names are exact and case-sensitive)
+	// 201
 }
 
 // exampleT is the little of a testing.TB the kit uses (Helper, Cleanup,

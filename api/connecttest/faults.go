@@ -80,7 +80,7 @@ func (s *Server) Inject(operation string, n int, f Fault) {
 		s.t.Fatalf("connecttest: Inject(%q): Status(%d): want an error status, 400 to 599", operation, f.f.Status)
 		return
 	}
-	if err := s.sb.Inject(op.id, n, f.f); err != nil {
+	if err := s.sb.Inject(op.ID, n, f.f); err != nil {
 		s.t.Fatalf("connecttest: Inject(%q): %v", operation, err)
 	}
 }

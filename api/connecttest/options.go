@@ -46,6 +46,7 @@ type config struct {
 	partnerID     string
 	partnerSecret string
 	allowInvalid  bool
+	allowUnknown  bool
 }
 
 // WithTokenCheck makes the server check tokens as the API does: only
@@ -109,6 +110,17 @@ func WithMaxBodyBytes(n int64) Option {
 // still records them, each with its Violation.
 func AllowInvalidRequests() Option {
 	return func(c *config) { c.allowInvalid = true }
+}
+
+// AllowUnknownFields drops one rule of the request checks: a body field
+// the spec does not define (redirectUrl beside redirectURI, or
+// configurationID, since names are exact and case-sensitive). The API's
+// objects are open and it ignores such a field, so the server always
+// answered it as the API would; by default the kit still fails the test,
+// since for the caller it is almost always a misspelling. Use it for
+// tests that send extra fields on purpose. Every other rule still holds.
+func AllowUnknownFields() Option {
+	return func(c *config) { c.allowUnknown = true }
 }
 
 // Clock is a clock a test moves by hand, for WithClock: Now returns its

@@ -2,12 +2,16 @@ package connecttest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
+	"github.com/finicity-go/connect-components/internal/conformance"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // Request is one request the server received, as Requests reports it.
@@ -26,13 +30,21 @@ type Request struct {
 	// Body is the body as received, nil for an operation that takes none.
 	// DecodeBody decodes it.
 	Body json.RawMessage
-	// Violation says how the request breaks the spec, naming the field and
-	// the rule (never the value); empty for a valid request.
+	// Violation says how the request breaks the spec, naming each field
+	// and its rule (never a value), "; " between them; empty for a valid
+	// request. A field the spec does not define counts (see
+	// AllowUnknownFields), and so do a header net/http would refuse or
+	// change on a socket and a JSON string that is not valid UTF-8.
 	Violation string
+	// Status is the status the server answered with: a scripted fault's
+	// included, 0 when there was no answer (a scripted connection reset,
+	// or a client that gave up first).
+	Status int
 }
 
 // DecodeBody decodes the request's JSON body into v, such as an
-// *api.LoginFormParams.
+// *api.LoginFormParams. Like encoding/json it matches field names without
+// regard to case; the spec check does not (Violation).
 func (r Request) DecodeBody(v any) error {
 	if r.Body == nil {
 		return errors.New("connecttest: " + r.Method + " " + r.Path + " has no body")
@@ -42,25 +54,49 @@ func (r Request) DecodeBody(v any) error {
 
 // Requests returns every request the server received so far, in the order
 // they arrived: scripted faults, retries, token fetches and invalid
-// requests included. The result is a deep copy: changing it changes
-// nothing recorded.
+// requests included, each with the status it was answered with. The
+// result is a deep copy: changing it changes nothing recorded.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Request, len(s.requests))
 	for i, r := range s.requests {
-		r.Header = r.Header.Clone()
-		r.Body = bytes.Clone(r.Body)
-		out[i] = r
+		c := *r
+		c.Header = c.Header.Clone()
+		c.Body = bytes.Clone(c.Body)
+		out[i] = c
 	}
 	return out
 }
 
+// slotKey is the context key of the *slot a round trip (in process) or a
+// served request carries, for the hook to leave its record in.
+type slotKey struct{}
+
+// slot links a request's record, made by the hook, to the status its
+// answer has once written.
+type slot struct{ rec *Request }
+
+func withSlot(ctx context.Context) (context.Context, *slot) {
+	sl := &slot{}
+	return context.WithValue(ctx, slotKey{}, sl), sl
+}
+
+// answered records the status of the request sl was made for.
+func (s *Server) answered(sl *slot, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sl.rec != nil {
+		sl.rec.Status = status
+	}
+}
+
 // observe is the sandbox's request hook: it records the request and, for
 // one that breaks the spec, fails the test. It runs on the goroutine
-// serving the request, so it uses Errorf, never Fatalf.
+// serving the request (in process, the caller's), so it uses Errorf,
+// never Fatalf.
 func (s *Server) observe(in sandbox.Inbound) {
-	rec := Request{
+	rec := &Request{
 		Method: in.Request.Method,
 		Path:   in.Request.URL.EscapedPath(),
 		Header: in.Request.Header.Clone(),
@@ -69,33 +105,72 @@ func (s *Server) observe(in sandbox.Inbound) {
 		rec.Body = bytes.Clone(in.Body)
 	}
 	var op operation
+	var findings []conformance.Finding
 	if in.Route != nil {
 		op = operationByID(in.Route.Operation.OperationID)
-		rec.Operation = op.method
+		rec.Operation = op.Method
 		if rec.Operation == "" {
-			rec.Operation = op.id
+			rec.Operation = op.ID
 		}
+		findings = s.check(in)
 	}
-	if in.Violation != nil {
+	switch {
+	case len(findings) > 0:
+		rec.Violation = conformance.Join(findings)
+	case in.Violation != nil && (in.Route == nil || !isFieldError(in.Violation)):
+		// Outside the spec, or a body the sandbox could not read (too
+		// large): the sandbox's own word.
 		rec.Violation = in.Violation.Error()
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, rec)
+	if sl, ok := in.Request.Context().Value(slotKey{}).(*slot); ok {
+		sl.rec = rec
+	}
 	report := !s.closed
 	s.mu.Unlock()
 	if s.observed != nil {
 		s.observed()
 	}
-	if in.Violation == nil || s.cfg.allowInvalid || !report {
+	if rec.Violation == "" || s.cfg.allowInvalid || !report {
 		return
 	}
+	at := callerLocation()
 	if in.Route == nil {
-		s.t.Errorf("connecttest: request outside the API spec: %v", in.Violation)
+		s.t.Errorf("connecttest: %srequest outside the API spec: %s", at, rec.Violation)
 		return
 	}
-	s.t.Errorf("connecttest: %s: request breaks the API spec: %v\n"+
-		"\t(%s %s; the server answered with the API's documented error; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)",
-		op, in.Violation, in.Route.Method, in.Route.Path)
+	answer := "the server answered with the API's documented error"
+	if in.Violation == nil {
+		answer = "the server answered it as if it were valid"
+	}
+	s.t.Errorf("connecttest: %s%s: request breaks the API spec: %s\n"+
+		"\t(%s %s; %s; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)",
+		at, op, rec.Violation, in.Route.Method, in.Route.Path, answer)
+}
+
+// check holds a routed request to the strict checker, without the
+// unknown-field rule under AllowUnknownFields.
+func (s *Server) check(in sandbox.Inbound) []conformance.Finding {
+	if in.Violation != nil && !isFieldError(in.Violation) {
+		return nil // the body was not read: nothing to check it against
+	}
+	_, findings := checker().CheckRequest(context.WithoutCancel(in.Request.Context()), in.Request, in.Body)
+	if !s.cfg.allowUnknown {
+		return findings
+	}
+	kept := findings[:0]
+	for _, f := range findings {
+		if f.Kind != conformance.KindUnknownField {
+			kept = append(kept, f)
+		}
+	}
+	return kept
+}
+
+func isFieldError(err error) bool {
+	_, ok := errors.AsType[*validation.FieldError](err)
+	return ok
 }
 
 // String describes the request without its headers or body, which may
@@ -104,6 +179,9 @@ func (r Request) String() string {
 	s := r.Method + " " + r.Path
 	if r.Operation != "" {
 		s += " (" + r.Operation + ")"
+	}
+	if r.Status != 0 {
+		s += " -> " + strconv.Itoa(r.Status)
 	}
 	if r.Violation != "" {
 		s += fmt.Sprintf(" [invalid: %s]", r.Violation)

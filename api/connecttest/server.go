@@ -1,6 +1,8 @@
 package connecttest
 
 import (
+	"bufio"
+	"cmp"
 	"context"
 	"net"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/transportpin"
 )
 
 // Server is a stateful, in-memory stand-in for the Data Connect Components
@@ -22,7 +25,7 @@ type Server struct {
 	sb  *sandbox.Sandbox
 
 	mu       sync.Mutex
-	requests []Request
+	requests []*Request
 	served   *httptest.Server   // started by the first call of URL
 	stop     context.CancelFunc // ends the served requests' contexts
 	closed   bool
@@ -75,7 +78,7 @@ func (s *Server) listener() *httptest.Server {
 		// still waiting does not hold Close up (httptest.Server.Close
 		// waits for every request in flight).
 		ctx, stop := context.WithCancel(context.Background())
-		srv := httptest.NewUnstartedServer(s.sb)
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 		srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
 		srv.Start()
 		s.served, s.stop = srv, stop
@@ -107,7 +110,73 @@ func (s *Server) Close() {
 //
 // It does not follow redirects, so fetching an OAuth URL returns the
 // redirect to the partner's redirectURI.
-func (s *Server) HTTPClient() *http.Client { return s.sb.HTTPClient() }
+func (s *Server) HTTPClient() *http.Client {
+	return &http.Client{
+		Transport:     s.Transport(),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Transport returns the http.RoundTripper of HTTPClient: it hands every
+// request to the server in process. Use it under an *http.Client of your
+// own.
+func (s *Server) Transport() http.RoundTripper { return recording{s: s, next: s.sb.Transport()} }
+
+// recording is the in-process transport: the sandbox's, with the status
+// of each answer recorded beside its request.
+type recording struct {
+	s    *Server
+	next http.RoundTripper
+}
+
+func (t recording) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, sl := withSlot(req.Context())
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err == nil {
+		t.s.answered(sl, resp.StatusCode)
+	}
+	return resp, err
+}
+
+// serve is the served handler: the sandbox, with the status of each
+// answer recorded beside its request.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	ctx, sl := withSlot(r.Context())
+	sw := &statusWriter{ResponseWriter: w}
+	s.sb.ServeHTTP(sw, r.WithContext(ctx))
+	if !sw.hijacked {
+		s.answered(sl, cmp.Or(sw.status, http.StatusOK))
+	}
+}
+
+// statusWriter notes the status written, and lets a scripted reset
+// hijack the connection underneath.
+type statusWriter struct {
+	http.ResponseWriter
+	status   int
+	hijacked bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.hijacked = true
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Client returns an api.Client for AppKey that talks to the server in
 // process (HTTPClient, InProcessURL), and fails the test (t.Fatalf, so
@@ -119,6 +188,11 @@ func (s *Server) HTTPClient() *http.Client { return s.sb.HTTPClient() }
 // api.WithTokenSource); otherwise from the kit: api.WithAppToken(Token),
 // or, with WithTokenCheck, api.WithPartnerCredentials with the server's
 // partner credentials.
+//
+// An *http.Client of yours (api.WithHTTPClient) keeps its settings, its
+// Timeout, Jar and CheckRedirect, but not its Transport: the client
+// always talks to the server in process, never to the network. The kit
+// uses a copy; your *http.Client is not changed.
 func (s *Server) Client(opts ...api.Option) *api.Client {
 	s.t.Helper()
 	return s.ClientForKey(AppKey, opts...)
@@ -128,15 +202,17 @@ func (s *Server) Client(opts ...api.Option) *api.Client {
 // each app key's configurations apart.
 func (s *Server) ClientForKey(appKey string, opts ...api.Option) *api.Client {
 	s.t.Helper()
-	return s.client(appKey, []api.Option{api.WithBaseURL(InProcessURL), api.WithHTTPClient(s.HTTPClient())}, opts)
+	return s.client(appKey, []api.Option{api.WithBaseURL(InProcessURL), api.WithHTTPClient(s.HTTPClient())}, opts, s.Transport())
 }
 
 // ServedClient is Client over a real connection to URL: for tests of what
-// only a socket shows (connection reuse, a reset seen by net/http).
+// only a socket shows (connection reuse, a reset seen by net/http). As
+// with Client, an *http.Client of yours keeps its settings but uses the
+// listener's transport, which dials only the server.
 func (s *Server) ServedClient(opts ...api.Option) *api.Client {
 	s.t.Helper()
 	srv := s.listener()
-	return s.client(AppKey, []api.Option{api.WithBaseURL(srv.URL), api.WithHTTPClient(srv.Client())}, opts)
+	return s.client(AppKey, []api.Option{api.WithBaseURL(srv.URL), api.WithHTTPClient(srv.Client())}, opts, srv.Client().Transport)
 }
 
 // client builds a client with the transport options, the kit's token
@@ -144,13 +220,16 @@ func (s *Server) ServedClient(opts ...api.Option) *api.Client {
 // token source and two of them, and its options are opaque functions: an
 // option is taken for a token source when it makes a client on its own
 // (any other option alone fails for want of one).
-func (s *Server) client(appKey string, transport, opts []api.Option) *api.Client {
+//
+// rt is pinned last, under whatever *http.Client opts chose.
+func (s *Server) client(appKey string, transport, opts []api.Option, rt http.RoundTripper) *api.Client {
 	s.t.Helper()
 	all := transport
 	if !slices.ContainsFunc(opts, isTokenSource) {
 		all = append(all, s.defaultToken())
 	}
-	c, err := api.NewClient(appKey, append(all, opts...)...)
+	all = append(append(all, opts...), transportpin.Option(rt).(api.Option))
+	c, err := api.NewClient(appKey, all...)
 	if err != nil {
 		s.t.Fatalf("connecttest: %v", err)
 	}

@@ -54,6 +54,16 @@ var commands = []command{
 		setup:   resetSandboxState,
 	},
 	{
+		name: "proxy", summary: "Validating proxy in front of the API: forward every request unchanged, report each departure from the spec, record a secret-free HAR",
+		example: "finicity-connect proxy --upstream https://api.finicity.com --report drift.jsonl --har traffic.har\n# prints {\"url\":\"http://127.0.0.1:4011\",\"pid\":1234,\"upstream\":\"https://api.finicity.com\"} once listening;\n# point your app at the url; stop it with SIGINT or SIGTERM for a summary",
+		setup:   proxyCommand,
+	},
+	{
+		name: "conformance", summary: "Run the safe journey against the API and check every answer against the spec (exit 1 on any departure)", api: true,
+		example: "finicity-connect conformance --output table\nfinicity-connect conformance --institution-id 170716 --customer-id 1005061234 --institution-login-id 7008461438\n# exit 0: no departure (informational unknown fields aside); 1: any departure; 2: usage, or credentials rejected; 3: no answer",
+		setup:   conformanceCommand,
+	},
+	{
 		name: "demo", summary: "Run every operation against a fresh in-memory sandbox, narrated (stateless: the --sandbox state file is untouched)",
 		example: "finicity-connect demo",
 		setup:   demo,

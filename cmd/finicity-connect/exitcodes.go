@@ -60,7 +60,11 @@ func describe(w io.Writer, cmd string, err error) int {
 	var ve *api.ValidationError
 	var de *api.DecodeError
 	var se *stateError
+	var coded interface{ ExitCode() int }
 	switch {
+	case errors.As(err, &coded):
+		fmt.Fprintf(w, "%s: %v\n", prog, err)
+		return coded.ExitCode()
 	case errors.As(err, &ue):
 		fmt.Fprintf(w, "%s: %s\nRun '%s --help' for usage.\n", prog, ue.msg, prog)
 		return exitUsage

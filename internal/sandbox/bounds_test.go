@@ -17,56 +17,100 @@ func liveHeap() int64 {
 	return int64(m.HeapAlloc)
 }
 
-// BenchmarkCreateFlood floods a sandbox with creates from 50 app keys and
-// reports its live heap after the flood against the live heap after a
-// short flood of twice the limit (2 000 creates), in the same run:
+// BenchmarkCreateFlood floods a sandbox with creates from many app keys
+// and reports, in bytes, what its state holds after the flood:
 //
-//	heap-ratio     live heap held after b.N creates / after 2 000 (1.0: flat)
-//	growth-B/op    live heap gained per create after the short flood
-//	held-B         live heap held by the sandbox's state after the short flood
+//	held-B         live heap held by the sandbox after the flood
+//	counted-B      what the byte budget counts for it (StateBytes)
+//	heap/counted   held-B / counted-B: near 1 when the budget counts the real bytes
+//	budget-B       the byte budget in force
+//	stored         configurations stored; the rest were refused (400)
 //
-// "capped" has a total limit of 1 000 configurations: past it, creates are
-// refused and the heap stays flat whatever b.N. "uncapped" lifts the
-// limits, showing the growth they prevent. For the figures of a long
-// flood: go test -run '^$' -bench CreateFlood -benchtime 200000x ./internal/sandbox
+// "small/capped" has a total limit of 1 000 configurations; "small/budget"
+// only the default byte budget; "60KB/budget" floods 60 KB bodies across
+// 1 000 app keys: past 64 MiB every create is refused, so held-B stays
+// near the budget however long the flood. For a long flood:
+//
+//	go test -run '^$' -bench CreateFlood -benchtime 3000x ./internal/sandbox
 func BenchmarkCreateFlood(b *testing.B) {
-	const keys, baseline = 50, 2000
 	for _, bc := range []struct {
-		name  string
-		limit sandbox.Option
+		name string
+		keys int
+		body string
+		opts []sandbox.Option
 	}{
-		{"capped", sandbox.WithConfigurationLimits(100, 1000)},
-		{"uncapped", sandbox.WithConfigurationLimits(math.MaxInt, math.MaxInt)},
+		{"small/capped", 50, `{"filterAccounts":["Checking","Savings"]}`, []sandbox.Option{sandbox.WithConfigurationLimits(100, 1000)}},
+		{"small/budget", 50, `{"filterAccounts":["Checking","Savings"]}`, []sandbox.Option{sandbox.WithConfigurationLimits(math.MaxInt, math.MaxInt)}},
+		{"60KB/budget", 1000, bigConfig(60 << 10), nil},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			sb := sandbox.New(bc.limit)
-			appKeys := make([]string, keys)
+			appKeys := make([]string, bc.keys)
 			for i := range appKeys {
 				appKeys[i] = fmt.Sprint("flood-key-", i)
 			}
-			n := 0
-			create := func() {
-				status, body := serve(sb, "POST", cfgPath, appKeys[n%keys], anyTok, `{"filterAccounts":["Checking","Savings"]}`)
-				if status != 201 && status != 400 {
+			empty := liveHeap()
+			sb := sandbox.New(bc.opts...)
+			n, stored := 0, 0
+			b.SetBytes(int64(len(bc.body)))
+			for b.Loop() {
+				status, body := serve(sb, "POST", cfgPath, appKeys[n%bc.keys], anyTok, bc.body)
+				switch status {
+				case 201:
+					stored++
+				case 400:
+				default:
 					b.Fatalf("create %d: %d %s", n, status, body)
 				}
 				n++
 			}
-			empty := liveHeap()
-			for range baseline {
-				create()
-			}
-			held := liveHeap() - empty
-			b.ResetTimer()
-			for b.Loop() {
-				create()
-			}
 			b.StopTimer()
-			after := liveHeap() - empty
-			b.ReportMetric(float64(after)/float64(held), "heap-ratio")
-			b.ReportMetric(float64(after-held)/float64(n-baseline), "growth-B/op")
+			held := liveHeap() - empty
+			counted := sb.StateBytes()
 			b.ReportMetric(float64(held), "held-B")
+			b.ReportMetric(float64(counted), "counted-B")
+			if counted > 0 {
+				b.ReportMetric(float64(held)/float64(counted), "heap/counted")
+			}
+			b.ReportMetric(float64(sb.MaxStateBytes()), "budget-B")
+			b.ReportMetric(float64(stored), "stored")
 			runtime.KeepAlive(sb)
 		})
 	}
+}
+
+// TestFloodOfLargeBodiesIsBounded: a flood of 60 KB bodies across many
+// app keys stops at the byte budget; the live heap the sandbox holds
+// stays within a small factor of the budget, so the budget counts the
+// real bytes.
+func TestFloodOfLargeBodiesIsBounded(t *testing.T) {
+	const budget = 4 << 20
+	body := bigConfig(60 << 10)
+	empty := liveHeap()
+	sb := sandbox.New(sandbox.WithMaxStateBytes(budget))
+	stored, refused := 0, 0
+	for i := range 200 { // 12 MB sent
+		switch status, resp := serve(sb, "POST", cfgPath, fmt.Sprint("flood-key-", i), anyTok, body); status {
+		case 201:
+			stored++
+		case 400:
+			refused++
+		default:
+			t.Fatalf("create %d: %d %s", i, status, resp)
+		}
+	}
+	held := liveHeap() - empty
+	if want := budget / (60 << 10); stored < want-2 || stored > want {
+		t.Errorf("stored %d configurations of 60 KB within %d bytes, want about %d", stored, budget, want)
+	}
+	if refused != 200-stored {
+		t.Errorf("refused %d", refused)
+	}
+	if sb.StateBytes() > budget {
+		t.Errorf("StateBytes %d over the budget", sb.StateBytes())
+	}
+	// The margin absorbs the runtime's own allocations and map growth.
+	if held > budget*3/2 {
+		t.Errorf("live heap held %d bytes for a budget of %d (StateBytes %d): the budget misses real bytes", held, budget, sb.StateBytes())
+	}
+	runtime.KeepAlive(sb)
 }

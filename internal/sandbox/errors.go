@@ -1,9 +1,14 @@
 package sandbox
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"sort"
+	"strings"
 
 	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // Reason codes the sandbox answers with. 10010, 10026, 10023 and 4041 are
@@ -92,4 +97,55 @@ func invalidCredentials() apiError {
 func notFound(details string) apiError {
 	return apiError{status: http.StatusNotFound, reason: ReasonNotFound,
 		description: "The requested entity was not found.", details: details}
+}
+
+func invalidAppKey() apiError {
+	return apiError{status: http.StatusUnauthorized, reason: ReasonMissingAppKey,
+		description: "Invalid Finicity-App-Key header.",
+		details:     fmt.Sprintf("The Finicity-App-Key must be at most %d visible ASCII characters, the sandbox's limit.", MaxAppKeyBytes)}
+}
+
+// tooLongID checks the ids of a request against MaxIDBytes: its path
+// parameters, and the body's top-level string properties named id or
+// ending in Id or ID. A longer one is answered 400, or 404 by an operation
+// that documents no 400 (get and delete by id).
+func tooLongID(route *validation.Route, params map[string]string, body []byte) (apiError, bool) {
+	fail := func(where string) (apiError, bool) {
+		details := fmt.Sprintf("%s: longer than %d bytes, the sandbox's limit for ids.", where, MaxIDBytes)
+		if documents(route, http.StatusBadRequest) {
+			return invalidField(details), false
+		}
+		return notFound(details), false
+	}
+	names := make([]string, 0, len(params))
+	for name := range params {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if len(params[name]) > MaxIDBytes {
+			return fail("path " + name)
+		}
+	}
+	if len(body) <= MaxIDBytes {
+		return apiError{}, true // no id in it can be longer
+	}
+	var props map[string]json.RawMessage
+	if json.Unmarshal(body, &props) != nil {
+		return apiError{}, true // not an object: validation has answered already
+	}
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		if k == "id" || strings.HasSuffix(k, "Id") || strings.HasSuffix(k, "ID") {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		var v string
+		if len(props[k]) > MaxIDBytes && json.Unmarshal(props[k], &v) == nil && len(v) > MaxIDBytes {
+			return fail("body " + k)
+		}
+	}
+	return apiError{}, true
 }

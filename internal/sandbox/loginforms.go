@@ -5,40 +5,30 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/finicity-go/connect-components/gen"
 )
 
 // sessionRequest holds the fields of the login-form and OAuth URL bodies
-// that the sandbox acts on. The rest (customerId, serviceAgreement) has
-// been validated against the spec and needs no behaviour here.
+// that the sandbox acts on. The rest has been validated against the spec
+// (and configurationId checked by the x-sandbox refs) and needs no
+// behaviour here.
 type sessionRequest struct {
-	Language        string `json:"language"`
-	RedirectURI     string `json:"redirectURI"`
-	ConfigurationID string `json:"configurationId"`
+	Language    string `json:"language"`
+	RedirectURI string `json:"redirectURI"`
 }
 
-// decodeSession decodes the body and checks that a configurationId, if
-// any, belongs to the caller.
-func (s *Sandbox) decodeSession(c *call) (sessionRequest, *response) {
+// decodeSession decodes the body of a login-form or OAuth URL request.
+func decodeSession(c *call) (sessionRequest, *response) {
 	var req sessionRequest
 	if err := json.Unmarshal(c.body, &req); err != nil {
 		r := invalidField("body: not a JSON object").response()
 		return req, &r
 	}
-	if req.ConfigurationID != "" {
-		id, err := uuid.Parse(req.ConfigurationID)
-		if err != nil || !s.ownsConfiguration(c.appKey, id) {
-			r := notFound("body configurationId: no configuration with that id for this partner.").response()
-			return req, &r
-		}
-	}
 	return req, nil
 }
 
 func (s *Sandbox) createLoginForm(c *call) response {
-	req, fail := s.decodeSession(c)
+	req, fail := decodeSession(c)
 	if fail != nil {
 		return *fail
 	}

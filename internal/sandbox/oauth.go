@@ -19,21 +19,31 @@ const oauthPrefix = "/oauth/"
 const maxURL = 1024
 
 func (s *Sandbox) createOAuthURL(c *call) response {
-	req, fail := s.decodeSession(c)
+	req, fail := decodeSession(c)
 	if fail != nil {
 		return *fail
 	}
 	id := newID()
+	redirect := strings.Clone(req.RedirectURI)
 	s.mu.Lock()
-	// Past the limit the oldest session is forgotten: a real one would
-	// have timed out long before.
+	// Past the count limit the oldest session is forgotten: a real one
+	// would have timed out long before. The byte budget forgets nothing.
 	q := s.st.oauthOrder
 	for len(q) > 0 && len(s.oauth) >= s.st.oauthLimit() {
-		delete(s.oauth, q[0])
+		if uri, ok := s.oauth[q[0]]; ok {
+			s.st.bytes -= sessionCost(uri)
+			delete(s.oauth, q[0])
+		}
 		q = q[1:]
 	}
-	s.oauth[id] = req.RedirectURI
+	s.st.oauthOrder = q
+	if e := s.st.overBudget(sessionCost(redirect), "configurations"); e != nil {
+		s.mu.Unlock()
+		return e.response()
+	}
+	s.oauth[id] = redirect
 	s.st.oauthOrder = append(q, id)
+	s.st.bytes += sessionCost(redirect)
 	s.mu.Unlock()
 	s.changed()
 	return response{status: http.StatusCreated, body: gen.OAuthURL{

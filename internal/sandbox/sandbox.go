@@ -6,6 +6,17 @@
 // no network at all through HTTPClient. Every request is validated against
 // the spec before it is handled, so a client that the sandbox accepts sends
 // what the real API expects.
+//
+// What it does for each operation is declared in the spec, by the
+// operation's x-sandbox extension (engine.go): create, list, get or delete
+// on a named collection of resources, or one of a few named handlers
+// (token, loginForm, oauthURL, reconnection). Resources are stored as the
+// request's JSON, so a field added to the spec is stored and returned with
+// no code change; every success answer is built from its response schema
+// and validated before it is sent; an operation without x-sandbox answers
+// its documented example. Stored state is bounded by a byte budget
+// (DefaultMaxStateBytes, WithMaxStateBytes) and app keys and ids by
+// length (MaxAppKeyBytes, MaxIDBytes).
 package sandbox
 
 import (
@@ -18,7 +29,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/google/uuid"
 
@@ -45,8 +58,11 @@ type Sandbox struct {
 	now             func() time.Time
 	reportViolation func(error)
 	publicURL       string
+	doc             *openapi3.T // WithDocument; nil for the embedded spec
 	validator       *validation.Validator
-	hook            func(Inbound) // WithRequestHook; nil when none
+	hook            func(Inbound)                      // WithRequestHook; nil when none
+	ops             map[*openapi3.Operation]*operation // x-sandbox of each operation (engine.go)
+	problems        []error                            // malformed x-sandbox extensions
 
 	// Scripted answers (faults.go), guarded by their own mutex so a
 	// delayed answer never holds up the state.
@@ -54,11 +70,11 @@ type Sandbox struct {
 
 	// State, guarded by mu. One mutex is enough: every critical section is
 	// a few map operations, and a sandbox never sees production load.
-	mu       sync.Mutex
-	byAppKey map[string]*partnerState // configurations, scoped per app key
-	tokens   map[string]tokenGrant    // issued tokens
-	oauth    map[uuid.UUID]string     // OAuth session id -> redirectURI
-	st       stateStore               // bounds, eviction order, state hook (state.go)
+	mu     sync.Mutex
+	colls  map[string]*collection // resources by collection name, scoped per app key (resources.go)
+	tokens map[string]tokenGrant  // issued tokens
+	oauth  map[uuid.UUID]string   // OAuth session id -> redirectURI
+	st     stateStore             // bounds, byte budget, eviction order, state hook (state.go)
 }
 
 // New returns a Sandbox with no configurations, accepting the sandbox
@@ -69,8 +85,6 @@ func New(opts ...Option) *Sandbox {
 		partners:      map[string]string{DefaultPartnerID: DefaultPartnerSecret},
 		maxBody:       DefaultMaxBodyBytes,
 		now:           time.Now,
-		validator:     specdoc.MustValidator(),
-		byAppKey:      map[string]*partnerState{},
 		tokens:        map[string]tokenGrant{},
 		oauth:         map[uuid.UUID]string{},
 	}
@@ -79,19 +93,42 @@ func New(opts ...Option) *Sandbox {
 			opt(s)
 		}
 	}
+	if s.doc == nil {
+		s.validator = specdoc.MustValidator()
+	} else {
+		v, err := validation.New(s.doc)
+		if err != nil {
+			panic("sandbox: WithDocument: " + err.Error())
+		}
+		s.validator = v
+	}
+	s.ops, s.colls, s.problems = compile(s.validator.Doc())
 	return s
+}
+
+// WithDocument makes the sandbox serve doc instead of the embedded spec:
+// its routes, validation and x-sandbox behaviours. Tests use it on a
+// changed copy of openapi.yaml to show that a spec change reaches the
+// sandbox with no code change. doc must not be modified afterwards.
+func WithDocument(doc *openapi3.T) Option {
+	return func(s *Sandbox) { s.doc = doc }
 }
 
 // response is what an operation answers: a status, and a body marshalled
 // to JSON unless it is nil.
 type response struct {
-	status int
-	body   any
+	status  int
+	body    any
+	built   bool   // body is the finished JSON value already (an example)
+	raw     []byte // body as sent, once finished
+	checked bool   // validated against the spec already (finish)
 }
 
 // call is a request that passed routing, authentication and validation.
 type call struct {
 	*http.Request
+	route  *validation.Route
+	op     *operation
 	appKey string
 	params map[string]string // path parameters by name
 	body   []byte
@@ -132,6 +169,12 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, readErr = readCapped(r.Body, s.maxBody)
 	}
 	violation := readErr
+	if violation == nil && !utf8.Valid(body) {
+		// JSON is UTF-8 (RFC 8259). Go's decoder would replace the bytes
+		// with U+FFFD, so what is stored and answered would differ from
+		// what was sent.
+		violation = &validation.FieldError{Location: "body", Reason: "invalid UTF-8 in a JSON string"}
+	}
 	if violation == nil {
 		_, violation = s.validator.ValidateRequestBody(r.Context(), r, body)
 	}
@@ -168,6 +211,9 @@ func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[st
 	if appKey == "" {
 		return missingAppKey().response()
 	}
+	if !validAppKey(appKey) {
+		return invalidAppKey().response()
+	}
 	if needsToken(route) {
 		if e, ok := s.checkToken(appKey, r.Header.Get(headerAppToken)); !ok {
 			return e.response()
@@ -179,28 +225,24 @@ func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[st
 	if violation != nil {
 		return rejected(route, violation).response()
 	}
-	c := &call{Request: r, appKey: appKey, params: params, body: body}
-	switch route.Operation.OperationID {
-	case "CreateToken":
-		return s.createToken(c)
-	case "PostConfigurations":
-		return s.createConfiguration(c)
-	case "GetConfigurations":
-		return s.listConfigurations(c)
-	case "GetConfigurationsConfigurationID":
-		return s.getConfiguration(c)
-	case "DeleteConfigurationsConfigurationID":
-		return s.deleteConfiguration(c)
-	case "PostInstitutionsInstitutionIDLoginForms":
-		return s.createLoginForm(c)
-	case "PostInstitutionsInstitutionIDOauthUrls":
-		return s.createOAuthURL(c)
-	case "PostReconnections":
-		return s.reconnect(c)
+	op := s.ops[route.Operation]
+	if op == nil { // the validator routed to an operation compile did not see: cannot happen
+		return sandboxDefect(&operation{id: route.Operation.OperationID}, "no compiled behaviour")
 	}
-	// A new operation in the spec that the sandbox does not implement yet.
-	return apiError{status: http.StatusNotImplemented, reason: "501",
-		description: "Not implemented by the sandbox.", details: route.Operation.OperationID}.response()
+	if op.broken != nil {
+		return sandboxDefect(op, op.broken.Error())
+	}
+	if e, ok := tooLongID(route, params, body); !ok {
+		return e.response()
+	}
+	c := &call{Request: r, route: route, op: op, appKey: appKey, params: params, body: body}
+	if fail := s.checkRefs(c); fail != nil {
+		return *fail
+	}
+	if op.run == nil {
+		return s.finish(c, s.answerExample(c))
+	}
+	return s.finish(c, op.run(s, c))
 }
 
 // needsToken reports whether the operation's security requires
@@ -280,8 +322,10 @@ func segments(path string) int {
 // WithResponseValidation asked for it. route is nil for paths outside the
 // spec, whose answers have nothing to be validated against.
 func (s *Sandbox) write(w http.ResponseWriter, r *http.Request, route *validation.Route, resp response) {
-	var out []byte
-	if resp.body != nil {
+	out := resp.raw
+	if out != nil {
+		w.Header().Set("Content-Type", "application/json")
+	} else if resp.body != nil {
 		var err error
 		out, err = json.Marshal(resp.body)
 		if err != nil {
@@ -290,7 +334,7 @@ func (s *Sandbox) write(w http.ResponseWriter, r *http.Request, route *validatio
 		}
 		w.Header().Set("Content-Type", "application/json")
 	}
-	if route != nil && s.reportViolation != nil {
+	if route != nil && s.reportViolation != nil && !resp.checked {
 		if err := s.validator.ValidateResponse(context.WithoutCancel(r.Context()), r, resp.status, w.Header(), out); err != nil {
 			s.reportViolation(fmt.Errorf("sandbox: %d answer to %s violates the spec: %w", resp.status, route.Operation.OperationID, err))
 		}

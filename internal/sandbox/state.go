@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -12,25 +13,42 @@ import (
 	"strings"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 
-	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // Bounds on what a sandbox stores, so that a long-running sandbox (a
 // served one, or one shared by a whole test suite) keeps a bounded heap
 // whatever its clients send.
 const (
+	// DefaultMaxStateBytes is the byte budget of the stored state: every
+	// stored resource (configuration) with its id and app key, issued
+	// token and OAuth session, each counted as its bytes plus a fixed
+	// overhead for its place in the sandbox's maps. A create that would go
+	// past it is refused (400, reason 10010), never made room for by
+	// forgetting something. 64 MiB holds about a thousand configurations
+	// of the largest body the sandbox accepts, or hundreds of thousands of
+	// typical ones. WithMaxStateBytes changes it.
+	DefaultMaxStateBytes int64 = 64 << 20
+	// MaxAppKeyBytes caps the Finicity-App-Key header: a longer one, or
+	// one holding anything but visible ASCII characters, is answered 401
+	// (reason 10026). Real app keys are 32 hexadecimal characters.
+	MaxAppKeyBytes = 256
+	// MaxIDBytes caps ids: string path parameters (customer_id) and the
+	// body's string properties named id or ending in Id (customerId,
+	// partnerId). A longer one is answered 400 (reason 10010), or 404 by
+	// an operation that documents no 400.
+	MaxIDBytes = 256
 	// DefaultMaxConfigurationsPerAppKey bounds the configurations one app
 	// key stores. A real partner keeps a handful; a thousand leaves room
 	// for any test suite, while a test that leaks one configuration per
 	// run reaches it soon enough to be noticed.
 	DefaultMaxConfigurationsPerAppKey = 1000
 	// DefaultMaxConfigurations bounds the configurations stored for all
-	// app keys together: at about 250 bytes of live heap each
-	// (BenchmarkCreateFlood measures it), 100 000 keep a sandbox's state
-	// within a few tens of megabytes however many app keys its clients
-	// make up, yet let a hundred test suites share one served sandbox.
+	// app keys together, whatever their size (the byte budget bounds
+	// that).
 	DefaultMaxConfigurations = 100_000
 	// maxTokens bounds issued tokens remembered with token checking on.
 	// At the cap the oldest token is forgotten: with the same lifetime for
@@ -43,8 +61,56 @@ const (
 	maxOAuthSessions = 10_000
 )
 
+// What a stored item costs the budget beyond its bytes: its entries in
+// the maps and slices that hold it, and its framing in the state file
+// (BenchmarkCreateFlood compares the count with the live heap).
+const (
+	resourceOverhead = 128 // map entry, id string, order slot
+	partnerOverhead  = 256 // an app key's own map and order slice, its entry in the collection
+	tokenOverhead    = 128 // map entry, order slot, grant
+	sessionOverhead  = 96  // map entry, order slot
+)
+
+// Strings are counted as the larger of their bytes in memory and in the
+// state file (quotedLen), so that MarshalState's output stays within the
+// budget too.
+func resourceCost(id string, raw []byte) int64 { return int64(len(id)+len(raw)) + resourceOverhead }
+func partnerCost(appKey string) int64          { return quotedLen(appKey) + partnerOverhead }
+func tokenCost(tok, appKey string) int64       { return quotedLen(tok) + quotedLen(appKey) + tokenOverhead }
+func sessionCost(redirectURI string) int64     { return quotedLen(redirectURI) + sessionOverhead }
+
+// quotedLen bounds the length of s as a JSON string in the state file,
+// quotes excluded (HTML characters are not escaped there).
+func quotedLen(s string) int64 {
+	n := int64(len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			n++
+		case c < 0x20:
+			n += 5
+		}
+	}
+	return n
+}
+
+// validAppKey reports whether appKey can be stored and written back
+// unchanged: 1 to MaxAppKeyBytes visible ASCII characters.
+func validAppKey(appKey string) bool {
+	if appKey == "" || len(appKey) > MaxAppKeyBytes {
+		return false
+	}
+	for i := 0; i < len(appKey); i++ {
+		if appKey[i] < 0x21 || appKey[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 // stateVersion is the version MarshalState writes and the only one
-// UnmarshalState reads.
+// UnmarshalState reads. The shape has not changed since version 1: one
+// key per collection of the spec (configurations), tokens and oauth.
 const stateVersion = 1
 
 // stateStore is the part of a Sandbox's settings and state that bounds
@@ -52,12 +118,13 @@ const stateVersion = 1
 // orders are guarded by Sandbox.mu.
 type stateStore struct {
 	hook                func()
-	perAppKey, total    int // configuration limits
-	maxTokens, maxOAuth int // token and OAuth session limits (tests lower them)
+	perAppKey, total    int   // resource limits, per collection
+	maxTokens, maxOAuth int   // token and OAuth session limits (tests lower them)
+	maxBytes            int64 // the byte budget
 
-	configurations int         // stored, all app keys together
-	tokenOrder     []string    // issued tokens, oldest first
-	oauthOrder     []uuid.UUID // OAuth sessions, oldest first
+	bytes      int64       // what the stored state costs the budget
+	tokenOrder []string    // issued tokens, oldest first
+	oauthOrder []uuid.UUID // OAuth sessions, oldest first
 }
 
 // WithStateHook makes the sandbox call fn after every request that
@@ -72,9 +139,9 @@ func WithStateHook(fn func()) Option {
 	return func(s *Sandbox) { s.st.hook = fn }
 }
 
-// WithConfigurationLimits changes how many configurations the sandbox
-// stores per app key and in total (by default
-// DefaultMaxConfigurationsPerAppKey and DefaultMaxConfigurations).
+// WithConfigurationLimits changes how many configurations (resources of
+// each collection) the sandbox stores per app key and in total (by
+// default DefaultMaxConfigurationsPerAppKey and DefaultMaxConfigurations).
 // Values of zero or less keep the default.
 //
 // At a limit, a new configuration is refused rather than an old one
@@ -95,7 +162,54 @@ func WithConfigurationLimits(perAppKey, total int) Option {
 	}
 }
 
-// limits returns the configuration limits in force.
+// WithMaxStateBytes sets the byte budget of the stored state (by default
+// DefaultMaxStateBytes). Values of zero or less keep the default.
+//
+// Configurations, issued tokens (with token checking on) and OAuth
+// sessions count against it. Past it, a configuration or OAuth URL create
+// is refused with 400, reason 10010, Details naming the budget, and
+// nothing stored is forgotten to make room. A token issue forgets the
+// oldest tokens (as their count limit does) to fit, and is refused only
+// when there are none. UnmarshalState refuses a state over the budget.
+func WithMaxStateBytes(n int64) Option {
+	return func(s *Sandbox) {
+		if n > 0 {
+			s.st.maxBytes = n
+		}
+	}
+}
+
+// StateBytes returns what the stored state costs the byte budget now.
+func (s *Sandbox) StateBytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.bytes
+}
+
+// MaxStateBytes returns the byte budget in force. MarshalState's output
+// is never larger: a state file larger than it (plus a margin for
+// formatting) was not written by a sandbox with this budget.
+func (s *Sandbox) MaxStateBytes() int64 { return s.st.budget() }
+
+func (st *stateStore) budget() int64 {
+	if st.maxBytes > 0 {
+		return st.maxBytes
+	}
+	return DefaultMaxStateBytes
+}
+
+// overBudget is the refusal of storing cost more bytes, or nil when they
+// fit. The caller holds Sandbox.mu.
+func (st *stateStore) overBudget(cost int64, what string) *apiError {
+	if st.bytes+cost <= st.budget() {
+		return nil
+	}
+	e := apiError{status: 400, reason: ReasonInvalidField, description: "Storage budget of the sandbox reached.",
+		details: fmt.Sprintf("Storing this would take the sandbox's state past its budget of %d bytes: delete some %s, or reset the sandbox.", st.budget(), what)}
+	return &e
+}
+
+// limits returns the resource limits in force.
 func (st *stateStore) limits() (perAppKey, total int) {
 	perAppKey, total = DefaultMaxConfigurationsPerAppKey, DefaultMaxConfigurations
 	if st.perAppKey > 0 {
@@ -128,12 +242,6 @@ func (s *Sandbox) changed() {
 	}
 }
 
-// limitReached is the answer to a create over a configuration limit.
-func limitReached(details string) apiError {
-	return apiError{status: 400, reason: ReasonInvalidField,
-		description: "Configuration limit of the sandbox reached.", details: details}
-}
-
 // Reset forgets everything the sandbox stores: the configurations of
 // every app key, issued tokens and OAuth sessions. Settings (options
 // given to New) stay. Requests in flight see either the old state or the
@@ -141,66 +249,29 @@ func limitReached(details string) apiError {
 func (s *Sandbox) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.byAppKey = map[string]*partnerState{}
+	for _, col := range s.colls {
+		col.byAppKey, col.count = map[string]*partnerState{}, 0
+	}
 	s.tokens = map[string]tokenGrant{}
 	s.oauth = map[uuid.UUID]string{}
-	s.st.configurations = 0
+	s.st.bytes = 0
 	s.st.tokenOrder = nil
 	s.st.oauthOrder = nil
 }
 
-// AppKeys returns, sorted, the app keys that own at least one
-// configuration.
-func (s *Sandbox) AppKeys() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	keys := make([]string, 0, len(s.byAppKey))
-	for k, p := range s.byAppKey {
-		if len(p.order) > 0 {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// Configurations returns the configurations appKey owns, in creation
-// order: copies, so changing them changes nothing in the sandbox. It is
-// empty, never nil, for an app key with none.
-func (s *Sandbox) Configurations(appKey string) []gen.Configuration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := []gen.Configuration{}
-	if p := s.byAppKey[appKey]; p != nil {
-		for _, id := range p.order {
-			out = append(out, cloneConfiguration(p.configs[id]))
-		}
-	}
-	return out
-}
-
-func cloneConfiguration(c gen.Configuration) gen.Configuration {
-	c.FilterAccounts = slices.Clone(c.FilterAccounts)
-	c.AccountClassificationType = slices.Clone(c.AccountClassificationType)
-	return c
-}
-
-// stateFile is the persisted form of a sandbox's state, version 1:
+// The persisted form of a sandbox's state, version 1:
 //
 //	{"version":1,
 //	 "configurations":{"<app key>":[<Configuration>, ...]},  // creation order
 //	 "tokens":[{"token":"...","appKey":"...","expires":"<RFC 3339>"}, ...],  // issue order
 //	 "oauth":[{"id":"<uuid>","redirectURI":"..."}, ...]}  // creation order
 //
-// Settings (token checking, lifetime, limits, partner credentials) are
-// not part of it: they belong to whoever makes the sandbox.
-type stateFile struct {
-	Version        int                            `json:"version"`
-	Configurations map[string][]gen.Configuration `json:"configurations"`
-	Tokens         []tokenRecord                  `json:"tokens"`
-	OAuth          []oauthRecord                  `json:"oauth"`
-}
-
+// "configurations" is the collection of that name in the spec's x-sandbox
+// extensions; a spec with more collections has one such key for each, in
+// name order. Each resource is the JSON object the sandbox stores, keys
+// sorted. Settings (token checking, lifetime, limits, partner
+// credentials) are not part of it: they belong to whoever makes the
+// sandbox.
 type tokenRecord struct {
 	Token   string    `json:"token"`
 	AppKey  string    `json:"appKey"`
@@ -215,113 +286,178 @@ type oauthRecord struct {
 // MarshalState returns what the sandbox stores as versioned JSON, for
 // UnmarshalState to restore: configurations per app key, the tokens it
 // issued that it still remembers (with token checking on), and OAuth
-// sessions. The output is deterministic for a given state. It holds
-// tokens and app keys: keep it where you would keep test credentials.
+// sessions. The output is deterministic for a given state, and never
+// larger than the byte budget. It holds tokens and app keys: keep it
+// where you would keep test credentials.
 func (s *Sandbox) MarshalState() ([]byte, error) {
-	f := stateFile{Version: stateVersion, Configurations: map[string][]gen.Configuration{},
-		Tokens: []tokenRecord{}, OAuth: []oauthRecord{}}
+	var b bytes.Buffer
+	b.Grow(int(s.StateBytes()) + 64)
+	if err := s.WriteState(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteState writes what MarshalState returns to w, without holding it
+// all in memory a second time: a served sandbox near its budget saves its
+// state file with no copy of the state. The state is taken at once, under
+// the sandbox's lock; the writing happens outside it.
+func (s *Sandbox) WriteState(w io.Writer) error {
+	type partner struct {
+		key  string
+		raws [][]byte
+	}
+	names := make([]string, 0, len(s.colls))
+	for n := range s.colls {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	colls := make([][]partner, len(names))
+	tokens, oauth := []tokenRecord{}, []oauthRecord{}
 	s.mu.Lock()
-	// Stored configurations are never modified in place, so the copies of
-	// their slices can be shared until marshalled, outside the lock.
-	for k, p := range s.byAppKey {
-		if len(p.order) == 0 {
-			continue
+	// Resources are written outside the lock (storedLocked).
+	for i, n := range names {
+		for k, p := range s.colls[n].byAppKey {
+			if len(p.order) > 0 {
+				colls[i] = append(colls[i], partner{k, storedLocked(s.colls[n], k)})
+			}
 		}
-		list := make([]gen.Configuration, 0, len(p.order))
-		for _, id := range p.order {
-			list = append(list, p.configs[id])
-		}
-		f.Configurations[k] = list
 	}
 	for _, t := range s.st.tokenOrder {
 		if g, ok := s.tokens[t]; ok {
-			f.Tokens = append(f.Tokens, tokenRecord{Token: t, AppKey: g.appKey, Expires: g.expires})
+			tokens = append(tokens, tokenRecord{Token: t, AppKey: g.appKey, Expires: g.expires})
 		}
 	}
 	for _, id := range s.st.oauthOrder {
 		if uri, ok := s.oauth[id]; ok {
-			f.OAuth = append(f.OAuth, oauthRecord{ID: id, RedirectURI: uri})
+			oauth = append(oauth, oauthRecord{ID: id, RedirectURI: uri})
 		}
 	}
 	s.mu.Unlock()
-	b, err := json.Marshal(f)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: state: %w", err)
+
+	b := bufio.NewWriterSize(w, 64<<10)
+	b.WriteString(`{"version":1`)
+	for i, n := range names {
+		slices.SortFunc(colls[i], func(x, y partner) int { return strings.Compare(x.key, y.key) })
+		b.WriteString(`,"` + n + `":{`)
+		for j, p := range colls[i] {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			if err := writeJSON(b, p.key); err != nil {
+				return err
+			}
+			b.WriteString(":[")
+			for k, raw := range p.raws {
+				if k > 0 {
+					b.WriteByte(',')
+				}
+				b.Write(raw)
+			}
+			b.WriteByte(']')
+		}
+		b.WriteByte('}')
 	}
-	return append(b, '\n'), nil
+	for _, part := range []struct {
+		name string
+		v    any
+	}{{"tokens", tokens}, {"oauth", oauth}} {
+		b.WriteString(`,"` + part.name + `":`)
+		if err := writeJSON(b, part.v); err != nil {
+			return err
+		}
+	}
+	b.WriteString("}\n")
+	if err := b.Flush(); err != nil { // a bufio.Writer keeps the first write error
+		return fmt.Errorf("sandbox: state: %w", err)
+	}
+	return nil
+}
+
+// writeJSON writes v to w as JSON without HTML escaping (a redirectURI's
+// & stays one byte) and without a newline.
+func writeJSON(w io.Writer, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("sandbox: state: %w", err)
+	}
+	_, err := w.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	return err
 }
 
 // UnmarshalState replaces everything the sandbox stores with data, as
 // written by MarshalState. It refuses, with an error naming what is wrong
 // and changing nothing, data that is not JSON, of another version than 1,
-// with unknown fields, with an entry missing a required value or
-// duplicating another, or with more configurations than the sandbox's
-// limits allow. Tokens that expired more than a day ago are dropped, as
-// the sandbox would have forgotten them. Error messages never quote a
-// token or an app key.
+// with unknown fields, with a resource that breaks its schema in the spec,
+// with an entry missing a required value or duplicating another, or with
+// more than the sandbox's limits or byte budget allow. Tokens that
+// expired more than a day ago are dropped, as the sandbox would have
+// forgotten them. Error messages never quote a token or an app key.
 func (s *Sandbox) UnmarshalState(data []byte) error {
-	f, err := decodeState(data)
-	if err != nil {
+	if err := s.unmarshalState(data); err != nil {
 		return fmt.Errorf("sandbox: state: %w", err)
 	}
-	s.mu.Lock()
+	return nil
+}
+
+func (s *Sandbox) unmarshalState(data []byte) error {
+	parts, err := decodeState(data)
+	if err != nil {
+		return err
+	}
 	perAppKey, total := s.st.limits()
 	tokenLimit, oauthLimit := s.st.tokenLimit(), s.st.oauthLimit()
-	s.mu.Unlock()
 	now := s.now()
 
-	byAppKey := map[string]*partnerState{}
-	count := 0
-	keys := make([]string, 0, len(f.Configurations))
-	for k := range f.Configurations {
+	keys := make([]string, 0, len(parts))
+	for k := range parts {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for i, k := range keys {
-		list := f.Configurations[k]
-		// App keys are credentials: they are named by their rank, never
-		// quoted.
-		where := fmt.Sprintf("configurations of app key #%d (in sorted order)", i+1)
-		if k == "" {
-			return fmt.Errorf("sandbox: state: %s: the app key is empty", where)
-		}
-		if len(list) > perAppKey {
-			return fmt.Errorf("sandbox: state: %s: %d configurations, over the limit of %d per app key", where, len(list), perAppKey)
-		}
-		if len(list) == 0 {
-			continue
-		}
-		p := &partnerState{configs: make(map[uuid.UUID]gen.Configuration, len(list)), order: make([]uuid.UUID, 0, len(list))}
-		for j, c := range list {
-			if c.ID == (uuid.UUID{}) {
-				return fmt.Errorf("sandbox: state: %s, item %d: id missing", where, j)
+	var records []tokenRecord
+	var sessions []oauthRecord
+	loaded := map[string]*collection{}
+	var size int64
+	for _, k := range keys {
+		raw := parts[k]
+		switch k {
+		case "version":
+		case "tokens":
+			if err := strictDecode(raw, &records); err != nil {
+				return problemIn(k, err)
 			}
-			if _, dup := p.configs[c.ID]; dup {
-				return fmt.Errorf("sandbox: state: %s, item %d: duplicate id %s", where, j, c.ID)
+		case "oauth":
+			if err := strictDecode(raw, &sessions); err != nil {
+				return problemIn(k, err)
 			}
-			p.configs[c.ID] = c
-			p.order = append(p.order, c.ID)
+		default:
+			col := s.colls[k]
+			if col == nil {
+				return fmt.Errorf("unknown field %q", k)
+			}
+			c, cost, err := loadCollection(col, raw, perAppKey, total)
+			if err != nil {
+				return err
+			}
+			loaded[k] = c
+			size += cost
 		}
-		byAppKey[k] = p
-		count += len(list)
-	}
-	if count > total {
-		return fmt.Errorf("sandbox: state: %d configurations, over the limit of %d in total", count, total)
 	}
 
 	tokens := map[string]tokenGrant{}
-	records := slices.Clone(f.Tokens)
 	for i, r := range records {
 		switch {
 		case r.Token == "":
-			return fmt.Errorf("sandbox: state: tokens item %d: token missing", i)
+			return fmt.Errorf("tokens item %d: token missing", i)
 		case r.AppKey == "":
-			return fmt.Errorf("sandbox: state: tokens item %d: appKey missing", i)
+			return fmt.Errorf("tokens item %d: appKey missing", i)
 		case r.Expires.IsZero():
-			return fmt.Errorf("sandbox: state: tokens item %d: expires missing", i)
+			return fmt.Errorf("tokens item %d: expires missing", i)
 		}
 		if _, dup := tokens[r.Token]; dup {
-			return fmt.Errorf("sandbox: state: tokens item %d: duplicate token", i)
+			return fmt.Errorf("tokens item %d: duplicate token", i)
 		}
 		tokens[r.Token] = tokenGrant{appKey: r.AppKey, expires: r.Expires}
 	}
@@ -334,68 +470,210 @@ func (s *Sandbox) UnmarshalState(data []byte) error {
 			continue
 		}
 		tokenOrder = append(tokenOrder, r.Token)
+		size += tokenCost(r.Token, r.AppKey)
 	}
 	if len(tokenOrder) > tokenLimit {
-		return fmt.Errorf("sandbox: state: %d tokens, over the limit of %d", len(tokenOrder), tokenLimit)
+		return fmt.Errorf("%d tokens, over the limit of %d", len(tokenOrder), tokenLimit)
 	}
 
 	oauth := map[uuid.UUID]string{}
-	oauthOrder := make([]uuid.UUID, 0, len(f.OAuth))
-	for i, r := range f.OAuth {
+	oauthOrder := make([]uuid.UUID, 0, len(sessions))
+	for i, r := range sessions {
 		switch {
 		case r.ID == (uuid.UUID{}):
-			return fmt.Errorf("sandbox: state: oauth item %d: id missing", i)
+			return fmt.Errorf("oauth item %d: id missing", i)
 		case r.RedirectURI == "":
-			return fmt.Errorf("sandbox: state: oauth item %d: redirectURI missing", i)
+			return fmt.Errorf("oauth item %d: redirectURI missing", i)
 		}
 		if _, dup := oauth[r.ID]; dup {
-			return fmt.Errorf("sandbox: state: oauth item %d: duplicate id %s", i, r.ID)
+			return fmt.Errorf("oauth item %d: duplicate id %s", i, r.ID)
 		}
 		oauth[r.ID] = r.RedirectURI
 		oauthOrder = append(oauthOrder, r.ID)
+		size += sessionCost(r.RedirectURI)
 	}
 	if len(oauthOrder) > oauthLimit {
-		return fmt.Errorf("sandbox: state: %d OAuth sessions, over the limit of %d", len(oauthOrder), oauthLimit)
+		return fmt.Errorf("%d OAuth sessions, over the limit of %d", len(oauthOrder), oauthLimit)
+	}
+	if budget := s.st.budget(); size > budget {
+		return fmt.Errorf("%d bytes of state, over the sandbox's budget of %d bytes", size, budget)
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.byAppKey, s.tokens, s.oauth = byAppKey, tokens, oauth
-	s.st.configurations, s.st.tokenOrder, s.st.oauthOrder = count, tokenOrder, oauthOrder
+	for name, col := range s.colls {
+		col.byAppKey, col.count = map[string]*partnerState{}, 0
+		if c := loaded[name]; c != nil {
+			col.byAppKey, col.count = c.byAppKey, c.count
+		}
+	}
+	s.tokens, s.oauth = tokens, oauth
+	s.st.bytes, s.st.tokenOrder, s.st.oauthOrder = size, tokenOrder, oauthOrder
 	return nil
 }
 
-// decodeState parses data strictly: one JSON object, version 1, no
-// unknown field, nothing after it.
-func decodeState(data []byte) (*stateFile, error) {
-	var head struct {
-		Version *json.RawMessage `json:"version"`
+// loadCollection checks the resources of col in raw and returns them as a
+// collection holding only state, with their cost to the budget.
+func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) (*collection, int64, error) {
+	var byKey map[string][]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // an int64 property survives
+	if err := dec.Decode(&byKey); err != nil {
+		return nil, 0, problemIn(col.name, err)
 	}
-	first := json.NewDecoder(bytes.NewReader(data))
-	if err := first.Decode(&head); err != nil {
+	keys := make([]string, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := &collection{byAppKey: map[string]*partnerState{}}
+	var size int64
+	declared := col.item.Value.Properties
+	opts := validation.FormatOptions()
+	for i, k := range keys {
+		list := byKey[k]
+		// App keys are credentials: they are named by their rank, never
+		// quoted.
+		where := fmt.Sprintf("%s of app key #%d (in sorted order)", col.name, i+1)
+		switch {
+		case k == "":
+			return nil, 0, fmt.Errorf("%s: the app key is empty", where)
+		case !validAppKey(k):
+			return nil, 0, fmt.Errorf("%s: the app key is longer than %d bytes or not visible ASCII", where, MaxAppKeyBytes)
+		case len(list) > perAppKey:
+			return nil, 0, fmt.Errorf("%s: %d %s, over the limit of %d per app key", where, len(list), col.name, perAppKey)
+		case len(list) == 0:
+			continue
+		}
+		p := &partnerState{items: make(map[string][]byte, len(list)), order: make([]string, 0, len(list))}
+		for j, item := range list {
+			at := fmt.Sprintf("%s, item %d", where, j)
+			obj, ok := item.(map[string]any)
+			if !ok {
+				return nil, 0, fmt.Errorf("%s: not a JSON object", at)
+			}
+			for _, name := range sortedKeys(obj) {
+				if _, ok := declared[name]; !ok {
+					return nil, 0, fmt.Errorf("%s: unknown field %q", at, name)
+				}
+			}
+			idv, ok := obj[col.idProp]
+			if !ok {
+				return nil, 0, fmt.Errorf("%s: %s missing", at, col.idProp)
+			}
+			if err := col.item.Value.VisitJSON(obj, opts...); err != nil {
+				return nil, 0, fmt.Errorf("%s: %s", at, schemaProblem(err))
+			}
+			id, _ := idv.(string)
+			id, ok = col.key(id)
+			if !ok {
+				return nil, 0, fmt.Errorf("%s: %s is not a valid id", at, col.idProp)
+			}
+			if _, dup := p.items[id]; dup {
+				return nil, 0, fmt.Errorf("%s: duplicate %s %s", at, col.idProp, id)
+			}
+			obj[col.idProp] = id
+			stored, err := json.Marshal(obj)
+			if err != nil {
+				return nil, 0, fmt.Errorf("%s: not a JSON object", at)
+			}
+			p.items[id] = stored
+			p.order = append(p.order, id)
+			size += resourceCost(id, stored)
+		}
+		out.byAppKey[k] = p
+		out.count += len(list)
+		size += partnerCost(k)
+	}
+	if out.count > total {
+		return nil, 0, fmt.Errorf("%d %s, over the limit of %d in total", out.count, col.name, total)
+	}
+	return out, size, nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// schemaProblem names the property and the rule a stored resource breaks,
+// never its value.
+func schemaProblem(err error) string {
+	var se *openapi3.SchemaError
+	if !errors.As(err, &se) {
+		return "breaks its schema"
+	}
+	for {
+		var inner *openapi3.SchemaError
+		if se.Origin == nil || !errors.As(se.Origin, &inner) || inner == se {
+			break
+		}
+		se = inner
+	}
+	field := strings.Join(se.JSONPointer(), ".")
+	reason := se.Reason
+	if se.SchemaField == "format" && se.Schema != nil {
+		reason = fmt.Sprintf("not of format %q", se.Schema.Format)
+	}
+	if reason == "" {
+		reason = fmt.Sprintf("breaks the schema's %q", se.SchemaField)
+	}
+	if field == "" {
+		return reason
+	}
+	return field + ": " + reason
+}
+
+// decodeState parses data as one JSON object of version 1, with nothing
+// after it, and returns its members.
+func decodeState(data []byte) (map[string]json.RawMessage, error) {
+	var parts map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&parts); err != nil {
 		return nil, fmt.Errorf("not a JSON object: %s", jsonProblem(err))
 	}
-	if first.More() {
+	if dec.More() {
 		return nil, errors.New("data after the JSON object")
 	}
-	if head.Version == nil {
+	if parts == nil {
+		return nil, errors.New("not a JSON object: a JSON null")
+	}
+	version, ok := parts["version"]
+	if !ok {
 		return nil, errors.New("version missing")
 	}
 	var v int
-	if err := json.Unmarshal(*head.Version, &v); err != nil || v != stateVersion {
-		shown := bytes.TrimSpace(*head.Version)
+	if err := json.Unmarshal(version, &v); err != nil || v != stateVersion {
+		shown := bytes.TrimSpace(version)
 		if len(shown) > 20 {
 			shown = append(shown[:20:20], "..."...)
 		}
 		return nil, fmt.Errorf("unsupported version %s (this build reads version %d)", shown, stateVersion)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	return parts, nil
+}
+
+// strictDecode decodes raw into v, refusing unknown fields.
+func strictDecode(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	var f stateFile
-	if err := dec.Decode(&f); err != nil {
-		return nil, errors.New(jsonProblem(err))
+	return dec.Decode(v)
+}
+
+// problemIn is jsonProblem for the member name of the state.
+func problemIn(name string, err error) error {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		if typ.Field == "" {
+			return fmt.Errorf("%s: a JSON %s where %s was expected", name, typ.Value, expected(typ.Type))
+		}
+		return fmt.Errorf("%s.%s: a JSON %s where %s was expected", name, typ.Field, typ.Value, expected(typ.Type))
 	}
-	return &f, nil
+	return errors.New(jsonProblem(err))
 }
 
 // jsonProblem describes a decoding error without quoting the data: a

@@ -2,6 +2,8 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -233,6 +235,16 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 }
 
+// idIn returns the id of a created resource's answer.
+func idIn(t *testing.T, body string) string {
+	t.Helper()
+	var v struct{ ID string }
+	if err := json.Unmarshal([]byte(body), &v); err != nil || v.ID == "" {
+		t.Fatalf("no id in %s", body)
+	}
+	return v.ID
+}
+
 // tokenFrom returns the token of a CreateToken answer, "" if none.
 func tokenFrom(body string) string {
 	rest, ok := strings.CutPrefix(body, `{"token":"`)
@@ -288,11 +300,11 @@ func TestUnmarshalStateRejects(t *testing.T) {
 		{"version as a string", `{"version":"1"}`, `sandbox: state: unsupported version "1" (this build reads version 1)`},
 		{"long version", `{"version":"` + strings.Repeat("x", 100) + `"}`, `sandbox: state: unsupported version "xxxxxxxxxxxxxxxxxxx... (this build reads version 1)`},
 		{"unknown field", `{"version":1,"settings":{}}`, `sandbox: state: unknown field "settings"`},
-		{"unknown configuration field", wrap(`"k":[{"id":"`+id1+`","colour":"red"}]`, ``, ``), `sandbox: state: unknown field "colour"`},
+		{"unknown configuration field", wrap(`"k":[{"id":"`+id1+`","colour":"red"}]`, ``, ``), `sandbox: state: configurations of app key #1 (in sorted order), item 0: unknown field "colour"`},
 		{"data after the object", wrap(``, ``, ``) + `{}`, "sandbox: state: data after the JSON object"},
 		{"configurations not an object", `{"version":1,"configurations":[]}`, "sandbox: state: configurations: a JSON array where an object was expected"},
-		{"wrong type in a configuration", wrap(`"`+secretKey+`":[{"id":"`+id1+`","aoRequired":"yes"}]`, ``, ``), "sandbox: state: configurations.aoRequired: a JSON string where true or false was expected"},
-		{"configuration id not a UUID", wrap(`"`+secretKey+`":[{"id":"nope"}]`, ``, ``), "sandbox: state: an id is not a UUID (invalid UUID length: 4)"},
+		{"wrong type in a configuration", wrap(`"`+secretKey+`":[{"id":"`+id1+`","aoRequired":"yes"}]`, ``, ``), "sandbox: state: configurations of app key #1 (in sorted order), item 0: aoRequired: value must be a boolean"},
+		{"configuration id not a UUID", wrap(`"`+secretKey+`":[{"id":"nope"}]`, ``, ``), "sandbox: state: configurations of app key #1 (in sorted order), item 0: id: minimum string length is 36"},
 		{"configuration id missing", wrap(`"0":[],"`+secretKey+`":[{"id":"`+id1+`"},{"filterAccounts":["Checking"]}]`, ``, ``), "sandbox: state: configurations of app key #2 (in sorted order), item 1: id missing"},
 		{"duplicate configuration id", wrap(`"`+secretKey+`":[{"id":"`+id1+`"},{"id":"`+id2+`"},{"id":"`+id1+`"}]`, ``, ``), "sandbox: state: configurations of app key #1 (in sorted order), item 2: duplicate id " + id1},
 		{"empty app key", wrap(`"":[{"id":"`+id1+`"}]`, ``, ``), "sandbox: state: configurations of app key #1 (in sorted order): the app key is empty"},
@@ -382,7 +394,7 @@ func TestStateHook(t *testing.T) {
 			_, body = serve(sb, "POST", tokenPath, keyB, "", `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`)
 			tokB := tokenFrom(body)
 			_, created := serve(sb, "POST", cfgPath, keyA, tok, `{}`)
-			id := created[len(`{"id":"`) : len(`{"id":"`)+36]
+			id := idIn(t, created)
 			tokenChanges := 0
 			if check {
 				tokenChanges = 2 // tokens are only stored when checked
@@ -527,7 +539,7 @@ func TestCreateFloodIsBounded(t *testing.T) {
 		t.Errorf("stored %d configurations, want %d", stored, total)
 	}
 	// 3600 more creates would hold about 900 KB if they were kept (about
-	// 250 bytes each, see BenchmarkCreateFlood); a bounded sandbox holds
+	// 250 bytes each, see BenchmarkCreateFlood's small/budget); a bounded sandbox holds
 	// nothing more. The margin absorbs the test runtime's own allocations.
 	if growth > 256<<10 {
 		t.Errorf("live heap grew by %d bytes after the limit was reached", growth)
@@ -569,4 +581,61 @@ func TestStateConcurrency(t *testing.T) {
 		}
 	})
 	wg.Wait()
+}
+
+// TestStateFileOfEarlierBuilds: a version 1 file as the builds before the
+// spec-driven engine wrote it (typed configurations, keys in the
+// generated struct's order, HTML characters escaped) is read and served
+// as it was; a file of another version is refused naming it.
+func TestStateFileOfEarlierBuilds(t *testing.T) {
+	const id = "605543e1-f507-48ad-8127-95c40566597b"
+	old := `{"version":1,"configurations":{"app-key-a":[{"id":"` + id + `","accountClassificationType":["personal"],"aoRequired":true,"filterAccounts":["Checking"]}]},` +
+		`"tokens":[],"oauth":[{"id":"9d6c9a6e-8f5b-4d7e-9f3a-2b1c0d9e8f7a","redirectURI":"https://p.example/back?a=1\u0026b=2"}]}` + "\n"
+	sb, srv := newSandbox(t)
+	if err := sb.UnmarshalState([]byte(old)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := apiClient(t, srv, keyA, anyTok).Configurations.Get(context.Background(), api.MustParseUUID(id))
+	want := api.Configuration{ID: api.MustParseUUID(id), AccountClassificationType: []string{"personal"}, AORequired: true, FilterAccounts: []string{"Checking"}}
+	if err != nil || !reflect.DeepEqual(*got, want) {
+		t.Errorf("configuration of an earlier file: %v %+v", err, got)
+	}
+	if code := oauthPage(t, srv, srv.URL+"/oauth/9d6c9a6e-8f5b-4d7e-9f3a-2b1c0d9e8f7a"); code != http.StatusFound {
+		t.Errorf("OAuth session of an earlier file: %d", code)
+	}
+	for _, v := range []string{"0", "2"} {
+		err := sandbox.New().UnmarshalState([]byte(`{"version":` + v + `,"configurations":{}}`))
+		if want := "sandbox: state: unsupported version " + v + " (this build reads version 1)"; err == nil || err.Error() != want {
+			t.Errorf("version %s: %v, want %s", v, err, want)
+		}
+	}
+}
+
+// failingWriter fails every write.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestWriteState: WriteState writes exactly what MarshalState returns, and
+// reports a failed write.
+func TestWriteState(t *testing.T) {
+	sb := sandbox.New(sandbox.WithTokenCheck(true))
+	_, body := serve(sb, "POST", tokenPath, keyA, "", `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`)
+	tok := tokenFrom(body)
+	for range 3 {
+		if status, body := serve(sb, "POST", cfgPath, keyA, tok, `{"filterAccounts":["A<&>"]}`); status != 201 {
+			t.Fatalf("create: %d %s", status, body)
+		}
+	}
+	want, err := sb.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	if err := sb.WriteState(&got); err != nil || got.String() != string(want) {
+		t.Errorf("WriteState: %v\ngot  %s\nwant %s", err, got.String(), want)
+	}
+	if err := sb.WriteState(failingWriter{}); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("WriteState to a failing writer: %v", err)
+	}
 }

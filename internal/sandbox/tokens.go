@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/finicity-go/connect-components/gen"
@@ -33,7 +34,9 @@ func (s *Sandbox) createToken(c *call) response {
 	// With token checking off no token is ever looked up, so none is
 	// remembered: a flood of logins costs nothing.
 	if s.checkTokens {
-		s.rememberToken(tok, c.appKey)
+		if e := s.rememberToken(tok, c.appKey); e != nil {
+			return e.response()
+		}
 		s.changed()
 	}
 	return response{status: http.StatusOK, body: gen.AccessToken{Token: tok}}
@@ -42,25 +45,38 @@ func (s *Sandbox) createToken(c *call) response {
 // rememberToken stores a grant for tok, keeping the table bounded. Grants
 // are forgotten a day after they expired, so a recently expired token
 // still answers 10023 (expired) rather than 10022 (unknown), as the real
-// API does; and past maxTokens the oldest is forgotten. Every grant has
-// the same lifetime, so issue order is expiry order: both are taken from
-// the front of the queue, without scanning the table.
-func (s *Sandbox) rememberToken(tok, appKey string) {
+// API does; past maxTokens, or when the grant would not fit the byte
+// budget, the oldest is forgotten. Every grant has the same lifetime, so
+// issue order is expiry order: both are taken from the front of the
+// queue, without scanning the table. It fails only when the budget is
+// full with no token left to forget.
+func (s *Sandbox) rememberToken(tok, appKey string) *apiError {
 	now := s.now()
+	appKey = strings.Clone(appKey)
+	cost := tokenCost(tok, appKey)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	limit := s.st.tokenLimit()
 	q := s.st.tokenOrder
 	for len(q) > 0 {
 		g, ok := s.tokens[q[0]]
-		if ok && !now.After(g.expires.Add(expiredTokenMemory)) && len(s.tokens) < limit {
+		if ok && !now.After(g.expires.Add(expiredTokenMemory)) && len(s.tokens) < limit && s.st.overBudget(cost, "") == nil {
 			break
 		}
-		delete(s.tokens, q[0])
+		if ok {
+			s.st.bytes -= tokenCost(q[0], g.appKey)
+			delete(s.tokens, q[0])
+		}
 		q = q[1:]
+	}
+	s.st.tokenOrder = q
+	if e := s.st.overBudget(cost, "configurations"); e != nil {
+		return e
 	}
 	s.tokens[tok] = tokenGrant{appKey: appKey, expires: now.Add(s.tokenLifetime)}
 	s.st.tokenOrder = append(q, tok)
+	s.st.bytes += cost
+	return nil
 }
 
 // validPartner compares in constant time, so the sandbox does not teach

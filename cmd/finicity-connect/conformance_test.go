@@ -1,0 +1,122 @@
+package main
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// kindsByOperation gathers a report's finding kinds per api method.
+func kindsByOperation(rep conformanceReport) map[string][]string {
+	out := map[string][]string{}
+	for _, s := range rep.Operations {
+		var kinds []string
+		for _, f := range s.Findings {
+			kinds = append(kinds, string(f.Kind))
+		}
+		if s.Skipped == "" {
+			out[s.Operation.Method] = kinds
+		}
+	}
+	return out
+}
+
+func TestConformanceSandbox(t *testing.T) {
+	t.Run("in process", func(t *testing.T) {
+		o := cliRun(t, map[string]string{envSandboxState: t.TempDir() + "/state.json"}, "conformance", "--sandbox",
+			"--customer-id", "1005061234", "--institution-login-id", "7008461434")
+		o.expect(t, exitOK, nil, []string{""})
+		var rep conformanceReport
+		o.decode(t, &rep)
+		var steps []string
+		for _, s := range rep.Operations {
+			steps = append(steps, s.Step)
+			if s.Status/100 != 2 || len(s.Findings) != 0 || s.Error != "" || s.Skipped != "" {
+				t.Errorf("%s: %+v", s.Step, s)
+			}
+		}
+		want := []string{"authenticate", "create configuration", "get configuration", "list configurations", "login form", "OAuth URL", "delete configuration", "reconnection"}
+		if !reflect.DeepEqual(steps, want) || rep.Totals.Operations != len(want) || rep.Totals.Findings != 0 {
+			t.Errorf("steps %q, totals %+v", steps, rep.Totals)
+		}
+		assertNoSecrets(t, "stdout", o.stdout)
+	})
+	t.Run("served", func(t *testing.T) {
+		env := with(sandboxServer(t), envAppKey, driftAppKey, envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, "sandbox-secret")
+		o := cliRun(t, env, "conformance", "--output", "table")
+		o.expect(t, exitOK, []string{"STEP", "authenticate", "skipped: needs --customer-id",
+			"7 operation(s), 1 skipped, 0 departure(s), 0 informational"}, []string{""})
+		for _, line := range strings.Split(o.stdout, "\n") {
+			if f := strings.Fields(line); len(f) > 4 && f[0] == "delete" && (f[3] != "(delete_configurations_configuration_id)" || f[4] != "204") {
+				t.Errorf("delete line: %q", line)
+			}
+		}
+		assertNoSecrets(t, "stdout", o.stdout)
+	})
+}
+
+// TestConformanceDrift: against a drifted API each departure is named at
+// its operation, none on the documented answers, the exit is 1, and the
+// configuration is deleted although some steps failed.
+func TestConformanceDrift(t *testing.T) {
+	d := newDriftServer(t)
+	env := map[string]string{envAppKey: driftAppKey, envPartnerID: driftPartnerID, envPartnerSecret: driftPartnerSecret, envBaseURL: d.URL}
+	o := cliRun(t, env, "conformance", "--retries", "0", "--customer-id", "1005061234", "--institution-login-id", "7008461434")
+	if o.code != exitAPI {
+		t.Fatalf("exit %d, want %d\n%s\n%s", o.code, exitAPI, o.stdout, o.stderr)
+	}
+	var rep conformanceReport
+	o.decode(t, &rep)
+	if got := kindsByOperation(rep); !reflect.DeepEqual(got, driftKinds) {
+		t.Errorf("kinds by operation:\n%v\nwant\n%v", got, driftKinds)
+	}
+	if rep.Totals.Departures != 4 || rep.Totals.Informational != 1 {
+		t.Errorf("totals %+v", rep.Totals)
+	}
+	if !slices.Contains(d.requests(), "DELETE /connect-components/configurations/"+driftConfigID) {
+		t.Errorf("the configuration was not deleted: %q", d.requests())
+	}
+	if !strings.Contains(o.stderr, "4 departure(s) from the spec (1 informational finding(s))") {
+		t.Errorf("stderr: %s", o.stderr)
+	}
+	for _, s := range rep.Operations {
+		for _, f := range s.Findings {
+			if f.Operation != s.Operation || f.Status != s.Status || f.Rule == "" {
+				t.Errorf("%s: finding %+v", s.Step, f)
+			}
+		}
+	}
+	assertNoSecrets(t, "stdout", o.stdout)
+	assertNoSecrets(t, "stderr", o.stderr)
+
+	// The table names each departure.
+	o = cliRun(t, env, "conformance", "--retries", "0", "--output", "table")
+	o.expect(t, exitAPI, []string{"FINDINGS", "response (status 200): type: body aoRequired", "response (status 200): undocumented status",
+		"response (status 201): missing required: body eventStreamId", "response (status 200): format: body 0.id",
+		"response (status 201): unknown field: body experience"}, nil)
+	assertNoSecrets(t, "stdout", o.stdout)
+}
+
+func TestConformanceFailures(t *testing.T) {
+	t.Run("network", func(t *testing.T) {
+		d := newDriftServer(t)
+		url := d.URL
+		d.Close() // nothing listens there any more
+		env := map[string]string{envAppKey: driftAppKey, envAppToken: driftAppToken, envBaseURL: url}
+		o := cliRun(t, env, "conformance", "--retries", "0")
+		o.expect(t, exitNetwork, []string{`"error": "network failure`}, []string{"no answer from"})
+		assertNoSecrets(t, "stdout", o.stdout)
+		assertNoSecrets(t, "stderr", o.stderr)
+	})
+	t.Run("usage", func(t *testing.T) {
+		o := cliRun(t, nil, "conformance", "--sandbox", "--institution-login-id", "5")
+		o.expect(t, exitUsage, []string{""}, []string{"--institution-login-id needs --customer-id"})
+	})
+	t.Run("credentials rejected", func(t *testing.T) {
+		env := with(sandboxServer(t), envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, driftPartnerSecret)
+		o := cliRun(t, env, "conformance")
+		o.expect(t, exitUsage, []string{`"status": 401`}, []string{"rejected the credentials"})
+		assertNoSecrets(t, "stdout", o.stdout)
+	})
+}

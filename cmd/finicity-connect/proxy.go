@@ -1,0 +1,473 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/finicity-go/connect-components/internal/conformance"
+	"github.com/finicity-go/connect-components/internal/redact"
+)
+
+// Defaults of the proxy command.
+const (
+	proxyDefaultAddr = "127.0.0.1:4011"
+	// proxyDefaultMaxBody caps each request and each answer: the API's
+	// bodies are a few kilobytes.
+	proxyDefaultMaxBody int64 = 1 << 20
+)
+
+// proxyCommand is finicity-connect proxy: a reverse proxy in front of the
+// API that forwards every request unchanged and checks each exchange
+// against the embedded spec (internal/conformance), reporting departures
+// on stderr and in --report, and recording a secret-free HAR.
+func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
+	upstream := fs.String("upstream", "", "the API to forward to, e.g. https://api.finicity.com (plain http only for loopback)")
+	addr := fs.String("addr", proxyDefaultAddr, "address to listen on (loopback unless you say otherwise)")
+	reportPath := fs.String("report", "", "append one JSON object per finding to this file (JSON Lines)")
+	harPath := fs.String("har", "", "write every exchange to this HAR 1.2 file, credentials replaced by [REDACTED]")
+	maxBody := fs.Int64("max-body-bytes", proxyDefaultMaxBody, "largest request or answer body forwarded")
+	timeout := fs.Duration("timeout", 60*time.Second, "give up on an upstream answer after this long")
+	return func(ctx context.Context, in *invocation) error {
+		if err := noArgs(in); err != nil {
+			return err
+		}
+		up, err := parseUpstream(*upstream)
+		if err != nil {
+			return err
+		}
+		if *maxBody <= 0 || *timeout <= 0 {
+			return usagef("--max-body-bytes and --timeout must be positive")
+		}
+		p, err := newProxy(up, *maxBody, *timeout, in.stderr)
+		if err != nil {
+			return err
+		}
+		defer p.close()
+		if *reportPath != "" {
+			if p.report, err = os.OpenFile(*reportPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err != nil {
+				return usagef("cannot open --report: %v", unwrapPath(err))
+			}
+		}
+		if *harPath != "" {
+			if p.har, err = createHAR(*harPath); err != nil {
+				return usagef("cannot write --har: %v", unwrapPath(err))
+			}
+		}
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			return usagef("cannot listen on --addr %s: %v", *addr, err)
+		}
+		defer ln.Close()
+		base := "http://" + ln.Addr().String()
+		if host, _, _ := net.SplitHostPort(ln.Addr().String()); !isLoopbackHost(host) {
+			fmt.Fprintf(in.stderr, "warning: the proxy listens beyond this machine (%s): anyone who reaches it calls the API with the credentials its clients send\n", host)
+		}
+		fmt.Fprintf(in.stderr, "proxy listening on %s, forwarding to %s; findings below, one per line\n", base, printableURL(up))
+		if err := json.NewEncoder(in.stdout).Encode(proxyReady{URL: base, PID: os.Getpid(), Upstream: printableURL(up)}); err != nil {
+			return fmt.Errorf("writing the ready line: %w", err)
+		}
+
+		srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve(ln) }()
+		select {
+		case err := <-served:
+			return fmt.Errorf("proxy stopped: %w", err)
+		case <-ctx.Done():
+		}
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+		defer cancel()
+		_ = srv.Shutdown(sctx) // in-flight exchanges finish (and are recorded) first
+		<-served
+		return p.summarize(in.stdout, in.stderr)
+	}
+}
+
+// proxyReady is the proxy's ready line on stdout.
+type proxyReady struct {
+	URL      string `json:"url"`
+	PID      int    `json:"pid"`
+	Upstream string `json:"upstream"`
+}
+
+// parseUpstream accepts an absolute http(s) URL, and plain http only for
+// a loopback host: the credentials would travel in clear otherwise.
+func parseUpstream(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, usagef("missing required --upstream: the API to forward to, e.g. --upstream https://api.finicity.com")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, usagef("invalid --upstream: want an absolute http(s) URL such as https://api.finicity.com")
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return nil, usagef("refusing plain http --upstream %s: the app key and token would travel in clear; use https, or http only to a loopback host", u.Host)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, usagef("invalid --upstream: want scheme, host and an optional path, with no user, query or fragment")
+	}
+	return u, nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func printableURL(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}
+
+// proxy forwards and checks exchanges. It is safe for concurrent use.
+type proxy struct {
+	upstream *url.URL
+	client   *http.Client
+	checker  *conformance.Checker
+	maxBody  int64
+	stderr   io.Writer
+	report   *os.File   // --report, nil without
+	har      *harWriter // --har, nil without
+
+	mu        sync.Mutex // guards what follows, and the writes to stderr and report
+	exchanges int
+	byKind    map[conformance.Kind]int
+	secrets   []string // credentials seen lately, masked in whatever is recorded
+}
+
+func newProxy(up *url.URL, maxBody int64, timeout time.Duration, stderr io.Writer) (*proxy, error) {
+	c, err := conformance.Default()
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil // the upstream named is the one reached
+	tr.MaxIdleConnsPerHost = 64
+	return &proxy{
+		upstream: up,
+		client: &http.Client{
+			Transport: tr,
+			Timeout:   timeout,
+			// Redirects are the client's to follow: forwarded as they came.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		checker: c,
+		maxBody: maxBody,
+		stderr:  stderr,
+		byKind:  map[conformance.Kind]int{},
+	}, nil
+}
+
+func (p *proxy) close() {
+	if p.report != nil {
+		_ = p.report.Close()
+	}
+	if p.har != nil {
+		_ = p.har.close()
+	}
+	p.client.CloseIdleConnections()
+}
+
+// hopHeaders are not forwarded (RFC 9110, section 7.6.1).
+var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+func endToEnd(h http.Header) http.Header {
+	out := h.Clone()
+	for _, f := range out.Values("Connection") {
+		for _, name := range strings.Split(f, ",") {
+			out.Del(strings.TrimSpace(name))
+		}
+	}
+	for _, name := range hopHeaders {
+		out.Del(name)
+	}
+	return out
+}
+
+// proxied is one request and its answer, as the proxy records it.
+type proxied struct {
+	started  time.Time
+	req      *http.Request // as received
+	reqBody  []byte
+	outURL   string // as forwarded
+	outHdr   http.Header
+	status   int
+	respHdr  http.Header
+	respBody []byte
+	waited   time.Duration
+	findings []conformance.Finding
+}
+
+func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x := &proxied{started: time.Now(), req: r}
+	defer p.record(x)
+	body, err := readCapped(r.Body, p.maxBody)
+	if err != nil {
+		p.fail(w, x, http.StatusRequestEntityTooLarge, "request body larger than --max-body-bytes, not forwarded")
+		return
+	}
+	x.reqBody = body
+	op, findings := p.checker.CheckRequest(r.Context(), r, body)
+	out, err := p.outbound(r, body)
+	if err != nil {
+		p.fail(w, x, http.StatusBadGateway, "request could not be forwarded")
+		return
+	}
+	x.outURL, x.outHdr = out.URL.String(), out.Header
+	start := time.Now()
+	resp, err := p.client.Do(out)
+	if err != nil && r.Context().Err() != nil {
+		// The client gave up first: nobody to answer, and upstream is
+		// not at fault.
+		x.findings = findings
+		x.status = 0
+		return
+	}
+	if err != nil {
+		x.findings = append(findings, conformance.Finding{Operation: op, Direction: conformance.Response, Status: http.StatusBadGateway,
+			Kind: conformance.KindUpstream, Rule: "no answer from upstream: " + upstreamReason(err)})
+		p.fail(w, x, http.StatusBadGateway, "no answer from upstream "+printableURL(p.upstream))
+		return
+	}
+	respBody, err := readCapped(resp.Body, p.maxBody)
+	_ = resp.Body.Close()
+	x.waited = time.Since(start)
+	if err != nil {
+		x.findings = append(findings, conformance.Finding{Operation: op, Direction: conformance.Response, Status: http.StatusBadGateway,
+			Kind: conformance.KindUpstream, Rule: "upstream answer larger than --max-body-bytes, or cut short"})
+		p.fail(w, x, http.StatusBadGateway, "upstream answer not forwarded: larger than --max-body-bytes, or cut short")
+		return
+	}
+	x.status, x.respHdr, x.respBody = resp.StatusCode, resp.Header, respBody
+	for i := range findings {
+		findings[i].Status = resp.StatusCode
+	}
+	if op.ID != "" { // outside the spec, the request's finding says it all
+		_, rf := p.checker.CheckResponse(r.Context(), r, resp.StatusCode, resp.Header, respBody)
+		findings = append(findings, rf...)
+	}
+	x.findings = findings
+	h := w.Header()
+	for k, vs := range endToEnd(resp.Header) {
+		h[k] = vs
+	}
+	h.Del("Content-Length")
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(respBody)
+}
+
+// outbound is r as forwarded: the same method, path, query, headers (but
+// hop-by-hop ones) and body, to the upstream.
+func (p *proxy) outbound(r *http.Request, body []byte) (*http.Request, error) {
+	target := *p.upstream
+	target.Path = strings.TrimSuffix(p.upstream.Path, "/") + r.URL.Path
+	if r.URL.RawPath != "" {
+		target.RawPath = strings.TrimSuffix(p.upstream.EscapedPath(), "/") + r.URL.RawPath
+	}
+	target.RawQuery = r.URL.RawQuery
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	out, err := http.NewRequestWithContext(r.Context(), r.Method, target.String(), rd)
+	if err != nil {
+		return nil, err
+	}
+	out.Header = endToEnd(r.Header)
+	// The proxy's own transport negotiates compression, so that it reads
+	// (and checks) answers in clear; the client gets them uncompressed.
+	out.Header.Del("Accept-Encoding")
+	if _, ok := out.Header["User-Agent"]; !ok {
+		out.Header["User-Agent"] = nil // as sent: none, not Go's default
+	}
+	return out, nil
+}
+
+// readCapped reads at most limit bytes, and fails when there are more.
+func readCapped(body io.Reader, limit int64) ([]byte, error) {
+	if body == nil || body == http.NoBody {
+		return nil, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, errors.New("body larger than the limit")
+	}
+	return b, nil
+}
+
+// upstreamReason says why upstream did not answer, without the URL (the
+// finding names the operation) and without any value of the request.
+func upstreamReason(err error) string {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timed out"
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return op.Op + ": " + op.Err.Error()
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// fail answers the client itself, with a JSON error body the API's
+// clients decode like the API's own.
+func (p *proxy) fail(w http.ResponseWriter, x *proxied, status int, details string) {
+	body, _ := json.Marshal(map[string]any{"Errors": map[string]any{"Error": []map[string]any{{
+		"Source": "finicity-connect proxy", "ReasonCode": fmt.Sprint(status),
+		"Description": http.StatusText(status) + ".", "Details": details, "Recoverable": status == http.StatusBadGateway,
+	}}}})
+	x.status, x.respBody = status, body
+	x.respHdr = http.Header{"Content-Type": {"application/json"}}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// record reports an exchange's findings (stderr, --report) and adds it to
+// the HAR, every credential masked.
+func (p *proxy) record(x *proxied) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.exchanges++
+	now := time.Now().UTC()
+	for _, f := range x.findings {
+		p.byKind[f.Kind]++
+		note := ""
+		if f.Informational() {
+			note = " (informational: the API sends more than the spec; time to regenerate)"
+		}
+		fmt.Fprintf(p.stderr, "finding: %s%s\n", f, note)
+		if p.report != nil {
+			line, _ := json.Marshal(reportLine{Time: now.Format(time.RFC3339Nano), Finding: f, Informational: f.Informational()})
+			_, _ = p.report.Write(append(line, '\n'))
+		}
+	}
+	if p.har != nil {
+		p.secrets = rememberSecrets(p.secrets, x)
+		if err := p.har.add(harEntryOf(x, p.secrets)); err != nil {
+			fmt.Fprintf(p.stderr, "warning: --har: %v\n", err)
+		}
+	}
+}
+
+// reportLine is one line of --report.
+type reportLine struct {
+	Time string `json:"time"`
+	conformance.Finding
+	Informational bool `json:"informational"`
+}
+
+// summarize prints, at exit, the counts per kind: on stderr for people, and
+// one JSON line on stdout after the ready line.
+func (p *proxy) summarize(stdout, stderr io.Writer) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	kinds := make([]string, 0, len(p.byKind))
+	total := 0
+	counts := map[string]int{}
+	for k, n := range p.byKind {
+		kinds = append(kinds, string(k))
+		counts[string(k)] = n
+		total += n
+	}
+	sort.Strings(kinds)
+	fmt.Fprintf(stderr, "summary: %d exchange(s), %d finding(s)\n", p.exchanges, total)
+	for _, k := range kinds {
+		fmt.Fprintf(stderr, "  %-20s %d\n", k, counts[k])
+	}
+	return json.NewEncoder(stdout).Encode(map[string]any{"summary": map[string]any{
+		"exchanges": p.exchanges, "findings": total, "byKind": counts}})
+}
+
+// secretsKept bounds the credentials the proxy remembers for masking: a
+// handful of app keys and tokens at a time.
+const secretsKept = 64
+
+// rememberSecrets adds the credentials of x, by where they stand (the
+// secret headers, the secret JSON fields of either body), to the recent
+// ones.
+func rememberSecrets(known []string, x *proxied) []string {
+	add := func(v string) {
+		if v = strings.TrimSpace(v); v == "" {
+			return
+		}
+		for _, k := range known {
+			if k == v {
+				return
+			}
+		}
+		known = append(known, v)
+		if len(known) > secretsKept {
+			known = known[1:]
+		}
+	}
+	for _, h := range []http.Header{x.req.Header, x.respHdr} {
+		for name, vs := range h {
+			if redact.IsSecretHeader(name) {
+				for _, v := range vs {
+					add(v)
+					if _, cred, ok := strings.Cut(v, " "); ok { // "Bearer xyz"
+						add(cred)
+					}
+				}
+			}
+		}
+	}
+	for _, b := range [][]byte{x.reqBody, x.respBody} {
+		for _, v := range secretFieldValues(b) {
+			add(v)
+		}
+	}
+	return known
+}
+
+// secretFieldValues returns the string values of the secret fields of a
+// JSON body, at any depth.
+func secretFieldValues(body []byte) []string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, e := range t {
+				if s, ok := e.(string); ok && redact.IsSecretField(k) {
+					out = append(out, s)
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range t {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return out
+}

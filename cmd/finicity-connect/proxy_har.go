@@ -1,0 +1,203 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/conformance"
+	"github.com/finicity-go/connect-components/internal/redact"
+)
+
+// harWriter writes a HAR 1.2 file that is complete after every entry: each
+// entry is written over the closing brackets, which are written again
+// after it. A reader (a test, a support engineer, a browser's importer)
+// can open the file at any time, and it is whole at exit.
+type harWriter struct {
+	mu    sync.Mutex
+	f     *os.File
+	end   int64 // where the closing brackets start
+	count int
+}
+
+const harClose = "\n]}}\n"
+
+func createHAR(path string) (*harWriter, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	head, _ := json.Marshal(harCreator{Name: "finicity-connect proxy", Version: api.Version})
+	start := `{"log":{"version":"1.2","creator":` + string(head) + `,"entries":[`
+	if _, err := f.WriteString(start + harClose); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return &harWriter{f: f, end: int64(len(start))}, nil
+}
+
+func (h *harWriter) add(e harEntry) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	sep := "\n"
+	if h.count > 0 {
+		sep = ",\n"
+	}
+	chunk := sep + string(b)
+	if _, err := h.f.WriteAt([]byte(chunk+harClose), h.end); err != nil {
+		return err
+	}
+	h.end += int64(len(chunk))
+	h.count++
+	return nil
+}
+
+func (h *harWriter) close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.f.Sync(); err != nil {
+		_ = h.f.Close()
+		return err
+	}
+	return h.f.Close()
+}
+
+// The HAR 1.2 objects the proxy writes (http://www.softwareishard.com/blog/har-12-spec/).
+type (
+	harCreator struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+	}
+	harEntry struct {
+		StartedDateTime string      `json:"startedDateTime"`
+		Time            float64     `json:"time"`
+		Request         harRequest  `json:"request"`
+		Response        harResponse `json:"response"`
+		Cache           struct{}    `json:"cache"`
+		Timings         harTimings  `json:"timings"`
+		// Findings are the proxy's own (a custom field: HAR allows
+		// names starting with "_").
+		Findings []conformance.Finding `json:"_findings"`
+	}
+	harRequest struct {
+		Method      string         `json:"method"`
+		URL         string         `json:"url"`
+		HTTPVersion string         `json:"httpVersion"`
+		Cookies     []harNameValue `json:"cookies"`
+		Headers     []harNameValue `json:"headers"`
+		QueryString []harNameValue `json:"queryString"`
+		PostData    *harPostData   `json:"postData,omitempty"`
+		HeadersSize int            `json:"headersSize"`
+		BodySize    int            `json:"bodySize"`
+	}
+	harResponse struct {
+		Status      int            `json:"status"`
+		StatusText  string         `json:"statusText"`
+		HTTPVersion string         `json:"httpVersion"`
+		Cookies     []harNameValue `json:"cookies"`
+		Headers     []harNameValue `json:"headers"`
+		Content     harContent     `json:"content"`
+		RedirectURL string         `json:"redirectURL"`
+		HeadersSize int            `json:"headersSize"`
+		BodySize    int            `json:"bodySize"`
+	}
+	harNameValue struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+	harPostData struct {
+		MimeType string `json:"mimeType"`
+		Text     string `json:"text"`
+	}
+	harContent struct {
+		Size     int    `json:"size"`
+		MimeType string `json:"mimeType"`
+		Text     string `json:"text"`
+	}
+	harTimings struct {
+		Send    float64 `json:"send"`
+		Wait    float64 `json:"wait"`
+		Receive float64 `json:"receive"`
+	}
+)
+
+// harEntryOf is x as recorded: the request as forwarded (its upstream
+// URL), the answer as the client got it. The secret headers' values and
+// the secret JSON fields' values are [REDACTED]; so is any credential in
+// secrets (those seen lately, by where they stood) wherever else it
+// appears, such as an error's details quoting one back.
+func harEntryOf(x *proxied, secrets []string) harEntry {
+	mask := func(s string) string { return redact.Text(s, secrets...) }
+	u := x.outURL
+	if u == "" {
+		u = x.req.URL.String()
+	}
+	e := harEntry{
+		StartedDateTime: x.started.UTC().Format(time.RFC3339Nano),
+		Time:            ms(time.Since(x.started)),
+		Request: harRequest{
+			Method: x.req.Method, URL: mask(u), HTTPVersion: x.req.Proto,
+			Cookies: []harNameValue{}, Headers: harHeaders(x.req.Header, mask), QueryString: harQuery(u, mask),
+			HeadersSize: -1, BodySize: len(x.reqBody),
+		},
+		Response: harResponse{
+			Status: x.status, StatusText: http.StatusText(x.status), HTTPVersion: "HTTP/1.1",
+			Cookies: []harNameValue{}, Headers: harHeaders(x.respHdr, mask),
+			Content:     harContent{Size: len(x.respBody), MimeType: x.respHdr.Get("Content-Type"), Text: mask(string(redact.JSON(x.respBody)))},
+			HeadersSize: -1, BodySize: len(x.respBody),
+		},
+		Timings:  harTimings{Send: 0, Wait: ms(x.waited), Receive: 0},
+		Findings: x.findings,
+	}
+	if e.Findings == nil {
+		e.Findings = []conformance.Finding{}
+	}
+	if x.reqBody != nil {
+		e.Request.PostData = &harPostData{MimeType: x.req.Header.Get("Content-Type"), Text: mask(string(redact.JSON(x.reqBody)))}
+	}
+	return e
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func harHeaders(h http.Header, mask func(string) string) []harNameValue {
+	out := []harNameValue{}
+	for name, vs := range redact.Header(h) {
+		for _, v := range vs {
+			out = append(out, harNameValue{Name: name, Value: mask(v)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func harQuery(raw string, mask func(string) string) []harNameValue {
+	out := []harNameValue{}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return out
+	}
+	for _, kv := range strings.Split(u.RawQuery, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, _ = url.QueryUnescape(k)
+		v, _ = url.QueryUnescape(v)
+		if redact.IsSecretField(k) {
+			v = redact.Mask
+		}
+		out = append(out, harNameValue{Name: k, Value: mask(v)})
+	}
+	return out
+}

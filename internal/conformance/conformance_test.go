@@ -1,0 +1,221 @@
+package conformance_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/conformance"
+	"github.com/finicity-go/connect-components/internal/specdoc"
+)
+
+func request(method, path, body string, header ...string) *http.Request {
+	req := httptest.NewRequest(method, "http://127.0.0.1"+path, nil)
+	req.Header.Set("Finicity-App-Key", "key")
+	req.Header.Set("Finicity-App-Token", "token")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header[header[i]] = []string{header[i+1]}
+	}
+	return req
+}
+
+// brief is what a test compares of a finding.
+type brief struct{ Kind, In, Field string }
+
+func briefs(fs []conformance.Finding) []brief {
+	out := []brief{}
+	for _, f := range fs {
+		out = append(out, brief{string(f.Kind), f.In, f.Field})
+	}
+	return out
+}
+
+const agreement = `"serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}`
+
+func TestRequest(t *testing.T) {
+	c := conformance.MustDefault()
+	loginForm := "/connect-components/institutions/101732/login-forms"
+	cases := []struct {
+		name   string
+		req    *http.Request
+		body   string
+		want   []brief
+		method string
+	}{
+		{"valid", request("POST", loginForm, "x"), `{"language":"en","customerId":"1",` + agreement + `}`, []brief{}, "LoginForms.Create"},
+		{"misspelled field", request("POST", loginForm, "x"),
+			`{"language":"en","customerId":"1","configurationID":"605543e1-f507-48ad-8127-95c40566597b",` + agreement + `}`,
+			[]brief{{"unknown field", "body", "configurationID"}}, "LoginForms.Create"},
+		{"unknown nested field", request("POST", loginForm, "x"),
+			`{"language":"en","customerId":"1","serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z","lang":"en"}}`,
+			[]brief{{"unknown field", "body", "serviceAgreement.lang"}}, "LoginForms.Create"},
+		{"several at once", request("POST", "/connect-components/institutions/1/oauth-urls", "x"),
+			`{"redirectUrl":"https://a.example/","customerId":1,` + agreement + `}`,
+			[]brief{{"type", "body", "customerId"}, {"unknown field", "body", "redirectUrl"}, {"missing required", "body", "redirectURI"}}, "OAuthURLs.Create"},
+		{"any object stays open", request("POST", "/connect-components/customers/1/institution-login-ids/2/reconnections", "x"),
+			`{"anything":1}`, []brief{}, "Reconnections.Create"},
+		{"newline in a header", request("GET", "/connect-components/configurations", "", "X-Trace", "a\nb"), "",
+			[]brief{{"invalid header", "header", "X-Trace"}}, "Configurations.List"},
+		{"NUL in a header", request("GET", "/connect-components/configurations", "", "X-Trace", "a\x00b"), "",
+			[]brief{{"invalid header", "header", "X-Trace"}}, "Configurations.List"},
+		{"trailing space in a header", request("GET", "/connect-components/configurations", "", "Finicity-App-Token", "token "), "",
+			[]brief{{"invalid header", "header", "Finicity-App-Token"}}, "Configurations.List"},
+		{"invalid UTF-8", request("POST", loginForm, "x"), "{\"language\":\"en\",\"customerId\":\"1\xff\"," + agreement + "}",
+			[]brief{{"invalid utf-8", "body", "customerId"}}, "LoginForms.Create"},
+		{"invalid UTF-8 nested", request("POST", "/connect-components/configurations", "x"), "{\"filterAccounts\":[\"ok\",\"b\xc3\"]}",
+			[]brief{{"invalid utf-8", "body", "filterAccounts.1"}}, "Configurations.Create"},
+		{"path parameter", request("GET", "/connect-components/configurations/not-a-uuid", ""), "",
+			[]brief{{"bounds", "path", "configuration_id"}, {"format", "path", "configuration_id"}}, "Configurations.Get"},
+		{"no token", request("GET", "/connect-components/configurations", "", "Finicity-App-Token", ""), "",
+			[]brief{{"credentials", "header", "Finicity-App-Token"}}, "Configurations.List"},
+		{"not JSON", request("POST", "/connect-components/configurations", "x"), `{`, []brief{{"invalid json", "body", ""}}, "Configurations.Create"},
+		{"a name that would break a line", request("POST", "/connect-components/configurations", "x"), "{\"a\\nb\":1}",
+			[]brief{{"unknown field", "body", `"a\nb"`}}, "Configurations.Create"},
+		{"unknown path", request("GET", "/connect-components/nothing", ""), "", []brief{{"unknown operation", "", ""}}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			op, got := c.CheckRequest(context.Background(), tc.req, []byte(tc.body))
+			if !reflect.DeepEqual(briefs(got), tc.want) {
+				t.Errorf("findings %+v, want %+v", got, tc.want)
+			}
+			if op.Method != tc.method {
+				t.Errorf("operation %+v, want %s", op, tc.method)
+			}
+			for _, f := range got {
+				if f.Direction != conformance.Request || f.Rule == "" || f.Operation != op {
+					t.Errorf("finding %+v", f)
+				}
+				// Never a value of the request.
+				for _, v := range []string{"token", "not-a-uuid", "https://a.example/", "a\nb"} {
+					if strings.Contains(f.String(), v) {
+						t.Errorf("%q shows %q", f, v)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestResponse(t *testing.T) {
+	c := conformance.MustDefault()
+	get := request("GET", "/connect-components/configurations/605543e1-f507-48ad-8127-95c40566597b", "")
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		want   []brief
+	}{
+		{"documented", 200, `{"id":"605543e1-f507-48ad-8127-95c40566597b","filterAccounts":["Checking"],"aoRequired":false}`, []brief{}},
+		{"format", 200, `{"id":"605543e1"}`, []brief{{"bounds", "body", "id"}, {"format", "body", "id"}}},
+		{"type", 200, `{"aoRequired":"no"}`, []brief{{"type", "body", "aoRequired"}}},
+		{"unknown field", 200, `{"experience":"x"}`, []brief{{"unknown field", "body", "experience"}}},
+		{"undocumented status", 202, `{}`, []brief{{"undocumented status", "", ""}}},
+		{"missing required", 404, `{"errors":{}}`, []brief{{"unknown field", "body", "errors"}, {"missing required", "body", "Errors"}}},
+		{"invalid json", 200, `{`, []brief{{"invalid json", "body", ""}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got := c.CheckResponse(context.Background(), get, tc.status, jsonHeader, []byte(tc.body))
+			if !reflect.DeepEqual(briefs(got), tc.want) {
+				t.Errorf("findings %+v, want %+v", got, tc.want)
+			}
+			for _, f := range got {
+				if f.Status != tc.status || f.Direction != conformance.Response {
+					t.Errorf("finding %+v", f)
+				}
+				if f.Informational() != (f.Kind == conformance.KindUnknownField) {
+					t.Errorf("%+v: informational %t", f, f.Informational())
+				}
+			}
+		})
+	}
+}
+
+// TestDocumentedExamples: every example the spec documents, for every
+// operation and status, passes the strict checker: closing the objects
+// refuses nothing the spec itself shows.
+func TestDocumentedExamples(t *testing.T) {
+	c := conformance.MustDefault()
+	doc, err := specdoc.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			concrete := strings.NewReplacer("{configuration_id}", "605543e1-f507-48ad-8127-95c40566597b",
+				"{institution_id}", "1", "{customer_id}", "1", "{institution_login_id}", "2").Replace(path)
+			if op.RequestBody != nil {
+				for _, mt := range op.RequestBody.Value.Content {
+					body, _ := json.Marshal(mt.Example)
+					_, got := c.CheckRequest(context.Background(), request(method, concrete, "x"), body)
+					if len(got) != 0 {
+						t.Errorf("%s request example: %v", op.OperationID, got)
+					}
+					n++
+				}
+			}
+			for code, resp := range op.Responses.Map() {
+				status, _ := strconv.Atoi(code)
+				for _, mt := range resp.Value.Content {
+					if mt.Example == nil {
+						continue
+					}
+					body, _ := json.Marshal(mt.Example)
+					_, got := c.CheckResponse(context.Background(), request(method, concrete, ""), status,
+						http.Header{"Content-Type": {"application/json"}}, body)
+					if len(got) != 0 {
+						t.Errorf("%s %d example: %v", op.OperationID, status, got)
+					}
+					n++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no examples in the spec")
+	}
+}
+
+// TestSpecChange: the checker follows the document it is given. A field
+// the API grew is an unknown field until the spec gains it; then it is
+// checked like any other, its type included.
+func TestSpecChange(t *testing.T) {
+	get := request("GET", "/connect-components/configurations", "")
+	body := []byte(`[{"id":"605543e1-f507-48ad-8127-95c40566597b","experience":"default"}]`)
+	hdr := http.Header{"Content-Type": {"application/json"}}
+	_, before := conformance.MustDefault().CheckResponse(context.Background(), get, 200, hdr, body)
+	if !reflect.DeepEqual(briefs(before), []brief{{"unknown field", "body", "0.experience"}}) || !before[0].Informational() {
+		t.Fatalf("before: %+v", before)
+	}
+
+	doc, err := gen.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Components.Schemas["Configuration"].Value.Properties["experience"] = openapi3.NewSchemaRef("", openapi3.NewStringSchema())
+	c, err := conformance.NewFromDoc(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, after := c.CheckResponse(context.Background(), get, 200, hdr, body); len(after) != 0 {
+		t.Errorf("after the spec gained the field: %+v", after)
+	}
+	_, typed := c.CheckResponse(context.Background(), get, 200, hdr, []byte(`[{"experience":1}]`))
+	if !reflect.DeepEqual(briefs(typed), []brief{{"type", "body", "0.experience"}}) {
+		t.Errorf("a number for the new string field: %+v", typed)
+	}
+}

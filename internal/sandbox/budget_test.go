@@ -1,0 +1,280 @@
+package sandbox_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/finicity-go/connect-components/internal/sandbox"
+)
+
+// bigConfig is a configuration body of about n bytes.
+func bigConfig(n int) string {
+	var items []string
+	for len(items)*515 < n {
+		items = append(items, `"`+strings.Repeat("x", 512)+`"`)
+	}
+	return `{"filterAccounts":[` + strings.Join(items, ",") + `]}`
+}
+
+// refusal decodes an error answer, checking its status and reason code.
+func refusal(t *testing.T, status int, body string, wantStatus int, wantReason string) string {
+	t.Helper()
+	if status != wantStatus {
+		t.Fatalf("status %d, want %d: %s", status, wantStatus, body)
+	}
+	item := errorItem(t, []byte(body))
+	if item.ReasonCode != wantReason {
+		t.Errorf("reason %s, want %s: %s", item.ReasonCode, wantReason, body)
+	}
+	return item.Details
+}
+
+// TestByteBudget: past the byte budget a create is refused with 400 and
+// reason 10010, naming the budget; nothing stored is forgotten; deleting
+// makes room again, and the count returns to zero when all is deleted.
+func TestByteBudget(t *testing.T) {
+	const budget = 200 << 10
+	sb := sandbox.New(sandbox.WithMaxStateBytes(budget), sandbox.WithResponseValidation(func(err error) { t.Error(err) }))
+	if got := sb.MaxStateBytes(); got != budget {
+		t.Errorf("MaxStateBytes: %d", got)
+	}
+	body := bigConfig(30 << 10)
+	var ids []string
+	for i := 0; ; i++ {
+		status, resp := serve(sb, "POST", cfgPath, fmt.Sprint("key-", i%3), anyTok, body)
+		if status != 201 {
+			details := refusal(t, status, resp, 400, sandbox.ReasonInvalidField)
+			if !strings.Contains(details, fmt.Sprint(budget, " bytes")) {
+				t.Errorf("refusal does not name the budget: %s", details)
+			}
+			break
+		}
+		ids = append(ids, idIn(t, resp))
+		if i > 10 {
+			t.Fatalf("%d creates of 30 KB within a budget of 200 KB", i)
+		}
+	}
+	if n := len(ids); n < 5 || n > 6 {
+		t.Errorf("%d creates of 30 KB fit a budget of 200 KB, want 5 or 6", n)
+	}
+	if used := sb.StateBytes(); used > budget || used < int64(len(ids))*30<<10 {
+		t.Errorf("StateBytes %d for %d configurations of 30 KB, budget %d", used, len(ids), budget)
+	}
+	// Nothing was evicted: every stored configuration is still there.
+	for i, id := range ids {
+		if status, resp := serve(sb, "GET", cfgPath+"/"+id, fmt.Sprint("key-", i%3), anyTok, ""); status != 200 {
+			t.Errorf("configuration %d after the refusal: %d %s", i, status, resp)
+		}
+	}
+	// A small create still fits if there is room; an OAuth session is
+	// refused the same way once the budget is full.
+	for {
+		status, resp := serve(sb, "POST", cfgPath, "key-0", anyTok, `{}`)
+		if status != 201 {
+			refusal(t, status, resp, 400, sandbox.ReasonInvalidField)
+			break
+		}
+		ids = append(ids, idIn(t, resp))
+	}
+	status, resp := serve(sb, "POST", oauthPath, "key-0", anyTok, `{"customerId":"c","redirectURI":"https://p.example/back",`+agreement+`}`)
+	refusal(t, status, resp, 400, sandbox.ReasonInvalidField)
+
+	// Deleting makes room again.
+	if status, resp := serve(sb, "DELETE", cfgPath+"/"+ids[0], "key-0", anyTok, ""); status != 204 {
+		t.Fatalf("delete: %d %s", status, resp)
+	}
+	if status, resp := serve(sb, "POST", cfgPath, "key-0", anyTok, body); status != 201 {
+		t.Errorf("create after a delete made room: %d %s", status, resp)
+	} else {
+		ids[0] = idIn(t, resp)
+	}
+	// Restoring a state over a smaller budget is refused, naming both.
+	state, err := sb.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := sandbox.New(sandbox.WithMaxStateBytes(budget / 2))
+	if err := small.UnmarshalState(state); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("over the sandbox's budget of %d bytes", budget/2)) {
+		t.Errorf("UnmarshalState over the budget: %v", err)
+	}
+	if int64(len(state)) > budget {
+		t.Errorf("state of %d bytes, over the budget of %d", len(state), budget)
+	}
+	same := sandbox.New(sandbox.WithMaxStateBytes(budget))
+	if err := same.UnmarshalState(state); err != nil || same.StateBytes() != sb.StateBytes() {
+		t.Errorf("UnmarshalState: %v, %d bytes counted, want %d", err, same.StateBytes(), sb.StateBytes())
+	}
+
+	keys := sb.AppKeys()
+	for _, k := range keys {
+		_, list := serve(sb, "GET", cfgPath, k, anyTok, "")
+		var items []struct{ ID string }
+		if err := json.Unmarshal([]byte(list), &items); err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			if status, resp := serve(sb, "DELETE", cfgPath+"/"+it.ID, k, anyTok, ""); status != 204 {
+				t.Fatalf("delete: %d %s", status, resp)
+			}
+		}
+	}
+	if used := sb.StateBytes(); used != 0 {
+		t.Errorf("StateBytes after deleting everything: %d, want 0", used)
+	}
+	if got := sandbox.New(sandbox.WithMaxStateBytes(0)).MaxStateBytes(); got != sandbox.DefaultMaxStateBytes {
+		t.Errorf("WithMaxStateBytes(0): budget %d, want the default", got)
+	}
+}
+
+// TestTokensWithinBudget: with token checking on, tokens count against
+// the budget; issuing one when it is full forgets the oldest token, never
+// a configuration; with no token to forget, the issue is refused.
+func TestTokensWithinBudget(t *testing.T) {
+	sb := sandbox.New(sandbox.WithTokenCheck(true), sandbox.WithMaxStateBytes(2000))
+	login := `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`
+	var toks []string
+	for range 12 {
+		status, body := serve(sb, "POST", tokenPath, keyA, "", login)
+		if status != 200 {
+			t.Fatalf("token: %d %s", status, body)
+		}
+		toks = append(toks, tokenFrom(body))
+	}
+	if sb.StateBytes() > 2000 {
+		t.Errorf("StateBytes %d over the budget", sb.StateBytes())
+	}
+	if status, _ := serve(sb, "GET", cfgPath, keyA, toks[0], ""); status != 401 {
+		t.Errorf("oldest token after the budget filled: %d, want 401 (forgotten)", status)
+	}
+	last := toks[len(toks)-1]
+	if status, _ := serve(sb, "GET", cfgPath, keyA, last, ""); status != 200 {
+		t.Errorf("newest token: %d", status)
+	}
+	// Fill the rest with configurations: they are never forgotten.
+	var ids []string
+	for {
+		status, body := serve(sb, "POST", cfgPath, keyA, last, `{"filterAccounts":["`+strings.Repeat("y", 200)+`"]}`)
+		if status != 201 {
+			refusal(t, status, body, 400, sandbox.ReasonInvalidField)
+			break
+		}
+		ids = append(ids, idIn(t, body))
+	}
+	// A token issue at the budget forgets older tokens to fit, never a
+	// configuration.
+	if status, body := serve(sb, "POST", tokenPath, keyA, "", login); status != 200 {
+		t.Errorf("token at the budget: %d %s", status, body)
+	}
+	if cfgs := sb.Configurations(keyA); len(cfgs) != len(ids) {
+		t.Errorf("configurations after a token issue at the budget: %d, want %d", len(cfgs), len(ids))
+	}
+	if sb.StateBytes() > 2000 {
+		t.Errorf("StateBytes %d over the budget", sb.StateBytes())
+	}
+}
+
+// TestLengthCaps: an app key longer than MaxAppKeyBytes is answered 401
+// (10026); an id longer than MaxIDBytes, in the path or the body, 400
+// (10010); neither is stored. At the limit, both are accepted.
+func TestLengthCaps(t *testing.T) {
+	sb := sandbox.New(sandbox.WithResponseValidation(func(err error) { t.Error(err) }))
+	long := strings.Repeat("k", sandbox.MaxAppKeyBytes+1)
+	status, body := serve(sb, "POST", cfgPath, long, anyTok, `{}`)
+	if d := refusal(t, status, body, 401, sandbox.ReasonMissingAppKey); !strings.Contains(d, fmt.Sprint(sandbox.MaxAppKeyBytes)) {
+		t.Errorf("details do not name the limit: %s", d)
+	}
+	// Only visible ASCII is stored, so that the state file writes every
+	// key back unchanged.
+	for _, key := range []string{"app key", "clé", "k\x7f", "\xff\xfe"} {
+		status, body := serve(sb, "POST", cfgPath, key, anyTok, `{}`)
+		refusal(t, status, body, 401, sandbox.ReasonMissingAppKey)
+	}
+	if keys := sb.AppKeys(); len(keys) != 0 {
+		t.Errorf("a refused app key is stored: %d keys", len(keys))
+	}
+	if status, body := serve(sb, "POST", cfgPath, long[1:], anyTok, `{}`); status != 201 {
+		t.Errorf("app key of exactly %d bytes: %d %s", sandbox.MaxAppKeyBytes, status, body)
+	}
+
+	longID := strings.Repeat("1", sandbox.MaxIDBytes+1)
+	cases := []struct{ name, method, path, body string }{
+		{"customer_id in the path", "POST", "/connect-components/customers/" + longID + "/institution-login-ids/5/reconnections", `{}`},
+		{"customerId in a login form", "POST", loginPath, `{"language":"en","customerId":"` + longID + `",` + agreement + `}`},
+		{"customerId in an OAuth URL", "POST", oauthPath, `{"customerId":"` + longID + `","redirectURI":"https://p.example",` + agreement + `}`},
+		{"partnerId", "POST", tokenPath, `{"partnerId":"` + longID + `","partnerSecret":"s"}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := serve(sb, tc.method, tc.path, keyA, anyTok, tc.body)
+			if d := refusal(t, status, body, 400, sandbox.ReasonInvalidField); !strings.Contains(d, fmt.Sprintf("longer than %d bytes", sandbox.MaxIDBytes)) {
+				t.Errorf("details do not name the limit: %s", d)
+			}
+			if strings.Contains(body, longID) {
+				t.Errorf("the answer quotes the id")
+			}
+			path := strings.Replace(tc.path, longID, longID[1:], 1)
+			reqBody := strings.Replace(tc.body, longID, longID[1:], 1)
+			if status, body := serve(sb, tc.method, path, keyA, anyTok, reqBody); status >= 400 && status != 401 {
+				t.Errorf("id of exactly %d bytes: %d %s", sandbox.MaxIDBytes, status, body)
+			}
+		})
+	}
+}
+
+// TestStateFileWithinBudget: the state file is never larger than the
+// budget, even with app keys and redirect URIs made of the characters
+// JSON escapes; and it restores them unchanged.
+func TestStateFileWithinBudget(t *testing.T) {
+	const budget = 64 << 10
+	sb := sandbox.New(sandbox.WithTokenCheck(true), sandbox.WithMaxStateBytes(budget))
+	key := strings.Repeat(`"\<&`, sandbox.MaxAppKeyBytes/4)
+	login := `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`
+	var tok string
+	for range 100 {
+		status, body := serve(sb, "POST", tokenPath, key, "", login)
+		if status != 200 {
+			t.Fatalf("token: %d %s", status, body)
+		}
+		tok = tokenFrom(body)
+	}
+	for {
+		status, body := serve(sb, "POST", oauthPath, key, tok, `{"customerId":"c","redirectURI":"https://p.example/back?a=1&b=<2>",`+agreement+`}`)
+		if status != 201 {
+			refusal(t, status, body, 400, sandbox.ReasonInvalidField)
+			break
+		}
+	}
+	state, err := sb.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(state) > budget {
+		t.Errorf("state file of %d bytes for a budget of %d (StateBytes %d)", len(state), budget, sb.StateBytes())
+	}
+	if !strings.Contains(string(state), `"redirectURI":"https://p.example/back?a=1&b=<2>"`) {
+		t.Errorf("redirectURI escaped in the state file: %.300s", state)
+	}
+	restored := sandbox.New(sandbox.WithTokenCheck(true), sandbox.WithMaxStateBytes(budget))
+	if err := restored.UnmarshalState(state); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := serve(restored, "GET", cfgPath, key, tok, ""); status != 200 {
+		t.Errorf("restored token with its app key: %d %s", status, body)
+	}
+}
+
+// TestInvalidUTF8IsRefused: a body with invalid UTF-8 in a JSON string is
+// a 400 naming the problem, and nothing is stored: Go's decoder would
+// have replaced the bytes, storing something else than was sent.
+func TestInvalidUTF8IsRefused(t *testing.T) {
+	sb := sandbox.New()
+	status, body := serve(sb, "POST", cfgPath, keyA, anyTok, "{\"filterAccounts\":[\"a\xff\"]}")
+	if d := refusal(t, status, body, 400, sandbox.ReasonInvalidField); d != "body: invalid UTF-8 in a JSON string" {
+		t.Errorf("details: %s", d)
+	}
+	if n := len(sb.Configurations(keyA)); n != 0 {
+		t.Errorf("%d configurations stored", n)
+	}
+}

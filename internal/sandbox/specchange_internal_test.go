@@ -1,0 +1,279 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// specFile is the spec the embedded one is generated from.
+const specFile = "../../openapi.yaml"
+
+// editedSpec writes a copy of openapi.yaml, changed by edit, to a temp dir
+// and loads it as the sandbox would load its own.
+func editedSpec(t *testing.T, edit func(t *testing.T, spec string) string) *openapi3.T {
+	t.Helper()
+	src, err := os.ReadFile(specFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "openapi.yaml")
+	if err := os.WriteFile(path, []byte(edit(t, string(src))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromFile(path)
+	if err != nil {
+		t.Fatalf("the edited copy of %s does not load: %v", specFile, err)
+	}
+	return doc
+}
+
+// insertAfter inserts text after the first match of anchor (a regexp), or
+// fails naming the anchor: a reworded openapi.yaml needs this test's
+// anchors updated (in this file).
+func insertAfter(t *testing.T, spec, anchor, text string) string {
+	t.Helper()
+	loc := regexp.MustCompile(anchor).FindStringIndex(spec)
+	if loc == nil {
+		t.Fatalf("%s has nothing matching %q: update the anchor in specchange_internal_test.go", specFile, anchor)
+	}
+	return spec[:loc[1]] + text + spec[loc[1]:]
+}
+
+const (
+	// A new optional field of the configuration, in its request and its
+	// answer.
+	// The names are this test's own, so that the test still holds when
+	// the real spec gains such a field or operation.
+	trialProperty = "        sandboxTrialField:\n          type: string\n          description: A field added by TestSpecChangeReachesTheSandbox.\n"
+	// A new operation, with a query parameter and a new response schema,
+	// and no x-sandbox behaviour.
+	trialPath = `  /connect-components/configurations/{configuration_id}/sandbox-trial:
+    parameters:
+      - $ref: "#/components/parameters/ConfigurationId"
+    get:
+      operationId: GetSandboxTrial
+      summary: An operation added by TestSpecChangeReachesTheSandbox
+      parameters:
+        - name: period
+          in: query
+          required: false
+          schema:
+            type: string
+      responses:
+        "200":
+          description: How often the configuration was used
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/SandboxTrialAnswer"
+              example:
+                configurationId: 605543e1-f507-48ad-8127-95c40566597b
+                logins: 3
+        "401":
+          $ref: "#/components/responses/Unauthorized"
+`
+	trialSchema = `    SandboxTrialAnswer:
+      type: object
+      required: [configurationId, logins]
+      properties:
+        configurationId:
+          $ref: "#/components/schemas/Uuid"
+        logins:
+          type: integer
+          minimum: 0
+`
+)
+
+// withNewFieldAndOperation is the spec change of issue 14.
+func withNewFieldAndOperation(t *testing.T, spec string) string {
+	spec = insertAfter(t, spec, `\n    Configuration:\n(?:      .*\n|        .*\n|          .*\n)*?      properties:\n`, trialProperty)
+	spec = insertAfter(t, spec, `\n    PostConfigurationsRequest:\n(?:      .*\n|        .*\n|          .*\n)*?      properties:\n`, trialProperty)
+	spec = insertAfter(t, spec, `\npaths:\n`, trialPath)
+	return insertAfter(t, spec, `\n  schemas:\n`, trialSchema)
+}
+
+// TestSpecChangeReachesTheSandbox: with a new optional configuration
+// field and a new operation added to a copy of openapi.yaml, and no code
+// change, the field is stored, returned by create, get and list, kept
+// through MarshalState and UnmarshalState; the new operation answers its
+// documented example, validated, and is the one operation listed as
+// answering its example.
+func TestSpecChangeReachesTheSandbox(t *testing.T) {
+	doc := editedSpec(t, withNewFieldAndOperation)
+	report := func(err error) { t.Errorf("answer off the spec: %v", err) }
+	s := New(WithDocument(doc), WithResponseValidation(report))
+	if len(s.problems) != 0 {
+		t.Fatalf("x-sandbox problems: %v", s.problems)
+	}
+
+	rec := s.callForTest("POST", "/connect-components/configurations", "k", "t", `{"sandboxTrialField":"premium","filterAccounts":["Checking"]}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create with the new field: %d %s", rec.Code, rec.Body)
+	}
+	var created map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := created["id"].(string)
+	if created["sandboxTrialField"] != "premium" || !reflect.DeepEqual(created["filterAccounts"], []any{"Checking"}) || len(id) != 36 {
+		t.Errorf("created: %v, want the new field sandboxTrialField, filterAccounts and an id", created)
+	}
+	for _, path := range []string{"/connect-components/configurations/" + id, "/connect-components/configurations"} {
+		rec := s.callForTest("GET", path, "k", "t", "")
+		var got any
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 {
+			t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+		}
+		if list, ok := got.([]any); ok && len(list) == 1 {
+			got = list[0]
+		}
+		if !reflect.DeepEqual(got, created) {
+			t.Errorf("GET %s:\ngot  %v\nwant %v (as created)", path, got, created)
+		}
+	}
+
+	state, err := s.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(state), `"sandboxTrialField":"premium"`) {
+		t.Errorf("state without the new field: %s", state)
+	}
+	restored := New(WithDocument(doc), WithResponseValidation(report))
+	if err := restored.UnmarshalState(state); err != nil {
+		t.Fatal(err)
+	}
+	if rec := restored.callForTest("GET", "/connect-components/configurations/"+id, "k", "t", ""); !strings.Contains(rec.Body.String(), `"sandboxTrialField":"premium"`) {
+		t.Errorf("restored get: %d %s", rec.Code, rec.Body)
+	}
+
+	rec = s.callForTest("GET", "/connect-components/configurations/"+id+"/sandbox-trial?period=2024-11", "k", "t", "")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("new operation: %d %s", rec.Code, rec.Body)
+	}
+	var usage any
+	if err := json.Unmarshal(rec.Body.Bytes(), &usage); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]any{"configurationId": "605543e1-f507-48ad-8127-95c40566597b", "logins": float64(3)}; !reflect.DeepEqual(usage, want) {
+		t.Errorf("new operation's answer:\ngot  %v\nwant %v (its documented example)", usage, want)
+	}
+	// It is still checked like any other: credentials first.
+	if rec := s.callForTest("GET", "/connect-components/configurations/"+id+"/sandbox-trial", "", "t", ""); rec.Code != http.StatusUnauthorized {
+		t.Errorf("new operation without an app key: %d", rec.Code)
+	}
+	want := append(New().exampleOnly(), "GetSandboxTrial")
+	slices.Sort(want)
+	if got := s.exampleOnly(); !reflect.DeepEqual(got, want) {
+		t.Errorf("operations answering their example: got %q, want %q (the embedded spec's and GetSandboxTrial)", got, want)
+	}
+}
+
+// TestEmbeddedSpecBehaviours: every x-sandbox extension of openapi.yaml is
+// well-formed, and every operation without one (listed by name in the
+// test log) answers its documented success example, validated: in the
+// embedded spec, and in a copy with a new operation.
+func TestEmbeddedSpecBehaviours(t *testing.T) {
+	for name, opts := range map[string][]Option{
+		"embedded":                  nil,
+		"copy with a new operation": {WithDocument(editedSpec(t, withNewFieldAndOperation))},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := New(append(opts, WithResponseValidation(func(err error) { t.Errorf("answer off the spec: %v", err) }))...)
+			for _, p := range s.problems {
+				t.Errorf("%v (edit openapi.yaml)", p)
+			}
+			only := s.exampleOnly()
+			t.Logf("operations answering their documented example (no x-sandbox): %q", only)
+			doc := s.validator.Doc()
+			for op, o := range s.ops {
+				if o.run != nil || o.broken != nil {
+					continue
+				}
+				path := o.path
+				for _, name := range pathParams(o.path) {
+					path = strings.Replace(path, "{"+name+"}", exampleParam(op, doc.Paths.Value(o.path), name), 1)
+				}
+				method := ""
+				for m, candidate := range doc.Paths.Value(o.path).Operations() {
+					if candidate == op {
+						method = m
+					}
+				}
+				rec := s.callForTest(method, path, "k", "t", "{}")
+				var got, want any
+				_ = json.Unmarshal(rec.Body.Bytes(), &got)
+				exampleJSON, _ := json.Marshal(o.example)
+				_ = json.Unmarshal(exampleJSON, &want)
+				if rec.Code != o.success || (o.example != nil && !reflect.DeepEqual(got, want)) {
+					t.Errorf("%s (no x-sandbox in openapi.yaml): %d %s, want %d with its example %s", o.id, rec.Code, rec.Body, o.success, exampleJSON)
+				}
+			}
+		})
+	}
+}
+
+// exampleParam is the example value of path parameter name.
+func exampleParam(op *openapi3.Operation, item *openapi3.PathItem, name string) string {
+	for _, params := range []openapi3.Parameters{op.Parameters, item.Parameters} {
+		if p := params.GetByInAndName("path", name); p != nil && p.Example != nil {
+			b, _ := json.Marshal(p.Example)
+			return strings.Trim(string(b), `"`)
+		}
+	}
+	return "1"
+}
+
+// TestMalformedBehaviour: an x-sandbox naming no known handler makes its
+// operation answer 500 naming the operation and the extension, never a
+// made-up success; New lists the problem.
+func TestMalformedBehaviour(t *testing.T) {
+	doc := editedSpec(t, func(t *testing.T, spec string) string {
+		return strings.Replace(spec, "x-sandbox: {handler: reconnection}", "x-sandbox: {handler: reconnect-me}", 1)
+	})
+	s := New(WithDocument(doc))
+	if len(s.problems) != 1 || !strings.Contains(s.problems[0].Error(), `openapi.yaml: x-sandbox of PostReconnections: no handler "reconnect-me"`) {
+		t.Errorf("problems: %v", s.problems)
+	}
+	rec := s.callForTest("POST", "/connect-components/customers/1/institution-login-ids/2/reconnections", "k", "t", "{}")
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "PostReconnections: openapi.yaml: x-sandbox of PostReconnections") {
+		t.Errorf("answer: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestBehaviourChecks: compile refuses what it cannot act on, naming it.
+func TestBehaviourChecks(t *testing.T) {
+	cases := []struct{ from, to, want string }{
+		{"x-sandbox: {action: create, collection: configurations}", "x-sandbox: {action: upsert, collection: configurations}", `action "upsert"`},
+		{"x-sandbox: {action: create, collection: configurations}", "x-sandbox: {action: create, collection: tokens}", `collection "tokens"`},
+		{"x-sandbox: {action: get, collection: configurations}", "x-sandbox: {action: get, collection: widgets}", `collection "widgets" has no create operation`},
+		{"x-sandbox: {handler: token}", "x-sandbox: {handler: token, colour: red}", `unknown field "colour"`},
+		{"x-sandbox: {handler: token}", "x-sandbox: {handler: token, action: list, collection: configurations}", "an action and a handler"},
+		{"x-sandbox: {action: delete, collection: configurations}", "x-sandbox: {action: delete, collection: configurations, param: nope}", `param "nope"`},
+	}
+	for _, tc := range cases {
+		doc := editedSpec(t, func(t *testing.T, spec string) string {
+			if !strings.Contains(spec, tc.from) {
+				t.Fatalf("openapi.yaml has no %q: update TestBehaviourChecks", tc.from)
+			}
+			return strings.Replace(spec, tc.from, tc.to, 1)
+		})
+		s := New(WithDocument(doc))
+		named := false
+		for _, p := range s.problems {
+			named = named || strings.Contains(p.Error(), tc.want)
+		}
+		if !named {
+			t.Errorf("%s: problems %v, want one naming %s", tc.to, s.problems, tc.want)
+		}
+	}
+}

@@ -1,0 +1,45 @@
+// Package redistoken is an api.TokenSource that shares one
+// Finicity-App-Token across every replica of a service through Redis, so
+// that a fleet authenticates once per token, and stops as a whole when
+// partner authentication rejects its secret.
+//
+// # The hazard
+//
+// Five failed partner authentications lock the partner account. A client
+// built with api.WithPartnerCredentials remembers a rejection, but only in
+// its own process: eight replicas still holding a rotated-out secret make
+// eight failures, and lock the account for everyone. Without coordination
+// every replica also authenticates on its own at every expiry.
+//
+// # How a Source works
+//
+//   - The token lives in Redis under a key derived from the app key and
+//     the partner id (a SHA-256, never the secret), with a TTL of
+//     Config.MaxAge. Each replica keeps it in memory until that TTL ends or
+//     the API reports it expired (Invalidate): Token does not touch Redis
+//     on the way.
+//   - When a token is needed, one replica takes a lease lock (SET NX PX
+//     with a random owner, LockLease long, longer than AuthTimeout),
+//     authenticates, stores the token and releases the lock with a
+//     compare-and-delete script. The others poll the token key, for at
+//     most LockLease+AuthTimeout, and take the lock over if the holder died.
+//   - Invalidate deletes the stored token only if it is still the expired
+//     one (compare-and-delete), so a stale replica never removes a fresh
+//     token.
+//   - A rejection by the API itself (errors.Is(err,
+//     api.ErrCredentialsRejected)) is stored for RejectionTTL under
+//     HMAC-SHA256(salt, secret), the salt being random and kept in Redis
+//     beside the token. Every replica with that secret then fails at once
+//     with an error matching api.ErrCredentialsRejected, without calling
+//     the API; a replica with another secret (a rotation) tries once.
+//     ClearRejection removes the record.
+//
+// # Redis down
+//
+// When Redis cannot be reached, a Source authenticates for its own
+// process (one authentication at a time, a rejection remembered and never
+// retried), logs one warning through the configured logger, and goes back
+// to Redis once it answers again, logging that too. No call fails because
+// Redis is down; the fleet then makes up to one authentication per replica
+// per token instead of one.
+package redistoken

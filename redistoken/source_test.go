@@ -1,0 +1,492 @@
+package redistoken
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/finicity-go/connect-components/api"
+	"github.com/redis/go-redis/v9"
+)
+
+// testConfig is a Config for the fake API with secret and t's own prefix.
+func testConfig(t testing.TB, f *fakeAPI, secret, prefix string) Config {
+	return Config{
+		AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: secret,
+		KeyPrefix: prefix, ClientOptions: []api.Option{api.WithBaseURL(f.url())},
+		Logger: slog.New(&logCounter{}),
+	}
+}
+
+func newSource(t testing.TB, rdb redis.UniversalClient, cfg Config) *Source {
+	t.Helper()
+	s, err := New(rdb, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestNewRefusesBadConfig(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled by New
+	defer rdb.Close()
+	good := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: goodSecret}
+	for _, tc := range []struct {
+		name string
+		rdb  redis.UniversalClient
+		edit func(*Config)
+		want string
+	}{
+		{"nil client", nil, func(*Config) {}, "Redis client is nil"},
+		{"no app key", rdb, func(c *Config) { c.AppKey = "" }, "Config.AppKey is empty"},
+		{"no partner id", rdb, func(c *Config) { c.PartnerID = " " }, "Config.PartnerID is empty"},
+		{"no secret", rdb, func(c *Config) { c.PartnerSecret = "" }, "Config.PartnerSecret is empty"},
+		{"negative max age", rdb, func(c *Config) { c.MaxAge = -time.Second }, "Config.MaxAge -1s is negative"},
+		{"max age past the token's life", rdb, func(c *Config) { c.MaxAge = 3 * time.Hour }, "Config.MaxAge 3h0m0s is longer than a token lives"},
+		{"a token option", rdb, func(c *Config) { c.ClientOptions = []api.Option{api.WithAppToken("tok")} }, "Config.ClientOptions: finicity: both WithAppToken and WithPartnerCredentials"},
+		{"plain http elsewhere", rdb, func(c *Config) { c.ClientOptions = []api.Option{api.WithBaseURL("http://api.example.com")} }, "Config.ClientOptions: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := good
+			tc.edit(&cfg)
+			s, err := New(tc.rdb, cfg)
+			if err == nil || s != nil {
+				t.Fatalf("New = %v, %v; want an error", s, err)
+			}
+			if !strings.HasPrefix(err.Error(), "redistoken: New: ") || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q, want it to contain %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), goodSecret) || strings.Contains(err.Error(), testAppKey) {
+				t.Errorf("error quotes a credential: %q", err)
+			}
+		})
+	}
+}
+
+// Two sources (two replicas) and many goroutines: one authentication, one
+// token, stored under the derived key with a TTL of MaxAge, lock released.
+func TestSourcesShareOneToken(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	rdb := shared.client(t)
+	cfg := testConfig(t, f, goodSecret, testPrefix(t))
+	cfg.MaxAge = 10 * time.Minute
+	a, b := newSource(t, rdb, cfg), newSource(t, rdb, cfg)
+	var wg sync.WaitGroup
+	tokens := make([]string, 32)
+	errs := make([]error, 32)
+	for i := range tokens {
+		src := a
+		if i%2 == 1 {
+			src = b
+		}
+		wg.Go(func() { tokens[i], errs[i] = src.Token(t.Context()) })
+	}
+	wg.Wait()
+	for i := range tokens {
+		if errs[i] != nil || tokens[i] != tokens[0] || tokens[0] == "" {
+			t.Fatalf("Token %d = %q, %v; want %q like the others", i, tokens[i], errs[i], tokens[0])
+		}
+	}
+	if n := len(f.authentications(goodSecret)); n != 1 {
+		t.Errorf("%d authentications, want 1", n)
+	}
+	sum := sha256.Sum256([]byte("redistoken/v1\x00" + testAppKey + "\x00" + testPartnerID))
+	key := cfg.KeyPrefix + "{" + hex.EncodeToString(sum[:16]) + "}"
+	if got, err := rdb.Get(t.Context(), key).Result(); err != nil || got != tokens[0] {
+		t.Errorf("GET %s = %q, %v; want the token", key, got, err)
+	}
+	if ttl := rdb.PTTL(t.Context(), key).Val(); ttl > cfg.MaxAge || ttl < cfg.MaxAge-time.Minute {
+		t.Errorf("token TTL %v, want MaxAge %v", ttl, cfg.MaxAge)
+	}
+	if n := rdb.Exists(t.Context(), key+":lock").Val(); n != 0 {
+		t.Error("the lock is still held after the authentication")
+	}
+}
+
+// countCommands is a go-redis hook counting the commands sent.
+type countCommands struct{ n atomic.Int64 }
+
+func (c *countCommands) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (c *countCommands) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { c.n.Add(1); return next(ctx, cmd) }
+}
+func (c *countCommands) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { c.n.Add(int64(len(cmds))); return next(ctx, cmds) }
+}
+
+// Once a process holds the token, Token sends nothing to Redis.
+func TestTokenIsServedFromMemory(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	rdb := shared.client(t)
+	hook := &countCommands{}
+	rdb.AddHook(hook)
+	s := newSource(t, rdb, testConfig(t, f, goodSecret, testPrefix(t)))
+	first, err := s.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hook.n.Load() == 0 {
+		t.Fatal("the first Token sent no Redis command")
+	}
+	before := hook.n.Load()
+	for range 1000 {
+		if tok, err := s.Token(t.Context()); err != nil || tok != first {
+			t.Fatalf("Token = %q, %v; want %q", tok, err, first)
+		}
+	}
+	if n := hook.n.Load() - before; n != 0 {
+		t.Errorf("1000 Token calls sent %d Redis commands, want 0", n)
+	}
+}
+
+// Invalidate deletes the stored token only if it is the expired one: a
+// replica reporting a stale token leaves a fresh one alone.
+func TestInvalidateComparesBeforeDeleting(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	rdb := shared.client(t)
+	s := newSource(t, rdb, testConfig(t, f, goodSecret, testPrefix(t)))
+	old, err := s.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another replica has stored a newer token meanwhile.
+	if err := rdb.Set(t.Context(), s.keys.token, "fresh-token", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s.Invalidate(old)
+	if got := rdb.Get(t.Context(), s.keys.token).Val(); got != "fresh-token" {
+		t.Fatalf("after Invalidate of the old token, Redis holds %q, want the fresh one kept", got)
+	}
+	if tok, err := s.Token(t.Context()); err != nil || tok != "fresh-token" {
+		t.Fatalf("Token after Invalidate = %q, %v; want the stored fresh token", tok, err)
+	}
+	s.Invalidate("fresh-token")
+	if n := rdb.Exists(t.Context(), s.keys.token).Val(); n != 0 {
+		t.Fatal("Invalidate of the stored token did not delete it")
+	}
+	tok, err := s.Token(t.Context())
+	if err != nil || tok == old || tok == "fresh-token" {
+		t.Fatalf("Token = %q, %v; want a new token", tok, err)
+	}
+	if n := len(f.authentications(goodSecret)); n != 2 {
+		t.Errorf("%d authentications, want 2", n)
+	}
+}
+
+// The API's expiry (401, reason 10023) through a real client: the client
+// invalidates, the source fetches once, the call is replayed.
+func TestClientRenewsThroughSource(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	s := newSource(t, shared.client(t), testConfig(t, f, goodSecret, testPrefix(t)))
+	c, err := api.NewClient(testAppKey, api.WithTokenSource(s), api.WithBaseURL(f.url()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Configurations.List(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	f.expireAll()
+	if _, err := c.Configurations.List(t.Context()); err != nil {
+		t.Fatalf("call after the token expired: %v", err)
+	}
+	if n := len(f.authentications(goodSecret)); n != 2 {
+		t.Errorf("%d authentications, want 2", n)
+	}
+}
+
+// A rejection is recorded under HMAC-SHA256(salt, secret); another source
+// with that secret fails without calling the API; another secret tries;
+// ClearRejection lets the secret be tried once more.
+func TestRejectionStopsEverySourceWithTheSecret(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	rdb := shared.client(t)
+	prefix := testPrefix(t)
+	bad := testConfig(t, f, badSecret, prefix)
+
+	first := newSource(t, rdb, bad)
+	_, err := first.Token(t.Context())
+	if !errors.Is(err, api.ErrCredentialsRejected) {
+		t.Fatalf("Token with a rejected secret: %v; want ErrCredentialsRejected", err)
+	}
+	if apiErr, ok := errors.AsType[*api.Error](err); !ok || apiErr.StatusCode != http.StatusUnauthorized || apiErr.ReasonCode != "10024" {
+		t.Errorf("the refused replica's error does not wrap the API's 401 10024: %#v", err)
+	}
+	if _, err := first.Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+		t.Errorf("second Token: %v; want ErrCredentialsRejected", err)
+	}
+
+	second := newSource(t, rdb, bad) // another replica
+	_, err = second.Token(t.Context())
+	if !errors.Is(err, api.ErrCredentialsRejected) {
+		t.Fatalf("another source with the rejected secret: %v; want ErrCredentialsRejected", err)
+	}
+	for _, text := range []string{"rejected", "status 401", "reason 10024", "recorded in Redis", "ClearRejection"} {
+		if !strings.Contains(err.Error(), text) {
+			t.Errorf("error %q does not say %q", err, text)
+		}
+	}
+	if n := len(f.authentications(badSecret)); n != 1 {
+		t.Fatalf("the rejected secret reached the API %d times, want 1", n)
+	}
+
+	// The record: under the HMAC of the secret, with the salt stored
+	// beside it; status and reason code only; a TTL of RejectionTTL.
+	salt := rdb.Get(t.Context(), first.keys.salt).Val()
+	if len(salt) != 64 {
+		t.Fatalf("salt %q, want 32 random bytes in hex", salt)
+	}
+	m := hmac.New(sha256.New, []byte(salt))
+	m.Write([]byte(badSecret))
+	recKey := first.keys.rejected + hex.EncodeToString(m.Sum(nil))
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(rdb.Get(t.Context(), recKey).Val()), &rec); err != nil {
+		t.Fatalf("record at %s: %v", recKey, err)
+	}
+	if rec["status"] != float64(401) || rec["reasonCode"] != "10024" || len(rec) != 3 {
+		t.Errorf("record %v, want at, status 401 and reasonCode 10024 only", rec)
+	}
+	if ttl := rdb.PTTL(t.Context(), recKey).Val(); ttl > RejectionTTL || ttl < RejectionTTL-time.Minute {
+		t.Errorf("record TTL %v, want %v", ttl, RejectionTTL)
+	}
+
+	// A rotation: the new secret tries, once.
+	if _, err := newSource(t, rdb, testConfig(t, f, goodSecret, prefix)).Token(t.Context()); err != nil {
+		t.Fatalf("a source with another secret: %v", err)
+	}
+
+	// The operator clears the record: the next check lets the old secret
+	// be tried again, once.
+	if ok, err := ClearRejection(t.Context(), rdb, bad); !ok || err != nil {
+		t.Fatalf("ClearRejection = %v, %v; want true, nil", ok, err)
+	}
+	if ok, err := ClearRejection(t.Context(), rdb, bad); ok || err != nil {
+		t.Errorf("second ClearRejection = %v, %v; want false, nil", ok, err)
+	}
+	rdb.Del(t.Context(), first.keys.token) // the rotated-in token would be used otherwise
+	second.t.recheck = 0
+	if _, err := second.Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+		t.Fatalf("after ClearRejection: %v; want a new rejection", err)
+	}
+	if n := len(f.authentications(badSecret)); n != 2 {
+		t.Errorf("after ClearRejection the secret reached the API %d times in all, want 2", n)
+	}
+}
+
+// A failure that is not a rejection (a 5xx) is not recorded, and releases
+// the lock: the next Token tries again.
+func TestServerErrorIsNotARejection(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	f.broken = true
+	rdb := shared.client(t)
+	s := newSource(t, rdb, testConfig(t, f, goodSecret, testPrefix(t)))
+	_, err := s.Token(t.Context())
+	if err == nil || errors.Is(err, api.ErrCredentialsRejected) {
+		t.Fatalf("Token against a failing API: %v; want a plain error", err)
+	}
+	if apiErr, ok := errors.AsType[*api.Error](err); !ok || apiErr.StatusCode != 500 {
+		t.Errorf("error %v does not wrap the API's 500", err)
+	}
+	if n := rdb.Exists(t.Context(), s.keys.lock).Val(); n != 0 {
+		t.Error("lock still held after a failed authentication")
+	}
+	f.mu.Lock()
+	f.broken = false
+	f.mu.Unlock()
+	if _, err := s.Token(t.Context()); err != nil {
+		t.Fatalf("Token once the API is back: %v", err)
+	}
+}
+
+// A caller whose context ends while another replica authenticates gets
+// its context's error at once.
+func TestTokenHonoursContext(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	held := f.holdNext(t)
+	rdb := shared.client(t)
+	cfg := testConfig(t, f, goodSecret, testPrefix(t))
+	holder := newSource(t, rdb, cfg)
+	holder.t.auth = 500 * time.Millisecond
+	go holder.Token(context.Background()) //nolint:errcheck // held until its own time limit
+	<-held
+	waiter := newSource(t, rdb, cfg)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := waiter.Token(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
+		t.Fatalf("Token = %v after %v; want context.DeadlineExceeded at once", err, time.Since(start))
+	}
+}
+
+// Redis unreachable: each process authenticates for itself, once for all
+// its goroutines, remembers a rejection, logs once; when Redis comes back
+// it says so, shares its token, and stores the rejection it learned.
+func TestDegradedModeWithoutRedis(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", fmt.Sprint(port))})
+	t.Cleanup(func() { rdb.Close() })
+	prefix := testPrefix(t)
+	logs := &logCounter{}
+	cfg := testConfig(t, f, goodSecret, prefix)
+	cfg.Logger = slog.New(logs)
+	s := newSource(t, rdb, cfg)
+	s.t.probe, s.t.redis = 10*time.Millisecond, 300*time.Millisecond
+
+	var wg sync.WaitGroup
+	tokens := make([]string, 16)
+	for i := range tokens {
+		wg.Go(func() {
+			var err error
+			if tokens[i], err = s.Token(t.Context()); err != nil {
+				t.Errorf("Token without Redis: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(f.authentications(goodSecret)); n != 1 {
+		t.Errorf("16 goroutines without Redis made %d authentications, want 1", n)
+	}
+	if w, _ := logs.counts(); w != 1 {
+		t.Errorf("%d warnings, want 1:\n%s", w, logs.text())
+	}
+
+	badLogs := &logCounter{}
+	badCfg := testConfig(t, f, badSecret, prefix)
+	badCfg.Logger = slog.New(badLogs)
+	bad := newSource(t, rdb, badCfg)
+	bad.t.probe, bad.t.redis = 10*time.Millisecond, 300*time.Millisecond
+	for range 3 {
+		if _, err := bad.Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+			t.Fatalf("rejected secret without Redis: %v", err)
+		}
+	}
+	if n := len(f.authentications(badSecret)); n != 1 {
+		t.Errorf("the rejected secret reached the API %d times without Redis, want 1", n)
+	}
+
+	srv, err := startRedis(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.stop)
+	// Each source notices on its next Token call, within a probe interval.
+	recovered := func(src *Source, l *logCounter, wantErr error) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if _, err := src.Token(t.Context()); !errors.Is(err, wantErr) {
+				t.Fatalf("Token while Redis comes back: %v, want %v", err, wantErr)
+			}
+			if _, info := l.counts(); info == 1 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no recovery logged 10s after Redis came back:\n%s", l.text())
+			}
+		}
+	}
+	recovered(s, logs, nil)
+	if got := rdb.Get(t.Context(), s.keys.token).Val(); got != tokens[0] {
+		t.Errorf("Redis holds %q after recovery, want the token obtained meanwhile", got)
+	}
+	recovered(bad, badLogs, api.ErrCredentialsRejected)
+	// The rejection learned while Redis was down is now the fleet's.
+	rdb.Del(t.Context(), s.keys.token)
+	if _, err := newSource(t, rdb, badCfg).Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+		t.Fatalf("another source with the rejected secret: %v", err)
+	}
+	if n := len(f.authentications(badSecret)); n != 1 {
+		t.Errorf("the rejected secret reached the API %d times, want 1", n)
+	}
+	for _, l := range []*logCounter{logs, badLogs} {
+		if text := l.text(); strings.Contains(text, goodSecret) || strings.Contains(text, badSecret) || strings.Contains(text, testAppKey) || strings.Contains(text, tokens[0]) {
+			t.Errorf("a log record quotes a credential:\n%s", text)
+		}
+	}
+}
+
+// Redis holds the token, a lock owner, a salt and rejection records: never
+// a secret, the app key or the partner id.
+func TestNothingSecretIsStored(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	rdb := shared.client(t)
+	prefix := testPrefix(t)
+	s := newSource(t, rdb, testConfig(t, f, goodSecret, prefix))
+	tok, err := s.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newSource(t, rdb, testConfig(t, f, badSecret, prefix)).Token(t.Context()); err != nil {
+		t.Fatal(err) // the stored token is used: nothing rejected yet
+	}
+	rdb.Del(t.Context(), s.keys.token)
+	if _, err := newSource(t, rdb, testConfig(t, f, badSecret, prefix)).Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+		t.Fatal(err)
+	}
+	keys, err := rdb.Keys(t.Context(), prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shape := regexp.MustCompile(`^` + regexp.QuoteMeta(prefix) + `\{[0-9a-f]{32}\}(:salt|:rejected:[0-9a-f]{64})?$`)
+	for _, k := range keys {
+		if !shape.MatchString(k) {
+			t.Errorf("key %q is not one of the documented keys", k)
+		}
+		v := rdb.Get(t.Context(), k).Val()
+		for _, secret := range []string{goodSecret, badSecret, testAppKey, testPartnerID} {
+			if strings.Contains(k, secret) || strings.Contains(v, secret) {
+				t.Errorf("key %q (value %q) holds %q", k, v, secret)
+			}
+		}
+	}
+	if len(keys) != 2 { // the salt and the record; the token was deleted
+		t.Errorf("keys %v, want the salt and one record", keys)
+	}
+	_ = tok
+}
+
+func TestPrintedValuesHideCredentials(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer rdb.Close()
+	cfg := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: goodSecret}
+	s, err := New(rdb, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.adopt("live-token-5e1", time.Minute)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{cfg, &cfg, s} {
+			out := fmt.Sprintf(verb, v)
+			for _, secret := range []string{goodSecret, testAppKey, "live-token-5e1"} {
+				if strings.Contains(out, secret) {
+					t.Errorf("Sprintf(%q, %T) = %q shows a credential", verb, v, out)
+				}
+			}
+		}
+	}
+}
