@@ -15,14 +15,20 @@ import (
 const (
 	// The sandbox (and so api/connecttest) stores and returns request
 	// fields without copying them one by one, and answers an operation
-	// with no declared behaviour from its documented example.
-	specChangeSandbox = false
+	// with no declared behaviour from its documented example. (On: the
+	// spec-driven sandbox is on main.)
+	specChangeSandbox = true
 	// The CLI's commands and flags come from the spec: a new body field is
 	// a flag, a new operation a command, runnable against --sandbox.
 	specChangeCLI = false
 	// Every test of the module that fails after the change names the new
 	// field or operation: the whole suite on the copy (slow), instead of
-	// the generator's own packages (the root and api).
+	// the generator's own packages (the root and api). Off: on main at
+	// 08:45 UTC, tests of api/connecttest (a golden operation list,
+	// connecttest_test.go:503), cmd/finicity-connect (conformance_test.go,
+	// proxy_test.go) and internal/conformance use "experience" as their
+	// example of a field the spec lacks, or list the operations, and fail
+	// without naming the change.
 	specChangeSuite = false
 )
 
