@@ -109,11 +109,9 @@ func (l *lockedState) load(sb *sandbox.Sandbox) (fs.FileInfo, error) {
 // (or a crash) sees the old state or the new one, never a part. It
 // returns the new file's identity.
 func (l *lockedState) save(sb *sandbox.Sandbox) (fs.FileInfo, error) {
-	data, err := sb.MarshalState()
-	if err != nil {
-		return nil, &stateError{path: l.path, err: err}
-	}
-	if err := writeAtomic(l.path, data); err != nil {
+	// Streamed: near the byte budget the state is 64 MiB, and a copy per
+	// save would double the served sandbox's heap.
+	if err := writeAtomic(l.path, sb.WriteState); err != nil {
 		return nil, &stateError{path: l.path, err: fmt.Errorf("cannot be written: %w", unwrapPath(err))}
 	}
 	info, err := os.Stat(l.path)
@@ -123,7 +121,7 @@ func (l *lockedState) save(sb *sandbox.Sandbox) (fs.FileInfo, error) {
 	return info, nil
 }
 
-func writeAtomic(path string, data []byte) error {
+func writeAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp") // mode 0600
 	if err != nil {
@@ -136,7 +134,7 @@ func writeAtomic(path string, data []byte) error {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {

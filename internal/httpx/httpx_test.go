@@ -174,9 +174,9 @@ func TestAttemptContext(t *testing.T) {
 		}
 		a.Stop()
 
-		parent, cancel := context.WithCancel(context.WithValue(context.Background(), "k", "v"))
+		parent, cancel := context.WithCancel(context.WithValue(context.Background(), valueKey{}, "v"))
 		a = AttemptContext(parent, time.Hour)
-		if a.Value("k") != "v" {
+		if a.Value(valueKey{}) != "v" {
 			t.Error("the parent's values are lost")
 		}
 		cancel()
@@ -198,3 +198,6 @@ func TestAttemptContext(t *testing.T) {
 		}
 	})
 }
+
+// valueKey is a context key of this test file's own type.
+type valueKey struct{}

@@ -287,12 +287,18 @@ func mediaOf(op *openapi3.Operation, status int) (*openapi3.SchemaRef, any) {
 	return mt.Schema, ex
 }
 
+// maxDepth bounds how deep build and fill follow a schema: a schema that
+// requires itself (directly or not) has no finite value.
+const maxDepth = 32
+
 // build returns v as the schema ref describes it: for an object, its
 // declared properties from v, then defaults for those v lacks, then, for
 // required properties still missing, a value from the spec (fill); lists
 // item by item; anything else as it is.
-func build(ref *openapi3.SchemaRef, v any) any {
-	if ref == nil || ref.Value == nil {
+func build(ref *openapi3.SchemaRef, v any) any { return buildAt(ref, v, 0) }
+
+func buildAt(ref *openapi3.SchemaRef, v any, depth int) any {
+	if ref == nil || ref.Value == nil || depth > maxDepth {
 		return v
 	}
 	sch := ref.Value
@@ -304,11 +310,11 @@ func build(ref *openapi3.SchemaRef, v any) any {
 		out := make(map[string]any, len(sch.Properties))
 		for name, p := range sch.Properties {
 			if pv, ok := x[name]; ok {
-				out[name] = build(p, pv)
+				out[name] = buildAt(p, pv, depth+1)
 			} else if p.Value != nil && p.Value.Default != nil {
 				out[name] = p.Value.Default
 			} else if slices.Contains(sch.Required, name) {
-				out[name] = fill(p, exampleField(sch.Example, name))
+				out[name] = fillAt(p, exampleField(sch.Example, name), depth+1)
 			}
 		}
 		return out
@@ -318,7 +324,7 @@ func build(ref *openapi3.SchemaRef, v any) any {
 		}
 		out := make([]any, len(x))
 		for i := range x {
-			out[i] = build(sch.Items, x[i])
+			out[i] = buildAt(sch.Items, x[i], depth+1)
 		}
 		return out
 	}
@@ -328,7 +334,9 @@ func build(ref *openapi3.SchemaRef, v any) any {
 // fill makes a value for a required property that is missing: its
 // default, a fresh id for a uuid, its example, the example of its parent
 // object for it, or else the smallest value of its type.
-func fill(ref *openapi3.SchemaRef, parentExample any) any {
+func fill(ref *openapi3.SchemaRef, parentExample any) any { return fillAt(ref, parentExample, 0) }
+
+func fillAt(ref *openapi3.SchemaRef, parentExample any, depth int) any {
 	if ref == nil || ref.Value == nil {
 		return parentExample
 	}
@@ -343,7 +351,10 @@ func fill(ref *openapi3.SchemaRef, parentExample any) any {
 	case parentExample != nil:
 		return parentExample
 	case sch.Type.Is("object"):
-		return build(ref, map[string]any{})
+		if depth > maxDepth {
+			return map[string]any{}
+		}
+		return buildAt(ref, map[string]any{}, depth)
 	case sch.Type.Is("array"):
 		return []any{}
 	case sch.Type.Is("string"):

@@ -277,3 +277,59 @@ func TestBehaviourChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildFillsFromTheSchema: a required property missing from what is
+// stored is filled from the spec (default, fresh uuid, example, the
+// parent's example, the type's smallest value); optional ones only from
+// their default; and a schema that requires itself ends.
+func TestBuildFillsFromTheSchema(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{},
+"components":{"schemas":{
+ "Node":{"type":"object","required":["id","kind","label","count","flag","tags","child","fromParent"],
+   "example":{"fromParent":"parent's"},
+   "properties":{
+    "id":{"type":"string","format":"uuid"},
+    "kind":{"type":"string","default":"plain"},
+    "label":{"type":"string","example":"a label"},
+    "count":{"type":"integer","minimum":2},
+    "flag":{"type":"boolean"},
+    "tags":{"type":"array","items":{"type":"string"}},
+    "child":{"$ref":"#/components/schemas/Node"},
+    "fromParent":{"type":"string"},
+    "optional":{"type":"string","example":"not used"},
+    "optionalDefault":{"type":"integer","default":7}}}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := doc.Components.Schemas["Node"]
+	got, ok := build(ref, map[string]any{"label": "kept", "undeclared": 1}).(map[string]any)
+	if !ok {
+		t.Fatalf("not an object")
+	}
+	id, _ := got["id"].(string)
+	if len(id) != 36 {
+		t.Errorf("id: %v, want a fresh UUID", got["id"])
+	}
+	want := map[string]any{"kind": "plain", "label": "kept", "count": float64(2), "flag": false, "tags": []any{}, "fromParent": "parent's", "optionalDefault": float64(7)}
+	for k, w := range want {
+		g := got[k]
+		if n, ok := g.(int); ok {
+			g = float64(n)
+		}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("%s: got %#v, want %#v", k, got[k], w)
+		}
+	}
+	for _, k := range []string{"optional", "undeclared"} {
+		if _, ok := got[k]; ok {
+			t.Errorf("%s present: %v", k, got[k])
+		}
+	}
+	depth := 0
+	for node := got; node != nil; depth++ {
+		node, _ = node["child"].(map[string]any)
+	}
+	if depth < 2 || depth > maxDepth+3 {
+		t.Errorf("a self-requiring schema built %d levels deep", depth)
+	}
+}

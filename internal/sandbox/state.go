@@ -547,35 +547,35 @@ func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) 
 		}
 		p := &partnerState{items: make(map[string][]byte, len(list)), order: make([]string, 0, len(list))}
 		for j, item := range list {
-			at := fmt.Sprintf("%s, item %d", where, j)
+			at := func() string { return fmt.Sprintf("%s, item %d", where, j) } // only on failure: a load checks thousands
 			obj, ok := item.(map[string]any)
 			if !ok {
-				return nil, 0, fmt.Errorf("%s: not a JSON object", at)
+				return nil, 0, fmt.Errorf("%s: not a JSON object", at())
 			}
-			for _, name := range sortedKeys(obj) {
+			for name := range obj {
 				if _, ok := declared[name]; !ok {
-					return nil, 0, fmt.Errorf("%s: unknown field %q", at, name)
+					return nil, 0, fmt.Errorf("%s: unknown field %q", at(), firstUndeclared(obj, declared))
 				}
 			}
 			idv, ok := obj[col.idProp]
 			if !ok {
-				return nil, 0, fmt.Errorf("%s: %s missing", at, col.idProp)
+				return nil, 0, fmt.Errorf("%s: %s missing", at(), col.idProp)
 			}
 			if err := col.item.Value.VisitJSON(obj, opts...); err != nil {
-				return nil, 0, fmt.Errorf("%s: %s", at, schemaProblem(err))
+				return nil, 0, fmt.Errorf("%s: %s", at(), schemaProblem(err))
 			}
 			id, _ := idv.(string)
 			id, ok = col.key(id)
 			if !ok {
-				return nil, 0, fmt.Errorf("%s: %s is not a valid id", at, col.idProp)
+				return nil, 0, fmt.Errorf("%s: %s is not a valid id", at(), col.idProp)
 			}
 			if _, dup := p.items[id]; dup {
-				return nil, 0, fmt.Errorf("%s: duplicate %s %s", at, col.idProp, id)
+				return nil, 0, fmt.Errorf("%s: duplicate %s %s", at(), col.idProp, id)
 			}
 			obj[col.idProp] = id
 			stored, err := json.Marshal(obj)
 			if err != nil {
-				return nil, 0, fmt.Errorf("%s: not a JSON object", at)
+				return nil, 0, fmt.Errorf("%s: not a JSON object", at())
 			}
 			p.items[id] = stored
 			p.order = append(p.order, id)
@@ -591,13 +591,17 @@ func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) 
 	return out, size, nil
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// firstUndeclared returns, in sorted order, the first property of obj
+// that declared does not have.
+func firstUndeclared(obj map[string]any, declared openapi3.Schemas) string {
+	var names []string
+	for k := range obj {
+		if _, ok := declared[k]; !ok {
+			names = append(names, k)
+		}
 	}
-	sort.Strings(keys)
-	return keys
+	sort.Strings(names)
+	return names[0]
 }
 
 // schemaProblem names the property and the rule a stored resource breaks,
