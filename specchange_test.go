@@ -1,6 +1,7 @@
 package connectcomponents_test
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -195,13 +196,23 @@ func TestSpecChange(t *testing.T) {
 		if out := run(t, bin, "configurations", "create", "--help"); !strings.Contains(out, "--experience") {
 			t.Errorf("configurations create --help has no --experience:\n%s", out)
 		}
-		state := filepath.Join(t.TempDir(), "state.json")
-		out := run(t, bin, "--sandbox", "--sandbox-state", state, "configurations", "create", "--experience", "x")
-		if !strings.Contains(out, `"experience"`) {
-			t.Errorf("configurations create --experience x (--sandbox) did not return the field:\n%s", out)
+		// --sandbox keeps its state in this file between the two runs.
+		t.Setenv("FINICITY_SANDBOX_STATE", filepath.Join(t.TempDir(), "state.json"))
+		out := run(t, bin, "configurations", "create", "--sandbox", "--experience", "x")
+		if !strings.Contains(out, `"experience": "x"`) && !strings.Contains(out, `"experience":"x"`) {
+			t.Errorf("configurations create --sandbox --experience x did not return the field:\n%s", out)
+		}
+		var created struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal([]byte(out), &created); err != nil || created.ID == "" {
+			t.Fatalf("configurations create printed no id: %v\n%s", err, out)
 		}
 		if out := run(t, bin, "configurations", "usage", "--help"); !strings.Contains(out, "--since") {
 			t.Errorf("configurations usage --help has no --since:\n%s", out)
+		}
+		if out := run(t, bin, "configurations", "usage", "--sandbox", created.ID); !strings.Contains(out, "loginForms") {
+			t.Errorf("configurations usage --sandbox %s did not answer:\n%s", created.ID, out)
 		}
 	})
 	t.Run("failing tests name the change", func(t *testing.T) {
