@@ -35,7 +35,9 @@ const (
 
 // specChange is the edit a user makes to openapi.yaml: an optional field
 // on the configuration, and a new operation with an optional query
-// parameter, an optional header parameter and a new response schema.
+// parameter, an optional header parameter and a new response schema (with
+// a nullable required field, an optional pointer field and a nested model,
+// so that every branch of the generated checks compiles).
 var specChange = []struct {
 	anchor, insert string
 	after          bool // insert after the anchor, not before
@@ -87,6 +89,7 @@ var specChange = []struct {
               example:
                 configurationId: 605543e1-f507-48ad-8127-95c40566597b
                 loginForms: 3
+                note: null
         "401":
           $ref: "#/components/responses/Unauthorized"
         "404":
@@ -98,16 +101,28 @@ var specChange = []struct {
 		insert: `    ConfigurationUsage:
       type: object
       description: How often a configuration was used.
-      required: [configurationId, loginForms]
+      required: [configurationId, loginForms, note]
       properties:
         configurationId:
           $ref: "#/components/schemas/Uuid"
         loginForms:
           type: integer
           description: Login forms created with the configuration.
+        note:
+          type: string
+          nullable: true
+          description: A remark, or null.
+        lastUsed:
+          type: string
+          format: date-time
+          x-go-type-skip-optional-pointer: false
+          description: When it was last used, if ever.
+        agreement:
+          $ref: "#/components/schemas/ServiceAgreement"
       example:
         configurationId: 605543e1-f507-48ad-8127-95c40566597b
         loginForms: 3
+        note: null
 `,
 		after: true,
 	},
@@ -277,7 +292,7 @@ func TestSpecChange(t *testing.T) {
 			_, _ = w.Write([]byte(` + "`" + `{"id":"605543e1-f507-48ad-8127-95c40566597b","experience":"x"}` + "`" + `))
 			return
 		}
-		_, _ = w.Write([]byte(` + "`" + `{"configurationId":"605543e1-f507-48ad-8127-95c40566597b","loginForms":3}` + "`" + `))
+		_, _ = w.Write([]byte(` + "`" + `{"configurationId":"605543e1-f507-48ad-8127-95c40566597b","loginForms":3,"note":null}` + "`" + `))
 	}))
 	defer srv.Close()
 	c, err := api.NewClient("key", api.WithAppToken("token"), api.WithBaseURL(srv.URL), api.WithHTTPClient(srv.Client()))
