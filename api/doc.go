@@ -17,16 +17,16 @@
 //		ServiceAgreement: api.ServiceAgreement{Language: "en", AcceptedDate: acceptedAt},
 //	})
 //
-// The services, and the docs' operations they send:
+// The services, and the requests they send:
 //
-//	Configurations.Create   post_configurations
-//	Configurations.List     get_configurations
-//	Configurations.Get      get_configurations_configuration_id
-//	Configurations.Delete   delete_configurations_configuration_id
-//	LoginForms.Create       post_institutions_institution_id_login_forms
-//	OAuthURLs.Create        post_institutions_institution_id_oauth_urls
-//	Reconnections.Create    post_reconnections
-//	Partners.Authenticate   partner authentication (the token)
+//	Configurations.Create   POST   /connect-components/configurations
+//	Configurations.Delete   DELETE /connect-components/configurations/{configuration_id}
+//	Configurations.Get      GET    /connect-components/configurations/{configuration_id}
+//	Configurations.List     GET    /connect-components/configurations
+//	LoginForms.Create       POST   /connect-components/institutions/{institution_id}/login-forms
+//	OAuthURLs.Create        POST   /connect-components/institutions/{institution_id}/oauth-urls
+//	Reconnections.Create    POST   /connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections
+//	Partners.Authenticate   POST   /aggregation/v2/partners/authentication
 //
 // # Results and errors
 //

@@ -66,8 +66,9 @@ func (s *Source) probe() {
 		}
 		s.mu.Lock()
 		tok, r := s.local, s.rejected
+		unpublished := r != nil && !r.published
 		s.mu.Unlock()
-		if r != nil && !r.published {
+		if unpublished {
 			salt, err := s.createSalt(ctx)
 			if err != nil {
 				return

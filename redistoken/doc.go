@@ -34,12 +34,28 @@
 //     the API; a replica with another secret (a rotation) tries once.
 //     ClearRejection removes the record.
 //
+// # What Redis holds
+//
+// Under KeyPrefix + "{" + 32 hex digits of SHA-256(app key, partner id) +
+// "}": the token (TTL MaxAge); ":lock", a random owner id while a replica
+// authenticates (TTL LockLease); ":salt", 32 random bytes; and
+// ":rejected:" + hex HMAC-SHA256(salt, secret), the time, status and
+// reason code of a rejection (TTL RejectionTTL). Never the partner secret,
+// the app key or the partner id. The keys share a hash tag, so a Redis
+// Cluster keeps them on one node.
+//
 // # Redis down
 //
-// When Redis cannot be reached, a Source authenticates for its own
-// process (one authentication at a time, a rejection remembered and never
-// retried), logs one warning through the configured logger, and goes back
-// to Redis once it answers again, logging that too. No call fails because
-// Redis is down; the fleet then makes up to one authentication per replica
-// per token instead of one.
+// When a Redis command fails (refused, or slower than RedisTimeout), a
+// Source authenticates for its own process (one authentication at a time,
+// a rejection remembered and never retried), logs one warning through
+// Config.Logger, stops waiting on Redis, probes it in the background (at
+// most once a second, while Token is called), and when it answers logs
+// that too, stores the token and any
+// rejection it learned meanwhile, and shares through Redis again. No call
+// fails because Redis is down, as long as the API answers: the first call
+// needing a token after Redis went away waits up to RedisTimeout, then
+// the Source authenticates. The fleet then makes up to one authentication
+// per replica per token instead of one, and a rejected secret no replica
+// knew of yet may be tried once per replica.
 package redistoken

@@ -398,7 +398,7 @@ func TestFleetSurvivesRedisRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(own.stop)
+	t.Cleanup(own.close)
 	f := newFakeAPI(t)
 	const maxAge, run = 600 * time.Millisecond, 5 * time.Second
 	spec := replicaSpec{Redis: own.addr(), API: f.url(), Secret: goodSecret, Prefix: testPrefix(t), MaxAge: maxAge,

@@ -50,7 +50,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	shared.stop()
+	shared.close()
 	os.Exit(code)
 }
 
@@ -99,6 +99,7 @@ func startRedis(port int) (*redisServer, error) {
 			time.Sleep(200 * time.Millisecond) // the old process may still hold it
 		}
 	}
+	os.RemoveAll(dir)
 	return nil, fmt.Errorf("starting redis-server: %w", last)
 }
 
@@ -142,6 +143,12 @@ func (r *redisServer) stop() {
 	_ = r.cmd.Process.Kill()
 	<-r.done
 	r.cmd = nil
+}
+
+// close stops the server for good and removes its directory.
+func (r *redisServer) close() {
+	r.stop()
+	os.RemoveAll(r.dir)
 }
 
 // client is a go-redis client of the server, closed at the end of t.

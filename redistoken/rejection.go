@@ -130,10 +130,13 @@ func (s *Source) checkRejection(ctx context.Context) error {
 		return r.err()
 	}
 	left := time.Until(r.At.Add(RejectionTTL))
+	s.mu.Lock()
+	gone := r.published && st.salt == r.salt // the same Redis no longer has it
+	s.mu.Unlock()
 	switch {
 	case st.rejection != nil:
 		return s.remember(st.rejection)
-	case (r.published && st.salt == r.salt) || left <= 0:
+	case gone || left <= 0:
 		s.mu.Lock()
 		if s.rejected == r {
 			s.rejected = nil

@@ -57,7 +57,7 @@ type Config struct {
 	// DefaultKeyPrefix). Sources that share a token must use the same.
 	KeyPrefix string
 	// MaxAge is how long a token is shared before a new one is fetched
-	// (default DefaultMaxAge, at most two hours).
+	// (default DefaultMaxAge; from 100 ms to two hours).
 	MaxAge time.Duration
 	// Logger receives the Source's warnings: Redis unreachable, and
 	// reachable again (default slog.Default()). Credentials never appear.
@@ -153,6 +153,8 @@ func New(rdb redis.UniversalClient, cfg Config) (*Source, error) {
 		cfg.MaxAge = DefaultMaxAge
 	case cfg.MaxAge < 0:
 		return nil, fmt.Errorf("redistoken: New: Config.MaxAge %v is negative", cfg.MaxAge)
+	case cfg.MaxAge < 100*time.Millisecond:
+		return nil, fmt.Errorf("redistoken: New: Config.MaxAge %v is too short to share a token (tokens live two hours)", cfg.MaxAge)
 	case cfg.MaxAge > 2*time.Hour:
 		return nil, fmt.Errorf("redistoken: New: Config.MaxAge %v is longer than a token lives (2h)", cfg.MaxAge)
 	}
@@ -213,6 +215,14 @@ var _ api.TokenSource = (*Source)(nil)
 // process reads Redis, waits for the replica that authenticates, or
 // authenticates itself; the others wait for it. If ctx ends first, Token
 // returns ctx's error and the work carries on for the next caller.
+//
+// Once partner authentication rejected this secret, from this replica or
+// any other, Token fails at once with an error matching
+// api.ErrCredentialsRejected (wrapping the API's *api.Error in the replica
+// that was refused), without calling the API, until the record expires
+// (RejectionTTL) or ClearRejection removes it. Another failure of the
+// authentication (a 5xx, the network) is returned as it is and not
+// remembered.
 func (s *Source) Token(ctx context.Context) (string, error) {
 	if c := s.cur.Load(); c != nil {
 		if s.degraded.Load() {
@@ -472,7 +482,7 @@ func (s *Source) adopt(tok string, ttl time.Duration) {
 	c := &cached{token: tok, expires: time.Now().Add(ttl)}
 	s.cur.Store(c)
 	// A timer drops it at its expiry, so that Token need not read the
-	// clock: the fast path is one atomic load.
+	// clock: the fast path is two atomic loads (the token, the mode).
 	if s.expiry != nil {
 		s.expiry.Stop()
 	}

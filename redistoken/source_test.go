@@ -55,6 +55,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"no partner id", rdb, func(c *Config) { c.PartnerID = " " }, "Config.PartnerID is empty"},
 		{"no secret", rdb, func(c *Config) { c.PartnerSecret = "" }, "Config.PartnerSecret is empty"},
 		{"negative max age", rdb, func(c *Config) { c.MaxAge = -time.Second }, "Config.MaxAge -1s is negative"},
+		{"max age too short", rdb, func(c *Config) { c.MaxAge = time.Millisecond }, "Config.MaxAge 1ms is too short"},
 		{"max age past the token's life", rdb, func(c *Config) { c.MaxAge = 3 * time.Hour }, "Config.MaxAge 3h0m0s is longer than a token lives"},
 		{"a token option", rdb, func(c *Config) { c.ClientOptions = []api.Option{api.WithAppToken("tok")} }, "Config.ClientOptions: finicity: both WithAppToken and WithPartnerCredentials"},
 		{"plain http elsewhere", rdb, func(c *Config) { c.ClientOptions = []api.Option{api.WithBaseURL("http://api.example.com")} }, "Config.ClientOptions: "},
@@ -393,7 +394,7 @@ func TestDegradedModeWithoutRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.stop)
+	t.Cleanup(srv.close)
 	// Each source notices on its next Token call, within a probe interval.
 	recovered := func(src *Source, l *logCounter, wantErr error) {
 		t.Helper()
@@ -488,5 +489,60 @@ func TestPrintedValuesHideCredentials(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A replica paused while the fleet moved on reports an older token than
+// the one it holds: it takes the stored token at once, so the client's
+// replay uses a live one.
+func TestInvalidateOfAnOlderTokenCatchesUp(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	rdb := shared.client(t)
+	s := newSource(t, rdb, testConfig(t, f, goodSecret, testPrefix(t)))
+	if _, err := s.Token(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.Set(t.Context(), s.keys.token, "stored-by-another-replica", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s.Invalidate("a-token-older-than-the-one-held")
+	if tok, err := s.Token(t.Context()); err != nil || tok != "stored-by-another-replica" {
+		t.Fatalf("Token = %q, %v; want the stored token", tok, err)
+	}
+	if n := len(f.authentications(goodSecret)); n != 1 {
+		t.Errorf("%d authentications, want 1", n)
+	}
+}
+
+// Redis loses its data (a restart without persistence): a source that
+// knows the rejection stores it again under the new salt, so the fleet
+// spends no further attempt on the secret.
+func TestRejectionSurvivesRedisDataLoss(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	rdb := shared.client(t)
+	bad := testConfig(t, f, badSecret, testPrefix(t))
+	s := newSource(t, rdb, bad)
+	if _, err := s.Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+		t.Fatalf("Token: %v", err)
+	}
+	oldSalt := rdb.Get(t.Context(), s.keys.salt).Val()
+	keys, _ := rdb.Keys(t.Context(), bad.KeyPrefix+"*").Result()
+	if err := rdb.Del(t.Context(), keys...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s.t.recheck = 0
+	if _, err := s.Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+		t.Fatalf("Token after the data loss: %v", err)
+	}
+	if salt := rdb.Get(t.Context(), s.keys.salt).Val(); salt == "" || salt == oldSalt {
+		t.Fatalf("salt after the data loss %q, want a new one", salt)
+	}
+	if _, err := newSource(t, rdb, bad).Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+		t.Fatalf("another source after the data loss: %v", err)
+	}
+	if n := len(f.authentications(badSecret)); n != 1 {
+		t.Errorf("the rejected secret reached the API %d times, want 1", n)
 	}
 }

@@ -1,52 +1,26 @@
 package main
 
-// commands lists every subcommand. Names follow the API's resources, as a
-// user would guess them: <resource> <verb>.
+import (
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+)
+
+// commands lists the commands written by hand: the ones that are not
+// an API operation, and the few operations whose command needs code of
+// its own (op names the operation). Every other operation of the spec is
+// a command made from it (specops.go). A new command is one entry here.
 var commands = []command{
 	{
-		name: "configurations create", summary: "Create a configuration (Configurations.Create, PostConfigurations)", api: true,
-		example: "finicity-connect configurations create --filter-accounts Checking,Savings --account-classification-type personal --ao-required",
-		setup:   configurationsCreate,
-	},
-	{
-		name: "configurations list", summary: "List this partner's configurations (Configurations.List, GetConfigurations)", api: true,
-		example: "finicity-connect configurations list --output table",
-		setup:   configurationsList,
-	},
-	{
-		name: "configurations get", args: "<configuration-id>", summary: "Get one configuration (Configurations.Get, GetConfigurationsConfigurationID)", api: true,
-		example: "finicity-connect configurations get 605543e1-f507-48ad-8127-95c40566597b",
-		setup:   configurationsGet,
-	},
-	{
-		name: "configurations delete", args: "<configuration-id>", summary: "Delete a configuration (Configurations.Delete, DeleteConfigurationsConfigurationID)", api: true,
-		example: "finicity-connect configurations delete 605543e1-f507-48ad-8127-95c40566597b",
-		setup:   configurationsDelete,
-	},
-	{
-		name: "login-forms create", args: "[<institution-id>]", summary: "Create a login form (LoginForms.Create, PostInstitutionsInstitutionIDLoginForms)", api: true,
-		example: "finicity-connect login-forms create --institution-id 170716 --customer-id 1005061234 --language en \\\n    --configuration-id 605543e1-f507-48ad-8127-95c40566597b",
-		setup:   loginFormsCreate,
-	},
-	{
-		name: "oauth-urls create", args: "[<institution-id>]", summary: "Create an OAuth URL (OAuthURLs.Create, PostInstitutionsInstitutionIDOauthUrls)", api: true,
-		example: "finicity-connect oauth-urls create --institution-id 170716 --customer-id 1005061234 \\\n    --redirect-uri https://partner.example.com/oauth/complete",
-		setup:   oauthURLsCreate,
-	},
-	{
-		name: "reconnections create", args: "[<customer-id> <institution-login-id>]", summary: "Start a reconnection: a login form (201) or MFA challenges (203) (Reconnections.Create, PostReconnections)", api: true,
-		example: "finicity-connect reconnections create --customer-id 1005061234 --institution-login-id 7008461433",
-		setup:   reconnectionsCreate,
-	},
-	{
-		name: "token", summary: "Print a fresh Finicity-App-Token from partner authentication (Partners.Authenticate, CreateToken)", api: true, partnerAuth: true,
+		name: "token", op: "CreateToken", summary: "Print a fresh Finicity-App-Token from partner authentication (Partners.Authenticate, CreateToken)", api: true, partnerAuth: true,
 		example: "finicity-connect token --sandbox\nFINICITY_APP_KEY=... FINICITY_PARTNER_ID=... FINICITY_PARTNER_SECRET=... finicity-connect token --output table",
 		setup:   tokenCreate,
 	},
 	{
 		name: "sandbox", summary: "Serve the local sandbox until interrupted; once listening, print {\"url\":...,\"pid\":...} on stdout",
 		example: "finicity-connect sandbox --addr 127.0.0.1:4010 --check-tokens\nfinicity-connect sandbox --addr 127.0.0.1:0 --state ./sandbox-state.json\n# prints one line on stdout once listening (stop it by its pid):\n# {\"url\":\"http://127.0.0.1:43125\",\"pid\":1234,\"partnerId\":\"sandbox-partner\",\"tokenCheck\":false,\"stateFile\":\"/home/me/sandbox-state.json\"}\n# partner credentials: sandbox-partner / sandbox-secret (the line leaves the secret out)",
-		setup:   serveSandbox,
+		setup:   serveSandbox, streams: true,
 	},
 	{
 		name: "sandbox reset", summary: "Empty the state file that --sandbox keeps between runs",
@@ -56,7 +30,7 @@ var commands = []command{
 	{
 		name: "proxy", summary: "Validating proxy in front of the API: forward every request unchanged, report each departure from the spec, record a secret-free HAR",
 		example: "finicity-connect proxy --upstream https://api.finicity.com --report drift.jsonl --har traffic.har\n# prints {\"url\":\"http://127.0.0.1:4011\",\"pid\":1234,\"upstream\":\"https://api.finicity.com\"} once listening;\n# point your app at the url; stop it with SIGINT or SIGTERM for a summary",
-		setup:   proxyCommand,
+		setup:   proxyCommand, streams: true,
 	},
 	{
 		name: "conformance", summary: "Run the safe journey against the API and check every answer against the spec (exit 1 on any departure)", api: true,
@@ -74,3 +48,30 @@ var commands = []command{
 		setup:   version,
 	},
 }
+
+// allCommands is every command: those of the spec's operations, then the
+// ones written by hand, sorted by name. An operation with a command
+// written by hand (its op) gets no other.
+var allCommands = sync.OnceValue(func() []command {
+	handled := map[string]bool{}
+	for _, c := range commands {
+		if c.op != "" {
+			handled[c.op] = true
+		}
+	}
+	ops, err := specOps()
+	if err != nil {
+		// The embedded spec is part of the build: a build defect.
+		fmt.Fprintln(os.Stderr, "finicity-connect:", err)
+		os.Exit(exitUsage)
+	}
+	var all []command
+	for _, o := range ops {
+		if !handled[o.id] {
+			all = append(all, specCommand(o))
+		}
+	}
+	all = append(all, commands...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].name < all[j].name })
+	return all
+})

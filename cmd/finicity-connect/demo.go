@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -53,11 +55,16 @@ func demo(fs *flag.FlagSet) func(context.Context, *invocation) error {
 type narrator struct {
 	w    io.Writer
 	step int
+	ran  map[string]bool // operationIds narrated so far
 }
 
 // title opens a step: what it does, then the Go method, the HTTP route
 // and the spec's operationId.
 func (d *narrator) title(what, method, route, op string) {
+	if d.ran == nil {
+		d.ran = map[string]bool{}
+	}
+	d.ran[op] = true
 	d.step++
 	fmt.Fprintf(d.w, "\n%2d. %s\n    c.%s: %s (%s)\n", d.step, what, method, route, op)
 }
@@ -165,6 +172,14 @@ func (d *narrator) run(ctx context.Context, c *api.Client) error {
 	}
 	d.fields("answer", fmt.Sprintf("%d, reason code %s: %s (expected: it is gone; api.IsNotFound(err) is true)", apiErr.StatusCode, apiErr.ReasonCode, apiErr.Description))
 
+	ops, err := specOps()
+	if err != nil {
+		return err
+	}
+	if err := d.others(ctx, c, ops); err != nil {
+		return err
+	}
+
 	fmt.Fprintln(d.w, "\nDone: every operation of the API ran. Next:")
 	fmt.Fprintln(d.w, "  finicity-connect --help                      every command")
 	fmt.Fprintln(d.w, "  finicity-connect sandbox                     serve the sandbox on 127.0.0.1:4010 for your own tests")
@@ -178,4 +193,52 @@ func elementsLine(f *api.LoginForm) string {
 		parts = append(parts, fmt.Sprintf("%s (sortOrder %d)", e.Label, e.SortOrder))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// others runs, from the spec's own examples, each operation of the spec
+// that the steps above do not narrate, so that a new operation is part of
+// the journey as soon as it is in openapi.yaml. An API error is part of
+// the story (an example id may not exist), not a failure of the demo.
+func (d *narrator) others(ctx context.Context, c *api.Client, ops []*opSpec) error {
+	for _, o := range ops {
+		if d.ran[o.id] {
+			continue
+		}
+		method := "Generated()"
+		if o.service != "" {
+			method = o.service + "." + o.goMethod
+		}
+		d.title(o.summary+" (from the spec's examples)", method, o.method+" "+o.path, o.id)
+		var path []pathValue
+		for _, p := range o.pathParams {
+			text := exampleText(p.example)
+			js, _ := json.Marshal(p.example)
+			path = append(path, pathValue{f: p, text: text, json: js})
+		}
+		query := url.Values{}
+		for _, q := range o.queryParams {
+			if q.example != nil {
+				query.Set(q.wire[0], exampleText(q.example))
+			}
+		}
+		var body []byte
+		if o.body != nil {
+			var err error
+			if body, err = json.Marshal(o.bodyExample); err != nil {
+				return err
+			}
+		}
+		in := &invocation{client: c}
+		resp, err := o.call(ctx, in, path, query, body)
+		var apiErr *api.Error
+		switch {
+		case errors.As(err, &apiErr):
+			d.fields("answer", fmt.Sprintf("%d, reason code %s: %s", apiErr.StatusCode, apiErr.ReasonCode, apiErr.Description))
+		case err != nil:
+			return err
+		default:
+			d.fields("answer", fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
+		}
+	}
+	return nil
 }

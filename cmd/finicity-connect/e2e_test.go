@@ -33,7 +33,7 @@ func TestJourneyAgainstSandboxServer(t *testing.T) {
 		t.Errorf("get: %+v", got)
 	}
 	cliRun(t, env, "configurations", "get", "--id", id, "--output", "table").expect(t, 0,
-		[]string{"ID", "FILTER ACCOUNTS", id + "  Checking,Savings", "personal,business", "true"}, []string{""})
+		[]string{"ID", "FILTER ACCOUNTS", id + "  personal,business", "Checking,Savings", "true"}, []string{""})
 
 	var list []api.Configuration
 	o = cliRun(t, env, "configurations", "list")
@@ -92,7 +92,7 @@ func TestErrors(t *testing.T) {
 		{"bad configuration id flag", env, []string{"login-forms", "create", "1", "--customer-id", "c", "--configuration-id", "x"}, 2,
 			"finicity-connect login-forms create: invalid --configuration-id \"x\": " + uuidHint + "\nRun 'finicity-connect login-forms create --help' for usage.\n"},
 		{"missing id", env, []string{"configurations", "get"}, 2,
-			"finicity-connect configurations get: missing required configuration id: pass it as an argument or with --id\nRun 'finicity-connect configurations get --help' for usage.\n"},
+			"finicity-connect configurations get: missing required configuration id: pass it as an argument or with --configuration-id\nRun 'finicity-connect configurations get --help' for usage.\n"},
 		{"id twice", env, []string{"configurations", "get", "--id", "a", "b"}, 2,
 			"finicity-connect configurations get: give the configuration id once: as an argument or with --id, not both\nRun 'finicity-connect configurations get --help' for usage.\n"},
 		{"missing --customer-id", env, []string{"login-forms", "create", "--institution-id", "170716"}, 2,
@@ -102,7 +102,7 @@ func TestErrors(t *testing.T) {
 		{"missing institution id", env, []string{"oauth-urls", "create", "--customer-id", "c", "--redirect-uri", "https://x.example"}, 2,
 			"finicity-connect oauth-urls create: missing required institution id: pass it as an argument or with --institution-id\nRun 'finicity-connect oauth-urls create --help' for usage.\n"},
 		{"missing reconnection ids", env, []string{"reconnections", "create"}, 2,
-			"finicity-connect reconnections create: missing required flag --customer-id\nRun 'finicity-connect reconnections create --help' for usage.\n"},
+			"finicity-connect reconnections create: missing required customer id: pass it as an argument or with --customer-id\nRun 'finicity-connect reconnections create --help' for usage.\n"},
 		{"bad login id", env, []string{"reconnections", "create", "c", "12x"}, 2,
 			"finicity-connect reconnections create: invalid institution login id \"12x\": must be an integer\nRun 'finicity-connect reconnections create --help' for usage.\n"},
 		{"bad --body", env, []string{"reconnections", "create", "c", "1", "--body", "[1]"}, 2,

@@ -17,7 +17,8 @@ const (
 	exitOK      = 0
 	exitAPI     = 1 // the API answered with an error status, or with an answer that does not decode
 	exitUsage   = 2 // bad flags or arguments, missing credentials, invalid request, unusable sandbox state file
-	exitNetwork = 3 // no answer: connection, DNS, TLS, timeout, interrupted
+	exitNetwork = 3 // no answer: connection, DNS, TLS, timeout, interrupted; or no lock on the state file in time
+	exitOutput  = 4 // the output could not be written (a closed pipe, a full disk); any change was saved before
 )
 
 const exitCodesHelp = `Exit codes:
@@ -26,7 +27,10 @@ const exitCodesHelp = `Exit codes:
      or answered 2xx with a body that does not decode (an unusable answer)
   2  usage error (bad flag or argument, missing credentials, request refused by --validate),
      or a sandbox state file that cannot be read, parsed or written
-  3  network failure (no answer: connection refused or closed, DNS, TLS, timeout, interrupted)`
+  3  network failure (no answer: connection refused or closed, DNS, TLS, timeout, interrupted),
+     or --timeout or an interrupt while waiting for the lock of the --sandbox state file
+  4  the output could not be written (stdout closed or full); a change to the --sandbox state
+     was saved before anything was printed, so it is kept`
 
 // usageError is a mistake in how the command was called. It is printed
 // with a pointer to --help and exits 2.
@@ -63,6 +67,8 @@ func describe(w io.Writer, cmd string, err error) int {
 	var coded interface{ ExitCode() int }
 	switch {
 	case errors.As(err, &coded):
+		// Errors that know their exit code: the output (4), the
+		// state file's lock (3), the commands' own (proxy, conformance).
 		fmt.Fprintf(w, "%s: %v\n", prog, err)
 		return coded.ExitCode()
 	case errors.As(err, &ue):
@@ -108,3 +114,12 @@ func describe(w io.Writer, cmd string, err error) int {
 		return exitNetwork
 	}
 }
+
+// outputError is a failure to write the command's output.
+type outputError struct{ err error }
+
+func (e *outputError) Error() string {
+	return "cannot write the output: " + e.err.Error() + " (any change to the --sandbox state was saved before)"
+}
+func (e *outputError) Unwrap() error { return e.err }
+func (e *outputError) ExitCode() int { return exitOutput }

@@ -17,6 +17,12 @@ func main() {
 	// Cancelling the context on SIGINT/SIGTERM lets a running call stop and
 	// the sandbox server shut down gracefully.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A write to a closed pipe (finicity-connect ... | head) must fail
+	// with EPIPE, reported as exit 4, instead of killing the process:
+	// asking for SIGPIPE turns off the runtime's default of dying on it.
+	// The output is written only after the state is saved, and this makes
+	// sure nothing else can stop the process in between.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)

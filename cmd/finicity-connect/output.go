@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -55,36 +54,4 @@ func joinOrDash(list []string) string {
 		return "-"
 	}
 	return strings.Join(list, ",")
-}
-
-func configurationsTable(list []api.Configuration) func(io.Writer) {
-	return func(w io.Writer) {
-		fmt.Fprintln(w, "ID\tFILTER ACCOUNTS\tACCOUNT CLASSIFICATION\tAO REQUIRED")
-		for _, c := range list {
-			id := "-"
-			if c.ID != (api.UUID{}) {
-				id = c.ID.String()
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%t\n", id, joinOrDash(c.FilterAccounts), joinOrDash(c.AccountClassificationType), c.AORequired)
-		}
-	}
-}
-
-func loginFormTable(f *api.LoginForm) func(io.Writer) {
-	return func(w io.Writer) {
-		fmt.Fprintf(w, "LOGIN FORM\t%s\nEVENT STREAM\t%s\n\n", f.ID, f.EventStreamID)
-		fmt.Fprintln(w, "ELEMENT ID\tLABEL\tSORT ORDER")
-		for _, e := range f.Elements {
-			fmt.Fprintf(w, "%s\t%s\t%d\n", e.ID, e.Label, e.SortOrder)
-		}
-	}
-}
-
-func challengesTable(challenges []api.MFAChallenge) func(io.Writer) {
-	return func(w io.Writer) {
-		fmt.Fprintln(w, "CHALLENGE ID\tMFA TYPE\tCHOICES\tPROMPT")
-		for _, c := range challenges {
-			fmt.Fprintf(w, "%s\t%s\t%d\t%s\n", c.ID, c.MFAType, len(c.ChoiceIDs), c.Prompt)
-		}
-	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -21,10 +22,19 @@ type command struct {
 	name    string // as typed: "configurations create"
 	args    string // positional synopsis, e.g. "<configuration-id>"
 	summary string
+	doc     string // more about the command, printed by --help under the summary
 	example string
 	api     bool
+	// op is the operationId of the spec the command sends, if any.
+	op string
 	// partnerAuth builds the client from partner credentials only.
 	partnerAuth bool
+	// readOnly commands (list, get) only read the --sandbox state: they
+	// take its lock shared, and work where the lock file cannot be made.
+	readOnly bool
+	// streams commands write stdout as they run (the served sandbox's
+	// ready line); the others' output is held until the state is saved.
+	streams bool
 	// setup registers the command's own flags and returns what to run.
 	setup func(fs *flag.FlagSet) func(ctx context.Context, in *invocation) error
 }
@@ -59,7 +69,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported by report(), help by commandUsage()
-	in := &invocation{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	// The output is held until the command is done and its change to the
+	// --sandbox state, if any, saved: a closed stdout (| head, | true)
+	// then loses nothing, and its failure is reported with its own code.
+	var held bytes.Buffer
+	out := io.Writer(&held)
+	if cmd.streams {
+		out = stdout
+	}
+	in := &invocation{stdin: stdin, stdout: out, stderr: stderr, env: env}
 	if cmd.api {
 		in.conn = &connection{partnerAuth: cmd.partnerAuth}
 		in.conn.register(fs)
@@ -67,43 +85,56 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	action := cmd.setup(fs)
 	positional, err := parseInterspersed(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
-		commandUsage(stdout, cmd, fs)
-		return exitOK
+		commandUsage(&held, cmd, fs)
+		return flush(stderr, cmd.name, stdout, &held, exitOK)
 	}
 	if err != nil {
 		return report(stderr, cmd.name, usagef("%s", doubleDash(err.Error())))
 	}
 	in.args = positional
+	code := execute(ctx, cmd, in, action)
+	return flush(stderr, cmd.name, stdout, &held, code)
+}
+
+// execute runs the command's action, with the --sandbox state locked and
+// loaded around it for API commands, and returns the exit code.
+func execute(ctx context.Context, cmd *command, in *invocation, action func(context.Context, *invocation) error) int {
 	var state *cliState
 	if cmd.api {
 		if err := in.conn.check(); err != nil {
-			return report(stderr, cmd.name, err)
+			return report(in.stderr, cmd.name, err)
 		}
+		// --timeout covers the whole run: the wait for the state file's
+		// lock, then the call.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, in.conn.timeout)
+		defer cancel()
 		if in.conn.useSandbox {
 			// The state file stays locked until the command's change,
 			// if any, is saved: concurrent invocations take turns.
-			path, err := statePath(in.conn.statePath, env)
+			mode := lockExclusive
+			if cmd.readOnly {
+				mode = lockShared
+			}
+			path, err := statePath(in.conn.statePath, in.env)
 			if err == nil {
-				state, err = openCLIState(path)
+				state, err = openCLIState(ctx, path, mode, in.stderr)
 			}
 			if err != nil {
-				return report(stderr, cmd.name, err)
+				return report(in.stderr, cmd.name, err)
 			}
 			in.conn.sandbox = state.sb
 		}
-		cl, err := in.conn.client(env, stderr)
+		cl, err := in.conn.client(in.env, in.stderr)
 		if err != nil && state != nil {
 			_ = state.close()
 		}
 		if err != nil {
-			return report(stderr, cmd.name, err, in.conn.secrets.all()...)
+			return report(in.stderr, cmd.name, err, in.conn.secrets.all()...)
 		}
 		in.client = cl
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, in.conn.timeout)
-		defer cancel()
 	}
-	err = action(ctx, in)
+	err := action(ctx, in)
 	if state != nil {
 		// Saved whether the command succeeded or not: a change the
 		// sandbox made is real either way.
@@ -116,9 +147,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if in.conn != nil {
 			secrets = in.conn.secrets.all()
 		}
-		return report(stderr, cmd.name, err, secrets...)
+		return report(in.stderr, cmd.name, err, secrets...)
 	}
 	return exitOK
+}
+
+// flush writes the held output once the command is done. A failure to
+// write it (a closed pipe, a full disk) exits exitOutput, whatever the
+// command's own outcome was, since what it printed is lost; the state
+// was saved before.
+func flush(stderr io.Writer, cmd string, stdout io.Writer, held *bytes.Buffer, code int) int {
+	if held.Len() == 0 {
+		return code
+	}
+	if _, err := stdout.Write(held.Bytes()); err != nil {
+		return report(stderr, cmd, &outputError{err: err})
+	}
+	return code
 }
 
 // flagErrors are the messages of package flag that name a flag, with the
@@ -143,9 +188,10 @@ func doubleDash(msg string) string {
 func lookup(args []string) (*command, []string) {
 	for n := min(2, len(args)); n >= 1; n-- {
 		name := strings.Join(args[:n], " ")
-		for i := range commands {
-			if commands[i].name == name {
-				return &commands[i], args[n:]
+		all := allCommands()
+		for i := range all {
+			if all[i].name == name {
+				return &all[i], args[n:]
 			}
 		}
 	}
@@ -183,11 +229,12 @@ Usage:
 
 Commands:
 `)
-	names := make([]string, 0, len(commands))
+	all := allCommands()
+	names := make([]string, 0, len(all))
 	byName := map[string]*command{}
-	for i := range commands {
-		names = append(names, commands[i].name)
-		byName[commands[i].name] = &commands[i]
+	for i := range all {
+		names = append(names, all[i].name)
+		byName[all[i].name] = &all[i]
 	}
 	sort.Strings(names)
 	for _, n := range names {
@@ -215,6 +262,9 @@ func commandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 	if cmd.args != "" {
 		fmt.Fprintf(w, " %s", cmd.args)
 	}
+	if cmd.doc != "" {
+		fmt.Fprintf(w, "\n\n%s", indent(cmd.doc))
+	}
 	fmt.Fprintf(w, "\n\nExample:\n%s\n\nFlags:\n", indent(cmd.example))
 	printFlags(w, fs)
 	if cmd.api {
@@ -230,6 +280,9 @@ func commandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		typ, usage := flag.UnquoteUsage(f)
+		if fv, ok := f.Value.(*fieldValue); ok {
+			typ = fv.typeName()
+		}
 		fmt.Fprintf(w, "  --%s", f.Name)
 		if typ != "" {
 			fmt.Fprintf(w, " %s", typ)

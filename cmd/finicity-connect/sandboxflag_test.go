@@ -92,9 +92,14 @@ func TestHelp(t *testing.T) {
 	wantFlags := "Flags:\n" +
 		"  --addr string\n        address to listen on (default \"127.0.0.1:4010\")\n" +
 		"  --check-tokens\n        accept only tokens this sandbox issued (partner authentication), expiring after --token-lifetime\n" +
+		"  --header-timeout duration\n        close a connection whose request line and headers take longer (default 10s)\n" +
+		"  --idle-timeout duration\n        close a keep-alive connection idle this long (default 1m0s)\n" +
 		"  --max-body-bytes int\n        largest request body accepted (default 65536)\n" +
+		"  --max-connections int\n        connections served at once; more wait until one closes (default 256)\n" +
+		"  --read-timeout duration\n        close a connection whose whole request, body included, takes longer (default 30s)\n" +
 		"  --state string\n        load the sandbox's state from this file at start and save it there after each change (as --sandbox does); default: in memory only\n" +
 		"  --token-lifetime duration\n        lifetime of issued tokens (default 2h0m0s)\n" +
+		"  --write-timeout duration\n        give up writing an answer after this long (default 30s)\n" +
 		"\nExit codes:"
 	o.expect(t, 0, []string{wantFlags}, []string{""})
 	o = cliRun(t, nil, "--help")

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
@@ -20,12 +22,39 @@ import (
 // SIGINT/SIGTERM.
 const shutdownGrace = 5 * time.Second
 
+// The served sandbox's connection limits, so that a client holding
+// connections open (a body sent byte by byte, idle keep-alive connections
+// by the thousand) cannot keep it busy or exhaust its file descriptors.
+// Each has a flag; the README lists them.
+const (
+	// defaultHeaderTimeout bounds reading a request's line and headers.
+	defaultHeaderTimeout = 10 * time.Second
+	// defaultReadTimeout bounds reading a whole request, body included.
+	defaultReadTimeout = 30 * time.Second
+	// defaultWriteTimeout bounds writing an answer, from the end of the
+	// request's headers.
+	defaultWriteTimeout = 30 * time.Second
+	// defaultIdleTimeout closes a keep-alive connection with no request.
+	defaultIdleTimeout = 60 * time.Second
+	// defaultMaxConnections caps connections open at once; more wait in
+	// the listen backlog until one closes. Well under the usual limit of
+	// 1024 file descriptors.
+	defaultMaxConnections = 256
+	// maxHeaderBytes caps a request's line and headers.
+	maxHeaderBytes = 64 << 10
+)
+
 func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	addr := fs.String("addr", "127.0.0.1:4010", "address to listen on")
 	checkTokens := fs.Bool("check-tokens", false, "accept only tokens this sandbox issued (partner authentication), expiring after --token-lifetime")
 	lifetime := fs.Duration("token-lifetime", sandbox.DefaultTokenLifetime, "lifetime of issued tokens")
 	maxBody := fs.Int64("max-body-bytes", sandbox.DefaultMaxBodyBytes, "largest request body accepted")
 	stateFlag := fs.String("state", "", "load the sandbox's state from this file at start and save it there after each change (as --sandbox does); default: in memory only")
+	headerTimeout := fs.Duration("header-timeout", defaultHeaderTimeout, "close a connection whose request line and headers take longer")
+	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "close a connection whose whole request, body included, takes longer")
+	writeTimeout := fs.Duration("write-timeout", defaultWriteTimeout, "give up writing an answer after this long")
+	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a keep-alive connection idle this long")
+	maxConns := fs.Int("max-connections", defaultMaxConnections, "connections served at once; more wait until one closes")
 	return func(ctx context.Context, in *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
@@ -33,10 +62,14 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		if *lifetime <= 0 || *maxBody <= 0 {
 			return usagef("--token-lifetime and --max-body-bytes must be positive")
 		}
-		ln, err := net.Listen("tcp", *addr)
+		if *headerTimeout <= 0 || *readTimeout <= 0 || *writeTimeout <= 0 || *idleTimeout <= 0 || *maxConns <= 0 {
+			return usagef("--header-timeout, --read-timeout, --write-timeout, --idle-timeout and --max-connections must be positive")
+		}
+		tcp, err := net.Listen("tcp", *addr)
 		if err != nil {
 			return usagef("cannot listen on --addr %s: %v", *addr, err)
 		}
+		ln := netutil.LimitListener(tcp, *maxConns)
 		defer ln.Close() // when returning early; Shutdown closes it otherwise
 		base := "http://" + ln.Addr().String()
 		opts := []sandbox.Option{sandbox.WithTokenCheck(*checkTokens), sandbox.WithTokenLifetime(*lifetime),
@@ -51,13 +84,14 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		var path string
 		if *stateFlag != "" {
 			if path, err = filepath.Abs(*stateFlag); err == nil {
-				persisted, err = openServedState(path, sb, in.stderr)
+				persisted, err = openServedState(ctx, path, sb, in.stderr)
 			}
 			if err != nil {
 				return err
 			}
 		}
-		srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+		srv := &http.Server{Handler: sb, ReadHeaderTimeout: *headerTimeout, ReadTimeout: *readTimeout,
+			WriteTimeout: *writeTimeout, IdleTimeout: *idleTimeout, MaxHeaderBytes: maxHeaderBytes}
 
 		host, _, _ := net.SplitHostPort(ln.Addr().String())
 		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
@@ -75,7 +109,7 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		// Serve accepts them), for a test harness in any language.
 		if err := json.NewEncoder(in.stdout).Encode(readyLine{URL: base, PID: os.Getpid(), PartnerID: sandbox.DefaultPartnerID,
 			TokenCheck: *checkTokens, StateFile: path}); err != nil {
-			return fmt.Errorf("writing the ready line: %w", err)
+			return &outputError{err: err}
 		}
 
 		served := make(chan error, 1)
@@ -123,7 +157,7 @@ func countConfigurations(sb *sandbox.Sandbox) int {
 // does not read the file, so a corrupt one is reset too.
 func resetSandboxState(flags *flag.FlagSet) func(context.Context, *invocation) error {
 	stateFlag := flags.String("state", "", "the state file to empty (default $"+envSandboxState+", else <user cache dir>/"+stateFileName+")")
-	return func(_ context.Context, in *invocation) error {
+	return func(ctx context.Context, in *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
 		}
@@ -131,12 +165,13 @@ func resetSandboxState(flags *flag.FlagSet) func(context.Context, *invocation) e
 		if err != nil {
 			return err
 		}
-		file, err := lockState(path)
+		file, err := lockState(ctx, path, lockExclusive, in.stderr)
 		if err != nil {
 			return err
 		}
 		defer file.release()
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		// Through a symlink, the target is emptied and the link kept.
+		if err := os.Remove(file.target); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return &stateError{path: path, err: fmt.Errorf("cannot be removed: %w", unwrapPath(err))}
 		}
 		fmt.Fprintf(in.stdout, "sandbox state reset: %s\n", path)

@@ -19,16 +19,41 @@ import (
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
+// realHome is the environment's own HOME, XDG_CACHE_HOME and
+// LocalAppData, for the go command a test runs (its build cache and
+// module cache live there); realEnv is the environment with them.
+var realHome []string
+
+func realEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if k != "HOME" && k != "XDG_CACHE_HOME" && k != "LocalAppData" {
+			env = append(env, kv)
+		}
+	}
+	return append(env, realHome...)
+}
+
 // TestMain points the user's cache directory at a temporary one, so that
 // no test can write to the real one, even one that forgets to name its
 // own state file (which every test does).
 func TestMain(m *testing.M) {
+	// The tests that need a real process (signals, a closed pipe) run
+	// this test binary as the command itself.
+	if os.Getenv(envRunAsMain) == "1" {
+		os.Args = append(os.Args[:1], strings.Fields(os.Getenv(envRunAsMainArgs))...)
+		main()
+	}
 	dir, err := os.MkdirTemp("", "finicity-connect-test-home-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	for _, k := range []string{"HOME", "XDG_CACHE_HOME", "LocalAppData"} {
+		if v, ok := os.LookupEnv(k); ok {
+			realHome = append(realHome, k+"="+v)
+		}
 		os.Setenv(k, dir)
 	}
 	code := m.Run()
@@ -235,8 +260,10 @@ func TestSandboxStateErrors(t *testing.T) {
 			"finicity-connect configurations list: sandbox state file " + future + ": unsupported version 2 (this build reads version 1)\n" + hint(future)},
 		{"a directory", isDir, []string{"configurations", "list", "--sandbox"},
 			"finicity-connect configurations list: sandbox state file " + isDir + ": cannot be read: is a directory\n" + hint(isDir)},
-		{"under a file", filepath.Join(notDir, "s.json"), []string{"configurations", "list", "--sandbox"},
-			"finicity-connect configurations list: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot create its directory: not a directory\n"},
+		{"under a file", filepath.Join(notDir, "s.json"), []string{"configurations", "create", "--sandbox"},
+			"finicity-connect configurations create: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot create its directory: not a directory\n"},
+		{"under a file, read only", filepath.Join(notDir, "s.json"), []string{"configurations", "list", "--sandbox"},
+			"finicity-connect configurations list: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot be read: not a directory\n" + hint(filepath.Join(notDir, "s.json"))},
 		{"served, corrupt", corrupt, []string{"sandbox", "--addr", "127.0.0.1:0", "--state", corrupt},
 			"finicity-connect sandbox: sandbox state file " + corrupt + ": not a JSON object: empty or cut short\n" + hint(corrupt)},
 	}

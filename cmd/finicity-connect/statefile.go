@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
@@ -49,81 +51,225 @@ func statePath(flagValue string, env func(string) string) (string, error) {
 	return filepath.Join(dir, filepath.FromSlash(stateFileName)), nil
 }
 
-// lockedState is a state file held under its exclusive lock: a sibling
-// file path+".lock", locked with flock(2) on unix, so that invocations
-// taking turns each load what the previous one saved. The state file
-// itself is never locked: it is replaced by rename, and a lock on the old
-// inode would protect nothing.
+// The state file's size limit: the sandbox's state budget (64 MiB by
+// default) plus a margin for the JSON around it. A larger file is refused
+// before it is read, and a file that does not say its size (a device, a
+// pipe) is read only up to the limit, so a wrong --sandbox-state
+// (/dev/zero, a disk image) costs neither the memory nor the time.
+const (
+	stateBudgetBytes    = 64 << 20
+	stateFileLimitBytes = stateBudgetBytes + stateBudgetBytes/4
+)
+
+// lockMode is what a command does with the state: a command that only
+// reads it (list, get) takes a shared lock, which it can do without
+// writing anywhere; one that may change it takes the exclusive lock.
+type lockMode int
+
+const (
+	lockExclusive lockMode = iota
+	lockShared
+)
+
+// lockPollEvery is how often a run waiting for the lock tries again. A
+// non-blocking attempt in a loop, rather than a blocking flock(2), is
+// what lets the wait end on SIGINT, SIGTERM or --timeout.
+const lockPollEvery = 20 * time.Millisecond
+
+// lockedState is a state file held under its lock: a sibling file
+// path+".lock", locked with flock(2) on unix and LockFileEx on Windows,
+// so that invocations taking turns each load what the previous one
+// saved. The state file itself is never locked: it is replaced by rename,
+// and a lock on the old inode would protect nothing.
+//
+// path is the file as named; target is where it really is: a symlink is
+// followed, so that the lock, the temporary file and the rename happen
+// beside the target and the link itself stays a link.
 type lockedState struct {
-	path string
-	lock *os.File
+	path, target string
+	mode         lockMode
+	lock         *os.File // nil: a read-only run where no lock file could be opened
 }
 
 // lockState takes the lock of the state file at path, creating its
-// directory (private: the state holds app keys) and lock file as needed.
-// It waits for another holder to release it.
-func lockState(path string) (*lockedState, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, &stateError{path: path, err: fmt.Errorf("cannot create its directory: %w", unwrapPath(err))}
+// directory (private: the state holds app keys) and lock file as needed,
+// and waits for another holder to release it until ctx is done. A shared
+// lock falls back to no lock at all where the lock file cannot be opened
+// (a read-only directory): readers are safe without it, since every
+// writer replaces the file by rename, so a read sees one whole state.
+func lockState(ctx context.Context, path string, mode lockMode, stderr io.Writer) (*lockedState, error) {
+	target, err := followLinks(path)
+	if err != nil {
+		return nil, &stateError{path: path, err: err}
 	}
-	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	l := &lockedState{path: path, target: target, mode: mode}
+	if mode == lockExclusive {
+		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
+			return nil, &stateError{path: path, err: fmt.Errorf("cannot create its directory: %w", unwrapPath(err))}
+		}
+	}
+	f, err := os.OpenFile(target+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil && mode == lockShared {
+		if f, err = os.Open(target + ".lock"); err != nil {
+			return l, nil // documented: a read-only run with no lock
+		}
+	}
 	if err != nil {
 		return nil, &stateError{path: path, err: fmt.Errorf("cannot open its lock file: %w", unwrapPath(err))}
 	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		return nil, &stateError{path: path, err: fmt.Errorf("cannot lock it: %w", err)}
+	waiting := false
+	for {
+		ok, err := tryLockFile(f, mode == lockShared)
+		if err != nil {
+			f.Close()
+			return nil, &stateError{path: path, err: fmt.Errorf("cannot lock it: %w", err)}
+		}
+		if ok {
+			l.lock = f
+			return l, nil
+		}
+		if !waiting {
+			waiting = true
+			fmt.Fprintf(stderr, "waiting for the lock of sandbox state file %s: another finicity-connect is using it\n", path)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, &lockWaitError{path: path, err: ctx.Err()}
+		case <-time.After(lockPollEvery):
+		}
 	}
-	return &lockedState{path: path, lock: f}, nil
+}
+
+// lockWaitError is a run that gave up waiting for the lock: interrupted
+// (SIGINT, SIGTERM) or out of --timeout. It exits 3, like any call that
+// got no answer in time: trying again later may work.
+type lockWaitError struct {
+	path string
+	err  error
+}
+
+func (e *lockWaitError) Error() string {
+	if errors.Is(e.err, context.DeadlineExceeded) {
+		return "gave up waiting for the lock of sandbox state file " + e.path + " after --timeout: another finicity-connect still holds it"
+	}
+	return "interrupted while waiting for the lock of sandbox state file " + e.path
+}
+func (e *lockWaitError) Unwrap() error { return e.err }
+func (e *lockWaitError) ExitCode() int { return exitNetwork }
+
+// followLinks returns where path leads through symbolic links, also when
+// the last one dangles (the file is then created at its target).
+func followLinks(path string) (string, error) {
+	for range 40 {
+		info, err := os.Lstat(path)
+		if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return "", fmt.Errorf("cannot read the link: %w", unwrapPath(err))
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
+	return "", errors.New("too many levels of symbolic links")
 }
 
 // release drops the lock.
 func (l *lockedState) release() {
-	_ = unlockFile(l.lock)
-	_ = l.lock.Close()
+	if l.lock != nil {
+		_ = unlockFile(l.lock)
+		_ = l.lock.Close()
+	}
 }
 
 // load reads the state into sb. A missing file is an empty state; a file
-// that cannot be read or parsed is an error naming it, and is left as it
-// is: never silently replaced.
+// that cannot be read or parsed, or is over the size limit, is an error
+// naming it, and is left as it is: never silently replaced.
 func (l *lockedState) load(sb *sandbox.Sandbox) (fs.FileInfo, error) {
-	data, err := os.ReadFile(l.path)
+	data, info, err := readLimited(l.target, stateFileLimitBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, &stateError{path: l.path, err: fmt.Errorf("cannot be read: %w", unwrapPath(err)), hint: true}
+		return nil, &stateError{path: l.path, err: err, hint: true}
 	}
 	if err := sb.UnmarshalState(data); err != nil {
 		return nil, &stateError{path: l.path, err: errors.New(strings.TrimPrefix(err.Error(), "sandbox: state: ")), hint: true}
 	}
-	info, err := os.Stat(l.path)
+	return info, nil
+}
+
+// readLimited reads the file at path, refusing one of more than limit
+// bytes: by its size when it has one, else after reading limit+1 bytes.
+func readLimited(path string, limit int64) ([]byte, fs.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("cannot be read: %w", unwrapPath(err))
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot be read: %w", unwrapPath(err))
+	}
+	tooBig := fmt.Errorf("larger than the limit of %d bytes (%d MiB: the sandbox's %d MiB state budget plus a margin); not read",
+		limit, limit>>20, stateBudgetBytes>>20)
+	if info.Mode().IsRegular() && info.Size() > limit {
+		return nil, nil, tooBig
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot be read: %w", unwrapPath(err))
+	}
+	if int64(len(data)) > limit {
+		return nil, nil, tooBig
+	}
+	return data, info, nil
+}
+
+// save writes sb's state atomically: to a temporary file beside the
+// target, synced, then renamed over it, so that a reader (or a crash)
+// sees the old state or the new one, never a part. Temporary files a
+// killed run left behind are removed first: under the exclusive lock no
+// other run is writing one. It returns the new file's identity.
+func (l *lockedState) save(sb *sandbox.Sandbox) (fs.FileInfo, error) {
+	if l.mode != lockExclusive {
+		return nil, &stateError{path: l.path, err: errors.New("not saved: the command held a shared lock")}
+	}
+	removeLeftovers(l.target)
+	// Streamed: near the byte budget the state is 64 MiB, and a copy per
+	// save would double the served sandbox's heap.
+	if err := writeAtomic(l.target, sb.WriteState); err != nil {
+		return nil, &stateError{path: l.path, err: fmt.Errorf("cannot be written: %w", unwrapPath(err))}
+	}
+	info, err := os.Stat(l.target)
 	if err != nil {
 		return nil, &stateError{path: l.path, err: unwrapPath(err)}
 	}
 	return info, nil
 }
 
-// save writes sb's state atomically: to a temporary file in the same
-// directory, synced, then renamed over the state file, so that a reader
-// (or a crash) sees the old state or the new one, never a part. It
-// returns the new file's identity.
-func (l *lockedState) save(sb *sandbox.Sandbox) (fs.FileInfo, error) {
-	// Streamed: near the byte budget the state is 64 MiB, and a copy per
-	// save would double the served sandbox's heap.
-	if err := writeAtomic(l.path, sb.WriteState); err != nil {
-		return nil, &stateError{path: l.path, err: fmt.Errorf("cannot be written: %w", unwrapPath(err))}
+// tempPattern names the temporary files of writeAtomic for target.
+func tempPattern(target string) string { return "." + filepath.Base(target) + ".*.tmp" }
+
+// removeLeftovers deletes the temporary files of earlier saves that did
+// not finish (a run killed between writing and renaming).
+func removeLeftovers(target string) {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(target), tempPattern(target)))
+	for _, m := range matches {
+		_ = os.Remove(m)
 	}
-	info, err := os.Stat(l.path)
-	if err != nil {
-		return nil, &stateError{path: l.path, err: unwrapPath(err)}
-	}
-	return info, nil
 }
 
 func writeAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp") // mode 0600
+	tmp, err := os.CreateTemp(dir, tempPattern(path)) // mode 0600
 	if err != nil {
 		return err
 	}
@@ -176,12 +322,13 @@ type cliState struct {
 }
 
 // openCLIState locks and loads the state file at path into a fresh
-// in-process sandbox. The sandbox accepts any token: its client logs in
-// with the sandbox partner credentials, which are checked, but the token
-// it gets is not remembered, so that a command that changes nothing
-// writes nothing. The caller must call close.
-func openCLIState(path string) (*cliState, error) {
-	file, err := lockState(path)
+// in-process sandbox: a shared lock for a command that only reads
+// (mode lockShared), else the exclusive one. The sandbox accepts any
+// token: its client logs in with the sandbox partner credentials, which
+// are checked, but the token it gets is not remembered, so that a command
+// that changes nothing writes nothing. The caller must call close.
+func openCLIState(ctx context.Context, path string, mode lockMode, stderr io.Writer) (*cliState, error) {
+	file, err := lockState(ctx, path, mode, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -217,9 +364,14 @@ type servedState struct {
 	last fs.FileInfo
 }
 
+// servedLockWait bounds how long a served sandbox's save waits for a
+// --sandbox command holding the lock; past it the change stays in memory
+// and the next change tries again.
+const servedLockWait = 10 * time.Second
+
 // openServedState loads the state file at path into sb, under the lock.
-func openServedState(path string, sb *sandbox.Sandbox, stderr io.Writer) (*servedState, error) {
-	file, err := lockState(path)
+func openServedState(ctx context.Context, path string, sb *sandbox.Sandbox, stderr io.Writer) (*servedState, error) {
+	file, err := lockState(ctx, path, lockExclusive, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +389,9 @@ func openServedState(path string, sb *sandbox.Sandbox, stderr io.Writer) (*serve
 func (s *servedState) save(sb *sandbox.Sandbox) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	file, err := lockState(s.path)
+	ctx, cancel := context.WithTimeout(context.Background(), servedLockWait)
+	defer cancel()
+	file, err := lockState(ctx, s.path, lockExclusive, s.stderr)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "warning: %v: the change is kept in memory only\n", err)
 		return
@@ -245,7 +399,7 @@ func (s *servedState) save(sb *sandbox.Sandbox) {
 	defer file.release()
 	// Every writer replaces the file by rename: a file that is not the
 	// one this sandbox last wrote (or loaded) was changed by another.
-	cur, err := os.Stat(s.path)
+	cur, err := os.Stat(file.target)
 	switch {
 	case err == nil && (s.last == nil || !os.SameFile(cur, s.last)):
 		fmt.Fprintf(s.stderr, "warning: sandbox state file %s was changed by another process; the served sandbox's state replaces it\n", s.path)

@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package main
 
@@ -7,16 +7,14 @@ import (
 	"sync"
 )
 
-// stateMu stands in for flock(2) where the standard library offers no
-// file lock: invocations within one process take turns, but separate
-// processes do not exclude each other, and the last to save wins. Every
-// save is still a rename, so the file is never left half written.
+// stateMu stands in for a file lock where neither flock(2) nor LockFileEx
+// exists (plan9, js, wasip1): invocations within one process take turns,
+// but separate processes do not exclude each other, and the last to save
+// wins. Every save is still a rename, so the file is never left half
+// written. The README says so.
 var stateMu sync.Mutex
 
-func lockFile(*os.File) error {
-	stateMu.Lock()
-	return nil
-}
+func tryLockFile(*os.File, bool) (bool, error) { return stateMu.TryLock(), nil }
 
 func unlockFile(*os.File) error {
 	stateMu.Unlock()

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/finicity-go/connect-components/internal/testutil"
+)
+
+// closedWithin reads from conn until the server closes it, and fails t
+// unless that happens within bound (the read deadline is only the test's
+// guard: the event waited on is the server's close).
+func closedWithin(t *testing.T, conn net.Conn, bound time.Duration) {
+	t.Helper()
+	start := time.Now()
+	if err := conn.SetReadDeadline(start.Add(bound)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := io.Copy(io.Discard, conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("the served sandbox kept the connection open for %v", bound)
+	}
+	t.Logf("closed by the server after %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestServedSandboxTimeouts: a client that sends its body slowly, or
+// keeps an idle keep-alive connection, is cut off after --read-timeout
+// and --idle-timeout; the connection cap holds back extra connections
+// until one closes.
+func TestServedSandboxTimeouts(t *testing.T) {
+	ready, stop, _, stderr := served(t, "--addr", "127.0.0.1:0", "--read-timeout", "300ms", "--header-timeout", "300ms", "--idle-timeout", "300ms")
+	defer func() {
+		if code := stop(); code != 0 {
+			t.Errorf("exit %d: %s", code, stderr.String())
+		}
+	}()
+	addr := strings.TrimPrefix(ready["url"].(string), "http://")
+	dial := func(t *testing.T) net.Conn {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn
+	}
+
+	t.Run("slow body", func(t *testing.T) {
+		conn := dial(t)
+		// Headers announce 100 bytes; only 10 follow, and then nothing.
+		_, err := io.WriteString(conn, "POST /connect-components/configurations HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n"+
+			"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"filterAc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		closedWithin(t, conn, 5*time.Second)
+	})
+
+	t.Run("slow headers", func(t *testing.T) {
+		conn := dial(t)
+		if _, err := io.WriteString(conn, "GET /connect-components/configurations HTTP/1.1\r\nHost: x\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		closedWithin(t, conn, 5*time.Second)
+	})
+
+	t.Run("idle keep-alive", func(t *testing.T) {
+		conn := dial(t)
+		if _, err := io.WriteString(conn, "GET /connect-components/configurations HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Close {
+			t.Fatalf("first request: %d, close %v", resp.StatusCode, resp.Close)
+		}
+		closedWithin(t, conn, 5*time.Second)
+	})
+}
+
+// TestServedSandboxConnectionCap: with --max-connections 2, a third
+// connection is not served until one of the first two closes.
+func TestServedSandboxConnectionCap(t *testing.T) {
+	ready, stop, _, _ := served(t, "--addr", "127.0.0.1:0", "--max-connections", "2")
+	defer stop()
+	addr := strings.TrimPrefix(ready["url"].(string), "http://")
+	get := func(conn net.Conn) error {
+		if _, err := io.WriteString(conn, "GET /connect-components/configurations HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n\r\n"); err != nil {
+			return err
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		return nil
+	}
+	var held []net.Conn
+	for range 2 {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if err := get(conn); err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, conn)
+	}
+	third, err := net.Dial("tcp", addr) // accepted by the kernel, waiting in the backlog
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	answered := make(chan error, 1)
+	go func() { answered <- get(third) }()
+	// The cap holds it back: while the two are open it gets no answer.
+	// (A short wait is the only way to observe that nothing happens; the
+	// test's result does not depend on its length.)
+	select {
+	case err := <-answered:
+		t.Fatalf("a third connection was served past --max-connections 2 (%v)", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	held[0].Close()
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the third connection was not served once one closed")
+	}
+}
+
+// vmHWM is a process's peak resident set size, from /proc/PID/status.
+func vmHWM(t *testing.T, pid int) int64 {
+	t.Helper()
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest) // "123456 kB"
+			kb, err := strconv.ParseInt(f[0], 10, 64)
+			if err != nil || len(f) != 2 || f[1] != "kB" {
+				t.Fatalf("VmHWM: %q", line)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatalf("no VmHWM in /proc/%d/status", pid)
+	return 0
+}
+
+// TestServedSandboxMemoryUnderFlood: a flood of 60 KB configuration
+// bodies across many app keys keeps the served sandbox process (a real
+// process, built without the race detector, whose peak RSS is read from
+// /proc) under 300 MiB: the sandbox's byte budget refuses creates past it
+// with 400 and reason 10010 rather than storing them.
+func TestServedSandboxMemoryUnderFlood(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command and sends about 360 MB")
+	}
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("needs /proc")
+	}
+	bin := filepath.Join(t.TempDir(), "finicity-connect")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command to build the binary: %v", err)
+	}
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build.Env = realEnv() // the real caches: TestMain moved HOME
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "sandbox", "--addr", "127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr testutil.SyncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	}()
+	var ready readyLine
+	if err := json.NewDecoder(stdout).Decode(&ready); err != nil {
+		t.Fatalf("ready line: %v (%s)", err, stderr.String())
+	}
+
+	// 60 KB: 120 account types of 500 characters (each under the spec's
+	// 512).
+	item := strings.Repeat("x", 500)
+	items := make([]string, 120)
+	for i := range items {
+		items[i] = item
+	}
+	body, _ := json.Marshal(map[string]any{"filterAccounts": items})
+	const keys, perKey, workers = 12, 500, 4
+	// Raw keep-alive connections, each request written whole: the load
+	// is on the server, not on this (race-instrumented) client.
+	addr := strings.TrimPrefix(ready.URL, "http://")
+	requests := make([][]byte, keys)
+	for k := range requests {
+		requests[k] = append([]byte(fmt.Sprintf("POST /connect-components/configurations HTTP/1.1\r\nHost: %s\r\n"+
+			"Content-Type: application/json\r\nFinicity-App-Key: flood-key-%02d\r\nFinicity-App-Token: t\r\nContent-Length: %d\r\n\r\n",
+			addr, k, len(body))), body...)
+	}
+	var created, refused atomic.Int64
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range workers {
+		wg.Go(func() {
+			// On a failure the worker still drains the work, so the
+			// sender never blocks.
+			failed := false
+			defer func() {
+				for range work {
+				}
+			}()
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Errorf("dial: %v", err)
+				return
+			}
+			defer conn.Close()
+			br := bufio.NewReader(conn)
+			for n := range work {
+				if failed {
+					continue
+				}
+				_ = conn.SetDeadline(time.Now().Add(30 * time.Second)) // a guard: the server answers long before
+				if _, err := conn.Write(requests[n%keys]); err != nil {
+					t.Errorf("create: %v", err)
+					failed = true
+					continue
+				}
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					t.Errorf("create: %v", err)
+					failed = true
+					continue
+				}
+				answer, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				switch {
+				case resp.StatusCode == http.StatusCreated:
+					created.Add(1)
+				case resp.StatusCode == http.StatusBadRequest && bytes.Contains(answer, []byte(`"10010"`)):
+					refused.Add(1)
+				default:
+					t.Errorf("create: %d %s", resp.StatusCode, answer)
+					failed = true
+				}
+			}
+		})
+	}
+	start := time.Now()
+	for n := range keys * perKey {
+		work <- n
+	}
+	close(work)
+	wg.Wait()
+	peak := vmHWM(t, cmd.Process.Pid)
+	t.Logf("%d created, %d refused (budget) in %v; peak RSS %d MiB", created.Load(), refused.Load(), time.Since(start).Round(time.Millisecond), peak>>20)
+	if peak > 300<<20 {
+		t.Errorf("peak RSS of the served sandbox: %d MiB, want under 300 MiB", peak>>20)
+	}
+}
+
+// TestServedSandboxSIGTERM: the served sandbox, as a real process, shuts
+// down gracefully on SIGTERM, exit 0.
+func TestServedSandboxSIGTERM(t *testing.T) {
+	cmd := asProcess(t, freshState(t), "sandbox", "--addr", "127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr testutil.SyncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	var ready readyLine
+	if err := json.NewDecoder(stdout).Decode(&ready); err != nil {
+		_ = cmd.Process.Kill()
+		t.Fatalf("ready line: %v (%s)", err, stderr.String())
+	}
+	go func() { exited <- cmd.Wait() }()
+	resp, err := http.Get(ready.URL + "/connect-components/configurations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if code := exitCode(t, err); code != 0 || !strings.Contains(stderr.String(), "shutting down") {
+			t.Errorf("after SIGTERM: exit %d, stderr %q", code, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("no shutdown after SIGTERM")
+	}
+}
