@@ -20,8 +20,9 @@ const (
 	// spec-driven sandbox is on main.)
 	specChangeSandbox = true
 	// The CLI's commands and flags come from the spec: a new body field is
-	// a flag, a new operation a command, runnable against --sandbox.
-	specChangeCLI = false
+	// a flag, a new operation a command, runnable against --sandbox. (On:
+	// the spec-driven CLI is on main.)
+	specChangeCLI = true
 	// Every test of the module that fails after the change names the new
 	// field or operation: the whole suite on the copy (slow), instead of
 	// the generator's own packages (the root and api). Off: on main at
