@@ -227,8 +227,12 @@ func TestSpecChange(t *testing.T) {
 		if out := run(t, bin, "configurations", "usage", "--help"); !strings.Contains(out, "--since") {
 			t.Errorf("configurations usage --help has no --since:\n%s", out)
 		}
-		if out := run(t, bin, "configurations", "usage", "--sandbox", created.ID); !strings.Contains(out, "loginForms") {
-			t.Errorf("configurations usage --sandbox %s did not answer:\n%s", created.ID, out)
+		// The new command runs against --sandbox: its query and header
+		// parameters are flags, typed through the new method's params.
+		out = run(t, bin, "configurations", "usage", "--sandbox", created.ID,
+			"--since", "2024-11-28T18:25:32Z", "--x-request-id", "req-1", "--output", "table")
+		if !strings.Contains(out, "LOGIN FORMS") {
+			t.Errorf("configurations usage (--sandbox, table) did not show the answer's columns:\n%s", out)
 		}
 	})
 	t.Run("failing tests name the change", func(t *testing.T) {

@@ -241,7 +241,7 @@ func (c *Client) send(req *http.Request, cs *callSettings) (*httpx.Response, err
 	}
 	if cs != nil {
 		for k, vs := range cs.header {
-			req.Header[k] = append(req.Header[k], vs...)
+			req.Header[k] = vs
 		}
 	}
 	if err := c.auth(ctx, req); err != nil {

@@ -638,3 +638,30 @@ func (h *rawRecords) String() string {
 	defer h.mu.Unlock()
 	return h.b.String()
 }
+
+// TestStalledBodyOnTheNetwork: a real server that sends its headers and
+// one byte of an announced body, then goes quiet, fails the attempt at its
+// time limit.
+func TestStalledBodyOnTheNetwork(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte("["))
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	c := newClient(t, srv.URL, api.WithAttemptTimeout(100*time.Millisecond), api.WithRetries(0))
+	start := time.Now()
+	err := listCall(context.Background(), c)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want the attempt's deadline", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("the call took %v", el)
+	}
+}

@@ -199,9 +199,12 @@ func WithRequestEditor(fn func(ctx context.Context, req *http.Request) error) Op
 
 // WithMiddleware adds mw to the client's middleware, inside the retry
 // loop: each wraps every attempt, sees the request with its credentials
-// and the response with its body already read (and re-readable), and may
-// change either. The first middleware given is the outermost. See Client
-// for where they sit among the built-in layers.
+// and the response with its body already read into memory, and may change
+// either: wrap the body, or return another response. What it returns is
+// read in turn (within the attempt's time limit) and is what the layers
+// above use: token replay, retries, validation, decoding. The first
+// middleware given is the outermost. See Client for where they sit among
+// the built-in layers.
 func WithMiddleware(mw ...Middleware) Option {
 	return func(s *settings) error {
 		for i, m := range mw {

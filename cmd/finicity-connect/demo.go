@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -215,10 +215,10 @@ func (d *narrator) others(ctx context.Context, c *api.Client, ops []*opSpec) err
 			js, _ := json.Marshal(p.example)
 			path = append(path, pathValue{f: p, text: text, json: js})
 		}
-		query := url.Values{}
-		for _, q := range o.queryParams {
+		params := map[string]string{}
+		for _, q := range append(slices.Clone(o.queryParams), o.headerParams...) {
 			if q.example != nil {
-				query.Set(q.wire[0], exampleText(q.example))
+				params[q.wire[0]] = exampleText(q.example)
 			}
 		}
 		var body []byte
@@ -229,7 +229,7 @@ func (d *narrator) others(ctx context.Context, c *api.Client, ops []*opSpec) err
 			}
 		}
 		in := &invocation{client: c}
-		resp, err := o.call(ctx, in, path, query, body)
+		resp, err := o.call(ctx, in, path, params, body)
 		var apiErr *api.Error
 		switch {
 		case errors.As(err, &apiErr):

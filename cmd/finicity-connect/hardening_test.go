@@ -16,7 +16,6 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/httpx"
 )
 
 // exchange is one request a fake API received.
@@ -249,7 +248,7 @@ func TestDumpExchanges(t *testing.T) {
 		return &http.Response{
 			StatusCode: 200, Proto: "HTTP/1.1",
 			Header: http.Header{"Content-Type": {"application/json"}, "Finicity-App-Token": {"TOKEN-9"}},
-			Body:   httpx.NewBody([]byte(respBody)),
+			Body:   io.NopCloser(strings.NewReader(respBody)),
 		}, nil
 	})
 	var out bytes.Buffer
@@ -284,13 +283,9 @@ func TestDumpExchanges(t *testing.T) {
 	if sent != reqBody {
 		t.Errorf("request body sent: %q, want %q", sent, reqBody)
 	}
-	// The caller still reads the whole answer, through Read as through
-	// the bytes the client's layers use.
+	// The caller still reads the whole answer.
 	if b, _ := io.ReadAll(resp.Body); string(b) != respBody {
 		t.Errorf("response body after the dump: %q", b)
-	}
-	if b, ok := httpx.Bytes(resp); !ok || string(b) != respBody {
-		t.Errorf("response bytes after the dump: %q %v", b, ok)
 	}
 
 	out.Reset()

@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return exitOK
 	}
-	cmd, rest := lookup(args)
+	cmd, rest := lookup(commandFirst(args))
 	if cmd == nil {
 		fmt.Fprintf(stderr, "finicity-connect: unknown command %q\nRun 'finicity-connect --help' for the list of commands.\n", strings.Join(args[:min(2, len(args))], " "))
 		return exitUsage
@@ -182,6 +182,29 @@ func doubleDash(msg string) string {
 		}
 	}
 	return msg
+}
+
+// commandFirst moves flags given before the command name after it, so
+// that "finicity-connect --sandbox configurations list" works as
+// "finicity-connect configurations list --sandbox" does: the command is
+// the first word (or two) after the leading flags and their values that
+// names one.
+func commandFirst(args []string) []string {
+	if len(args) == 0 || !strings.HasPrefix(args[0], "-") {
+		return args
+	}
+	for i := 1; i < len(args); i++ {
+		if strings.HasPrefix(args[i], "-") {
+			continue
+		}
+		if cmd, rest := lookup(args[i:]); cmd != nil {
+			words := len(args[i:]) - len(rest)
+			out := append([]string{}, args[i:i+words]...)
+			out = append(out, args[:i]...)
+			return append(out, rest...)
+		}
+	}
+	return args
 }
 
 // lookup finds the command named by the first one or two words of args.

@@ -72,7 +72,7 @@ func TestTokenCommand(t *testing.T) {
 // TestHelp: every command has --help with an example and the exit codes,
 // on stdout, exit 0.
 func TestHelp(t *testing.T) {
-	for _, c := range commands {
+	for _, c := range allCommands() {
 		t.Run(c.name, func(t *testing.T) {
 			args := append(strings.Fields(c.name), "--help")
 			o := cliRun(t, nil, args...)
@@ -96,6 +96,7 @@ func TestHelp(t *testing.T) {
 		"  --idle-timeout duration\n        close a keep-alive connection idle this long (default 1m0s)\n" +
 		"  --max-body-bytes int\n        largest request body accepted (default 65536)\n" +
 		"  --max-connections int\n        connections served at once; more wait until one closes (default 256)\n" +
+		"  --max-state-bytes int\n        byte budget of the stored state; a create past it is refused (400, reason 10010); a --state file over it plus a quarter is refused (default 67108864)\n" +
 		"  --read-timeout duration\n        close a connection whose whole request, body included, takes longer (default 30s)\n" +
 		"  --state string\n        load the sandbox's state from this file at start and save it there after each change (as --sandbox does); default: in memory only\n" +
 		"  --token-lifetime duration\n        lifetime of issued tokens (default 2h0m0s)\n" +

@@ -49,6 +49,7 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	checkTokens := fs.Bool("check-tokens", false, "accept only tokens this sandbox issued (partner authentication), expiring after --token-lifetime")
 	lifetime := fs.Duration("token-lifetime", sandbox.DefaultTokenLifetime, "lifetime of issued tokens")
 	maxBody := fs.Int64("max-body-bytes", sandbox.DefaultMaxBodyBytes, "largest request body accepted")
+	maxState := fs.Int64("max-state-bytes", sandbox.DefaultMaxStateBytes, "byte budget of the stored state; a create past it is refused (400, reason 10010); a --state file over it plus a quarter is refused")
 	stateFlag := fs.String("state", "", "load the sandbox's state from this file at start and save it there after each change (as --sandbox does); default: in memory only")
 	headerTimeout := fs.Duration("header-timeout", defaultHeaderTimeout, "close a connection whose request line and headers take longer")
 	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "close a connection whose whole request, body included, takes longer")
@@ -59,8 +60,8 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
 		}
-		if *lifetime <= 0 || *maxBody <= 0 {
-			return usagef("--token-lifetime and --max-body-bytes must be positive")
+		if *lifetime <= 0 || *maxBody <= 0 || *maxState <= 0 {
+			return usagef("--token-lifetime, --max-body-bytes and --max-state-bytes must be positive")
 		}
 		if *headerTimeout <= 0 || *readTimeout <= 0 || *writeTimeout <= 0 || *idleTimeout <= 0 || *maxConns <= 0 {
 			return usagef("--header-timeout, --read-timeout, --write-timeout, --idle-timeout and --max-connections must be positive")
@@ -73,7 +74,7 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		defer ln.Close() // when returning early; Shutdown closes it otherwise
 		base := "http://" + ln.Addr().String()
 		opts := []sandbox.Option{sandbox.WithTokenCheck(*checkTokens), sandbox.WithTokenLifetime(*lifetime),
-			sandbox.WithMaxBodyBytes(*maxBody), sandbox.WithPublicURL(base)}
+			sandbox.WithMaxBodyBytes(*maxBody), sandbox.WithMaxStateBytes(*maxState), sandbox.WithPublicURL(base)}
 		var sb *sandbox.Sandbox
 		var persisted *servedState
 		if *stateFlag != "" {
@@ -84,7 +85,7 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		var path string
 		if *stateFlag != "" {
 			if path, err = filepath.Abs(*stateFlag); err == nil {
-				persisted, err = openServedState(ctx, path, sb, in.stderr)
+				persisted, err = openServedState(ctx, path, sb, *maxState, in.stderr)
 			}
 			if err != nil {
 				return err

@@ -153,6 +153,29 @@ func TestServedSandboxConnectionCap(t *testing.T) {
 	}
 }
 
+// startServedProcess starts cmd, a served sandbox, and returns its ready
+// line once printed, and its stderr; the process is killed if it never
+// prints one.
+func startServedProcess(t *testing.T, cmd *exec.Cmd) (readyLine, *testutil.SyncBuffer) {
+	t.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &testutil.SyncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var ready readyLine
+	if err := json.NewDecoder(stdout).Decode(&ready); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("ready line: %v (%s)", err, stderr.String())
+	}
+	return ready, stderr
+}
+
 // vmHWM is a process's peak resident set size, from /proc/PID/status.
 func vmHWM(t *testing.T, pid int) int64 {
 	t.Helper()
@@ -197,23 +220,11 @@ func TestServedSandboxMemoryUnderFlood(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin, "sandbox", "--addr", "127.0.0.1:0")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr testutil.SyncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	ready, _ := startServedProcess(t, cmd)
 	defer func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		_ = cmd.Wait()
 	}()
-	var ready readyLine
-	if err := json.NewDecoder(stdout).Decode(&ready); err != nil {
-		t.Fatalf("ready line: %v (%s)", err, stderr.String())
-	}
 
 	// 60 KB: 120 account types of 500 characters (each under the spec's
 	// 512).
@@ -299,21 +310,8 @@ func TestServedSandboxMemoryUnderFlood(t *testing.T) {
 // down gracefully on SIGTERM, exit 0.
 func TestServedSandboxSIGTERM(t *testing.T) {
 	cmd := asProcess(t, freshState(t), "sandbox", "--addr", "127.0.0.1:0")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr testutil.SyncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	ready, stderr := startServedProcess(t, cmd)
 	exited := make(chan error, 1)
-	var ready readyLine
-	if err := json.NewDecoder(stdout).Decode(&ready); err != nil {
-		_ = cmd.Process.Kill()
-		t.Fatalf("ready line: %v (%s)", err, stderr.String())
-	}
 	go func() { exited <- cmd.Wait() }()
 	resp, err := http.Get(ready.URL + "/connect-components/configurations")
 	if err != nil {

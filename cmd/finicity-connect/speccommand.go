@@ -21,7 +21,6 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/gen"
-	"github.com/finicity-go/connect-components/internal/httpx"
 )
 
 // fieldState is what the command line said for one spec field: the
@@ -235,20 +234,25 @@ func (o *opSpec) setup(fs *flag.FlagSet) func(context.Context, *invocation) erro
 	for _, f := range o.queryParams {
 		register(f)
 	}
+	for _, f := range o.headerParams {
+		register(f)
+	}
 	for _, f := range o.bodyFields {
 		register(f)
 	}
-	var bodyFlag *string
-	if o.body != nil {
-		bodyFlag = fs.String("body", "", "the whole request body, instead of the body flags: JSON, or @file to read it from a file (@- for stdin)")
+	bodyFlag := new(string)
+	if o.body != nil && fs.Lookup("body") == nil { // a property named body keeps its flag
+		fs.StringVar(bodyFlag, "body", "", "the whole request body, instead of the body flags: JSON, or @file to read it from a file (@- for stdin)")
 	}
 	return func(ctx context.Context, in *invocation) error {
 		pathValues, err := o.pathValues(in, states)
 		if err != nil {
 			return err
 		}
-		query := url.Values{}
-		for _, f := range o.queryParams {
+		// Query and header parameters, checked as their schema says,
+		// keyed by wire name.
+		params := map[string]string{}
+		for _, f := range append(slices.Clone(o.queryParams), o.headerParams...) {
 			st := states[f]
 			if st.set || st.raw != "" {
 				name := st.via
@@ -258,7 +262,7 @@ func (o *opSpec) setup(fs *flag.FlagSet) func(context.Context, *invocation) erro
 				if _, err := fieldJSON(f, "--"+name, st.raw); err != nil {
 					return err
 				}
-				query.Set(f.wire[0], st.raw)
+				params[f.wire[0]] = st.raw
 			} else if f.required {
 				return usagef("missing required flag --%s", f.flag)
 			}
@@ -269,7 +273,7 @@ func (o *opSpec) setup(fs *flag.FlagSet) func(context.Context, *invocation) erro
 				return err
 			}
 		}
-		resp, err := o.call(ctx, in, pathValues, query, body)
+		resp, err := o.call(ctx, in, pathValues, params, body)
 		if err != nil {
 			return err
 		}
@@ -518,11 +522,11 @@ func unknownField(s *openapi3.Schema, v any, prefix string) string {
 // decodes the CLI does too; through the generated client's layers (the
 // same credentials, retries, validation, logging and masking) when the
 // operation has no typed method the CLI can fill.
-func (o *opSpec) call(ctx context.Context, in *invocation, path []pathValue, query url.Values, body []byte) (*http.Response, error) {
+func (o *opSpec) call(ctx context.Context, in *invocation, path []pathValue, params map[string]string, body []byte) (*http.Response, error) {
 	if m, ok := o.typedMethod(in.client); ok {
-		return o.callTyped(ctx, in, m, path, query, body)
+		return o.callTyped(ctx, in, m, path, params, body)
 	}
-	return o.callRaw(ctx, in, path, query, body)
+	return o.callRaw(ctx, in, path, params, body)
 }
 
 var (
@@ -532,8 +536,9 @@ var (
 )
 
 // typedMethod finds the typed method and checks its shape: ctx, one
-// argument per path parameter, the query parameters (when given) and the
-// body as one value each, then ...CallOption; an error last.
+// argument per path parameter, the query and header parameters (when the
+// operation has any) and the body as one value each, then ...CallOption;
+// an error last.
 func (o *opSpec) typedMethod(c *api.Client) (reflect.Value, bool) {
 	if o.service == "" || o.goMethod == "" {
 		return reflect.Value{}, false
@@ -551,7 +556,7 @@ func (o *opSpec) typedMethod(c *api.Client) (reflect.Value, bool) {
 	if o.body != nil {
 		fixed++
 	}
-	if len(o.queryParams) > 0 {
+	if len(o.queryParams)+len(o.headerParams) > 0 {
 		fixed++
 	}
 	if !t.IsVariadic() || t.NumIn() != fixed+1 || t.In(0) != ctxType || t.In(t.NumIn()-1) != optsType ||
@@ -561,7 +566,7 @@ func (o *opSpec) typedMethod(c *api.Client) (reflect.Value, bool) {
 	return m, true
 }
 
-func (o *opSpec) callTyped(ctx context.Context, in *invocation, m reflect.Value, path []pathValue, query url.Values, body []byte) (*http.Response, error) {
+func (o *opSpec) callTyped(ctx context.Context, in *invocation, m reflect.Value, path []pathValue, params map[string]string, body []byte) (*http.Response, error) {
 	t := m.Type()
 	args := []reflect.Value{reflect.ValueOf(ctx)}
 	arg := func(data []byte, what string) error {
@@ -577,10 +582,12 @@ func (o *opSpec) callTyped(ctx context.Context, in *invocation, m reflect.Value,
 			return nil, err
 		}
 	}
-	if len(o.queryParams) > 0 {
+	if len(o.queryParams)+len(o.headerParams) > 0 {
+		// The generated params struct names its fields' JSON by the
+		// wire names.
 		q := map[string]any{}
-		for _, f := range o.queryParams {
-			if v := query.Get(f.wire[0]); v != "" {
+		for _, f := range append(slices.Clone(o.queryParams), o.headerParams...) {
+			if v, ok := params[f.wire[0]]; ok {
 				jv, err := fieldJSON(f, "--"+f.flag, v)
 				if err != nil {
 					return nil, err
@@ -589,7 +596,7 @@ func (o *opSpec) callTyped(ctx context.Context, in *invocation, m reflect.Value,
 			}
 		}
 		data, _ := json.Marshal(q)
-		if err := arg(data, "query parameters"); err != nil {
+		if err := arg(data, "parameters"); err != nil {
 			return nil, err
 		}
 	}
@@ -609,7 +616,7 @@ func (o *opSpec) callTyped(ctx context.Context, in *invocation, m reflect.Value,
 // callRaw sends the request through the generated client's transport and
 // editors: every layer of the Client but the typed decoding, which it
 // replaces by a JSON check of a 2xx body.
-func (o *opSpec) callRaw(ctx context.Context, in *invocation, path []pathValue, query url.Values, body []byte) (*http.Response, error) {
+func (o *opSpec) callRaw(ctx context.Context, in *invocation, path []pathValue, params map[string]string, body []byte) (*http.Response, error) {
 	g, ok := in.client.Generated().ClientInterface.(*gen.Client)
 	if !ok {
 		return nil, fmt.Errorf("operation %s: no typed method, and the generated client is not a *gen.Client", o.id)
@@ -619,6 +626,12 @@ func (o *opSpec) callRaw(ctx context.Context, in *invocation, path []pathValue, 
 		p = strings.ReplaceAll(p, "{"+v.f.wire[0]+"}", url.PathEscape(v.text))
 	}
 	u := strings.TrimSuffix(g.Server, "/") + p
+	query := url.Values{}
+	for _, f := range o.queryParams {
+		if v, ok := params[f.wire[0]]; ok {
+			query.Set(f.wire[0], v)
+		}
+	}
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
@@ -633,6 +646,11 @@ func (o *opSpec) callRaw(ctx context.Context, in *invocation, path []pathValue, 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	for _, f := range o.headerParams {
+		if v, ok := params[f.wire[0]]; ok {
+			req.Header.Set(f.wire[0], v)
+		}
+	}
 	for _, edit := range g.RequestEditors {
 		if err := edit(ctx, req); err != nil {
 			return nil, err
@@ -642,12 +660,11 @@ func (o *opSpec) callRaw(ctx context.Context, in *invocation, path []pathValue, 
 	if err != nil {
 		return nil, err
 	}
-	data, ok := httpx.Bytes(resp)
-	if !ok {
-		data, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(data))
-	}
+	// The client's layers have read the body already: this reads it from
+	// memory, and puts it back for the verbose dump.
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(data))
 	in.resp = resp
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := &api.Error{StatusCode: resp.StatusCode, Body: data, Method: req.Method, Path: req.URL.EscapedPath()}

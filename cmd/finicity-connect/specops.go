@@ -40,6 +40,7 @@ type opSpec struct {
 	summary, doc      string
 	pathParams        []*specField // in path order
 	queryParams       []*specField
+	headerParams      []*specField
 	body              *openapi3.Schema // nil: no request body
 	bodyRequired      bool
 	bodyFields        []*specField
@@ -190,6 +191,8 @@ func newOpSpec(method, path string, item *openapi3.PathItem, op *openapi3.Operat
 			o.pathParams = append(o.pathParams, f)
 		case openapi3.ParameterInQuery:
 			o.queryParams = append(o.queryParams, f)
+		case openapi3.ParameterInHeader:
+			o.headerParams = append(o.headerParams, f)
 		}
 	}
 	// Path parameters in the order they appear in the path.

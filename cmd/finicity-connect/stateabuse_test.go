@@ -86,7 +86,7 @@ func TestStateFileTooLarge(t *testing.T) {
 	if err := os.Symlink("/dev/zero", zero); err != nil {
 		t.Fatal(err)
 	}
-	limit := "larger than the limit of " + strconv.Itoa(stateFileLimitBytes) + " bytes (80 MiB: the sandbox's 64 MiB state budget plus a margin); not read\n"
+	limit := "larger than the limit of " + strconv.FormatInt(stateFileLimitBytes, 10) + " bytes (80 MiB: the sandbox's 64 MiB state budget plus a margin); not read\n"
 	for _, path := range []string{big, zero} {
 		for _, verb := range []string{"list", "create"} {
 			t.Run(filepath.Base(path)+" "+verb, func(t *testing.T) {

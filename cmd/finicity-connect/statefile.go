@@ -51,15 +51,16 @@ func statePath(flagValue string, env func(string) string) (string, error) {
 	return filepath.Join(dir, filepath.FromSlash(stateFileName)), nil
 }
 
-// The state file's size limit: the sandbox's state budget (64 MiB by
-// default) plus a margin for the JSON around it. A larger file is refused
-// before it is read, and a file that does not say its size (a device, a
-// pipe) is read only up to the limit, so a wrong --sandbox-state
-// (/dev/zero, a disk image) costs neither the memory nor the time.
-const (
-	stateBudgetBytes    = 64 << 20
-	stateFileLimitBytes = stateBudgetBytes + stateBudgetBytes/4
-)
+// The state file's size limit: the sandbox's state budget (by default
+// sandbox.DefaultMaxStateBytes, 64 MiB) plus a quarter for the JSON
+// around it. A larger file is refused before it is read, and a file that
+// does not say its size (a device, a pipe) is read only up to the limit,
+// so a wrong --sandbox-state (/dev/zero, a disk image) costs neither the
+// memory nor the time.
+func stateFileLimit(budget int64) int64 { return budget + budget/4 }
+
+// stateFileLimitBytes is the limit for the default budget (--sandbox).
+const stateFileLimitBytes = sandbox.DefaultMaxStateBytes + sandbox.DefaultMaxStateBytes/4
 
 // lockMode is what a command does with the state: a command that only
 // reads it (list, get) takes a shared lock, which it can do without
@@ -189,8 +190,8 @@ func (l *lockedState) release() {
 // load reads the state into sb. A missing file is an empty state; a file
 // that cannot be read or parsed, or is over the size limit, is an error
 // naming it, and is left as it is: never silently replaced.
-func (l *lockedState) load(sb *sandbox.Sandbox) (fs.FileInfo, error) {
-	data, info, err := readLimited(l.target, stateFileLimitBytes)
+func (l *lockedState) load(sb *sandbox.Sandbox, budget int64) (fs.FileInfo, error) {
+	data, info, err := readLimited(l.target, stateFileLimit(budget), budget)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -205,7 +206,7 @@ func (l *lockedState) load(sb *sandbox.Sandbox) (fs.FileInfo, error) {
 
 // readLimited reads the file at path, refusing one of more than limit
 // bytes: by its size when it has one, else after reading limit+1 bytes.
-func readLimited(path string, limit int64) ([]byte, fs.FileInfo, error) {
+func readLimited(path string, limit, budget int64) ([]byte, fs.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -219,7 +220,7 @@ func readLimited(path string, limit int64) ([]byte, fs.FileInfo, error) {
 		return nil, nil, fmt.Errorf("cannot be read: %w", unwrapPath(err))
 	}
 	tooBig := fmt.Errorf("larger than the limit of %d bytes (%d MiB: the sandbox's %d MiB state budget plus a margin); not read",
-		limit, limit>>20, stateBudgetBytes>>20)
+		limit, limit>>20, budget>>20)
 	if info.Mode().IsRegular() && info.Size() > limit {
 		return nil, nil, tooBig
 	}
@@ -334,7 +335,7 @@ func openCLIState(ctx context.Context, path string, mode lockMode, stderr io.Wri
 	}
 	st := &cliState{file: file}
 	st.sb = sandbox.New(sandbox.WithStateHook(func() { st.changed.Store(true) }))
-	if _, err := file.load(st.sb); err != nil {
+	if _, err := file.load(st.sb, sandbox.DefaultMaxStateBytes); err != nil {
 		file.release()
 		return nil, err
 	}
@@ -342,9 +343,12 @@ func openCLIState(ctx context.Context, path string, mode lockMode, stderr io.Wri
 }
 
 // close saves the state if the command changed it, and releases the lock.
+// A read-only command (shared lock) saves nothing: a GET changes nothing
+// the API keeps, and what the sandbox notes on the way (a token it
+// issued) is not worth failing a read for.
 func (st *cliState) close() error {
 	defer st.file.release()
-	if !st.changed.Load() {
+	if !st.changed.Load() || st.file.mode != lockExclusive {
 		return nil
 	}
 	_, err := st.file.save(st.sb)
@@ -370,13 +374,13 @@ type servedState struct {
 const servedLockWait = 10 * time.Second
 
 // openServedState loads the state file at path into sb, under the lock.
-func openServedState(ctx context.Context, path string, sb *sandbox.Sandbox, stderr io.Writer) (*servedState, error) {
+func openServedState(ctx context.Context, path string, sb *sandbox.Sandbox, budget int64, stderr io.Writer) (*servedState, error) {
 	file, err := lockState(ctx, path, lockExclusive, stderr)
 	if err != nil {
 		return nil, err
 	}
 	defer file.release()
-	info, err := file.load(sb)
+	info, err := file.load(sb, budget)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/httpx"
 	"github.com/finicity-go/connect-components/internal/redact"
 	"github.com/finicity-go/connect-components/internal/retry"
 )
@@ -102,16 +101,15 @@ func (r failingReader) Read([]byte) (int, error) {
 	return 0, io.EOF
 }
 
-// responseBody returns the bytes of an answer and puts the body's read
-// position back at the start: the client hands middleware a body it has
-// read already, and the next reader (a WithResponseInto caller) must get
-// it whole.
+// responseBody returns the bytes of an answer and puts them back as the
+// body, so that the next reader gets it whole (the client hands middleware
+// a body in memory already: reading it costs no network).
 func responseBody(resp *http.Response) []byte {
 	if resp.Body == nil {
 		return nil
 	}
 	data, _ := io.ReadAll(resp.Body)
-	httpx.Rewind(resp)
+	resp.Body = io.NopCloser(bytes.NewReader(data))
 	return data
 }
 

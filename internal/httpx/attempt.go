@@ -16,7 +16,7 @@ import (
 //
 // Stop it (Attempt.Stop) once the attempt is over, as a CancelFunc.
 func AttemptContext(parent context.Context, d time.Duration) *Attempt {
-	c := &Attempt{parent: parent, deadline: time.Now().Add(d), done: make(chan struct{})}
+	c := &Attempt{parent: parent, deadline: time.Now().Add(d)}
 	if err := parent.Err(); err != nil {
 		c.end(err)
 		return c
@@ -34,11 +34,11 @@ type Attempt = attemptCtx
 type attemptCtx struct {
 	parent     context.Context
 	deadline   time.Time
-	done       chan struct{}
 	timer      *time.Timer
 	stopParent func() bool
 
 	mu     sync.Mutex
+	done   chan struct{} // made on first use: many attempts never need it
 	err    error
 	closer io.Closer // the body being read, closed when the context ends
 }
@@ -50,8 +50,19 @@ func (c *attemptCtx) Deadline() (time.Time, bool) {
 	return c.deadline, true
 }
 
-func (c *attemptCtx) Done() <-chan struct{} { return c.done }
-func (c *attemptCtx) Value(key any) any     { return c.parent.Value(key) }
+func (c *attemptCtx) Value(key any) any { return c.parent.Value(key) }
+
+func (c *attemptCtx) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = make(chan struct{})
+		if c.err != nil {
+			close(c.done)
+		}
+	}
+	return c.done
+}
 
 func (c *attemptCtx) Err() error {
 	c.mu.Lock()
@@ -80,7 +91,9 @@ func (c *attemptCtx) end(err error) {
 		return
 	}
 	c.err = err
-	close(c.done)
+	if c.done != nil {
+		close(c.done)
+	}
 	cl := c.closer
 	c.closer = nil
 	c.mu.Unlock()

@@ -35,53 +35,12 @@ type DoerFunc func(req *http.Request) (*http.Response, error)
 // Do calls f(req).
 func (f DoerFunc) Do(req *http.Request) (*http.Response, error) { return f(req) }
 
-// Body is a response body held in memory: an io.ReadCloser over bytes that
-// were read from the network once (Response.HTTP's). Code outside the
-// client's layers (the CLI's dump) may rewind it.
-type Body struct {
-	data []byte
-	r    bytes.Reader
-}
-
-// NewBody returns a Body over data.
-func NewBody(data []byte) *Body {
-	b := &Body{data: data}
-	b.r.Reset(data)
-	return b
-}
-
-// Read reads from the body like any response body.
-func (b *Body) Read(p []byte) (int, error) { return b.r.Read(p) }
+// memBody is the body of Response.HTTP: an io.ReadCloser over bytes read
+// from the network once.
+type memBody struct{ bytes.Reader }
 
 // Close does nothing: the connection was released when the body was read.
-func (b *Body) Close() error { return nil }
-
-// Rewind puts the read position of resp's body back at the start, when it
-// is a Body: a layer that read it must not take it from the next reader.
-func Rewind(resp *http.Response) {
-	if resp == nil {
-		return
-	}
-	if b, ok := resp.Body.(*Body); ok {
-		b.r.Reset(b.data)
-	}
-}
-
-// Bytes returns the whole body, however much of it was read through Read.
-// The slice is shared: callers must not modify it.
-func (b *Body) Bytes() []byte { return b.data }
-
-// Bytes returns the body of resp if it was read by Read (or built with
-// NewBody), and false otherwise.
-func Bytes(resp *http.Response) ([]byte, bool) {
-	if resp == nil {
-		return nil, false
-	}
-	if b, ok := resp.Body.(*Body); ok {
-		return b.data, true
-	}
-	return nil, false
-}
+func (*memBody) Close() error { return nil }
 
 // ErrBodyTooLarge is returned by Receive for a body over its limit.
 var ErrBodyTooLarge = errors.New("response body too large")
@@ -118,7 +77,9 @@ func (r *Response) HTTP() *http.Response {
 	if out.Status == "" || !strings.HasPrefix(out.Status, strconv.Itoa(r.StatusCode)) {
 		out.Status = strconv.Itoa(r.StatusCode) + " " + http.StatusText(r.StatusCode)
 	}
-	out.Body = NewBody(r.Body)
+	body := new(memBody)
+	body.Reset(r.Body)
+	out.Body = body
 	out.ContentLength = int64(len(r.Body))
 	return &out
 }
@@ -163,14 +124,14 @@ func Receive(req *http.Request, resp *http.Response, limit int64, honoursContext
 	}
 	ctx := req.Context()
 	stop := func() bool { return ctx.Err() == nil }
-	if !honoursContext && ctx.Done() != nil {
+	if !honoursContext {
 		if a, ok := ctx.(*attemptCtx); ok {
 			// The attempt's own context closes the body when it ends.
 			if !a.watch(body) {
 				_ = body.Close()
 			}
 			stop = a.unwatch
-		} else {
+		} else if ctx.Done() != nil {
 			stop = context.AfterFunc(ctx, func() { _ = body.Close() })
 		}
 	}

@@ -137,3 +137,25 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// TestTextEveryLengthEveryStyle: secrets of 1 to 20 characters beside
+// every quoting style are masked, and the text around them kept, as the
+// CLI's stderr and the client's errors use Text.
+func TestTextEveryLengthEveryStyle(t *testing.T) {
+	styles := [][2]string{
+		{"“", "”"}, {"‘", "’"}, {"«", "»"}, {"‹", "›"}, {"„", "“"}, {"「", "」"},
+		{"…", "…"}, {"’", "’s"}, {"\u00a0", "\u00a0"}, {"令牌", "无效"},
+		{"a-", "-b"}, {"a_", "_b"}, {"a.", ".b"}, {`"`, `"`}, {"(", ")"}, {"=", "&"},
+	}
+	const alphabet = "Zq9Xw7Vk5Jp3Hm1Gf8Rt"
+	for n := 1; n <= 20; n++ {
+		secret := alphabet[:n]
+		for _, st := range styles {
+			in := "before " + st[0] + secret + st[1] + " after"
+			want := "before " + st[0] + Mask + st[1] + " after"
+			if got := Text(in, secret); got != want {
+				t.Errorf("secret of %d characters: Text(%q) = %q, want %q", n, in, got, want)
+			}
+		}
+	}
+}
