@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -167,6 +168,12 @@ func (p *runningProxy) readHAR(t *testing.T) (harFile, string) {
 			r.Method == "" || r.URL == "" || r.HTTPVersion == "" || r.Cookies == nil || r.Headers == nil || r.QueryString == nil || r.HeadersSize == nil || r.BodySize == nil ||
 			s.Status == nil || s.StatusText == nil || s.HTTPVersion == "" || s.Cookies == nil || s.Headers == nil || s.Content == nil || s.RedirectURL == nil || s.HeadersSize == nil || s.BodySize == nil {
 			t.Errorf("HAR entry %d lacks a field HAR 1.2 requires: %+v", i, e)
+		}
+		if u, err := url.Parse(r.URL); err != nil || !u.IsAbs() {
+			t.Errorf("HAR entry %d: request.url %q is not absolute", i, r.URL)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, e.StartedDateTime); err != nil {
+			t.Errorf("HAR entry %d: startedDateTime: %v", i, err)
 		}
 	}
 	return h, string(b)
@@ -446,5 +453,106 @@ func TestProxyBodyCap(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || len(d.requests()) != 0 {
 		t.Errorf("answer %d, upstream saw %q", resp.StatusCode, d.requests())
+	}
+	// Recorded all the same, at the URL it was for.
+	h, _ := p.readHAR(t)
+	if len(h.Log.Entries) != 1 || *h.Log.Entries[0].Response.Status != http.StatusRequestEntityTooLarge ||
+		h.Log.Entries[0].Request.URL != d.URL+"/connect-components/configurations" {
+		t.Errorf("HAR entries %+v", h.Log.Entries)
+	}
+}
+
+// TestProxyRequestFindings: requests are checked as the strict test kit
+// checks them (exact field names, unknown fields), and an exchange is in
+// the report and the HAR by the time its client has the answer, while
+// the proxy runs.
+func TestProxyRequestFindings(t *testing.T) {
+	d := newDriftServer(t)
+	p := startProxy(t, d.URL)
+	body := `{"redirectUrl":"https://partner.example/done","customerId":"1005061234","configurationID":"` + driftConfigID + `",` +
+		`"serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`
+	send := func(method, path, body string) int {
+		req, _ := http.NewRequest(method, p.url+path, strings.NewReader(body))
+		req.Header.Set("Finicity-App-Key", driftAppKey)
+		req.Header.Set("Finicity-App-Token", driftAppToken)
+		req.Header.Set("Authorization", "Bearer "+driftIssuedToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status := send("POST", "/connect-components/institutions/101732/oauth-urls", body); status != 200 {
+		t.Fatalf("status %d, want the drifted server's 200, forwarded as it came", status)
+	}
+	// Before the proxy stops: the report and the HAR hold the exchange.
+	var got []string
+	for _, r := range p.reportLines(t) {
+		if r.Direction == "request" {
+			got = append(got, string(r.Kind)+" "+r.Field)
+			if r.Status != 200 || r.Operation.Method != "OAuthURLs.Create" || r.Time == "" || r.Rule == "" {
+				t.Errorf("report line %+v", r)
+			}
+		}
+	}
+	want := []string{"unknown field configurationID", "unknown field redirectUrl", "missing required redirectURI"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("request findings %q, want %q", got, want)
+	}
+	h, text := p.readHAR(t)
+	if len(h.Log.Entries) != 1 {
+		t.Fatalf("HAR while running: %d entries, want 1", len(h.Log.Entries))
+	}
+	// Every secret masked; the rest as sent.
+	for _, s := range []string{`"name":"Authorization","value":"[REDACTED]"`, `"name":"Finicity-App-Key","value":"[REDACTED]"`,
+		`"name":"Finicity-App-Token","value":"[REDACTED]"`, `\"configurationID\":\"` + driftConfigID + `\"`, `\"redirectUrl\":\"https://partner.example/done\"`} {
+		if !strings.Contains(text, s) {
+			t.Errorf("HAR lacks %s: %s", s, text)
+		}
+	}
+	// A secret in the query, by its name (a value not seen elsewhere):
+	// masked in the URL and in queryString.
+	const queryToken = "query-only-token-4e1f"
+	send("GET", "/connect-components/configurations?token="+queryToken+"&x=1", "")
+	h, text = p.readHAR(t)
+	if len(h.Log.Entries) != 2 {
+		t.Fatalf("HAR: %d entries, want 2", len(h.Log.Entries))
+	}
+	if e := h.Log.Entries[1].Request; !strings.HasSuffix(e.URL, "?token=%5BREDACTED%5D&x=1") ||
+		!reflect.DeepEqual(e.QueryString, []harNameValue{{"token", "[REDACTED]"}, {"x", "1"}}) {
+		t.Errorf("URL %s, query %+v", e.URL, e.QueryString)
+	}
+	if strings.Contains(text, queryToken) {
+		t.Errorf("the HAR shows the query's token")
+	}
+	o := p.stop()
+	report, _ := os.ReadFile(p.report)
+	for name, s := range map[string]string{"report": string(report), "HAR": text, "stderr": o.stderr, "stdout": o.stdout} {
+		assertNoSecrets(t, name, s)
+	}
+}
+
+// TestProxyAnswerCap: an answer past --max-body-bytes is not forwarded:
+// a 502 and a finding of kind upstream.
+func TestProxyAnswerCap(t *testing.T) {
+	d := newDriftServer(t)
+	p := startProxy(t, d.URL, "--max-body-bytes", "64")
+	req, _ := http.NewRequest("GET", p.url+"/connect-components/configurations", nil)
+	req.Header.Set("Finicity-App-Key", driftAppKey)
+	req.Header.Set("Finicity-App-Token", driftAppToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(body), "larger than --max-body-bytes") {
+		t.Errorf("answer %d %s", resp.StatusCode, body)
+	}
+	lines := p.reportLines(t)
+	if len(lines) != 1 || lines[0].Kind != "upstream" || lines[0].Operation.Method != "Configurations.List" {
+		t.Errorf("report %+v", lines)
 	}
 }
