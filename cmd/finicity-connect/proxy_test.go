@@ -303,6 +303,28 @@ func TestProxyDrift(t *testing.T) {
 		t.Errorf("summary %+v", sum.Summary)
 	}
 	report, _ := os.ReadFile(p.report)
+	// Every line has every field the issue names, and never a value of
+	// the drifted answers.
+	for _, l := range strings.Split(strings.TrimSpace(string(report)), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		op, _ := m["operation"].(map[string]any)
+		for _, k := range []string{"time", "direction", "status", "kind", "field", "rule"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("report line lacks %q: %s", k, l)
+			}
+		}
+		if _, ok := op["method"]; !ok || op["docs"] == "" {
+			t.Errorf("report line's operation lacks its method or docs name: %s", l)
+		}
+		for _, v := range []string{"zzzzzzzz", `"yes"`, `"default"`} {
+			if strings.Contains(l, v) {
+				t.Errorf("report line shows the value %s: %s", v, l)
+			}
+		}
+	}
 	_, har := p.readHAR(t)
 	for name, s := range map[string]string{"report": string(report), "HAR": har, "stderr": o.stderr, "stdout": o.stdout} {
 		assertNoSecrets(t, name, s)
