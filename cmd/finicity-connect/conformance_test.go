@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/finicity-go/connect-components/internal/conformance"
 )
 
 // kindsByOperation gathers a report's finding kinds per api method.
@@ -164,4 +166,45 @@ func TestConformanceInterrupted(t *testing.T) {
 	}
 	assertNoSecrets(t, "stdout", stdout.String())
 	assertNoSecrets(t, "stderr", stderr.String())
+}
+
+// TestConformanceCreatedWithoutID: a create answered 201 with an id that
+// is not a UUID: the departure is named, and the report says the
+// configuration could not be deleted rather than leaving it unmentioned.
+func TestConformanceCreatedWithoutID(t *testing.T) {
+	d := newDriftServer(t)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/connect-components/configurations" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte(`{"id":"cfg-1","aoRequired":false}`))
+			return
+		}
+		d.serve(w, r)
+	}))
+	defer up.Close()
+	env := map[string]string{envAppKey: driftAppKey, envAppToken: driftAppToken, envBaseURL: up.URL}
+	o := cliRun(t, env, "conformance", "--retries", "0")
+	if o.code != exitAPI {
+		t.Fatalf("exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	var rep conformanceReport
+	o.decode(t, &rep)
+	var del *conformanceStep
+	for i, s := range rep.Operations {
+		if s.Step == "delete configuration" {
+			del = &rep.Operations[i]
+		}
+		if s.Step == "create configuration" && !slices.ContainsFunc(s.Findings, func(f conformance.Finding) bool { return f.Kind == conformance.KindFormat && f.Field == "id" }) {
+			t.Errorf("create: %+v", s)
+		}
+	}
+	if del == nil || !strings.Contains(del.Skipped, "no id in UUID form") {
+		t.Errorf("delete step %+v", del)
+	}
+	for _, r := range d.requests() {
+		if strings.HasPrefix(r, "DELETE") {
+			t.Errorf("a delete was sent: %s", r)
+		}
+	}
 }
