@@ -578,3 +578,59 @@ func TestProxyAnswerCap(t *testing.T) {
 		t.Errorf("report %+v", lines)
 	}
 }
+
+// TestProxyForwardsUnchanged: the method, the escaped path, the query,
+// the headers (but hop-by-hop ones) and the body bytes reach upstream as
+// the client sent them, credentials included; the answer reaches the
+// client as upstream gave it.
+func TestProxyForwardsUnchanged(t *testing.T) {
+	type seen struct {
+		method, uri string
+		header      http.Header
+		body        []byte
+	}
+	got := make(chan seen, 1)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- seen{r.Method, r.RequestURI, r.Header.Clone(), b}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Upstream", "yes")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte(` {"id" : "` + driftConfigID + `", "filterAccounts":["a"] } `))
+	}))
+	defer up.Close()
+	p := startProxy(t, up.URL+"/base/")
+	body := "{ \"filterAccounts\" : [\"Checking\"],\n  \"aoRequired\":true }"
+	req, _ := http.NewRequest("POST", p.url+"/connect-components/configurations?b=2&a=%2F1", strings.NewReader(body))
+	req.Header.Set("Finicity-App-Key", driftAppKey)
+	req.Header.Set("Finicity-App-Token", driftAppToken)
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Add("X-Custom", "one")
+	req.Header.Add("X-Custom", "two")
+	req.Header.Set("User-Agent", "my-node-app/1.0")
+	req.Header.Set("Connection", "keep-alive, X-Hop")
+	req.Header.Set("X-Hop", "dropped")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	s := <-got
+	if s.method != "POST" || s.uri != "/base/connect-components/configurations?b=2&a=%2F1" || string(s.body) != body {
+		t.Errorf("upstream saw %s %s %q", s.method, s.uri, s.body)
+	}
+	for name, want := range map[string][]string{"Finicity-App-Key": {driftAppKey}, "Finicity-App-Token": {driftAppToken},
+		"Content-Type": {"application/json; charset=utf-8"}, "X-Custom": {"one", "two"}, "User-Agent": {"my-node-app/1.0"}} {
+		if !reflect.DeepEqual(s.header[name], want) {
+			t.Errorf("upstream header %s: %q, want %q", name, s.header[name], want)
+		}
+	}
+	if s.header.Get("X-Hop") != "" {
+		t.Errorf("a hop-by-hop header was forwarded")
+	}
+	if resp.StatusCode != 201 || resp.Header.Get("X-Upstream") != "yes" ||
+		string(answer) != ` {"id" : "`+driftConfigID+`", "filterAccounts":["a"] } ` {
+		t.Errorf("client got %d %q %v", resp.StatusCode, answer, resp.Header)
+	}
+}
