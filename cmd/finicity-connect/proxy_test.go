@@ -335,14 +335,11 @@ func TestProxyDrift(t *testing.T) {
 	}
 }
 
-// TestProxyUpstreamDown: no upstream, a 502 with the API's error shape
-// and a finding of kind upstream.
-func TestProxyUpstreamDown(t *testing.T) {
-	d := newDriftServer(t)
-	url := d.URL
-	d.Close()
-	p := startProxy(t, url)
-	req, _ := http.NewRequest("GET", p.url+"/connect-components/configurations", nil)
+// listThrough lists configurations through the proxy at proxyURL with the
+// drift credentials, and returns the answer and its body.
+func listThrough(t *testing.T, proxyURL string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", proxyURL+"/connect-components/configurations", nil)
 	req.Header.Set("Finicity-App-Key", driftAppKey)
 	req.Header.Set("Finicity-App-Token", driftAppToken)
 	resp, err := http.DefaultClient.Do(req)
@@ -351,6 +348,17 @@ func TestProxyUpstreamDown(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	return resp, body
+}
+
+// TestProxyUpstreamDown: no upstream, a 502 with the API's error shape
+// and a finding of kind upstream.
+func TestProxyUpstreamDown(t *testing.T) {
+	d := newDriftServer(t)
+	url := d.URL
+	d.Close()
+	p := startProxy(t, url)
+	resp, body := listThrough(t, p.url)
 	var e struct {
 		Errors struct {
 			Error []struct{ ReasonCode, Details string }
@@ -561,15 +569,7 @@ func TestProxyRequestFindings(t *testing.T) {
 func TestProxyAnswerCap(t *testing.T) {
 	d := newDriftServer(t)
 	p := startProxy(t, d.URL, "--max-body-bytes", "64")
-	req, _ := http.NewRequest("GET", p.url+"/connect-components/configurations", nil)
-	req.Header.Set("Finicity-App-Key", driftAppKey)
-	req.Header.Set("Finicity-App-Token", driftAppToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body := listThrough(t, p.url)
 	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(body), "larger than --max-body-bytes") {
 		t.Errorf("answer %d %s", resp.StatusCode, body)
 	}

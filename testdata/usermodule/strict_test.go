@@ -148,19 +148,26 @@ func TestHeaderChecks(t *testing.T) {
 	}
 }
 
-// TestInvalidUTF8: a JSON string that is not valid UTF-8 would reach the
-// API changed (decoders replace the bytes); the kit fails the test.
-func TestInvalidUTF8(t *testing.T) {
-	rt := &recordingT{TB: t}
-	srv := connecttest.NewServer(rt)
-	body := []byte("{\"filterAccounts\":[\"Checking\",\"Sav\xffings\"]}")
-	req, err := http.NewRequest(http.MethodPost, connecttest.InProcessURL+"/connect-components/configurations", bytes.NewReader(body))
+// postJSON is a request of the app's own making, with the kit's
+// credentials: code that does not use package api.
+func postJSON(t *testing.T, path, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, connecttest.InProcessURL+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Finicity-App-Key", connecttest.AppKey)
 	req.Header.Set("Finicity-App-Token", connecttest.Token)
+	return req
+}
+
+// TestInvalidUTF8: a JSON string that is not valid UTF-8 would reach the
+// API changed (decoders replace the bytes); the kit fails the test.
+func TestInvalidUTF8(t *testing.T) {
+	rt := &recordingT{TB: t}
+	srv := connecttest.NewServer(rt)
+	req := postJSON(t, "/connect-components/configurations", "{\"filterAccounts\":[\"Checking\",\"Sav\xffings\"]}")
 	at := nextLine()
 	resp, err := srv.HTTPClient().Do(req)
 	if err != nil {
@@ -245,13 +252,7 @@ func TestUnknownFieldFails(t *testing.T) {
 	body := `{"redirectURI":"https://app.example/back","redirectUrl":"https://app.example/other","customerId":"1005061234",` +
 		`"serviceAgreement":{"language":"en","acceptedDate":"2026-03-02T10:00:00Z"}}`
 	send := func(srv *connecttest.Server) (status int, at string) {
-		req, err := http.NewRequest(http.MethodPost, connecttest.InProcessURL+"/connect-components/institutions/200003/oauth-urls", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Finicity-App-Key", connecttest.AppKey)
-		req.Header.Set("Finicity-App-Token", connecttest.Token)
+		req := postJSON(t, "/connect-components/institutions/200003/oauth-urls", body)
 		at = nextLine()
 		resp, err := srv.HTTPClient().Do(req)
 		if err != nil {
