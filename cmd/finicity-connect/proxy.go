@@ -21,6 +21,10 @@ import (
 	"github.com/finicity-go/connect-components/internal/redact"
 )
 
+// proxyShutdownGrace bounds how long exchanges in flight at SIGINT or
+// SIGTERM may take to finish (a variable for tests).
+var proxyShutdownGrace = shutdownGrace
+
 // Defaults of the proxy command.
 const (
 	proxyDefaultAddr = "127.0.0.1:4011"
@@ -88,10 +92,16 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 			return fmt.Errorf("proxy stopped: %w", err)
 		case <-ctx.Done():
 		}
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), proxyShutdownGrace)
 		defer cancel()
-		_ = srv.Shutdown(sctx) // in-flight exchanges finish (and are recorded) first
+		if err := srv.Shutdown(sctx); err != nil {
+			// Past the grace: close the connections left, which cancels
+			// their upstream calls, so that each exchange still in
+			// flight is recorded (with no answer) before the summary.
+			_ = srv.Close()
+		}
 		<-served
+		p.drain(proxyShutdownGrace)
 		return p.summarize(in.stdout, in.stderr)
 	}
 }
@@ -145,6 +155,9 @@ type proxy struct {
 	har      *harWriter // --har, nil without
 
 	mu        sync.Mutex // guards what follows, and the writes to stderr and report
+	inflight  int           // exchanges being served
+	idle      chan struct{} // closed when inflight drops to 0, while drain waits
+	closed    bool          // the files are closed: an exchange past the drain is not recorded
 	exchanges int
 	byKind    map[conformance.Kind]int
 	secrets   []string // credentials seen lately, masked in whatever is recorded
@@ -174,6 +187,9 @@ func newProxy(up *url.URL, maxBody int64, timeout time.Duration, stderr io.Write
 }
 
 func (p *proxy) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
 	if p.report != nil {
 		_ = p.report.Close()
 	}
@@ -218,6 +234,10 @@ type proxied struct {
 // and only then answers the client: once a client has its answer, the
 // exchange is in the report and the HAR.
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.inflight++
+	p.mu.Unlock()
+	defer p.done()
 	x := p.exchange(r)
 	p.record(x)
 	if x.status == 0 {
@@ -230,6 +250,34 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Del("Content-Length")
 	w.WriteHeader(x.status)
 	_, _ = w.Write(x.respBody)
+}
+
+// done ends an exchange's service.
+func (p *proxy) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.inflight--; p.inflight == 0 && p.idle != nil {
+		close(p.idle)
+		p.idle = nil
+	}
+}
+
+// drain waits, at most timeout, until no exchange is being served.
+func (p *proxy) drain(timeout time.Duration) {
+	p.mu.Lock()
+	if p.inflight == 0 {
+		p.mu.Unlock()
+		return
+	}
+	idle := make(chan struct{})
+	p.idle = idle
+	p.mu.Unlock()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	}
 }
 
 // exchange reads r, checks it, forwards it and checks the answer; what
@@ -369,6 +417,9 @@ func (p *proxy) fail(x *proxied, status int, details string) {
 func (p *proxy) record(x *proxied) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
 	p.exchanges++
 	now := time.Now().UTC()
 	for _, f := range x.findings {

@@ -634,3 +634,36 @@ func TestProxyForwardsUnchanged(t *testing.T) {
 		t.Errorf("client got %d %q %v", resp.StatusCode, answer, resp.Header)
 	}
 }
+
+// TestProxyStopsWithExchangeInFlight: an exchange upstream never answers
+// is still recorded when the proxy stops past its grace: the summary
+// counts it and the HAR, whole, holds it (with no answer).
+func TestProxyStopsWithExchangeInFlight(t *testing.T) {
+	grace := proxyShutdownGrace
+	proxyShutdownGrace = 50 * time.Millisecond
+	t.Cleanup(func() { proxyShutdownGrace = grace })
+	arrived := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done() // never answers; the proxy gives up at exit
+	}))
+	defer up.Close()
+	p := startProxy(t, up.URL)
+	failed := make(chan error, 1)
+	go func() {
+		_, err := http.Get(p.url + "/connect-components/configurations")
+		failed <- err
+	}()
+	<-arrived
+	o := p.stop()
+	if o.code != exitOK || !strings.Contains(o.stderr, "summary: 1 exchange(s)") {
+		t.Errorf("exit %d: %s", o.code, o.stderr)
+	}
+	if err := <-failed; err == nil {
+		t.Error("the client got an answer")
+	}
+	h, _ := p.readHAR(t)
+	if len(h.Log.Entries) != 1 || *h.Log.Entries[0].Response.Status != 0 {
+		t.Errorf("HAR entries %+v", h.Log.Entries)
+	}
+}
