@@ -154,7 +154,7 @@ type proxy struct {
 	report   *os.File   // --report, nil without
 	har      *harWriter // --har, nil without
 
-	mu        sync.Mutex // guards what follows, and the writes to stderr and report
+	mu        sync.Mutex    // guards what follows, and the writes to stderr and report
 	inflight  int           // exchanges being served
 	idle      chan struct{} // closed when inflight drops to 0, while drain waits
 	closed    bool          // the files are closed: an exchange past the drain is not recorded
