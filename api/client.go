@@ -54,7 +54,8 @@ import (
 //     to 10 MiB, within the attempt's time; a 1xx final answer is an
 //     error;
 //  7. your *http.Client (WithHTTPClient), used through a copy that
-//     follows no redirect.
+//     follows no redirect (its Transport directly when it has no cookie
+//     jar and no Timeout).
 //
 // # Redirects
 //

@@ -120,3 +120,18 @@ func TestBaseURLPath(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectWithBadLocation: a 3xx whose Location does not parse is an
+// *Error like any other 3xx.
+func TestRedirectWithBadLocation(t *testing.T) {
+	srv := newScripted(t, reply{status: http.StatusFound, header: map[string]string{"Location": "http://[::1"}})
+	c := newClient(t, srv.URL)
+	_, err := c.Configurations.List(context.Background())
+	apiErr, ok := errors.AsType[*api.Error](err)
+	if !ok || apiErr.StatusCode != http.StatusFound || apiErr.Header.Get("Location") != "http://[::1" {
+		t.Fatalf("got %v, want the 302 as an *api.Error with its Location header", err)
+	}
+	if srv.count() != 1 {
+		t.Errorf("requests: got %d, want 1", srv.count())
+	}
+}
