@@ -30,12 +30,12 @@ import (
 // # Layers
 //
 // Each request is built by the generated client's request builder
-// (package gen), with the User-Agent header. The editors of WithRequestEditor then run, then the
-// call's WithCallHeader headers are added, then the Finicity-App-Key and
-// Finicity-App-Token headers are set. The request then goes through these
-// layers, from the outside in, and every layer hands the one above the
-// same value: the request answered, the status, the headers and the
-// body's bytes, read once:
+// (package gen), with the User-Agent header. The editors of
+// WithRequestEditor then run, then the call's WithCallHeader headers are
+// added, then the Finicity-App-Key and Finicity-App-Token headers are
+// set. The request then goes through these layers, from the outside in,
+// and every layer hands the one above the same value: the request
+// answered, the status, the headers and the body's bytes, read once:
 //
 //  0. the way out: every failure is built into its error once, with the
 //     "finicity: " prefix and no credential in its text, whichever layer
