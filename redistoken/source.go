@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -189,6 +190,11 @@ func New(rdb redis.UniversalClient, cfg Config) (*Source, error) {
 func check(fn string, rdb redis.UniversalClient, cfg Config) error {
 	if rdb == nil {
 		return fmt.Errorf("redistoken: %s: the Redis client is nil", fn)
+	}
+	// A nil *redis.Client (or ClusterClient, Ring) in the interface is not
+	// == nil, and would panic at the first Token call instead.
+	if v := reflect.ValueOf(rdb); v.Kind() == reflect.Pointer && v.IsNil() {
+		return fmt.Errorf("redistoken: %s: the Redis client is a nil %T", fn, rdb)
 	}
 	for _, f := range []struct{ name, value string }{
 		{"AppKey", cfg.AppKey}, {"PartnerID", cfg.PartnerID}, {"PartnerSecret", cfg.PartnerSecret},

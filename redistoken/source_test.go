@@ -51,6 +51,8 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		want string
 	}{
 		{"nil client", nil, func(*Config) {}, "Redis client is nil"},
+		{"nil *redis.Client", (*redis.Client)(nil), func(*Config) {}, "Redis client is a nil *redis.Client"},
+		{"nil *redis.ClusterClient", (*redis.ClusterClient)(nil), func(*Config) {}, "Redis client is a nil *redis.ClusterClient"},
 		{"no app key", rdb, func(c *Config) { c.AppKey = "" }, "Config.AppKey is empty"},
 		{"no partner id", rdb, func(c *Config) { c.PartnerID = " " }, "Config.PartnerID is empty"},
 		{"no secret", rdb, func(c *Config) { c.PartnerSecret = "" }, "Config.PartnerSecret is empty"},
@@ -544,5 +546,21 @@ func TestRejectionSurvivesRedisDataLoss(t *testing.T) {
 	}
 	if n := len(f.authentications(badSecret)); n != 1 {
 		t.Errorf("the rejected secret reached the API %d times, want 1", n)
+	}
+}
+
+// ClearRejection refuses what New refuses, naming it, before any round
+// trip.
+func TestClearRejectionRefusesBadConfig(t *testing.T) {
+	good := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: goodSecret}
+	if _, err := ClearRejection(t.Context(), (*redis.Client)(nil), good); err == nil || !strings.Contains(err.Error(), "redistoken: ClearRejection: the Redis client is a nil *redis.Client") {
+		t.Errorf("ClearRejection with a nil *redis.Client: %v", err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled
+	defer rdb.Close()
+	cfg := good
+	cfg.PartnerSecret = ""
+	if _, err := ClearRejection(t.Context(), rdb, cfg); err == nil || !strings.Contains(err.Error(), "redistoken: ClearRejection: Config.PartnerSecret is empty") {
+		t.Errorf("ClearRejection without a secret: %v", err)
 	}
 }
