@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -72,6 +73,10 @@ func (c Config) String() string {
 
 // GoString is String: %#v must not print the secret either.
 func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb: without it, verbs that do not use
+// String (%d, %t, ...) print the fields, the credentials among them.
+func (c Config) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
 
 // Source is an api.TokenSource whose token is shared by every Source with
 // the same app key, partner id and key prefix through Redis. Build it with
@@ -212,6 +217,9 @@ func (s *Source) String() string { return "redistoken.Source{" + s.keys.token + 
 
 // GoString is String.
 func (s *Source) GoString() string { return s.String() }
+
+// Format prints String for every verb, as Config's does.
+func (s *Source) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, s.String()) }
 
 var _ api.TokenSource = (*Source)(nil)
 

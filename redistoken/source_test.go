@@ -482,8 +482,8 @@ func TestPrintedValuesHideCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.adopt("live-token-5e1", time.Minute)
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-		for _, v := range []any{cfg, &cfg, s} {
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d", "%t", "%10.3s"} {
+		for _, v := range []any{cfg, &cfg, s, struct{ Cfg Config }{cfg}, []any{cfg, s}} {
 			out := fmt.Sprintf(verb, v)
 			for _, secret := range []string{goodSecret, testAppKey, "live-token-5e1"} {
 				if strings.Contains(out, secret) {
