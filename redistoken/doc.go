@@ -44,6 +44,13 @@
 // the app key or the partner id. The keys share a hash tag, so a Redis
 // Cluster keeps them on one node.
 //
+// Garbage under these names is not Redis down: a token key of another
+// type, or holding what no header can carry, is no token (the next
+// holder's SET replaces it); a salt of another type or empty is replaced;
+// a record that does not parse, or of another type, still stops the
+// secret; a lock without a TTL, or with one longer than LockLease, is
+// given one lease, so it cannot stop the fleet for good.
+//
 // # Redis down
 //
 // When a Redis command fails (refused, or slower than RedisTimeout), a

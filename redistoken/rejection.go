@@ -43,7 +43,9 @@ func (r *rejection) record() string {
 // fleet, since only a Source writes under that key.
 func parseRecord(rec string) *rejection {
 	r := &rejection{}
-	_ = json.Unmarshal([]byte(rec), r)
+	if json.Unmarshal([]byte(rec), r) != nil || r.At.IsZero() {
+		r.At = time.Now().UTC().Truncate(time.Second) // its lifetime runs from now
+	}
 	return r
 }
 

@@ -316,9 +316,10 @@ func (s *Source) Invalidate(token string) {
 	}
 }
 
-// compareAndDelete deletes KEYS[1] if it holds ARGV[1].
+// compareAndDelete deletes KEYS[1] if it holds ARGV[1]. pcall: a key of
+// another type (garbage) is not ARGV[1], and must not fail the script.
 var compareAndDelete = redis.NewScript(`
-if redis.call("GET", KEYS[1]) == ARGV[1] then
+if redis.pcall("GET", KEYS[1]) == ARGV[1] then
   return redis.call("DEL", KEYS[1])
 end
 return 0`)
@@ -328,7 +329,7 @@ return 0`)
 // and the lock's release in one step.
 var setAndRelease = redis.NewScript(`
 redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
-if redis.call("GET", KEYS[2]) == ARGV[3] then
+if redis.pcall("GET", KEYS[2]) == ARGV[3] then
   redis.call("DEL", KEYS[2])
 end
 return 1`)
@@ -531,8 +532,13 @@ func (s *Source) read(ctx context.Context) (state, error) {
 	_, _ = pipe.Exec(ctx) // each command's error is looked at below
 	var st state
 	var err error
-	if st.token, err = value(tokCmd); err != nil {
+	// Garbage under the token key (another type, a value no header can
+	// carry) is no token: the holder's SET replaces it.
+	if st.token, err = value(tokCmd); err != nil && !wrongType(err) {
 		return st, s.failed("read the token", err)
+	}
+	if !usableToken(st.token) {
+		st.token = ""
 	}
 	if st.ttl, err = ttlCmd.Result(); err != nil {
 		return st, s.failed("read the token's TTL", err)
@@ -540,7 +546,7 @@ func (s *Source) read(ctx context.Context) (state, error) {
 	if st.ttl <= 0 { // no TTL (-1): not ours to keep forever
 		st.ttl = s.maxAge
 	}
-	if st.salt, err = value(saltCmd); err != nil {
+	if st.salt, err = value(saltCmd); err != nil && !wrongType(err) {
 		return st, s.failed("read the salt", err)
 	}
 	if st.salt == "" {
@@ -554,7 +560,10 @@ func (s *Source) read(ctx context.Context) (state, error) {
 	} else {
 		rec, err = value(s.rdb.Get(ctx, s.keys.rejected+fingerprint(st.salt, s.secret)))
 	}
-	if err != nil {
+	switch {
+	case wrongType(err):
+		rec = "?" // only a Source writes under this name: still a stop
+	case err != nil:
 		return st, s.failed("read the rejection record", err)
 	}
 	s.mu.Lock()
@@ -574,29 +583,77 @@ func (s *Source) read(ctx context.Context) (state, error) {
 // createSalt stores a new random salt unless another replica did first,
 // and returns the one stored.
 func (s *Source) createSalt(ctx context.Context) (string, error) {
-	if err := s.rdb.SetNX(ctx, s.keys.salt, randomHex(32), 0).Err(); err != nil {
-		return "", s.failed("store a salt", err)
-	}
-	salt, err := s.rdb.Get(ctx, s.keys.salt).Result()
+	salt, err := storeSalt.Run(ctx, s.rdb, []string{s.keys.salt}, randomHex(32)).Text()
 	if err != nil {
-		return "", s.failed("read the salt", err)
+		return "", s.failed("store a salt", err)
 	}
 	return salt, nil
 }
 
-// lock tries to take the lease lock for owner: SET NX PX.
+// storeSalt returns the salt at KEYS[1], first storing ARGV[1] there if
+// it holds none: absent, empty, or garbage of another type.
+var storeSalt = redis.NewScript(`
+local v = redis.pcall("GET", KEYS[1])
+if type(v) == "string" and v ~= "" then
+  return v
+end
+redis.call("DEL", KEYS[1])
+redis.call("SET", KEYS[1], ARGV[1])
+return ARGV[1]`)
+
+// lock tries to take the lease lock for owner: SET NX PX. In the same
+// round trip, a lock key without a TTL or with a longer one than a lease
+// (not a Source's: an operator's SET, a PERSIST) is given one lease, so
+// it cannot stop the fleet for good.
 func (s *Source) lock(ctx context.Context, owner string) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.t.redis)
 	defer cancel()
-	err := s.rdb.Do(ctx, "SET", s.keys.lock, owner, "NX", "PX", s.t.lease.Milliseconds()).Err()
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, redis.Nil):
-		return false, nil
-	default:
+	lease := s.t.lease.Milliseconds()
+	pipe := s.rdb.Pipeline()
+	set := pipe.Do(ctx, "SET", s.keys.lock, owner, "NX", "PX", lease)
+	bound := boundLease.Eval(ctx, pipe, []string{s.keys.lock}, lease)
+	_, _ = pipe.Exec(ctx) // each command's error is looked at below
+	err := set.Err()
+	won := err == nil
+	if errors.Is(err, redis.Nil) { // NX: another owner holds it
+		err = nil
+	}
+	if err == nil {
+		err = bound.Err()
+	}
+	if err != nil {
 		return false, s.failed("take the lock", err)
 	}
+	return won, nil
+}
+
+// boundLease gives the lock KEYS[1] a TTL of ARGV[1] milliseconds if it
+// has none or a longer one. Eval, not EvalSha: in a pipeline the script
+// cache cannot be tried first.
+var boundLease = redis.NewScript(`
+local ttl = redis.call("PTTL", KEYS[1])
+if ttl == -1 or ttl > tonumber(ARGV[1]) then
+  redis.call("PEXPIRE", KEYS[1], ARGV[1])
+end
+return 0`)
+
+// wrongType is Redis answering that a key holds another type than a
+// string: garbage under one of the Source's names, not Redis down.
+func wrongType(err error) bool { return redis.HasErrorPrefix(err, "WRONGTYPE") }
+
+// usableToken reports whether tok can be a Finicity-App-Token: printable
+// ASCII without spaces (what an HTTP header carries as it is), of a sane
+// length. Anything else under the token key is garbage.
+func usableToken(tok string) bool {
+	if tok == "" || len(tok) > 4096 {
+		return false
+	}
+	for i := 0; i < len(tok); i++ {
+		if tok[i] <= ' ' || tok[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // fingerprint is HMAC-SHA256(salt, secret): it tells secrets apart and

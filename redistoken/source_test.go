@@ -564,3 +564,126 @@ func TestClearRejectionRefusesBadConfig(t *testing.T) {
 		t.Errorf("ClearRejection without a secret: %v", err)
 	}
 }
+
+// Garbage under the Source's names (a key of another type, a value no
+// header can carry, a lock without a TTL) is neither Redis down nor a
+// stop for good: the fleet goes on sharing through Redis, and the keys
+// are repaired.
+func TestGarbageUnderTheKeys(t *testing.T) {
+	needRedis(t)
+	rdb := shared.client(t)
+	// source is a Source on a prefix of its own, with a short lease, and
+	// a check that it never took Redis for down.
+	source := func(t *testing.T, f *fakeAPI, secret string) (*Source, Config) {
+		logs := &logCounter{}
+		cfg := testConfig(t, f, secret, testPrefix(t))
+		cfg.Logger = slog.New(logs)
+		cfg.MaxAge = 10 * time.Minute
+		s := newSource(t, rdb, cfg)
+		s.t.lease, s.t.auth = 400*time.Millisecond, 300*time.Millisecond
+		s.t.wait = s.t.lease + s.t.auth
+		t.Cleanup(func() {
+			if w, _ := logs.counts(); w != 0 || s.degraded.Load() {
+				t.Errorf("garbage in Redis put the Source in its degraded mode:\n%s", logs.text())
+			}
+		})
+		return s, cfg
+	}
+	// stored checks that Redis holds tok as the token, with a TTL of MaxAge.
+	stored := func(t *testing.T, s *Source, tok string) {
+		t.Helper()
+		if got, err := rdb.Get(t.Context(), s.keys.token).Result(); err != nil || got != tok {
+			t.Errorf("GET token = %q, %v; want %q", got, err, tok)
+		}
+		if ttl := rdb.PTTL(t.Context(), s.keys.token).Val(); ttl <= s.maxAge-time.Minute || ttl > s.maxAge {
+			t.Errorf("token TTL %v, want MaxAge %v", ttl, s.maxAge)
+		}
+	}
+	newToken := func(t *testing.T, f *fakeAPI, s *Source, garbage string) {
+		t.Helper()
+		tok, err := s.Token(t.Context())
+		if err != nil || tok == garbage || !strings.HasPrefix(tok, "token-") {
+			t.Fatalf("Token = %q, %v; want a token from the API", tok, err)
+		}
+		if n := len(f.authentications(s.secret)); n != 1 {
+			t.Errorf("%d authentications, want 1", n)
+		}
+		stored(t, s, tok)
+	}
+
+	t.Run("token key of another type", func(t *testing.T) {
+		f := newFakeAPI(t)
+		s, _ := source(t, f, goodSecret)
+		rdb.HSet(t.Context(), s.keys.token, "field", "value")
+		newToken(t, f, s, "")
+		s.Invalidate("some-other-token") // compare-and-delete against a string again
+	})
+	t.Run("token no header can carry", func(t *testing.T) {
+		for _, garbage := range []string{"two\nlines", "with space", strings.Repeat("x", 5000), "caf\xc3\xa9"} {
+			f := newFakeAPI(t)
+			s, _ := source(t, f, goodSecret)
+			rdb.Set(t.Context(), s.keys.token, garbage, 0)
+			newToken(t, f, s, garbage)
+		}
+	})
+	t.Run("Invalidate with a token key of another type", func(t *testing.T) {
+		f := newFakeAPI(t)
+		s, _ := source(t, f, goodSecret)
+		tok, err := s.Token(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdb.Del(t.Context(), s.keys.token)
+		rdb.RPush(t.Context(), s.keys.token, "x")
+		s.Invalidate(tok)
+		if typ := rdb.Type(t.Context(), s.keys.token).Val(); typ != "list" {
+			t.Errorf("Invalidate changed a key it does not own into %q", typ)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		ttl  time.Duration
+	}{{"lock without a TTL", 0}, {"lock with a TTL longer than a lease", time.Hour}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			s, _ := source(t, f, goodSecret)
+			rdb.Set(t.Context(), s.keys.lock, "not-a-source", tc.ttl)
+			start := time.Now()
+			newToken(t, f, s, "")
+			if took := time.Since(start); took < s.t.lease*9/10 {
+				t.Errorf("took the lock after %v, before its lease of %v ended", took, s.t.lease)
+			}
+		})
+	}
+	t.Run("salt of another type", func(t *testing.T) {
+		f := newFakeAPI(t)
+		s, cfg := source(t, f, badSecret)
+		rdb.SAdd(t.Context(), s.keys.salt, "member")
+		if _, err := s.Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+			t.Fatalf("Token: %v; want ErrCredentialsRejected", err)
+		}
+		salt, err := rdb.Get(t.Context(), s.keys.salt).Result()
+		if err != nil || len(salt) != 64 {
+			t.Fatalf("salt after the repair: %q, %v; want 32 random bytes in hex", salt, err)
+		}
+		if _, err := newSource(t, rdb, cfg).Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+			t.Fatalf("another Source with the secret: %v; want ErrCredentialsRejected", err)
+		}
+		if n := len(f.authentications(badSecret)); n != 1 {
+			t.Errorf("the rejected secret reached the API %d times, want 1", n)
+		}
+	})
+	t.Run("rejection record of another type", func(t *testing.T) {
+		f := newFakeAPI(t)
+		s, _ := source(t, f, goodSecret)
+		rdb.Set(t.Context(), s.keys.salt, "a-salt", 0)
+		rdb.HSet(t.Context(), s.keys.rejected+fingerprint("a-salt", goodSecret), "field", "value")
+		_, err := s.Token(t.Context())
+		if !errors.Is(err, api.ErrCredentialsRejected) || strings.Contains(err.Error(), "0001-01-01") {
+			t.Fatalf("Token: %v; want ErrCredentialsRejected, dated", err)
+		}
+		if n := len(f.authentications(goodSecret)); n != 0 {
+			t.Errorf("%d authentications under a rejection record, want none", n)
+		}
+	})
+}
