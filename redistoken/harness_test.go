@@ -189,6 +189,14 @@ type fakeAPI struct {
 	hold          chan struct{} // non-nil: the next authentication waits for it to close
 	holding       chan struct{} // closed when an authentication is held
 	n             int
+	served        int      // calls answered 200
+	waits         []waiter // closed as served reaches their counts
+}
+
+// waiter is a channel closed once served reaches n.
+type waiter struct {
+	n  int
+	ch chan struct{}
 }
 
 type fakeToken struct {
@@ -275,6 +283,8 @@ func (f *fakeAPI) list(w http.ResponseWriter, r *http.Request) {
 	tk := f.tokens[r.Header.Get("Finicity-App-Token")]
 	ok := r.Header.Get("Finicity-App-Key") == testAppKey && tk != nil && !tk.expired
 	if ok {
+		f.served++
+		f.wake()
 		tk.calls++
 		if f.callsPerToken > 0 && tk.calls >= f.callsPerToken {
 			tk.expired = true
@@ -287,6 +297,29 @@ func (f *fakeAPI) list(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprint(w, `[]`)
+}
+
+// wake closes the waiters whose count has been reached; f.mu is held.
+func (f *fakeAPI) wake() {
+	kept := f.waits[:0]
+	for _, w := range f.waits {
+		if f.served >= w.n {
+			close(w.ch)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	f.waits = kept
+}
+
+// await returns a channel closed once n more calls than now have been
+// answered 200.
+func (f *fakeAPI) await(n int) <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w := waiter{n: f.served + n, ch: make(chan struct{})}
+	f.waits = append(f.waits, w)
+	return w.ch
 }
 
 // expireAll makes every token issued so far expired.
@@ -329,6 +362,9 @@ type logCounter struct {
 	warn  int
 	info  int
 	lines []string
+	// notify, if set, is told each record's level (a replica reports its
+	// warnings and recoveries to the parent through it).
+	notify func(slog.Level)
 }
 
 func (l *logCounter) Enabled(context.Context, slog.Level) bool { return true }
@@ -346,6 +382,9 @@ func (l *logCounter) Handle(_ context.Context, r slog.Record) error {
 		l.info++
 	}
 	l.lines = append(l.lines, b.String())
+	if l.notify != nil {
+		l.notify(r.Level)
+	}
 	return nil
 }
 
