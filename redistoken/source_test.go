@@ -687,3 +687,40 @@ func TestGarbageUnderTheKeys(t *testing.T) {
 		}
 	})
 }
+
+// The holder's authentication ends at AuthTimeout, before its lease: an
+// API that never answers (with client options that would retry for an
+// hour) costs one AuthTimeout, then the lock is free for the next try.
+func TestHolderGivesUpBeforeItsLease(t *testing.T) {
+	if LockLease <= AuthTimeout {
+		t.Fatalf("LockLease %v is not longer than AuthTimeout %v", LockLease, AuthTimeout)
+	}
+	needRedis(t)
+	f := newFakeAPI(t)
+	held := f.holdNext(t)
+	rdb := shared.client(t)
+	cfg := testConfig(t, f, goodSecret, testPrefix(t))
+	cfg.ClientOptions = append(cfg.ClientOptions, api.WithRetries(5), api.WithAttemptTimeout(time.Hour))
+	s := newSource(t, rdb, cfg)
+	s.t.auth, s.t.lease = 300*time.Millisecond, 5*time.Second
+	s.t.wait = s.t.lease + s.t.auth
+	start := time.Now()
+	_, err := s.Token(t.Context())
+	took := time.Since(start)
+	<-held
+	if err == nil || errors.Is(err, api.ErrCredentialsRejected) {
+		t.Fatalf("Token against an API that never answers: %v; want a plain error", err)
+	}
+	if took >= s.t.lease {
+		t.Errorf("the holder gave up after %v, not before its lease of %v", took, s.t.lease)
+	}
+	if n := rdb.Exists(t.Context(), s.keys.lock).Val(); n != 0 {
+		t.Error("the lock is still held after the holder gave up")
+	}
+	if tok, err := s.Token(t.Context()); err != nil || tok == "" {
+		t.Fatalf("Token after the holder gave up: %q, %v", tok, err)
+	}
+	if n := len(f.authentications(goodSecret)); n != 2 {
+		t.Errorf("%d authentications, want 2 (the abandoned one, then one)", n)
+	}
+}
