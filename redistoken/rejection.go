@@ -77,6 +77,12 @@ func (e *rejectedError) Error() string {
 	return b.String()
 }
 
+// GoString keeps %#v to the text of Error, whose API part the client
+// masked.
+func (e *rejectedError) GoString() string {
+	return fmt.Sprintf("redistoken.rejectedError(%q)", e.Error())
+}
+
 // Is makes errors.Is(err, api.ErrCredentialsRejected) true.
 func (e *rejectedError) Is(target error) bool { return target == api.ErrCredentialsRejected }
 

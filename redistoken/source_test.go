@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -722,5 +723,30 @@ func TestHolderGivesUpBeforeItsLease(t *testing.T) {
 	}
 	if n := len(f.authentications(goodSecret)); n != 2 {
 		t.Errorf("%d authentications, want 2 (the abandoned one, then one)", n)
+	}
+}
+
+// An API answer quoting the credentials (a hostile or buggy server) does
+// not carry them into the rejection's error, printed any way, in the
+// replica refused or in another one.
+func TestRejectionErrorMasksEchoedCredentials(t *testing.T) {
+	needRedis(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusUnauthorized, "10024", "Invalid partner credentials: "+badSecret+" for app "+testAppKey)
+	}))
+	t.Cleanup(srv.Close)
+	rdb := shared.client(t)
+	cfg := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: badSecret, KeyPrefix: testPrefix(t),
+		ClientOptions: []api.Option{api.WithBaseURL(srv.URL)}, Logger: slog.New(&logCounter{})}
+	for _, who := range []string{"the replica refused", "another replica"} {
+		_, err := newSource(t, rdb, cfg).Token(t.Context())
+		if !errors.Is(err, api.ErrCredentialsRejected) {
+			t.Fatalf("%s: %v; want ErrCredentialsRejected", who, err)
+		}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			if out := fmt.Sprintf(verb, err); strings.Contains(out, badSecret) || strings.Contains(out, testAppKey) {
+				t.Errorf("%s: Sprintf(%q, err) = %q quotes a credential", who, verb, out)
+			}
+		}
 	}
 }
