@@ -53,7 +53,8 @@
 //
 // # Redis down
 //
-// When a Redis command fails (refused, or slower than RedisTimeout), a
+// When a Redis command fails (refused, or slower than RedisTimeout, which
+// the Source enforces itself whatever the client's own timeouts), a
 // Source authenticates for its own process (one authentication at a time,
 // a rejection remembered and never retried), logs one warning through
 // Config.Logger, stops waiting on Redis, probes it in the background (at

@@ -164,9 +164,9 @@ func (s *Source) publish(ctx context.Context, r *rejection, salt string) {
 	if left <= 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.t.redis)
-	defer cancel()
-	if err := s.rdb.Set(ctx, s.keys.rejected+fingerprint(salt, s.secret), r.record(), left).Err(); err != nil {
+	if err := s.roundTrip(ctx, "store the rejection", func(ctx context.Context) error {
+		return s.rdb.Set(ctx, s.keys.rejected+fingerprint(salt, s.secret), r.record(), left).Err()
+	}); err != nil {
 		s.observe(err)
 		return
 	}

@@ -38,8 +38,9 @@ const (
 	// RejectionTTL is how long a rejected secret's record stops the fleet.
 	// After it, one replica with that secret may try it once more.
 	RejectionTTL = 24 * time.Hour
-	// RedisTimeout bounds each Redis round trip; a slower or failed one
-	// puts the Source in its degraded mode (see the package documentation).
+	// RedisTimeout bounds each Redis round trip, whatever the client's own
+	// timeouts; a slower or failed one puts the Source in its degraded
+	// mode (see the package documentation).
 	RedisTimeout = 2 * time.Second
 )
 
@@ -300,9 +301,10 @@ func (s *Source) Invalidate(token string) {
 		// While Redis is down, the request path must not wait for it.
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.t.redis)
-	defer cancel()
-	if err := compareAndDelete.Run(ctx, s.rdb, []string{s.keys.token}, token).Err(); err != nil {
+	ctx := context.Background()
+	if err := s.roundTrip(ctx, "delete the expired token", func(ctx context.Context) error {
+		return compareAndDelete.Run(ctx, s.rdb, []string{s.keys.token}, token).Err()
+	}); err != nil {
 		s.observe(err)
 		return
 	}
@@ -393,10 +395,13 @@ func (s *Source) shared(ctx context.Context) (string, error) {
 // authenticateHolding runs with the lock held by owner.
 func (s *Source) authenticateHolding(ctx context.Context, owner string) (string, error) {
 	locked := time.Now()
+	// Redis's answers to the holder's writes are awaited even if ctx
+	// ends: they decide what the fleet sees next.
+	wctx := context.WithoutCancel(ctx)
 	release := func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.t.redis)
-		defer cancel()
-		s.observe(compareAndDelete.Run(rctx, s.rdb, []string{s.keys.lock}, owner).Err())
+		s.observe(s.roundTrip(wctx, "release the lock", func(ctx context.Context) error {
+			return compareAndDelete.Run(ctx, s.rdb, []string{s.keys.lock}, owner).Err()
+		}))
 	}
 	// A token or a rejection may have landed between the read and the lock.
 	st, err := s.read(ctx)
@@ -423,11 +428,11 @@ func (s *Source) authenticateHolding(ctx context.Context, owner string) (string,
 	}
 	switch {
 	case rej != nil:
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.t.redis)
-		defer cancel()
 		fp := fingerprint(st.salt, s.secret)
-		rerr := setAndRelease.Run(rctx, s.rdb, []string{s.keys.rejected + fp, s.keys.lock},
-			rej.record(), RejectionTTL.Milliseconds(), owner).Err()
+		rerr := s.roundTrip(wctx, "record the rejection", func(ctx context.Context) error {
+			return setAndRelease.Run(ctx, s.rdb, []string{s.keys.rejected + fp, s.keys.lock},
+				rej.record(), RejectionTTL.Milliseconds(), owner).Err()
+		})
 		rej.salt, rej.published, rej.checked = st.salt, rerr == nil, time.Now()
 		s.observe(rerr)
 		return "", s.remember(rej)
@@ -435,9 +440,9 @@ func (s *Source) authenticateHolding(ctx context.Context, owner string) (string,
 		release() // not the credentials: the next caller, of any replica, tries again
 		return "", err
 	}
-	rctx, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), s.t.redis)
-	defer cancel2()
-	perr := setAndRelease.Run(rctx, s.rdb, []string{s.keys.token, s.keys.lock}, tok, s.maxAge.Milliseconds(), owner).Err()
+	perr := s.roundTrip(wctx, "store the token", func(ctx context.Context) error {
+		return setAndRelease.Run(ctx, s.rdb, []string{s.keys.token, s.keys.lock}, tok, s.maxAge.Milliseconds(), owner).Err()
+	})
 	s.observe(perr)
 	if perr != nil {
 		s.mu.Lock()
@@ -516,8 +521,19 @@ type state struct {
 // record in one round trip (two the first time, or after Redis lost the
 // salt).
 func (s *Source) read(ctx context.Context) (state, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.t.redis)
-	defer cancel()
+	var st state
+	err := s.roundTrip(ctx, "read the token", func(ctx context.Context) (err error) {
+		st, err = s.readRedis(ctx)
+		return err
+	})
+	if err != nil {
+		return state{}, err
+	}
+	return st, nil
+}
+
+// readRedis is read, within a round trip's time limit.
+func (s *Source) readRedis(ctx context.Context) (state, error) {
 	s.mu.Lock()
 	salt := s.salt
 	s.mu.Unlock()
@@ -606,25 +622,52 @@ return ARGV[1]`)
 // (not a Source's: an operator's SET, a PERSIST) is given one lease, so
 // it cannot stop the fleet for good.
 func (s *Source) lock(ctx context.Context, owner string) (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.t.redis)
-	defer cancel()
-	lease := s.t.lease.Milliseconds()
-	pipe := s.rdb.Pipeline()
-	set := pipe.Do(ctx, "SET", s.keys.lock, owner, "NX", "PX", lease)
-	bound := boundLease.Eval(ctx, pipe, []string{s.keys.lock}, lease)
-	_, _ = pipe.Exec(ctx) // each command's error is looked at below
-	err := set.Err()
-	won := err == nil
-	if errors.Is(err, redis.Nil) { // NX: another owner holds it
-		err = nil
-	}
-	if err == nil {
-		err = bound.Err()
-	}
+	var won bool
+	err := s.roundTrip(ctx, "take the lock", func(ctx context.Context) error {
+		lease := s.t.lease.Milliseconds()
+		pipe := s.rdb.Pipeline()
+		set := pipe.Do(ctx, "SET", s.keys.lock, owner, "NX", "PX", lease)
+		bound := boundLease.Eval(ctx, pipe, []string{s.keys.lock}, lease)
+		_, _ = pipe.Exec(ctx) // each command's error is looked at below
+		err := set.Err()
+		won = err == nil
+		if errors.Is(err, redis.Nil) { // NX: another owner holds it
+			err = nil
+		}
+		if err == nil {
+			err = bound.Err()
+		}
+		return err
+	})
 	if err != nil {
 		return false, s.failed("take the lock", err)
 	}
 	return won, nil
+}
+
+// roundTrip runs fn, Redis round trips for op, within RedisTimeout, and
+// returns at that deadline even if the client has not: go-redis bounds a
+// read by Options.ReadTimeout (3 s by default), not by the context,
+// unless Options.ContextTimeoutEnabled is set, so a Redis that stops
+// answering (a network partition, a paused node) would hold the request
+// path longer than documented. An abandoned fn ends in the background;
+// whatever it sets is read only when roundTrip returns nil.
+func (s *Source) roundTrip(ctx context.Context, op string, fn func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, s.t.redis)
+	defer cancel() // an abandoned fn sees its context end, for a client that heeds it
+	done := make(chan error, 1)
+	go func() { done <- fn(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		select {
+		case err := <-done: // answered as the time ran out
+			return err
+		default:
+			return s.failed(op, ctx.Err())
+		}
+	}
 }
 
 // boundLease gives the lock KEYS[1] a TTL of ARGV[1] milliseconds if it
