@@ -215,7 +215,10 @@ func TestOwnHTTPClient(t *testing.T) {
 		srv.Inject("Configurations.List", 1, connecttest.Delay(time.Minute))
 		start := time.Now()
 		_, err := o.Configured(context.Background())
-		if err == nil || !strings.Contains(err.Error(), "Client.Timeout") {
+		// net/http ends the call with its Client.Timeout timer or with the
+		// deadline it puts on the request's context; in a synctest bubble
+		// both fire at the same instant, so either text may win.
+		if err == nil || !strings.Contains(err.Error(), "Client.Timeout") && !strings.Contains(err.Error(), "deadline exceeded") {
 			t.Errorf("past the client's timeout: %v", err)
 		}
 		if waited := time.Since(start); waited != 2*time.Second {
