@@ -142,7 +142,9 @@ type keys struct {
 }
 
 func deriveKeys(prefix, appKey, partnerID string) keys {
-	sum := sha256.Sum256([]byte("redistoken/v1\x00" + appKey + "\x00" + partnerID))
+	// The app key's length first: no two (app key, partner id) pairs
+	// make the same input, whatever bytes they hold.
+	sum := sha256.Sum256(fmt.Appendf(nil, "redistoken/v1\x00%d\x00%s%s", len(appKey), appKey, partnerID))
 	base := prefix + "{" + hex.EncodeToString(sum[:16]) + "}"
 	return keys{token: base, lock: base + ":lock", salt: base + ":salt", rejected: base + ":rejected:"}
 }

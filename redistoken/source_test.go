@@ -108,7 +108,7 @@ func TestSourcesShareOneToken(t *testing.T) {
 	if n := len(f.authentications(goodSecret)); n != 1 {
 		t.Errorf("%d authentications, want 1", n)
 	}
-	sum := sha256.Sum256([]byte("redistoken/v1\x00" + testAppKey + "\x00" + testPartnerID))
+	sum := sha256.Sum256(fmt.Appendf(nil, "redistoken/v1\x00%d\x00%s%s", len(testAppKey), testAppKey, testPartnerID))
 	key := cfg.KeyPrefix + "{" + hex.EncodeToString(sum[:16]) + "}"
 	if got, err := rdb.Get(t.Context(), key).Result(); err != nil || got != tokens[0] {
 		t.Errorf("GET %s = %q, %v; want the token", key, got, err)
@@ -748,5 +748,37 @@ func TestRejectionErrorMasksEchoedCredentials(t *testing.T) {
 				t.Errorf("%s: Sprintf(%q, err) = %q quotes a credential", who, verb, out)
 			}
 		}
+	}
+}
+
+// The keys name the app key and partner id pair, with the prefix, and
+// nothing else: another pair (even one made of the same bytes split
+// differently) or another prefix gets other keys; the secret changes
+// none of them.
+func TestKeysNameTheAppKeyAndPartnerID(t *testing.T) {
+	base := deriveKeys(DefaultKeyPrefix, testAppKey, testPartnerID)
+	if !strings.HasPrefix(base.token, DefaultKeyPrefix+"{") {
+		t.Fatalf("token key %q does not start with the prefix", base.token)
+	}
+	for _, k := range []string{base.lock, base.salt, base.rejected} {
+		if !strings.HasPrefix(k, base.token+":") {
+			t.Errorf("key %q is not under the token key %q (one hash tag)", k, base.token)
+		}
+	}
+	if again := deriveKeys(DefaultKeyPrefix, testAppKey, testPartnerID); again != base {
+		t.Errorf("the same pair made other keys: %v, %v", again, base)
+	}
+	for _, other := range []keys{
+		deriveKeys(DefaultKeyPrefix, testAppKey+"x", testPartnerID),
+		deriveKeys(DefaultKeyPrefix, testAppKey, testPartnerID+"x"),
+		deriveKeys(DefaultKeyPrefix, testAppKey[:4], testAppKey[4:]+testPartnerID),
+		deriveKeys("other:", testAppKey, testPartnerID),
+	} {
+		if other.token == base.token {
+			t.Errorf("another app key, partner id or prefix shares the token key %q", base.token)
+		}
+	}
+	if a, b := deriveKeys(DefaultKeyPrefix, "key\x00a", "b"), deriveKeys(DefaultKeyPrefix, "key", "a\x00b"); a == b {
+		t.Errorf("two pairs joined the same way share the keys %v", a)
 	}
 }
