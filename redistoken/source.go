@@ -544,8 +544,10 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 	ttlCmd := pipe.PTTL(ctx, s.keys.token)
 	saltCmd := pipe.Get(ctx, s.keys.salt)
 	var recCmd *redis.StringCmd
+	var recTTL *redis.DurationCmd
 	if salt != "" {
 		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(salt, s.secret))
+		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(salt, s.secret))
 	}
 	_, _ = pipe.Exec(ctx) // each command's error is looked at below
 	var st state
@@ -573,10 +575,17 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 		}
 	}
 	var rec string
-	if st.salt == salt && recCmd != nil {
-		rec, err = value(recCmd)
-	} else {
-		rec, err = value(s.rdb.Get(ctx, s.keys.rejected+fingerprint(st.salt, s.secret)))
+	if st.salt != salt || recCmd == nil {
+		pipe := s.rdb.Pipeline()
+		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(st.salt, s.secret))
+		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(st.salt, s.secret))
+		_, _ = pipe.Exec(ctx)
+	}
+	rec, err = value(recCmd)
+	if err == nil || wrongType(err) {
+		if terr := recTTL.Err(); terr != nil {
+			err = terr
+		}
 	}
 	switch {
 	case wrongType(err):
@@ -591,7 +600,7 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 	}
 	s.mu.Unlock()
 	if rec != "" {
-		st.rejection = parseRecord(rec)
+		st.rejection = parseRecord(rec, recTTL.Val())
 		st.rejection.salt, st.rejection.published, st.rejection.checked = st.salt, true, time.Now()
 	}
 	s.observe(nil)

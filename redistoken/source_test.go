@@ -782,3 +782,39 @@ func TestKeysNameTheAppKeyAndPartnerID(t *testing.T) {
 		t.Errorf("two pairs joined the same way share the keys %v", a)
 	}
 }
+
+// A record's lifetime is its TTL in Redis, never its "at", which another
+// replica's clock wrote: with that clock two days behind or ahead, a
+// Source that knows the rejection still keeps the secret stopped through
+// a loss of Redis's data, for no longer than RejectionTTL.
+func TestRejectionLifetimeIgnoresClocks(t *testing.T) {
+	needRedis(t)
+	for _, skew := range []time.Duration{-48 * time.Hour, 48 * time.Hour} {
+		t.Run(fmt.Sprint(skew), func(t *testing.T) {
+			f := newFakeAPI(t)
+			rdb := shared.client(t)
+			cfg := testConfig(t, f, badSecret, testPrefix(t))
+			s := newSource(t, rdb, cfg)
+			at := time.Now().Add(skew).UTC().Truncate(time.Second).Format(time.RFC3339)
+			rdb.Set(t.Context(), s.keys.salt, "salt-1", 0)
+			rdb.Set(t.Context(), s.keys.rejected+fingerprint("salt-1", badSecret), `{"at":"`+at+`","status":401,"reasonCode":"10024"}`, RejectionTTL)
+			if _, err := s.Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+				t.Fatalf("Token under another replica's record: %v", err)
+			}
+			keys, _ := rdb.Keys(t.Context(), cfg.KeyPrefix+"*").Result()
+			rdb.Del(t.Context(), keys...) // Redis lost its data
+			s.t.recheck = 0
+			if _, err := s.Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+				t.Fatalf("Token after the data loss: %v", err)
+			}
+			if n := len(f.authentications(badSecret)); n != 0 {
+				t.Errorf("the rejected secret reached the API %d times, want none", n)
+			}
+			salt := rdb.Get(t.Context(), s.keys.salt).Val()
+			ttl := rdb.PTTL(t.Context(), s.keys.rejected+fingerprint(salt, badSecret)).Val()
+			if ttl < RejectionTTL-time.Hour || ttl > RejectionTTL {
+				t.Errorf("record stored again with TTL %v, want what was left of RejectionTTL (%v)", ttl, RejectionTTL)
+			}
+		})
+	}
+}
