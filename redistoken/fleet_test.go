@@ -189,6 +189,7 @@ func startReplica(t *testing.T, spec replicaSpec) *replica {
 		t.Fatal(err)
 	}
 	r.cmd.ExtraFiles = []*os.File{w} // fd 3 of the replica
+	dieWithParent(r.cmd)
 	r.warned, r.recovered = make(chan struct{}), make(chan struct{})
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -108,6 +108,7 @@ func (r *redisServer) start() error {
 		"--save", "", "--appendonly", "no", "--dir", r.dir, "--loglevel", "warning")
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
