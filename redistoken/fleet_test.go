@@ -445,12 +445,7 @@ func TestFleetTakesOverFromKilledHolder(t *testing.T) {
 // phase waits on what the fake API sees (calls answered, replicas
 // authenticating for themselves), not on a guess of how long it takes.
 func TestFleetSurvivesRedisRestart(t *testing.T) {
-	needRedis(t)
-	own, err := startRedis(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(own.close)
+	own := ownRedis(t)
 	f := newFakeAPI(t)
 	const maxAge, window = 600 * time.Millisecond, 2 * time.Second
 	spec := replicaSpec{Redis: own.addr(), API: f.url(), Secret: goodSecret, Prefix: testPrefix(t), MaxAge: maxAge,

@@ -135,6 +135,19 @@ func (r *redisServer) start() error {
 	return fmt.Errorf("redis-server on port %d did not answer PING within 10s: %s", r.port, out.String())
 }
 
+// ownRedis is a redis-server of t's own, for a test that stops, pauses
+// or restarts it; it skips t as needRedis does.
+func ownRedis(t *testing.T) *redisServer {
+	t.Helper()
+	needRedis(t)
+	r, err := startRedis(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.close)
+	return r
+}
+
 // stop kills the server and waits for it to exit (its data is lost, as
 // in a crash).
 func (r *redisServer) stop() {

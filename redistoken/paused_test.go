@@ -15,12 +15,7 @@ import (
 // Source logs once, authenticates for itself, and recovers when Redis
 // answers again.
 func TestPausedRedisCostsRedisTimeout(t *testing.T) {
-	needRedis(t)
-	own, err := startRedis(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(own.close)
+	own := ownRedis(t)
 	f := newFakeAPI(t)
 	rdb := own.client(t) // go-redis defaults: ReadTimeout 3 s, context deadlines not applied to reads
 	if err := rdb.Ping(t.Context()).Err(); err != nil {
