@@ -818,3 +818,32 @@ func TestRejectionLifetimeIgnoresClocks(t *testing.T) {
 		})
 	}
 }
+
+// Waiters wait for the holder's token for a bounded time, then fail with
+// an error saying so, without authenticating: the lock is another
+// replica's, whose lease has not ended.
+func TestWaitersGiveUpAfterTheBound(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	rdb := shared.client(t)
+	s := newSource(t, rdb, testConfig(t, f, goodSecret, testPrefix(t)))
+	s.t.lease, s.t.wait = time.Minute, 300*time.Millisecond
+	if err := rdb.Set(t.Context(), s.keys.lock, "another-replica", 30*time.Second).Err(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err := s.Token(t.Context())
+	took := time.Since(start)
+	if err == nil || !strings.Contains(err.Error(), "no token after waiting 300ms for another replica's partner authentication") {
+		t.Fatalf("Token while another replica holds the lock: %v; want the bounded wait's error", err)
+	}
+	if took < s.t.wait || took > s.t.wait+2*time.Second {
+		t.Errorf("gave up after %v, want about %v", took, s.t.wait)
+	}
+	if n := len(f.authentications(goodSecret)); n != 0 {
+		t.Errorf("%d authentications while another replica held the lock, want none", n)
+	}
+	if owner := rdb.Get(t.Context(), s.keys.lock).Val(); owner != "another-replica" {
+		t.Errorf("the lock is now %q: a waiter took or removed another replica's lock", owner)
+	}
+}
