@@ -401,6 +401,9 @@ func (s *Source) authenticateHolding(ctx context.Context, owner string) (string,
 	// ends: they decide what the fleet sees next.
 	wctx := context.WithoutCancel(ctx)
 	release := func() {
+		if s.degraded.Load() {
+			return // Redis just failed: its lease frees the lock, the request path does not wait again
+		}
 		s.observe(s.roundTrip(wctx, "release the lock", func(ctx context.Context) error {
 			return compareAndDelete.Run(ctx, s.rdb, []string{s.keys.lock}, owner).Err()
 		}))
