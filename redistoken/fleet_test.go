@@ -403,11 +403,12 @@ func TestFleetTakesOverFromKilledHolder(t *testing.T) {
 		t.Fatalf("the first replica never authenticated; stderr: %s", victim.stderr.String())
 	}
 	lockKey := deriveKeys(spec.Prefix, testAppKey, testPartnerID).lock
+	asked := time.Now() // before Redis answered: leaseEnd is never later than the lease's end
 	left, err := shared.client(t).PTTL(t.Context(), lockKey).Result()
 	if err != nil || left <= 0 || left > lease {
 		t.Fatalf("lock %s: PTTL %v, %v; want the holder's lease running", lockKey, left, err)
 	}
-	leaseEnd := time.Now().Add(left)
+	leaseEnd := asked.Add(left)
 	spec.Goroutines, spec.Calls = 2, 5
 	rs := make([]*replica, fleetSize-1)
 	for i := range rs {
