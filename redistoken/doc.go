@@ -46,7 +46,7 @@
 //
 // Garbage under these names is not Redis down: a token key of another
 // type, or holding what no header can carry, is no token (the next
-// holder's SET replaces it); a salt of another type or empty is replaced;
+// holder's SET replaces it); a token without a TTL is given MaxAge; a salt of another type or empty is replaced;
 // a record that does not parse, or of another type, still stops the
 // secret; a lock without a TTL, or with one longer than LockLease, is
 // given one lease, so it cannot stop the fleet for good.

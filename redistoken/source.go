@@ -568,6 +568,13 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 	}
 	if st.ttl <= 0 { // no TTL (-1): not ours to keep forever
 		st.ttl = s.maxAge
+		if st.token != "" {
+			// Not a Source's SET: give it the TTL a Source would have (a
+			// holder's SET racing this one gets the same TTL anyway).
+			if err := s.rdb.PExpire(ctx, s.keys.token, s.maxAge).Err(); err != nil {
+				return st, s.failed("give the token a TTL", err)
+			}
+		}
 	}
 	if st.salt, err = value(saltCmd); err != nil && !wrongType(err) {
 		return st, s.failed("read the salt", err)

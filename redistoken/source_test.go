@@ -627,6 +627,17 @@ func TestGarbageUnderTheKeys(t *testing.T) {
 			newToken(t, f, s, garbage)
 		}
 	})
+	t.Run("token without a TTL", func(t *testing.T) {
+		f := newFakeAPI(t)
+		s, _ := source(t, f, goodSecret)
+		rdb.Set(t.Context(), s.keys.token, "set-by-hand", 0)
+		if tok, err := s.Token(t.Context()); err != nil || tok != "set-by-hand" {
+			t.Fatalf("Token = %q, %v; want the stored token", tok, err)
+		}
+		if ttl := rdb.PTTL(t.Context(), s.keys.token).Val(); ttl <= s.maxAge-time.Minute || ttl > s.maxAge {
+			t.Errorf("token TTL %v after a read, want MaxAge %v", ttl, s.maxAge)
+		}
+	})
 	t.Run("Invalidate with a token key of another type", func(t *testing.T) {
 		f := newFakeAPI(t)
 		s, _ := source(t, f, goodSecret)
