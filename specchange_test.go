@@ -280,8 +280,13 @@ func TestSpecChange(t *testing.T) {
 		cmd.Dir = dir
 		// The docs are not beside the copy: their tests skip, not fail.
 		cmd.Env = append(os.Environ(), "CI=", "GOFLAGS=-mod=readonly")
-		out, _ := cmd.Output() // a failing test exits 1: the events tell
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output() // a failing test exits 1: the events tell
 		checkSpecChangeFailures(t, out)
+		if t.Failed() {
+			t.Logf("go test: %v\n%s", err, stderr.String())
+		}
 	})
 }
 
@@ -353,6 +358,9 @@ func checkSpecChangeFailures(t testing.TB, events []byte) {
 		}
 		t.Errorf("%s of %s fails after the spec change: make it derive what it checks from the spec, or, if it must fail, "+
 			"name the field or operation and the file to edit and add it to specChangeFailures in specchange_test.go:\n%s", test, cmp.Or(pkg, "."), output[key])
+	}
+	if ran == 0 {
+		t.Errorf("no test ran on the changed copy")
 	}
 	t.Logf("%d tests ran on the changed copy", ran)
 	for _, f := range specChangeFailures {
