@@ -1,8 +1,8 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,6 +11,7 @@ import (
 	"github.com/finicity-go/connect-components/internal/auth"
 	"github.com/finicity-go/connect-components/internal/httpx"
 	"github.com/finicity-go/connect-components/internal/redact"
+	"github.com/finicity-go/connect-components/internal/retry"
 )
 
 // CallOption configures one call of a service method: pass any number
@@ -144,29 +145,45 @@ func (c *Client) newCall(op string, opts []CallOption) call {
 	return cl
 }
 
-// finish sends the request the generated client built (see built) through
-// the client's layers, with the call's options, and returns the answer: a
-// non-2xx status is an *Error, any other failure is wrapped once, masked.
-func (cl call) finish(_ *http.Response, err error) (*httpx.Response, error) {
-	b, ok := err.(built)
-	if !ok {
-		if err == nil {
-			err = errors.New("the request was not built")
-		}
+// finish sends req, the request gen's builder made (err is the
+// builder's), through the client's layers with ctx and the call's
+// options, and returns the answer: a non-2xx status is an *Error, any
+// other failure is wrapped once, masked.
+func (cl call) finish(ctx context.Context, req *http.Request, err error) (*httpx.Response, error) {
+	if err != nil {
 		// The request could not be built (a body that does not encode).
 		return nil, cl.wrap(err, nil)
 	}
-	if cl.settings != nil && cl.settings.err != nil {
-		return nil, cl.settings.err
+	var header http.Header
+	if cs := cl.settings; cs != nil {
+		if cs.err != nil {
+			return nil, cs.err
+		}
+		if cs.timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, cs.timeout)
+			// The answer is in memory once send returns: nothing is cut.
+			defer cancel()
+		}
+		if cs.retries != nil || cs.attemptTimeout != nil {
+			ctx = retry.WithOverride(ctx, retry.Override{MaxRetries: cs.retries, AttemptTimeout: cs.attemptTimeout})
+		}
+		header = cs.header
 	}
-	r, err := cl.c.send(b.req, cl.settings)
+	// The builder's request has no context yet: it gets the call's, and
+	// the User-Agent, before the editors run. Nothing else holds the
+	// request yet, so its context is set in place: the copy WithContext
+	// makes stays on the stack.
+	*req = *req.WithContext(ctx)
+	setUserAgent(req)
+	r, err := cl.c.send(req, header)
 	if err != nil {
 		if ve, ok := err.(*ValidationError); ok && ve.resp != nil {
 			// The answer arrived, though it was refused: the caller
 			// asked for it whatever its status.
 			cl.applyOptions(ve.resp)
 		}
-		return nil, cl.wrap(err, b.req)
+		return nil, cl.wrap(err, req)
 	}
 	cl.applyOptions(r)
 	if !success(r.StatusCode) {
@@ -187,15 +204,6 @@ func (cl call) applyOptions(r *httpx.Response) {
 func (cl call) wrap(err error, req *http.Request) error {
 	return cl.c.mask.wrap(err, req, cl.secrets...)
 }
-
-// built is how the generated client hands a typed method the request it
-// built: its Doer (Client.raw's) sends nothing and returns the request as
-// this error, which only finish receives; the method then sends it with
-// its options.
-// (One pointer wide, it travels as an error without an allocation.)
-type built struct{ req *http.Request }
-
-func (built) Error() string { return "request built, not sent" }
 
 // transportError is a failure with no usable answer: a connection refused
 // or reset, a timeout, a cancelled context, a body that could not be read.
@@ -254,9 +262,9 @@ func (cl call) undecodable(r *httpx.Response, err error) error {
 	return e
 }
 
-// decodeObject decodes a 2xx answer into a T.
-func decodeObject[T any](cl call, resp *http.Response, err error) (*T, error) {
-	r, err := cl.finish(resp, err)
+// decodeObject sends req (see finish) and decodes a 2xx answer into a T.
+func decodeObject[T any](cl call, ctx context.Context, req *http.Request, err error) (*T, error) {
+	r, err := cl.finish(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
@@ -267,10 +275,10 @@ func decodeObject[T any](cl call, resp *http.Response, err error) (*T, error) {
 	return v, nil
 }
 
-// decodeList decodes a 2xx answer into a []T; an empty list is an empty,
-// non-nil slice.
-func decodeList[T any](cl call, resp *http.Response, err error) ([]T, error) {
-	r, err := cl.finish(resp, err)
+// decodeList sends req (see finish) and decodes a 2xx answer into a []T;
+// an empty list is an empty, non-nil slice.
+func decodeList[T any](cl call, ctx context.Context, req *http.Request, err error) ([]T, error) {
+	r, err := cl.finish(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
@@ -284,8 +292,9 @@ func decodeList[T any](cl call, resp *http.Response, err error) ([]T, error) {
 	return v, nil
 }
 
-// decodeNone checks a 2xx answer that carries no body.
-func decodeNone(cl call, resp *http.Response, err error) error {
-	_, err = cl.finish(resp, err)
+// decodeNone sends req (see finish) and checks a 2xx answer that carries
+// no body.
+func decodeNone(cl call, ctx context.Context, req *http.Request, err error) error {
+	_, err = cl.finish(ctx, req, err)
 	return err
 }

@@ -29,13 +29,13 @@ import (
 //
 // # Layers
 //
-// Each request is built by the generated client (package gen), with the
-// User-Agent header. The editors of WithRequestEditor then run, then the
-// call's WithCallHeader headers are added, then the Finicity-App-Key and
-// Finicity-App-Token headers are set. The request then goes through these
-// layers, from the outside in, and every layer hands the one above the
-// same value: the request answered, the status, the headers and the
-// body's bytes, read once:
+// Each request is built by the generated client's request builder
+// (package gen), with the User-Agent header. The editors of
+// WithRequestEditor then run, then the call's WithCallHeader headers are
+// added, then the Finicity-App-Key and Finicity-App-Token headers are
+// set. The request then goes through these layers, from the outside in,
+// and every layer hands the one above the same value: the request
+// answered, the status, the headers and the body's bytes, read once:
 //
 //  0. the way out: every failure is built into its error once, with the
 //     "finicity: " prefix and no credential in its text, whichever layer
@@ -54,7 +54,8 @@ import (
 //     to 10 MiB, within the attempt's time; a 1xx final answer is an
 //     error;
 //  7. your *http.Client (WithHTTPClient), used through a copy that
-//     follows no redirect.
+//     follows no redirect (its Transport directly when it has no cookie
+//     jar and no Timeout).
 //
 // # Redirects
 //
@@ -75,9 +76,9 @@ type Client struct {
 	Partners *PartnersService
 
 	baseURL string
-	// raw builds the typed methods' requests; its Doer sends nothing
-	// (see built): finish sends them with the call's options.
-	raw       *gen.Client
+	// server is the base URL as the typed methods give it to gen's
+	// request builders (see builderServer).
+	server    string
 	generated *gen.ClientWithResponses
 	mask      *masker
 
@@ -126,7 +127,7 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 
-	c := &Client{baseURL: s.baseURL, mask: newMasker(appKey, s.appToken, s.partnerSecret), editors: s.editors}
+	c := &Client{baseURL: s.baseURL, server: builderServer(s.baseURL), mask: newMasker(appKey, s.appToken, s.partnerSecret), editors: s.editors}
 	c.initServices()
 
 	var tokens auth.TokenSource
@@ -157,15 +158,13 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c.layers = layers.Send
-	ua := gen.WithRequestEditorFn(setUserAgent)
-	// The typed methods' requests are built, then sent by finish.
-	buildOnly := gen.WithHTTPClient(httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
-		return nil, built{req}
-	}))
-	if c.raw, err = gen.NewClient(s.baseURL, buildOnly, ua); err != nil {
-		return nil, fmt.Errorf("%s%w", errPrefix, err)
-	}
-	// Generated's requests are sent at once, with the client's defaults.
+	// The typed methods build their requests with gen's builders and send
+	// them with finish; Generated's requests are sent at once, with the
+	// client's defaults.
+	ua := gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+		setUserAgent(req)
+		return nil
+	})
 	generated, err := gen.NewClient(s.baseURL, gen.WithHTTPClient(httpx.DoerFunc(c.doGenerated)), ua)
 	if err != nil {
 		return nil, fmt.Errorf("%s%w", errPrefix, err)
@@ -216,33 +215,18 @@ func authBackoff(p retry.Policy) func(failures int) time.Duration {
 	}
 }
 
-// send puts the editors' headers and the credentials on req, then sends
-// it through the layers with the call's settings (nil: the client's).
-func (c *Client) send(req *http.Request, cs *callSettings) (*httpx.Response, error) {
+// send puts the editors' headers, then header (the call's WithCallHeader
+// headers; canonical keys), then the credentials on req, and sends it
+// through the layers, within req's context.
+func (c *Client) send(req *http.Request, header http.Header) (*httpx.Response, error) {
 	ctx := req.Context()
-	if cs != nil {
-		if cs.timeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, cs.timeout)
-			// The answer is in memory once send returns: nothing is cut.
-			defer cancel()
-		}
-		if cs.retries != nil || cs.attemptTimeout != nil {
-			ctx = retry.WithOverride(ctx, retry.Override{MaxRetries: cs.retries, AttemptTimeout: cs.attemptTimeout})
-		}
-		if ctx != req.Context() {
-			req = req.WithContext(ctx)
-		}
-	}
 	for _, edit := range c.editors {
 		if err := edit(ctx, req); err != nil {
 			return nil, err
 		}
 	}
-	if cs != nil {
-		for k, vs := range cs.header {
-			req.Header[k] = vs
-		}
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	if err := c.auth(ctx, req); err != nil {
 		var rejected *auth.RejectedError
@@ -269,9 +253,26 @@ func (c *Client) doGenerated(req *http.Request) (*http.Response, error) {
 // an append to a full slice copies it.
 var userAgentValue = []string{userAgent}
 
-func setUserAgent(_ context.Context, req *http.Request) error {
+func setUserAgent(req *http.Request) {
 	req.Header["User-Agent"] = userAgentValue[:1:1]
-	return nil
+}
+
+// builderServer is the server URL the typed methods give gen's request
+// builders for baseURL, which resolve each operation's path below it:
+// baseURL with a trailing slash, as gen.NewClient makes it, so that a
+// base path is kept ("https://host/proxy" -> "https://host/proxy/"). With
+// no base path the slash changes nothing (the path resolves alike below
+// "" and "/"), and without it the builder spares a string concatenation
+// on every call.
+func builderServer(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err == nil && (u.Path == "" || u.Path == "/") && u.RawPath == "" {
+		return strings.TrimSuffix(baseURL, "/")
+	}
+	if !strings.HasSuffix(baseURL, "/") {
+		baseURL += "/"
+	}
+	return baseURL
 }
 
 // Generated returns the client generated from openapi.yaml, wired through

@@ -2,10 +2,13 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/finicity-go/connect-components/internal/httpx"
 )
@@ -69,20 +72,84 @@ func receive(req *http.Request, resp *http.Response, honoursContext bool) (*http
 // request's context; those of any other RoundTripper (a test double, a
 // broken proxy library) are closed when it ends, so none can hang.
 func readBody(hc *http.Client) httpx.Sender {
-	std := false
-	switch t := hc.Transport.(type) {
-	case nil:
-		std = true
-	case *http.Transport:
-		std = t != nil
-	}
+	// Without a cookie jar or a Timeout, what http.Client.Do adds to its
+	// transport's RoundTrip is the following of redirects, which this
+	// client never does: the request goes to the transport directly
+	// (sendDirect), sparing the copies Do makes of every request for the
+	// redirects it might follow. With either, Do it is.
+	direct := hc.Jar == nil && hc.Timeout <= 0
 	return httpx.SenderFunc(func(req *http.Request) (*httpx.Response, error) {
-		resp, err := hc.Do(req)
+		rt := hc.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		var resp *http.Response
+		var err error
+		if direct && plainRequest(req) {
+			resp, err = sendDirect(rt, req)
+		} else {
+			resp, err = hc.Do(req)
+		}
 		if err != nil {
 			return nil, err
 		}
-		return receive(req, resp, std)
+		t, std := rt.(*http.Transport)
+		return receive(req, resp, std && t != nil)
 	})
+}
+
+// plainRequest reports whether req needs none of what http.Client.Do
+// would do to it before its transport sees it: a URL to check, a nil
+// header to fill in, user info to turn into basic authentication.
+func plainRequest(req *http.Request) bool {
+	return req.URL != nil && req.URL.User == nil && req.Header != nil && req.RequestURI == ""
+}
+
+// sendDirect is http.Client.Do for a client with no jar, no Timeout and
+// a redirect policy of following none (http.ErrUseLastResponse), for a
+// plainRequest: the transport's answer, a 3xx included, or its error the
+// way Do reports it (a *url.Error naming the method and URL).
+func sendDirect(rt http.RoundTripper, req *http.Request) (*http.Response, error) {
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		// As Do: the transport has closed the request body, and a
+		// response given with an error is not used.
+		if tlsErr, ok := err.(tls.RecordHeaderError); ok && string(tlsErr.RecordHeader[:]) == "HTTP/" {
+			err = http.ErrSchemeMismatch
+		}
+		return nil, doError(req, err)
+	}
+	if resp == nil {
+		return nil, doError(req, fmt.Errorf("http: RoundTripper implementation (%T) returned a nil *Response with a nil error", rt))
+	}
+	if resp.Body == nil {
+		if resp.ContentLength > 0 && req.Method != http.MethodHead {
+			return nil, doError(req, fmt.Errorf("http: RoundTripper implementation (%T) returned a *Response with content length %d but a nil Body", rt, resp.ContentLength))
+		}
+		resp.Body = http.NoBody
+	}
+	return resp, nil
+}
+
+// doError wraps err as http.Client.Do does: "Post \"https://...\": ...".
+func doError(req *http.Request, err error) error {
+	op := req.Method
+	switch {
+	case op == "":
+		op = "Get"
+	case isPrintASCII(op):
+		op = op[:1] + strings.ToLower(op[1:])
+	}
+	return &url.Error{Op: op, URL: req.URL.String(), Err: err}
+}
+
+func isPrintASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // userMiddleware puts mw (the first outermost) over next. Each sees an

@@ -172,7 +172,9 @@ func WithBaseURL(baseURL string) Option {
 // wraps hc, so it applies whatever hc is. hc is used through a copy whose
 // CheckRedirect follows no redirect (a 3xx is an *Error carrying its
 // Location), so that no credential leaves for another origin; hc itself
-// is not changed.
+// is not changed. With neither a cookie jar nor a Timeout, each attempt
+// goes to hc's Transport directly: all Do would add is the following of
+// redirects. Its errors read as Do's (a *url.Error).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {

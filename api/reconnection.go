@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 )
@@ -33,8 +34,8 @@ func (r *Reconnection) Challenges() []MFAChallenge {
 
 // decodeReconnection decodes a 201 into a login form and a 203 into
 // challenge sets (the x-sdk result of post_reconnections).
-func decodeReconnection(cl call, resp *http.Response, err error) (*Reconnection, error) {
-	ans, err := cl.finish(resp, err)
+func decodeReconnection(cl call, ctx context.Context, req *http.Request, err error) (*Reconnection, error) {
+	ans, err := cl.finish(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}

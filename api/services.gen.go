@@ -4,6 +4,8 @@ package api
 
 import (
 	"context"
+
+	gen "github.com/finicity-go/connect-components/gen"
 )
 
 // PartnersService holds the Partners operations. Reach it as
@@ -76,8 +78,8 @@ func (s *PartnersService) Authenticate(ctx context.Context, body PartnerCredenti
 	if err := call.checkBody(checkPartnerCredentials(&body, &call.secrets)); err != nil {
 		return nil, err
 	}
-	resp, err := s.client.raw.CreateToken(ctx, body)
-	return decodeObject[AccessToken](call, resp, err)
+	req, err := gen.NewCreateTokenRequest(s.client.server, body)
+	return decodeObject[AccessToken](call, ctx, req, err)
 }
 
 // List sends get_configurations (Get All Configurations for Current Partner):
@@ -89,8 +91,8 @@ func (s *PartnersService) Authenticate(ctx context.Context, body PartnerCredenti
 // The documented errors (401), and any other status, are an *Error.
 func (s *ConfigurationsService) List(ctx context.Context, opts ...CallOption) ([]Configuration, error) {
 	call := s.client.newCall("GetConfigurations", opts)
-	resp, err := s.client.raw.GetConfigurations(ctx)
-	return decodeList[Configuration](call, resp, err)
+	req, err := gen.NewGetConfigurationsRequest(s.client.server)
+	return decodeList[Configuration](call, ctx, req, err)
 }
 
 // Create sends post_configurations (Create Components Configuration):
@@ -109,8 +111,8 @@ func (s *ConfigurationsService) Create(ctx context.Context, body ConfigurationPa
 	if err := call.checkBody(checkConfigurationParams(&body, &call.secrets)); err != nil {
 		return nil, err
 	}
-	resp, err := s.client.raw.PostConfigurations(ctx, body)
-	return decodeObject[Configuration](call, resp, err)
+	req, err := gen.NewPostConfigurationsRequest(s.client.server, body)
+	return decodeObject[Configuration](call, ctx, req, err)
 }
 
 // Delete sends delete_configurations_configuration_id (Delete Configuration):
@@ -127,8 +129,8 @@ func (s *ConfigurationsService) Delete(ctx context.Context, configurationID UUID
 	if configurationID == (UUID{}) {
 		return call.missingParam("path", "configuration_id", "required, but empty")
 	}
-	resp, err := s.client.raw.DeleteConfigurationsConfigurationID(ctx, configurationID)
-	return decodeNone(call, resp, err)
+	req, err := gen.NewDeleteConfigurationsConfigurationIDRequest(s.client.server, configurationID)
+	return decodeNone(call, ctx, req, err)
 }
 
 // Get sends get_configurations_configuration_id (Get Configuration Details):
@@ -146,8 +148,8 @@ func (s *ConfigurationsService) Get(ctx context.Context, configurationID UUID, o
 	if configurationID == (UUID{}) {
 		return nil, call.missingParam("path", "configuration_id", "required, but empty")
 	}
-	resp, err := s.client.raw.GetConfigurationsConfigurationID(ctx, configurationID)
-	return decodeObject[Configuration](call, resp, err)
+	req, err := gen.NewGetConfigurationsConfigurationIDRequest(s.client.server, configurationID)
+	return decodeObject[Configuration](call, ctx, req, err)
 }
 
 // Create sends post_reconnections (Initiate Reconnection):
@@ -169,8 +171,8 @@ func (s *ReconnectionsService) Create(ctx context.Context, customerID string, in
 	if institutionLoginID == 0 {
 		return nil, call.missingParam("path", "institution_login_id", "required, but zero")
 	}
-	resp, err := s.client.raw.PostReconnections(ctx, customerID, institutionLoginID, body)
-	return decodeReconnection(call, resp, err)
+	req, err := gen.NewPostReconnectionsRequest(s.client.server, customerID, institutionLoginID, body)
+	return decodeReconnection(call, ctx, req, err)
 }
 
 // Create sends post_institutions_institution_id_login_forms (Create Login Form):
@@ -190,8 +192,8 @@ func (s *LoginFormsService) Create(ctx context.Context, institutionID int64, bod
 	if err := call.checkBody(checkLoginFormParams(&body, &call.secrets)); err != nil {
 		return nil, err
 	}
-	resp, err := s.client.raw.PostInstitutionsInstitutionIDLoginForms(ctx, institutionID, body)
-	return decodeObject[LoginForm](call, resp, err)
+	req, err := gen.NewPostInstitutionsInstitutionIDLoginFormsRequest(s.client.server, institutionID, body)
+	return decodeObject[LoginForm](call, ctx, req, err)
 }
 
 // Create sends post_institutions_institution_id_oauth_urls (Create OAuth URL):
@@ -214,6 +216,6 @@ func (s *OAuthURLsService) Create(ctx context.Context, institutionID int64, body
 	if err := call.checkBody(checkOAuthURLParams(&body, &call.secrets)); err != nil {
 		return nil, err
 	}
-	resp, err := s.client.raw.PostInstitutionsInstitutionIDOauthUrls(ctx, institutionID, body)
-	return decodeObject[OAuthURL](call, resp, err)
+	req, err := gen.NewPostInstitutionsInstitutionIDOauthUrlsRequest(s.client.server, institutionID, body)
+	return decodeObject[OAuthURL](call, ctx, req, err)
 }

@@ -63,16 +63,20 @@ type Response struct {
 	// Body is the whole body. It is shared: nobody may modify it.
 	Body []byte
 
-	// received is the answer as it arrived, its body aside (Status,
-	// Proto, Trailer, TLS), for HTTP.
-	received http.Response
+	// received is the answer as it arrived, for HTTP to take what the
+	// fields above do not hold (Status, Proto, Trailer, TLS) from. Its
+	// Body, already read and closed, is never used.
+	received *http.Response
 }
 
 // HTTP returns the answer as a new *http.Response whose body reads Body
 // from its start, for code that wants net/http's type (a user's
 // middleware, WithResponseInto, the generated client).
 func (r *Response) HTTP() *http.Response {
-	out := r.received
+	var out http.Response
+	if r.received != nil {
+		out = *r.received
+	}
 	out.StatusCode, out.Header, out.Request = r.StatusCode, r.Header, r.Request
 	if out.Status == "" || !strings.HasPrefix(out.Status, strconv.Itoa(r.StatusCode)) {
 		out.Status = strconv.Itoa(r.StatusCode) + " " + http.StatusText(r.StatusCode)
@@ -146,8 +150,7 @@ func Receive(req *http.Request, resp *http.Response, limit int64, honoursContext
 	if err != nil {
 		return nil, err
 	}
-	out := &Response{Request: req, StatusCode: resp.StatusCode, Header: resp.Header, Body: data, received: *resp}
-	out.received.Body = nil
+	out := &Response{Request: req, StatusCode: resp.StatusCode, Header: resp.Header, Body: data, received: resp}
 	if out.Header == nil {
 		out.Header = http.Header{}
 	}

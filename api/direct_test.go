@@ -1,0 +1,137 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/finicity-go/connect-components/api"
+)
+
+// TestTransportFailuresReadAsHTTPClientDoes: a client without a cookie
+// jar or a Timeout hands its requests to the transport directly, not
+// through http.Client.Do; its failures read exactly as Do reports them
+// (a client with a Timeout goes through Do), and an empty answer without
+// a body is an empty answer.
+func TestTransportFailuresReadAsHTTPClientDoes(t *testing.T) {
+	boom := errors.New("boom")
+	cases := []struct {
+		name string
+		rt   transportFunc
+		want string // "" for success
+	}{
+		{"transport error", func(*http.Request) (*http.Response, error) { return nil, boom },
+			`finicity: Get "http://127.0.0.1/connect-components/configurations": boom`},
+		{"response beside an error", func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, boom
+		}, `finicity: Get "http://127.0.0.1/connect-components/configurations": boom`},
+		{"nil response", func(*http.Request) (*http.Response, error) { return nil, nil },
+			`finicity: Get "http://127.0.0.1/connect-components/configurations": http: RoundTripper implementation (api_test.transportFunc) returned a nil *Response with a nil error`},
+		{"nil body with a length", func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: 2, Request: r}, nil
+		}, `finicity: Get "http://127.0.0.1/connect-components/configurations": http: RoundTripper implementation (api_test.transportFunc) returned a *Response with content length 2 but a nil Body`},
+		{"nil body, empty", func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 204, Header: http.Header{}, Request: r}, nil
+		}, ""},
+	}
+	for _, tc := range cases {
+		for _, timeout := range []time.Duration{0, time.Hour} {
+			t.Run(tc.name+"/timeout "+timeout.String(), func(t *testing.T) {
+				hc := &http.Client{Transport: tc.rt, Timeout: timeout}
+				c := newClient(t, "http://127.0.0.1", api.WithHTTPClient(hc), api.WithRetries(0))
+				_, err := c.Configurations.List(context.Background())
+				if tc.want == "" {
+					// An empty 204 to a list does not decode: the answer's
+					// fault, not the transport's.
+					if de, ok := errors.AsType[*api.DecodeError](err); !ok || de.StatusCode != 204 || len(de.Body) != 0 {
+						t.Fatalf("got %v, want a *api.DecodeError of the empty 204", err)
+					}
+					return
+				}
+				if err == nil || err.Error() != tc.want {
+					t.Fatalf("got %v,\nwant %s", err, tc.want)
+				}
+				if _, ok := errors.AsType[*url.Error](err); !ok {
+					t.Errorf("%v does not unwrap to a *url.Error", err)
+				}
+			})
+		}
+	}
+}
+
+// TestCookieJarIsUsed: a client with a cookie jar sends its requests
+// through http.Client.Do, which sends the jar's cookies and keeps those
+// set by the answer.
+func TestCookieJarIsUsed(t *testing.T) {
+	var cookies []string
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		cookies = append(cookies, r.Header.Get("Cookie"))
+		http.SetCookie(w, &http.Cookie{Name: "lb", Value: "node-2"})
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, "[]")
+	})
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, srv.URL, api.WithHTTPClient(&http.Client{Jar: jar}))
+	for range 2 {
+		if _, err := c.Configurations.List(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.Join(cookies, "|") != "|lb=node-2" {
+		t.Errorf("cookies sent: %q, want none then lb=node-2", cookies)
+	}
+}
+
+// TestBaseURLPath: the operation's path goes below the base URL's path,
+// with or without a trailing slash on either.
+func TestBaseURLPath(t *testing.T) {
+	var got []string
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.EscapedPath())
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, "[]")
+	})
+	for _, tc := range []struct{ base, want string }{
+		{"", "/connect-components/configurations"},
+		{"/", "/connect-components/configurations"},
+		{"/proxy/finicity", "/proxy/finicity/connect-components/configurations"},
+		{"/proxy/finicity/", "/proxy/finicity/connect-components/configurations"},
+		{"/proxy%2Ffinicity", "/proxy%2Ffinicity/connect-components/configurations"},
+	} {
+		got = nil
+		c := newClient(t, srv.URL+tc.base)
+		if _, err := c.Configurations.List(context.Background()); err != nil {
+			t.Fatalf("base %q: %v", tc.base, err)
+		}
+		if _, err := c.Generated().GetConfigurationsWithResponse(context.Background()); err != nil {
+			t.Fatalf("base %q, Generated: %v", tc.base, err)
+		}
+		if len(got) != 2 || got[0] != tc.want || got[1] != tc.want {
+			t.Errorf("base %q: paths %q, want %q for the typed method and Generated", tc.base, got, tc.want)
+		}
+	}
+}
+
+// TestRedirectWithBadLocation: a 3xx whose Location does not parse is an
+// *Error like any other 3xx.
+func TestRedirectWithBadLocation(t *testing.T) {
+	srv := newScripted(t, reply{status: http.StatusFound, header: map[string]string{"Location": "http://[::1"}})
+	c := newClient(t, srv.URL)
+	_, err := c.Configurations.List(context.Background())
+	apiErr, ok := errors.AsType[*api.Error](err)
+	if !ok || apiErr.StatusCode != http.StatusFound || apiErr.Header.Get("Location") != "http://[::1" {
+		t.Fatalf("got %v, want the 302 as an *api.Error with its Location header", err)
+	}
+	if srv.count() != 1 {
+		t.Errorf("requests: got %d, want 1", srv.count())
+	}
+}
