@@ -454,3 +454,45 @@ func TestErrorStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneratedEditorErrorsAreMasked: the request editors passed to a
+// method of Generated's client (reqEditors) run before its Doer, and gen
+// returns their errors at once; those errors are masked and prefixed like
+// every other, and still unwrap to the editor's own error.
+func TestGeneratedEditorErrorsAreMasked(t *testing.T) {
+	key, static, secret := randomSecret("key"), randomSecret("tok"), randomSecret("secret")
+	srv, hits := countingServer(t)
+	sentinel := errors.New("editor refused")
+	quoting := func(_ context.Context, req *http.Request) error {
+		return fmt.Errorf("%w: key %s, token «%s», secret “%s”", sentinel, key, static, secret)
+	}
+	// Each client is checked for the credentials it holds.
+	for name, cl := range map[string]struct {
+		source api.Option
+		holds  string
+	}{
+		"app token":           {api.WithAppToken(static), static},
+		"partner credentials": {api.WithPartnerCredentials(testPartnerID, secret), secret},
+	} {
+		c, err := api.NewClient(key, cl.source, api.WithBaseURL(srv.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := c.Generated()
+		_, err1 := g.GetConfigurationsWithResponse(context.Background(), quoting)
+		_, err2 := g.PostInstitutionsInstitutionIDOauthUrlsWithResponse(context.Background(), 1, oauthParams, quoting)
+		_, err3 := g.GetConfigurationsConfigurationID(context.Background(), cfgID, quoting)
+		for i, err := range []error{err1, err2, err3} {
+			if !errors.Is(err, sentinel) {
+				t.Fatalf("%s %d: got %v, want the editor's error", name, i, err)
+			}
+			if !strings.HasPrefix(err.Error(), "finicity: ") {
+				t.Errorf("%s %d: %q lacks the package's prefix", name, i, err)
+			}
+			mustContainNone(t, name, fmt.Sprintf("%v\n%+v\n%s\n%#v", err, err, err, err), key, cl.holds)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Errorf("%d requests sent after a failing editor", hits.Load())
+	}
+}
