@@ -282,7 +282,9 @@ func builderServer(baseURL string) string {
 // into an error, and its ClientInterface methods return the raw
 // *http.Response (its body already read into memory). Its errors are
 // masked like the typed methods', those of the request editors passed to
-// one of its methods (reqEditors) included. Its API
+// one of its methods (reqEditors) included: its ClientInterface is a
+// wrapper of gen's *gen.Client that masks their errors, whose
+// Unwrap() gen.ClientInterface method gives the *gen.Client. Its API
 // follows oapi-codegen and the operation ids of openapi.yaml, not this
 // package's promise of stability; prefer the services.
 func (c *Client) Generated() *gen.ClientWithResponses { return c.generated }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
@@ -479,6 +480,11 @@ func TestGeneratedEditorErrorsAreMasked(t *testing.T) {
 			t.Fatal(err)
 		}
 		g := c.Generated()
+		if w, ok := g.ClientInterface.(interface{ Unwrap() gen.ClientInterface }); !ok {
+			t.Errorf("%s: Generated's ClientInterface (%T) has no Unwrap", name, g.ClientInterface)
+		} else if _, ok := w.Unwrap().(*gen.Client); !ok {
+			t.Errorf("%s: Unwrap gives a %T, want the *gen.Client", name, w.Unwrap())
+		}
 		_, err1 := g.GetConfigurationsWithResponse(context.Background(), quoting)
 		_, err2 := g.PostInstitutionsInstitutionIDOauthUrlsWithResponse(context.Background(), 1, oauthParams, quoting)
 		_, err3 := g.GetConfigurationsConfigurationID(context.Background(), cfgID, quoting)

@@ -232,6 +232,11 @@ type maskedGenerated struct {
 	mask  *masker
 }
 
+// Unwrap returns gen's own *gen.Client under g, for a caller that needs
+// its fields (the server, the Doer through the client's layers). The
+// errors of its methods are not masked by g.
+func (g maskedGenerated) Unwrap() gen.ClientInterface { return g.inner }
+
 // out masks err, when there is one, like every error of the client.
 func (g maskedGenerated) out(resp *http.Response, err error) (*http.Response, error) {
 	if err != nil {
