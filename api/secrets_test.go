@@ -502,3 +502,28 @@ func TestGeneratedEditorErrorsAreMasked(t *testing.T) {
 		t.Errorf("%d requests sent after a failing editor", hits.Load())
 	}
 }
+
+// TestGeneratedTokenResponsePrintsNoToken: the result of Generated's
+// CreateTokenWithResponse holds the fresh token in Body (as received) and
+// JSON200; printed with any verb it shows neither, and its fields are left
+// as they are.
+func TestGeneratedTokenResponsePrintsNoToken(t *testing.T) {
+	fresh := randomSecret("fresh")
+	srv := newScripted(t, reply{status: 200, body: `{"token":"` + fresh + `"}`})
+	r, err := newClient(t, srv.URL).Generated().CreateTokenWithResponse(context.Background(), credentials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.JSON200 == nil || r.JSON200.Token != fresh || !strings.Contains(string(r.Body), fresh) {
+		t.Fatalf("got %+v, want the token decoded and Body as received", r.JSON200)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		for _, v := range []any{r, *r, []any{r}} {
+			got := fmt.Sprintf(verb, v)
+			mustContainNone(t, "CreateTokenResponse "+verb, got, fresh, fmt.Sprintf("%x", fresh))
+			if verb != "%x" && !strings.Contains(got, "REDACTED") {
+				t.Errorf("%s: %s shows no masked Body", verb, got)
+			}
+		}
+	}
+}
