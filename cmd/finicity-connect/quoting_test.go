@@ -5,38 +5,22 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-)
 
-// cliQuotingStyles are the ways free text quotes or joins a value (as in
-// package api's tests: the CLI masks its stderr with the same rules).
-var cliQuotingStyles = []struct{ name, open, close string }{
-	{"typographic double quotes", "“", "”"},
-	{"typographic single quotes", "‘", "’"},
-	{"guillemets", "«", "»"},
-	{"single guillemets", "‹", "›"},
-	{"low-high quotes", "„", "“"},
-	{"corner brackets", "「", "」"},
-	{"ellipsis", "…", "…"},
-	{"apostrophe", "’", "’s"},
-	{"non-breaking spaces", "\u00a0", "\u00a0"},
-	{"CJK text", "令牌", "无效"},
-	{"hyphen join", "key-", "-v2"},
-	{"underscore join", "key_", "_v2"},
-	{"dot join", "key.", ".v2"},
-	{"ASCII quotes", `'`, `'`},
-}
+	"github.com/finicity-go/connect-components/internal/testutil"
+)
 
 // TestStderrMasksSecretsOfEveryLength: an app token of 1 to 20 characters
 // that the API quotes back in its error text, in any quoting style, is
-// masked on the CLI's stderr.
+// masked on the CLI's stderr (package api's tests check error strings
+// and slog records with the same styles).
 func TestStderrMasksSecretsOfEveryLength(t *testing.T) {
 	const alphabet = "Zq9Xw7Vk5Jp3Hm1Gf8Rt"
 	for n := 1; n <= 20; n++ {
 		secret := alphabet[:n]
 		var quoted, masked []string
-		for _, st := range cliQuotingStyles {
-			quoted = append(quoted, st.open+secret+st.close)
-			masked = append(masked, st.open+"[REDACTED]"+st.close)
+		for _, st := range testutil.QuotingStyles {
+			quoted = append(quoted, st.Open+secret+st.Close)
+			masked = append(masked, st.Open+"[REDACTED]"+st.Close)
 		}
 		text := strings.Join(quoted, " | ")
 		details, _ := json.Marshal(text)
@@ -49,10 +33,10 @@ func TestStderrMasksSecretsOfEveryLength(t *testing.T) {
 		}
 		for i, q := range quoted {
 			if strings.Contains(out.stderr, q) {
-				t.Errorf("secret of %d characters, %s: %q left unmasked in %q", n, cliQuotingStyles[i].name, q, out.stderr)
+				t.Errorf("secret of %d characters, %s: %q left unmasked in %q", n, testutil.QuotingStyles[i].Name, q, out.stderr)
 			}
 			if !strings.Contains(out.stderr, masked[i]) {
-				t.Errorf("secret of %d characters, %s: %q not found in %q", n, cliQuotingStyles[i].name, masked[i], out.stderr)
+				t.Errorf("secret of %d characters, %s: %q not found in %q", n, testutil.QuotingStyles[i].Name, masked[i], out.stderr)
 			}
 		}
 		if !strings.Contains(out.stderr, "Bad request.") {
