@@ -550,11 +550,7 @@ func TestSecretsOfEveryLengthBesideEveryQuote(t *testing.T) {
 	const alphabet = "Zq9Xw7Vk5Jp3Hm1Gf8Rt"
 	for n := 1; n <= 20; n++ {
 		secret := alphabet[:n]
-		var quoted, masked []string
-		for _, st := range testutil.QuotingStyles {
-			quoted = append(quoted, st.Open+secret+st.Close)
-			masked = append(masked, st.Open+"[REDACTED]"+st.Close)
-		}
+		quoted, masked := testutil.Quote(secret)
 		text := strings.Join(quoted, " | ")
 		// Error strings: the server quotes the token back in its details.
 		srv := newScripted(t, reply{status: 400, body: errorBody("10010", "Bad request.", strings.ReplaceAll(text, `"`, `\"`), false)})

@@ -17,11 +17,7 @@ func TestStderrMasksSecretsOfEveryLength(t *testing.T) {
 	const alphabet = "Zq9Xw7Vk5Jp3Hm1Gf8Rt"
 	for n := 1; n <= 20; n++ {
 		secret := alphabet[:n]
-		var quoted, masked []string
-		for _, st := range testutil.QuotingStyles {
-			quoted = append(quoted, st.Open+secret+st.Close)
-			masked = append(masked, st.Open+"[REDACTED]"+st.Close)
-		}
+		quoted, masked := testutil.Quote(secret)
 		text := strings.Join(quoted, " | ")
 		details, _ := json.Marshal(text)
 		env, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {

@@ -21,3 +21,13 @@ var QuotingStyles = []struct{ Name, Open, Close string }{
 	{"backquotes", "`", "`"},
 	{"query", "?token=", "&x=1"},
 }
+
+// Quote returns secret in each of QuotingStyles, and the same with the
+// secret masked as [REDACTED]: what a masked text must show instead.
+func Quote(secret string) (quoted, masked []string) {
+	for _, st := range QuotingStyles {
+		quoted = append(quoted, st.Open+secret+st.Close)
+		masked = append(masked, st.Open+"[REDACTED]"+st.Close)
+	}
+	return quoted, masked
+}
