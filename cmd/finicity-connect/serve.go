@@ -166,7 +166,7 @@ func resetSandboxState(flags *flag.FlagSet) func(context.Context, *invocation) e
 		if err != nil {
 			return err
 		}
-		file, err := lockState(ctx, path, lockExclusive, in.stderr)
+		file, err := lockState(ctx, path, lockExclusive, 0, in.stderr)
 		if err != nil {
 			return err
 		}

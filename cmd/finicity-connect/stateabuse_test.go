@@ -53,7 +53,7 @@ func exitCode(t *testing.T, err error) int {
 // test ends or release is called.
 func holdLock(t *testing.T, path string, mode lockMode) (release func()) {
 	t.Helper()
-	l, err := lockState(context.Background(), path, mode, io.Discard)
+	l, err := lockState(context.Background(), path, mode, stateFileLimitBytes, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,9 @@ func holdLock(t *testing.T, path string, mode lockMode) (release func()) {
 
 // TestStateFileTooLarge: a state file over the limit is refused, exit 2,
 // naming the file and the limit, without being read: a sparse file of
-// the limit plus one byte, and /dev/zero behind a link, which has no size.
+// the limit plus one byte, and /dev/zero behind a link, which has no size
+// and is refused as a device before anything is opened (no lock file is
+// made beside it: TestStateFileNotRegular).
 func TestStateFileTooLarge(t *testing.T) {
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.json")
@@ -86,7 +88,11 @@ func TestStateFileTooLarge(t *testing.T) {
 	if err := os.Symlink("/dev/zero", zero); err != nil {
 		t.Fatal(err)
 	}
-	limit := "larger than the limit of " + strconv.FormatInt(stateFileLimitBytes, 10) + " bytes (80 MiB: the sandbox's 64 MiB state budget plus a margin); not read\n"
+	limit := strconv.FormatInt(stateFileLimitBytes, 10) + " bytes"
+	want := map[string]string{
+		big:  "larger than the limit of " + limit + " (80 MiB: the sandbox's 64 MiB state budget plus a margin); not read\n",
+		zero: "a character device, not a regular file: not read (a state file is a regular file of at most " + limit + ", 80 MiB: the sandbox's 64 MiB state budget plus a margin)\n",
+	}
 	for _, path := range []string{big, zero} {
 		for _, verb := range []string{"list", "create"} {
 			t.Run(filepath.Base(path)+" "+verb, func(t *testing.T) {
@@ -94,7 +100,7 @@ func TestStateFileTooLarge(t *testing.T) {
 					t.Skip("no /dev/zero")
 				}
 				o := cliRun(t, map[string]string{envSandboxState: path}, "configurations", verb, "--sandbox")
-				o.expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations " + verb + ": sandbox state file " + path + ": " + limit})
+				o.expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations " + verb + ": sandbox state file " + path + ": " + want[path]})
 			})
 		}
 	}
