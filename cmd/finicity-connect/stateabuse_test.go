@@ -149,21 +149,32 @@ func TestStateFileSymlink(t *testing.T) {
 }
 
 // TestStateFileLeftovers: temporary files left by a run killed between
-// writing and renaming are removed by the next save.
+// writing and renaming are removed by the next save; other files are
+// not, the temporary files of another state file beside it included
+// (state.json.2's, whose save may be under way).
 func TestStateFileLeftovers(t *testing.T) {
 	env := freshState(t)
 	path := env[envSandboxState]
 	createdID(t, env)
 	dir := filepath.Dir(path)
-	left := []string{filepath.Join(dir, ".state.json.123456.tmp"), filepath.Join(dir, ".state.json.abc.tmp")}
+	left := []string{filepath.Join(dir, ".state.json.123456.tmp"), filepath.Join(dir, ".state.json.4294967295.tmp")}
 	for _, p := range left {
 		if err := os.WriteFile(p, []byte("half a state"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	other := filepath.Join(dir, "unrelated.tmp")
-	if err := os.WriteFile(other, nil, 0o600); err != nil {
+	// One named as a save names it, as a killed save leaves it.
+	tmp, err := os.CreateTemp(dir, tempPattern(path))
+	if err != nil {
 		t.Fatal(err)
+	}
+	tmp.Close()
+	left = append(left, tmp.Name())
+	others := []string{"unrelated.tmp", ".state.json.2.123.tmp", ".state.json.backup.tmp", ".state.json..tmp", "state.json.123.tmp"}
+	for _, name := range others {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	listIDs(t, env) // reads only: no save, no clean-up
 	if _, err := os.Stat(left[0]); err != nil {
@@ -175,8 +186,10 @@ func TestStateFileLeftovers(t *testing.T) {
 			t.Errorf("leftover %s not removed: %v", p, err)
 		}
 	}
-	if _, err := os.Stat(other); err != nil {
-		t.Errorf("an unrelated file was removed: %v", err)
+	for _, name := range others {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("an unrelated file was removed: %v", err)
+		}
 	}
 }
 

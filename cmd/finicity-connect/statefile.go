@@ -301,15 +301,42 @@ func (l *lockedState) save(sb *sandbox.Sandbox) (fs.FileInfo, error) {
 	return info, nil
 }
 
-// tempPattern names the temporary files of writeAtomic for target.
+// tempPattern names the temporary files of writeAtomic for target, for
+// os.CreateTemp: the last * becomes a random decimal number.
 func tempPattern(target string) string { return "." + filepath.Base(target) + ".*.tmp" }
+
+// isTempOf reports whether name is a temporary file of writeAtomic for
+// target: the pattern with digits only in place of the *. Matched by
+// hand, not with filepath.Glob: a file name holding *, ? or [ would be a
+// pattern, and the temporary files of another state file beside it
+// (state.json.2's .state.json.2.123.tmp) must not match, since their
+// save may be under way under a lock of their own.
+func isTempOf(name, target string) bool {
+	rest, ok := strings.CutPrefix(name, "."+filepath.Base(target)+".")
+	if !ok {
+		return false
+	}
+	digits, ok := strings.CutSuffix(rest, ".tmp")
+	if !ok || digits == "" {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // removeLeftovers deletes the temporary files of earlier saves that did
 // not finish (a run killed between writing and renaming).
 func removeLeftovers(target string) {
-	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(target), tempPattern(target)))
-	for _, m := range matches {
-		_ = os.Remove(m)
+	dir := filepath.Dir(target)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Type().IsRegular() && isTempOf(e.Name(), target) {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
 	}
 }
 
