@@ -110,7 +110,7 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		// Serve accepts them), for a test harness in any language.
 		if err := json.NewEncoder(in.stdout).Encode(readyLine{URL: base, PID: os.Getpid(), PartnerID: sandbox.DefaultPartnerID,
 			TokenCheck: *checkTokens, StateFile: path}); err != nil {
-			return &outputError{err: err}
+			return err // an *outputError (outputWriter): exit 4
 		}
 
 		served := make(chan error, 1)

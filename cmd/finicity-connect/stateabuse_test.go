@@ -332,6 +332,38 @@ func TestOutputAfterSave(t *testing.T) {
 	}
 }
 
+// TestOutputFailureExitCode: whatever the command, a stdout that fails
+// exits 4 naming the failure, never 3 (a network failure) nor 0: the
+// help, commands whose output is held until they are done, and the ones
+// that write as they run (the ready lines of the served sandbox and of
+// the proxy, which listen on 127.0.0.1 and stop at the failure). The
+// note about the saved state is only for --sandbox runs.
+func TestOutputFailureExitCode(t *testing.T) {
+	env := freshState(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--help"}, exitOutput, "finicity-connect: cannot write the output: broken pipe\n"},
+		{nil, exitOutput, "finicity-connect: cannot write the output: broken pipe\n"},
+		{[]string{"configurations", "create", "--help"}, exitOutput, "finicity-connect configurations create: cannot write the output: broken pipe\n"},
+		{[]string{"version"}, exitOutput, "finicity-connect version: cannot write the output: broken pipe\n"},
+		{[]string{"demo"}, exitOutput, "finicity-connect demo: cannot write the output: broken pipe\n"},
+		{[]string{"configurations", "list", "--sandbox"}, exitOutput, "finicity-connect configurations list: cannot write the output: broken pipe (any change to the --sandbox state was saved before)\n"},
+		{[]string{"sandbox", "--addr", "127.0.0.1:0"}, exitOutput, "finicity-connect sandbox: cannot write the output: broken pipe\n"},
+		{[]string{"proxy", "--addr", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1"}, exitOutput, "finicity-connect proxy: writing the ready line: cannot write the output: broken pipe\n"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var stderr bytes.Buffer
+			code := run(context.Background(), tc.args, strings.NewReader(""), errWriter{syscall.EPIPE}, &stderr, func(k string) string { return env[k] })
+			if code != tc.code || !strings.HasSuffix(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d, ending %q", code, stderr.String(), tc.code, tc.want)
+			}
+		})
+	}
+}
+
 // TestClosedPipe: configurations create --sandbox | true, as a real
 // process whose stdout is a pipe closed by its reader: no SIGPIPE death,
 // exit 4, and the configuration is kept.
