@@ -133,7 +133,14 @@ func TestBodyFlag(t *testing.T) {
 			"give the body once: with --body or with the body flags (--ao-required), not both"},
 		{[]string{"configurations", "create", "--body", `[]`}, "invalid --body: must be a JSON object\n"},
 		{[]string{"configurations", "create", "--body", "@" + file + ".missing"}, "cannot read --body @" + file + ".missing: no such file or directory"},
-		{[]string{"configurations", "create", "--body", `{"aoRequired":"yes"}`}, "invalid --body: json: cannot unmarshal string into Go struct field"},
+		{[]string{"configurations", "create", "--body", `{"aoRequired":"yes"}`}, "invalid --body: aoRequired: a JSON string where true or false was expected\n"},
+		{[]string{"configurations", "create", "--body", `{"filterAccounts":5}`}, "invalid --body: filterAccounts: a JSON number where a list was expected\n"},
+		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","serviceAgreement":{"language":"en","acceptedDate":7}}`},
+			"invalid --body: serviceAgreement.acceptedDate: value must be a string\n"},
+		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","serviceAgreement":{"language":"en","acceptedDate":"yesterday"}}`},
+			"invalid --body: serviceAgreement.acceptedDate: not of format \"date-time\" (RFC 3339, e.g. 2024-11-28T18:25:32Z)\n"},
+		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","configurationId":[],"serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`},
+			"invalid --body: configurationId: a JSON array where a UUID string was expected\n"},
 	} {
 		cliRun(t, env, tc.args...).expect(t, exitUsage, []string{""}, []string{tc.stderr})
 	}
