@@ -123,3 +123,45 @@ func TestModelDocsListFields(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryModelReexported: every component schema of the spec has its
+// alias in package api (api/models.gen.go) under its Go name, except
+// those generated as an alias of one of Go's own types (a plain string,
+// number or boolean schema), which the services use directly.
+func TestEveryModelReexported(t *testing.T) {
+	doc, err := specdoc.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "models.gen.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aliases := map[string]bool{}
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
+			for _, s := range g.Specs {
+				if ts := s.(*ast.TypeSpec); ts.Assign.IsValid() {
+					// By lower case: oapi-codegen's name normalizer makes
+					// initialisms upper case (Uuid is UUID).
+					aliases[strings.ToLower(ts.Name.Name)] = true
+				}
+			}
+		}
+	}
+	for name, ref := range doc.Components.Schemas {
+		s := ref.Value
+		plain := (s.Type.Is("string") && s.Format == "") || s.Type.Is("integer") || s.Type.Is("number") || s.Type.Is("boolean")
+		if plain && s.Extensions["x-go-type"] == nil {
+			continue
+		}
+		goName := name
+		if x, ok := s.Extensions["x-go-name"].(string); ok {
+			goName = x
+		}
+		if !aliases[strings.ToLower(goName)] {
+			t.Errorf("schema %s: api has no alias %s = gen.%s; internal/codegen/models.tmpl left it out, or `make generate` was not run", name, goName, goName)
+		}
+	}
+}

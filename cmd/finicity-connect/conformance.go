@@ -122,7 +122,8 @@ func (j *journey) run(institution int64, customer string, loginID int64, redirec
 	if id == (api.UUID{}) {
 		id = idOfAnswer(created) // an answer that did not decode may still name it
 	}
-	if id != (api.UUID{}) {
+	switch {
+	case id != (api.UUID{}):
 		// Deleted whatever happens next, failures and interruptions
 		// included.
 		defer j.step("delete configuration", "Configurations.Delete", func(opt api.CallOption) error {
@@ -130,6 +131,13 @@ func (j *journey) run(institution int64, customer string, loginID int64, redirec
 			defer cancel()
 			return c.Configurations.Delete(ctx, id, opt)
 		})
+	case created != nil && created.StatusCode/100 == 2:
+		// Created, but under no id a delete could name: say so, rather
+		// than leave it unmentioned.
+		defer j.skip("delete configuration", "Configurations.Delete",
+			"the create answer holds no id in UUID form to delete it by: delete it by hand (configurations list shows it)")
+	default:
+		defer j.skip("delete configuration", "Configurations.Delete", "no configuration was created")
 	}
 	if j.stopped() {
 		return

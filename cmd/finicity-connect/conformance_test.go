@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/finicity-go/connect-components/internal/conformance"
 )
 
 // kindsByOperation gathers a report's finding kinds per api method.
@@ -96,6 +102,16 @@ func TestConformanceDrift(t *testing.T) {
 		"response (status 201): missing required: body eventStreamId", "response (status 200): format: body 0.id",
 		"response (status 201): unknown field: body experience"}, nil)
 	assertNoSecrets(t, "stdout", o.stdout)
+	// Only the first run, given its ids, started a reconnection; both
+	// deleted their configuration.
+	var reconnections, deletes int
+	for _, r := range d.requests() {
+		reconnections += strings.Count(r, "/reconnections")
+		deletes += strings.Count(r, "DELETE ")
+	}
+	if reconnections != 1 || deletes != 2 {
+		t.Errorf("upstream saw %d reconnection(s), %d delete(s), want 1 and 2: %q", reconnections, deletes, d.requests())
+	}
 }
 
 func TestConformanceFailures(t *testing.T) {
@@ -119,4 +135,76 @@ func TestConformanceFailures(t *testing.T) {
 		o.expect(t, exitUsage, []string{`"status": 401`}, []string{"rejected the credentials"})
 		assertNoSecrets(t, "stdout", o.stdout)
 	})
+}
+
+// TestConformanceInterrupted: interrupted (SIGINT) while a step waits for
+// its answer, the journey stops, exits 3, and still deletes the
+// configuration it created; a reconnection is never started without its
+// ids.
+func TestConformanceInterrupted(t *testing.T) {
+	d := newDriftServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, driftConfigID) {
+			cancel() // the user presses ^C while the get is on its way
+			<-r.Context().Done()
+			return
+		}
+		d.serve(w, r)
+	}))
+	defer up.Close()
+	env := map[string]string{envAppKey: driftAppKey, envAppToken: driftAppToken, envBaseURL: up.URL}
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"conformance", "--retries", "0"}, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
+	if code != exitNetwork {
+		t.Errorf("exit %d, want %d\n%s\n%s", code, exitNetwork, stdout.String(), stderr.String())
+	}
+	want := []string{"POST /connect-components/configurations", "DELETE /connect-components/configurations/" + driftConfigID}
+	if got := d.requests(); !reflect.DeepEqual(got, want) {
+		t.Errorf("upstream saw %q, want %q", got, want)
+	}
+	assertNoSecrets(t, "stdout", stdout.String())
+	assertNoSecrets(t, "stderr", stderr.String())
+}
+
+// TestConformanceCreatedWithoutID: a create answered 201 with an id that
+// is not a UUID: the departure is named, and the report says the
+// configuration could not be deleted rather than leaving it unmentioned.
+func TestConformanceCreatedWithoutID(t *testing.T) {
+	d := newDriftServer(t)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/connect-components/configurations" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte(`{"id":"cfg-1","aoRequired":false}`))
+			return
+		}
+		d.serve(w, r)
+	}))
+	defer up.Close()
+	env := map[string]string{envAppKey: driftAppKey, envAppToken: driftAppToken, envBaseURL: up.URL}
+	o := cliRun(t, env, "conformance", "--retries", "0")
+	if o.code != exitAPI {
+		t.Fatalf("exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	var rep conformanceReport
+	o.decode(t, &rep)
+	var del *conformanceStep
+	for i, s := range rep.Operations {
+		if s.Step == "delete configuration" {
+			del = &rep.Operations[i]
+		}
+		if s.Step == "create configuration" && !slices.ContainsFunc(s.Findings, func(f conformance.Finding) bool { return f.Kind == conformance.KindFormat && f.Field == "id" }) {
+			t.Errorf("create: %+v", s)
+		}
+	}
+	if del == nil || !strings.Contains(del.Skipped, "no id in UUID form") {
+		t.Errorf("delete step %+v", del)
+	}
+	for _, r := range d.requests() {
+		if strings.HasPrefix(r, "DELETE") {
+			t.Errorf("a delete was sent: %s", r)
+		}
+	}
 }

@@ -21,6 +21,10 @@ import (
 	"github.com/finicity-go/connect-components/internal/redact"
 )
 
+// proxyShutdownGrace bounds how long exchanges in flight at SIGINT or
+// SIGTERM may take to finish (a variable for tests).
+var proxyShutdownGrace = shutdownGrace
+
 // Defaults of the proxy command.
 const (
 	proxyDefaultAddr = "127.0.0.1:4011"
@@ -88,10 +92,16 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 			return fmt.Errorf("proxy stopped: %w", err)
 		case <-ctx.Done():
 		}
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), proxyShutdownGrace)
 		defer cancel()
-		_ = srv.Shutdown(sctx) // in-flight exchanges finish (and are recorded) first
+		if err := srv.Shutdown(sctx); err != nil {
+			// Past the grace: close the connections left, which cancels
+			// their upstream calls, so that each exchange still in
+			// flight is recorded (with no answer) before the summary.
+			_ = srv.Close()
+		}
 		<-served
+		p.drain(proxyShutdownGrace)
 		return p.summarize(in.stdout, in.stderr)
 	}
 }
@@ -144,7 +154,10 @@ type proxy struct {
 	report   *os.File   // --report, nil without
 	har      *harWriter // --har, nil without
 
-	mu        sync.Mutex // guards what follows, and the writes to stderr and report
+	mu        sync.Mutex    // guards what follows, and the writes to stderr and report
+	inflight  int           // exchanges being served
+	idle      chan struct{} // closed when inflight drops to 0, while drain waits
+	closed    bool          // the files are closed: an exchange past the drain is not recorded
 	exchanges int
 	byKind    map[conformance.Kind]int
 	secrets   []string // credentials seen lately, masked in whatever is recorded
@@ -174,6 +187,9 @@ func newProxy(up *url.URL, maxBody int64, timeout time.Duration, stderr io.Write
 }
 
 func (p *proxy) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
 	if p.report != nil {
 		_ = p.report.Close()
 	}
@@ -206,43 +222,95 @@ type proxied struct {
 	reqBody  []byte
 	outURL   string // as forwarded
 	outHdr   http.Header
-	status   int
+	status   int    // 0: no answer for the client (it gave up first)
+	proto    string // the answer's protocol, such as HTTP/1.1
 	respHdr  http.Header
 	respBody []byte
 	waited   time.Duration
 	findings []conformance.Finding
 }
 
+// ServeHTTP forwards one exchange, records it (stderr, --report, --har),
+// and only then answers the client: once a client has its answer, the
+// exchange is in the report and the HAR.
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.inflight++
+	p.mu.Unlock()
+	defer p.done()
+	x := p.exchange(r)
+	p.record(x)
+	if x.status == 0 {
+		return
+	}
+	h := w.Header()
+	for k, vs := range endToEnd(x.respHdr) {
+		h[k] = vs
+	}
+	h.Del("Content-Length")
+	w.WriteHeader(x.status)
+	_, _ = w.Write(x.respBody)
+}
+
+// done ends an exchange's service.
+func (p *proxy) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.inflight--; p.inflight == 0 && p.idle != nil {
+		close(p.idle)
+		p.idle = nil
+	}
+}
+
+// drain waits, at most timeout, until no exchange is being served.
+func (p *proxy) drain(timeout time.Duration) {
+	p.mu.Lock()
+	if p.inflight == 0 {
+		p.mu.Unlock()
+		return
+	}
+	idle := make(chan struct{})
+	p.idle = idle
+	p.mu.Unlock()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	}
+}
+
+// exchange reads r, checks it, forwards it and checks the answer; what
+// the client is to get is in the result (status 0: nothing, it is gone).
+func (p *proxy) exchange(r *http.Request) *proxied {
 	x := &proxied{started: time.Now(), req: r}
-	defer p.record(x)
+	x.outURL = p.target(r).String() // recorded even when nothing is forwarded
 	body, err := readCapped(r.Body, p.maxBody)
 	if err != nil {
-		p.fail(w, x, http.StatusRequestEntityTooLarge, "request body larger than --max-body-bytes, not forwarded")
-		return
+		p.fail(x, http.StatusRequestEntityTooLarge, "request body larger than --max-body-bytes, not forwarded")
+		return x
 	}
 	x.reqBody = body
 	op, findings := p.checker.CheckRequest(r.Context(), r, body)
 	out, err := p.outbound(r, body)
 	if err != nil {
-		p.fail(w, x, http.StatusBadGateway, "request could not be forwarded")
-		return
+		p.fail(x, http.StatusBadGateway, "request could not be forwarded")
+		return x
 	}
-	x.outURL, x.outHdr = out.URL.String(), out.Header
+	x.outHdr = out.Header
 	start := time.Now()
 	resp, err := p.client.Do(out)
 	if err != nil && r.Context().Err() != nil {
 		// The client gave up first: nobody to answer, and upstream is
 		// not at fault.
 		x.findings = findings
-		x.status = 0
-		return
+		return x
 	}
 	if err != nil {
 		x.findings = append(findings, conformance.Finding{Operation: op, Direction: conformance.Response, Status: http.StatusBadGateway,
 			Kind: conformance.KindUpstream, Rule: "no answer from upstream: " + upstreamReason(err)})
-		p.fail(w, x, http.StatusBadGateway, "no answer from upstream "+printableURL(p.upstream))
-		return
+		p.fail(x, http.StatusBadGateway, "no answer from upstream "+printableURL(p.upstream))
+		return x
 	}
 	respBody, err := readCapped(resp.Body, p.maxBody)
 	_ = resp.Body.Close()
@@ -250,10 +318,10 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		x.findings = append(findings, conformance.Finding{Operation: op, Direction: conformance.Response, Status: http.StatusBadGateway,
 			Kind: conformance.KindUpstream, Rule: "upstream answer larger than --max-body-bytes, or cut short"})
-		p.fail(w, x, http.StatusBadGateway, "upstream answer not forwarded: larger than --max-body-bytes, or cut short")
-		return
+		p.fail(x, http.StatusBadGateway, "upstream answer not forwarded: larger than --max-body-bytes, or cut short")
+		return x
 	}
-	x.status, x.respHdr, x.respBody = resp.StatusCode, resp.Header, respBody
+	x.status, x.proto, x.respHdr, x.respBody = resp.StatusCode, resp.Proto, resp.Header, respBody
 	for i := range findings {
 		findings[i].Status = resp.StatusCode
 	}
@@ -262,24 +330,13 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		findings = append(findings, rf...)
 	}
 	x.findings = findings
-	h := w.Header()
-	for k, vs := range endToEnd(resp.Header) {
-		h[k] = vs
-	}
-	h.Del("Content-Length")
-	w.WriteHeader(resp.StatusCode)
-	_, _ = w.Write(respBody)
+	return x
 }
 
 // outbound is r as forwarded: the same method, path, query, headers (but
 // hop-by-hop ones) and body, to the upstream.
 func (p *proxy) outbound(r *http.Request, body []byte) (*http.Request, error) {
-	target := *p.upstream
-	target.Path = strings.TrimSuffix(p.upstream.Path, "/") + r.URL.Path
-	if r.URL.RawPath != "" {
-		target.RawPath = strings.TrimSuffix(p.upstream.EscapedPath(), "/") + r.URL.RawPath
-	}
-	target.RawQuery = r.URL.RawQuery
+	target := p.target(r)
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -296,6 +353,18 @@ func (p *proxy) outbound(r *http.Request, body []byte) (*http.Request, error) {
 		out.Header["User-Agent"] = nil // as sent: none, not Go's default
 	}
 	return out, nil
+}
+
+// target is the upstream URL of r: upstream's scheme, host and path
+// prefix, then r's path and query as sent.
+func (p *proxy) target(r *http.Request) *url.URL {
+	target := *p.upstream
+	target.Path = strings.TrimSuffix(p.upstream.Path, "/") + r.URL.Path
+	if r.URL.RawPath != "" {
+		target.RawPath = strings.TrimSuffix(p.upstream.EscapedPath(), "/") + r.URL.RawPath
+	}
+	target.RawQuery = r.URL.RawQuery
+	return &target
 }
 
 // readCapped reads at most limit bytes, and fails when there are more.
@@ -332,18 +401,15 @@ func upstreamReason(err error) string {
 	return err.Error()
 }
 
-// fail answers the client itself, with a JSON error body the API's
+// fail makes the proxy's own answer, with a JSON error body the API's
 // clients decode like the API's own.
-func (p *proxy) fail(w http.ResponseWriter, x *proxied, status int, details string) {
+func (p *proxy) fail(x *proxied, status int, details string) {
 	body, _ := json.Marshal(map[string]any{"Errors": map[string]any{"Error": []map[string]any{{
 		"Source": "finicity-connect proxy", "ReasonCode": fmt.Sprint(status),
 		"Description": http.StatusText(status) + ".", "Details": details, "Recoverable": status == http.StatusBadGateway,
 	}}}})
-	x.status, x.respBody = status, body
+	x.status, x.proto, x.respBody = status, "HTTP/1.1", body
 	x.respHdr = http.Header{"Content-Type": {"application/json"}}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }
 
 // record reports an exchange's findings (stderr, --report) and adds it to
@@ -351,6 +417,9 @@ func (p *proxy) fail(w http.ResponseWriter, x *proxied, status int, details stri
 func (p *proxy) record(x *proxied) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
 	p.exchanges++
 	now := time.Now().UTC()
 	for _, f := range x.findings {

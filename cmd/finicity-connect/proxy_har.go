@@ -138,25 +138,29 @@ type (
 // appears, such as an error's details quoting one back.
 func harEntryOf(x *proxied, secrets []string) harEntry {
 	mask := func(s string) string { return redact.Text(s, secrets...) }
-	u := x.outURL
-	if u == "" {
-		u = x.req.URL.String()
+	u := maskQuery(x.outURL)
+	total := time.Since(x.started)
+	proto := x.proto
+	if proto == "" {
+		proto = "HTTP/1.1"
 	}
 	e := harEntry{
 		StartedDateTime: x.started.UTC().Format(time.RFC3339Nano),
-		Time:            ms(time.Since(x.started)),
+		Time:            ms(total),
 		Request: harRequest{
 			Method: x.req.Method, URL: mask(u), HTTPVersion: x.req.Proto,
 			Cookies: []harNameValue{}, Headers: harHeaders(x.req.Header, mask), QueryString: harQuery(u, mask),
 			HeadersSize: -1, BodySize: len(x.reqBody),
 		},
 		Response: harResponse{
-			Status: x.status, StatusText: http.StatusText(x.status), HTTPVersion: "HTTP/1.1",
+			Status: x.status, StatusText: http.StatusText(x.status), HTTPVersion: proto,
 			Cookies: []harNameValue{}, Headers: harHeaders(x.respHdr, mask),
 			Content:     harContent{Size: len(x.respBody), MimeType: x.respHdr.Get("Content-Type"), Text: mask(string(redact.JSON(x.respBody)))},
 			HeadersSize: -1, BodySize: len(x.respBody),
 		},
-		Timings:  harTimings{Send: 0, Wait: ms(x.waited), Receive: 0},
+		// time is the sum of the timings: waiting for upstream, and the
+		// proxy's own reading and checking around it.
+		Timings:  harTimings{Send: 0, Wait: ms(x.waited), Receive: ms(max(0, total-x.waited))},
 		Findings: x.findings,
 	}
 	if e.Findings == nil {
@@ -179,6 +183,29 @@ func harHeaders(h http.Header, mask func(string) string) []harNameValue {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// maskQuery is raw with the values of secret query parameters (token,
+// partnerSecret) replaced by [REDACTED], the rest as sent.
+func maskQuery(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.RawQuery == "" {
+		return raw
+	}
+	parts := strings.Split(u.RawQuery, "&")
+	changed := false
+	for i, kv := range parts {
+		k, _, ok := strings.Cut(kv, "=")
+		if name, err := url.QueryUnescape(k); ok && err == nil && redact.IsSecretField(name) {
+			parts[i] = k + "=" + url.QueryEscape(redact.Mask)
+			changed = true
+		}
+	}
+	if !changed {
+		return raw
+	}
+	u.RawQuery = strings.Join(parts, "&")
+	return u.String()
 }
 
 func harQuery(raw string, mask func(string) string) []harNameValue {

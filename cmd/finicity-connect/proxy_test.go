@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -168,6 +169,12 @@ func (p *runningProxy) readHAR(t *testing.T) (harFile, string) {
 			s.Status == nil || s.StatusText == nil || s.HTTPVersion == "" || s.Cookies == nil || s.Headers == nil || s.Content == nil || s.RedirectURL == nil || s.HeadersSize == nil || s.BodySize == nil {
 			t.Errorf("HAR entry %d lacks a field HAR 1.2 requires: %+v", i, e)
 		}
+		if u, err := url.Parse(r.URL); err != nil || !u.IsAbs() {
+			t.Errorf("HAR entry %d: request.url %q is not absolute", i, r.URL)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, e.StartedDateTime); err != nil {
+			t.Errorf("HAR entry %d: startedDateTime: %v", i, err)
+		}
 	}
 	return h, string(b)
 }
@@ -296,6 +303,28 @@ func TestProxyDrift(t *testing.T) {
 		t.Errorf("summary %+v", sum.Summary)
 	}
 	report, _ := os.ReadFile(p.report)
+	// Every line has every field the issue names, and never a value of
+	// the drifted answers.
+	for _, l := range strings.Split(strings.TrimSpace(string(report)), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		op, _ := m["operation"].(map[string]any)
+		for _, k := range []string{"time", "direction", "status", "kind", "field", "rule"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("report line lacks %q: %s", k, l)
+			}
+		}
+		if _, ok := op["method"]; !ok || op["docs"] == "" {
+			t.Errorf("report line's operation lacks its method or docs name: %s", l)
+		}
+		for _, v := range []string{"zzzzzzzz", `"yes"`, `"default"`} {
+			if strings.Contains(l, v) {
+				t.Errorf("report line shows the value %s: %s", v, l)
+			}
+		}
+	}
 	_, har := p.readHAR(t)
 	for name, s := range map[string]string{"report": string(report), "HAR": har, "stderr": o.stderr, "stdout": o.stdout} {
 		assertNoSecrets(t, name, s)
@@ -306,14 +335,11 @@ func TestProxyDrift(t *testing.T) {
 	}
 }
 
-// TestProxyUpstreamDown: no upstream, a 502 with the API's error shape
-// and a finding of kind upstream.
-func TestProxyUpstreamDown(t *testing.T) {
-	d := newDriftServer(t)
-	url := d.URL
-	d.Close()
-	p := startProxy(t, url)
-	req, _ := http.NewRequest("GET", p.url+"/connect-components/configurations", nil)
+// listThrough lists configurations through the proxy at proxyURL with the
+// drift credentials, and returns the answer and its body.
+func listThrough(t *testing.T, proxyURL string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", proxyURL+"/connect-components/configurations", nil)
 	req.Header.Set("Finicity-App-Key", driftAppKey)
 	req.Header.Set("Finicity-App-Token", driftAppToken)
 	resp, err := http.DefaultClient.Do(req)
@@ -322,6 +348,17 @@ func TestProxyUpstreamDown(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	return resp, body
+}
+
+// TestProxyUpstreamDown: no upstream, a 502 with the API's error shape
+// and a finding of kind upstream.
+func TestProxyUpstreamDown(t *testing.T) {
+	d := newDriftServer(t)
+	url := d.URL
+	d.Close()
+	p := startProxy(t, url)
+	resp, body := listThrough(t, p.url)
 	var e struct {
 		Errors struct {
 			Error []struct{ ReasonCode, Details string }
@@ -446,5 +483,187 @@ func TestProxyBodyCap(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || len(d.requests()) != 0 {
 		t.Errorf("answer %d, upstream saw %q", resp.StatusCode, d.requests())
+	}
+	// Recorded all the same, at the URL it was for.
+	h, _ := p.readHAR(t)
+	if len(h.Log.Entries) != 1 || *h.Log.Entries[0].Response.Status != http.StatusRequestEntityTooLarge ||
+		h.Log.Entries[0].Request.URL != d.URL+"/connect-components/configurations" {
+		t.Errorf("HAR entries %+v", h.Log.Entries)
+	}
+}
+
+// TestProxyRequestFindings: requests are checked as the strict test kit
+// checks them (exact field names, unknown fields), and an exchange is in
+// the report and the HAR by the time its client has the answer, while
+// the proxy runs.
+func TestProxyRequestFindings(t *testing.T) {
+	d := newDriftServer(t)
+	p := startProxy(t, d.URL)
+	body := `{"redirectUrl":"https://partner.example/done","customerId":"1005061234","configurationID":"` + driftConfigID + `",` +
+		`"serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`
+	send := func(method, path, body string) int {
+		req, _ := http.NewRequest(method, p.url+path, strings.NewReader(body))
+		req.Header.Set("Finicity-App-Key", driftAppKey)
+		req.Header.Set("Finicity-App-Token", driftAppToken)
+		req.Header.Set("Authorization", "Bearer "+driftIssuedToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status := send("POST", "/connect-components/institutions/101732/oauth-urls", body); status != 200 {
+		t.Fatalf("status %d, want the drifted server's 200, forwarded as it came", status)
+	}
+	// Before the proxy stops: the report and the HAR hold the exchange.
+	var got []string
+	for _, r := range p.reportLines(t) {
+		if r.Direction == "request" {
+			got = append(got, string(r.Kind)+" "+r.Field)
+			if r.Status != 200 || r.Operation.Method != "OAuthURLs.Create" || r.Time == "" || r.Rule == "" {
+				t.Errorf("report line %+v", r)
+			}
+		}
+	}
+	want := []string{"unknown field configurationID", "unknown field redirectUrl", "missing required redirectURI"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("request findings %q, want %q", got, want)
+	}
+	h, text := p.readHAR(t)
+	if len(h.Log.Entries) != 1 {
+		t.Fatalf("HAR while running: %d entries, want 1", len(h.Log.Entries))
+	}
+	// Every secret masked; the rest as sent.
+	for _, s := range []string{`"name":"Authorization","value":"[REDACTED]"`, `"name":"Finicity-App-Key","value":"[REDACTED]"`,
+		`"name":"Finicity-App-Token","value":"[REDACTED]"`, `\"configurationID\":\"` + driftConfigID + `\"`, `\"redirectUrl\":\"https://partner.example/done\"`} {
+		if !strings.Contains(text, s) {
+			t.Errorf("HAR lacks %s: %s", s, text)
+		}
+	}
+	// A secret in the query, by its name (a value not seen elsewhere):
+	// masked in the URL and in queryString.
+	const queryToken = "query-only-token-4e1f"
+	send("GET", "/connect-components/configurations?token="+queryToken+"&x=1", "")
+	h, text = p.readHAR(t)
+	if len(h.Log.Entries) != 2 {
+		t.Fatalf("HAR: %d entries, want 2", len(h.Log.Entries))
+	}
+	if e := h.Log.Entries[1].Request; !strings.HasSuffix(e.URL, "?token=%5BREDACTED%5D&x=1") ||
+		!reflect.DeepEqual(e.QueryString, []harNameValue{{"token", "[REDACTED]"}, {"x", "1"}}) {
+		t.Errorf("URL %s, query %+v", e.URL, e.QueryString)
+	}
+	if strings.Contains(text, queryToken) {
+		t.Errorf("the HAR shows the query's token")
+	}
+	o := p.stop()
+	report, _ := os.ReadFile(p.report)
+	for name, s := range map[string]string{"report": string(report), "HAR": text, "stderr": o.stderr, "stdout": o.stdout} {
+		assertNoSecrets(t, name, s)
+	}
+}
+
+// TestProxyAnswerCap: an answer past --max-body-bytes is not forwarded:
+// a 502 and a finding of kind upstream.
+func TestProxyAnswerCap(t *testing.T) {
+	d := newDriftServer(t)
+	p := startProxy(t, d.URL, "--max-body-bytes", "64")
+	resp, body := listThrough(t, p.url)
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(body), "larger than --max-body-bytes") {
+		t.Errorf("answer %d %s", resp.StatusCode, body)
+	}
+	lines := p.reportLines(t)
+	if len(lines) != 1 || lines[0].Kind != "upstream" || lines[0].Operation.Method != "Configurations.List" {
+		t.Errorf("report %+v", lines)
+	}
+}
+
+// TestProxyForwardsUnchanged: the method, the escaped path, the query,
+// the headers (but hop-by-hop ones) and the body bytes reach upstream as
+// the client sent them, credentials included; the answer reaches the
+// client as upstream gave it.
+func TestProxyForwardsUnchanged(t *testing.T) {
+	type seen struct {
+		method, uri string
+		header      http.Header
+		body        []byte
+	}
+	got := make(chan seen, 1)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- seen{r.Method, r.RequestURI, r.Header.Clone(), b}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Upstream", "yes")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte(` {"id" : "` + driftConfigID + `", "filterAccounts":["a"] } `))
+	}))
+	defer up.Close()
+	p := startProxy(t, up.URL+"/base/")
+	body := "{ \"filterAccounts\" : [\"Checking\"],\n  \"aoRequired\":true }"
+	req, _ := http.NewRequest("POST", p.url+"/connect-components/configurations?b=2&a=%2F1", strings.NewReader(body))
+	req.Header.Set("Finicity-App-Key", driftAppKey)
+	req.Header.Set("Finicity-App-Token", driftAppToken)
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Add("X-Custom", "one")
+	req.Header.Add("X-Custom", "two")
+	req.Header.Set("User-Agent", "my-node-app/1.0")
+	req.Header.Set("Connection", "keep-alive, X-Hop")
+	req.Header.Set("X-Hop", "dropped")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	s := <-got
+	if s.method != "POST" || s.uri != "/base/connect-components/configurations?b=2&a=%2F1" || string(s.body) != body {
+		t.Errorf("upstream saw %s %s %q", s.method, s.uri, s.body)
+	}
+	for name, want := range map[string][]string{"Finicity-App-Key": {driftAppKey}, "Finicity-App-Token": {driftAppToken},
+		"Content-Type": {"application/json; charset=utf-8"}, "X-Custom": {"one", "two"}, "User-Agent": {"my-node-app/1.0"}} {
+		if !reflect.DeepEqual(s.header[name], want) {
+			t.Errorf("upstream header %s: %q, want %q", name, s.header[name], want)
+		}
+	}
+	if s.header.Get("X-Hop") != "" {
+		t.Errorf("a hop-by-hop header was forwarded")
+	}
+	if resp.StatusCode != 201 || resp.Header.Get("X-Upstream") != "yes" ||
+		string(answer) != ` {"id" : "`+driftConfigID+`", "filterAccounts":["a"] } ` {
+		t.Errorf("client got %d %q %v", resp.StatusCode, answer, resp.Header)
+	}
+}
+
+// TestProxyStopsWithExchangeInFlight: an exchange upstream never answers
+// is still recorded when the proxy stops past its grace: the summary
+// counts it and the HAR, whole, holds it (with no answer).
+func TestProxyStopsWithExchangeInFlight(t *testing.T) {
+	grace := proxyShutdownGrace
+	proxyShutdownGrace = 50 * time.Millisecond
+	t.Cleanup(func() { proxyShutdownGrace = grace })
+	arrived := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done() // never answers; the proxy gives up at exit
+	}))
+	defer up.Close()
+	p := startProxy(t, up.URL)
+	failed := make(chan error, 1)
+	go func() {
+		_, err := http.Get(p.url + "/connect-components/configurations")
+		failed <- err
+	}()
+	<-arrived
+	o := p.stop()
+	if o.code != exitOK || !strings.Contains(o.stderr, "summary: 1 exchange(s)") {
+		t.Errorf("exit %d: %s", o.code, o.stderr)
+	}
+	if err := <-failed; err == nil {
+		t.Error("the client got an answer")
+	}
+	h, _ := p.readHAR(t)
+	if len(h.Log.Entries) != 1 || *h.Log.Entries[0].Response.Status != 0 {
+		t.Errorf("HAR entries %+v", h.Log.Entries)
 	}
 }

@@ -78,10 +78,10 @@ const (
 // Operation names an operation of the spec as users know it.
 type Operation struct {
 	// Method is the api method, such as "Configurations.List".
-	Method string `json:"method,omitempty"`
+	Method string `json:"method"`
 	// Docs is the docs' name, such as "get_configurations"; empty for an
 	// operation the docs do not name (partner authentication).
-	Docs string `json:"docs,omitempty"`
+	Docs string `json:"docs"`
 	// ID is the operationId, such as "GetConfigurations".
 	ID string `json:"id,omitempty"`
 }
@@ -120,7 +120,7 @@ type Finding struct {
 	In string `json:"in,omitempty"`
 	// Field names the field as a dotted path (elements.0.label), the
 	// parameter or the header; empty when the whole body is at fault.
-	Field string `json:"field,omitempty"`
+	Field string `json:"field"`
 	// Rule says what the spec (or net/http) wants.
 	Rule string `json:"rule"`
 }

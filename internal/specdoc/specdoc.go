@@ -1,5 +1,7 @@
 // Package specdoc loads the OpenAPI document embedded in the generated code
-// once per process, and builds the shared Validator from it.
+// once per process, and builds the shared Validator from it. Only what
+// validates or serves the spec uses it (opt-in validation, the sandbox, the
+// test kit): a client's default call path never loads the spec.
 package specdoc
 
 import (
@@ -40,21 +42,4 @@ func MustValidator() *validation.Validator {
 		panic("specdoc: embedded OpenAPI document does not load: " + err.Error())
 	}
 	return v
-}
-
-// Operation returns the operation of the embedded document with the given
-// operationId, with its method and path.
-func Operation(id string) (method, path string, op *openapi3.Operation, err error) {
-	doc, err := Doc()
-	if err != nil {
-		return "", "", nil, err
-	}
-	for p, item := range doc.Paths.Map() {
-		for m, o := range item.Operations() {
-			if o.OperationID == id {
-				return m, p, o, nil
-			}
-		}
-	}
-	return "", "", nil, fmt.Errorf("no operation %q in the embedded OpenAPI document", id)
 }

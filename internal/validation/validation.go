@@ -6,10 +6,14 @@
 // no schema logic of its own: every verdict on a message is openapi3filter's.
 // What it adds is wiring: the string formats the spec uses, the apiKey
 // authentication check, field-naming errors that never echo a value, and
-// routing. Routes are resolved once when the Validator is built: finding the
-// operation for a request is a map lookup plus a comparison of path
-// segments (on the escaped path, so an encoded "/" stays inside its
-// parameter, and after any base-URL prefix), not a scan of the document.
+// routing. The routing is this package's own because kin-openapi's routers
+// match the unescaped path (a customer_id of a%2Fb would split in two) and
+// know no base-URL prefix; it decides only which operation a request is,
+// never whether it is valid. Routes are resolved once when the Validator
+// is built: finding the operation for a request is a map lookup plus a
+// comparison of path segments (on the escaped path, so an encoded "/"
+// stays inside its parameter, and after any base-URL prefix), not a scan
+// of the document.
 package validation
 
 import (

@@ -148,19 +148,26 @@ func TestHeaderChecks(t *testing.T) {
 	}
 }
 
-// TestInvalidUTF8: a JSON string that is not valid UTF-8 would reach the
-// API changed (decoders replace the bytes); the kit fails the test.
-func TestInvalidUTF8(t *testing.T) {
-	rt := &recordingT{TB: t}
-	srv := connecttest.NewServer(rt)
-	body := []byte("{\"filterAccounts\":[\"Checking\",\"Sav\xffings\"]}")
-	req, err := http.NewRequest(http.MethodPost, connecttest.InProcessURL+"/connect-components/configurations", bytes.NewReader(body))
+// postJSON is a request of the app's own making, with the kit's
+// credentials: code that does not use package api.
+func postJSON(t *testing.T, path, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, connecttest.InProcessURL+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Finicity-App-Key", connecttest.AppKey)
 	req.Header.Set("Finicity-App-Token", connecttest.Token)
+	return req
+}
+
+// TestInvalidUTF8: a JSON string that is not valid UTF-8 would reach the
+// API changed (decoders replace the bytes); the kit fails the test.
+func TestInvalidUTF8(t *testing.T) {
+	rt := &recordingT{TB: t}
+	srv := connecttest.NewServer(rt)
+	req := postJSON(t, "/connect-components/configurations", "{\"filterAccounts\":[\"Checking\",\"Sav\xffings\"]}")
 	at := nextLine()
 	resp, err := srv.HTTPClient().Do(req)
 	if err != nil {
@@ -215,7 +222,10 @@ func TestOwnHTTPClient(t *testing.T) {
 		srv.Inject("Configurations.List", 1, connecttest.Delay(time.Minute))
 		start := time.Now()
 		_, err := o.Configured(context.Background())
-		if err == nil || !strings.Contains(err.Error(), "Client.Timeout") {
+		// net/http ends the call with its Client.Timeout timer or with the
+		// deadline it puts on the request's context; in a synctest bubble
+		// both fire at the same instant, so either text may win.
+		if err == nil || !strings.Contains(err.Error(), "Client.Timeout") && !strings.Contains(err.Error(), "deadline exceeded") {
 			t.Errorf("past the client's timeout: %v", err)
 		}
 		if waited := time.Since(start); waited != 2*time.Second {
@@ -232,4 +242,50 @@ func TestOwnHTTPClient(t *testing.T) {
 			t.Errorf("%v is not a timeout", err)
 		}
 	})
+}
+
+// TestUnknownFieldFails: redirectUrl beside redirectURI, from code that
+// builds its own body. The API ignores the extra field and answers 201;
+// the kit fails the test at the line that sent it, naming the field and
+// not its value. AllowUnknownFields lets it through.
+func TestUnknownFieldFails(t *testing.T) {
+	body := `{"redirectURI":"https://app.example/back","redirectUrl":"https://app.example/other","customerId":"1005061234",` +
+		`"serviceAgreement":{"language":"en","acceptedDate":"2026-03-02T10:00:00Z"}}`
+	send := func(srv *connecttest.Server) (status int, at string) {
+		req := postJSON(t, "/connect-components/institutions/200003/oauth-urls", body)
+		at = nextLine()
+		resp, err := srv.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, at
+	}
+	rt := &recordingT{TB: t}
+	srv := connecttest.NewServer(rt)
+	status, at := send(srv)
+	if status != http.StatusCreated {
+		t.Errorf("answered %d, want the API's 201 (it ignores unknown fields)", status)
+	}
+	failures := rt.recorded()
+	if len(failures) != 1 {
+		t.Fatalf("reported %q, want one failure", failures)
+	}
+	for _, want := range []string{"connecttest: " + at + ": ", "OAuthURLs.Create (post_institutions_institution_id_oauth_urls)",
+		"body redirectUrl: unknown field: not defined by the spec (names are exact and case-sensitive)"} {
+		if !strings.Contains(failures[0], want) {
+			t.Errorf("failure %q does not hold %q", failures[0], want)
+		}
+	}
+	if strings.Contains(failures[0], "app.example") {
+		t.Errorf("failure %q shows a value", failures[0])
+	}
+	if r := srv.Requests()[0]; r.Status != http.StatusCreated || !strings.Contains(r.Violation, "body redirectUrl: unknown field") {
+		t.Errorf("recorded %v", r)
+	}
+
+	rt = &recordingT{TB: t}
+	if status, _ := send(connecttest.NewServer(rt, connecttest.AllowUnknownFields())); status != http.StatusCreated || rt.recorded() != nil {
+		t.Errorf("AllowUnknownFields: %d, reported %q", status, rt.recorded())
+	}
 }

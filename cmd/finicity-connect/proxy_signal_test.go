@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/finicity-go/connect-components/internal/testutil"
+)
+
+// TestProxySignals: the proxy as its own process, stopped by SIGINT and
+// by SIGTERM: each time it exits 0 with the summary (counts per kind) on
+// stderr and as a second JSON line on stdout, and leaves a whole HAR.
+func TestProxySignals(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			d := newDriftServer(t)
+			dir := t.TempDir()
+			har, report := filepath.Join(dir, "h.har"), filepath.Join(dir, "r.jsonl")
+			cmd := asProcess(t, map[string]string{}, "proxy", "--upstream", d.URL, "--addr", "127.0.0.1:0", "--har", har, "--report", report)
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			stderr := &testutil.SyncBuffer{}
+			cmd.Stderr = stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+			out := bufio.NewReader(stdout)
+			line, err := out.ReadString('\n')
+			var ready proxyReady
+			if err != nil || json.Unmarshal([]byte(line), &ready) != nil {
+				t.Fatalf("ready line %q: %v (%s)", line, err, stderr.String())
+			}
+			if ready.PID != cmd.Process.Pid || ready.Upstream != d.URL || !strings.HasPrefix(ready.URL, "http://127.0.0.1:") {
+				t.Errorf("ready line %+v", ready)
+			}
+			journeyThrough(viaProxy(t, ready.URL))
+
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			rest, _ := io.ReadAll(out)
+			if code := exitCode(t, cmd.Wait()); code != exitOK {
+				t.Errorf("exit %d after %v: %s", code, sig, stderr.String())
+			}
+			var sum struct {
+				Summary struct {
+					Exchanges, Findings int
+					ByKind              map[string]int
+				}
+			}
+			if err := json.Unmarshal(rest, &sum); err != nil || sum.Summary.Exchanges != 8 || sum.Summary.Findings != 5 || len(sum.Summary.ByKind) != 5 {
+				t.Errorf("summary on stdout %q: %v", rest, err)
+			}
+			for _, want := range []string{"summary: 8 exchange(s), 5 finding(s)", "  undocumented status  1", "  unknown field        1"} {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+				}
+			}
+			p := &runningProxy{har: har, report: report}
+			h, text := p.readHAR(t)
+			if len(h.Log.Entries) != 8 {
+				t.Errorf("HAR: %d entries, want 8", len(h.Log.Entries))
+			}
+			if len(p.reportLines(t)) != 5 {
+				t.Errorf("report: %d lines, want 5", len(p.reportLines(t)))
+			}
+			for name, s := range map[string]string{"HAR": text, "stderr": stderr.String(), "stdout": line + string(rest)} {
+				assertNoSecrets(t, name, s)
+			}
+		})
+	}
+}
