@@ -107,6 +107,14 @@ func TestBodyFlag(t *testing.T) {
 	if err := os.WriteFile(file, []byte(`{"filterAccounts":["Checking"],"aoRequired":true}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	huge := filepath.Join(t.TempDir(), "huge.json")
+	if f, err := os.Create(huge); err != nil {
+		t.Fatal(err)
+	} else if err := f.Truncate(maxBodyFileBytes + 1); err != nil {
+		t.Fatal(err)
+	} else {
+		f.Close()
+	}
 	want := `{"aoRequired":true,"filterAccounts":["Checking"]}`
 	for _, args := range [][]string{
 		{"--body", `{"filterAccounts":["Checking"],"aoRequired":true}`},
@@ -133,6 +141,7 @@ func TestBodyFlag(t *testing.T) {
 			"give the body once: with --body or with the body flags (--ao-required), not both"},
 		{[]string{"configurations", "create", "--body", `[]`}, "invalid --body: must be a JSON object\n"},
 		{[]string{"configurations", "create", "--body", "@" + file + ".missing"}, "cannot read --body @" + file + ".missing: no such file or directory"},
+		{[]string{"configurations", "create", "--body", "@" + huge}, "--body @" + huge + " is larger than 16777216 bytes\n"},
 		{[]string{"configurations", "create", "--body", `{"aoRequired":"yes"}`}, "invalid --body: aoRequired: a JSON string where true or false was expected\n"},
 		{[]string{"configurations", "create", "--body", `{"filterAccounts":5}`}, "invalid --body: filterAccounts: a JSON number where a list was expected\n"},
 		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","serviceAgreement":{"language":"en","acceptedDate":7}}`},
