@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -89,6 +90,14 @@ func TestEveryOperationIsACommand(t *testing.T) {
 			for _, f := range want {
 				if !strings.Contains(help, "\n  --"+f+" ") && !strings.Contains(help, "\n  --"+f+"\n") {
 					t.Errorf("%s --help (operation %s) has no --%s flag", c.name, op.OperationID, f)
+				}
+			}
+			// A default taken from another flag names one this command has
+			// (the agreement's language follows --language only where
+			// there is one).
+			for _, m := range regexp.MustCompile(`default: --([a-z0-9-]+)`).FindAllStringSubmatch(help, -1) {
+				if !strings.Contains(help, "\n  --"+m[1]+" ") {
+					t.Errorf("%s --help: a default from --%s, which the command does not have", c.name, m[1])
 				}
 			}
 			if first := strings.Fields(op.Description); len(first) > 0 && !strings.Contains(help, first[0]) {
