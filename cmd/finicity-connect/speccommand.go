@@ -21,6 +21,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/validation"
 )
 
@@ -576,13 +577,16 @@ func (o *opSpec) callTyped(ctx context.Context, in *invocation, m reflect.Value,
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) && te.Field != "" {
 				// In the spec's words: the wire name, the JSON kinds.
-				return usagef("invalid %s: %s: a JSON %s where %s was expected", what, te.Field, te.Value, jsonKind(te.Type))
+				return usagef("invalid %s: %s: a JSON %s where %s was expected", what, te.Field, te.Value, sandbox.JSONKind(te.Type))
 			}
 			if what == "--body" && o.body != nil {
 				// A value's own decoder (a date-time's) does not say
 				// where it failed: the spec's validator finds the field.
-				if where := schemaProblemAt(o.body, data); where != "" {
-					return usagef("invalid %s: %s", what, where)
+				var v any
+				if json.Unmarshal(data, &v) == nil {
+					if err := o.body.VisitJSON(v, validation.FormatOptions()...); err != nil {
+						return usagef("invalid %s: %s", what, sandbox.SchemaProblem(err))
+					}
 				}
 			}
 			return usagef("invalid %s: %v", what, err)
@@ -760,66 +764,4 @@ func (o *opSpec) print(in *invocation, resp *http.Response, path []pathValue) er
 		}
 	}
 	return in.print(result{raw: out, table: table})
-}
-
-// jsonKind names what a Go type takes in JSON's words.
-func jsonKind(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch {
-	case t == reflect.TypeFor[time.Time]():
-		return "an RFC 3339 date-time string"
-	case t.Kind() == reflect.Array && t.Len() == 16:
-		return "a UUID string"
-	}
-	switch t.Kind() {
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	case reflect.Slice, reflect.Array:
-		return "a list"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	}
-	return "a value of another kind"
-}
-
-// schemaProblemAt names the first place where data breaks schema, as
-// kin-openapi judges it, and the rule (never the value: it may be a
-// secret); "" when it finds none.
-func schemaProblemAt(schema *openapi3.Schema, data []byte) string {
-	var v any
-	if json.Unmarshal(data, &v) != nil {
-		return ""
-	}
-	err := schema.VisitJSON(v, validation.FormatOptions()...)
-	var se *openapi3.SchemaError
-	if !errors.As(err, &se) {
-		return ""
-	}
-	for {
-		var inner *openapi3.SchemaError
-		if se.Origin == nil || !errors.As(se.Origin, &inner) || inner == se {
-			break
-		}
-		se = inner
-	}
-	field, reason := strings.Join(se.JSONPointer(), "."), se.Reason
-	if se.SchemaField == "format" && se.Schema != nil {
-		reason = fmt.Sprintf("not of format %q", se.Schema.Format)
-		if se.Schema.Format == "date-time" {
-			reason += " (RFC 3339, e.g. 2024-11-28T18:25:32Z)"
-		}
-	}
-	if field == "" || reason == "" {
-		return ""
-	}
-	return field + ": " + reason
 }
