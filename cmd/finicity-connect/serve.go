@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"golang.org/x/net/netutil"
@@ -42,7 +43,85 @@ const (
 	defaultMaxConnections = 256
 	// maxHeaderBytes caps a request's line and headers.
 	maxHeaderBytes = 64 << 10
+	// idleEvictAfter: at the connection cap, a connection idle this long
+	// (no request yet, or between requests) is closed to make room, so
+	// idle connections can never hold every slot while real requests
+	// wait in the backlog. A request in flight is never closed for it.
+	idleEvictAfter = time.Second
 )
+
+// connGuard tracks the served connections' states (http.Server's
+// ConnState) and, at the cap, closes the longest-idle connection once it
+// has been idle idleEvictAfter: the listener's cap then admits the next
+// connection waiting in the backlog. Without it, 1,100 connections that
+// send nothing held the 256 slots in waves of --header-timeout, and a
+// real request waited 40 s.
+type connGuard struct {
+	max       int
+	idleAfter time.Duration
+
+	mu    sync.Mutex
+	open  int
+	idle  map[net.Conn]time.Time // StateNew or StateIdle, since
+	timer *time.Timer
+}
+
+func newConnGuard(max int, idleAfter time.Duration) *connGuard {
+	return &connGuard{max: max, idleAfter: idleAfter, idle: map[net.Conn]time.Time{}}
+}
+
+// track is the server's ConnState hook.
+func (g *connGuard) track(c net.Conn, s http.ConnState) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch s {
+	case http.StateNew:
+		g.open++
+		g.idle[c] = time.Now()
+	case http.StateIdle:
+		g.idle[c] = time.Now()
+	case http.StateActive:
+		delete(g.idle, c)
+	case http.StateHijacked, http.StateClosed:
+		g.open--
+		delete(g.idle, c)
+	}
+	g.evictLocked()
+}
+
+// evictLocked closes the longest-idle connection when all slots are
+// taken, or comes back when it will have been idle long enough.
+func (g *connGuard) evictLocked() {
+	if g.open < g.max {
+		return
+	}
+	var oldest net.Conn
+	var since time.Time
+	for c, t := range g.idle {
+		if oldest == nil || t.Before(since) {
+			oldest, since = c, t
+		}
+	}
+	if oldest == nil {
+		return // every slot serves a request: the cap holds the rest back
+	}
+	if wait := g.idleAfter - time.Since(since); wait > 0 {
+		if g.timer == nil {
+			g.timer = time.AfterFunc(wait, func() {
+				g.mu.Lock()
+				defer g.mu.Unlock()
+				g.evictLocked()
+			})
+		} else {
+			g.timer.Reset(wait)
+		}
+		return
+	}
+	delete(g.idle, oldest)
+	// The server's goroutine for it sees the close, and reports
+	// StateClosed; the listener's slot is freed by the close itself.
+	_ = oldest.Close()
+}
 
 func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	addr := fs.String("addr", "127.0.0.1:4010", "address to listen on")
@@ -92,8 +171,9 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 				return err
 			}
 		}
+		guard := newConnGuard(*maxConns, idleEvictAfter)
 		srv := &http.Server{Handler: sb, ReadHeaderTimeout: *headerTimeout, ReadTimeout: *readTimeout,
-			WriteTimeout: *writeTimeout, IdleTimeout: *idleTimeout, MaxHeaderBytes: maxHeaderBytes}
+			WriteTimeout: *writeTimeout, IdleTimeout: *idleTimeout, MaxHeaderBytes: maxHeaderBytes, ConnState: guard.track}
 
 		host, _, _ := net.SplitHostPort(ln.Addr().String())
 		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {

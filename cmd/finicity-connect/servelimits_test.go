@@ -129,12 +129,26 @@ func TestServedSandboxShutdownGrace(t *testing.T) {
 	closedWithin(t, conn, 5*time.Second)
 }
 
-// TestServedSandboxConnectionCap: with --max-connections 2, a third
-// connection is not served until one of the first two closes.
+// TestServedSandboxConnectionCap: with --max-connections 2, two requests
+// in flight (bodies still arriving) hold a third connection back until
+// one of them closes: a request in flight is never closed to make room.
+// Two idle connections, keep-alive after a request or fresh with nothing
+// sent, do not: at the cap the longest-idle one is closed once idle for
+// idleEvictAfter, and the third is served.
 func TestServedSandboxConnectionCap(t *testing.T) {
-	ready, stop, _, _ := served(t, "--addr", "127.0.0.1:0", "--max-connections", "2")
+	// Timeouts longer than the test's guards: only the eviction can make
+	// room in time.
+	ready, stop, _, _ := served(t, "--addr", "127.0.0.1:0", "--max-connections", "2", "--header-timeout", "30s", "--idle-timeout", "60s")
 	defer stop()
 	addr := strings.TrimPrefix(ready["url"].(string), "http://")
+	dial := func(t *testing.T) net.Conn {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn
+	}
 	get := func(conn net.Conn) error {
 		if _, err := io.WriteString(conn, "GET /connect-components/configurations HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n\r\n"); err != nil {
 			return err
@@ -146,41 +160,85 @@ func TestServedSandboxConnectionCap(t *testing.T) {
 		resp.Body.Close()
 		return nil
 	}
-	var held []net.Conn
-	for range 2 {
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		if err := get(conn); err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, conn)
+	// third dials a connection and GETs on it, reporting the outcome.
+	third := func(t *testing.T) <-chan error {
+		conn := dial(t) // accepted by the kernel, waiting in the backlog
+		answered := make(chan error, 1)
+		go func() { answered <- get(conn) }()
+		return answered
 	}
-	third, err := net.Dial("tcp", addr) // accepted by the kernel, waiting in the backlog
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer third.Close()
-	answered := make(chan error, 1)
-	go func() { answered <- get(third) }()
-	// The cap holds it back: while the two are open it gets no answer.
-	// (A short wait is the only way to observe that nothing happens; the
-	// test's result does not depend on its length.)
-	select {
-	case err := <-answered:
-		t.Fatalf("a third connection was served past --max-connections 2 (%v)", err)
-	case <-time.After(200 * time.Millisecond):
-	}
-	held[0].Close()
-	select {
-	case err := <-answered:
-		if err != nil {
-			t.Fatal(err)
+
+	t.Run("requests in flight hold the cap", func(t *testing.T) {
+		var held []net.Conn
+		for range 2 {
+			conn := dial(t)
+			// Headers announce a body that does not come (yet).
+			if _, err := io.WriteString(conn, "POST /connect-components/configurations HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n"+
+				"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, conn)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the third connection was not served once one closed")
+		answered := third(t)
+		// Nothing happening can only be observed for a while: longer
+		// than idleEvictAfter, so an eviction would have shown.
+		select {
+		case err := <-answered:
+			t.Fatalf("a third connection was served past --max-connections 2 with both requests in flight (%v)", err)
+		case <-time.After(idleEvictAfter + 500*time.Millisecond):
+		}
+		// The requests in flight were not cut: each completes.
+		for _, conn := range held {
+			if _, err := io.WriteString(conn, "{}"); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("a request in flight was cut: %v", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				t.Errorf("create in flight: %d", resp.StatusCode)
+			}
+			conn.Close()
+		}
+		select {
+		case err := <-answered:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the third connection was not served once the others closed")
+		}
+	})
+
+	for _, keepAlive := range []bool{true, false} {
+		name := "fresh idle connections make room"
+		if keepAlive {
+			name = "keep-alive idle connections make room"
+		}
+		t.Run(name, func(t *testing.T) {
+			var idle []net.Conn
+			for range 2 {
+				conn := dial(t)
+				if keepAlive {
+					if err := get(conn); err != nil {
+						t.Fatal(err)
+					}
+				}
+				idle = append(idle, conn)
+			}
+			select {
+			case err := <-third(t):
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("idle connections held every slot: the third connection was not served")
+			}
+			// The longest idle was closed by the server to make room.
+			closedWithin(t, idle[0], 10*time.Second)
+		})
 	}
 }
 
