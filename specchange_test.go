@@ -1,11 +1,15 @@
 package connectcomponents_test
 
 import (
+	"cmp"
 	"encoding/json"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -23,16 +27,28 @@ const (
 	// a flag, a new operation a command, runnable against --sandbox. (On:
 	// the spec-driven CLI is on main.)
 	specChangeCLI = true
-	// Every test of the module that fails after the change names the new
-	// field or operation: the whole suite on the copy (slow), instead of
-	// the generator's own packages (the root and api). Off: on main at
-	// 08:45 UTC, tests of api/connecttest (a golden operation list,
-	// connecttest_test.go:503), cmd/finicity-connect (conformance_test.go,
-	// proxy_test.go) and internal/conformance use "experience" as their
-	// example of a field the spec lacks, or list the operations, and fail
-	// without naming the change.
-	specChangeSuite = false
+	// Every test of the module that fails after the change is listed in
+	// specChangeFailures and names the new field or operation and the file
+	// to edit: the whole suite on the copy, instead of the generator's own
+	// packages (the root and api) only.
+	specChangeSuite = true
 )
+
+// specChangeNames are the names a failure after the change must show, one
+// at least: the new field, and the new operation's operationId or api
+// method.
+var specChangeNames = []string{"experience", "GetConfigurationUsage", "Configurations.Usage", "ConfigurationsService_Usage"}
+
+// specChangeFailures are the tests that must fail after the change, each
+// with the file its message must name (the one to edit) and why no
+// generator can do it. Any other failing test fails TestSpecChange, and so
+// does a listed one that passes.
+var specChangeFailures = []struct{ pkg, test, file, why string }{
+	{"api", "TestEveryMethodHasExample", "api/example_test.go",
+		"a new method needs a runnable Example, written by hand for pkg.go.dev's readers"},
+	{"api", "TestServiceCasesCoverSpec", "api/services_test.go",
+		"each documented status of a new operation needs a case asserting the exact request and the decoded answer"},
+}
 
 // specChange is the edit a user makes to openapi.yaml: an optional field
 // on the configuration, and a new operation with an optional query
@@ -134,7 +150,13 @@ var specChange = []struct {
 // nothing else, then checks that the module builds and vets, that go doc
 // shows the new method and field, and that the generated client sends the
 // new operation with its query and header parameters (oapi-codegen's own
-// client: the first query or header parameter used to break generation).
+// client: the first query or header parameter used to break generation);
+// that from another module (testdata/usermodule) the field round-trips
+// through the kit's sandbox and the operation answers there; that the CLI
+// has the flag and the command; and that the whole suite of the copy fails
+// only in specChangeFailures, each naming the change and the file to edit.
+// About 20-40 s (the suite on the copy reuses the build cache); -short
+// skips it.
 func TestSpecChange(t *testing.T) {
 	if testing.Short() {
 		t.Skip("copies the module, regenerates and rebuilds it")
@@ -160,7 +182,7 @@ func TestSpecChange(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	run := func(t *testing.T, name string, args ...string) string {
+	runIn := func(t *testing.T, dir, name string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(name, args...)
 		cmd.Dir = dir
@@ -170,6 +192,10 @@ func TestSpecChange(t *testing.T) {
 			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 		}
 		return string(out)
+	}
+	run := func(t *testing.T, name string, args ...string) string {
+		t.Helper()
+		return runIn(t, dir, name, args...)
 	}
 	run(t, "go", "generate", "./...")
 
@@ -196,12 +222,18 @@ func TestSpecChange(t *testing.T) {
 		writeFile(t, filepath.Join(dir, "api", "zz_specchange_test.go"), specChangeClientTest)
 		run(t, "go", "test", "-count=1", "-run", "^TestSpecChange", "./api")
 	})
-	t.Run("the sandbox stores the field and answers the operation", func(t *testing.T) {
+	t.Run("from another module, the kit's sandbox stores the field and answers the operation", func(t *testing.T) {
 		if !specChangeSandbox {
 			t.Skip("specChangeSandbox is off: turn it on once the spec-driven sandbox is on main")
 		}
-		writeFile(t, filepath.Join(dir, "api", "connecttest", "zz_specchange_test.go"), specChangeSandboxTest)
-		run(t, "go", "test", "-count=1", "-run", "^TestSpecChange", "./api/connecttest")
+		// testdata/usermodule, a module of its own (its go.mod replaces
+		// this one by ../..), imports the copy as a user's module does;
+		// its own tests keep passing too.
+		user := filepath.Join(dir, "testdata", "usermodule")
+		copyTree(t, filepath.Join("testdata", "usermodule"), user)
+		writeFile(t, filepath.Join(user, "zz_specchange_test.go"), specChangeSandboxTest)
+		runIn(t, user, "go", "vet", "./...")
+		runIn(t, user, "go", "test", "-count=1", "./...")
 	})
 	t.Run("the CLI has the flag and the command", func(t *testing.T) {
 		if !specChangeCLI {
@@ -237,37 +269,162 @@ func TestSpecChange(t *testing.T) {
 	})
 	t.Run("failing tests name the change", func(t *testing.T) {
 		// The packages this generator's work is tested in; with
-		// specChangeSuite, every package of the module.
+		// specChangeSuite, every package of the module. -short skips this
+		// test in the copy, and the two others that build a tool or a
+		// binary of their own (TestSpecDiff, the served sandbox's flood).
 		pkgs := []string{".", "./api"}
 		if specChangeSuite {
 			pkgs = []string{"./..."}
 		}
-		cmd := exec.Command("go", append([]string{"test", "-short", "-count=1"}, pkgs...)...)
+		cmd := exec.Command("go", append([]string{"test", "-short", "-count=1", "-json"}, pkgs...)...)
 		cmd.Dir = dir
 		// The docs are not beside the copy: their tests skip, not fail.
-		cmd.Env = append(os.Environ(), "CI=")
-		out, err := cmd.CombinedOutput()
-		if err == nil {
-			return
+		cmd.Env = append(os.Environ(), "CI=", "GOFLAGS=-mod=readonly")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output() // a failing test exits 1: the events tell
+		checkSpecChangeFailures(t, out)
+		if t.Failed() {
+			t.Logf("go test: %v\n%s", err, stderr.String())
 		}
-		named := 0
-		for _, line := range strings.Split(string(out), "\n") {
-			line = strings.TrimSpace(line)
-			if !strings.Contains(line, "_test.go:") || strings.HasPrefix(line, "---") {
-				continue
-			}
-			if strings.Contains(line, "experience") || strings.Contains(line, "GetConfigurationUsage") || strings.Contains(line, "Usage") {
-				named++
-				continue
-			}
-			t.Errorf("a failure after the spec change names neither the field nor the operation:\n%s", line)
-		}
-		if named == 0 {
-			t.Errorf("go test failed with no message naming the change:\n%s", out)
-		}
-		t.Logf("%d failure messages, each naming the change (tests asking for a case or an example of the new operation)", named)
 	})
 }
+
+// checkSpecChangeFailures reads go test -json's events: each failing test
+// must be one of specChangeFailures and its output must name the change
+// and the file to edit; each of specChangeFailures must fail; a package
+// must not fail outside its tests (a build failure, a panic in TestMain).
+func checkSpecChangeFailures(t testing.TB, events []byte) {
+	t.Helper()
+	type event struct{ Action, Package, ImportPath, Test, Output string }
+	const module = "github.com/finicity-go/connect-components"
+	output := map[string]*strings.Builder{} // by "pkg Test" (subtests in their test's) and by "pkg"
+	failed := map[string]bool{}
+	ran := 0 // top-level tests that passed or failed
+	var order []string
+	dec := json.NewDecoder(strings.NewReader(string(events)))
+	for {
+		var e event
+		if err := dec.Decode(&e); err != nil {
+			if err != io.EOF {
+				t.Fatalf("go test -json: %v\n%s", err, events)
+			}
+			break
+		}
+		// A build failure's events name the package as "path [path.test]".
+		pkg, _, _ := strings.Cut(cmp.Or(e.Package, e.ImportPath), " ")
+		pkg = strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
+		key := pkg
+		if e.Test != "" {
+			key += " " + strings.SplitN(e.Test, "/", 2)[0]
+		}
+		if output[key] == nil {
+			output[key] = &strings.Builder{}
+		}
+		output[key].WriteString(e.Output)
+		if e.Test != "" && !strings.Contains(e.Test, "/") && (e.Action == "pass" || e.Action == "fail") {
+			ran++
+		}
+		if e.Action == "fail" && !strings.Contains(e.Test, "/") && !failed[key] {
+			failed[key] = true
+			order = append(order, key)
+		}
+	}
+	expected := map[string]bool{}
+	for _, f := range specChangeFailures {
+		key := f.pkg + " " + f.test
+		expected[key] = true
+		if !failed[key] {
+			t.Errorf("%s of %s does not fail after the spec change, but specChangeFailures lists it (%s): remove it there, in specchange_test.go", f.test, f.pkg, f.why)
+			continue
+		}
+		text := output[key].String()
+		if !slices.ContainsFunc(specChangeNames, func(n string) bool { return strings.Contains(text, n) }) || !strings.Contains(text, f.file) {
+			t.Errorf("%s of %s fails after the spec change without naming it (one of %q) and %s, the file to edit:\n%s", f.test, f.pkg, specChangeNames, f.file, text)
+		}
+	}
+	for _, key := range order {
+		if expected[key] {
+			continue
+		}
+		pkg, test, _ := strings.Cut(key, " ")
+		if test == "" {
+			// A package fails outside its tests only when it does not
+			// build, or its TestMain or init fails: say what it printed.
+			if !slices.ContainsFunc(order, func(k string) bool { return strings.HasPrefix(k, key+" ") }) {
+				t.Errorf("package %s fails after the spec change outside its tests:\n%s", cmp.Or(pkg, "."), output[key])
+			}
+			continue
+		}
+		t.Errorf("%s of %s fails after the spec change: make it derive what it checks from the spec, or, if it must fail, "+
+			"name the field or operation and the file to edit and add it to specChangeFailures in specchange_test.go:\n%s", test, cmp.Or(pkg, "."), output[key])
+	}
+	if ran == 0 {
+		t.Errorf("no test ran on the changed copy")
+	}
+	t.Logf("%d tests ran on the changed copy", ran)
+	for _, f := range specChangeFailures {
+		t.Logf("expected: %s of %s fails naming the change and %s (%s)", f.test, f.pkg, f.file, f.why)
+	}
+}
+
+// TestCheckSpecChangeFailures: the reading of go test -json's events
+// refuses each way a suite can fail after the change but the expected
+// one: a listed test whose message does not name the change or its file,
+// a test not listed (a failing subtest counts as its test), a package that
+// does not build, and a listed test that does not fail.
+func TestCheckSpecChangeFailures(t *testing.T) {
+	const m = "github.com/finicity-go/connect-components"
+	ev := func(pkg, test, action, output string) string {
+		b, _ := json.Marshal(map[string]string{"Package": m + pkg, "Test": test, "Action": action, "Output": output})
+		return string(b) + "\n"
+	}
+	first, second := specChangeFailures[0], specChangeFailures[1]
+	events := ev("/"+first.pkg, first.test, "output", "no GetConfigurationUsage example: add it to "+first.file+"\n") +
+		ev("/"+first.pkg, first.test, "fail", "") +
+		ev("/cmd/x", "TestGolden/sub", "output", "want 8 operations\n") +
+		ev("/cmd/x", "TestGolden/sub", "fail", "") +
+		ev("/cmd/x", "TestGolden", "fail", "") +
+		ev("/cmd/x", "TestFine", "pass", "") +
+		ev("/cmd/x", "", "fail", "") +
+		`{"ImportPath":"` + m + `/internal/y [` + m + `/internal/y.test]","Action":"build-output","Output":"undefined: ConfigurationUsage\n"}` + "\n" +
+		ev("/internal/y", "", "fail", "")
+	rec := &recordingTB{TB: t}
+	checkSpecChangeFailures(rec, []byte(events))
+	want := []string{
+		second.test + " of " + second.pkg + " does not fail",
+		"TestGolden of cmd/x fails after the spec change",
+		"package internal/y fails after the spec change outside its tests:\nundefined: ConfigurationUsage",
+	}
+	if len(rec.errors) != len(want) {
+		t.Fatalf("%d errors, want %d:\n%s", len(rec.errors), len(want), strings.Join(rec.errors, "\n"))
+	}
+	for i, w := range want {
+		if !strings.Contains(rec.errors[i], w) {
+			t.Errorf("error %d:\n%s\nwant it to contain %q", i, rec.errors[i], w)
+		}
+	}
+	if !strings.Contains(rec.errors[1], "want 8 operations") {
+		t.Errorf("the unexpected failure's message lacks its output: %s", rec.errors[1])
+	}
+
+	rec = &recordingTB{TB: t}
+	checkSpecChangeFailures(rec, []byte(ev("/"+second.pkg, second.test, "output", "want 3 more cases\n")+ev("/"+second.pkg, second.test, "fail", "")))
+	if len(rec.errors) != 2 || !strings.Contains(rec.errors[0], first.test+" of "+first.pkg+" does not fail") ||
+		!strings.Contains(rec.errors[1], second.test+" of "+second.pkg+" fails after the spec change without naming it") {
+		t.Errorf("a listed failure not naming the change:\n%s", strings.Join(rec.errors, "\n"))
+	}
+}
+
+// recordingTB records what a check reports instead of failing the test.
+type recordingTB struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recordingTB) Helper()                   {}
+func (r *recordingTB) Logf(string, ...any)       {}
+func (r *recordingTB) Errorf(f string, a ...any) { r.errors = append(r.errors, fmt.Sprintf(f, a...)) }
 
 // specChangeClientTest runs in the copy's package api: the new operation
 // goes out with its path, query and header parameters and its answer is
@@ -335,12 +492,15 @@ func TestSpecChange(t *testing.T) {
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 `
 
-// specChangeSandboxTest runs in the copy's package connecttest: the field
-// round-trips through the sandbox, and the operation answers there.
-const specChangeSandboxTest = `package connecttest_test
+// specChangeSandboxTest runs in the copy of testdata/usermodule, another
+// module: the field round-trips through the kit's sandbox (create, get,
+// list), and the operation answers there, with its documented example,
+// recorded under its api method with its status.
+const specChangeSandboxTest = `package usermodule
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/finicity-go/connect-components/api"
@@ -359,8 +519,21 @@ func TestSpecChange(t *testing.T) {
 	if err != nil || got.Experience != "x" {
 		t.Fatalf("Get: %+v, %v", got, err)
 	}
-	if _, err := c.Configurations.Usage(ctx, cfg.ID, api.ConfigurationsUsageParams{}); err != nil {
-		t.Fatalf("Usage: %v", err)
+	list, err := c.Configurations.List(ctx)
+	if err != nil || len(list) != 1 || list[0].Experience != "x" {
+		t.Fatalf("List: %+v, %v", list, err)
+	}
+	reqID := "req-1"
+	u, err := c.Configurations.Usage(ctx, cfg.ID, api.ConfigurationsUsageParams{XRequestID: &reqID})
+	if err != nil || u.LoginForms != 3 || u.Note != "" || u.ConfigurationID.String() != "605543e1-f507-48ad-8127-95c40566597b" {
+		t.Fatalf("Usage: %+v, %v; want the documented example", u, err)
+	}
+	var ops []string
+	for _, r := range srv.Requests() {
+		ops = append(ops, r.Operation)
+	}
+	if want := "Configurations.Create Configurations.Get Configurations.List Configurations.Usage"; fmt.Sprint(ops) != "["+want+"]" {
+		t.Errorf("requests %q, want %s", ops, want)
 	}
 }
 `
@@ -371,15 +544,27 @@ func TestSpecChange(t *testing.T) {
 func copyModule(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+	copyTree(t, ".", dst)
+	return dst
+}
+
+// copyTree copies the regular files under src to dst, skipping hidden
+// files and directories and nested modules below src.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
-			if path != "." && (strings.HasPrefix(d.Name(), ".") || fileExists(filepath.Join(path, "go.mod"))) {
+			if rel != "." && (strings.HasPrefix(d.Name(), ".") || fileExists(filepath.Join(path, "go.mod"))) {
 				return filepath.SkipDir
 			}
-			return os.MkdirAll(filepath.Join(dst, path), 0o755)
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
 		}
 		if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
 			return nil
@@ -388,12 +573,11 @@ func copyModule(t *testing.T) string {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(dst, path), b, 0o644)
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dst
 }
 
 func fileExists(path string) bool {

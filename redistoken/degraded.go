@@ -28,6 +28,9 @@ func wrapRedis(op string, err error) error {
 // failed records that Redis failed at op and returns the error.
 func (s *Source) failed(op string, err error) error {
 	s.observe(err)
+	if _, ok := errors.AsType[*redisError](err); ok {
+		return err // named already
+	}
 	return wrapRedis(op, err)
 }
 

@@ -44,9 +44,17 @@
 // the app key or the partner id. The keys share a hash tag, so a Redis
 // Cluster keeps them on one node.
 //
+// Garbage under these names is not Redis down: a token key of another
+// type, or holding what no header can carry, is no token (the next
+// holder's SET replaces it); a token without a TTL is given MaxAge; a salt of another type or empty is replaced;
+// a record that does not parse, or of another type, still stops the
+// secret; a lock without a TTL, or with one longer than LockLease, is
+// given one lease, so it cannot stop the fleet for good.
+//
 // # Redis down
 //
-// When a Redis command fails (refused, or slower than RedisTimeout), a
+// When a Redis command fails (refused, or slower than RedisTimeout, which
+// the Source enforces itself whatever the client's own timeouts), a
 // Source authenticates for its own process (one authentication at a time,
 // a rejection remembered and never retried), logs one warning through
 // Config.Logger, stops waiting on Redis, probes it in the background (at

@@ -34,10 +34,12 @@ type replicaSpec struct {
 	MaxAge                     time.Duration
 	// Source timings (0: the default).
 	Lease, Auth, Poll, Recheck, Probe, RedisTimeout time.Duration
-	// Goroutines each make Calls calls, or call until Duration has passed,
-	// Pause apart.
+	// Goroutines each make Calls calls, or call until Duration has passed
+	// or, with UntilStop, until the parent writes a second line (or closes
+	// stdin); Pause apart.
 	Goroutines, Calls int
 	Duration, Pause   time.Duration
+	UntilStop         bool
 }
 
 // replicaResult is what a replica reports on stdout, as JSON.
@@ -55,7 +57,14 @@ func runReplica(specJSON string) int {
 		fmt.Fprintln(os.Stderr, "replica spec:", err)
 		return 2
 	}
-	logs := &logCounter{}
+	// Fd 3 tells the parent, as they happen, that this replica warned
+	// (Redis unreachable) or recovered: the events a test may wait on.
+	events := os.NewFile(3, "events")
+	logs := &logCounter{notify: func(l slog.Level) {
+		if events != nil {
+			_, _ = fmt.Fprintln(events, l.String())
+		}
+	}}
 	rdb := redis.NewClient(&redis.Options{Addr: spec.Redis})
 	defer rdb.Close()
 	src, err := New(rdb, Config{
@@ -84,9 +93,14 @@ func runReplica(specJSON string) int {
 		return 2
 	}
 	// Start together: the parent writes a line once every replica runs.
-	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+	stdin := bufio.NewReader(os.Stdin)
+	if _, err := stdin.ReadString('\n'); err != nil {
 		fmt.Fprintln(os.Stderr, "waiting for the start:", err)
 		return 2
+	}
+	stop := make(chan struct{})
+	if spec.UntilStop {
+		go func() { _, _ = stdin.ReadString('\n'); close(stop) }()
 	}
 	var ok, rejected, failed atomic.Int64
 	var first atomic.Value
@@ -97,6 +111,11 @@ func runReplica(specJSON string) int {
 			for i := 0; spec.Calls == 0 || i < spec.Calls; i++ {
 				if spec.Duration > 0 && time.Now().After(end) {
 					return
+				}
+				select {
+				case <-stop:
+					return
+				default:
 				}
 				var tr []string
 				ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), traceKey{}, &tr), 30*time.Second)
@@ -148,6 +167,9 @@ type replica struct {
 	cmd         *exec.Cmd
 	stdin       io.WriteCloser
 	out, stderr bytes.Buffer
+	// warned and recovered are closed when the replica logs its first
+	// warning (Redis unreachable) and its first recovery.
+	warned, recovered chan struct{}
 }
 
 func startReplica(t *testing.T, spec replicaSpec) *replica {
@@ -162,9 +184,29 @@ func startReplica(t *testing.T, spec replicaSpec) *replica {
 	if r.stdin, err = r.cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
+	events, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.cmd.ExtraFiles = []*os.File{w} // fd 3 of the replica
+	dieWithParent(r.cmd)
+	r.warned, r.recovered = make(chan struct{}), make(chan struct{})
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	w.Close()
+	go func() {
+		defer events.Close()
+		var warned, recovered sync.Once
+		for sc := bufio.NewScanner(events); sc.Scan(); {
+			switch sc.Text() {
+			case slog.LevelWarn.String():
+				warned.Do(func() { close(r.warned) })
+			case slog.LevelInfo.String():
+				recovered.Do(func() { close(r.recovered) })
+			}
+		}
+	}()
 	t.Cleanup(func() {
 		if r.cmd.ProcessState == nil {
 			_ = r.cmd.Process.Kill()
@@ -177,6 +219,14 @@ func startReplica(t *testing.T, spec replicaSpec) *replica {
 func (r *replica) start(t *testing.T) {
 	t.Helper()
 	if _, err := io.WriteString(r.stdin, "go\n"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stop ends a replica started with UntilStop.
+func (r *replica) stop(t *testing.T) {
+	t.Helper()
+	if _, err := io.WriteString(r.stdin, "stop\n"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -353,11 +403,12 @@ func TestFleetTakesOverFromKilledHolder(t *testing.T) {
 		t.Fatalf("the first replica never authenticated; stderr: %s", victim.stderr.String())
 	}
 	lockKey := deriveKeys(spec.Prefix, testAppKey, testPartnerID).lock
+	asked := time.Now() // before Redis answered: leaseEnd is never later than the lease's end
 	left, err := shared.client(t).PTTL(t.Context(), lockKey).Result()
 	if err != nil || left <= 0 || left > lease {
 		t.Fatalf("lock %s: PTTL %v, %v; want the holder's lease running", lockKey, left, err)
 	}
-	leaseEnd := time.Now().Add(left)
+	leaseEnd := asked.Add(left)
 	spec.Goroutines, spec.Calls = 2, 5
 	rs := make([]*replica, fleetSize-1)
 	for i := range rs {
@@ -391,35 +442,61 @@ func TestFleetTakesOverFromKilledHolder(t *testing.T) {
 
 // Redis is killed (losing its data) and restarted while the fleet runs
 // with tokens expiring every 600 ms: no call fails, each replica logs the
-// outage once, and the fleet shares one token again afterwards.
+// outage once, and the fleet shares one token again afterwards. Each
+// phase waits on what the fake API sees (calls answered, replicas
+// authenticating for themselves), not on a guess of how long it takes.
 func TestFleetSurvivesRedisRestart(t *testing.T) {
-	needRedis(t)
-	own, err := startRedis(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(own.close)
+	own := ownRedis(t)
 	f := newFakeAPI(t)
-	const maxAge, run = 600 * time.Millisecond, 5 * time.Second
+	const maxAge, window = 600 * time.Millisecond, 2 * time.Second
 	spec := replicaSpec{Redis: own.addr(), API: f.url(), Secret: goodSecret, Prefix: testPrefix(t), MaxAge: maxAge,
 		Probe: 100 * time.Millisecond, RedisTimeout: 500 * time.Millisecond,
-		Goroutines: 2, Duration: run, Pause: 2 * time.Millisecond}
+		Goroutines: 2, UntilStop: true, Pause: 2 * time.Millisecond}
 	rs := make([]*replica, fleetSize)
 	for i := range rs {
 		rs[i] = startReplica(t, spec)
 	}
+	wait := func(what string, ch <-chan struct{}) {
+		t.Helper()
+		select {
+		case <-ch:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("the fleet never %s", what)
+		}
+	}
+	// A phase lasts at least perPhase calls answered: 50 a replica, about
+	// 100 ms of each one's goroutines.
+	const perPhase = fleetSize * 50
 	for _, r := range rs {
 		r.start(t)
 	}
-	begin := time.Now()
-	time.Sleep(1200 * time.Millisecond)
+	wait("answered its first calls", f.await(perPhase))
+	if n := len(f.authentications(goodSecret)); n != 1 {
+		t.Errorf("%d authentications before the outage, want the fleet's one", n)
+	}
 	own.stop()
 	down := time.Now()
-	time.Sleep(1200 * time.Millisecond)
+	// Outage: each replica's token expires (MaxAge), it finds Redis gone,
+	// says so, and authenticates for itself, while calls go on being
+	// answered.
+	for i, r := range rs {
+		wait(fmt.Sprintf("noticed the outage (replica %d)", i), r.warned)
+	}
+	wait("answered calls without Redis", f.await(perPhase))
 	if err := own.start(); err != nil {
 		t.Fatal(err)
 	}
 	up := time.Now()
+	for i, r := range rs {
+		wait(fmt.Sprintf("noticed Redis back (replica %d)", i), r.recovered)
+	}
+	wait("answered calls after Redis came back", f.await(perPhase))
+	settled := time.Now()
+	time.Sleep(window) // the span over which one authentication per MaxAge is counted
+	for _, r := range rs {
+		r.stop(t)
+	}
+	end := time.Now()
 	each := results(t, rs)
 	got := sum(each)
 	if got.Failed != 0 || got.Rejected != 0 {
@@ -430,13 +507,10 @@ func TestFleetSurvivesRedisRestart(t *testing.T) {
 			t.Errorf("replica %d logged %d warnings and %d recoveries, want one each:\n%s", i, r.Warn, r.Info, r.Logs)
 		}
 	}
-	var before, during, after int
-	settled := up.Add(time.Second)
+	var during, after int
 	for _, a := range f.authentications(goodSecret) {
 		switch {
-		case a.at.Before(down):
-			before++
-		case a.at.Before(up):
+		case a.at.After(down) && a.at.Before(up):
 			during++
 		case a.at.After(settled):
 			after++
@@ -447,9 +521,9 @@ func TestFleetSurvivesRedisRestart(t *testing.T) {
 	if limit := fleetSize * int(up.Sub(down)/maxAge+2); during > limit {
 		t.Errorf("%d authentications during the %v outage, want at most %d", during, up.Sub(down).Round(time.Millisecond), limit)
 	}
-	if limit := int(begin.Add(run).Sub(settled)/maxAge) + 2; after > limit {
-		t.Errorf("%d authentications after Redis settled, want at most %d (one per max age)", after, limit)
+	if limit := int(end.Sub(settled)/maxAge) + 2; after > limit {
+		t.Errorf("%d authentications in the %v after Redis settled, want at most %d (one per max age)", after, end.Sub(settled).Round(time.Millisecond), limit)
 	}
-	t.Logf("%d calls, 0 failed; authentications: %d before, %d during the %v outage, %d after it settled",
-		got.OK, before, during, up.Sub(down).Round(time.Millisecond), after)
+	t.Logf("%d calls, 0 failed; authentications: %d during the %v outage, %d in the %v after it settled",
+		got.OK, during, up.Sub(down).Round(time.Millisecond), after, end.Sub(settled).Round(time.Millisecond))
 }

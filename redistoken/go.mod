@@ -23,6 +23,7 @@ require (
 	golang.org/x/text v0.40.0 // indirect
 )
 
-// The SDK as it is in this repository. Users of a tagged release drop
-// this line; the module then resolves the core by its version.
+// The SDK as it is in this repository, for development. Go applies a
+// replace only in the main module, so users of redistoken never see it:
+// a release sets the require above to the core's tagged version.
 replace github.com/finicity-go/connect-components => ../

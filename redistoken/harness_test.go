@@ -108,6 +108,7 @@ func (r *redisServer) start() error {
 		"--save", "", "--appendonly", "no", "--dir", r.dir, "--loglevel", "warning")
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -132,6 +133,19 @@ func (r *redisServer) start() error {
 	_ = cmd.Process.Kill()
 	<-done
 	return fmt.Errorf("redis-server on port %d did not answer PING within 10s: %s", r.port, out.String())
+}
+
+// ownRedis is a redis-server of t's own, for a test that stops, pauses
+// or restarts it; it skips t as needRedis does.
+func ownRedis(t *testing.T) *redisServer {
+	t.Helper()
+	needRedis(t)
+	r, err := startRedis(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.close)
+	return r
 }
 
 // stop kills the server and waits for it to exit (its data is lost, as
@@ -189,6 +203,14 @@ type fakeAPI struct {
 	hold          chan struct{} // non-nil: the next authentication waits for it to close
 	holding       chan struct{} // closed when an authentication is held
 	n             int
+	served        int      // calls answered 200
+	waits         []waiter // closed as served reaches their counts
+}
+
+// waiter is a channel closed once served reaches n.
+type waiter struct {
+	n  int
+	ch chan struct{}
 }
 
 type fakeToken struct {
@@ -275,6 +297,8 @@ func (f *fakeAPI) list(w http.ResponseWriter, r *http.Request) {
 	tk := f.tokens[r.Header.Get("Finicity-App-Token")]
 	ok := r.Header.Get("Finicity-App-Key") == testAppKey && tk != nil && !tk.expired
 	if ok {
+		f.served++
+		f.wake()
 		tk.calls++
 		if f.callsPerToken > 0 && tk.calls >= f.callsPerToken {
 			tk.expired = true
@@ -287,6 +311,29 @@ func (f *fakeAPI) list(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprint(w, `[]`)
+}
+
+// wake closes the waiters whose count has been reached; f.mu is held.
+func (f *fakeAPI) wake() {
+	kept := f.waits[:0]
+	for _, w := range f.waits {
+		if f.served >= w.n {
+			close(w.ch)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	f.waits = kept
+}
+
+// await returns a channel closed once n more calls than now have been
+// answered 200.
+func (f *fakeAPI) await(n int) <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w := waiter{n: f.served + n, ch: make(chan struct{})}
+	f.waits = append(f.waits, w)
+	return w.ch
 }
 
 // expireAll makes every token issued so far expired.
@@ -329,6 +376,9 @@ type logCounter struct {
 	warn  int
 	info  int
 	lines []string
+	// notify, if set, is told each record's level (a replica reports its
+	// warnings and recoveries to the parent through it).
+	notify func(slog.Level)
 }
 
 func (l *logCounter) Enabled(context.Context, slog.Level) bool { return true }
@@ -346,6 +396,9 @@ func (l *logCounter) Handle(_ context.Context, r slog.Record) error {
 		l.info++
 	}
 	l.lines = append(l.lines, b.String())
+	if l.notify != nil {
+		l.notify(r.Level)
+	}
 	return nil
 }
 

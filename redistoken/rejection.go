@@ -21,13 +21,15 @@ type rejection struct {
 	Reason string    `json:"reasonCode,omitempty"`
 
 	apiErr    error     // the API's answer, in the process that got it
+	expires   time.Time // when the record leaves Redis, on this process's clock
 	salt      string    // the salt of the fingerprint it is recorded under
 	published bool      // stored in Redis (false: recorded while Redis was down)
 	checked   time.Time // last compared with Redis
 }
 
 func newRejection(err error) *rejectedError {
-	r := &rejection{At: time.Now().UTC().Truncate(time.Second), apiErr: err}
+	now := time.Now()
+	r := &rejection{At: now.UTC().Truncate(time.Second), apiErr: err, expires: now.Add(RejectionTTL)}
 	if apiErr, ok := errors.AsType[*api.Error](err); ok {
 		r.Status, r.Reason = apiErr.StatusCode, apiErr.ReasonCode
 	}
@@ -39,11 +41,21 @@ func (r *rejection) record() string {
 	return string(b)
 }
 
-// parseRecord reads a record; one that does not parse still stops the
-// fleet, since only a Source writes under that key.
-func parseRecord(rec string) *rejection {
+// parseRecord reads a record whose key has ttl left (Redis's PTTL); one
+// that does not parse still stops the fleet, since only a Source writes
+// under that key. Its expiry is taken from the TTL, on this process's
+// clock, never from its "at", which another replica's clock wrote: clocks
+// that disagree change no lifetime.
+func parseRecord(rec string, ttl time.Duration) *rejection {
+	now := time.Now()
 	r := &rejection{}
-	_ = json.Unmarshal([]byte(rec), r)
+	if json.Unmarshal([]byte(rec), r) != nil || r.At.IsZero() {
+		r.At = now.UTC().Truncate(time.Second)
+	}
+	if ttl <= 0 || ttl > RejectionTTL { // no TTL (not a Source's): one lifetime from now
+		ttl = RejectionTTL
+	}
+	r.expires = now.Add(ttl)
 	return r
 }
 
@@ -73,6 +85,12 @@ func (e *rejectedError) Error() string {
 		b.WriteString(": " + e.apiErr.Error())
 	}
 	return b.String()
+}
+
+// GoString keeps %#v to the text of Error, whose API part the client
+// masked.
+func (e *rejectedError) GoString() string {
+	return fmt.Sprintf("redistoken.rejectedError(%q)", e.Error())
 }
 
 // Is makes errors.Is(err, api.ErrCredentialsRejected) true.
@@ -129,7 +147,7 @@ func (s *Source) checkRejection(ctx context.Context) error {
 	if err != nil {
 		return r.err()
 	}
-	left := time.Until(r.At.Add(RejectionTTL))
+	left := time.Until(r.expires)
 	s.mu.Lock()
 	gone := r.published && st.salt == r.salt // the same Redis no longer has it
 	s.mu.Unlock()
@@ -152,13 +170,13 @@ func (s *Source) checkRejection(ctx context.Context) error {
 // RejectionTTL: a rejection learned while Redis was down, or lost with
 // Redis's data.
 func (s *Source) publish(ctx context.Context, r *rejection, salt string) {
-	left := time.Until(r.At.Add(RejectionTTL))
+	left := time.Until(r.expires)
 	if left <= 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.t.redis)
-	defer cancel()
-	if err := s.rdb.Set(ctx, s.keys.rejected+fingerprint(salt, s.secret), r.record(), left).Err(); err != nil {
+	if err := s.roundTrip(ctx, "store the rejection", func(ctx context.Context) error {
+		return s.rdb.Set(ctx, s.keys.rejected+fingerprint(salt, s.secret), r.record(), left).Err()
+	}); err != nil {
 		s.observe(err)
 		return
 	}

@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,8 +38,9 @@ const (
 	// RejectionTTL is how long a rejected secret's record stops the fleet.
 	// After it, one replica with that secret may try it once more.
 	RejectionTTL = 24 * time.Hour
-	// RedisTimeout bounds each Redis round trip; a slower or failed one
-	// puts the Source in its degraded mode (see the package documentation).
+	// RedisTimeout bounds each Redis round trip, whatever the client's own
+	// timeouts; a slower or failed one puts the Source in its degraded
+	// mode (see the package documentation).
 	RedisTimeout = 2 * time.Second
 )
 
@@ -71,6 +74,10 @@ func (c Config) String() string {
 
 // GoString is String: %#v must not print the secret either.
 func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb: without it, verbs that do not use
+// String (%d, %t, ...) print the fields, the credentials among them.
+func (c Config) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
 
 // Source is an api.TokenSource whose token is shared by every Source with
 // the same app key, partner id and key prefix through Redis. Build it with
@@ -135,7 +142,9 @@ type keys struct {
 }
 
 func deriveKeys(prefix, appKey, partnerID string) keys {
-	sum := sha256.Sum256([]byte("redistoken/v1\x00" + appKey + "\x00" + partnerID))
+	// The app key's length first: no two (app key, partner id) pairs
+	// make the same input, whatever bytes they hold.
+	sum := sha256.Sum256(fmt.Appendf(nil, "redistoken/v1\x00%d\x00%s%s", len(appKey), appKey, partnerID))
 	base := prefix + "{" + hex.EncodeToString(sum[:16]) + "}"
 	return keys{token: base, lock: base + ":lock", salt: base + ":salt", rejected: base + ":rejected:"}
 }
@@ -190,6 +199,11 @@ func check(fn string, rdb redis.UniversalClient, cfg Config) error {
 	if rdb == nil {
 		return fmt.Errorf("redistoken: %s: the Redis client is nil", fn)
 	}
+	// A nil *redis.Client (or ClusterClient, Ring) in the interface is not
+	// == nil, and would panic at the first Token call instead.
+	if v := reflect.ValueOf(rdb); v.Kind() == reflect.Pointer && v.IsNil() {
+		return fmt.Errorf("redistoken: %s: the Redis client is a nil %T", fn, rdb)
+	}
 	for _, f := range []struct{ name, value string }{
 		{"AppKey", cfg.AppKey}, {"PartnerID", cfg.PartnerID}, {"PartnerSecret", cfg.PartnerSecret},
 	} {
@@ -206,6 +220,9 @@ func (s *Source) String() string { return "redistoken.Source{" + s.keys.token + 
 
 // GoString is String.
 func (s *Source) GoString() string { return s.String() }
+
+// Format prints String for every verb, as Config's does.
+func (s *Source) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, s.String()) }
 
 var _ api.TokenSource = (*Source)(nil)
 
@@ -286,9 +303,10 @@ func (s *Source) Invalidate(token string) {
 		// While Redis is down, the request path must not wait for it.
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.t.redis)
-	defer cancel()
-	if err := compareAndDelete.Run(ctx, s.rdb, []string{s.keys.token}, token).Err(); err != nil {
+	ctx := context.Background()
+	if err := s.roundTrip(ctx, "delete the expired token", func(ctx context.Context) error {
+		return compareAndDelete.Run(ctx, s.rdb, []string{s.keys.token}, token).Err()
+	}); err != nil {
 		s.observe(err)
 		return
 	}
@@ -302,9 +320,10 @@ func (s *Source) Invalidate(token string) {
 	}
 }
 
-// compareAndDelete deletes KEYS[1] if it holds ARGV[1].
+// compareAndDelete deletes KEYS[1] if it holds ARGV[1]. pcall: a key of
+// another type (garbage) is not ARGV[1], and must not fail the script.
 var compareAndDelete = redis.NewScript(`
-if redis.call("GET", KEYS[1]) == ARGV[1] then
+if redis.pcall("GET", KEYS[1]) == ARGV[1] then
   return redis.call("DEL", KEYS[1])
 end
 return 0`)
@@ -314,7 +333,7 @@ return 0`)
 // and the lock's release in one step.
 var setAndRelease = redis.NewScript(`
 redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
-if redis.call("GET", KEYS[2]) == ARGV[3] then
+if redis.pcall("GET", KEYS[2]) == ARGV[3] then
   redis.call("DEL", KEYS[2])
 end
 return 1`)
@@ -378,10 +397,16 @@ func (s *Source) shared(ctx context.Context) (string, error) {
 // authenticateHolding runs with the lock held by owner.
 func (s *Source) authenticateHolding(ctx context.Context, owner string) (string, error) {
 	locked := time.Now()
+	// Redis's answers to the holder's writes are awaited even if ctx
+	// ends: they decide what the fleet sees next.
+	wctx := context.WithoutCancel(ctx)
 	release := func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.t.redis)
-		defer cancel()
-		s.observe(compareAndDelete.Run(rctx, s.rdb, []string{s.keys.lock}, owner).Err())
+		if s.degraded.Load() {
+			return // Redis just failed: its lease frees the lock, the request path does not wait again
+		}
+		s.observe(s.roundTrip(wctx, "release the lock", func(ctx context.Context) error {
+			return compareAndDelete.Run(ctx, s.rdb, []string{s.keys.lock}, owner).Err()
+		}))
 	}
 	// A token or a rejection may have landed between the read and the lock.
 	st, err := s.read(ctx)
@@ -408,11 +433,11 @@ func (s *Source) authenticateHolding(ctx context.Context, owner string) (string,
 	}
 	switch {
 	case rej != nil:
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.t.redis)
-		defer cancel()
 		fp := fingerprint(st.salt, s.secret)
-		rerr := setAndRelease.Run(rctx, s.rdb, []string{s.keys.rejected + fp, s.keys.lock},
-			rej.record(), RejectionTTL.Milliseconds(), owner).Err()
+		rerr := s.roundTrip(wctx, "record the rejection", func(ctx context.Context) error {
+			return setAndRelease.Run(ctx, s.rdb, []string{s.keys.rejected + fp, s.keys.lock},
+				rej.record(), RejectionTTL.Milliseconds(), owner).Err()
+		})
 		rej.salt, rej.published, rej.checked = st.salt, rerr == nil, time.Now()
 		s.observe(rerr)
 		return "", s.remember(rej)
@@ -420,9 +445,9 @@ func (s *Source) authenticateHolding(ctx context.Context, owner string) (string,
 		release() // not the credentials: the next caller, of any replica, tries again
 		return "", err
 	}
-	rctx, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), s.t.redis)
-	defer cancel2()
-	perr := setAndRelease.Run(rctx, s.rdb, []string{s.keys.token, s.keys.lock}, tok, s.maxAge.Milliseconds(), owner).Err()
+	perr := s.roundTrip(wctx, "store the token", func(ctx context.Context) error {
+		return setAndRelease.Run(ctx, s.rdb, []string{s.keys.token, s.keys.lock}, tok, s.maxAge.Milliseconds(), owner).Err()
+	})
 	s.observe(perr)
 	if perr != nil {
 		s.mu.Lock()
@@ -501,8 +526,19 @@ type state struct {
 // record in one round trip (two the first time, or after Redis lost the
 // salt).
 func (s *Source) read(ctx context.Context) (state, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.t.redis)
-	defer cancel()
+	var st state
+	err := s.roundTrip(ctx, "read the token", func(ctx context.Context) (err error) {
+		st, err = s.readRedis(ctx)
+		return err
+	})
+	if err != nil {
+		return state{}, err
+	}
+	return st, nil
+}
+
+// readRedis is read, within a round trip's time limit.
+func (s *Source) readRedis(ctx context.Context) (state, error) {
 	s.mu.Lock()
 	salt := s.salt
 	s.mu.Unlock()
@@ -511,22 +547,36 @@ func (s *Source) read(ctx context.Context) (state, error) {
 	ttlCmd := pipe.PTTL(ctx, s.keys.token)
 	saltCmd := pipe.Get(ctx, s.keys.salt)
 	var recCmd *redis.StringCmd
+	var recTTL *redis.DurationCmd
 	if salt != "" {
 		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(salt, s.secret))
+		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(salt, s.secret))
 	}
 	_, _ = pipe.Exec(ctx) // each command's error is looked at below
 	var st state
 	var err error
-	if st.token, err = value(tokCmd); err != nil {
+	// Garbage under the token key (another type, a value no header can
+	// carry) is no token: the holder's SET replaces it.
+	if st.token, err = value(tokCmd); err != nil && !wrongType(err) {
 		return st, s.failed("read the token", err)
+	}
+	if !usableToken(st.token) {
+		st.token = ""
 	}
 	if st.ttl, err = ttlCmd.Result(); err != nil {
 		return st, s.failed("read the token's TTL", err)
 	}
 	if st.ttl <= 0 { // no TTL (-1): not ours to keep forever
 		st.ttl = s.maxAge
+		if st.token != "" {
+			// Not a Source's SET: give it the TTL a Source would have (a
+			// holder's SET racing this one gets the same TTL anyway).
+			if err := s.rdb.PExpire(ctx, s.keys.token, s.maxAge).Err(); err != nil {
+				return st, s.failed("give the token a TTL", err)
+			}
+		}
 	}
-	if st.salt, err = value(saltCmd); err != nil {
+	if st.salt, err = value(saltCmd); err != nil && !wrongType(err) {
 		return st, s.failed("read the salt", err)
 	}
 	if st.salt == "" {
@@ -535,12 +585,22 @@ func (s *Source) read(ctx context.Context) (state, error) {
 		}
 	}
 	var rec string
-	if st.salt == salt && recCmd != nil {
-		rec, err = value(recCmd)
-	} else {
-		rec, err = value(s.rdb.Get(ctx, s.keys.rejected+fingerprint(st.salt, s.secret)))
+	if st.salt != salt || recCmd == nil {
+		pipe := s.rdb.Pipeline()
+		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(st.salt, s.secret))
+		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(st.salt, s.secret))
+		_, _ = pipe.Exec(ctx)
 	}
-	if err != nil {
+	rec, err = value(recCmd)
+	if err == nil || wrongType(err) {
+		if terr := recTTL.Err(); terr != nil {
+			err = terr
+		}
+	}
+	switch {
+	case wrongType(err):
+		rec = "?" // only a Source writes under this name: still a stop
+	case err != nil:
 		return st, s.failed("read the rejection record", err)
 	}
 	s.mu.Lock()
@@ -550,7 +610,7 @@ func (s *Source) read(ctx context.Context) (state, error) {
 	}
 	s.mu.Unlock()
 	if rec != "" {
-		st.rejection = parseRecord(rec)
+		st.rejection = parseRecord(rec, recTTL.Val())
 		st.rejection.salt, st.rejection.published, st.rejection.checked = st.salt, true, time.Now()
 	}
 	s.observe(nil)
@@ -560,29 +620,104 @@ func (s *Source) read(ctx context.Context) (state, error) {
 // createSalt stores a new random salt unless another replica did first,
 // and returns the one stored.
 func (s *Source) createSalt(ctx context.Context) (string, error) {
-	if err := s.rdb.SetNX(ctx, s.keys.salt, randomHex(32), 0).Err(); err != nil {
-		return "", s.failed("store a salt", err)
-	}
-	salt, err := s.rdb.Get(ctx, s.keys.salt).Result()
+	salt, err := storeSalt.Run(ctx, s.rdb, []string{s.keys.salt}, randomHex(32)).Text()
 	if err != nil {
-		return "", s.failed("read the salt", err)
+		return "", s.failed("store a salt", err)
 	}
 	return salt, nil
 }
 
-// lock tries to take the lease lock for owner: SET NX PX.
+// storeSalt returns the salt at KEYS[1], first storing ARGV[1] there if
+// it holds none: absent, empty, or garbage of another type.
+var storeSalt = redis.NewScript(`
+local v = redis.pcall("GET", KEYS[1])
+if type(v) == "string" and v ~= "" then
+  return v
+end
+redis.call("DEL", KEYS[1])
+redis.call("SET", KEYS[1], ARGV[1])
+return ARGV[1]`)
+
+// lock tries to take the lease lock for owner: SET NX PX. In the same
+// round trip, a lock key without a TTL or with a longer one than a lease
+// (not a Source's: an operator's SET, a PERSIST) is given one lease, so
+// it cannot stop the fleet for good.
 func (s *Source) lock(ctx context.Context, owner string) (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.t.redis)
-	defer cancel()
-	err := s.rdb.Do(ctx, "SET", s.keys.lock, owner, "NX", "PX", s.t.lease.Milliseconds()).Err()
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, redis.Nil):
-		return false, nil
-	default:
+	var won bool
+	err := s.roundTrip(ctx, "take the lock", func(ctx context.Context) error {
+		lease := s.t.lease.Milliseconds()
+		pipe := s.rdb.Pipeline()
+		set := pipe.Do(ctx, "SET", s.keys.lock, owner, "NX", "PX", lease)
+		bound := boundLease.Eval(ctx, pipe, []string{s.keys.lock}, lease)
+		_, _ = pipe.Exec(ctx) // each command's error is looked at below
+		err := set.Err()
+		won = err == nil
+		if errors.Is(err, redis.Nil) { // NX: another owner holds it
+			err = nil
+		}
+		if err == nil {
+			err = bound.Err()
+		}
+		return err
+	})
+	if err != nil {
 		return false, s.failed("take the lock", err)
 	}
+	return won, nil
+}
+
+// roundTrip runs fn, Redis round trips for op, within RedisTimeout, and
+// returns at that deadline even if the client has not: go-redis bounds a
+// read by Options.ReadTimeout (3 s by default), not by the context,
+// unless Options.ContextTimeoutEnabled is set, so a Redis that stops
+// answering (a network partition, a paused node) would hold the request
+// path longer than documented. An abandoned fn ends in the background;
+// whatever it sets is read only when roundTrip returns nil.
+func (s *Source) roundTrip(ctx context.Context, op string, fn func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, s.t.redis)
+	defer cancel() // an abandoned fn sees its context end, for a client that heeds it
+	done := make(chan error, 1)
+	go func() { done <- fn(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		select {
+		case err := <-done: // answered as the time ran out
+			return err
+		default:
+			return s.failed(op, ctx.Err())
+		}
+	}
+}
+
+// boundLease gives the lock KEYS[1] a TTL of ARGV[1] milliseconds if it
+// has none or a longer one. Eval, not EvalSha: in a pipeline the script
+// cache cannot be tried first.
+var boundLease = redis.NewScript(`
+local ttl = redis.call("PTTL", KEYS[1])
+if ttl == -1 or ttl > tonumber(ARGV[1]) then
+  redis.call("PEXPIRE", KEYS[1], ARGV[1])
+end
+return 0`)
+
+// wrongType is Redis answering that a key holds another type than a
+// string: garbage under one of the Source's names, not Redis down.
+func wrongType(err error) bool { return redis.HasErrorPrefix(err, "WRONGTYPE") }
+
+// usableToken reports whether tok can be a Finicity-App-Token: printable
+// ASCII without spaces (what an HTTP header carries as it is), of a sane
+// length. Anything else under the token key is garbage.
+func usableToken(tok string) bool {
+	if tok == "" || len(tok) > 4096 {
+		return false
+	}
+	for i := 0; i < len(tok); i++ {
+		if tok[i] <= ' ' || tok[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // fingerprint is HMAC-SHA256(salt, secret): it tells secrets apart and

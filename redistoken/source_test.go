@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -51,6 +52,8 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		want string
 	}{
 		{"nil client", nil, func(*Config) {}, "Redis client is nil"},
+		{"nil *redis.Client", (*redis.Client)(nil), func(*Config) {}, "Redis client is a nil *redis.Client"},
+		{"nil *redis.ClusterClient", (*redis.ClusterClient)(nil), func(*Config) {}, "Redis client is a nil *redis.ClusterClient"},
 		{"no app key", rdb, func(c *Config) { c.AppKey = "" }, "Config.AppKey is empty"},
 		{"no partner id", rdb, func(c *Config) { c.PartnerID = " " }, "Config.PartnerID is empty"},
 		{"no secret", rdb, func(c *Config) { c.PartnerSecret = "" }, "Config.PartnerSecret is empty"},
@@ -105,7 +108,7 @@ func TestSourcesShareOneToken(t *testing.T) {
 	if n := len(f.authentications(goodSecret)); n != 1 {
 		t.Errorf("%d authentications, want 1", n)
 	}
-	sum := sha256.Sum256([]byte("redistoken/v1\x00" + testAppKey + "\x00" + testPartnerID))
+	sum := sha256.Sum256(fmt.Appendf(nil, "redistoken/v1\x00%d\x00%s%s", len(testAppKey), testAppKey, testPartnerID))
 	key := cfg.KeyPrefix + "{" + hex.EncodeToString(sum[:16]) + "}"
 	if got, err := rdb.Get(t.Context(), key).Result(); err != nil || got != tokens[0] {
 		t.Errorf("GET %s = %q, %v; want the token", key, got, err)
@@ -480,8 +483,8 @@ func TestPrintedValuesHideCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.adopt("live-token-5e1", time.Minute)
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-		for _, v := range []any{cfg, &cfg, s} {
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d", "%t", "%10.3s"} {
+		for _, v := range []any{cfg, &cfg, s, struct{ Cfg Config }{cfg}, []any{cfg, s}} {
 			out := fmt.Sprintf(verb, v)
 			for _, secret := range []string{goodSecret, testAppKey, "live-token-5e1"} {
 				if strings.Contains(out, secret) {
@@ -544,5 +547,314 @@ func TestRejectionSurvivesRedisDataLoss(t *testing.T) {
 	}
 	if n := len(f.authentications(badSecret)); n != 1 {
 		t.Errorf("the rejected secret reached the API %d times, want 1", n)
+	}
+}
+
+// ClearRejection refuses what New refuses, naming it, before any round
+// trip.
+func TestClearRejectionRefusesBadConfig(t *testing.T) {
+	good := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: goodSecret}
+	if _, err := ClearRejection(t.Context(), (*redis.Client)(nil), good); err == nil || !strings.Contains(err.Error(), "redistoken: ClearRejection: the Redis client is a nil *redis.Client") {
+		t.Errorf("ClearRejection with a nil *redis.Client: %v", err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled
+	defer rdb.Close()
+	cfg := good
+	cfg.PartnerSecret = ""
+	if _, err := ClearRejection(t.Context(), rdb, cfg); err == nil || !strings.Contains(err.Error(), "redistoken: ClearRejection: Config.PartnerSecret is empty") {
+		t.Errorf("ClearRejection without a secret: %v", err)
+	}
+}
+
+// Garbage under the Source's names (a key of another type, a value no
+// header can carry, a lock without a TTL) is neither Redis down nor a
+// stop for good: the fleet goes on sharing through Redis, and the keys
+// are repaired.
+func TestGarbageUnderTheKeys(t *testing.T) {
+	needRedis(t)
+	rdb := shared.client(t)
+	// source is a Source on a prefix of its own, with a short lease, and
+	// a check that it never took Redis for down.
+	source := func(t *testing.T, f *fakeAPI, secret string) (*Source, Config) {
+		logs := &logCounter{}
+		cfg := testConfig(t, f, secret, testPrefix(t))
+		cfg.Logger = slog.New(logs)
+		cfg.MaxAge = 10 * time.Minute
+		s := newSource(t, rdb, cfg)
+		s.t.lease, s.t.auth = 400*time.Millisecond, 300*time.Millisecond
+		s.t.wait = s.t.lease + s.t.auth
+		t.Cleanup(func() {
+			if w, _ := logs.counts(); w != 0 || s.degraded.Load() {
+				t.Errorf("garbage in Redis put the Source in its degraded mode:\n%s", logs.text())
+			}
+		})
+		return s, cfg
+	}
+	// stored checks that Redis holds tok as the token, with a TTL of MaxAge.
+	stored := func(t *testing.T, s *Source, tok string) {
+		t.Helper()
+		if got, err := rdb.Get(t.Context(), s.keys.token).Result(); err != nil || got != tok {
+			t.Errorf("GET token = %q, %v; want %q", got, err, tok)
+		}
+		if ttl := rdb.PTTL(t.Context(), s.keys.token).Val(); ttl <= s.maxAge-time.Minute || ttl > s.maxAge {
+			t.Errorf("token TTL %v, want MaxAge %v", ttl, s.maxAge)
+		}
+	}
+	newToken := func(t *testing.T, f *fakeAPI, s *Source, garbage string) {
+		t.Helper()
+		tok, err := s.Token(t.Context())
+		if err != nil || tok == garbage || !strings.HasPrefix(tok, "token-") {
+			t.Fatalf("Token = %q, %v; want a token from the API", tok, err)
+		}
+		if n := len(f.authentications(s.secret)); n != 1 {
+			t.Errorf("%d authentications, want 1", n)
+		}
+		stored(t, s, tok)
+	}
+
+	t.Run("token key of another type", func(t *testing.T) {
+		f := newFakeAPI(t)
+		s, _ := source(t, f, goodSecret)
+		rdb.HSet(t.Context(), s.keys.token, "field", "value")
+		newToken(t, f, s, "")
+		s.Invalidate("some-other-token") // compare-and-delete against a string again
+	})
+	t.Run("token no header can carry", func(t *testing.T) {
+		for _, garbage := range []string{"two\nlines", "with space", strings.Repeat("x", 5000), "caf\xc3\xa9"} {
+			f := newFakeAPI(t)
+			s, _ := source(t, f, goodSecret)
+			rdb.Set(t.Context(), s.keys.token, garbage, 0)
+			newToken(t, f, s, garbage)
+		}
+	})
+	t.Run("token without a TTL", func(t *testing.T) {
+		f := newFakeAPI(t)
+		s, _ := source(t, f, goodSecret)
+		rdb.Set(t.Context(), s.keys.token, "set-by-hand", 0)
+		if tok, err := s.Token(t.Context()); err != nil || tok != "set-by-hand" {
+			t.Fatalf("Token = %q, %v; want the stored token", tok, err)
+		}
+		if ttl := rdb.PTTL(t.Context(), s.keys.token).Val(); ttl <= s.maxAge-time.Minute || ttl > s.maxAge {
+			t.Errorf("token TTL %v after a read, want MaxAge %v", ttl, s.maxAge)
+		}
+	})
+	t.Run("Invalidate with a token key of another type", func(t *testing.T) {
+		f := newFakeAPI(t)
+		s, _ := source(t, f, goodSecret)
+		tok, err := s.Token(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdb.Del(t.Context(), s.keys.token)
+		rdb.RPush(t.Context(), s.keys.token, "x")
+		s.Invalidate(tok)
+		if typ := rdb.Type(t.Context(), s.keys.token).Val(); typ != "list" {
+			t.Errorf("Invalidate changed a key it does not own into %q", typ)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		ttl  time.Duration
+	}{{"lock without a TTL", 0}, {"lock with a TTL longer than a lease", time.Hour}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			s, _ := source(t, f, goodSecret)
+			rdb.Set(t.Context(), s.keys.lock, "not-a-source", tc.ttl)
+			start := time.Now()
+			newToken(t, f, s, "")
+			if took := time.Since(start); took < s.t.lease*9/10 {
+				t.Errorf("took the lock after %v, before its lease of %v ended", took, s.t.lease)
+			}
+		})
+	}
+	t.Run("salt of another type", func(t *testing.T) {
+		f := newFakeAPI(t)
+		s, cfg := source(t, f, badSecret)
+		rdb.SAdd(t.Context(), s.keys.salt, "member")
+		if _, err := s.Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+			t.Fatalf("Token: %v; want ErrCredentialsRejected", err)
+		}
+		salt, err := rdb.Get(t.Context(), s.keys.salt).Result()
+		if err != nil || len(salt) != 64 {
+			t.Fatalf("salt after the repair: %q, %v; want 32 random bytes in hex", salt, err)
+		}
+		if _, err := newSource(t, rdb, cfg).Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+			t.Fatalf("another Source with the secret: %v; want ErrCredentialsRejected", err)
+		}
+		if n := len(f.authentications(badSecret)); n != 1 {
+			t.Errorf("the rejected secret reached the API %d times, want 1", n)
+		}
+	})
+	t.Run("rejection record of another type", func(t *testing.T) {
+		f := newFakeAPI(t)
+		s, _ := source(t, f, goodSecret)
+		rdb.Set(t.Context(), s.keys.salt, "a-salt", 0)
+		rdb.HSet(t.Context(), s.keys.rejected+fingerprint("a-salt", goodSecret), "field", "value")
+		_, err := s.Token(t.Context())
+		if !errors.Is(err, api.ErrCredentialsRejected) || strings.Contains(err.Error(), "0001-01-01") {
+			t.Fatalf("Token: %v; want ErrCredentialsRejected, dated", err)
+		}
+		if n := len(f.authentications(goodSecret)); n != 0 {
+			t.Errorf("%d authentications under a rejection record, want none", n)
+		}
+	})
+}
+
+// The holder's authentication ends at AuthTimeout, before its lease: an
+// API that never answers (with client options that would retry for an
+// hour) costs one AuthTimeout, then the lock is free for the next try.
+func TestHolderGivesUpBeforeItsLease(t *testing.T) {
+	if LockLease <= AuthTimeout {
+		t.Fatalf("LockLease %v is not longer than AuthTimeout %v", LockLease, AuthTimeout)
+	}
+	needRedis(t)
+	f := newFakeAPI(t)
+	held := f.holdNext(t)
+	rdb := shared.client(t)
+	cfg := testConfig(t, f, goodSecret, testPrefix(t))
+	cfg.ClientOptions = append(cfg.ClientOptions, api.WithRetries(5), api.WithAttemptTimeout(time.Hour))
+	s := newSource(t, rdb, cfg)
+	s.t.auth, s.t.lease = 300*time.Millisecond, 5*time.Second
+	s.t.wait = s.t.lease + s.t.auth
+	start := time.Now()
+	_, err := s.Token(t.Context())
+	took := time.Since(start)
+	<-held
+	if err == nil || errors.Is(err, api.ErrCredentialsRejected) {
+		t.Fatalf("Token against an API that never answers: %v; want a plain error", err)
+	}
+	if took >= s.t.lease {
+		t.Errorf("the holder gave up after %v, not before its lease of %v", took, s.t.lease)
+	}
+	if n := rdb.Exists(t.Context(), s.keys.lock).Val(); n != 0 {
+		t.Error("the lock is still held after the holder gave up")
+	}
+	if tok, err := s.Token(t.Context()); err != nil || tok == "" {
+		t.Fatalf("Token after the holder gave up: %q, %v", tok, err)
+	}
+	if n := len(f.authentications(goodSecret)); n != 2 {
+		t.Errorf("%d authentications, want 2 (the abandoned one, then one)", n)
+	}
+}
+
+// An API answer quoting the credentials (a hostile or buggy server) does
+// not carry them into the rejection's error, printed any way, in the
+// replica refused or in another one.
+func TestRejectionErrorMasksEchoedCredentials(t *testing.T) {
+	needRedis(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusUnauthorized, "10024", "Invalid partner credentials: "+badSecret+" for app "+testAppKey)
+	}))
+	t.Cleanup(srv.Close)
+	rdb := shared.client(t)
+	cfg := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: badSecret, KeyPrefix: testPrefix(t),
+		ClientOptions: []api.Option{api.WithBaseURL(srv.URL)}, Logger: slog.New(&logCounter{})}
+	for _, who := range []string{"the replica refused", "another replica"} {
+		_, err := newSource(t, rdb, cfg).Token(t.Context())
+		if !errors.Is(err, api.ErrCredentialsRejected) {
+			t.Fatalf("%s: %v; want ErrCredentialsRejected", who, err)
+		}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			if out := fmt.Sprintf(verb, err); strings.Contains(out, badSecret) || strings.Contains(out, testAppKey) {
+				t.Errorf("%s: Sprintf(%q, err) = %q quotes a credential", who, verb, out)
+			}
+		}
+	}
+}
+
+// The keys name the app key and partner id pair, with the prefix, and
+// nothing else: another pair (even one made of the same bytes split
+// differently) or another prefix gets other keys; the secret changes
+// none of them.
+func TestKeysNameTheAppKeyAndPartnerID(t *testing.T) {
+	base := deriveKeys(DefaultKeyPrefix, testAppKey, testPartnerID)
+	if !strings.HasPrefix(base.token, DefaultKeyPrefix+"{") {
+		t.Fatalf("token key %q does not start with the prefix", base.token)
+	}
+	for _, k := range []string{base.lock, base.salt, base.rejected} {
+		if !strings.HasPrefix(k, base.token+":") {
+			t.Errorf("key %q is not under the token key %q (one hash tag)", k, base.token)
+		}
+	}
+	if again := deriveKeys(DefaultKeyPrefix, testAppKey, testPartnerID); again != base {
+		t.Errorf("the same pair made other keys: %v, %v", again, base)
+	}
+	for _, other := range []keys{
+		deriveKeys(DefaultKeyPrefix, testAppKey+"x", testPartnerID),
+		deriveKeys(DefaultKeyPrefix, testAppKey, testPartnerID+"x"),
+		deriveKeys(DefaultKeyPrefix, testAppKey[:4], testAppKey[4:]+testPartnerID),
+		deriveKeys("other:", testAppKey, testPartnerID),
+	} {
+		if other.token == base.token {
+			t.Errorf("another app key, partner id or prefix shares the token key %q", base.token)
+		}
+	}
+	if a, b := deriveKeys(DefaultKeyPrefix, "key\x00a", "b"), deriveKeys(DefaultKeyPrefix, "key", "a\x00b"); a == b {
+		t.Errorf("two pairs joined the same way share the keys %v", a)
+	}
+}
+
+// A record's lifetime is its TTL in Redis, never its "at", which another
+// replica's clock wrote: with that clock two days behind or ahead, a
+// Source that knows the rejection still keeps the secret stopped through
+// a loss of Redis's data, for no longer than RejectionTTL.
+func TestRejectionLifetimeIgnoresClocks(t *testing.T) {
+	needRedis(t)
+	for _, skew := range []time.Duration{-48 * time.Hour, 48 * time.Hour} {
+		t.Run(fmt.Sprint(skew), func(t *testing.T) {
+			f := newFakeAPI(t)
+			rdb := shared.client(t)
+			cfg := testConfig(t, f, badSecret, testPrefix(t))
+			s := newSource(t, rdb, cfg)
+			at := time.Now().Add(skew).UTC().Truncate(time.Second).Format(time.RFC3339)
+			rdb.Set(t.Context(), s.keys.salt, "salt-1", 0)
+			rdb.Set(t.Context(), s.keys.rejected+fingerprint("salt-1", badSecret), `{"at":"`+at+`","status":401,"reasonCode":"10024"}`, RejectionTTL)
+			if _, err := s.Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+				t.Fatalf("Token under another replica's record: %v", err)
+			}
+			keys, _ := rdb.Keys(t.Context(), cfg.KeyPrefix+"*").Result()
+			rdb.Del(t.Context(), keys...) // Redis lost its data
+			s.t.recheck = 0
+			if _, err := s.Token(t.Context()); !errors.Is(err, api.ErrCredentialsRejected) {
+				t.Fatalf("Token after the data loss: %v", err)
+			}
+			if n := len(f.authentications(badSecret)); n != 0 {
+				t.Errorf("the rejected secret reached the API %d times, want none", n)
+			}
+			salt := rdb.Get(t.Context(), s.keys.salt).Val()
+			ttl := rdb.PTTL(t.Context(), s.keys.rejected+fingerprint(salt, badSecret)).Val()
+			if ttl < RejectionTTL-time.Hour || ttl > RejectionTTL {
+				t.Errorf("record stored again with TTL %v, want what was left of RejectionTTL (%v)", ttl, RejectionTTL)
+			}
+		})
+	}
+}
+
+// Waiters wait for the holder's token for a bounded time, then fail with
+// an error saying so, without authenticating: the lock is another
+// replica's, whose lease has not ended.
+func TestWaitersGiveUpAfterTheBound(t *testing.T) {
+	needRedis(t)
+	f := newFakeAPI(t)
+	rdb := shared.client(t)
+	s := newSource(t, rdb, testConfig(t, f, goodSecret, testPrefix(t)))
+	s.t.lease, s.t.wait = time.Minute, 300*time.Millisecond
+	if err := rdb.Set(t.Context(), s.keys.lock, "another-replica", 30*time.Second).Err(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err := s.Token(t.Context())
+	took := time.Since(start)
+	if err == nil || !strings.Contains(err.Error(), "no token after waiting 300ms for another replica's partner authentication") {
+		t.Fatalf("Token while another replica holds the lock: %v; want the bounded wait's error", err)
+	}
+	if took < s.t.wait || took > s.t.wait+2*time.Second {
+		t.Errorf("gave up after %v, want about %v", took, s.t.wait)
+	}
+	if n := len(f.authentications(goodSecret)); n != 0 {
+		t.Errorf("%d authentications while another replica held the lock, want none", n)
+	}
+	if owner := rdb.Get(t.Context(), s.keys.lock).Val(); owner != "another-replica" {
+		t.Errorf("the lock is now %q: a waiter took or removed another replica's lock", owner)
 	}
 }

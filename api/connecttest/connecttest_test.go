@@ -1,6 +1,7 @@
 package connecttest_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/api/connecttest"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
 var agreed = api.ServiceAgreement{Language: "en", AcceptedDate: time.Date(2024, 11, 28, 18, 25, 32, 0, time.UTC)}
@@ -489,6 +492,33 @@ func TestInjectDelayAndReset(t *testing.T) {
 	})
 }
 
+// specOperations lists the operations of the embedded spec as the kit
+// names them, sorted: the api method from x-sdk and, in parentheses, the
+// docs' name or else the operationId ("Configurations.List
+// (get_configurations)"). Derived, so a new operation is in the list.
+func specOperations(t *testing.T) []string {
+	t.Helper()
+	doc, err := specdoc.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []string
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			sdk, _ := op.Extensions["x-sdk"].(map[string]any)
+			service, _ := sdk["service"].(string)
+			name, _ := sdk["method"].(string)
+			docs, _ := sdk["docs"].(string)
+			if service == "" || name == "" {
+				t.Fatalf("%s %s (%s) has no x-sdk service and method in openapi.yaml", method, path, op.OperationID)
+			}
+			ops = append(ops, service+"."+name+" ("+cmp.Or(docs, op.OperationID)+")")
+		}
+	}
+	slices.Sort(ops)
+	return ops
+}
+
 // TestInjectRefused: unknown operations, counts and statuses fail the
 // test at once, the first listing the operations.
 func TestInjectRefused(t *testing.T) {
@@ -500,10 +530,7 @@ func TestInjectRefused(t *testing.T) {
 	srv.NextReconnection(connecttest.MFAText, connecttest.Reconnection(0))
 	_, fatals := ft.reported()
 	want := []string{
-		`connecttest: Inject: no operation "Configurations.Lis"; the operations are: Configurations.Create (post_configurations), ` +
-			`Configurations.Delete (delete_configurations_configuration_id), Configurations.Get (get_configurations_configuration_id), ` +
-			`Configurations.List (get_configurations), LoginForms.Create (post_institutions_institution_id_login_forms), ` +
-			`OAuthURLs.Create (post_institutions_institution_id_oauth_urls), Partners.Authenticate (CreateToken), Reconnections.Create (post_reconnections)`,
+		`connecttest: Inject: no operation "Configurations.Lis"; the operations are: ` + strings.Join(specOperations(t), ", "),
 		`connecttest: Inject("Configurations.List"): sandbox: inject into GetConfigurations: 0 calls, want 1 or more`,
 		`connecttest: Inject("Configurations.List"): Status(200): want an error status, 400 to 599`,
 		"connecttest: NextReconnection: 0 is not a Reconnection; use LoginForm, MFAText, MFAChoice, MFAMulti, MFAImage or MFATextThenChoice",

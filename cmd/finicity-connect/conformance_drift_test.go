@@ -2,11 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
 // Secrets of the drifted server's clients: none may appear in any output.
@@ -17,6 +21,10 @@ const (
 	driftPartnerSecret = "drift-partner-secret-77d0"
 	driftIssuedToken   = "drift-issued-token-c3e4"
 	driftConfigID      = "8d9d8f5e-2c5f-4f49-bf9b-276a7df0367f"
+	// driftField is the field the drifted API grew: one the spec does not
+	// define anywhere, which newDriftServer proves, so a spec change
+	// adding a field can never make it a known one unnoticed.
+	driftField = "notInTheSpec"
 )
 
 // driftKinds is what the drifted server departs in, per operation: one
@@ -32,6 +40,31 @@ var driftKinds = map[string][]string{
 	"Reconnections.Create":  nil,
 }
 
+// expectDriftKinds compares the finding kinds per operation with
+// driftKinds, one message per operation that differs, naming it and where
+// its drift is defined. With ran, each operation of driftKinds must be in
+// got (the conformance command runs them all; a proxy report lists only
+// those with findings).
+func expectDriftKinds(t *testing.T, got map[string][]string, ran bool) {
+	t.Helper()
+	ops := slices.Sorted(maps.Keys(driftKinds))
+	for op := range got {
+		if _, ok := driftKinds[op]; !ok {
+			ops = append(ops, op)
+		}
+	}
+	for _, op := range ops {
+		kinds, present := got[op]
+		if ran && !present {
+			t.Errorf("%s: not in the report", op)
+		}
+		if !slices.Equal(kinds, driftKinds[op]) {
+			t.Errorf("%s: finding kinds %q, want %q (the drifted answers are driftServer.serve and driftKinds, in cmd/finicity-connect/conformance_drift_test.go)",
+				op, kinds, driftKinds[op])
+		}
+	}
+}
+
 // driftServer is an API that has drifted from openapi.yaml, on
 // 127.0.0.1. It records the requests it answered ("METHOD path").
 type driftServer struct {
@@ -42,6 +75,10 @@ type driftServer struct {
 
 func newDriftServer(t *testing.T) *driftServer {
 	t.Helper()
+	if where, err := specdoc.PropertyDefined(driftField); err != nil || where != "" {
+		t.Fatalf("openapi.yaml defines %q (at %s, %v), the field the drifted API grew: "+
+			"rename driftField in cmd/finicity-connect/conformance_drift_test.go to a name the spec lacks", driftField, where, err)
+	}
 	d := &driftServer{}
 	d.Server = httptest.NewServer(http.HandlerFunc(d.serve))
 	t.Cleanup(d.Close)
@@ -79,7 +116,7 @@ func (d *driftServer) serve(w http.ResponseWriter, r *http.Request) {
 	case p == "/aggregation/v2/partners/authentication":
 		answer(200, map[string]any{"token": driftIssuedToken}) // as documented
 	case p == cfgPath && r.Method == "POST":
-		answer(201, with("experience", "default")) // the API grew a field
+		answer(201, with(driftField, "default")) // the API grew a field
 	case p == cfgPath && r.Method == "GET":
 		answer(200, []any{with("id", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz")}) // an id off its format
 	case p == cfgPath+"/"+driftConfigID && r.Method == "GET":

@@ -14,6 +14,18 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/specdoc"
+)
+
+// The names changedSpec adds: a field and an operation openapi.yaml does
+// not have (changedSpec proves it), so that a real spec change, which may
+// add a field or an operation of its own, never collides with them.
+const (
+	changedField     = "connectTheme" // its flag: --connect-theme
+	changedOpID      = "GetConfigurationActivity"
+	changedOpMethod  = "Activity" // Configurations.Activity: configurations activity
+	changedOpPath    = "/connect-components/configurations/{configuration_id}/activity"
+	changedOpSummary = "Get Configuration Activity"
 )
 
 // changedSpec is openapi.yaml with an optional field added to the
@@ -32,18 +44,34 @@ func changedSpec(t *testing.T) *openapi3.T {
 	if !strings.Contains(s, field) || !strings.Contains(s, op) {
 		t.Fatal("openapi.yaml changed shape: update changedSpec in cmd/finicity-connect/specchange_test.go")
 	}
+	if where, err := specdoc.PropertyDefined(changedField); err != nil || where != "" {
+		t.Fatalf("openapi.yaml defines the field %q (at %s, %v): rename changedField in cmd/finicity-connect/specchange_test.go to one it lacks", changedField, where, err)
+	}
+	if doc, err := specdoc.Doc(); err != nil {
+		t.Fatal(err)
+	} else {
+		for path, item := range doc.Paths.Map() {
+			for _, o := range item.Operations() {
+				sdk, _ := o.Extensions["x-sdk"].(map[string]any)
+				if path == changedOpPath || o.OperationID == changedOpID || (sdk["service"] == "Configurations" && sdk["method"] == changedOpMethod) {
+					t.Fatalf("openapi.yaml has %s (%s, x-sdk %v): rename the changedOp constants in cmd/finicity-connect/specchange_test.go to an operation it lacks",
+						o.OperationID, path, o.Extensions["x-sdk"])
+				}
+			}
+		}
+	}
 	s = strings.Replace(s, "        aoRequired:\n          type: boolean\n          x-go-name: AORequired\n          default: false\n          description: As in Configuration.\n",
 		"        aoRequired:\n          type: boolean\n          x-go-name: AORequired\n          default: false\n          description: As in Configuration.\n"+
-			"        experience:\n          type: string\n          description: The Connect experience to use.\n", 1)
-	s = strings.Replace(s, op, op+`  /connect-components/configurations/{configuration_id}/usage:
+			"        "+changedField+":\n          type: string\n          description: The Connect theme to use.\n", 1)
+	s = strings.Replace(s, op, op+`  `+changedOpPath+`:
     parameters:
       - $ref: "#/components/parameters/ConfigurationId"
     get:
-      operationId: GetConfigurationUsage
+      operationId: `+changedOpID+`
       x-sdk:
         service: Configurations
-        method: Usage
-      summary: Get Configuration Usage
+        method: `+changedOpMethod+`
+      summary: `+changedOpSummary+`
       description: How often the configuration was used.
       parameters:
         - name: since
@@ -59,7 +87,7 @@ func changedSpec(t *testing.T) *openapi3.T {
             application/json:
               schema:
                 type: object
-                x-go-name: ConfigurationUsage
+                x-go-name: ConfigurationActivity
                 properties:
                   id:
                     $ref: "#/components/schemas/Uuid"
@@ -83,7 +111,7 @@ func changedSpec(t *testing.T) *openapi3.T {
 // method in this build) and prints the answer, as JSON and as a table.
 func TestSpecChangeReachesTheCLI(t *testing.T) {
 	doc := changedSpec(t)
-	var create, usage *opSpec
+	var create, usage *opSpec // usage: the new operation
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
 		for method, op := range item.Operations() {
@@ -91,7 +119,7 @@ func TestSpecChangeReachesTheCLI(t *testing.T) {
 			switch o.name {
 			case "configurations create":
 				create = o
-			case "configurations usage":
+			case "configurations " + kebab(changedOpMethod):
 				usage = o
 			}
 		}
@@ -107,11 +135,11 @@ func TestSpecChangeReachesTheCLI(t *testing.T) {
 		}
 		return false
 	}
-	if !hasFlag(create.bodyFields, "experience") {
-		t.Errorf("configurations create has no --experience flag")
+	if !hasFlag(create.bodyFields, "connect-theme") {
+		t.Errorf("configurations create has no --connect-theme flag (for %s)", changedField)
 	}
 	if len(usage.pathParams) != 1 || usage.pathParams[0].flag != "configuration-id" || !hasFlag(usage.queryParams, "since") {
-		t.Errorf("configurations usage: path %v, query %v", usage.pathParams, usage.queryParams)
+		t.Errorf("%s: path %v, query %v", usage.name, usage.pathParams, usage.queryParams)
 	}
 
 	id := "605543e1-f507-48ad-8127-95c40566597b"
@@ -135,7 +163,7 @@ func TestSpecChangeReachesTheCLI(t *testing.T) {
 	o := runOp(usage, id, "--since", "2024-11-28T18:25:32Z")
 	o.expect(t, 0, []string{`"uses": 3`}, []string{""})
 	got := received()
-	if len(got) != 1 || got[0].Method != http.MethodGet || got[0].Path != "/connect-components/configurations/"+id+"/usage" ||
+	if len(got) != 1 || got[0].Method != http.MethodGet || got[0].Path != strings.Replace(changedOpPath, "{configuration_id}", id, 1) ||
 		got[0].Header.Get("Finicity-App-Key") != "fake-app-key" || got[0].Header.Get("Finicity-App-Token") != "fake-app-token" {
 		t.Errorf("request: %+v", got)
 	}
@@ -155,10 +183,10 @@ func TestSpecChangeReachesTheCLI(t *testing.T) {
 	if err := d.others(context.Background(), c, []*opSpec{create, usage}); err != nil {
 		t.Fatal(err)
 	}
-	if want := " 1. Get Configuration Usage (from the spec's examples)\n    c.Configurations.Usage: GET /connect-components/configurations/{configuration_id}/usage (GetConfigurationUsage)\n    answer  200 OK\n"; out.String() != "\n"+want {
+	if want := " 1. " + changedOpSummary + " (from the spec's examples)\n    c.Configurations." + changedOpMethod + ": GET " + changedOpPath + " (" + changedOpID + ")\n    answer  200 OK\n"; out.String() != "\n"+want {
 		t.Errorf("demo step:\n%s\nwant\n%s", out.String(), want)
 	}
-	if got := received(); got[len(got)-1].Path != "/connect-components/configurations/9082affa-d965-40be-a3ed-a320bb3467ff/usage" {
+	if got := received(); got[len(got)-1].Path != strings.Replace(changedOpPath, "{configuration_id}", "9082affa-d965-40be-a3ed-a320bb3467ff", 1) {
 		t.Errorf("demo request: %+v", got[len(got)-1])
 	}
 }

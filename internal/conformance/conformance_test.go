@@ -43,6 +43,30 @@ func briefs(fs []conformance.Finding) []brief {
 
 const agreement = `"serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}`
 
+// grownField is a field the API might grow: one the spec does not define
+// anywhere (specLacks proves it for every unknown field a case expects).
+const grownField = "notInTheSpec"
+
+// specLacks fails the test if the spec defines, anywhere, a field that want
+// expects to be unknown: a spec change adding it must fail naming it, not
+// silently change what the case tests.
+func specLacks(t *testing.T, want []brief) {
+	t.Helper()
+	for _, b := range want {
+		if b.Kind != string(conformance.KindUnknownField) {
+			continue
+		}
+		name := b.Field[strings.LastIndex(b.Field, ".")+1:]
+		if u, err := strconv.Unquote(name); err == nil {
+			name = u
+		}
+		if where, err := specdoc.PropertyDefined(name); err != nil || where != "" {
+			t.Fatalf("openapi.yaml defines %q (at %s, %v), which this case expects to be an unknown field: "+
+				"use a name the spec lacks in internal/conformance/conformance_test.go", name, where, err)
+		}
+	}
+}
+
 func TestRequest(t *testing.T) {
 	c := conformance.MustDefault()
 	loginForm := "/connect-components/institutions/101732/login-forms"
@@ -92,6 +116,7 @@ func TestRequest(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			specLacks(t, tc.want)
 			op, got := c.CheckRequest(context.Background(), tc.req, []byte(tc.body))
 			if !reflect.DeepEqual(briefs(got), tc.want) {
 				t.Errorf("findings %+v, want %+v", got, tc.want)
@@ -127,13 +152,14 @@ func TestResponse(t *testing.T) {
 		{"documented", 200, `{"id":"605543e1-f507-48ad-8127-95c40566597b","filterAccounts":["Checking"],"aoRequired":false}`, []brief{}},
 		{"format", 200, `{"id":"605543e1"}`, []brief{{"bounds", "body", "id"}, {"format", "body", "id"}}},
 		{"type", 200, `{"aoRequired":"no"}`, []brief{{"type", "body", "aoRequired"}}},
-		{"unknown field", 200, `{"experience":"x"}`, []brief{{"unknown field", "body", "experience"}}},
+		{"unknown field", 200, `{"` + grownField + `":"x"}`, []brief{{"unknown field", "body", grownField}}},
 		{"undocumented status", 202, `{}`, []brief{{"undocumented status", "", ""}}},
 		{"missing required", 404, `{"errors":{}}`, []brief{{"unknown field", "body", "errors"}, {"missing required", "body", "Errors"}}},
 		{"invalid json", 200, `{`, []brief{{"invalid json", "body", ""}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			specLacks(t, tc.want)
 			_, got := c.CheckResponse(context.Background(), get, tc.status, jsonHeader, []byte(tc.body))
 			if !reflect.DeepEqual(briefs(got), tc.want) {
 				t.Errorf("findings %+v, want %+v", got, tc.want)
@@ -201,10 +227,12 @@ func TestDocumentedExamples(t *testing.T) {
 // checked like any other, its type included.
 func TestSpecChange(t *testing.T) {
 	get := request("GET", "/connect-components/configurations", "")
-	body := []byte(`[{"id":"605543e1-f507-48ad-8127-95c40566597b","experience":"default"}]`)
+	body := []byte(`[{"id":"605543e1-f507-48ad-8127-95c40566597b","` + grownField + `":"default"}]`)
 	hdr := http.Header{"Content-Type": {"application/json"}}
+	unknown := []brief{{"unknown field", "body", "0." + grownField}}
+	specLacks(t, unknown)
 	_, before := conformance.MustDefault().CheckResponse(context.Background(), get, 200, hdr, body)
-	if !reflect.DeepEqual(briefs(before), []brief{{"unknown field", "body", "0.experience"}}) || !before[0].Informational() {
+	if !reflect.DeepEqual(briefs(before), unknown) || !before[0].Informational() {
 		t.Fatalf("before: %+v", before)
 	}
 
@@ -212,7 +240,7 @@ func TestSpecChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc.Components.Schemas["Configuration"].Value.Properties["experience"] = openapi3.NewSchemaRef("", openapi3.NewStringSchema())
+	doc.Components.Schemas["Configuration"].Value.Properties[grownField] = openapi3.NewSchemaRef("", openapi3.NewStringSchema())
 	c, err := conformance.NewFromDoc(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -220,8 +248,8 @@ func TestSpecChange(t *testing.T) {
 	if _, after := c.CheckResponse(context.Background(), get, 200, hdr, body); len(after) != 0 {
 		t.Errorf("after the spec gained the field: %+v", after)
 	}
-	_, typed := c.CheckResponse(context.Background(), get, 200, hdr, []byte(`[{"experience":1}]`))
-	if !reflect.DeepEqual(briefs(typed), []brief{{"type", "body", "0.experience"}}) {
+	_, typed := c.CheckResponse(context.Background(), get, 200, hdr, []byte(`[{"`+grownField+`":1}]`))
+	if !reflect.DeepEqual(briefs(typed), []brief{{"type", "body", "0." + grownField}}) {
 		t.Errorf("a number for the new string field: %+v", typed)
 	}
 }

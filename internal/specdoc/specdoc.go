@@ -5,6 +5,7 @@
 package specdoc
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -42,4 +43,30 @@ func MustValidator() *validation.Validator {
 		panic("specdoc: embedded OpenAPI document does not load: " + err.Error())
 	}
 	return v
+}
+
+// PropertyDefined reports where the embedded document defines a property
+// named name (exactly, case-sensitive): the JSON pointer of the first
+// schema holding it, in WalkSchemas' order, or "" if none does. Tests that
+// need a field the spec lacks (an API that grew one, a caller's typo)
+// prove it with this, so a spec change that adds their field fails them
+// naming it instead of silently changing what they test.
+func PropertyDefined(name string) (string, error) {
+	doc, err := Doc()
+	if err != nil {
+		return "", err
+	}
+	found := ""
+	stop := errors.New("found")
+	err = doc.WalkSchemas(func(pointer string, ref *openapi3.SchemaRef) error {
+		if _, ok := ref.Value.Properties[name]; ok {
+			found = pointer
+			return stop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, stop) {
+		return "", err
+	}
+	return found, nil
 }
