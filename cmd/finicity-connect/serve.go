@@ -41,8 +41,13 @@ const (
 	// the listen backlog until one closes. Well under the usual limit of
 	// 1024 file descriptors.
 	defaultMaxConnections = 256
-	// maxHeaderBytes caps a request's line and headers.
-	maxHeaderBytes = 64 << 10
+	// maxHeaderBytes caps a request's line and headers. Past it net/http
+	// answers a bare 431 before the sandbox sees the request, so it is
+	// well above what the sandbox refuses with the API's own errors (an
+	// app key over 256 bytes: 401, reason 10026), up to a 400 KB key; and
+	// low enough that every slot holding that much stays far under the
+	// memory bound (256 × 512 KiB).
+	maxHeaderBytes = 512 << 10
 	// idleEvictAfter: at the connection cap, a connection idle this long
 	// (no request yet, or between requests) is closed to make room, so
 	// idle connections can never hold every slot while real requests

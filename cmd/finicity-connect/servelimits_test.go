@@ -98,6 +98,42 @@ func TestServedSandboxTimeouts(t *testing.T) {
 	})
 }
 
+// TestServedSandboxLongAppKey: an app key of 400 KB, sent to the served
+// sandbox, is answered with the API's 401 (reason 10026) naming the
+// limit, not refused by net/http's header cap with a bare 431; past
+// maxHeaderBytes it is that 431.
+func TestServedSandboxLongAppKey(t *testing.T) {
+	ready, stop, _, _ := served(t, "--addr", "127.0.0.1:0")
+	defer stop()
+	for _, tc := range []struct {
+		size   int
+		status int
+		want   string
+	}{
+		{400_000, http.StatusUnauthorized, `"ReasonCode":"10026"`},
+		{maxHeaderBytes + 8192, http.StatusRequestHeaderFieldsTooLarge, ""},
+	} {
+		req, err := http.NewRequest("GET", ready["url"].(string)+"/connect-components/configurations", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Finicity-App-Key", strings.Repeat("k", tc.size))
+		req.Header.Set("Finicity-App-Token", "t")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !bytes.Contains(body, []byte(tc.want)) {
+			t.Errorf("app key of %d bytes: %d %.300s; want %d with %s", tc.size, resp.StatusCode, body, tc.status, tc.want)
+		}
+		if tc.status == http.StatusUnauthorized && !bytes.Contains(body, []byte("at most 256 visible ASCII characters")) {
+			t.Errorf("the 401 does not name the limit: %.300s", body)
+		}
+	}
+}
+
 // TestServedSandboxShutdownGrace: on SIGINT (the context main cancels)
 // with a request still arriving, the served sandbox waits
 // --shutdown-grace, closes its connection, says so, and exits 0: the
