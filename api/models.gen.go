@@ -252,9 +252,9 @@ func zeroPartnerCredentials(v *PartnerCredentials) bool {
 // Example: {"accountClassificationType":["personal"],"aoRequired":false,"filterAccounts":["Checking","Savings"]}
 //
 // Fields (Go name, wire name, type, required or optional: description):
-//   - AccountClassificationType (accountClassificationType, []string, optional): As in Configuration.
-//   - AORequired (aoRequired, bool, optional): As in Configuration.
-//   - FilterAccounts (filterAccounts, []string, optional): As in Configuration.
+//   - AccountClassificationType (accountClassificationType, []string, optional): Account classifications to activate at OAuth institutions. Known
+//   - AORequired (aoRequired, bool, optional): When true the end user must grant Account Owner details at OAuth
+//   - FilterAccounts (filterAccounts, []string, optional): Account types to activate at institutions that use legacy login
 type ConfigurationParams = gen.ConfigurationParams
 
 // checkConfigurationParams returns the wire path of the first required field of v
