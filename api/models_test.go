@@ -117,11 +117,29 @@ func TestModelDocsListFields(t *testing.T) {
 				t.Errorf("api.%s's doc does not list field %s as %s:\n%s", goName, wire, req, text)
 				continue
 			}
-			if first, _, _ := strings.Cut(p.Value.Description, "\n"); first != "" && !strings.Contains(line, first) {
-				t.Errorf("api.%s's doc line for %s lacks its description's first line %q:\n%s", goName, wire, first, line)
+			if first := firstSentence(p.Value.Description); first != "" && !strings.Contains(line, first) {
+				t.Errorf("api.%s's doc line for %s lacks its description's first line (to the end of its sentence) %q:\n%s", goName, wire, first, line)
 			}
 		}
 	}
+}
+
+// firstSentence is what a field's doc line quotes of its description:
+// the first line, carried over the spec's line wrapping to a line ending
+// in "." (so no item stops mid-sentence), within the first paragraph, the
+// line breaks read as spaces.
+func firstSentence(desc string) string {
+	var lines []string
+	for _, l := range strings.Split(desc, "\n") {
+		if l == "" {
+			break
+		}
+		lines = append(lines, l)
+		if strings.HasSuffix(l, ".") {
+			break
+		}
+	}
+	return strings.Join(lines, " ")
 }
 
 // TestEveryModelReexported: every component schema of the spec has its
