@@ -209,6 +209,8 @@ func zeroMFAChallengeSet(v *MFAChallengeSet) bool {
 // The docs' MfaChallengesResponse. The 203 answer of PostReconnections, a JSON array of MfaChallenges objects.
 //
 // Example: [{"mfaChallenges":[{"choiceIds":[],"eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","id":"3c9a1f0e-7d42-4b8e-9a1d-2f6b5c4e8d01","mfaType":"TFA_TEXT","prompt":"Which high school did you attend"}]}]
+//
+// It is a []MFAChallengeSet: see MFAChallengeSet for the fields of each item.
 type MFAChallengeSets = gen.MFAChallengeSets
 
 // PartnerCredentials is the spec's PartnerCredentials model (gen.PartnerCredentials).
