@@ -60,12 +60,14 @@ var specChange = []struct {
 	after          bool // insert after the anchor, not before
 }{
 	{ // the field, on the configuration and on its create body
-		anchor: "        aoRequired:\n          type: boolean\n          x-go-name: AORequired\n          default: false\n          description: |\n",
+		anchor: "    Configuration:\n      type: object\n      description: Changes the behaviour of the login flow. Returned by create, get and list.\n      properties:\n",
 		insert: "        experience:\n          type: string\n          description: Name of the Connect experience to show the end user.\n",
+		after:  true,
 	},
 	{
-		anchor: "        aoRequired:\n          type: boolean\n          x-go-name: AORequired\n          default: false\n          description: As in Configuration.\n",
-		insert: "        experience:\n          type: string\n          description: As in Configuration.\n",
+		anchor: "        All optional; an empty object is valid.\n      properties:\n",
+		insert: "        experience:\n          type: string\n          description: Name of the Connect experience to show the end user.\n",
+		after:  true,
 	},
 	{ // the operation, before the login-forms path
 		anchor: "  /connect-components/institutions/{institution_id}/login-forms:\n",
@@ -216,7 +218,7 @@ func TestSpecChange(t *testing.T) {
 			{"ConfigurationsUsageParams", "Since (since, *time.Time, optional): Count only the uses from this time on."},
 			{"ConfigurationsUsageParams", "XRequestID (X-Request-Id, *string, optional)"},
 			{"ConfigurationUsage", "LoginForms (loginForms, int, required): Login forms created with the configuration."},
-			{"ConfigurationParams", "Experience (experience, string, optional): As in Configuration."},
+			{"ConfigurationParams", "Experience (experience, string, optional): Name of the Connect experience to show the end user."},
 			{"Configuration", "Experience (experience, string, optional): Name of the Connect experience"},
 		} {
 			// go doc rewraps comment text: compare with spaces collapsed.

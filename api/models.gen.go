@@ -41,7 +41,7 @@ func zeroAccessToken(v *AccessToken) bool {
 // Fields (Go name, wire name, type, required or optional: description):
 //   - AccountClassificationType (accountClassificationType, []string, optional): Account classifications to activate at OAuth institutions. Known values: personal, business, unknown (not an enum: new values may appear).
 //   - AORequired (aoRequired, bool, optional): When true the end user must grant Account Owner details at OAuth institutions, or the login is blocked with error 239.
-//   - FilterAccounts (filterAccounts, []string, optional): Account types to activate at institutions that use legacy login forms, e.g. Checking, Savings.
+//   - FilterAccounts (filterAccounts, []string, optional): Account types to activate at institutions that use legacy login forms, such as Checking and Savings.
 //   - ID (id, UUID, optional): A UUID in canonical 36-character form.
 type Configuration = gen.Configuration
 
@@ -254,9 +254,9 @@ func zeroPartnerCredentials(v *PartnerCredentials) bool {
 // Example: {"accountClassificationType":["personal"],"aoRequired":false,"filterAccounts":["Checking","Savings"]}
 //
 // Fields (Go name, wire name, type, required or optional: description):
-//   - AccountClassificationType (accountClassificationType, []string, optional): As in Configuration.
-//   - AORequired (aoRequired, bool, optional): As in Configuration.
-//   - FilterAccounts (filterAccounts, []string, optional): As in Configuration.
+//   - AccountClassificationType (accountClassificationType, []string, optional): Account classifications to activate at OAuth institutions. Known values: personal, business, unknown (not an enum: new values may appear).
+//   - AORequired (aoRequired, bool, optional): When true the end user must grant Account Owner details at OAuth institutions, or the login is blocked with error 239.
+//   - FilterAccounts (filterAccounts, []string, optional): Account types to activate at institutions that use legacy login forms, such as Checking and Savings.
 type ConfigurationParams = gen.ConfigurationParams
 
 // checkConfigurationParams returns the wire path of the first required field of v

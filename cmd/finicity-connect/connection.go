@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
@@ -151,6 +153,20 @@ func (c *connection) client(env func(string) string, stderr io.Writer) (*api.Cli
 	if missing != "" {
 		return nil, usagef("missing credentials (%s): set %s and %s (or %s and %s), or pass --sandbox to use the local sandbox",
 			missing, envAppKey, envAppToken, envPartnerID, envPartnerSecret)
+	}
+	// The app key and token travel as header values: a control
+	// character (a pasted newline) would fail every attempt as if the
+	// network had, so it is a usage error here, naming where the value
+	// came from and never the value.
+	for _, v := range []struct{ value, flagValue, flag, env string }{
+		{key, c.appKey, "--app-key", envAppKey}, {token, c.appToken, "--app-token", envAppToken}} {
+		if v.value != "" && !httpguts.ValidHeaderFieldValue(v.value) {
+			from := "$" + v.env
+			if v.flagValue != "" {
+				from = v.flag
+			}
+			return nil, usagef("invalid %s: holds a control character (a newline?), which a header value cannot", from)
+		}
 	}
 	c.partnerID, c.partnerSecret = pid, secret
 	c.secrets.add(key, token, secret)

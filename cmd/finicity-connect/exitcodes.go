@@ -115,11 +115,33 @@ func describe(w io.Writer, cmd string, err error) int {
 	}
 }
 
-// outputError is a failure to write the command's output.
-type outputError struct{ err error }
+// outputError is a failure to write the command's output. sandbox says
+// the command ran with --sandbox, whose change was saved before.
+type outputError struct {
+	err     error
+	sandbox bool
+}
 
 func (e *outputError) Error() string {
-	return "cannot write the output: " + e.err.Error() + " (any change to the --sandbox state was saved before)"
+	msg := "cannot write the output: " + e.err.Error()
+	if e.sandbox {
+		msg += " (any change to the --sandbox state was saved before)"
+	}
+	return msg
 }
 func (e *outputError) Unwrap() error { return e.err }
 func (e *outputError) ExitCode() int { return exitOutput }
+
+// outputWriter is the stdout of a command that writes it as it runs (the
+// served sandbox's and the proxy's ready lines, the proxy's summary): a
+// failed write returns an *outputError, so that however the command
+// wraps it, the run exits exitOutput, never as a network failure.
+type outputWriter struct{ w io.Writer }
+
+func (o outputWriter) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	if err != nil {
+		return n, &outputError{err: err}
+	}
+	return n, nil
+}

@@ -380,3 +380,32 @@ func TestAPIErrorTextMasked(t *testing.T) {
 		})
 	}
 }
+
+// TestCredentialsWithControlCharacters: an app key or token holding a
+// control character (a pasted newline), which no header value can carry,
+// is a usage error naming the flag or variable it came from, exit 2,
+// never quoting it; nothing is sent. (It used to fail every attempt as a
+// network failure, exit 3.)
+func TestCredentialsWithControlCharacters(t *testing.T) {
+	env, received := fakeAPI(t, reply(200, `[]`))
+	const bad = "Secret\nKey99\x7f"
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		from string
+	}{
+		{env, []string{"--app-key", bad}, "--app-key"},
+		{env, []string{"--app-token", bad}, "--app-token"},
+		{with(env, envAppKey, "a\x00b"), nil, "$" + envAppKey},
+		{with(env, envAppToken, "t\x01"), nil, "$" + envAppToken},
+	} {
+		o := cliRun(t, tc.env, append([]string{"configurations", "list"}, tc.args...)...)
+		o.expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations list: invalid " + tc.from + ": holds a control character (a newline?), which a header value cannot\n"})
+		if strings.Contains(o.stderr, "Secret") || strings.Contains(o.stderr, "Key99") {
+			t.Errorf("the value is quoted: %q", o.stderr)
+		}
+	}
+	if got := received(); len(got) != 0 {
+		t.Errorf("sent anyway: %+v", got)
+	}
+}

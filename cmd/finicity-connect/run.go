@@ -56,11 +56,13 @@ type invocation struct {
 // run is the whole program, minus os.Exit, so tests call it in process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
 	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
-		topUsage(stdout)
+		var help bytes.Buffer
+		topUsage(&help)
+		code := exitOK
 		if len(args) == 0 {
-			return exitUsage
+			code = exitUsage
 		}
-		return exitOK
+		return flush(stderr, "", stdout, &help, code, false)
 	}
 	cmd, rest := lookup(commandFirst(args))
 	if cmd == nil {
@@ -75,7 +77,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var held bytes.Buffer
 	out := io.Writer(&held)
 	if cmd.streams {
-		out = stdout
+		out = outputWriter{w: stdout}
 	}
 	in := &invocation{stdin: stdin, stdout: out, stderr: stderr, env: env}
 	if cmd.api {
@@ -86,14 +88,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	positional, err := parseInterspersed(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
 		commandUsage(&held, cmd, fs)
-		return flush(stderr, cmd.name, stdout, &held, exitOK)
+		return flush(stderr, cmd.name, stdout, &held, exitOK, false)
 	}
 	if err != nil {
 		return report(stderr, cmd.name, usagef("%s", doubleDash(err.Error())))
 	}
 	in.args = positional
 	code := execute(ctx, cmd, in, action)
-	return flush(stderr, cmd.name, stdout, &held, code)
+	return flush(stderr, cmd.name, stdout, &held, code, in.conn != nil && in.conn.useSandbox)
 }
 
 // execute runs the command's action, with the --sandbox state locked and
@@ -155,13 +157,13 @@ func execute(ctx context.Context, cmd *command, in *invocation, action func(cont
 // flush writes the held output once the command is done. A failure to
 // write it (a closed pipe, a full disk) exits exitOutput, whatever the
 // command's own outcome was, since what it printed is lost; the state
-// was saved before.
-func flush(stderr io.Writer, cmd string, stdout io.Writer, held *bytes.Buffer, code int) int {
+// was saved before (sandbox: the command ran with --sandbox).
+func flush(stderr io.Writer, cmd string, stdout io.Writer, held *bytes.Buffer, code int, sandbox bool) int {
 	if held.Len() == 0 {
 		return code
 	}
 	if _, err := stdout.Write(held.Bytes()); err != nil {
-		return report(stderr, cmd, &outputError{err: err})
+		return report(stderr, cmd, &outputError{err: err, sandbox: sandbox})
 	}
 	return code
 }

@@ -98,6 +98,7 @@ func TestHelp(t *testing.T) {
 		"  --max-connections int\n        connections served at once; more wait until one closes (default 256)\n" +
 		"  --max-state-bytes int\n        byte budget of the stored state; a create past it is refused (400, reason 10010); a --state file over it plus a quarter is refused (default 67108864)\n" +
 		"  --read-timeout duration\n        close a connection whose whole request, body included, takes longer (default 30s)\n" +
+		"  --shutdown-grace duration\n        on SIGINT/SIGTERM, let requests in flight finish this long, then close their connections (default 5s)\n" +
 		"  --state string\n        load the sandbox's state from this file at start and save it there after each change (as --sandbox does); default: in memory only\n" +
 		"  --token-lifetime duration\n        lifetime of issued tokens (default 2h0m0s)\n" +
 		"  --write-timeout duration\n        give up writing an answer after this long (default 30s)\n" +

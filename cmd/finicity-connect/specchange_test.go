@@ -60,9 +60,11 @@ func changedSpec(t *testing.T) *openapi3.T {
 			}
 		}
 	}
-	s = strings.Replace(s, "        aoRequired:\n          type: boolean\n          x-go-name: AORequired\n          default: false\n          description: As in Configuration.\n",
-		"        aoRequired:\n          type: boolean\n          x-go-name: AORequired\n          default: false\n          description: As in Configuration.\n"+
-			"        "+changedField+":\n          type: string\n          description: The Connect theme to use.\n", 1)
+	const bodyProps = "        All optional; an empty object is valid.\n      properties:\n" // PostConfigurationsRequest's
+	if strings.Count(s, bodyProps) != 1 {
+		t.Fatalf("openapi.yaml changed: the anchor %q no longer appears once; update cmd/finicity-connect/specchange_test.go", bodyProps)
+	}
+	s = strings.Replace(s, bodyProps, bodyProps+"        "+changedField+":\n          type: string\n          description: The Connect theme to use.\n", 1)
 	s = strings.Replace(s, op, op+`  `+changedOpPath+`:
     parameters:
       - $ref: "#/components/parameters/ConfigurationId"

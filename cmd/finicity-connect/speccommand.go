@@ -21,6 +21,8 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // fieldState is what the command line said for one spec field: the
@@ -572,6 +574,21 @@ func (o *opSpec) callTyped(ctx context.Context, in *invocation, m reflect.Value,
 	arg := func(data []byte, what string) error {
 		v := reflect.New(t.In(len(args)))
 		if err := json.Unmarshal(data, v.Interface()); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) && te.Field != "" {
+				// In the spec's words: the wire name, the JSON kinds.
+				return usagef("invalid %s: %s: a JSON %s where %s was expected", what, te.Field, te.Value, sandbox.JSONKind(te.Type))
+			}
+			if what == "--body" && o.body != nil {
+				// A value's own decoder (a date-time's) does not say
+				// where it failed: the spec's validator finds the field.
+				var v any
+				if json.Unmarshal(data, &v) == nil {
+					if err := o.body.VisitJSON(v, validation.FormatOptions()...); err != nil {
+						return usagef("invalid %s: %s", what, sandbox.SchemaProblem(err))
+					}
+				}
+			}
 			return usagef("invalid %s: %v", what, err)
 		}
 		args = append(args, v.Elem())

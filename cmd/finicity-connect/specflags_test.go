@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -91,6 +92,14 @@ func TestEveryOperationIsACommand(t *testing.T) {
 					t.Errorf("%s --help (operation %s) has no --%s flag", c.name, op.OperationID, f)
 				}
 			}
+			// A default taken from another flag names one this command has
+			// (the agreement's language follows --language only where
+			// there is one).
+			for _, m := range regexp.MustCompile(`default: --([a-z0-9-]+)`).FindAllStringSubmatch(help, -1) {
+				if !strings.Contains(help, "\n  --"+m[1]+" ") {
+					t.Errorf("%s --help: a default from --%s, which the command does not have", c.name, m[1])
+				}
+			}
 			if first := strings.Fields(op.Description); len(first) > 0 && !strings.Contains(help, first[0]) {
 				t.Errorf("%s --help does not show the operation's description", c.name)
 			}
@@ -106,6 +115,14 @@ func TestBodyFlag(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "body.json")
 	if err := os.WriteFile(file, []byte(`{"filterAccounts":["Checking"],"aoRequired":true}`), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	huge := filepath.Join(t.TempDir(), "huge.json")
+	if f, err := os.Create(huge); err != nil {
+		t.Fatal(err)
+	} else if err := f.Truncate(maxBodyFileBytes + 1); err != nil {
+		t.Fatal(err)
+	} else {
+		f.Close()
 	}
 	want := `{"aoRequired":true,"filterAccounts":["Checking"]}`
 	for _, args := range [][]string{
@@ -133,7 +150,15 @@ func TestBodyFlag(t *testing.T) {
 			"give the body once: with --body or with the body flags (--ao-required), not both"},
 		{[]string{"configurations", "create", "--body", `[]`}, "invalid --body: must be a JSON object\n"},
 		{[]string{"configurations", "create", "--body", "@" + file + ".missing"}, "cannot read --body @" + file + ".missing: no such file or directory"},
-		{[]string{"configurations", "create", "--body", `{"aoRequired":"yes"}`}, "invalid --body: json: cannot unmarshal string into Go struct field"},
+		{[]string{"configurations", "create", "--body", "@" + huge}, "--body @" + huge + " is larger than 16777216 bytes\n"},
+		{[]string{"configurations", "create", "--body", `{"aoRequired":"yes"}`}, "invalid --body: aoRequired: a JSON string where true or false was expected\n"},
+		{[]string{"configurations", "create", "--body", `{"filterAccounts":5}`}, "invalid --body: filterAccounts: a JSON number where a list was expected\n"},
+		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","serviceAgreement":{"language":"en","acceptedDate":7}}`},
+			"invalid --body: serviceAgreement.acceptedDate: value must be a string\n"},
+		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","serviceAgreement":{"language":"en","acceptedDate":"yesterday"}}`},
+			"invalid --body: serviceAgreement.acceptedDate: not of format \"date-time\"\n"},
+		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","configurationId":[],"serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`},
+			"invalid --body: configurationId: a JSON array where a UUID string was expected\n"},
 	} {
 		cliRun(t, env, tc.args...).expect(t, exitUsage, []string{""}, []string{tc.stderr})
 	}

@@ -206,6 +206,21 @@ func newOpSpec(method, path string, item *openapi3.PathItem, op *openapi3.Operat
 			o.bodyFields = bodyFields(nil, o.body, true)
 		}
 	}
+	// A default-flag names a flag of the same operation: a schema shared
+	// by operations (ServiceAgreement) may name one that only some have
+	// (--language is a login form's, not an OAuth URL's). Where it is
+	// missing the field takes its plain default, and the help says so.
+	names := map[string]bool{}
+	for _, f := range o.fields() {
+		for _, n := range append([]string{f.flag}, f.aliases...) {
+			names[n] = true
+		}
+	}
+	for _, f := range o.fields() {
+		if f.defFlag != "" && !names[f.defFlag] {
+			f.defFlag = ""
+		}
+	}
 
 	if op.Responses != nil {
 		for code, ref := range op.Responses.Map() {
@@ -307,4 +322,11 @@ func bodyFields(prefix []string, s *openapi3.Schema, required bool) []*specField
 			required: req, doc: firstLine(p.Description), example: p.Example, def: xString(x, "default"), defFlag: xString(x, "default-flag")})
 	}
 	return out
+}
+
+// fields is every flag-making field of the operation: path, query and
+// header parameters, then body properties.
+func (o *opSpec) fields() []*specField {
+	out := slices.Concat(o.pathParams, o.queryParams, o.headerParams)
+	return append(out, o.bodyFields...)
 }

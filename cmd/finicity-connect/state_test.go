@@ -259,7 +259,7 @@ func TestSandboxStateErrors(t *testing.T) {
 		{"another version", future, []string{"configurations", "list", "--sandbox"},
 			"finicity-connect configurations list: sandbox state file " + future + ": unsupported version 2 (this build reads version 1)\n" + hint(future)},
 		{"a directory", isDir, []string{"configurations", "list", "--sandbox"},
-			"finicity-connect configurations list: sandbox state file " + isDir + ": cannot be read: is a directory\n" + hint(isDir)},
+			"finicity-connect configurations list: sandbox state file " + isDir + ": a directory, not a regular file: not read (a state file is a regular file of at most 83886080 bytes, 80 MiB: the sandbox's 64 MiB state budget plus a margin)\n"},
 		{"under a file", filepath.Join(notDir, "s.json"), []string{"configurations", "create", "--sandbox"},
 			"finicity-connect configurations create: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot create its directory: not a directory\n"},
 		{"under a file, read only", filepath.Join(notDir, "s.json"), []string{"configurations", "list", "--sandbox"},

@@ -53,7 +53,7 @@ func exitCode(t *testing.T, err error) int {
 // test ends or release is called.
 func holdLock(t *testing.T, path string, mode lockMode) (release func()) {
 	t.Helper()
-	l, err := lockState(context.Background(), path, mode, io.Discard)
+	l, err := lockState(context.Background(), path, mode, stateFileLimitBytes, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,9 @@ func holdLock(t *testing.T, path string, mode lockMode) (release func()) {
 
 // TestStateFileTooLarge: a state file over the limit is refused, exit 2,
 // naming the file and the limit, without being read: a sparse file of
-// the limit plus one byte, and /dev/zero behind a link, which has no size.
+// the limit plus one byte, and /dev/zero behind a link, which has no size
+// and is refused as a device before anything is opened (no lock file is
+// made beside it: TestStateFileNotRegular).
 func TestStateFileTooLarge(t *testing.T) {
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.json")
@@ -86,7 +88,11 @@ func TestStateFileTooLarge(t *testing.T) {
 	if err := os.Symlink("/dev/zero", zero); err != nil {
 		t.Fatal(err)
 	}
-	limit := "larger than the limit of " + strconv.FormatInt(stateFileLimitBytes, 10) + " bytes (80 MiB: the sandbox's 64 MiB state budget plus a margin); not read\n"
+	limit := strconv.FormatInt(stateFileLimitBytes, 10) + " bytes"
+	want := map[string]string{
+		big:  "larger than the limit of " + limit + " (80 MiB: the sandbox's 64 MiB state budget plus a margin); not read\n",
+		zero: "a character device, not a regular file: not read (a state file is a regular file of at most " + limit + ", 80 MiB: the sandbox's 64 MiB state budget plus a margin)\n",
+	}
 	for _, path := range []string{big, zero} {
 		for _, verb := range []string{"list", "create"} {
 			t.Run(filepath.Base(path)+" "+verb, func(t *testing.T) {
@@ -94,7 +100,7 @@ func TestStateFileTooLarge(t *testing.T) {
 					t.Skip("no /dev/zero")
 				}
 				o := cliRun(t, map[string]string{envSandboxState: path}, "configurations", verb, "--sandbox")
-				o.expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations " + verb + ": sandbox state file " + path + ": " + limit})
+				o.expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations " + verb + ": sandbox state file " + path + ": " + want[path]})
 			})
 		}
 	}
@@ -143,21 +149,32 @@ func TestStateFileSymlink(t *testing.T) {
 }
 
 // TestStateFileLeftovers: temporary files left by a run killed between
-// writing and renaming are removed by the next save.
+// writing and renaming are removed by the next save; other files are
+// not, the temporary files of another state file beside it included
+// (state.json.2's, whose save may be under way).
 func TestStateFileLeftovers(t *testing.T) {
 	env := freshState(t)
 	path := env[envSandboxState]
 	createdID(t, env)
 	dir := filepath.Dir(path)
-	left := []string{filepath.Join(dir, ".state.json.123456.tmp"), filepath.Join(dir, ".state.json.abc.tmp")}
+	left := []string{filepath.Join(dir, ".state.json.123456.tmp"), filepath.Join(dir, ".state.json.4294967295.tmp")}
 	for _, p := range left {
 		if err := os.WriteFile(p, []byte("half a state"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	other := filepath.Join(dir, "unrelated.tmp")
-	if err := os.WriteFile(other, nil, 0o600); err != nil {
+	// One named as a save names it, as a killed save leaves it.
+	tmp, err := os.CreateTemp(dir, tempPattern(path))
+	if err != nil {
 		t.Fatal(err)
+	}
+	tmp.Close()
+	left = append(left, tmp.Name())
+	others := []string{"unrelated.tmp", ".state.json.2.123.tmp", ".state.json.backup.tmp", ".state.json..tmp", "state.json.123.tmp"}
+	for _, name := range others {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	listIDs(t, env) // reads only: no save, no clean-up
 	if _, err := os.Stat(left[0]); err != nil {
@@ -169,8 +186,10 @@ func TestStateFileLeftovers(t *testing.T) {
 			t.Errorf("leftover %s not removed: %v", p, err)
 		}
 	}
-	if _, err := os.Stat(other); err != nil {
-		t.Errorf("an unrelated file was removed: %v", err)
+	for _, name := range others {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("an unrelated file was removed: %v", err)
+		}
 	}
 }
 
@@ -310,6 +329,38 @@ func TestOutputAfterSave(t *testing.T) {
 	}
 	if ids := listIDs(t, env); len(ids) != 1 {
 		t.Errorf("the configuration was lost: %q", ids)
+	}
+}
+
+// TestOutputFailureExitCode: whatever the command, a stdout that fails
+// exits 4 naming the failure, never 3 (a network failure) nor 0: the
+// help, commands whose output is held until they are done, and the ones
+// that write as they run (the ready lines of the served sandbox and of
+// the proxy, which listen on 127.0.0.1 and stop at the failure). The
+// note about the saved state is only for --sandbox runs.
+func TestOutputFailureExitCode(t *testing.T) {
+	env := freshState(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--help"}, exitOutput, "finicity-connect: cannot write the output: broken pipe\n"},
+		{nil, exitOutput, "finicity-connect: cannot write the output: broken pipe\n"},
+		{[]string{"configurations", "create", "--help"}, exitOutput, "finicity-connect configurations create: cannot write the output: broken pipe\n"},
+		{[]string{"version"}, exitOutput, "finicity-connect version: cannot write the output: broken pipe\n"},
+		{[]string{"demo"}, exitOutput, "finicity-connect demo: cannot write the output: broken pipe\n"},
+		{[]string{"configurations", "list", "--sandbox"}, exitOutput, "finicity-connect configurations list: cannot write the output: broken pipe (any change to the --sandbox state was saved before)\n"},
+		{[]string{"sandbox", "--addr", "127.0.0.1:0"}, exitOutput, "finicity-connect sandbox: cannot write the output: broken pipe\n"},
+		{[]string{"proxy", "--addr", "127.0.0.1:0", "--upstream", "http://127.0.0.1:1"}, exitOutput, "finicity-connect proxy: writing the ready line: cannot write the output: broken pipe\n"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var stderr bytes.Buffer
+			code := run(context.Background(), tc.args, strings.NewReader(""), errWriter{syscall.EPIPE}, &stderr, func(k string) string { return env[k] })
+			if code != tc.code || !strings.HasSuffix(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d, ending %q", code, stderr.String(), tc.code, tc.want)
+			}
+		})
 	}
 }
 

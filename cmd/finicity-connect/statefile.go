@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -53,8 +54,8 @@ func statePath(flagValue string, env func(string) string) (string, error) {
 
 // The state file's size limit: the sandbox's state budget (by default
 // sandbox.DefaultMaxStateBytes, 64 MiB) plus a quarter for the JSON
-// around it. A larger file is refused before it is read, and a file that
-// does not say its size (a device, a pipe) is read only up to the limit,
+// around it. A larger file is refused before it is read, and one that is
+// not a regular file (a device, a pipe) before it is opened (lockState),
 // so a wrong --sandbox-state (/dev/zero, a disk image) costs neither the
 // memory nor the time.
 func stateFileLimit(budget int64) int64 { return budget + budget/4 }
@@ -98,10 +99,20 @@ type lockedState struct {
 // lock falls back to no lock at all where the lock file cannot be opened
 // (a read-only directory): readers are safe without it, since every
 // writer replaces the file by rename, so a read sees one whole state.
-func lockState(ctx context.Context, path string, mode lockMode, stderr io.Writer) (*lockedState, error) {
+//
+// A target that exists but is not a regular file (a device such as
+// /dev/zero, a named pipe, a directory) is refused before anything is
+// opened: reading a pipe would wait for a writer past any --timeout, a
+// device has no end, and sandbox reset must never remove one. limit is
+// the state file's size limit, named in that refusal; 0 for a run that
+// only removes the file (sandbox reset).
+func lockState(ctx context.Context, path string, mode lockMode, limit int64, stderr io.Writer) (*lockedState, error) {
 	target, err := followLinks(path)
 	if err != nil {
 		return nil, &stateError{path: path, err: err}
+	}
+	if info, err := os.Stat(target); err == nil && !info.Mode().IsRegular() {
+		return nil, &stateError{path: path, err: notRegular(info, limit)}
 	}
 	l := &lockedState{path: path, target: target, mode: mode}
 	if mode == lockExclusive {
@@ -140,6 +151,33 @@ func lockState(ctx context.Context, path string, mode lockMode, stderr io.Writer
 		case <-time.After(lockPollEvery):
 		}
 	}
+}
+
+// notRegular is the refusal of a state file that is not a regular file.
+func notRegular(info fs.FileInfo, limit int64) error {
+	kind := "not a regular file"
+	switch m := info.Mode(); {
+	case m.IsDir():
+		kind = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case m&fs.ModeCharDevice != 0:
+		kind = "a character device"
+	case m&fs.ModeDevice != 0:
+		kind = "a device"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	}
+	if limit <= 0 {
+		return fmt.Errorf("%s, not a regular file: not removed", kind)
+	}
+	return fmt.Errorf("%s, not a regular file: not read (a state file is a regular file of at most %d bytes, %s)", kind, limit, limitText(limit))
+}
+
+// limitText explains a state file limit in MiB.
+func limitText(limit int64) string {
+	budget := limit * 4 / 5
+	return fmt.Sprintf("%d MiB: the sandbox's %d MiB state budget plus a margin", limit>>20, budget>>20)
 }
 
 // lockWaitError is a run that gave up waiting for the lock: interrupted
@@ -204,8 +242,8 @@ func (l *lockedState) load(sb *sandbox.Sandbox, budget int64) (fs.FileInfo, erro
 	return info, nil
 }
 
-// readLimited reads the file at path, refusing one of more than limit
-// bytes: by its size when it has one, else after reading limit+1 bytes.
+// readLimited reads the regular file at path, refusing one of more than
+// limit bytes by its size, or after reading limit+1 bytes should it grow.
 func readLimited(path string, limit, budget int64) ([]byte, fs.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -221,17 +259,24 @@ func readLimited(path string, limit, budget int64) ([]byte, fs.FileInfo, error) 
 	}
 	tooBig := fmt.Errorf("larger than the limit of %d bytes (%d MiB: the sandbox's %d MiB state budget plus a margin); not read",
 		limit, limit>>20, budget>>20)
-	if info.Mode().IsRegular() && info.Size() > limit {
+	if !info.Mode().IsRegular() {
+		// Replaced since lockState looked (it refuses these).
+		return nil, nil, notRegular(info, limit)
+	}
+	if info.Size() > limit {
 		return nil, nil, tooBig
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
+	// Read into a buffer of the file's size, so that a file near the
+	// limit costs its size once rather than the doublings of io.ReadAll;
+	// still at most limit+1 bytes, should it grow meanwhile.
+	buf := bytes.NewBuffer(make([]byte, 0, info.Size()+1))
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, nil, fmt.Errorf("cannot be read: %w", unwrapPath(err))
 	}
-	if int64(len(data)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, nil, tooBig
 	}
-	return data, info, nil
+	return buf.Bytes(), info, nil
 }
 
 // save writes sb's state atomically: to a temporary file beside the
@@ -256,15 +301,42 @@ func (l *lockedState) save(sb *sandbox.Sandbox) (fs.FileInfo, error) {
 	return info, nil
 }
 
-// tempPattern names the temporary files of writeAtomic for target.
+// tempPattern names the temporary files of writeAtomic for target, for
+// os.CreateTemp: the last * becomes a random decimal number.
 func tempPattern(target string) string { return "." + filepath.Base(target) + ".*.tmp" }
+
+// isTempOf reports whether name is a temporary file of writeAtomic for
+// target: the pattern with digits only in place of the *. Matched by
+// hand, not with filepath.Glob: a file name holding *, ? or [ would be a
+// pattern, and the temporary files of another state file beside it
+// (state.json.2's .state.json.2.123.tmp) must not match, since their
+// save may be under way under a lock of their own.
+func isTempOf(name, target string) bool {
+	rest, ok := strings.CutPrefix(name, "."+filepath.Base(target)+".")
+	if !ok {
+		return false
+	}
+	digits, ok := strings.CutSuffix(rest, ".tmp")
+	if !ok || digits == "" {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // removeLeftovers deletes the temporary files of earlier saves that did
 // not finish (a run killed between writing and renaming).
 func removeLeftovers(target string) {
-	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(target), tempPattern(target)))
-	for _, m := range matches {
-		_ = os.Remove(m)
+	dir := filepath.Dir(target)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Type().IsRegular() && isTempOf(e.Name(), target) {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
 	}
 }
 
@@ -329,7 +401,7 @@ type cliState struct {
 // are checked, but the token it gets is not remembered, so that a command
 // that changes nothing writes nothing. The caller must call close.
 func openCLIState(ctx context.Context, path string, mode lockMode, stderr io.Writer) (*cliState, error) {
-	file, err := lockState(ctx, path, mode, stderr)
+	file, err := lockState(ctx, path, mode, stateFileLimitBytes, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -362,6 +434,7 @@ func (st *cliState) close() error {
 // reset) is overwritten, with a warning on stderr.
 type servedState struct {
 	path   string
+	limit  int64 // the state file's size limit
 	stderr io.Writer
 
 	mu   sync.Mutex // one save at a time; each writes the latest state
@@ -375,7 +448,7 @@ const servedLockWait = 10 * time.Second
 
 // openServedState loads the state file at path into sb, under the lock.
 func openServedState(ctx context.Context, path string, sb *sandbox.Sandbox, budget int64, stderr io.Writer) (*servedState, error) {
-	file, err := lockState(ctx, path, lockExclusive, stderr)
+	file, err := lockState(ctx, path, lockExclusive, stateFileLimit(budget), stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +457,7 @@ func openServedState(ctx context.Context, path string, sb *sandbox.Sandbox, budg
 	if err != nil {
 		return nil, err
 	}
-	return &servedState{path: path, stderr: stderr, last: info}, nil
+	return &servedState{path: path, limit: stateFileLimit(budget), stderr: stderr, last: info}, nil
 }
 
 // save is the sandbox's state hook. It cannot fail the request, which is
@@ -395,7 +468,7 @@ func (s *servedState) save(sb *sandbox.Sandbox) {
 	defer s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), servedLockWait)
 	defer cancel()
-	file, err := lockState(ctx, s.path, lockExclusive, s.stderr)
+	file, err := lockState(ctx, s.path, lockExclusive, s.limit, s.stderr)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "warning: %v: the change is kept in memory only\n", err)
 		return

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -562,7 +561,7 @@ func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) 
 				return nil, 0, fmt.Errorf("%s: %s missing", at(), col.idProp)
 			}
 			if err := col.item.Value.VisitJSON(obj, opts...); err != nil {
-				return nil, 0, fmt.Errorf("%s: %s", at(), schemaProblem(err))
+				return nil, 0, fmt.Errorf("%s: %s", at(), SchemaProblem(err))
 			}
 			id, _ := idv.(string)
 			id, ok = col.key(id)
@@ -602,34 +601,6 @@ func firstUndeclared(obj map[string]any, declared openapi3.Schemas) string {
 	}
 	sort.Strings(names)
 	return names[0]
-}
-
-// schemaProblem names the property and the rule a stored resource breaks,
-// never its value.
-func schemaProblem(err error) string {
-	var se *openapi3.SchemaError
-	if !errors.As(err, &se) {
-		return "breaks its schema"
-	}
-	for {
-		var inner *openapi3.SchemaError
-		if se.Origin == nil || !errors.As(se.Origin, &inner) || inner == se {
-			break
-		}
-		se = inner
-	}
-	field := strings.Join(se.JSONPointer(), ".")
-	reason := se.Reason
-	if se.SchemaField == "format" && se.Schema != nil {
-		reason = fmt.Sprintf("not of format %q", se.Schema.Format)
-	}
-	if reason == "" {
-		reason = fmt.Sprintf("breaks the schema's %q", se.SchemaField)
-	}
-	if field == "" {
-		return reason
-	}
-	return field + ": " + reason
 }
 
 // decodeState parses data as one JSON object of version 1, with nothing
@@ -673,9 +644,9 @@ func problemIn(name string, err error) error {
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
 		if typ.Field == "" {
-			return fmt.Errorf("%s: a JSON %s where %s was expected", name, typ.Value, expected(typ.Type))
+			return fmt.Errorf("%s: a JSON %s where %s was expected", name, typ.Value, JSONKind(typ.Type))
 		}
-		return fmt.Errorf("%s.%s: a JSON %s where %s was expected", name, typ.Field, typ.Value, expected(typ.Type))
+		return fmt.Errorf("%s.%s: a JSON %s where %s was expected", name, typ.Field, typ.Value, JSONKind(typ.Type))
 	}
 	return errors.New(jsonProblem(err))
 }
@@ -693,7 +664,7 @@ func jsonProblem(err error) string {
 	case errors.As(err, &typ) && typ.Field == "":
 		return "a JSON " + typ.Value
 	case errors.As(err, &typ):
-		return fmt.Sprintf("%s: a JSON %s where %s was expected", typ.Field, typ.Value, expected(typ.Type))
+		return fmt.Sprintf("%s: a JSON %s where %s was expected", typ.Field, typ.Value, JSONKind(typ.Type))
 	case errors.As(err, &tim):
 		return "a token's expires is not an RFC 3339 date-time"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
@@ -708,28 +679,4 @@ func jsonProblem(err error) string {
 		return "an id is not a UUID (" + msg + ")"
 	}
 	return "a value does not decode"
-}
-
-// expected names what a JSON value should have been, in JSON's words
-// rather than Go's.
-func expected(t reflect.Type) string {
-	switch {
-	case t == reflect.TypeFor[time.Time]():
-		return "an RFC 3339 date-time string"
-	case t == reflect.TypeFor[uuid.UUID]():
-		return "a UUID string"
-	}
-	switch t.Kind() {
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	case reflect.Slice, reflect.Array:
-		return "a list"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int64, reflect.Float64:
-		return "a number"
-	}
-	return t.String()
 }
