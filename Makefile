@@ -83,4 +83,7 @@ bench: ## client overhead vs raw net/http, validation cost, sandbox throughput; 
 	done | $(GO) run ./internal/tools/benchratio
 	@rm -f $(BENCHBIN)
 
+demo: ## the CLI's demo: every operation against an in-process sandbox, no credentials
+	$(GO) run ./cmd/finicity-connect demo
+
 ci: spec-validate check-generate lint test test-external test-redis fuzz spec-diff ## everything CI checks

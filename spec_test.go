@@ -139,7 +139,7 @@ func TestMethodNamesMatchDocs(t *testing.T) {
 	}
 	for name, o := range byDocs {
 		if !slices.Contains(listed, name) {
-			t.Errorf("%s: x-sdk.docs %s is not an operation of the docs", o.op.OperationID, name)
+			t.Errorf("%s: x-sdk.docs %s is not an operation of the docs' summary table (%s): fix x-sdk.docs in openapi.yaml, or leave it out for an operation the docs do not have", o.op.OperationID, name, filepath.Join(docsDir(t), "DataConnectComponentsApi.md"))
 		}
 	}
 }

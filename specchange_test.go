@@ -170,6 +170,13 @@ func TestSpecChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := string(b)
+	// The change adds names the spec must not have yet: once a real change
+	// brings them (the issue's own example), pick others here.
+	for _, name := range []string{"\n        experience:\n", "operationId: GetConfigurationUsage\n", "\n    ConfigurationUsage:\n", "/configurations/{configuration_id}/usage:\n"} {
+		if strings.Contains(spec, name) {
+			t.Fatalf("openapi.yaml already has %q, which specChange adds: give specChange (and specChangeNames) other names, in specchange_test.go", strings.TrimSpace(name))
+		}
+	}
 	for _, c := range specChange {
 		if strings.Count(spec, c.anchor) != 1 {
 			t.Fatalf("openapi.yaml changed: the anchor %q no longer appears once; update specChange in specchange_test.go", c.anchor)

@@ -39,9 +39,9 @@ func zeroAccessToken(v *AccessToken) bool {
 // Example: {"accountClassificationType":["personal"],"aoRequired":false,"filterAccounts":["Checking","Savings"],"id":"605543e1-f507-48ad-8127-95c40566597b"}
 //
 // Fields (Go name, wire name, type, required or optional: description):
-//   - AccountClassificationType (accountClassificationType, []string, optional): Account classifications to activate at OAuth institutions. Known
-//   - AORequired (aoRequired, bool, optional): When true the end user must grant Account Owner details at OAuth
-//   - FilterAccounts (filterAccounts, []string, optional): Account types to activate at institutions that use legacy login
+//   - AccountClassificationType (accountClassificationType, []string, optional): Account classifications to activate at OAuth institutions. Known values: personal, business, unknown (not an enum: new values may appear).
+//   - AORequired (aoRequired, bool, optional): When true the end user must grant Account Owner details at OAuth institutions, or the login is blocked with error 239.
+//   - FilterAccounts (filterAccounts, []string, optional): Account types to activate at institutions that use legacy login forms, such as Checking and Savings.
 //   - ID (id, UUID, optional): A UUID in canonical 36-character form.
 type Configuration = gen.Configuration
 
@@ -69,7 +69,7 @@ func zeroConfiguration(v *Configuration) bool {
 // Fields (Go name, wire name, type, required or optional: description):
 //   - Description (Description, string, optional): Short description of the reason code.
 //   - Details (Details, string, optional): Details about the data received.
-//   - ReasonCode (ReasonCode, string, optional): Constant naming the case. Seen: 10010 a field failed validation
+//   - ReasonCode (ReasonCode, string, optional): Constant naming the case. Seen: 10010 a field failed validation (400); 10026 missing Finicity-App-Key (401); 10023 expired Finicity-App-Token (401); 4041 entity not found (404).
 //   - Recoverable (Recoverable, bool, optional): false: the same request always fails; true: a retry may succeed.
 //   - Source (Source, string, optional): Application that produced the error.
 type ErrorItem = gen.ErrorItem
@@ -146,7 +146,7 @@ func zeroErrorResponse(v *ErrorResponse) bool {
 //   - ChoiceIDs (choiceIds, []UUID, required): Identifiers of the choices (may be empty for TFA_TEXT).
 //   - EventStreamID (eventStreamId, UUID, required): A UUID in canonical 36-character form.
 //   - ID (id, UUID, required): A UUID in canonical 36-character form.
-//   - MFAType (mfaType, string, required): Known values: TFA_TEXT (one input box, e.g. a one-time password),
+//   - MFAType (mfaType, string, required): Known values: TFA_TEXT (one input box, e.g. a one-time password), TFA_CHOICE (multiple choice), TFA_MULTI (pick among images), TFA_IMAGE (captcha-style image). Not an enum: new values may appear.
 //   - Prompt (prompt, string, required): Text to show, e.g. Which high school did you attend.
 type MFAChallenge = gen.MFAChallenge
 
@@ -209,6 +209,8 @@ func zeroMFAChallengeSet(v *MFAChallengeSet) bool {
 // The docs' MfaChallengesResponse. The 203 answer of PostReconnections, a JSON array of MfaChallenges objects.
 //
 // Example: [{"mfaChallenges":[{"choiceIds":[],"eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","id":"3c9a1f0e-7d42-4b8e-9a1d-2f6b5c4e8d01","mfaType":"TFA_TEXT","prompt":"Which high school did you attend"}]}]
+//
+// It is a []MFAChallengeSet: see MFAChallengeSet for the fields of each item.
 type MFAChallengeSets = gen.MFAChallengeSets
 
 // PartnerCredentials is the spec's PartnerCredentials model (gen.PartnerCredentials).
@@ -252,9 +254,9 @@ func zeroPartnerCredentials(v *PartnerCredentials) bool {
 // Example: {"accountClassificationType":["personal"],"aoRequired":false,"filterAccounts":["Checking","Savings"]}
 //
 // Fields (Go name, wire name, type, required or optional: description):
-//   - AccountClassificationType (accountClassificationType, []string, optional): Account classifications to activate at OAuth institutions. Known
-//   - AORequired (aoRequired, bool, optional): When true the end user must grant Account Owner details at OAuth
-//   - FilterAccounts (filterAccounts, []string, optional): Account types to activate at institutions that use legacy login
+//   - AccountClassificationType (accountClassificationType, []string, optional): Account classifications to activate at OAuth institutions. Known values: personal, business, unknown (not an enum: new values may appear).
+//   - AORequired (aoRequired, bool, optional): When true the end user must grant Account Owner details at OAuth institutions, or the login is blocked with error 239.
+//   - FilterAccounts (filterAccounts, []string, optional): Account types to activate at institutions that use legacy login forms, such as Checking and Savings.
 type ConfigurationParams = gen.ConfigurationParams
 
 // checkConfigurationParams returns the wire path of the first required field of v
@@ -352,8 +354,8 @@ func zeroLoginFormElement(v *LoginFormElement) bool {
 // Fields (Go name, wire name, type, required or optional: description):
 //   - ConfigurationID (configurationId, UUID, optional): A UUID in canonical 36-character form.
 //   - CustomerID (customerId, string, required): The customer's identifier (from the Add Customer API), e.g. 1005061234.
-//   - Language (language, string, required): Language of the login form. Known values: en, en-us, es, es-us,
-//   - ServiceAgreement (serviceAgreement, ServiceAgreement, required): Records that the end user accepted the terms and conditions, and in
+//   - Language (language, string, required): Language of the login form. Known values: en, en-us, es, es-us, fr, fr-ca (not an enum: new values may appear).
+//   - ServiceAgreement (serviceAgreement, ServiceAgreement, required): Records that the end user accepted the terms and conditions, and in which language they were shown.
 type LoginFormParams = gen.LoginFormParams
 
 // checkLoginFormParams returns the wire path of the first required field of v
@@ -427,7 +429,7 @@ func zeroOAuthURL(v *OAuthURL) bool {
 //   - ConfigurationID (configurationId, UUID, optional): A UUID in canonical 36-character form.
 //   - CustomerID (customerId, string, required): The customer's identifier.
 //   - RedirectURI (redirectURI, string, required): URI called when the OAuth session completes.
-//   - ServiceAgreement (serviceAgreement, ServiceAgreement, required): Records that the end user accepted the terms and conditions, and in
+//   - ServiceAgreement (serviceAgreement, ServiceAgreement, required): Records that the end user accepted the terms and conditions, and in which language they were shown.
 type OAuthURLParams = gen.OAuthURLParams
 
 // checkOAuthURLParams returns the wire path of the first required field of v

@@ -73,19 +73,7 @@ func TestModelDocsListFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "models.gen.go", nil, parser.ParseComments)
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs := map[string]string{}
-	for _, d := range f.Decls {
-		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
-			for _, s := range g.Specs {
-				docs[s.(*ast.TypeSpec).Name.Name] = g.Doc.Text()
-			}
-		}
-	}
+	docs := modelDocs(t)
 	for name, ref := range doc.Components.Schemas {
 		s := ref.Value
 		if len(s.Properties) == 0 {
@@ -117,11 +105,80 @@ func TestModelDocsListFields(t *testing.T) {
 				t.Errorf("api.%s's doc does not list field %s as %s:\n%s", goName, wire, req, text)
 				continue
 			}
-			if first, _, _ := strings.Cut(p.Value.Description, "\n"); first != "" && !strings.Contains(line, first) {
-				t.Errorf("api.%s's doc line for %s lacks its description's first line %q:\n%s", goName, wire, first, line)
+			if first := firstSentence(p.Value.Description); first != "" && !strings.Contains(line, first) {
+				t.Errorf("api.%s's doc line for %s lacks its description's first line (to the end of its sentence) %q:\n%s", goName, wire, first, line)
 			}
 		}
 	}
+}
+
+// modelDocs reads api/models.gen.go as go doc does: each type's doc
+// comment, by type name.
+func modelDocs(t *testing.T) map[string]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "models.gen.go", nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[string]string{}
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
+			for _, s := range g.Specs {
+				docs[s.(*ast.TypeSpec).Name.Name] = g.Doc.Text()
+			}
+		}
+	}
+	return docs
+}
+
+// TestListModelDocsNameTheirItems: a model that is a list (an array
+// schema of a model) says so in its doc, naming the items' type, whose
+// own doc lists the fields.
+func TestListModelDocsNameTheirItems(t *testing.T) {
+	doc, err := specdoc.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := modelDocs(t)
+	goName := func(name string) string {
+		if x, ok := doc.Components.Schemas[name].Value.Extensions["x-go-name"].(string); ok {
+			return x
+		}
+		return name
+	}
+	lists := 0
+	for name, ref := range doc.Components.Schemas {
+		s := ref.Value
+		if !s.Type.Is("array") || s.Items == nil || s.Items.Ref == "" {
+			continue
+		}
+		lists++
+		item := goName(strings.TrimPrefix(s.Items.Ref, "#/components/schemas/"))
+		if want := "It is a []" + item + ": see " + item + " for the fields of each item."; !strings.Contains(docs[goName(name)], want) {
+			t.Errorf("api.%s's doc lacks %q (internal/codegen/models.tmpl, then make generate):\n%s", goName(name), want, docs[goName(name)])
+		}
+	}
+	if lists == 0 {
+		t.Skip("the spec has no list model")
+	}
+}
+
+// firstSentence is what a field's doc line quotes of its description:
+// the first line, carried over the spec's line wrapping to a line ending
+// in "." (so no item stops mid-sentence), within the first paragraph, the
+// line breaks read as spaces.
+func firstSentence(desc string) string {
+	var lines []string
+	for _, l := range strings.Split(desc, "\n") {
+		if l == "" {
+			break
+		}
+		lines = append(lines, l)
+		if strings.HasSuffix(l, ".") {
+			break
+		}
+	}
+	return strings.Join(lines, " ")
 }
 
 // TestEveryModelReexported: every component schema of the spec has its
