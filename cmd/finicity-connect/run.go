@@ -65,6 +65,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return flush(stderr, "", stdout, &help, code, false)
 	}
 	cmd, rest := lookup(commandFirst(args))
+	if cmd == nil && (len(args) == 1 || len(args) == 2 && isHelp(args[1])) && hasGroup(args[0]) {
+		// A service alone ("configurations", "configurations --help")
+		// lists its commands, as the top level does.
+		var help bytes.Buffer
+		groupUsage(&help, args[0])
+		code := exitOK
+		if len(args) == 1 {
+			code = exitUsage
+		}
+		return flush(stderr, "", stdout, &help, code, false)
+	}
 	if cmd == nil {
 		fmt.Fprintf(stderr, "finicity-connect: unknown command %q\nRun 'finicity-connect --help' for the list of commands.\n", strings.Join(args[:min(2, len(args))], " "))
 		return exitUsage
@@ -254,17 +265,7 @@ Usage:
 
 Commands:
 `)
-	all := allCommands()
-	names := make([]string, 0, len(all))
-	byName := map[string]*command{}
-	for i := range all {
-		names = append(names, all[i].name)
-		byName[all[i].name] = &all[i]
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-24s %s\n", n, byName[n].summary)
-	}
+	listCommands(w, "")
 	fmt.Fprintf(w, `
 Credentials come from %s and %s, or %s and %s
 instead of a token; the endpoint from %s. Flags override them. With
@@ -280,6 +281,35 @@ Run 'finicity-connect <command> --help' for a command's flags and an example.
 
 %s
 `, envAppKey, envAppToken, envPartnerID, envPartnerSecret, envBaseURL, envSandboxState, exitCodesHelp)
+}
+
+// listCommands writes one line per command whose name starts with
+// prefix, sorted by name.
+func listCommands(w io.Writer, prefix string) {
+	all := allCommands()
+	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
+	for i := range all {
+		if strings.HasPrefix(all[i].name, prefix) {
+			fmt.Fprintf(w, "  %-24s %s\n", all[i].name, all[i].summary)
+		}
+	}
+}
+
+// hasGroup reports whether some command is "<group> <verb>".
+func hasGroup(group string) bool {
+	for _, c := range allCommands() {
+		if strings.HasPrefix(c.name, group+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// groupUsage is the help of a service: the commands it has.
+func groupUsage(w io.Writer, group string) {
+	fmt.Fprintf(w, "Usage:\n  finicity-connect %s <command> [flags] [arguments]\n\nCommands:\n", group)
+	listCommands(w, group+" ")
+	fmt.Fprintf(w, "\nRun 'finicity-connect %s <command> --help' for a command's flags and an example.\n", group)
 }
 
 func commandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {

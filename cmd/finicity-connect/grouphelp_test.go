@@ -1,0 +1,63 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestGroupHelp: a service's name alone, or with --help, lists that
+// service's commands (every one, as the command table has them, so a new
+// operation shows up with no edit here) and no other; an unknown verb of
+// a service stays an unknown command.
+func TestGroupHelp(t *testing.T) {
+	groups := map[string][]string{}
+	commands := map[string]bool{}
+	for _, c := range allCommands() {
+		commands[c.name] = true
+		if group, _, ok := strings.Cut(c.name, " "); ok {
+			groups[group] = append(groups[group], c.name)
+		}
+	}
+	for group := range groups {
+		if commands[group] {
+			delete(groups, group) // "sandbox" is a command of its own, with its own help
+		}
+	}
+	if len(groups["configurations"]) == 0 {
+		t.Fatal("no configurations commands: the command table is empty")
+	}
+	for group, names := range groups {
+		for _, args := range [][]string{{group, "--help"}, {group}} {
+			o := cliRun(t, nil, args...)
+			want := 0
+			if len(args) == 1 {
+				want = 2 // as the program run with no command at all
+			}
+			if o.code != want || o.stderr != "" {
+				t.Errorf("%q: exit %d (want %d), stderr %q", args, o.code, want, o.stderr)
+			}
+			if !strings.HasPrefix(o.stdout, "Usage:\n  finicity-connect "+group+" <command>") {
+				t.Errorf("%q: stdout starts %q", args, o.stdout[:min(60, len(o.stdout))])
+			}
+			listed := 0
+			for _, line := range strings.Split(o.stdout, "\n") {
+				if strings.HasPrefix(line, "  "+group+" ") {
+					listed++
+				} else if strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "  finicity-connect ") {
+					t.Errorf("%q lists another group's command: %q", args, line)
+				}
+			}
+			for _, n := range names {
+				if !strings.Contains(o.stdout, "\n  "+n+" ") {
+					t.Errorf("%q does not list %q", args, n)
+				}
+			}
+			if listed != len(names) {
+				t.Errorf("%q lists %d commands, want %d", args, listed, len(names))
+			}
+		}
+	}
+	if o := cliRun(t, nil, "configurations", "purge"); o.code != 2 || !strings.Contains(o.stderr, `unknown command "configurations purge"`) {
+		t.Errorf("unknown verb: exit %d, stderr %q", o.code, o.stderr)
+	}
+}
