@@ -6,7 +6,9 @@
 //     and the embedded spec, from oapi-codegen's own templates
 //     (oapi-codegen.yaml);
 //   - gen/secrets.gen.go: fmt methods masking the model fields marked
-//     x-secret (internal/codegen/secrets.yaml, template secrets.tmpl);
+//     x-secret, and the Body of a ClientWithResponses result that may
+//     hold one (internal/codegen/secrets.yaml, templates secrets.tmpl and
+//     secretresponses.tmpl);
 //   - api/models.gen.go: package api's model aliases with their field
 //     lists, and the required-field checks (api/oapi-codegen-models.yaml,
 //     templates models.tmpl and params.tmpl);

@@ -169,7 +169,7 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s%w", errPrefix, err)
 	}
-	c.generated = &gen.ClientWithResponses{ClientInterface: generated}
+	c.generated = &gen.ClientWithResponses{ClientInterface: maskedGenerated{generated, c.mask}}
 	return c, nil
 }
 
@@ -281,7 +281,10 @@ func builderServer(baseURL string) string {
 // documented status into JSON200, JSON404, ... fields without turning any
 // into an error, and its ClientInterface methods return the raw
 // *http.Response (its body already read into memory). Its errors are
-// masked like the typed methods'. Its API
+// masked like the typed methods', those of the request editors passed to
+// one of its methods (reqEditors) included: its ClientInterface is a
+// wrapper of gen's *gen.Client that masks their errors, whose
+// Unwrap() gen.ClientInterface method gives the *gen.Client. Its API
 // follows oapi-codegen and the operation ids of openapi.yaml, not this
 // package's promise of stability; prefer the services.
 func (c *Client) Generated() *gen.ClientWithResponses { return c.generated }

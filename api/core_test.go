@@ -543,26 +543,6 @@ func TestAuthenticationBackoff(t *testing.T) {
 	}
 }
 
-// quotingStyles are the ways free text quotes or joins a value.
-var quotingStyles = []struct{ name, open, close string }{
-	{"typographic double quotes", "“", "”"},
-	{"typographic single quotes", "‘", "’"},
-	{"guillemets", "«", "»"},
-	{"single guillemets", "‹", "›"},
-	{"low-high quotes", "„", "“"},
-	{"corner brackets", "「", "」"},
-	{"ellipsis", "…", "…"},
-	{"apostrophe", "’", "’s"},
-	{"non-breaking spaces", "\u00a0", "\u00a0"},
-	{"CJK text", "令牌", "无效"},
-	{"hyphen join", "key-", "-v2"},
-	{"underscore join", "key_", "_v2"},
-	{"dot join", "key.", ".v2"},
-	{"ASCII quotes", `"`, `"`},
-	{"backquotes", "`", "`"},
-	{"query", "?token=", "&x=1"},
-}
-
 // TestSecretsOfEveryLengthBesideEveryQuote: a token of 1 to 20 characters
 // quoted back in any style is masked in error strings and in slog
 // records.
@@ -570,11 +550,7 @@ func TestSecretsOfEveryLengthBesideEveryQuote(t *testing.T) {
 	const alphabet = "Zq9Xw7Vk5Jp3Hm1Gf8Rt"
 	for n := 1; n <= 20; n++ {
 		secret := alphabet[:n]
-		var quoted, masked []string
-		for _, st := range quotingStyles {
-			quoted = append(quoted, st.open+secret+st.close)
-			masked = append(masked, st.open+"[REDACTED]"+st.close)
-		}
+		quoted, masked := testutil.Quote(secret)
 		text := strings.Join(quoted, " | ")
 		// Error strings: the server quotes the token back in its details.
 		srv := newScripted(t, reply{status: 400, body: errorBody("10010", "Bad request.", strings.ReplaceAll(text, `"`, `\"`), false)})
@@ -598,10 +574,10 @@ func TestSecretsOfEveryLengthBesideEveryQuote(t *testing.T) {
 		} {
 			for i, q := range quoted {
 				if strings.Contains(where.text, q) {
-					t.Errorf("secret of %d characters, %s, %s: %q left unmasked", n, where.name, quotingStyles[i].name, q)
+					t.Errorf("secret of %d characters, %s, %s: %q left unmasked", n, where.name, testutil.QuotingStyles[i].Name, q)
 				}
 				if !strings.Contains(where.text, masked[i]) {
-					t.Errorf("secret of %d characters, %s, %s: %q not found in %q", n, where.name, quotingStyles[i].name, masked[i], where.text)
+					t.Errorf("secret of %d characters, %s, %s: %q not found in %q", n, where.name, testutil.QuotingStyles[i].Name, masked[i], where.text)
 				}
 			}
 		}

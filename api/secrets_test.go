@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
@@ -451,6 +452,78 @@ func TestErrorStrings(t *testing.T) {
 		}
 		if m := doubledPunctuation.FindString(msg); m != "" {
 			t.Errorf("%q: doubled punctuation or spacing %q", msg, m)
+		}
+	}
+}
+
+// TestGeneratedEditorErrorsAreMasked: the request editors passed to a
+// method of Generated's client (reqEditors) run before its Doer, and gen
+// returns their errors at once; those errors are masked and prefixed like
+// every other, and still unwrap to the editor's own error.
+func TestGeneratedEditorErrorsAreMasked(t *testing.T) {
+	key, static, secret := randomSecret("key"), randomSecret("tok"), randomSecret("secret")
+	srv, hits := countingServer(t)
+	sentinel := errors.New("editor refused")
+	quoting := func(_ context.Context, req *http.Request) error {
+		return fmt.Errorf("%w: key %s, token «%s», secret “%s”", sentinel, key, static, secret)
+	}
+	// Each client is checked for the credentials it holds.
+	for name, cl := range map[string]struct {
+		source api.Option
+		holds  string
+	}{
+		"app token":           {api.WithAppToken(static), static},
+		"partner credentials": {api.WithPartnerCredentials(testPartnerID, secret), secret},
+	} {
+		c, err := api.NewClient(key, cl.source, api.WithBaseURL(srv.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := c.Generated()
+		if w, ok := g.ClientInterface.(interface{ Unwrap() gen.ClientInterface }); !ok {
+			t.Errorf("%s: Generated's ClientInterface (%T) has no Unwrap", name, g.ClientInterface)
+		} else if _, ok := w.Unwrap().(*gen.Client); !ok {
+			t.Errorf("%s: Unwrap gives a %T, want the *gen.Client", name, w.Unwrap())
+		}
+		_, err1 := g.GetConfigurationsWithResponse(context.Background(), quoting)
+		_, err2 := g.PostInstitutionsInstitutionIDOauthUrlsWithResponse(context.Background(), 1, oauthParams, quoting)
+		_, err3 := g.GetConfigurationsConfigurationID(context.Background(), cfgID, quoting)
+		for i, err := range []error{err1, err2, err3} {
+			if !errors.Is(err, sentinel) {
+				t.Fatalf("%s %d: got %v, want the editor's error", name, i, err)
+			}
+			if !strings.HasPrefix(err.Error(), "finicity: ") {
+				t.Errorf("%s %d: %q lacks the package's prefix", name, i, err)
+			}
+			mustContainNone(t, name, fmt.Sprintf("%v\n%+v\n%s\n%#v", err, err, err, err), key, cl.holds)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Errorf("%d requests sent after a failing editor", hits.Load())
+	}
+}
+
+// TestGeneratedTokenResponsePrintsNoToken: the result of Generated's
+// CreateTokenWithResponse holds the fresh token in Body (as received) and
+// JSON200; printed with any verb it shows neither, and its fields are left
+// as they are.
+func TestGeneratedTokenResponsePrintsNoToken(t *testing.T) {
+	fresh := randomSecret("fresh")
+	srv := newScripted(t, reply{status: 200, body: `{"token":"` + fresh + `"}`})
+	r, err := newClient(t, srv.URL).Generated().CreateTokenWithResponse(context.Background(), credentials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.JSON200 == nil || r.JSON200.Token != fresh || !strings.Contains(string(r.Body), fresh) {
+		t.Fatalf("got %+v, want the token decoded and Body as received", r.JSON200)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		for _, v := range []any{r, *r, []any{r}} {
+			got := fmt.Sprintf(verb, v)
+			mustContainNone(t, "CreateTokenResponse "+verb, got, fresh, fmt.Sprintf("%x", fresh))
+			if verb != "%x" && !strings.Contains(got, "REDACTED") {
+				t.Errorf("%s: %s shows no masked Body", verb, got)
+			}
 		}
 	}
 }

@@ -4,6 +4,8 @@ package api
 
 import (
 	"context"
+	"io"
+	"net/http"
 
 	gen "github.com/finicity-go/connect-components/gen"
 )
@@ -219,3 +221,80 @@ func (s *OAuthURLsService) Create(ctx context.Context, institutionID int64, body
 	req, err := gen.NewPostInstitutionsInstitutionIDOauthUrlsRequest(s.client.server, institutionID, body)
 	return decodeObject[OAuthURL](call, ctx, req, err)
 }
+
+// maskedGenerated is the gen.ClientInterface under Generated's
+// ClientWithResponses: gen's own client, each of whose errors leaves
+// through the masker. The Doer masks what the layers return; this catches
+// the rest, the errors of the request editors given to a method
+// (reqEditors), which gen's client returns before its Doer runs.
+type maskedGenerated struct {
+	inner gen.ClientInterface
+	mask  *masker
+}
+
+// Unwrap returns gen's own *gen.Client under g, for a caller that needs
+// its fields (the server, the Doer through the client's layers). The
+// errors of its methods are not masked by g.
+func (g maskedGenerated) Unwrap() gen.ClientInterface { return g.inner }
+
+// out masks err, when there is one, like every error of the client.
+func (g maskedGenerated) out(resp *http.Response, err error) (*http.Response, error) {
+	if err != nil {
+		return resp, g.mask.wrap(err, nil)
+	}
+	return resp, nil
+}
+
+func (g maskedGenerated) CreateTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.CreateTokenWithBody(ctx, contentType, body, reqEditors...))
+}
+
+func (g maskedGenerated) CreateToken(ctx context.Context, body gen.CreateTokenJSONRequestBody, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.CreateToken(ctx, body, reqEditors...))
+}
+
+func (g maskedGenerated) GetConfigurations(ctx context.Context, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.GetConfigurations(ctx, reqEditors...))
+}
+
+func (g maskedGenerated) PostConfigurationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.PostConfigurationsWithBody(ctx, contentType, body, reqEditors...))
+}
+
+func (g maskedGenerated) PostConfigurations(ctx context.Context, body gen.PostConfigurationsJSONRequestBody, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.PostConfigurations(ctx, body, reqEditors...))
+}
+
+func (g maskedGenerated) DeleteConfigurationsConfigurationID(ctx context.Context, configurationID gen.ConfigurationID, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.DeleteConfigurationsConfigurationID(ctx, configurationID, reqEditors...))
+}
+
+func (g maskedGenerated) GetConfigurationsConfigurationID(ctx context.Context, configurationID gen.ConfigurationID, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.GetConfigurationsConfigurationID(ctx, configurationID, reqEditors...))
+}
+
+func (g maskedGenerated) PostReconnectionsWithBody(ctx context.Context, customerID gen.CustomerID, institutionLoginID gen.InstitutionLoginID, contentType string, body io.Reader, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.PostReconnectionsWithBody(ctx, customerID, institutionLoginID, contentType, body, reqEditors...))
+}
+
+func (g maskedGenerated) PostReconnections(ctx context.Context, customerID gen.CustomerID, institutionLoginID gen.InstitutionLoginID, body gen.PostReconnectionsJSONRequestBody, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.PostReconnections(ctx, customerID, institutionLoginID, body, reqEditors...))
+}
+
+func (g maskedGenerated) PostInstitutionsInstitutionIDLoginFormsWithBody(ctx context.Context, institutionID gen.InstitutionID, contentType string, body io.Reader, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.PostInstitutionsInstitutionIDLoginFormsWithBody(ctx, institutionID, contentType, body, reqEditors...))
+}
+
+func (g maskedGenerated) PostInstitutionsInstitutionIDLoginForms(ctx context.Context, institutionID gen.InstitutionID, body gen.PostInstitutionsInstitutionIDLoginFormsJSONRequestBody, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.PostInstitutionsInstitutionIDLoginForms(ctx, institutionID, body, reqEditors...))
+}
+
+func (g maskedGenerated) PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx context.Context, institutionID gen.InstitutionID, contentType string, body io.Reader, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.PostInstitutionsInstitutionIDOauthUrlsWithBody(ctx, institutionID, contentType, body, reqEditors...))
+}
+
+func (g maskedGenerated) PostInstitutionsInstitutionIDOauthUrls(ctx context.Context, institutionID gen.InstitutionID, body gen.PostInstitutionsInstitutionIDOauthUrlsJSONRequestBody, reqEditors ...gen.RequestEditorFn) (*http.Response, error) {
+	return g.out(g.inner.PostInstitutionsInstitutionIDOauthUrls(ctx, institutionID, body, reqEditors...))
+}
+
+var _ gen.ClientInterface = maskedGenerated{}

@@ -5,6 +5,9 @@ package gen
 import (
 	"fmt"
 	"io"
+	"strings"
+
+	redact "github.com/finicity-go/connect-components/internal/redact"
 )
 
 // Format prints v for every verb with its secret fields masked
@@ -63,4 +66,21 @@ func (v PartnerCredentials) GoString() string {
 		partnerSecret = "[REDACTED]"
 	}
 	return fmt.Sprintf("gen.PartnerCredentials{PartnerID:%#v, PartnerSecret:%#v}", v.PartnerID, partnerSecret)
+}
+
+// Format prints r for every verb with the secret fields of its Body
+// masked (x-secret in openapi.yaml): %v, %+v, %s and %#v never show them.
+func (r CreateTokenResponse) Format(f fmt.State, verb rune) {
+	// plain has r's fields and none of its methods, so fmt prints the
+	// fields instead of calling Format again.
+	type plain CreateTokenResponse
+	p := plain(r)
+	if p.Body != nil {
+		p.Body = redact.JSON(p.Body)
+	}
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, "gen.CreateTokenResponse"+strings.TrimPrefix(fmt.Sprintf("%#v", p), "gen.plain"))
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), p)
 }

@@ -634,7 +634,12 @@ func (o *opSpec) callTyped(ctx context.Context, in *invocation, m reflect.Value,
 // editors: every layer of the Client but the typed decoding, which it
 // replaces by a JSON check of a 2xx body.
 func (o *opSpec) callRaw(ctx context.Context, in *invocation, path []pathValue, params map[string]string, body []byte) (*http.Response, error) {
-	g, ok := in.client.Generated().ClientInterface.(*gen.Client)
+	ci := in.client.Generated().ClientInterface
+	if w, ok := ci.(interface{ Unwrap() gen.ClientInterface }); ok {
+		// api's masking wrapper (see api.Client.Generated).
+		ci = w.Unwrap()
+	}
+	g, ok := ci.(*gen.Client)
 	if !ok {
 		return nil, fmt.Errorf("operation %s: no typed method, and the generated client is not a *gen.Client", o.id)
 	}
