@@ -203,8 +203,9 @@ type fakeAPI struct {
 	hold          chan struct{} // non-nil: the next authentication waits for it to close
 	holding       chan struct{} // closed when an authentication is held
 	n             int
-	served        int      // calls answered 200
-	waits         []waiter // closed as served reaches their counts
+	served        int       // calls answered 200
+	lastServed    time.Time // when the last of them was answered
+	waits         []waiter  // closed as served reaches their counts
 }
 
 // waiter is a channel closed once served reaches n.
@@ -298,6 +299,7 @@ func (f *fakeAPI) list(w http.ResponseWriter, r *http.Request) {
 	ok := r.Header.Get("Finicity-App-Key") == testAppKey && tk != nil && !tk.expired
 	if ok {
 		f.served++
+		f.lastServed = time.Now()
 		f.wake()
 		tk.calls++
 		if f.callsPerToken > 0 && tk.calls >= f.callsPerToken {
@@ -415,4 +417,11 @@ func (l *logCounter) text() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return strings.Join(l.lines, "\n")
+}
+
+// lastCall is when the fake API last answered a call with 200.
+func (f *fakeAPI) lastCall() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lastServed
 }
