@@ -578,15 +578,7 @@ func formatRule(e *openapi3.SchemaError) string {
 	if e.Schema == nil {
 		return "does not match its format"
 	}
-	switch e.Schema.Format {
-	case "date-time":
-		return "must be an RFC 3339 date-time such as 2024-11-28T18:25:32Z"
-	case "uuid":
-		return "must be a UUID in canonical 36-character form"
-	case "uri":
-		return "must be an absolute URI"
-	}
-	return fmt.Sprintf("must match format %q", e.Schema.Format)
+	return validation.FormatRule(e.Schema.Format)
 }
 
 // kindOfReason classifies a parameter error that carries only a reason.

@@ -368,17 +368,23 @@ func describe(err error) *FieldError {
 	return out
 }
 
+// FormatRule words the rule of a string format, as every message of the
+// SDK about a value off its format says it.
+func FormatRule(format string) string {
+	switch format {
+	case "date-time":
+		return "must be an RFC 3339 date-time such as 2024-11-28T18:25:32Z"
+	case "uuid":
+		return "must be a UUID in canonical 36-character form"
+	case "uri":
+		return "must be an absolute URI"
+	}
+	return fmt.Sprintf("must match format %q", format)
+}
+
 func schemaReason(e *openapi3.SchemaError) string {
 	if e.SchemaField == "format" && e.Schema != nil {
-		switch e.Schema.Format {
-		case "date-time":
-			return "must be an RFC 3339 date-time such as 2024-11-28T18:25:32Z"
-		case "uuid":
-			return "must be a UUID in canonical 36-character form"
-		case "uri":
-			return "must be an absolute URI"
-		}
-		return fmt.Sprintf("must match format %q", e.Schema.Format)
+		return FormatRule(e.Schema.Format)
 	}
 	if e.Origin != nil {
 		var inner *openapi3.SchemaError
