@@ -85,22 +85,12 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		}
 
 		srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
-		served := make(chan error, 1)
-		go func() { served <- srv.Serve(ln) }()
-		select {
-		case err := <-served:
+		// Past the grace, the connections left are closed, which cancels
+		// their upstream calls, so that each exchange still in flight is
+		// recorded (with no answer) before the summary.
+		if _, err := serveUntil(ctx, srv, ln, proxyShutdownGrace, func() {}); err != nil {
 			return fmt.Errorf("proxy stopped: %w", err)
-		case <-ctx.Done():
 		}
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), proxyShutdownGrace)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			// Past the grace: close the connections left, which cancels
-			// their upstream calls, so that each exchange still in
-			// flight is recorded (with no answer) before the summary.
-			_ = srv.Close()
-		}
-		<-served
 		p.drain(proxyShutdownGrace)
 		return p.summarize(in.stdout, in.stderr)
 	}

@@ -199,28 +199,41 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 			return err // an *outputError (outputWriter): exit 4
 		}
 
-		served := make(chan error, 1)
-		go func() { served <- srv.Serve(ln) }()
-		select {
-		case err := <-served:
+		cut, err := serveUntil(ctx, srv, ln, *grace, func() { fmt.Fprintln(in.stderr, "shutting down") })
+		if err != nil {
 			return fmt.Errorf("sandbox server stopped: %w", err)
-		case <-ctx.Done():
 		}
-		fmt.Fprintln(in.stderr, "shutting down")
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), *grace)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			// The grace is over (a body still arriving byte by byte):
-			// the connections left are closed. The server stopped as
-			// asked, so this is no failure of the run.
-			_ = srv.Close()
+		if cut {
+			// The grace was over (a body still arriving byte by byte).
+			// The server stopped as asked, so this is no failure of the
+			// run.
 			fmt.Fprintf(in.stderr, "requests still in flight after the %v grace: their connections were closed\n", *grace)
-		}
-		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-			return err
 		}
 		return nil
 	}
+}
+
+// serveUntil serves ln with srv until ctx ends, then shuts srv down
+// gracefully: onStop runs first, and the requests in flight get grace to
+// finish. Past it, the connections left are closed and cut is true. err
+// is a failure of Serve before ctx ended.
+func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, onStop func()) (cut bool, err error) {
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return false, err
+	case <-ctx.Done():
+	}
+	onStop()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer cancel()
+	if srv.Shutdown(sctx) != nil {
+		_ = srv.Close()
+		cut = true
+	}
+	<-served // http.ErrServerClosed, once Shutdown or Close has run
+	return cut, nil
 }
 
 // readyLine is what the sandbox command prints on stdout once it

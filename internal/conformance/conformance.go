@@ -23,6 +23,7 @@ package conformance
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -89,7 +90,7 @@ type Operation struct {
 // String names the operation as messages do: the api method, and the docs'
 // name (or the operationId when the docs have none).
 func (o Operation) String() string {
-	other := cmpOr(o.Docs, o.ID)
+	other := cmp.Or(o.Docs, o.ID)
 	switch {
 	case o.Method == "" && other == "":
 		return "(no operation)"
@@ -97,13 +98,6 @@ func (o Operation) String() string {
 		return other
 	}
 	return o.Method + " (" + other + ")"
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // Finding is one way an exchange departs from the spec. It never holds a
@@ -480,7 +474,7 @@ func (c *collector) walk(err error, in, field string) {
 		case e.Reason == "failed to decode response body":
 			c.add(KindInvalidJSON, "body", "", "does not parse as JSON")
 		default:
-			c.add(KindSchema, in, field, cmpOr(e.Reason, "invalid"))
+			c.add(KindSchema, in, field, cmp.Or(e.Reason, "invalid"))
 		}
 	case *openapi3.SchemaError:
 		c.schema(e, in, field)
@@ -505,7 +499,7 @@ func (c *collector) request(e *openapi3filter.RequestError, in, field string) {
 	case e.Err == nil && strings.Contains(e.Reason, "Content-Type"):
 		c.add(KindContentType, "header", "Content-Type", "not a media type the operation documents for its body")
 	case e.Err == nil:
-		c.add(KindSchema, in, field, cmpOr(e.Reason, "invalid"))
+		c.add(KindSchema, in, field, cmp.Or(e.Reason, "invalid"))
 	case errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
 		c.add(KindMissingRequired, in, field, "required by the spec")
 	case errors.Is(e.Err, openapi3filter.ErrInvalidEmptyValue):
@@ -554,23 +548,23 @@ func (c *collector) schema(e *openapi3.SchemaError, in, field string) {
 		c.add(KindMissingRequired, in, join(), "missing: required by the spec")
 		return
 	case "type", "nullable":
-		c.add(KindType, in, join(), cmpOr(e.Reason, "wrong type"))
+		c.add(KindType, in, join(), cmp.Or(e.Reason, "wrong type"))
 		return
 	case "format":
 		c.add(KindFormat, in, join(), formatRule(e))
 		return
 	case "pattern":
-		c.add(KindFormat, in, join(), cmpOr(e.Reason, "does not match the pattern"))
+		c.add(KindFormat, in, join(), cmp.Or(e.Reason, "does not match the pattern"))
 		return
 	case "enum":
-		c.add(KindEnum, in, join(), cmpOr(e.Reason, "not one of the allowed values"))
+		c.add(KindEnum, in, join(), cmp.Or(e.Reason, "not one of the allowed values"))
 		return
 	case "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
 		"minItems", "maxItems", "minProperties", "maxProperties", "multipleOf", "uniqueItems":
-		c.add(KindBounds, in, join(), cmpOr(e.Reason, "out of bounds"))
+		c.add(KindBounds, in, join(), cmp.Or(e.Reason, "out of bounds"))
 		return
 	}
-	c.add(KindSchema, in, join(), cmpOr(e.Reason, "does not match the schema"))
+	c.add(KindSchema, in, join(), cmp.Or(e.Reason, "does not match the schema"))
 }
 
 // formatRule words a format error as the sandbox's answers do.
