@@ -1,26 +1,15 @@
 // Package connectcomponents is the root of the Data Connect Components Go SDK.
 // Users import the api package; this file only carries the go:generate
-// directives that turn openapi.yaml into code (`make generate` runs them):
+// directive that turns openapi.yaml into code (`make generate` runs it).
 //
-//   - gen/finicity.gen.go: the models, the Client and ClientWithResponses,
-//     and the embedded spec, from oapi-codegen's own templates
-//     (oapi-codegen.yaml);
-//   - gen/secrets.gen.go: fmt methods masking the model fields marked
-//     x-secret, and the Body of a ClientWithResponses result that may
-//     hold one (internal/codegen/secrets.yaml, templates secrets.tmpl and
-//     secretresponses.tmpl);
-//   - api/models.gen.go: package api's model aliases with their field
-//     lists, and the required-field checks (api/oapi-codegen-models.yaml,
-//     templates models.tmpl and params.tmpl);
-//   - api/services.gen.go: the typed service methods of package api
-//     (api/oapi-codegen.yaml, template services.tmpl).
-//
-// The custom templates in internal/codegen fill only slots whose stock
-// output this project does not use: nothing in gen/finicity.gen.go comes
-// from them.
+// internal/codegen reads the spec through the one spec model
+// (internal/spec), runs oapi-codegen with its own templates for gen/ (the
+// models, the Client and ClientWithResponses, the embedded spec), and
+// writes what oapi-codegen does not: package api's models and services,
+// gen/extra.gen.go, the CLI's call table (internal/apicall), the secret
+// lists of internal/redact, and the docs' generated tables. It type-checks
+// everything before writing anything: a failure names the spec location
+// and changes nothing.
 package connectcomponents
 
-//go:generate go tool oapi-codegen -config oapi-codegen.yaml openapi.yaml
-//go:generate go tool oapi-codegen -config internal/codegen/secrets.yaml openapi.yaml
-//go:generate go tool oapi-codegen -config api/oapi-codegen-models.yaml openapi.yaml
-//go:generate go tool oapi-codegen -config api/oapi-codegen.yaml openapi.yaml
+//go:generate go run ./internal/tools/generate

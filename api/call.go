@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -291,6 +292,62 @@ func decodeList[T any](cl call, ctx context.Context, req *http.Request, err erro
 	}
 	return v, nil
 }
+
+// decodeValue sends req (see finish) and decodes a 2xx answer into a T
+// that is not a struct (a map, a string, a number).
+//
+//lint:ignore U1000 called by the generated methods of specs with such answers or models
+func decodeValue[T any](cl call, ctx context.Context, req *http.Request, err error) (T, error) {
+	var v T
+	r, err := cl.finish(ctx, req, err)
+	if err != nil {
+		return v, err
+	}
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		return v, cl.undecodable(r, err)
+	}
+	return v, nil
+}
+
+// decodeBytes sends req (see finish) and returns a 2xx answer's body as
+// it came: a PDF, a CSV, any answer that is not JSON.
+//
+//lint:ignore U1000 called by the generated methods of specs with such answers or models
+func decodeBytes(cl call, ctx context.Context, req *http.Request, err error) ([]byte, error) {
+	r, err := cl.finish(ctx, req, err)
+	if err != nil {
+		return nil, err
+	}
+	return r.Body, nil
+}
+
+// decodeBody decodes an answer's body into v, for the result types of
+// operations with several 2xx answers.
+func decodeBody(r *httpx.Response, v any) error { return json.Unmarshal(r.Body, v) }
+
+// decodeListBody decodes an answer's body into a []T, an empty list being
+// an empty, non-nil slice.
+func decodeListBody[T any](r *httpx.Response) ([]T, error) {
+	var v []T
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		return nil, err
+	}
+	if v == nil {
+		v = []T{}
+	}
+	return v, nil
+}
+
+// isZero reports whether v is its type's zero value: an optional nested
+// model left unset is not checked inside.
+//
+//lint:ignore U1000 called by the generated methods of specs with such answers or models
+func isZero(v any) bool { return reflect.ValueOf(v).IsZero() }
+
+// Ptr returns a pointer to v, for optional parameters:
+//
+//	params := api.CustomersListParams{Limit: api.Ptr(25)}
+func Ptr[T any](v T) *T { return &v }
 
 // decodeNone sends req (see finish) and checks a 2xx answer that carries
 // no body.

@@ -20,12 +20,9 @@ import (
 	"github.com/finicity-go/connect-components/internal/retry"
 )
 
-// Client calls the Data Connect Components API. Build one with NewClient;
-// it is safe for concurrent use, and one client per app key is enough for
-// a whole program.
-//
-// Each operation is a method of one of the services below, named after
-// what it does; its comment names the docs' operation and route.
+// core is the client's hand-written part: its settings and request
+// pipeline. Client (api/services.gen.go, generated from the spec) embeds
+// it beside a field per service.
 //
 // # Layers
 //
@@ -62,19 +59,7 @@ import (
 // The client follows no redirect: a 3xx answer is an *Error whose
 // Location says where it pointed. Following one could send the app key,
 // the token or the partner secret to another origin, or in clear.
-type Client struct {
-	// Configurations creates, lists, gets and deletes configurations.
-	Configurations *ConfigurationsService
-	// LoginForms creates login forms.
-	LoginForms *LoginFormsService
-	// OAuthURLs creates OAuth URLs.
-	OAuthURLs *OAuthURLsService
-	// Reconnections starts reconnections.
-	Reconnections *ReconnectionsService
-	// Partners authenticates partners: it exchanges partner credentials
-	// for a Finicity-App-Token.
-	Partners *PartnersService
-
+type core struct {
 	baseURL string
 	// server is the base URL as the typed methods give it to gen's
 	// request builders (see builderServer).
@@ -127,7 +112,7 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 
-	c := &Client{baseURL: s.baseURL, server: builderServer(s.baseURL), mask: newMasker(appKey, s.appToken, s.partnerSecret), editors: s.editors}
+	c := &Client{core: core{baseURL: s.baseURL, server: builderServer(s.baseURL), mask: newMasker(appKey, s.appToken, s.partnerSecret), editors: s.editors}}
 	c.initServices()
 
 	var tokens auth.TokenSource

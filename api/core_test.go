@@ -36,7 +36,7 @@ func TestNoRedirectIsFollowed(t *testing.T) {
 		path string
 	}{
 		{"Partners.Authenticate", nil, func(ctx context.Context, c *api.Client) error {
-			_, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: testSecret})
+			_, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: api.NewSecret(testSecret)})
 			return err
 		}, tokenPath},
 		{"Configurations.List", nil, listCall, configsPath},

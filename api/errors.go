@@ -17,28 +17,6 @@ import (
 // without a prefix of its own.
 const errPrefix = "finicity: "
 
-// Reason codes the API sends in Error.ReasonCode, for comparisons such as
-// apiErr.ReasonCode == api.ReasonNotFound.
-const (
-	// ReasonExpiredToken (401): the Finicity-App-Token's lifetime is over.
-	// A client with WithPartnerCredentials or WithTokenSource renews the
-	// token and replays the call once by itself.
-	ReasonExpiredToken = "10023"
-	// ReasonNotFound (404): no such entity for this partner.
-	ReasonNotFound = "4041"
-	// ReasonInvalidField (400): a field, parameter or the body failed
-	// validation; Details names it.
-	ReasonInvalidField = "10010"
-	// ReasonInvalidToken (401): the Finicity-App-Token is missing or not
-	// one the API issued.
-	ReasonInvalidToken = "10022"
-	// ReasonInvalidCredentials (401): partner authentication refused the
-	// partner id or secret.
-	ReasonInvalidCredentials = "10024"
-	// ReasonMissingAppKey (401): no Finicity-App-Key header.
-	ReasonMissingAppKey = "10026"
-)
-
 // sdkError marks the errors this package builds itself: their text
 // already carries the prefix and is masked. Any other error (from the
 // transport, a middleware, a TokenSource, a request editor) is wrapped

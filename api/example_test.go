@@ -222,17 +222,17 @@ func ExampleReconnection_Challenges() {
 func ExamplePartnersService_Authenticate() {
 	c := exampleClient()
 	ctx := context.Background()
-	tok, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: "sandbox-partner", PartnerSecret: "sandbox-secret"})
+	tok, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: "sandbox-partner", PartnerSecret: api.NewSecret("sandbox-secret")})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	// tok.Token is a Finicity-App-Token for two hours: never log it.
-	fmt.Println("token received:", tok.Token != "")
+	fmt.Println("token received:", !tok.Token.IsZero())
 
 	// Wrong credentials: do not try again in a loop, five failures lock
 	// the partner account.
-	_, err = c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: "sandbox-partner", PartnerSecret: "wrong-secret"})
+	_, err = c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: "sandbox-partner", PartnerSecret: api.NewSecret("wrong-secret")})
 	var apiErr *api.Error
 	if errors.As(err, &apiErr) {
 		fmt.Println(apiErr.StatusCode, apiErr.ReasonCode, apiErr.Description)

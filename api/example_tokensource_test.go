@@ -107,11 +107,11 @@ func ExampleWithTokenSource() {
 		return
 	}
 	refresh := func() error {
-		tok, err := refresher.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: "sandbox-partner", PartnerSecret: "sandbox-secret"})
+		tok, err := refresher.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: "sandbox-partner", PartnerSecret: api.NewSecret("sandbox-secret")})
 		if err != nil {
 			return err
 		}
-		return WriteTokenFile(tokenFile, tok.Token)
+		return WriteTokenFile(tokenFile, tok.Token.Reveal())
 	}
 	if err := refresh(); err != nil {
 		fmt.Println(err)

@@ -35,7 +35,7 @@ func TestAuthenticateRejection(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newScripted(t, tc.rp)
 			c := newClient(t, srv.URL)
-			_, err := c.Partners.Authenticate(context.Background(), api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: testSecret})
+			_, err := c.Partners.Authenticate(context.Background(), api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: api.NewSecret(testSecret)})
 			if _, ok := errors.AsType[*api.Error](err); !ok {
 				t.Fatalf("got %v, want an *api.Error", err)
 			}

@@ -127,7 +127,7 @@ func TestRequiredFieldsLeftZeroAreRefused(t *testing.T) {
 
 		{"Partners.Authenticate partnerId",
 			func(ctx context.Context, c *api.Client) error {
-				_, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerSecret: testSecret})
+				_, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerSecret: api.NewSecret(testSecret)})
 				return err
 			},
 			api.ValidationError{Method: "POST", Path: tokenPath, Location: "body", Field: "partnerId", Reason: "required, but not set"}},

@@ -46,7 +46,7 @@ func TestOneCharacterCredentialsKeepErrorsIntact(t *testing.T) {
 			"finicity: POST /connect-components/configurations: 400 Bad Request, reason 10010: All request parameters could not be validated. One or more of the fields could not be validated."},
 		{"partner authentication refused", reply{status: 401, body: rejectedJSON},
 			func(ctx context.Context, c *api.Client) error {
-				_, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: partner, PartnerSecret: secret})
+				_, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: partner, PartnerSecret: api.NewSecret(secret)})
 				return err
 			},
 			wantAPIError(401, rejectedJSON, "POST", tokenPath, rejectedItem),
@@ -112,7 +112,7 @@ func TestOneCharacterCredentialsKeepErrorsIntact(t *testing.T) {
 		if want := "finicity: GET /connect-components/configurations: 401 Unauthorized, reason 10022: Invalid Finicity-App-Token. The Finicity-App-Token was not issued by this sandbox for this Finicity-App-Key."; err.Error() != want {
 			t.Errorf("message:\n got %s\nwant %s", err, want)
 		}
-		_, err = c.Partners.Authenticate(context.Background(), api.PartnerCredentials{PartnerID: sandbox.DefaultPartnerID, PartnerSecret: secret})
+		_, err = c.Partners.Authenticate(context.Background(), api.PartnerCredentials{PartnerID: sandbox.DefaultPartnerID, PartnerSecret: api.NewSecret(secret)})
 		apiErr, ok = errors.AsType[*api.Error](err)
 		if !ok || apiErr.ReasonCode != "10024" || apiErr.Description != "Invalid partner credentials." || apiErr.Details != "The partnerId or partnerSecret is not valid." {
 			t.Fatalf("got %+v", err)
@@ -272,7 +272,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		c := mk(sources["partner credentials"]())
 		record("partner "+mode, listCall(ctx, c))
 		record("partner "+mode+" again", listCall(ctx, c))
-		_, err := mk(sources["app token"]()).Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: secret})
+		_, err := mk(sources["app token"]()).Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: api.NewSecret(secret)})
 		record("authenticate "+mode, err)
 	}
 	ls.set("")
@@ -514,7 +514,7 @@ func TestGeneratedTokenResponsePrintsNoToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.JSON200 == nil || r.JSON200.Token != fresh || !strings.Contains(string(r.Body), fresh) {
+	if r.JSON200 == nil || r.JSON200.Token.Reveal() != fresh || !strings.Contains(string(r.Body), fresh) {
 		t.Fatalf("got %+v, want the token decoded and Body as received", r.JSON200)
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {

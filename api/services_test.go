@@ -36,7 +36,7 @@ type serviceCase struct {
 
 // Request bodies, and the exact JSON each must be sent as.
 var (
-	credentials     = api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: testSecret}
+	credentials     = api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: api.NewSecret(testSecret)}
 	credentialsJSON = `{"partnerId":"` + testPartnerID + `","partnerSecret":"` + testSecret + `"}`
 
 	configParams     = api.ConfigurationParams{FilterAccounts: []string{"Checking", "Savings"}, AccountClassificationType: []string{"personal"}, AORequired: true}
@@ -165,7 +165,7 @@ func serviceCases() []serviceCase {
 
 	return []serviceCase{
 		{name: "Partners.Authenticate/200", op: "CreateToken", status: 200, call: authenticate, expect: authReq, body: tokenJSON,
-			want: &api.AccessToken{Token: "fresh-token-from-the-server"}},
+			want: &api.AccessToken{Token: api.NewSecret("fresh-token-from-the-server")}},
 		errCase("Partners.Authenticate/400", "CreateToken", 400, authenticate, authReq, badRequestJSON, badRequestItems),
 		errCase("Partners.Authenticate/401", "CreateToken", 401, authenticate, authReq, rejectedJSON, rejectedItem),
 
@@ -198,7 +198,7 @@ func serviceCases() []serviceCase {
 		errCase("OAuthURLs.Create/404", "PostInstitutionsInstitutionIDOauthUrls", 404, oauth, oauthReq, notFoundJSON, notFoundItem),
 
 		{name: "Reconnections.Create/201", op: "PostReconnections", status: 201, call: reconnect, expect: reconnectReq, body: formJSON,
-			want: &api.Reconnection{LoginForm: wantForm},
+			want: &api.Reconnection{StatusCode: 201, LoginForm: wantForm},
 			check: func(t *testing.T, got any) {
 				r := got.(*api.Reconnection)
 				if r.NeedsMFA() {
@@ -213,10 +213,10 @@ func serviceCases() []serviceCase {
 				return c.Reconnections.Create(ctx, "1005061234", 7008461438, api.ReconnectionParams{})
 			},
 			expect: expectation{method: "POST", path: reconnectPath, token: testToken, body: "{}"}, body: formJSON,
-			want: &api.Reconnection{LoginForm: wantForm}},
+			want: &api.Reconnection{StatusCode: 201, LoginForm: wantForm}},
 		{name: "Reconnections.Create/203", op: "PostReconnections", status: 203, call: reconnect, expect: reconnectReq, body: mfaJSON,
 			// Exactly as sent: three sets, the last without challenges.
-			want: &api.Reconnection{ChallengeSets: api.MFAChallengeSets{{Challenges: []api.MFAChallenge{wantText}}, {Challenges: []api.MFAChallenge{wantPick}}, {}}},
+			want: &api.Reconnection{StatusCode: 203, ChallengeSets: api.MFAChallengeSets{{Challenges: []api.MFAChallenge{wantText}}, {Challenges: []api.MFAChallenge{wantPick}}, {}}},
 			check: func(t *testing.T, got any) {
 				r := got.(*api.Reconnection)
 				if !r.NeedsMFA() {

@@ -31,7 +31,7 @@ type TokenSource interface {
 func partnerFetch(c *Client, creds *atomic.Pointer[partnerCredentials]) func(ctx context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
 		cr := creds.Load()
-		tok, err := c.Partners.Authenticate(ctx, PartnerCredentials{PartnerID: cr.id, PartnerSecret: cr.secret})
+		tok, err := c.Partners.Authenticate(ctx, PartnerCredentials{PartnerID: cr.id, PartnerSecret: NewSecret(cr.secret)})
 		if err != nil {
 			if errors.Is(err, ErrCredentialsRejected) {
 				if apiErr, ok := errors.AsType[*Error](err); ok {
@@ -40,10 +40,10 @@ func partnerFetch(c *Client, creds *atomic.Pointer[partnerCredentials]) func(ctx
 			}
 			return "", err
 		}
-		if tok.Token == "" {
+		if tok.Token.IsZero() {
 			return "", errors.New(errPrefix + "partner authentication answered without a token")
 		}
-		return tok.Token, nil
+		return tok.Token.Reveal(), nil
 	}
 }
 

@@ -4,7 +4,13 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// UUID is the type of every uuid the API sends and takes (ids of
+// configurations, login forms, events). Build one with ParseUUID, or
+// MustParseUUID for a constant.
+type UUID = openapi_types.UUID
 
 // ParseUUID parses s, which must be a UUID in the canonical 36-character
 // form the API uses (such as 605543e1-f507-48ad-8127-95c40566597b).

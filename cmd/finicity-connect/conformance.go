@@ -97,9 +97,9 @@ func (j *journey) run(institution int64, customer string, loginID int64, redirec
 	}
 	if conn.partnerID != "" && conn.partnerSecret != "" {
 		j.step("authenticate", "Partners.Authenticate", func(opt api.CallOption) error {
-			tok, err := c.Partners.Authenticate(j.ctx, api.PartnerCredentials{PartnerID: conn.partnerID, PartnerSecret: conn.partnerSecret}, opt)
+			tok, err := c.Partners.Authenticate(j.ctx, api.PartnerCredentials{PartnerID: conn.partnerID, PartnerSecret: api.NewSecret(conn.partnerSecret)}, opt)
 			if tok != nil {
-				conn.secrets.add(tok.Token)
+				conn.secrets.add(tok.Token.Reveal())
 			}
 			return err
 		})

@@ -83,11 +83,11 @@ func (d *narrator) run(ctx context.Context, c *api.Client) error {
 	fmt.Fprintln(d.w, "No credentials, no network: requests go straight to the sandbox's handler.")
 
 	d.title("Partner authentication with the sandbox credentials", "Partners.Authenticate", "POST /aggregation/v2/partners/authentication", "CreateToken")
-	tok, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: sandbox.DefaultPartnerID, PartnerSecret: sandbox.DefaultPartnerSecret})
+	tok, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: sandbox.DefaultPartnerID, PartnerSecret: api.NewSecret(sandbox.DefaultPartnerSecret)})
 	if err != nil {
 		return err
 	}
-	d.fields("token", fmt.Sprintf("received (%d characters; not shown, it is a credential)", len(tok.Token)),
+	d.fields("token", fmt.Sprintf("received (%d characters; not shown, it is a credential)", len(tok.Token.Reveal())),
 		"", "this client was built with api.WithPartnerCredentials: it fetches its own token on first use and renews it")
 
 	d.title("Create a configuration", "Configurations.Create", "POST /connect-components/configurations", "PostConfigurations")

@@ -56,12 +56,12 @@ func TestTokenCommand(t *testing.T) {
 	o := cliRun(t, env, "token")
 	o.expect(t, 0, nil, []string{""})
 	o.decode(t, &tok)
-	if len(tok.Token) < 40 {
+	if len(tok.Token.Reveal()) < 40 {
 		t.Fatalf("token: %q", tok.Token)
 	}
 	o = cliRun(t, with(env, envAppToken, "stale-token"), "token", "--output", "table")
 	o.expect(t, 0, nil, []string{""})
-	if line := strings.TrimSpace(o.stdout); len(line) < 40 || line == "stale-token" || line == tok.Token {
+	if line := strings.TrimSpace(o.stdout); len(line) < 40 || line == "stale-token" || line == tok.Token.Reveal() {
 		t.Errorf("token --output table: want a fresh bare token, got %q", o.stdout)
 	}
 	// Partner credentials also work for every other command, tokens being
@@ -149,7 +149,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	// command prints one, on stdout, as asked; never in the dump.
 	var tok api.AccessToken
 	cases[3].o.decode(t, &tok)
-	if tok.Token == "" || strings.Contains(cases[3].o.stderr, tok.Token) {
+	if tok.Token.IsZero() || strings.Contains(cases[3].o.stderr, tok.Token.Reveal()) {
 		t.Errorf("token %q: empty, or in the verbose dump:\n%s", tok.Token, cases[3].o.stderr)
 	}
 }

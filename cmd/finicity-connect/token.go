@@ -18,11 +18,11 @@ func tokenCreate(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
 		}
-		creds := api.PartnerCredentials{PartnerID: in.conn.partnerID, PartnerSecret: in.conn.partnerSecret}
+		creds := api.PartnerCredentials{PartnerID: in.conn.partnerID, PartnerSecret: api.NewSecret(in.conn.partnerSecret)}
 		tok, err := in.client.Partners.Authenticate(ctx, creds, in.answer())
 		if err != nil {
 			return err
 		}
-		return in.print(result{raw: in.answerBody(), table: func(w io.Writer) { fmt.Fprintln(w, tok.Token) }})
+		return in.print(result{raw: in.answerBody(), table: func(w io.Writer) { fmt.Fprintln(w, tok.Token.Reveal()) }})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/finicity-go/connect-components/internal/secret"
 	"net/http"
 	"strings"
 	"time"
@@ -27,7 +28,7 @@ func (s *Sandbox) createToken(c *call) response {
 	if err := json.Unmarshal(c.body, &creds); err != nil {
 		return invalidField("body: not a JSON object").response()
 	}
-	if !s.validPartner(creds.PartnerID, creds.PartnerSecret) {
+	if !s.validPartner(creds.PartnerID, creds.PartnerSecret.Reveal()) {
 		return invalidCredentials().response()
 	}
 	tok := newToken()
@@ -39,7 +40,7 @@ func (s *Sandbox) createToken(c *call) response {
 		}
 		s.changed()
 	}
-	return response{status: http.StatusOK, body: gen.AccessToken{Token: tok}}
+	return response{status: http.StatusOK, body: gen.AccessToken{Token: secret.New(tok)}}
 }
 
 // rememberToken stores a grant for tok, keeping the table bounded. Grants

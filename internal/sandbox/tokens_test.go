@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"github.com/finicity-go/connect-components/internal/secret"
 	"testing"
 	"time"
 
@@ -10,14 +11,14 @@ import (
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
-func issue(t *testing.T, c *gen.ClientWithResponses, id, secret string) (int, string) {
+func issue(t *testing.T, c *gen.ClientWithResponses, id, partnerSecret string) (int, string) {
 	t.Helper()
-	r, err := c.CreateTokenWithResponse(context.Background(), gen.PartnerCredentials{PartnerID: id, PartnerSecret: secret})
+	r, err := c.CreateTokenWithResponse(context.Background(), gen.PartnerCredentials{PartnerID: id, PartnerSecret: secret.New(partnerSecret)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.JSON200 != nil {
-		return r.StatusCode(), r.JSON200.Token
+		return r.StatusCode(), r.JSON200.Token.Reveal()
 	}
 	return r.StatusCode(), ""
 }

@@ -1,0 +1,308 @@
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"net/mail"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
+)
+
+// StringFormats gives the string formats the SDK checks their meaning: a
+// UUID in canonical 36-character form (any version: the docs restrict
+// none), an absolute URI, an RFC 3339 date-time, a full date, an e-mail
+// address. Every checker passes them per call (FormatOptions), so that
+// importing the SDK changes nothing for other users of kin-openapi in a
+// program.
+func StringFormats() map[string]openapi3.StringFormatValidator {
+	return map[string]openapi3.StringFormatValidator{
+		"uuid": openapi3.NewCallbackValidator(func(s string) error {
+			if len(s) != 36 || uuid.Validate(s) != nil {
+				return errors.New(FormatRule("uuid"))
+			}
+			return nil
+		}),
+		"uri": openapi3.NewCallbackValidator(func(s string) error {
+			if u, err := url.Parse(s); err != nil || u.Scheme == "" {
+				return errors.New(FormatRule("uri"))
+			}
+			return nil
+		}),
+		"date-time": openapi3.NewCallbackValidator(func(s string) error {
+			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+				return errors.New(FormatRule("date-time"))
+			}
+			return nil
+		}),
+		"date": openapi3.NewCallbackValidator(func(s string) error {
+			if _, err := time.Parse(time.DateOnly, s); err != nil {
+				return errors.New(FormatRule("date"))
+			}
+			return nil
+		}),
+		"email": openapi3.NewCallbackValidator(func(s string) error {
+			if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
+				return errors.New(FormatRule("email"))
+			}
+			return nil
+		}),
+	}
+}
+
+// FormatRule words the rule of a format, as every message of the SDK
+// about a value off its format says it.
+func FormatRule(format string) string {
+	switch format {
+	case "date-time":
+		return "must be an RFC 3339 date-time such as 2024-11-28T18:25:32Z"
+	case "date":
+		return "must be a date such as 2024-11-28"
+	case "uuid":
+		return "must be a UUID in canonical 36-character form"
+	case "uri":
+		return "must be an absolute URI"
+	case "email":
+		return "must be an e-mail address"
+	}
+	return "must match format " + format
+}
+
+// FormatOptions are the schema options every check runs with: the string
+// formats, and no value in error messages (it may be a secret).
+func FormatOptions() []openapi3.SchemaValidationOption {
+	return []openapi3.SchemaValidationOption{
+		openapi3.WithStringFormatValidators(StringFormats()),
+		openapi3.DisableSchemaErrorDetails(),
+	}
+}
+
+// examples gathers the example of an element, then its named examples by
+// name, then its schema's example, each checked against the schema.
+func (b *builder) examples(example any, named openapi3.Examples, schema *openapi3.SchemaRef, ptr string) []Example {
+	var out []Example
+	if example != nil {
+		out = append(out, Example{Value: example, Pointer: ptr + "/example"})
+	}
+	names := make([]string, 0, len(named))
+	for n := range named {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		ref := named[n]
+		if ref == nil || ref.Value == nil || ref.Value.Value == nil {
+			continue
+		}
+		out = append(out, Example{Name: n, Summary: ref.Value.Summary, Value: ref.Value.Value, Pointer: ptr + "/examples/" + pointerEscape(n) + "/value"})
+	}
+	if len(out) == 0 && schema != nil && schema.Value != nil && schema.Value.Example != nil {
+		p := ptr + "/schema/example"
+		if schema.Ref != "" {
+			p = strings.TrimPrefix(schema.Ref, "#") + "/example"
+		}
+		out = append(out, Example{Value: schema.Value.Example, Pointer: p})
+	}
+	response := strings.Contains(ptr, "/responses/")
+	for i := range out {
+		out[i].Value = normalize(out[i].Value)
+		if schema != nil && schema.Value != nil {
+			out[i].Err = Check(schema.Value, out[i].Value, response)
+		}
+	}
+	return out
+}
+
+// normalize gives a value the types encoding/json decodes into (float64
+// numbers, map[string]any), whatever YAML decoded it as.
+func normalize(v any) any {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if json.Unmarshal(data, &out) != nil {
+		return v
+	}
+	return out
+}
+
+// Check validates a JSON value (as encoding/json decodes it) against a
+// schema, as a response (readOnly allowed, writeOnly not) or a request.
+func Check(s *openapi3.Schema, v any, response bool) error {
+	opts := FormatOptions()
+	if response {
+		opts = append(opts, openapi3.VisitAsResponse())
+	} else {
+		opts = append(opts, openapi3.VisitAsRequest())
+	}
+	return s.VisitJSON(v, opts...)
+}
+
+// Synthesize builds a value that the schema accepts, for an answer or a
+// request the document gives no example of: the schema's own example,
+// default or first enum value where valid, else a value made from its
+// type, format and bounds. ok is false when no value was found that
+// validates (a pattern it cannot satisfy, say).
+func Synthesize(ref *openapi3.SchemaRef, response bool) (v any, ok bool) {
+	if ref == nil || ref.Value == nil {
+		return nil, false
+	}
+	v = synth(ref.Value, response, 0)
+	return v, Check(ref.Value, v, response) == nil
+}
+
+func synth(s *openapi3.Schema, response bool, depth int) any {
+	for _, c := range []any{s.Example, s.Default} {
+		if c != nil {
+			if c = normalize(c); Check(s, c, response) == nil {
+				return c
+			}
+		}
+	}
+	if len(s.Enum) > 0 {
+		return normalize(s.Enum[0])
+	}
+	if depth > 6 {
+		return nil
+	}
+	switch {
+	case len(s.OneOf) > 0 || len(s.AnyOf) > 0:
+		for _, m := range append(append([]*openapi3.SchemaRef{}, s.OneOf...), s.AnyOf...) {
+			if m == nil || m.Value == nil {
+				continue
+			}
+			v := synth(m.Value, response, depth+1)
+			if Check(s, v, response) == nil {
+				return v
+			}
+		}
+	case len(s.AllOf) > 0:
+		obj := map[string]any{}
+		for _, m := range s.AllOf {
+			if m == nil || m.Value == nil {
+				continue
+			}
+			if part, ok := synth(m.Value, response, depth+1).(map[string]any); ok {
+				for k, v := range part {
+					obj[k] = v
+				}
+			}
+		}
+		if props, _ := Properties(s); len(props) > 0 {
+			for k, v := range synthObject(s, response, depth).(map[string]any) {
+				obj[k] = v
+			}
+		}
+		return obj
+	}
+	switch {
+	case s.Type.Is(openapi3.TypeObject) || (s.Type == nil || len(*s.Type) == 0) && len(s.Properties) > 0:
+		return synthObject(s, response, depth)
+	case s.Type.Is(openapi3.TypeArray):
+		n := max(int(s.MinItems), 1)
+		out := make([]any, 0, n)
+		for i := 0; i < n; i++ {
+			var item any = "x"
+			if s.Items != nil && s.Items.Value != nil {
+				item = synth(s.Items.Value, response, depth+1)
+			}
+			if s.UniqueItems && i > 0 {
+				break
+			}
+			out = append(out, item)
+		}
+		return out
+	case s.Type.Is(openapi3.TypeInteger):
+		return synthNumber(s, true)
+	case s.Type.Is(openapi3.TypeNumber):
+		return synthNumber(s, false)
+	case s.Type.Is(openapi3.TypeBoolean):
+		return false
+	case s.Type.Is(openapi3.TypeString):
+		return synthString(s)
+	}
+	return map[string]any{}
+}
+
+func synthObject(s *openapi3.Schema, response bool, depth int) any {
+	props, _ := Properties(s)
+	obj := map[string]any{}
+	names := make([]string, 0, len(props))
+	for n := range props {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p := props[n]
+		if p == nil || p.Value == nil || (response && p.Value.WriteOnly) || (!response && p.Value.ReadOnly) {
+			continue
+		}
+		if s.MaxProps != nil && uint64(len(obj)) >= *s.MaxProps {
+			break
+		}
+		obj[n] = synth(p.Value, response, depth+1)
+	}
+	return obj
+}
+
+func synthNumber(s *openapi3.Schema, integer bool) any {
+	v := 1.0
+	if s.Min != nil {
+		v = *s.Min
+		if s.ExclusiveMin.IsTrue() {
+			v++
+		}
+	} else if s.Max != nil && *s.Max < v {
+		v = *s.Max
+		if s.ExclusiveMax.IsTrue() {
+			v--
+		}
+	}
+	if s.MultipleOf != nil && *s.MultipleOf > 0 {
+		m := *s.MultipleOf
+		v = float64(int64(v/m)+1) * m
+	}
+	if integer {
+		return float64(int64(v))
+	}
+	return v
+}
+
+// synthUUID is the UUID synthesized values carry: recognisably made up.
+const synthUUID = "00000000-0000-4000-8000-000000000001"
+
+func synthString(s *openapi3.Schema) any {
+	var v string
+	switch s.Format {
+	case "uuid":
+		return synthUUID
+	case "date-time":
+		return "2024-01-02T03:04:05Z"
+	case "date":
+		return "2024-01-02"
+	case "email":
+		return "user@example.com"
+	case "uri", "url":
+		return "https://example.com/"
+	case "byte":
+		v = "AAAA"
+	case "ipv4":
+		return "192.0.2.1"
+	case "ipv6":
+		return "2001:db8::1"
+	default:
+		v = "string"
+	}
+	if n := int(s.MinLength); len(v) < n {
+		v += strings.Repeat("x", n-len(v))
+	}
+	if s.MaxLength != nil && uint64(len(v)) > *s.MaxLength {
+		v = v[:*s.MaxLength]
+	}
+	return v
+}
