@@ -1,5 +1,6 @@
 // Package specdoc loads the OpenAPI document embedded in the generated code
-// once per process, and builds the shared Validator from it. Only what
+// once per process, models it (internal/spec) and builds the shared
+// Validator from it. Only what
 // validates or serves the spec uses it (opt-in validation, the sandbox, the
 // test kit): a client's default call path never loads the spec.
 package specdoc
@@ -12,6 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/validation"
 )
 
@@ -24,6 +26,27 @@ var Doc = sync.OnceValues(func() (*openapi3.T, error) {
 	}
 	return doc, nil
 })
+
+// Model returns the spec model of the embedded document, built on first
+// call: what the CLI, the sandbox, the test kit and the checkers read the
+// spec through at run time.
+var Model = sync.OnceValues(func() (*spec.Model, error) {
+	doc, err := Doc()
+	if err != nil {
+		return nil, err
+	}
+	return spec.New("openapi.yaml", doc)
+})
+
+// MustModel is Model for program start-up and tests, where a spec that
+// does not model is a build defect (`make generate` refuses one).
+func MustModel() *spec.Model {
+	m, err := Model()
+	if err != nil {
+		panic("specdoc: embedded OpenAPI document does not model: " + err.Error())
+	}
+	return m
+}
 
 // Validator returns the process-wide Validator for the embedded spec. It is
 // safe for concurrent use; the document is decoded only once.
