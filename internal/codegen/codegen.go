@@ -61,11 +61,14 @@ func Run(opts Options) error {
 		opts.Log = io.Discard
 	}
 	specPath := filepath.Join(root, opts.Spec)
-	m, err := spec.Load(specPath)
+	data, err := os.ReadFile(specPath)
+	if err != nil {
+		return err
+	}
+	m, err := spec.Parse(opts.Spec, data)
 	if err != nil {
 		return fmt.Errorf("%w\nnothing was written", err)
 	}
-	m.File = opts.Spec
 	client, embedded, err := stockGen(specPath, filepath.Join(root, opts.Config), m)
 	if err != nil {
 		return fmt.Errorf("%w\nnothing was written", err)

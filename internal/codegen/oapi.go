@@ -3,6 +3,10 @@ package codegen
 import (
 	"fmt"
 	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
@@ -36,19 +40,40 @@ func stockGen(specPath, cfgPath string, m *spec.Model) (client, embedded string,
 		return "", "", fmt.Errorf("%s: %w", cfgPath, err)
 	}
 
-	doc, err := load(specPath)
-	if err != nil {
-		return "", "", err
-	}
-	overlaySecrets(doc, m)
-	overlayOptionalParams(doc)
 	models := cfg
 	models.Generate.EmbeddedSpec = false
-	if client, err = codegen.Generate(doc, models); err != nil {
-		return "", "", fmt.Errorf("oapi-codegen on %s: %w", specPath, err)
+	renamed := map[string]string{} // inline schema pointer -> Go type name
+	for attempt := 0; ; attempt++ {
+		doc, err := load(specPath)
+		if err != nil {
+			return "", "", err
+		}
+		overlaySecrets(doc, m)
+		overlayOptionalParams(doc)
+		overlayNames(doc, renamed)
+		overlayMachinery(doc, m)
+		client, err = codegen.Generate(doc, models)
+		if err == nil {
+			break
+		}
+		dup := duplicateType.FindStringSubmatch(err.Error())
+		if dup == nil || attempt > 50 {
+			return "", "", fmt.Errorf("oapi-codegen on %s: %w", specPath, err)
+		}
+		// An inline schema oapi-codegen names after its place (an enum
+		// property status of Application is ApplicationStatus) took the
+		// name of a component: the inline one gets a suffix.
+		ptrs := inlineNamed(doc, dup[1])
+		if len(ptrs) == 0 {
+			return "", "", fmt.Errorf("%s: two types would both be the Go type %s, and neither is an inline schema generation can rename: set x-go-name on one of the schemas (or x-go-type-name on an inline one) named so", m.File, dup[1])
+		}
+		for _, ptr := range ptrs {
+			renamed[ptr] = dup[1] + "Inline"
+			m.Notes = append(m.Notes, spec.Note{Pointer: m.File + "#" + ptr, Text: fmt.Sprintf("the inline schema is the Go type %sInline: %s is another type's name (x-go-type-name sets another)", dup[1], dup[1])})
+		}
 	}
 
-	doc, err = load(specPath)
+	doc, err := load(specPath)
 	if err != nil {
 		return "", "", err
 	}
@@ -59,6 +84,110 @@ func stockGen(specPath, cfgPath string, m *spec.Model) (client, embedded string,
 	}
 	return client, embedded, nil
 }
+
+var duplicateType = regexp.MustCompile(`duplicate typename '(\w+)'`)
+
+// inlineSchemas calls fn for every inline schema under the components'
+// schemas that oapi-codegen makes a type of its own named after its
+// place (an enum, a property or item with no $ref), with its JSON pointer
+// and that name.
+func inlineSchemas(doc *openapi3.T, fn func(ptr, typeName string, s *openapi3.Schema)) {
+	var walk func(ref *openapi3.SchemaRef, path []string, ptr string, top bool)
+	walk = func(ref *openapi3.SchemaRef, path []string, ptr string, top bool) {
+		if ref == nil || ref.Value == nil || (!top && ref.Ref != "") {
+			return
+		}
+		s := ref.Value
+		if !top && len(s.Enum) > 0 {
+			fn(ptr, codegen.SchemaNameToTypeName(codegen.PathToTypeName(path)), s)
+		}
+		names := make([]string, 0, len(s.Properties))
+		for n := range s.Properties {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			walk(s.Properties[n], append(append([]string{}, path...), n), ptr+"/properties/"+escape(n), false)
+		}
+		walk(s.Items, append(append([]string{}, path...), "Item"), ptr+"/items", false)
+	}
+	if doc.Components == nil {
+		return
+	}
+	for n, ref := range doc.Components.Schemas {
+		walk(ref, []string{n}, spec.Pointer("components", "schemas", n), true)
+	}
+}
+
+// inlineNamed lists the pointers of the inline schemas oapi-codegen
+// names name.
+func inlineNamed(doc *openapi3.T, name string) []string {
+	var out []string
+	inlineSchemas(doc, func(ptr, typeName string, s *openapi3.Schema) {
+		if typeName == name {
+			if _, set := s.Extensions["x-go-type-name"]; !set {
+				out = append(out, ptr)
+			}
+		}
+	})
+	sort.Strings(out)
+	return out
+}
+
+// overlayNames gives the inline schemas at the pointers of renamed their
+// Go type names.
+func overlayNames(doc *openapi3.T, renamed map[string]string) {
+	if len(renamed) == 0 {
+		return
+	}
+	inlineSchemas(doc, func(ptr, _ string, s *openapi3.Schema) {
+		if name, ok := renamed[ptr]; ok {
+			if s.Extensions == nil {
+				s.Extensions = map[string]any{}
+			}
+			s.Extensions["x-go-type-name"] = name
+		}
+	})
+}
+
+// machinery are the names oapi-codegen's client declares in gen.
+var machinery = map[string]bool{
+	"Client": true, "ClientInterface": true, "ClientOption": true, "ClientWithResponses": true,
+	"ClientWithResponsesInterface": true, "HttpRequestDoer": true, "RequestEditorFn": true,
+}
+
+// overlayMachinery renames a component schema whose Go name is one of
+// oapi-codegen's client types (a schema named Client): it becomes
+// <Name>Model.
+func overlayMachinery(doc *openapi3.T, m *spec.Model) {
+	if doc.Components == nil {
+		return
+	}
+	for n, ref := range doc.Components.Schemas {
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		goName := codegen.SchemaNameToTypeName(n)
+		if x, ok := ref.Value.Extensions["x-go-name"].(string); ok {
+			goName = x
+		}
+		if !machinery[goName] {
+			continue
+		}
+		if ref.Value.Extensions == nil {
+			ref.Value.Extensions = map[string]any{}
+		}
+		ref.Value.Extensions["x-go-name"] = goName + "Model"
+		note := spec.Note{Pointer: m.File + "#" + spec.Pointer("components", "schemas", n), Text: fmt.Sprintf("the schema is the Go type %sModel: gen's client has a %s of its own", goName, goName)}
+		if !slices.Contains(m.Notes, note) {
+			m.Notes = append(m.Notes, note)
+		}
+	}
+}
+
+func escape(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1") }
+
+func lower(s string) string { return strings.ToLower(s) }
 
 func load(path string) (*openapi3.T, error) {
 	loader := openapi3.NewLoader()

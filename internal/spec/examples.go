@@ -306,3 +306,70 @@ func synthString(s *openapi3.Schema) any {
 	}
 	return v
 }
+
+// Args are arguments for an operation, as JSON values: what a test, the
+// demo or a help text sends when it needs "a valid call" of it.
+type Args struct {
+	// Path holds a value per path parameter, in path order.
+	Path []any
+	// Query and Header hold the parameters by wire name.
+	Query, Header map[string]any
+	// Body is the request body; HasBody is false when the operation
+	// takes none.
+	Body    any
+	HasBody bool
+}
+
+// ExampleArgs are arguments for o from its examples: every path
+// parameter, every required query and header parameter and every
+// optional one that has an example, and the body, each from its example
+// or, where it has no valid one, a value synthesized from its schema. ok
+// is false when some required value could not be made (its schema has a
+// pattern synthesis cannot satisfy, say); the values made are returned.
+func (o *Operation) ExampleArgs() (a Args, ok bool) {
+	ok = true
+	value := func(p *Param) (any, bool) {
+		if v, found := p.Example(); found {
+			return v, true
+		}
+		if !p.Required {
+			return nil, false
+		}
+		v, valid := Synthesize(p.Schema, false)
+		if !valid {
+			ok = false
+		}
+		return v, true
+	}
+	for _, p := range o.PathParams {
+		v, _ := value(p)
+		a.Path = append(a.Path, v)
+	}
+	for _, p := range o.QueryParams {
+		if v, found := value(p); found {
+			if a.Query == nil {
+				a.Query = map[string]any{}
+			}
+			a.Query[p.Name] = v
+		}
+	}
+	for _, p := range o.HeaderParams {
+		if v, found := value(p); found {
+			if a.Header == nil {
+				a.Header = map[string]any{}
+			}
+			a.Header[p.Name] = v
+		}
+	}
+	if b := o.Body; b != nil {
+		a.HasBody = true
+		if v, found := b.Example(); found {
+			a.Body = v
+		} else if b.Schema != nil {
+			v, valid := Synthesize(b.Schema, false)
+			a.Body = v
+			ok = ok && valid
+		}
+	}
+	return a, ok
+}

@@ -233,3 +233,20 @@ func TestNames(t *testing.T) {
 		t.Error("Pointer escapes ~ and /")
 	}
 }
+
+func TestExampleArgs(t *testing.T) {
+	m := load(t)
+	get, _ := m.Operation("getCustomerById")
+	if a, ok := get.ExampleArgs(); !ok || !reflect.DeepEqual(a.Path, []any{7.0}) || a.HasBody || a.Query != nil {
+		t.Errorf("getCustomerById: %+v %v", a, ok)
+	}
+	list, _ := m.Operation("listCustomers")
+	if a, ok := list.ExampleArgs(); !ok || a.Query != nil {
+		t.Errorf("an optional parameter with no example is left out: %+v %v", a, ok)
+	}
+	create, _ := m.Operation("createCustomer")
+	a, ok := create.ExampleArgs()
+	if !ok || !a.HasBody || spec.Check(create.Body.Schema.Value, a.Body, false) != nil {
+		t.Errorf("a broken body example is replaced by a synthesized body that validates: %+v %v", a, ok)
+	}
+}
