@@ -68,7 +68,7 @@ func runReplica(specJSON string) int {
 	rdb := redis.NewClient(&redis.Options{Addr: spec.Redis})
 	defer rdb.Close()
 	src, err := New(rdb, Config{
-		AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: spec.Secret,
+		AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(spec.Secret),
 		KeyPrefix: spec.Prefix, MaxAge: spec.MaxAge, Logger: slog.New(logs),
 		ClientOptions: []api.Option{api.WithBaseURL(spec.API)},
 	})

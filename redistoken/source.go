@@ -49,8 +49,12 @@ type Config struct {
 	// AppKey, PartnerID and PartnerSecret are the partner's credentials,
 	// all required. Only the app key and partner id name the Redis keys
 	// (through a SHA-256); the secret never leaves this process except
-	// in the authentication call.
-	AppKey, PartnerID, PartnerSecret string
+	// in the authentication call. The app key and the secret are
+	// api.Secrets (api.NewSecret(s)), so that no fmt verb prints them,
+	// %p of a Config included, which prints its fields by reflection.
+	AppKey        api.Secret
+	PartnerID     string
+	PartnerSecret api.Secret
 	// ClientOptions configure the client that makes the authentication
 	// call: base URL, HTTP client, logger, retries... A token option
 	// (api.WithAppToken, api.WithTokenSource) is refused: the Source
@@ -85,7 +89,7 @@ func (c Config) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.Stri
 type Source struct {
 	rdb    redis.UniversalClient
 	id     string // the partner id
-	secret string
+	secret api.Secret
 	maxAge time.Duration
 	keys   keys
 	auth   *api.Client
@@ -177,8 +181,8 @@ func New(rdb redis.UniversalClient, cfg Config) (*Source, error) {
 	// calls Partners.Authenticate itself, which sends the app key alone);
 	// it gives the client the one token source it needs and has it mask
 	// the secret in the text of its errors.
-	opts := append(append([]api.Option(nil), cfg.ClientOptions...), api.WithPartnerCredentials(cfg.PartnerID, cfg.PartnerSecret))
-	c, err := api.NewClient(cfg.AppKey, opts...)
+	opts := append(append([]api.Option(nil), cfg.ClientOptions...), api.WithPartnerCredentials(cfg.PartnerID, cfg.PartnerSecret.Reveal()))
+	c, err := api.NewClient(cfg.AppKey.Reveal(), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("redistoken: New: Config.ClientOptions: %w", err)
 	}
@@ -187,7 +191,7 @@ func New(rdb redis.UniversalClient, cfg Config) (*Source, error) {
 		id:     cfg.PartnerID,
 		secret: cfg.PartnerSecret,
 		maxAge: cfg.MaxAge,
-		keys:   deriveKeys(cfg.KeyPrefix, cfg.AppKey, cfg.PartnerID),
+		keys:   deriveKeys(cfg.KeyPrefix, cfg.AppKey.Reveal(), cfg.PartnerID),
 		auth:   c,
 		log:    cfg.Logger,
 		t:      defaultTimings(),
@@ -205,7 +209,7 @@ func check(fn string, rdb redis.UniversalClient, cfg Config) error {
 		return fmt.Errorf("redistoken: %s: the Redis client is a nil %T", fn, rdb)
 	}
 	for _, f := range []struct{ name, value string }{
-		{"AppKey", cfg.AppKey}, {"PartnerID", cfg.PartnerID}, {"PartnerSecret", cfg.PartnerSecret},
+		{"AppKey", cfg.AppKey.Reveal()}, {"PartnerID", cfg.PartnerID}, {"PartnerSecret", cfg.PartnerSecret.Reveal()},
 	} {
 		if strings.TrimSpace(f.value) == "" {
 			return fmt.Errorf("redistoken: %s: Config.%s is empty", fn, f.name)
@@ -433,7 +437,7 @@ func (s *Source) authenticateHolding(ctx context.Context, owner string) (string,
 	}
 	switch {
 	case rej != nil:
-		fp := fingerprint(st.salt, s.secret)
+		fp := fingerprint(st.salt, s.secret.Reveal())
 		rerr := s.roundTrip(wctx, "record the rejection", func(ctx context.Context) error {
 			return setAndRelease.Run(ctx, s.rdb, []string{s.keys.rejected + fp, s.keys.lock},
 				rej.record(), RejectionTTL.Milliseconds(), owner).Err()
@@ -483,7 +487,7 @@ func (s *Source) authenticateLocally(ctx context.Context) (string, error) {
 
 // authenticate makes the one call that spends a login attempt.
 func (s *Source) authenticate(ctx context.Context) (string, error) {
-	res, err := s.auth.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: s.id, PartnerSecret: s.secret})
+	res, err := s.auth.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: s.id, PartnerSecret: s.secret.Reveal()})
 	if err != nil {
 		if errors.Is(err, api.ErrCredentialsRejected) {
 			return "", newRejection(err)
@@ -549,8 +553,8 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 	var recCmd *redis.StringCmd
 	var recTTL *redis.DurationCmd
 	if salt != "" {
-		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(salt, s.secret))
-		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(salt, s.secret))
+		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(salt, s.secret.Reveal()))
+		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(salt, s.secret.Reveal()))
 	}
 	_, _ = pipe.Exec(ctx) // each command's error is looked at below
 	var st state
@@ -587,8 +591,8 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 	var rec string
 	if st.salt != salt || recCmd == nil {
 		pipe := s.rdb.Pipeline()
-		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(st.salt, s.secret))
-		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(st.salt, s.secret))
+		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(st.salt, s.secret.Reveal()))
+		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(st.salt, s.secret.Reveal()))
 		_, _ = pipe.Exec(ctx)
 	}
 	rec, err = value(recCmd)

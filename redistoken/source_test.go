@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -26,7 +27,7 @@ import (
 // testConfig is a Config for the fake API with secret and t's own prefix.
 func testConfig(t testing.TB, f *fakeAPI, secret, prefix string) Config {
 	return Config{
-		AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: secret,
+		AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(secret),
 		KeyPrefix: prefix, ClientOptions: []api.Option{api.WithBaseURL(f.url())},
 		Logger: slog.New(&logCounter{}),
 	}
@@ -44,7 +45,7 @@ func newSource(t testing.TB, rdb redis.UniversalClient, cfg Config) *Source {
 func TestNewRefusesBadConfig(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled by New
 	defer rdb.Close()
-	good := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: goodSecret}
+	good := Config{AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(goodSecret)}
 	for _, tc := range []struct {
 		name string
 		rdb  redis.UniversalClient
@@ -54,9 +55,9 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"nil client", nil, func(*Config) {}, "Redis client is nil"},
 		{"nil *redis.Client", (*redis.Client)(nil), func(*Config) {}, "Redis client is a nil *redis.Client"},
 		{"nil *redis.ClusterClient", (*redis.ClusterClient)(nil), func(*Config) {}, "Redis client is a nil *redis.ClusterClient"},
-		{"no app key", rdb, func(c *Config) { c.AppKey = "" }, "Config.AppKey is empty"},
+		{"no app key", rdb, func(c *Config) { c.AppKey = api.Secret{} }, "Config.AppKey is empty"},
 		{"no partner id", rdb, func(c *Config) { c.PartnerID = " " }, "Config.PartnerID is empty"},
-		{"no secret", rdb, func(c *Config) { c.PartnerSecret = "" }, "Config.PartnerSecret is empty"},
+		{"no secret", rdb, func(c *Config) { c.PartnerSecret = api.Secret{} }, "Config.PartnerSecret is empty"},
 		{"negative max age", rdb, func(c *Config) { c.MaxAge = -time.Second }, "Config.MaxAge -1s is negative"},
 		{"max age too short", rdb, func(c *Config) { c.MaxAge = time.Millisecond }, "Config.MaxAge 1ms is too short"},
 		{"max age past the token's life", rdb, func(c *Config) { c.MaxAge = 3 * time.Hour }, "Config.MaxAge 3h0m0s is longer than a token lives"},
@@ -477,18 +478,22 @@ func TestNothingSecretIsStored(t *testing.T) {
 func TestPrintedValuesHideCredentials(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer rdb.Close()
-	cfg := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: goodSecret}
+	cfg := Config{AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(goodSecret)}
 	s, err := New(rdb, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.adopt("live-token-5e1", time.Minute)
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d", "%t", "%10.3s"} {
-		for _, v := range []any{cfg, &cfg, s, struct{ Cfg Config }{cfg}, []any{cfg, s}} {
+	// %p of a struct value prints its fields by reflection, calling no
+	// method of the struct: the credentials' own type must hold.
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%p", "%+p", "%t", "%10.3s"} {
+		for _, v := range []any{cfg, &cfg, s, struct{ Cfg Config }{cfg}, []any{cfg, s}, []Config{cfg}, map[string]Config{"c": cfg}} {
 			out := fmt.Sprintf(verb, v)
 			for _, secret := range []string{goodSecret, testAppKey, "live-token-5e1"} {
-				if strings.Contains(out, secret) {
-					t.Errorf("Sprintf(%q, %T) = %q shows a credential", verb, v, out)
+				for _, form := range []string{secret, hex.EncodeToString([]byte(secret)), strings.ToUpper(hex.EncodeToString([]byte(secret))), base64.StdEncoding.EncodeToString([]byte(secret))} {
+					if strings.Contains(out, form) {
+						t.Errorf("Sprintf(%q, %T) = %q shows a credential", verb, v, out)
+					}
 				}
 			}
 		}
@@ -553,14 +558,14 @@ func TestRejectionSurvivesRedisDataLoss(t *testing.T) {
 // ClearRejection refuses what New refuses, naming it, before any round
 // trip.
 func TestClearRejectionRefusesBadConfig(t *testing.T) {
-	good := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: goodSecret}
+	good := Config{AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(goodSecret)}
 	if _, err := ClearRejection(t.Context(), (*redis.Client)(nil), good); err == nil || !strings.Contains(err.Error(), "redistoken: ClearRejection: the Redis client is a nil *redis.Client") {
 		t.Errorf("ClearRejection with a nil *redis.Client: %v", err)
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled
 	defer rdb.Close()
 	cfg := good
-	cfg.PartnerSecret = ""
+	cfg.PartnerSecret = api.Secret{}
 	if _, err := ClearRejection(t.Context(), rdb, cfg); err == nil || !strings.Contains(err.Error(), "redistoken: ClearRejection: Config.PartnerSecret is empty") {
 		t.Errorf("ClearRejection without a secret: %v", err)
 	}
@@ -606,7 +611,7 @@ func TestGarbageUnderTheKeys(t *testing.T) {
 		if err != nil || tok == garbage || !strings.HasPrefix(tok, "token-") {
 			t.Fatalf("Token = %q, %v; want a token from the API", tok, err)
 		}
-		if n := len(f.authentications(s.secret)); n != 1 {
+		if n := len(f.authentications(s.secret.Reveal())); n != 1 {
 			t.Errorf("%d authentications, want 1", n)
 		}
 		stored(t, s, tok)
@@ -747,7 +752,7 @@ func TestRejectionErrorMasksEchoedCredentials(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	rdb := shared.client(t)
-	cfg := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: badSecret, KeyPrefix: testPrefix(t),
+	cfg := Config{AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(badSecret), KeyPrefix: testPrefix(t),
 		ClientOptions: []api.Option{api.WithBaseURL(srv.URL)}, Logger: slog.New(&logCounter{})}
 	for _, who := range []string{"the replica refused", "another replica"} {
 		_, err := newSource(t, rdb, cfg).Token(t.Context())
