@@ -113,6 +113,7 @@ type Source struct {
 	expiry   *time.Timer // clears cur when its token reaches its TTL
 
 	degraded atomic.Bool  // Redis failed last time it was used
+	refused  atomic.Bool  // Redis refused the Source's credentials last time (logged once)
 	probing  atomic.Bool  // a recovery probe is running
 	probed   atomic.Int64 // unix nanoseconds of the last probe start
 }
@@ -556,7 +557,9 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(salt, s.secret.Reveal()))
 		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(salt, s.secret.Reveal()))
 	}
-	_, _ = pipe.Exec(ctx) // each command's error is looked at below
+	if err := execPipeline(ctx, pipe); err != nil { // else each command's error is looked at below
+		return state{}, s.failed("read the token", err)
+	}
 	var st state
 	var err error
 	// Garbage under the token key (another type, a value no header can
@@ -593,7 +596,9 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 		pipe := s.rdb.Pipeline()
 		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(st.salt, s.secret.Reveal()))
 		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(st.salt, s.secret.Reveal()))
-		_, _ = pipe.Exec(ctx)
+		if err := execPipeline(ctx, pipe); err != nil {
+			return st, s.failed("read the rejection record", err)
+		}
 	}
 	rec, err = value(recCmd)
 	if err == nil || wrongType(err) {
@@ -653,7 +658,9 @@ func (s *Source) lock(ctx context.Context, owner string) (bool, error) {
 		pipe := s.rdb.Pipeline()
 		set := pipe.Do(ctx, "SET", s.keys.lock, owner, "NX", "PX", lease)
 		bound := boundLease.Eval(ctx, pipe, []string{s.keys.lock}, lease)
-		_, _ = pipe.Exec(ctx) // each command's error is looked at below
+		if err := execPipeline(ctx, pipe); err != nil { // else each command's error is looked at below
+			return err
+		}
 		err := set.Err()
 		won = err == nil
 		if errors.Is(err, redis.Nil) { // NX: another owner holds it
@@ -668,6 +675,25 @@ func (s *Source) lock(ctx context.Context, owner string) (bool, error) {
 		return false, s.failed("take the lock", err)
 	}
 	return won, nil
+}
+
+// execPipeline runs pipe, and returns an error only if the pipeline
+// itself failed, its commands' errors being for the caller to look at.
+// go-redis leaves every command of a pipeline without an error when the
+// connection's set-up (AUTH, HELLO) was answered with a Redis error such
+// as WRONGPASS: a missing key and a refused connection would look alike,
+// and a lock never taken would look won.
+func execPipeline(ctx context.Context, pipe redis.Pipeliner) error {
+	cmds, err := pipe.Exec(ctx)
+	if err == nil {
+		return nil
+	}
+	for _, cmd := range cmds {
+		if cmd.Err() != nil {
+			return nil // the commands carry their errors (redis.Nil, WRONGTYPE...)
+		}
+	}
+	return err
 }
 
 // roundTrip runs fn, Redis round trips for op, within RedisTimeout, and
