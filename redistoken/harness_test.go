@@ -210,6 +210,7 @@ type fakeAPI struct {
 	mu            sync.Mutex
 	good          map[string]bool // secrets it accepts
 	broken        bool            // authentication answers 500
+	delay         time.Duration   // authentication answers this late
 	callsPerToken int             // a token expires after this many calls (0: never)
 	tokens        map[string]*fakeToken
 	auths         []fakeAuth
@@ -266,16 +267,27 @@ func (f *fakeAPI) authenticate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "10026", "Bad request.")
 		return
 	}
+	arrived := time.Now() // what an authentication records: when it reached the API
+	f.mu.Lock()
+	delay := f.delay
+	f.mu.Unlock()
+	if delay > 0 {
+		select { // a slow answer, whatever it is
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	f.mu.Lock()
 	if f.broken {
-		f.auths = append(f.auths, fakeAuth{secret: creds.PartnerSecret, at: time.Now()})
+		f.auths = append(f.auths, fakeAuth{secret: creds.PartnerSecret, at: arrived})
 		f.mu.Unlock()
 		writeError(w, http.StatusInternalServerError, "500", "Internal error.")
 		return
 	}
 	if hold := f.hold; hold != nil {
 		f.hold = nil
-		f.auths = append(f.auths, fakeAuth{secret: creds.PartnerSecret, at: time.Now()})
+		f.auths = append(f.auths, fakeAuth{secret: creds.PartnerSecret, at: arrived})
 		close(f.holding)
 		f.mu.Unlock()
 		select { // never answered: the caller is killed meanwhile
@@ -284,7 +296,7 @@ func (f *fakeAPI) authenticate(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	a := fakeAuth{secret: creds.PartnerSecret, at: time.Now(), ok: creds.PartnerID == testPartnerID && f.good[creds.PartnerSecret]}
+	a := fakeAuth{secret: creds.PartnerSecret, at: arrived, ok: creds.PartnerID == testPartnerID && f.good[creds.PartnerSecret]}
 	if a.ok {
 		for _, tk := range f.tokens {
 			a.overlap = a.overlap || !tk.expired

@@ -28,7 +28,9 @@ const (
 	// DefaultMaxAge is how long a token is shared (tokens are valid for
 	// two hours): the TTL of the token key.
 	DefaultMaxAge = 90 * time.Minute
-	// AuthTimeout bounds one partner authentication.
+	// AuthTimeout bounds one partner authentication. Its attempt is given
+	// all of it whatever the client's attempt limits (api.WithAttemptTimeout,
+	// api.WithCallAttemptTimeout): cut short, a rejection would go unseen.
 	AuthTimeout = 30 * time.Second
 	// LockLease is how long the replica that authenticates holds the lock
 	// at most. It is longer than AuthTimeout, so a holder's authentication
@@ -108,6 +110,7 @@ type Source struct {
 	mu       sync.Mutex
 	invalid  string      // the token last reported expired: never adopted again
 	rejected *rejection  // this secret's rejection, as this process knows it
+	paused   *failure    // the fleet's backoff, as this process knows it
 	salt     string      // the salt last read from Redis
 	local    string      // a token obtained while Redis was down, to share when it is back
 	expiry   *time.Timer // clears cur when its token reaches its TTL
@@ -121,6 +124,7 @@ type Source struct {
 // timings are the Source's waits, changed only by tests.
 type timings struct {
 	auth, lease, wait, poll, redis, recheck, probe time.Duration
+	backoffBase, backoffMax                        time.Duration
 }
 
 func defaultTimings() timings {
@@ -132,6 +136,9 @@ func defaultTimings() timings {
 		redis:   RedisTimeout,
 		recheck: 5 * time.Second,
 		probe:   time.Second,
+
+		backoffBase: BackoffBase,
+		backoffMax:  BackoffMax,
 	}
 }
 
@@ -143,7 +150,8 @@ type cached struct {
 // keys are the Redis keys of one app key and partner id. They share a
 // hash tag, so a Lua script may touch several of them on a Redis Cluster.
 type keys struct {
-	token, lock, salt, rejected string // rejected is followed by a fingerprint
+	token, lock, salt, backoff string
+	rejected                   string // followed by a fingerprint
 }
 
 func deriveKeys(prefix, appKey, partnerID string) keys {
@@ -151,7 +159,7 @@ func deriveKeys(prefix, appKey, partnerID string) keys {
 	// make the same input, whatever bytes they hold.
 	sum := sha256.Sum256(fmt.Appendf(nil, "redistoken/v1\x00%d\x00%s%s", len(appKey), appKey, partnerID))
 	base := prefix + "{" + hex.EncodeToString(sum[:16]) + "}"
-	return keys{token: base, lock: base + ":lock", salt: base + ":salt", rejected: base + ":rejected:"}
+	return keys{token: base, lock: base + ":lock", salt: base + ":salt", backoff: base + ":backoff", rejected: base + ":rejected:"}
 }
 
 // New returns a Source sharing the token of cfg's partner through rdb. It
@@ -236,15 +244,22 @@ var _ api.TokenSource = (*Source)(nil)
 // returns it without any round trip. Otherwise one goroutine of the
 // process reads Redis, waits for the replica that authenticates, or
 // authenticates itself; the others wait for it. If ctx ends first, Token
-// returns ctx's error and the work carries on for the next caller.
+// returns ctx's error and the work carries on for the next caller: an
+// authentication is never cut short by a caller giving up.
 //
 // Once partner authentication rejected this secret, from this replica or
 // any other, Token fails at once with an error matching
 // api.ErrCredentialsRejected (wrapping the API's *api.Error in the replica
 // that was refused), without calling the API, until the record expires
 // (RejectionTTL) or ClearRejection removes it. Another failure of the
-// authentication (a 5xx, the network) is returned as it is and not
-// remembered.
+// authentication (a 5xx, an answer without a usable token, or no answer,
+// whose outcome is unknown) is returned as it is to the replica that made
+// it, and recorded in Redis: until the backoff after it ends (BackoffBase
+// doubling to BackoffMax), Token fails at once in every replica with an
+// error saying so, and no replica calls the API.
+//
+// When Redis refuses the Source's credentials or permissions, Token fails
+// with an error matching ErrRedisRefused, and does not authenticate.
 func (s *Source) Token(ctx context.Context) (string, error) {
 	if c := s.cur.Load(); c != nil {
 		if s.degraded.Load() {
@@ -333,11 +348,16 @@ if redis.pcall("GET", KEYS[1]) == ARGV[1] then
 end
 return 0`)
 
-// setAndRelease sets KEYS[1] to ARGV[1] for ARGV[2] milliseconds, then
-// deletes the lock KEYS[2] if ARGV[3] still owns it: the holder's result
-// and the lock's release in one step.
+// setAndRelease sets KEYS[1] to ARGV[1] for ARGV[2] milliseconds,
+// deletes KEYS[3] if given (the failure record a token or a rejection
+// ends), then deletes the lock KEYS[2] if ARGV[3] still owns it: the
+// holder's result and the lock's release in one step, so that no replica
+// finds the lock free before the result.
 var setAndRelease = redis.NewScript(`
 redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+if KEYS[3] then
+  redis.call("DEL", KEYS[3])
+end
 if redis.pcall("GET", KEYS[2]) == ARGV[3] then
   redis.call("DEL", KEYS[2])
 end
@@ -354,6 +374,9 @@ func (s *Source) refresh(ctx context.Context) (string, error) {
 	}
 	if err := s.checkRejection(ctx); err != nil {
 		return "", err
+	}
+	if err := s.waiting(); err != nil {
+		return "", err // the fleet waits, and Redis can have nothing new meanwhile
 	}
 	tok, err := s.shared(ctx)
 	if _, down := errors.AsType[*redisError](err); down {
@@ -377,6 +400,9 @@ func (s *Source) shared(ctx context.Context) (string, error) {
 		}
 		if st.rejection != nil {
 			return "", s.remember(st.rejection)
+		}
+		if f := st.failure; f != nil && f.wait > 0 {
+			return "", s.pause(f)
 		}
 		owner := randomHex(16)
 		won, err := s.lock(ctx, owner)
@@ -419,13 +445,16 @@ func (s *Source) authenticateHolding(ctx context.Context, owner string) (string,
 		release()
 		return "", err
 	}
-	if st.token != "" || st.rejection != nil {
+	if st.token != "" || st.rejection != nil || (st.failure != nil && st.failure.wait > 0) {
 		release()
-		if st.token != "" {
+		switch {
+		case st.token != "":
 			s.adopt(st.token, st.ttl)
 			return st.token, nil
+		case st.rejection != nil:
+			return "", s.remember(st.rejection)
 		}
-		return "", s.remember(st.rejection)
+		return "", s.pause(st.failure)
 	}
 	// Ends before the lease does: no other replica can start while this
 	// authentication may still reach the API.
@@ -440,25 +469,35 @@ func (s *Source) authenticateHolding(ctx context.Context, owner string) (string,
 	case rej != nil:
 		fp := fingerprint(st.salt, s.secret.Reveal())
 		rerr := s.roundTrip(wctx, "record the rejection", func(ctx context.Context) error {
-			return setAndRelease.Run(ctx, s.rdb, []string{s.keys.rejected + fp, s.keys.lock},
+			return setAndRelease.Run(ctx, s.rdb, []string{s.keys.rejected + fp, s.keys.lock, s.keys.backoff},
 				rej.record(), RejectionTTL.Milliseconds(), owner).Err()
 		})
 		rej.salt, rej.published, rej.checked = st.salt, rerr == nil, time.Now()
 		s.observe(rerr)
 		return "", s.remember(rej)
 	case err != nil:
-		release() // not the credentials: the next caller, of any replica, tries again
+		// Not the credentials, or not known to be: the whole fleet waits
+		// before the next attempt, by whichever replica. The record and
+		// the lock's release are one step, so no replica finds the lock
+		// free without the wait.
+		f := s.newFailure(st.failure, err)
+		s.observe(s.roundTrip(wctx, "record the failure", func(ctx context.Context) error {
+			return setAndRelease.Run(ctx, s.rdb, []string{s.keys.backoff, s.keys.lock},
+				f.record(), f.ttlMs(), owner).Err()
+		}))
+		_ = s.pause(f)
 		return "", err
 	}
 	perr := s.roundTrip(wctx, "store the token", func(ctx context.Context) error {
-		return setAndRelease.Run(ctx, s.rdb, []string{s.keys.token, s.keys.lock}, tok, s.maxAge.Milliseconds(), owner).Err()
+		return setAndRelease.Run(ctx, s.rdb, []string{s.keys.token, s.keys.lock, s.keys.backoff}, tok, s.maxAge.Milliseconds(), owner).Err()
 	})
 	s.observe(perr)
+	s.mu.Lock()
+	s.paused = nil
 	if perr != nil {
-		s.mu.Lock()
 		s.local = tok // shared once Redis is back
-		s.mu.Unlock()
 	}
+	s.mu.Unlock()
 	s.adopt(tok, s.maxAge)
 	return tok, nil
 }
@@ -470,6 +509,9 @@ func (s *Source) authenticateLocally(ctx context.Context) (string, error) {
 	if err := s.knownRejection(); err != nil {
 		return "", err
 	}
+	if err := s.waiting(); err != nil {
+		return "", err
+	}
 	actx, cancel := context.WithTimeout(ctx, s.t.auth)
 	defer cancel()
 	tok, err := s.authenticate(actx)
@@ -477,10 +519,15 @@ func (s *Source) authenticateLocally(ctx context.Context) (string, error) {
 		return "", s.remember(rejErr.rejection) // published when Redis is back
 	}
 	if err != nil {
+		// This process waits, as the fleet would.
+		s.mu.Lock()
+		prev := s.paused
+		s.mu.Unlock()
+		_ = s.pause(s.newFailure(prev, err))
 		return "", err
 	}
 	s.mu.Lock()
-	s.local = tok
+	s.local, s.paused = tok, nil
 	s.mu.Unlock()
 	s.adopt(tok, s.maxAge)
 	return tok, nil
@@ -495,8 +542,12 @@ func (s *Source) authenticate(ctx context.Context) (string, error) {
 		}
 		return "", err // the client's own error, which names the call
 	}
-	if res.Token == "" {
-		return "", errors.New("redistoken: partner authentication answered without a token")
+	switch {
+	case res.Token == "":
+		return "", errNoToken
+	case !usableToken(res.Token):
+		// Kept, it would fail every call of the fleet until its TTL.
+		return "", errBadToken
 	}
 	return res.Token, nil
 }
@@ -525,6 +576,7 @@ type state struct {
 	ttl       time.Duration
 	salt      string
 	rejection *rejection // this secret's record, if any
+	failure   *failure   // the fleet's failure record, if any
 }
 
 // read fetches the token, its TTL, the salt and this secret's rejection
@@ -551,6 +603,8 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 	tokCmd := pipe.Get(ctx, s.keys.token)
 	ttlCmd := pipe.PTTL(ctx, s.keys.token)
 	saltCmd := pipe.Get(ctx, s.keys.salt)
+	failCmd := pipe.Get(ctx, s.keys.backoff)
+	failTTL := pipe.PTTL(ctx, s.keys.backoff)
 	var recCmd *redis.StringCmd
 	var recTTL *redis.DurationCmd
 	if salt != "" {
@@ -585,6 +639,16 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 	}
 	if st.salt, err = value(saltCmd); err != nil && !wrongType(err) {
 		return st, s.failed("read the salt", err)
+	}
+	// A failure record of another type, or that does not parse, is none.
+	if rec, err := value(failCmd); err != nil && !wrongType(err) {
+		return st, s.failed("read the failure record", err)
+	} else if rec != "" {
+		ttl, err := failTTL.Result()
+		if err != nil {
+			return st, s.failed("read the failure record's TTL", err)
+		}
+		st.failure = s.parseFailure(rec, ttl)
 	}
 	if st.salt == "" {
 		if st.salt, err = s.createSalt(ctx); err != nil {

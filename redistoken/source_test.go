@@ -295,14 +295,35 @@ func TestRejectionStopsEverySourceWithTheSecret(t *testing.T) {
 	}
 }
 
-// A failure that is not a rejection (a 5xx) is not recorded, and releases
-// the lock: the next Token tries again.
+// failureRecord returns the fleet's failure record in Redis and the wait
+// it imposes from now (its TTL less its keep).
+func failureRecord(t *testing.T, rdb *redis.Client, s *Source) (failure, time.Duration) {
+	t.Helper()
+	rec, err := rdb.Get(t.Context(), s.keys.backoff).Result()
+	if err != nil {
+		t.Fatalf("no failure record: %v", err)
+	}
+	ttl := rdb.PTTL(t.Context(), s.keys.backoff).Val()
+	var f failure
+	if err := json.Unmarshal([]byte(rec), &f); err != nil {
+		t.Fatalf("failure record %q: %v", rec, err)
+	}
+	// PTTL is in whole milliseconds, rounded down: one more makes the
+	// wait end no earlier than the Source's own.
+	return f, ttl - time.Duration(f.KeepMs)*time.Millisecond + time.Millisecond
+}
+
+// A failure that is not a rejection (a 5xx) is not a rejection record: it
+// is the fleet's failure record, which releases the lock and makes every
+// replica wait one backoff step (0.25 s to 0.5 s for the first failure)
+// before the next attempt; a success deletes it.
 func TestServerErrorIsNotARejection(t *testing.T) {
 	needRedis(t)
 	f := newFakeAPI(t)
 	f.broken = true
 	rdb := shared.client(t)
-	s := newSource(t, rdb, testConfig(t, f, goodSecret, testPrefix(t)))
+	cfg := testConfig(t, f, goodSecret, testPrefix(t))
+	s := newSource(t, rdb, cfg)
 	_, err := s.Token(t.Context())
 	if err == nil || errors.Is(err, api.ErrCredentialsRejected) {
 		t.Fatalf("Token against a failing API: %v; want a plain error", err)
@@ -313,11 +334,33 @@ func TestServerErrorIsNotARejection(t *testing.T) {
 	if n := rdb.Exists(t.Context(), s.keys.lock).Val(); n != 0 {
 		t.Error("lock still held after a failed authentication")
 	}
+	rec, wait := failureRecord(t, rdb, s)
+	if want := (failure{Failures: 1, Status: 500, KeepMs: backoffKeep.Milliseconds()}); rec != want {
+		t.Errorf("failure record %+v, want %+v", rec, want)
+	}
+	if wait <= 0 || wait > BackoffBase+time.Millisecond {
+		t.Errorf("the record imposes a wait of %v, want up to %v", wait, BackoffBase)
+	}
+	// This replica and another wait, without calling the API.
+	for _, who := range []*Source{s, newSource(t, rdb, cfg)} {
+		_, err := who.Token(t.Context())
+		if _, ok := errors.AsType[*waitError](err); !ok || errors.Is(err, api.ErrCredentialsRejected) ||
+			!strings.HasPrefix(err.Error(), "redistoken: partner authentication failed 1 time(s) in a row, the last answered with status 500; no replica tries again for ") {
+			t.Errorf("Token during the backoff: %v; want the fleet's wait", err)
+		}
+	}
+	if n := len(f.authentications(goodSecret)); n != 1 {
+		t.Errorf("%d authentications during the backoff, want the first alone", n)
+	}
 	f.mu.Lock()
 	f.broken = false
 	f.mu.Unlock()
+	time.Sleep(wait) // the step, as Redis counts it
 	if _, err := s.Token(t.Context()); err != nil {
 		t.Fatalf("Token once the API is back: %v", err)
+	}
+	if n := rdb.Exists(t.Context(), s.keys.backoff).Val(); n != 0 {
+		t.Error("the failure record outlived a success")
 	}
 }
 
@@ -734,6 +777,13 @@ func TestHolderGivesUpBeforeItsLease(t *testing.T) {
 	if n := rdb.Exists(t.Context(), s.keys.lock).Val(); n != 0 {
 		t.Error("the lock is still held after the holder gave up")
 	}
+	// Abandoned without an answer: the outcome is unknown, so the fleet
+	// waits before the next attempt.
+	rec, wait := failureRecord(t, rdb, s)
+	if want := (failure{Failures: 1, Unknown: true, KeepMs: backoffKeep.Milliseconds()}); rec != want {
+		t.Errorf("failure record %+v, want %+v", rec, want)
+	}
+	time.Sleep(wait)
 	if tok, err := s.Token(t.Context()); err != nil || tok == "" {
 		t.Fatalf("Token after the holder gave up: %q, %v", tok, err)
 	}
@@ -776,7 +826,7 @@ func TestKeysNameTheAppKeyAndPartnerID(t *testing.T) {
 	if !strings.HasPrefix(base.token, DefaultKeyPrefix+"{") {
 		t.Fatalf("token key %q does not start with the prefix", base.token)
 	}
-	for _, k := range []string{base.lock, base.salt, base.rejected} {
+	for _, k := range []string{base.lock, base.salt, base.backoff, base.rejected} {
 		if !strings.HasPrefix(k, base.token+":") {
 			t.Errorf("key %q is not under the token key %q (one hash tag)", k, base.token)
 		}
