@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/redis/go-redis/v9"
 )
 
 // authServer is an API on 127.0.0.1 whose partner authentication is
@@ -139,5 +141,45 @@ func TestInvalidTokenAnswerIsNotKept(t *testing.T) {
 				t.Errorf("%d authentications, want 2", n)
 			}
 		})
+	}
+}
+
+// With Redis unreachable, a Source authenticating for its own process
+// waits the backoff after a failure too.
+func TestDegradedModeBacksOff(t *testing.T) {
+	f := newFakeAPI(t)
+	f.broken = true
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", fmt.Sprint(port))})
+	t.Cleanup(func() { rdb.Close() })
+	s := newSource(t, rdb, testConfig(t, f, goodSecret, testPrefix(t)))
+	s.t.redis, s.t.probe = 300*time.Millisecond, time.Hour
+	if _, err := s.Token(t.Context()); !s.degraded.Load() {
+		t.Fatalf("Token without Redis: %v, and not degraded", err)
+	} else if apiErr, ok := errors.AsType[*api.Error](err); !ok || apiErr.StatusCode != 500 {
+		t.Fatalf("Token without Redis: %v; want the API's 500", err)
+	}
+	_, err = s.Token(t.Context())
+	if _, ok := errors.AsType[*waitError](err); !ok || !strings.Contains(err.Error(), "failed 1 time(s) in a row, the last answered with status 500") {
+		t.Fatalf("Token during the backoff: %v; want the wait", err)
+	}
+	if n := len(f.authentications(goodSecret)); n != 1 {
+		t.Errorf("%d authentications during the backoff, want 1", n)
+	}
+	f.mu.Lock()
+	f.broken = false
+	f.mu.Unlock()
+	s.mu.Lock()
+	wait := time.Until(s.paused.until)
+	s.mu.Unlock()
+	time.Sleep(wait)
+	if _, err := s.Token(t.Context()); err != nil {
+		t.Fatalf("Token after the backoff: %v", err)
+	}
+	if n := len(f.authentications(goodSecret)); n != 2 {
+		t.Errorf("%d authentications, want 2", n)
 	}
 }

@@ -500,9 +500,12 @@ func TestFleetSurvivesRedisRestart(t *testing.T) {
 	for _, r := range rs {
 		r.start(t)
 	}
+	began := time.Now()
 	wait("answered its first calls", f.await(perPhase))
-	if n := len(f.authentications(goodSecret)); n != 1 {
-		t.Errorf("%d authentications before the outage, want the fleet's one", n)
+	// One per max age: the phase is meant to last less than one, but a
+	// loaded machine may stretch it past a token's expiry.
+	if n, limit := len(f.authentications(goodSecret)), int(time.Since(began)/maxAge)+1; n < 1 || n > limit {
+		t.Errorf("%d authentications before the outage, want the fleet's one per max age (at most %d)", n, limit)
 	}
 	own.stop()
 	down := time.Now()
