@@ -129,7 +129,8 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 		if sleep == nil {
 			sleep = retry.Sleep
 		}
-		partner.SetBackoff(authBackoff(s.retry), sleep)
+		partner.SetBackoff(authBackoff(s.retry.Jitter), sleep)
+		partner.SetFetchTimeout(authAttemptFloor(nil, s.retry.AttemptTimeout))
 		c.reset = func(id, secret string) {
 			creds.Store(&partnerCredentials{id, secret})
 			partner.Reset(nil)
@@ -138,6 +139,9 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 	}
 	c.auth = auth.Editor(appKey, tokens)
 
+	// Whoever sends it (the token source, Partners.Authenticate, the
+	// generated client), partner authentication gets its own time limit.
+	s.retry.AttemptFloor = func(req *http.Request) time.Duration { return authAttemptFloor(req, 0) }
 	layers, err := s.stack(tokens, c.mask)
 	if err != nil {
 		return nil, err
@@ -188,16 +192,24 @@ func noRedirects(hc *http.Client) *http.Client {
 }
 
 // authBackoff is the wait before partner authentication is tried again
-// after failures in a row that were not a rejection (a gateway, a 5xx, a
-// timeout): the retry backoff, doubling to its maximum.
-func authBackoff(p retry.Policy) func(failures int) time.Duration {
-	return func(failures int) time.Duration {
-		wait := p.BaseDelay
-		for i := 1; i < failures && wait < p.MaxDelay; i++ {
-			wait *= 2
-		}
-		return min(wait, p.MaxDelay)
+// after failures in a row that were not a rejection (a gateway, a 5xx, an
+// attempt with no answer): 0.5 s doubling to 30 s, jittered
+// (auth.Backoff). It is not the retry backoff (WithRetryBackoff): a
+// failed authentication may count towards locking the account, so it is
+// spaced whatever the retries of calls are set to.
+func authBackoff(jitter func(time.Duration) time.Duration) func(failures int) time.Duration {
+	return func(failures int) time.Duration { return auth.Backoff(failures, jitter) }
+}
+
+// authAttemptFloor is the shortest time limit of one attempt of req when
+// it is partner authentication (nil req: for partner authentication),
+// else 0: auth.MinAttemptTimeout, or configured when longer. An attempt cut
+// short would leave a slow rejection unseen.
+func authAttemptFloor(req *http.Request, configured time.Duration) time.Duration {
+	if req != nil && !auth.IsTokenRequest(req) {
+		return 0
 	}
+	return max(auth.MinAttemptTimeout, configured)
 }
 
 // send puts the editors' headers, then header (the call's WithCallHeader

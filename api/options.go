@@ -100,9 +100,14 @@ func WithAppToken(token string) Option {
 // and the client remembers it: every later call fails at once with the
 // same error without contacting the server, because repeated failures
 // lock the partner account. Any other failure (a gateway's HTML page, a
-// 5xx, a timeout, a network error) is not remembered: a later call tries
-// again, after a wait that grows with each failure in a row (the retry
-// backoff, WithRetryBackoff).
+// 5xx, a timeout, a network error, a token that is not a valid header
+// value) is not remembered: a later call tries again, after a wait that
+// grows with each failure in a row (0.5 s doubling to 30 s, jittered;
+// WithRetryBackoff does not change it). An attempt that ended without an
+// answer may have been rejected, so it is such a failure too. Each
+// authentication attempt is given at least 30 s whatever
+// WithAttemptTimeout or WithCallAttemptTimeout say, and a caller giving up
+// does not cut it short: a slow rejection is seen and remembered.
 //
 // Several processes sharing one partner account should not each hold the
 // credentials: see WithTokenSource.
@@ -250,9 +255,6 @@ func WithRetries(n int) Option {
 // at once, as an *Error whose Header holds the Retry-After, for the caller
 // to decide. Likewise, a wait that would outlast the context's deadline
 // is not begun: the last answer is returned instead of a context error.
-//
-// The same backoff spaces partner authentications that follow failures
-// other than a rejection (WithPartnerCredentials).
 func WithRetryBackoff(base, max time.Duration) Option {
 	return func(s *settings) error {
 		if base <= 0 || max < base {
@@ -269,7 +271,9 @@ func WithRetryBackoff(base, max time.Duration) Option {
 // times out is retried like a connection error; the context passed to a
 // call still bounds the call as a whole. A server that sends headers and
 // then a body that never ends, or answers 101 Switching Protocols, cannot
-// hold a call past this limit.
+// hold a call past this limit. Partner authentication is given at least
+// 30 s per attempt whatever this limit (or WithCallAttemptTimeout) is:
+// cut short, it could be rejected without the client learning it.
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(s *settings) error {
 		if d < 0 {

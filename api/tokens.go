@@ -40,8 +40,12 @@ func partnerFetch(c *Client, creds *atomic.Pointer[partnerCredentials]) func(ctx
 			}
 			return "", err
 		}
-		if tok.Token.IsZero() {
+		switch {
+		case tok.Token.IsZero():
 			return "", errors.New(errPrefix + "partner authentication answered without a token")
+		case !auth.ValidToken(tok.Token.Reveal()):
+			// Kept, it would fail every call until its max age.
+			return "", fmt.Errorf("%s%w", errPrefix, auth.ErrInvalidToken)
 		}
 		return tok.Token.Reveal(), nil
 	}

@@ -33,14 +33,27 @@
 //     with an error matching api.ErrCredentialsRejected, without calling
 //     the API; a replica with another secret (a rotation) tries once.
 //     ClearRejection removes the record.
+//   - Any other failure (a 5xx, an answer without a usable token, or no
+//     answer: a timeout or a connection reset, after which the API may have
+//     rejected the secret unseen) is recorded too, with the count of
+//     failures in a row, in the step that releases the lock: the whole
+//     fleet then waits before its next attempt, BackoffBase doubling to
+//     BackoffMax, jittered (Token fails at once meanwhile, saying so), and
+//     makes at most one attempt per step. A success deletes the record.
+//   - The authentication call has AuthTimeout whatever the client's
+//     attempt limits say, and no caller giving up cuts it short: a slow
+//     rejection is seen and recorded.
 //
 // # What Redis holds
 //
 // Under KeyPrefix + "{" + 32 hex digits of SHA-256(app key, partner id) +
 // "}": the token (TTL MaxAge); ":lock", a random owner id while a replica
-// authenticates (TTL LockLease); ":salt", 32 random bytes; and
+// authenticates (TTL LockLease); ":salt", 32 random bytes;
 // ":rejected:" + hex HMAC-SHA256(salt, secret), the time, status and
-// reason code of a rejection (TTL RejectionTTL). Never the partner secret,
+// reason code of a rejection (TTL RejectionTTL); and ":backoff", the count
+// of failures in a row and how the last attempt ended (TTL the wait before
+// the next attempt plus a minute, the wait being read from the TTL, so
+// that clocks that disagree change nothing). Never the partner secret,
 // the app key or the partner id. The keys share a hash tag, so a Redis
 // Cluster keeps them on one node.
 //
@@ -48,15 +61,18 @@
 // type, or holding what no header can carry, is no token (the next
 // holder's SET replaces it); a token without a TTL is given MaxAge; a salt of another type or empty is replaced;
 // a record that does not parse, or of another type, still stops the
-// secret; a lock without a TTL, or with one longer than LockLease, is
-// given one lease, so it cannot stop the fleet for good.
+// secret; a backoff record that does not parse, or without a TTL, is none
+// (the next failure's record replaces it); a lock without a TTL, or with
+// one longer than LockLease, is given one lease, so it cannot stop the
+// fleet for good.
 //
 // # Redis down
 //
-// When a Redis command fails (refused, or slower than RedisTimeout, which
-// the Source enforces itself whatever the client's own timeouts), a
-// Source authenticates for its own process (one authentication at a time,
-// a rejection remembered and never retried), logs one warning through
+// When a Redis command fails (the connection refused, or slower than
+// RedisTimeout, which the Source enforces itself whatever the client's own
+// timeouts), a Source authenticates for its own process (one
+// authentication at a time, a rejection remembered and never retried,
+// other failures spaced by the same backoff), logs one warning through
 // Config.Logger, stops waiting on Redis, probes it in the background (at
 // most once a second, while Token is called), and when it answers logs
 // that too, stores the token and any
@@ -66,4 +82,9 @@
 // the Source authenticates. The fleet then makes up to one authentication
 // per replica per token instead of one, and a rejected secret no replica
 // knew of yet may be tried once per replica.
+//
+// Redis refusing the Source's credentials or permissions (WRONGPASS,
+// NOAUTH, NOPERM) is not Redis down but a configuration error: Token
+// returns it (ErrRedisRefused, saying what to fix), the Source logs it
+// once, and no replica authenticates, since every replica would.
 package redistoken

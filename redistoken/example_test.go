@@ -22,9 +22,9 @@ func ExampleNew() {
 	defer rdb.Close()
 
 	src, err := redistoken.New(rdb, redistoken.Config{
-		AppKey:        appKey,
+		AppKey:        api.NewSecret(appKey),
 		PartnerID:     os.Getenv("FINICITY_PARTNER_ID"),
-		PartnerSecret: os.Getenv("FINICITY_PARTNER_SECRET"),
+		PartnerSecret: api.NewSecret(os.Getenv("FINICITY_PARTNER_SECRET")),
 	})
 	if err != nil {
 		log.Fatal(err) // a nil client or an empty field, named
@@ -53,9 +53,9 @@ func ExampleClearRejection() {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
 	defer rdb.Close()
 	cleared, err := redistoken.ClearRejection(ctx, rdb, redistoken.Config{
-		AppKey:        os.Getenv("FINICITY_APP_KEY"),
+		AppKey:        api.NewSecret(os.Getenv("FINICITY_APP_KEY")),
 		PartnerID:     os.Getenv("FINICITY_PARTNER_ID"),
-		PartnerSecret: os.Getenv("FINICITY_PARTNER_SECRET"),
+		PartnerSecret: api.NewSecret(os.Getenv("FINICITY_PARTNER_SECRET")),
 	})
 	if err != nil {
 		log.Fatal(err)

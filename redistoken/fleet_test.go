@@ -31,7 +31,11 @@ const replicaEnv = "REDISTOKEN_TEST_REPLICA"
 // replicaSpec is what a replica process does.
 type replicaSpec struct {
 	Redis, API, Secret, Prefix string
+	RedisPassword              string
 	MaxAge                     time.Duration
+	// AttemptTimeout, if set, is WithAttemptTimeout of the Source's
+	// client and of the replica's.
+	AttemptTimeout time.Duration
 	// Source timings (0: the default).
 	Lease, Auth, Poll, Recheck, Probe, RedisTimeout time.Duration
 	// Goroutines each make Calls calls, or call until Duration has passed
@@ -45,6 +49,7 @@ type replicaSpec struct {
 // replicaResult is what a replica reports on stdout, as JSON.
 type replicaResult struct {
 	OK, Rejected, Failed int
+	RedisRefused         int // of Failed: errors.Is ErrRedisRefused
 	FirstFailure         string
 	Warn, Info           int
 	Logs                 string
@@ -65,12 +70,16 @@ func runReplica(specJSON string) int {
 			_, _ = fmt.Fprintln(events, l.String())
 		}
 	}}
-	rdb := redis.NewClient(&redis.Options{Addr: spec.Redis})
+	rdb := redis.NewClient(&redis.Options{Addr: spec.Redis, Password: spec.RedisPassword})
 	defer rdb.Close()
+	opts := []api.Option{api.WithBaseURL(spec.API)}
+	if spec.AttemptTimeout > 0 {
+		opts = append(opts, api.WithAttemptTimeout(spec.AttemptTimeout))
+	}
 	src, err := New(rdb, Config{
-		AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: spec.Secret,
+		AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(spec.Secret),
 		KeyPrefix: spec.Prefix, MaxAge: spec.MaxAge, Logger: slog.New(logs),
-		ClientOptions: []api.Option{api.WithBaseURL(spec.API)},
+		ClientOptions: opts,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -87,7 +96,7 @@ func runReplica(specJSON string) int {
 			return resp, err
 		})
 	})
-	c, err := api.NewClient(testAppKey, api.WithTokenSource(src), api.WithBaseURL(spec.API), api.WithMiddleware(trace))
+	c, err := api.NewClient(testAppKey, append(opts, api.WithTokenSource(src), api.WithMiddleware(trace))...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -102,7 +111,7 @@ func runReplica(specJSON string) int {
 	if spec.UntilStop {
 		go func() { _, _ = stdin.ReadString('\n'); close(stop) }()
 	}
-	var ok, rejected, failed atomic.Int64
+	var ok, rejected, failed, refused atomic.Int64
 	var first atomic.Value
 	end := time.Now().Add(spec.Duration)
 	var wg sync.WaitGroup
@@ -129,6 +138,9 @@ func runReplica(specJSON string) int {
 					first.CompareAndSwap(nil, err.Error())
 				default:
 					failed.Add(1)
+					if errors.Is(err, ErrRedisRefused) {
+						refused.Add(1)
+					}
 					first.CompareAndSwap(nil, err.Error()+fmt.Sprint(tr))
 				}
 				if spec.Pause > 0 {
@@ -139,7 +151,8 @@ func runReplica(specJSON string) int {
 	}
 	wg.Wait()
 	warn, info := logs.counts()
-	res := replicaResult{OK: int(ok.Load()), Rejected: int(rejected.Load()), Failed: int(failed.Load()), Warn: warn, Info: info, Logs: logs.text()}
+	res := replicaResult{OK: int(ok.Load()), Rejected: int(rejected.Load()), Failed: int(failed.Load()), RedisRefused: int(refused.Load()),
+		Warn: warn, Info: info, Logs: logs.text()}
 	res.FirstFailure, _ = first.Load().(string)
 	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
 		return 2
@@ -274,6 +287,7 @@ func sum(rs []replicaResult) (total replicaResult) {
 		total.OK += r.OK
 		total.Rejected += r.Rejected
 		total.Failed += r.Failed
+		total.RedisRefused += r.RedisRefused
 		total.Warn += r.Warn
 		total.Info += r.Info
 		if total.FirstFailure == "" {
@@ -486,9 +500,12 @@ func TestFleetSurvivesRedisRestart(t *testing.T) {
 	for _, r := range rs {
 		r.start(t)
 	}
+	began := time.Now()
 	wait("answered its first calls", f.await(perPhase))
-	if n := len(f.authentications(goodSecret)); n != 1 {
-		t.Errorf("%d authentications before the outage, want the fleet's one", n)
+	// One per max age: the phase is meant to last less than one, but a
+	// loaded machine may stretch it past a token's expiry.
+	if n, limit := len(f.authentications(goodSecret)), int(time.Since(began)/maxAge)+1; n < 1 || n > limit {
+		t.Errorf("%d authentications before the outage, want the fleet's one per max age (at most %d)", n, limit)
 	}
 	own.stop()
 	down := time.Now()

@@ -68,17 +68,23 @@ func needRedis(t testing.TB) {
 // redisServer is one redis-server process, without persistence, bound to
 // 127.0.0.1.
 type redisServer struct {
-	port int
-	dir  string
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has exited
+	port     int
+	dir      string
+	args     []string // more redis-server arguments (--requirepass ...)
+	password string   // the default user's password, if args set one
+	cmd      *exec.Cmd
+	done     chan struct{} // closed when cmd has exited
 }
 
 func (r *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
 
 // startRedis starts redis-server on port, or on a free port if 0, and
 // waits until it answers PING.
-func startRedis(port int) (*redisServer, error) {
+func startRedis(port int) (*redisServer, error) { return startRedisWith(port, "") }
+
+// startRedisWith is startRedis, the default user's password being
+// password if not "".
+func startRedisWith(port int, password string) (*redisServer, error) {
 	dir, err := os.MkdirTemp("", "redistoken-redis-")
 	if err != nil {
 		return nil, err
@@ -91,7 +97,10 @@ func startRedis(port int) (*redisServer, error) {
 				return nil, err
 			}
 		}
-		r := &redisServer{port: p, dir: dir}
+		r := &redisServer{port: p, dir: dir, password: password}
+		if password != "" {
+			r.args = []string{"--requirepass", password}
+		}
 		if last = r.start(); last == nil {
 			return r, nil
 		}
@@ -104,8 +113,8 @@ func startRedis(port int) (*redisServer, error) {
 }
 
 func (r *redisServer) start() error {
-	cmd := exec.Command(redisBin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", r.dir, "--loglevel", "warning")
+	cmd := exec.Command(redisBin, append([]string{"--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", r.dir, "--loglevel", "warning"}, r.args...)...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	dieWithParent(cmd)
@@ -114,7 +123,7 @@ func (r *redisServer) start() error {
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
-	c := redis.NewClient(&redis.Options{Addr: r.addr(), MaxRetries: -1})
+	c := redis.NewClient(&redis.Options{Addr: r.addr(), Password: r.password, MaxRetries: -1})
 	defer c.Close()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		select {
@@ -137,10 +146,14 @@ func (r *redisServer) start() error {
 
 // ownRedis is a redis-server of t's own, for a test that stops, pauses
 // or restarts it; it skips t as needRedis does.
-func ownRedis(t *testing.T) *redisServer {
+func ownRedis(t *testing.T) *redisServer { t.Helper(); return ownRedisWith(t, "") }
+
+// ownRedisWith is ownRedis, the default user's password being password if
+// not "".
+func ownRedisWith(t *testing.T, password string) *redisServer {
 	t.Helper()
 	needRedis(t)
-	r, err := startRedis(0)
+	r, err := startRedisWith(0, password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +180,7 @@ func (r *redisServer) close() {
 
 // client is a go-redis client of the server, closed at the end of t.
 func (r *redisServer) client(t testing.TB) *redis.Client {
-	c := redis.NewClient(&redis.Options{Addr: r.addr()})
+	c := redis.NewClient(&redis.Options{Addr: r.addr(), Password: r.password})
 	t.Cleanup(func() { c.Close() })
 	return c
 }
@@ -197,6 +210,7 @@ type fakeAPI struct {
 	mu            sync.Mutex
 	good          map[string]bool // secrets it accepts
 	broken        bool            // authentication answers 500
+	delay         time.Duration   // authentication answers this late
 	callsPerToken int             // a token expires after this many calls (0: never)
 	tokens        map[string]*fakeToken
 	auths         []fakeAuth
@@ -253,16 +267,27 @@ func (f *fakeAPI) authenticate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "10026", "Bad request.")
 		return
 	}
+	arrived := time.Now() // what an authentication records: when it reached the API
+	f.mu.Lock()
+	delay := f.delay
+	f.mu.Unlock()
+	if delay > 0 {
+		select { // a slow answer, whatever it is
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	f.mu.Lock()
 	if f.broken {
-		f.auths = append(f.auths, fakeAuth{secret: creds.PartnerSecret, at: time.Now()})
+		f.auths = append(f.auths, fakeAuth{secret: creds.PartnerSecret, at: arrived})
 		f.mu.Unlock()
 		writeError(w, http.StatusInternalServerError, "500", "Internal error.")
 		return
 	}
 	if hold := f.hold; hold != nil {
 		f.hold = nil
-		f.auths = append(f.auths, fakeAuth{secret: creds.PartnerSecret, at: time.Now()})
+		f.auths = append(f.auths, fakeAuth{secret: creds.PartnerSecret, at: arrived})
 		close(f.holding)
 		f.mu.Unlock()
 		select { // never answered: the caller is killed meanwhile
@@ -271,7 +296,7 @@ func (f *fakeAPI) authenticate(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	a := fakeAuth{secret: creds.PartnerSecret, at: time.Now(), ok: creds.PartnerID == testPartnerID && f.good[creds.PartnerSecret]}
+	a := fakeAuth{secret: creds.PartnerSecret, at: arrived, ok: creds.PartnerID == testPartnerID && f.good[creds.PartnerSecret]}
 	if a.ok {
 		for _, tk := range f.tokens {
 			a.overlap = a.overlap || !tk.expired

@@ -175,7 +175,7 @@ func (s *Source) publish(ctx context.Context, r *rejection, salt string) {
 		return
 	}
 	if err := s.roundTrip(ctx, "store the rejection", func(ctx context.Context) error {
-		return s.rdb.Set(ctx, s.keys.rejected+fingerprint(salt, s.secret), r.record(), left).Err()
+		return s.rdb.Set(ctx, s.keys.rejected+fingerprint(salt, s.secret.Reveal()), r.record(), left).Err()
 	}); err != nil {
 		s.observe(err)
 		return
@@ -203,11 +203,11 @@ func ClearRejection(ctx context.Context, rdb redis.UniversalClient, cfg Config) 
 	if cfg.KeyPrefix == "" {
 		cfg.KeyPrefix = DefaultKeyPrefix
 	}
-	k := deriveKeys(cfg.KeyPrefix, cfg.AppKey, cfg.PartnerID)
+	k := deriveKeys(cfg.KeyPrefix, cfg.AppKey.Reveal(), cfg.PartnerID)
 	salt, err := value(rdb.Get(ctx, k.salt))
 	if err != nil || salt == "" {
 		return false, wrapRedis("ClearRejection: read the salt", err)
 	}
-	n, err := rdb.Del(ctx, k.rejected+fingerprint(salt, cfg.PartnerSecret)).Result()
+	n, err := rdb.Del(ctx, k.rejected+fingerprint(salt, cfg.PartnerSecret.Reveal())).Result()
 	return n > 0, wrapRedis("ClearRejection: delete the record", err)
 }

@@ -28,7 +28,9 @@ const (
 	// DefaultMaxAge is how long a token is shared (tokens are valid for
 	// two hours): the TTL of the token key.
 	DefaultMaxAge = 90 * time.Minute
-	// AuthTimeout bounds one partner authentication.
+	// AuthTimeout bounds one partner authentication. Its attempt is given
+	// all of it whatever the client's attempt limits (api.WithAttemptTimeout,
+	// api.WithCallAttemptTimeout): cut short, a rejection would go unseen.
 	AuthTimeout = 30 * time.Second
 	// LockLease is how long the replica that authenticates holds the lock
 	// at most. It is longer than AuthTimeout, so a holder's authentication
@@ -49,8 +51,12 @@ type Config struct {
 	// AppKey, PartnerID and PartnerSecret are the partner's credentials,
 	// all required. Only the app key and partner id name the Redis keys
 	// (through a SHA-256); the secret never leaves this process except
-	// in the authentication call.
-	AppKey, PartnerID, PartnerSecret string
+	// in the authentication call. The app key and the secret are
+	// api.Secrets (api.NewSecret(s)), so that no fmt verb prints them,
+	// %p of a Config included, which prints its fields by reflection.
+	AppKey        api.Secret
+	PartnerID     string
+	PartnerSecret api.Secret
 	// ClientOptions configure the client that makes the authentication
 	// call: base URL, HTTP client, logger, retries... A token option
 	// (api.WithAppToken, api.WithTokenSource) is refused: the Source
@@ -85,7 +91,7 @@ func (c Config) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.Stri
 type Source struct {
 	rdb    redis.UniversalClient
 	id     string // the partner id
-	secret string
+	secret api.Secret
 	maxAge time.Duration
 	keys   keys
 	auth   *api.Client
@@ -104,11 +110,13 @@ type Source struct {
 	mu       sync.Mutex
 	invalid  string      // the token last reported expired: never adopted again
 	rejected *rejection  // this secret's rejection, as this process knows it
+	paused   *failure    // the fleet's backoff, as this process knows it
 	salt     string      // the salt last read from Redis
 	local    string      // a token obtained while Redis was down, to share when it is back
 	expiry   *time.Timer // clears cur when its token reaches its TTL
 
 	degraded atomic.Bool  // Redis failed last time it was used
+	refused  atomic.Bool  // Redis refused the Source's credentials last time (logged once)
 	probing  atomic.Bool  // a recovery probe is running
 	probed   atomic.Int64 // unix nanoseconds of the last probe start
 }
@@ -116,6 +124,7 @@ type Source struct {
 // timings are the Source's waits, changed only by tests.
 type timings struct {
 	auth, lease, wait, poll, redis, recheck, probe time.Duration
+	backoffBase, backoffMax                        time.Duration
 }
 
 func defaultTimings() timings {
@@ -127,6 +136,9 @@ func defaultTimings() timings {
 		redis:   RedisTimeout,
 		recheck: 5 * time.Second,
 		probe:   time.Second,
+
+		backoffBase: BackoffBase,
+		backoffMax:  BackoffMax,
 	}
 }
 
@@ -138,7 +150,8 @@ type cached struct {
 // keys are the Redis keys of one app key and partner id. They share a
 // hash tag, so a Lua script may touch several of them on a Redis Cluster.
 type keys struct {
-	token, lock, salt, rejected string // rejected is followed by a fingerprint
+	token, lock, salt, backoff string
+	rejected                   string // followed by a fingerprint
 }
 
 func deriveKeys(prefix, appKey, partnerID string) keys {
@@ -146,7 +159,7 @@ func deriveKeys(prefix, appKey, partnerID string) keys {
 	// make the same input, whatever bytes they hold.
 	sum := sha256.Sum256(fmt.Appendf(nil, "redistoken/v1\x00%d\x00%s%s", len(appKey), appKey, partnerID))
 	base := prefix + "{" + hex.EncodeToString(sum[:16]) + "}"
-	return keys{token: base, lock: base + ":lock", salt: base + ":salt", rejected: base + ":rejected:"}
+	return keys{token: base, lock: base + ":lock", salt: base + ":salt", backoff: base + ":backoff", rejected: base + ":rejected:"}
 }
 
 // New returns a Source sharing the token of cfg's partner through rdb. It
@@ -177,8 +190,8 @@ func New(rdb redis.UniversalClient, cfg Config) (*Source, error) {
 	// calls Partners.Authenticate itself, which sends the app key alone);
 	// it gives the client the one token source it needs and has it mask
 	// the secret in the text of its errors.
-	opts := append(append([]api.Option(nil), cfg.ClientOptions...), api.WithPartnerCredentials(cfg.PartnerID, cfg.PartnerSecret))
-	c, err := api.NewClient(cfg.AppKey, opts...)
+	opts := append(append([]api.Option(nil), cfg.ClientOptions...), api.WithPartnerCredentials(cfg.PartnerID, cfg.PartnerSecret.Reveal()))
+	c, err := api.NewClient(cfg.AppKey.Reveal(), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("redistoken: New: Config.ClientOptions: %w", err)
 	}
@@ -187,7 +200,7 @@ func New(rdb redis.UniversalClient, cfg Config) (*Source, error) {
 		id:     cfg.PartnerID,
 		secret: cfg.PartnerSecret,
 		maxAge: cfg.MaxAge,
-		keys:   deriveKeys(cfg.KeyPrefix, cfg.AppKey, cfg.PartnerID),
+		keys:   deriveKeys(cfg.KeyPrefix, cfg.AppKey.Reveal(), cfg.PartnerID),
 		auth:   c,
 		log:    cfg.Logger,
 		t:      defaultTimings(),
@@ -205,7 +218,7 @@ func check(fn string, rdb redis.UniversalClient, cfg Config) error {
 		return fmt.Errorf("redistoken: %s: the Redis client is a nil %T", fn, rdb)
 	}
 	for _, f := range []struct{ name, value string }{
-		{"AppKey", cfg.AppKey}, {"PartnerID", cfg.PartnerID}, {"PartnerSecret", cfg.PartnerSecret},
+		{"AppKey", cfg.AppKey.Reveal()}, {"PartnerID", cfg.PartnerID}, {"PartnerSecret", cfg.PartnerSecret.Reveal()},
 	} {
 		if strings.TrimSpace(f.value) == "" {
 			return fmt.Errorf("redistoken: %s: Config.%s is empty", fn, f.name)
@@ -231,15 +244,22 @@ var _ api.TokenSource = (*Source)(nil)
 // returns it without any round trip. Otherwise one goroutine of the
 // process reads Redis, waits for the replica that authenticates, or
 // authenticates itself; the others wait for it. If ctx ends first, Token
-// returns ctx's error and the work carries on for the next caller.
+// returns ctx's error and the work carries on for the next caller: an
+// authentication is never cut short by a caller giving up.
 //
 // Once partner authentication rejected this secret, from this replica or
 // any other, Token fails at once with an error matching
 // api.ErrCredentialsRejected (wrapping the API's *api.Error in the replica
 // that was refused), without calling the API, until the record expires
 // (RejectionTTL) or ClearRejection removes it. Another failure of the
-// authentication (a 5xx, the network) is returned as it is and not
-// remembered.
+// authentication (a 5xx, an answer without a usable token, or no answer,
+// whose outcome is unknown) is returned as it is to the replica that made
+// it, and recorded in Redis: until the backoff after it ends (BackoffBase
+// doubling to BackoffMax), Token fails at once in every replica with an
+// error saying so, and no replica calls the API.
+//
+// When Redis refuses the Source's credentials or permissions, Token fails
+// with an error matching ErrRedisRefused, and does not authenticate.
 func (s *Source) Token(ctx context.Context) (string, error) {
 	if c := s.cur.Load(); c != nil {
 		if s.degraded.Load() {
@@ -328,11 +348,16 @@ if redis.pcall("GET", KEYS[1]) == ARGV[1] then
 end
 return 0`)
 
-// setAndRelease sets KEYS[1] to ARGV[1] for ARGV[2] milliseconds, then
-// deletes the lock KEYS[2] if ARGV[3] still owns it: the holder's result
-// and the lock's release in one step.
+// setAndRelease sets KEYS[1] to ARGV[1] for ARGV[2] milliseconds,
+// deletes KEYS[3] if given (the failure record a token or a rejection
+// ends), then deletes the lock KEYS[2] if ARGV[3] still owns it: the
+// holder's result and the lock's release in one step, so that no replica
+// finds the lock free before the result.
 var setAndRelease = redis.NewScript(`
 redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+if KEYS[3] then
+  redis.call("DEL", KEYS[3])
+end
 if redis.pcall("GET", KEYS[2]) == ARGV[3] then
   redis.call("DEL", KEYS[2])
 end
@@ -349,6 +374,9 @@ func (s *Source) refresh(ctx context.Context) (string, error) {
 	}
 	if err := s.checkRejection(ctx); err != nil {
 		return "", err
+	}
+	if err := s.waiting(); err != nil {
+		return "", err // the fleet waits, and Redis can have nothing new meanwhile
 	}
 	tok, err := s.shared(ctx)
 	if _, down := errors.AsType[*redisError](err); down {
@@ -372,6 +400,9 @@ func (s *Source) shared(ctx context.Context) (string, error) {
 		}
 		if st.rejection != nil {
 			return "", s.remember(st.rejection)
+		}
+		if f := st.failure; f != nil && f.wait > 0 {
+			return "", s.pause(f)
 		}
 		owner := randomHex(16)
 		won, err := s.lock(ctx, owner)
@@ -414,13 +445,16 @@ func (s *Source) authenticateHolding(ctx context.Context, owner string) (string,
 		release()
 		return "", err
 	}
-	if st.token != "" || st.rejection != nil {
+	if st.token != "" || st.rejection != nil || (st.failure != nil && st.failure.wait > 0) {
 		release()
-		if st.token != "" {
+		switch {
+		case st.token != "":
 			s.adopt(st.token, st.ttl)
 			return st.token, nil
+		case st.rejection != nil:
+			return "", s.remember(st.rejection)
 		}
-		return "", s.remember(st.rejection)
+		return "", s.pause(st.failure)
 	}
 	// Ends before the lease does: no other replica can start while this
 	// authentication may still reach the API.
@@ -433,27 +467,37 @@ func (s *Source) authenticateHolding(ctx context.Context, owner string) (string,
 	}
 	switch {
 	case rej != nil:
-		fp := fingerprint(st.salt, s.secret)
+		fp := fingerprint(st.salt, s.secret.Reveal())
 		rerr := s.roundTrip(wctx, "record the rejection", func(ctx context.Context) error {
-			return setAndRelease.Run(ctx, s.rdb, []string{s.keys.rejected + fp, s.keys.lock},
+			return setAndRelease.Run(ctx, s.rdb, []string{s.keys.rejected + fp, s.keys.lock, s.keys.backoff},
 				rej.record(), RejectionTTL.Milliseconds(), owner).Err()
 		})
 		rej.salt, rej.published, rej.checked = st.salt, rerr == nil, time.Now()
 		s.observe(rerr)
 		return "", s.remember(rej)
 	case err != nil:
-		release() // not the credentials: the next caller, of any replica, tries again
+		// Not the credentials, or not known to be: the whole fleet waits
+		// before the next attempt, by whichever replica. The record and
+		// the lock's release are one step, so no replica finds the lock
+		// free without the wait.
+		f := s.newFailure(st.failure, err)
+		s.observe(s.roundTrip(wctx, "record the failure", func(ctx context.Context) error {
+			return setAndRelease.Run(ctx, s.rdb, []string{s.keys.backoff, s.keys.lock},
+				f.record(), f.ttlMs(), owner).Err()
+		}))
+		_ = s.pause(f)
 		return "", err
 	}
 	perr := s.roundTrip(wctx, "store the token", func(ctx context.Context) error {
-		return setAndRelease.Run(ctx, s.rdb, []string{s.keys.token, s.keys.lock}, tok, s.maxAge.Milliseconds(), owner).Err()
+		return setAndRelease.Run(ctx, s.rdb, []string{s.keys.token, s.keys.lock, s.keys.backoff}, tok, s.maxAge.Milliseconds(), owner).Err()
 	})
 	s.observe(perr)
+	s.mu.Lock()
+	s.paused = nil
 	if perr != nil {
-		s.mu.Lock()
 		s.local = tok // shared once Redis is back
-		s.mu.Unlock()
 	}
+	s.mu.Unlock()
 	s.adopt(tok, s.maxAge)
 	return tok, nil
 }
@@ -465,6 +509,9 @@ func (s *Source) authenticateLocally(ctx context.Context) (string, error) {
 	if err := s.knownRejection(); err != nil {
 		return "", err
 	}
+	if err := s.waiting(); err != nil {
+		return "", err
+	}
 	actx, cancel := context.WithTimeout(ctx, s.t.auth)
 	defer cancel()
 	tok, err := s.authenticate(actx)
@@ -472,10 +519,15 @@ func (s *Source) authenticateLocally(ctx context.Context) (string, error) {
 		return "", s.remember(rejErr.rejection) // published when Redis is back
 	}
 	if err != nil {
+		// This process waits, as the fleet would.
+		s.mu.Lock()
+		prev := s.paused
+		s.mu.Unlock()
+		_ = s.pause(s.newFailure(prev, err))
 		return "", err
 	}
 	s.mu.Lock()
-	s.local = tok
+	s.local, s.paused = tok, nil
 	s.mu.Unlock()
 	s.adopt(tok, s.maxAge)
 	return tok, nil
@@ -490,10 +542,14 @@ func (s *Source) authenticate(ctx context.Context) (string, error) {
 		}
 		return "", err // the client's own error, which names the call
 	}
-	if res.Token == "" {
-		return "", errors.New("redistoken: partner authentication answered without a token")
+	switch {
+	case res.Token.IsZero():
+		return "", errNoToken
+	case !usableToken(res.Token.Reveal()):
+		// Kept, it would fail every call of the fleet until its TTL.
+		return "", errBadToken
 	}
-	return res.Token, nil
+	return res.Token.Reveal(), nil
 }
 
 // adopt makes tok the token of this process for ttl, unless it was
@@ -520,6 +576,7 @@ type state struct {
 	ttl       time.Duration
 	salt      string
 	rejection *rejection // this secret's record, if any
+	failure   *failure   // the fleet's failure record, if any
 }
 
 // read fetches the token, its TTL, the salt and this secret's rejection
@@ -546,13 +603,17 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 	tokCmd := pipe.Get(ctx, s.keys.token)
 	ttlCmd := pipe.PTTL(ctx, s.keys.token)
 	saltCmd := pipe.Get(ctx, s.keys.salt)
+	failCmd := pipe.Get(ctx, s.keys.backoff)
+	failTTL := pipe.PTTL(ctx, s.keys.backoff)
 	var recCmd *redis.StringCmd
 	var recTTL *redis.DurationCmd
 	if salt != "" {
-		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(salt, s.secret))
-		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(salt, s.secret))
+		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(salt, s.secret.Reveal()))
+		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(salt, s.secret.Reveal()))
 	}
-	_, _ = pipe.Exec(ctx) // each command's error is looked at below
+	if err := execPipeline(ctx, pipe); err != nil { // else each command's error is looked at below
+		return state{}, s.failed("read the token", err)
+	}
 	var st state
 	var err error
 	// Garbage under the token key (another type, a value no header can
@@ -579,6 +640,16 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 	if st.salt, err = value(saltCmd); err != nil && !wrongType(err) {
 		return st, s.failed("read the salt", err)
 	}
+	// A failure record of another type, or that does not parse, is none.
+	if rec, err := value(failCmd); err != nil && !wrongType(err) {
+		return st, s.failed("read the failure record", err)
+	} else if rec != "" {
+		ttl, err := failTTL.Result()
+		if err != nil {
+			return st, s.failed("read the failure record's TTL", err)
+		}
+		st.failure = s.parseFailure(rec, ttl)
+	}
 	if st.salt == "" {
 		if st.salt, err = s.createSalt(ctx); err != nil {
 			return st, err
@@ -587,9 +658,11 @@ func (s *Source) readRedis(ctx context.Context) (state, error) {
 	var rec string
 	if st.salt != salt || recCmd == nil {
 		pipe := s.rdb.Pipeline()
-		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(st.salt, s.secret))
-		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(st.salt, s.secret))
-		_, _ = pipe.Exec(ctx)
+		recCmd = pipe.Get(ctx, s.keys.rejected+fingerprint(st.salt, s.secret.Reveal()))
+		recTTL = pipe.PTTL(ctx, s.keys.rejected+fingerprint(st.salt, s.secret.Reveal()))
+		if err := execPipeline(ctx, pipe); err != nil {
+			return st, s.failed("read the rejection record", err)
+		}
 	}
 	rec, err = value(recCmd)
 	if err == nil || wrongType(err) {
@@ -649,7 +722,9 @@ func (s *Source) lock(ctx context.Context, owner string) (bool, error) {
 		pipe := s.rdb.Pipeline()
 		set := pipe.Do(ctx, "SET", s.keys.lock, owner, "NX", "PX", lease)
 		bound := boundLease.Eval(ctx, pipe, []string{s.keys.lock}, lease)
-		_, _ = pipe.Exec(ctx) // each command's error is looked at below
+		if err := execPipeline(ctx, pipe); err != nil { // else each command's error is looked at below
+			return err
+		}
 		err := set.Err()
 		won = err == nil
 		if errors.Is(err, redis.Nil) { // NX: another owner holds it
@@ -664,6 +739,25 @@ func (s *Source) lock(ctx context.Context, owner string) (bool, error) {
 		return false, s.failed("take the lock", err)
 	}
 	return won, nil
+}
+
+// execPipeline runs pipe, and returns an error only if the pipeline
+// itself failed, its commands' errors being for the caller to look at.
+// go-redis leaves every command of a pipeline without an error when the
+// connection's set-up (AUTH, HELLO) was answered with a Redis error such
+// as WRONGPASS: a missing key and a refused connection would look alike,
+// and a lock never taken would look won.
+func execPipeline(ctx context.Context, pipe redis.Pipeliner) error {
+	cmds, err := pipe.Exec(ctx)
+	if err == nil {
+		return nil
+	}
+	for _, cmd := range cmds {
+		if cmd.Err() != nil {
+			return nil // the commands carry their errors (redis.Nil, WRONGTYPE...)
+		}
+	}
+	return err
 }
 
 // roundTrip runs fn, Redis round trips for op, within RedisTimeout, and

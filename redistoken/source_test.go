@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -26,7 +27,7 @@ import (
 // testConfig is a Config for the fake API with secret and t's own prefix.
 func testConfig(t testing.TB, f *fakeAPI, secret, prefix string) Config {
 	return Config{
-		AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: secret,
+		AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(secret),
 		KeyPrefix: prefix, ClientOptions: []api.Option{api.WithBaseURL(f.url())},
 		Logger: slog.New(&logCounter{}),
 	}
@@ -44,7 +45,7 @@ func newSource(t testing.TB, rdb redis.UniversalClient, cfg Config) *Source {
 func TestNewRefusesBadConfig(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled by New
 	defer rdb.Close()
-	good := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: goodSecret}
+	good := Config{AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(goodSecret)}
 	for _, tc := range []struct {
 		name string
 		rdb  redis.UniversalClient
@@ -54,9 +55,9 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"nil client", nil, func(*Config) {}, "Redis client is nil"},
 		{"nil *redis.Client", (*redis.Client)(nil), func(*Config) {}, "Redis client is a nil *redis.Client"},
 		{"nil *redis.ClusterClient", (*redis.ClusterClient)(nil), func(*Config) {}, "Redis client is a nil *redis.ClusterClient"},
-		{"no app key", rdb, func(c *Config) { c.AppKey = "" }, "Config.AppKey is empty"},
+		{"no app key", rdb, func(c *Config) { c.AppKey = api.Secret{} }, "Config.AppKey is empty"},
 		{"no partner id", rdb, func(c *Config) { c.PartnerID = " " }, "Config.PartnerID is empty"},
-		{"no secret", rdb, func(c *Config) { c.PartnerSecret = "" }, "Config.PartnerSecret is empty"},
+		{"no secret", rdb, func(c *Config) { c.PartnerSecret = api.Secret{} }, "Config.PartnerSecret is empty"},
 		{"negative max age", rdb, func(c *Config) { c.MaxAge = -time.Second }, "Config.MaxAge -1s is negative"},
 		{"max age too short", rdb, func(c *Config) { c.MaxAge = time.Millisecond }, "Config.MaxAge 1ms is too short"},
 		{"max age past the token's life", rdb, func(c *Config) { c.MaxAge = 3 * time.Hour }, "Config.MaxAge 3h0m0s is longer than a token lives"},
@@ -294,14 +295,35 @@ func TestRejectionStopsEverySourceWithTheSecret(t *testing.T) {
 	}
 }
 
-// A failure that is not a rejection (a 5xx) is not recorded, and releases
-// the lock: the next Token tries again.
+// failureRecord returns the fleet's failure record in Redis and the wait
+// it imposes from now (its TTL less its keep).
+func failureRecord(t *testing.T, rdb *redis.Client, s *Source) (failure, time.Duration) {
+	t.Helper()
+	rec, err := rdb.Get(t.Context(), s.keys.backoff).Result()
+	if err != nil {
+		t.Fatalf("no failure record: %v", err)
+	}
+	ttl := rdb.PTTL(t.Context(), s.keys.backoff).Val()
+	var f failure
+	if err := json.Unmarshal([]byte(rec), &f); err != nil {
+		t.Fatalf("failure record %q: %v", rec, err)
+	}
+	// PTTL is in whole milliseconds, rounded down: one more makes the
+	// wait end no earlier than the Source's own.
+	return f, ttl - time.Duration(f.KeepMs)*time.Millisecond + time.Millisecond
+}
+
+// A failure that is not a rejection (a 5xx) is not a rejection record: it
+// is the fleet's failure record, which releases the lock and makes every
+// replica wait one backoff step (0.25 s to 0.5 s for the first failure)
+// before the next attempt; a success deletes it.
 func TestServerErrorIsNotARejection(t *testing.T) {
 	needRedis(t)
 	f := newFakeAPI(t)
 	f.broken = true
 	rdb := shared.client(t)
-	s := newSource(t, rdb, testConfig(t, f, goodSecret, testPrefix(t)))
+	cfg := testConfig(t, f, goodSecret, testPrefix(t))
+	s := newSource(t, rdb, cfg)
 	_, err := s.Token(t.Context())
 	if err == nil || errors.Is(err, api.ErrCredentialsRejected) {
 		t.Fatalf("Token against a failing API: %v; want a plain error", err)
@@ -312,11 +334,33 @@ func TestServerErrorIsNotARejection(t *testing.T) {
 	if n := rdb.Exists(t.Context(), s.keys.lock).Val(); n != 0 {
 		t.Error("lock still held after a failed authentication")
 	}
+	rec, wait := failureRecord(t, rdb, s)
+	if want := (failure{Failures: 1, Status: 500, KeepMs: backoffKeep.Milliseconds()}); rec != want {
+		t.Errorf("failure record %+v, want %+v", rec, want)
+	}
+	if wait <= 0 || wait > BackoffBase+time.Millisecond {
+		t.Errorf("the record imposes a wait of %v, want up to %v", wait, BackoffBase)
+	}
+	// This replica and another wait, without calling the API.
+	for _, who := range []*Source{s, newSource(t, rdb, cfg)} {
+		_, err := who.Token(t.Context())
+		if _, ok := errors.AsType[*waitError](err); !ok || errors.Is(err, api.ErrCredentialsRejected) ||
+			!strings.HasPrefix(err.Error(), "redistoken: partner authentication failed 1 time(s) in a row, the last answered with status 500; no replica tries again for ") {
+			t.Errorf("Token during the backoff: %v; want the fleet's wait", err)
+		}
+	}
+	if n := len(f.authentications(goodSecret)); n != 1 {
+		t.Errorf("%d authentications during the backoff, want the first alone", n)
+	}
 	f.mu.Lock()
 	f.broken = false
 	f.mu.Unlock()
+	time.Sleep(wait) // the step, as Redis counts it
 	if _, err := s.Token(t.Context()); err != nil {
 		t.Fatalf("Token once the API is back: %v", err)
+	}
+	if n := rdb.Exists(t.Context(), s.keys.backoff).Val(); n != 0 {
+		t.Error("the failure record outlived a success")
 	}
 }
 
@@ -477,18 +521,22 @@ func TestNothingSecretIsStored(t *testing.T) {
 func TestPrintedValuesHideCredentials(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer rdb.Close()
-	cfg := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: goodSecret}
+	cfg := Config{AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(goodSecret)}
 	s, err := New(rdb, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.adopt("live-token-5e1", time.Minute)
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d", "%t", "%10.3s"} {
-		for _, v := range []any{cfg, &cfg, s, struct{ Cfg Config }{cfg}, []any{cfg, s}} {
+	// %p of a struct value prints its fields by reflection, calling no
+	// method of the struct: the credentials' own type must hold.
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%p", "%+p", "%t", "%10.3s"} {
+		for _, v := range []any{cfg, &cfg, s, struct{ Cfg Config }{cfg}, []any{cfg, s}, []Config{cfg}, map[string]Config{"c": cfg}} {
 			out := fmt.Sprintf(verb, v)
 			for _, secret := range []string{goodSecret, testAppKey, "live-token-5e1"} {
-				if strings.Contains(out, secret) {
-					t.Errorf("Sprintf(%q, %T) = %q shows a credential", verb, v, out)
+				for _, form := range []string{secret, hex.EncodeToString([]byte(secret)), strings.ToUpper(hex.EncodeToString([]byte(secret))), base64.StdEncoding.EncodeToString([]byte(secret))} {
+					if strings.Contains(out, form) {
+						t.Errorf("Sprintf(%q, %T) = %q shows a credential", verb, v, out)
+					}
 				}
 			}
 		}
@@ -553,14 +601,14 @@ func TestRejectionSurvivesRedisDataLoss(t *testing.T) {
 // ClearRejection refuses what New refuses, naming it, before any round
 // trip.
 func TestClearRejectionRefusesBadConfig(t *testing.T) {
-	good := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: goodSecret}
+	good := Config{AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(goodSecret)}
 	if _, err := ClearRejection(t.Context(), (*redis.Client)(nil), good); err == nil || !strings.Contains(err.Error(), "redistoken: ClearRejection: the Redis client is a nil *redis.Client") {
 		t.Errorf("ClearRejection with a nil *redis.Client: %v", err)
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled
 	defer rdb.Close()
 	cfg := good
-	cfg.PartnerSecret = ""
+	cfg.PartnerSecret = api.Secret{}
 	if _, err := ClearRejection(t.Context(), rdb, cfg); err == nil || !strings.Contains(err.Error(), "redistoken: ClearRejection: Config.PartnerSecret is empty") {
 		t.Errorf("ClearRejection without a secret: %v", err)
 	}
@@ -606,7 +654,7 @@ func TestGarbageUnderTheKeys(t *testing.T) {
 		if err != nil || tok == garbage || !strings.HasPrefix(tok, "token-") {
 			t.Fatalf("Token = %q, %v; want a token from the API", tok, err)
 		}
-		if n := len(f.authentications(s.secret)); n != 1 {
+		if n := len(f.authentications(s.secret.Reveal())); n != 1 {
 			t.Errorf("%d authentications, want 1", n)
 		}
 		stored(t, s, tok)
@@ -729,6 +777,13 @@ func TestHolderGivesUpBeforeItsLease(t *testing.T) {
 	if n := rdb.Exists(t.Context(), s.keys.lock).Val(); n != 0 {
 		t.Error("the lock is still held after the holder gave up")
 	}
+	// Abandoned without an answer: the outcome is unknown, so the fleet
+	// waits before the next attempt.
+	rec, wait := failureRecord(t, rdb, s)
+	if want := (failure{Failures: 1, Unknown: true, KeepMs: backoffKeep.Milliseconds()}); rec != want {
+		t.Errorf("failure record %+v, want %+v", rec, want)
+	}
+	time.Sleep(wait)
 	if tok, err := s.Token(t.Context()); err != nil || tok == "" {
 		t.Fatalf("Token after the holder gave up: %q, %v", tok, err)
 	}
@@ -747,7 +802,7 @@ func TestRejectionErrorMasksEchoedCredentials(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	rdb := shared.client(t)
-	cfg := Config{AppKey: testAppKey, PartnerID: testPartnerID, PartnerSecret: badSecret, KeyPrefix: testPrefix(t),
+	cfg := Config{AppKey: api.NewSecret(testAppKey), PartnerID: testPartnerID, PartnerSecret: api.NewSecret(badSecret), KeyPrefix: testPrefix(t),
 		ClientOptions: []api.Option{api.WithBaseURL(srv.URL)}, Logger: slog.New(&logCounter{})}
 	for _, who := range []string{"the replica refused", "another replica"} {
 		_, err := newSource(t, rdb, cfg).Token(t.Context())
@@ -771,7 +826,7 @@ func TestKeysNameTheAppKeyAndPartnerID(t *testing.T) {
 	if !strings.HasPrefix(base.token, DefaultKeyPrefix+"{") {
 		t.Fatalf("token key %q does not start with the prefix", base.token)
 	}
-	for _, k := range []string{base.lock, base.salt, base.rejected} {
+	for _, k := range []string{base.lock, base.salt, base.backoff, base.rejected} {
 		if !strings.HasPrefix(k, base.token+":") {
 			t.Errorf("key %q is not under the token key %q (one hash tag)", k, base.token)
 		}

@@ -3,9 +3,11 @@ package auth
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"sync"
 	"time"
 
+	"golang.org/x/net/http/httpguts"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -16,7 +18,59 @@ const DefaultMaxAge = 90 * time.Minute
 
 // fetchTimeout bounds one token fetch that no caller waits for any more
 // (see PartnerToken.Token): it must not run forever in the background.
+// SetFetchTimeout raises it.
 const fetchTimeout = 2 * time.Minute
+
+// MinAttemptTimeout is the shortest time one partner authentication
+// attempt is given, whatever the client's attempt limits say. An attempt
+// cut short has an unknown outcome: the API may have rejected the secret
+// (a failure towards the account's lock) without the client learning it,
+// and trying again would send the rejected secret once more.
+const MinAttemptTimeout = 30 * time.Second
+
+// The backoff of partner authentication after failures other than a
+// rejection (a 5xx, a gateway's page, an attempt with no answer): the
+// wait doubles from BackoffBase with each failure in a row, up to
+// BackoffMax, and is jittered (see Backoff).
+const (
+	BackoffBase = 500 * time.Millisecond
+	BackoffMax  = 30 * time.Second
+)
+
+// Backoff is the wait before the next partner authentication after
+// failures in a row (failures >= 1): BackoffBase doubled failures-1 times,
+// at most BackoffMax, its upper half jittered so that clients failing
+// together do not retry together. jitter returns a duration in [0, d];
+// nil means uniform.
+func Backoff(failures int, jitter func(d time.Duration) time.Duration) time.Duration {
+	wait := BackoffBase
+	for i := 1; i < failures && wait < BackoffMax; i++ {
+		wait *= 2
+	}
+	wait = min(wait, BackoffMax)
+	half := wait / 2
+	if jitter == nil {
+		jitter = func(d time.Duration) time.Duration { return rand.N(d + 1) }
+	}
+	return half + jitter(wait-half)
+}
+
+// ValidToken reports whether tok can be sent as a Finicity-App-Token: not
+// empty, a valid header field value (no line break or other control
+// byte), without surrounding blanks (which a header value loses on the
+// way). An answer with any other token is not a token: kept, it would
+// fail every call until its max age.
+func ValidToken(tok string) bool {
+	if tok == "" || !httpguts.ValidHeaderFieldValue(tok) {
+		return false
+	}
+	first, last := tok[0], tok[len(tok)-1]
+	return first != ' ' && first != '\t' && last != ' ' && last != '\t'
+}
+
+// ErrInvalidToken is the error of a fetch whose token ValidToken refuses.
+// It never quotes the token.
+var ErrInvalidToken = errors.New("partner authentication answered with a token that is not a valid header value")
 
 // FetchFunc obtains a new token from partner authentication. It returns a
 // *RejectedError when the server refused the credentials, and any other
@@ -54,22 +108,32 @@ type PartnerToken struct {
 	// Backoff spaces fetches after ordinary failures (see SetBackoff).
 	backoff func(failures int) time.Duration
 	sleep   func(ctx context.Context, d time.Duration) error
+	// limit bounds one fetch, which no caller's context cuts short.
+	limit time.Duration
 
 	mu       sync.Mutex
 	token    string
 	issued   time.Time
 	rejected error
 	failures int       // ordinary failures in a row
-	failed   time.Time // when the last one happened (wall clock)
+	retryAt  time.Time // when the next fetch may start, after them (wall clock)
 }
 
 // SetBackoff makes a fetch that follows ordinary failures (not a
-// rejection) wait first: backoff(n) after n failures in a row, counted
-// from the last one, through sleep (which must wait d or until ctx is
-// done). Without it, a fetch follows a failure at once. Call it before the
-// first Token.
+// rejection: an answer that is not a token, or no answer at all, whose
+// outcome is unknown) wait first: backoff(n) after n failures in a row,
+// counted from the last one, through sleep (which must wait d or until
+// ctx is done). Without it, a fetch follows a failure at once. Call it
+// before the first Token.
 func (p *PartnerToken) SetBackoff(backoff func(failures int) time.Duration, sleep func(ctx context.Context, d time.Duration) error) {
 	p.backoff, p.sleep = backoff, sleep
+}
+
+// SetFetchTimeout bounds each fetch to d instead of two minutes, if d is
+// longer: for a fetch whose attempts are given more than that. Call it
+// before the first Token.
+func (p *PartnerToken) SetFetchTimeout(d time.Duration) {
+	p.limit = max(p.limit, d)
 }
 
 // Reset forgets a remembered rejection and the current token, and makes
@@ -94,13 +158,15 @@ func NewPartnerToken(fetch FetchFunc, maxAge time.Duration, now func() time.Time
 	if now == nil {
 		now = time.Now
 	}
-	return &PartnerToken{fetch: fetch, maxAge: maxAge, now: now}
+	return &PartnerToken{fetch: fetch, maxAge: maxAge, now: now, limit: fetchTimeout}
 }
 
 // Token returns the current token, fetching one if there is none or it is
 // too old. If ctx ends first, Token returns at once with ctx's error; the
-// fetch itself carries on (bounded by fetchTimeout) so that the other
-// waiters, and the next caller, still get its result.
+// fetch itself carries on (bounded by its own limit, never by ctx) so
+// that the other waiters, and the next caller, still get its result: an
+// authentication cut short when the API may have refused the secret would
+// leave the rejection unseen.
 func (p *PartnerToken) Token(ctx context.Context) (string, error) {
 	if tok, err, ok := p.cached(); ok {
 		return tok, err
@@ -112,9 +178,7 @@ func (p *PartnerToken) Token(ctx context.Context) (string, error) {
 			// Another fetch finished between our look and this one.
 			return tok, err
 		}
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
-		defer cancel()
-		return p.refresh(fctx)
+		return p.refresh(context.WithoutCancel(ctx))
 	})
 	select {
 	case res := <-ch:
@@ -138,22 +202,31 @@ func (p *PartnerToken) cached() (string, error, bool) {
 	return "", nil, false
 }
 
+// refresh fetches a token, after the backoff of the failures before it.
+// ctx carries no cancellation: the wait is bounded by BackoffMax, the
+// fetch by p.limit.
 func (p *PartnerToken) refresh(ctx context.Context) (string, error) {
 	p.mu.Lock()
-	fetch, failures, failed := p.fetch, p.failures, p.failed
+	fetch, failures, retryAt := p.fetch, p.failures, p.retryAt
 	p.mu.Unlock()
-	if failures > 0 && p.backoff != nil {
+	if failures > 0 {
 		// The last fetch failed for a reason a later one may not meet
-		// (a gateway, a 5xx, a timeout): try again, but not at once.
-		if wait := p.backoff(failures) - time.Since(failed); wait > 0 {
+		// (a gateway, a 5xx, no answer): try again, but not at once.
+		if wait := time.Until(retryAt); wait > 0 {
 			if err := p.sleep(ctx, wait); err != nil {
 				return "", err
 			}
 		}
 	}
-	tok, err := fetch(ctx)
-	if err == nil && tok == "" {
+	fctx, cancel := context.WithTimeout(ctx, p.limit)
+	defer cancel()
+	tok, err := fetch(fctx)
+	switch {
+	case err != nil:
+	case tok == "":
 		err = errors.New("partner authentication returned an empty token")
+	case !ValidToken(tok):
+		err = ErrInvalidToken
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -161,8 +234,13 @@ func (p *PartnerToken) refresh(ctx context.Context) (string, error) {
 		if _, ok := errors.AsType[*RejectedError](err); ok {
 			p.rejected = err
 		} else {
+			// Not an answer the secret was refused with, but perhaps no
+			// answer at all: the next fetch waits, and so do the ones
+			// after it, longer each time.
 			p.failures++
-			p.failed = time.Now()
+			if p.backoff != nil {
+				p.retryAt = time.Now().Add(p.backoff(p.failures))
+			}
 		}
 		return "", err
 	}

@@ -271,3 +271,84 @@ func TestPartnerTokenBackoff(t *testing.T) {
 		}
 	})
 }
+
+// TestBackoffSchedule: 0.5 s doubling to 30 s, the upper half jittered.
+func TestBackoffSchedule(t *testing.T) {
+	full := func(d time.Duration) time.Duration { return d }
+	none := func(time.Duration) time.Duration { return 0 }
+	for failures, want := range []time.Duration{
+		1: 500 * time.Millisecond, 2: time.Second, 3: 2 * time.Second, 4: 4 * time.Second, 5: 8 * time.Second,
+		6: 16 * time.Second, 7: 30 * time.Second, 8: 30 * time.Second, 100: 30 * time.Second,
+	} {
+		if want == 0 {
+			continue
+		}
+		if got := Backoff(failures, full); got != want {
+			t.Errorf("Backoff(%d), jitter at its top: %v, want %v", failures, got, want)
+		}
+		if got := Backoff(failures, none); got != want/2 {
+			t.Errorf("Backoff(%d), no jitter: %v, want %v", failures, got, want/2)
+		}
+		for range 20 {
+			if got := Backoff(failures, nil); got < want/2 || got > want {
+				t.Errorf("Backoff(%d), uniform jitter: %v, want between %v and %v", failures, got, want/2, want)
+			}
+		}
+	}
+}
+
+// TestValidToken: what a header carries as it is, and nothing else.
+func TestValidToken(t *testing.T) {
+	for tok, want := range map[string]bool{
+		"token-1": true, "eyJhbGciOi.J9-_~+/=": true, "inner space": true,
+		"": false, "abc\ndef": false, "abc\rdef": false, "nul\x00": false, "del\x7f": false,
+		" lead": false, "trail ": false, "\ttab": false, "tab\t": false,
+	} {
+		if got := ValidToken(tok); got != want {
+			t.Errorf("ValidToken(%q) = %v, want %v", tok, got, want)
+		}
+	}
+}
+
+// TestPartnerTokenRefusesInvalidToken: a fetch yielding a token no header
+// can carry fails with ErrInvalidToken and keeps nothing; the next Token
+// fetches again.
+func TestPartnerTokenRefusesInvalidToken(t *testing.T) {
+	var n atomic.Int64
+	p := NewPartnerToken(func(context.Context) (string, error) {
+		if n.Add(1) == 1 {
+			return "abc\ndef", nil
+		}
+		return "tok-2", nil
+	}, 0, nil)
+	if tok, err := p.Token(context.Background()); !errors.Is(err, ErrInvalidToken) || tok != "" {
+		t.Fatalf("got %q, %v; want ErrInvalidToken", tok, err)
+	}
+	if tok, err := p.Token(context.Background()); err != nil || tok != "tok-2" {
+		t.Fatalf("got %q, %v; want a new fetch's tok-2", tok, err)
+	}
+}
+
+// TestPartnerTokenFetchTimeout: SetFetchTimeout raises the bound of a
+// fetch no caller waits for, and never lowers it.
+func TestPartnerTokenFetchTimeout(t *testing.T) {
+	for _, tc := range []struct{ set, want time.Duration }{{5 * time.Minute, 5 * time.Minute}, {time.Second, fetchTimeout}} {
+		synctest.Test(t, func(t *testing.T) {
+			ended := make(chan struct{})
+			p := NewPartnerToken(func(ctx context.Context) (string, error) {
+				<-ctx.Done()
+				close(ended)
+				return "", ctx.Err()
+			}, 0, nil)
+			p.SetFetchTimeout(tc.set)
+			start := time.Now()
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			_, _ = p.Token(ctx)
+			<-ended
+			if got := time.Since(start); got != tc.want {
+				t.Errorf("SetFetchTimeout(%v): fetch ended after %v, want %v", tc.set, got, tc.want)
+			}
+		})
+	}
+}

@@ -86,6 +86,11 @@ type Policy struct {
 	// AttemptTimeout bounds each attempt, including reading its response
 	// body; 0 means no bound beyond the caller's context.
 	AttemptTimeout time.Duration
+	// AttemptFloor, if set, is the shortest AttemptTimeout req may be
+	// given, whatever the policy or an Override says (0: no floor). Partner
+	// authentication has one: an attempt cut short may have been rejected
+	// unseen.
+	AttemptFloor func(req *http.Request) time.Duration
 	// Sleep waits d or until ctx is done. Nil means a timer; tests inject
 	// a recorder so they never wait for real.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -273,6 +278,9 @@ func (d *doer) policy(req *http.Request) Policy {
 		if o.AttemptTimeout != nil {
 			p.AttemptTimeout = *o.AttemptTimeout
 		}
+	}
+	if p.AttemptTimeout > 0 && p.AttemptFloor != nil {
+		p.AttemptTimeout = max(p.AttemptTimeout, p.AttemptFloor(req))
 	}
 	return p
 }
