@@ -478,29 +478,54 @@ func decodeInto(f *resultField) string {
 	return fmt.Sprintf("err = decodeBody(r, &out.%s)", f.Name)
 }
 
+// wrapper is gen's ClientWithResponses result type of an operation (the
+// result of its <Op>WithResponse method: <Op>Response, or another name
+// when a component took that one).
+func (p *plan) wrapper(genID string) *types.Named {
+	obj := p.gen.Scope().Lookup("ClientWithResponses")
+	if obj == nil {
+		return nil
+	}
+	ms := types.NewMethodSet(types.NewPointer(obj.Type()))
+	for _, name := range []string{genID + "WithResponse", genID + "WithBodyWithResponse"} {
+		sel := ms.Lookup(p.gen, name)
+		if sel == nil {
+			continue
+		}
+		res := sel.Type().(*types.Signature).Results()
+		if res.Len() > 0 {
+			if ptr, ok := res.At(0).Type().(*types.Pointer); ok {
+				if n, ok := ptr.Elem().(*types.Named); ok {
+					return n
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // wrapperField is the Go type of gen's ClientWithResponses result field
 // for r (JSON201 *LoginForm gives LoginForm), nil when it has none.
 func (p *plan) wrapperField(genID string, r *spec.Response) types.Type {
-	for _, name := range p.Wrappers {
-		if norm(name) != norm(genID+"Response") && norm(name) != norm(genID+"ClientResponse") {
-			continue
-		}
-		st, ok := p.gen.Scope().Lookup(name).Type().Underlying().(*types.Struct)
-		if !ok {
-			return nil
-		}
-		want := "JSON" + r.Status
-		if r.Status == "default" {
-			want = "JSONDefault"
-		}
-		for i := 0; i < st.NumFields(); i++ {
-			f := st.Field(i)
-			if strings.EqualFold(f.Name(), want) || strings.HasPrefix(f.Name(), r.Status) && strings.Contains(f.Name(), "JSON") {
-				if ptr, ok := f.Type().(*types.Pointer); ok {
-					return ptr.Elem()
-				}
-				return f.Type()
+	w := p.wrapper(genID)
+	if w == nil {
+		return nil
+	}
+	st, ok := w.Underlying().(*types.Struct)
+	if !ok {
+		return nil
+	}
+	want := "JSON" + r.Status
+	if r.Status == "default" {
+		want = "JSONDefault"
+	}
+	for i := 0; i < st.NumFields(); i++ {
+		f := st.Field(i)
+		if strings.EqualFold(f.Name(), want) || strings.Contains(f.Name(), "JSON") && strings.HasSuffix(f.Name(), r.Status) {
+			if ptr, ok := f.Type().(*types.Pointer); ok {
+				return ptr.Elem()
 			}
+			return f.Type()
 		}
 	}
 	return nil
