@@ -238,12 +238,12 @@ func choose(d *document, ops []*operation, sel Selection) ([]*operation, error) 
 	var problems []string
 	for _, id := range sel.OperationIDs {
 		if !ids[id] {
-			problems = append(problems, fmt.Sprintf("%s has no operation with operationId %q%s", d.name, id, nearMatches(id, allIDs)))
+			problems = append(problems, fmt.Sprintf("%s has no operation with operationId %q%s", d.name, id, nearMatches(id, allIDs, "operationIds")))
 		}
 	}
 	for _, t := range sel.Tags {
 		if !tags[t] {
-			problems = append(problems, fmt.Sprintf("%s has no operation tagged %q%s", d.name, t, nearMatches(t, allTags)))
+			problems = append(problems, fmt.Sprintf("%s has no operation tagged %q%s", d.name, t, nearMatches(t, allTags, "tags")))
 		}
 	}
 	if len(problems) > 0 {
@@ -259,8 +259,9 @@ func choose(d *document, ops []*operation, sel Selection) ([]*operation, error) 
 }
 
 // nearMatches lists up to five of candidates that look like want: the
-// same but for case, one containing the other, or a few edits away.
-func nearMatches(want string, candidates []string) string {
+// same but for case, one containing the other, or a few edits away. noun
+// names the candidates when none does.
+func nearMatches(want string, candidates []string, noun string) string {
 	type scored struct {
 		name string
 		dist int
@@ -275,7 +276,7 @@ func nearMatches(want string, candidates []string) string {
 		}
 	}
 	if len(found) == 0 {
-		return fmt.Sprintf(" (none of its %d resembles it)", len(candidates))
+		return fmt.Sprintf(" (none of its %d %s resembles it)", len(candidates), noun)
 	}
 	slices.SortFunc(found, func(a, b scored) int { return cmp.Or(cmp.Compare(a.dist, b.dist), strings.Compare(a.name, b.name)) })
 	var names []string

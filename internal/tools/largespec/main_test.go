@@ -251,6 +251,41 @@ func TestFragmentMergesIntoOpenAPI(t *testing.T) {
 	}
 }
 
+// TestEachServiceMergesAlone: importing one service (-tags) brings every
+// component its operations reach, and nothing else is needed for the
+// result to validate.
+func TestEachServiceMergesAlone(t *testing.T) {
+	base, err := os.ReadFile(baseSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fragment := readFixture(t, "fragment.yaml")
+	f, err := study(fragment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range f.doc.Tags {
+		res, err := specmerge.Merge(specmerge.Source{Name: "openapi.yaml", Data: base}, specmerge.Source{Name: "fragment.yaml", Data: fragment},
+			specmerge.Selection{Tags: []string{tag.Name}})
+		if err != nil {
+			t.Errorf("%s: %v", tag.Name, err)
+			continue
+		}
+		want := 0
+		for _, o := range f.ops {
+			if slices.Contains(o.op.Tags, tag.Name) {
+				want++
+			}
+		}
+		if len(res.Operations) != want {
+			t.Errorf("%s: %d operations imported, want %d", tag.Name, len(res.Operations), want)
+		}
+		if _, err := strict(res.Data); err != nil {
+			t.Errorf("%s alone: %v", tag.Name, err)
+		}
+	}
+}
+
 // TestConstructs: every construct is shown by as many operations as it
 // must, and each credential name is used.
 func TestConstructs(t *testing.T) {

@@ -331,9 +331,9 @@ func TestUnknownSelection(t *testing.T) {
 			`testdata/other.yaml has no operation with operationId "creatWidget"; near matches: createWidget`},
 		{"-ops", "LISTWIDGETS", `testdata/other.yaml has no operation with operationId "LISTWIDGETS"; near matches: listWidgets`},
 		{"-ops", "gadget", `testdata/other.yaml has no operation with operationId "gadget"; near matches: getGadget`},
-		{"-ops", "zzz", `testdata/other.yaml has no operation with operationId "zzz" (none of its 4 resembles it)`},
+		{"-ops", "zzz", `testdata/other.yaml has no operation with operationId "zzz" (none of its 4 operationIds resembles it)`},
 		{"-tags", "Gadget", `testdata/other.yaml has no operation tagged "Gadget"; near matches: Gadgets`},
-		{"-tags", "Unused", `testdata/other.yaml has no operation tagged "Unused" (none of its 3 resembles it)`},
+		{"-tags", "Unused", `testdata/other.yaml has no operation tagged "Unused" (none of its 3 tags resembles it)`},
 	} {
 		out, _, err := runTool(t, tc.flag, tc.value, base, other)
 		if err == nil || err.Error() != tc.want {
@@ -393,6 +393,20 @@ func TestOutputFile(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("files left behind: %v", entries)
+	}
+
+	// The base itself may be the output: both documents are read first.
+	inPlace := filepath.Join(dir, "base.yaml")
+	src, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(inPlace, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustMerge(t, "-o", inPlace, inPlace, other)
+	if got, _ := os.ReadFile(inPlace); string(got) != mustMerge(t, base, other) {
+		t.Errorf("merging into the base in place wrote:\n%s", got)
 	}
 
 	// A new file is created readable.
