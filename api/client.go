@@ -176,7 +176,7 @@ func (s *settings) stack(tokens auth.TokenSource, m *masker) (httpx.Sender, erro
 	d = retry.Wrap(d, s.retry)
 	d = auth.Replay(d, tokens, ReasonExpiredToken, replayLogger(s.logger))
 	if s.validateRequests || s.validateResponses {
-		if d, err = validate(d, s.validateRequests, s.validateResponses, m); err != nil {
+		if d, err = validate(d, s.baseURL, s.validateRequests, s.validateResponses, m); err != nil {
 			return nil, err
 		}
 	}

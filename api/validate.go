@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sync"
 
 	"github.com/finicity-go/connect-components/internal/httpx"
@@ -16,11 +17,16 @@ import (
 // validate is the outermost layer when WithRequestValidation or
 // WithResponseValidation is on: a request is checked before anything is
 // sent, and the final answer (after retries and token replay) is checked
-// before it is decoded.
-func validate(next httpx.Sender, requests, responses bool, m *masker) (httpx.Sender, error) {
+// before it is decoded. Routing is exact: the path of baseURL
+// (https://host/proxy) is taken off each request's path before it is
+// matched with the spec's.
+func validate(next httpx.Sender, baseURL string, requests, responses bool, m *masker) (httpx.Sender, error) {
 	v, err := specdoc.Validator()
 	if err != nil {
 		return nil, fmt.Errorf("%sload the embedded OpenAPI document: %w", errPrefix, err)
+	}
+	if u, err := url.Parse(baseURL); err == nil {
+		v = v.Under(u.EscapedPath())
 	}
 	return &validator{next: next, v: v, requests: requests, responses: responses, m: m}, nil
 }

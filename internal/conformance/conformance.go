@@ -275,6 +275,16 @@ func nameOf(op *openapi3.Operation) Operation {
 	return o
 }
 
+// Under returns a Checker for exchanges sent below basePath: the path of
+// a base URL such as https://host/proxy ("/proxy"), as escaped in the
+// URL. Routing is exact, so without it such requests are outside the
+// spec. c is unchanged.
+func (c *Checker) Under(basePath string) *Checker {
+	cp := *c
+	cp.router = c.router.Under(basePath)
+	return &cp
+}
+
 // Operations lists the operations of the spec, sorted by api method.
 func (c *Checker) Operations() []Operation { return slices.Clone(c.list) }
 

@@ -253,3 +253,32 @@ func TestSpecChange(t *testing.T) {
 		t.Errorf("a number for the new string field: %+v", typed)
 	}
 }
+
+// TestUnderBasePath: routing is exact, so an exchange below a base URL's
+// path (a proxy's /proxy) is outside the spec unless the Checker is told
+// the path (Under), and then is checked like any other.
+func TestUnderBasePath(t *testing.T) {
+	c := conformance.MustDefault()
+	const path = "/proxy/connect-components/configurations"
+	if _, ok := c.Route("GET", path); ok {
+		t.Error("a prefixed path routed without Under")
+	}
+	if _, got := c.CheckRequest(context.Background(), request("GET", path, ""), nil); len(got) != 1 || got[0].Kind != conformance.KindUnknownOperation {
+		t.Errorf("without Under: %v, want one unknown-operation finding", briefs(got))
+	}
+	under := c.Under("/proxy")
+	if op, ok := under.Route("GET", path); !ok || op.ID != "GetConfigurations" {
+		t.Errorf("Under(/proxy): %v %v, want GetConfigurations", op, ok)
+	}
+	op, got := under.CheckRequest(context.Background(), request("GET", path, ""), nil)
+	if op.ID != "GetConfigurations" || len(got) != 0 {
+		t.Errorf("Under(/proxy): %v %v, want GetConfigurations and no finding", op, briefs(got))
+	}
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	if _, got := under.CheckResponse(context.Background(), request("GET", path, ""), 200, jsonHeader, []byte(`[{"id":"nope"}]`)); len(got) == 0 {
+		t.Error("Under(/proxy): a bad answer has no finding")
+	}
+	if _, ok := under.Route("GET", "/connect-components/configurations"); ok {
+		t.Error("Under(/proxy): a path outside /proxy routed")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
@@ -45,7 +46,7 @@ func TestByteBudget(t *testing.T) {
 	for i := 0; ; i++ {
 		status, resp := serve(sb, "POST", cfgPath, fmt.Sprint("key-", i%3), anyTok, body)
 		if status != 201 {
-			details := refusal(t, status, resp, 400, sandbox.ReasonInvalidField)
+			details := refusal(t, status, resp, 400, gen.ReasonInvalidField)
 			if !strings.Contains(details, fmt.Sprint(budget, " bytes")) {
 				t.Errorf("refusal does not name the budget: %s", details)
 			}
@@ -73,13 +74,13 @@ func TestByteBudget(t *testing.T) {
 	for {
 		status, resp := serve(sb, "POST", cfgPath, "key-0", anyTok, `{}`)
 		if status != 201 {
-			refusal(t, status, resp, 400, sandbox.ReasonInvalidField)
+			refusal(t, status, resp, 400, gen.ReasonInvalidField)
 			break
 		}
 		ids = append(ids, idIn(t, resp))
 	}
 	status, resp := serve(sb, "POST", oauthPath, "key-0", anyTok, `{"customerId":"c","redirectURI":"https://p.example/back",`+agreement+`}`)
-	refusal(t, status, resp, 400, sandbox.ReasonInvalidField)
+	refusal(t, status, resp, 400, gen.ReasonInvalidField)
 
 	// Deleting makes room again.
 	if status, resp := serve(sb, "DELETE", cfgPath+"/"+ids[0], "key-0", anyTok, ""); status != 204 {
@@ -157,7 +158,7 @@ func TestTokensWithinBudget(t *testing.T) {
 	for {
 		status, body := serve(sb, "POST", cfgPath, keyA, last, `{"filterAccounts":["`+strings.Repeat("y", 200)+`"]}`)
 		if status != 201 {
-			refusal(t, status, body, 400, sandbox.ReasonInvalidField)
+			refusal(t, status, body, 400, gen.ReasonInvalidField)
 			break
 		}
 		ids = append(ids, idIn(t, body))
@@ -182,14 +183,14 @@ func TestLengthCaps(t *testing.T) {
 	sb := sandbox.New(sandbox.WithResponseValidation(func(err error) { t.Error(err) }))
 	long := strings.Repeat("k", sandbox.MaxAppKeyBytes+1)
 	status, body := serve(sb, "POST", cfgPath, long, anyTok, `{}`)
-	if d := refusal(t, status, body, 401, sandbox.ReasonMissingAppKey); !strings.Contains(d, fmt.Sprint(sandbox.MaxAppKeyBytes)) {
+	if d := refusal(t, status, body, 401, gen.ReasonMissingAppKey); !strings.Contains(d, fmt.Sprint(sandbox.MaxAppKeyBytes)) {
 		t.Errorf("details do not name the limit: %s", d)
 	}
 	// Only visible ASCII is stored, so that the state file writes every
 	// key back unchanged.
 	for _, key := range []string{"app key", "clé", "k\x7f", "\xff\xfe"} {
 		status, body := serve(sb, "POST", cfgPath, key, anyTok, `{}`)
-		refusal(t, status, body, 401, sandbox.ReasonMissingAppKey)
+		refusal(t, status, body, 401, gen.ReasonMissingAppKey)
 	}
 	if keys := sb.AppKeys(); len(keys) != 0 {
 		t.Errorf("a refused app key is stored: %d keys", len(keys))
@@ -208,7 +209,7 @@ func TestLengthCaps(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := serve(sb, tc.method, tc.path, keyA, anyTok, tc.body)
-			if d := refusal(t, status, body, 400, sandbox.ReasonInvalidField); !strings.Contains(d, fmt.Sprintf("longer than %d bytes", sandbox.MaxIDBytes)) {
+			if d := refusal(t, status, body, 400, gen.ReasonInvalidField); !strings.Contains(d, fmt.Sprintf("longer than %d bytes", sandbox.MaxIDBytes)) {
 				t.Errorf("details do not name the limit: %s", d)
 			}
 			if strings.Contains(body, longID) {
@@ -242,7 +243,7 @@ func TestStateFileWithinBudget(t *testing.T) {
 	for {
 		status, body := serve(sb, "POST", oauthPath, key, tok, `{"customerId":"c","redirectURI":"https://p.example/back?a=1&b=<2>",`+agreement+`}`)
 		if status != 201 {
-			refusal(t, status, body, 400, sandbox.ReasonInvalidField)
+			refusal(t, status, body, 400, gen.ReasonInvalidField)
 			break
 		}
 	}
@@ -271,7 +272,7 @@ func TestStateFileWithinBudget(t *testing.T) {
 func TestInvalidUTF8IsRefused(t *testing.T) {
 	sb := sandbox.New()
 	status, body := serve(sb, "POST", cfgPath, keyA, anyTok, "{\"filterAccounts\":[\"a\xff\"]}")
-	if d := refusal(t, status, body, 400, sandbox.ReasonInvalidField); d != "body: invalid UTF-8 in a JSON string" {
+	if d := refusal(t, status, body, 400, gen.ReasonInvalidField); d != "body: invalid UTF-8 in a JSON string" {
 		t.Errorf("details: %s", d)
 	}
 	if n := len(sb.Configurations(keyA)); n != 0 {

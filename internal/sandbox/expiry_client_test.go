@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
@@ -62,7 +63,7 @@ func TestClientRecoversFromExpiry(t *testing.T) {
 		t.Errorf("after expiry: want the old token then a new one, got %d attempts (new differs from first: %v)", len(sent), len(sent) == 3 && sent[2] != first)
 	}
 	_, err = fixed.Configurations.List(ctx)
-	if e := apiError(t, err); e.StatusCode != 401 || e.ReasonCode != sandbox.ReasonExpiredToken || !e.Recoverable {
+	if e := apiError(t, err); e.StatusCode != 401 || e.ReasonCode != gen.ReasonExpiredToken || !e.Recoverable {
 		t.Errorf("after expiry, fixed-token client: want 401 10023 recoverable, got %v", err)
 	}
 	if strings.Contains(err.Error(), first) {

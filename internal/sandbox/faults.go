@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // Fault is a scripted answer to one call of an operation, replacing or
@@ -79,14 +77,8 @@ func (s *Sandbox) ClearScripts() {
 }
 
 func (s *Sandbox) hasOperation(id string) bool {
-	for _, item := range s.validator.Doc().Paths.Map() {
-		for _, op := range item.Operations() {
-			if op.OperationID == id {
-				return true
-			}
-		}
-	}
-	return false
+	_, ok := s.model.Operation(id)
+	return ok
 }
 
 // next takes the fault for one call of operation id, if one is queued.
@@ -111,7 +103,7 @@ func (sc *scripts) next(id string) (Fault, bool) {
 
 // fault answers one call as f says; answer computes the operation's own
 // answer, for a fault that only delays it.
-func (s *Sandbox) fault(w http.ResponseWriter, r *http.Request, route *validation.Route, f Fault, answer func() response) {
+func (s *Sandbox) fault(w http.ResponseWriter, r *http.Request, o *operation, f Fault, answer func() response) {
 	if f.Delay > 0 {
 		timer := time.NewTimer(f.Delay)
 		select {
@@ -133,12 +125,13 @@ func (s *Sandbox) fault(w http.ResponseWriter, r *http.Request, route *validatio
 		w.Header().Set("Retry-After", strconv.FormatInt(int64(secs), 10))
 	}
 	if f.Status == 0 {
-		s.write(w, r, route, answer())
+		s.write(w, r, o, true, answer())
 		return
 	}
 	// A scripted status is, by design, one the operation may not
-	// document: it is not validated as an answer (route nil).
-	s.write(w, r, nil, scriptedError(f.Status).response())
+	// document: it is not validated as an answer, and comes in the
+	// operation's error shape.
+	s.write(w, r, o, false, scriptedError(f.Status).response())
 }
 
 // scriptedError is the error body of a scripted status: the API's shape,

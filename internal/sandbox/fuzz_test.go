@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
@@ -15,7 +15,9 @@ import (
 // panics (a panic is caught and answered 500, which fails here), never
 // writes an answer that violates the spec, and only answers statuses the
 // operation documents. Requests outside the spec may only get 404 or 405
-// (or 302/404 on an OAuth session page).
+// (or 302/404 on an OAuth session page). The same holds for a sandbox of
+// a spec with no x- extension (testdata/anyapi.yaml): composed schemas,
+// a PDF, errors of their own shapes.
 //
 //	go test -fuzz=FuzzSandbox -fuzztime=30s ./internal/sandbox
 func FuzzSandbox(f *testing.F) {
@@ -36,12 +38,25 @@ func FuzzSandbox(f *testing.F) {
 		{"POST", tokenPath, keyA, "", "application/json", `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`},
 		{"GET", "/oauth/605543e1-f507-48ad-8127-95c40566597b", "", "", "", ""},
 		{"PATCH", "//", "k", "t", "text/plain", "\x00\xff"},
+		{"GET", cfgPath + "/", keyA, anyTok, "", ""},
+		{"GET", "/x" + cfgPath, keyA, anyTok, "", ""},
+		{"GET", "/applications?limit=5&since=2024-01-02", keyA, "", "", ""},
+		{"GET", "/aggregation/v2/partners/applications/42", keyA, "", "", ""},
+		{"GET", "/accounts/-7/statement?from=2024-02-30", keyA, "", "", ""},
+		{"POST", "/payments", keyA, "", "application/json", `{"amount":0.5,"currency":"EUR","executeOn":"2024-01-02"}`},
+		{"GET", "/health", "", "", "", ""},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.path, s.key, s.token, s.ctype, []byte(s.body))
 	}
 	sb := sandbox.New(sandbox.WithMaxBodyBytes(4096))
-	v := specdoc.MustValidator()
+	m := specdoc.MustModel()
+	anyModel, err := spec.Load(anySpecFile)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var anyViolation error
+	anySB := sandbox.New(sandbox.WithModel(anyModel), sandbox.WithResponseValidation(func(err error) { anyViolation = err }))
 	f.Fuzz(func(t *testing.T, method, path, key, token, ctype string, body []byte) {
 		req, err := http.NewRequest(method, "http://127.0.0.1"+path, bytes.NewReader(body))
 		if err != nil {
@@ -67,17 +82,40 @@ func FuzzSandbox(f *testing.F) {
 			if status >= 500 {
 				t.Fatalf("%s %q: status %d: %s", method, path, status, rec.Body.Bytes())
 			}
-			path := req.URL.EscapedPath() // routed as the sandbox does
-			route, _, err := v.FindRoute(req.Method, path)
-			if err != nil || depth(route.Path) != depth(path) {
+			path := req.URL.EscapedPath() // routed as the sandbox does: exactly
+			op, _, err := m.Find(req.Method, path)
+			if err != nil {
 				if status != 302 && status != 404 && status != 405 {
 					t.Fatalf("%s %q outside the spec: status %d", method, path, status)
 				}
 				continue
 			}
-			if route.Operation.Responses.Status(status) == nil {
-				t.Fatalf("%s %q (%s): status %d is not documented", method, path, route.Operation.OperationID, status)
+			if op.Response(status) == nil {
+				t.Fatalf("%s %q (%s): status %d is not documented", method, path, op.ID, status)
 			}
+		}
+
+		// The spec with no x- extension, its API key in its own header.
+		anyReq := req.Clone(req.Context())
+		anyReq.Body = http.NoBody
+		if len(body) > 0 {
+			anyReq.Body = nopCloser{bytes.NewReader(body)}
+		}
+		anyReq.Header.Set("X-Api-Key", key)
+		anyViolation = nil
+		rec3 := httptest.NewRecorder()
+		anySB.ServeHTTP(rec3, anyReq)
+		if anyViolation != nil {
+			t.Fatalf("any spec: %s %q: %v", method, path, anyViolation)
+		}
+		op, _, err := anyModel.Find(anyReq.Method, anyReq.URL.EscapedPath())
+		switch {
+		case rec3.Code >= 500:
+			t.Fatalf("any spec: %s %q: status %d: %s", method, path, rec3.Code, rec3.Body.Bytes())
+		case err != nil && rec3.Code != 404 && rec3.Code != 405:
+			t.Fatalf("any spec: %s %q outside the spec: status %d", method, path, rec3.Code)
+		case err == nil && op.Response(rec3.Code) == nil:
+			t.Fatalf("any spec: %s %q (%s): status %d is not documented", method, path, op.ID, rec3.Code)
 		}
 	})
 }
@@ -85,6 +123,3 @@ func FuzzSandbox(f *testing.F) {
 type nopCloser struct{ *bytes.Reader }
 
 func (nopCloser) Close() error { return nil }
-
-// depth counts path segments the way the sandbox routes: exact length.
-func depth(p string) int { return strings.Count(strings.Trim(p, "/"), "/") }

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/gen"
 )
 
 // TestReconnectionBody: the spec requires the body, as a JSON object or
@@ -41,8 +41,8 @@ func TestReconnectionBody(t *testing.T) {
 				return
 			}
 			item := errorItem(t, body)
-			if item.ReasonCode != sandbox.ReasonInvalidField || !strings.HasPrefix(item.Details, "body") {
-				t.Errorf("got %s %q, want %s naming the body", item.ReasonCode, item.Details, sandbox.ReasonInvalidField)
+			if item.ReasonCode != gen.ReasonInvalidField || !strings.HasPrefix(item.Details, "body") {
+				t.Errorf("got %s %q, want %s naming the body", item.ReasonCode, item.Details, gen.ReasonInvalidField)
 			}
 			if tc.details != "" && item.Details != tc.details {
 				t.Errorf("Details: got %q, want %q", item.Details, tc.details)
@@ -57,8 +57,8 @@ func TestReconnectionBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.StatusCode() != 400 || r.JSON400 == nil || r.JSON400.Errors.Error[0].ReasonCode != sandbox.ReasonInvalidField {
-		t.Errorf("generated client, no body: got %d %s, want 400 %s", r.StatusCode(), r.Body, sandbox.ReasonInvalidField)
+	if r.StatusCode() != 400 || r.JSON400 == nil || r.JSON400.Errors.Error[0].ReasonCode != gen.ReasonInvalidField {
+		t.Errorf("generated client, no body: got %d %s, want 400 %s", r.StatusCode(), r.Body, gen.ReasonInvalidField)
 	}
 }
 
@@ -92,11 +92,11 @@ func TestEncodedPathSegments(t *testing.T) {
 		}
 		switch status {
 		case 404:
-			if item := errorItem(t, body); item.ReasonCode != sandbox.ReasonNotFound || item.Details != "No operation for this path." {
+			if item := errorItem(t, body); item.ReasonCode != gen.ReasonNotFound || item.Details != "No operation for this path." {
 				t.Errorf("%s: got %+v", tc.path, item)
 			}
 		case 400:
-			if item := errorItem(t, body); item.ReasonCode != sandbox.ReasonInvalidField || !strings.HasPrefix(item.Details, tc.details) {
+			if item := errorItem(t, body); item.ReasonCode != gen.ReasonInvalidField || !strings.HasPrefix(item.Details, tc.details) {
 				t.Errorf("%s: got %+v, want Details starting %q", tc.path, item, tc.details)
 			}
 		}

@@ -61,6 +61,9 @@ func TestRejections(t *testing.T) {
 		{"token with wrong secret", raw{method: "POST", path: tokenPath, key: keyA, body: `{"partnerId":"sandbox-partner","partnerSecret":"nope"}`}, 401, "10024", "partnerId or partnerSecret"},
 		{"unknown path", raw{method: "GET", path: "/connect-components/nothing", key: keyA, token: anyTok}, 404, "4041", "No operation for this path"},
 		{"prefixed path", raw{method: "GET", path: "/v1" + cfgPath, key: keyA, token: anyTok}, 404, "4041", "No operation for this path"},
+		{"trailing slash", raw{method: "GET", path: cfgPath + "/", key: keyA, token: anyTok}, 404, "4041", "No operation for this path"},
+		{"trailing slash after an id", raw{method: "GET", path: cfgPath + "/" + unknownID + "/", key: keyA, token: anyTok}, 404, "4041", "No operation for this path"},
+		{"the token path's tail alone", raw{method: "POST", path: "/partners/authentication", key: keyA, body: `{"partnerId":"a","partnerSecret":"b"}`}, 404, "4041", "No operation for this path"},
 		{"wrong method", raw{method: "PUT", path: cfgPath, key: keyA, token: anyTok}, 405, "4041", "No operation for method PUT"},
 	}
 	for _, tc := range cases {

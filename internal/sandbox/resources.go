@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/spec"
 )
 
 // collection is a named set of resources, scoped per app key, as the
@@ -21,6 +22,7 @@ type collection struct {
 	name   string
 	noun   string              // singular, for messages: configuration
 	item   *openapi3.SchemaRef // a stored resource: the create answer's schema
+	props  openapi3.Schemas    // its properties, allOf members merged
 	idProp string              // the property holding the generated id
 	idUUID bool                // ids are UUIDs: path ids are compared canonically
 
@@ -40,19 +42,24 @@ func newCollection(name string) *collection {
 }
 
 // define takes the resource schema of c from its create operation: the
-// object of the create answer, which must declare the id property.
+// JSON object of the create answer, which must declare the id property.
 func (c *collection) define(o *operation) error {
 	if c.item != nil {
 		return fmt.Errorf("collection %q has two create operations", c.name)
 	}
-	if o.schema == nil || o.schema.Value == nil || !o.schema.Value.Type.Is("object") {
-		return fmt.Errorf("create: the %d answer has no JSON object schema", o.success)
+	sch := jsonSchema(o.success)
+	if sch == nil || sch.Value == nil {
+		return fmt.Errorf("create: the %d answer has no JSON object schema", o.status)
 	}
-	id := o.schema.Value.Properties[c.idProp]
+	props, _ := spec.Properties(sch.Value)
+	if !sch.Value.Type.Is("object") && len(props) == 0 {
+		return fmt.Errorf("create: the %d answer has no JSON object schema", o.status)
+	}
+	id := props[c.idProp]
 	if id == nil || id.Value == nil {
-		return fmt.Errorf("create: the %d answer's schema declares no %q property for the generated id", o.success, c.idProp)
+		return fmt.Errorf("create: the %d answer's schema declares no %q property for the generated id", o.status, c.idProp)
 	}
-	c.item = o.schema
+	c.item, c.props = sch, props
 	c.idUUID = id.Value.Format == "uuid"
 	return nil
 }
@@ -108,7 +115,7 @@ func (s *Sandbox) createResource(c *call) response {
 	if err := json.Unmarshal(c.body, &in); err != nil || in == nil {
 		return invalidField("body: not a JSON object").response()
 	}
-	declared := col.item.Value.Properties
+	declared := col.props
 	rec := make(map[string]json.RawMessage, len(in)+1)
 	for name, v := range in {
 		if _, ok := declared[name]; ok && name != col.idProp {
@@ -159,7 +166,7 @@ func resourceAnswer(c *call, raw []byte) response {
 	if err != nil {
 		return sandboxDefect(c.op, "a stored resource does not decode")
 	}
-	return response{status: c.op.success, body: v}
+	return response{status: c.op.status, body: v}
 }
 
 // storedLocked returns the resources appKey owns in col, in creation
@@ -192,7 +199,7 @@ func (s *Sandbox) listResources(c *call) response {
 		}
 		list = append(list, v)
 	}
-	return response{status: c.op.success, body: list}
+	return response{status: c.op.status, body: list}
 }
 
 func (s *Sandbox) getResource(c *call) response {
@@ -220,7 +227,7 @@ func (s *Sandbox) deleteResource(c *call) response {
 		return col.notFound()
 	}
 	s.changed()
-	return response{status: c.op.success}
+	return response{status: c.op.status}
 }
 
 // deleteStored removes resource id of appKey from col, and the app key's
@@ -331,6 +338,6 @@ func (s *Sandbox) Configurations(appKey string) []gen.Configuration {
 
 // limitReached is the answer to a create over a resource count limit.
 func limitReached(title, details string) apiError {
-	return apiError{status: http.StatusBadRequest, reason: ReasonInvalidField,
+	return apiError{status: http.StatusBadRequest, reason: gen.ReasonInvalidField,
 		description: title + " limit of the sandbox reached.", details: details}
 }

@@ -25,6 +25,8 @@ func TestRouteUnescapesSegments(t *testing.T) {
 		{"/connect-components/customers/a/b" + tail, nil},
 		{"/x/connect-components/customers/a%2Fb" + tail, nil},
 		{"/connect-components/customers/" + tail, nil},
+		{"/connect-components/customers/1005061234" + tail + "/", nil},
+		{"/connect-components/configurations/605543e1-f507-48ad-8127-95c40566597b/", nil},
 	}
 	for _, tc := range cases {
 		method := "POST"

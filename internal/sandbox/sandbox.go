@@ -1,5 +1,6 @@
 // Package sandbox is a stateful, in-memory stand-in for the Data Connect
-// Components API, built from the embedded openapi.yaml.
+// Components API, built from the embedded openapi.yaml (or from any other
+// OpenAPI document: WithModel, WithDocument).
 //
 // A *Sandbox is an http.Handler: mount it in httptest.NewServer for tests,
 // serve it with net/http (finicity-connect sandbox does), or call it with
@@ -7,14 +8,17 @@
 // the spec before it is handled, so a client that the sandbox accepts sends
 // what the real API expects.
 //
-// What it does for each operation is declared in the spec, by the
-// operation's x-sandbox extension (engine.go): create, list, get or delete
-// on a named collection of resources, or one of a few named handlers
-// (token, loginForm, oauthURL, reconnection). Resources are stored as the
-// request's JSON, so a field added to the spec is stored and returned with
-// no code change; every success answer is built from its response schema
-// and validated before it is sent; an operation without x-sandbox answers
-// its documented example. Stored state is bounded by a byte budget
+// What it does for each operation is read from the spec model
+// (internal/spec), as the operation's x-sandbox extension declares it
+// (engine.go): create, list, get or delete on a named collection of
+// resources, or one of a few named handlers (token, loginForm, oauthURL,
+// reconnection). Resources are stored as the request's JSON, so a field
+// added to the spec is stored and returned with no code change; every
+// success answer is built from its response schema and validated before
+// it is sent; an operation without x-sandbox answers its documented
+// example, else a value built from its schema, and every error comes in
+// the shape its operation documents. Requests are routed exactly
+// (spec.Model.Find). Stored state is bounded by a byte budget
 // (DefaultMaxStateBytes, WithMaxStateBytes) and app keys and ids by
 // length (MaxAppKeyBytes, MaxIDBytes).
 package sandbox
@@ -32,10 +36,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers"
 	"github.com/google/uuid"
 
 	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 	"github.com/finicity-go/connect-components/internal/validation"
 )
@@ -58,11 +62,13 @@ type Sandbox struct {
 	now             func() time.Time
 	reportViolation func(error)
 	publicURL       string
-	doc             *openapi3.T // WithDocument; nil for the embedded spec
+	doc             *openapi3.T // WithDocument; nil otherwise
+	model           *spec.Model // the spec served: WithModel's, WithDocument's or the embedded one
 	validator       *validation.Validator
-	hook            func(Inbound)                      // WithRequestHook; nil when none
-	ops             map[*openapi3.Operation]*operation // x-sandbox of each operation (engine.go)
-	problems        []error                            // malformed x-sandbox extensions
+	hook            func(Inbound)                  // WithRequestHook; nil when none
+	ops             map[*spec.Operation]*operation // what each operation does (engine.go)
+	problems        []error                        // x-sandbox behaviours the sandbox has no code for
+	errorShape      *openapi3.SchemaRef            // the error shape of answers to no operation
 
 	// Scripted answers (faults.go), guarded by their own mutex so a
 	// delayed answer never holds up the state.
@@ -78,7 +84,10 @@ type Sandbox struct {
 }
 
 // New returns a Sandbox with no configurations, accepting the sandbox
-// partner credentials and, unless WithTokenCheck(true), any token.
+// partner credentials and, unless WithTokenCheck(true), any token. It
+// serves the embedded spec unless WithModel or WithDocument gives
+// another; it panics on a document that does not model (spec.New), as
+// `make generate` refuses one.
 func New(opts ...Option) *Sandbox {
 	s := &Sandbox{
 		tokenLifetime: DefaultTokenLifetime,
@@ -93,41 +102,58 @@ func New(opts ...Option) *Sandbox {
 			opt(s)
 		}
 	}
-	if s.doc == nil {
-		s.validator = specdoc.MustValidator()
-	} else {
-		v, err := validation.New(s.doc)
+	if s.model == nil && s.doc != nil {
+		m, err := spec.New("openapi.yaml", s.doc)
 		if err != nil {
 			panic("sandbox: WithDocument: " + err.Error())
 		}
+		s.model = m
+	}
+	if s.model == nil {
+		s.model, s.validator = specdoc.MustModel(), specdoc.MustValidator()
+	} else {
+		v, err := validation.NewFromModel(s.model)
+		if err != nil {
+			panic("sandbox: " + err.Error())
+		}
 		s.validator = v
 	}
-	s.ops, s.colls, s.problems = compile(s.validator.Doc())
+	s.ops, s.colls, s.problems = compile(s.model, s.validator)
+	s.errorShape = commonErrorShape(s.model)
 	return s
 }
 
 // WithDocument makes the sandbox serve doc instead of the embedded spec:
-// its routes, validation and x-sandbox behaviours. Tests use it on a
-// changed copy of openapi.yaml to show that a spec change reaches the
-// sandbox with no code change. doc must not be modified afterwards.
+// its routes, validation and behaviours. Tests use it on a changed copy
+// of openapi.yaml to show that a spec change reaches the sandbox with no
+// code change. doc must not be modified afterwards.
 func WithDocument(doc *openapi3.T) Option {
-	return func(s *Sandbox) { s.doc = doc }
+	return func(s *Sandbox) { s.doc, s.model = doc, nil }
 }
 
-// response is what an operation answers: a status, and a body marshalled
-// to JSON unless it is nil.
+// WithModel makes the sandbox serve the spec m models (spec.Load,
+// spec.Parse) instead of the embedded one: any OpenAPI document, with or
+// without x- extensions.
+func WithModel(m *spec.Model) Option {
+	return func(s *Sandbox) { s.model, s.doc = m, nil }
+}
+
+// response is what an operation answers: a status, and a body.
 type response struct {
-	status  int
-	body    any
-	built   bool   // body is the finished JSON value already (an example)
-	raw     []byte // body as sent, once finished
-	checked bool   // validated against the spec already (finish)
+	status      int
+	body        any         // marshalled to JSON, unless raw is set
+	built       bool        // body is the finished JSON value already (an example, a synthesized value)
+	fallback    bool        // body is an example: a value built from the schema replaces it if refused
+	raw         []byte      // body as sent, once finished (or a binary body)
+	contentType string      // of raw
+	header      http.Header // documented headers of the answer
+	err         *apiError   // an error answer: its body is written in the operation's shape (errorBody)
+	checked     bool        // validated against the spec already (finish)
 }
 
 // call is a request that passed routing, authentication and validation.
 type call struct {
 	*http.Request
-	route  *validation.Route
 	op     *operation
 	appKey string
 	params map[string]string // path parameters by name
@@ -151,10 +177,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveOAuthSession(w, r, id)
 		return
 	}
-	route, params, err := s.route(r)
+	o, params, err := s.route(r)
 	if err != nil {
 		s.inspect(Inbound{Request: r, Violation: fmt.Errorf("no operation of the spec for %s %s", r.Method, r.URL.EscapedPath())})
-		s.write(w, r, nil, unroutable(r, err))
+		s.write(w, r, nil, false, unroutable(r, err))
 		return
 	}
 	// The body is read once, capped, and only for operations that take
@@ -165,7 +191,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// credentials first (handle).
 	var body []byte
 	var readErr error
-	if route.Operation.RequestBody != nil {
+	if o.spec.Body != nil {
 		body, readErr = readCapped(r.Body, s.maxBody)
 	}
 	violation := readErr
@@ -178,43 +204,44 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if violation == nil {
 		_, violation = s.validator.ValidateRequestBody(r.Context(), r, body)
 	}
-	s.inspect(Inbound{Request: r, Route: route, Body: body, Violation: violation})
-	if f, ok := s.script.next(route.Operation.OperationID); ok {
-		s.fault(w, r, route, f, func() response { return s.handle(r, route, params, body, readErr, violation) })
+	s.inspect(Inbound{Request: r, Route: o.route, Body: body, Violation: violation})
+	if f, ok := s.script.next(o.spec.ID); ok {
+		s.fault(w, r, o, f, func() response { return s.handle(r, o, params, body, readErr, violation) })
 		return
 	}
-	s.write(w, r, route, s.handle(r, route, params, body, readErr, violation))
+	s.write(w, r, o, true, s.handle(r, o, params, body, readErr, violation))
 }
 
-// route finds the operation of r and its path parameters. It splits the
-// escaped path, so that an encoded "/" inside a parameter (customer_id
-// a%2Fb) stays in its segment and is unescaped with it ("a/b"), instead of
-// adding a segment that no route has.
-func (s *Sandbox) route(r *http.Request) (*validation.Route, map[string]string, error) {
-	path := r.URL.EscapedPath()
-	route, params, err := s.validator.FindRoute(r.Method, path)
+// route finds the operation of r and its path parameters with the spec
+// model's exact router (spec.Model.Find): the same number of segments,
+// literals before parameters, so /x/connect-components/configurations is
+// not an alias of /connect-components/configurations and a trailing
+// slash is not a route. It splits the escaped path, so that an encoded
+// "/" inside a parameter (customer_id a%2Fb) stays in its segment and is
+// unescaped with it ("a/b").
+func (s *Sandbox) route(r *http.Request) (*operation, map[string]string, error) {
+	op, params, err := s.model.Find(r.Method, r.URL.EscapedPath())
 	if err != nil {
 		return nil, nil, err
 	}
-	if segments(route.Path) != segments(path) {
-		return nil, nil, routers.ErrPathNotFound
-	}
-	return route, params, nil
+	return s.ops[op], params, nil
 }
 
 // handle runs the checks every operation shares, in the order a client
 // can act on them: credentials first, then the body, then the operation.
 // readErr is the failure to read the body, violation the first way the
 // request breaks the spec (readErr included); both nil for a valid one.
-func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[string]string, body []byte, readErr, violation error) response {
+func (s *Sandbox) handle(r *http.Request, o *operation, params map[string]string, body []byte, readErr, violation error) response {
 	appKey := r.Header.Get(headerAppKey)
-	if appKey == "" {
+	switch {
+	case o.spec.Requires(headerAppKey) && appKey == "":
 		return missingAppKey().response()
-	}
-	if !validAppKey(appKey) {
+	case o.spec.Requires(headerAppKey) && !validAppKey(appKey):
 		return invalidAppKey().response()
+	case !validAppKey(appKey):
+		appKey = "" // not a credential of this operation: resources it stores are everyone's
 	}
-	if needsToken(route) {
+	if o.spec.Requires(headerAppToken) {
 		if e, ok := s.checkToken(appKey, r.Header.Get(headerAppToken)); !ok {
 			return e.response()
 		}
@@ -223,41 +250,22 @@ func (s *Sandbox) handle(r *http.Request, route *validation.Route, params map[st
 		return invalidField(readErr.Error()).response()
 	}
 	if violation != nil {
-		return rejected(route, violation).response()
+		return rejected(o, violation).response()
 	}
-	op := s.ops[route.Operation]
-	if op == nil { // the validator routed to an operation compile did not see: cannot happen
-		return sandboxDefect(&operation{id: route.Operation.OperationID}, "no compiled behaviour")
+	if o.broken != nil {
+		return sandboxDefect(o, o.broken.Error())
 	}
-	if op.broken != nil {
-		return sandboxDefect(op, op.broken.Error())
-	}
-	if e, ok := tooLongID(route, params, body); !ok {
+	if e, ok := tooLongID(o, params, body); !ok {
 		return e.response()
 	}
-	c := &call{Request: r, route: route, op: op, appKey: appKey, params: params, body: body}
+	c := &call{Request: r, op: o, appKey: appKey, params: params, body: body}
 	if fail := s.checkRefs(c); fail != nil {
 		return *fail
 	}
-	if op.run == nil {
-		return s.finish(c, s.answerExample(c))
+	if o.run == nil {
+		return s.finish(c, s.answerDocumented(c))
 	}
-	return s.finish(c, op.run(s, c))
-}
-
-// needsToken reports whether the operation's security requires
-// Finicity-App-Token (every operation but CreateToken).
-func needsToken(route *validation.Route) bool {
-	reqs := route.Operation.Security
-	if reqs == nil {
-		reqs = &route.Spec.Security
-	}
-	for _, req := range *reqs {
-		if _, ok := req["FinicityAppToken"]; ok {
-			return true
-		}
-	}
-	return false
+	return s.finish(c, o.run(s, c))
 }
 
 // readCapped reads at most limit bytes, and fails with a message naming
@@ -278,7 +286,7 @@ func readCapped(body io.Reader, limit int64) ([]byte, error) {
 
 // rejected maps a validation failure to the documented error answer. The
 // FieldError text names the field and never echoes its value.
-func rejected(route *validation.Route, err error) apiError {
+func rejected(o *operation, err error) apiError {
 	var fe *validation.FieldError
 	if !errors.As(err, &fe) {
 		fe = &validation.FieldError{Location: "request", Reason: "could not be validated"}
@@ -288,7 +296,18 @@ func rejected(route *validation.Route, err error) apiError {
 		return missingAppKey()
 	case fe.Location == "header" && strings.EqualFold(fe.Field, headerAppToken), fe.Location == "security":
 		return invalidToken("The Finicity-App-Token header is required.")
-	case documents(route, http.StatusBadRequest):
+	case fe.Location == "header" && o.spec.Requires(fe.Field):
+		// Another spec's credential: 401, or the closest status the
+		// operation documents (an answer keeps to the spec).
+		e := missingCredential(fe.Field)
+		for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusBadRequest, http.StatusNotFound} {
+			if documents(o, status) {
+				e.status = status
+				break
+			}
+		}
+		return e
+	case documents(o, http.StatusBadRequest):
 		return invalidField(fe.Error())
 	}
 	// Get and delete by id document no 400: the only thing that can be
@@ -296,47 +315,58 @@ func rejected(route *validation.Route, err error) apiError {
 	return notFound(fe.Error())
 }
 
-// documents reports whether the operation documents status.
-func documents(route *validation.Route, status int) bool {
-	return route.Operation.Responses.Status(status) != nil
+// documents reports whether the operation documents status (exactly, by
+// its range, or by a default answer).
+func documents(o *operation, status int) bool {
+	return o.spec.Response(status) != nil
 }
 
 // unroutable answers a method or path that is not in the spec. The error
-// body is the API's own, so clients decode it like any other error.
+// body is in the spec's error shape, so clients decode it like any other
+// error.
 func unroutable(r *http.Request, err error) response {
-	if errors.Is(err, routers.ErrMethodNotAllowed) {
-		return apiError{status: http.StatusMethodNotAllowed, reason: ReasonNotFound,
+	if errors.Is(err, spec.ErrMethodNotAllowed) {
+		return apiError{status: http.StatusMethodNotAllowed, reason: gen.ReasonNotFound,
 			description: "Method not allowed.", details: "No operation for method " + r.Method + " on this path."}.response()
 	}
 	return notFound("No operation for this path.").response()
 }
 
-// segments counts the segments of a path: a route only matches a request
-// path of the same length, so /x/connect-components/configurations is not
-// an alias of /connect-components/configurations.
-func segments(path string) int {
-	return strings.Count(strings.Trim(path, "/"), "/")
-}
-
-// write sends resp, validating it against the spec first when
-// WithResponseValidation asked for it. route is nil for paths outside the
-// spec, whose answers have nothing to be validated against.
-func (s *Sandbox) write(w http.ResponseWriter, r *http.Request, route *validation.Route, resp response) {
-	out := resp.raw
-	if out != nil {
-		w.Header().Set("Content-Type", "application/json")
-	} else if resp.body != nil {
+// write sends resp, an error answer in the shape o documents for it (o
+// nil: the spec's usual shape), validating it against the spec first when
+// validate is true and WithResponseValidation asked for it. Answers to
+// paths outside the spec, and scripted statuses, are not validated: they
+// have nothing to be validated against.
+func (s *Sandbox) write(w http.ResponseWriter, r *http.Request, o *operation, validate bool, resp response) {
+	out, contentType := resp.raw, resp.contentType
+	switch {
+	case resp.err != nil:
+		var so *spec.Operation
+		if o != nil {
+			so = o.spec
+		}
+		out, contentType = s.errorBody(so, resp.err)
+	case out == nil && resp.body != nil:
 		var err error
 		out, err = json.Marshal(resp.body)
 		if err != nil {
 			http.Error(w, "sandbox bug: response does not marshal", http.StatusInternalServerError)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
+		contentType = "application/json"
 	}
-	if route != nil && s.reportViolation != nil && !resp.checked {
-		if err := s.validator.ValidateResponse(context.WithoutCancel(r.Context()), r, resp.status, w.Header(), out); err != nil {
-			s.reportViolation(fmt.Errorf("sandbox: %d answer to %s violates the spec: %w", resp.status, route.Operation.OperationID, err))
+	for k, v := range resp.header {
+		w.Header()[k] = v
+	}
+	if out != nil {
+		if contentType == "" {
+			contentType = "application/json"
+		}
+		w.Header().Set("Content-Type", contentType)
+	}
+	if validate && o != nil && s.reportViolation != nil && !resp.checked {
+		if err := s.validator.ValidateRouteResponse(context.WithoutCancel(r.Context()), o.route, r, resp.status, w.Header(), out); err != nil {
+			s.reportViolation(fmt.Errorf("sandbox: %d answer to %s violates the spec: %w", resp.status, o.spec.ID, err))
 		}
 	}
 	w.WriteHeader(resp.status)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
@@ -71,8 +72,8 @@ func TestLoginForms(t *testing.T) {
 			f, err := tc.client.LoginForms.Create(ctx, 170716, api.LoginFormParams{
 				Language: tc.language, CustomerID: "1005061234", ConfigurationID: tc.cfgID, ServiceAgreement: agreed})
 			if tc.status != 0 {
-				if e := apiError(t, err); e.StatusCode != tc.status || e.ReasonCode != sandbox.ReasonNotFound || !strings.Contains(e.Details, "configurationId") {
-					t.Errorf("got %d %s %q, want %d %s naming configurationId", e.StatusCode, e.ReasonCode, e.Details, tc.status, sandbox.ReasonNotFound)
+				if e := apiError(t, err); e.StatusCode != tc.status || e.ReasonCode != gen.ReasonNotFound || !strings.Contains(e.Details, "configurationId") {
+					t.Errorf("got %d %s %q, want %d %s naming configurationId", e.StatusCode, e.ReasonCode, e.Details, tc.status, gen.ReasonNotFound)
 				}
 				return
 			}

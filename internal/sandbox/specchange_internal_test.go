@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/finicity-go/connect-components/internal/spec"
 )
 
 // specFile is the spec the embedded one is generated from.
@@ -178,10 +181,11 @@ func TestSpecChangeReachesTheSandbox(t *testing.T) {
 	}
 }
 
-// TestEmbeddedSpecBehaviours: every x-sandbox extension of openapi.yaml is
-// well-formed, and every operation without one (listed by name in the
-// test log) answers its documented success example, validated: in the
-// embedded spec, and in a copy with a new operation.
+// TestEmbeddedSpecBehaviours: every x-sandbox extension of openapi.yaml
+// names a behaviour the sandbox has, and every operation without one
+// (listed by name in the test log) answers its documented success
+// example, validated: in the embedded spec, and in a copy with a new
+// operation.
 func TestEmbeddedSpecBehaviours(t *testing.T) {
 	for name, opts := range map[string][]Option{
 		"embedded":                  nil,
@@ -194,71 +198,64 @@ func TestEmbeddedSpecBehaviours(t *testing.T) {
 			}
 			only := s.exampleOnly()
 			t.Logf("operations answering their documented example (no x-sandbox): %q", only)
-			doc := s.validator.Doc()
-			for op, o := range s.ops {
-				if o.run != nil || o.broken != nil {
-					continue
-				}
-				path := o.path
-				for _, name := range pathParams(o.path) {
-					path = strings.Replace(path, "{"+name+"}", exampleParam(op, doc.Paths.Value(o.path), name), 1)
-				}
-				method := ""
-				for m, candidate := range doc.Paths.Value(o.path).Operations() {
-					if candidate == op {
-						method = m
+			for _, id := range only {
+				op, _ := s.model.Operation(id)
+				o := s.ops[op]
+				path := op.Path
+				for _, p := range op.PathParams {
+					v := "1"
+					if ex, ok := p.Example(); ok {
+						v = fmt.Sprint(ex)
 					}
+					path = strings.Replace(path, "{"+p.Name+"}", v, 1)
 				}
-				rec := s.callForTest(method, path, "k", "t", "{}")
-				var got, want any
+				rec := s.callForTest(op.Method, path, "k", "t", "{}")
+				var got any
 				_ = json.Unmarshal(rec.Body.Bytes(), &got)
-				exampleJSON, _ := json.Marshal(o.example)
-				_ = json.Unmarshal(exampleJSON, &want)
-				if rec.Code != o.success || (o.example != nil && !reflect.DeepEqual(got, want)) {
-					t.Errorf("%s (no x-sandbox in openapi.yaml): %d %s, want %d with its example %s", o.id, rec.Code, rec.Body, o.success, exampleJSON)
+				want, hasExample := o.success.Example()
+				if rec.Code != o.status || (hasExample && !reflect.DeepEqual(got, want)) {
+					t.Errorf("%s (no x-sandbox in openapi.yaml): %d %s, want %d with its example %v", id, rec.Code, rec.Body, o.status, want)
 				}
 			}
 		})
 	}
 }
 
-// exampleParam is the example value of path parameter name.
-func exampleParam(op *openapi3.Operation, item *openapi3.PathItem, name string) string {
-	for _, params := range []openapi3.Parameters{op.Parameters, item.Parameters} {
-		if p := params.GetByInAndName("path", name); p != nil && p.Example != nil {
-			b, _ := json.Marshal(p.Example)
-			return strings.Trim(string(b), `"`)
-		}
-	}
-	return "1"
-}
-
-// TestMalformedBehaviour: an x-sandbox naming no known handler makes its
-// operation answer 500 naming the operation and the extension, never a
-// made-up success; New lists the problem.
+// TestMalformedBehaviour: an x-sandbox naming no handler the sandbox has
+// makes its operation answer 500 naming the operation and the
+// extension's JSON pointer, never a made-up success; New lists the
+// problem.
 func TestMalformedBehaviour(t *testing.T) {
 	doc := editedSpec(t, func(t *testing.T, spec string) string {
 		return strings.Replace(spec, "x-sandbox: {handler: reconnection}", "x-sandbox: {handler: reconnect-me}", 1)
 	})
 	s := New(WithDocument(doc))
-	if len(s.problems) != 1 || !strings.Contains(s.problems[0].Error(), `openapi.yaml: x-sandbox of PostReconnections: no handler "reconnect-me"`) {
-		t.Errorf("problems: %v", s.problems)
+	const want = `openapi.yaml#/paths/~1connect-components~1customers~1{customer_id}~1institution-login-ids~1{institution_login_id}~1reconnections/post/x-sandbox: no handler "reconnect-me" (the sandbox has loginForm, oauthURL, reconnection, token)`
+	if len(s.problems) != 1 || !strings.HasPrefix(s.problems[0].Error(), want) {
+		t.Errorf("problems: %v, want one starting %s", s.problems, want)
 	}
 	rec := s.callForTest("POST", "/connect-components/customers/1/institution-login-ids/2/reconnections", "k", "t", "{}")
-	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "PostReconnections: openapi.yaml: x-sandbox of PostReconnections") {
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "PostReconnections: openapi.yaml#/paths/") {
 		t.Errorf("answer: %d %s", rec.Code, rec.Body)
 	}
 }
 
-// TestBehaviourChecks: compile refuses what it cannot act on, naming it.
+// TestBehaviourChecks: what the model refuses in x-sandbox (its keys, its
+// action, its collection's name) makes the document not model, naming
+// the pointer, and New refuses it; what only the sandbox knows (its
+// handlers, a collection without a create, the id's parameter) is a
+// problem of New naming it.
 func TestBehaviourChecks(t *testing.T) {
-	cases := []struct{ from, to, want string }{
-		{"x-sandbox: {action: create, collection: configurations}", "x-sandbox: {action: upsert, collection: configurations}", `action "upsert"`},
-		{"x-sandbox: {action: create, collection: configurations}", "x-sandbox: {action: create, collection: tokens}", `collection "tokens"`},
-		{"x-sandbox: {action: get, collection: configurations}", "x-sandbox: {action: get, collection: widgets}", `collection "widgets" has no create operation`},
-		{"x-sandbox: {handler: token}", "x-sandbox: {handler: token, colour: red}", `unknown field "colour"`},
-		{"x-sandbox: {handler: token}", "x-sandbox: {handler: token, action: list, collection: configurations}", "an action and a handler"},
-		{"x-sandbox: {action: delete, collection: configurations}", "x-sandbox: {action: delete, collection: configurations, param: nope}", `param "nope"`},
+	cases := []struct {
+		from, to, want string
+		model          bool // the model refuses it
+	}{
+		{"x-sandbox: {action: create, collection: configurations}", "x-sandbox: {action: upsert, collection: configurations}", `action "upsert"`, true},
+		{"x-sandbox: {action: create, collection: configurations}", "x-sandbox: {action: create, collection: tokens}", `collection "tokens"`, true},
+		{"x-sandbox: {handler: token}", "x-sandbox: {handler: token, colour: red}", `unknown key "colour"`, true},
+		{"x-sandbox: {handler: token}", "x-sandbox: {handler: token, action: list, collection: configurations}", "an action and a handler", true},
+		{"x-sandbox: {action: get, collection: configurations}", "x-sandbox: {action: get, collection: widgets}", `collection "widgets" has no create operation`, false},
+		{"x-sandbox: {action: delete, collection: configurations}", "x-sandbox: {action: delete, collection: configurations, param: nope}", `param "nope"`, false},
 	}
 	for _, tc := range cases {
 		doc := editedSpec(t, func(t *testing.T, spec string) string {
@@ -267,6 +264,20 @@ func TestBehaviourChecks(t *testing.T) {
 			}
 			return strings.Replace(spec, tc.from, tc.to, 1)
 		})
+		if tc.model {
+			if _, err := spec.New("openapi.yaml", doc); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "/x-sandbox") {
+				t.Errorf("%s: model error %v, want one naming %s at its x-sandbox", tc.to, err, tc.want)
+			}
+			func() {
+				defer func() {
+					if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), tc.want) {
+						t.Errorf("%s: New panicked with %v, want a panic naming %s", tc.to, p, tc.want)
+					}
+				}()
+				New(WithDocument(doc))
+			}()
+			continue
+		}
 		s := New(WithDocument(doc))
 		named := false
 		for _, p := range s.problems {

@@ -15,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 
+	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/validation"
 )
 
@@ -203,7 +204,7 @@ func (st *stateStore) overBudget(cost int64, what string) *apiError {
 	if st.bytes+cost <= st.budget() {
 		return nil
 	}
-	e := apiError{status: 400, reason: ReasonInvalidField, description: "Storage budget of the sandbox reached.",
+	e := apiError{status: 400, reason: gen.ReasonInvalidField, description: "Storage budget of the sandbox reached.",
 		details: fmt.Sprintf("Storing this would take the sandbox's state past its budget of %d bytes: delete some %s, or reset the sandbox.", st.budget(), what)}
 	return &e
 }
@@ -527,7 +528,7 @@ func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) 
 	sort.Strings(keys)
 	out := &collection{byAppKey: map[string]*partnerState{}}
 	var size int64
-	declared := col.item.Value.Properties
+	declared := col.props
 	opts := validation.FormatOptions()
 	for i, k := range keys {
 		list := byKey[k]

@@ -103,8 +103,8 @@ func TestStateReadAndReset(t *testing.T) {
 	if got := sb.Configurations(keyA); len(got) != 0 {
 		t.Errorf("Configurations after Reset: %+v", got)
 	}
-	if status, reason := listStatus(t, genClient(t, srv, keyA, tokA)); status != 401 || reason != sandbox.ReasonInvalidToken {
-		t.Errorf("token issued before Reset: got %d %s, want 401 %s", status, reason, sandbox.ReasonInvalidToken)
+	if status, reason := listStatus(t, genClient(t, srv, keyA, tokA)); status != 401 || reason != gen.ReasonInvalidToken {
+		t.Errorf("token issued before Reset: got %d %s, want 401 %s", status, reason, gen.ReasonInvalidToken)
 	}
 	if code := oauthPage(t, srv, oauth.URL); code != http.StatusNotFound {
 		t.Errorf("OAuth page after Reset: %d, want 404", code)
@@ -219,7 +219,7 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 	// The restored token still expires when it would have.
 	clk.Advance(2 * time.Hour)
-	if status, reason := listStatus(t, genClient(t, srv2, keyB, tok)); status != 401 || reason != sandbox.ReasonExpiredToken {
+	if status, reason := listStatus(t, genClient(t, srv2, keyB, tok)); status != 401 || reason != gen.ReasonExpiredToken {
 		t.Errorf("restored token after its lifetime: %d %s", status, reason)
 	}
 	// The count of stored configurations is restored too: limits hold.
@@ -363,7 +363,7 @@ func TestUnmarshalStateForgetsOldTokens(t *testing.T) {
 	if got, _ := sb.MarshalState(); string(got) != want {
 		t.Errorf("state:\ngot  %s\nwant %s", got, want)
 	}
-	for tok, wantReason := range map[string]string{"old": sandbox.ReasonInvalidToken, "recent": sandbox.ReasonExpiredToken, "live": ""} {
+	for tok, wantReason := range map[string]string{"old": gen.ReasonInvalidToken, "recent": gen.ReasonExpiredToken, "live": ""} {
 		if _, reason := listStatus(t, genClient(t, srv, keyA, tok)); reason != wantReason {
 			t.Errorf("token %s: reason %q, want %q", tok, reason, wantReason)
 		}
@@ -462,7 +462,7 @@ func TestConfigurationLimits(t *testing.T) {
 	refused := func(err error, details string) {
 		t.Helper()
 		e := apiError(t, err)
-		want := api.Error{StatusCode: 400, ReasonCode: sandbox.ReasonInvalidField, Description: "Configuration limit of the sandbox reached.",
+		want := api.Error{StatusCode: 400, ReasonCode: gen.ReasonInvalidField, Description: "Configuration limit of the sandbox reached.",
 			Details: details, Source: "Connect-Components"}
 		got := api.Error{StatusCode: e.StatusCode, ReasonCode: e.ReasonCode, Description: e.Description, Details: e.Details, Source: e.Source, Recoverable: e.Recoverable}
 		if !reflect.DeepEqual(got, want) {

@@ -51,11 +51,11 @@ func MustModel() *spec.Model {
 // Validator returns the process-wide Validator for the embedded spec. It is
 // safe for concurrent use; the document is decoded only once.
 var Validator = sync.OnceValues(func() (*validation.Validator, error) {
-	doc, err := Doc()
+	m, err := Model()
 	if err != nil {
 		return nil, err
 	}
-	return validation.New(doc)
+	return validation.NewFromModel(m)
 })
 
 // MustValidator is Validator for tests and program start-up, where a broken

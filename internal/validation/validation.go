@@ -1,4 +1,4 @@
-// Package validation checks HTTP requests and responses against the embedded
+// Package validation checks HTTP requests and responses against an
 // OpenAPI document with kin-openapi's openapi3filter.
 //
 // It is shared by the test kit, the sandbox and the client's opt-in
@@ -6,14 +6,12 @@
 // no schema logic of its own: every verdict on a message is openapi3filter's.
 // What it adds is wiring: the string formats the spec uses, the apiKey
 // authentication check, field-naming errors that never echo a value, and
-// routing. The routing is this package's own because kin-openapi's routers
-// match the unescaped path (a customer_id of a%2Fb would split in two) and
-// know no base-URL prefix; it decides only which operation a request is,
-// never whether it is valid. Routes are resolved once when the Validator
-// is built: finding the operation for a request is a map lookup plus a
-// comparison of path segments (on the escaped path, so an encoded "/"
-// stays inside its parameter, and after any base-URL prefix), not a scan
-// of the document.
+// routing. Routing is the spec model's (spec.Model.Find): the escaped
+// path is matched exactly, segment for segment, literals before
+// parameters, so an encoded "/" stays inside its parameter and the
+// answer never depends on map order. A caller whose base URL has a path
+// (https://host/proxy) says so once (Under); any other prefix, and a
+// trailing slash, is not a route.
 package validation
 
 import (
@@ -30,6 +28,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/google/uuid"
+
+	"github.com/finicity-go/connect-components/internal/spec"
 )
 
 // StringFormats gives the spec's "uuid" and "uri" formats meaning: a UUID
@@ -64,50 +64,51 @@ func FormatOptions() []openapi3.SchemaValidationOption {
 	}
 }
 
-// Route is one operation of the document with its path split into segments.
+// Route is one operation of the document, as openapi3filter takes it and
+// as the spec model describes it.
 type Route struct {
 	routers.Route
-	segments []string // literal segments, or "" where a parameter stands
-	params   []string // parameter names, by segment index (empty for literals)
-	suffix   string   // "/" + the last segment when it is a literal: a cheap first test
+	// Op is the operation in the spec model.
+	Op *spec.Operation
 }
 
 // Validator validates requests and responses against one document.
 type Validator struct {
-	doc      *openapi3.T
-	byMethod map[string][]*Route
+	model    *spec.Model
+	routes   map[*spec.Operation]*Route
+	basePath string // escaped, without a trailing slash; "" for none
 	reqOpts  *openapi3filter.Options
 	outOpts  *openapi3filter.Options // reqOpts, with authentication deferred
 	respOpts *openapi3filter.Options
 }
 
-// New builds a Validator for doc, resolving every route once.
+// New builds a Validator for doc, which must model (spec.New).
 func New(doc *openapi3.T) (*Validator, error) {
 	if doc == nil || doc.Paths == nil {
 		return nil, errors.New("validation: document has no paths")
 	}
-	v := &Validator{doc: doc, byMethod: map[string][]*Route{}}
+	m, err := spec.New("openapi.yaml", doc)
+	if err != nil {
+		return nil, fmt.Errorf("validation: %w", err)
+	}
+	return NewFromModel(m)
+}
+
+// NewFromModel builds a Validator for the document of m, resolving every
+// route once.
+func NewFromModel(m *spec.Model) (*Validator, error) {
+	if m == nil || m.Doc == nil {
+		return nil, errors.New("validation: no spec model")
+	}
+	doc := m.Doc
+	v := &Validator{model: m, routes: make(map[*spec.Operation]*Route, len(m.Operations))}
 	var server *openapi3.Server
 	if len(doc.Servers) > 0 {
 		server = doc.Servers[0]
 	}
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			r := &Route{Route: routers.Route{Spec: doc, Server: server, Path: path, PathItem: item, Method: method, Operation: op}}
-			for _, seg := range strings.Split(strings.Trim(path, "/"), "/") {
-				if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-					r.segments = append(r.segments, "")
-					r.params = append(r.params, seg[1:len(seg)-1])
-				} else {
-					r.segments = append(r.segments, seg)
-					r.params = append(r.params, "")
-				}
-			}
-			if last := r.segments[len(r.segments)-1]; last != "" {
-				r.suffix = "/" + last
-			}
-			v.byMethod[method] = append(v.byMethod[method], r)
-		}
+	for _, o := range m.Operations {
+		v.routes[o] = &Route{Op: o, Route: routers.Route{Spec: doc, Server: server, Path: o.Path, PathItem: o.Item,
+			Method: o.Method, Operation: o.Raw}}
 	}
 	schemaOpts := FormatOptions()
 	v.reqOpts = &openapi3filter.Options{
@@ -129,103 +130,60 @@ func New(doc *openapi3.T) (*Validator, error) {
 }
 
 // Doc returns the document the Validator checks against.
-func (v *Validator) Doc() *openapi3.T { return v.doc }
+func (v *Validator) Doc() *openapi3.T { return v.model.Doc }
+
+// Model returns the spec model the Validator routes with.
+func (v *Validator) Model() *spec.Model { return v.model }
+
+// Under returns a Validator for requests sent below basePath: the path of
+// a client's base URL (https://host/proxy gives "/proxy"), as escaped in
+// the URL. It shares v's routes; v is unchanged. A request path that does
+// not start with basePath is not a route.
+func (v *Validator) Under(basePath string) *Validator {
+	cp := *v
+	cp.basePath = strings.TrimRight(basePath, "/")
+	return &cp
+}
+
+// RouteOf returns the route of an operation of the Validator's model; nil
+// for an operation of another model.
+func (v *Validator) RouteOf(op *spec.Operation) *Route { return v.routes[op] }
 
 // FindRoute returns the operation for method and path, and the path
-// parameters. The path may carry a prefix (a base URL with a path): routes
-// are matched on the trailing segments. Pass the escaped path
-// (URL.EscapedPath): each segment is unescaped after splitting, so an
-// encoded "/" stays inside its parameter.
+// parameters. Pass the escaped path (URL.EscapedPath): it is matched
+// exactly (spec.Model.Find) once the base path (Under) is taken off. The
+// error is spec.ErrPathNotFound or spec.ErrMethodNotAllowed.
 func (v *Validator) FindRoute(method, path string) (*Route, map[string]string, error) {
-	r, err := v.lookup(method, path)
+	rel, ok := v.relative(path)
+	if !ok {
+		return nil, nil, spec.ErrPathNotFound
+	}
+	op, params, err := v.model.Find(method, rel)
 	if err != nil {
 		return nil, nil, err
 	}
-	params, ok := r.Params(path)
-	if !ok {
-		return nil, nil, routers.ErrPathNotFound
+	if params == nil {
+		params = map[string]string{}
 	}
-	return r, params, nil
+	return v.routes[op], params, nil
 }
 
-// lookup finds the route for method and path without allocating: it is on
-// the path of every validated call.
-func (v *Validator) lookup(method, path string) (*Route, error) {
-	for _, r := range v.byMethod[method] {
-		if r.matches(path) {
-			return r, nil
-		}
+// relative is path without the base path; ok is false when path is not
+// below it.
+func (v *Validator) relative(path string) (string, bool) {
+	if v.basePath == "" {
+		return path, true
 	}
-	for m, routes := range v.byMethod {
-		if m == method {
-			continue
-		}
-		for _, r := range routes {
-			if r.matches(path) {
-				return nil, routers.ErrMethodNotAllowed
-			}
-		}
+	rest, ok := strings.CutPrefix(path, v.basePath)
+	if !ok || !strings.HasPrefix(rest, "/") {
+		return "", false
 	}
-	return nil, routers.ErrPathNotFound
-}
-
-// trailingSegments calls f with the last n "/"-separated segments of path
-// (ignoring leading and trailing slashes), first to last, and reports
-// whether path has at least n segments and f accepted them all.
-func trailingSegments(path string, n int, f func(i int, seg string) bool) bool {
-	path = strings.Trim(path, "/")
-	start := len(path)
-	for k := 0; k < n; k++ {
-		i := strings.LastIndexByte(path[:start], '/')
-		if k == n-1 {
-			start = i + 1 // i is -1 when the path has exactly n segments
-			break
-		}
-		if i < 0 {
-			return false
-		}
-		start = i
-	}
-	rest := path[start:]
-	for i := 0; i < n; i++ {
-		seg, after, _ := strings.Cut(rest, "/")
-		if !f(i, seg) {
-			return false
-		}
-		rest = after
-	}
-	return true
-}
-
-func (r *Route) matches(path string) bool {
-	if r.suffix != "" && !strings.HasSuffix(strings.TrimRight(path, "/"), r.suffix) {
-		return false
-	}
-	return trailingSegments(path, len(r.segments), func(i int, seg string) bool {
-		lit := r.segments[i]
-		return (lit == "" && seg != "") || (lit != "" && lit == seg)
-	})
-}
-
-// Params returns the path parameters of path, which must match r.
-func (r *Route) Params(path string) (map[string]string, bool) {
-	params := make(map[string]string, 2)
-	ok := trailingSegments(path, len(r.segments), func(i int, seg string) bool {
-		if name := r.params[i]; name != "" {
-			p, err := url.PathUnescape(seg)
-			if err != nil {
-				return false
-			}
-			params[name] = p
-		}
-		return true
-	})
-	return params, ok
+	return rest, true
 }
 
 // routingPath is the path requests are routed on: the escaped form, so
 // that a parameter holding an encoded "/" (customer_id a%2Fb) stays one
-// segment; Params unescapes each segment after splitting.
+// segment; spec.Model.Find unescapes each segment after splitting.
 func routingPath(req *http.Request) string { return req.URL.EscapedPath() }
 
 // ValidateRequestBody checks req, whose body the server has read already
@@ -244,14 +202,9 @@ func (v *Validator) ValidateOutgoing(ctx context.Context, req *http.Request, bod
 }
 
 func (v *Validator) validateRequest(ctx context.Context, req *http.Request, body []byte, opts *openapi3filter.Options) (*Route, error) {
-	path := routingPath(req)
-	route, err := v.lookup(req.Method, path)
+	route, params, err := v.FindRoute(req.Method, routingPath(req))
 	if err != nil {
 		return nil, &FieldError{Location: "path", Field: req.URL.Path, Reason: err.Error()}
-	}
-	params, ok := route.Params(path)
-	if !ok {
-		return route, &FieldError{Location: "path", Field: req.URL.Path, Reason: "not a valid path"}
 	}
 	slow := *req
 	slow.Body = io.NopCloser(bytes.NewReader(body))
@@ -265,7 +218,7 @@ func (v *Validator) validateRequest(ctx context.Context, req *http.Request, body
 // ValidateResponse checks a response to req: its status must be documented
 // for the operation and its body must match. body is not modified.
 func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
-	route, err := v.lookup(req.Method, routingPath(req))
+	route, _, err := v.FindRoute(req.Method, routingPath(req))
 	if err != nil {
 		return &FieldError{Location: "path", Field: req.URL.Path, Reason: err.Error()}
 	}
@@ -275,7 +228,12 @@ func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, sta
 // ValidateRouteResponse is ValidateResponse for a caller that has the
 // route already (from validating the request), saving a second lookup.
 func (v *Validator) ValidateRouteResponse(ctx context.Context, route *Route, req *http.Request, status int, header http.Header, body []byte) error {
-	params, _ := route.Params(routingPath(req))
+	var params map[string]string
+	if rel, ok := v.relative(routingPath(req)); ok {
+		if op, p, err := v.model.Find(req.Method, rel); err == nil && op == route.Op {
+			params = p
+		}
+	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: &route.Route, Options: v.respOpts},
 		Status:                 status,
@@ -287,6 +245,36 @@ func (v *Validator) ValidateRouteResponse(ctx context.Context, route *Route, req
 		fe := describe(err)
 		fe.Location = "response " + fe.Location
 		return fe
+	}
+	return nil
+}
+
+// ValidateRouteResponseHead is ValidateRouteResponse for an answer whose
+// body openapi3filter has no decoder for (a PDF whose schema is not
+// format: binary): its status and documented headers are checked, and
+// that the status documents a body of the answer's Content-Type.
+func (v *Validator) ValidateRouteResponseHead(ctx context.Context, route *Route, req *http.Request, status int, header http.Header) error {
+	opts := *v.respOpts
+	opts.ExcludeResponseBody = true
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: &route.Route, Options: &opts},
+		Status:                 status,
+		Header:                 header,
+		Options:                &opts,
+	}
+	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
+		fe := describe(err)
+		fe.Location = "response " + fe.Location
+		return fe
+	}
+	if ct := header.Get("Content-Type"); ct != "" {
+		r := route.Operation.Responses.Status(status)
+		if r == nil {
+			r = route.Operation.Responses.Default()
+		}
+		if r == nil || r.Value == nil || r.Value.Content.Get(ct) == nil {
+			return &FieldError{Location: "response header", Field: "Content-Type", Reason: "not a documented media type of this status"}
+		}
 	}
 	return nil
 }
@@ -369,18 +357,8 @@ func describe(err error) *FieldError {
 }
 
 // FormatRule words the rule of a string format, as every message of the
-// SDK about a value off its format says it.
-func FormatRule(format string) string {
-	switch format {
-	case "date-time":
-		return "must be an RFC 3339 date-time such as 2024-11-28T18:25:32Z"
-	case "uuid":
-		return "must be a UUID in canonical 36-character form"
-	case "uri":
-		return "must be an absolute URI"
-	}
-	return fmt.Sprintf("must match format %q", format)
-}
+// SDK about a value off its format says it: spec.FormatRule.
+func FormatRule(format string) string { return spec.FormatRule(format) }
 
 func schemaReason(e *openapi3.SchemaError) string {
 	if e.SchemaField == "format" && e.Schema != nil {
@@ -408,4 +386,17 @@ func rootReason(err error) string {
 		}
 		err = next
 	}
+}
+
+// SchemaRule words how a value breaks its schema, from kin-openapi's
+// error, never quoting the value (it may be a secret): the property as a
+// dotted path, then the rule ("serviceAgreement.acceptedDate: must be an
+// RFC 3339 date-time such as 2024-11-28T18:25:32Z"), or the rule alone
+// when the value as a whole breaks it.
+func SchemaRule(err error) string {
+	fe := describe(err)
+	if fe.Field == "" {
+		return fe.Reason
+	}
+	return fe.Field + ": " + fe.Reason
 }

@@ -3,11 +3,13 @@ package validation_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 	"github.com/finicity-go/connect-components/internal/validation"
 )
@@ -39,7 +41,8 @@ func TestValidateRequest(t *testing.T) {
 		wantLoc, wantField, why string // empty wantLoc: valid
 	}{
 		{name: "valid login form", method: "POST", path: loginPath, body: okLogin, wantOp: "PostInstitutionsInstitutionIDLoginForms"},
-		{name: "valid with prefix", method: "GET", path: "/base/connect-components/configurations", wantOp: "GetConfigurations"},
+		{name: "a prefix is not a route", method: "GET", path: "/base/connect-components/configurations", wantLoc: "path", why: "no operation of the spec has this path"},
+		{name: "a trailing slash is not a route", method: "GET", path: "/connect-components/configurations/", wantLoc: "path", why: "no operation of the spec has this path"},
 		{name: "valid empty configuration", method: "POST", path: "/connect-components/configurations", body: `{}`, wantOp: "PostConfigurations"},
 		{name: "reconnection without body", method: "POST", path: "/connect-components/customers/c1/institution-login-ids/7008461438/reconnections", wantLoc: "body", why: "value is required but missing"},
 		{name: "reconnection null body", method: "POST", path: "/connect-components/customers/c1/institution-login-ids/7008461438/reconnections", body: `null`, wantOp: "PostReconnections"},
@@ -55,7 +58,7 @@ func TestValidateRequest(t *testing.T) {
 		{name: "not json", method: "POST", path: "/connect-components/configurations", body: `{`, wantLoc: "body"},
 		{name: "relative redirect", method: "POST", path: "/connect-components/institutions/1/oauth-urls", body: `{"redirectURI":"/x","customerId":"1","serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`, wantLoc: "body", wantField: "redirectURI"},
 		{name: "unknown path", method: "GET", path: "/nope", wantLoc: "path"},
-		{name: "wrong method", method: "PUT", path: "/connect-components/configurations", body: `{}`, wantLoc: "path", why: "method not allowed"},
+		{name: "wrong method", method: "PUT", path: "/connect-components/configurations", body: `{}`, wantLoc: "path", why: "the spec has this path, but not for this method"},
 	}
 	v := specdoc.MustValidator()
 	for _, tc := range tests {
@@ -118,29 +121,42 @@ func TestErrorsNeverEchoValues(t *testing.T) {
 	}
 }
 
+// TestFindRoute: routing is exact (spec.Model.Find): the same number of
+// segments, no prefix, no trailing slash, each segment unescaped after
+// splitting; a base path is taken off only when the caller declares it
+// (Under).
 func TestFindRoute(t *testing.T) {
 	v := specdoc.MustValidator()
+	proxied := v.Under("/prefix/v1/")
 	tests := []struct {
+		v            *validation.Validator
 		method, path string
 		wantOp       string
 		wantParams   map[string]string
-		wantErr      string
+		wantErr      error
 	}{
-		{"GET", "/connect-components/configurations", "GetConfigurations", map[string]string{}, ""},
-		{"GET", "/connect-components/configurations/", "GetConfigurations", map[string]string{}, ""},
-		{"GET", "/prefix/v1/connect-components/configurations/abc", "GetConfigurationsConfigurationID", map[string]string{"configuration_id": "abc"}, ""},
-		{"POST", "/connect-components/customers/c%201/institution-login-ids/7/reconnections", "PostReconnections", map[string]string{"customer_id": "c 1", "institution_login_id": "7"}, ""},
-		{"GET", "/connect-components//configurations", "", nil, "no matching operation"},
-		{"GET", "/connect-components/configurations//", "GetConfigurations", map[string]string{}, ""},
-		{"GET", "/configurations", "", nil, "no matching operation"},
-		{"GET", "", "", nil, "no matching operation"},
-		{"PATCH", "/connect-components/configurations", "", nil, "method not allowed"},
+		{v, "GET", "/connect-components/configurations", "GetConfigurations", map[string]string{}, nil},
+		{v, "GET", "/connect-components/configurations/", "", nil, spec.ErrPathNotFound},
+		{v, "GET", "/connect-components/configurations//", "", nil, spec.ErrPathNotFound},
+		{v, "GET", "/prefix/v1/connect-components/configurations/abc", "", nil, spec.ErrPathNotFound},
+		{proxied, "GET", "/prefix/v1/connect-components/configurations/abc", "GetConfigurationsConfigurationID", map[string]string{"configuration_id": "abc"}, nil},
+		{proxied, "GET", "/prefix/v1/connect-components/configurations/", "", nil, spec.ErrPathNotFound},
+		{proxied, "GET", "/connect-components/configurations/abc", "", nil, spec.ErrPathNotFound},
+		{proxied, "GET", "/prefix/v10/connect-components/configurations", "", nil, spec.ErrPathNotFound},
+		{v.Under("/a%2Fb"), "GET", "/a%2Fb/connect-components/configurations", "GetConfigurations", map[string]string{}, nil},
+		{v.Under("/"), "GET", "/connect-components/configurations", "GetConfigurations", map[string]string{}, nil},
+		{v, "POST", "/connect-components/customers/c%201/institution-login-ids/7/reconnections", "PostReconnections", map[string]string{"customer_id": "c 1", "institution_login_id": "7"}, nil},
+		{v, "POST", "/connect-components/customers/a%2Fb/institution-login-ids/7/reconnections", "PostReconnections", map[string]string{"customer_id": "a/b", "institution_login_id": "7"}, nil},
+		{v, "GET", "/connect-components//configurations", "", nil, spec.ErrPathNotFound},
+		{v, "GET", "/configurations", "", nil, spec.ErrPathNotFound},
+		{v, "GET", "", "", nil, spec.ErrPathNotFound},
+		{v, "PATCH", "/connect-components/configurations", "", nil, spec.ErrMethodNotAllowed},
 	}
 	for _, tc := range tests {
-		r, params, err := v.FindRoute(tc.method, tc.path)
-		if tc.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("%s %q: got %v, want error %q", tc.method, tc.path, err, tc.wantErr)
+		r, params, err := tc.v.FindRoute(tc.method, tc.path)
+		if tc.wantErr != nil {
+			if !errors.Is(err, tc.wantErr) {
+				t.Errorf("%s %q: got %v %v, want error %v", tc.method, tc.path, r, err, tc.wantErr)
 			}
 			continue
 		}
@@ -148,14 +164,37 @@ func TestFindRoute(t *testing.T) {
 			t.Errorf("%s %q: %v", tc.method, tc.path, err)
 			continue
 		}
-		if r.Operation.OperationID != tc.wantOp || len(params) != len(tc.wantParams) {
-			t.Errorf("%s %q: got %s %v", tc.method, tc.path, r.Operation.OperationID, params)
+		if r.Operation.OperationID != tc.wantOp || r.Op.ID != tc.wantOp || !maps.Equal(params, tc.wantParams) {
+			t.Errorf("%s %q: got %s %v, want %s %v", tc.method, tc.path, r.Operation.OperationID, params, tc.wantOp, tc.wantParams)
 		}
-		for k, want := range tc.wantParams {
-			if params[k] != want {
-				t.Errorf("%s %q: param %s = %q, want %q", tc.method, tc.path, k, params[k], want)
-			}
-		}
+	}
+}
+
+// TestUnderValidatesBelowTheBasePath: a client whose base URL has a path
+// validates its requests and answers once the Validator knows the path;
+// without it they are not routes.
+func TestUnderValidatesBelowTheBasePath(t *testing.T) {
+	ctx := context.Background()
+	v := specdoc.MustValidator()
+	req := newReq("GET", "/proxy/connect-components/configurations/605543e1-f507-48ad-8127-95c40566597b", "", false)
+	h := http.Header{"Content-Type": {"application/json"}}
+	answer := []byte(`{"id":"605543e1-f507-48ad-8127-95c40566597b"}`)
+	route, err := v.Under("/proxy").ValidateOutgoing(ctx, req, nil)
+	if err != nil || route.Op.ID != "GetConfigurationsConfigurationID" {
+		t.Fatalf("below /proxy: %v %v", route, err)
+	}
+	if err := v.Under("/proxy").ValidateResponse(ctx, req, 200, h, answer); err != nil {
+		t.Errorf("answer below /proxy: %v", err)
+	}
+	if err := v.Under("/proxy").ValidateResponse(ctx, req, 200, h, []byte(`{"id":"nope"}`)); err == nil {
+		t.Error("a bad answer below /proxy accepted")
+	}
+	var fe *validation.FieldError
+	if _, err := v.ValidateOutgoing(ctx, req, nil); !errors.As(err, &fe) || fe.Location != "path" {
+		t.Errorf("without the base path: got %v, want a path FieldError", err)
+	}
+	if err := v.ValidateResponse(ctx, req, 200, h, answer); !errors.As(err, &fe) || fe.Location != "path" {
+		t.Errorf("answer without the base path: got %v, want a path FieldError", err)
 	}
 }
 

@@ -1,0 +1,68 @@
+package speccheck_test
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/finicity-go/connect-components/internal/spec"
+	"github.com/finicity-go/connect-components/internal/speccheck"
+)
+
+// TestFormatsOfPublishedSpecs: int64, int32, double, float, binary,
+// byte, date, email, password and formats of an API's own (sort-code, a
+// string int64, decimal) do not make a document invalid, and examples
+// that keep to them are not reported.
+func TestFormatsOfPublishedSpecs(t *testing.T) {
+	m, err := speccheck.Model("testdata/formats.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if broken := speccheck.BrokenExamples(m); len(broken) != 0 {
+		t.Errorf("broken examples: %v, want none", broken)
+	}
+	if _, err := speccheck.Load("testdata/formats.yaml"); err != nil {
+		t.Errorf("Load: %v", err)
+	}
+}
+
+// TestBrokenExamples: every example that breaks its schema is reported
+// once, in the model's order, with its JSON pointer, the rule and the
+// fix; Load fails with all of them.
+func TestBrokenExamples(t *testing.T) {
+	const file = "testdata/broken.yaml"
+	m, err := speccheck.Model(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fix := "correct the example or remove it"
+	want := []*spec.Problem{
+		{File: file, Pointer: "/paths/~1x/get/parameters/0/example", Message: "must be a date such as 2024-11-28", Fix: fix},
+		{File: file, Pointer: "/paths/~1x/get/responses/200/content/application~1json/example", Message: "id: value must be an integer", Fix: fix},
+		{File: file, Pointer: "/paths/~1x/post/requestBody/content/application~1json/examples/bad/value", Message: "email: must be an e-mail address", Fix: fix},
+		{File: file, Pointer: "/components/schemas/Other/example", Message: "n: number must be at least 1", Fix: fix},
+	}
+	got := speccheck.BrokenExamples(m)
+	if !reflect.DeepEqual(got, want) {
+		for _, p := range got {
+			t.Logf("got %+v", *p)
+		}
+		t.Fatalf("got %d problems, want %d (above)", len(got), len(want))
+	}
+	_, err = speccheck.Load(file)
+	var ee *speccheck.ExamplesError
+	if !errors.As(err, &ee) || !reflect.DeepEqual(ee.Problems, want) {
+		t.Fatalf("Load: %v, want an *ExamplesError with the four problems", err)
+	}
+	const text = "testdata/broken.yaml#/paths/~1x/get/parameters/0/example: must be a date such as 2024-11-28; correct the example or remove it\n" +
+		"testdata/broken.yaml#/paths/~1x/get/responses/200/content/application~1json/example: id: value must be an integer; correct the example or remove it\n" +
+		"testdata/broken.yaml#/paths/~1x/post/requestBody/content/application~1json/examples/bad/value: email: must be an e-mail address; correct the example or remove it\n" +
+		"testdata/broken.yaml#/components/schemas/Other/example: n: number must be at least 1; correct the example or remove it\n" +
+		"4 examples break their schema"
+	if err.Error() != text {
+		t.Errorf("Load's error:\n%s\nwant\n%s", err, text)
+	}
+	if one := (&speccheck.ExamplesError{Problems: want[:1]}).Error(); one != want[0].Error()+"\n1 example breaks its schema" {
+		t.Errorf("one problem: %q", one)
+	}
+}

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestRun: the exit code and the report of a valid document, a document
+// with broken examples (each named by its JSON pointer, then the count),
+// and the repository's own openapi.yaml against gen/.
+func TestRun(t *testing.T) {
+	const broken = "../../speccheck/testdata/broken.yaml"
+	cases := []struct {
+		path           string
+		embedded       bool
+		code           int
+		stdout, stderr string
+	}{
+		{"../../speccheck/testdata/formats.yaml", false, 0,
+			"specvalidate: ../../speccheck/testdata/formats.yaml is valid (examples included)\n", ""},
+		{"../../../openapi.yaml", true, 0, "specvalidate: ../../../openapi.yaml is valid (examples included) and matches gen/\n", ""},
+		{"../../speccheck/testdata/formats.yaml", true, 1, "",
+			"specvalidate: ../../speccheck/testdata/formats.yaml differs from the spec embedded in gen/: run `make generate`\n"},
+		{broken, false, 1, "", "specvalidate: " +
+			broken + "#/paths/~1x/get/parameters/0/example: must be a date such as 2024-11-28; correct the example or remove it\n" +
+			broken + "#/paths/~1x/get/responses/200/content/application~1json/example: id: value must be an integer; correct the example or remove it\n" +
+			broken + "#/paths/~1x/post/requestBody/content/application~1json/examples/bad/value: email: must be an e-mail address; correct the example or remove it\n" +
+			broken + "#/components/schemas/Other/example: n: number must be at least 1; correct the example or remove it\n" +
+			"4 examples break their schema\n"},
+	}
+	for _, tc := range cases {
+		var stdout, stderr bytes.Buffer
+		code := run(tc.path, tc.embedded, &stdout, &stderr)
+		if code != tc.code || stdout.String() != tc.stdout || stderr.String() != tc.stderr {
+			t.Errorf("%s (embedded %v): exit %d\nstdout %q\nstderr %q\nwant exit %d\nstdout %q\nstderr %q",
+				tc.path, tc.embedded, code, stdout.String(), stderr.String(), tc.code, tc.stdout, tc.stderr)
+		}
+	}
+}
