@@ -342,7 +342,7 @@ func TestFlagErrorsDoubleDash(t *testing.T) {
 		{[]string{"configurations", "list", "--output"}, "flag needs an argument: --output"},
 		{[]string{"configurations", "list", "--timeout", "soon"}, `invalid value "soon" for flag --timeout: parse error`},
 		{[]string{"configurations", "create", "--ao-required=maybe"}, `invalid boolean value "maybe" for --ao-required: parse error`},
-		{[]string{"login-forms", "create", "--institution-id", "x for -y"}, `invalid value "x for -y" for flag --institution-id: parse error`},
+		{[]string{"login-forms", "create", "--institution-id", "x for -y"}, `invalid value "x for -y" for flag --institution-id: must be an integer`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.msg, func(t *testing.T) {
