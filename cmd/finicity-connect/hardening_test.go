@@ -93,7 +93,7 @@ func TestUnusableAnswer(t *testing.T) {
 			if tc.env != nil {
 				env = tc.env(env)
 			}
-			o := cliRun(t, env, tc.args...)
+			o := cliRun(t, env, withRequired(t, tc.args...)...)
 			if o.code != exitAPI || o.stdout != "" || o.stderr != tc.stderr {
 				t.Errorf("got exit %d, stdout %q, stderr\n%q\nwant exit 1, no stdout, stderr\n%q", o.code, o.stdout, o.stderr, tc.stderr)
 			}

@@ -41,7 +41,7 @@ func TestSandboxFlag(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args[:2], " "), func(t *testing.T) {
-			o := cliRun(t, freshState(t), tc.args...)
+			o := cliRun(t, freshState(t), withRequired(t, tc.args...)...)
 			o.expect(t, tc.code, tc.stdout, nil)
 			if o.stderr != tc.stderr {
 				t.Errorf("stderr:\ngot  %q\nwant %q", o.stderr, tc.stderr)
@@ -126,7 +126,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		code   int
 		stderr []string // fragments the verbose dump must show
 	}{
-		{"create", cliRun(t, env, "configurations", "create", "--verbose"), 0,
+		{"create", cliRun(t, env, withRequired(t, "configurations", "create", "--verbose")...), 0,
 			[]string{"level=DEBUG", "> Finicity-App-Key: [REDACTED]\n", "> Finicity-App-Token: [REDACTED]\n", "< HTTP/1.1 201 Created\n"}},
 		{"get 404", cliRun(t, env, "configurations", "get", "--verbose", "605543e1-f507-48ad-8127-95c40566597b"), 1,
 			[]string{"> Finicity-App-Key: [REDACTED]\n", "< HTTP/1.1 404 Not Found\n", `"ReasonCode":"4041"`}},
@@ -177,10 +177,10 @@ func TestSandboxCommand(t *testing.T) {
 		t.Fatalf("no listening line: %q", stderr.String())
 	}
 	env := map[string]string{envAppKey: "k", envPartnerID: "sandbox-partner", envPartnerSecret: "sandbox-secret", envBaseURL: base}
-	cliRun(t, env, "configurations", "create").expect(t, 0, []string{`"id"`}, []string{""})
+	cliRun(t, env, withRequired(t, "configurations", "create")...).expect(t, 0, []string{`"id"`}, []string{""})
 	cliRun(t, with(env, envAppToken, "not-issued", envPartnerID, ""), "configurations", "list").expect(t, 1, nil, []string{"reason code 10022"})
 
-	o := cliRun(t, env, "oauth-urls", "create", "1", "--customer-id", "c", "--redirect-uri", "https://partner.example/back")
+	o := cliRun(t, env, withRequired(t, "oauth-urls", "create", "1", "--customer-id", "c", "--redirect-uri", "https://partner.example/back")...)
 	var out api.OAuthURL
 	if err := json.Unmarshal([]byte(o.stdout), &out); err != nil || !strings.HasPrefix(out.URL, base+"/oauth/") {
 		t.Fatalf("oauth url: %v %q", err, o.stdout)

@@ -955,7 +955,7 @@ func (o *opSpec) print(in *invocation, resp *http.Response, path []pathValue) er
 		}
 		if o.op.Method == http.MethodDelete {
 			js, _ := json.Marshal(id)
-			what := strings.TrimSuffix(strings.Fields(o.name() + " x")[0], "s")
+			what := strings.TrimSuffix(o.op.Service.Command, "s") // "configuration"
 			return in.print(result{raw: json.RawMessage(`{"id":` + string(js) + `,"deleted":true}`),
 				table: func(w io.Writer) { fmt.Fprintf(w, "deleted %s %s\n", what, id) }})
 		}

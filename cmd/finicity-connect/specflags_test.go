@@ -135,7 +135,7 @@ func requiredBody(t *testing.T, o *opSpec, own ...string) ([]string, map[string]
 	var args []string
 	body := map[string]any{}
 	for _, f := range o.bodyFields {
-		if !f.required || f.def != "" || slices.Contains(own, f.flag) {
+		if !f.required || f.def != "" || slices.Contains(own, f.flag) || slices.ContainsFunc(f.aliases, func(a string) bool { return slices.Contains(own, a) }) {
 			continue
 		}
 		v, ok := lookupPath(example, f.wire)
@@ -158,6 +158,26 @@ func requiredBody(t *testing.T, o *opSpec, own ...string) ([]string, map[string]
 		setPath(body, f.wire, jv)
 	}
 	return args, body
+}
+
+// withRequired is args (a command and its arguments) with the required
+// body flags of the command that args does not give, valued from the
+// spec's example (requiredBody); args as they are when they give --body.
+func withRequired(t *testing.T, args ...string) []string {
+	t.Helper()
+	cmd, _ := lookup(args)
+	if cmd == nil || cmd.op == "" || slices.Contains(args, "--body") || slices.ContainsFunc(commands, func(c command) bool { return c.name == cmd.name }) {
+		return args // not a command of the spec's (token's flags are the connection's)
+	}
+	var own []string
+	for _, a := range args {
+		if name, ok := strings.CutPrefix(a, "--"); ok {
+			name, _, _ = strings.Cut(name, "=")
+			own = append(own, name)
+		}
+	}
+	extra, _ := requiredBody(t, opByID(t, cmd.op, "the test"), own...)
+	return append(slices.Clone(args), extra...)
 }
 
 // withJSON is the JSON object of text with the properties of extra added.

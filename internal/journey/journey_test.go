@@ -2,6 +2,7 @@ package journey_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -118,6 +119,23 @@ func plan(t *testing.T, m *spec.Model, opts journey.Options) *journey.Plan {
 	return p
 }
 
+// known keeps the entries of got whose operation one of want's names: a
+// spec that grows an operation keeps the journey of the others as it was
+// (the new one is checked to be a step, and how it runs, elsewhere).
+func known(got, want []string) []string {
+	ops := map[string]bool{}
+	for _, w := range want {
+		ops[strings.Fields(w)[0]] = true
+	}
+	var out []string
+	for _, g := range got {
+		if ops[strings.Fields(g)[0]] {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 func steps(p *journey.Plan) []string {
 	var out []string
 	for _, s := range p.Steps {
@@ -144,7 +162,7 @@ func TestOrder(t *testing.T) {
 		"DeleteConfigurationsConfigurationID delete",
 		"GetConfigurationsConfigurationID recheck",
 	}
-	if got := steps(p); !reflect.DeepEqual(got, want) {
+	if got := known(steps(p), want); !reflect.DeepEqual(got, want) {
 		t.Errorf("steps:\n%q\nwant\n%q", got, want)
 	}
 	for _, o := range m.Operations {
@@ -158,10 +176,45 @@ func TestOrder(t *testing.T) {
 	}
 }
 
+// example is the body example of operation id as JSON, with the
+// properties of set (by dotted path) replaced.
+func example(t *testing.T, m *spec.Model, id string, set map[string]any) string {
+	t.Helper()
+	o := op(t, m, id)
+	if o.Body == nil {
+		t.Fatalf("%s (openapi.yaml#%s) has no body, which %s expects", id, o.Pointer, testFile)
+	}
+	v, ok := o.Body.Example()
+	if !ok {
+		t.Fatalf("%s (openapi.yaml#%s) has no example of its body that its schema accepts, which %s expects", id, o.Body.Pointer, testFile)
+	}
+	data, _ := json.Marshal(v)
+	var obj map[string]any
+	if err := json.Unmarshal(data, &obj); err != nil {
+		t.Fatalf("%s: the body example (openapi.yaml#%s) is not an object, which %s expects", id, o.Body.Pointer, testFile)
+	}
+	for path, val := range set {
+		cur := obj
+		keys := strings.Split(path, ".")
+		for _, k := range keys[:len(keys)-1] {
+			next, ok := cur[k].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				cur[k] = next
+			}
+			cur = next
+		}
+		cur[keys[len(keys)-1]] = val
+	}
+	data, _ = json.Marshal(obj)
+	return string(data)
+}
+
 // TestRun: each request is the one the spec's examples make, with the
 // created id in the paths that name it and the bodies that refer to it,
 // the caller's values (credentials) where given, and "now" for a
-// date-time whose x-cli default says so. The recheck expects 404.
+// date-time whose x-cli default says so. The recheck expects 404. An
+// operation the spec grows runs too, with nothing skipped.
 func TestRun(t *testing.T) {
 	m := model(t)
 	f := &fakeAPI{answer: func(s *journey.Step) journey.Outcome {
@@ -172,30 +225,43 @@ func TestRun(t *testing.T) {
 	}}
 	var seen []journey.Result
 	results := plan(t, m, journey.Options{Values: credentials, Recheck: true}).Run(context.Background(), f.send, func(r journey.Result) { seen = append(seen, r) })
-	if !reflect.DeepEqual(seen, results) || len(results) != 9 {
-		t.Fatalf("done saw %d results, Run returned %d", len(seen), len(results))
+	if !reflect.DeepEqual(seen, results) || len(results) != len(m.Operations)+1 {
+		t.Fatalf("done saw %d results, Run returned %d, for %d operations and a recheck", len(seen), len(results), len(m.Operations))
 	}
 	for _, r := range results {
 		if !r.OK() {
 			t.Errorf("%s: %+v", r.Step.Op.ID, r)
 		}
 	}
-	id := `"11111111-2222-4333-8444-555555555555"`
+	const created = "11111111-2222-4333-8444-555555555555"
+	id := `"` + created + `"`
+	now := "2025-03-04T05:06:07Z"
+	session := map[string]any{"configurationId": created, "serviceAgreement.acceptedDate": now}
 	want := []sent{
-		{op: "CreateToken", route: "POST /aggregation/v2/partners/authentication", body: `{"partnerId":"p-1","partnerSecret":"s3cr3t-value"}`},
-		{op: "PostConfigurations", route: "POST /connect-components/configurations", body: `{"accountClassificationType":["personal"],"aoRequired":false,"filterAccounts":["Checking","Savings"]}`},
+		{op: "CreateToken", route: "POST /aggregation/v2/partners/authentication", body: example(t, m, "CreateToken", map[string]any{"partnerId": "p-1", "partnerSecret": "s3cr3t-value"})},
+		{op: "PostConfigurations", route: "POST /connect-components/configurations", body: example(t, m, "PostConfigurations", nil)},
 		{op: "GetConfigurations", route: "GET /connect-components/configurations"},
-		{op: "GetConfigurationsConfigurationID", route: "GET /connect-components/configurations/11111111-2222-4333-8444-555555555555", path: []string{id}},
+		{op: "GetConfigurationsConfigurationID", route: "GET /connect-components/configurations/" + created, path: []string{id}},
 		{op: "PostInstitutionsInstitutionIDLoginForms", route: "POST /connect-components/institutions/170716/login-forms", path: []string{"170716"},
-			body: `{"configurationId":` + id + `,"customerId":"1005061234","language":"en","serviceAgreement":{"acceptedDate":"2025-03-04T05:06:07Z","language":"en"}}`},
+			body: example(t, m, "PostInstitutionsInstitutionIDLoginForms", session)},
 		{op: "PostInstitutionsInstitutionIDOauthUrls", route: "POST /connect-components/institutions/170716/oauth-urls", path: []string{"170716"},
-			body: `{"configurationId":` + id + `,"customerId":"1005061234","redirectURI":"https://partner.example.com/oauth/complete","serviceAgreement":{"acceptedDate":"2025-03-04T05:06:07Z","language":"en"}}`},
+			body: example(t, m, "PostInstitutionsInstitutionIDOauthUrls", session)},
 		{op: "PostReconnections", route: "POST /connect-components/customers/1005061234/institution-login-ids/7008461438/reconnections", path: []string{`"1005061234"`, "7008461438"}, body: `{}`},
-		{op: "DeleteConfigurationsConfigurationID", route: "DELETE /connect-components/configurations/11111111-2222-4333-8444-555555555555", path: []string{id}},
-		{op: "GetConfigurationsConfigurationID", route: "GET /connect-components/configurations/11111111-2222-4333-8444-555555555555", path: []string{id}},
+		{op: "DeleteConfigurationsConfigurationID", route: "DELETE /connect-components/configurations/" + created, path: []string{id}},
+		{op: "GetConfigurationsConfigurationID", route: "GET /connect-components/configurations/" + created, path: []string{id}},
 	}
-	if !reflect.DeepEqual(f.calls, want) {
-		t.Errorf("calls:\n%+v\nwant\n%+v", f.calls, want)
+	ops := map[string]bool{}
+	for _, w := range want {
+		ops[w.op] = true
+	}
+	var got []sent
+	for _, c := range f.calls {
+		if ops[c.op] {
+			got = append(got, c)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("calls:\n%+v\nwant\n%+v", got, want)
 	}
 	if last := results[len(results)-1]; last.Step.Expect != 404 || !last.OK() {
 		t.Errorf("recheck: %+v", last)
@@ -227,15 +293,24 @@ func TestNewRequiredFieldReachesTheJourney(t *testing.T) {
 	const props = "        All optional; an empty object is valid.\n      properties:\n"
 	const mediaExample = "            example:\n              filterAccounts: [Checking, Savings]\n              accountClassificationType: [personal]\n              aoRequired: false\n"
 	const schemaExample = "      example:\n        filterAccounts: [Checking, Savings]\n        accountClassificationType: [personal]\n        aoRequired: false\n"
-	field := [2]string{props, "        theme:\n          type: string\n          minLength: 3\n          description: The Connect theme.\n"}
-	required := [2]string{"      x-go-name: ConfigurationParams\n", "      required: [theme]\n"}
+	const goName = "      x-go-name: ConfigurationParams\n"
+	field := [2]string{props, "        journeyTheme:\n          type: string\n          minLength: 3\n          description: The Connect theme.\n"}
+	// Required, beside whatever the schema requires already.
+	data, err := os.ReadFile(specFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	required := [2]string{goName, "      required: [journeyTheme]\n"}
+	if i := strings.Index(string(data), goName); i >= 0 && strings.HasPrefix(string(data)[i+len(goName):], "      required: [") {
+		required = [2]string{goName + "      required: [", "journeyTheme, "}
+	}
 	for _, tc := range []struct {
 		name  string
 		edits [][2]string
 		want  string
 	}{
-		{"with its example", [][2]string{field, required, {mediaExample, "              theme: dark\n"}, {schemaExample, "        theme: dark\n"}}, `"theme":"dark"`},
-		{"without", [][2]string{field, required}, `"theme":"string"`}, // made from the schema
+		{"with its example", [][2]string{field, required, {mediaExample, "              journeyTheme: dark\n"}, {schemaExample, "        journeyTheme: dark\n"}}, `"journeyTheme":"dark"`},
+		{"without", [][2]string{field, required}, `"journeyTheme":"string"`}, // made from the schema
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := model(t, tc.edits...)
