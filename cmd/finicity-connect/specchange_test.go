@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -150,5 +151,95 @@ func TestSpecChangeReachesTheCLI(t *testing.T) {
 	o.expect(t, exitUsage, []string{""}, []string{"operation " + changedOpID + " is in the spec but not in this build of finicity-connect: run make generate"})
 	if got := received(); len(got) != 0 {
 		t.Errorf("sent %+v", got)
+	}
+}
+
+// TestNewParameterTypes: parameters and body fields of every JSON type
+// (a boolean and a number in the path, an integer list and an object in
+// the query, a header, a nested object and a list of objects in the body)
+// make flags and an example with every required one, and a command line
+// that uses them all gets as far as the call (which this build does not
+// have: exit 2, saying so), with no panic.
+func TestNewParameterTypes(t *testing.T) {
+	data, err := os.ReadFile("../../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(data), "paths:\n") != 1 {
+		t.Fatal("openapi.yaml changed shape: update TestNewParameterTypes in cmd/finicity-connect/specchange_test.go")
+	}
+	changed := strings.Replace(string(data), "paths:\n", `paths:
+  /connect-components/probes/{enabled}/{ratio}:
+    post:
+      operationId: PostProbe
+      x-sdk: {service: Probes, method: Create}
+      summary: Create Probe
+      parameters:
+        - {name: enabled, in: path, required: true, schema: {type: boolean}}
+        - {name: ratio, in: path, required: true, schema: {type: number}}
+        - {name: ids, in: query, required: true, schema: {type: array, items: {type: integer}}}
+        - {name: filter, in: query, schema: {type: object, additionalProperties: true}}
+        - {name: X-Trace, in: header, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [limits, tags, rules]
+              properties:
+                limits:
+                  type: object
+                  required: [max]
+                  properties:
+                    max: {type: integer, format: int32, minimum: 1}
+                tags: {type: array, items: {type: string}}
+                rules: {type: array, items: {type: object, properties: {name: {type: string}}}}
+      responses:
+        "204":
+          description: Done
+`, 1)
+	m, err := spec.Parse("openapi.yaml", []byte(changed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var probe *opSpec
+	for _, o := range opsOf(m) {
+		if o.op.ID == "PostProbe" {
+			probe = o
+		}
+	}
+	if probe == nil {
+		t.Fatal("no command for PostProbe")
+	}
+	cmd := specCommand(probe)
+	words := shellWords(t, cmd.example)
+	for _, flag := range []string{"--ids", "--x-trace", "--limits-max", "--tags", "--rules"} {
+		if !slices.ContainsFunc(words, func(w string) bool { return w == flag || strings.HasPrefix(w, flag+"=") }) {
+			t.Errorf("example %q lacks %s", cmd.example, flag)
+		}
+	}
+	env, received := fakeAPI(t, reply(204, ``))
+	args := []string{"true", "0.5", "--ids", "1,2", "--filter", `{"a":1}`, "--x-trace", "t-1", "--limits-max", "3", "--tags", "a,b", "--rules", `[{"name":"r"}]`}
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var stdout, stderr bytes.Buffer
+	in := &invocation{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, env: func(k string) string { return env[k] }, conn: &connection{}}
+	in.conn.register(fs)
+	action := cmd.setup(fs)
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.args = positional
+	o := outcome{code: execute(context.Background(), &cmd, in, action), stdout: stdout.String(), stderr: stderr.String()}
+	o.expect(t, exitUsage, []string{""}, []string{"operation PostProbe is in the spec but not in this build"})
+	if got := received(); len(got) != 0 {
+		t.Errorf("sent %+v", got)
+	}
+	// A list of objects is written as JSON.
+	v, err := fieldJSON(fieldByFlag(t, probe, "rules", "cmd/finicity-connect/specchange_test.go"), "--rules", `[{"name":"r"}]`)
+	if err != nil || !reflect.DeepEqual(v, []any{map[string]any{"name": "r"}}) {
+		t.Errorf("--rules: %#v, %v", v, err)
 	}
 }

@@ -146,7 +146,7 @@ func (f *specField) usage() string {
 	var notes []string
 	switch s := f.schema; {
 	case kind(s) == openapi3.TypeArray:
-		notes = append(notes, "comma-separated")
+		notes = append(notes, "comma-separated, or a JSON list")
 	case kind(s) == openapi3.TypeObject:
 		notes = append(notes, "JSON")
 	case s.Format == "date-time":
@@ -574,6 +574,18 @@ func fieldJSON(f *specField, name, raw string) (any, error) {
 		}
 		return v, nil
 	case openapi3.TypeArray:
+		if strings.HasPrefix(strings.TrimSpace(raw), "[") {
+			// A JSON list: the only way to write one of objects, and a
+			// way to write any.
+			var v any
+			if err := decodeOne([]byte(raw), &v); err != nil {
+				return nil, usagef("invalid %s: %s", name, jsonProblem(err, []byte(raw)))
+			}
+			if _, ok := v.([]any); !ok {
+				return nil, usagef("invalid %s: must be a JSON list or comma-separated values", name)
+			}
+			return v, nil
+		}
 		list := splitList(raw)
 		out := make([]any, 0, len(list))
 		items := anySchema
