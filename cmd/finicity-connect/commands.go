@@ -67,7 +67,7 @@ var allCommands = sync.OnceValue(func() []command {
 	}
 	var all []command
 	for _, o := range ops {
-		if !handled[o.id] {
+		if !handled[o.op.ID] {
 			all = append(all, specCommand(o))
 		}
 	}

@@ -9,54 +9,82 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/apicall"
 	"github.com/finicity-go/connect-components/internal/conformance"
+	"github.com/finicity-go/connect-components/internal/journey"
 	"github.com/finicity-go/connect-components/internal/redact"
-)
-
-// Defaults of the conformance journey: the docs' examples, so that a run
-// with no flags is the docs' own journey. Against the live API an unknown
-// customer is answered 404, a documented answer, which is checked like
-// any other.
-const (
-	conformanceInstitution = 101732
-	conformanceCustomer    = "1005061234"
-	conformanceRedirect    = "https://partner.example.com/oauth/complete"
+	"github.com/finicity-go/connect-components/internal/spec"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
 // conformanceDeleteTimeout bounds the clean-up, which runs even after the
 // journey was interrupted.
 const conformanceDeleteTimeout = 30 * time.Second
 
-// conformanceCommand is finicity-connect conformance: the safe journey
-// against the endpoint of the usual credentials, every answer checked as
-// the proxy checks it (internal/conformance).
+// conformanceBodyFlags are the body values a partner sets for its own
+// app against the live API, beside the path parameters: flag name, and
+// its help. Each names a body field of the spec (TestConformanceFlags).
+var conformanceBodyFlags = map[string]string{
+	"redirect-uri": "the OAuth redirect URI to ask for: one registered for your app",
+}
+
+// conformanceCommand is finicity-connect conformance: the journey through
+// every operation of the spec (internal/journey, as the demo walks it),
+// against the endpoint of the usual credentials, every exchange checked
+// as the proxy checks it (internal/conformance). The journey is the safe
+// one, against the sandbox as against the API: what it creates it
+// deletes, even after a failure or an interrupt; an operation with
+// effects it cannot undo runs only when its ids are given (a reconnection
+// of one's own customer); credentials come from the connection, never
+// from the spec's examples.
 func conformanceCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
-	institution := fs.Int64("institution-id", conformanceInstitution, "institution for the login form and the OAuth URL")
-	customer := fs.String("customer-id", "", "customer for the login form and the OAuth URL (default "+conformanceCustomer+", the docs' example), and, with --institution-login-id, the reconnection")
-	loginID := fs.Int64("institution-login-id", 0, "institution login id: with --customer-id, a reconnection is started too (it is left out otherwise)")
-	redirect := fs.String("redirect-uri", conformanceRedirect, "redirectURI of the OAuth URL")
+	m, err := specdoc.Model()
+	if err != nil {
+		return func(context.Context, *invocation) error { return err }
+	}
+	values := map[string]*string{}
+	for _, input := range journey.Inputs(m) {
+		values[input.Name] = fs.String(input.Name, "", inputUsage(input))
+	}
+	for name, usage := range conformanceBodyFlags {
+		if _, taken := values[name]; !taken && fs.Lookup(name) == nil {
+			values[name] = fs.String(name, "", usage+" (default: the spec's example)")
+		}
+	}
 	return func(ctx context.Context, in *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
 		}
-		if *loginID != 0 && *customer == "" {
-			return usagef("--institution-login-id needs --customer-id: a reconnection takes both")
+		given := map[string]any{}
+		fs.Visit(func(f *flag.Flag) {
+			if v, ok := values[f.Name]; ok && *v != "" {
+				given[f.Name] = *v
+			}
+		})
+		if in.conn.partnerID != "" && in.conn.partnerSecret != "" {
+			for k, v := range map[string]string{"partner-id": in.conn.partnerID, "partner-secret": in.conn.partnerSecret} {
+				given[k] = v
+			}
 		}
-		if *loginID < 0 || *institution <= 0 {
-			return usagef("--institution-id and --institution-login-id must be positive")
+		plan, err := journey.New(m, journey.Options{Values: given, Live: true, CleanupTimeout: conformanceDeleteTimeout})
+		var optIn *journey.OptInError
+		var bad *journey.ValueError
+		switch {
+		case errors.As(err, &optIn), errors.As(err, &bad):
+			return usagef("%v", err)
+		case err != nil:
+			return err
 		}
 		checker, err := conformance.Default()
 		if err != nil {
 			return err
 		}
-		j := &journey{in: in, checker: checker, ctx: ctx}
-		j.run(*institution, *customer, *loginID, *redirect)
-		rep := j.report()
+		j := &conformanceRun{in: in, checker: checker, model: m, steps: map[*journey.Step]conformanceStep{}}
+		rep := j.report(plan.Run(ctx, j.send, nil))
 		if err := in.print(result{value: rep, table: rep.table}); err != nil {
 			return err
 		}
@@ -64,187 +92,134 @@ func conformanceCommand(fs *flag.FlagSet) func(context.Context, *invocation) err
 	}
 }
 
-// journey runs the steps and keeps their results.
-type journey struct {
+// inputUsage is the help of a flag for a value of the journey.
+func inputUsage(in journey.Input) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimSuffix(spec.FirstSentence(in.Param.Description), "."))
+	fmt.Fprintf(&b, ", for %s", strings.Join(in.Commands, ", "))
+	var notes []string
+	if ex, ok := in.Param.Example(); ok && len(in.OptIn) < len(in.Commands) {
+		notes = append(notes, "default: the spec's example, "+exampleText(ex))
+	}
+	if len(in.OptIn) > 0 {
+		notes = append(notes, strings.Join(in.OptIn, ", ")+" runs only when it is given, with its other ids")
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(notes, "; "))
+	}
+	return b.String()
+}
+
+// conformanceRun runs the steps and keeps their results.
+type conformanceRun struct {
 	in      *invocation
 	checker *conformance.Checker
-	ctx     context.Context
-	steps   []conformanceStep
+	model   *spec.Model
+	steps   map[*journey.Step]conformanceStep
 }
 
 // conformanceStep is one operation of the journey in the report.
 type conformanceStep struct {
+	// Step is the operation's CLI command.
 	Step      string                `json:"step"`
 	Operation conformance.Operation `json:"operation"`
 	// Status is the answer's status; 0 when none came (see Error).
 	Status   int                   `json:"status"`
 	Findings []conformance.Finding `json:"findings"`
 	// Error is the call's error, if any: an API error or an answer that
-	// does not decode (their findings say how it departs), or no answer.
+	// does not decode (their findings say how it departs), a request
+	// refused before sending, or no answer.
 	Error string `json:"error,omitempty"`
 	// Skipped says why the step did not run.
 	Skipped string `json:"skipped,omitempty"`
 
 	network bool // no answer
 	denied  bool // credentials rejected
+	refused bool // refused before sending: the journey's values do not fit the method
 }
 
-func (j *journey) run(institution int64, customer string, loginID int64, redirect string) {
-	c, conn := j.in.client, j.in.conn
-	reconnect := customer != "" && loginID != 0
-	if customer == "" {
-		customer = conformanceCustomer
-	}
-	if conn.partnerID != "" && conn.partnerSecret != "" {
-		j.step("authenticate", "Partners.Authenticate", func(opt api.CallOption) error {
-			tok, err := c.Partners.Authenticate(j.ctx, api.PartnerCredentials{PartnerID: conn.partnerID, PartnerSecret: api.NewSecret(conn.partnerSecret)}, opt)
-			if tok != nil {
-				conn.secrets.add(tok.Token.Reveal())
-			}
-			return err
-		})
-	} else {
-		j.skip("authenticate", "Partners.Authenticate", "no partner credentials: the token given is used")
-	}
-	if j.stopped() {
-		return
-	}
-
-	var id api.UUID
-	created := j.step("create configuration", "Configurations.Create", func(opt api.CallOption) error {
-		cfg, err := c.Configurations.Create(j.ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking", "Savings"},
-			AccountClassificationType: []string{"personal"}}, opt)
-		if cfg != nil {
-			id = cfg.ID
-		}
-		return err
-	})
-	if id == (api.UUID{}) {
-		id = idOfAnswer(created) // an answer that did not decode may still name it
-	}
-	switch {
-	case id != (api.UUID{}):
-		// Deleted whatever happens next, failures and interruptions
-		// included.
-		defer j.step("delete configuration", "Configurations.Delete", func(opt api.CallOption) error {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(j.ctx), conformanceDeleteTimeout)
-			defer cancel()
-			return c.Configurations.Delete(ctx, id, opt)
-		})
-	case created != nil && created.StatusCode/100 == 2:
-		// Created, but under no id a delete could name: say so, rather
-		// than leave it unmentioned.
-		defer j.skip("delete configuration", "Configurations.Delete",
-			"the create answer holds no id in UUID form to delete it by: delete it by hand (configurations list shows it)")
-	default:
-		defer j.skip("delete configuration", "Configurations.Delete", "no configuration was created")
-	}
-	if j.stopped() {
-		return
-	}
-	if id != (api.UUID{}) {
-		j.step("get configuration", "Configurations.Get", func(opt api.CallOption) error {
-			_, err := c.Configurations.Get(j.ctx, id, opt)
-			return err
-		})
-	} else {
-		j.skip("get configuration", "Configurations.Get", "no configuration was created")
-	}
-	j.step("list configurations", "Configurations.List", func(opt api.CallOption) error {
-		_, err := c.Configurations.List(j.ctx, opt)
-		return err
-	})
-	agreement := api.ServiceAgreement{Language: "en", AcceptedDate: time.Now().UTC().Truncate(time.Second)}
-	j.step("login form", "LoginForms.Create", func(opt api.CallOption) error {
-		_, err := c.LoginForms.Create(j.ctx, institution, api.LoginFormParams{Language: "en", CustomerID: customer,
-			ConfigurationID: id, ServiceAgreement: agreement}, opt)
-		return err
-	})
-	j.step("OAuth URL", "OAuthURLs.Create", func(opt api.CallOption) error {
-		_, err := c.OAuthURLs.Create(j.ctx, institution, api.OAuthURLParams{RedirectURI: redirect, CustomerID: customer,
-			ConfigurationID: id, ServiceAgreement: agreement}, opt)
-		return err
-	})
-	if reconnect {
-		j.step("reconnection", "Reconnections.Create", func(opt api.CallOption) error {
-			_, err := c.Reconnections.Create(j.ctx, customer, loginID, api.ReconnectionParams{}, opt)
-			return err
-		})
-	} else {
-		j.skip("reconnection", "Reconnections.Create", "needs --customer-id and --institution-login-id")
-	}
-}
-
-// stopped reports whether the journey cannot go on: interrupted, no
-// answer at all, or credentials rejected.
-func (j *journey) stopped() bool {
-	if j.ctx.Err() != nil {
-		return true
-	}
-	if n := len(j.steps); n > 0 && (j.steps[n-1].network || j.steps[n-1].denied) {
-		return true
-	}
-	return false
-}
-
-func (j *journey) skip(step, method, why string) {
-	op, _ := j.checker.Lookup(method)
-	j.steps = append(j.steps, conformanceStep{Step: step, Operation: op, Findings: []conformance.Finding{}, Skipped: why})
-}
-
-// step runs one call and checks its exchange: the request as sent and
+// send runs one call and checks its exchange: the request as sent and
 // the answer as received, both from the call's *http.Response.
-func (j *journey) step(step, method string, call func(api.CallOption) error) *http.Response {
-	op, _ := j.checker.Lookup(method)
+func (j *conformanceRun) send(ctx context.Context, s *journey.Step, r *journey.Request) journey.Outcome {
 	var resp *http.Response
-	err := call(api.WithResponseInto(&resp))
-	s := conformanceStep{Step: step, Operation: op, Findings: []conformance.Finding{}}
+	err := apicall.Call(ctx, j.in.client, s.Op.ID, &apicall.Input{Path: r.Path, Params: r.Params, Body: r.Body}, api.WithResponseInto(&resp))
+	cs := conformanceStep{Step: s.Op.Command, Operation: j.checker.ByID(s.Op.ID), Findings: []conformance.Finding{}}
+	out := journey.Outcome{Err: err}
 	if resp != nil {
-		s.Status = resp.StatusCode
-		ctx := context.WithoutCancel(j.ctx)
+		out.Status, out.Body = resp.StatusCode, responseBody(resp)
+		if s.Kind == journey.Token {
+			// The token issued is a credential too: masked wherever the
+			// report quotes the API.
+			j.in.conn.secrets.add(secretValues(j.model, out.Body)...)
+		}
+		cs.Status = resp.StatusCode
+		checkCtx := context.WithoutCancel(ctx)
 		body, _ := requestBody(resp.Request)
-		_, reqF := j.checker.CheckRequest(ctx, resp.Request, body)
+		_, reqF := j.checker.CheckRequest(checkCtx, resp.Request, body)
 		for i := range reqF {
 			reqF[i].Status = resp.StatusCode
 		}
-		_, respF := j.checker.CheckResponse(ctx, resp.Request, resp.StatusCode, resp.Header, responseBody(resp))
-		s.Findings = append(append(s.Findings, reqF...), respF...)
+		_, respF := j.checker.CheckResponse(checkCtx, resp.Request, resp.StatusCode, resp.Header, out.Body)
+		cs.Findings = append(append(cs.Findings, reqF...), respF...)
 	}
 	if err != nil {
 		var ae *api.Error
 		var de *api.DecodeError
+		var ve *api.ValidationError
+		var arg *apicall.ArgError
 		switch {
 		case errors.As(err, &ae):
-			s.denied = ae.StatusCode == http.StatusUnauthorized || errors.Is(err, api.ErrCredentialsRejected)
+			cs.denied = ae.StatusCode == http.StatusUnauthorized || errors.Is(err, api.ErrCredentialsRejected)
 		case errors.As(err, &de):
+		case errors.As(err, &arg), errors.As(err, &ve) && !ve.Response, errors.Is(err, apicall.ErrNoOperation):
+			cs.refused = true
 		default:
-			s.network = resp == nil
+			cs.network = resp == nil
 		}
 		var b strings.Builder
 		describe(&b, "", err)
-		s.Error = redact.Text(strings.TrimSpace(strings.TrimPrefix(b.String(), "finicity-connect: ")), j.in.conn.secrets.all()...)
+		cs.Error = redact.Text(strings.TrimSpace(strings.TrimPrefix(b.String(), "finicity-connect: ")), j.in.conn.secrets.all()...)
+		if cs.refused {
+			cs.Error = redact.Text(strings.TrimSpace(err.Error()), j.in.conn.secrets.all()...)
+		}
 	}
-	j.steps = append(j.steps, s)
-	return resp
+	switch {
+	case cs.network:
+		out.Stop = "no answer"
+	case cs.denied:
+		out.Stop = "the API rejected the credentials"
+	case ctx.Err() != nil:
+		out.Stop = "interrupted"
+	}
+	j.steps[s] = cs
+	return out
 }
 
-// idOfAnswer reads the id out of a create answer that did not decode, so
-// that the configuration is deleted all the same.
-func idOfAnswer(resp *http.Response) api.UUID {
-	if resp == nil || resp.StatusCode/100 != 2 {
-		return api.UUID{}
+// secretValues are the values of the secret fields of a JSON body.
+func secretValues(m *spec.Model, body []byte) []string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
 	}
-	var v struct {
-		ID string `json:"id"`
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				if s, ok := e.(string); ok && m.Secrets.IsField(k) {
+					out = append(out, s)
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
 	}
-	if json.Unmarshal(responseBody(resp), &v) != nil {
-		return api.UUID{}
-	}
-	id, err := api.ParseUUID(v.ID)
-	if err != nil {
-		return api.UUID{}
-	}
-	return id
+	walk(v)
+	return out
 }
 
 // conformanceReport is what the command prints.
@@ -253,7 +228,7 @@ type conformanceReport struct {
 	Operations []conformanceStep `json:"operations"`
 	Totals     conformanceTotals `json:"totals"`
 
-	network, denied bool
+	network, denied, refused bool
 }
 
 type conformanceTotals struct {
@@ -267,15 +242,15 @@ type conformanceTotals struct {
 	ByKind        map[string]int `json:"byKind"`
 }
 
-// report orders the steps as the journey runs them (the deferred delete
-// comes after the OAuth URL) and totals them.
-func (j *journey) report() conformanceReport {
-	order := map[string]int{"authenticate": 0, "create configuration": 1, "get configuration": 2, "list configurations": 3,
-		"login form": 4, "OAuth URL": 5, "delete configuration": 6, "reconnection": 7}
-	steps := append([]conformanceStep(nil), j.steps...)
-	sort.SliceStable(steps, func(a, b int) bool { return order[steps[a].Step] < order[steps[b].Step] })
-	rep := conformanceReport{BaseURL: j.in.client.BaseURL(), Operations: steps, Totals: conformanceTotals{ByKind: map[string]int{}}}
-	for _, s := range steps {
+// report lists the steps as the journey ran them, and totals them.
+func (j *conformanceRun) report(results []journey.Result) conformanceReport {
+	rep := conformanceReport{BaseURL: j.in.client.BaseURL(), Operations: []conformanceStep{}, Totals: conformanceTotals{ByKind: map[string]int{}}}
+	for _, r := range results {
+		s, ran := j.steps[r.Step]
+		if !ran {
+			s = conformanceStep{Step: r.Step.Op.Command, Operation: j.checker.ByID(r.Step.Op.ID), Findings: []conformance.Finding{}, Skipped: r.Skipped}
+		}
+		rep.Operations = append(rep.Operations, s)
 		switch {
 		case s.Skipped != "":
 			rep.Totals.Skipped++
@@ -284,6 +259,7 @@ func (j *journey) report() conformanceReport {
 		}
 		rep.network = rep.network || s.network
 		rep.denied = rep.denied || s.denied
+		rep.refused = rep.refused || s.refused
 		for _, f := range s.Findings {
 			rep.Totals.Findings++
 			rep.Totals.ByKind[string(f.Kind)]++
@@ -306,6 +282,8 @@ func (r conformanceReport) outcome() error {
 		return exitWith(exitNetwork, "no answer from %s: the journey stopped (see the report)", r.BaseURL)
 	case r.denied && r.Totals.Departures == 0:
 		return exitWith(exitUsage, "the API rejected the credentials: nothing past that call was checked")
+	case r.refused && r.Totals.Departures == 0:
+		return exitWith(exitUsage, "a request of the journey was refused before sending: the spec's example does not fit the method (see the report)")
 	case r.Totals.Departures > 0:
 		return exitWith(exitAPI, "%d departure(s) from the spec (%d informational finding(s))", r.Totals.Departures, r.Totals.Informational)
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -11,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/internal/conformance"
+	"github.com/finicity-go/connect-components/internal/spec"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
 // kindsByOperation gathers a report's finding kinds per api method.
@@ -35,15 +39,21 @@ func TestConformanceSandbox(t *testing.T) {
 		o.expect(t, exitOK, nil, []string{""})
 		var rep conformanceReport
 		o.decode(t, &rep)
+		// The token first, the create before what uses its id, the
+		// delete last; each step is named by its CLI command. An
+		// operation the spec grows is a step too, and runs clean.
+		want := []string{"token", "configurations create", "configurations list", "configurations get", "login-forms create", "oauth-urls create", "reconnections create", "configurations delete"}
 		var steps []string
 		for _, s := range rep.Operations {
-			steps = append(steps, s.Step)
+			if slices.Contains(want, s.Step) {
+				steps = append(steps, s.Step)
+			}
 			if s.Status/100 != 2 || len(s.Findings) != 0 || s.Error != "" || s.Skipped != "" {
 				t.Errorf("%s: %+v", s.Step, s)
 			}
 		}
-		want := []string{"authenticate", "create configuration", "get configuration", "list configurations", "login form", "OAuth URL", "delete configuration", "reconnection"}
-		if !reflect.DeepEqual(steps, want) || rep.Totals.Operations != len(want) || rep.Totals.Findings != 0 {
+		ops := len(specdoc.MustModel().Operations)
+		if !reflect.DeepEqual(steps, want) || len(rep.Operations) != ops || rep.Totals.Operations != ops || rep.Totals.Findings != 0 {
 			t.Errorf("steps %q, totals %+v", steps, rep.Totals)
 		}
 		assertNoSecrets(t, "stdout", o.stdout)
@@ -51,10 +61,10 @@ func TestConformanceSandbox(t *testing.T) {
 	t.Run("served", func(t *testing.T) {
 		env := with(sandboxServer(t), envAppKey, driftAppKey, envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, "sandbox-secret")
 		o := cliRun(t, env, "conformance", "--output", "table")
-		o.expect(t, exitOK, []string{"STEP", "authenticate", "skipped: needs --customer-id",
-			"7 operation(s), 1 skipped, 0 departure(s), 0 informational"}, []string{""})
+		o.expect(t, exitOK, []string{"STEP", "token  ", "skipped: needs --customer-id and --institution-login-id",
+			fmt.Sprintf("%d operation(s), 1 skipped, 0 departure(s), 0 informational", len(specdoc.MustModel().Operations)-1)}, []string{""})
 		for _, line := range strings.Split(o.stdout, "\n") {
-			if f := strings.Fields(line); len(f) > 4 && f[0] == "delete" && (f[3] != "(delete_configurations_configuration_id)" || f[4] != "204") {
+			if f := strings.Fields(line); len(f) > 4 && f[1] == "delete" && (f[3] != "(delete_configurations_configuration_id)" || f[4] != "204") {
 				t.Errorf("delete line: %q", line)
 			}
 		}
@@ -158,7 +168,9 @@ func TestConformanceInterrupted(t *testing.T) {
 	if code != exitNetwork {
 		t.Errorf("exit %d, want %d\n%s\n%s", code, exitNetwork, stdout.String(), stderr.String())
 	}
-	want := []string{"POST /connect-components/configurations", "DELETE /connect-components/configurations/" + driftConfigID}
+	// The list ran before the get, which was interrupted (and not
+	// recorded); the delete ran after the interrupt.
+	want := []string{"POST /connect-components/configurations", "GET /connect-components/configurations", "DELETE /connect-components/configurations/" + driftConfigID}
 	if got := d.requests(); !reflect.DeepEqual(got, want) {
 		t.Errorf("upstream saw %q, want %q", got, want)
 	}
@@ -190,10 +202,10 @@ func TestConformanceCreatedWithoutID(t *testing.T) {
 	o.decode(t, &rep)
 	var del *conformanceStep
 	for i, s := range rep.Operations {
-		if s.Step == "delete configuration" {
+		if s.Step == "configurations delete" {
 			del = &rep.Operations[i]
 		}
-		if s.Step == "create configuration" && !slices.ContainsFunc(s.Findings, func(f conformance.Finding) bool { return f.Kind == conformance.KindFormat && f.Field == "id" }) {
+		if s.Step == "configurations create" && !slices.ContainsFunc(s.Findings, func(f conformance.Finding) bool { return f.Kind == conformance.KindFormat && f.Field == "id" }) {
 			t.Errorf("create: %+v", s)
 		}
 	}
@@ -205,4 +217,71 @@ func TestConformanceCreatedWithoutID(t *testing.T) {
 			t.Errorf("a delete was sent: %s", r)
 		}
 	}
+}
+
+// TestConformanceFlags: the journey's values from the command line reach
+// the requests: --institution-id the login form's and the OAuth URL's
+// path, --customer-id their bodies and the reconnection's path,
+// --institution-login-id the reconnection, --redirect-uri the OAuth URL;
+// the partner credentials the token request. Each body flag names a field
+// of the spec.
+func TestConformanceFlags(t *testing.T) {
+	m := specdoc.MustModel()
+	for name := range conformanceBodyFlags {
+		found := false
+		for _, o := range m.Operations {
+			if o.Body == nil {
+				continue
+			}
+			for _, f := range o.Body.Fields {
+				found = found || spec.Kebab(strings.Join(f.Path, ".")) == name
+			}
+		}
+		if !found {
+			t.Errorf("conformanceBodyFlags names --%s, which no body field of openapi.yaml has: update it in cmd/finicity-connect/conformance.go", name)
+		}
+	}
+	env, received := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/authentication") {
+			reply(200, `{"token":"fake-issued-token"}`)(w, r)
+			return
+		}
+		reply(201, `{"id":"605543e1-f507-48ad-8127-95c40566597b"}`)(w, r)
+	})
+	env = with(env, envAppToken, "", envPartnerID, "p-7", envPartnerSecret, "fake-partner-secret")
+	o := cliRun(t, env, "conformance", "--institution-id", "101732", "--customer-id", "c-1", "--institution-login-id", "7008461434", "--redirect-uri", "https://partner.example/back")
+	if o.code == exitUsage || o.code == exitNetwork {
+		t.Fatalf("exit %d: %s\n%s", o.code, o.stderr, o.stdout)
+	}
+	bodies := map[string]string{}
+	for _, r := range received() {
+		bodies[r.Method+" "+r.Path] = r.Body
+	}
+	for route, want := range map[string][]string{
+		"POST /aggregation/v2/partners/authentication":                                          {`"partnerId":"p-7"`, `"partnerSecret":"fake-partner-secret"`},
+		"POST /connect-components/institutions/101732/login-forms":                              {`"customerId":"c-1"`},
+		"POST /connect-components/institutions/101732/oauth-urls":                               {`"customerId":"c-1"`, `"redirectURI":"https://partner.example/back"`},
+		"POST /connect-components/customers/c-1/institution-login-ids/7008461434/reconnections": nil,
+	} {
+		body, ok := bodies[route]
+		if !ok {
+			t.Errorf("no %s; sent %q", route, slices.Collect(maps.Keys(bodies)))
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: body %s lacks %s", route, body, w)
+			}
+		}
+	}
+	for route, body := range bodies {
+		if strings.Contains(body, "example-partner-secret") {
+			t.Errorf("%s sent the spec's example secret", route)
+		}
+	}
+	for _, secret := range []string{"fake-partner-secret", "fake-issued-token"} {
+		if strings.Contains(o.stdout+o.stderr, secret) {
+			t.Errorf("the output shows the secret %q", secret)
+		}
+	}
+	cliRun(t, env, "conformance", "--institution-id", "x").expect(t, exitUsage, []string{""}, []string{"invalid --institution-id: must be an integer"})
 }

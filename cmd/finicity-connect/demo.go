@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,27 +9,21 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/apicall"
+	"github.com/finicity-go/connect-components/internal/journey"
+	"github.com/finicity-go/connect-components/internal/redact"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
-// Values the demo uses; the reconnection ids pick sandbox scenarios.
-const (
-	demoInstitution = 170716
-	demoCustomer    = "1005061234"
-	demoRedirect    = "https://partner.example.com/oauth/complete"
-	demoLoginForm   = 7008461431 // ends in 1: 201 with a login form
-	demoLoginText   = 7008461433 // ends in 3: 203, TFA_TEXT
-	demoLoginChoice = 7008461434 // ends in 4: 203, TFA_CHOICE
-)
-
-// demo runs every operation against an in-process sandbox and narrates
-// each step. It needs no credentials and opens no socket.
+// demo runs every operation of the spec against an in-process sandbox,
+// in the order the journey planner gives (internal/journey), with the
+// values of the spec's examples, and narrates each step. It needs no
+// credentials and opens no socket.
 func demo(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	verbose := fs.Bool("verbose", false, "also print each HTTP attempt on stderr: request and response lines, headers and bodies, credentials masked")
 	return func(ctx context.Context, in *invocation) error {
@@ -47,26 +42,28 @@ func demo(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		if err != nil {
 			return err
 		}
-		d := &narrator{w: in.stdout}
-		return d.run(ctx, c)
+		m, err := specdoc.Model()
+		if err != nil {
+			return err
+		}
+		plan, err := journey.New(m, journey.Options{Values: sandboxCredentials(), Recheck: true})
+		if err != nil {
+			return err
+		}
+		return (&narrator{w: in.stdout}).run(ctx, c, plan)
 	}
 }
 
+// sandboxCredentials are the journey's values of the sandbox's partner
+// credentials, by the flag names of the token operation's body fields.
+func sandboxCredentials() map[string]any {
+	return map[string]any{"partner-id": sandbox.DefaultPartnerID, "partner-secret": sandbox.DefaultPartnerSecret}
+}
+
+// narrator prints the demo's steps.
 type narrator struct {
 	w    io.Writer
 	step int
-	ran  map[string]bool // operationIds narrated so far
-}
-
-// title opens a step: what it does, then the Go method, the HTTP route
-// and the spec's operationId.
-func (d *narrator) title(what, method, route, op string) {
-	if d.ran == nil {
-		d.ran = map[string]bool{}
-	}
-	d.ran[op] = true
-	d.step++
-	fmt.Fprintf(d.w, "\n%2d. %s\n    c.%s: %s (%s)\n", d.step, what, method, route, op)
 }
 
 // fields prints aligned key/value lines under the current step.
@@ -78,167 +75,133 @@ func (d *narrator) fields(kv ...string) {
 	_ = tw.Flush()
 }
 
-func (d *narrator) run(ctx context.Context, c *api.Client) error {
-	fmt.Fprintln(d.w, "Data Connect Components demo: the whole journey against an in-process sandbox.")
+func (d *narrator) run(ctx context.Context, c *api.Client, plan *journey.Plan) error {
+	fmt.Fprintln(d.w, "Data Connect Components demo: every operation of the spec against an in-process sandbox,")
+	fmt.Fprintln(d.w, "in the order their resources need, with the values of the spec's examples.")
 	fmt.Fprintln(d.w, "No credentials, no network: requests go straight to the sandbox's handler.")
-
-	d.title("Partner authentication with the sandbox credentials", "Partners.Authenticate", "POST /aggregation/v2/partners/authentication", "CreateToken")
-	tok, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: sandbox.DefaultPartnerID, PartnerSecret: api.NewSecret(sandbox.DefaultPartnerSecret)})
-	if err != nil {
-		return err
-	}
-	d.fields("token", fmt.Sprintf("received (%d characters; not shown, it is a credential)", len(tok.Token.Reveal())),
-		"", "this client was built with api.WithPartnerCredentials: it fetches its own token on first use and renews it")
-
-	d.title("Create a configuration", "Configurations.Create", "POST /connect-components/configurations", "PostConfigurations")
-	cfg, err := c.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking", "Savings"}, AccountClassificationType: []string{"personal"}})
-	if err != nil {
-		return err
-	}
-	d.fields("id", cfg.ID.String(), "filterAccounts", joinOrDash(cfg.FilterAccounts),
-		"accountClassificationType", joinOrDash(cfg.AccountClassificationType), "aoRequired", fmt.Sprint(cfg.AORequired))
-
-	agreement := api.ServiceAgreement{Language: "en", AcceptedDate: time.Now().UTC().Truncate(time.Second)}
-	d.title(fmt.Sprintf("Create a login form with it, for institution %d and customer %s", demoInstitution, demoCustomer),
-		"LoginForms.Create", fmt.Sprintf("POST /connect-components/institutions/%d/login-forms", demoInstitution), "PostInstitutionsInstitutionIDLoginForms")
-	form, err := c.LoginForms.Create(ctx, demoInstitution, api.LoginFormParams{
-		Language: "en", CustomerID: demoCustomer, ConfigurationID: cfg.ID, ServiceAgreement: agreement})
-	if err != nil {
-		return err
-	}
-	d.fields("id", form.ID.String(), "eventStreamId", form.EventStreamID.String(), "elements", elementsLine(form))
-
-	d.title("Create an OAuth URL with it", "OAuthURLs.Create",
-		fmt.Sprintf("POST /connect-components/institutions/%d/oauth-urls", demoInstitution), "PostInstitutionsInstitutionIDOauthUrls")
-	oauth, err := c.OAuthURLs.Create(ctx, demoInstitution, api.OAuthURLParams{
-		RedirectURI: demoRedirect, CustomerID: demoCustomer, ConfigurationID: cfg.ID, ServiceAgreement: agreement})
-	if err != nil {
-		return err
-	}
-	d.fields("id", oauth.ID.String(), "eventStreamId", oauth.EventStreamID.String(), "url", oauth.URL,
-		"", "(served by 'finicity-connect sandbox', this URL redirects to "+demoRedirect+")")
-
-	for _, loginID := range []int64{demoLoginForm, demoLoginText, demoLoginChoice} {
-		d.title(fmt.Sprintf("Reconnect institution login %d of customer %s", loginID, demoCustomer), "Reconnections.Create",
-			fmt.Sprintf("POST /connect-components/customers/%s/institution-login-ids/%d/reconnections", demoCustomer, loginID), "PostReconnections")
-		// The body is required by the spec; a nil map sends null. The
-		// status (201 or 203) comes with the response.
-		var resp *http.Response
-		r, err := c.Reconnections.Create(ctx, demoCustomer, loginID, api.ReconnectionParams{}, api.WithResponseInto(&resp))
-		if err != nil {
-			return err
+	var failed error
+	send := func(ctx context.Context, s *journey.Step, r *journey.Request) journey.Outcome {
+		out := callStep(ctx, c, s, r)
+		if err := demoFailure(s, out); err != nil && failed == nil {
+			failed = err
+			out.Stop = "a step before failed"
 		}
-		if !r.NeedsMFA() {
-			d.fields("answer", fmt.Sprintf("%d: a login form to render", resp.StatusCode), "id", r.LoginForm.ID.String(), "elements", elementsLine(r.LoginForm))
-			continue
+		return out
+	}
+	var ran, skipped int
+	plan.Run(ctx, send, func(res journey.Result) {
+		d.narrate(res)
+		if res.Skipped != "" {
+			skipped++
+		} else {
+			ran++
 		}
-		kv := []string{"answer", fmt.Sprintf("%d: MFA challenges to answer", resp.StatusCode)}
-		for _, ch := range r.Challenges() {
-			kv = append(kv, ch.MFAType, fmt.Sprintf("%q (%d choices)", ch.Prompt, len(ch.ChoiceIDs)))
-		}
-		d.fields(kv...)
+	})
+	if failed != nil {
+		return failed
 	}
-
-	d.title("List configurations", "Configurations.List", "GET /connect-components/configurations", "GetConfigurations")
-	list, err := c.Configurations.List(ctx)
-	if err != nil {
-		return err
-	}
-	ids := make([]string, 0, len(list))
-	for _, l := range list {
-		ids = append(ids, l.ID.String())
-	}
-	d.fields("count", fmt.Sprint(len(list)), "ids", strings.Join(ids, ", "))
-
-	path := "/connect-components/configurations/" + cfg.ID.String()
-	d.title("Get the configuration", "Configurations.Get", "GET "+path, "GetConfigurationsConfigurationID")
-	got, err := c.Configurations.Get(ctx, cfg.ID)
-	if err != nil {
-		return err
-	}
-	d.fields("id", got.ID.String(), "filterAccounts", joinOrDash(got.FilterAccounts))
-
-	d.title("Delete the configuration", "Configurations.Delete", "DELETE "+path, "DeleteConfigurationsConfigurationID")
-	if err := c.Configurations.Delete(ctx, cfg.ID); err != nil {
-		return err
-	}
-	d.fields("answer", "204: deleted")
-
-	d.title("Get it again", "Configurations.Get", "GET "+path, "GetConfigurationsConfigurationID")
-	_, err = c.Configurations.Get(ctx, cfg.ID)
-	var apiErr *api.Error
-	if !errors.As(err, &apiErr) || !api.IsNotFound(err) {
-		return fmt.Errorf("demo: want 404 for a deleted configuration, got %v", err)
-	}
-	d.fields("answer", fmt.Sprintf("%d, reason code %s: %s (expected: it is gone; api.IsNotFound(err) is true)", apiErr.StatusCode, apiErr.ReasonCode, apiErr.Description))
-
-	ops, err := specOps()
-	if err != nil {
-		return err
-	}
-	if err := d.others(ctx, c, ops); err != nil {
-		return err
-	}
-
-	fmt.Fprintln(d.w, "\nDone: every operation of the API ran. Next:")
+	fmt.Fprintf(d.w, "\nDone: %d steps ran, %d skipped. Next:\n", ran, skipped)
 	fmt.Fprintln(d.w, "  finicity-connect --help                      every command")
 	fmt.Fprintln(d.w, "  finicity-connect sandbox                     serve the sandbox on 127.0.0.1:4010 for your own tests")
 	fmt.Fprintln(d.w, "  finicity-connect configurations list --sandbox --output table")
 	return nil
 }
 
-func elementsLine(f *api.LoginForm) string {
-	parts := make([]string, 0, len(f.Elements))
-	for _, e := range f.Elements {
-		parts = append(parts, fmt.Sprintf("%s (sortOrder %d)", e.Label, e.SortOrder))
+// callStep calls a step's operation through its typed method, keeping
+// the answer.
+func callStep(ctx context.Context, c *api.Client, s *journey.Step, r *journey.Request) journey.Outcome {
+	var resp *http.Response
+	err := apicall.Call(ctx, c, s.Op.ID, &apicall.Input{Path: r.Path, Params: r.Params, Body: r.Body}, api.WithResponseInto(&resp))
+	out := journey.Outcome{Err: err}
+	if resp != nil {
+		out.Status, out.Body = resp.StatusCode, responseBody(resp)
 	}
-	return strings.Join(parts, ", ")
+	return out
 }
 
-// others runs, from the spec's own examples, each operation of the spec
-// that the steps above do not narrate, so that a new operation is part of
-// the journey as soon as it is in openapi.yaml. An API error is part of
-// the story (an example id may not exist), not a failure of the demo.
-func (d *narrator) others(ctx context.Context, c *api.Client, ops []*opSpec) error {
-	for _, o := range ops {
-		if d.ran[o.id] {
-			continue
+// demoFailure is the error that ends the demo after a step: anything but
+// the answer expected, or an API error about an id the spec's example
+// names that the sandbox does not have (404). A request the client
+// refuses, or the sandbox answers 400, is a defect of the journey.
+func demoFailure(s *journey.Step, out journey.Outcome) error {
+	var ae *api.Error
+	switch {
+	case out.Err == nil && out.Status/100 == 2 && s.Expect == 0, s.Expect != 0 && out.Status == s.Expect:
+		return nil
+	case errors.As(out.Err, &ae) && ae.StatusCode == http.StatusNotFound && s.Kind != journey.Create:
+		return nil
+	case out.Err != nil:
+		return fmt.Errorf("demo: %s (%s): %w", s.Op.Qualified(), s.Op.ID, out.Err)
+	}
+	return fmt.Errorf("demo: %s (%s): status %d, want %s", s.Op.Qualified(), s.Op.ID, out.Status, cmpStatus(s.Expect))
+}
+
+func cmpStatus(expect int) string {
+	if expect == 0 {
+		return "a 2xx"
+	}
+	return fmt.Sprint(expect)
+}
+
+// narrate prints one step: what it does, the Go method, the HTTP route
+// and the operationId; then what was sent and the answer, secrets masked.
+func (d *narrator) narrate(res journey.Result) {
+	s := res.Step
+	d.step++
+	route := s.Op.Method + " " + s.Op.Path
+	if res.Request != nil {
+		route = res.Request.Route
+	}
+	fmt.Fprintf(d.w, "\n%2d. %s\n    c.%s: %s (%s)\n", d.step, s.Title, s.Op.Qualified(), route, s.Op.ID)
+	if res.Skipped != "" {
+		d.fields("skipped", res.Skipped)
+		return
+	}
+	var kv []string
+	if r := res.Request; len(r.Params) > 0 {
+		kv = append(kv, "parameters", string(redact.JSON(r.Params)))
+	}
+	if r := res.Request; r.Body != nil {
+		kv = append(kv, "sent", string(redact.JSON(r.Body)))
+	}
+	var ae *api.Error
+	switch {
+	case errors.As(res.Err, &ae):
+		answer := fmt.Sprintf("%d %s", ae.StatusCode, http.StatusText(ae.StatusCode))
+		if ae.ReasonCode != "" {
+			answer += ", reason code " + ae.ReasonCode
 		}
-		method := "Generated()"
-		if o.service != "" {
-			method = o.service + "." + o.goMethod
+		if ae.Description != "" {
+			answer += ": " + ae.Description
 		}
-		d.title(o.summary+" (from the spec's examples)", method, o.method+" "+o.path, o.id)
-		var path []pathValue
-		for _, p := range o.pathParams {
-			text := exampleText(p.example)
-			js, _ := json.Marshal(p.example)
-			path = append(path, pathValue{f: p, text: text, json: js})
+		kv = append(kv, "answer", answer)
+		if s.Expect == ae.StatusCode && s.Kind == journey.Recheck {
+			kv = append(kv, "", "(expected: it is gone; api.IsNotFound(err) is true)")
+		} else if ae.StatusCode == http.StatusNotFound {
+			kv = append(kv, "", "(the spec's example names an id the sandbox does not have)")
 		}
-		params := map[string]string{}
-		for _, q := range append(slices.Clone(o.queryParams), o.headerParams...) {
-			if q.example != nil {
-				params[q.wire[0]] = exampleText(q.example)
-			}
+	case res.Err != nil:
+		kv = append(kv, "error", res.Err.Error())
+	default:
+		kv = append(kv, "answer", fmt.Sprintf("%d %s", res.Status, http.StatusText(res.Status)))
+		if len(strings.TrimSpace(string(res.Body))) > 0 {
+			kv = append(kv, "", compactJSON(redact.JSON(res.Body)))
 		}
-		var body []byte
-		if o.body != nil {
-			var err error
-			if body, err = json.Marshal(o.bodyExample); err != nil {
-				return err
-			}
-		}
-		in := &invocation{client: c}
-		resp, err := o.call(ctx, in, path, params, body)
-		var apiErr *api.Error
-		switch {
-		case errors.As(err, &apiErr):
-			d.fields("answer", fmt.Sprintf("%d, reason code %s: %s", apiErr.StatusCode, apiErr.ReasonCode, apiErr.Description))
-		case err != nil:
-			return err
-		default:
-			d.fields("answer", fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
+		if s.Kind == journey.Token {
+			kv = append(kv, "", "the token is a credential: masked. A client built with api.WithPartnerCredentials fetches and renews its own")
 		}
 	}
-	return nil
+	if res.Stop != "" {
+		kv = append(kv, "stopped", res.Stop)
+	}
+	d.fields(kv...)
+}
+
+// compactJSON is a JSON text on one line, as it came otherwise.
+func compactJSON(data []byte) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, data); err != nil {
+		return strings.Join(strings.Fields(string(data)), " ")
+	}
+	return b.String()
 }

@@ -12,8 +12,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/finicity-go/connect-components/internal/spec"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
 var updateDocs = flag.Bool("update-docs", false, "rewrite the generated parts of README.md and api/doc.go")
@@ -23,44 +27,56 @@ const (
 	apiDocPath = "../../api/doc.go"
 )
 
-// docsName is the docs' name of an operation, from x-sdk, else its
+// The three generated parts, each rendered by a function of the spec
+// model alone (and the command list), so that each can move to the
+// generator as it is.
+
+// docsName is the docs' name of an operation (x-sdk docs), else its
 // summary.
-func (o *opSpec) docsName() string {
-	if o.docs != "" {
-		return o.docs
+func docsName(o *spec.Operation) string {
+	if o.Docs != "" {
+		return o.Docs
 	}
-	return strings.ToLower(o.summary)
+	return strings.ToLower(o.Summary)
 }
 
-// operationsTable is the README's table of operations.
-func operationsTable(t *testing.T) string {
-	ops, err := specOps()
-	if err != nil {
-		t.Fatal(err)
+// returns is what an operation's typed method returns: its result type,
+// else its success's model, else only an error.
+func returns(o *spec.Operation) string {
+	if o.Result != "" {
+		return "`*" + o.Result + "`"
 	}
-	byOp := map[string]string{}
-	for _, c := range allCommands() {
-		if c.op != "" {
-			byOp[c.op] = c.name
+	for _, r := range o.Successes() {
+		if r.Schema == nil || r.Schema.Value == nil {
+			continue
+		}
+		if n := spec.SchemaName(r.Schema); n != "" {
+			return "`*" + n + "`"
+		}
+		if it := r.Schema.Value.Items; it != nil && spec.SchemaName(it) != "" {
+			return "`[]" + spec.SchemaName(it) + "`"
 		}
 	}
+	return "`error` only"
+}
+
+// operationsTable is the README's table of operations, by CLI command.
+func operationsTable(m *spec.Model) string {
+	ops := slices.Clone(m.Operations)
+	slices.SortStableFunc(ops, func(a, b *spec.Operation) int { return strings.Compare(a.Command, b.Command) })
 	var b strings.Builder
 	b.WriteString("| docs operation | method | returns | HTTP | CLI |\n| --- | --- | --- | --- | --- |\n")
 	for _, o := range ops {
-		method := "`Client.Generated()`"
-		if o.service != "" {
-			method = fmt.Sprintf("`c.%s.%s`", o.service, o.goMethod)
-		}
-		fmt.Fprintf(&b, "| `%s` (%s) | %s | %s | `%s %s` | `finicity-connect %s` |\n", o.docsName(), o.id, method, o.returns(), o.method, o.path, byOp[o.id])
+		fmt.Fprintf(&b, "| `%s` (%s) | `c.%s` | %s | `%s %s` | `finicity-connect %s` |\n", docsName(o), o.ID, o.Qualified(), returns(o), o.Method, o.Path, o.Command)
 	}
 	return b.String()
 }
 
 // commandsTable is the README's table of CLI commands.
-func commandsTable() string {
+func commandsTable(all []command) string {
 	var b strings.Builder
 	b.WriteString("| command | arguments | what it does |\n| --- | --- | --- |\n")
-	for _, c := range allCommands() {
+	for _, c := range all {
 		args := c.args
 		if args != "" {
 			args = "`" + args + "`"
@@ -70,18 +86,14 @@ func commandsTable() string {
 	return b.String()
 }
 
-// serviceList is the service list of api/doc.go, as comment lines.
-func serviceList(t *testing.T) string {
-	ops, err := specOps()
-	if err != nil {
-		t.Fatal(err)
-	}
+// serviceList is the service list of api/doc.go, as comment lines, in
+// the order of the commands.
+func serviceList(m *spec.Model) string {
+	ops := slices.Clone(m.Operations)
+	slices.SortStableFunc(ops, func(a, b *spec.Operation) int { return strings.Compare(a.Command, b.Command) })
 	var b strings.Builder
 	for _, o := range ops {
-		if o.service == "" {
-			continue
-		}
-		fmt.Fprintf(&b, "//\t%-23s %-6s %s\n", o.service+"."+o.goMethod, o.method, o.path)
+		fmt.Fprintf(&b, "//\t%-23s %-6s %s\n", o.Qualified(), o.Method, o.Path)
 	}
 	return b.String()
 }
@@ -98,27 +110,19 @@ func replaceBetween(t *testing.T, file, text, begin, end, block string) string {
 }
 
 func TestDocsInStep(t *testing.T) {
-	ops, err := specOps()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := specdoc.MustModel()
 	type part struct {
 		file, begin, end string
 		block            string
-		mentions         func(o *opSpec) string // what the block must name for each operation
+		mentions         func(o *spec.Operation) string // what the block must name for each operation
 	}
 	parts := []part{
 		{readmePath, "<!-- generated: operations (cmd/finicity-connect/docs_test.go, make generate) -->\n", "<!-- end generated: operations -->",
-			operationsTable(t), func(o *opSpec) string { return "(" + o.id + ")" }},
+			operationsTable(m), func(o *spec.Operation) string { return "(" + o.ID + ")" }},
 		{readmePath, "<!-- generated: commands (cmd/finicity-connect/docs_test.go, make generate) -->\n", "<!-- end generated: commands -->",
-			commandsTable(), func(o *opSpec) string { return "" }},
+			commandsTable(allCommands()), func(o *spec.Operation) string { return "" }},
 		{apiDocPath, "// The services, and the requests they send:\n//\n", "//\n// # Results and errors",
-			serviceList(t), func(o *opSpec) string {
-				if o.service == "" {
-					return ""
-				}
-				return o.service + "." + o.goMethod + " "
-			}},
+			serviceList(m), func(o *spec.Operation) string { return o.Qualified() + " " }},
 	}
 	files := map[string]string{}
 	for _, p := range parts {
@@ -136,9 +140,9 @@ func TestDocsInStep(t *testing.T) {
 		}
 		name, _ := filepath.Rel("../..", p.file)
 		current := before[strings.Index(before, p.begin)+len(p.begin) : strings.Index(before, p.end)]
-		for _, o := range ops {
-			if m := p.mentions(o); m != "" && !strings.Contains(current, m) {
-				t.Errorf("%s does not list operation %s (%s %s): run make generate to rewrite its generated part", name, o.id, o.method, o.path)
+		for _, o := range m.Operations {
+			if want := p.mentions(o); want != "" && !strings.Contains(current, want) {
+				t.Errorf("%s does not list operation %s (%s %s): run make generate to rewrite its generated part", name, o.ID, o.Method, o.Path)
 			}
 		}
 		t.Errorf("%s: the part after %q is not what the spec makes; run make generate (or go test ./cmd/finicity-connect -run TestDocsInStep -args -update-docs)\nwant:\n%s", name, strings.TrimSpace(p.begin), p.block)
@@ -150,42 +154,4 @@ func TestDocsInStep(t *testing.T) {
 			}
 		}
 	}
-}
-
-// TestDemoCoversEveryOperation: the demo's journey runs every operation
-// of the spec: the narrated steps of demo.go, then each other operation
-// from the spec's examples (narrator.others). A failure names the
-// operation and the file.
-func TestDemoCoversEveryOperation(t *testing.T) {
-	ops, err := specOps()
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := cliRun(t, nil, "demo")
-	if o.code != 0 {
-		t.Fatalf("demo: exit %d: %s", o.code, o.stderr)
-	}
-	for _, op := range ops {
-		if !strings.Contains(o.stdout, "("+op.id+")") {
-			t.Errorf("the demo does not run operation %s (%s %s): add a step to cmd/finicity-connect/demo.go", op.id, op.method, op.path)
-		}
-	}
-}
-
-// returns is what the typed method returns, from x-sdk's result or the
-// success's schema.
-func (o *opSpec) returns() string {
-	if o.result != "" {
-		return "`*" + o.result + "`"
-	}
-	for _, s := range o.successes {
-		switch {
-		case s.schema == nil:
-		case s.itemsGoName != "" && s.goName == "":
-			return "`[]" + s.itemsGoName + "`"
-		case s.goName != "":
-			return "`*" + s.goName + "`"
-		}
-	}
-	return "`error` only"
 }

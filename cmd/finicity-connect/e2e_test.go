@@ -17,7 +17,7 @@ func TestJourneyAgainstSandboxServer(t *testing.T) {
 	env := sandboxServer(t)
 
 	var cfg api.Configuration
-	o := cliRun(t, env, "configurations", "create", "--filter-accounts", "Checking, Savings", "--account-classification-type", "personal,business", "--ao-required")
+	o := cliRun(t, env, withRequired(t, "configurations", "create", "--filter-accounts", "Checking, Savings", "--account-classification-type", "personal,business", "--ao-required")...)
 	o.expect(t, 0, []string{`"filterAccounts": [`, `"aoRequired": true`}, []string{""})
 	o.decode(t, &cfg)
 	if cfg.ID == (api.UUID{}) || strings.Join(cfg.FilterAccounts, "|") != "Checking|Savings" || strings.Join(cfg.AccountClassificationType, "|") != "personal|business" {
@@ -44,14 +44,14 @@ func TestJourneyAgainstSandboxServer(t *testing.T) {
 	}
 
 	var form api.LoginForm
-	o = cliRun(t, env, "login-forms", "create", "--institution-id", "170716", "--customer-id", "1005061234", "--language", "es", "--configuration-id", id, "--accepted-date", "2024-11-28T18:25:32Z")
+	o = cliRun(t, env, withRequired(t, "login-forms", "create", "--institution-id", "170716", "--customer-id", "1005061234", "--language", "es", "--configuration-id", id, "--accepted-date", "2024-11-28T18:25:32Z")...)
 	o.expect(t, 0, []string{`"eventStreamId"`, `"label": "Usuario"`}, []string{""})
 	o.decode(t, &form)
-	cliRun(t, env, "login-forms", "create", "170716", "--customer-id", "1005061234", "--output", "table").expect(t, 0,
+	cliRun(t, env, withRequired(t, "login-forms", "create", "170716", "--customer-id", "1005061234", "--output", "table")...).expect(t, 0,
 		[]string{"LOGIN FORM", "ELEMENT ID", "Username", "Password"}, []string{""})
 
 	var oauth api.OAuthURL
-	o = cliRun(t, env, "oauth-urls", "create", "--institution-id", "170716", "--customer-id", "1005061234", "--redirect-uri", "https://partner.example.com/done", "--configuration-id", id)
+	o = cliRun(t, env, withRequired(t, "oauth-urls", "create", "--institution-id", "170716", "--customer-id", "1005061234", "--redirect-uri", "https://partner.example.com/done", "--configuration-id", id)...)
 	o.expect(t, 0, []string{env[envBaseURL] + "/oauth/", "redirectURI=https%3A%2F%2Fpartner.example.com%2Fdone"}, []string{""})
 	o.decode(t, &oauth)
 
@@ -144,7 +144,11 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			o := cliRun(t, tc.env, tc.args...)
+			args := tc.args
+			if !strings.HasPrefix(tc.name, "missing") {
+				args = withRequired(t, args...) // a field the spec grows does not change the case
+			}
+			o := cliRun(t, tc.env, args...)
 			if o.code != tc.code {
 				t.Errorf("exit code: got %d, want %d (stderr %q)", o.code, tc.code, o.stderr)
 			}

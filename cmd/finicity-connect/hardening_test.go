@@ -93,7 +93,7 @@ func TestUnusableAnswer(t *testing.T) {
 			if tc.env != nil {
 				env = tc.env(env)
 			}
-			o := cliRun(t, env, tc.args...)
+			o := cliRun(t, env, withRequired(t, tc.args...)...)
 			if o.code != exitAPI || o.stdout != "" || o.stderr != tc.stderr {
 				t.Errorf("got exit %d, stdout %q, stderr\n%q\nwant exit 1, no stdout, stderr\n%q", o.code, o.stdout, o.stderr, tc.stderr)
 			}
@@ -342,7 +342,7 @@ func TestFlagErrorsDoubleDash(t *testing.T) {
 		{[]string{"configurations", "list", "--output"}, "flag needs an argument: --output"},
 		{[]string{"configurations", "list", "--timeout", "soon"}, `invalid value "soon" for flag --timeout: parse error`},
 		{[]string{"configurations", "create", "--ao-required=maybe"}, `invalid boolean value "maybe" for --ao-required: parse error`},
-		{[]string{"login-forms", "create", "--institution-id", "x for -y"}, `invalid value "x for -y" for flag --institution-id: parse error`},
+		{[]string{"login-forms", "create", "--institution-id", "x for -y"}, `invalid value "x for -y" for flag --institution-id: must be an integer`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.msg, func(t *testing.T) {

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"io"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/finicity-go/connect-components/api"
@@ -47,11 +46,4 @@ func (in *invocation) answerBody() json.RawMessage {
 		return nil
 	}
 	return responseBody(in.resp)
-}
-
-func joinOrDash(list []string) string {
-	if len(list) == 0 {
-		return "-"
-	}
-	return strings.Join(list, ",")
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
@@ -39,7 +41,7 @@ func TestSandboxFlag(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args[:2], " "), func(t *testing.T) {
-			o := cliRun(t, freshState(t), tc.args...)
+			o := cliRun(t, freshState(t), withRequired(t, tc.args...)...)
 			o.expect(t, tc.code, tc.stdout, nil)
 			if o.stderr != tc.stderr {
 				t.Errorf("stderr:\ngot  %q\nwant %q", o.stderr, tc.stderr)
@@ -124,7 +126,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		code   int
 		stderr []string // fragments the verbose dump must show
 	}{
-		{"create", cliRun(t, env, "configurations", "create", "--verbose"), 0,
+		{"create", cliRun(t, env, withRequired(t, "configurations", "create", "--verbose")...), 0,
 			[]string{"level=DEBUG", "> Finicity-App-Key: [REDACTED]\n", "> Finicity-App-Token: [REDACTED]\n", "< HTTP/1.1 201 Created\n"}},
 		{"get 404", cliRun(t, env, "configurations", "get", "--verbose", "605543e1-f507-48ad-8127-95c40566597b"), 1,
 			[]string{"> Finicity-App-Key: [REDACTED]\n", "< HTTP/1.1 404 Not Found\n", `"ReasonCode":"4041"`}},
@@ -175,10 +177,10 @@ func TestSandboxCommand(t *testing.T) {
 		t.Fatalf("no listening line: %q", stderr.String())
 	}
 	env := map[string]string{envAppKey: "k", envPartnerID: "sandbox-partner", envPartnerSecret: "sandbox-secret", envBaseURL: base}
-	cliRun(t, env, "configurations", "create").expect(t, 0, []string{`"id"`}, []string{""})
+	cliRun(t, env, withRequired(t, "configurations", "create")...).expect(t, 0, []string{`"id"`}, []string{""})
 	cliRun(t, with(env, envAppToken, "not-issued", envPartnerID, ""), "configurations", "list").expect(t, 1, nil, []string{"reason code 10022"})
 
-	o := cliRun(t, env, "oauth-urls", "create", "1", "--customer-id", "c", "--redirect-uri", "https://partner.example/back")
+	o := cliRun(t, env, withRequired(t, "oauth-urls", "create", "1", "--customer-id", "c", "--redirect-uri", "https://partner.example/back")...)
 	var out api.OAuthURL
 	if err := json.Unmarshal([]byte(o.stdout), &out); err != nil || !strings.HasPrefix(out.URL, base+"/oauth/") {
 		t.Fatalf("oauth url: %v %q", err, o.stdout)
@@ -206,31 +208,94 @@ func TestSandboxCommand(t *testing.T) {
 	cliRun(t, nil, "sandbox", "--addr", "not-an-address").expect(t, 2, nil, []string{"cannot listen on --addr not-an-address"})
 }
 
-// TestDemo: the README's first command runs green and shows each step:
-// every service method, both answers of a reconnection.
-func TestDemo(t *testing.T) {
-	o := cliRun(t, nil, "demo")
-	o.expect(t, 0, []string{
-		"c.Partners.Authenticate: POST /aggregation/v2/partners/authentication (CreateToken)\n",
-		"c.Configurations.Create: POST /connect-components/configurations (PostConfigurations)\n",
-		"c.LoginForms.Create: POST /connect-components/institutions/170716/login-forms (PostInstitutionsInstitutionIDLoginForms)\n",
-		"c.OAuthURLs.Create: POST /connect-components/institutions/170716/oauth-urls (PostInstitutionsInstitutionIDOauthUrls)\n",
-		"c.Reconnections.Create: POST /connect-components/customers/1005061234/institution-login-ids/7008461431/reconnections (PostReconnections)\n    answer    201: a login form to render\n",
-		"c.Reconnections.Create: POST /connect-components/customers/1005061234/institution-login-ids/7008461433/reconnections (PostReconnections)\n    answer    203: MFA challenges to answer\n    TFA_TEXT  \"Enter the one-time code sent to your phone\" (0 choices)\n",
-		"c.Reconnections.Create: POST /connect-components/customers/1005061234/institution-login-ids/7008461434/reconnections (PostReconnections)\n    answer      203: MFA challenges to answer\n    TFA_CHOICE  \"Which city were you born in\" (3 choices)\n",
-		"c.Configurations.List: GET /connect-components/configurations (GetConfigurations)\n    count  1\n",
-		"(GetConfigurationsConfigurationID)", "(DeleteConfigurationsConfigurationID)\n    answer  204: deleted\n",
-		"404, reason code 4041", "Done: every operation of the API ran.",
-	}, []string{""})
-	if n := strings.Count(o.stdout, "c.Configurations.Get: GET /connect-components/configurations/"); n != 2 {
-		t.Errorf("want two gets in the demo (found, then gone), got %d", n)
+// demoStep is one step of the demo's narration.
+type demoStep struct {
+	n                              int
+	title, method, verb, route, op string
+	lines                          string // what was sent, the answer
+}
+
+var demoStepRe = regexp.MustCompile(`(?m)^ *(\d+)\. (.*)\n    c\.(\S+): (\S+) (\S+) \((\w+)\)\n((?:    .*\n)*)`)
+
+func demoSteps(out string) []demoStep {
+	var steps []demoStep
+	for _, m := range demoStepRe.FindAllStringSubmatch(out, -1) {
+		n, _ := strconv.Atoi(m[1])
+		steps = append(steps, demoStep{n: n, title: m[2], method: m[3], verb: m[4], route: m[5], op: m[6], lines: m[7]})
 	}
+	return steps
+}
+
+// TestDemo: the README's first command runs green and narrates every
+// operation of the spec, none skipped, each with its Go method, route and
+// operationId, what was sent and the answer, in the journey's order: the
+// token first; the configuration created before the steps that use its
+// id, which is in their routes and bodies; the delete last, then the get
+// again, answered 404. Secrets are masked.
+func TestDemo(t *testing.T) {
+	m := specdoc.MustModel()
+	o := cliRun(t, nil, "demo")
+	o.expect(t, 0, []string{"Done: "}, []string{""})
+	steps := demoSteps(o.stdout)
+	at := map[string][]demoStep{}
+	for i, s := range steps {
+		if s.n != i+1 {
+			t.Errorf("step %d is numbered %d", i+1, s.n)
+		}
+		at[s.op] = append(at[s.op], s)
+		if strings.Contains(s.lines, "skipped") || !strings.Contains(s.lines, "    answer  ") {
+			t.Errorf("step %d (%s) did not run:\n%s", s.n, s.op, s.lines)
+		}
+	}
+	for _, op := range m.Operations {
+		got := at[op.ID]
+		if len(got) == 0 {
+			t.Errorf("the demo does not run operation %s (%s %s, openapi.yaml#%s)", op.ID, op.Method, op.Path, op.Pointer)
+			continue
+		}
+		if s := got[0]; s.method != op.Qualified() || s.verb != op.Method || s.title != op.Summary {
+			t.Errorf("step of %s: %+v", op.ID, s)
+		}
+	}
+	// The journey this spec makes, named by operationId.
+	first := func(id string) demoStep {
+		t.Helper()
+		if len(at[id]) == 0 {
+			t.Fatalf("openapi.yaml has no operation %s, which TestDemo (cmd/finicity-connect/sandboxflag_test.go) follows: update the test", id)
+		}
+		return at[id][0]
+	}
+	token, create, get, del := first("CreateToken"), first("PostConfigurations"), first("GetConfigurationsConfigurationID"), first("DeleteConfigurationsConfigurationID")
+	form := first("PostInstitutionsInstitutionIDLoginForms")
+	if token.n != 1 || !(create.n < get.n && create.n < form.n && get.n < del.n && form.n < del.n) || del.n != len(steps)-1 {
+		t.Errorf("order: token %d, create %d, get %d, login form %d, delete %d of %d", token.n, create.n, get.n, form.n, del.n, len(steps))
+	}
+	if !strings.Contains(token.lines, `"partnerSecret":"[REDACTED]"`) || !strings.Contains(token.lines, `{"token":"[REDACTED]"}`) {
+		t.Errorf("token step:\n%s", token.lines)
+	}
+	var created struct {
+		ID string `json:"id"`
+	}
+	if i := strings.Index(create.lines, "            {"); i < 0 || json.Unmarshal([]byte(strings.TrimSpace(strings.SplitN(create.lines[i:], "\n", 2)[0])), &created) != nil || created.ID == "" {
+		t.Fatalf("create step shows no answer with an id:\n%s", create.lines)
+	}
+	if !strings.HasSuffix(get.route, "/"+created.ID) || !strings.HasSuffix(del.route, "/"+created.ID) || !strings.Contains(form.lines, `"configurationId":"`+created.ID+`"`) {
+		t.Errorf("the created id %s is not in the get (%s), the delete (%s) or the login form:\n%s", created.ID, get.route, del.route, form.lines)
+	}
+	if !strings.Contains(del.lines, "answer  204 No Content") {
+		t.Errorf("delete:\n%s", del.lines)
+	}
+	again := at["GetConfigurationsConfigurationID"]
+	if len(again) != 2 || again[1].n != len(steps) || !strings.Contains(again[1].lines, "answer  404 Not Found, reason code 4041") || !strings.Contains(again[1].lines, "expected: it is gone") {
+		t.Errorf("the get after the delete: %+v", again)
+	}
+
 	v := cliRun(t, nil, "demo", "--verbose")
-	v.expect(t, 0, []string{"Done"}, []string{"level=DEBUG", "> Finicity-App-Token: [REDACTED]\n", "< HTTP/1.1 203 Non-Authoritative Information\n",
-		"> POST http://127.0.0.1/connect-components/customers/1005061234/institution-login-ids/7008461431/reconnections HTTP/1.1\n"})
+	v.expect(t, 0, []string{"Done"}, []string{"level=DEBUG", "> Finicity-App-Token: [REDACTED]\n", "< HTTP/1.1 201 Created\n",
+		"> POST http://127.0.0.1/connect-components/configurations HTTP/1.1\n"})
 	// The sandbox's partner secret is public, but the demo masks it like
 	// any other, so the dump reads as a real one would.
-	if strings.Contains(v.stderr, "sandbox-secret") {
+	if strings.Contains(v.stderr+v.stdout, "sandbox-secret") {
 		t.Errorf("demo --verbose prints the partner secret")
 	}
 }

@@ -3,17 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"io"
-	"net/http"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
@@ -32,7 +32,7 @@ const (
 // configuration's request body and a new operation with a path
 // parameter, a query parameter and a response schema of its own, as a
 // spec change would bring them.
-func changedSpec(t *testing.T) *openapi3.T {
+func changedSpec(t *testing.T) *spec.Model {
 	t.Helper()
 	data, err := os.ReadFile("../../openapi.yaml")
 	if err != nil {
@@ -47,17 +47,10 @@ func changedSpec(t *testing.T) *openapi3.T {
 	if where, err := specdoc.PropertyDefined(changedField); err != nil || where != "" {
 		t.Fatalf("openapi.yaml defines the field %q (at %s, %v): rename changedField in cmd/finicity-connect/specchange_test.go to one it lacks", changedField, where, err)
 	}
-	if doc, err := specdoc.Doc(); err != nil {
-		t.Fatal(err)
-	} else {
-		for path, item := range doc.Paths.Map() {
-			for _, o := range item.Operations() {
-				sdk, _ := o.Extensions["x-sdk"].(map[string]any)
-				if path == changedOpPath || o.OperationID == changedOpID || (sdk["service"] == "Configurations" && sdk["method"] == changedOpMethod) {
-					t.Fatalf("openapi.yaml has %s (%s, x-sdk %v): rename the changedOp constants in cmd/finicity-connect/specchange_test.go to an operation it lacks",
-						o.OperationID, path, o.Extensions["x-sdk"])
-				}
-			}
+	for _, o := range specdoc.MustModel().Operations {
+		if o.Path == changedOpPath || o.ID == changedOpID || o.Qualified() == "Configurations."+changedOpMethod {
+			t.Fatalf("openapi.yaml has %s (%s, %s, at %s): rename the changedOp constants in cmd/finicity-connect/specchange_test.go to an operation it lacks",
+				o.ID, o.Path, o.Qualified(), o.Pointer)
 		}
 	}
 	const bodyProps = "        All optional; an empty object is valid.\n      properties:\n" // PostConfigurationsRequest's
@@ -100,95 +93,153 @@ func changedSpec(t *testing.T) *openapi3.T {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := doc.Validate(context.Background()); err != nil {
+	m, err := spec.New("openapi.yaml", doc)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return doc
+	return m
 }
 
 // TestSpecChangeReachesTheCLI: with the changed spec, the new field is a
 // flag of configurations create, and the new operation a command whose
-// path parameter is an argument and whose query parameter is a flag. The
-// command runs (through the generated client's layers, as it has no typed
-// method in this build) and prints the answer, as JSON and as a table.
+// path parameter is an argument and whose query parameter is a flag, with
+// an example in its help. This build has no typed method for the new
+// operation (that takes make generate, which the root TestSpecChange
+// runs on a copy of the module): the command says so, and exits 2,
+// having sent nothing.
 func TestSpecChangeReachesTheCLI(t *testing.T) {
-	doc := changedSpec(t)
+	m := changedSpec(t)
 	var create, usage *opSpec // usage: the new operation
-	for _, path := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(path)
-		for method, op := range item.Operations() {
-			o := newOpSpec(method, path, item, op)
-			switch o.name {
-			case "configurations create":
-				create = o
-			case "configurations " + kebab(changedOpMethod):
-				usage = o
-			}
+	for _, o := range opsOf(m) {
+		switch o.op.ID {
+		case "PostConfigurations":
+			create = o
+		case changedOpID:
+			usage = o
 		}
 	}
 	if create == nil || usage == nil {
 		t.Fatalf("commands: create %v, usage %v", create != nil, usage != nil)
 	}
 	hasFlag := func(fields []*specField, name string) bool {
-		for _, f := range fields {
-			if f.flag == name {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(fields, func(f *specField) bool { return f.flag == name })
 	}
 	if !hasFlag(create.bodyFields, "connect-theme") {
 		t.Errorf("configurations create has no --connect-theme flag (for %s)", changedField)
 	}
-	if len(usage.pathParams) != 1 || usage.pathParams[0].flag != "configuration-id" || !hasFlag(usage.queryParams, "since") {
-		t.Errorf("%s: path %v, query %v", usage.name, usage.pathParams, usage.queryParams)
+	if usage.name() != "configurations "+spec.Kebab(changedOpMethod) || len(usage.pathParams) != 1 || usage.pathParams[0].flag != "configuration-id" || !hasFlag(usage.queryParams, "since") {
+		t.Errorf("%s: path %v, query %v", usage.name(), usage.pathParams, usage.queryParams)
+	}
+	cmd := specCommand(usage)
+	if want := "finicity-connect configurations " + spec.Kebab(changedOpMethod) + " 9082affa-d965-40be-a3ed-a320bb3467ff"; cmd.example != want {
+		t.Errorf("example %q, want %q", cmd.example, want)
 	}
 
-	id := "605543e1-f507-48ad-8127-95c40566597b"
-	env, received := fakeAPI(t, reply(200, `{"id":"`+id+`","uses":3}`))
-	runOp := func(o *opSpec, args ...string) outcome {
-		cmd := specCommand(o)
-		fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		var stdout, stderr bytes.Buffer
-		in := &invocation{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, env: func(k string) string { return env[k] }, conn: &connection{}}
-		in.conn.register(fs)
-		action := cmd.setup(fs)
-		positional, err := parseInterspersed(fs, args)
-		if err != nil && !errors.Is(err, flag.ErrHelp) {
-			t.Fatal(err)
-		}
-		in.args = positional
-		code := execute(context.Background(), &cmd, in, action)
-		return outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
-	}
-	o := runOp(usage, id, "--since", "2024-11-28T18:25:32Z")
-	o.expect(t, 0, []string{`"uses": 3`}, []string{""})
-	got := received()
-	if len(got) != 1 || got[0].Method != http.MethodGet || got[0].Path != strings.Replace(changedOpPath, "{configuration_id}", id, 1) ||
-		got[0].Header.Get("Finicity-App-Key") != "fake-app-key" || got[0].Header.Get("Finicity-App-Token") != "fake-app-token" {
-		t.Errorf("request: %+v", got)
-	}
-	runOp(usage, id, "--output", "table").expect(t, 0, []string{"ID                                    USES\n" + id + "  3\n"}, []string{""})
-	runOp(usage, "--since", "yesterday", id).expect(t, 2, []string{""}, []string{`invalid --since "yesterday": must be an RFC 3339 date-time`})
-
-	// The demo runs the new operation too, from the spec's examples.
-	c, err := api.NewClient("fake-app-key", api.WithBaseURL(env[envBaseURL]), api.WithAppToken("fake-app-token"))
+	env, received := fakeAPI(t, reply(200, `{}`))
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var stdout, stderr bytes.Buffer
+	in := &invocation{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, env: func(k string) string { return env[k] }, conn: &connection{}}
+	in.conn.register(fs)
+	action := cmd.setup(fs)
+	positional, err := parseInterspersed(fs, []string{"605543e1-f507-48ad-8127-95c40566597b", "--since", "2024-11-28T18:25:32Z"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out strings.Builder
-	d := &narrator{w: &out, ran: map[string]bool{}}
-	for _, o := range []*opSpec{create} {
-		d.ran[o.id] = true
+	in.args = positional
+	o := outcome{code: execute(context.Background(), &cmd, in, action), stdout: stdout.String(), stderr: stderr.String()}
+	o.expect(t, exitUsage, []string{""}, []string{"operation " + changedOpID + " is in the spec but not in this build of finicity-connect: run make generate"})
+	if got := received(); len(got) != 0 {
+		t.Errorf("sent %+v", got)
 	}
-	if err := d.others(context.Background(), c, []*opSpec{create, usage}); err != nil {
+}
+
+// TestNewParameterTypes: parameters and body fields of every JSON type
+// (a boolean and a number in the path, an integer list and an object in
+// the query, a header, a nested object and a list of objects in the body)
+// make flags and an example with every required one, and a command line
+// that uses them all gets as far as the call (which this build does not
+// have: exit 2, saying so), with no panic.
+func TestNewParameterTypes(t *testing.T) {
+	data, err := os.ReadFile("../../openapi.yaml")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if want := " 1. " + changedOpSummary + " (from the spec's examples)\n    c.Configurations." + changedOpMethod + ": GET " + changedOpPath + " (" + changedOpID + ")\n    answer  200 OK\n"; out.String() != "\n"+want {
-		t.Errorf("demo step:\n%s\nwant\n%s", out.String(), want)
+	if strings.Count(string(data), "paths:\n") != 1 {
+		t.Fatal("openapi.yaml changed shape: update TestNewParameterTypes in cmd/finicity-connect/specchange_test.go")
 	}
-	if got := received(); got[len(got)-1].Path != strings.Replace(changedOpPath, "{configuration_id}", "9082affa-d965-40be-a3ed-a320bb3467ff", 1) {
-		t.Errorf("demo request: %+v", got[len(got)-1])
+	changed := strings.Replace(string(data), "paths:\n", `paths:
+  /connect-components/probes/{enabled}/{ratio}:
+    post:
+      operationId: PostProbe
+      x-sdk: {service: Probes, method: Create}
+      summary: Create Probe
+      parameters:
+        - {name: enabled, in: path, required: true, schema: {type: boolean}}
+        - {name: ratio, in: path, required: true, schema: {type: number}}
+        - {name: ids, in: query, required: true, schema: {type: array, items: {type: integer}}}
+        - {name: filter, in: query, schema: {type: object, additionalProperties: true}}
+        - {name: X-Trace, in: header, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [limits, tags, rules]
+              properties:
+                limits:
+                  type: object
+                  required: [max]
+                  properties:
+                    max: {type: integer, format: int32, minimum: 1}
+                tags: {type: array, items: {type: string}}
+                rules: {type: array, items: {type: object, properties: {name: {type: string}}}}
+      responses:
+        "204":
+          description: Done
+`, 1)
+	m, err := spec.Parse("openapi.yaml", []byte(changed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var probe *opSpec
+	for _, o := range opsOf(m) {
+		if o.op.ID == "PostProbe" {
+			probe = o
+		}
+	}
+	if probe == nil {
+		t.Fatal("no command for PostProbe")
+	}
+	cmd := specCommand(probe)
+	words := shellWords(t, cmd.example)
+	for _, flag := range []string{"--ids", "--x-trace", "--limits-max", "--tags", "--rules"} {
+		if !slices.ContainsFunc(words, func(w string) bool { return w == flag || strings.HasPrefix(w, flag+"=") }) {
+			t.Errorf("example %q lacks %s", cmd.example, flag)
+		}
+	}
+	env, received := fakeAPI(t, reply(204, ``))
+	args := []string{"true", "0.5", "--ids", "1,2", "--filter", `{"a":1}`, "--x-trace", "t-1", "--limits-max", "3", "--tags", "a,b", "--rules", `[{"name":"r"}]`}
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var stdout, stderr bytes.Buffer
+	in := &invocation{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, env: func(k string) string { return env[k] }, conn: &connection{}}
+	in.conn.register(fs)
+	action := cmd.setup(fs)
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.args = positional
+	o := outcome{code: execute(context.Background(), &cmd, in, action), stdout: stdout.String(), stderr: stderr.String()}
+	o.expect(t, exitUsage, []string{""}, []string{"operation PostProbe is in the spec but not in this build"})
+	if got := received(); len(got) != 0 {
+		t.Errorf("sent %+v", got)
+	}
+	// A list of objects is written as JSON.
+	v, err := fieldJSON(fieldByFlag(t, probe, "rules", "cmd/finicity-connect/specchange_test.go"), "--rules", `[{"name":"r"}]`)
+	if err != nil || !reflect.DeepEqual(v, []any{map[string]any{"name": "r"}}) {
+		t.Errorf("--rules: %#v, %v", v, err)
 	}
 }

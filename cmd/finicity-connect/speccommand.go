@@ -2,16 +2,16 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
-	"net/url"
 	"os"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,10 +19,9 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/apicall"
 	"github.com/finicity-go/connect-components/internal/sandbox"
-	"github.com/finicity-go/connect-components/internal/validation"
+	"github.com/finicity-go/connect-components/internal/spec"
 )
 
 // fieldState is what the command line said for one spec field: the
@@ -46,15 +45,17 @@ func (v *fieldValue) String() string {
 	return v.st.raw
 }
 
+// Set checks a number or a boolean as it is given; package flag words
+// the error as `invalid value "x" for --name: <error>`.
 func (v *fieldValue) Set(s string) error {
-	switch kind(v.st.f.schema) {
+	switch sc := v.st.f.schema; kind(sc) {
 	case openapi3.TypeInteger:
-		if _, err := strconv.ParseInt(s, 10, 64); err != nil {
-			return errors.New("parse error")
+		if msg := integerProblem(sc, s); msg != "" {
+			return errors.New(msg)
 		}
 	case openapi3.TypeNumber:
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return errors.New("parse error")
+		if msg := numberProblem(sc, s); msg != "" {
+			return errors.New(msg)
 		}
 	case openapi3.TypeBoolean:
 		if _, err := strconv.ParseBool(s); err != nil {
@@ -87,13 +88,54 @@ func (v *fieldValue) typeName() string {
 	}
 }
 
+// kind is a schema's JSON type; string for a schema that names none.
 func kind(s *openapi3.Schema) string {
 	for _, t := range []string{openapi3.TypeString, openapi3.TypeInteger, openapi3.TypeNumber, openapi3.TypeBoolean, openapi3.TypeArray, openapi3.TypeObject} {
 		if s.Type.Is(t) {
 			return t
 		}
 	}
+	if props, _ := spec.Properties(s); len(props) > 0 {
+		return openapi3.TypeObject
+	}
 	return openapi3.TypeString
+}
+
+// intBits is the size of the Go integer a schema is generated as.
+func intBits(s *openapi3.Schema) int {
+	if s.Format == "int32" {
+		return 32
+	}
+	return 64
+}
+
+// integerProblem says why text is not an integer of schema s; "" when it
+// is one.
+func integerProblem(s *openapi3.Schema, text string) string {
+	bits := intBits(s)
+	if _, err := strconv.ParseInt(text, 10, bits); err != nil {
+		if errors.Is(err, strconv.ErrRange) {
+			return fmt.Sprintf("out of range for int%d", bits)
+		}
+		return "must be an integer"
+	}
+	return ""
+}
+
+// numberProblem says why text is not a number of schema s; "" when it is
+// one.
+func numberProblem(s *openapi3.Schema, text string) string {
+	bits := 64
+	if s.Format == "float" {
+		bits = 32
+	}
+	if _, err := strconv.ParseFloat(text, bits); err != nil {
+		if errors.Is(err, strconv.ErrRange) {
+			return fmt.Sprintf("out of range for float%d", bits)
+		}
+		return "must be a number"
+	}
+	return ""
 }
 
 // usage is the help line of a field: its description from the spec, and
@@ -104,7 +146,9 @@ func (f *specField) usage() string {
 	var notes []string
 	switch s := f.schema; {
 	case kind(s) == openapi3.TypeArray:
-		notes = append(notes, "comma-separated")
+		notes = append(notes, "comma-separated, or a JSON list")
+	case kind(s) == openapi3.TypeObject:
+		notes = append(notes, "JSON")
 	case s.Format == "date-time":
 		notes = append(notes, "RFC 3339, e.g. 2024-11-28T18:25:32Z")
 	}
@@ -124,6 +168,9 @@ func (f *specField) usage() string {
 	return b.String()
 }
 
+// what names a field in messages: "configuration id".
+func (f *specField) what() string { return strings.Join(spec.Words(f.wire[len(f.wire)-1]), " ") }
+
 // specCommand is the command of one operation.
 func specCommand(o *opSpec) command {
 	var args []string
@@ -134,45 +181,127 @@ func specCommand(o *opSpec) command {
 	if len(args) > 0 {
 		synopsis = "[" + synopsis + "]"
 	}
-	summary := o.summary
-	if o.service != "" {
-		summary += fmt.Sprintf(" (%s.%s, %s)", o.service, o.goMethod, o.id)
-	} else {
-		summary += fmt.Sprintf(" (%s)", o.id)
-	}
-	return command{name: o.name, args: synopsis, summary: summary, doc: o.doc, example: o.example(), api: true, op: o.id,
-		readOnly: o.method == http.MethodGet, setup: func(fs *flag.FlagSet) func(context.Context, *invocation) error { return o.setup(fs) }}
+	summary := fmt.Sprintf("%s (%s, %s)", o.op.Summary, o.op.Qualified(), o.op.ID)
+	return command{name: o.name(), args: synopsis, summary: summary, doc: o.op.Description, example: o.example(), api: true, op: o.op.ID,
+		readOnly: o.op.Method == http.MethodGet, setup: func(fs *flag.FlagSet) func(context.Context, *invocation) error { return o.setup(fs) }}
 }
 
-// example is a command line built from the spec's examples.
+// example is a command line of the operation, from the spec: the values
+// of its examples (the body's example or first named example, each
+// parameter's), else a value made from the schema, so that every required
+// flag is there. Flags with a default may stay out.
 func (o *opSpec) example() string {
-	parts := []string{"finicity-connect", o.name}
+	return strings.Join(append([]string{"finicity-connect", o.name()}, o.exampleArgs()...), " ")
+}
+
+// exampleArgs are the arguments of the example, shell-quoted.
+func (o *opSpec) exampleArgs() []string {
+	var parts []string
 	for _, p := range o.pathParams {
-		if p.example != nil {
-			parts = append(parts, shellQuote(exampleText(p.example)))
-		}
+		parts = append(parts, shellQuote(exampleText(paramExample(p))))
 	}
-	for _, f := range o.bodyFields {
-		v, ok := lookupPath(o.bodyExample, f.wire)
-		if !ok || f.def != "" {
+	for _, f := range slices.Concat(o.queryParams, o.headerParams) {
+		if f.def != "" {
 			continue
 		}
-		switch v := v.(type) {
-		case bool:
-			if v {
-				parts = append(parts, "--"+f.flag)
+		v, ok := f.param.Example()
+		if !ok {
+			if !f.required {
+				continue
 			}
-		case []any:
+			v = paramExample(f)
+		}
+		parts = appendExampleFlag(parts, f, v)
+	}
+	body, _ := o.bodyExample()
+	for _, f := range o.bodyFields {
+		if f.def != "" {
+			continue
+		}
+		v, ok := lookupPath(body, f.wire)
+		if !ok {
+			if !f.required {
+				continue
+			}
+			v = synthesize(f.field.Schema)
+		}
+		parts = appendExampleFlag(parts, f, v)
+	}
+	if b := o.op.Body; b != nil && b.Required && len(o.bodyFields) == 0 && kind(orAny(o.body())) != openapi3.TypeObject {
+		// A body the flags cannot make: --body carries it whole.
+		data, _ := json.Marshal(body)
+		parts = append(parts, "--body", shellQuote(string(data)))
+	}
+	return parts
+}
+
+// bodyExample is the body the help example shows: the operation's
+// example, else one made from the schema.
+func (o *opSpec) bodyExample() (any, bool) {
+	b := o.op.Body
+	if b == nil {
+		return nil, false
+	}
+	if v, ok := b.Example(); ok {
+		return v, true
+	}
+	return spec.Synthesize(b.Schema, false)
+}
+
+// paramExample is a parameter's example, else a value of its schema.
+func paramExample(f *specField) any {
+	if v, ok := f.param.Example(); ok {
+		return v
+	}
+	return synthesize(f.param.Schema)
+}
+
+// synthesize is a value of the schema for an example: the one
+// spec.Synthesize makes, or, when none validates, a placeholder that
+// still shows the flag is needed.
+func synthesize(ref *openapi3.SchemaRef) any {
+	if v, ok := spec.Synthesize(ref, false); ok && v != nil {
+		return v
+	}
+	return "VALUE"
+}
+
+func orAny(s *openapi3.Schema) *openapi3.Schema {
+	if s == nil {
+		return anySchema
+	}
+	return s
+}
+
+// appendExampleFlag adds the flag of f with value v to an example.
+func appendExampleFlag(parts []string, f *specField, v any) []string {
+	switch v := v.(type) {
+	case bool:
+		switch {
+		case v:
+			return append(parts, "--"+f.flag)
+		case f.required:
+			return append(parts, "--"+f.flag+"=false")
+		}
+		return parts
+	case []any:
+		if kind(f.schema) == openapi3.TypeArray && !slices.ContainsFunc(v, isComposite) {
 			s := make([]string, len(v))
 			for i, e := range v {
 				s[i] = exampleText(e)
 			}
-			parts = append(parts, "--"+f.flag, shellQuote(strings.Join(s, ",")))
-		default:
-			parts = append(parts, "--"+f.flag, shellQuote(exampleText(v)))
+			return append(parts, "--"+f.flag, shellQuote(strings.Join(s, ",")))
 		}
 	}
-	return strings.Join(parts, " ")
+	return append(parts, "--"+f.flag, shellQuote(exampleText(v)))
+}
+
+func isComposite(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
 }
 
 // exampleText is an example value as typed on a command line: numbers
@@ -189,7 +318,7 @@ func exampleText(v any) string {
 }
 
 func shellQuote(s string) string {
-	if s == "" || strings.ContainsAny(s, " \t'\"$&;|<>*?()") {
+	if s == "" || strings.ContainsAny(s, " \t\n'\"$&;|<>*?()[]{}\\`!#~") {
 		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
 	return s
@@ -230,56 +359,33 @@ func (o *opSpec) setup(fs *flag.FlagSet) func(context.Context, *invocation) erro
 			byFlag[name] = st
 		}
 	}
-	for _, f := range o.pathParams {
-		register(f)
-	}
-	for _, f := range o.queryParams {
-		register(f)
-	}
-	for _, f := range o.headerParams {
-		register(f)
-	}
-	for _, f := range o.bodyFields {
+	for _, f := range o.fields() {
 		register(f)
 	}
 	bodyFlag := new(string)
-	if o.body != nil && fs.Lookup("body") == nil { // a property named body keeps its flag
+	if o.op.Body != nil && fs.Lookup("body") == nil { // a property named body keeps its flag
 		fs.StringVar(bodyFlag, "body", "", "the whole request body, instead of the body flags: JSON, or @file to read it from a file (@- for stdin)")
 	}
 	return func(ctx context.Context, in *invocation) error {
-		pathValues, err := o.pathValues(in, states)
+		path, err := o.pathValues(in, states)
 		if err != nil {
 			return err
 		}
-		// Query and header parameters, checked as their schema says,
-		// keyed by wire name.
-		params := map[string]string{}
-		for _, f := range append(slices.Clone(o.queryParams), o.headerParams...) {
-			st := states[f]
-			if st.set || st.raw != "" {
-				name := st.via
-				if name == "" {
-					name = f.flag
-				}
-				if _, err := fieldJSON(f, "--"+name, st.raw); err != nil {
-					return err
-				}
-				params[f.wire[0]] = st.raw
-			} else if f.required {
-				return usagef("missing required flag --%s", f.flag)
-			}
+		params, err := o.paramValues(states)
+		if err != nil {
+			return err
 		}
 		var body []byte
-		if o.body != nil {
+		if o.op.Body != nil {
 			if body, err = o.requestBody(in, states, byFlag, *bodyFlag); err != nil {
 				return err
 			}
 		}
-		resp, err := o.call(ctx, in, pathValues, params, body)
+		resp, err := o.call(ctx, in, path, params, body)
 		if err != nil {
 			return err
 		}
-		return o.print(in, resp, pathValues)
+		return o.print(in, resp, path)
 	}
 }
 
@@ -290,11 +396,8 @@ type pathValue struct {
 	json []byte
 }
 
-// what names a parameter in messages: "configuration id".
-func (f *specField) what() string { return strings.Join(words(f.wire[len(f.wire)-1]), " ") }
-
 // pathValues takes each path parameter from its flag or, in order, from
-// the arguments.
+// the arguments, and checks it as its schema says.
 func (o *opSpec) pathValues(in *invocation, states map[*specField]*fieldState) ([]pathValue, error) {
 	args := in.args
 	texts := make([]string, len(o.pathParams))
@@ -323,13 +426,24 @@ func (o *opSpec) pathValues(in *invocation, states map[*specField]*fieldState) (
 	for i, p := range o.pathParams {
 		text := texts[i]
 		var js []byte
-		switch {
-		case kind(p.schema) == openapi3.TypeInteger:
-			if _, err := strconv.ParseInt(text, 10, 64); err != nil {
-				return nil, usagef("invalid %s %q: must be an integer", p.what(), text)
+		switch s := p.schema; {
+		case kind(s) == openapi3.TypeInteger:
+			if msg := integerProblem(s, text); msg != "" {
+				return nil, usagef("invalid %s %q: %s", p.what(), text, msg)
 			}
 			js = []byte(text)
-		case p.schema.Format == "uuid":
+		case kind(s) == openapi3.TypeNumber:
+			if msg := numberProblem(s, text); msg != "" {
+				return nil, usagef("invalid %s %q: %s", p.what(), text, msg)
+			}
+			js = []byte(text)
+		case kind(s) == openapi3.TypeBoolean:
+			b, err := strconv.ParseBool(text)
+			if err != nil {
+				return nil, usagef("invalid %s %q: must be true or false", p.what(), text)
+			}
+			js, _ = json.Marshal(b)
+		case s.Format == "uuid":
 			if _, err := parseUUID(p.what(), text); err != nil {
 				return nil, err
 			}
@@ -345,10 +459,36 @@ func (o *opSpec) pathValues(in *invocation, states map[*specField]*fieldState) (
 	return out, nil
 }
 
+// paramValues are the query and header parameters given (or defaulted),
+// as their schemas type them, by wire name.
+func (o *opSpec) paramValues(states map[*specField]*fieldState) (map[string]any, error) {
+	params := map[string]any{}
+	for _, f := range slices.Concat(o.queryParams, o.headerParams) {
+		st := states[f]
+		raw, set := st.raw, st.set || st.raw != ""
+		if !set && f.def == "now" && f.schema.Format == "date-time" {
+			raw, set = time.Now().UTC().Truncate(time.Second).Format(time.RFC3339), true
+		}
+		if !set {
+			if f.required {
+				return nil, usagef("missing required flag --%s", f.flag)
+			}
+			continue
+		}
+		name := cmp.Or(st.via, f.flag)
+		v, err := fieldJSON(f, "--"+name, raw)
+		if err != nil {
+			return nil, err
+		}
+		params[f.wire[0]] = v
+	}
+	return params, nil
+}
+
 // maxBodyFileBytes bounds --body @file.
 const maxBodyFileBytes = 16 << 20
 
-// requestBody is the JSON body: --body as given, or the object the body
+// requestBody is the body: --body as given, or the object the body
 // flags make (with their defaults), or null for a nullable body with no
 // flag given.
 func (o *opSpec) requestBody(in *invocation, states map[*specField]*fieldState, byFlag map[string]*fieldState, bodyFlag string) ([]byte, error) {
@@ -364,7 +504,14 @@ func (o *opSpec) requestBody(in *invocation, states map[*specField]*fieldState, 
 		}
 		return o.bodyFromFlag(in, bodyFlag)
 	}
-	if len(given) == 0 && o.body.Nullable && len(o.bodyFields) == 0 {
+	s := o.body()
+	switch {
+	case !o.op.Body.JSON || s == nil:
+		if o.op.Body.Required {
+			return nil, usagef("missing required --body")
+		}
+		return nil, nil
+	case len(given) == 0 && s.Nullable && len(o.bodyFields) == 0:
 		return []byte("null"), nil
 	}
 	obj := map[string]any{}
@@ -405,24 +552,61 @@ func fieldJSON(f *specField, name, raw string) (any, error) {
 	s := f.schema
 	switch kind(s) {
 	case openapi3.TypeInteger:
-		return strconv.ParseInt(raw, 10, 64)
+		if msg := integerProblem(s, raw); msg != "" {
+			return nil, usagef("invalid %s %q: %s", name, raw, msg)
+		}
+		return json.Number(raw), nil
 	case openapi3.TypeNumber:
-		return strconv.ParseFloat(raw, 64)
+		if msg := numberProblem(s, raw); msg != "" {
+			return nil, usagef("invalid %s %q: %s", name, raw, msg)
+		}
+		return json.Number(raw), nil
 	case openapi3.TypeBoolean:
-		return strconv.ParseBool(raw)
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return nil, usagef("invalid %s %q: must be true or false", name, raw)
+		}
+		return b, nil
+	case openapi3.TypeObject:
+		var v any
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			return nil, usagef("invalid %s: %s", name, jsonProblem(err, []byte(raw)))
+		}
+		return v, nil
 	case openapi3.TypeArray:
+		if strings.HasPrefix(strings.TrimSpace(raw), "[") {
+			// A JSON list: the only way to write one of objects, and a
+			// way to write any.
+			var v any
+			if err := decodeOne([]byte(raw), &v); err != nil {
+				return nil, usagef("invalid %s: %s", name, jsonProblem(err, []byte(raw)))
+			}
+			if _, ok := v.([]any); !ok {
+				return nil, usagef("invalid %s: must be a JSON list or comma-separated values", name)
+			}
+			return v, nil
+		}
 		list := splitList(raw)
 		out := make([]any, 0, len(list))
+		items := anySchema
+		if s.Items != nil && s.Items.Value != nil {
+			items = s.Items.Value
+		}
 		for _, item := range list {
-			if s.Items != nil && s.Items.Value != nil && kind(s.Items.Value) == openapi3.TypeInteger {
-				n, err := strconv.ParseInt(item, 10, 64)
-				if err != nil {
-					return nil, usagef("invalid %s %q: %q is not an integer", name, raw, item)
+			switch kind(items) {
+			case openapi3.TypeInteger:
+				if msg := integerProblem(items, item); msg != "" {
+					return nil, usagef("invalid %s %q: %q %s", name, raw, item, msg)
 				}
-				out = append(out, n)
-				continue
+				out = append(out, json.Number(item))
+			case openapi3.TypeNumber:
+				if msg := numberProblem(items, item); msg != "" {
+					return nil, usagef("invalid %s %q: %q %s", name, raw, item, msg)
+				}
+				out = append(out, json.Number(item))
+			default:
+				out = append(out, item)
 			}
-			out = append(out, item)
 		}
 		return out, nil
 	}
@@ -433,7 +617,7 @@ func fieldJSON(f *specField, name, raw string) (any, error) {
 		}
 	case "date-time":
 		if _, err := time.Parse(time.RFC3339, raw); err != nil {
-			return nil, usagef("invalid %s %q: must be an RFC 3339 date-time such as 2024-11-28T18:25:32Z", name, raw)
+			return nil, usagef("invalid %s %q: %s", name, raw, spec.FormatRule("date-time"))
 		}
 	}
 	return raw, nil
@@ -474,43 +658,165 @@ func (o *opSpec) bodyFromFlag(in *invocation, arg string) ([]byte, error) {
 			return nil, usagef("--body %s is larger than %d bytes", arg, maxBodyFileBytes)
 		}
 	}
-	want := "a JSON object"
-	if o.body.Nullable {
-		want += " or null"
+	s := o.body()
+	if !o.op.Body.JSON {
+		return data, nil // sent as it is, with the body's media type
 	}
 	var v any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil || dec.More() {
-		return nil, usagef("invalid --body: must be %s", want)
+	if err := decodeOne(data, &v); err != nil {
+		return nil, usagef("invalid --body: %s", jsonProblem(err, data))
 	}
-	if _, isObj := v.(map[string]any); !(isObj || v == nil && o.body.Nullable) {
-		return nil, usagef("invalid --body: must be %s", want)
+	if s == nil {
+		return bytes.TrimSpace(data), nil
 	}
-	if field := unknownField(o.body, v, ""); field != "" {
+	if !bodyKindFits(s, v) {
+		msg := "must be " + bodyWords(s)
+		if s.Nullable {
+			msg += " or null"
+		}
+		return nil, usagef("invalid --body: %s", msg)
+	}
+	if field := unknownField(s, v, ""); field != "" {
 		return nil, usagef("invalid --body: unknown field %s: not in the spec (names are case-sensitive)", field)
 	}
 	return bytes.TrimSpace(data), nil
 }
 
+// decodeOne decodes exactly one JSON value from data (numbers as
+// json.Number): anything but white space after it is an error.
+func decodeOne(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	off := dec.InputOffset()
+	rest := data[off:]
+	if trimmed := bytes.TrimLeft(rest, " \t\r\n"); len(trimmed) > 0 {
+		return &trailingDataError{offset: off + int64(len(rest)-len(trimmed)) + 1}
+	}
+	return nil
+}
+
+// trailingDataError is data after the one JSON value of an argument, at
+// a byte offset.
+type trailingDataError struct{ offset int64 }
+
+func (e *trailingDataError) Error() string {
+	return fmt.Sprintf("unexpected data after the JSON value at offset %d", e.offset)
+}
+
+// bodyKindFits reports whether a --body value v is of the JSON type the
+// body's schema s wants (any, for a schema that names no type).
+func bodyKindFits(s *openapi3.Schema, v any) bool {
+	if v == nil {
+		return s.Nullable
+	}
+	want, got := kind(s), jsonKind(v)
+	if (s.Type == nil || len(*s.Type) == 0) && want != openapi3.TypeObject {
+		return true
+	}
+	return got == want || want == openapi3.TypeNumber && got == openapi3.TypeInteger
+}
+
+// bodyWords is what a body of schema s is written as.
+func bodyWords(s *openapi3.Schema) string {
+	switch kind(s) {
+	case openapi3.TypeObject:
+		return "a JSON object"
+	case openapi3.TypeArray:
+		return "a JSON array"
+	}
+	return kindWords(s)
+}
+
+// jsonProblem words a JSON decoding error with where it happened: a
+// syntax error with its byte offset, an end too early as such.
+func jsonProblem(err error, data []byte) string {
+	var se *json.SyntaxError
+	var te *trailingDataError
+	switch {
+	case errors.As(err, &te):
+		return te.Error()
+	case errors.As(err, &se):
+		return fmt.Sprintf("%s at offset %d", se.Error(), se.Offset)
+	case errors.Is(err, io.EOF) && len(bytes.TrimSpace(data)) == 0:
+		return "empty: want a JSON value"
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return fmt.Sprintf("unexpected end of JSON input at offset %d", len(data))
+	}
+	return err.Error()
+}
+
+// jsonKind is the JSON type of a decoded value, in the spec's words;
+// integer for a whole number.
+func jsonKind(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return openapi3.TypeBoolean
+	case string:
+		return openapi3.TypeString
+	case json.Number:
+		if _, err := v.Int64(); err == nil || !strings.ContainsAny(v.String(), ".eE") {
+			return openapi3.TypeInteger
+		}
+		return openapi3.TypeNumber
+	case float64:
+		if v == float64(int64(v)) {
+			return openapi3.TypeInteger
+		}
+		return openapi3.TypeNumber
+	case []any:
+		return openapi3.TypeArray
+	case map[string]any:
+		return openapi3.TypeObject
+	}
+	return "value"
+}
+
+// kindWords says what a value of schema s is written as, in JSON's
+// words: "true or false", "a list", "a UUID string".
+func kindWords(s *openapi3.Schema) string {
+	switch kind(s) {
+	case openapi3.TypeBoolean:
+		return "true or false"
+	case openapi3.TypeArray:
+		return "a list"
+	case openapi3.TypeObject:
+		return "an object"
+	case openapi3.TypeInteger:
+		return "an integer"
+	case openapi3.TypeNumber:
+		return "a number"
+	}
+	switch s.Format {
+	case "uuid":
+		return "a UUID string"
+	case "date-time":
+		return "an RFC 3339 date-time string"
+	}
+	return "a string"
+}
+
 // unknownField returns the first property of v (by path) that schema s
-// does not define, where s defines any.
+// does not define, where s defines any and allows no others.
 func unknownField(s *openapi3.Schema, v any, prefix string) string {
 	m, ok := v.(map[string]any)
-	if !ok || s == nil || len(s.Properties) == 0 {
+	if !ok || s == nil {
 		return ""
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	props, _ := spec.Properties(s)
+	if len(props) == 0 || s.AdditionalProperties.Schema != nil || s.AdditionalProperties.Has != nil && *s.AdditionalProperties.Has {
+		return ""
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		p, ok := s.Properties[k]
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		p, ok := props[k]
 		if !ok {
 			return prefix + k
 		}
-		if p.Value != nil {
+		if p != nil && p.Value != nil {
 			if f := unknownField(p.Value, m[k], prefix+k+"."); f != "" {
 				return f
 			}
@@ -519,213 +825,129 @@ func unknownField(s *openapi3.Schema, v any, prefix string) string {
 	return ""
 }
 
-// call sends the operation: through its typed method (Client.<service>.
-// <method>), found by the x-sdk names, so that what the SDK checks and
-// decodes the CLI does too; through the generated client's layers (the
-// same credentials, retries, validation, logging and masking) when the
-// operation has no typed method the CLI can fill.
-func (o *opSpec) call(ctx context.Context, in *invocation, path []pathValue, params map[string]string, body []byte) (*http.Response, error) {
-	if m, ok := o.typedMethod(in.client); ok {
-		return o.callTyped(ctx, in, m, path, params, body)
-	}
-	return o.callRaw(ctx, in, path, params, body)
-}
-
-var (
-	ctxType  = reflect.TypeFor[context.Context]()
-	errType  = reflect.TypeFor[error]()
-	optsType = reflect.TypeFor[[]api.CallOption]()
-)
-
-// typedMethod finds the typed method and checks its shape: ctx, one
-// argument per path parameter, the query and header parameters (when the
-// operation has any) and the body as one value each, then ...CallOption;
-// an error last.
-func (o *opSpec) typedMethod(c *api.Client) (reflect.Value, bool) {
-	if o.service == "" || o.goMethod == "" {
-		return reflect.Value{}, false
-	}
-	svc := reflect.ValueOf(c).Elem().FieldByName(o.service)
-	if !svc.IsValid() || svc.IsNil() {
-		return reflect.Value{}, false
-	}
-	m := svc.MethodByName(o.goMethod)
-	if !m.IsValid() {
-		return reflect.Value{}, false
-	}
-	t := m.Type()
-	fixed := 1 + len(o.pathParams)
-	if o.body != nil {
-		fixed++
-	}
-	if len(o.queryParams)+len(o.headerParams) > 0 {
-		fixed++
-	}
-	if !t.IsVariadic() || t.NumIn() != fixed+1 || t.In(0) != ctxType || t.In(t.NumIn()-1) != optsType ||
-		t.NumOut() == 0 || t.Out(t.NumOut()-1) != errType {
-		return reflect.Value{}, false
-	}
-	return m, true
-}
-
-func (o *opSpec) callTyped(ctx context.Context, in *invocation, m reflect.Value, path []pathValue, params map[string]string, body []byte) (*http.Response, error) {
-	t := m.Type()
-	args := []reflect.Value{reflect.ValueOf(ctx)}
-	arg := func(data []byte, what string) error {
-		v := reflect.New(t.In(len(args)))
-		if err := json.Unmarshal(data, v.Interface()); err != nil {
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) && te.Field != "" {
-				// In the spec's words: the wire name, the JSON kinds.
-				return usagef("invalid %s: %s: a JSON %s where %s was expected", what, te.Field, te.Value, sandbox.JSONKind(te.Type))
-			}
-			if what == "--body" && o.body != nil {
-				// A value's own decoder (a date-time's) does not say
-				// where it failed: the spec's validator finds the field.
-				var v any
-				if json.Unmarshal(data, &v) == nil {
-					if err := o.body.VisitJSON(v, validation.FormatOptions()...); err != nil {
-						return usagef("invalid %s: %s", what, sandbox.SchemaProblem(err))
-					}
-				}
-			}
-			return usagef("invalid %s: %v", what, err)
-		}
-		args = append(args, v.Elem())
-		return nil
-	}
+// call sends the operation through its typed method of package api
+// (internal/apicall's table, generated from the spec), so that what the
+// SDK checks and decodes the CLI does too, and its errors are package
+// api's: *api.Error, *api.ValidationError, *api.DecodeError.
+func (o *opSpec) call(ctx context.Context, in *invocation, path []pathValue, params map[string]any, body []byte) (*http.Response, error) {
+	input := &apicall.Input{}
 	for _, p := range path {
-		if err := arg(p.json, p.f.what()); err != nil {
-			return nil, err
-		}
+		input.Path = append(input.Path, p.json)
 	}
-	if len(o.queryParams)+len(o.headerParams) > 0 {
-		// The generated params struct names its fields' JSON by the
-		// wire names.
-		q := map[string]any{}
-		for _, f := range append(slices.Clone(o.queryParams), o.headerParams...) {
-			if v, ok := params[f.wire[0]]; ok {
-				jv, err := fieldJSON(f, "--"+f.flag, v)
-				if err != nil {
-					return nil, err
-				}
-				q[f.wire[0]] = jv
-			}
-		}
-		data, _ := json.Marshal(q)
-		if err := arg(data, "parameters"); err != nil {
-			return nil, err
-		}
+	if len(params) > 0 {
+		input.Params, _ = json.Marshal(params)
 	}
-	if o.body != nil {
-		if err := arg(body, "--body"); err != nil {
-			return nil, err
-		}
+	if o.op.Body != nil && !o.op.Body.JSON {
+		input.Raw = bytes.NewReader(body)
+	} else {
+		input.Body = body
 	}
-	args = append(args, reflect.ValueOf([]api.CallOption{in.answer()}))
-	out := m.CallSlice(args)
-	if err, _ := out[len(out)-1].Interface().(error); err != nil {
+	err := apicall.Call(ctx, in.client, o.op.ID, input, in.answer())
+	var ae *apicall.ArgError
+	switch {
+	case errors.Is(err, apicall.ErrNoOperation):
+		return nil, exitWith(exitUsage, "operation %s is in the spec but not in this build of finicity-connect: run make generate, then rebuild", o.op.ID)
+	case errors.As(err, &ae):
+		return nil, o.argError(ae, path, body)
+	case err != nil:
 		return nil, err
 	}
 	return in.resp, nil
 }
 
-// callRaw sends the request through the generated client's transport and
-// editors: every layer of the Client but the typed decoding, which it
-// replaces by a JSON check of a 2xx body.
-func (o *opSpec) callRaw(ctx context.Context, in *invocation, path []pathValue, params map[string]string, body []byte) (*http.Response, error) {
-	ci := in.client.Generated().ClientInterface
-	if w, ok := ci.(interface{ Unwrap() gen.ClientInterface }); ok {
-		// api's masking wrapper (see api.Client.Generated).
-		ci = w.Unwrap()
+// argError words an argument the typed method's types refuse, in the
+// spec's words: the field, what JSON it is, what the schema wants.
+func (o *opSpec) argError(ae *apicall.ArgError, path []pathValue, body []byte) error {
+	for _, p := range path {
+		if ae.Field == p.f.wire[0] {
+			return usagef("invalid %s %q: %v", p.f.what(), p.text, ae.Err)
+		}
 	}
-	g, ok := ci.(*gen.Client)
+	field, isBody := strings.CutPrefix(ae.Field, "body")
+	if !isBody || o.body() == nil {
+		if name, ok := strings.CutPrefix(ae.Field, "parameters "); ok {
+			for _, f := range slices.Concat(o.queryParams, o.headerParams) {
+				if f.wire[0] == name {
+					return usagef("invalid --%s: %v", f.flag, ae.Err)
+				}
+			}
+		}
+		return usagef("%v", ae)
+	}
+	field = strings.TrimSpace(field)
+	var exact, plain any
+	if decodeOne(body, &exact) != nil || json.Unmarshal(body, &plain) != nil {
+		return usagef("invalid --body: %v", ae.Err)
+	}
+	if field == "" {
+		// A value's own decoder (a date-time's) does not say where it
+		// failed: the schema finds the field.
+		if err := spec.Check(o.body(), plain, false); err != nil {
+			return usagef("invalid --body: %s", sandbox.SchemaProblem(err))
+		}
+		return usagef("invalid --body: %v", ae.Err)
+	}
+	keys := strings.Split(field, ".")
+	s, ok := propertyAt(o.body(), keys)
+	v, _ := lookupPath(exact, keys)
+	pv, _ := lookupPath(plain, keys)
 	if !ok {
-		return nil, fmt.Errorf("operation %s: no typed method, and the generated client is not a *gen.Client", o.id)
+		return usagef("invalid --body: %s: %v", field, ae.Err)
 	}
-	p := o.path
-	for _, v := range path {
-		p = strings.ReplaceAll(p, "{"+v.f.wire[0]+"}", url.PathEscape(v.text))
-	}
-	u := strings.TrimSuffix(g.Server, "/") + p
-	query := url.Values{}
-	for _, f := range o.queryParams {
-		if v, ok := params[f.wire[0]]; ok {
-			query.Set(f.wire[0], v)
+	want, got := kind(s), jsonKind(v)
+	switch {
+	case want == openapi3.TypeInteger && (got == openapi3.TypeInteger || got == openapi3.TypeNumber):
+		if msg := integerProblem(s, v.(json.Number).String()); msg != "" {
+			return usagef("invalid --body: %s: %s", field, msg)
 		}
-	}
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, o.method, u, rd)
-	if err != nil {
-		return nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for _, f := range o.headerParams {
-		if v, ok := params[f.wire[0]]; ok {
-			req.Header.Set(f.wire[0], v)
+	case want == openapi3.TypeNumber && (got == openapi3.TypeInteger || got == openapi3.TypeNumber):
+		if msg := numberProblem(s, v.(json.Number).String()); msg != "" {
+			return usagef("invalid --body: %s: %s", field, msg)
 		}
+	case got != want && got != "null" && (s.Type != nil && len(*s.Type) > 0):
+		return usagef("invalid --body: %s: a JSON %s where %s was expected", field, jsonTypeWord(got), kindWords(s))
 	}
-	for _, edit := range g.RequestEditors {
-		if err := edit(ctx, req); err != nil {
-			return nil, err
-		}
+	if err := spec.Check(s, pv, false); err != nil {
+		return usagef("invalid --body: %s: %s", field, sandbox.SchemaProblem(err))
 	}
-	resp, err := g.Client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	// The client's layers have read the body already: this reads it from
-	// memory, and puts it back for the verbose dump.
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(data))
-	in.resp = resp
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := &api.Error{StatusCode: resp.StatusCode, Body: data, Method: req.Method, Path: req.URL.EscapedPath()}
-		var parsed api.ErrorResponse
-		if json.Unmarshal(data, &parsed) == nil && len(parsed.Errors.Error) > 0 {
-			first := parsed.Errors.Error[0]
-			e.Items, e.ReasonCode, e.Description, e.Details, e.Source, e.Recoverable =
-				parsed.Errors.Error, first.ReasonCode, first.Description, first.Details, first.Source, first.Recoverable
-		}
-		return nil, e
-	}
-	if s := o.successFor(resp.StatusCode); s != nil && s.schema != nil {
-		var v any
-		if err := json.Unmarshal(data, &v); err != nil {
-			return nil, &undecodableError{status: resp.StatusCode, method: req.Method, path: req.URL.EscapedPath(), err: err}
-		}
-	}
-	return resp, nil
+	return usagef("invalid --body: %s: %v", field, ae.Err)
 }
 
-// undecodableError is a 2xx answer that is not JSON, on the raw path
-// (the typed methods return an *api.DecodeError).
-type undecodableError struct {
-	status       int
-	method, path string
-	err          error
-}
-
-func (e *undecodableError) Error() string {
-	return fmt.Sprintf("finicity: %s %s: the %d answer does not decode: %v", e.method, e.path, e.status, e.err)
-}
-
-func (o *opSpec) successFor(status int) *success {
-	for i := range o.successes {
-		if o.successes[i].status == status {
-			return &o.successes[i]
-		}
+// jsonTypeWord is a JSON type as messages name what was given.
+func jsonTypeWord(kind string) string {
+	if kind == openapi3.TypeInteger {
+		return openapi3.TypeNumber
 	}
-	return nil
+	if kind == openapi3.TypeArray {
+		return "array"
+	}
+	return kind
+}
+
+// propertyAt is the schema of the property at path in s.
+func propertyAt(s *openapi3.Schema, path []string) (*openapi3.Schema, bool) {
+	for _, k := range path {
+		if s == nil {
+			return nil, false
+		}
+		props, _ := spec.Properties(s)
+		p := props[k]
+		if p == nil || p.Value == nil {
+			return nil, false
+		}
+		s = p.Value
+	}
+	return s, s != nil
+}
+
+// successFor is the documented success of status; nil when it is not
+// one.
+func (o *opSpec) successFor(status int) *spec.Response {
+	r := o.op.Response(status)
+	if r == nil || !slices.Contains(o.op.Successes(), r) {
+		return nil
+	}
+	return r
 }
 
 // print writes the answer: the API's JSON as it came (indented); under
@@ -734,20 +956,23 @@ func (o *opSpec) successFor(status int) *success {
 // response schema's scalar properties.
 func (o *opSpec) print(in *invocation, resp *http.Response, path []pathValue) error {
 	raw := in.answerBody()
-	s := o.successFor(resp.StatusCode)
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		var id string
 		if len(path) > 0 {
 			id = path[len(path)-1].text
 		}
-		if o.method == http.MethodDelete {
+		if o.op.Method == http.MethodDelete {
 			js, _ := json.Marshal(id)
-			what := strings.TrimSuffix(strings.Fields(o.name)[0], "s")
+			what := strings.TrimSuffix(o.op.Service.Command, "s") // "configuration"
 			return in.print(result{raw: json.RawMessage(`{"id":` + string(js) + `,"deleted":true}`),
 				table: func(w io.Writer) { fmt.Fprintf(w, "deleted %s %s\n", what, id) }})
 		}
-		return in.print(result{value: map[string]int{"status": resp.StatusCode},
-			table: func(w io.Writer) { fmt.Fprintf(w, "STATUS\t%d\n", resp.StatusCode) }})
+		return in.print(result{value: map[string]int{"status": status},
+			table: func(w io.Writer) { fmt.Fprintf(w, "STATUS\t%d\n", status) }})
 	}
 	var value any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -755,16 +980,20 @@ func (o *opSpec) print(in *invocation, resp *http.Response, path []pathValue) er
 	_ = dec.Decode(&value)
 	var schema *openapi3.Schema
 	var title, goName string
+	s := o.successFor(status)
 	if s != nil {
-		schema, title, goName = s.schema, s.title, s.goName
+		title, goName = s.Title, spec.SchemaName(s.Schema)
+		if s.Schema != nil {
+			schema = s.Schema.Value
+		}
 	}
 	table := func(w io.Writer) { renderTable(w, schema, goName, value) }
 	out := raw
-	if len(o.successes) > 1 && s != nil {
-		key, _ := json.Marshal(s.key)
-		out = json.RawMessage(fmt.Sprintf(`{"status":%d,%s:%s}`, resp.StatusCode, key, raw))
+	if len(o.op.Successes()) > 1 && s != nil {
+		key, _ := json.Marshal(s.Key)
+		out = json.RawMessage(fmt.Sprintf(`{"status":%d,%s:%s}`, status, key, raw))
 		table = func(w io.Writer) {
-			fmt.Fprintf(w, "STATUS\t%d: %s\n\n", resp.StatusCode, title)
+			fmt.Fprintf(w, "STATUS\t%d: %s\n\n", status, title)
 			renderTable(w, schema, goName, value)
 		}
 	}

@@ -1,119 +1,237 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/apicall"
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
-func TestWords(t *testing.T) {
+// TestFlagNames: the flag of a wire name is its kebab case, as it has
+// always been; a service's word is the path segment that spells it.
+func TestFlagNames(t *testing.T) {
 	for in, want := range map[string]string{
-		"redirectURI":          "redirect-uri",
-		"customerId":           "customer-id",
-		"configuration_id":     "configuration-id",
-		"MFAType":              "mfa-type",
-		"aoRequired":           "ao-required",
-		"eventStreamId":        "event-stream-id",
-		"LoginForms":           "login-forms",
-		"institution_login_id": "institution-login-id",
+		"redirectURI":                   "redirect-uri",
+		"customerId":                    "customer-id",
+		"configuration_id":              "configuration-id",
+		"MFAType":                       "mfa-type",
+		"aoRequired":                    "ao-required",
+		"eventStreamId":                 "event-stream-id",
+		"LoginForms":                    "login-forms",
+		"institution_login_id":          "institution-login-id",
+		"serviceAgreement.acceptedDate": "service-agreement-accepted-date",
 	} {
-		if got := kebab(in); got != want {
-			t.Errorf("kebab(%q) = %q, want %q", in, got, want)
+		if got := spec.Kebab(in); got != want {
+			t.Errorf("spec.Kebab(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := serviceCommand("OAuthURLs", "/connect-components/institutions/{institution_id}/oauth-urls"); got != "oauth-urls" {
-		t.Errorf("serviceCommand(OAuthURLs) = %q", got)
+	s, ok := specdoc.MustModel().Service("OAuthURLs")
+	if !ok {
+		t.Fatal("openapi.yaml has no operation of the OAuthURLs service (x-sdk service): update TestFlagNames in cmd/finicity-connect/specflags_test.go")
+	}
+	if s.Command != "oauth-urls" {
+		t.Errorf("the OAuthURLs service's command is %q, want oauth-urls", s.Command)
 	}
 }
 
-// flagsOf walks a body schema as the spec has it and returns the flag
-// each property must have: the kebab case of its wire path.
-func flagsOf(prefix string, s *openapi3.Schema) []string {
-	var out []string
-	for name, ref := range s.Properties {
-		p := ref.Value
-		flag := kebab(name)
-		if prefix != "" {
-			flag = prefix + "-" + flag
-		}
-		if p.Type.Is(openapi3.TypeObject) && len(p.Properties) > 0 {
-			out = append(out, flagsOf(flag, p)...)
-			continue
-		}
-		out = append(out, flag)
-	}
-	return out
-}
-
-// TestEveryOperationIsACommand: every operation of the embedded spec has
-// a command whose help shows a flag for each of its parameters and body
+// TestEveryOperationIsACommand: every operation of the spec model has a
+// command whose help shows a flag for each of its parameters and body
 // properties, and the operation's description. Counts and names come from
-// the spec, not from a list here.
+// the model, not from a list here.
 func TestEveryOperationIsACommand(t *testing.T) {
-	doc, err := specdoc.Doc()
-	if err != nil {
-		t.Fatal(err)
-	}
 	byOp := map[string]command{}
 	for _, c := range allCommands() {
 		if c.op != "" {
 			byOp[c.op] = c
 		}
 	}
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			c, ok := byOp[op.OperationID]
-			if !ok {
-				t.Errorf("operation %s (%s %s) has no command: check its x-sdk names in openapi.yaml", op.OperationID, method, path)
-				continue
+	for _, op := range specdoc.MustModel().Operations {
+		c, ok := byOp[op.ID]
+		if !ok {
+			t.Errorf("operation %s (%s %s, openapi.yaml#%s) has no command", op.ID, op.Method, op.Path, op.Pointer)
+			continue
+		}
+		if c.name == "token" {
+			continue // written by hand: the body is the partner credentials
+		}
+		help := cliRun(t, nil, append(strings.Fields(c.name), "--help")...).stdout
+		var want []string
+		for _, p := range op.Params() {
+			if !p.Secret {
+				want = append(want, spec.Kebab(p.Name))
 			}
-			if c.name == "token" {
-				continue // written by hand: the body is the partner credentials
+		}
+		if op.Body != nil {
+			want = append(want, "body")
+			for _, f := range op.Body.Fields {
+				want = append(want, spec.Kebab(strings.Join(f.Path, ".")))
 			}
-			help := cliRun(t, nil, append(strings.Fields(c.name), "--help")...).stdout
-			var want []string
-			for _, p := range append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...) {
-				want = append(want, kebab(p.Value.Name))
+		}
+		for _, f := range want {
+			if !strings.Contains(help, "\n  --"+f+" ") && !strings.Contains(help, "\n  --"+f+"\n") {
+				t.Errorf("%s --help (operation %s) has no --%s flag", c.name, op.ID, f)
 			}
-			if rb := op.RequestBody; rb != nil {
-				want = append(want, "body")
-				want = append(want, flagsOf("", rb.Value.Content.Get("application/json").Schema.Value)...)
+		}
+		// A default taken from another flag names one this command has
+		// (the agreement's language follows --language only where
+		// there is one).
+		for _, m := range regexp.MustCompile(`default: --([a-z0-9-]+)`).FindAllStringSubmatch(help, -1) {
+			if !strings.Contains(help, "\n  --"+m[1]+" ") {
+				t.Errorf("%s --help: a default from --%s, which the command does not have", c.name, m[1])
 			}
-			for _, f := range want {
-				if !strings.Contains(help, "\n  --"+f+" ") && !strings.Contains(help, "\n  --"+f+"\n") {
-					t.Errorf("%s --help (operation %s) has no --%s flag", c.name, op.OperationID, f)
-				}
-			}
-			// A default taken from another flag names one this command has
-			// (the agreement's language follows --language only where
-			// there is one).
-			for _, m := range regexp.MustCompile(`default: --([a-z0-9-]+)`).FindAllStringSubmatch(help, -1) {
-				if !strings.Contains(help, "\n  --"+m[1]+" ") {
-					t.Errorf("%s --help: a default from --%s, which the command does not have", c.name, m[1])
-				}
-			}
-			if first := strings.Fields(op.Description); len(first) > 0 && !strings.Contains(help, first[0]) {
-				t.Errorf("%s --help does not show the operation's description", c.name)
-			}
+		}
+		if first := strings.Fields(op.Description); len(first) > 0 && !strings.Contains(help, first[0]) {
+			t.Errorf("%s --help does not show the operation's description", c.name)
 		}
 	}
 }
 
+// opByID is the command of an operation a test needs; it fails naming
+// the spec and the test file when the spec lacks it.
+func opByID(t *testing.T, id, testFile string) *opSpec {
+	t.Helper()
+	ops, err := specOps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range ops {
+		if o.op.ID == id {
+			return o
+		}
+	}
+	t.Fatalf("openapi.yaml has no operation %s, which %s tests: update the test", id, testFile)
+	return nil
+}
+
+// fieldByFlag is the field of flag name of o; it fails naming the spec
+// location and the test file when o lacks it.
+func fieldByFlag(t *testing.T, o *opSpec, name, testFile string) *specField {
+	t.Helper()
+	for _, f := range o.fields() {
+		if f.flag == name {
+			return f
+		}
+	}
+	t.Fatalf("openapi.yaml#%s (%s) has no field whose flag is --%s, which %s tests: update the test", o.op.Pointer, o.op.ID, name, testFile)
+	return nil
+}
+
+// requiredBody gives the required body fields of o a test does not set
+// itself (own names their flags): the flags with their values from the
+// spec's example (as the help shows them), and the body those flags add.
+// A spec that adds a required field keeps the test about what it tests.
+func requiredBody(t *testing.T, o *opSpec, own ...string) ([]string, map[string]any) {
+	t.Helper()
+	example, _ := o.bodyExample()
+	var args []string
+	body := map[string]any{}
+	for _, f := range o.bodyFields {
+		if !f.required || f.def != "" || slices.Contains(own, f.flag) || slices.ContainsFunc(f.aliases, func(a string) bool { return slices.Contains(own, a) }) {
+			continue
+		}
+		v, ok := lookupPath(example, f.wire)
+		if !ok {
+			v = synthesize(f.field.Schema)
+		}
+		text := exampleText(v)
+		if list, isList := v.([]any); isList {
+			parts := make([]string, len(list))
+			for i, e := range list {
+				parts[i] = exampleText(e)
+			}
+			text = strings.Join(parts, ",")
+		}
+		args = append(args, "--"+f.flag+"="+text)
+		jv, err := fieldJSON(f, "--"+f.flag, text)
+		if err != nil {
+			t.Fatalf("the example of %s (openapi.yaml#%s) is not a value of --%s: %v", strings.Join(f.wire, "."), f.pointer, f.flag, err)
+		}
+		setPath(body, f.wire, jv)
+	}
+	return args, body
+}
+
+// withRequired is args (a command and its arguments) with the required
+// body flags of the command that args does not give, valued from the
+// spec's example (requiredBody); args as they are when they give --body.
+func withRequired(t *testing.T, args ...string) []string {
+	t.Helper()
+	cmd, _ := lookup(args)
+	if cmd == nil || cmd.op == "" || slices.Contains(args, "--body") || slices.ContainsFunc(commands, func(c command) bool { return c.name == cmd.name }) {
+		return args // not a command of the spec's (token's flags are the connection's)
+	}
+	var own []string
+	for _, a := range args {
+		if name, ok := strings.CutPrefix(a, "--"); ok {
+			name, _, _ = strings.Cut(name, "=")
+			own = append(own, name)
+		}
+	}
+	extra, _ := requiredBody(t, opByID(t, cmd.op, "the test"), own...)
+	return append(slices.Clone(args), extra...)
+}
+
+// withJSON is the JSON object of text with the properties of extra added.
+func withJSON(t *testing.T, text string, extra map[string]any) string {
+	t.Helper()
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(text), &obj); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range extra {
+		obj[k] = v
+	}
+	data, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// sameJSON reports whether two JSON texts hold the same value.
+func sameJSON(a, b string) bool {
+	var va, vb any
+	if json.Unmarshal([]byte(a), &va) != nil || json.Unmarshal([]byte(b), &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
+}
+
+// lastRequest is the last request received; it fails, naming what was
+// run, when none was.
+func lastRequest(t *testing.T, got []exchange, what any) exchange {
+	t.Helper()
+	if len(got) == 0 {
+		t.Fatalf("%v: no request was sent", what)
+	}
+	return got[len(got)-1]
+}
+
 // TestBodyFlag: --body takes JSON, a file or stdin, refuses names the
 // spec does not define (exactly, so configurationID is one) and refuses
-// being mixed with the body flags. The body sent is the one given.
+// being mixed with the body flags. The body sent is the one given. A
+// malformed --body is refused with the JSON error and its byte offset; a
+// value of the wrong kind names the field, in JSON's words.
 func TestBodyFlag(t *testing.T) {
+	const testFile = "cmd/finicity-connect/specflags_test.go"
+	create := opByID(t, "PostConfigurations", testFile)
+	fieldByFlag(t, create, "filter-accounts", testFile)
+	fieldByFlag(t, create, "ao-required", testFile)
+	extraArgs, extraBody := requiredBody(t, create, "filter-accounts", "ao-required")
+	want := withJSON(t, `{"filterAccounts":["Checking"],"aoRequired":true}`, extraBody)
+
 	env, received := fakeAPI(t, reply(201, `{"id":"605543e1-f507-48ad-8127-95c40566597b","filterAccounts":["Checking"],"aoRequired":true}`))
 	file := filepath.Join(t.TempDir(), "body.json")
-	if err := os.WriteFile(file, []byte(`{"filterAccounts":["Checking"],"aoRequired":true}`), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(want), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	huge := filepath.Join(t.TempDir(), "huge.json")
@@ -124,16 +242,14 @@ func TestBodyFlag(t *testing.T) {
 	} else {
 		f.Close()
 	}
-	want := `{"aoRequired":true,"filterAccounts":["Checking"]}`
 	for _, args := range [][]string{
-		{"--body", `{"filterAccounts":["Checking"],"aoRequired":true}`},
+		{"--body", want},
 		{"--body", "@" + file},
-		{"--filter-accounts", "Checking", "--ao-required"},
+		append([]string{"--filter-accounts", "Checking", "--ao-required"}, extraArgs...),
 	} {
 		o := cliRun(t, env, append([]string{"configurations", "create"}, args...)...)
 		o.expect(t, 0, []string{`"aoRequired": true`}, []string{""})
-		got := received()
-		if body := got[len(got)-1].Body; body != want {
+		if body := lastRequest(t, received(), args).Body; !sameJSON(body, want) {
 			t.Errorf("%q: body sent %s, want %s", args, body, want)
 		}
 	}
@@ -149,6 +265,12 @@ func TestBodyFlag(t *testing.T) {
 		{[]string{"configurations", "create", "--body", `{}`, "--ao-required"},
 			"give the body once: with --body or with the body flags (--ao-required), not both"},
 		{[]string{"configurations", "create", "--body", `[]`}, "invalid --body: must be a JSON object\n"},
+		{[]string{"configurations", "create", "--body", `{"filterAccounts" x}`},
+			"invalid --body: invalid character 'x' after object key at offset 19\n"},
+		{[]string{"configurations", "create", "--body", `{"aoRequired":true} x`},
+			"invalid --body: unexpected data after the JSON value at offset 21\n"},
+		{[]string{"configurations", "create", "--body", `{"aoRequired":`},
+			"invalid --body: unexpected end of JSON input at offset 14\n"},
 		{[]string{"configurations", "create", "--body", "@" + file + ".missing"}, "cannot read --body @" + file + ".missing: no such file or directory"},
 		{[]string{"configurations", "create", "--body", "@" + huge}, "--body @" + huge + " is larger than 16777216 bytes\n"},
 		{[]string{"configurations", "create", "--body", `{"aoRequired":"yes"}`}, "invalid --body: aoRequired: a JSON string where true or false was expected\n"},
@@ -159,6 +281,12 @@ func TestBodyFlag(t *testing.T) {
 			"invalid --body: serviceAgreement.acceptedDate: not of format \"date-time\"\n"},
 		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","configurationId":[],"serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`},
 			"invalid --body: configurationId: a JSON array where a UUID string was expected\n"},
+		{[]string{"login-forms", "create", "99999999999999999999", "--customer-id", "c"},
+			"invalid institution id \"99999999999999999999\": out of range for int64\n"},
+		{[]string{"login-forms", "create", "--institution-id", "99999999999999999999", "--customer-id", "c"},
+			"invalid value \"99999999999999999999\" for flag --institution-id: out of range for int64\n"},
+		{[]string{"login-forms", "create", "--institution-id", "1.5", "--customer-id", "c"},
+			"invalid value \"1.5\" for flag --institution-id: must be an integer\n"},
 	} {
 		cliRun(t, env, tc.args...).expect(t, exitUsage, []string{""}, []string{tc.stderr})
 	}
@@ -167,49 +295,180 @@ func TestBodyFlag(t *testing.T) {
 	}
 }
 
+// TestBodyNumberOutOfRange: a --body number its field's Go type cannot
+// hold is refused as out of range, not as "not an integer". The spec has
+// no integer body field: the operation here is the configuration's
+// create with one added (a spec change), and the refusal is the one the
+// typed method's decoding gives (apicall.ArgError).
+func TestBodyNumberOutOfRange(t *testing.T) {
+	data, err := os.ReadFile("../../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const anchor = "        All optional; an empty object is valid.\n      properties:\n" // PostConfigurationsRequest's
+	if strings.Count(string(data), anchor) != 1 {
+		t.Fatalf("openapi.yaml changed: the anchor %q no longer appears once; update TestBodyNumberOutOfRange in cmd/finicity-connect/specflags_test.go", anchor)
+	}
+	changed := strings.Replace(string(data), anchor, anchor+"        maxAccounts:\n          type: integer\n          format: int32\n", 1)
+	m, err := spec.Parse("openapi.yaml", []byte(changed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var create *opSpec
+	for _, o := range opsOf(m) {
+		if o.op.ID == "PostConfigurations" {
+			create = o
+		}
+	}
+	if create == nil {
+		t.Fatal("openapi.yaml has no PostConfigurations: update TestBodyNumberOutOfRange in cmd/finicity-connect/specflags_test.go")
+	}
+	for body, want := range map[string]string{
+		`{"maxAccounts":3000000000}`: "invalid --body: maxAccounts: out of range for int32",
+		`{"maxAccounts":1.5}`:        "invalid --body: maxAccounts: must be an integer",
+		`{"maxAccounts":"7"}`:        "invalid --body: maxAccounts: a JSON string where an integer was expected",
+	} {
+		ae := &apicall.ArgError{Field: "body maxAccounts", Err: errors.New("a JSON number where int32 was expected")}
+		if got := create.argError(ae, nil, []byte(body)).Error(); got != want {
+			t.Errorf("%s: %q, want %q", body, got, want)
+		}
+	}
+	// Number flags too.
+	if err := (&fieldValue{st: &fieldState{f: fieldByFlag(t, create, "max-accounts", "cmd/finicity-connect/specflags_test.go")}}).Set("3000000000"); err == nil || err.Error() != "out of range for int32" {
+		t.Errorf("--max-accounts 3000000000: %v", err)
+	}
+}
+
 // TestAliasesShareAValue: an alias sets the same field as its flag, and
 // the message of a bad value names the name used.
 func TestAliasesShareAValue(t *testing.T) {
-	env, received := fakeAPI(t, reply(201, `{"id":"8d9d8f5e-2c5f-4f49-bf9b-276a7df0367f","eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","elements":[]}`))
-	for _, names := range [][2]string{{"--agreement-language", "--accepted-date"}, {"--service-agreement-language", "--service-agreement-accepted-date"}} {
-		cliRun(t, env, "login-forms", "create", "1", "--customer-id", "c", "--language", "fr", names[0], "es", names[1], "2024-11-28T18:25:32Z").expect(t, 0, nil, []string{""})
-		got := received()
-		want := `{"customerId":"c","language":"fr","serviceAgreement":{"acceptedDate":"2024-11-28T18:25:32Z","language":"es"}}`
-		if body := got[len(got)-1].Body; body != want {
-			t.Errorf("%v: sent %s, want %s", names, body, want)
+	const testFile = "cmd/finicity-connect/specflags_test.go"
+	form := opByID(t, "PostInstitutionsInstitutionIDLoginForms", testFile)
+	own := []string{"customer-id", "language", "service-agreement-language", "service-agreement-accepted-date"}
+	for _, name := range append(own, "agreement-language", "accepted-date") {
+		if !slices.ContainsFunc(form.fields(), func(f *specField) bool { return f.flag == name || slices.Contains(f.aliases, name) }) {
+			t.Fatalf("openapi.yaml#%s has no field whose flag or alias is --%s, which %s tests: update the test", form.op.Pointer, name, testFile)
 		}
 	}
-	// The agreement's language defaults to the form's.
-	cliRun(t, env, "login-forms", "create", "1", "--customer-id", "c", "--language", "fr", "--accepted-date", "2024-11-28T18:25:32Z").expect(t, 0, nil, []string{""})
-	got := received()
-	if want := `{"customerId":"c","language":"fr","serviceAgreement":{"acceptedDate":"2024-11-28T18:25:32Z","language":"fr"}}`; got[len(got)-1].Body != want {
-		t.Errorf("default agreement language: sent %s, want %s", got[len(got)-1].Body, want)
+	extraArgs, extraBody := requiredBody(t, form, own...)
+	env, received := fakeAPI(t, reply(201, `{"id":"8d9d8f5e-2c5f-4f49-bf9b-276a7df0367f","eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","elements":[]}`))
+	run := func(want string, args ...string) {
+		t.Helper()
+		args = append(append([]string{"login-forms", "create", "1", "--customer-id", "c"}, args...), extraArgs...)
+		cliRun(t, env, args...).expect(t, 0, nil, []string{""})
+		if got := lastRequest(t, received(), args).Body; !sameJSON(got, withJSON(t, want, extraBody)) {
+			t.Errorf("%q: sent %s, want %s", args, got, withJSON(t, want, extraBody))
+		}
 	}
+	for _, names := range [][2]string{{"--agreement-language", "--accepted-date"}, {"--service-agreement-language", "--service-agreement-accepted-date"}} {
+		run(`{"customerId":"c","language":"fr","serviceAgreement":{"acceptedDate":"2024-11-28T18:25:32Z","language":"es"}}`,
+			"--language", "fr", names[0], "es", names[1], "2024-11-28T18:25:32Z")
+	}
+	// The agreement's language defaults to the form's.
+	run(`{"customerId":"c","language":"fr","serviceAgreement":{"acceptedDate":"2024-11-28T18:25:32Z","language":"fr"}}`,
+		"--language", "fr", "--accepted-date", "2024-11-28T18:25:32Z")
+	n := len(received())
 	cliRun(t, env, "login-forms", "create", "1", "--customer-id", "c", "--service-agreement-accepted-date", "x").expect(t, exitUsage, nil,
 		[]string{`invalid --service-agreement-accepted-date "x": must be an RFC 3339 date-time`})
-	if !reflect.DeepEqual(len(received()), len(got)) {
+	if len(received()) != n {
 		t.Errorf("a refused request was sent")
 	}
 }
 
-// TestTypedMethodsFound: every operation with x-sdk names is sent through
-// its typed method (which checks and decodes as the SDK does), not the
-// raw fallback; a signature the CLI cannot fill fails here, naming it.
-func TestTypedMethodsFound(t *testing.T) {
+// TestEveryOperationCallable: every operation of the spec model is in
+// the CLI's call table (internal/apicall, generated): the CLI sends each
+// through its typed method, with no reflection.
+func TestEveryOperationCallable(t *testing.T) {
+	for _, o := range specdoc.MustModel().Operations {
+		if !apicall.Has(o.ID) {
+			t.Errorf("operation %s (openapi.yaml#%s) is not in internal/apicall's table: run make generate", o.ID, o.Pointer)
+		}
+	}
+}
+
+// TestHelpExampleHasEveryRequiredFlag: the example of each API command's
+// --help gives every required flag (or the path parameters as
+// arguments), with values from the spec, and runs against the sandbox
+// without a usage error.
+func TestHelpExampleHasEveryRequiredFlag(t *testing.T) {
 	ops, err := specOps()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := sandboxClient(sandbox.New())
-	if err != nil {
-		t.Fatal(err)
+	byOp := map[string]command{}
+	for _, c := range allCommands() {
+		byOp[c.op] = c
 	}
 	for _, o := range ops {
-		if o.service == "" {
+		if slices.ContainsFunc(commands, func(c command) bool { return c.op == o.op.ID }) {
+			continue // a command written by hand (token)
+		}
+		c := byOp[o.op.ID]
+		words := shellWords(t, c.example)
+		if len(words) < 1+len(strings.Fields(c.name)) || strings.Join(words[1:1+len(strings.Fields(c.name))], " ") != c.name {
+			t.Errorf("%s: example %q does not run the command", c.name, c.example)
 			continue
 		}
-		if _, ok := o.typedMethod(c); !ok {
-			t.Errorf("operation %s: the CLI cannot call Client.%s.%s: a missing method or a signature typedMethod (cmd/finicity-connect/speccommand.go) does not know", o.id, o.service, o.goMethod)
+		args := words[1+len(strings.Fields(c.name)):]
+		positional := 0
+		for _, a := range args {
+			if !strings.HasPrefix(a, "--") {
+				positional++
+			}
+		}
+		for _, f := range o.fields() {
+			if !f.required || f.def != "" || f.param != nil && f.param.In == "path" {
+				continue
+			}
+			if !slices.ContainsFunc(args, func(a string) bool { return a == "--"+f.flag || strings.HasPrefix(a, "--"+f.flag+"=") }) {
+				t.Errorf("%s: the example %q leaves out the required --%s (openapi.yaml#%s)", c.name, c.example, f.flag, f.pointer)
+			}
+		}
+		if len(o.pathParams) > 0 && positional < len(o.pathParams) {
+			t.Errorf("%s: the example %q gives %d of its %d path parameters", c.name, c.example, positional, len(o.pathParams))
+		}
+		if out := cliRun(t, freshState(t), append(append(strings.Fields(c.name), args...), "--sandbox")...); out.code == exitUsage {
+			t.Errorf("%s: the example %q is a usage error: %s", c.name, c.example, out.stderr)
 		}
 	}
+}
+
+// shellWords splits a command line as a POSIX shell does, for the
+// quoting shellQuote writes (single quotes).
+func shellWords(t *testing.T, line string) []string {
+	t.Helper()
+	var out []string
+	var cur strings.Builder
+	inWord, quoted, escaped := false, false, false
+	for _, r := range line {
+		switch {
+		case escaped:
+			cur.WriteRune(r)
+			escaped = false
+		case !quoted && r == '\\':
+			escaped, inWord = true, true
+		case quoted && r == '\'':
+			quoted = false
+		case quoted:
+			cur.WriteRune(r)
+		case r == '\'':
+			quoted, inWord = true, true
+		case r == ' ':
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if quoted {
+		t.Fatalf("unbalanced quote in %q", line)
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out
 }

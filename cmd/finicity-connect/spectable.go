@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/finicity-go/connect-components/internal/spec"
 )
 
 // renderTable writes an answer for people (--output table), from its
@@ -144,7 +146,10 @@ func cell(v any) string {
 // singular is a list's name for one item: "mfaChallenges" is "mfa
 // challenge".
 func singular(name string) string {
-	w := words(name)
+	w := spec.Words(name)
+	if len(w) == 0 {
+		return name
+	}
 	w[len(w)-1] = strings.TrimSuffix(w[len(w)-1], "s")
 	return strings.Join(w, " ")
 }
