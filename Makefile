@@ -4,7 +4,7 @@ SHELL     := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 HANDWRITTEN = $(shell git ls-files '*.go' | grep -v '^gen/' | grep -v '\.gen\.go$$')
 
-.PHONY: generate check-generate lint test test-external test-redis bench-redis fuzz spec-validate spec-diff ci demo bench
+.PHONY: generate check-generate lint test test-external test-redis bench-redis fuzz spec-validate spec-diff ci demo bench test-spec-scale import-spec
 
 generate: ## regenerate gen/, api/models.gen.go and api/services.gen.go from openapi.yaml
 	$(GO) generate ./...
@@ -58,6 +58,20 @@ bench-redis: ## Source.Token once it holds a token, against a constant source an
 	    return n % 2 ? x[(n+1)/2] : (x[n/2] + x[n/2+1]) / 2 } \
 	  END { if (n) printf "\nmedians of %d rounds: Source/Static %.2fx, RedisGET/Source %.0fx\n", n, median(a, n), median(b, n) }'; \
 	status=$$?; rm -f .bench.test; exit $$status
+
+# A spec of a real API's size: the large fixture (118 operations of our
+# own, every construct generation must survive, no x- extension) merged
+# into a copy of the module, then generate, build, vet, and every
+# operation called through the client, the CLI and the test kit.
+test-spec-scale: ## the large fixture: merge, generate, build, vet, call every operation (prints the time of each step)
+	$(GO) run ./internal/tools/specscale
+
+# Import operations of a larger spec into openapi.yaml, with the components
+# they use: make import-spec SPEC=other.yaml [OPS=id1,id2] [TAGS=t1,t2]
+import-spec: ## merge operations of SPEC (OPS=ids or TAGS=tags, default all) into openapi.yaml, then generate
+	@test -n "$(SPEC)" || { echo "usage: make import-spec SPEC=other.yaml [OPS=id1,id2] [TAGS=tag1,tag2]"; exit 2; }
+	$(GO) run ./internal/tools/specmerge $(if $(OPS),-ops $(OPS)) $(if $(TAGS),-tags $(TAGS)) -o openapi.yaml openapi.yaml $(SPEC)
+	$(GO) generate ./...
 
 spec-validate: ## load openapi.yaml, validate it (examples included), compare with gen/
 	$(GO) run ./internal/tools/specvalidate openapi.yaml
