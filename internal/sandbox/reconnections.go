@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/google/uuid"
+
 	"github.com/finicity-go/connect-components/gen"
 )
 
@@ -114,7 +116,7 @@ func scenarioOf(institutionLoginID int64) Reconnection {
 func (a Reconnection) challenges() []gen.MFAChallenge {
 	stream := newID()
 	challenge := func(mfaType, prompt string, choices int) gen.MFAChallenge {
-		ids := make([]gen.UUID, choices) // [] rather than null when empty
+		ids := make([]uuid.UUID, choices) // [] rather than null when empty
 		for i := range ids {
 			ids[i] = newID()
 		}

@@ -376,4 +376,4 @@ func (s *Sandbox) write(w http.ResponseWriter, r *http.Request, o *operation, va
 }
 
 // newID returns a random (version 4) UUID.
-func newID() gen.UUID { return uuid.New() }
+func newID() uuid.UUID { return uuid.New() }

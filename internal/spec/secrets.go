@@ -46,25 +46,29 @@ func (s *Secrets) IsHeader(name string) bool {
 	return slices.Contains(s.Headers, http.CanonicalHeaderKey(name))
 }
 
-// credentialWords mark a credential in a property's name: its words
-// (Words) contain one of them, or one of the pairs.
+// credentialWords mark a credential when a property's name ends with one
+// (Words): newPartnerSecret, accessToken, password, or one of the pairs,
+// apiKey. A name that goes on past the credential word names something
+// about it instead (secretId, tokenType, passwordPolicy), and is not one.
 var (
-	credentialWords = []string{"secret", "password", "passwd", "passphrase", "token", "credential", "credentials", "apikey"}
-	credentialPairs = [][2]string{{"api", "key"}, {"private", "key"}, {"app", "key"}, {"access", "key"}}
+	credentialWords = []string{"secret", "password", "passwd", "passphrase", "token", "credential", "credentials", "apikey", "pin"}
+	credentialPairs = [][2]string{{"api", "key"}, {"private", "key"}, {"app", "key"}, {"access", "key"}, {"secret", "key"}}
 )
 
 // CredentialName reports whether a name marks a credential:
 // newPartnerSecret, password, accessToken, apiKey, X-Api-Key.
 func CredentialName(name string) bool {
 	w := Words(name)
-	for i, word := range w {
-		if slices.Contains(credentialWords, word) {
+	if len(w) == 0 {
+		return false
+	}
+	last := w[len(w)-1]
+	if slices.Contains(credentialWords, last) {
+		return true
+	}
+	for _, p := range credentialPairs {
+		if len(w) >= 2 && w[len(w)-2] == p[0] && last == p[1] {
 			return true
-		}
-		for _, p := range credentialPairs {
-			if i+1 < len(w) && word == p[0] && w[i+1] == p[1] {
-				return true
-			}
 		}
 	}
 	return false

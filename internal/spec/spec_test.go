@@ -140,7 +140,7 @@ func TestSecrets(t *testing.T) {
 		t.Errorf("notes %v: the default applied, with its pointer", m.Notes)
 	}
 	for name, want := range map[string]bool{"newPartnerSecret": true, "accessToken": true, "apiKey": true, "X-Api-Key": true, "clientSecret": true,
-		"eventStreamId": false, "keyboard": false, "tokenizer": false, "passwordPolicy": true} {
+		"eventStreamId": false, "keyboard": false, "tokenizer": false, "passwordPolicy": false, "secretId": false, "tokenType": false, "signingSecret": true, "pin": true, "spinner": false} {
 		if spec.CredentialName(name) != want {
 			t.Errorf("CredentialName(%q) = %v", name, !want)
 		}
