@@ -51,8 +51,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// plan is the journey through every operation, with the sandbox's partner
-// credentials for the operation that issues the token.
+// plan is the journey through every operation. Credentials never come
+// from examples: the sandbox's partner credentials go to partner
+// authentication, and any other secret field gets a value made from its
+// schema.
 func plan(t *testing.T) (*spec.Model, *journey.Plan) {
 	t.Helper()
 	m := specdoc.MustModel()
@@ -63,11 +65,16 @@ func plan(t *testing.T) (*spec.Model, *journey.Plan) {
 		}
 		for _, f := range o.Body.Fields {
 			flag := spec.Kebab(strings.Join(f.Path, " "))
+			name := f.Path[len(f.Path)-1]
 			switch {
-			case m.Secrets.IsField(f.Path[len(f.Path)-1]):
+			case strings.EqualFold(name, "partnerSecret"):
 				values[flag] = sandbox.DefaultPartnerSecret
-			case strings.EqualFold(f.Path[len(f.Path)-1], "partnerId"):
+			case strings.EqualFold(name, "partnerId"):
 				values[flag] = sandbox.DefaultPartnerID
+			case m.Secrets.IsField(name):
+				if v, ok := spec.Synthesize(f.Schema, false); ok {
+					values[flag] = v
+				}
 			}
 		}
 	}
