@@ -412,6 +412,12 @@ func (p *proxy) record(x *proxied) {
 	}
 	p.exchanges++
 	now := time.Now().UTC()
+	// Every credential seen lately masks what is recorded: a finding
+	// quotes a transport error, which may quote an upstream's malformed
+	// answer, which may quote the request's credentials.
+	p.secrets = rememberSecrets(p.secrets, x)
+	mask := func(s string) string { return redact.Text(s, p.secrets...) }
+	x.findings = maskFindings(x.findings, mask)
 	for _, f := range x.findings {
 		p.byKind[f.Kind]++
 		note := ""
@@ -425,11 +431,25 @@ func (p *proxy) record(x *proxied) {
 		}
 	}
 	if p.har != nil {
-		p.secrets = rememberSecrets(p.secrets, x)
 		if err := p.har.add(harEntryOf(x, p.secrets)); err != nil {
 			fmt.Fprintf(p.stderr, "warning: --har: %v\n", err)
 		}
 	}
+}
+
+// maskFindings returns findings with every text field masked: the rule
+// (an upstream's error), the field and where it is (a header's name, a
+// path parameter's value may be anything a client sent).
+func maskFindings(findings []conformance.Finding, mask func(string) string) []conformance.Finding {
+	if len(findings) == 0 {
+		return findings
+	}
+	out := make([]conformance.Finding, len(findings))
+	for i, f := range findings {
+		f.Rule, f.Field, f.In = mask(f.Rule), mask(f.Field), mask(f.In)
+		out[i] = f
+	}
+	return out
 }
 
 // reportLine is one line of --report.
