@@ -168,9 +168,14 @@ func execute(ctx context.Context, cmd *command, in *invocation, action func(cont
 	err := action(ctx, in)
 	if state != nil {
 		// Saved whether the command succeeded or not: a change the
-		// sandbox made is real either way.
-		if serr := state.close(); serr != nil && err == nil {
-			err = serr
+		// sandbox made is real either way. When it cannot be saved,
+		// nothing the command printed is shown: it would describe
+		// what does not exist.
+		if serr := state.close(); serr != nil {
+			in.unsaved = true
+			if err == nil {
+				err = serr
+			}
 		}
 	}
 	if err != nil {
