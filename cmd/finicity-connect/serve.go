@@ -248,13 +248,9 @@ type readyLine struct {
 	StateFile  string `json:"stateFile,omitempty"`
 }
 
-func countConfigurations(sb *sandbox.Sandbox) int {
-	n := 0
-	for _, k := range sb.AppKeys() {
-		n += len(sb.Configurations(k))
-	}
-	return n
-}
+// countConfigurations counts what sb stores for every app key: a state
+// file holds app keys only as keyed hashes, so AppKeys cannot list them.
+func countConfigurations(sb *sandbox.Sandbox) int { return sb.ResourceCount() }
 
 // resetSandboxState empties the --sandbox state file: it removes it,
 // under the lock, so that the next invocation starts from nothing. It
