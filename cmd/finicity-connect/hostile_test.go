@@ -287,6 +287,15 @@ func TestStdoutMasksEchoedCredentials(t *testing.T) {
 		tok.expect(t, 0, []string{fresh}, []string{""})
 		noFormOf(t, "token stdout", tok.stdout, key, secret)
 	}
+	// With --verbose, the token fetched is masked on stderr wherever the
+	// answer quotes it, and still printed on stdout.
+	env2, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		reply(200, fmt.Sprintf(`{"token":"%s","note":"issued %s"}`, fresh, escapeEvery(fresh, true)))(w, r)
+	})
+	env2 = with(env2, envAppKey, key, envAppToken, "", envPartnerID, "p", envPartnerSecret, secret)
+	tok := cliRun(t, env2, "token", "--verbose")
+	tok.expect(t, 0, []string{`"token": "` + fresh + `"`}, []string{`< {"token":"[REDACTED]","note":"issued [REDACTED]"}`})
+	noFormOf(t, "token --verbose stderr", tok.stderr, key, secret, fresh)
 }
 
 // TestServedSandboxStateHoldsNoAppKey: the served sandbox's --state file
