@@ -113,10 +113,18 @@ func (e Error) Error() string {
 }
 
 // GoString keeps %#v from printing the raw body, which may quote a
-// credential back.
+// credential back. Values are masked before they are quoted, since
+// quoting escapes what the masker looks for; the quoted text is masked
+// again all the same.
 func (e Error) GoString() string {
-	return fmt.Sprintf("&api.Error{StatusCode:%d, ReasonCode:%q, Method:%q, Path:%q, Header:%s, Body:%s}",
-		e.StatusCode, e.ReasonCode, e.Method, e.Path, e.masked(fmt.Sprintf("%#v", redact.Header(e.Header))), e.masked(fmt.Sprintf("%q", redact.JSON(e.Body))))
+	header := redact.Header(e.Header)
+	for _, vs := range header {
+		for i, v := range vs {
+			vs[i] = e.masked(v)
+		}
+	}
+	return e.masked(fmt.Sprintf("&api.Error{StatusCode:%d, ReasonCode:%q, Method:%q, Path:%q, Header:%#v, Body:%q}",
+		e.StatusCode, e.masked(e.ReasonCode), e.masked(e.Method), e.masked(e.Path), header, e.masked(string(redact.JSON(e.Body)))))
 }
 
 func (e Error) masked(s string) string {

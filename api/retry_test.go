@@ -216,3 +216,62 @@ func TestAttemptTimeoutRetriesASlowGET(t *testing.T) {
 		t.Errorf("got %v after %d attempts, want [] after 2", got, n.Load())
 	}
 }
+
+// TestRetryAfterTooLargeToParse: a Retry-After of more seconds than fit
+// in an int64 (or any absurdly large delay) asks for longer than the
+// client waits: the call answers at once with the *api.Error, which holds
+// the header, after one attempt and no wait on the bubble's clock. A
+// value that is not a number of seconds or a date is ignored (the
+// backoff applies), as before.
+func TestRetryAfterTooLargeToParse(t *testing.T) {
+	for _, v := range []string{
+		"99999999999999999999",
+		"9223372036854775808", // one past the largest int64
+		" 18446744073709551616 ",
+		"000000000000000000000000000000000000000099999999999999999999",
+		"9223372036854775807",
+		"Fri, 31 Dec 9999 23:59:59 GMT",
+	} {
+		t.Run(v, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var sent atomic.Int64
+				hc := handlerTransport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					sent.Add(1)
+					w.Header().Set("Retry-After", v)
+					w.WriteHeader(http.StatusServiceUnavailable)
+				}))
+				c := newClient(t, "http://127.0.0.1", api.WithHTTPClient(hc))
+				start := time.Now()
+				err := listCall(context.Background(), c)
+				apiErr, ok := errors.AsType[*api.Error](err)
+				if !ok || apiErr.StatusCode != http.StatusServiceUnavailable || strings.TrimSpace(apiErr.Header.Get("Retry-After")) != strings.TrimSpace(v) {
+					t.Fatalf("got %v, want the *api.Error 503 with its Retry-After", err)
+				}
+				if n := sent.Load(); n != 1 {
+					t.Errorf("attempts: got %d, want 1", n)
+				}
+				if el := time.Since(start); el != 0 {
+					t.Errorf("the call returned after %v of the bubble's time, want at once", el)
+				}
+			})
+		})
+	}
+	t.Run("not a delay", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var sent atomic.Int64
+			hc := handlerTransport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sent.Add(1)
+				w.Header().Set("Retry-After", "soon")
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}))
+			c := newClient(t, "http://127.0.0.1", api.WithHTTPClient(hc), api.WithRetryJitter(noJitter))
+			start := time.Now()
+			if _, ok := errors.AsType[*api.Error](listCall(context.Background(), c)); !ok || sent.Load() != 3 {
+				t.Fatalf("attempts: got %d, want 3", sent.Load())
+			}
+			if el := time.Since(start); el != 1500*time.Millisecond {
+				t.Errorf("waited %v, want the backoff's 0.5 s + 1 s", el)
+			}
+		})
+	})
+}

@@ -35,6 +35,7 @@ func (s *Server) resetKeepingTokens() error {
 	}
 	var state struct {
 		Version int             `json:"version"`
+		HashKey json.RawMessage `json:"appKeyHashKey"` // the key of the tokens' app key hashes
 		Tokens  json.RawMessage `json:"tokens"`
 	}
 	if err := json.Unmarshal(data, &state); err != nil {
@@ -42,6 +43,7 @@ func (s *Server) resetKeepingTokens() error {
 	}
 	kept, err := json.Marshal(map[string]any{
 		"version":        state.Version,
+		"appKeyHashKey":  state.HashKey,
 		"configurations": map[string]any{},
 		"tokens":         state.Tokens,
 		"oauth":          []any{},

@@ -29,6 +29,12 @@ var commands = []command{
 	},
 	{
 		name: "proxy", summary: "Validating proxy in front of the API: forward every request unchanged, report each departure from the spec, record a secret-free HAR",
+		doc: "Limits, as the served sandbox's: request headers within --header-timeout (10s) and at most 64 KiB, the whole\n" +
+			"request within --read-timeout (30s; the wait for upstream does not count), an answer written within\n" +
+			"--write-timeout (30s), idle keep-alive connections closed after --idle-timeout (60s), at most\n" +
+			"--max-connections (256) at once (at the cap, one idle for 1s is closed to make room), bodies of at most\n" +
+			"--max-body-bytes (1 MiB) each and --max-buffered-bytes (32 MiB) in memory all together: a request past\n" +
+			"that is answered 503 at once, so stalled uploads cannot hold the proxy's memory.",
 		example: "finicity-connect proxy --upstream https://api.finicity.com --report drift.jsonl --har traffic.har\n# prints {\"url\":\"http://127.0.0.1:4011\",\"pid\":1234,\"upstream\":\"https://api.finicity.com\"} once listening;\n# point your app at the url; stop it with SIGINT or SIGTERM for a summary",
 		setup:   proxyCommand, streams: true,
 	},

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/internal/conformance"
+	"github.com/finicity-go/connect-components/internal/listen"
 	"github.com/finicity-go/connect-components/internal/redact"
 )
 
@@ -25,12 +26,23 @@ import (
 // SIGTERM may take to finish (a variable for tests).
 var proxyShutdownGrace = shutdownGrace
 
-// Defaults of the proxy command.
+// Defaults of the proxy command. Its connection limits are the served
+// sandbox's (serve.go), through the same package, internal/listen.
 const (
 	proxyDefaultAddr = "127.0.0.1:4011"
 	// proxyDefaultMaxBody caps each request and each answer: the API's
 	// bodies are a few kilobytes.
 	proxyDefaultMaxBody int64 = 1 << 20
+	// proxyDefaultMaxBuffered caps the bodies held in memory at once,
+	// requests and answers of every exchange together, so that uploads
+	// stalled just short of --max-body-bytes cannot hold the memory of
+	// --max-connections of them (200 held 252 MB): past it, a request
+	// is answered 503 at once.
+	proxyDefaultMaxBuffered int64 = 32 << 20
+	// proxyMaxHeaderBytes caps a request's line and headers: the API's
+	// headers are a few hundred bytes, and every slot holding this much
+	// stays small (256 × 64 KiB).
+	proxyMaxHeaderBytes = 64 << 10
 )
 
 // proxyCommand is finicity-connect proxy: a reverse proxy in front of the
@@ -44,6 +56,12 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	harPath := fs.String("har", "", "write every exchange to this HAR 1.2 file, credentials replaced by [REDACTED]")
 	maxBody := fs.Int64("max-body-bytes", proxyDefaultMaxBody, "largest request or answer body forwarded")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up on an upstream answer after this long")
+	headerTimeout := fs.Duration("header-timeout", defaultHeaderTimeout, "close a connection whose request line and headers take longer")
+	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "close a connection whose whole request, body included, takes longer to arrive (the wait for upstream does not count)")
+	writeTimeout := fs.Duration("write-timeout", defaultWriteTimeout, "give up writing an answer to the client after this long")
+	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a keep-alive connection idle this long")
+	maxConns := fs.Int("max-connections", defaultMaxConnections, "connections served at once; more wait until one closes (at the cap, one idle for 1s is closed to make room)")
+	maxBuffered := fs.Int64("max-buffered-bytes", proxyDefaultMaxBuffered, "request and answer bodies held in memory at once, all exchanges together; a request past it is answered 503")
 	return func(ctx context.Context, in *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
@@ -55,10 +73,14 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		if *maxBody <= 0 || *timeout <= 0 {
 			return usagef("--max-body-bytes and --timeout must be positive")
 		}
+		if *headerTimeout <= 0 || *readTimeout <= 0 || *writeTimeout <= 0 || *idleTimeout <= 0 || *maxConns <= 0 || *maxBuffered <= 0 {
+			return usagef("--header-timeout, --read-timeout, --write-timeout, --idle-timeout, --max-connections and --max-buffered-bytes must be positive")
+		}
 		p, err := newProxy(up, *maxBody, *timeout, in.stderr)
 		if err != nil {
 			return err
 		}
+		p.budget, p.writeTimeout = listen.NewBudget(*maxBuffered), *writeTimeout
 		defer p.close()
 		if *reportPath != "" {
 			if p.report, err = os.OpenFile(*reportPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err != nil {
@@ -70,7 +92,7 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 				return usagef("cannot write --har: %v", unwrapPath(err))
 			}
 		}
-		ln, err := net.Listen("tcp", *addr)
+		ln, err := listen.Listen(*addr, *maxConns)
 		if err != nil {
 			return usagef("cannot listen on --addr %s: %v", *addr, err)
 		}
@@ -84,11 +106,15 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 			return fmt.Errorf("writing the ready line: %w", err)
 		}
 
-		srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+		// The write timeout is the proxy's own, from when upstream's
+		// answer is in (ServeHTTP): the server's would count the wait
+		// for upstream too.
+		srv := listen.NewServer(p, listen.Limits{HeaderTimeout: *headerTimeout, ReadTimeout: *readTimeout, IdleTimeout: *idleTimeout,
+			MaxConnections: *maxConns, MaxHeaderBytes: proxyMaxHeaderBytes, IdleEvictAfter: idleEvictAfter})
 		// Past the grace, the connections left are closed, which cancels
 		// their upstream calls, so that each exchange still in flight is
 		// recorded (with no answer) before the summary.
-		if _, err := serveUntil(ctx, srv, ln, proxyShutdownGrace, func() {}); err != nil {
+		if _, err := listen.ServeUntil(ctx, srv, ln, proxyShutdownGrace, nil); err != nil {
 			return fmt.Errorf("proxy stopped: %w", err)
 		}
 		p.drain(proxyShutdownGrace)
@@ -143,6 +169,10 @@ type proxy struct {
 	stderr   io.Writer
 	report   *os.File   // --report, nil without
 	har      *harWriter // --har, nil without
+	// budget holds the bodies in memory (--max-buffered-bytes);
+	// writeTimeout bounds writing an answer to the client.
+	budget       *listen.Budget
+	writeTimeout time.Duration
 
 	mu        sync.Mutex    // guards what follows, and the writes to stderr and report
 	inflight  int           // exchanges being served
@@ -162,7 +192,9 @@ func newProxy(up *url.URL, maxBody int64, timeout time.Duration, stderr io.Write
 	tr.Proxy = nil // the upstream named is the one reached
 	tr.MaxIdleConnsPerHost = 64
 	return &proxy{
-		upstream: up,
+		budget:       listen.NewBudget(proxyDefaultMaxBuffered),
+		writeTimeout: defaultWriteTimeout,
+		upstream:     up,
 		client: &http.Client{
 			Transport: tr,
 			Timeout:   timeout,
@@ -218,6 +250,8 @@ type proxied struct {
 	respBody []byte
 	waited   time.Duration
 	findings []conformance.Finding
+	// release gives the bodies' bytes back to the budget.
+	release []func()
 }
 
 // ServeHTTP forwards one exchange, records it (stderr, --report, --har),
@@ -228,11 +262,18 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.inflight++
 	p.mu.Unlock()
 	defer p.done()
-	x := p.exchange(r)
+	rc := http.NewResponseController(w)
+	x := p.exchange(r, rc)
+	defer func() {
+		for _, release := range x.release {
+			release()
+		}
+	}()
 	p.record(x)
 	if x.status == 0 {
 		return
 	}
+	_ = rc.SetWriteDeadline(time.Now().Add(p.writeTimeout))
 	h := w.Header()
 	for k, vs := range endToEnd(x.respHdr) {
 		h[k] = vs
@@ -272,14 +313,29 @@ func (p *proxy) drain(timeout time.Duration) {
 
 // exchange reads r, checks it, forwards it and checks the answer; what
 // the client is to get is in the result (status 0: nothing, it is gone).
-func (p *proxy) exchange(r *http.Request) *proxied {
+// rc is the client's connection: once the request is in, its read
+// deadline (--read-timeout) no longer applies, since the wait for
+// upstream is not the client's to bound.
+func (p *proxy) exchange(r *http.Request, rc *http.ResponseController) *proxied {
 	x := &proxied{started: time.Now(), req: r}
 	x.outURL = p.target(r).String() // recorded even when nothing is forwarded
-	body, err := readCapped(r.Body, p.maxBody)
+	body, err := p.readBody(x, r.Body)
 	if err != nil {
-		p.fail(x, http.StatusRequestEntityTooLarge, "request body larger than --max-body-bytes, not forwarded")
+		var ne net.Error
+		switch {
+		case errors.Is(err, listen.ErrTooLarge):
+			p.fail(x, http.StatusRequestEntityTooLarge, "request body larger than --max-body-bytes, not forwarded")
+		case errors.Is(err, listen.ErrBusy):
+			p.fail(x, http.StatusServiceUnavailable, "the proxy holds --max-buffered-bytes of bodies already; try again shortly")
+			x.respHdr.Set("Retry-After", "1")
+		case errors.As(err, &ne) && ne.Timeout():
+			p.fail(x, http.StatusRequestTimeout, "request body not received within --read-timeout, not forwarded")
+		default:
+			p.fail(x, http.StatusBadRequest, "request body could not be read, not forwarded")
+		}
 		return x
 	}
+	_ = rc.SetReadDeadline(time.Time{})
 	x.reqBody = body
 	op, findings := p.checker.CheckRequest(r.Context(), r, body)
 	out, err := p.outbound(r, body)
@@ -302,9 +358,15 @@ func (p *proxy) exchange(r *http.Request) *proxied {
 		p.fail(x, http.StatusBadGateway, "no answer from upstream "+printableURL(p.upstream))
 		return x
 	}
-	respBody, err := readCapped(resp.Body, p.maxBody)
+	respBody, err := p.readBody(x, resp.Body)
 	_ = resp.Body.Close()
 	x.waited = time.Since(start)
+	if errors.Is(err, listen.ErrBusy) {
+		// Not upstream's fault: no finding.
+		p.fail(x, http.StatusServiceUnavailable, "the proxy holds --max-buffered-bytes of bodies already; try again shortly")
+		x.respHdr.Set("Retry-After", "1")
+		return x
+	}
 	if err != nil {
 		x.findings = append(findings, conformance.Finding{Operation: op, Direction: conformance.Response, Status: http.StatusBadGateway,
 			Kind: conformance.KindUpstream, Rule: "upstream answer larger than --max-body-bytes, or cut short"})
@@ -357,18 +419,17 @@ func (p *proxy) target(r *http.Request) *url.URL {
 	return &target
 }
 
-// readCapped reads at most limit bytes, and fails when there are more.
-func readCapped(body io.Reader, limit int64) ([]byte, error) {
+// readBody reads at most --max-body-bytes of body into memory charged to
+// the budget, released when x is answered; nil for no body.
+func (p *proxy) readBody(x *proxied, body io.Reader) ([]byte, error) {
 	if body == nil || body == http.NoBody {
 		return nil, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(body, limit+1))
+	b, release, err := p.budget.Read(body, p.maxBody)
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(b)) > limit {
-		return nil, errors.New("body larger than the limit")
-	}
+	x.release = append(x.release, release)
 	return b, nil
 }
 
@@ -412,6 +473,12 @@ func (p *proxy) record(x *proxied) {
 	}
 	p.exchanges++
 	now := time.Now().UTC()
+	// Every credential seen lately masks what is recorded: a finding
+	// quotes a transport error, which may quote an upstream's malformed
+	// answer, which may quote the request's credentials.
+	p.secrets = rememberSecrets(p.secrets, x)
+	mask := func(s string) string { return redact.Text(s, p.secrets...) }
+	x.findings = maskFindings(x.findings, mask)
 	for _, f := range x.findings {
 		p.byKind[f.Kind]++
 		note := ""
@@ -425,11 +492,25 @@ func (p *proxy) record(x *proxied) {
 		}
 	}
 	if p.har != nil {
-		p.secrets = rememberSecrets(p.secrets, x)
 		if err := p.har.add(harEntryOf(x, p.secrets)); err != nil {
 			fmt.Fprintf(p.stderr, "warning: --har: %v\n", err)
 		}
 	}
+}
+
+// maskFindings returns findings with every text field masked: the rule
+// (an upstream's error), the field and where it is (a header's name, a
+// path parameter's value may be anything a client sent).
+func maskFindings(findings []conformance.Finding, mask func(string) string) []conformance.Finding {
+	if len(findings) == 0 {
+		return findings
+	}
+	out := make([]conformance.Finding, len(findings))
+	for i, f := range findings {
+		f.Rule, f.Field, f.In = mask(f.Rule), mask(f.Field), mask(f.In)
+		out[i] = f
+	}
+	return out
 }
 
 // reportLine is one line of --report.

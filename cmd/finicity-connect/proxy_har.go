@@ -138,6 +138,14 @@ type (
 // appears, such as an error's details quoting one back.
 func harEntryOf(x *proxied, secrets []string) harEntry {
 	mask := func(s string) string { return redact.Text(s, secrets...) }
+	reqText, respText := mask(string(redact.JSON(x.reqBody))), mask(string(redact.JSON(x.respBody)))
+	if isTokenRequest(x.req) && len(x.reqBody) > 0 && !json.Valid(x.reqBody) {
+		// Partner authentication whose body does not parse: the partner
+		// secret is in it, but where cannot be told, so it is not known
+		// to the masker either. Both bodies are masked whole, since the
+		// answer may quote the request back.
+		reqText, respText = redact.Mask, redact.Mask
+	}
 	u := maskQuery(x.outURL)
 	total := time.Since(x.started)
 	proto := x.proto
@@ -155,7 +163,7 @@ func harEntryOf(x *proxied, secrets []string) harEntry {
 		Response: harResponse{
 			Status: x.status, StatusText: http.StatusText(x.status), HTTPVersion: proto,
 			Cookies: []harNameValue{}, Headers: harHeaders(x.respHdr, mask),
-			Content:     harContent{Size: len(x.respBody), MimeType: x.respHdr.Get("Content-Type"), Text: mask(string(redact.JSON(x.respBody)))},
+			Content:     harContent{Size: len(x.respBody), MimeType: x.respHdr.Get("Content-Type"), Text: respText},
 			HeadersSize: -1, BodySize: len(x.respBody),
 		},
 		// time is the sum of the timings: waiting for upstream, and the
@@ -167,9 +175,21 @@ func harEntryOf(x *proxied, secrets []string) harEntry {
 		e.Findings = []conformance.Finding{}
 	}
 	if x.reqBody != nil {
-		e.Request.PostData = &harPostData{MimeType: x.req.Header.Get("Content-Type"), Text: mask(string(redact.JSON(x.reqBody)))}
+		e.Request.PostData = &harPostData{MimeType: x.req.Header.Get("Content-Type"), Text: reqText}
 	}
 	return e
+}
+
+// isTokenRequest reports whether r is partner authentication as the API
+// would route it: a POST (in any case) to a path ending in
+// /partners/authentication, whatever its case, escapes or trailing slash.
+func isTokenRequest(r *http.Request) bool {
+	path := r.URL.Path
+	if p, err := url.PathUnescape(r.URL.EscapedPath()); err == nil {
+		path = p
+	}
+	path = strings.ToLower(strings.TrimRight(path, "/"))
+	return strings.EqualFold(r.Method, http.MethodPost) && strings.HasSuffix(path, "/partners/authentication")
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

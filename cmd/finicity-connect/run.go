@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/redact"
 )
 
 // command is one subcommand. Commands that call the API get the shared
@@ -51,6 +52,9 @@ type invocation struct {
 
 	// resp is the answer to the command's API call, kept by answer().
 	resp *http.Response
+	// unsaved: the --sandbox state could not be saved after the command,
+	// so its output is not printed.
+	unsaved bool
 }
 
 // run is the whole program, minus os.Exit, so tests call it in process.
@@ -106,6 +110,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	in.args = positional
 	code := execute(ctx, cmd, in, action)
+	if in.unsaved {
+		// The command's change to the --sandbox state was lost: what it
+		// would print (a configuration created) does not exist.
+		held.Reset()
+	}
+	if in.conn != nil && held.Len() > 0 {
+		// An answer may echo a credential (the app key, the partner
+		// secret) in any form: stdout is masked like stderr. The token
+		// the token command fetched is not among the secrets: a fetched
+		// token is only noted when a later request carries it.
+		masked := redact.Text(held.String(), in.conn.secrets.all()...)
+		held.Reset()
+		held.WriteString(masked)
+	}
 	return flush(stderr, cmd.name, stdout, &held, code, in.conn != nil && in.conn.useSandbox)
 }
 
@@ -150,9 +168,14 @@ func execute(ctx context.Context, cmd *command, in *invocation, action func(cont
 	err := action(ctx, in)
 	if state != nil {
 		// Saved whether the command succeeded or not: a change the
-		// sandbox made is real either way.
-		if serr := state.close(); serr != nil && err == nil {
-			err = serr
+		// sandbox made is real either way. When it cannot be saved,
+		// nothing the command printed is shown: it would describe
+		// what does not exist.
+		if serr := state.close(); serr != nil {
+			in.unsaved = true
+			if err == nil {
+				err = serr
+			}
 		}
 	}
 	if err != nil {

@@ -8,14 +8,11 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
-	"golang.org/x/net/netutil"
-
+	"github.com/finicity-go/connect-components/internal/listen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
@@ -51,82 +48,10 @@ const (
 	// idleEvictAfter: at the connection cap, a connection idle this long
 	// (no request yet, or between requests) is closed to make room, so
 	// idle connections can never hold every slot while real requests
-	// wait in the backlog. A request in flight is never closed for it.
+	// wait in the backlog (listen.Limits.IdleEvictAfter). A request in
+	// flight is never closed for it.
 	idleEvictAfter = time.Second
 )
-
-// connGuard tracks the served connections' states (http.Server's
-// ConnState) and, at the cap, closes the longest-idle connection once it
-// has been idle idleEvictAfter: the listener's cap then admits the next
-// connection waiting in the backlog. Without it, 1,100 connections that
-// send nothing held the 256 slots in waves of --header-timeout, and a
-// real request waited 40 s.
-type connGuard struct {
-	max       int
-	idleAfter time.Duration
-
-	mu    sync.Mutex
-	open  int
-	idle  map[net.Conn]time.Time // StateNew or StateIdle, since
-	timer *time.Timer
-}
-
-func newConnGuard(max int, idleAfter time.Duration) *connGuard {
-	return &connGuard{max: max, idleAfter: idleAfter, idle: map[net.Conn]time.Time{}}
-}
-
-// track is the server's ConnState hook.
-func (g *connGuard) track(c net.Conn, s http.ConnState) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	switch s {
-	case http.StateNew:
-		g.open++
-		g.idle[c] = time.Now()
-	case http.StateIdle:
-		g.idle[c] = time.Now()
-	case http.StateActive:
-		delete(g.idle, c)
-	case http.StateHijacked, http.StateClosed:
-		g.open--
-		delete(g.idle, c)
-	}
-	g.evictLocked()
-}
-
-// evictLocked closes the longest-idle connection when all slots are
-// taken, or comes back when it will have been idle long enough.
-func (g *connGuard) evictLocked() {
-	if g.open < g.max {
-		return
-	}
-	var oldest net.Conn
-	var since time.Time
-	for c, t := range g.idle {
-		if oldest == nil || t.Before(since) {
-			oldest, since = c, t
-		}
-	}
-	if oldest == nil {
-		return // every slot serves a request: the cap holds the rest back
-	}
-	if wait := g.idleAfter - time.Since(since); wait > 0 {
-		if g.timer == nil {
-			g.timer = time.AfterFunc(wait, func() {
-				g.mu.Lock()
-				defer g.mu.Unlock()
-				g.evictLocked()
-			})
-		} else {
-			g.timer.Reset(wait)
-		}
-		return
-	}
-	delete(g.idle, oldest)
-	// The server's goroutine for it sees the close, and reports
-	// StateClosed; the listener's slot is freed by the close itself.
-	_ = oldest.Close()
-}
 
 func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	addr := fs.String("addr", "127.0.0.1:4010", "address to listen on")
@@ -151,11 +76,10 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		if *headerTimeout <= 0 || *readTimeout <= 0 || *writeTimeout <= 0 || *idleTimeout <= 0 || *maxConns <= 0 || *grace <= 0 {
 			return usagef("--header-timeout, --read-timeout, --write-timeout, --idle-timeout, --max-connections and --shutdown-grace must be positive")
 		}
-		tcp, err := net.Listen("tcp", *addr)
+		ln, err := listen.Listen(*addr, *maxConns)
 		if err != nil {
 			return usagef("cannot listen on --addr %s: %v", *addr, err)
 		}
-		ln := netutil.LimitListener(tcp, *maxConns)
 		defer ln.Close() // when returning early; Shutdown closes it otherwise
 		base := "http://" + ln.Addr().String()
 		opts := []sandbox.Option{sandbox.WithTokenCheck(*checkTokens), sandbox.WithTokenLifetime(*lifetime),
@@ -176,9 +100,8 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 				return err
 			}
 		}
-		guard := newConnGuard(*maxConns, idleEvictAfter)
-		srv := &http.Server{Handler: sb, ReadHeaderTimeout: *headerTimeout, ReadTimeout: *readTimeout,
-			WriteTimeout: *writeTimeout, IdleTimeout: *idleTimeout, MaxHeaderBytes: maxHeaderBytes, ConnState: guard.track}
+		srv := listen.NewServer(sb, listen.Limits{HeaderTimeout: *headerTimeout, ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout,
+			IdleTimeout: *idleTimeout, MaxConnections: *maxConns, MaxHeaderBytes: maxHeaderBytes, IdleEvictAfter: idleEvictAfter})
 
 		host, _, _ := net.SplitHostPort(ln.Addr().String())
 		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
@@ -199,7 +122,7 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 			return err // an *outputError (outputWriter): exit 4
 		}
 
-		cut, err := serveUntil(ctx, srv, ln, *grace, func() { fmt.Fprintln(in.stderr, "shutting down") })
+		cut, err := listen.ServeUntil(ctx, srv, ln, *grace, func() { fmt.Fprintln(in.stderr, "shutting down") })
 		if err != nil {
 			return fmt.Errorf("sandbox server stopped: %w", err)
 		}
@@ -211,29 +134,6 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		}
 		return nil
 	}
-}
-
-// serveUntil serves ln with srv until ctx ends, then shuts srv down
-// gracefully: onStop runs first, and the requests in flight get grace to
-// finish. Past it, the connections left are closed and cut is true. err
-// is a failure of Serve before ctx ended.
-func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, onStop func()) (cut bool, err error) {
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		return false, err
-	case <-ctx.Done():
-	}
-	onStop()
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
-	defer cancel()
-	if srv.Shutdown(sctx) != nil {
-		_ = srv.Close()
-		cut = true
-	}
-	<-served // http.ErrServerClosed, once Shutdown or Close has run
-	return cut, nil
 }
 
 // readyLine is what the sandbox command prints on stdout once it
@@ -248,13 +148,9 @@ type readyLine struct {
 	StateFile  string `json:"stateFile,omitempty"`
 }
 
-func countConfigurations(sb *sandbox.Sandbox) int {
-	n := 0
-	for _, k := range sb.AppKeys() {
-		n += len(sb.Configurations(k))
-	}
-	return n
-}
+// countConfigurations counts what sb stores for every app key: a state
+// file holds app keys only as keyed hashes, so AppKeys cannot list them.
+func countConfigurations(sb *sandbox.Sandbox) int { return sb.ResourceCount() }
 
 // resetSandboxState empties the --sandbox state file: it removes it,
 // under the lock, so that the next invocation starts from nothing. It

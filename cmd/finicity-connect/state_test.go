@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -61,6 +65,26 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// stateOwner returns the appKeyHashKey of a state file (version 2) and
+// how it names appKey: HMAC-SHA256 under that key, in hexadecimal.
+func stateOwner(t *testing.T, data []byte, appKey string) (key, owner string) {
+	t.Helper()
+	var v struct {
+		Version       int    `json:"version"`
+		AppKeyHashKey string `json:"appKeyHashKey"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil || v.Version != 2 {
+		t.Fatalf("not a version 2 state: %v %s", err, data)
+	}
+	raw, err := base64.StdEncoding.DecodeString(v.AppKeyHashKey)
+	if err != nil || len(raw) != 32 {
+		t.Fatalf("appKeyHashKey %q: %v", v.AppKeyHashKey, err)
+	}
+	m := hmac.New(sha256.New, raw)
+	m.Write([]byte(appKey))
+	return v.AppKeyHashKey, hex.EncodeToString(m.Sum(nil))
+}
+
 // freshState is an environment naming a state file in a new temporary
 // directory, not yet created.
 func freshState(t *testing.T) map[string]string {
@@ -116,7 +140,8 @@ func TestSandboxStateAcrossInvocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"version":1,"configurations":{"sandbox-app-key":[{"aoRequired":true,"filterAccounts":["Checking"],"id":"` + first +
+	key, owner := stateOwner(t, data, sandboxAppKey)
+	want := `{"version":2,"appKeyHashKey":"` + key + `","configurations":{"` + owner + `":[{"aoRequired":true,"filterAccounts":["Checking"],"id":"` + first +
 		`"},{"id":"` + second + `"}]},"tokens":[],"oauth":[]}` + "\n"
 	if string(data) != want {
 		t.Errorf("state file:\ngot  %s\nwant %s", data, want)
@@ -238,7 +263,7 @@ func TestSandboxStateErrors(t *testing.T) {
 		return p
 	}
 	corrupt := write("corrupt.json", `{"version":1,"configurations":{"k":[{"id":"605543e1-f507-48ad-8127-95c40566597b"},`)
-	future := write("future.json", `{"version":2,"configurations":{}}`)
+	future := write("future.json", `{"version":3,"configurations":{}}`)
 	notDir := write("file", "")
 	isDir := filepath.Join(dir, "dir.json")
 	if err := os.Mkdir(isDir, 0o700); err != nil {
@@ -257,7 +282,7 @@ func TestSandboxStateErrors(t *testing.T) {
 		{"corrupt, for a create", corrupt, []string{"configurations", "create", "--sandbox"},
 			"finicity-connect configurations create: sandbox state file " + corrupt + ": not a JSON object: empty or cut short\n" + hint(corrupt)},
 		{"another version", future, []string{"configurations", "list", "--sandbox"},
-			"finicity-connect configurations list: sandbox state file " + future + ": unsupported version 2 (this build reads version 1)\n" + hint(future)},
+			"finicity-connect configurations list: sandbox state file " + future + ": unsupported version 3 (this build reads versions 1 and 2)\n" + hint(future)},
 		{"a directory", isDir, []string{"configurations", "list", "--sandbox"},
 			"finicity-connect configurations list: sandbox state file " + isDir + ": a directory, not a regular file: not read (a state file is a regular file of at most 83886080 bytes, 80 MiB: the sandbox's 64 MiB state budget plus a margin)\n"},
 		{"under a file", filepath.Join(notDir, "s.json"), []string{"configurations", "create", "--sandbox"},

@@ -441,3 +441,35 @@ func BenchmarkSandboxStateCreate(b *testing.B) {
 }
 
 var configurationParamsForBench = api.ConfigurationParams{FilterAccounts: []string{"Checking", "Savings"}, AccountClassificationType: []string{"personal"}}
+
+// TestStateFileDanglingLink: a state file that is a symbolic link to a
+// place whose directory does not exist is refused, naming the link and
+// its missing target, by every command that uses it (a create, a list,
+// sandbox reset, the served sandbox); nothing is created at the target.
+func TestStateFileDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "gone", "deeper", "state.json")
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{envSandboxState: link}
+	want := "sandbox state file " + link + ": a symbolic link to " + target + ", which does not exist, nor its directory: not followed, nothing created\n"
+	cliRun(t, env, "configurations", "create", "--sandbox").expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations create: " + want})
+	cliRun(t, env, "configurations", "list", "--sandbox").expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations list: " + want})
+	cliRun(t, env, "sandbox", "reset").expect(t, exitUsage, []string{""}, []string{"finicity-connect sandbox reset: " + want})
+	// The served sandbox refuses it before listening; were it to serve,
+	// the guard's deadline would stop it.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--state", link}, strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })
+	outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}.expect(t, exitUsage, []string{""}, []string{"finicity-connect sandbox: " + want})
+	if _, err := os.Stat(filepath.Join(dir, "gone")); !os.IsNotExist(err) {
+		t.Errorf("the target's directories were created: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("files beside the link: %v", entries)
+	}
+}

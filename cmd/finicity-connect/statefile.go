@@ -111,8 +111,18 @@ func lockState(ctx context.Context, path string, mode lockMode, limit int64, std
 	if err != nil {
 		return nil, &stateError{path: path, err: err}
 	}
-	if info, err := os.Stat(target); err == nil && !info.Mode().IsRegular() {
+	info, err := os.Stat(target)
+	if err == nil && !info.Mode().IsRegular() {
 		return nil, &stateError{path: path, err: notRegular(info, limit)}
+	}
+	if errors.Is(err, fs.ErrNotExist) && target != path {
+		// A link to a file not made yet is followed (the first save
+		// makes it), but not to a place whose directory is missing:
+		// the directories would be made wherever the link points, a
+		// stale link or a typo in it.
+		if _, derr := os.Stat(filepath.Dir(target)); errors.Is(derr, fs.ErrNotExist) {
+			return nil, &stateError{path: path, err: fmt.Errorf("a symbolic link to %s, which does not exist, nor its directory: not followed, nothing created", target)}
+		}
 	}
 	l := &lockedState{path: path, target: target, mode: mode}
 	if mode == lockExclusive {
@@ -423,8 +433,14 @@ func (st *cliState) close() error {
 	if !st.changed.Load() || st.file.mode != lockExclusive {
 		return nil
 	}
-	_, err := st.file.save(st.sb)
-	return err
+	if _, err := st.file.save(st.sb); err != nil {
+		const lost = "; the change was not saved, and the command's output is not printed"
+		if se, ok := errors.AsType[*stateError](err); ok {
+			return &stateError{path: se.path, err: fmt.Errorf("%w"+lost, se.err), hint: se.hint}
+		}
+		return fmt.Errorf("%w"+lost, err)
+	}
+	return nil
 }
 
 // servedState saves a served sandbox's state after each change, under

@@ -59,9 +59,13 @@ func dumpExchanges(w io.Writer, secrets ...string) api.Middleware {
 				emit(&b)
 				return resp, err
 			}
+			body := responseBody(resp)
+			// A token the answer issues is a secret wherever else the
+			// answer quotes it, in whatever form.
+			known = append(known, secretFieldValues(body)...)
 			fmt.Fprintf(&b, "< %s %d %s\n", protoOr(resp.Proto), resp.StatusCode, http.StatusText(resp.StatusCode))
 			writeHeaders(&b, "< ", resp.Header, mask)
-			writeBody(&b, "< ", responseBody(resp), mask)
+			writeBody(&b, "< ", body, mask)
 			emit(&b)
 			return resp, nil
 		})

@@ -13,7 +13,13 @@
 // JSON value of a secret field (JSON), or a known secret in free text
 // (Text): everywhere once it is long enough to be unambiguous, as a whole
 // word (Unicode-aware) when it is shorter, so that a one-character app key
-// cannot turn "Description" into "Descr[REDACTED]ption".
+// cannot turn "Description" into "Descr[REDACTED]ption". Text finds a
+// secret in every form it takes on the way out: trimmed, JSON- or
+// Go-escaped, URL-encoded, base64-encoded.
+//
+// It is the one masker: every text that leaves the client or the CLI
+// (errors, logs, verbose dumps, the proxy's HAR, findings and report, the
+// CLI's stdout and stderr) goes through it.
 package redact
 
 import (
@@ -22,43 +28,46 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Mask replaces every secret value.
 const Mask = "[REDACTED]"
 
-// secretHeaders are canonical header names whose values are credentials.
+// secretHeaders are headers whose values are never safe to print, beside
+// those the spec names (specHeaders, generated): not used by this API,
+// but a proxy or a caller's editor may add them.
 var secretHeaders = map[string]bool{
-	"Finicity-App-Key":   true,
-	"Finicity-App-Token": true,
-	// Not used by this API, but a proxy or a caller's editor may add them
-	// and they are never safe to print.
 	"Authorization":       true,
 	"Proxy-Authorization": true,
 	"Cookie":              true,
 	"Set-Cookie":          true,
 }
 
-// secretFields are JSON object keys (compared case-insensitively) whose
-// values are credentials.
-var secretFields = map[string]bool{
-	"partnersecret": true,
-	"token":         true,
-}
-
 // IsSecretHeader reports whether the value of header name must not be
 // printed.
 func IsSecretHeader(name string) bool {
-	return secretHeaders[http.CanonicalHeaderKey(name)]
+	key := http.CanonicalHeaderKey(name)
+	return secretHeaders[key] || specHeaders[key]
 }
 
 // IsSecretField reports whether the value of JSON key name must not be
-// printed.
-func IsSecretField(name string) bool { return secretFields[strings.ToLower(name)] }
+// printed. Names are compared as encoding/json matches an object's keys
+// to a struct's fields: case-insensitively with Unicode folding, so that
+// "PARTNERSECRET" and "partnerſecret" (a long s) are secret fields too,
+// as a Go server would read them.
+func IsSecretField(name string) bool {
+	if secretFields[strings.ToLower(name)] {
+		return true
+	}
+	for f := range secretFields {
+		if strings.EqualFold(name, f) {
+			return true
+		}
+	}
+	return false
+}
 
 // Header returns a copy of h in which the values of secret headers are
 // Mask. h is not modified, so the copy can be printed while the original
@@ -197,96 +206,57 @@ func valueSpan(dec *json.Decoder, body []byte) (int, int, error) {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
+// mentionsSecret reports whether body names a secret field, however it
+// spells it: in any case or Unicode folding, with JSON escapes
+// ("partner\u0053ecret") or percent escapes (partner%53ecret).
 func mentionsSecret(body []byte) bool {
-	lower := bytes.ToLower(body)
+	folded := foldString(unescape(string(body)))
 	for f := range secretFields {
-		if bytes.Contains(lower, []byte(f)) {
+		if strings.Contains(folded, foldString(f)) {
 			return true
 		}
 	}
 	return false
 }
 
-// MinAnywhere is the length from which a secret is masked wherever it
-// stands, even inside a longer word: eight characters of a key or token
-// do not occur in other text by chance. A shorter secret is masked where
-// it stands as a whole word only, so that a one-character app key cannot
-// turn "Description" into "Descr[REDACTED]ption".
-const MinAnywhere = 8
-
-// Text replaces each of the given secret values where it appears in s:
-// every occurrence of a secret of MinAnywhere characters or more, and
-// every whole-word occurrence of a shorter one. Word boundaries are
-// Unicode-aware: a secret ends where a letter or digit of its own script
-// does not follow, so quotes of every style (“ ” « » ‘ ’), an ellipsis, a
-// non-breaking space, the "-", "_" and "." that join words, and text in
-// scripts written without spaces (Chinese, Japanese) all bound it. It is
-// the last line of defence for free text (a server's error description, a
-// wrapped transport error) that may quote a credential. Empty secrets are
-// ignored; longer secrets are masked first, so that one secret holding
-// another is masked whole.
-func Text(s string, secrets ...string) string {
-	if len(secrets) > 1 {
-		secrets = slices.Clone(secrets)
-		slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
-	}
-	for _, v := range secrets {
-		if v != "" && strings.Contains(s, v) {
-			s = replace(s, v)
-		}
-	}
-	return s
-}
-
-func replace(s, v string) string {
-	if utf8.RuneCountInString(v) >= MinAnywhere {
-		return strings.ReplaceAll(s, v, Mask)
-	}
-	first, _ := utf8.DecodeRuneInString(v)
-	last, _ := utf8.DecodeLastRuneInString(v)
+// foldString maps every rune of s to the smallest rune of its Unicode
+// case-folding orbit, so that two strings equal under strings.EqualFold
+// fold to the same string ("ſ", "s" and "S" all fold to "S").
+func foldString(s string) string {
 	var b strings.Builder
-	written, from := 0, 0
-	for {
-		i := strings.Index(s[from:], v)
-		if i < 0 {
-			break
+	b.Grow(len(s))
+	for _, r := range s {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
 		}
-		i += from
-		end := i + len(v)
-		before, _ := utf8.DecodeLastRuneInString(s[:i])
-		after, _ := utf8.DecodeRuneInString(s[end:])
-		if (i == 0 || !continues(first, before)) && (end == len(s) || !continues(last, after)) {
-			b.WriteString(s[written:i])
-			b.WriteString(Mask)
-			written, from = end, end
-		} else {
-			_, size := utf8.DecodeRuneInString(s[i:])
-			from = i + size
-		}
+		b.WriteRune(least)
 	}
-	if written == 0 {
-		return s
-	}
-	b.WriteString(s[written:])
 	return b.String()
 }
 
-// continues reports whether neighbour, next to the secret's edge rune,
-// makes one word with it: both letters or digits (or combining marks), and
-// neither in a script written without spaces between words.
-func continues(edge, neighbour rune) bool {
-	return isWordRune(edge) && isWordRune(neighbour) && unspaced(edge) == unspaced(neighbour)
-}
-
-func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+// unescape decodes, loosely, the escapes a name may hide behind: JSON and
+// Go escapes (\uXXXX, \UXXXXXXXX, \xXX, \n, \", ..., behind any number
+// of backslashes) and percent escapes. What is not a valid escape is kept
+// as it stands.
+func unescape(s string) string {
+	if !strings.ContainsAny(s, `\%+`) {
+		return s
 	}
-	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r))
-}
-
-// unspaced reports whether r belongs to a script written without spaces
-// between words: a Latin secret beside it is a word of its own.
-func unspaced(r rune) bool {
-	return r >= 0x2E80 && (unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar))
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if r, n := decodeEscape(s, i); n > 0 {
+			if r < 0 {
+				b.WriteByte(byte(-r - 1))
+			} else {
+				b.WriteRune(r)
+			}
+			i += n
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
 }

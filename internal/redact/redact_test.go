@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestHeader(t *testing.T) {
@@ -128,12 +129,24 @@ func checkMasked(t *testing.T, v any) {
 func FuzzText(f *testing.F) {
 	f.Add("Invalid token abc123.", "abc123")
 	f.Add("Descrip", "t")
+	f.Add(`{"t":"\u0061bcdefgh1"}`, "abcdefgh1")
+	f.Add("t=abc%64efgh1&x", "abcdefgh1")
 	f.Fuzz(func(t *testing.T, s, secret string) {
 		out := Text(s, secret)
-		if secret == "" || !strings.Contains(s, secret) {
-			if out != s {
+		// Text without an escape and without any needle is unchanged.
+		if !strings.ContainsAny(s, `%\+`) {
+			found := false
+			for _, v := range needlesOf([]string{secret}) {
+				found = found || strings.Contains(s, v)
+			}
+			if !found && out != s {
 				t.Fatalf("changed text without the secret: %q -> %q", s, out)
 			}
+		}
+		// A long secret that shares no character with the mask is gone
+		// from the output.
+		if utf8.RuneCountInString(secret) >= MinAnywhere && !strings.ContainsAny(secret, "[]REDACT") && strings.Contains(out, secret) {
+			t.Fatalf("secret %q left in %q -> %q", secret, s, out)
 		}
 	})
 }

@@ -2,13 +2,17 @@
 
 package redact
 
-// specFields are the JSON keys whose values are credentials, lower case.
-var specFields = map[string]bool{
+// secretFields are the JSON object keys whose values are credentials,
+// lower case (IsSecretField compares them as encoding/json matches names:
+// case-insensitively, with Unicode folding): every property the spec marks
+// x-secret, or whose name marks a credential.
+var secretFields = map[string]bool{
 	"partnersecret": true,
 	"token":         true,
 }
 
-// specHeaders are the headers that carry credentials, canonical.
+// specHeaders are the headers the spec says carry credentials (its apiKey
+// security schemes, secret header parameters), canonical.
 var specHeaders = map[string]bool{
 	"Finicity-App-Key":   true,
 	"Finicity-App-Token": true,

@@ -401,19 +401,25 @@ func (d *doer) backoff(attempt int) time.Duration {
 	return half + d.p.Jitter(wait-half)
 }
 
+// maxRetryAfter caps what RetryAfter reports: any longer delay is as
+// good as forever to a client that waits seconds.
+const maxRetryAfter = 24 * time.Hour
+
 // RetryAfter parses a Retry-After header: delay-seconds or an HTTP date
-// (RFC 9110, section 10.2.3). A date in the past means no wait.
+// (RFC 9110, section 10.2.3). A date in the past means no wait. A delay
+// of more than a day, including one with more digits than any integer
+// type holds, is reported as a day: longer than any client waits.
 func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
+	if allDigits(v) {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > int64(maxRetryAfter/time.Second) {
+			// Only a range error is possible for digits: the number
+			// is too large to hold, so larger than the cap.
+			return maxRetryAfter, true
 		}
 		return time.Duration(secs) * time.Second, true
 	}
@@ -421,6 +427,17 @@ func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(at.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+// allDigits reports whether v is delay-seconds: one or more ASCII
+// digits, nothing else (no sign).
+func allDigits(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return v != ""
 }
 
 // Sleep waits d, or until ctx is done (then with its error): the default

@@ -15,7 +15,8 @@ import (
 	"github.com/finicity-go/connect-components/internal/spec"
 )
 
-// collection is a named set of resources, scoped per app key, as the
+// collection is a named set of resources, scoped per owner (the keyed
+// hash of an app key, owner.go), as the
 // x-sandbox actions of the spec declare it. Its fields after byAppKey are
 // guarded by Sandbox.mu.
 type collection struct {
@@ -26,8 +27,8 @@ type collection struct {
 	idProp string              // the property holding the generated id
 	idUUID bool                // ids are UUIDs: path ids are compared canonically
 
-	byAppKey map[string]*partnerState
-	count    int // resources stored, all app keys together
+	byAppKey map[string]*partnerState // by owner
+	count    int                      // resources stored, all app keys together
 }
 
 // partnerState is what one app key owns in a collection: each resource as
@@ -78,28 +79,32 @@ func (c *collection) key(id string) (string, bool) {
 	return u.String(), true
 }
 
-// partnerLocked returns the state of appKey in c, creating it (and
-// charging the budget for it) when create is true; reads never create, so
-// probing with random keys costs no memory. The caller holds s.mu.
-func (s *Sandbox) partnerLocked(c *collection, appKey string, create bool) *partnerState {
-	p := c.byAppKey[appKey]
+// partnerLocked returns the state of owner in c, creating it (and
+// charging the budget for it) when create is true, and noting appKey as
+// its name; reads never create, so probing with random keys costs no
+// memory. The caller holds s.mu.
+func (s *Sandbox) partnerLocked(c *collection, owner, appKey string, create bool) *partnerState {
+	p := c.byAppKey[owner]
 	if p == nil && create {
 		p = &partnerState{items: map[string][]byte{}}
-		c.byAppKey[strings.Clone(appKey)] = p
-		s.st.bytes += partnerCost(appKey)
+		c.byAppKey[owner] = p
+		s.st.bytes += partnerCost(owner)
+		if _, ok := s.names[owner]; !ok {
+			s.names[owner] = strings.Clone(appKey)
+		}
 	}
 	return p
 }
 
-// owns reports whether appKey owns the resource id of c.
-func (s *Sandbox) owns(c *collection, appKey, id string) bool {
+// owns reports whether owner owns the resource id of c.
+func (s *Sandbox) owns(c *collection, owner, id string) bool {
 	k, ok := c.key(id)
 	if !ok {
 		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := c.byAppKey[appKey]
+	p := c.byAppKey[owner]
 	if p == nil {
 		return false
 	}
@@ -132,7 +137,7 @@ func (s *Sandbox) createResource(c *call) response {
 
 	s.mu.Lock()
 	perAppKey, total := s.st.limits()
-	p := col.byAppKey[c.appKey]
+	p := col.byAppKey[c.owner]
 	title := strings.ToUpper(col.noun[:1]) + col.noun[1:]
 	switch {
 	case p != nil && len(p.order) >= perAppKey:
@@ -143,13 +148,13 @@ func (s *Sandbox) createResource(c *call) response {
 		return limitReached(title, fmt.Sprintf("The sandbox already stores %d %s, its limit for all app keys together: delete some, or reset the sandbox.", total, col.name)).response()
 	}
 	if p == nil {
-		cost += partnerCost(c.appKey)
+		cost += partnerCost(c.owner)
 	}
 	if fail := s.st.overBudget(cost, col.name); fail != nil {
 		s.mu.Unlock()
 		return fail.response()
 	}
-	p = s.partnerLocked(col, c.appKey, true)
+	p = s.partnerLocked(col, c.owner, c.appKey, true)
 	p.items[id] = raw
 	p.order = append(p.order, id)
 	col.count++
@@ -169,12 +174,12 @@ func resourceAnswer(c *call, raw []byte) response {
 	return response{status: c.op.status, body: v}
 }
 
-// storedLocked returns the resources appKey owns in col, in creation
+// storedLocked returns the resources owner owns in col, in creation
 // order. Stored resources are never changed in place, so the slices are
 // shared and may be read after the lock is released. The caller holds
 // s.mu.
-func storedLocked(col *collection, appKey string) [][]byte {
-	p := col.byAppKey[appKey]
+func storedLocked(col *collection, owner string) [][]byte {
+	p := col.byAppKey[owner]
 	if p == nil {
 		return nil
 	}
@@ -189,7 +194,7 @@ func storedLocked(col *collection, appKey string) [][]byte {
 // empty list is [], never null.
 func (s *Sandbox) listResources(c *call) response {
 	s.mu.Lock()
-	raws := storedLocked(c.op.coll, c.appKey)
+	raws := storedLocked(c.op.coll, c.owner)
 	s.mu.Unlock()
 	list := make([]any, 0, len(raws))
 	for _, raw := range raws {
@@ -210,7 +215,7 @@ func (s *Sandbox) getResource(c *call) response {
 	}
 	s.mu.Lock()
 	var raw []byte
-	if p := col.byAppKey[c.appKey]; p != nil {
+	if p := col.byAppKey[c.owner]; p != nil {
 		raw = p.items[id]
 	}
 	s.mu.Unlock()
@@ -223,20 +228,20 @@ func (s *Sandbox) getResource(c *call) response {
 func (s *Sandbox) deleteResource(c *call) response {
 	col := c.op.coll
 	id, ok := col.key(c.params[c.op.param])
-	if !ok || !s.deleteStored(col, c.appKey, id) {
+	if !ok || !s.deleteStored(col, c.owner, id) {
 		return col.notFound()
 	}
 	s.changed()
 	return response{status: c.op.status}
 }
 
-// deleteStored removes resource id of appKey from col, and the app key's
+// deleteStored removes resource id of owner from col, and the owner's
 // entry with its last resource, so that app keys made up by clients cost
 // nothing once emptied. It reports whether there was one.
-func (s *Sandbox) deleteStored(col *collection, appKey, id string) bool {
+func (s *Sandbox) deleteStored(col *collection, owner, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := col.byAppKey[appKey]
+	p := col.byAppKey[owner]
 	if p == nil {
 		return false
 	}
@@ -248,8 +253,9 @@ func (s *Sandbox) deleteStored(col *collection, appKey, id string) bool {
 	p.order = slices.DeleteFunc(p.order, func(o string) bool { return o == id })
 	s.st.bytes -= resourceCost(id, raw)
 	if len(p.order) == 0 {
-		delete(col.byAppKey, appKey)
-		s.st.bytes -= partnerCost(appKey)
+		delete(col.byAppKey, owner)
+		s.st.bytes -= partnerCost(owner)
+		s.forgetNameLocked(owner)
 	}
 	col.count--
 	return true
@@ -285,7 +291,7 @@ func (s *Sandbox) checkRefs(c *call) *response {
 		}
 		col := c.op.refs[prop]
 		var id string
-		if err := json.Unmarshal(raw, &id); err != nil || !s.owns(col, c.appKey, id) {
+		if err := json.Unmarshal(raw, &id); err != nil || !s.owns(col, c.owner, id) {
 			r := notFound("body " + prop + ": no " + col.noun + " with that id for this partner.").response()
 			return &r
 		}
@@ -297,20 +303,35 @@ func (s *Sandbox) checkRefs(c *call) *response {
 const configurationsCollection = "configurations"
 
 // AppKeys returns, sorted, the app keys that own at least one resource
-// (a configuration).
+// (a configuration), as requests to this sandbox sent them. What is
+// stored knows app keys only by their keyed hash: after UnmarshalState of
+// a state that holds hashes (version 2), an app key is listed once a
+// request has used it.
 func (s *Sandbox) AppKeys() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	keys := []string{}
 	for _, col := range s.colls {
-		for k, p := range col.byAppKey {
-			if len(p.order) > 0 {
-				keys = append(keys, k)
+		for owner, p := range col.byAppKey {
+			if name, ok := s.names[owner]; ok && len(p.order) > 0 {
+				keys = append(keys, name)
 			}
 		}
 	}
 	slices.Sort(keys)
 	return slices.Compact(keys)
+}
+
+// ResourceCount returns how many resources (configurations) the sandbox
+// stores, for all app keys together.
+func (s *Sandbox) ResourceCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, col := range s.colls {
+		n += col.count
+	}
+	return n
 }
 
 // Configurations returns the configurations appKey owns, in creation
@@ -324,8 +345,9 @@ func (s *Sandbox) Configurations(appKey string) []gen.Configuration {
 	if col == nil {
 		return out
 	}
+	owner := s.ownerOf(appKey)
 	s.mu.Lock()
-	raws := storedLocked(col, appKey)
+	raws := storedLocked(col, owner)
 	s.mu.Unlock()
 	for _, raw := range raws {
 		var cfg gen.Configuration

@@ -77,10 +77,18 @@ type Sandbox struct {
 	// State, guarded by mu. One mutex is enough: every critical section is
 	// a few map operations, and a sandbox never sees production load.
 	mu     sync.Mutex
-	colls  map[string]*collection // resources by collection name, scoped per app key (resources.go)
+	colls  map[string]*collection // resources by collection name, scoped per owner (resources.go)
 	tokens map[string]tokenGrant  // issued tokens
 	oauth  map[uuid.UUID]string   // OAuth session id -> redirectURI
 	st     stateStore             // bounds, byte budget, eviction order, state hook (state.go)
+	// ownerKey is the HMAC key of owners: what the sandbox stores is
+	// scoped by a keyed hash of the app key (owner), never the key
+	// itself, so that the state file holds no app key. It is random for
+	// a new sandbox, and the state file's when one is loaded.
+	ownerKey []byte
+	// names maps an owner to the app key of the requests seen for it
+	// (AppKeys): in memory only, never in the state file.
+	names map[string]string
 }
 
 // New returns a Sandbox with no configurations, accepting the sandbox
@@ -96,6 +104,8 @@ func New(opts ...Option) *Sandbox {
 		now:           time.Now,
 		tokens:        map[string]tokenGrant{},
 		oauth:         map[uuid.UUID]string{},
+		ownerKey:      newOwnerKey(),
+		names:         map[string]string{},
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -156,6 +166,7 @@ type call struct {
 	*http.Request
 	op     *operation
 	appKey string
+	owner  string            // the keyed hash of appKey that scopes what it stores
 	params map[string]string // path parameters by name
 	body   []byte
 }
@@ -241,8 +252,9 @@ func (s *Sandbox) handle(r *http.Request, o *operation, params map[string]string
 	case !validAppKey(appKey):
 		appKey = "" // not a credential of this operation: resources it stores are everyone's
 	}
+	owner := s.ownerOf(appKey)
 	if o.spec.Requires(headerAppToken) {
-		if e, ok := s.checkToken(appKey, r.Header.Get(headerAppToken)); !ok {
+		if e, ok := s.checkToken(owner, r.Header.Get(headerAppToken)); !ok {
 			return e.response()
 		}
 	}
@@ -258,7 +270,8 @@ func (s *Sandbox) handle(r *http.Request, o *operation, params map[string]string
 	if e, ok := tooLongID(o, params, body); !ok {
 		return e.response()
 	}
-	c := &call{Request: r, op: o, appKey: appKey, params: params, body: body}
+	c := &call{Request: r, op: o, appKey: appKey, owner: owner, params: params, body: body}
+	s.learnName(owner, appKey)
 	if fail := s.checkRefs(c); fail != nil {
 		return *fail
 	}

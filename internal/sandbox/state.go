@@ -3,12 +3,14 @@ package sandbox
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,9 +77,13 @@ const (
 // state file (quotedLen), so that MarshalState's output stays within the
 // budget too.
 func resourceCost(id string, raw []byte) int64 { return int64(len(id)+len(raw)) + resourceOverhead }
-func partnerCost(appKey string) int64          { return quotedLen(appKey) + partnerOverhead }
-func tokenCost(tok, appKey string) int64       { return quotedLen(tok) + quotedLen(appKey) + tokenOverhead }
-func sessionCost(redirectURI string) int64     { return quotedLen(redirectURI) + sessionOverhead }
+func tokenCost(tok, owner string) int64        { return quotedLen(tok) + int64(len(owner)) + tokenOverhead }
+
+// partnerCost is what an owner's entry in a collection costs: the owner
+// (a keyed hash of fixed length), and room for the app key it is known
+// by in memory (AppKeys), whose length a loaded state does not tell.
+func partnerCost(owner string) int64       { return int64(len(owner)) + MaxAppKeyBytes + partnerOverhead }
+func sessionCost(redirectURI string) int64 { return quotedLen(redirectURI) + sessionOverhead }
 
 // quotedLen bounds the length of s as a JSON string in the state file,
 // quotes excluded (HTML characters are not escaped there).
@@ -108,10 +114,11 @@ func validAppKey(appKey string) bool {
 	return true
 }
 
-// stateVersion is the version MarshalState writes and the only one
-// UnmarshalState reads. The shape has not changed since version 1: one
-// key per collection of the spec (configurations), tokens and oauth.
-const stateVersion = 1
+// stateVersion is the version MarshalState writes. UnmarshalState reads
+// it and version 1, which stored app keys themselves where version 2
+// stores their keyed hash (owner.go): a version 1 state is read as it
+// is, its app keys hashed on the way in, and written back as version 2.
+const stateVersion = 2
 
 // stateStore is the part of a Sandbox's settings and state that bounds
 // and persistence need. Zero limits mean the defaults. The counters and
@@ -254,17 +261,25 @@ func (s *Sandbox) Reset() {
 	}
 	s.tokens = map[string]tokenGrant{}
 	s.oauth = map[uuid.UUID]string{}
+	s.names = map[string]string{}
 	s.st.bytes = 0
 	s.st.tokenOrder = nil
 	s.st.oauthOrder = nil
 }
 
-// The persisted form of a sandbox's state, version 1:
+// The persisted form of a sandbox's state, version 2:
 //
-//	{"version":1,
-//	 "configurations":{"<app key>":[<Configuration>, ...]},  // creation order
-//	 "tokens":[{"token":"...","appKey":"...","expires":"<RFC 3339>"}, ...],  // issue order
+//	{"version":2,
+//	 "appKeyHashKey":"<base64 of 32 random bytes>",
+//	 "configurations":{"<owner>":[<Configuration>, ...]},  // creation order
+//	 "tokens":[{"token":"...","appKeyHash":"<owner>","expires":"<RFC 3339>"}, ...],  // issue order
 //	 "oauth":[{"id":"<uuid>","redirectURI":"..."}, ...]}  // creation order
+//
+// An owner is the HMAC-SHA256 of an app key under appKeyHashKey, in
+// lower-case hexadecimal (64 characters): the file holds no app key, yet
+// a request with the same app key finds what it stored. Version 1 was the
+// same with the app keys themselves in place of owners ("appKey" in
+// tokens) and no appKeyHashKey.
 //
 // "configurations" is the collection of that name in the spec's x-sandbox
 // extensions; a spec with more collections has one such key for each, in
@@ -273,6 +288,13 @@ func (s *Sandbox) Reset() {
 // credentials) are not part of it: they belong to whoever makes the
 // sandbox.
 type tokenRecord struct {
+	Token      string    `json:"token"`
+	AppKeyHash string    `json:"appKeyHash"`
+	Expires    time.Time `json:"expires"`
+}
+
+// tokenRecordV1 is a token of a version 1 state.
+type tokenRecordV1 struct {
 	Token   string    `json:"token"`
 	AppKey  string    `json:"appKey"`
 	Expires time.Time `json:"expires"`
@@ -287,8 +309,8 @@ type oauthRecord struct {
 // UnmarshalState to restore: configurations per app key, the tokens it
 // issued that it still remembers (with token checking on), and OAuth
 // sessions. The output is deterministic for a given state, and never
-// larger than the byte budget. It holds tokens and app keys: keep it
-// where you would keep test credentials.
+// larger than the byte budget. It holds tokens, and the keyed hashes of
+// app keys, never an app key: keep it where you would keep test tokens.
 func (s *Sandbox) MarshalState() ([]byte, error) {
 	var b bytes.Buffer
 	b.Grow(int(s.StateBytes()) + 64)
@@ -315,6 +337,7 @@ func (s *Sandbox) WriteState(w io.Writer) error {
 	colls := make([][]partner, len(names))
 	tokens, oauth := []tokenRecord{}, []oauthRecord{}
 	s.mu.Lock()
+	key := base64.StdEncoding.EncodeToString(s.ownerKey)
 	// Resources are written outside the lock (storedLocked).
 	for i, n := range names {
 		for k, p := range s.colls[n].byAppKey {
@@ -325,7 +348,7 @@ func (s *Sandbox) WriteState(w io.Writer) error {
 	}
 	for _, t := range s.st.tokenOrder {
 		if g, ok := s.tokens[t]; ok {
-			tokens = append(tokens, tokenRecord{Token: t, AppKey: g.appKey, Expires: g.expires})
+			tokens = append(tokens, tokenRecord{Token: t, AppKeyHash: g.owner, Expires: g.expires})
 		}
 	}
 	for _, id := range s.st.oauthOrder {
@@ -336,7 +359,7 @@ func (s *Sandbox) WriteState(w io.Writer) error {
 	s.mu.Unlock()
 
 	b := bufio.NewWriterSize(w, 64<<10)
-	b.WriteString(`{"version":1`)
+	b.WriteString(`{"version":` + strconv.Itoa(stateVersion) + `,"appKeyHashKey":"` + key + `"`)
 	for i, n := range names {
 		slices.SortFunc(colls[i], func(x, y partner) int { return strings.Compare(x.key, y.key) })
 		b.WriteString(`,"` + n + `":{`)
@@ -389,7 +412,8 @@ func writeJSON(w io.Writer, v any) error {
 
 // UnmarshalState replaces everything the sandbox stores with data, as
 // written by MarshalState. It refuses, with an error naming what is wrong
-// and changing nothing, data that is not JSON, of another version than 1,
+// and changing nothing, data that is not JSON, of another version than 1
+// or 2 (version 1 is read as it is: see the persisted form above),
 // with unknown fields, with a resource that breaks its schema in the spec,
 // with an entry missing a required value or duplicating another, or with
 // more than the sandbox's limits or byte budget allow. Tokens that
@@ -403,10 +427,34 @@ func (s *Sandbox) UnmarshalState(data []byte) error {
 }
 
 func (s *Sandbox) unmarshalState(data []byte) error {
-	parts, err := decodeState(data)
+	parts, version, err := decodeState(data)
 	if err != nil {
 		return err
 	}
+	// owners: how the file names what each app key stores, and the key of
+	// their hashes from now on.
+	var key []byte
+	var owners ownersIn
+	if version == 1 {
+		s.mu.Lock()
+		key = s.ownerKey
+		s.mu.Unlock()
+		owners = ownersV1{key: key}
+	} else {
+		raw, ok := parts["appKeyHashKey"]
+		var text string
+		if !ok {
+			return errors.New("appKeyHashKey missing")
+		}
+		if json.Unmarshal(raw, &text) != nil {
+			return errors.New("appKeyHashKey is not a JSON string")
+		}
+		if key, err = base64.StdEncoding.DecodeString(text); err != nil || len(key) != ownerKeyBytes {
+			return fmt.Errorf("appKeyHashKey is not %d bytes in base64", ownerKeyBytes)
+		}
+		owners = ownersV2{}
+	}
+	names := map[string]string{}
 	perAppKey, total := s.st.limits()
 	tokenLimit, oauthLimit := s.st.tokenLimit(), s.st.oauthLimit()
 	now := s.now()
@@ -417,6 +465,7 @@ func (s *Sandbox) unmarshalState(data []byte) error {
 	}
 	sort.Strings(keys)
 	var records []tokenRecord
+	var recordsV1 []tokenRecordV1
 	var sessions []oauthRecord
 	loaded := map[string]*collection{}
 	var size int64
@@ -424,8 +473,16 @@ func (s *Sandbox) unmarshalState(data []byte) error {
 		raw := parts[k]
 		switch k {
 		case "version":
+		case "appKeyHashKey":
+			if version == 1 {
+				return fmt.Errorf("unknown field %q", k)
+			}
 		case "tokens":
-			if err := strictDecode(raw, &records); err != nil {
+			into := any(&records)
+			if version == 1 {
+				into = &recordsV1
+			}
+			if err := strictDecode(raw, into); err != nil {
 				return problemIn(k, err)
 			}
 		case "oauth":
@@ -437,7 +494,7 @@ func (s *Sandbox) unmarshalState(data []byte) error {
 			if col == nil {
 				return fmt.Errorf("unknown field %q", k)
 			}
-			c, cost, err := loadCollection(col, raw, perAppKey, total)
+			c, cost, err := loadCollection(col, raw, perAppKey, total, owners, names)
 			if err != nil {
 				return err
 			}
@@ -446,20 +503,28 @@ func (s *Sandbox) unmarshalState(data []byte) error {
 		}
 	}
 
+	for i, r := range recordsV1 {
+		if r.AppKey == "" {
+			return fmt.Errorf("tokens item %d: appKey missing", i)
+		}
+		records = append(records, tokenRecord{Token: r.Token, AppKeyHash: ownerWith(key, r.AppKey), Expires: r.Expires})
+	}
 	tokens := map[string]tokenGrant{}
 	for i, r := range records {
 		switch {
 		case r.Token == "":
 			return fmt.Errorf("tokens item %d: token missing", i)
-		case r.AppKey == "":
-			return fmt.Errorf("tokens item %d: appKey missing", i)
+		case r.AppKeyHash == "":
+			return fmt.Errorf("tokens item %d: appKeyHash missing", i)
+		case !validOwner(r.AppKeyHash):
+			return fmt.Errorf("tokens item %d: appKeyHash is not %d lower-case hexadecimal characters", i, ownerLen)
 		case r.Expires.IsZero():
 			return fmt.Errorf("tokens item %d: expires missing", i)
 		}
 		if _, dup := tokens[r.Token]; dup {
 			return fmt.Errorf("tokens item %d: duplicate token", i)
 		}
-		tokens[r.Token] = tokenGrant{appKey: r.AppKey, expires: r.Expires}
+		tokens[r.Token] = tokenGrant{owner: r.AppKeyHash, expires: r.Expires}
 	}
 	// Oldest first, as they were issued; forgotten ones dropped.
 	sort.SliceStable(records, func(i, j int) bool { return records[i].Expires.Before(records[j].Expires) })
@@ -470,7 +535,7 @@ func (s *Sandbox) unmarshalState(data []byte) error {
 			continue
 		}
 		tokenOrder = append(tokenOrder, r.Token)
-		size += tokenCost(r.Token, r.AppKey)
+		size += tokenCost(r.Token, r.AppKeyHash)
 	}
 	if len(tokenOrder) > tokenLimit {
 		return fmt.Errorf("%d tokens, over the limit of %d", len(tokenOrder), tokenLimit)
@@ -509,12 +574,42 @@ func (s *Sandbox) unmarshalState(data []byte) error {
 	}
 	s.tokens, s.oauth = tokens, oauth
 	s.st.bytes, s.st.tokenOrder, s.st.oauthOrder = size, tokenOrder, oauthOrder
+	s.ownerKey, s.names = key, names
 	return nil
+}
+
+// ownersIn reads the keys of a collection in a state file: app keys
+// (version 1) or their keyed hashes (version 2).
+type ownersIn interface {
+	// owner returns the owner that k names, and the app key when k is
+	// one; problem says what is wrong with k ("" when nothing is).
+	owner(k string) (owner, appKey, problem string)
+}
+
+type ownersV1 struct{ key []byte }
+
+func (o ownersV1) owner(k string) (string, string, string) {
+	switch {
+	case k == "":
+		return "", "", "the app key is empty"
+	case !validAppKey(k):
+		return "", "", fmt.Sprintf("the app key is longer than %d bytes or not visible ASCII", MaxAppKeyBytes)
+	}
+	return ownerWith(o.key, k), k, ""
+}
+
+type ownersV2 struct{}
+
+func (ownersV2) owner(k string) (string, string, string) {
+	if !validOwner(k) {
+		return "", "", fmt.Sprintf("the app key's hash is not %d lower-case hexadecimal characters", ownerLen)
+	}
+	return k, "", ""
 }
 
 // loadCollection checks the resources of col in raw and returns them as a
 // collection holding only state, with their cost to the budget.
-func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) (*collection, int64, error) {
+func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int, owners ownersIn, names map[string]string) (*collection, int64, error) {
 	var byKey map[string][]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber() // an int64 property survives
@@ -535,11 +630,10 @@ func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) 
 		// App keys are credentials: they are named by their rank, never
 		// quoted.
 		where := fmt.Sprintf("%s of app key #%d (in sorted order)", col.name, i+1)
+		owner, appKey, problem := owners.owner(k)
 		switch {
-		case k == "":
-			return nil, 0, fmt.Errorf("%s: the app key is empty", where)
-		case !validAppKey(k):
-			return nil, 0, fmt.Errorf("%s: the app key is longer than %d bytes or not visible ASCII", where, MaxAppKeyBytes)
+		case problem != "":
+			return nil, 0, fmt.Errorf("%s: %s", where, problem)
 		case len(list) > perAppKey:
 			return nil, 0, fmt.Errorf("%s: %d %s, over the limit of %d per app key", where, len(list), col.name, perAppKey)
 		case len(list) == 0:
@@ -581,9 +675,12 @@ func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int) 
 			p.order = append(p.order, id)
 			size += resourceCost(id, stored)
 		}
-		out.byAppKey[k] = p
+		out.byAppKey[owner] = p
+		if appKey != "" {
+			names[owner] = appKey
+		}
 		out.count += len(list)
-		size += partnerCost(k)
+		size += partnerCost(owner)
 	}
 	if out.count > total {
 		return nil, 0, fmt.Errorf("%d %s, over the limit of %d in total", out.count, col.name, total)
@@ -604,33 +701,33 @@ func firstUndeclared(obj map[string]any, declared openapi3.Schemas) string {
 	return names[0]
 }
 
-// decodeState parses data as one JSON object of version 1, with nothing
-// after it, and returns its members.
-func decodeState(data []byte) (map[string]json.RawMessage, error) {
+// decodeState parses data as one JSON object of version 1 or 2, with
+// nothing after it, and returns its members and its version.
+func decodeState(data []byte) (map[string]json.RawMessage, int, error) {
 	var parts map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&parts); err != nil {
-		return nil, fmt.Errorf("not a JSON object: %s", jsonProblem(err))
+		return nil, 0, fmt.Errorf("not a JSON object: %s", jsonProblem(err))
 	}
 	if dec.More() {
-		return nil, errors.New("data after the JSON object")
+		return nil, 0, errors.New("data after the JSON object")
 	}
 	if parts == nil {
-		return nil, errors.New("not a JSON object: a JSON null")
+		return nil, 0, errors.New("not a JSON object: a JSON null")
 	}
 	version, ok := parts["version"]
 	if !ok {
-		return nil, errors.New("version missing")
+		return nil, 0, errors.New("version missing")
 	}
 	var v int
-	if err := json.Unmarshal(version, &v); err != nil || v != stateVersion {
+	if err := json.Unmarshal(version, &v); err != nil || v < 1 || v > stateVersion {
 		shown := bytes.TrimSpace(version)
 		if len(shown) > 20 {
 			shown = append(shown[:20:20], "..."...)
 		}
-		return nil, fmt.Errorf("unsupported version %s (this build reads version %d)", shown, stateVersion)
+		return nil, 0, fmt.Errorf("unsupported version %s (this build reads versions 1 and 2)", shown)
 	}
-	return parts, nil
+	return parts, v, nil
 }
 
 // strictDecode decodes raw into v, refusing unknown fields.

@@ -2,6 +2,10 @@ package sandbox_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +23,36 @@ import (
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
+
+// ownerIn returns how state (version 2) names appKey: HMAC-SHA256 of it
+// under the state's appKeyHashKey, in hexadecimal.
+func ownerIn(t *testing.T, state []byte, appKey string) string {
+	t.Helper()
+	var v struct {
+		Version       int    `json:"version"`
+		AppKeyHashKey string `json:"appKeyHashKey"`
+	}
+	if err := json.Unmarshal(state, &v); err != nil || v.Version != 2 {
+		t.Fatalf("not a version 2 state: %v %s", err, state)
+	}
+	key, err := base64.StdEncoding.DecodeString(v.AppKeyHashKey)
+	if err != nil || len(key) != 32 {
+		t.Fatalf("appKeyHashKey %q: %v", v.AppKeyHashKey, err)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(appKey))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// hashKeyIn returns the appKeyHashKey member of state as written.
+func hashKeyIn(t *testing.T, state []byte) string {
+	t.Helper()
+	var v struct{ AppKeyHashKey string }
+	if err := json.Unmarshal(state, &v); err != nil || v.AppKeyHashKey == "" {
+		t.Fatalf("no appKeyHashKey: %v %s", err, state)
+	}
+	return v.AppKeyHashKey
+}
 
 // serve sends one request straight to the sandbox's handler and returns
 // the status and body: the fastest path, for floods.
@@ -154,7 +188,7 @@ func TestStateRoundTrip(t *testing.T) {
 	clk := testutil.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	opts := []sandbox.Option{sandbox.WithTokenCheck(true), sandbox.WithClock(clk.Now)}
 	sb, srv := newSandbox(t, opts...)
-	if got, err := sb.MarshalState(); err != nil || string(got) != `{"version":1,"configurations":{},"tokens":[],"oauth":[]}`+"\n" {
+	if got, err := sb.MarshalState(); err != nil || string(got) != `{"version":2,"appKeyHashKey":"`+hashKeyIn(t, got)+`","configurations":{},"tokens":[],"oauth":[]}`+"\n" {
 		t.Errorf("empty state: %v %s", err, got)
 	}
 
@@ -175,8 +209,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Key A's configuration, created after key B's, is listed first: app
-	// keys are sorted in the file.
+	// App keys are sorted in the file by their keyed hash.
 	a := apiClient(t, srv, keyA, issueToken(t, srv, keyA))
 	cfgA, err := a.Configurations.Create(ctx, api.ConfigurationParams{AccountClassificationType: []string{"business", "personal"}})
 	if err != nil {
@@ -189,13 +222,20 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 	sessionID := oauth.URL[strings.LastIndex(oauth.URL, "/")+1 : strings.Index(oauth.URL, "?")]
 	tokA := tokenIn(t, string(data), 1)
-	want := `{"version":1,"configurations":{` +
-		`"app-key-a":[{"accountClassificationType":["business","personal"],"id":"` + cfgA.ID.String() + `"}],` +
-		`"app-key-b":[{"filterAccounts":["F0"],"id":"` + ids[0].String() + `"},{"aoRequired":true,"filterAccounts":["F2"],"id":"` + ids[2].String() + `"}]},` +
-		`"tokens":[{"token":"` + tok + `","appKey":"app-key-b","expires":"2026-03-01T11:00:00Z"},{"token":"` + tokA + `","appKey":"app-key-a","expires":"2026-03-01T11:00:00Z"}],` +
+	ownerA, ownerB := ownerIn(t, data, keyA), ownerIn(t, data, keyB)
+	cfgsA := `"` + ownerA + `":[{"accountClassificationType":["business","personal"],"id":"` + cfgA.ID.String() + `"}]`
+	cfgsB := `"` + ownerB + `":[{"filterAccounts":["F0"],"id":"` + ids[0].String() + `"},{"aoRequired":true,"filterAccounts":["F2"],"id":"` + ids[2].String() + `"}]`
+	if ownerB < ownerA {
+		cfgsA, cfgsB = cfgsB, cfgsA
+	}
+	want := `{"version":2,"appKeyHashKey":"` + hashKeyIn(t, data) + `","configurations":{` + cfgsA + `,` + cfgsB + `},` +
+		`"tokens":[{"token":"` + tok + `","appKeyHash":"` + ownerB + `","expires":"2026-03-01T11:00:00Z"},{"token":"` + tokA + `","appKeyHash":"` + ownerA + `","expires":"2026-03-01T11:00:00Z"}],` +
 		`"oauth":[{"id":"` + sessionID + `","redirectURI":"https://p.example/back?x=1"}]}` + "\n"
 	if string(data) != want {
 		t.Errorf("MarshalState:\ngot  %s\nwant %s", data, want)
+	}
+	if strings.Contains(string(data), keyA) || strings.Contains(string(data), keyB) {
+		t.Errorf("the state holds an app key: %s", data)
 	}
 
 	restored, srv2 := newSandbox(t, opts...)
@@ -281,6 +321,7 @@ func TestUnmarshalStateRejects(t *testing.T) {
 		return `{"token":"` + token + `","appKey":"` + key + `","expires":"` + expires + `"}`
 	}
 	const exp = "2026-03-01T11:00:00Z"
+	hashKey32 := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32)))
 	many := func(n int) string {
 		var s []string
 		for i := range n {
@@ -296,9 +337,19 @@ func TestUnmarshalStateRejects(t *testing.T) {
 		{"cut short", `{"version":1,"configurations":{`, "sandbox: state: not a JSON object: empty or cut short"},
 		{"an array", `[1]`, "sandbox: state: not a JSON object: a JSON array"},
 		{"version missing", `{"configurations":{}}`, "sandbox: state: version missing"},
-		{"version 2", `{"version":2}`, "sandbox: state: unsupported version 2 (this build reads version 1)"},
-		{"version as a string", `{"version":"1"}`, `sandbox: state: unsupported version "1" (this build reads version 1)`},
-		{"long version", `{"version":"` + strings.Repeat("x", 100) + `"}`, `sandbox: state: unsupported version "xxxxxxxxxxxxxxxxxxx... (this build reads version 1)`},
+		{"version 3", `{"version":3}`, "sandbox: state: unsupported version 3 (this build reads versions 1 and 2)"},
+		{"version as a string", `{"version":"1"}`, `sandbox: state: unsupported version "1" (this build reads versions 1 and 2)`},
+		{"long version", `{"version":"` + strings.Repeat("x", 100) + `"}`, `sandbox: state: unsupported version "xxxxxxxxxxxxxxxxxxx... (this build reads versions 1 and 2)`},
+		{"version 2 without its key", `{"version":2,"configurations":{}}`, "sandbox: state: appKeyHashKey missing"},
+		{"version 2 key not a string", `{"version":2,"appKeyHashKey":1}`, "sandbox: state: appKeyHashKey is not a JSON string"},
+		{"version 2 key too short", `{"version":2,"appKeyHashKey":"c2hvcnQ="}`, "sandbox: state: appKeyHashKey is not 32 bytes in base64"},
+		{"version 2 app key in place of its hash", `{"version":2,"appKeyHashKey":"` + hashKey32 + `","configurations":{"` + secretKey + `":[{"id":"` + id1 + `"}]}}`,
+			"sandbox: state: configurations of app key #1 (in sorted order): the app key's hash is not 64 lower-case hexadecimal characters"},
+		{"version 2 token of an app key", `{"version":2,"appKeyHashKey":"` + hashKey32 + `","tokens":[{"token":"` + secretTok + `","appKeyHash":"` + secretKey + `","expires":"` + exp + `"}]}`,
+			"sandbox: state: tokens item 0: appKeyHash is not 64 lower-case hexadecimal characters"},
+		{"version 2 token in version 1 form", `{"version":2,"appKeyHashKey":"` + hashKey32 + `","tokens":[` + tok(secretTok, secretKey, exp) + `]}`,
+			`sandbox: state: unknown field "appKey"`},
+		{"version 1 with a hash key", `{"version":1,"appKeyHashKey":"` + hashKey32 + `"}`, `sandbox: state: unknown field "appKeyHashKey"`},
 		{"unknown field", `{"version":1,"settings":{}}`, `sandbox: state: unknown field "settings"`},
 		{"unknown configuration field", wrap(`"k":[{"id":"`+id1+`","colour":"red"}]`, ``, ``), `sandbox: state: configurations of app key #1 (in sorted order), item 0: unknown field "colour"`},
 		{"data after the object", wrap(``, ``, ``) + `{}`, "sandbox: state: data after the JSON object"},
@@ -357,10 +408,12 @@ func TestUnmarshalStateForgetsOldTokens(t *testing.T) {
 	if err := sb.UnmarshalState([]byte(data)); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"version":1,"configurations":{},"tokens":[` +
-		`{"token":"recent","appKey":"app-key-a","expires":"2026-03-02T10:00:00Z"},` +
-		`{"token":"live","appKey":"app-key-a","expires":"2026-03-02T13:00:00Z"}],"oauth":[]}` + "\n"
-	if got, _ := sb.MarshalState(); string(got) != want {
+	got, _ := sb.MarshalState()
+	owner := ownerIn(t, got, keyA)
+	want := `{"version":2,"appKeyHashKey":"` + hashKeyIn(t, got) + `","configurations":{},"tokens":[` +
+		`{"token":"recent","appKeyHash":"` + owner + `","expires":"2026-03-02T10:00:00Z"},` +
+		`{"token":"live","appKeyHash":"` + owner + `","expires":"2026-03-02T13:00:00Z"}],"oauth":[]}` + "\n"
+	if string(got) != want {
 		t.Errorf("state:\ngot  %s\nwant %s", got, want)
 	}
 	for tok, wantReason := range map[string]string{"old": gen.ReasonInvalidToken, "recent": gen.ReasonExpiredToken, "live": ""} {
@@ -603,11 +656,82 @@ func TestStateFileOfEarlierBuilds(t *testing.T) {
 	if code := oauthPage(t, srv, srv.URL+"/oauth/9d6c9a6e-8f5b-4d7e-9f3a-2b1c0d9e8f7a"); code != http.StatusFound {
 		t.Errorf("OAuth session of an earlier file: %d", code)
 	}
-	for _, v := range []string{"0", "2"} {
+	for _, v := range []string{"0", "3"} {
 		err := sandbox.New().UnmarshalState([]byte(`{"version":` + v + `,"configurations":{}}`))
-		if want := "sandbox: state: unsupported version " + v + " (this build reads version 1)"; err == nil || err.Error() != want {
+		if want := "sandbox: state: unsupported version " + v + " (this build reads versions 1 and 2)"; err == nil || err.Error() != want {
 			t.Errorf("version %s: %v, want %s", v, err, want)
 		}
+	}
+}
+
+// TestStateVersion1Migrates: a version 1 state (app keys as they are,
+// in configurations and tokens) is read as it is; once loaded, the
+// sandbox writes version 2, where each app key is replaced by its keyed
+// hash, and no form of an app key is left; what each app key stored, and
+// its tokens, still work for it, after a round trip through version 2
+// too. AppKeys lists the app keys of the version 1 file, and after a
+// version 2 load only those a request has used since.
+func TestStateVersion1Migrates(t *testing.T) {
+	const id = "605543e1-f507-48ad-8127-95c40566597b"
+	clk := testutil.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	opts := []sandbox.Option{sandbox.WithTokenCheck(true), sandbox.WithClock(clk.Now)}
+	v1 := `{"version":1,"configurations":{"` + keyA + `":[{"filterAccounts":["Checking"],"id":"` + id + `"}]},` +
+		`"tokens":[{"token":"tok-a","appKey":"` + keyA + `","expires":"2026-03-01T11:00:00Z"},{"token":"tok-b","appKey":"` + keyB + `","expires":"2026-03-01T11:00:00Z"}],"oauth":[]}`
+	sb, srv := newSandbox(t, opts...)
+	if err := sb.UnmarshalState([]byte(v1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := sb.AppKeys(); !reflect.DeepEqual(got, []string{keyA}) {
+		t.Errorf("AppKeys of a version 1 state: %q", got)
+	}
+	v2, err := sb.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownerA, ownerB := ownerIn(t, v2, keyA), ownerIn(t, v2, keyB)
+	want := `{"version":2,"appKeyHashKey":"` + hashKeyIn(t, v2) + `","configurations":{"` + ownerA + `":[{"filterAccounts":["Checking"],"id":"` + id + `"}]},` +
+		`"tokens":[{"token":"tok-a","appKeyHash":"` + ownerA + `","expires":"2026-03-01T11:00:00Z"},{"token":"tok-b","appKeyHash":"` + ownerB + `","expires":"2026-03-01T11:00:00Z"}],"oauth":[]}` + "\n"
+	if string(v2) != want {
+		t.Errorf("migrated:\ngot  %s\nwant %s", v2, want)
+	}
+	for _, k := range []string{keyA, keyB} {
+		for _, form := range []string{k, base64.StdEncoding.EncodeToString([]byte(k)), hex.EncodeToString([]byte(k))} {
+			if strings.Contains(string(v2), form) {
+				t.Errorf("the migrated state holds %q, a form of app key %s", form, k)
+			}
+		}
+	}
+
+	restored, srv2 := newSandbox(t, opts...)
+	if err := restored.UnmarshalState(v2); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := restored.MarshalState(); string(again) != string(v2) {
+		t.Errorf("round trip of version 2:\ngot  %s\nwant %s", again, v2)
+	}
+	if got := restored.AppKeys(); len(got) != 0 {
+		t.Errorf("AppKeys before any request: %q", got)
+	}
+	for _, tc := range []struct {
+		srv  *httptest.Server
+		name string
+	}{{srv, "migrated"}, {srv2, "restored"}} {
+		list, err := apiClient(t, tc.srv, keyA, "tok-a").Configurations.List(context.Background())
+		if wantList := []api.Configuration{{ID: api.MustParseUUID(id), FilterAccounts: []string{"Checking"}}}; err != nil || !reflect.DeepEqual(list, wantList) {
+			t.Errorf("%s: key A's list: %v %+v", tc.name, err, list)
+		}
+		if list, err := apiClient(t, tc.srv, keyB, "tok-b").Configurations.List(context.Background()); err != nil || len(list) != 0 {
+			t.Errorf("%s: key B's list: %v %+v", tc.name, err, list)
+		}
+		if status, reason := listStatus(t, genClient(t, tc.srv, keyB, "tok-a")); status != 401 || reason != gen.ReasonInvalidToken {
+			t.Errorf("%s: key A's token with key B: %d %s", tc.name, status, reason)
+		}
+	}
+	if got := restored.AppKeys(); !reflect.DeepEqual(got, []string{keyA}) {
+		t.Errorf("AppKeys once key A was used: %q", got)
+	}
+	if got := restored.Configurations(keyA); len(got) != 1 || got[0].ID.String() != id {
+		t.Errorf("Configurations(keyA) restored: %+v", got)
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"github.com/finicity-go/connect-components/internal/secret"
 	"net/http"
-	"strings"
+
 	"time"
 
 	"github.com/finicity-go/connect-components/gen"
@@ -18,7 +18,7 @@ const expiredTokenMemory = 24 * time.Hour
 
 // tokenGrant is what the sandbox remembers about a token it issued.
 type tokenGrant struct {
-	appKey  string // tokens only work with the app key that asked for them
+	owner   string // tokens only work with the app key that asked for them (its keyed hash)
 	expires time.Time
 }
 
@@ -35,7 +35,7 @@ func (s *Sandbox) createToken(c *call) response {
 	// With token checking off no token is ever looked up, so none is
 	// remembered: a flood of logins costs nothing.
 	if s.checkTokens {
-		if e := s.rememberToken(tok, c.appKey); e != nil {
+		if e := s.rememberToken(tok, c.owner); e != nil {
 			return e.response()
 		}
 		s.changed()
@@ -51,10 +51,9 @@ func (s *Sandbox) createToken(c *call) response {
 // issue order is expiry order: both are taken from the front of the
 // queue, without scanning the table. It fails only when the budget is
 // full with no token left to forget.
-func (s *Sandbox) rememberToken(tok, appKey string) *apiError {
+func (s *Sandbox) rememberToken(tok, owner string) *apiError {
 	now := s.now()
-	appKey = strings.Clone(appKey)
-	cost := tokenCost(tok, appKey)
+	cost := tokenCost(tok, owner)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	limit := s.st.tokenLimit()
@@ -65,7 +64,7 @@ func (s *Sandbox) rememberToken(tok, appKey string) *apiError {
 			break
 		}
 		if ok {
-			s.st.bytes -= tokenCost(q[0], g.appKey)
+			s.st.bytes -= tokenCost(q[0], g.owner)
 			delete(s.tokens, q[0])
 		}
 		q = q[1:]
@@ -74,7 +73,7 @@ func (s *Sandbox) rememberToken(tok, appKey string) *apiError {
 	if e := s.st.overBudget(cost, "configurations"); e != nil {
 		return e
 	}
-	s.tokens[tok] = tokenGrant{appKey: appKey, expires: now.Add(s.tokenLifetime)}
+	s.tokens[tok] = tokenGrant{owner: owner, expires: now.Add(s.tokenLifetime)}
 	s.st.tokenOrder = append(q, tok)
 	s.st.bytes += cost
 	return nil
@@ -87,9 +86,10 @@ func (s *Sandbox) validPartner(id, secret string) bool {
 	return ok && subtle.ConstantTimeCompare([]byte(want), []byte(secret)) == 1
 }
 
-// checkToken decides whether token may be used with appKey. With token
-// checking off any non-empty token passes.
-func (s *Sandbox) checkToken(appKey, token string) (apiError, bool) {
+// checkToken decides whether token may be used with the app key whose
+// keyed hash is owner. With token checking off any non-empty token
+// passes.
+func (s *Sandbox) checkToken(owner, token string) (apiError, bool) {
 	if token == "" {
 		return invalidToken("The Finicity-App-Token header is required."), false
 	}
@@ -99,7 +99,7 @@ func (s *Sandbox) checkToken(appKey, token string) (apiError, bool) {
 	s.mu.Lock()
 	g, ok := s.tokens[token]
 	s.mu.Unlock()
-	if !ok || subtle.ConstantTimeCompare([]byte(g.appKey), []byte(appKey)) != 1 {
+	if !ok || subtle.ConstantTimeCompare([]byte(g.owner), []byte(owner)) != 1 {
 		return invalidToken("The Finicity-App-Token was not issued by this sandbox for this Finicity-App-Key."), false
 	}
 	if !s.now().Before(g.expires) {

@@ -1,0 +1,124 @@
+package api_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/finicity-go/connect-components/api"
+)
+
+// escapeEvery writes every character of s as a JSON \uXXXX escape, as a
+// server may (JSON allows it for any character), with the hex digits in
+// upper case when upper.
+func escapeEvery(s string, upper bool) string {
+	var b strings.Builder
+	for _, r := range s {
+		if upper {
+			fmt.Fprintf(&b, `\u%04X`, r)
+		} else {
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// formsOf returns the forms of a credential a hostile server echoes
+// (exact, JSON-escaped whole, URL-encoded, base64), and the same forms
+// quoted once more by %q, as %#v would print them.
+func formsOf(secret string) []string {
+	forms := []string{secret, escapeEvery(secret, false), escapeEvery(secret, true), url.QueryEscape(secret),
+		strings.ToLower(url.PathEscape(secret)), base64.StdEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(secret))}
+	for _, f := range forms[1:] {
+		q := strconv.Quote(f)
+		forms = append(forms, q[1:len(q)-1])
+	}
+	return forms
+}
+
+// mustContainNoForm fails t if text holds any credential in any of its
+// forms.
+func mustContainNoForm(t testing.TB, where, text string, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		for _, f := range formsOf(s) {
+			if strings.Contains(text, f) {
+				t.Errorf("%s contains %q, a form of the credential %q:\n%s", where, f, s, text)
+			}
+		}
+	}
+}
+
+// TestErrorsMaskEchoedCredentialsInEveryForm: a server that echoes the
+// request's app key and token JSON-escaped (\u0061 for every character),
+// URL-encoded and base64-encoded, in an error answer and in a 2xx answer
+// that does not decode, gets them masked in every fmt verb of the
+// error, of the *api.Error and of the *api.DecodeError (%#v included,
+// which quotes the body), while the fields keep the exact bytes.
+func TestErrorsMaskEchoedCredentialsInEveryForm(t *testing.T) {
+	key, token := randomSecret("key"), randomSecret("tok")
+	echo := func(r *http.Request) string {
+		k, tok := r.Header.Get("Finicity-App-Key"), r.Header.Get("Finicity-App-Token")
+		return fmt.Sprintf(`"Description":"key %s","Details":"token %s, %s","Source":"%s","x":"%s %s %s"`,
+			escapeEvery(k, false), url.QueryEscape(tok), strings.ToLower(url.PathEscape(k)),
+			escapeEvery(tok, true), base64.StdEncoding.EncodeToString([]byte(k)), base64.RawURLEncoding.EncodeToString([]byte(tok)), tok)
+	}
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == configsPath {
+			// A 2xx list whose item is no configuration.
+			writeReply(w, reply{status: 200, body: `[{"id":7,` + echo(r) + `}]`})
+			return
+		}
+		w.Header().Set("X-Echo", escapeEvery(r.Header.Get("Finicity-App-Key"), false))
+		writeReply(w, reply{status: 404, body: `{"Errors":{"Error":[{"ReasonCode":"4041",` + echo(r) + `}]}}`})
+	})
+	c, err := api.NewClient(key, api.WithAppToken(token), api.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, getErr := c.Configurations.Get(ctx, cfgID)
+	apiErr, ok := errors.AsType[*api.Error](getErr)
+	if !ok || apiErr.StatusCode != 404 {
+		t.Fatalf("get: %v, want an *api.Error 404", getErr)
+	}
+	_, listErr := c.Configurations.List(ctx)
+	decodeErr, ok := errors.AsType[*api.DecodeError](listErr)
+	if !ok || decodeErr.StatusCode != 200 {
+		t.Fatalf("list: %v, want an *api.DecodeError", listErr)
+	}
+	for name, v := range map[string]any{"get error": getErr, "*api.Error": apiErr, "api.Error": *apiErr,
+		"list error": listErr, "*api.DecodeError": decodeErr, "api.DecodeError": *decodeErr} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+			out := fmt.Sprintf(verb, v)
+			if verb == "%x" {
+				text, _ := strconv.Unquote(`"` + hexToEscapes(out) + `"`)
+				out = text
+			}
+			mustContainNoForm(t, name+" "+verb, out, key, token)
+		}
+	}
+	if gs := fmt.Sprintf("%#v", apiErr); !strings.Contains(gs, "[REDACTED]") || !strings.Contains(gs, `ReasonCode:"4041"`) {
+		t.Errorf("%%#v of the *api.Error: %s", gs)
+	}
+	// The fields keep what the server sent.
+	if apiErr.Description != "key "+key || !strings.Contains(string(decodeErr.Body), escapeEvery(key, false)) ||
+		apiErr.Header.Get("X-Echo") != escapeEvery(key, false) {
+		t.Errorf("the fields changed: %q %q %q", apiErr.Description, decodeErr.Body, apiErr.Header.Get("X-Echo"))
+	}
+}
+
+// hexToEscapes turns %x output into \x escapes, to read it back as text.
+func hexToEscapes(h string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(h); i += 2 {
+		b.WriteString(`\x` + h[i:i+2])
+	}
+	return b.String()
+}
