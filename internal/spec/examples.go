@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/mail"
 	"net/url"
+	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
 	"time"
@@ -277,6 +279,11 @@ func synthNumber(s *openapi3.Schema, integer bool) any {
 const synthUUID = "00000000-0000-4000-8000-000000000001"
 
 func synthString(s *openapi3.Schema) any {
+	if s.Pattern != "" {
+		if v, ok := matching(s.Pattern, int(s.MinLength)); ok {
+			return v
+		}
+	}
 	var v string
 	switch s.Format {
 	case "uuid":
@@ -372,4 +379,74 @@ func (o *Operation) ExampleArgs() (a Args, ok bool) {
 		}
 	}
 	return a, ok
+}
+
+// matching makes a short string that pattern matches, at least min
+// characters long where the pattern allows: each class gives its first
+// character, each repeat its least count (at least one for +), each
+// alternation its first branch. ok is false for a pattern it cannot
+// read or a string the pattern then refuses.
+func matching(pattern string, min int) (string, bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return "", false
+	}
+	var b strings.Builder
+	var gen func(r *syntax.Regexp, stretch bool)
+	gen = func(r *syntax.Regexp, stretch bool) {
+		switch r.Op {
+		case syntax.OpLiteral:
+			b.WriteString(string(r.Rune))
+		case syntax.OpCharClass:
+			if len(r.Rune) > 0 {
+				c := r.Rune[0]
+				// A printable member, when the class starts below space.
+				for i := 0; i+1 < len(r.Rune) && c < '0'; i += 2 {
+					if r.Rune[i+1] >= '0' {
+						c = max(r.Rune[i], '0')
+					}
+				}
+				b.WriteRune(c)
+			}
+		case syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+			b.WriteByte('x')
+		case syntax.OpCapture:
+			for _, sub := range r.Sub {
+				gen(sub, stretch)
+			}
+		case syntax.OpConcat:
+			for _, sub := range r.Sub {
+				gen(sub, stretch)
+			}
+		case syntax.OpAlternate:
+			if len(r.Sub) > 0 {
+				gen(r.Sub[0], stretch)
+			}
+		case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+			n, most := r.Min, r.Max
+			switch r.Op {
+			case syntax.OpStar:
+				n, most = 0, -1
+			case syntax.OpPlus:
+				n, most = 1, -1
+			case syntax.OpQuest:
+				n, most = 0, 1
+			}
+			if stretch && (most < 0 || most > n) {
+				// Grow the first open repeat to reach min.
+				n = max(n, 1)
+				for b.Len()+n < min && (most < 0 || n < most) {
+					n++
+				}
+				stretch = false
+			}
+			for i := 0; i < n; i++ {
+				gen(r.Sub[0], stretch)
+			}
+		}
+	}
+	gen(re.Simplify(), true)
+	out := b.String()
+	ok, err := regexp.MatchString(pattern, out)
+	return out, err == nil && ok
 }

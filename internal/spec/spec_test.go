@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"errors"
+	"github.com/getkin/kin-openapi/openapi3"
 	"reflect"
 	"strings"
 	"testing"
@@ -248,5 +249,18 @@ func TestExampleArgs(t *testing.T) {
 	a, ok := create.ExampleArgs()
 	if !ok || !a.HasBody || spec.Check(create.Body.Schema.Value, a.Body, false) != nil {
 		t.Errorf("a broken body example is replaced by a synthesized body that validates: %+v %v", a, ok)
+	}
+}
+
+func TestSynthesizePatterns(t *testing.T) {
+	for _, c := range []struct {
+		pattern string
+		min     int
+	}{{`^[a-f0-9]{32}$`, 0}, {`^#[0-9A-F]{6}$`, 0}, {`^[A-F0-9]{8}$`, 0}, {`^\d{9}$`, 0}, {`^(ach|wire)-[a-z]+$`, 0}, {`^[A-Z]{2}\d*$`, 5}, {`^\w+@example\.com$`, 0}} {
+		s := &openapi3.Schema{Type: &openapi3.Types{"string"}, Pattern: c.pattern, MinLength: uint64(c.min)}
+		v, ok := spec.Synthesize(openapi3.NewSchemaRef("", s), true)
+		if !ok {
+			t.Errorf("pattern %s: %v does not validate: %v", c.pattern, v, spec.Check(s, v, true))
+		}
 	}
 }
