@@ -6,8 +6,6 @@ import (
 	"go/token"
 	"path/filepath"
 	"testing"
-
-	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
 // TestEveryMethodHasExample: every operation of the spec has a runnable
@@ -15,10 +13,7 @@ import (
 // pkg.go.dev shows beside the method. A new operation fails here until its
 // example is written, naming the function and the file.
 func TestEveryMethodHasExample(t *testing.T) {
-	doc, err := specdoc.Doc()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := specModel(t)
 	files, err := filepath.Glob("*_test.go")
 	if err != nil {
 		t.Fatal(err)
@@ -36,15 +31,10 @@ func TestEveryMethodHasExample(t *testing.T) {
 			}
 		}
 	}
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			x, _ := op.Extensions["x-sdk"].(map[string]any)
-			service, _ := x["service"].(string)
-			name, _ := x["method"].(string)
-			want := "Example" + service + "Service_" + name
-			if !examples[want] {
-				t.Errorf("%s (%s %s): no %s: add it to api/example_test.go, runnable against the sandbox like the others", op.OperationID, method, path, want)
-			}
+	for _, op := range m.Operations {
+		want := "Example" + op.Service.Name + "Service_" + op.GoMethod
+		if !examples[want] {
+			t.Errorf("%s (%s, %s): no %s: add it to api/example_test.go, runnable against the sandbox like the others", op.Qualified(), op.ID, at(op.Pointer), want)
 		}
 	}
 }
