@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Parts of TestSpecChange that depend on work outside the generator: each
@@ -235,12 +236,30 @@ func TestSpecChange(t *testing.T) {
 		t.Helper()
 		return runIn(t, dir, name, args...)
 	}
+	start := time.Now()
 	run(t, "go", "generate", "./...")
+	t.Logf("go generate: %v", time.Since(start).Round(time.Millisecond))
+	// The client's test of the new operation and field runs with the
+	// copy's suite (one build of api's tests, not two).
+	writeFile(t, filepath.Join(dir, "api", "zz_specchange_test.go"), specChangeClientTest)
 
 	t.Run("builds and vets", func(t *testing.T) {
-		run(t, "go", "build", "./...")
+		// vet type-checks every package and its tests; the suite below
+		// compiles and links them.
 		run(t, "go", "vet", "./...")
 	})
+
+	// The packages this generator's work is tested in; with
+	// specChangeSuite, every package of the module. -short skips this
+	// test in the copy, and the two others that build a tool or a binary
+	// of their own (TestSpecDiff, the served sandbox's flood); -vet=off,
+	// since vet ran above. The suite runs while the checks below do, and
+	// its events are read at the end.
+	pkgs := []string{".", "./api"}
+	if specChangeSuite {
+		pkgs = []string{"./..."}
+	}
+	suite := startSuite(t, dir, pkgs)
 	t.Run("go doc shows the method and the field", func(t *testing.T) {
 		for _, c := range []struct{ symbol, want string }{
 			{"ConfigurationsService.Usage", "func (s *ConfigurationsService) Usage(ctx context.Context, configurationID UUID, params ConfigurationsUsageParams, opts ...CallOption) (*ConfigurationUsage, error)"},
@@ -257,22 +276,20 @@ func TestSpecChange(t *testing.T) {
 			}
 		}
 	})
-	t.Run("the client sends the operation and the field", func(t *testing.T) {
-		writeFile(t, filepath.Join(dir, "api", "zz_specchange_test.go"), specChangeClientTest)
-		run(t, "go", "test", "-count=1", "-run", "^TestSpecChange", "./api")
-	})
 	t.Run("from another module, the kit's sandbox stores the field and answers the operation", func(t *testing.T) {
 		if !specChangeSandbox {
 			t.Skip("specChangeSandbox is off: turn it on once the spec-driven sandbox is on main")
 		}
 		// testdata/usermodule, a module of its own (its go.mod replaces
-		// this one by ../..), imports the copy as a user's module does;
-		// its own tests keep passing too.
+		// this one by ../..), imports the copy as a user's module does.
+		// Its own tests are a user's code written before the change: the
+		// required field they do not set is refused, as the change means
+		// for every user; only this test runs.
 		user := filepath.Join(dir, "testdata", "usermodule")
 		copyTree(t, filepath.Join("testdata", "usermodule"), user)
 		writeFile(t, filepath.Join(user, "zz_specchange_test.go"), specChangeSandboxTest)
 		runIn(t, user, "go", "vet", "./...")
-		runIn(t, user, "go", "test", "-count=1", "./...")
+		runIn(t, user, "go", "test", "-count=1", "-run", "^TestSpecChange$", "./...")
 	})
 	t.Run("the CLI has the flag and the command", func(t *testing.T) {
 		if !specChangeCLI {
@@ -306,27 +323,84 @@ func TestSpecChange(t *testing.T) {
 			t.Errorf("configurations usage (--sandbox, table) did not show the answer's columns:\n%s", out)
 		}
 	})
-	t.Run("failing tests name the change", func(t *testing.T) {
-		// The packages this generator's work is tested in; with
-		// specChangeSuite, every package of the module. -short skips this
-		// test in the copy, and the two others that build a tool or a
-		// binary of their own (TestSpecDiff, the served sandbox's flood).
-		pkgs := []string{".", "./api"}
-		if specChangeSuite {
-			pkgs = []string{"./..."}
-		}
-		cmd := exec.Command("go", append([]string{"test", "-short", "-count=1", "-json"}, pkgs...)...)
-		cmd.Dir = dir
-		// The docs are not beside the copy: their tests skip, not fail.
-		cmd.Env = append(os.Environ(), "CI=", "GOFLAGS=-mod=readonly")
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output() // a failing test exits 1: the events tell
-		checkSpecChangeFailures(t, out)
-		if t.Failed() {
-			t.Logf("go test: %v\n%s", err, stderr.String())
+	events, suiteErr := suite.wait()
+	t.Logf("the copy's suite: %v", suite.elapsed().Round(time.Millisecond))
+	t.Run("the client sends the operation and the field", func(t *testing.T) {
+		if out, ok := testOutcome(events, "api", "TestSpecChange"); !ok {
+			t.Errorf("api/zz_specchange_test.go's TestSpecChange did not pass in the copy's suite:\n%s%s", out, suite.stderr.String())
 		}
 	})
+	t.Run("failing tests name the change", func(t *testing.T) {
+		checkSpecChangeFailures(t, events)
+		if t.Failed() {
+			t.Logf("go test: %v\n%s", suiteErr, suite.stderr.String())
+		}
+	})
+}
+
+// suiteRun is the copy's test suite, running.
+type suiteRun struct {
+	cmd            *exec.Cmd
+	stdout, stderr strings.Builder
+	done           bool
+	start, end     time.Time
+}
+
+// elapsed is how long the suite ran, for the log.
+func (s *suiteRun) elapsed() time.Duration { return s.end.Sub(s.start) }
+
+// startSuite starts `go test -short -json` on pkgs in dir; the test's
+// cleanup ends it if wait was not reached.
+func startSuite(t *testing.T, dir string, pkgs []string) *suiteRun {
+	t.Helper()
+	s := &suiteRun{cmd: exec.Command("go", append([]string{"test", "-short", "-count=1", "-vet=off", "-json"}, pkgs...)...)}
+	s.cmd.Dir = dir
+	// The docs are not beside the copy: their tests skip, not fail.
+	s.cmd.Env = append(os.Environ(), "CI=", "GOFLAGS=-mod=readonly")
+	s.cmd.Stdout, s.cmd.Stderr = &s.stdout, &s.stderr
+	s.start = time.Now()
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if !s.done {
+			_ = s.cmd.Process.Kill()
+			_ = s.cmd.Wait()
+		}
+	})
+	return s
+}
+
+// wait returns the suite's events; a failing test exits 1, so the error
+// is for the log: the events tell.
+func (s *suiteRun) wait() ([]byte, error) {
+	err := s.cmd.Wait()
+	s.done, s.end = true, time.Now()
+	return []byte(s.stdout.String()), err
+}
+
+// testOutcome reads go test -json's events: the output of test in pkg
+// (relative to the module), and whether it passed.
+func testOutcome(events []byte, pkg, test string) (string, bool) {
+	type event struct{ Action, Package, Test, Output string }
+	const module = "github.com/finicity-go/connect-components"
+	var out strings.Builder
+	passed := false
+	dec := json.NewDecoder(strings.NewReader(string(events)))
+	for {
+		var e event
+		if dec.Decode(&e) != nil {
+			break
+		}
+		if e.Package != module+"/"+pkg || (e.Test != test && !strings.HasPrefix(e.Test, test+"/")) {
+			continue
+		}
+		out.WriteString(e.Output)
+		if e.Test == test && e.Action == "pass" {
+			passed = true
+		}
+	}
+	return out.String(), passed
 }
 
 // checkSpecChangeFailures reads go test -json's events: each failing test
@@ -582,12 +656,12 @@ func TestSpecChange(t *testing.T) {
 		"GET /connect-components/configurations/605543e1-f507-48ad-8127-95c40566597b/usage  ",
 		` + "`" + `POST /connect-components/configurations  {"channel":"web","experience":"x"}` + "`" + `,
 	}
-	if b, _ := json.Marshal(got); string(b) != mustJSON(want) {
-		t.Errorf("requests:\n got %s\nwant %s", b, mustJSON(want))
+	if b, w := zzJSON(got), zzJSON(want); b != w {
+		t.Errorf("requests:\n got %s\nwant %s", b, w)
 	}
 }
 
-func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+func zzJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 `
 
 // specChangeSandboxTest runs in the copy of testdata/usermodule, another
