@@ -181,14 +181,16 @@ var specChange = []struct {
 // dir, runs the generators (`go generate`, as `make generate` does) and
 // nothing else, then checks that the module builds and vets, that go doc
 // shows the new method and field, and that the generated client sends the
-// new operation with its query and header parameters (oapi-codegen's own
-// client: the first query or header parameter used to break generation);
-// that from another module (testdata/usermodule) the field round-trips
-// through the kit's sandbox and the operation answers there; that the CLI
-// has the flag and the command; and that the whole suite of the copy fails
-// only in specChangeFailures, each naming the change and the file to edit.
-// About 20-40 s (the suite on the copy reuses the build cache); -short
-// skips it.
+// new operation with its query and header parameters and refuses the
+// create body without its new required field (oapi-codegen's own client:
+// the first query or header parameter used to break generation); that
+// from another module (testdata/usermodule) the field round-trips through
+// the kit's sandbox and the operation answers there; that the CLI has the
+// flags and the command; and that the whole suite of the copy fails only
+// in specChangeFailures (and the Examples they name), each naming the
+// change and the file to edit, beside the packages of specChangePending.
+// About 45-60 s on two cores, most of it generation and the suite (the
+// log says how long each took); -short skips it.
 func TestSpecChange(t *testing.T) {
 	if testing.Short() {
 		t.Skip("copies the module, regenerates and rebuilds it")

@@ -102,7 +102,10 @@ func secretHolders(t *testing.T, secret string) map[string]any {
 			if err != nil {
 				t.Fatalf("%s answered its %s example: %v", sc.name(), r.Status, err)
 			}
-			out[op.Qualified()+" "+r.Status] = reflect.ValueOf(v).Elem().Interface()
+			if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
+				v = rv.Elem().Interface()
+			}
+			out[op.Qualified()+" "+r.Status] = v
 		}
 	}
 	return out

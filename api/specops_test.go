@@ -538,12 +538,9 @@ func listCall(ctx context.Context, c *api.Client) error { return callOf(kindGET)
 // createCall is a POST with a body: the call of kindPOST.
 func createCall(ctx context.Context, c *api.Client) error { return callOf(kindPOST)(ctx, c) }
 
-// getOK and postOK are the successes answering listCall and createCall.
-func getOK() reply  { return okOf(kindGET) }
-func postOK() reply { return okOf(kindPOST) }
-
-func okOf(kind string) reply {
-	if p := picks()[kind]; p.err == nil {
+// getOK is the success answering listCall.
+func getOK() reply {
+	if p := picks()[kindGET]; p.err == nil {
 		return p.sc.okReply()
 	}
 	return reply{status: 200}
