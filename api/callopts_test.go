@@ -18,8 +18,9 @@ import (
 
 // everyMethod calls fn with the name and a caller of every operation of
 // the spec: the caller sends it with c through its typed method
-// (internal/apicall) with the spec's examples as arguments, then opts. So a new operation is
-// covered without editing this test, whatever its arguments' types.
+// (internal/apicall) with the spec's examples as arguments, then opts.
+// So a new operation is covered without editing this test, whatever its
+// arguments' types.
 func everyMethod(t *testing.T, c *api.Client, fn func(name string, call func(ctx context.Context, opts ...api.CallOption) error)) {
 	t.Helper()
 	n := 0
@@ -31,7 +32,7 @@ func everyMethod(t *testing.T, c *api.Client, fn func(name string, call func(ctx
 		}
 		for _, p := range op.HeaderParams {
 			if http.CanonicalHeaderKey(p.Name) == callHeader {
-				t.Fatalf("%s: %s has a header parameter %s, the header %s sends with WithCallHeader: pick another there", at(p.Pointer), op.Name(), p.Name, testFile())
+				t.Fatalf("%s: %s has a header parameter %s, the header that %s sends with WithCallHeader: pick another callHeader there", at(p.Pointer), op.Name(), p.Name, testFile())
 			}
 		}
 		n++
