@@ -1,6 +1,7 @@
 package connectcomponents_test
 
 import (
+	"cmp"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -15,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/speccheck"
 )
 
@@ -39,43 +41,15 @@ func docsDir(t *testing.T) string {
 	return dir
 }
 
-func loadSpec(t *testing.T) *openapi3.T {
+// loadModel is the spec model of openapi.yaml (internal/spec, the one
+// reader of its x- extensions).
+func loadModel(t *testing.T) *spec.Model {
 	t.Helper()
-	doc, err := speccheck.Load("openapi.yaml")
+	m, err := spec.Load("openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return doc
-}
-
-// sdkExt is an operation's x-sdk extension: where its typed method lives.
-type sdkExt struct {
-	service, method, docs string
-}
-
-func sdkOf(op *openapi3.Operation) (sdkExt, bool) {
-	m, ok := op.Extensions["x-sdk"].(map[string]any)
-	if !ok {
-		return sdkExt{}, false
-	}
-	get := func(k string) string { s, _ := m[k].(string); return s }
-	return sdkExt{service: get("service"), method: get("method"), docs: get("docs")}, true
-}
-
-// specOp is one operation of openapi.yaml with its route.
-type specOp struct {
-	method, path string
-	op           *openapi3.Operation
-}
-
-func specOps(doc *openapi3.T) []specOp {
-	var ops []specOp
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			ops = append(ops, specOp{method, path, op})
-		}
-	}
-	return ops
+	return m
 }
 
 // typedMethod reports whether *api.Client has a service field named
@@ -90,32 +64,28 @@ func typedMethod(service, method string) bool {
 }
 
 // TestMethodNamesMatchDocs holds the docs, the spec and the typed client
-// to each other: every operation of openapi.yaml names its typed method
-// in x-sdk (service and method) and *api.Client has it; every operation
-// of the docs is the spec operation whose x-sdk.docs is its name, on the
-// same method and path, so it is reachable as a typed method.
+// to each other: every operation of openapi.yaml has its typed method (the
+// model's service and method, from x-sdk or the defaults) on *api.Client;
+// every operation of the docs is the spec operation whose docs name
+// (x-sdk docs) is its name, on the same method and path, so it is
+// reachable as a typed method.
 func TestMethodNamesMatchDocs(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(docsDir(t), "DataConnectComponentsApi.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := loadSpec(t)
+	m := loadModel(t)
 
-	byDocs := map[string]specOp{}
-	for _, o := range specOps(doc) {
-		x, ok := sdkOf(o.op)
-		if !ok || x.service == "" || x.method == "" {
-			t.Errorf("%s (%s %s): no x-sdk with service and method", o.op.OperationID, o.method, o.path)
-			continue
+	byDocs := map[string]*spec.Operation{}
+	for _, o := range m.Operations {
+		if !typedMethod(o.Service.Name, o.GoMethod) {
+			t.Errorf("openapi.yaml#%s: %s's typed method is %s, but *api.Client has no such service method: run `make generate`", o.Pointer, o.ID, o.Qualified())
 		}
-		if !typedMethod(x.service, x.method) {
-			t.Errorf("%s: x-sdk names %s.%s, but *api.Client has no such service method", o.op.OperationID, x.service, x.method)
-		}
-		if x.docs != "" {
-			if prev, dup := byDocs[x.docs]; dup {
-				t.Errorf("x-sdk.docs %s on both %s and %s", x.docs, prev.op.OperationID, o.op.OperationID)
+		if o.Docs != "" {
+			if prev, dup := byDocs[o.Docs]; dup {
+				t.Errorf("openapi.yaml#%s: x-sdk docs %s is also %s's", o.Pointer, o.Docs, prev.ID)
 			}
-			byDocs[x.docs] = o
+			byDocs[o.Docs] = o
 		}
 	}
 
@@ -125,21 +95,21 @@ func TestMethodNamesMatchDocs(t *testing.T) {
 		t.Fatal("found no operation in the docs' summary table: has its format changed?")
 	}
 	var listed []string
-	for _, m := range rows {
-		name, method, path := m[1], m[2], m[3]
+	for _, row := range rows {
+		name, method, path := row[1], row[2], row[3]
 		listed = append(listed, name)
 		o, ok := byDocs[name]
 		if !ok {
-			t.Errorf("docs operation %s: no operation of openapi.yaml has x-sdk.docs %s: add the operation to openapi.yaml, or name it in its x-sdk.docs", name, name)
+			t.Errorf("docs operation %s: no operation of openapi.yaml has x-sdk docs %s: add the operation to openapi.yaml, or name it in its x-sdk docs", name, name)
 			continue
 		}
-		if o.method != method || o.path != path {
-			t.Errorf("docs operation %s is %s %s; its spec operation %s is %s %s", name, method, path, o.op.OperationID, o.method, o.path)
+		if o.Method != method || o.Path != path {
+			t.Errorf("docs operation %s is %s %s; its spec operation %s (openapi.yaml#%s) is %s %s", name, method, path, o.ID, o.Pointer, o.Method, o.Path)
 		}
 	}
 	for name, o := range byDocs {
 		if !slices.Contains(listed, name) {
-			t.Errorf("%s: x-sdk.docs %s is not an operation of the docs' summary table (%s): fix x-sdk.docs in openapi.yaml, or leave it out for an operation the docs do not have", o.op.OperationID, name, filepath.Join(docsDir(t), "DataConnectComponentsApi.md"))
+			t.Errorf("openapi.yaml#%s: x-sdk docs %s is not an operation of the docs' summary table (%s): fix it, or leave it out for an operation the docs do not have", o.Pointer, name, filepath.Join(docsDir(t), "DataConnectComponentsApi.md"))
 		}
 	}
 }
@@ -174,7 +144,7 @@ func TestModelNamesMatchDocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := loadSpec(t)
+	m := loadModel(t)
 	genTypes := typeDecls(t, "gen", func(*ast.TypeSpec) bool { return true })
 	// api re-exports a model as an alias of the gen type of the same name:
 	// type X = gen.X.
@@ -190,15 +160,13 @@ func TestModelNamesMatchDocs(t *testing.T) {
 		t.Fatal("found no model heading in models.md: has its format changed?")
 	}
 	for _, n := range want {
-		ref := doc.Components.Schemas[n]
+		ref := m.Doc.Components.Schemas[n]
 		if ref == nil || ref.Value == nil {
 			t.Errorf("model %s from the docs is not a component schema of openapi.yaml", n)
 			continue
 		}
-		goName := n
-		if x, ok := ref.Value.Extensions["x-go-name"].(string); ok && x != "" {
-			goName = x
-		}
+		// Its Go name: its x-go-name as the model reads it, else its name.
+		goName := cmp.Or(spec.SchemaName(&openapi3.SchemaRef{Value: ref.Value}), n)
 		if !genTypes[goName] {
 			t.Errorf("model %s: its Go type %s is not a type in gen/", n, goName)
 		}
@@ -206,7 +174,7 @@ func TestModelNamesMatchDocs(t *testing.T) {
 			t.Errorf("model %s: api does not re-export it as type %s = gen.%s: run `make generate` (api/models.gen.go, from internal/codegen/models.tmpl)", n, goName, goName)
 		}
 		if goName != n && !strings.Contains(ref.Value.Description, n) {
-			t.Errorf("model %s: its Go name is %s, and its description does not name %s", n, goName, n)
+			t.Errorf("openapi.yaml#/components/schemas/%s: its Go name is %s, and its description does not name %s", n, goName, n)
 		}
 	}
 }
@@ -262,15 +230,9 @@ func typeDecls(t *testing.T, dir string, keep func(*ast.TypeSpec) bool) map[stri
 // generated required-field check (check<Model> in api/models.gen.go) that
 // the service method runs. An inline body would have neither.
 func TestRequestBodiesAreModels(t *testing.T) {
-	for _, o := range specOps(loadSpec(t)) {
-		rb := o.op.RequestBody
-		if rb == nil || rb.Value == nil {
-			continue
-		}
-		for ct, mt := range rb.Value.Content {
-			if mt.Schema == nil || !strings.HasPrefix(mt.Schema.Ref, "#/components/schemas/") {
-				t.Errorf("%s (%s %s): the %s request body is not a $ref to a component schema: move its schema to components.schemas in openapi.yaml", o.op.OperationID, o.method, o.path, ct)
-			}
+	for _, o := range loadModel(t).Operations {
+		if b := o.Body; b != nil && b.JSON && (b.Schema == nil || !strings.HasPrefix(b.Schema.Ref, "#/components/schemas/")) {
+			t.Errorf("openapi.yaml#%s: the %s request body of %s is not a $ref to a component schema: move its schema to components.schemas", b.Pointer, b.ContentType, o.Name())
 		}
 	}
 }
@@ -279,19 +241,16 @@ func TestRequestBodiesAreModels(t *testing.T) {
 // (oapi-codegen.yaml), an optional query or header parameter would be a
 // plain value in its parameter struct, and oapi-codegen's client sends it
 // even when unset (since=0001-01-01T00:00:00Z, an empty header). Its schema
-// must opt out with x-go-type-skip-optional-pointer: false, so that it is a
-// pointer and nil is not sent.
+// must opt out with x-go-type-skip-optional-pointer: false (oapi-codegen's
+// extension), so that it is a pointer and nil is not sent.
 func TestOptionalParametersArePointers(t *testing.T) {
-	doc := loadSpec(t)
-	for _, o := range specOps(doc) {
-		params := append(openapi3.Parameters{}, doc.Paths.Find(o.path).Parameters...)
-		for _, p := range append(params, o.op.Parameters...) {
-			v := p.Value
-			if v == nil || v.Required || (v.In != "query" && v.In != "header") || v.Schema == nil || v.Schema.Value == nil {
+	for _, o := range loadModel(t).Operations {
+		for _, p := range slices.Concat(o.QueryParams, o.HeaderParams) {
+			if p.Required || p.Schema == nil || p.Schema.Value == nil {
 				continue
 			}
-			if skip, ok := v.Schema.Value.Extensions["x-go-type-skip-optional-pointer"].(bool); !ok || skip {
-				t.Errorf("%s (%s %s): optional %s parameter %s: add `x-go-type-skip-optional-pointer: false` to its schema in openapi.yaml, or the client sends it unset", o.op.OperationID, o.method, o.path, v.In, v.Name)
+			if skip, ok := p.Schema.Value.Extensions["x-go-type-skip-optional-pointer"].(bool); !ok || skip {
+				t.Errorf("openapi.yaml#%s: optional %s parameter %s of %s: add `x-go-type-skip-optional-pointer: false` to its schema, or the client sends it unset", p.Pointer, p.In, p.Name, o.Name())
 			}
 		}
 	}

@@ -4,8 +4,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/finicity-go/connect-components/internal/spec"
 )
 
 // TestSpecDiff runs `make spec-diff`'s script in a scratch git repository:
@@ -19,7 +23,7 @@ func TestSpecDiff(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("no git")
 	}
-	spec, err := os.ReadFile("openapi.yaml")
+	specText, err := os.ReadFile("openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +50,7 @@ func TestSpecDiff(t *testing.T) {
 		}
 	}
 	mustRun("git", "init", "-q")
-	write("openapi.yaml", string(spec))
+	write("openapi.yaml", string(specText))
 	mustRun("git", "add", "openapi.yaml")
 	mustRun("git", "commit", "-qm", "base")
 
@@ -55,17 +59,14 @@ func TestSpecDiff(t *testing.T) {
 	}
 
 	// Making an optional request field required breaks existing callers.
-	old := "      required: [language, customerId, serviceAgreement]\n"
-	if !strings.Contains(string(spec), old) {
-		t.Fatal("openapi.yaml changed: update the test's breaking edit")
-	}
-	write("openapi.yaml", strings.Replace(string(spec), old, "      required: [language, customerId, serviceAgreement, configurationId]\n", 1))
+	edit := breakingEdit(t, specText)
+	write("openapi.yaml", strings.Replace(string(specText), edit.old, edit.new, 1))
 	out, err := run("bash", script)
-	if err == nil || !strings.Contains(out, "configurationId") || !strings.Contains(out, "spec-breaking-ack.txt") {
-		t.Fatalf("breaking change not refused: %v\n%s", err, out)
+	if err == nil || !strings.Contains(out, edit.property) || !strings.Contains(out, "spec-breaking-ack.txt") {
+		t.Fatalf("breaking change (%s) not refused: %v\n%s", edit.ack, err, out)
 	}
 
-	write("spec-breaking-ack.txt", "POST /connect-components/institutions/{institution_id}/login-forms the request property `configurationId` became required\n")
+	write("spec-breaking-ack.txt", edit.ack+"\n")
 	if out, err := run("bash", script); err != nil || !strings.Contains(out, "no unacknowledged breaking change") {
 		t.Fatalf("acknowledged change refused: %v\n%s", err, out)
 	}
@@ -76,4 +77,57 @@ func TestSpecDiff(t *testing.T) {
 	if out, err := run("bash", script); err != nil {
 		t.Fatalf("committed acknowledged change refused: %v\n%s", err, out)
 	}
+}
+
+// specEdit is a breaking edit of openapi.yaml: the text replaced, and
+// the acknowledgement of the change oasdiff reports.
+type specEdit struct{ old, new, property, ack string }
+
+// breakingEdit makes an optional property of a request body required:
+// the first operation (in the spec model's order) whose JSON body is a
+// component schema with a `required: [...]` line and an optional
+// property.
+func breakingEdit(t *testing.T, text []byte) specEdit {
+	t.Helper()
+	m, err := spec.Parse("openapi.yaml", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range m.Operations {
+		b := o.Body
+		if b == nil || !b.JSON || b.Schema == nil || !strings.HasPrefix(b.Schema.Ref, "#/components/schemas/") {
+			continue
+		}
+		name := strings.TrimPrefix(b.Schema.Ref, "#/components/schemas/")
+		props, required := spec.Properties(b.Schema.Value)
+		var optional []string
+		for p, ref := range props {
+			if !slices.Contains(required, p) && ref.Value != nil && !ref.Value.ReadOnly {
+				optional = append(optional, p)
+			}
+		}
+		slices.Sort(optional)
+		// The schema's own block, up to the next schema, and its
+		// required line.
+		start := strings.Index(string(text), "\n    "+name+":\n")
+		if len(optional) == 0 || start < 0 {
+			continue
+		}
+		block := string(text[start+1:])
+		if end := regexp.MustCompile(`\n    \S`).FindStringIndex(block); end != nil {
+			block = block[:end[0]+1]
+		}
+		line := regexp.MustCompile(`(?m)^      required: \[(.*)\]\n`).FindString(block)
+		if line == "" || strings.Count(string(text), line) != 1 {
+			continue
+		}
+		return specEdit{
+			old:      line,
+			new:      strings.TrimSuffix(line, "]\n") + ", " + optional[0] + "]\n",
+			property: optional[0],
+			ack:      o.Method + " " + o.Path + " the request property `" + optional[0] + "` became required",
+		}
+	}
+	t.Fatal("openapi.yaml has no request body whose schema has a required list and an optional property: give TestSpecDiff (specdiff_test.go) another breaking edit")
+	return specEdit{}
 }

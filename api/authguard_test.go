@@ -53,7 +53,8 @@ func (a *authScript) client() *http.Client {
 			return a.answer(n, req)
 		}
 		tok := req.Header.Get("Finicity-App-Token")
-		checkRequest(a.t, req, expectation{method: "GET", path: configsPath, token: tok})
+		get := pick(a.t, kindGET)
+		checkRequest(a.t, req, expectation{method: "GET", path: get.urlPath(), token: tok})
 		a.mu.Lock()
 		a.tokens = append(a.tokens, tok)
 		a.mu.Unlock()
@@ -124,7 +125,7 @@ func TestSlowRejectionIsSeen(t *testing.T) {
 				c := newPartnerClient(t, "http://127.0.0.1", append(tc.opts, api.WithHTTPClient(fake.client()))...)
 				start := time.Now()
 				for i := range 5 {
-					_, err := c.Configurations.List(context.Background(), tc.call...)
+					err := pick(t, kindGET).call(context.Background(), c, tc.call...)
 					if !errors.Is(err, api.ErrCredentialsRejected) {
 						t.Fatalf("call %d: %v; want ErrCredentialsRejected", i+1, err)
 					}
@@ -303,7 +304,7 @@ func TestInvalidTokenIsNotKept(t *testing.T) {
 			for _, r := range srv.requests() {
 				got = append(got, r.method+" "+r.path+" "+r.header.Get("Finicity-App-Token"))
 			}
-			want := []string{"POST " + tokenPath + " ", "POST " + tokenPath + " ", "GET " + configsPath + " fresh-token-from-the-server"}
+			want := []string{"POST " + tokenPath + " ", "POST " + tokenPath + " ", "GET " + pick(t, kindGET).urlPath() + " fresh-token-from-the-server"}
 			if !slices.Equal(got, want) {
 				t.Errorf("requests %q, want %q", got, want)
 			}

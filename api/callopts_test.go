@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"reflect"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -17,65 +16,42 @@ import (
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
-// everyMethod calls fn with the name and a caller of every typed method
-// of c's services, found by reflection (so a new operation is covered
-// without editing this test): the caller passes valid arguments, taken by
-// type from argsByType, then opts. A method taking an argument of a type
-// not listed fails the test, naming it.
+// everyMethod calls fn with the name and a caller of every operation of
+// the spec: the caller sends it with c through its typed method
+// (internal/apicall) with the spec's examples as arguments, then opts.
+// So a new operation is covered without editing this test, whatever its
+// arguments' types.
 func everyMethod(t *testing.T, c *api.Client, fn func(name string, call func(ctx context.Context, opts ...api.CallOption) error)) {
 	t.Helper()
-	argsByType := map[reflect.Type]any{
-		reflect.TypeFor[string]():                  "1005061234",
-		reflect.TypeFor[int64]():                   int64(170716),
-		reflect.TypeFor[api.UUID]():                cfgID,
-		reflect.TypeFor[api.PartnerCredentials]():  credentials,
-		reflect.TypeFor[api.ConfigurationParams](): configParams,
-		reflect.TypeFor[api.LoginFormParams]():     loginParams,
-		reflect.TypeFor[api.OAuthURLParams]():      oauthParams,
-		reflect.TypeFor[api.ReconnectionParams]():  reconnectBody,
-	}
-	cv := reflect.ValueOf(c).Elem()
 	n := 0
-	for i := range cv.NumField() {
-		f := cv.Type().Field(i)
-		if !f.IsExported() || f.Type.Kind() != reflect.Pointer || f.Type.Elem().Kind() != reflect.Struct {
+	for _, op := range specModel(t).Operations {
+		sc, err := newSpecCall(op, false)
+		if err != nil {
+			t.Errorf("%v (%s calls every operation)", err, testFile())
 			continue
 		}
-		svc := cv.Field(i)
-		for j := range svc.NumMethod() {
-			name := f.Name + "." + svc.Type().Method(j).Name
-			m := svc.Method(j)
-			mt := m.Type()
-			args := []reflect.Value{{}} // the context, set per call
-			var unlisted []reflect.Type
-			for k := 1; k < mt.NumIn()-1; k++ {
-				if v, ok := argsByType[mt.In(k)]; ok {
-					args = append(args, reflect.ValueOf(v))
-				} else {
-					// A type not listed (a new operation's parameters,
-					// say): its zero value, fine when nothing in it is
-					// required.
-					unlisted = append(unlisted, mt.In(k))
-					args = append(args, reflect.Zero(mt.In(k)))
-				}
+		for _, p := range op.HeaderParams {
+			if http.CanonicalHeaderKey(p.Name) == callHeader {
+				t.Fatalf("%s: %s has a header parameter %s, the header that %s sends with WithCallHeader: pick another callHeader there", at(p.Pointer), op.Name(), p.Name, testFile())
 			}
-			n++
-			fn(name, func(ctx context.Context, opts ...api.CallOption) error {
-				in := append(append([]reflect.Value(nil), args...), reflect.ValueOf(opts))
-				in[0] = reflect.ValueOf(ctx)
-				out := m.CallSlice(in)
-				err, _ := out[len(out)-1].Interface().(error)
-				if _, ok := errors.AsType[*api.ValidationError](err); ok {
-					t.Fatalf("%s refused its arguments (%v): add a valid value of %v to argsByType in callopts_test.go", name, err, unlisted)
-				}
-				return err
-			})
 		}
+		n++
+		fn(sc.name(), func(ctx context.Context, opts ...api.CallOption) error {
+			err := sc.call(ctx, c, opts...)
+			if _, ok := errors.AsType[*api.ValidationError](err); ok {
+				t.Errorf("%s refused the spec's examples (%v): fix them in openapi.yaml (%s)", sc.name(), err, at(op.Pointer))
+			}
+			return err
+		})
 	}
-	if n < 8 {
-		t.Fatalf("only %d methods found", n)
+	if n == 0 {
+		t.Fatal("no operation in the embedded spec: was it loaded?")
 	}
 }
+
+// callHeader is the header the test adds with WithCallHeader: no
+// operation's own.
+const callHeader = "X-Call-Option-Test"
 
 // TestCallOptionsOnEveryMethod: every typed method honours the per-call
 // options: WithCallHeader reaches each attempt, WithCallRetries replaces
@@ -87,7 +63,7 @@ func TestCallOptionsOnEveryMethod(t *testing.T) {
 		var headers []string
 		refused := &http.Client{Transport: transportFunc(func(req *http.Request) (*http.Response, error) {
 			attempts.Add(1)
-			headers = append(headers, req.Header.Get("X-Request-Id"))
+			headers = append(headers, req.Header.Get(callHeader))
 			// Refused at dial: nothing was sent, so every method may retry.
 			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}
 		})}
@@ -96,7 +72,7 @@ func TestCallOptionsOnEveryMethod(t *testing.T) {
 		everyMethod(t, c, func(name string, call func(context.Context, ...api.CallOption) error) {
 			attempts.Store(0)
 			headers = nil
-			err := call(context.Background(), api.WithCallHeader("X-Request-Id", "r-"+name), api.WithCallRetries(3))
+			err := call(context.Background(), api.WithCallHeader(callHeader, "r-"+name), api.WithCallRetries(3))
 			if !errors.Is(err, syscall.ECONNREFUSED) {
 				t.Errorf("%s: got %v, want the refused connection", name, err)
 			}
@@ -105,7 +81,7 @@ func TestCallOptionsOnEveryMethod(t *testing.T) {
 			}
 			for i, h := range headers {
 				if h != "r-"+name {
-					t.Errorf("%s: attempt %d carried X-Request-Id %q", name, i+1, h)
+					t.Errorf("%s: attempt %d carried %s %q", name, i+1, callHeader, h)
 				}
 			}
 			attempts.Store(0)

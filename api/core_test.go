@@ -29,19 +29,17 @@ func TestNoRedirectIsFollowed(t *testing.T) {
 		elsewhere.Add(1)
 		writeReply(w, reply{status: 200, body: tokenJSON})
 	})
+	auth, get, post := pick(t, kindAuth), pick(t, kindGET), pick(t, kindPOST)
 	calls := []struct {
 		name string
 		opts []api.Option
 		call func(context.Context, *api.Client) error
 		path string
 	}{
-		{"Partners.Authenticate", nil, func(ctx context.Context, c *api.Client) error {
-			_, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: api.NewSecret(testSecret)})
-			return err
-		}, tokenPath},
-		{"Configurations.List", nil, listCall, configsPath},
-		{"Configurations.Create", nil, createCall, configsPath},
-		{"token fetch of WithPartnerCredentials", []api.Option{api.WithPartnerCredentials(testPartnerID, testSecret)}, listCall, tokenPath},
+		{"partner authentication " + auth.name(), nil, auth.send, auth.urlPath()},
+		{"GET " + get.name(), nil, get.send, get.urlPath()},
+		{"POST " + post.name(), nil, post.send, post.urlPath()},
+		{"token fetch of WithPartnerCredentials", []api.Option{api.WithPartnerCredentials(testPartnerID, testSecret)}, get.send, auth.urlPath()},
 	}
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		for _, tc := range calls {
@@ -149,9 +147,9 @@ func TestDefaultAttemptTimeout(t *testing.T) {
 		wantSpent time.Duration
 		opts      []api.Option
 	}{
-		{"GET", listCall, 3, 3 * 30 * time.Second, nil},
-		{"POST", createCall, 1, 30 * time.Second, nil},
-		{"GET with WithAttemptTimeout", listCall, 1, 2 * time.Second, []api.Option{api.WithAttemptTimeout(2 * time.Second), api.WithRetries(0)}},
+		{"GET", callOf(kindGET), 3, 3 * 30 * time.Second, nil},
+		{"POST", callOf(kindPOST), 1, 30 * time.Second, nil},
+		{"GET with WithAttemptTimeout", callOf(kindGET), 1, 2 * time.Second, []api.Option{api.WithAttemptTimeout(2 * time.Second), api.WithRetries(0)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -233,30 +231,33 @@ func TestPipelineWhateverTheMiddlewareDoes(t *testing.T) {
 		{"response-replacing middleware", []api.Option{api.WithMiddleware(replace)}},
 		{"all three", []api.Option{api.WithAttemptTimeout(5 * time.Second), api.WithMiddleware(wrapBody, replace, wrapBody)}},
 	}
+	get := pick(t, kindGET)
 	for _, setup := range setups {
 		t.Run(setup.name+"/replay", func(t *testing.T) {
-			srv := newScripted(t, reply{status: 401, body: expiredJSON}, reply{status: 200, body: "[" + configJSON + "]"})
+			srv := newScripted(t, reply{status: 401, body: expiredJSON}, get.okReply())
 			tokens := &scriptedTokens{tokens: []string{"tok-1", "tok-2"}}
 			c := newTokenSourceClient(t, srv.URL, tokens, setup.opts...)
-			got, err := c.Configurations.List(context.Background())
-			if err != nil || len(got) != 1 || got[0].ID != cfgID {
-				t.Fatalf("got %v, %v; want the list after one replay", got, err)
+			got, err := get.result(context.Background(), c)
+			if err != nil {
+				t.Fatalf("got %v; want the answer after one replay", err)
 			}
+			checkResult(t, get.op, get.ok, got, get.answerValue)
 			reqs := srv.requests()
 			if len(reqs) != 2 || reqs[0].header.Get("Finicity-App-Token") != "tok-1" || reqs[1].header.Get("Finicity-App-Token") != "tok-2" {
 				t.Errorf("requests: %+v; want tok-1 then tok-2", reqs)
 			}
 		})
 		t.Run(setup.name+"/response validation", func(t *testing.T) {
-			srv := newScripted(t, reply{status: 200, body: "[" + configJSON + "]"})
+			srv := newScripted(t, get.okReply())
 			c := newClient(t, srv.URL, append(setup.opts, api.WithResponseValidation())...)
-			got, err := c.Configurations.List(context.Background())
-			if err != nil || len(got) != 1 || got[0].ID != cfgID {
-				t.Fatalf("got %v, %v; want the valid answer decoded", got, err)
+			got, err := get.result(context.Background(), c)
+			if err != nil {
+				t.Fatalf("got %v; want the valid answer decoded", err)
 			}
+			checkResult(t, get.op, get.ok, got, get.answerValue)
 			// And an invalid one is still refused.
-			bad := newScripted(t, reply{status: 200, body: `[{"id": 5}]`})
-			_, err = newClient(t, bad.URL, append(setup.opts, api.WithResponseValidation())...).Configurations.List(context.Background())
+			bad := newScripted(t, reply{status: get.ok.Code, body: wrongKind(get.ok.Schema)})
+			err = get.call(context.Background(), newClient(t, bad.URL, append(setup.opts, api.WithResponseValidation())...))
 			if ve, ok := errors.AsType[*api.ValidationError](err); !ok || !ve.Response {
 				t.Errorf("got %v, want a response *ValidationError", err)
 			}
@@ -276,7 +277,7 @@ func TestMiddlewareReplacesTheAnswer(t *testing.T) {
 			return &http.Response{StatusCode: 404, Header: http.Header{"X-From": {"mw"}}, Body: io.NopCloser(strings.NewReader(notFoundJSON))}, nil
 		})
 	}
-	_, err := newClient(t, srv.URL, api.WithMiddleware(notFound)).Configurations.Get(context.Background(), cfgID)
+	err := listCall(context.Background(), newClient(t, srv.URL, api.WithMiddleware(notFound)))
 	apiErr, ok := errors.AsType[*api.Error](err)
 	if !ok || apiErr.StatusCode != 404 || apiErr.ReasonCode != api.ReasonNotFound || apiErr.Header.Get("X-From") != "mw" {
 		t.Fatalf("got %v, want the middleware's 404", err)
@@ -290,7 +291,8 @@ func TestMiddlewareReplacesTheAnswer(t *testing.T) {
 func TestErrorsMaskedWhereverTheyComeFrom(t *testing.T) {
 	key, tok := randomSecret("key"), randomSecret("tok")
 	leak := errors.New("upstream said key=" + key + " token «" + tok + "»")
-	srv := newScripted(t, reply{status: 200, body: "[]"})
+	get := pick(t, kindGET)
+	srv := newScripted(t, get.okReply())
 	mw := api.WithMiddleware(func(api.Doer) api.Doer {
 		return api.DoerFunc(func(*http.Request) (*http.Response, error) { return nil, leak })
 	})
@@ -332,7 +334,7 @@ func TestErrorsMaskedWhereverTheyComeFrom(t *testing.T) {
 			if path == "typed" {
 				err = listCall(context.Background(), c)
 			} else {
-				_, err = c.Generated().GetConfigurationsWithResponse(context.Background())
+				_, err = get.generated(context.Background(), c, "WithResponse")
 			}
 			if !errors.Is(err, leak) {
 				t.Errorf("%s/%s: got %v, want it to wrap the original", tc.name, path, err)
@@ -410,16 +412,17 @@ func TestBaseURLRefused(t *testing.T) {
 // number of retries, a time limit for the call and for each attempt.
 func TestCallOptions(t *testing.T) {
 	ctx := context.Background()
+	get := pick(t, kindGET)
 	t.Run("header", func(t *testing.T) {
-		srv := newScripted(t, reply{status: 200, body: "[]"})
-		if _, err := newClient(t, srv.URL).Configurations.List(ctx, api.WithCallHeader("X-Request-Id", "r-1")); err != nil {
+		srv := newScripted(t, get.okReply())
+		if err := get.call(ctx, newClient(t, srv.URL), api.WithCallHeader(callHeader, "r-1")); err != nil {
 			t.Fatal(err)
 		}
-		if got := srv.requests()[0].header.Get("X-Request-Id"); got != "r-1" {
-			t.Errorf("X-Request-Id: got %q", got)
+		if got := srv.requests()[0].header.Get(callHeader); got != "r-1" {
+			t.Errorf("%s: got %q", callHeader, got)
 		}
 		for _, name := range []string{"Finicity-App-Key", "finicity-app-token", "Content-Type", "bad name"} {
-			_, err := newClient(t, srv.URL).Configurations.List(ctx, api.WithCallHeader(name, "x"))
+			err := get.call(ctx, newClient(t, srv.URL), api.WithCallHeader(name, "x"))
 			if err == nil || !strings.Contains(err.Error(), "WithCallHeader") {
 				t.Errorf("WithCallHeader(%q): got %v, want it refused", name, err)
 			}
@@ -436,11 +439,11 @@ func TestCallOptions(t *testing.T) {
 		if apiErr, ok := errors.AsType[*api.Error](err); !ok || apiErr.StatusCode != 503 || srv.count() != 3 {
 			t.Fatalf("default: %v after %d requests", err, srv.count())
 		}
-		_, err = c.Configurations.List(ctx, api.WithCallRetries(0))
+		err = get.call(ctx, c, api.WithCallRetries(0))
 		if srv.count() != 4 {
 			t.Errorf("WithCallRetries(0): %d more requests, want 1 (%v)", srv.count()-3, err)
 		}
-		_, err = c.Configurations.Get(ctx, cfgID, api.WithCallRetries(4))
+		err = get.call(ctx, c, api.WithCallRetries(4))
 		if srv.count() != 9 {
 			t.Errorf("WithCallRetries(4): %d more requests, want 5 (%v)", srv.count()-4, err)
 		}
@@ -451,22 +454,22 @@ func TestCallOptions(t *testing.T) {
 			var rec testutil.SleepRecorder
 			c := newClient(t, "http://127.0.0.1", api.WithHTTPClient(stalledTransport(&sent)), api.WithRetrySleep(rec.Sleep))
 			start := time.Now()
-			_, err := c.Configurations.List(ctx, api.WithCallTimeout(45*time.Second))
+			err := get.call(ctx, c, api.WithCallTimeout(45*time.Second))
 			if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 45*time.Second || sent.Load() != 2 {
 				t.Errorf("WithCallTimeout(45s): %v after %v and %d attempts; want 45s, 2 attempts", err, time.Since(start), sent.Load())
 			}
 			start = time.Now()
-			_, err = c.Configurations.List(ctx, api.WithCallAttemptTimeout(time.Second), api.WithCallRetries(1))
+			err = get.call(ctx, c, api.WithCallAttemptTimeout(time.Second), api.WithCallRetries(1))
 			if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 2*time.Second || sent.Load() != 4 {
 				t.Errorf("WithCallAttemptTimeout(1s): %v after %v", err, time.Since(start))
 			}
 		})
 	})
 	t.Run("invalid", func(t *testing.T) {
-		srv := newScripted(t, reply{status: 200, body: "[]"})
+		srv := newScripted(t, get.okReply())
 		c := newClient(t, srv.URL)
 		for i, opt := range []api.CallOption{api.WithCallTimeout(0), api.WithCallRetries(-1), api.WithCallAttemptTimeout(-time.Second), api.WithResponseInto(nil), nil} {
-			if _, err := c.Configurations.List(ctx, opt); err == nil || !strings.HasPrefix(err.Error(), "finicity: ") {
+			if err := get.call(ctx, c, opt); err == nil || !strings.HasPrefix(err.Error(), "finicity: ") {
 				t.Errorf("option %d: got %v, want it refused", i, err)
 			}
 		}
@@ -491,7 +494,7 @@ func TestResetPartnerCredentials(t *testing.T) {
 			writeReply(w, reply{status: 200, body: tokenJSON})
 			return
 		}
-		writeReply(w, reply{status: 200, body: "[]"})
+		writeReply(w, getOK())
 	})
 	c := newPartnerClient(t, srv.URL)
 	for range 2 {
@@ -520,7 +523,7 @@ func TestResetPartnerCredentials(t *testing.T) {
 // partner authentication is tried again by later calls, each after a wait
 // that doubles from 0.5 s, jittered in its upper half.
 func TestAuthenticationBackoff(t *testing.T) {
-	srv := newScripted(t, reply{status: 502}, reply{status: 504}, reply{status: 503}, reply{status: 200, body: tokenJSON}, reply{status: 200, body: "[]"})
+	srv := newScripted(t, reply{status: 502}, reply{status: 504}, reply{status: 503}, reply{status: 200, body: tokenJSON}, getOK())
 	var rec testutil.SleepRecorder
 	c := newPartnerClient(t, srv.URL, api.WithRetrySleep(rec.Sleep))
 	for i := range 3 {

@@ -3,7 +3,7 @@ package api_test
 import (
 	"context"
 	"errors"
-	"io"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -21,21 +21,24 @@ import (
 // a body is an empty answer.
 func TestTransportFailuresReadAsHTTPClientDoes(t *testing.T) {
 	boom := errors.New("boom")
+	get := pick(t, kindGET)
+	// As net/http's url.Error writes the request: "Get" and the URL.
+	prefix := fmt.Sprintf("finicity: %s%s %q: ", get.op.Method[:1], strings.ToLower(get.op.Method[1:]), "http://127.0.0.1"+get.urlPath())
 	cases := []struct {
 		name string
 		rt   transportFunc
 		want string // "" for success
 	}{
 		{"transport error", func(*http.Request) (*http.Response, error) { return nil, boom },
-			`finicity: Get "http://127.0.0.1/connect-components/configurations": boom`},
+			prefix + `boom`},
 		{"response beside an error", func(r *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, boom
-		}, `finicity: Get "http://127.0.0.1/connect-components/configurations": boom`},
+		}, prefix + `boom`},
 		{"nil response", func(*http.Request) (*http.Response, error) { return nil, nil },
-			`finicity: Get "http://127.0.0.1/connect-components/configurations": http: RoundTripper implementation (api_test.transportFunc) returned a nil *Response with a nil error`},
+			prefix + `http: RoundTripper implementation (api_test.transportFunc) returned a nil *Response with a nil error`},
 		{"nil body with a length", func(r *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: 2, Request: r}, nil
-		}, `finicity: Get "http://127.0.0.1/connect-components/configurations": http: RoundTripper implementation (api_test.transportFunc) returned a *Response with content length 2 but a nil Body`},
+		}, prefix + `http: RoundTripper implementation (api_test.transportFunc) returned a *Response with content length 2 but a nil Body`},
 		{"nil body, empty", func(r *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: 204, Header: http.Header{}, Request: r}, nil
 		}, ""},
@@ -45,10 +48,10 @@ func TestTransportFailuresReadAsHTTPClientDoes(t *testing.T) {
 			t.Run(tc.name+"/timeout "+timeout.String(), func(t *testing.T) {
 				hc := &http.Client{Transport: tc.rt, Timeout: timeout}
 				c := newClient(t, "http://127.0.0.1", api.WithHTTPClient(hc), api.WithRetries(0))
-				_, err := c.Configurations.List(context.Background())
+				err := get.call(context.Background(), c)
 				if tc.want == "" {
-					// An empty 204 to a list does not decode: the answer's
-					// fault, not the transport's.
+					// An empty 204 to an operation answering JSON does not
+					// decode: the answer's fault, not the transport's.
 					if de, ok := errors.AsType[*api.DecodeError](err); !ok || de.StatusCode != 204 || len(de.Body) != 0 {
 						t.Fatalf("got %v, want a *api.DecodeError of the empty 204", err)
 					}
@@ -70,11 +73,11 @@ func TestTransportFailuresReadAsHTTPClientDoes(t *testing.T) {
 // set by the answer.
 func TestCookieJarIsUsed(t *testing.T) {
 	var cookies []string
+	get := pick(t, kindGET)
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		cookies = append(cookies, r.Header.Get("Cookie"))
 		http.SetCookie(w, &http.Cookie{Name: "lb", Value: "node-2"})
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, "[]")
+		writeReply(w, get.okReply())
 	})
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -82,7 +85,7 @@ func TestCookieJarIsUsed(t *testing.T) {
 	}
 	c := newClient(t, srv.URL, api.WithHTTPClient(&http.Client{Jar: jar}))
 	for range 2 {
-		if _, err := c.Configurations.List(context.Background()); err != nil {
+		if err := get.call(context.Background(), c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -95,24 +98,25 @@ func TestCookieJarIsUsed(t *testing.T) {
 // with or without a trailing slash on either.
 func TestBaseURLPath(t *testing.T) {
 	var got []string
+	get := pick(t, kindGETPath)
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		got = append(got, r.URL.EscapedPath())
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, "[]")
+		writeReply(w, get.okReply())
 	})
+	path := get.urlPath()
 	for _, tc := range []struct{ base, want string }{
-		{"", "/connect-components/configurations"},
-		{"/", "/connect-components/configurations"},
-		{"/proxy/finicity", "/proxy/finicity/connect-components/configurations"},
-		{"/proxy/finicity/", "/proxy/finicity/connect-components/configurations"},
-		{"/proxy%2Ffinicity", "/proxy%2Ffinicity/connect-components/configurations"},
+		{"", path},
+		{"/", path},
+		{"/proxy/finicity", "/proxy/finicity" + path},
+		{"/proxy/finicity/", "/proxy/finicity" + path},
+		{"/proxy%2Ffinicity", "/proxy%2Ffinicity" + path},
 	} {
 		got = nil
 		c := newClient(t, srv.URL+tc.base)
-		if _, err := c.Configurations.List(context.Background()); err != nil {
+		if err := get.call(context.Background(), c); err != nil {
 			t.Fatalf("base %q: %v", tc.base, err)
 		}
-		if _, err := c.Generated().GetConfigurationsWithResponse(context.Background()); err != nil {
+		if _, err := get.generated(context.Background(), c, "WithResponse"); err != nil {
 			t.Fatalf("base %q, Generated: %v", tc.base, err)
 		}
 		if len(got) != 2 || got[0] != tc.want || got[1] != tc.want {
@@ -125,8 +129,7 @@ func TestBaseURLPath(t *testing.T) {
 // *Error like any other 3xx.
 func TestRedirectWithBadLocation(t *testing.T) {
 	srv := newScripted(t, reply{status: http.StatusFound, header: map[string]string{"Location": "http://[::1"}})
-	c := newClient(t, srv.URL)
-	_, err := c.Configurations.List(context.Background())
+	err := listCall(context.Background(), newClient(t, srv.URL))
 	apiErr, ok := errors.AsType[*api.Error](err)
 	if !ok || apiErr.StatusCode != http.StatusFound || apiErr.Header.Get("Location") != "http://[::1" {
 		t.Fatalf("got %v, want the 302 as an *api.Error with its Location header", err)

@@ -77,7 +77,7 @@ func TestFileTokenSourceReplay(t *testing.T) {
 			writeReply(w, reply{status: 401, body: expiredJSON})
 			return
 		}
-		writeReply(w, reply{status: 200, body: "[]"})
+		writeReply(w, getOK())
 	})
 	c := newTokenSourceClient(t, srv.URL, &FileTokenSource{Path: path})
 	if err := listCall(context.Background(), c); err != nil {

@@ -33,29 +33,10 @@ const wantUserAgent = "finicity-connect-go/" + api.Version
 // generated client sets none. One place to change if it ever does.
 const wantAccept = ""
 
-// Paths of the API, as sent.
-const (
-	tokenPath   = "/aggregation/v2/partners/authentication"
-	configsPath = "/connect-components/configurations"
-)
-
-var (
-	cfgID      = api.MustParseUUID("605543e1-f507-48ad-8127-95c40566597b")
-	cfgID2     = api.MustParseUUID("9082affa-d965-40be-a3ed-a320bb3467ff")
-	formID     = api.MustParseUUID("8d9d8f5e-2c5f-4f49-bf9b-276a7df0367f")
-	streamID   = api.MustParseUUID("208a1170-875e-4656-85d0-27dfc3ee7137")
-	elementID  = api.MustParseUUID("26410b1f-0347-4d57-bb03-f44d00e785e2")
-	elementID2 = api.MustParseUUID("f2ce62c2-877f-4c26-9935-d1ab6084e6d0")
-	oauthID    = api.MustParseUUID("0b4bd6c1-5f8a-4c0e-9a66-1f0d3b1c2a77")
-	mfaID      = api.MustParseUUID("3c9a1f0e-7d42-4b8e-9a1d-2f6b5c4e8d01")
-	mfaID2     = api.MustParseUUID("4d0b2a1f-8e53-4c9f-8b2e-3a7c6d5f9e12")
-	choiceID1  = api.MustParseUUID("5e1c3b2a-9f64-4d0a-9c3f-4b8d7e6a0f23")
-	choiceID2  = api.MustParseUUID("6f2d4c3b-a075-4e1b-8d4a-5c9e8f7b1a34")
-	acceptedAt = time.Date(2024, 11, 28, 18, 25, 32, 0, time.UTC)
-)
-
-// agreement is a complete service agreement.
-var agreement = api.ServiceAgreement{Language: "en", AcceptedDate: acceptedAt}
+// tokenPath is partner authentication's path, which the client
+// (internal/auth.TokenPath) sends WithPartnerCredentials' token fetch to
+// with the app key alone.
+const tokenPath = "/aggregation/v2/partners/authentication"
 
 // errorBody is an error answer in the documented shape, written by hand so
 // that its exact bytes (spacing, trailing newline) can be compared with

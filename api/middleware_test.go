@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/retry"
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
@@ -57,16 +59,18 @@ func (tr *trace) named(name string) api.Middleware {
 // first outermost), inside the retry loop: a GET answered 503 then 200
 // goes through both twice.
 func TestMiddlewareOrderAndAttempts(t *testing.T) {
-	srv := newScripted(t, reply{status: 503}, reply{status: 200, body: "[]"})
+	get := pick(t, kindGET)
+	srv := newScripted(t, reply{status: 503}, get.okReply())
 	var tr trace
 	var rec testutil.SleepRecorder
 	c := newClient(t, srv.URL, api.WithMiddleware(tr.named("A")), api.WithMiddleware(tr.named("B")), api.WithRetrySleep(rec.Sleep))
-	if err := listCall(context.Background(), c); err != nil {
+	if err := get.call(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
+	line, ok := "GET "+get.urlPath(), fmt.Sprint(get.okReply().status)
 	want := []string{
-		"A> GET " + configsPath, "B> GET " + configsPath, "<B 503", "<A 503",
-		"A> GET " + configsPath, "B> GET " + configsPath, "<B 200", "<A 200",
+		"A> " + line, "B> " + line, "<B 503", "<A 503",
+		"A> " + line, "B> " + line, "<B " + ok, "<A " + ok,
 	}
 	if got := tr.all(); !slices.Equal(got, want) {
 		t.Errorf("trace:\n got %q\nwant %q", got, want)
@@ -81,10 +85,11 @@ func TestMiddlewareSeesTheTokenFetch(t *testing.T) {
 	hs := newServer(t, srv.ServeHTTP)
 	var tr trace
 	c := newPartnerClient(t, hs.URL, api.WithMiddleware(tr.named("A")))
-	if err := listCall(context.Background(), c); err != nil {
+	get := pick(t, kindGET)
+	if err := get.call(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"A> POST " + tokenPath, "<A 200", "A> GET " + configsPath, "<A 200"}
+	want := []string{"A> POST " + tokenPath, "<A 200", "A> GET " + get.urlPath(), fmt.Sprintf("<A %d", get.okReply().status)}
 	if got := tr.all(); !slices.Equal(got, want) {
 		t.Errorf("trace:\n got %q\nwant %q", got, want)
 	}
@@ -95,7 +100,8 @@ func TestMiddlewareSeesTheTokenFetch(t *testing.T) {
 // GetBody) and the response with its body, which it may read without
 // taking it from the caller.
 func TestMiddlewareSeesCredentialsAndBody(t *testing.T) {
-	srv := newScripted(t, reply{status: 201, body: configJSON})
+	post := pick(t, kindPOST)
+	srv := newScripted(t, post.okReply())
 	var header http.Header
 	var reqBody, respBody []byte
 	var attempt int
@@ -115,18 +121,18 @@ func TestMiddlewareSeesCredentialsAndBody(t *testing.T) {
 			return resp, err
 		})
 	}
-	cfg, err := newClient(t, srv.URL, api.WithMiddleware(mw)).Configurations.Create(context.Background(), configParams)
+	got, err := post.result(context.Background(), newClient(t, srv.URL, api.WithMiddleware(mw)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(cfg, wantConfig) {
-		t.Errorf("caller got %+v after the middleware read the body, want %+v", cfg, wantConfig)
-	}
+	// What the caller got after the middleware read the body.
+	checkResult(t, post.op, post.ok, got, post.answerValue)
 	if header.Get("Finicity-App-Key") != testKey || header.Get("Finicity-App-Token") != testToken || header.Get("User-Agent") != wantUserAgent {
 		t.Errorf("middleware saw headers %v", header)
 	}
-	if string(reqBody) != configParamsJSON || string(respBody) != configJSON {
-		t.Errorf("middleware saw request %q, response %q", reqBody, respBody)
+	post.checkBody(t, reqBody)
+	if string(respBody) != post.answer {
+		t.Errorf("middleware saw the response %q, want %q", respBody, post.answer)
 	}
 	if attempt != 1 {
 		t.Errorf("attempt: got %d", attempt)
@@ -136,23 +142,22 @@ func TestMiddlewareSeesCredentialsAndBody(t *testing.T) {
 // TestMiddlewareMayReplaceTheBody: a body a middleware puts in place is
 // the one the caller decodes.
 func TestMiddlewareMayReplaceTheBody(t *testing.T) {
-	srv := newScripted(t, reply{status: 200, body: "[]"})
+	get := pick(t, kindGET)
+	srv := newScripted(t, reply{status: get.ok.Code, body: wrongKind(get.ok.Schema)})
 	mw := func(next api.Doer) api.Doer {
 		return api.DoerFunc(func(req *http.Request) (*http.Response, error) {
 			resp, err := next.Do(req)
 			if err == nil {
-				resp.Body = io.NopCloser(strings.NewReader("[" + configJSON + "]"))
+				resp.Body = io.NopCloser(strings.NewReader(get.answer))
 			}
 			return resp, err
 		})
 	}
-	got, err := newClient(t, srv.URL, api.WithMiddleware(mw)).Configurations.List(context.Background())
+	got, err := get.result(context.Background(), newClient(t, srv.URL, api.WithMiddleware(mw)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []api.Configuration{*wantConfig}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	checkResult(t, get.op, get.ok, got, get.answerValue)
 }
 
 // TestMiddlewareErrorIsReturned: an error from a middleware fails the
@@ -195,7 +200,7 @@ func TestRequestEditor(t *testing.T) {
 	var seen http.Header
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		seen = r.Header.Clone()
-		writeReply(w, reply{status: 200, body: "[]"})
+		writeReply(w, getOK())
 	})
 	c := newClient(t, srv.URL, api.WithRequestEditor(first), api.WithRequestEditor(second))
 	if err := listCall(context.Background(), c); err != nil {
@@ -233,28 +238,26 @@ func TestRequestEditor(t *testing.T) {
 // spec is refused with a *ValidationError naming the field and the rule,
 // and no request reaches the server.
 func TestRequestValidation(t *testing.T) {
-	tests := []struct {
-		name        string
-		redirectURI string
-	}{
-		{"not absolute", "not a uri"},
-		{"relative", "/oauth/complete"},
-		{"too long", "https://partner.example.com/" + strings.Repeat("a", 1100)},
+	cases := invalidFields(t)
+	if len(cases) == 0 {
+		t.Skip("no body field of the spec has a format or a maxLength a string can break")
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.sc.name()+"/"+tc.field+"/"+tc.value[:min(len(tc.value), 20)], func(t *testing.T) {
 			srv, hits := countingServer(t)
-			p := oauthParams
-			p.RedirectURI = tc.redirectURI
-			_, err := newClient(t, srv.URL, api.WithRequestValidation()).OAuthURLs.Create(context.Background(), 170716, p)
+			err := tc.sc.call(context.Background(), newClient(t, srv.URL, api.WithRequestValidation()))
 			ve, ok := errors.AsType[*api.ValidationError](err)
 			if !ok {
 				t.Fatalf("got %T %v, want *api.ValidationError", err, err)
 			}
-			if ve.Response || ve.StatusCode != 0 || ve.Method != "POST" || ve.Path != oauthPath || ve.Location != "body" || ve.Field != "redirectURI" || ve.Reason == "" {
-				t.Errorf("got %+v", *ve)
+			want := api.ValidationError{Method: tc.sc.op.Method, Path: tc.sc.urlPath(), Location: "body", Field: tc.field, Reason: ve.Reason}
+			if *ve != want || ve.Reason == "" {
+				t.Errorf("got %+v, want %+v with a reason", *ve, want)
 			}
-			if strings.Contains(err.Error(), tc.redirectURI) {
+			if tc.format != "" && !strings.Contains(ve.Reason, spec.FormatRule(tc.format)) {
+				t.Errorf("reason %q does not say the rule %q", ve.Reason, spec.FormatRule(tc.format))
+			}
+			if strings.Contains(err.Error(), tc.value) {
 				t.Errorf("the error quotes the value: %v", err)
 			}
 			if _, ok := errors.AsType[*api.Error](err); ok {
@@ -267,9 +270,7 @@ func TestRequestValidation(t *testing.T) {
 	}
 	t.Run("off by default", func(t *testing.T) {
 		srv := newScripted(t, reply{status: 400, body: badRequestJSON})
-		p := oauthParams
-		p.RedirectURI = "not a uri"
-		_, err := newClient(t, srv.URL).OAuthURLs.Create(context.Background(), 170716, p)
+		err := cases[0].sc.call(context.Background(), newClient(t, srv.URL))
 		if _, ok := errors.AsType[*api.Error](err); !ok || srv.count() != 1 {
 			t.Errorf("got %v after %d requests; want the server's 400", err, srv.count())
 		}
@@ -281,20 +282,36 @@ func TestRequestValidation(t *testing.T) {
 // a *ValidationError that errors.As also finds as the *api.Error, with the
 // exact body.
 func TestResponseValidation(t *testing.T) {
+	get := pick(t, kindGET)
 	tests := []struct {
 		name    string
 		reply   reply
 		wantAPI bool
 	}{
-		{"2xx with a bad uuid", reply{status: 200, body: `[{"id":"not-a-uuid"}]`}, false},
-		{"2xx with an object for a list", reply{status: 200, body: configJSON}, false},
-		{"undocumented 500", reply{status: 500, header: map[string]string{"Content-Type": "text/html"}, body: "<html>oops</html>"}, true},
-		{"documented 401 with a malformed body", reply{status: 401, body: `{"message":"no"}`}, true},
+		{"2xx of another kind", reply{status: get.ok.Code, body: wrongKind(get.ok.Schema)}, false},
+		{"undocumented 5xx", reply{status: undocumented(get.op), header: map[string]string{"Content-Type": "text/html"}, body: "<html>oops</html>"}, true},
+	}
+	if bad, ok := offFormat(get.ok.Schema, get.answerValue); ok {
+		tests = append(tests, struct {
+			name    string
+			reply   reply
+			wantAPI bool
+		}{"2xx off a format", reply{status: get.ok.Code, body: string(mustJSON(bad))}, false})
+	}
+	for _, r := range get.op.Errors() {
+		if r.Code != 0 && r.JSON && r.Schema != nil {
+			tests = append(tests, struct {
+				name    string
+				reply   reply
+				wantAPI bool
+			}{"documented " + r.Status + " with a malformed body", reply{status: r.Code, body: wrongKind(r.Schema)}, true})
+			break
+		}
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newScripted(t, tc.reply)
-			got, err := newClient(t, srv.URL, api.WithResponseValidation(), api.WithRetries(0)).Configurations.List(context.Background())
+			got, err := get.result(context.Background(), newClient(t, srv.URL, api.WithResponseValidation(), api.WithRetries(0)))
 			if got != nil {
 				t.Errorf("value with an error: %v", got)
 			}
@@ -302,10 +319,10 @@ func TestResponseValidation(t *testing.T) {
 			if !ok {
 				t.Fatalf("got %T %v, want *api.ValidationError", err, err)
 			}
-			if !ve.Response || ve.StatusCode != tc.reply.status || ve.Method != "GET" || ve.Path != configsPath || ve.Reason == "" {
+			if !ve.Response || ve.StatusCode != tc.reply.status || ve.Method != get.op.Method || ve.Path != get.urlPath() || ve.Reason == "" {
 				t.Errorf("got %+v", *ve)
 			}
-			wantPrefix := fmt.Sprintf("finicity: invalid response %d to GET %s: ", tc.reply.status, configsPath)
+			wantPrefix := fmt.Sprintf("finicity: invalid response %d to %s %s: ", tc.reply.status, get.op.Method, get.urlPath())
 			if !strings.HasPrefix(err.Error(), wantPrefix) {
 				t.Errorf("message %q, want prefix %q", err, wantPrefix)
 			}
@@ -314,7 +331,7 @@ func TestResponseValidation(t *testing.T) {
 				t.Fatalf("errors.As *api.Error: got %v, want %v", isAPI, tc.wantAPI)
 			}
 			if isAPI {
-				want := &api.Error{StatusCode: tc.reply.status, Body: []byte(tc.reply.body), Method: "GET", Path: configsPath}
+				want := &api.Error{StatusCode: tc.reply.status, Body: []byte(tc.reply.body), Method: get.op.Method, Path: get.urlPath()}
 				if got := errorFields(apiErr); !reflect.DeepEqual(got, want) {
 					t.Errorf("*api.Error: got %+v, want %+v", got, want)
 				}
@@ -323,55 +340,75 @@ func TestResponseValidation(t *testing.T) {
 	}
 }
 
-// TestGenerated: the generated client goes through the same layers: the
-// request carries the credentials and User-Agent, every documented status
-// decodes without an error, and validation applies.
+// TestGenerated: the generated client (Generated) goes through the same
+// layers: for every operation of the spec called with its examples, the
+// request is exactly the one the typed method sends (credentials and
+// User-Agent included), and every documented status decodes without an
+// error, the body kept exactly and its JSON<status> field holding the
+// example; validation and token replay apply.
 func TestGenerated(t *testing.T) {
-	t.Run("headers and decoding", func(t *testing.T) {
-		var n atomic.Int64
-		srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-			if n.Add(1) == 1 {
-				checkRequest(t, r, expectation{method: "GET", path: configsPath, token: testToken})
-				writeReply(w, reply{status: 200, body: "[" + configJSON + "]"})
-				return
+	for _, op := range specModel(t).Operations {
+		sc, err := newSpecCall(op, true)
+		if err != nil {
+			t.Errorf("%v (%s)", err, testFile())
+			continue
+		}
+		for _, r := range op.Responses {
+			status := statusOf(r)
+			if status == 0 || r.Code == 0 {
+				continue
 			}
-			checkRequest(t, r, expectation{method: "GET", path: configPath, token: testToken})
-			writeReply(w, reply{status: 404, body: notFoundJSON})
-		})
-		g := newClient(t, srv.URL).Generated()
-		list, err := g.GetConfigurationsWithResponse(context.Background())
-		if err != nil {
-			t.Fatal(err)
+			value, body, err := answerOf(op, r, true)
+			if err != nil {
+				t.Errorf("%v (%s)", err, testFile())
+				continue
+			}
+			t.Run(sc.name()+"/"+r.Status, func(t *testing.T) {
+				var hits atomic.Int64
+				srv := newServer(t, func(w http.ResponseWriter, req *http.Request) {
+					hits.Add(1)
+					sent, _ := io.ReadAll(req.Body)
+					sc.checkSent(t, req, sent, testToken)
+					writeReply(w, reply{status: status, header: map[string]string{"Content-Type": r.ContentType}, body: body})
+				})
+				resp, err := sc.generated(context.Background(), newClient(t, srv.URL), "WithResponse")
+				if err != nil {
+					t.Fatalf("the documented %s answer is an error: %v", r.Status, err)
+				}
+				if hits.Load() != 1 || genStatus(resp) != status || string(genField(resp, "Body").Bytes()) != body {
+					t.Errorf("%d requests; got %d %q, want %d %q", hits.Load(), genStatus(resp), genField(resp, "Body").Bytes(), status, body)
+				}
+				if f := genField(resp, "JSON"+r.Status); f.IsValid() && value != nil {
+					if f.IsNil() {
+						t.Fatalf("JSON%s is nil", r.Status)
+					}
+					var got any
+					_ = json.Unmarshal(mustJSON(f.Interface()), &got)
+					if d := diffJSON(r.Schema, got, value, ""); d != "" {
+						t.Errorf("JSON%s holds another value (%s):\n got %s\nwant %s", r.Status, d, mustJSON(got), mustJSON(value))
+					}
+				}
+			})
 		}
-		if list.StatusCode() != 200 || list.JSON200 == nil || !reflect.DeepEqual(*list.JSON200, []api.Configuration{*wantConfig}) {
-			t.Errorf("got %d %+v", list.StatusCode(), list.JSON200)
-		}
-		one, err := g.GetConfigurationsConfigurationIDWithResponse(context.Background(), cfgID)
-		if err != nil {
-			t.Fatalf("a documented 404 is an error: %v", err)
-		}
-		if one.StatusCode() != 404 || one.JSON404 == nil || !reflect.DeepEqual(one.JSON404.Errors.Error, notFoundItem) || string(one.Body) != notFoundJSON {
-			t.Errorf("got %d %+v %q", one.StatusCode(), one.JSON404, one.Body)
-		}
-	})
+	}
 	t.Run("request validation", func(t *testing.T) {
 		srv, hits := countingServer(t)
-		p := oauthParams
-		p.RedirectURI = "not a uri"
-		_, err := newClient(t, srv.URL, api.WithRequestValidation()).Generated().PostInstitutionsInstitutionIDOauthUrlsWithResponse(context.Background(), 1, p)
-		if ve, ok := errors.AsType[*api.ValidationError](err); !ok || ve.Field != "redirectURI" {
-			t.Errorf("got %v, want a *ValidationError on redirectURI", err)
+		bad := invalidFormat(t, "not a value of its format")
+		_, err := bad.sc.generated(context.Background(), newClient(t, srv.URL, api.WithRequestValidation()), "WithResponse")
+		if ve, ok := errors.AsType[*api.ValidationError](err); !ok || ve.Field != bad.field {
+			t.Errorf("got %v, want a *ValidationError on %s", err, bad.field)
 		}
 		if hits.Load() != 0 {
 			t.Errorf("%d requests sent", hits.Load())
 		}
 	})
 	t.Run("token replay", func(t *testing.T) {
-		srv := newScripted(t, reply{status: 401, body: expiredJSON}, reply{status: 200, body: "[]"})
+		get := pick(t, kindGET)
+		srv := newScripted(t, reply{status: 401, body: expiredJSON}, get.okReply())
 		ts := &scriptedTokens{tokens: []string{"tok-1", "tok-2"}}
-		r, err := newTokenSourceClient(t, srv.URL, ts).Generated().GetConfigurationsWithResponse(context.Background())
-		if err != nil || r.StatusCode() != 200 || srv.count() != 2 {
-			t.Errorf("got %v %v after %d requests; want 200 after the replay", r, err, srv.count())
+		r, err := get.generated(context.Background(), newTokenSourceClient(t, srv.URL, ts), "WithResponse")
+		if err != nil || genStatus(r) != get.okReply().status || srv.count() != 2 {
+			t.Errorf("got %v after %d requests; want %d after the replay", err, srv.count(), get.okReply().status)
 		}
 	})
 }
@@ -380,7 +417,8 @@ func TestGenerated(t *testing.T) {
 // body itself; a middleware that read it first (as Middleware's
 // documentation allows) must not leave it empty.
 func TestGeneratedAfterMiddlewareReadsTheBody(t *testing.T) {
-	srv := newScripted(t, reply{status: 200, body: "[" + configJSON + "]"})
+	get := pick(t, kindGET)
+	srv := newScripted(t, get.okReply())
 	mw := func(next api.Doer) api.Doer {
 		return api.DoerFunc(func(req *http.Request) (*http.Response, error) {
 			resp, err := next.Do(req)
@@ -390,11 +428,17 @@ func TestGeneratedAfterMiddlewareReadsTheBody(t *testing.T) {
 			return resp, err
 		})
 	}
-	r, err := newClient(t, srv.URL, api.WithMiddleware(mw)).Generated().GetConfigurationsWithResponse(context.Background())
+	r, err := get.generated(context.Background(), newClient(t, srv.URL, api.WithMiddleware(mw)), "WithResponse")
 	if err != nil {
-		t.Fatalf("got %v, want the list decoded", err)
+		t.Fatalf("got %v, want the answer decoded", err)
 	}
-	if r.JSON200 == nil || !reflect.DeepEqual(*r.JSON200, []api.Configuration{*wantConfig}) || string(r.Body) != "["+configJSON+"]" {
-		t.Errorf("got %+v, body %q", r.JSON200, r.Body)
+	f := genField(r, "JSON"+get.ok.Status)
+	if string(genField(r, "Body").Bytes()) != get.answer || !f.IsValid() || f.IsNil() {
+		t.Fatalf("got body %q, JSON%s %v; want the answer", genField(r, "Body").Bytes(), get.ok.Status, f)
+	}
+	var got any
+	_ = json.Unmarshal(mustJSON(f.Interface()), &got)
+	if d := diffJSON(get.ok.Schema, got, get.answerValue, ""); d != "" {
+		t.Errorf("JSON%s holds another value: %s", get.ok.Status, d)
 	}
 }

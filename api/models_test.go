@@ -1,30 +1,45 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/spec"
 )
 
-// TestSecretsNeverPrinted: the models with a secret field (x-secret in
-// openapi.yaml) never show it through fmt, whatever the verb, alone, by
-// pointer or inside another value; an empty secret stays visibly empty;
-// JSON still carries it, since that is the request.
+// TestSecretsNeverPrinted: every typed value that holds a secret field
+// (x-secret in openapi.yaml, or a credential's name: the model's
+// Secrets), found by calling every operation with its examples (the
+// typed body, the typed result of each success), with the secret fields
+// set to a known secret, never shows it through fmt, whatever the verb,
+// alone, by pointer or inside another value; JSON still carries it, since
+// that is the request. An empty secret stays visibly empty.
 func TestSecretsNeverPrinted(t *testing.T) {
 	const secret = "s3cr3t-Value-9f2"
-	values := map[string]any{
-		"PartnerCredentials": api.PartnerCredentials{PartnerID: "1234583871234", PartnerSecret: api.NewSecret(secret)},
-		"AccessToken":        api.AccessToken{Token: api.NewSecret(secret)},
+	values := secretHolders(t, secret)
+	if len(values) == 0 {
+		t.Skip("no operation of the spec sends or answers a secret field")
 	}
+	names := make([]string, 0, len(values))
+	for name := range values {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	t.Logf("typed values holding a secret: %q", names)
 	verbs := []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%T %v", "%10v", "%-30s", "%p", "%d"}
-	for name, v := range values {
+	for _, name := range names {
+		v := values[name]
 		forms := map[string]any{"value": v, "pointer": ptr(v), "nested": struct{ Inner any }{v}, "slice": []any{v}}
 		for form, x := range forms {
 			for _, verb := range verbs {
@@ -38,10 +53,11 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		}
 		b, err := json.Marshal(v)
 		if err != nil || !strings.Contains(string(b), secret) {
-			t.Errorf("%s: JSON %s, %v: the request body must carry the secret", name, b, err)
+			t.Errorf("%s: JSON %s, %v: the value must carry the secret", name, b, err)
 		}
 	}
-	// The other fields still print, and an unset secret prints as empty.
+	// The other fields still print, and an unset secret prints as empty:
+	// the partner credentials WithPartnerCredentials sends.
 	if got := fmt.Sprintf("%+v", api.PartnerCredentials{PartnerID: "1234583871234"}); got != "{PartnerID:1234583871234 PartnerSecret:}" {
 		t.Errorf("%%+v of credentials without a secret: %s", got)
 	}
@@ -50,14 +66,95 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 }
 
-func ptr(v any) any {
-	switch x := v.(type) {
-	case api.PartnerCredentials:
-		return &x
-	case api.AccessToken:
-		return &x
+// secretHolders are the typed values of every operation's body and
+// successes whose examples have a secret field, with each secret field
+// set to secret: the body decoded into the type the typed method takes,
+// the answer decoded by the typed method.
+func secretHolders(t *testing.T, secret string) map[string]any {
+	m := specModel(t)
+	out := map[string]any{}
+	for _, op := range m.Operations {
+		sc, err := newSpecCall(op, true)
+		if err != nil {
+			t.Errorf("%v (%s)", err, testFile())
+			continue
+		}
+		if op.Body != nil && op.Body.JSON {
+			if body, ok := withSecret(m, sc.body, secret); ok {
+				v, err := sc.withBody(body).typedBodyValue(newClient(t, "http://127.0.0.1"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[op.Qualified()+" body"] = v
+			}
+		}
+		for _, r := range op.Successes() {
+			value, _, err := answerOf(op, r, false)
+			if err != nil || value == nil {
+				continue
+			}
+			answer, ok := withSecret(m, value, secret)
+			if !ok {
+				continue
+			}
+			srv := newScripted(t, reply{status: r.Code, body: string(mustJSON(answer))})
+			v, err := sc.result(context.Background(), newClient(t, srv.URL))
+			if err != nil {
+				t.Fatalf("%s answered its %s example: %v", sc.name(), r.Status, err)
+			}
+			if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
+				v = rv.Elem().Interface()
+			}
+			out[op.Qualified()+" "+r.Status] = v
+		}
 	}
-	panic(fmt.Sprintf("ptr: %T", v))
+	return out
+}
+
+// withSecret is a copy of the JSON value v with every string member of a
+// secret field set to secret; false when it has none.
+func withSecret(m *spec.Model, v any, secret string) (any, bool) {
+	found := false
+	var walk func(any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			out := map[string]any{}
+			for k, e := range x {
+				if _, isString := e.(string); isString && m.Secrets.IsField(k) {
+					out[k], found = secret, true
+					continue
+				}
+				out[k] = walk(e)
+			}
+			return out
+		case []any:
+			out := make([]any, len(x))
+			for i, e := range x {
+				out[i] = walk(e)
+			}
+			return out
+		}
+		return v
+	}
+	out := walk(v)
+	return out, found
+}
+
+// ptr is a pointer to a copy of v.
+func ptr(v any) any {
+	p := reflect.New(reflect.TypeOf(v))
+	p.Elem().Set(reflect.ValueOf(v))
+	return p.Interface()
+}
+
+// schemaGoName is the Go name of the component schema name: its x-go-name
+// as the model reads it, else the name.
+func schemaGoName(name string, s *openapi3.Schema) string {
+	if n := spec.SchemaName(&openapi3.SchemaRef{Value: s}); n != "" {
+		return n
+	}
+	return name
 }
 
 // TestModelDocsListFields reads api/models.gen.go as go doc does: every
@@ -66,31 +163,23 @@ func ptr(v any) any {
 // quotes the first line of its description. So `go doc api.LoginFormParams`
 // is enough to fill one in.
 func TestModelDocsListFields(t *testing.T) {
-	doc, err := specdoc.Doc()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := specModel(t)
 	docs := modelDocs(t)
-	for name, ref := range doc.Components.Schemas {
-		s := ref.Value
-		if len(s.Properties) == 0 {
+	for name, ref := range m.Doc.Components.Schemas {
+		props, required := spec.Properties(ref.Value)
+		if len(props) == 0 {
 			continue
 		}
-		goName := name
-		if x, ok := s.Extensions["x-go-name"].(string); ok {
-			goName = x
-		}
+		goName := schemaGoName(name, ref.Value)
 		text, ok := docs[goName]
 		if !ok {
-			t.Errorf("schema %s: no type %s in api/models.gen.go: run `make generate`", name, goName)
+			t.Errorf("%s: no type %s in api/models.gen.go: run `make generate`", at("/components/schemas/"+name), goName)
 			continue
 		}
-		for wire, p := range s.Properties {
+		for wire, p := range props {
 			req := "optional"
-			for _, r := range s.Required {
-				if r == wire {
-					req = "required"
-				}
+			if slices.Contains(required, wire) {
+				req = "required"
 			}
 			line := ""
 			for _, l := range strings.Split(text, "\n") {
@@ -99,7 +188,7 @@ func TestModelDocsListFields(t *testing.T) {
 				}
 			}
 			if line == "" || !strings.Contains(line, req) {
-				t.Errorf("api.%s's doc does not list field %s as %s:\n%s", goName, wire, req, text)
+				t.Errorf("api.%s's doc does not list field %s as %s (%s):\n%s", goName, wire, req, at("/components/schemas/"+name+"/properties/"+wire), text)
 				continue
 			}
 			if first := firstSentence(p.Value.Description); first != "" && !strings.Contains(line, first) {
@@ -132,27 +221,18 @@ func modelDocs(t *testing.T) map[string]string {
 // schema of a model) says so in its doc, naming the items' type, whose
 // own doc lists the fields.
 func TestListModelDocsNameTheirItems(t *testing.T) {
-	doc, err := specdoc.Doc()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := specModel(t)
 	docs := modelDocs(t)
-	goName := func(name string) string {
-		if x, ok := doc.Components.Schemas[name].Value.Extensions["x-go-name"].(string); ok {
-			return x
-		}
-		return name
-	}
 	lists := 0
-	for name, ref := range doc.Components.Schemas {
+	for name, ref := range m.Doc.Components.Schemas {
 		s := ref.Value
 		if !s.Type.Is("array") || s.Items == nil || s.Items.Ref == "" {
 			continue
 		}
 		lists++
-		item := goName(strings.TrimPrefix(s.Items.Ref, "#/components/schemas/"))
-		if want := "It is a []" + item + ": see " + item + " for the fields of each item."; !strings.Contains(docs[goName(name)], want) {
-			t.Errorf("api.%s's doc lacks %q (internal/codegen/models.tmpl, then make generate):\n%s", goName(name), want, docs[goName(name)])
+		goName, item := schemaGoName(name, s), spec.SchemaName(s.Items)
+		if want := "It is a []" + item + ": see " + item + " for the fields of each item."; !strings.Contains(docs[goName], want) {
+			t.Errorf("api.%s's doc lacks %q (internal/codegen/models.tmpl, then make generate):\n%s", goName, want, docs[goName])
 		}
 	}
 	if lists == 0 {
@@ -183,10 +263,7 @@ func firstSentence(desc string) string {
 // those generated as an alias of one of Go's own types (a plain string,
 // number or boolean schema), which the services use directly.
 func TestEveryModelReexported(t *testing.T) {
-	doc, err := specdoc.Doc()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := specModel(t)
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "models.gen.go", nil, 0)
 	if err != nil {
@@ -204,20 +281,18 @@ func TestEveryModelReexported(t *testing.T) {
 			}
 		}
 	}
-	for name, ref := range doc.Components.Schemas {
+	for name, ref := range m.Doc.Components.Schemas {
 		s := ref.Value
 		// A scalar schema (a string of any format, a number) is its Go
-		// type: Uuid is api.UUID, no alias of its own.
+		// type: Uuid is api.UUID, no alias of its own. (x-go-type is
+		// oapi-codegen's: a scalar with a Go type of its own.)
 		plain := s.Type.Is("string") || s.Type.Is("integer") || s.Type.Is("number") || s.Type.Is("boolean")
 		if plain && s.Extensions["x-go-type"] == nil {
 			continue
 		}
-		goName := name
-		if x, ok := s.Extensions["x-go-name"].(string); ok {
-			goName = x
-		}
+		goName := schemaGoName(name, s)
 		if !aliases[strings.ToLower(goName)] {
-			t.Errorf("schema %s: api has no alias %s = gen.%s; internal/codegen/models.tmpl left it out, or `make generate` was not run", name, goName, goName)
+			t.Errorf("%s: api has no alias %s = gen.%s; internal/codegen/models.tmpl left it out, or `make generate` was not run", at("/components/schemas/"+name), goName, goName)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -106,15 +107,20 @@ func TestNewClientAcceptsSafeBaseURLs(t *testing.T) {
 		if c.BaseURL() != want {
 			t.Errorf("BaseURL: got %q, want %q", c.BaseURL(), want)
 		}
-		if c.Configurations == nil || c.LoginForms == nil || c.OAuthURLs == nil || c.Reconnections == nil || c.Partners == nil || c.Generated() == nil {
-			t.Errorf("%q: a service is nil: %+v", base, *c)
+		for _, svc := range specModel(t).Services {
+			if f := reflect.ValueOf(c).Elem().FieldByName(svc.Name); !f.IsValid() || f.IsNil() {
+				t.Errorf("%q: the service %s is nil or missing (run `make generate`)", base, svc.Name)
+			}
+		}
+		if c.Generated() == nil {
+			t.Errorf("%q: Generated() is nil", base)
 		}
 	}
 }
 
 // TestWithHTTPClientIsUsed: requests go through the given client.
 func TestWithHTTPClientIsUsed(t *testing.T) {
-	srv := newScripted(t, reply{status: 200, body: "[]"})
+	srv := newScripted(t, getOK())
 	var seen int
 	hc := &http.Client{Transport: transportFunc(func(r *http.Request) (*http.Response, error) {
 		seen++
@@ -131,14 +137,15 @@ func TestWithHTTPClientIsUsed(t *testing.T) {
 // TestBaseURLWithPathPrefix: a base URL's path is kept in front of every
 // operation's path.
 func TestBaseURLWithPathPrefix(t *testing.T) {
-	srv := newScripted(t, reply{status: 200, body: "[]"})
+	get := pick(t, kindGET)
+	srv := newScripted(t, get.okReply())
 	for _, prefix := range []string{"/finicity", "/finicity/"} {
-		if err := listCall(context.Background(), newClient(t, srv.URL+prefix)); err != nil {
+		if err := get.call(context.Background(), newClient(t, srv.URL+prefix)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, r := range srv.requests() {
-		if r.path != "/finicity/connect-components/configurations" {
+		if r.path != "/finicity"+get.urlPath() {
 			t.Errorf("path: got %s", r.path)
 		}
 	}

@@ -31,11 +31,12 @@ func TestAuthenticateRejection(t *testing.T) {
 		{"502 gateway HTML", reply{status: 502, header: map[string]string{"Content-Type": "text/html"}, body: gatewayHTML}, false},
 		{"503", reply{status: 503}, false},
 	}
+	auth := pick(t, kindAuth)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newScripted(t, tc.rp)
 			c := newClient(t, srv.URL)
-			_, err := c.Partners.Authenticate(context.Background(), api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: api.NewSecret(testSecret)})
+			err := auth.call(context.Background(), c)
 			if _, ok := errors.AsType[*api.Error](err); !ok {
 				t.Fatalf("got %v, want an *api.Error", err)
 			}
@@ -54,7 +55,7 @@ func TestGatewayAnswerIsNotARejection(t *testing.T) {
 		srv := newScripted(t,
 			reply{status: status, header: map[string]string{"Content-Type": "text/html"}, body: gatewayHTML},
 			reply{status: 200, body: tokenJSON},
-			reply{status: 200, body: "[]"})
+			getOK())
 		c := newPartnerClient(t, srv.URL)
 		err := listCall(context.Background(), c)
 		if err == nil || errors.Is(err, api.ErrCredentialsRejected) {

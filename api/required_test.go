@@ -2,141 +2,127 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"reflect"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/apicall"
+	"github.com/finicity-go/connect-components/internal/spec"
 )
 
-// TestRequiredFieldsLeftZeroAreRefused: every required body field and
-// every required path parameter (string, UUID or integer id) left at its
-// Go zero value
-// is refused before anything is sent (not even a token fetch), with a
-// *api.ValidationError naming it, whether or not request validation is on.
-// Each case leaves exactly one field unset.
+// requiredCase is one operation's call with exactly one required
+// parameter or body field left at its Go zero value, and the
+// *ValidationError that must refuse it.
+type requiredCase struct {
+	name string
+	sc   *specCall
+	want api.ValidationError
+}
+
+// requiredCases are the cases of every operation of the spec: each path
+// parameter, each required query and header parameter at its zero value,
+// and each required body field the typed check can tell from unset (a
+// string, a date-time, a UUID, a list, an object; not a number or a
+// boolean, whose 0 and false the spec allows; not a nullable one) left out
+// of the body's example, a required object left out whole being reported
+// by its first required field. The operations' other arguments are their
+// examples.
+func requiredCases(t testing.TB) []requiredCase {
+	t.Helper()
+	var cases []requiredCase
+	for _, op := range specModel(t).Operations {
+		base, err := newSpecCall(op, true)
+		if err != nil {
+			t.Errorf("%v (%s)", err, testFile())
+			continue
+		}
+		add := func(what string, sc *specCall, location, field, reason string) {
+			cases = append(cases, requiredCase{name: op.Qualified() + " " + what, sc: sc,
+				want: api.ValidationError{Method: op.Method, Path: op.Path, Location: location, Field: field, Reason: reason}})
+		}
+		for i, p := range op.PathParams {
+			sc := base.clone()
+			sc.path[i] = zeroOf(p.Schema)
+			reason := "required, but empty"
+			if s := schemaOf(p.Schema); s.Type.Is(openapi3.TypeInteger) || s.Type.Is(openapi3.TypeNumber) {
+				reason = "required, but zero"
+			}
+			add(p.Name+" at its zero value", sc, "path", p.Name, reason)
+		}
+		for _, p := range slices.Concat(op.QueryParams, op.HeaderParams) {
+			if !p.Required {
+				continue
+			}
+			sc := base.clone()
+			delete(sc.params, p.Name)
+			add(p.Name+" left out", sc, p.In, p.Name, "required, but empty")
+		}
+		if op.Body == nil || !op.Body.JSON {
+			continue
+		}
+		for _, f := range requiredFields(op.Body.Schema, nil) {
+			add(f.left+" left out", base.withBody(deleteJSON(copyJSON(base.body), f.path)), "body", f.field, "required, but not set")
+		}
+	}
+	return cases
+}
+
+// requiredField is a required field of a body left out (path) and the
+// field the error names: itself, or for an object its first required
+// field.
+type requiredField struct {
+	path        []string
+	left, field string
+}
+
+// requiredFields lists the required fields of an object schema the typed
+// check refuses at their zero value, in the order of its required list,
+// nested objects included.
+func requiredFields(ref *openapi3.SchemaRef, prefix []string) []requiredField {
+	props, required := spec.Properties(schemaOf(ref))
+	var out []requiredField
+	seen := map[string]bool{}
+	for _, name := range required {
+		p := props[name]
+		if seen[name] || p == nil || p.Value == nil || p.Value.Nullable || p.Value.ReadOnly {
+			continue
+		}
+		seen[name] = true
+		path := append(slices.Clone(prefix), name)
+		s := p.Value
+		if s.Type.Is(openapi3.TypeBoolean) || s.Type.Is(openapi3.TypeInteger) || s.Type.Is(openapi3.TypeNumber) {
+			continue
+		}
+		dotted := strings.Join(path, ".")
+		if sub, _ := spec.Properties(s); len(sub) > 0 && !s.Type.Is(openapi3.TypeArray) {
+			inner := requiredFields(p, path)
+			if len(inner) > 0 {
+				// Left out whole, it is reported by its first required field.
+				out = append(out, requiredField{path: path, left: dotted, field: inner[0].field})
+			}
+			out = append(out, inner...)
+			continue
+		}
+		out = append(out, requiredField{path: path, left: dotted, field: dotted})
+	}
+	return out
+}
+
+// TestRequiredFieldsLeftZeroAreRefused: for every operation of the spec,
+// every required path, query and header parameter and every required
+// body field (requiredCases) left at its Go zero value is refused before
+// anything is sent (not even a token fetch), with a *api.ValidationError
+// naming it, whether or not request validation is on. Each case leaves
+// exactly one argument unset; the others are the spec's examples.
 func TestRequiredFieldsLeftZeroAreRefused(t *testing.T) {
-	const (
-		reconnectRoute = "/connect-components/customers/{customer_id}/institution-login-ids/{institution_login_id}/reconnections"
-		configRoute    = "/connect-components/configurations/{configuration_id}"
-		loginRoute     = "/connect-components/institutions/{institution_id}/login-forms"
-		oauthRoute     = "/connect-components/institutions/{institution_id}/oauth-urls"
-	)
-	noDate := api.ServiceAgreement{Language: "en"}
-	noLanguage := api.ServiceAgreement{AcceptedDate: acceptedAt}
-	tests := []struct {
-		name string
-		call func(context.Context, *api.Client) error
-		want api.ValidationError
-	}{
-		{"Reconnections.Create customer_id",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.Reconnections.Create(ctx, "", 7008461438, api.ReconnectionParams{})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: reconnectRoute, Location: "path", Field: "customer_id", Reason: "required, but empty"}},
-		{"Reconnections.Create institution_login_id 0",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.Reconnections.Create(ctx, "1005061234", 0, api.ReconnectionParams{})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: reconnectRoute, Location: "path", Field: "institution_login_id", Reason: "required, but zero"}},
-		{"LoginForms.Create institution_id 0",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.LoginForms.Create(ctx, 0, api.LoginFormParams{Language: "en", CustomerID: "1", ServiceAgreement: agreement})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: loginRoute, Location: "path", Field: "institution_id", Reason: "required, but zero"}},
-		{"OAuthURLs.Create institution_id 0",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.OAuthURLs.Create(ctx, 0, api.OAuthURLParams{RedirectURI: "https://p.example/cb", CustomerID: "1", ServiceAgreement: agreement})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: oauthRoute, Location: "path", Field: "institution_id", Reason: "required, but zero"}},
-		{"Configurations.Get configuration_id",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.Configurations.Get(ctx, api.UUID{})
-				return err
-			},
-			api.ValidationError{Method: "GET", Path: configRoute, Location: "path", Field: "configuration_id", Reason: "required, but empty"}},
-		{"Configurations.Delete configuration_id",
-			func(ctx context.Context, c *api.Client) error { return c.Configurations.Delete(ctx, api.UUID{}) },
-			api.ValidationError{Method: "DELETE", Path: configRoute, Location: "path", Field: "configuration_id", Reason: "required, but empty"}},
-
-		{"LoginForms.Create customerId",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.LoginForms.Create(ctx, 1, api.LoginFormParams{Language: "en", ServiceAgreement: agreement})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: loginRoute, Location: "body", Field: "customerId", Reason: "required, but not set"}},
-		{"LoginForms.Create language",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.LoginForms.Create(ctx, 1, api.LoginFormParams{CustomerID: "1", ServiceAgreement: agreement})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: loginRoute, Location: "body", Field: "language", Reason: "required, but not set"}},
-		{"LoginForms.Create serviceAgreement left out",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.LoginForms.Create(ctx, 1, api.LoginFormParams{CustomerID: "1", Language: "en"})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: loginRoute, Location: "body", Field: "serviceAgreement.language", Reason: "required, but not set"}},
-		{"LoginForms.Create serviceAgreement.language",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.LoginForms.Create(ctx, 1, api.LoginFormParams{CustomerID: "1", Language: "en", ServiceAgreement: noLanguage})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: loginRoute, Location: "body", Field: "serviceAgreement.language", Reason: "required, but not set"}},
-		{"LoginForms.Create serviceAgreement.acceptedDate",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.LoginForms.Create(ctx, 1, api.LoginFormParams{CustomerID: "1", Language: "en", ServiceAgreement: noDate})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: loginRoute, Location: "body", Field: "serviceAgreement.acceptedDate", Reason: "required, but not set"}},
-
-		{"OAuthURLs.Create redirectURI",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.OAuthURLs.Create(ctx, 1, api.OAuthURLParams{CustomerID: "1", ServiceAgreement: agreement})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: oauthRoute, Location: "body", Field: "redirectURI", Reason: "required, but not set"}},
-		{"OAuthURLs.Create customerId",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.OAuthURLs.Create(ctx, 1, api.OAuthURLParams{RedirectURI: "https://p.example/cb", ServiceAgreement: agreement})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: oauthRoute, Location: "body", Field: "customerId", Reason: "required, but not set"}},
-		{"OAuthURLs.Create serviceAgreement.language",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.OAuthURLs.Create(ctx, 1, api.OAuthURLParams{RedirectURI: "https://p.example/cb", CustomerID: "1", ServiceAgreement: noLanguage})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: oauthRoute, Location: "body", Field: "serviceAgreement.language", Reason: "required, but not set"}},
-		{"OAuthURLs.Create serviceAgreement.acceptedDate",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.OAuthURLs.Create(ctx, 1, api.OAuthURLParams{RedirectURI: "https://p.example/cb", CustomerID: "1", ServiceAgreement: noDate})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: oauthRoute, Location: "body", Field: "serviceAgreement.acceptedDate", Reason: "required, but not set"}},
-
-		{"Partners.Authenticate partnerId",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerSecret: api.NewSecret(testSecret)})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: tokenPath, Location: "body", Field: "partnerId", Reason: "required, but not set"}},
-		{"Partners.Authenticate partnerSecret",
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: testPartnerID})
-				return err
-			},
-			api.ValidationError{Method: "POST", Path: tokenPath, Location: "body", Field: "partnerSecret", Reason: "required, but not set"}},
+	cases := requiredCases(t)
+	if len(cases) == 0 {
+		t.Fatal("no required parameter or field in the embedded spec: was it loaded?")
 	}
 	clients := []struct {
 		name string
@@ -150,15 +136,18 @@ func TestRequiredFieldsLeftZeroAreRefused(t *testing.T) {
 		{"partner credentials", func(t *testing.T, url string) *api.Client { return newPartnerClient(t, url) }},
 	}
 	for _, cl := range clients {
-		for _, tc := range tests {
+		for _, tc := range cases {
 			t.Run(cl.name+"/"+tc.name, func(t *testing.T) {
 				srv, hits := countingServer(t)
-				err := tc.call(context.Background(), cl.make(t, srv.URL))
+				err := tc.sc.call(context.Background(), cl.make(t, srv.URL))
+				if ae, ok := errors.AsType[*apicall.ArgError](err); ok {
+					t.Fatalf("%s: the zero value does not decode into the typed argument (%v): a type the test does not know (%s)", tc.name, ae, testFile())
+				}
 				ve, ok := errors.AsType[*api.ValidationError](err)
 				if !ok {
-					t.Fatalf("got %T %v, want *api.ValidationError", err, err)
+					t.Fatalf("got %T %v, want *api.ValidationError (internal/codegen's checks, then `make generate`)", err, err)
 				}
-				if !reflect.DeepEqual(*ve, tc.want) {
+				if *ve != tc.want {
 					t.Errorf("got %+v, want %+v", *ve, tc.want)
 				}
 				want := "finicity: invalid request " + tc.want.Method + " " + tc.want.Path + ": " + tc.want.Location + " " + tc.want.Field + ": " + tc.want.Reason
@@ -171,167 +160,31 @@ func TestRequiredFieldsLeftZeroAreRefused(t *testing.T) {
 				if n := hits.Load(); n != 0 {
 					t.Errorf("%d requests reached the server, want 0", n)
 				}
-				if !strings.Contains(err.Error(), tc.want.Field) {
-					t.Errorf("message %q does not name %s", err, tc.want.Field)
-				}
 			})
 		}
 	}
 }
 
-// TestEveryRequiredFieldIsChecked derives its cases from the spec, so that
-// a new operation, parameter or required field is covered with no edit
-// here: for every operation, each required path parameter left at its
-// zero value, and each required body field (nested ones included) left
-// out of the request body's example, must be refused before anything is
-// sent, with a *ValidationError naming it. A failure names the operation,
-// the field, and what to fix.
-func TestEveryRequiredFieldIsChecked(t *testing.T) {
-	doc, err := specdoc.Doc()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, hits := countingServer(t)
-	c := newClient(t, srv.URL)
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			x, _ := op.Extensions["x-sdk"].(map[string]any)
-			service, _ := x["service"].(string)
-			name, _ := x["method"].(string)
-			fn := serviceMethod(c, service, name)
-			if !fn.IsValid() {
-				t.Errorf("%s (%s %s): x-sdk names %s.%s, which *api.Client lacks: run `make generate`", op.OperationID, method, path, service, name)
-				continue
-			}
-			params := pathParams(item, op)
-			where := fmt.Sprintf("%s.%s (%s, %s %s)", service, name, op.OperationID, method, path)
-
-			// A valid body: the example of the request body.
-			var example any
-			if rb := op.RequestBody; rb != nil && rb.Value != nil {
-				mt := rb.Value.Content.Get("application/json")
-				if mt == nil || mt.Example == nil {
-					t.Errorf("%s: its request body has no example: add one in openapi.yaml", where)
-					continue
-				}
-				example = mt.Example
-			}
-			try := func(label string, zeroParam string, body any, want api.ValidationError) {
-				t.Helper()
-				args := []reflect.Value{reflect.ValueOf(context.Background())}
-				ft := fn.Type()
-				for i, p := range params {
-					v := reflect.New(ft.In(1 + i)).Elem()
-					if p != zeroParam {
-						setNonZero(v)
-					}
-					args = append(args, v)
-				}
-				for i := len(args); i < ft.NumIn()-1; i++ { // parameter struct, then body
-					v := reflect.New(ft.In(i))
-					if i == ft.NumIn()-2 && body != nil {
-						raw, _ := json.Marshal(body)
-						if err := json.Unmarshal(raw, v.Interface()); err != nil {
-							t.Fatalf("%s: the body example does not decode into %s: %v", where, ft.In(i), err)
-						}
-					}
-					args = append(args, v.Elem())
-				}
-				out := fn.Call(args)
-				err, _ := out[len(out)-1].Interface().(error)
-				ve, ok := errors.AsType[*api.ValidationError](err)
-				if !ok || ve.Location != want.Location || ve.Field != want.Field || ve.Method != want.Method || ve.Path != want.Path {
-					t.Errorf("%s with %s: got %v, want the %s %s refused (internal/codegen's templates, then `make generate`)", where, label, err, want.Location, want.Field)
-				}
-			}
-			for _, p := range params {
-				try(p+" at its zero value", p, example, api.ValidationError{Method: method, Path: path, Location: "path", Field: p})
-			}
-			if example == nil {
-				continue
-			}
-			schema := op.RequestBody.Value.Content.Get("application/json").Schema.Value
-			for _, field := range requiredPaths(schema, "") {
-				try(field+" left out", "", without(example, field), api.ValidationError{Method: method, Path: path, Location: "body", Field: field})
-			}
-		}
-	}
-	if n := hits.Load(); n != 0 {
-		t.Errorf("%d refused requests reached the server", n)
-	}
-}
-
-// serviceMethod returns c.<service>.<method>, or the zero Value.
-func serviceMethod(c *api.Client, service, method string) reflect.Value {
-	f := reflect.ValueOf(c).Elem().FieldByName(service)
-	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
-		return reflect.Value{}
-	}
-	return f.MethodByName(method)
-}
-
-// pathParams returns the names of the path parameters of op, in the order
-// they appear in the path (the order of the generated method's arguments).
-func pathParams(item *openapi3.PathItem, op *openapi3.Operation) []string {
-	var names []string
-	for _, ps := range []openapi3.Parameters{item.Parameters, op.Parameters} {
-		for _, p := range ps {
-			if p.Value != nil && p.Value.In == "path" {
-				names = append(names, p.Value.Name)
-			}
-		}
-	}
-	return names
-}
-
-// setNonZero gives a path-parameter value a valid, non-zero value.
-func setNonZero(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString("1005061234")
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		v.SetInt(170716)
-	case reflect.Array: // UUID
-		v.Set(reflect.ValueOf(api.MustParseUUID("605543e1-f507-48ad-8127-95c40566597b")))
-	}
-}
-
-// requiredPaths lists the dotted wire paths of the required fields of s
-// whose zero value means "not set" (strings, dates, UUIDs, arrays,
-// objects), descending into required objects.
-func requiredPaths(s *openapi3.Schema, prefix string) []string {
-	var out []string
-	for _, name := range s.Required {
-		ref := s.Properties[name]
-		if ref == nil || ref.Value == nil {
+// TestExamplesAreNotRefused: every operation called with its examples
+// (the base of every case above) passes the required checks and is sent:
+// so a refusal above is the one argument left unset.
+func TestExamplesAreNotRefused(t *testing.T) {
+	for _, op := range specModel(t).Operations {
+		sc, err := newSpecCall(op, true)
+		if err != nil {
+			t.Errorf("%v (%s)", err, testFile())
 			continue
 		}
-		p := ref.Value
-		switch {
-		case p.Type.Is("object") && len(p.Properties) > 0:
-			// Left out entirely, it is reported by its first required field.
-			out = append(out, requiredPaths(p, prefix+name+".")...)
-		case p.Type.Is("string"), p.Type.Is("array"):
-			out = append(out, prefix+name)
+		var hits int
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			hits++
+			writeReply(w, sc.okReply())
+		})
+		if err := sc.call(context.Background(), newClient(t, srv.URL)); err != nil {
+			t.Errorf("%s with its examples: %v", sc.name(), err)
+		}
+		if hits != 1 {
+			t.Errorf("%s with its examples: %d requests, want 1", sc.name(), hits)
 		}
 	}
-	return out
-}
-
-// without returns a copy of the JSON value v with the dotted path removed.
-func without(v any, path string) any {
-	raw, _ := json.Marshal(v)
-	var cp map[string]any
-	_ = json.Unmarshal(raw, &cp)
-	m := cp
-	parts := strings.Split(path, ".")
-	for _, p := range parts[:len(parts)-1] {
-		next, _ := m[p].(map[string]any)
-		if next == nil {
-			return cp
-		}
-		m = next
-	}
-	delete(m, parts[len(parts)-1])
-	return cp
 }

@@ -15,42 +15,46 @@ import (
 // status, with its headers, and a body that reads as the exact bytes
 // received although the client has read it already.
 func TestWithResponseInto(t *testing.T) {
-	tests := []struct {
+	get, post := pick(t, kindGET), pick(t, kindPOST)
+	type responseCase struct {
 		name    string
 		reply   reply
-		call    func(ctx context.Context, c *api.Client, opt api.CallOption) error
+		call    *specCall
 		wantErr bool
-	}{
-		{"2xx", reply{status: 201, header: map[string]string{"X-Request-Id": "req-1"}, body: configJSON},
-			func(ctx context.Context, c *api.Client, opt api.CallOption) error {
-				_, err := c.Configurations.Create(ctx, api.ConfigurationParams{}, opt)
-				return err
-			}, false},
-		{"204 without a body", reply{status: 204, header: map[string]string{"X-Request-Id": "req-2"}},
-			func(ctx context.Context, c *api.Client, opt api.CallOption) error {
-				return c.Configurations.Delete(ctx, cfgID, opt)
-			}, false},
-		{"non-2xx", reply{status: 404, header: map[string]string{"X-Request-Id": "req-3"}, body: notFoundJSON},
-			func(ctx context.Context, c *api.Client, opt api.CallOption) error {
-				_, err := c.Configurations.Get(ctx, cfgID, opt)
-				return err
-			}, true},
-		{"2xx that does not decode", reply{status: 200, header: map[string]string{"X-Request-Id": "req-4"}, body: `{"id":`},
-			func(ctx context.Context, c *api.Client, opt api.CallOption) error {
-				_, err := c.Configurations.Get(ctx, cfgID, opt)
-				return err
-			}, true},
-		{"203 reconnection", reply{status: 203, header: map[string]string{"X-Request-Id": "req-5"}, body: mfaJSON},
-			func(ctx context.Context, c *api.Client, opt api.CallOption) error {
-				_, err := c.Reconnections.Create(ctx, "1", 3, api.ReconnectionParams{}, opt)
-				return err
-			}, false},
+	}
+	withID := func(rp reply, id string) reply {
+		rp.header = map[string]string{"X-Request-Id": id}
+		return rp
+	}
+	tests := []responseCase{
+		{"2xx", withID(post.okReply(), "req-1"), post, false},
+		{"non-2xx", withID(reply{status: 404, body: notFoundJSON}, "req-3"), get, true},
+		{"2xx that does not decode", withID(reply{status: get.ok.Code, body: `{"id":`}, "req-4"), get, true},
+	}
+	if del, ok := pickIf(kindDELETE); ok {
+		tests = append(tests, responseCase{"DELETE's success", withID(del.okReply(), "req-2"), del, false})
+	}
+	// An operation with several successes, answered with one after the
+	// first.
+	for _, op := range specModel(t).Operations {
+		if s := op.Successes(); op.Result != "" && len(s) > 1 && s[1].Code != 0 {
+			sc, err := newSpecCall(op, false)
+			if err != nil {
+				t.Fatalf("%v (%s)", err, testFile())
+			}
+			_, body, err := answerOf(op, s[1], false)
+			if err != nil {
+				t.Fatalf("%v (%s)", err, testFile())
+			}
+			tests = append(tests, responseCase{sc.name() + " " + s[1].Status, withID(reply{status: s[1].Code, body: body}, "req-5"), sc, false})
+			break
+		}
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newScripted(t, tc.reply)
 			var resp *http.Response
-			err := tc.call(context.Background(), newClient(t, srv.URL), api.WithResponseInto(&resp))
+			err := tc.call.call(context.Background(), newClient(t, srv.URL), api.WithResponseInto(&resp))
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("error: got %v, want error %v", err, tc.wantErr)
 			}
@@ -83,29 +87,23 @@ func TestWithResponseIntoUntouchedWithoutAnAnswer(t *testing.T) {
 	dead := newServer(t, func(http.ResponseWriter, *http.Request) {})
 	deadURL := dead.URL
 	dead.Close()
-	tests := []struct {
+	type untouchedCase struct {
 		name string
 		url  string
 		opts []api.Option
-		call func(ctx context.Context, c *api.Client, opt api.CallOption) error
-	}{
-		{"required field unset", "", nil, func(ctx context.Context, c *api.Client, opt api.CallOption) error {
-			_, err := c.LoginForms.Create(ctx, 1, api.LoginFormParams{}, opt)
-			return err
-		}},
-		{"required path parameter unset", "", nil, func(ctx context.Context, c *api.Client, opt api.CallOption) error {
-			return c.Configurations.Delete(ctx, api.UUID{}, opt)
-		}},
-		{"request validation", "", []api.Option{api.WithRequestValidation()}, func(ctx context.Context, c *api.Client, opt api.CallOption) error {
-			p := oauthParams
-			p.RedirectURI = "not a uri"
-			_, err := c.OAuthURLs.Create(ctx, 1, p, opt)
-			return err
-		}},
-		{"transport failure", deadURL, []api.Option{api.WithRetries(0)}, func(ctx context.Context, c *api.Client, opt api.CallOption) error {
-			_, err := c.Configurations.List(ctx, opt)
-			return err
-		}},
+		call *specCall
+	}
+	tests := []untouchedCase{
+		{"request validation", "", []api.Option{api.WithRequestValidation()}, invalidFormat(t, "not a value of its format").sc},
+		{"transport failure", deadURL, []api.Option{api.WithRetries(0)}, pick(t, kindGET)},
+	}
+	for _, location := range []string{"body", "path"} {
+		for _, rc := range requiredCases(t) {
+			if rc.want.Location == location {
+				tests = append(tests, untouchedCase{"required " + location + " argument unset: " + rc.name, "", nil, rc.sc})
+				break
+			}
+		}
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,7 +114,7 @@ func TestWithResponseIntoUntouchedWithoutAnAnswer(t *testing.T) {
 			}
 			sentinel := &http.Response{StatusCode: 999}
 			resp := sentinel
-			err := tc.call(context.Background(), newClient(t, url, tc.opts...), api.WithResponseInto(&resp))
+			err := tc.call.call(context.Background(), newClient(t, url, tc.opts...), api.WithResponseInto(&resp))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -133,15 +131,19 @@ func TestWithResponseIntoUntouchedWithoutAnAnswer(t *testing.T) {
 // TestWithResponseIntoIsTheFinalAnswer: after retries and a token replay,
 // the response handed over is the one the call's result comes from.
 func TestWithResponseIntoIsTheFinalAnswer(t *testing.T) {
+	get := pick(t, kindGET)
+	ok := get.okReply()
 	t.Run("retried", func(t *testing.T) {
-		srv := newScripted(t, reply{status: 503, header: map[string]string{"X-Attempt": "1"}}, reply{status: 200, header: map[string]string{"X-Attempt": "2"}, body: "[]"})
+		second := ok
+		second.header = map[string]string{"X-Attempt": "2"}
+		srv := newScripted(t, reply{status: 503, header: map[string]string{"X-Attempt": "1"}}, second)
 		var rec testutil.SleepRecorder
 		var resp *http.Response
-		_, err := newClient(t, srv.URL, api.WithRetrySleep(rec.Sleep)).Configurations.List(context.Background(), api.WithResponseInto(&resp))
+		err := get.call(context.Background(), newClient(t, srv.URL, api.WithRetrySleep(rec.Sleep)), api.WithResponseInto(&resp))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.StatusCode != 200 || resp.Header.Get("X-Attempt") != "2" {
+		if resp.StatusCode != ok.status || resp.Header.Get("X-Attempt") != "2" {
 			t.Errorf("got %d, attempt %s; want the second answer", resp.StatusCode, resp.Header.Get("X-Attempt"))
 		}
 	})
@@ -152,17 +154,19 @@ func TestWithResponseIntoIsTheFinalAnswer(t *testing.T) {
 				writeReply(w, reply{status: 401, body: expiredJSON})
 				return
 			}
-			writeReply(w, reply{status: 200, header: map[string]string{"X-Token": "second"}, body: "[]"})
+			second := ok
+			second.header = map[string]string{"X-Token": "second"}
+			writeReply(w, second)
 		})
 		c, err := api.NewClient(testKey, api.WithTokenSource(ts), api.WithBaseURL(srv.URL))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var resp *http.Response
-		if _, err := c.Configurations.List(context.Background(), api.WithResponseInto(&resp)); err != nil {
+		if err := get.call(context.Background(), c, api.WithResponseInto(&resp)); err != nil {
 			t.Fatal(err)
 		}
-		if resp.StatusCode != 200 || resp.Header.Get("X-Token") != "second" {
+		if resp.StatusCode != ok.status || resp.Header.Get("X-Token") != "second" {
 			t.Errorf("got %d %q; want the replay's answer", resp.StatusCode, resp.Header.Get("X-Token"))
 		}
 	})
@@ -173,13 +177,14 @@ func TestWithResponseIntoIsTheFinalAnswer(t *testing.T) {
 // promises it "once it arrives, whatever its status", and its status and
 // headers (a request id) are what one needs to report the drift.
 func TestWithResponseIntoOnResponseValidationFailure(t *testing.T) {
+	get := pick(t, kindGET)
 	for _, rp := range []reply{
-		{status: 200, header: map[string]string{"X-Request-Id": "drift-1"}, body: `[{"id":"not-a-uuid"}]`},
-		{status: 500, header: map[string]string{"X-Request-Id": "drift-2"}, body: `{}`},
+		{status: get.ok.Code, header: map[string]string{"X-Request-Id": "drift-1"}, body: wrongKind(get.ok.Schema)},
+		{status: undocumented(get.op), header: map[string]string{"X-Request-Id": "drift-2"}, body: `{}`},
 	} {
 		srv := newScripted(t, rp)
 		var resp *http.Response
-		_, err := newClient(t, srv.URL, api.WithResponseValidation(), api.WithRetries(0)).Configurations.List(context.Background(), api.WithResponseInto(&resp))
+		err := get.call(context.Background(), newClient(t, srv.URL, api.WithResponseValidation(), api.WithRetries(0)), api.WithResponseInto(&resp))
 		if _, ok := errors.AsType[*api.ValidationError](err); !ok {
 			t.Fatalf("%d: got %v, want a *ValidationError", rp.status, err)
 		}
@@ -197,7 +202,8 @@ func TestWithResponseIntoOnResponseValidationFailure(t *testing.T) {
 // body (Middleware's documentation says so); the caller's copy must still
 // read as the exact bytes received.
 func TestWithResponseIntoBodyAfterMiddlewareRead(t *testing.T) {
-	srv := newScripted(t, reply{status: 201, body: configJSON})
+	post := pick(t, kindPOST)
+	srv := newScripted(t, post.okReply())
 	var seen []byte
 	reader := func(next api.Doer) api.Doer {
 		return api.DoerFunc(func(req *http.Request) (*http.Response, error) {
@@ -209,18 +215,16 @@ func TestWithResponseIntoBodyAfterMiddlewareRead(t *testing.T) {
 		})
 	}
 	var resp *http.Response
-	cfg, err := newClient(t, srv.URL, api.WithMiddleware(reader)).Configurations.Create(context.Background(), api.ConfigurationParams{}, api.WithResponseInto(&resp))
+	got, err := post.result(context.Background(), newClient(t, srv.URL, api.WithMiddleware(reader)), api.WithResponseInto(&resp))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(seen) != configJSON {
+	if string(seen) != post.answer {
 		t.Errorf("middleware read %q", seen)
 	}
-	if cfg.ID != cfgID {
-		t.Errorf("decoded %+v", cfg)
-	}
+	checkResult(t, post.op, post.ok, got, post.answerValue)
 	body, _ := io.ReadAll(resp.Body)
-	if string(body) != configJSON {
-		t.Errorf("caller's body after the middleware read it:\n got %q\nwant %q", body, configJSON)
+	if string(body) != post.answer {
+		t.Errorf("caller's body after the middleware read it:\n got %q\nwant %q", body, post.answer)
 	}
 }

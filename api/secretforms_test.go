@@ -62,6 +62,9 @@ func mustContainNoForm(t testing.TB, where, text string, secrets ...string) {
 // error, of the *api.Error and of the *api.DecodeError (%#v included,
 // which quotes the body), while the fields keep the exact bytes.
 func TestErrorsMaskEchoedCredentialsInEveryForm(t *testing.T) {
+	// A GET whose answer is an error, and a GET of a list whose 2xx does
+	// not decode.
+	get, list := pick(t, kindGETPath), pick(t, kindGET)
 	key, token := randomSecret("key"), randomSecret("tok")
 	echo := func(r *http.Request) string {
 		k, tok := r.Header.Get("Finicity-App-Key"), r.Header.Get("Finicity-App-Token")
@@ -70,7 +73,7 @@ func TestErrorsMaskEchoedCredentialsInEveryForm(t *testing.T) {
 			escapeEvery(tok, true), base64.StdEncoding.EncodeToString([]byte(k)), base64.RawURLEncoding.EncodeToString([]byte(tok)), tok)
 	}
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == configsPath {
+		if r.URL.Path == list.urlPath() {
 			// A 2xx list whose item is no configuration.
 			writeReply(w, reply{status: 200, body: `[{"id":7,` + echo(r) + `}]`})
 			return
@@ -83,12 +86,12 @@ func TestErrorsMaskEchoedCredentialsInEveryForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	_, getErr := c.Configurations.Get(ctx, cfgID)
+	getErr := get.call(ctx, c)
 	apiErr, ok := errors.AsType[*api.Error](getErr)
 	if !ok || apiErr.StatusCode != 404 {
 		t.Fatalf("get: %v, want an *api.Error 404", getErr)
 	}
-	_, listErr := c.Configurations.List(ctx)
+	listErr := list.call(ctx, c)
 	decodeErr, ok := errors.AsType[*api.DecodeError](listErr)
 	if !ok || decodeErr.StatusCode != 200 {
 		t.Fatalf("list: %v, want an *api.DecodeError", listErr)

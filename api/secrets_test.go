@@ -25,6 +25,9 @@ import (
 // the error's text, come back exactly as the API sent them.
 func TestOneCharacterCredentialsKeepErrorsIntact(t *testing.T) {
 	const key, token, partner, secret = "e", "T", "p", "i"
+	get, getPath, post, auth := pick(t, kindGET), pick(t, kindGETPath), pick(t, kindPOST), pick(t, kindAuth)
+	auth = auth.withBody(exampleBody(t, auth.op, map[string]any{"partnerId": partner, "partnerSecret": secret}))
+	line := func(sc *specCall) string { return sc.op.Method + " " + sc.urlPath() }
 	invalidTokenJSON := errorBody("10022", "Invalid Finicity-App-Token.", "The Finicity-App-Token header is required.", false)
 	invalidTokenItems := []api.ErrorItem{{Source: "Connect-Components", ReasonCode: "10022", Description: "Invalid Finicity-App-Token.", Details: "The Finicity-App-Token header is required."}}
 	tests := []struct {
@@ -34,23 +37,18 @@ func TestOneCharacterCredentialsKeepErrorsIntact(t *testing.T) {
 		want    *api.Error
 		wantMsg string
 	}{
-		{"invalid token", reply{status: 401, body: invalidTokenJSON}, listCall,
-			wantAPIError(401, invalidTokenJSON, "GET", configsPath, invalidTokenItems),
-			"finicity: GET /connect-components/configurations: 401 Unauthorized, reason 10022: Invalid Finicity-App-Token. The Finicity-App-Token header is required."},
-		{"not found", reply{status: 404, body: notFoundJSON},
-			func(ctx context.Context, c *api.Client) error { _, err := c.Configurations.Get(ctx, cfgID); return err },
-			wantAPIError(404, notFoundJSON, "GET", configPath, notFoundItem),
-			"finicity: GET " + configPath + ": 404 Not Found, reason 4041: The requested entity was not found. No configuration with that id."},
-		{"two items", reply{status: 400, body: badRequestJSON}, createCall,
-			wantAPIError(400, badRequestJSON, "POST", configsPath, badRequestItems),
-			"finicity: POST /connect-components/configurations: 400 Bad Request, reason 10010: All request parameters could not be validated. One or more of the fields could not be validated."},
-		{"partner authentication refused", reply{status: 401, body: rejectedJSON},
-			func(ctx context.Context, c *api.Client) error {
-				_, err := c.Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: partner, PartnerSecret: api.NewSecret(secret)})
-				return err
-			},
+		{"invalid token", reply{status: 401, body: invalidTokenJSON}, get.send,
+			wantAPIError(401, invalidTokenJSON, get.op.Method, get.urlPath(), invalidTokenItems),
+			"finicity: " + line(get) + ": 401 Unauthorized, reason 10022: Invalid Finicity-App-Token. The Finicity-App-Token header is required."},
+		{"not found", reply{status: 404, body: notFoundJSON}, getPath.send,
+			wantAPIError(404, notFoundJSON, getPath.op.Method, getPath.urlPath(), notFoundItem),
+			"finicity: " + line(getPath) + ": 404 Not Found, reason 4041: The requested entity was not found. No configuration with that id."},
+		{"two items", reply{status: 400, body: badRequestJSON}, post.send,
+			wantAPIError(400, badRequestJSON, post.op.Method, post.urlPath(), badRequestItems),
+			"finicity: " + line(post) + ": 400 Bad Request, reason 10010: All request parameters could not be validated. One or more of the fields could not be validated."},
+		{"partner authentication refused", reply{status: 401, body: rejectedJSON}, auth.send,
 			wantAPIError(401, rejectedJSON, "POST", tokenPath, rejectedItem),
-			"finicity: POST /aggregation/v2/partners/authentication: 401 Unauthorized, reason 10024: Invalid partner credentials. The partnerId or partnerSecret is not valid."},
+			"finicity: POST " + tokenPath + ": 401 Unauthorized, reason 10024: Invalid partner credentials. The partnerId or partnerSecret is not valid."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,7 +88,7 @@ func TestOneCharacterCredentialsKeepErrorsIntact(t *testing.T) {
 		if got, want := errorFields(apiErr), wantAPIError(401, rejectedJSON, "POST", tokenPath, rejectedItem); !reflect.DeepEqual(got, want) {
 			t.Errorf("*api.Error:\n got %+v\nwant %+v", got, want)
 		}
-		if !strings.HasSuffix(err.Error(), ": POST /aggregation/v2/partners/authentication: 401 Unauthorized, reason 10024: Invalid partner credentials. The partnerId or partnerSecret is not valid.") {
+		if !strings.HasSuffix(err.Error(), ": POST "+tokenPath+": 401 Unauthorized, reason 10024: Invalid partner credentials. The partnerId or partnerSecret is not valid.") {
 			t.Errorf("message: %s", err)
 		}
 	})
@@ -109,10 +107,10 @@ func TestOneCharacterCredentialsKeepErrorsIntact(t *testing.T) {
 			apiErr.Details != "The Finicity-App-Token was not issued by this sandbox for this Finicity-App-Key." || apiErr.Source != "Connect-Components" {
 			t.Fatalf("got %+v", err)
 		}
-		if want := "finicity: GET /connect-components/configurations: 401 Unauthorized, reason 10022: Invalid Finicity-App-Token. The Finicity-App-Token was not issued by this sandbox for this Finicity-App-Key."; err.Error() != want {
+		if want := "finicity: " + line(get) + ": 401 Unauthorized, reason 10022: Invalid Finicity-App-Token. The Finicity-App-Token was not issued by this sandbox for this Finicity-App-Key."; err.Error() != want {
 			t.Errorf("message:\n got %s\nwant %s", err, want)
 		}
-		_, err = c.Partners.Authenticate(context.Background(), api.PartnerCredentials{PartnerID: sandbox.DefaultPartnerID, PartnerSecret: api.NewSecret(secret)})
+		err = auth.withBody(exampleBody(t, auth.op, map[string]any{"partnerId": sandbox.DefaultPartnerID, "partnerSecret": secret})).call(context.Background(), c)
 		apiErr, ok = errors.AsType[*api.Error](err)
 		if !ok || apiErr.ReasonCode != "10024" || apiErr.Description != "Invalid partner credentials." || apiErr.Details != "The partnerId or partnerSecret is not valid." {
 			t.Fatalf("got %+v", err)
@@ -126,6 +124,7 @@ func TestOneCharacterCredentialsKeepErrorsIntact(t *testing.T) {
 // leakServer answers according to its mode; several modes quote the
 // request's credentials back, as a hostile or careless server might.
 type leakServer struct {
+	t      testing.TB
 	mu     sync.Mutex
 	mode   string
 	secret string // the partner secret it echoes on "reject"
@@ -173,9 +172,16 @@ func (s *leakServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			`{"Errors":{"Error":[{"ReasonCode":"4041","Description":"key %s, token %s.","Details":"%s:%s","Source":"%s"}]},"token":%q,"echo":%q}`,
 			key, tok, key, tok, tok, tok, key)})
 	case "badbody":
-		writeReply(w, reply{status: 200, body: fmt.Sprintf(`[{"id":%q,"filterAccounts":[%q]}]`, tok, key)})
+		// Not the documented type, quoting the credentials.
+		rp := exampleReply(s.t, r)
+		if strings.HasPrefix(rp.body, "[") {
+			rp.body = fmt.Sprintf(`{"echo":%q,"key":%q}`, tok, key)
+		} else {
+			rp.body = fmt.Sprintf(`[%q,%q]`, tok, key)
+		}
+		writeReply(w, rp)
 	default:
-		writeReply(w, reply{status: 200, body: "[]"})
+		writeReply(w, exampleReply(s.t, r))
 	}
 }
 
@@ -192,7 +198,8 @@ func TestCredentialsNeverLeak(t *testing.T) {
 	fetched := randomSecret("fetched") // prefix of the tokens partner authentication issues
 	sourced := randomSecret("sourced") // the token of the TokenSource
 	creds := []string{key, static, secret, fetched, sourced}
-	ls := &leakServer{secret: secret, prefix: fetched}
+	ls := &leakServer{t: t, secret: secret, prefix: fetched}
+	get, getPath, auth := pick(t, kindGET), pick(t, kindGETPath), pick(t, kindAuth)
 	srv := newServer(t, ls.ServeHTTP)
 
 	var logs testutil.SyncBuffer
@@ -247,8 +254,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		for _, mode := range []string{"503", "echo", "badbody"} {
 			ls.set(mode)
 			record(name+" "+mode, listCall(ctx, c))
-			_, err := c.Configurations.Get(ctx, cfgID)
-			record(name+" get "+mode, err)
+			record(name+" "+getPath.name()+" "+mode, getPath.call(ctx, c))
 		}
 		ls.set("expire")
 		if err := listCall(ctx, c); err != nil { // a fixed token, or a source with nothing newer
@@ -262,18 +268,16 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		ls.set("echo")
 		record(name+" response validation non-2xx", listCall(ctx, mk(source(), api.WithResponseValidation())))
 		ls.set("")
-		p := oauthParams
-		p.RedirectURI = secret // a credential pasted in the wrong field
-		_, err := mk(source(), api.WithRequestValidation()).OAuthURLs.Create(ctx, 1, p)
-		record(name+" request validation", err)
+		// A credential pasted in the wrong field.
+		record(name+" request validation", invalidFormat(t, secret).sc.call(ctx, mk(source(), api.WithRequestValidation())))
 	}
 	for _, mode := range []string{"reject", "auth503"} {
 		ls.set(mode)
 		c := mk(sources["partner credentials"]())
 		record("partner "+mode, listCall(ctx, c))
 		record("partner "+mode+" again", listCall(ctx, c))
-		_, err := mk(sources["app token"]()).Partners.Authenticate(ctx, api.PartnerCredentials{PartnerID: testPartnerID, PartnerSecret: api.NewSecret(secret)})
-		record("authenticate "+mode, err)
+		authSecret := auth.withBody(exampleBody(t, auth.op, map[string]any{"partnerId": testPartnerID, "partnerSecret": secret}))
+		record("authenticate "+mode, authSecret.call(ctx, mk(sources["app token"]())))
 	}
 	ls.set("")
 	dead := newServer(t, func(http.ResponseWriter, *http.Request) {})
@@ -300,7 +304,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 	}
 	out := logs.String()
 	mustContainNone(t, "log", out, creds...)
-	for _, want := range []string{"method=GET", "path=" + configsPath, "status=200", "status=503", "attempt=2", "duration=",
+	for _, want := range []string{"method=GET", "path=" + get.urlPath(), fmt.Sprintf("status=%d", get.okReply().status), "status=503", "attempt=2", "duration=",
 		"finicity: retrying", "replaying once", "finicity: request failed", "path=" + tokenPath} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the log lacks %q", want)
@@ -353,14 +357,15 @@ func TestErrorGoStringMasksTheBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Configurations.Get(context.Background(), cfgID)
+	getPath := pick(t, kindGETPath)
+	err = getPath.call(context.Background(), c)
 	apiErr, ok := errors.AsType[*api.Error](err)
 	if !ok {
 		t.Fatalf("got %v", err)
 	}
 	gs := fmt.Sprintf("%#v", apiErr)
 	mustContainNone(t, "%#v", gs, key, token)
-	for _, want := range []string{"StatusCode:404", `ReasonCode:"4041"`, `Path:"` + configPath + `"`, "[REDACTED]"} {
+	for _, want := range []string{"StatusCode:404", `ReasonCode:"4041"`, `Path:"` + getPath.urlPath() + `"`, "[REDACTED]"} {
 		if !strings.Contains(gs, want) {
 			t.Errorf("%%#v lacks %q: %s", want, gs)
 		}
@@ -398,14 +403,16 @@ func TestErrorStrings(t *testing.T) {
 		srv := newScripted(t, rp)
 		errs = append(errs, createCall(ctx, newClient(t, srv.URL)))
 	}
-	// Validation, both sides.
-	srv := newScripted(t, reply{status: 200, body: `[{"id":"x"}]`})
-	_, err := newClient(t, srv.URL).LoginForms.Create(ctx, 1, api.LoginFormParams{})
-	errs = append(errs, err, newClient(t, srv.URL).Configurations.Delete(ctx, api.UUID{}))
-	p := oauthParams
-	p.RedirectURI = "not a uri"
-	_, err = newClient(t, srv.URL, api.WithRequestValidation()).OAuthURLs.Create(ctx, 1, p)
-	errs = append(errs, err, listCall(ctx, newClient(t, srv.URL, api.WithResponseValidation())))
+	// Validation, both sides: every required argument left unset, a
+	// value off its format, an answer off the spec.
+	get := pick(t, kindGET)
+	srv := newScripted(t, reply{status: get.ok.Code, body: wrongKind(get.ok.Schema)})
+	for _, rc := range requiredCases(t) {
+		errs = append(errs, rc.sc.call(ctx, newClient(t, srv.URL)))
+	}
+	errs = append(errs, invalidFormat(t, "not a value of its format").sc.call(ctx, newClient(t, srv.URL, api.WithRequestValidation())))
+	errs = append(errs, get.call(ctx, newClient(t, srv.URL, api.WithResponseValidation())))
+	var err error
 	srv500 := newScripted(t, reply{status: 500, body: `{}`})
 	errs = append(errs, createCall(ctx, newClient(t, srv500.URL, api.WithResponseValidation())))
 	// Decode errors.
@@ -485,9 +492,9 @@ func TestGeneratedEditorErrorsAreMasked(t *testing.T) {
 		} else if _, ok := w.Unwrap().(*gen.Client); !ok {
 			t.Errorf("%s: Unwrap gives a %T, want the *gen.Client", name, w.Unwrap())
 		}
-		_, err1 := g.GetConfigurationsWithResponse(context.Background(), quoting)
-		_, err2 := g.PostInstitutionsInstitutionIDOauthUrlsWithResponse(context.Background(), 1, oauthParams, quoting)
-		_, err3 := g.GetConfigurationsConfigurationID(context.Background(), cfgID, quoting)
+		_, err1 := pick(t, kindGET).generated(context.Background(), c, "WithResponse", quoting)
+		_, err2 := pick(t, kindPOST).generated(context.Background(), c, "WithResponse", quoting)
+		_, err3 := pick(t, kindGETPath).generated(context.Background(), c, "", quoting)
 		for i, err := range []error{err1, err2, err3} {
 			if !errors.Is(err, sentinel) {
 				t.Fatalf("%s %d: got %v, want the editor's error", name, i, err)
@@ -510,15 +517,16 @@ func TestGeneratedEditorErrorsAreMasked(t *testing.T) {
 func TestGeneratedTokenResponsePrintsNoToken(t *testing.T) {
 	fresh := randomSecret("fresh")
 	srv := newScripted(t, reply{status: 200, body: `{"token":"` + fresh + `"}`})
-	r, err := newClient(t, srv.URL).Generated().CreateTokenWithResponse(context.Background(), credentials)
+	resp, err := pick(t, kindAuth).generated(context.Background(), newClient(t, srv.URL), "WithResponse")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.JSON200 == nil || r.JSON200.Token.Reveal() != fresh || !strings.Contains(string(r.Body), fresh) {
-		t.Fatalf("got %+v, want the token decoded and Body as received", r.JSON200)
+	if json200 := genField(resp, "JSON200"); json200.IsNil() || !strings.Contains(string(mustJSON(json200.Interface())), fresh) || !strings.Contains(string(genField(resp, "Body").Bytes()), fresh) {
+		t.Fatalf("got %+v, want the token decoded and Body as received", json200)
 	}
+	r := resp.Interface()
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
-		for _, v := range []any{r, *r, []any{r}} {
+		for _, v := range []any{r, resp.Elem().Interface(), []any{r}} {
 			got := fmt.Sprintf(verb, v)
 			mustContainNone(t, "CreateTokenResponse "+verb, got, fresh, fmt.Sprintf("%x", fresh))
 			if verb != "%x" && !strings.Contains(got, "REDACTED") {

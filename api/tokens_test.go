@@ -81,14 +81,11 @@ func (s *tokenServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Finicity-App-Key") != testKey {
 		s.t.Errorf("call without the app key")
 	}
-	switch {
-	case !ok:
+	if !ok {
 		writeReply(w, reply{status: 401, body: expiredJSON})
-	case r.Method == "POST":
-		writeReply(w, reply{status: 201, body: configJSON})
-	default:
-		writeReply(w, reply{status: 200, body: "[]"})
+		return
 	}
+	writeReply(w, exampleReply(s.t, r))
 }
 
 // expireAll makes every token issued so far expired.
@@ -184,13 +181,12 @@ func TestExpiryMidRunRefreshesOnceAndReplaysOnce(t *testing.T) {
 		}
 	}
 	srv.expireAll()
-	cfg, err := c.Configurations.Create(ctx, configParams)
+	post := pick(t, kindPOST)
+	got, err := post.result(ctx, c)
 	if err != nil {
 		t.Fatalf("call across the expiry: %v", err)
 	}
-	if cfg.ID != cfgID {
-		t.Errorf("decoded %+v", cfg)
-	}
+	checkResult(t, post.op, post.ok, got, post.answerValue)
 	if err := listCall(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -202,8 +198,9 @@ func TestExpiryMidRunRefreshesOnceAndReplaysOnce(t *testing.T) {
 	if !slices.Equal(seen, want) {
 		t.Errorf("tokens of the calls: got %v, want %v", seen, want)
 	}
-	if bodies[3] != configParamsJSON || bodies[4] != configParamsJSON {
-		t.Errorf("the POST and its replay: got %q and %q, want %s twice", bodies[3], bodies[4], configParamsJSON)
+	post.checkBody(t, []byte(bodies[3]))
+	if bodies[4] != bodies[3] {
+		t.Errorf("the POST and its replay: got %q and %q, want the same body twice", bodies[3], bodies[4])
 	}
 	if !strings.Contains(logs.String(), "replaying once") {
 		t.Errorf("the replay is not logged:\n%s", logs.String())
@@ -273,8 +270,9 @@ func TestExpiredTokenIsReplayedAtMostOnce(t *testing.T) {
 		calls.Add(1)
 		writeReply(w, reply{status: 401, body: expiredJSON})
 	})
-	err := listCall(context.Background(), newPartnerClient(t, srv.URL))
-	checkAPIError(t, err, wantAPIError(401, expiredJSON, "GET", configsPath, expiredItems))
+	get := pick(t, kindGET)
+	err := get.call(context.Background(), newPartnerClient(t, srv.URL))
+	checkAPIError(t, err, wantAPIError(401, expiredJSON, get.op.Method, get.urlPath(), expiredItems))
 	if fetches.Load() != 2 || calls.Load() != 2 {
 		t.Errorf("fetches %d, calls %d; want 2 and 2", fetches.Load(), calls.Load())
 	}
@@ -289,10 +287,11 @@ func TestRejectedCredentialsCauseOneAuthentication(t *testing.T) {
 	hs := newServer(t, srv.ServeHTTP)
 	c := newPartnerClient(t, hs.URL)
 	ctx := context.Background()
+	getPath := pick(t, kindGETPath)
 	calls := []func() error{
 		func() error { return listCall(ctx, c) },
 		func() error { return createCall(ctx, c) },
-		func() error { _, err := c.Configurations.Get(ctx, cfgID); return err },
+		func() error { return getPath.call(ctx, c) },
 		func() error { return listCall(ctx, c) },
 	}
 	want := wantAPIError(401, rejectedJSON, "POST", tokenPath, rejectedItem)
@@ -335,7 +334,7 @@ func TestTransientAuthenticationFailureIsNotRemembered(t *testing.T) {
 			writeReply(w, reply{status: 200, body: tokenJSON})
 			return
 		}
-		writeReply(w, reply{status: 200, body: "[]"})
+		writeReply(w, getOK())
 	})
 	c := newPartnerClient(t, srv.URL)
 	err := listCall(context.Background(), c)
@@ -393,8 +392,9 @@ func TestTokenMaxAge(t *testing.T) {
 // nothing newer; an error from the source fails the call before anything
 // is sent.
 func TestTokenSource(t *testing.T) {
+	get, post := pick(t, kindGET), pick(t, kindPOST)
 	t.Run("asked per request", func(t *testing.T) {
-		srv := newScripted(t, reply{status: 200, body: "[]"})
+		srv := newScripted(t, get.okReply())
 		ts := &scriptedTokens{tokens: []string{"tok-1"}}
 		c := newTokenSourceClient(t, srv.URL, ts)
 		for range 3 {
@@ -412,9 +412,9 @@ func TestTokenSource(t *testing.T) {
 		}
 	})
 	t.Run("invalidated and replayed", func(t *testing.T) {
-		srv := newScripted(t, reply{status: 401, body: expiredJSON}, reply{status: 201, body: configJSON})
+		srv := newScripted(t, reply{status: 401, body: expiredJSON}, post.okReply())
 		ts := &scriptedTokens{tokens: []string{"tok-1", "tok-2"}}
-		if _, err := newTokenSourceClient(t, srv.URL, ts).Configurations.Create(context.Background(), configParams); err != nil {
+		if err := post.call(context.Background(), newTokenSourceClient(t, srv.URL, ts)); err != nil {
 			t.Fatal(err)
 		}
 		calls, inv := ts.calls()
@@ -425,15 +425,16 @@ func TestTokenSource(t *testing.T) {
 		if len(reqs) != 2 || reqs[0].header.Get("Finicity-App-Token") != "tok-1" || reqs[1].header.Get("Finicity-App-Token") != "tok-2" {
 			t.Fatalf("requests: %+v", reqs)
 		}
-		if reqs[0].body != configParamsJSON || reqs[1].body != configParamsJSON {
+		post.checkBody(t, []byte(reqs[0].body))
+		if reqs[1].body != reqs[0].body {
 			t.Errorf("bodies: %q then %q", reqs[0].body, reqs[1].body)
 		}
 	})
 	t.Run("same token is not replayed", func(t *testing.T) {
-		srv := newScripted(t, reply{status: 401, body: expiredJSON}, reply{status: 200, body: "[]"})
+		srv := newScripted(t, reply{status: 401, body: expiredJSON}, get.okReply())
 		ts := &scriptedTokens{tokens: []string{"tok-1"}}
-		err := listCall(context.Background(), newTokenSourceClient(t, srv.URL, ts))
-		checkAPIError(t, err, wantAPIError(401, expiredJSON, "GET", configsPath, expiredItems))
+		err := get.call(context.Background(), newTokenSourceClient(t, srv.URL, ts))
+		checkAPIError(t, err, wantAPIError(401, expiredJSON, get.op.Method, get.urlPath(), expiredItems))
 		if _, inv := ts.calls(); !slices.Equal(inv, []string{"tok-1"}) {
 			t.Errorf("Invalidate: got %v, want [tok-1]", inv)
 		}
@@ -442,10 +443,10 @@ func TestTokenSource(t *testing.T) {
 		}
 	})
 	t.Run("another 401 is not a reason to replay", func(t *testing.T) {
-		srv := newScripted(t, reply{status: 401, body: noKeyJSON}, reply{status: 200, body: "[]"})
+		srv := newScripted(t, reply{status: 401, body: noKeyJSON}, get.okReply())
 		ts := &scriptedTokens{tokens: []string{"tok-1", "tok-2"}}
-		err := listCall(context.Background(), newTokenSourceClient(t, srv.URL, ts))
-		checkAPIError(t, err, wantAPIError(401, noKeyJSON, "GET", configsPath, noKeyItems))
+		err := get.call(context.Background(), newTokenSourceClient(t, srv.URL, ts))
+		checkAPIError(t, err, wantAPIError(401, noKeyJSON, get.op.Method, get.urlPath(), noKeyItems))
 		if _, inv := ts.calls(); len(inv) != 0 || srv.count() != 1 {
 			t.Errorf("Invalidate %v, requests %d; want none and 1", inv, srv.count())
 		}
@@ -479,9 +480,10 @@ func newTokenSourceClient(t testing.TB, url string, ts api.TokenSource, opts ...
 // TestAppTokenIsNeverReplayed: a fixed token cannot be renewed, so a 10023
 // comes back at once, after one request.
 func TestAppTokenIsNeverReplayed(t *testing.T) {
-	srv := newScripted(t, reply{status: 401, body: expiredJSON}, reply{status: 200, body: "[]"})
-	err := listCall(context.Background(), newClient(t, srv.URL))
-	checkAPIError(t, err, wantAPIError(401, expiredJSON, "GET", configsPath, expiredItems))
+	get := pick(t, kindGET)
+	srv := newScripted(t, reply{status: 401, body: expiredJSON}, get.okReply())
+	err := get.call(context.Background(), newClient(t, srv.URL))
+	checkAPIError(t, err, wantAPIError(401, expiredJSON, get.op.Method, get.urlPath(), expiredItems))
 	if srv.count() != 1 {
 		t.Errorf("requests: got %d, want 1", srv.count())
 	}

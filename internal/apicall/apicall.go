@@ -30,7 +30,9 @@ type Input struct {
 	Raw  io.Reader
 }
 
-type call func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) error
+// call calls one operation's typed method and returns what it returns:
+// its result (nil for a method that returns only an error) and its error.
+type call func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) (any, error)
 
 // ArgError is an argument that does not decode into the typed method's
 // parameter: Field names it (a path parameter, "parameters", or the
@@ -48,16 +50,30 @@ var ErrNoOperation = errors.New("no such operation")
 
 // Call calls the operation whose operationId is id with c, through its
 // typed method, with the call options given. The method's own result is
-// not returned: pass api.WithResponseInto to read the answer.
+// not returned: pass api.WithResponseInto to read the answer, or use
+// Result.
 func Call(ctx context.Context, c *api.Client, id string, in *Input, opts ...api.CallOption) error {
+	_, err := Result(ctx, c, id, in, opts...)
+	return err
+}
+
+// Result is Call returning the typed method's result too: a *api.LoginForm,
+// a []api.Configuration, the operation's result type. It is nil when the
+// call fails and for an operation whose method returns only an error.
+func Result(ctx context.Context, c *api.Client, id string, in *Input, opts ...api.CallOption) (any, error) {
 	f, ok := calls[id]
 	if !ok {
-		return fmt.Errorf("%w: %s", ErrNoOperation, id)
+		return nil, fmt.Errorf("%w: %s", ErrNoOperation, id)
 	}
 	if in == nil {
 		in = &Input{}
 	}
-	return f(ctx, c, in, opts)
+	v, err := f(ctx, c, in, opts)
+	if err != nil {
+		// Not the method's typed nil in an interface: a plain nil.
+		return nil, err
+	}
+	return v, nil
 }
 
 // Has reports whether the table has operation id.

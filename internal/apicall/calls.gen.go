@@ -9,80 +9,72 @@ import (
 
 // calls holds the call of each operation, by operationId.
 var calls = map[string]call{
-	"CreateToken": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) error {
+	"CreateToken": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) (any, error) {
 		var body api.PartnerCredentials
 		if err := in.body(&body); err != nil {
-			return err
+			return nil, err
 		}
-		_, err := c.Partners.Authenticate(ctx, body, opts...)
-		return err
+		return c.Partners.Authenticate(ctx, body, opts...)
 	},
-	"GetConfigurations": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) error {
-		_, err := c.Configurations.List(ctx, opts...)
-		return err
+	"GetConfigurations": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) (any, error) {
+		return c.Configurations.List(ctx, opts...)
 	},
-	"PostConfigurations": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) error {
+	"PostConfigurations": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) (any, error) {
 		var body api.ConfigurationParams
 		if err := in.body(&body); err != nil {
-			return err
+			return nil, err
 		}
-		_, err := c.Configurations.Create(ctx, body, opts...)
-		return err
+		return c.Configurations.Create(ctx, body, opts...)
 	},
-	"GetConfigurationsConfigurationID": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) error {
+	"GetConfigurationsConfigurationID": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) (any, error) {
 		var configurationID api.UUID
 		if err := in.path(0, "configuration_id", &configurationID); err != nil {
-			return err
+			return nil, err
 		}
-		_, err := c.Configurations.Get(ctx, configurationID, opts...)
-		return err
+		return c.Configurations.Get(ctx, configurationID, opts...)
 	},
-	"DeleteConfigurationsConfigurationID": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) error {
+	"DeleteConfigurationsConfigurationID": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) (any, error) {
 		var configurationID api.UUID
 		if err := in.path(0, "configuration_id", &configurationID); err != nil {
-			return err
+			return nil, err
 		}
-		err := c.Configurations.Delete(ctx, configurationID, opts...)
-		return err
+		return nil, c.Configurations.Delete(ctx, configurationID, opts...)
 	},
-	"PostReconnections": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) error {
+	"PostReconnections": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) (any, error) {
 		var customerID string
 		if err := in.path(0, "customer_id", &customerID); err != nil {
-			return err
+			return nil, err
 		}
 		var institutionLoginID int64
 		if err := in.path(1, "institution_login_id", &institutionLoginID); err != nil {
-			return err
+			return nil, err
 		}
 		var body api.ReconnectionParams
 		if err := in.body(&body); err != nil {
-			return err
+			return nil, err
 		}
-		_, err := c.Reconnections.Create(ctx, customerID, institutionLoginID, body, opts...)
-		return err
+		return c.Reconnections.Create(ctx, customerID, institutionLoginID, body, opts...)
 	},
-	"PostInstitutionsInstitutionIDLoginForms": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) error {
+	"PostInstitutionsInstitutionIDLoginForms": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) (any, error) {
 		var institutionID int64
 		if err := in.path(0, "institution_id", &institutionID); err != nil {
-			return err
+			return nil, err
 		}
 		var body api.LoginFormParams
 		if err := in.body(&body); err != nil {
-			return err
+			return nil, err
 		}
-		_, err := c.LoginForms.Create(ctx, institutionID, body, opts...)
-		return err
+		return c.LoginForms.Create(ctx, institutionID, body, opts...)
 	},
-	"PostInstitutionsInstitutionIDOauthUrls": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) error {
+	"PostInstitutionsInstitutionIDOauthUrls": func(ctx context.Context, c *api.Client, in *Input, opts []api.CallOption) (any, error) {
 		var institutionID int64
 		if err := in.path(0, "institution_id", &institutionID); err != nil {
-			return err
+			return nil, err
 		}
 		var body api.OAuthURLParams
 		if err := in.body(&body); err != nil {
-			return err
+			return nil, err
 		}
-		_, err := c.OAuthURLs.Create(ctx, institutionID, body, opts...)
-		return err
+		return c.OAuthURLs.Create(ctx, institutionID, body, opts...)
 	},
 }

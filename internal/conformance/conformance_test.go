@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -41,7 +42,67 @@ func briefs(fs []conformance.Finding) []brief {
 	return out
 }
 
-const agreement = `"serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}`
+// drop, as a value of example's edits, leaves the member out.
+const drop = "\x00drop"
+
+// example is the request body of the operation name (an api method) as
+// the spec's example gives it, with edits: a dotted path set to a value
+// (drop leaves it out), or, for a value no JSON encoder writes (invalid
+// UTF-8, a name with a newline), set to raw JSON text as it is. So a case
+// differs from a valid request only by what it tests, and a new required
+// field (with its example) changes no case.
+func example(t *testing.T, name string, edits map[string]any) string {
+	t.Helper()
+	op, ok := specdoc.MustModel().Lookup(name)
+	if !ok || op.Body == nil {
+		t.Fatalf("openapi.yaml has no operation %s with a body, which internal/conformance/conformance_test.go sends", name)
+	}
+	body, ok := op.Body.Example()
+	if !ok {
+		t.Fatalf("openapi.yaml#%s: the body of %s has no valid example, which internal/conformance/conformance_test.go starts from", op.Body.Pointer, name)
+	}
+	b, _ := json.Marshal(body)
+	var v map[string]any
+	_ = json.Unmarshal(b, &v)
+	var raws []string
+	for path, value := range edits {
+		parts := strings.Split(path, ".")
+		m := v
+		for _, p := range parts[:len(parts)-1] {
+			next, _ := m[p].(map[string]any)
+			if next == nil {
+				next = map[string]any{}
+				m[p] = next
+			}
+			m = next
+		}
+		last := parts[len(parts)-1]
+		switch x := value.(type) {
+		case rawJSON:
+			// A placeholder, replaced in the text below.
+			delete(m, last)
+			marker := fmt.Sprintf("\x01raw%d", len(raws))
+			m[marker] = marker
+			raws = append(raws, marker, string(x))
+		default:
+			if value == drop {
+				delete(m, last)
+			} else {
+				m[last] = value
+			}
+		}
+	}
+	b, _ = json.Marshal(v)
+	text := string(b)
+	for i := 0; i < len(raws); i += 2 {
+		marker, _ := json.Marshal(raws[i])
+		text = strings.Replace(text, string(marker)+":"+string(marker), raws[i+1], 1)
+	}
+	return text
+}
+
+// rawJSON is a member written as it is: `"name":value`.
+type rawJSON string
 
 // grownField is a field the API might grow: one the spec does not define
 // anywhere (specLacks proves it for every unknown field a case expects).
@@ -77,18 +138,18 @@ func TestRequest(t *testing.T) {
 		want   []brief
 		method string
 	}{
-		{"valid", request("POST", loginForm, "x"), `{"language":"en","customerId":"1",` + agreement + `}`, []brief{}, "LoginForms.Create"},
+		{"valid", request("POST", loginForm, "x"), example(t, "LoginForms.Create", nil), []brief{}, "LoginForms.Create"},
 		{"misspelled field", request("POST", loginForm, "x"),
-			`{"language":"en","customerId":"1","configurationID":"605543e1-f507-48ad-8127-95c40566597b",` + agreement + `}`,
+			example(t, "LoginForms.Create", map[string]any{"configurationId": drop, "configurationID": "605543e1-f507-48ad-8127-95c40566597b"}),
 			[]brief{{"unknown field", "body", "configurationID"}}, "LoginForms.Create"},
 		{"unknown nested field", request("POST", loginForm, "x"),
-			`{"language":"en","customerId":"1","serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z","lang":"en"}}`,
+			example(t, "LoginForms.Create", map[string]any{"serviceAgreement.lang": "en"}),
 			[]brief{{"unknown field", "body", "serviceAgreement.lang"}}, "LoginForms.Create"},
 		{"several at once", request("POST", "/connect-components/institutions/1/oauth-urls", "x"),
-			`{"redirectUrl":"https://a.example/","customerId":1,` + agreement + `}`,
+			example(t, "OAuthURLs.Create", map[string]any{"redirectURI": drop, "redirectUrl": "https://a.example/", "customerId": 1}),
 			[]brief{{"type", "body", "customerId"}, {"unknown field", "body", "redirectUrl"}, {"missing required", "body", "redirectURI"}}, "OAuthURLs.Create"},
 		{"any object stays open", request("POST", "/connect-components/customers/1/institution-login-ids/2/reconnections", "x"),
-			`{"anything":1}`, []brief{}, "Reconnections.Create"},
+			example(t, "Reconnections.Create", map[string]any{"anything": 1}), []brief{}, "Reconnections.Create"},
 		{"newline in a header", request("GET", "/connect-components/configurations", "", "X-Trace", "a\nb"), "",
 			[]brief{{"invalid header", "header", "X-Trace"}}, "Configurations.List"},
 		{"NUL in a header", request("GET", "/connect-components/configurations", "", "X-Trace", "a\x00b"), "",
@@ -101,16 +162,18 @@ func TestRequest(t *testing.T) {
 			[]brief{{"invalid header", "header", `"X Trace"`}}, "Configurations.List"},
 		{"trailing space in a header", request("GET", "/connect-components/configurations", "", "Finicity-App-Token", "token "), "",
 			[]brief{{"invalid header", "header", "Finicity-App-Token"}}, "Configurations.List"},
-		{"invalid UTF-8", request("POST", loginForm, "x"), "{\"language\":\"en\",\"customerId\":\"1\xff\"," + agreement + "}",
+		{"invalid UTF-8", request("POST", loginForm, "x"), example(t, "LoginForms.Create", map[string]any{"customerId": rawJSON("\"customerId\":\"1\xff\"")}),
 			[]brief{{"invalid utf-8", "body", "customerId"}}, "LoginForms.Create"},
-		{"invalid UTF-8 nested", request("POST", "/connect-components/configurations", "x"), "{\"filterAccounts\":[\"ok\",\"b\xc3\"]}",
+		{"invalid UTF-8 nested", request("POST", "/connect-components/configurations", "x"),
+			example(t, "Configurations.Create", map[string]any{"filterAccounts": rawJSON("\"filterAccounts\":[\"ok\",\"b\xc3\"]")}),
 			[]brief{{"invalid utf-8", "body", "filterAccounts.1"}}, "Configurations.Create"},
 		{"path parameter", request("GET", "/connect-components/configurations/not-a-uuid", ""), "",
 			[]brief{{"bounds", "path", "configuration_id"}, {"format", "path", "configuration_id"}}, "Configurations.Get"},
 		{"no token", request("GET", "/connect-components/configurations", "", "Finicity-App-Token", ""), "",
 			[]brief{{"credentials", "header", "Finicity-App-Token"}}, "Configurations.List"},
 		{"not JSON", request("POST", "/connect-components/configurations", "x"), `{`, []brief{{"invalid json", "body", ""}}, "Configurations.Create"},
-		{"a name that would break a line", request("POST", "/connect-components/configurations", "x"), "{\"a\\nb\":1}",
+		{"a name that would break a line", request("POST", "/connect-components/configurations", "x"),
+			example(t, "Configurations.Create", map[string]any{"a": rawJSON("\"a\\nb\":1")}),
 			[]brief{{"unknown field", "body", `"a\nb"`}}, "Configurations.Create"},
 		{"unknown path", request("GET", "/connect-components/nothing", ""), "", []brief{{"unknown operation", "", ""}}, ""},
 	}

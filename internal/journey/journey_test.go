@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/getkin/kin-openapi/openapi3"
 	"os"
 	"reflect"
 	"strings"
@@ -290,34 +291,54 @@ func TestCredentialsOnlyFromValues(t *testing.T) {
 // request; one whose example lacks it (the example then breaks its
 // schema) gets a value made from the schema instead.
 func TestNewRequiredFieldReachesTheJourney(t *testing.T) {
-	const props = "        All optional; an empty object is valid.\n      properties:\n"
-	const mediaExample = "            example:\n              filterAccounts: [Checking, Savings]\n              accountClassificationType: [personal]\n              aoRequired: false\n"
-	const schemaExample = "      example:\n        filterAccounts: [Checking, Savings]\n        accountClassificationType: [personal]\n        aoRequired: false\n"
-	const goName = "      x-go-name: ConfigurationParams\n"
-	field := [2]string{props, "        journeyTheme:\n          type: string\n          minLength: 3\n          description: The Connect theme.\n"}
-	// Required, beside whatever the schema requires already.
-	data, err := os.ReadFile(specFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	required := [2]string{goName, "      required: [journeyTheme]\n"}
-	if i := strings.Index(string(data), goName); i >= 0 && strings.HasPrefix(string(data)[i+len(goName):], "      required: [") {
-		required = [2]string{goName + "      required: [", "journeyTheme, "}
-	}
 	for _, tc := range []struct {
-		name  string
-		edits [][2]string
-		want  string
+		name    string
+		example bool
+		want    string
 	}{
-		{"with its example", [][2]string{field, required, {mediaExample, "              journeyTheme: dark\n"}, {schemaExample, "        journeyTheme: dark\n"}}, `"journeyTheme":"dark"`},
-		{"without", [][2]string{field, required}, `"journeyTheme":"string"`}, // made from the schema
+		{"with its example", true, `"journeyTheme":"dark"`},
+		{"without", false, `"journeyTheme":"string"`}, // made from the schema
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := model(t, tc.edits...)
+			// The create body of a collection's create gets a new
+			// required field, in the parsed document.
+			doc, err := openapi3.NewLoader().LoadFromFile(specFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			base, err := spec.New("openapi.yaml", doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var create *spec.Operation
+			for _, o := range base.Operations {
+				if o.Sandbox != nil && o.Sandbox.Action == "create" && o.Body != nil && o.Body.JSON {
+					create = o
+					break
+				}
+			}
+			if create == nil {
+				t.Fatalf("openapi.yaml has no x-sandbox create with a JSON body, which %s follows: update the test", testFile)
+			}
+			body := create.Body.Schema.Value
+			body.Properties["journeyTheme"] = openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, MinLength: 3})
+			body.Required = append(body.Required, "journeyTheme")
+			mt := create.Raw.RequestBody.Value.Content.Get(create.Body.ContentType)
+			for _, ex := range []*any{&mt.Example, &body.Example} {
+				if obj, ok := (*ex).(map[string]any); ok {
+					if tc.example {
+						obj["journeyTheme"] = "dark"
+					}
+				}
+			}
+			m, err := spec.New("openapi.yaml", doc)
+			if err != nil {
+				t.Fatal(err)
+			}
 			f := &fakeAPI{}
 			plan(t, m, journey.Options{Values: credentials}).Run(context.Background(), f.send, nil)
-			if c := f.call(t, "PostConfigurations"); !strings.Contains(c.body, tc.want) {
-				t.Errorf("body %s, want it to hold %s", c.body, tc.want)
+			if c := f.call(t, create.ID); !strings.Contains(c.body, tc.want) {
+				t.Errorf("body of %s: %s, want it to hold %s", create.ID, c.body, tc.want)
 			}
 		})
 	}
@@ -457,7 +478,7 @@ func TestWhatCannotRunIsSkipped(t *testing.T) {
         - name: widget_code
           in: path
           required: true
-          schema: {type: string, pattern: "^[0-9]{3}-[a-z]{3}$"}
+          schema: {type: string, pattern: "^[0-9]$", minLength: 3}
       responses:
         "200":
           description: A widget

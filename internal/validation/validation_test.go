@@ -2,6 +2,7 @@ package validation_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"net/http"
@@ -31,8 +32,28 @@ func newReq(method, path, body string, auth bool) *http.Request {
 	return r
 }
 
+// exampleBody is the JSON of the request body example of the operation
+// name (an api method): a valid body, whatever required fields the spec
+// grows.
+func exampleBody(t *testing.T, name string) string {
+	t.Helper()
+	op, ok := specdoc.MustModel().Lookup(name)
+	if !ok || op.Body == nil {
+		t.Fatalf("openapi.yaml has no operation %s with a body, which internal/validation/validation_test.go sends", name)
+	}
+	v, ok := op.Body.Example()
+	if !ok {
+		t.Fatalf("openapi.yaml#%s: the body of %s has no valid example, which internal/validation/validation_test.go sends", op.Body.Pointer, name)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func TestValidateRequest(t *testing.T) {
-	okLogin := `{"language":"en","customerId":"1","serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32+00:00"}}`
+	okLogin := exampleBody(t, "LoginForms.Create")
 	tests := []struct {
 		name                    string
 		method, path, body      string
@@ -43,7 +64,7 @@ func TestValidateRequest(t *testing.T) {
 		{name: "valid login form", method: "POST", path: loginPath, body: okLogin, wantOp: "PostInstitutionsInstitutionIDLoginForms"},
 		{name: "a prefix is not a route", method: "GET", path: "/base/connect-components/configurations", wantLoc: "path", why: "no operation of the spec has this path"},
 		{name: "a trailing slash is not a route", method: "GET", path: "/connect-components/configurations/", wantLoc: "path", why: "no operation of the spec has this path"},
-		{name: "valid empty configuration", method: "POST", path: "/connect-components/configurations", body: `{}`, wantOp: "PostConfigurations"},
+		{name: "valid configuration", method: "POST", path: "/connect-components/configurations", body: exampleBody(t, "Configurations.Create"), wantOp: "PostConfigurations"},
 		{name: "reconnection without body", method: "POST", path: "/connect-components/customers/c1/institution-login-ids/7008461438/reconnections", wantLoc: "body", why: "value is required but missing"},
 		{name: "reconnection null body", method: "POST", path: "/connect-components/customers/c1/institution-login-ids/7008461438/reconnections", body: `null`, wantOp: "PostReconnections"},
 		{name: "bad uuid path", method: "GET", path: "/connect-components/configurations/not-a-uuid", wantLoc: "path", wantField: "configuration_id"},
