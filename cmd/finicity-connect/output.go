@@ -15,9 +15,16 @@ type result struct {
 	raw   json.RawMessage
 	value any
 	table func(w io.Writer)
+	// data is an answer that is not JSON (a PDF, a CSV, text): written
+	// as it came, whatever --output says.
+	data []byte
 }
 
 func (in *invocation) print(r result) error {
+	if r.data != nil {
+		_, err := in.stdout.Write(r.data)
+		return err
+	}
 	if in.conn != nil && in.conn.output == "table" {
 		tw := tabwriter.NewWriter(in.stdout, 0, 4, 2, ' ', 0)
 		r.table(tw)

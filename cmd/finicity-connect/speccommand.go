@@ -974,6 +974,9 @@ func (o *opSpec) print(in *invocation, resp *http.Response, path []pathValue) er
 		return in.print(result{value: map[string]int{"status": status},
 			table: func(w io.Writer) { fmt.Fprintf(w, "STATUS\t%d\n", status) }})
 	}
+	if s := o.successFor(status); s != nil && s.Binary {
+		return in.print(result{data: raw})
+	}
 	var value any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
