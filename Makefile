@@ -9,7 +9,7 @@ HANDWRITTEN = $(shell git ls-files '*.go' | grep -v '^gen/' | grep -v '\.gen\.go
 generate: ## regenerate gen/, api/models.gen.go and api/services.gen.go from openapi.yaml
 	$(GO) generate ./...
 
-GENERATED = gen/ api/models.gen.go api/services.gen.go internal/apicall/calls.gen.go internal/redact/secrets.gen.go
+GENERATED = gen/ api/models.gen.go api/services.gen.go api/doc.go internal/apicall/calls.gen.go internal/redact/secrets.gen.go README.md docs/
 
 check-generate: generate ## fail when the generated code is not what the spec generates
 	@git diff --exit-code --stat -- $(GENERATED) || { echo "generated code is stale: run 'make generate' and commit it"; exit 1; }

@@ -122,7 +122,7 @@ func Run(opts Options) error {
 	if len(bad) > 0 {
 		return fmt.Errorf("the code generated from %s does not compile (a defect of internal/codegen's templates, or a construct of the spec they do not handle):\n  %s\nnothing was written", opts.Spec, strings.Join(bad, "\n  "))
 	}
-	if err := docs(root, m, out); err != nil {
+	if err := docs(root, p, out); err != nil {
 		return fmt.Errorf("%w\nnothing was written", err)
 	}
 	if err := out.write(); err != nil {
