@@ -29,6 +29,10 @@ const (
 	opListConfigurations  = "GetConfigurations"
 )
 
+// specHelpers are the helpers of specflags_test.go that build command
+// lines and bodies: callerFile looks past them, as past this file's.
+var specHelpers = []string{".withRequired", ".requiredBody", ".opByID", ".fieldByFlag"}
+
 // callerFile is the test file ("cmd/finicity-connect/state_test.go")
 // that called into these helpers.
 func callerFile() string {
@@ -36,7 +40,8 @@ func callerFile() string {
 	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
 	for {
 		f, more := frames.Next()
-		if base := filepath.Base(f.File); strings.HasSuffix(base, "_test.go") && base != "specbody_test.go" {
+		helper := slices.ContainsFunc(specHelpers, func(h string) bool { return strings.HasSuffix(f.Function, h) })
+		if base := filepath.Base(f.File); strings.HasSuffix(base, "_test.go") && base != "specbody_test.go" && !helper {
 			return "cmd/finicity-connect/" + base
 		}
 		if !more {

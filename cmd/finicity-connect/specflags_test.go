@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -171,14 +172,21 @@ func withRequired(t testing.TB, args ...string) []string {
 	if cmd == nil || cmd.op == "" || slices.Contains(args, "--body") || slices.ContainsFunc(commands, func(c command) bool { return c.name == cmd.name }) {
 		return args // not a command of the spec's (token's flags are the connection's)
 	}
-	var own []string
-	for _, a := range args {
-		if name, ok := strings.CutPrefix(a, "--"); ok {
-			name, _, _ = strings.Cut(name, "=")
-			own = append(own, name)
+	own := ownFlags(args)
+	o := opByID(t, cmd.op, callerFile())
+	// A flag the command does not have is the spec's change (a field
+	// renamed or gone): say where, rather than run a usage error.
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	if cmd.api {
+		(&connection{}).register(fs)
+	}
+	cmd.setup(fs)
+	for _, name := range own {
+		if fs.Lookup(name) == nil {
+			t.Fatalf("openapi.yaml#%s (%s): %s has no flag --%s, which %s gives: update the test", o.op.Pointer, o.op.ID, cmd.name, name, callerFile())
 		}
 	}
-	extra, _ := requiredBody(t, opByID(t, cmd.op, "the test"), own...)
+	extra, _ := requiredBody(t, o, own...)
 	return append(slices.Clone(args), extra...)
 }
 

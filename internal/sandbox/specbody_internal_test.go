@@ -113,7 +113,7 @@ func SpecBody(t testing.TB, op *spec.Operation, set map[string]any) map[string]a
 	for _, p := range paths {
 		keys := strings.Split(p, ".")
 		if !declares(b.Schema, keys) {
-			t.Fatalf("%s: the body of %s has no field %s, which %s sets: update the test", At(b.Pointer+"/schema"), op.Name(), p, CallerFile())
+			t.Fatalf("%s: the body of %s has no field %s, which %s sets: update the test", At(schemaPointer(b)), op.Name(), p, CallerFile())
 		}
 		setPath(body, keys, copyJSON(set[p]))
 	}
@@ -215,6 +215,15 @@ func Answered(t testing.TB, create *spec.Operation, stored map[string]any) map[s
 		}
 	}
 	return out
+}
+
+// schemaPointer is where the schema of body b is: its component, else
+// the body's media type.
+func schemaPointer(b *spec.Body) string {
+	if b.Schema != nil && strings.HasPrefix(b.Schema.Ref, "#/") {
+		return strings.TrimPrefix(b.Schema.Ref, "#")
+	}
+	return b.Pointer + "/content/" + strings.ReplaceAll(strings.ReplaceAll(b.ContentType, "~", "~0"), "/", "~1") + "/schema"
 }
 
 // declares reports whether the object schema ref has the property at
