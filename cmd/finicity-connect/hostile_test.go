@@ -21,6 +21,7 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
 // escapeEvery writes every character of s as a JSON \uXXXX escape, as a
@@ -307,9 +308,12 @@ func TestStdoutMasksEchoedCredentials(t *testing.T) {
 func TestServedSandboxStateHoldsNoAppKey(t *testing.T) {
 	keys := []string{"served-app-key-7d21c0", "other-app-key-e5"}
 	path := filepath.Join(t.TempDir(), "state.json")
+	createPath, createBody := pathOf(t, opCreateConfiguration), exampleBody(t, opCreateConfiguration, nil)
+	loginPath := pathOf(t, "CreateToken")
+	loginBody := exampleBody(t, "CreateToken", map[string]any{"partnerId": sandbox.DefaultPartnerID, "partnerSecret": sandbox.DefaultPartnerSecret})
 	create := func(base, key, token string) string {
 		t.Helper()
-		req, _ := http.NewRequest("POST", base+"/connect-components/configurations", strings.NewReader(`{"filterAccounts":["Checking"]}`))
+		req, _ := http.NewRequest("POST", base+createPath, strings.NewReader(createBody))
 		req.Header.Set("Finicity-App-Key", key)
 		req.Header.Set("Finicity-App-Token", token)
 		req.Header.Set("Content-Type", "application/json")
@@ -326,7 +330,7 @@ func TestServedSandboxStateHoldsNoAppKey(t *testing.T) {
 	}
 	login := func(base, key string) string {
 		t.Helper()
-		req, _ := http.NewRequest("POST", base+"/aggregation/v2/partners/authentication", strings.NewReader(`{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`))
+		req, _ := http.NewRequest("POST", base+loginPath, strings.NewReader(loginBody))
 		req.Header.Set("Finicity-App-Key", key)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)

@@ -60,12 +60,15 @@ func TestServedSandboxTimeouts(t *testing.T) {
 		t.Cleanup(func() { conn.Close() })
 		return conn
 	}
+	create, list := pathOf(t, opCreateConfiguration), pathOf(t, opListConfigurations)
+	createBody := exampleBody(t, opCreateConfiguration, nil)
 
 	t.Run("slow body", func(t *testing.T) {
 		conn := dial(t)
-		// Headers announce 100 bytes; only 10 follow, and then nothing.
-		_, err := io.WriteString(conn, "POST /connect-components/configurations HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n"+
-			"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"filterAc")
+		// Headers announce the whole body; only 10 bytes follow, and then
+		// nothing.
+		_, err := io.WriteString(conn, "POST "+create+" HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n"+
+			"Content-Type: application/json\r\nContent-Length: "+strconv.Itoa(len(createBody))+"\r\n\r\n"+createBody[:10])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +77,7 @@ func TestServedSandboxTimeouts(t *testing.T) {
 
 	t.Run("slow headers", func(t *testing.T) {
 		conn := dial(t)
-		if _, err := io.WriteString(conn, "GET /connect-components/configurations HTTP/1.1\r\nHost: x\r\n"); err != nil {
+		if _, err := io.WriteString(conn, "GET "+list+" HTTP/1.1\r\nHost: x\r\n"); err != nil {
 			t.Fatal(err)
 		}
 		closedWithin(t, conn, 5*time.Second)
@@ -82,7 +85,7 @@ func TestServedSandboxTimeouts(t *testing.T) {
 
 	t.Run("idle keep-alive", func(t *testing.T) {
 		conn := dial(t)
-		if _, err := io.WriteString(conn, "GET /connect-components/configurations HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n\r\n"); err != nil {
+		if _, err := io.WriteString(conn, "GET "+list+" HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n\r\n"); err != nil {
 			t.Fatal(err)
 		}
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
@@ -113,7 +116,7 @@ func TestServedSandboxLongAppKey(t *testing.T) {
 		{400_000, http.StatusUnauthorized, `"ReasonCode":"10026"`},
 		{maxHeaderBytes + 8192, http.StatusRequestHeaderFieldsTooLarge, ""},
 	} {
-		req, err := http.NewRequest("GET", ready["url"].(string)+"/connect-components/configurations", nil)
+		req, err := http.NewRequest("GET", ready["url"].(string)+pathOf(t, opListConfigurations), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,15 +148,17 @@ func TestServedSandboxShutdownGrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := io.WriteString(conn, "POST /connect-components/configurations HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n"+
-		"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"); err != nil {
+	// A create whose body stops after its first byte.
+	body := exampleBody(t, opCreateConfiguration, nil)
+	if _, err := io.WriteString(conn, "POST "+pathOf(t, opCreateConfiguration)+" HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n"+
+		"Content-Type: application/json\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body[:1]); err != nil {
 		t.Fatal(err)
 	}
 	// The request is in flight once the server answers nothing to it:
 	// its handler waits for the body. Wait for that server-side state
 	// through the server's own view: a GET on a second connection
 	// is served, so the first one was accepted before it.
-	if resp, err := http.Get(ready["url"].(string) + "/connect-components/configurations"); err == nil {
+	if resp, err := http.Get(ready["url"].(string) + pathOf(t, opListConfigurations)); err == nil {
 		resp.Body.Close()
 	}
 	if code := stop(); code != 0 {
@@ -185,8 +190,10 @@ func TestServedSandboxConnectionCap(t *testing.T) {
 		t.Cleanup(func() { conn.Close() })
 		return conn
 	}
+	create, list := pathOf(t, opCreateConfiguration), pathOf(t, opListConfigurations)
+	createBody := exampleBody(t, opCreateConfiguration, nil)
 	get := func(conn net.Conn) error {
-		if _, err := io.WriteString(conn, "GET /connect-components/configurations HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n\r\n"); err != nil {
+		if _, err := io.WriteString(conn, "GET "+list+" HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n\r\n"); err != nil {
 			return err
 		}
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
@@ -209,8 +216,8 @@ func TestServedSandboxConnectionCap(t *testing.T) {
 		for range 2 {
 			conn := dial(t)
 			// Headers announce a body that does not come (yet).
-			if _, err := io.WriteString(conn, "POST /connect-components/configurations HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n"+
-				"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n"); err != nil {
+			if _, err := io.WriteString(conn, "POST "+create+" HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\n"+
+				"Content-Type: application/json\r\nContent-Length: "+strconv.Itoa(len(createBody))+"\r\n\r\n"); err != nil {
 				t.Fatal(err)
 			}
 			held = append(held, conn)
@@ -225,7 +232,7 @@ func TestServedSandboxConnectionCap(t *testing.T) {
 		}
 		// The requests in flight were not cut: each completes.
 		for _, conn := range held {
-			if _, err := io.WriteString(conn, "{}"); err != nil {
+			if _, err := io.WriteString(conn, createBody); err != nil {
 				t.Fatal(err)
 			}
 			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
@@ -351,23 +358,24 @@ func TestServedSandboxMemoryUnderFlood(t *testing.T) {
 		_ = cmd.Wait()
 	}()
 
-	// 60 KB: 120 account types of 500 characters (each under the spec's
-	// 512).
+	// 60 KB: the example body with 120 account types of 500 characters
+	// (each under the spec's 512).
 	item := strings.Repeat("x", 500)
 	items := make([]string, 120)
 	for i := range items {
 		items[i] = item
 	}
-	body, _ := json.Marshal(map[string]any{"filterAccounts": items})
+	body := exampleBody(t, opCreateConfiguration, map[string]any{"filterAccounts": items})
+	create := pathOf(t, opCreateConfiguration)
 	const keys, perKey, workers = 12, 500, 4
 	// Raw keep-alive connections, each request written whole: the load
 	// is on the server, not on this (race-instrumented) client.
 	addr := strings.TrimPrefix(ready.URL, "http://")
 	requests := make([][]byte, keys)
 	for k := range requests {
-		requests[k] = append([]byte(fmt.Sprintf("POST /connect-components/configurations HTTP/1.1\r\nHost: %s\r\n"+
+		requests[k] = append([]byte(fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\n"+
 			"Content-Type: application/json\r\nFinicity-App-Key: flood-key-%02d\r\nFinicity-App-Token: t\r\nContent-Length: %d\r\n\r\n",
-			addr, k, len(body))), body...)
+			create, addr, k, len(body))), body...)
 	}
 	var created, refused atomic.Int64
 	var wg sync.WaitGroup
@@ -426,6 +434,9 @@ func TestServedSandboxMemoryUnderFlood(t *testing.T) {
 	wg.Wait()
 	peak := vmHWM(t, cmd.Process.Pid)
 	t.Logf("%d created, %d refused (budget) in %v; peak RSS %d MiB", created.Load(), refused.Load(), time.Since(start).Round(time.Millisecond), peak>>20)
+	if created.Load() == 0 {
+		t.Errorf("no create succeeded: the flood measured refusals only")
+	}
 	if peak > 300<<20 {
 		t.Errorf("peak RSS of the served sandbox: %d MiB, want under 300 MiB", peak>>20)
 	}
@@ -438,7 +449,7 @@ func TestServedSandboxSIGTERM(t *testing.T) {
 	ready, stderr := startServedProcess(t, cmd)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	resp, err := http.Get(ready.URL + "/connect-components/configurations")
+	resp, err := http.Get(ready.URL + pathOf(t, opListConfigurations))
 	if err != nil {
 		t.Fatal(err)
 	}

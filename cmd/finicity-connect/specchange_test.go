@@ -31,7 +31,9 @@ const (
 // changedSpec is openapi.yaml with an optional field added to the
 // configuration's request body and a new operation with a path
 // parameter, a query parameter and a response schema of its own, as a
-// spec change would bring them.
+// spec change would bring them. The field goes into the parsed document,
+// where the create's body is, so that no wording of the spec's text is
+// an anchor; the operation goes after the "paths:" line.
 func changedSpec(t *testing.T) *spec.Model {
 	t.Helper()
 	data, err := os.ReadFile("../../openapi.yaml")
@@ -39,10 +41,9 @@ func changedSpec(t *testing.T) *spec.Model {
 		t.Fatal(err)
 	}
 	s := string(data)
-	field := "      x-go-name: ConfigurationParams\n"
-	op := "paths:\n"
-	if !strings.Contains(s, field) || !strings.Contains(s, op) {
-		t.Fatal("openapi.yaml changed shape: update changedSpec in cmd/finicity-connect/specchange_test.go")
+	const op = "paths:\n"
+	if strings.Count(s, op) != 1 {
+		t.Fatal("openapi.yaml changed shape: it has not one \"paths:\" line; update changedSpec in cmd/finicity-connect/specchange_test.go")
 	}
 	if where, err := specdoc.PropertyDefined(changedField); err != nil || where != "" {
 		t.Fatalf("openapi.yaml defines the field %q (at %s, %v): rename changedField in cmd/finicity-connect/specchange_test.go to one it lacks", changedField, where, err)
@@ -53,11 +54,6 @@ func changedSpec(t *testing.T) *spec.Model {
 				o.ID, o.Path, o.Qualified(), o.Pointer)
 		}
 	}
-	const bodyProps = "        All optional; an empty object is valid.\n      properties:\n" // PostConfigurationsRequest's
-	if strings.Count(s, bodyProps) != 1 {
-		t.Fatalf("openapi.yaml changed: the anchor %q no longer appears once; update cmd/finicity-connect/specchange_test.go", bodyProps)
-	}
-	s = strings.Replace(s, bodyProps, bodyProps+"        "+changedField+":\n          type: string\n          description: The Connect theme to use.\n", 1)
 	s = strings.Replace(s, op, op+`  `+changedOpPath+`:
     parameters:
       - $ref: "#/components/parameters/ConfigurationId"
@@ -93,11 +89,38 @@ func changedSpec(t *testing.T) *spec.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
+	theme := openapi3.NewStringSchema()
+	theme.Description = "The Connect theme to use."
+	return withBodyProperty(t, doc, opCreateConfiguration, changedField, theme, "cmd/finicity-connect/specchange_test.go")
+}
+
+// withBodyProperty adds an optional property to the body schema of
+// operation id in doc (the parsed document: no text of the spec is an
+// anchor) and returns the model of the changed document. A spec whose
+// operation has no object body fails t, naming the spec location and
+// testFile.
+func withBodyProperty(t *testing.T, doc *openapi3.T, id, name string, schema *openapi3.Schema, testFile string) *spec.Model {
+	t.Helper()
 	m, err := spec.New("openapi.yaml", doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m
+	o, ok := m.Operation(id)
+	if !ok {
+		t.Fatalf("openapi.yaml#/paths has no operation %s, which %s adds a body field to: update the test", id, testFile)
+	}
+	if o.Body == nil || o.Body.Schema == nil || o.Body.Schema.Value == nil || !o.Body.Schema.Value.Type.Is(openapi3.TypeObject) {
+		t.Fatalf("openapi.yaml#%s: %s has no object body, which %s adds a field to: update the test", o.Pointer, o.Name(), testFile)
+	}
+	if o.Body.Schema.Value.Properties == nil {
+		o.Body.Schema.Value.Properties = openapi3.Schemas{}
+	}
+	o.Body.Schema.Value.Properties[name] = openapi3.NewSchemaRef("", schema)
+	changed, err := spec.New("openapi.yaml", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return changed
 }
 
 // TestSpecChangeReachesTheCLI: with the changed spec, the new field is a
@@ -112,7 +135,7 @@ func TestSpecChangeReachesTheCLI(t *testing.T) {
 	var create, usage *opSpec // usage: the new operation
 	for _, o := range opsOf(m) {
 		switch o.op.ID {
-		case "PostConfigurations":
+		case opCreateConfiguration:
 			create = o
 		case changedOpID:
 			usage = o

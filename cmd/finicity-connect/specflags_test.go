@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/finicity-go/connect-components/internal/apicall"
 	"github.com/finicity-go/connect-components/internal/spec"
@@ -97,7 +100,7 @@ func TestEveryOperationIsACommand(t *testing.T) {
 
 // opByID is the command of an operation a test needs; it fails naming
 // the spec and the test file when the spec lacks it.
-func opByID(t *testing.T, id, testFile string) *opSpec {
+func opByID(t testing.TB, id, testFile string) *opSpec {
 	t.Helper()
 	ops, err := specOps()
 	if err != nil {
@@ -114,7 +117,7 @@ func opByID(t *testing.T, id, testFile string) *opSpec {
 
 // fieldByFlag is the field of flag name of o; it fails naming the spec
 // location and the test file when o lacks it.
-func fieldByFlag(t *testing.T, o *opSpec, name, testFile string) *specField {
+func fieldByFlag(t testing.TB, o *opSpec, name, testFile string) *specField {
 	t.Helper()
 	for _, f := range o.fields() {
 		if f.flag == name {
@@ -129,7 +132,7 @@ func fieldByFlag(t *testing.T, o *opSpec, name, testFile string) *specField {
 // itself (own names their flags): the flags with their values from the
 // spec's example (as the help shows them), and the body those flags add.
 // A spec that adds a required field keeps the test about what it tests.
-func requiredBody(t *testing.T, o *opSpec, own ...string) ([]string, map[string]any) {
+func requiredBody(t testing.TB, o *opSpec, own ...string) ([]string, map[string]any) {
 	t.Helper()
 	example, _ := o.bodyExample()
 	var args []string
@@ -163,25 +166,32 @@ func requiredBody(t *testing.T, o *opSpec, own ...string) ([]string, map[string]
 // withRequired is args (a command and its arguments) with the required
 // body flags of the command that args does not give, valued from the
 // spec's example (requiredBody); args as they are when they give --body.
-func withRequired(t *testing.T, args ...string) []string {
+func withRequired(t testing.TB, args ...string) []string {
 	t.Helper()
 	cmd, _ := lookup(args)
 	if cmd == nil || cmd.op == "" || slices.Contains(args, "--body") || slices.ContainsFunc(commands, func(c command) bool { return c.name == cmd.name }) {
 		return args // not a command of the spec's (token's flags are the connection's)
 	}
-	var own []string
-	for _, a := range args {
-		if name, ok := strings.CutPrefix(a, "--"); ok {
-			name, _, _ = strings.Cut(name, "=")
-			own = append(own, name)
+	own := ownFlags(args)
+	o := opByID(t, cmd.op, callerFile())
+	// A flag the command does not have is the spec's change (a field
+	// renamed or gone): say where, rather than run a usage error.
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	if cmd.api {
+		(&connection{}).register(fs)
+	}
+	cmd.setup(fs)
+	for _, name := range own {
+		if fs.Lookup(name) == nil {
+			t.Fatalf("openapi.yaml#%s (%s): %s has no flag --%s, which %s gives: update the test", o.op.Pointer, o.op.ID, cmd.name, name, callerFile())
 		}
 	}
-	extra, _ := requiredBody(t, opByID(t, cmd.op, "the test"), own...)
+	extra, _ := requiredBody(t, o, own...)
 	return append(slices.Clone(args), extra...)
 }
 
 // withJSON is the JSON object of text with the properties of extra added.
-func withJSON(t *testing.T, text string, extra map[string]any) string {
+func withJSON(t testing.TB, text string, extra map[string]any) string {
 	t.Helper()
 	var obj map[string]any
 	if err := json.Unmarshal([]byte(text), &obj); err != nil {
@@ -229,7 +239,7 @@ func TestBodyFlag(t *testing.T) {
 	extraArgs, extraBody := requiredBody(t, create, "filter-accounts", "ao-required")
 	want := withJSON(t, `{"filterAccounts":["Checking"],"aoRequired":true}`, extraBody)
 
-	env, received := fakeAPI(t, reply(201, `{"id":"605543e1-f507-48ad-8127-95c40566597b","filterAccounts":["Checking"],"aoRequired":true}`))
+	env, received := fakeAPI(t, reply(201, answerExample(t, opCreateConfiguration, map[string]any{"filterAccounts": []string{"Checking"}, "aoRequired": true})))
 	file := filepath.Join(t.TempDir(), "body.json")
 	if err := os.WriteFile(file, []byte(want), 0o600); err != nil {
 		t.Fatal(err)
@@ -254,13 +264,16 @@ func TestBodyFlag(t *testing.T) {
 		}
 	}
 	n := len(received())
+	// The bodies are the operation's example with the one field under
+	// test changed; the rest test --body's own reading.
+	const loginForm = "PostInstitutionsInstitutionIDLoginForms"
 	for _, tc := range []struct {
 		args   []string
 		stderr string
 	}{
-		{[]string{"configurations", "create", "--body", `{"filterAccounts":[],"configurationID":"x"}`},
+		{[]string{"configurations", "create", "--body", exampleBodyUnknown(t, opCreateConfiguration, map[string]any{"configurationID": "x"})},
 			"invalid --body: unknown field configurationID: not in the spec (names are case-sensitive)"},
-		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z","lang":"x"}}`},
+		{[]string{"login-forms", "create", "1", "--body", exampleBodyUnknown(t, loginForm, map[string]any{"serviceAgreement.lang": "x"})},
 			"invalid --body: unknown field serviceAgreement.lang: not in the spec"},
 		{[]string{"configurations", "create", "--body", `{}`, "--ao-required"},
 			"give the body once: with --body or with the body flags (--ao-required), not both"},
@@ -273,13 +286,13 @@ func TestBodyFlag(t *testing.T) {
 			"invalid --body: unexpected end of JSON input at offset 14\n"},
 		{[]string{"configurations", "create", "--body", "@" + file + ".missing"}, "cannot read --body @" + file + ".missing: no such file or directory"},
 		{[]string{"configurations", "create", "--body", "@" + huge}, "--body @" + huge + " is larger than 16777216 bytes\n"},
-		{[]string{"configurations", "create", "--body", `{"aoRequired":"yes"}`}, "invalid --body: aoRequired: a JSON string where true or false was expected\n"},
-		{[]string{"configurations", "create", "--body", `{"filterAccounts":5}`}, "invalid --body: filterAccounts: a JSON number where a list was expected\n"},
-		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","serviceAgreement":{"language":"en","acceptedDate":7}}`},
+		{[]string{"configurations", "create", "--body", exampleBody(t, opCreateConfiguration, map[string]any{"aoRequired": "yes"})}, "invalid --body: aoRequired: a JSON string where true or false was expected\n"},
+		{[]string{"configurations", "create", "--body", exampleBody(t, opCreateConfiguration, map[string]any{"filterAccounts": 5})}, "invalid --body: filterAccounts: a JSON number where a list was expected\n"},
+		{[]string{"login-forms", "create", "1", "--body", exampleBody(t, loginForm, map[string]any{"serviceAgreement.acceptedDate": 7})},
 			"invalid --body: serviceAgreement.acceptedDate: value must be a string\n"},
-		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","serviceAgreement":{"language":"en","acceptedDate":"yesterday"}}`},
+		{[]string{"login-forms", "create", "1", "--body", exampleBody(t, loginForm, map[string]any{"serviceAgreement.acceptedDate": "yesterday"})},
 			"invalid --body: serviceAgreement.acceptedDate: not of format \"date-time\"\n"},
-		{[]string{"login-forms", "create", "1", "--body", `{"customerId":"c","language":"en","configurationId":[],"serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`},
+		{[]string{"login-forms", "create", "1", "--body", exampleBody(t, loginForm, map[string]any{"configurationId": []string{}})},
 			"invalid --body: configurationId: a JSON array where a UUID string was expected\n"},
 		{[]string{"login-forms", "create", "99999999999999999999", "--customer-id", "c"},
 			"invalid institution id \"99999999999999999999\": out of range for int64\n"},
@@ -301,27 +314,20 @@ func TestBodyFlag(t *testing.T) {
 // create with one added (a spec change), and the refusal is the one the
 // typed method's decoding gives (apicall.ArgError).
 func TestBodyNumberOutOfRange(t *testing.T) {
-	data, err := os.ReadFile("../../openapi.yaml")
+	doc, err := openapi3.NewLoader().LoadFromFile("../../openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	const anchor = "        All optional; an empty object is valid.\n      properties:\n" // PostConfigurationsRequest's
-	if strings.Count(string(data), anchor) != 1 {
-		t.Fatalf("openapi.yaml changed: the anchor %q no longer appears once; update TestBodyNumberOutOfRange in cmd/finicity-connect/specflags_test.go", anchor)
+	const testFile = "cmd/finicity-connect/specflags_test.go"
+	if where, err := specdoc.PropertyDefined("maxAccounts"); err != nil || where != "" {
+		t.Fatalf("openapi.yaml defines maxAccounts (at %s, %v), which %s adds: give the test another name", where, err, testFile)
 	}
-	changed := strings.Replace(string(data), anchor, anchor+"        maxAccounts:\n          type: integer\n          format: int32\n", 1)
-	m, err := spec.Parse("openapi.yaml", []byte(changed))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := withBodyProperty(t, doc, opCreateConfiguration, "maxAccounts", openapi3.NewInt32Schema(), testFile)
 	var create *opSpec
 	for _, o := range opsOf(m) {
-		if o.op.ID == "PostConfigurations" {
+		if o.op.ID == opCreateConfiguration {
 			create = o
 		}
-	}
-	if create == nil {
-		t.Fatal("openapi.yaml has no PostConfigurations: update TestBodyNumberOutOfRange in cmd/finicity-connect/specflags_test.go")
 	}
 	for body, want := range map[string]string{
 		`{"maxAccounts":3000000000}`: "invalid --body: maxAccounts: out of range for int32",
@@ -351,7 +357,7 @@ func TestAliasesShareAValue(t *testing.T) {
 		}
 	}
 	extraArgs, extraBody := requiredBody(t, form, own...)
-	env, received := fakeAPI(t, reply(201, `{"id":"8d9d8f5e-2c5f-4f49-bf9b-276a7df0367f","eventStreamId":"208a1170-875e-4656-85d0-27dfc3ee7137","elements":[]}`))
+	env, received := fakeAPI(t, reply(201, answerExample(t, form.op.ID, nil)))
 	run := func(want string, args ...string) {
 		t.Helper()
 		args = append(append([]string{"login-forms", "create", "1", "--customer-id", "c"}, args...), extraArgs...)

@@ -46,7 +46,12 @@ func TestMain(m *testing.M) {
 	// The tests that need a real process (signals, a closed pipe) run
 	// this test binary as the command itself.
 	if os.Getenv(envRunAsMain) == "1" {
-		os.Args = append(os.Args[:1], strings.Fields(os.Getenv(envRunAsMainArgs))...)
+		var args []string
+		if err := json.Unmarshal([]byte(os.Getenv(envRunAsMainArgs)), &args); err != nil {
+			fmt.Fprintln(os.Stderr, "the arguments of the test binary run as the command:", err)
+			os.Exit(1)
+		}
+		os.Args = append(os.Args[:1], args...)
 		main()
 	}
 	dir, err := os.MkdirTemp("", "finicity-connect-test-home-")
@@ -92,14 +97,25 @@ func freshState(t *testing.T) map[string]string {
 	return map[string]string{envSandboxState: filepath.Join(t.TempDir(), "state.json")}
 }
 
-// createdID runs configurations create --sandbox and returns the id.
+// createdID runs configurations create --sandbox with args (and the
+// required flags they leave out, from the spec's examples) and returns
+// the id.
 func createdID(t *testing.T, env map[string]string, args ...string) string {
 	t.Helper()
+	id, _ := createdWith(t, env, args...)
+	return id
+}
+
+// createdWith is createdID, also returning the body fields the required
+// flags it added sent.
+func createdWith(t *testing.T, env map[string]string, args ...string) (string, map[string]any) {
+	t.Helper()
+	line, extra := sandboxCreate(t, args...)
 	var cfg api.Configuration
-	o := cliRun(t, env, append([]string{"configurations", "create", "--sandbox"}, args...)...)
+	o := cliRun(t, env, line...)
 	o.expect(t, 0, nil, []string{""})
 	o.decode(t, &cfg)
-	return cfg.ID.String()
+	return cfg.ID.String(), extra
 }
 
 // listIDs runs configurations list --sandbox and returns the ids.
@@ -122,14 +138,19 @@ func listIDs(t *testing.T, env map[string]string, args ...string) []string {
 func TestSandboxStateAcrossInvocations(t *testing.T) {
 	env := freshState(t)
 	path := env[envSandboxState]
-	first := createdID(t, env, "--filter-accounts", "Checking", "--ao-required")
-	second := createdID(t, env)
+	const testFile = "cmd/finicity-connect/state_test.go"
+	create := opByID(t, opCreateConfiguration, testFile)
+	fieldByFlag(t, create, "filter-accounts", testFile)
+	fieldByFlag(t, create, "ao-required", testFile)
+	first, extra := createdWith(t, env, "--filter-accounts", "Checking", "--ao-required")
+	firstSent := merged(map[string]any{"filterAccounts": []any{"Checking"}, "aoRequired": true}, extra)
+	second, secondSent := createdWith(t, env)
 
 	var got api.Configuration
 	o := cliRun(t, env, "configurations", "get", "--sandbox", first)
 	o.expect(t, 0, nil, []string{""})
 	o.decode(t, &got)
-	if want := (api.Configuration{ID: api.MustParseUUID(first), FilterAccounts: []string{"Checking"}, AORequired: true}); !reflect.DeepEqual(got, want) {
+	if want := decodeAs[api.Configuration](t, answeredConfiguration(t, firstSent, first)); !reflect.DeepEqual(got, want) {
 		t.Errorf("get in a later invocation:\ngot  %+v\nwant %+v", got, want)
 	}
 	if ids := listIDs(t, env); !reflect.DeepEqual(ids, []string{first, second}) {
@@ -141,8 +162,8 @@ func TestSandboxStateAcrossInvocations(t *testing.T) {
 		t.Fatal(err)
 	}
 	key, owner := stateOwner(t, data, sandboxAppKey)
-	want := `{"version":2,"appKeyHashKey":"` + key + `","configurations":{"` + owner + `":[{"aoRequired":true,"filterAccounts":["Checking"],"id":"` + first +
-		`"},{"id":"` + second + `"}]},"tokens":[],"oauth":[]}` + "\n"
+	want := `{"version":2,"appKeyHashKey":"` + key + `","configurations":{"` + owner + `":[` + storedConfiguration(t, firstSent, first) +
+		`,` + storedConfiguration(t, secondSent, second) + `]},"tokens":[],"oauth":[]}` + "\n"
 	if string(data) != want {
 		t.Errorf("state file:\ngot  %s\nwant %s", data, want)
 	}
@@ -159,7 +180,7 @@ func TestSandboxStateAcrossInvocations(t *testing.T) {
 	cliRun(t, env, "configurations", "list", "--sandbox").expect(t, 0, nil, []string{""})
 	cliRun(t, env, "token", "--sandbox").expect(t, 0, nil, []string{""})
 	cliRun(t, env, "configurations", "delete", "--sandbox", "605543e1-f507-48ad-8127-95c40566597b").expect(t, 1, nil, nil)
-	cliRun(t, env, "login-forms", "create", "--sandbox", "1", "--customer-id", "c", "--configuration-id", first).expect(t, 0, nil, []string{""})
+	cliRun(t, env, withRequired(t, "login-forms", "create", "--sandbox", "1", "--customer-id", "c", "--configuration-id", first)...).expect(t, 0, nil, []string{""})
 	if again, err := os.Stat(path); err != nil || !os.SameFile(info, again) {
 		t.Errorf("a command that changed nothing rewrote the state file (%v)", err)
 	}
@@ -225,12 +246,13 @@ func TestSandboxStateConcurrent(t *testing.T) {
 	env := freshState(t)
 	var mu sync.Mutex
 	var created []string
+	line, _ := sandboxCreate(t)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for range creates {
 				var stdout, stderr strings.Builder
-				code := run(context.Background(), []string{"configurations", "create", "--sandbox"}, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
+				code := run(context.Background(), line, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
 				var cfg api.Configuration
 				if err := json.Unmarshal([]byte(stdout.String()), &cfg); code != 0 || err != nil {
 					t.Errorf("create: exit %d, %v, stderr %q", code, err, stderr.String())
@@ -269,6 +291,7 @@ func TestSandboxStateErrors(t *testing.T) {
 	if err := os.Mkdir(isDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
+	create, _ := sandboxCreate(t)
 	hint := func(p string) string {
 		return "The file is left as it is: run 'finicity-connect sandbox reset --state " + p + "' to start afresh, or delete it.\n"
 	}
@@ -279,13 +302,13 @@ func TestSandboxStateErrors(t *testing.T) {
 	}{
 		{"corrupt", corrupt, []string{"configurations", "list", "--sandbox"},
 			"finicity-connect configurations list: sandbox state file " + corrupt + ": not a JSON object: empty or cut short\n" + hint(corrupt)},
-		{"corrupt, for a create", corrupt, []string{"configurations", "create", "--sandbox"},
+		{"corrupt, for a create", corrupt, create,
 			"finicity-connect configurations create: sandbox state file " + corrupt + ": not a JSON object: empty or cut short\n" + hint(corrupt)},
 		{"another version", future, []string{"configurations", "list", "--sandbox"},
 			"finicity-connect configurations list: sandbox state file " + future + ": unsupported version 3 (this build reads versions 1 and 2)\n" + hint(future)},
 		{"a directory", isDir, []string{"configurations", "list", "--sandbox"},
 			"finicity-connect configurations list: sandbox state file " + isDir + ": a directory, not a regular file: not read (a state file is a regular file of at most 83886080 bytes, 80 MiB: the sandbox's 64 MiB state budget plus a margin)\n"},
-		{"under a file", filepath.Join(notDir, "s.json"), []string{"configurations", "create", "--sandbox"},
+		{"under a file", filepath.Join(notDir, "s.json"), create,
 			"finicity-connect configurations create: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot create its directory: not a directory\n"},
 		{"under a file, read only", filepath.Join(notDir, "s.json"), []string{"configurations", "list", "--sandbox"},
 			"finicity-connect configurations list: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot be read: not a directory\n" + hint(filepath.Join(notDir, "s.json"))},
@@ -441,7 +464,9 @@ func TestServedSandboxReadyLine(t *testing.T) {
 func TestServedSandboxState(t *testing.T) {
 	env := freshState(t)
 	path := env[envSandboxState]
-	before := createdID(t, env, "--filter-accounts", "Savings")
+	fieldByFlag(t, opByID(t, opCreateConfiguration, "cmd/finicity-connect/state_test.go"), "filter-accounts", "cmd/finicity-connect/state_test.go")
+	before, extra := createdWith(t, env, "--filter-accounts", "Savings")
+	beforeSent := merged(map[string]any{"filterAccounts": []any{"Savings"}}, extra)
 
 	ready, stop, _, stderr := served(t, "--addr", "127.0.0.1:0", "--state", path)
 	if ready["stateFile"] != path {
@@ -454,11 +479,11 @@ func TestServedSandboxState(t *testing.T) {
 	}
 	ctx := context.Background()
 	list, err := c.Configurations.List(ctx)
-	if want := []api.Configuration{{ID: api.MustParseUUID(before), FilterAccounts: []string{"Savings"}}}; err != nil || !reflect.DeepEqual(list, want) {
+	if want := []api.Configuration{decodeAs[api.Configuration](t, answeredConfiguration(t, beforeSent, before))}; err != nil || !reflect.DeepEqual(list, want) {
 		t.Errorf("served list of the loaded state: %v %+v", err, list)
 	}
 	// Saved before the answer: the next --sandbox invocation sees it.
-	made, err := c.Configurations.Create(ctx, api.ConfigurationParams{})
+	made, err := c.Configurations.Create(ctx, typedExample[api.ConfigurationParams](t, opCreateConfiguration, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -20,7 +21,7 @@ import (
 )
 
 // The test binary runs as the command when envRunAsMain is 1 (see
-// TestMain), with the arguments in envRunAsMainArgs, space-separated.
+// TestMain), with the arguments in envRunAsMainArgs, a JSON list.
 const (
 	envRunAsMain     = "FINICITY_CONNECT_TEST_AS_MAIN"
 	envRunAsMainArgs = "FINICITY_CONNECT_TEST_ARGS"
@@ -30,8 +31,12 @@ const (
 // the state file of env.
 func asProcess(t *testing.T, env map[string]string, args ...string) *exec.Cmd {
 	t.Helper()
+	encoded, err := json.Marshal(args) // any argument, spaces included
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envRunAsMain+"=1", envRunAsMainArgs+"="+strings.Join(args, " "),
+	cmd.Env = append(os.Environ(), envRunAsMain+"=1", envRunAsMainArgs+"="+string(encoded),
 		envSandboxState+"="+env[envSandboxState])
 	return cmd
 }
@@ -99,7 +104,7 @@ func TestStateFileTooLarge(t *testing.T) {
 				if _, err := os.Stat("/dev/zero"); err != nil && path == zero {
 					t.Skip("no /dev/zero")
 				}
-				o := cliRun(t, map[string]string{envSandboxState: path}, "configurations", verb, "--sandbox")
+				o := cliRun(t, map[string]string{envSandboxState: path}, sandboxVerb(t, verb)...)
 				o.expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations " + verb + ": sandbox state file " + path + ": " + want[path]})
 			})
 		}
@@ -202,7 +207,8 @@ func TestStateLockWait(t *testing.T) {
 	holdLock(t, path, lockExclusive)
 	waiting := "waiting for the lock of sandbox state file " + path + ": another finicity-connect is using it\n"
 
-	o := cliRun(t, env, "configurations", "create", "--sandbox", "--timeout", "200ms")
+	line, _ := sandboxCreate(t, "--timeout", "200ms")
+	o := cliRun(t, env, line...)
 	o.expect(t, exitNetwork, []string{""}, []string{waiting,
 		"finicity-connect configurations create: gave up waiting for the lock of sandbox state file " + path + " after --timeout: another finicity-connect still holds it\n"})
 
@@ -211,8 +217,9 @@ func TestStateLockWait(t *testing.T) {
 	stderr := &watchedWriter{re: regexp.MustCompile(`(waiting for the lock)`), found: make(chan string, 1)}
 	done := make(chan int, 1)
 	var stdout bytes.Buffer
+	create := sandboxVerb(t, "create")
 	go func() {
-		done <- run(ctx, []string{"configurations", "create", "--sandbox"}, strings.NewReader(""), &stdout, stderr, func(k string) string { return env[k] })
+		done <- run(ctx, create, strings.NewReader(""), &stdout, stderr, func(k string) string { return env[k] })
 	}()
 	select {
 	case <-stderr.found:
@@ -235,7 +242,7 @@ func TestStateLockWait(t *testing.T) {
 func TestStateLockWaitSIGTERM(t *testing.T) {
 	env := freshState(t)
 	holdLock(t, env[envSandboxState], lockExclusive)
-	cmd := asProcess(t, env, "configurations", "create", "--sandbox")
+	cmd := asProcess(t, env, sandboxVerb(t, "create")...)
 	stderr := &watchedWriter{re: regexp.MustCompile(`(waiting for the lock)`), found: make(chan string, 1)}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
@@ -278,7 +285,8 @@ func TestStateReadOnlyCommands(t *testing.T) {
 		t.Errorf("list beside a shared lock: %q", ids)
 	}
 	cliRun(t, env, "configurations", "get", "--sandbox", id).expect(t, 0, []string{id}, []string{""})
-	cliRun(t, env, "configurations", "create", "--sandbox", "--timeout", "100ms").expect(t, exitNetwork, nil, []string{"gave up waiting for the lock"})
+	line, _ := sandboxCreate(t, "--timeout", "100ms")
+	cliRun(t, env, line...).expect(t, exitNetwork, nil, []string{"gave up waiting for the lock"})
 	release()
 
 	// A lock file that cannot be created: the name leads into a
@@ -293,7 +301,7 @@ func TestStateReadOnlyCommands(t *testing.T) {
 		t.Errorf("list with no lock file: %q", ids)
 	}
 	cliRun(t, env, "configurations", "get", "--sandbox", id).expect(t, 0, []string{id}, []string{""})
-	cliRun(t, env, "configurations", "create", "--sandbox").expect(t, exitUsage, []string{""},
+	cliRun(t, env, sandboxVerb(t, "create")...).expect(t, exitUsage, []string{""},
 		[]string{"finicity-connect configurations create: sandbox state file " + path + ": cannot open its lock file: no such file or directory\n"})
 
 	if os.Geteuid() != 0 {
@@ -323,7 +331,7 @@ func (w errWriter) Write([]byte) (int, error) { return 0, w.err }
 func TestOutputAfterSave(t *testing.T) {
 	env := freshState(t)
 	var stderr bytes.Buffer
-	code := run(context.Background(), []string{"configurations", "create", "--sandbox"}, strings.NewReader(""), errWriter{syscall.EPIPE}, &stderr, func(k string) string { return env[k] })
+	code := run(context.Background(), sandboxVerb(t, "create"), strings.NewReader(""), errWriter{syscall.EPIPE}, &stderr, func(k string) string { return env[k] })
 	if want := "finicity-connect configurations create: cannot write the output: broken pipe (any change to the --sandbox state was saved before)\n"; code != exitOutput || stderr.String() != want {
 		t.Errorf("exit %d, stderr %q; want exit 4, %q", code, stderr.String(), want)
 	}
@@ -375,7 +383,7 @@ func TestClosedPipe(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.Close() // the reader is gone, as with | true
-		cmd := asProcess(t, env, "configurations", "create", "--sandbox")
+		cmd := asProcess(t, env, sandboxVerb(t, "create")...)
 		cmd.Stdout = w
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
@@ -400,6 +408,7 @@ func BenchmarkSandboxStateCreate(b *testing.B) {
 	for _, stored := range []int{0, 1000} {
 		b.Run("stored="+strconv.Itoa(stored), func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "state.json")
+			params := typedExample[api.ConfigurationParams](b, opCreateConfiguration, map[string]any{"filterAccounts": []string{"Checking", "Savings"}, "accountClassificationType": []string{"personal"}})
 			sb := sandbox.New()
 			for i := range stored {
 				c, err := api.NewClient("bench-key-"+strconv.Itoa(i%4), api.WithBaseURL(sandbox.InProcessURL),
@@ -407,7 +416,7 @@ func BenchmarkSandboxStateCreate(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := c.Configurations.Create(context.Background(), configurationParamsForBench); err != nil {
+				if _, err := c.Configurations.Create(context.Background(), params); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -422,7 +431,7 @@ func BenchmarkSandboxStateCreate(b *testing.B) {
 			}
 			reset()
 			env := func(k string) string { return map[string]string{envSandboxState: path}[k] }
-			args := []string{"configurations", "create", "--sandbox", "--filter-accounts", "Checking,Savings"}
+			args, _ := sandboxCreate(b, "--filter-accounts", "Checking,Savings")
 			n := 0
 			for b.Loop() {
 				if n++; n%500 == 0 {
@@ -440,8 +449,6 @@ func BenchmarkSandboxStateCreate(b *testing.B) {
 	}
 }
 
-var configurationParamsForBench = api.ConfigurationParams{FilterAccounts: []string{"Checking", "Savings"}, AccountClassificationType: []string{"personal"}}
-
 // TestStateFileDanglingLink: a state file that is a symbolic link to a
 // place whose directory does not exist is refused, naming the link and
 // its missing target, by every command that uses it (a create, a list,
@@ -455,7 +462,7 @@ func TestStateFileDanglingLink(t *testing.T) {
 	}
 	env := map[string]string{envSandboxState: link}
 	want := "sandbox state file " + link + ": a symbolic link to " + target + ", which does not exist, nor its directory: not followed, nothing created\n"
-	cliRun(t, env, "configurations", "create", "--sandbox").expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations create: " + want})
+	cliRun(t, env, sandboxVerb(t, "create")...).expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations create: " + want})
 	cliRun(t, env, "configurations", "list", "--sandbox").expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations list: " + want})
 	cliRun(t, env, "sandbox", "reset").expect(t, exitUsage, []string{""}, []string{"finicity-connect sandbox reset: " + want})
 	// The served sandbox refuses it before listening; were it to serve,

@@ -38,7 +38,8 @@ func TestStateFileNotRegular(t *testing.T) {
 			env := map[string]string{envSandboxState: tc.path}
 			for _, verb := range []string{"list", "create"} {
 				done := make(chan outcome, 1)
-				go func() { done <- cliRun(t, env, "configurations", verb, "--sandbox") }()
+				line := sandboxVerb(t, verb)
+				go func() { done <- cliRun(t, env, line...) }()
 				select {
 				case o := <-done:
 					o.expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations " + verb + ": sandbox state file " + tc.path + ": " + tc.kind + ", not a regular file: " + limit})

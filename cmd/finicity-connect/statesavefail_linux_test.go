@@ -43,7 +43,7 @@ func TestCreateWhoseSaveFailsPrintsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := asProcess(t, env, "configurations", "create", "--sandbox")
+	cmd := asProcess(t, env, sandboxVerb(t, "create")...)
 	// The state as it is fits; one more configuration does not.
 	cmd.Env = append(cmd.Env, envFileSizeLimit+"="+strconv.Itoa(len(before)))
 	var stdout, stderr bytes.Buffer

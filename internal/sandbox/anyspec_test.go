@@ -103,28 +103,32 @@ func paramValue(t *testing.T, p *spec.Param) string {
 // extension answers its first documented success with a body that keeps
 // to the spec: its example, its first named example, a value built from
 // its schema where it has none (allOf, oneOf, anyOf) or only a broken one,
-// a PDF and a CSV of their media types, and the headers it documents.
+// a PDF and a CSV of their media types, and the headers it documents. The
+// answer expected is the spec's: the example where it has a valid one,
+// else spec.Synthesize's value of the schema; the table says which each
+// operation of the fixture is, so the fixture keeps every case.
 func TestAnySpecAnswersEveryOperation(t *testing.T) {
 	m, _, srv, v := anySpec(t)
-	// The answers expected, whole, by operation; a nil body: none.
+	const (
+		example = "its example"
+		named   = "its first named example"
+		schema  = "a value built from its schema"
+		none    = "no body"
+	)
+	// Where each operation's answer comes from, and its status.
 	want := map[string]struct {
-		status      int
-		contentType string
-		body        string
+		status int
+		source string
 	}{
-		"listApplications":        {200, "application/json", `[{"createdOn":"2024-01-02","id":1,"name":"Plain application"}]`},
-		"listPartnerApplications": {200, "application/json", `{"applications":[{"createdOn":"2023-05-06","id":9007199254740,"name":"Partner application","status":"approved"}],"total":1}`},
-		// Its example is broken (id not a number, createdOn not a date): the
-		// answer is built from the schema.
-		"getPartnerApplication": {200, "application/json", `{"createdOn":"2024-01-02","id":1,"name":"string","status":"pending"}`},
-		// anyOf: the first member a value can be built for (Checking's
-		// number has a pattern synthesis cannot meet).
-		"getAccount": {200, "application/json", `{"kind":"savings","rate":0}`},
-		// allOf: the members' properties together.
-		"listEvents": {200, "application/json", `{"events":[{"amount":1,"at":"2024-01-02T03:04:05Z","id":"00000000-0000-4000-8000-000000000001","kind":"created"}],"page":1,"pageSize":1}`},
+		"listApplications":        {200, example},
+		"listPartnerApplications": {200, named},
+		// Its example is broken (id not a number, createdOn not a date).
+		"getPartnerApplication": {200, schema},
+		"getAccount":            {200, schema}, // anyOf
+		"listEvents":            {200, schema}, // allOf
 		// oneOf, and the first of two 2xx statuses (201, 202).
-		"createPayment": {201, "application/json", `{"amount":1,"iban":"stringxxxxxxxxx","id":"00000000-0000-4000-8000-000000000001","method":"transfer"}`},
-		"health":        {204, "", ""},
+		"createPayment": {201, schema},
+		"health":        {204, none},
 	}
 	for _, op := range m.Operations {
 		path := op.Path
@@ -173,19 +177,75 @@ func TestAnySpecAnswersEveryOperation(t *testing.T) {
 			t.Errorf("%s: no expected answer: add one to this test", op.ID)
 			continue
 		}
-		if got.status != w.status || got.header.Get("Content-Type") != w.contentType {
-			t.Errorf("%s: %d %q, want %d %q", op.ID, got.status, got.header.Get("Content-Type"), w.status, w.contentType)
-		}
-		if w.body == "" {
-			if len(got.body) != 0 {
-				t.Errorf("%s: body %s, want none", op.ID, got.body)
-			}
+		r := op.Response(w.status)
+		if r == nil {
+			t.Errorf("%s (%s): no documented %d answer, which this test expects", op.ID, anySpecFile, w.status)
 			continue
 		}
-		if g, w := jsonOf(t, got.body), jsonOf(t, []byte(w.body)); !reflect.DeepEqual(g, w) {
-			t.Errorf("%s:\ngot  %s\nwant %s", op.ID, got.body, w)
+		if wantType := r.ContentType; got.status != w.status || got.header.Get("Content-Type") != wantType {
+			t.Errorf("%s: %d %q, want %d %q", op.ID, got.status, got.header.Get("Content-Type"), w.status, wantType)
+		}
+		var wantBody any
+		switch w.source {
+		case none:
+			if r.Schema != nil || len(got.body) != 0 {
+				t.Errorf("%s: body %s (documented schema %v), want none", op.ID, got.body, r.Schema != nil)
+			}
+			continue
+		case example, named:
+			// The first valid example, of the kind the case names.
+			for _, e := range r.Examples {
+				if e.Err == nil {
+					if (e.Name == "") != (w.source == example) {
+						t.Errorf("%s: its first valid example is %q, want %s (%s#%s)", op.ID, e.Name, w.source, anySpecFile, r.Pointer)
+					}
+					wantBody = e.Value
+					break
+				}
+			}
+		case schema:
+			if ex, ok := r.Example(); ok {
+				t.Errorf("%s: a valid example %v, but this case wants no usable one (%s#%s)", op.ID, ex, anySpecFile, r.Pointer)
+			}
+			var built bool
+			if wantBody, built = spec.Synthesize(r.Schema, true); !built {
+				t.Errorf("%s: no value can be built from the schema (%s#%s)", op.ID, anySpecFile, r.Pointer)
+			}
+		}
+		if g := jsonOf(t, got.body); !reflect.DeepEqual(g, wantBody) {
+			t.Errorf("%s (%s):\ngot  %s\nwant %s", op.ID, w.source, got.body, mustJSONText(t, wantBody))
 		}
 	}
+}
+
+// mustJSONText is v as JSON text, for messages.
+func mustJSONText(t *testing.T, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// exampleAnswer is the first valid example of the first success of
+// operation id of m, as JSON text.
+func exampleAnswer(t *testing.T, m *spec.Model, id string) []byte {
+	t.Helper()
+	op := sandbox.SpecOp(t, m, id)
+	s := op.Successes()
+	if len(s) == 0 {
+		t.Fatalf("%s#%s: %s documents no success, which this test expects", anySpecFile, op.Pointer, id)
+	}
+	v, ok := s[0].Example()
+	if !ok {
+		t.Fatalf("%s#%s: no valid example, which this test expects", anySpecFile, s[0].Pointer)
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 // checkPDF checks body is a PDF document a reader opens: the header, the
@@ -227,16 +287,14 @@ func TestAnySpecBrokenExampleNotServed(t *testing.T) {
 // (no map order decides); a trailing slash, a prefix or an extra segment
 // is not a route.
 func TestAnySpecRoutesExactly(t *testing.T) {
-	const (
-		plain   = `[{"createdOn":"2024-01-02","id":1,"name":"Plain application"}]`
-		partner = `{"applications":[{"createdOn":"2023-05-06","id":9007199254740,"name":"Partner application","status":"approved"}],"total":1}`
-	)
 	for range 5 { // a fresh model and sandbox each time
-		_, _, srv, _ := anySpec(t)
+		m, _, srv, _ := anySpec(t)
+		// Each answers its own documented example.
+		plain, partner := exampleAnswer(t, m, "listApplications"), exampleAnswer(t, m, "listPartnerApplications")
 		for range 40 {
-			for path, want := range map[string]string{"/applications": plain, "/aggregation/v2/partners/applications": partner} {
+			for path, want := range map[string][]byte{"/applications": plain, "/aggregation/v2/partners/applications": partner} {
 				got := call(t, srv, "GET", path, "key-1", "")
-				if got.status != 200 || !reflect.DeepEqual(jsonOf(t, got.body), jsonOf(t, []byte(want))) {
+				if got.status != 200 || !reflect.DeepEqual(jsonOf(t, got.body), jsonOf(t, want)) {
 					t.Fatalf("GET %s: %d %s, want 200 %s", path, got.status, got.body, want)
 				}
 			}
@@ -258,6 +316,7 @@ func TestAnySpecRoutesExactly(t *testing.T) {
 func TestAnySpecErrorsInTheirShapes(t *testing.T) {
 	m, sb, srv, v := anySpec(t)
 	errorSchema := m.Doc.Components.Schemas["Error"]
+	payment := sandbox.SpecOp(t, m, "createPayment")
 	cases := []struct {
 		name, method, path, key, body string
 		status                        int
@@ -275,7 +334,7 @@ func TestAnySpecErrorsInTheirShapes(t *testing.T) {
 		// The operation documents no 401: the closest status it does.
 		{"no API key", "GET", "/applications", "", "", 400, `{"code":10026,"message":"Missing X-Api-Key header. The X-Api-Key header is required."}`},
 		{"no API key, no 401 nor 400", "GET", "/aggregation/v2/partners/applications/42", "", "", 404, `{"code":10026,"message":"Missing X-Api-Key header. The X-Api-Key header is required."}`},
-		{"payment without amount", "POST", "/payments", "key-1", `{"currency":"EUR"}`, 400,
+		{"payment without amount", "POST", "/payments", "key-1", sandbox.SpecBodyText(t, payment, map[string]any{"amount": sandbox.Absent}), 400,
 			`{"error":{"code":"10010","message":"All request parameters could not be validated. body amount: property \"amount\" is missing"}}`},
 	}
 	for _, tc := range cases {
@@ -300,7 +359,7 @@ func TestAnySpecErrorsInTheirShapes(t *testing.T) {
 	if err := sb.Inject("createPayment", 1, sandbox.Fault{Status: http.StatusServiceUnavailable}); err != nil {
 		t.Fatal(err)
 	}
-	got := call(t, srv, "POST", "/payments", "key-1", `{"amount":1,"currency":"EUR"}`)
+	got := call(t, srv, "POST", "/payments", "key-1", sandbox.SpecBodyText(t, payment, nil))
 	want := `{"error":{"code":"503","message":"Service Unavailable. Answer scripted by the test."}}`
 	if got.status != 503 || !reflect.DeepEqual(jsonOf(t, got.body), jsonOf(t, []byte(want))) {
 		t.Errorf("scripted 503: %d %s, want %s", got.status, got.body, want)
@@ -317,7 +376,7 @@ func TestAnySpecByDocument(t *testing.T) {
 	srv := httptest.NewServer(sandbox.New(sandbox.WithDocument(m.Doc)))
 	defer srv.Close()
 	got := call(t, srv, "GET", "/applications", "key-1", "")
-	if want := `[{"createdOn":"2024-01-02","id":1,"name":"Plain application"}]`; got.status != 200 || !reflect.DeepEqual(jsonOf(t, got.body), jsonOf(t, []byte(want))) {
+	if want := exampleAnswer(t, m, "listApplications"); got.status != 200 || !reflect.DeepEqual(jsonOf(t, got.body), jsonOf(t, want)) {
 		t.Errorf("got %d %s, want 200 %s", got.status, got.body, want)
 	}
 }

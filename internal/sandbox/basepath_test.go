@@ -39,7 +39,7 @@ func TestValidatingClientBelowABasePath(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		created, err := c.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking"}})
+		created, err := c.Configurations.Create(ctx, typedBody[api.ConfigurationParams](t, opCreate, map[string]any{"filterAccounts": []string{"Checking"}}))
 		if err != nil {
 			t.Fatalf("base %s: create: %v", base, err)
 		}
@@ -47,7 +47,7 @@ func TestValidatingClientBelowABasePath(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(got, created) {
 			t.Fatalf("base %s: get: %+v %v, want %+v", base, got, err, created)
 		}
-		_, err = c.LoginForms.Create(ctx, 170716, api.LoginFormParams{Language: "en", ServiceAgreement: agreed})
+		_, err = c.LoginForms.Create(ctx, 170716, typedBody[api.LoginFormParams](t, opLoginForm, map[string]any{"customerId": absent}))
 		var ve *api.ValidationError
 		if !errors.As(err, &ve) || ve.Response || ve.Location != "body" || ve.Field != "customerId" {
 			t.Errorf("base %s: login form without customerId: %v, want a request ValidationError naming body customerId", base, err)
@@ -55,8 +55,8 @@ func TestValidatingClientBelowABasePath(t *testing.T) {
 		if err := c.Configurations.Delete(ctx, created.ID); err != nil {
 			t.Fatalf("base %s: delete: %v", base, err)
 		}
-		want := []string{"POST /connect-components/configurations", "GET /connect-components/configurations/" + created.ID.String(),
-			"DELETE /connect-components/configurations/" + created.ID.String()}
+		want := []string{"POST " + opPath(t, opCreate), "GET " + opPath(t, opGet, created.ID.String()),
+			"DELETE " + opPath(t, opDelete, created.ID.String())}
 		if !reflect.DeepEqual(paths, want) {
 			t.Errorf("base %s: the sandbox saw %q, want %q (the invalid login form never sent)", base, paths, want)
 		}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,18 +24,23 @@ func (s *Sandbox) callForTest(method, path, key, token, body string) *httptest.R
 	return rec
 }
 
+// issueForTest gets a token for key from partner authentication, with
+// the sandbox's credentials.
 func (s *Sandbox) issueForTest(t *testing.T, key string) string {
 	t.Helper()
-	rec := s.callForTest("POST", "/aggregation/v2/partners/authentication", key, "", `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`)
-	body, ok := strings.CutPrefix(rec.Body.String(), `{"token":"`)
-	if rec.Code != 200 || !ok {
+	op := SpecOp(t, s.model, "Partners.Authenticate")
+	rec := s.callForTest("POST", SpecPath(t, op), key, "", SpecBodyText(t, op, map[string]any{"partnerId": DefaultPartnerID, "partnerSecret": DefaultPartnerSecret}))
+	var answer struct{ Token string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &answer); rec.Code != 200 || err != nil || answer.Token == "" {
 		t.Fatalf("CreateToken: %d %s", rec.Code, rec.Body)
 	}
-	return body[:strings.Index(body, `"`)]
+	return answer.Token
 }
 
-func (s *Sandbox) listStatusForTest(key, token string) int {
-	return s.callForTest("GET", "/connect-components/configurations", key, token, "").Code
+// listStatusForTest is the status of a configuration list.
+func (s *Sandbox) listStatusForTest(t *testing.T, key, token string) int {
+	t.Helper()
+	return s.callForTest("GET", SpecPath(t, SpecOp(t, s.model, "Configurations.List")), key, token, "").Code
 }
 
 // TestTokenTableIsBounded: past the limit the oldest token is forgotten;
@@ -53,7 +59,7 @@ func TestTokenTableIsBounded(t *testing.T) {
 		if i < 2 {
 			want = http.StatusUnauthorized
 		}
-		if got := s.listStatusForTest("k", tok); got != want {
+		if got := s.listStatusForTest(t, "k", tok); got != want {
 			t.Errorf("token %d of 5 with a limit of 3: %d, want %d", i, got, want)
 		}
 	}
@@ -83,10 +89,11 @@ func TestTokenTableIsBounded(t *testing.T) {
 func TestOAuthSessionsAreBounded(t *testing.T) {
 	s := New()
 	s.st.maxOAuth = 2
+	op := SpecOp(t, s.model, "OAuthURLs.Create")
+	path, body := SpecPath(t, op), SpecBodyText(t, op, nil)
 	var pages []string
 	for range 3 {
-		rec := s.callForTest("POST", "/connect-components/institutions/1/oauth-urls", "k", "t",
-			`{"customerId":"c","redirectURI":"https://p.example/back","serviceAgreement":{"language":"en","acceptedDate":"2024-11-28T18:25:32Z"}}`)
+		rec := s.callForTest("POST", path, "k", "t", body)
 		if rec.Code != http.StatusCreated {
 			t.Fatalf("OAuth URL: %d %s", rec.Code, rec.Body)
 		}

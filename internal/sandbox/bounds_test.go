@@ -39,21 +39,22 @@ func BenchmarkCreateFlood(b *testing.B) {
 		body string
 		opts []sandbox.Option
 	}{
-		{"small/capped", 50, `{"filterAccounts":["Checking","Savings"]}`, []sandbox.Option{sandbox.WithConfigurationLimits(100, 1000)}},
-		{"small/budget", 50, `{"filterAccounts":["Checking","Savings"]}`, []sandbox.Option{sandbox.WithConfigurationLimits(math.MaxInt, math.MaxInt)}},
-		{"60KB/budget", 1000, bigConfig(60 << 10), nil},
+		{"small/capped", 50, bodyText(b, opCreate, nil), []sandbox.Option{sandbox.WithConfigurationLimits(100, 1000)}},
+		{"small/budget", 50, bodyText(b, opCreate, nil), []sandbox.Option{sandbox.WithConfigurationLimits(math.MaxInt, math.MaxInt)}},
+		{"60KB/budget", 1000, bigConfig(b, 60<<10), nil},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			appKeys := make([]string, bc.keys)
 			for i := range appKeys {
 				appKeys[i] = fmt.Sprint("flood-key-", i)
 			}
+			cfg := cfgPath(b)
 			empty := liveHeap()
 			sb := sandbox.New(bc.opts...)
 			n, stored := 0, 0
 			b.SetBytes(int64(len(bc.body)))
 			for b.Loop() {
-				status, body := serve(sb, "POST", cfgPath, appKeys[n%bc.keys], anyTok, bc.body)
+				status, body := serve(sb, "POST", cfg, appKeys[n%bc.keys], anyTok, bc.body)
 				switch status {
 				case 201:
 					stored++
@@ -84,12 +85,12 @@ func BenchmarkCreateFlood(b *testing.B) {
 // real bytes.
 func TestFloodOfLargeBodiesIsBounded(t *testing.T) {
 	const budget, creates = 2 << 20, 60
-	body := bigConfig(60 << 10)
+	body, cfg := bigConfig(t, 60<<10), cfgPath(t)
 	empty := liveHeap()
 	sb := sandbox.New(sandbox.WithMaxStateBytes(budget))
 	stored, refused := 0, 0
 	for i := range creates { // 3.6 MB sent
-		switch status, resp := serve(sb, "POST", cfgPath, fmt.Sprint("flood-key-", i), anyTok, body); status {
+		switch status, resp := serve(sb, "POST", cfg, fmt.Sprint("flood-key-", i), anyTok, body); status {
 		case 201:
 			stored++
 		case 400:

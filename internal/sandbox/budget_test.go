@@ -10,13 +10,18 @@ import (
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
-// bigConfig is a configuration body of about n bytes.
-func bigConfig(n int) string {
-	var items []string
-	for len(items)*515 < n {
-		items = append(items, `"`+strings.Repeat("x", 512)+`"`)
+// bigConfig is a configuration create body of at least n bytes: the
+// example, its filterAccounts made of 512-byte items.
+func bigConfig(t testing.TB, n int) string {
+	t.Helper()
+	items := []string{}
+	for {
+		body := bodyText(t, opCreate, map[string]any{"filterAccounts": items})
+		if len(body) >= n {
+			return body
+		}
+		items = append(items, strings.Repeat("x", 512))
 	}
-	return `{"filterAccounts":[` + strings.Join(items, ",") + `]}`
 }
 
 // refusal decodes an error answer, checking its status and reason code.
@@ -41,10 +46,11 @@ func TestByteBudget(t *testing.T) {
 	if got := sb.MaxStateBytes(); got != budget {
 		t.Errorf("MaxStateBytes: %d", got)
 	}
-	body := bigConfig(30 << 10)
+	body := bigConfig(t, 30<<10)
+	cfg := cfgPath(t)
 	var ids []string
 	for i := 0; ; i++ {
-		status, resp := serve(sb, "POST", cfgPath, fmt.Sprint("key-", i%3), anyTok, body)
+		status, resp := serve(sb, "POST", cfg, fmt.Sprint("key-", i%3), anyTok, body)
 		if status != 201 {
 			details := refusal(t, status, resp, 400, gen.ReasonInvalidField)
 			if !strings.Contains(details, fmt.Sprint(budget, " bytes")) {
@@ -65,28 +71,32 @@ func TestByteBudget(t *testing.T) {
 	}
 	// Nothing was evicted: every stored configuration is still there.
 	for i, id := range ids {
-		if status, resp := serve(sb, "GET", cfgPath+"/"+id, fmt.Sprint("key-", i%3), anyTok, ""); status != 200 {
+		if status, resp := serve(sb, "GET", cfgItemPath(t, id), fmt.Sprint("key-", i%3), anyTok, ""); status != 200 {
 			t.Errorf("configuration %d after the refusal: %d %s", i, status, resp)
 		}
 	}
 	// A small create still fits if there is room; an OAuth session is
 	// refused the same way once the budget is full.
+	smallBody := bodyText(t, opCreate, nil)
 	for {
-		status, resp := serve(sb, "POST", cfgPath, "key-0", anyTok, `{}`)
+		status, resp := serve(sb, "POST", cfg, "key-0", anyTok, smallBody)
 		if status != 201 {
 			refusal(t, status, resp, 400, gen.ReasonInvalidField)
 			break
 		}
 		ids = append(ids, idIn(t, resp))
 	}
-	status, resp := serve(sb, "POST", oauthPath, "key-0", anyTok, `{"customerId":"c","redirectURI":"https://p.example/back",`+agreement+`}`)
+	// The session's redirect makes it dearer than the small create, so it
+	// cannot fit where that one did not.
+	dear := "https://p.example/" + strings.Repeat("x", len(smallBody)+200)
+	status, resp := serve(sb, "POST", oauthPath(t), "key-0", anyTok, bodyText(t, opOAuthURL, map[string]any{"redirectURI": dear}))
 	refusal(t, status, resp, 400, gen.ReasonInvalidField)
 
 	// Deleting makes room again.
-	if status, resp := serve(sb, "DELETE", cfgPath+"/"+ids[0], "key-0", anyTok, ""); status != 204 {
+	if status, resp := serve(sb, "DELETE", cfgItemPath(t, ids[0]), "key-0", anyTok, ""); status != 204 {
 		t.Fatalf("delete: %d %s", status, resp)
 	}
-	if status, resp := serve(sb, "POST", cfgPath, "key-0", anyTok, body); status != 201 {
+	if status, resp := serve(sb, "POST", cfg, "key-0", anyTok, body); status != 201 {
 		t.Errorf("create after a delete made room: %d %s", status, resp)
 	} else {
 		ids[0] = idIn(t, resp)
@@ -110,13 +120,13 @@ func TestByteBudget(t *testing.T) {
 
 	keys := sb.AppKeys()
 	for _, k := range keys {
-		_, list := serve(sb, "GET", cfgPath, k, anyTok, "")
+		_, list := serve(sb, "GET", cfg, k, anyTok, "")
 		var items []struct{ ID string }
 		if err := json.Unmarshal([]byte(list), &items); err != nil {
 			t.Fatal(err)
 		}
 		for _, it := range items {
-			if status, resp := serve(sb, "DELETE", cfgPath+"/"+it.ID, k, anyTok, ""); status != 204 {
+			if status, resp := serve(sb, "DELETE", cfgItemPath(t, it.ID), k, anyTok, ""); status != 204 {
 				t.Fatalf("delete: %d %s", status, resp)
 			}
 		}
@@ -134,10 +144,10 @@ func TestByteBudget(t *testing.T) {
 // a configuration; with no token to forget, the issue is refused.
 func TestTokensWithinBudget(t *testing.T) {
 	sb := sandbox.New(sandbox.WithTokenCheck(true), sandbox.WithMaxStateBytes(2000))
-	login := `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`
+	login, token, cfg := tokenBody(t, sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret), tokenPath(t), cfgPath(t)
 	var toks []string
 	for range 12 {
-		status, body := serve(sb, "POST", tokenPath, keyA, "", login)
+		status, body := serve(sb, "POST", token, keyA, "", login)
 		if status != 200 {
 			t.Fatalf("token: %d %s", status, body)
 		}
@@ -146,17 +156,18 @@ func TestTokensWithinBudget(t *testing.T) {
 	if sb.StateBytes() > 2000 {
 		t.Errorf("StateBytes %d over the budget", sb.StateBytes())
 	}
-	if status, _ := serve(sb, "GET", cfgPath, keyA, toks[0], ""); status != 401 {
+	if status, _ := serve(sb, "GET", cfg, keyA, toks[0], ""); status != 401 {
 		t.Errorf("oldest token after the budget filled: %d, want 401 (forgotten)", status)
 	}
 	last := toks[len(toks)-1]
-	if status, _ := serve(sb, "GET", cfgPath, keyA, last, ""); status != 200 {
+	if status, _ := serve(sb, "GET", cfg, keyA, last, ""); status != 200 {
 		t.Errorf("newest token: %d", status)
 	}
 	// Fill the rest with configurations: they are never forgotten.
 	var ids []string
+	filled := bodyText(t, opCreate, map[string]any{"filterAccounts": []string{strings.Repeat("y", 200)}})
 	for {
-		status, body := serve(sb, "POST", cfgPath, keyA, last, `{"filterAccounts":["`+strings.Repeat("y", 200)+`"]}`)
+		status, body := serve(sb, "POST", cfg, keyA, last, filled)
 		if status != 201 {
 			refusal(t, status, body, 400, gen.ReasonInvalidField)
 			break
@@ -165,7 +176,7 @@ func TestTokensWithinBudget(t *testing.T) {
 	}
 	// A token issue at the budget forgets older tokens to fit, never a
 	// configuration.
-	if status, body := serve(sb, "POST", tokenPath, keyA, "", login); status != 200 {
+	if status, body := serve(sb, "POST", token, keyA, "", login); status != 200 {
 		t.Errorf("token at the budget: %d %s", status, body)
 	}
 	if cfgs := sb.Configurations(keyA); len(cfgs) != len(ids) {
@@ -182,29 +193,30 @@ func TestTokensWithinBudget(t *testing.T) {
 func TestLengthCaps(t *testing.T) {
 	sb := sandbox.New(sandbox.WithResponseValidation(func(err error) { t.Error(err) }))
 	long := strings.Repeat("k", sandbox.MaxAppKeyBytes+1)
-	status, body := serve(sb, "POST", cfgPath, long, anyTok, `{}`)
+	cfg, create := cfgPath(t), bodyText(t, opCreate, nil)
+	status, body := serve(sb, "POST", cfg, long, anyTok, create)
 	if d := refusal(t, status, body, 401, gen.ReasonMissingAppKey); !strings.Contains(d, fmt.Sprint(sandbox.MaxAppKeyBytes)) {
 		t.Errorf("details do not name the limit: %s", d)
 	}
 	// Only visible ASCII is stored, so that the state file writes every
 	// key back unchanged.
 	for _, key := range []string{"app key", "clé", "k\x7f", "\xff\xfe"} {
-		status, body := serve(sb, "POST", cfgPath, key, anyTok, `{}`)
+		status, body := serve(sb, "POST", cfg, key, anyTok, create)
 		refusal(t, status, body, 401, gen.ReasonMissingAppKey)
 	}
 	if keys := sb.AppKeys(); len(keys) != 0 {
 		t.Errorf("a refused app key is stored: %d keys", len(keys))
 	}
-	if status, body := serve(sb, "POST", cfgPath, long[1:], anyTok, `{}`); status != 201 {
+	if status, body := serve(sb, "POST", cfg, long[1:], anyTok, create); status != 201 {
 		t.Errorf("app key of exactly %d bytes: %d %s", sandbox.MaxAppKeyBytes, status, body)
 	}
 
 	longID := strings.Repeat("1", sandbox.MaxIDBytes+1)
 	cases := []struct{ name, method, path, body string }{
-		{"customer_id in the path", "POST", "/connect-components/customers/" + longID + "/institution-login-ids/5/reconnections", `{}`},
-		{"customerId in a login form", "POST", loginPath, `{"language":"en","customerId":"` + longID + `",` + agreement + `}`},
-		{"customerId in an OAuth URL", "POST", oauthPath, `{"customerId":"` + longID + `","redirectURI":"https://p.example",` + agreement + `}`},
-		{"partnerId", "POST", tokenPath, `{"partnerId":"` + longID + `","partnerSecret":"s"}`},
+		{"customer_id in the path", "POST", opPath(t, opReconnect, longID, 5), bodyText(t, opReconnect, nil)},
+		{"customerId in a login form", "POST", loginPath(t), bodyText(t, opLoginForm, map[string]any{"customerId": longID})},
+		{"customerId in an OAuth URL", "POST", oauthPath(t), bodyText(t, opOAuthURL, map[string]any{"customerId": longID})},
+		{"partnerId", "POST", tokenPath(t), bodyText(t, opToken, map[string]any{"partnerId": longID, "partnerSecret": "s"})},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -231,17 +243,17 @@ func TestStateFileWithinBudget(t *testing.T) {
 	const budget = 64 << 10
 	sb := sandbox.New(sandbox.WithTokenCheck(true), sandbox.WithMaxStateBytes(budget))
 	key := strings.Repeat(`"\<&`, sandbox.MaxAppKeyBytes/4)
-	login := `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`
+	login := tokenBody(t, sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret)
 	var tok string
 	for range 100 {
-		status, body := serve(sb, "POST", tokenPath, key, "", login)
+		status, body := serve(sb, "POST", tokenPath(t), key, "", login)
 		if status != 200 {
 			t.Fatalf("token: %d %s", status, body)
 		}
 		tok = tokenFrom(body)
 	}
 	for {
-		status, body := serve(sb, "POST", oauthPath, key, tok, `{"customerId":"c","redirectURI":"https://p.example/back?a=1&b=<2>",`+agreement+`}`)
+		status, body := serve(sb, "POST", oauthPath(t), key, tok, bodyText(t, opOAuthURL, map[string]any{"redirectURI": "https://p.example/back?a=1&b=<2>"}))
 		if status != 201 {
 			refusal(t, status, body, 400, gen.ReasonInvalidField)
 			break
@@ -261,7 +273,7 @@ func TestStateFileWithinBudget(t *testing.T) {
 	if err := restored.UnmarshalState(state); err != nil {
 		t.Fatal(err)
 	}
-	if status, body := serve(restored, "GET", cfgPath, key, tok, ""); status != 200 {
+	if status, body := serve(restored, "GET", cfgPath(t), key, tok, ""); status != 200 {
 		t.Errorf("restored token with its app key: %d %s", status, body)
 	}
 }
@@ -271,7 +283,10 @@ func TestStateFileWithinBudget(t *testing.T) {
 // have replaced the bytes, storing something else than was sent.
 func TestInvalidUTF8IsRefused(t *testing.T) {
 	sb := sandbox.New()
-	status, body := serve(sb, "POST", cfgPath, keyA, anyTok, "{\"filterAccounts\":[\"a\xff\"]}")
+	// JSON's encoder would replace the invalid byte: it goes in after.
+	const marker = "INVALID-UTF8-HERE"
+	invalid := strings.Replace(bodyText(t, opCreate, map[string]any{"filterAccounts": []string{marker}}), marker, "a\xff", 1)
+	status, body := serve(sb, "POST", cfgPath(t), keyA, anyTok, invalid)
 	if d := refusal(t, status, body, 400, gen.ReasonInvalidField); d != "body: invalid UTF-8 in a JSON string" {
 		t.Errorf("details: %s", d)
 	}

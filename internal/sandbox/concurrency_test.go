@@ -16,6 +16,7 @@ func TestConcurrentClients(t *testing.T) {
 	const workers, rounds = 8, 50
 	sb, srv := newSandbox(t)
 	ctx := context.Background()
+	params := typedBody[api.ConfigurationParams](t, opCreate, nil)
 	var wg sync.WaitGroup
 	for w := range workers {
 		key := fmt.Sprintf("app-key-%d", w%4) // two workers share each key
@@ -25,7 +26,7 @@ func TestConcurrentClients(t *testing.T) {
 		}
 		wg.Go(func() {
 			for i := range rounds {
-				created, err := c.Configurations.Create(ctx, api.ConfigurationParams{})
+				created, err := c.Configurations.Create(ctx, params)
 				if err != nil {
 					t.Errorf("worker %d round %d: create: %v", w, i, err)
 					return

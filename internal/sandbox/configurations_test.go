@@ -6,11 +6,13 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
 // TestConfigurationLifecycle walks create, list, get, delete and the 404s
@@ -30,32 +32,44 @@ func TestConfigurationLifecycle(t *testing.T) {
 		t.Errorf("empty list on the wire: got %s, want []", got)
 	}
 
+	// The bodies are the spec's example with the fields under test set.
 	filter := []string{"Checking", "Savings"}
-	cfg, err := a.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: filter}, api.WithResponseInto(&resp))
+	firstParams := typedBody[api.ConfigurationParams](t, opCreate, map[string]any{"filterAccounts": filter, "aoRequired": false})
+	cfg, err := a.Configurations.Create(ctx, firstParams, api.WithResponseInto(&resp))
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
 	if cfg.ID.Version() != 4 {
 		t.Fatalf("id is not a random UUID: %v", cfg.ID)
 	}
-	if want := (api.Configuration{ID: cfg.ID, FilterAccounts: filter}); !reflect.DeepEqual(*cfg, want) {
+	// The answer is what the configuration's schema declares of the body
+	// sent, the id and the schema's defaults, on the wire and decoded.
+	wantFirst := created(t, firstParams, cfg.ID.String())
+	if want := as[api.Configuration](t, wantFirst); !reflect.DeepEqual(*cfg, want) {
 		t.Errorf("created: got %#v, want %#v", *cfg, want)
 	}
-	// The default is stored and shown: aoRequired is on the wire as false,
-	// as the API's examples send it.
 	var wire map[string]any
 	if err := json.Unmarshal([]byte(body(t, resp)), &wire); err != nil {
 		t.Fatal(err)
 	}
-	if want := map[string]any{"id": cfg.ID.String(), "filterAccounts": []any{"Checking", "Savings"}, "aoRequired": false}; !reflect.DeepEqual(wire, want) {
-		t.Errorf("created, on the wire: got %v, want %v", wire, want)
+	if !reflect.DeepEqual(wire, wantFirst) {
+		t.Errorf("created, on the wire: got %v, want %v", wire, wantFirst)
+	}
+	// A default is stored and shown: aoRequired, false, is not sent (the
+	// typed body leaves a zero value out) yet is on the wire, as the API's
+	// examples send it.
+	schema, _ := sandbox.Collection(t, specOp(t, opCreate))
+	if sent := jsonOfValue(t, firstParams).(map[string]any); sent["aoRequired"] != nil || wire["aoRequired"] != false {
+		t.Errorf("aoRequired sent as %v, answered as %v: want it not sent, and answered false, its default (%s)",
+			sent["aoRequired"], wire["aoRequired"], sandbox.At(strings.TrimPrefix(schema.Ref, "#")+"/properties/aoRequired/default"))
 	}
 
-	second, err := a.Configurations.Create(ctx, api.ConfigurationParams{AORequired: true, AccountClassificationType: []string{"personal"}})
+	secondParams := typedBody[api.ConfigurationParams](t, opCreate, map[string]any{"aoRequired": true, "accountClassificationType": []string{"personal"}})
+	second, err := a.Configurations.Create(ctx, secondParams)
 	if err != nil {
 		t.Fatalf("second create: %v", err)
 	}
-	if want := (api.Configuration{ID: second.ID, AORequired: true, AccountClassificationType: []string{"personal"}}); second.ID == cfg.ID || !reflect.DeepEqual(*second, want) {
+	if want := as[api.Configuration](t, created(t, secondParams, second.ID.String())); second.ID == cfg.ID || !reflect.DeepEqual(*second, want) {
 		t.Fatalf("second create: got %#v, want %#v and a new id", *second, want)
 	}
 

@@ -11,7 +11,8 @@ import (
 )
 
 // The sandbox in process: no listener, no credentials beyond the
-// published sandbox ones.
+// published sandbox ones. (It calls operations that take no body or an
+// open one, so that it runs whatever fields the spec requires.)
 func ExampleSandbox_HTTPClient() {
 	sb := sandbox.New()
 	c, err := api.NewClient("any-app-key", api.WithAppToken("any-token"),
@@ -20,16 +21,20 @@ func ExampleSandbox_HTTPClient() {
 		panic(err)
 	}
 	ctx := context.Background()
-	cfg, _ := c.Configurations.Create(ctx, api.ConfigurationParams{})
-	fmt.Println("aoRequired defaults to", cfg.AORequired)
+	list, err := c.Configurations.List(ctx)
+	fmt.Println("configurations stored:", len(list), err)
 
-	r, _ := c.Reconnections.Create(ctx, "1005061234", 7008461433, api.ReconnectionParams{})
+	r, err := c.Reconnections.Create(ctx, "1005061234", 7008461433, api.ReconnectionParams{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Println("login id ending in 3: needs MFA", r.NeedsMFA(), r.Challenges()[0].MFAType)
 
 	_, err = c.Configurations.Get(ctx, api.MustParseUUID("9082affa-d965-40be-a3ed-a320bb3467ff"))
 	fmt.Println("unknown id: not found", api.IsNotFound(err))
 	// Output:
-	// aoRequired defaults to false
+	// configurations stored: 0 <nil>
 	// login id ending in 3: needs MFA true TFA_TEXT
 	// unknown id: not found true
 }

@@ -58,22 +58,25 @@ func (h *hookRecorder) all() []inbound {
 func TestRequestHook(t *testing.T) {
 	var h hookRecorder
 	_, srv := newSandbox(t, sandbox.WithRequestHook(h.hook))
-	loginBody := `{"customerId":"1005061234","language":"en",` + agreement + `}`
+	cfg, login := cfgPath(t), loginPath(t)
+	create, list, form := specOp(t, opCreate).ID, specOp(t, opList).ID, specOp(t, opLoginForm).ID
+	createBody, loginBody := bodyText(t, opCreate, nil), bodyText(t, opLoginForm, nil)
+	noCustomer := bodyText(t, opLoginForm, map[string]any{"customerId": absent})
 	reqs := []struct {
 		req    raw
 		status int
 		want   inbound
 	}{
-		{raw{method: "POST", path: cfgPath, key: keyA, token: anyTok, body: `{}`}, 201,
-			inbound{"POST", cfgPath, "PostConfigurations", `{}`, ""}},
-		{raw{method: "GET", path: cfgPath, key: keyA, token: anyTok}, 200,
-			inbound{"GET", cfgPath, "GetConfigurations", "", ""}},
-		{raw{method: "POST", path: loginPath, key: keyA, token: anyTok, body: `{"language":"en"}`}, 400,
-			inbound{"POST", loginPath, "PostInstitutionsInstitutionIDLoginForms", `{"language":"en"}`, `body customerId: property "customerId" is missing`}},
+		{raw{method: "POST", path: cfg, key: keyA, token: anyTok, body: createBody}, 201,
+			inbound{"POST", cfg, create, createBody, ""}},
+		{raw{method: "GET", path: cfg, key: keyA, token: anyTok}, 200,
+			inbound{"GET", cfg, list, "", ""}},
+		{raw{method: "POST", path: login, key: keyA, token: anyTok, body: noCustomer}, 400,
+			inbound{"POST", login, form, noCustomer, `body customerId: property "customerId" is missing`}},
 		// Credentials are answered first, yet the body is still read and
 		// checked for the hook.
-		{raw{method: "POST", path: loginPath, body: loginBody}, 401,
-			inbound{"POST", loginPath, "PostInstitutionsInstitutionIDLoginForms", loginBody, "header Finicity-App-Key: missing"}},
+		{raw{method: "POST", path: login, body: loginBody}, 401,
+			inbound{"POST", login, form, loginBody, "header Finicity-App-Key: missing"}},
 		{raw{method: "GET", path: "/connect-components/nowhere", key: keyA, token: anyTok}, 404,
 			inbound{"GET", "/connect-components/nowhere", "", "", "no operation of the spec for GET /connect-components/nowhere"}},
 		{raw{method: "GET", path: "/oauth/9082affa-d965-40be-a3ed-a320bb3467ff"}, 404,
@@ -122,10 +125,10 @@ func TestInjectStatus(t *testing.T) {
 	}
 	for _, tc := range cases {
 		sb, srv := newSandbox(t)
-		if err := sb.Inject("GetConfigurations", 1, tc.fault); err != nil {
+		if err := sb.Inject(specOp(t, opList).ID, 1, tc.fault); err != nil {
 			t.Fatal(err)
 		}
-		status, retryAfter, body := do(t, srv, "GET", cfgPath, keyA)
+		status, retryAfter, body := do(t, srv, "GET", cfgPath(t), keyA)
 		if status != tc.fault.Status || retryAfter != tc.retryAfter {
 			t.Errorf("%d: got status %d, Retry-After %q; want %d, %q", tc.fault.Status, status, retryAfter, tc.fault.Status, tc.retryAfter)
 		}
@@ -135,7 +138,7 @@ func TestInjectStatus(t *testing.T) {
 			t.Errorf("%d: got %#v, want %#v", tc.fault.Status, got, want)
 		}
 		// One call only: the next one is answered normally.
-		if status, _, body := do(t, srv, "GET", cfgPath, keyA); status != 200 || string(body) != "[]" {
+		if status, _, body := do(t, srv, "GET", cfgPath(t), keyA); status != 200 || string(body) != "[]" {
 			t.Errorf("%d: the call after: got %d %s, want 200 []", tc.fault.Status, status, body)
 		}
 	}
@@ -146,23 +149,24 @@ func TestInjectStatus(t *testing.T) {
 // credentials meets the gateway's fault before the API's 401.
 func TestInjectOrder(t *testing.T) {
 	sb, srv := newSandbox(t)
+	list, cfg := specOp(t, opList).ID, cfgPath(t)
 	for _, f := range []struct {
 		n      int
 		status int
 	}{{2, 503}, {1, 500}} {
-		if err := sb.Inject("GetConfigurations", f.n, sandbox.Fault{Status: f.status}); err != nil {
+		if err := sb.Inject(list, f.n, sandbox.Fault{Status: f.status}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var got []int
 	for range 2 {
-		status, _, _ := do(t, srv, "POST", cfgPath, keyA) // another operation: untouched
+		status, _, _ := do(t, srv, "POST", cfg, keyA) // another operation: untouched
 		got = append(got, status)
 	}
-	status, _, _ := do(t, srv, "GET", cfgPath, "") // no app key: still scripted
+	status, _, _ := do(t, srv, "GET", cfg, "") // no app key: still scripted
 	got = append(got, status)
 	for range 3 {
-		status, _, _ := do(t, srv, "GET", cfgPath, keyA)
+		status, _, _ := do(t, srv, "GET", cfg, keyA)
 		got = append(got, status)
 	}
 	// The POSTs carry no body: 400, as without faults.
@@ -175,22 +179,27 @@ func TestInjectOrder(t *testing.T) {
 // nothing then.
 func TestInjectRefused(t *testing.T) {
 	sb, srv := newSandbox(t)
+	list := specOp(t, opList).ID
+	unknown := list + "Typo"
+	if _, ok := sandbox.SpecModel(t).Operation(unknown); ok {
+		t.Fatalf("%s has an operation %s, which %s takes for one it has not: update the test", sandbox.At("/paths"), unknown, "internal/sandbox/faults_test.go")
+	}
 	cases := []struct {
 		id   string
 		n    int
 		f    sandbox.Fault
 		want string
 	}{
-		{"GetConfiguration", 1, sandbox.Fault{Status: 503}, `sandbox: no operation "GetConfiguration" in the spec`},
-		{"GetConfigurations", 0, sandbox.Fault{Status: 503}, "sandbox: inject into GetConfigurations: 0 calls, want 1 or more"},
-		{"GetConfigurations", 1, sandbox.Fault{Status: 42}, "sandbox: inject into GetConfigurations: status 42 is not an HTTP status"},
+		{unknown, 1, sandbox.Fault{Status: 503}, `sandbox: no operation "` + unknown + `" in the spec`},
+		{list, 0, sandbox.Fault{Status: 503}, "sandbox: inject into " + list + ": 0 calls, want 1 or more"},
+		{list, 1, sandbox.Fault{Status: 42}, "sandbox: inject into " + list + ": status 42 is not an HTTP status"},
 	}
 	for _, tc := range cases {
 		if err := sb.Inject(tc.id, tc.n, tc.f); err == nil || err.Error() != tc.want {
 			t.Errorf("Inject(%q, %d, %+v): got %v, want %q", tc.id, tc.n, tc.f, err, tc.want)
 		}
 	}
-	if status, _, _ := do(t, srv, "GET", cfgPath, keyA); status != 200 {
+	if status, _, _ := do(t, srv, "GET", cfgPath(t), keyA); status != 200 {
 		t.Errorf("after refused injections: got %d, want 200", status)
 	}
 }
@@ -199,29 +208,31 @@ func TestInjectRefused(t *testing.T) {
 // no real wait), then answers, or answers nothing to a client that gave
 // up, which then changes nothing.
 func TestInjectDelay(t *testing.T) {
+	create, list := specOp(t, opCreate).ID, specOp(t, opList).ID
+	params := typedBody[api.ConfigurationParams](t, opCreate, nil)
 	synctest.Test(t, func(t *testing.T) {
 		sb := sandbox.New()
 		c := inProcessClient(t, sb, keyA, anyTok, api.WithRetries(0))
 		ctx := context.Background()
 
-		if err := sb.Inject("PostConfigurations", 1, sandbox.Fault{Delay: 5 * time.Second}); err != nil {
+		if err := sb.Inject(create, 1, sandbox.Fault{Delay: 5 * time.Second}); err != nil {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		if _, err := c.Configurations.Create(ctx, api.ConfigurationParams{}); err != nil {
+		if _, err := c.Configurations.Create(ctx, params); err != nil {
 			t.Fatal(err)
 		}
 		if d := time.Since(start); d != 5*time.Second {
 			t.Errorf("delayed create took %v, want 5s", d)
 		}
 
-		if err := sb.Inject("PostConfigurations", 1, sandbox.Fault{Delay: time.Minute}); err != nil {
+		if err := sb.Inject(create, 1, sandbox.Fault{Delay: time.Minute}); err != nil {
 			t.Fatal(err)
 		}
 		short, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		start = time.Now()
-		_, err := c.Configurations.Create(short, api.ConfigurationParams{})
+		_, err := c.Configurations.Create(short, params)
 		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 2*time.Second {
 			t.Errorf("create given up after %v: %v, want context.DeadlineExceeded after 2s", time.Since(start), err)
 		}
@@ -229,7 +240,7 @@ func TestInjectDelay(t *testing.T) {
 			t.Errorf("configurations: %d, want 1 (the abandoned create made none)", n)
 		}
 
-		if err := sb.Inject("GetConfigurations", 1, sandbox.Fault{Status: 503, Delay: 3 * time.Second}); err != nil {
+		if err := sb.Inject(list, 1, sandbox.Fault{Status: 503, Delay: 3 * time.Second}); err != nil {
 			t.Fatal(err)
 		}
 		start = time.Now()
@@ -257,10 +268,10 @@ func TestInjectResetInProcess(t *testing.T) {
 	c := inProcessClient(t, sb, keyA, anyTok, api.WithRetryBackoff(time.Microsecond, time.Microsecond))
 	ctx := context.Background()
 
-	if err := sb.Inject("PostConfigurations", 1, sandbox.Fault{Reset: true}); err != nil {
+	if err := sb.Inject(specOp(t, opCreate).ID, 1, sandbox.Fault{Reset: true}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.Configurations.Create(ctx, api.ConfigurationParams{})
+	_, err := c.Configurations.Create(ctx, typedBody[api.ConfigurationParams](t, opCreate, nil))
 	var opErr *net.OpError
 	if !errors.Is(err, syscall.ECONNRESET) || !errors.As(err, &opErr) || opErr.Op != "read" {
 		t.Fatalf("create: got %v, want a read *net.OpError wrapping ECONNRESET", err)
@@ -269,7 +280,7 @@ func TestInjectResetInProcess(t *testing.T) {
 		t.Errorf("configurations after the reset create: %d, want 0", n)
 	}
 
-	if err := sb.Inject("GetConfigurations", 2, sandbox.Fault{Reset: true}); err != nil {
+	if err := sb.Inject(specOp(t, opList).ID, 2, sandbox.Fault{Reset: true}); err != nil {
 		t.Fatal(err)
 	}
 	if list, err := c.Configurations.List(ctx); err != nil || len(list) != 0 {
@@ -281,10 +292,10 @@ func TestInjectResetInProcess(t *testing.T) {
 // reset, and net/http's client reports ECONNRESET.
 func TestInjectResetServed(t *testing.T) {
 	sb, srv := newSandbox(t)
-	if err := sb.Inject("GetConfigurations", 1, sandbox.Fault{Reset: true}); err != nil {
+	if err := sb.Inject(specOp(t, opList).ID, 1, sandbox.Fault{Reset: true}); err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest("GET", srv.URL+cfgPath, nil)
+	req, err := http.NewRequest("GET", srv.URL+cfgPath(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +309,7 @@ func TestInjectResetServed(t *testing.T) {
 	if !errors.Is(err, syscall.ECONNRESET) {
 		t.Errorf("got %v, want ECONNRESET", err)
 	}
-	if status, _, _ := do(t, srv, "GET", cfgPath, keyA); status != 200 {
+	if status, _, _ := do(t, srv, "GET", cfgPath(t), keyA); status != 200 {
 		t.Errorf("the next call: got %d, want 200", status)
 	}
 }
@@ -312,7 +323,7 @@ func TestQueueReconnections(t *testing.T) {
 	if err := sb.QueueReconnections(sandbox.ReconnectTFAChoice, sandbox.ReconnectLoginForm, sandbox.ReconnectTFATextThenChoice); err != nil {
 		t.Fatal(err)
 	}
-	if err := sb.Inject("PostReconnections", 1, sandbox.Fault{Status: 502}); err != nil {
+	if err := sb.Inject(specOp(t, opReconnect).ID, 1, sandbox.Fault{Status: 502}); err != nil {
 		t.Fatal(err)
 	}
 	if err := sb.QueueReconnections(sandbox.ReconnectTFAText, 0); err == nil {
@@ -323,8 +334,9 @@ func TestQueueReconnections(t *testing.T) {
 	}
 	// mfa types of each answer; nil for a login form, "502" for the fault.
 	var got [][]string
+	params := typedBody[api.ReconnectionParams](t, opReconnect, nil)
 	for _, loginID := range []int64{7008461431, 7008461431, 7008461433, 7008461431, 7008461436, 7008461431} {
-		r, err := c.Reconnections.Create(context.Background(), "1005061234", loginID, api.ReconnectionParams{})
+		r, err := c.Reconnections.Create(context.Background(), "1005061234", loginID, params)
 		if err != nil {
 			got = append(got, []string{strconv.Itoa(apiError(t, err).StatusCode)})
 			continue
@@ -347,17 +359,17 @@ func TestQueueReconnections(t *testing.T) {
 // TestClearScripts: nothing queued survives ClearScripts.
 func TestClearScripts(t *testing.T) {
 	sb, srv := newSandbox(t)
-	if err := sb.Inject("GetConfigurations", 5, sandbox.Fault{Status: 503}); err != nil {
+	if err := sb.Inject(specOp(t, opList).ID, 5, sandbox.Fault{Status: 503}); err != nil {
 		t.Fatal(err)
 	}
 	if err := sb.QueueReconnections(sandbox.ReconnectTFAText); err != nil {
 		t.Fatal(err)
 	}
 	sb.ClearScripts()
-	if status, _, _ := do(t, srv, "GET", cfgPath, keyA); status != 200 {
+	if status, _, _ := do(t, srv, "GET", cfgPath(t), keyA); status != 200 {
 		t.Errorf("list: got %d, want 200", status)
 	}
-	r, err := apiClient(t, srv, keyA, anyTok).Reconnections.Create(context.Background(), "1005061234", 7008461431, api.ReconnectionParams{})
+	r, err := apiClient(t, srv, keyA, anyTok).Reconnections.Create(context.Background(), "1005061234", 7008461431, typedBody[api.ReconnectionParams](t, opReconnect, nil))
 	if err != nil || r.NeedsMFA() {
 		t.Errorf("reconnection: got %+v, %v; want a login form", r, err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
 // TestReconnectionBody: the spec requires the body, as a JSON object or
@@ -33,7 +34,7 @@ func TestReconnectionBody(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := raw{method: "POST", path: reconPath, key: keyA, token: anyTok, contentType: tc.contentType, body: tc.body}.send(t, srv)
+			status, body := raw{method: "POST", path: reconPath(t), key: keyA, token: anyTok, contentType: tc.contentType, body: tc.body}.send(t, srv)
 			if status != tc.status {
 				t.Fatalf("got %d %s, want %d", status, body, tc.status)
 			}
@@ -53,7 +54,7 @@ func TestReconnectionBody(t *testing.T) {
 	// The generated client can send no body at all (WithBody, nil); it
 	// gets the same answer, decoded.
 	c := genClient(t, srv, keyA, anyTok)
-	r, err := c.PostReconnectionsWithBodyWithResponse(context.Background(), "1005061234", 7008461431, "application/json", nil)
+	r, err := c.PostReconnectionsWithBodyWithResponse(context.Background(), "1005061234", 7008461431, specOp(t, opReconnect).Body.ContentType, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,23 +68,26 @@ func TestReconnectionBody(t *testing.T) {
 // "/" left unencoded adds a segment, and no operation has that path.
 func TestEncodedPathSegments(t *testing.T) {
 	_, srv := newSandbox(t)
-	loginBody := `{"language":"en","customerId":"1",` + agreement + `}`
+	loginBody, reconBody := bodyText(t, opLoginForm, nil), bodyText(t, opReconnect, nil)
+	recon := func(customer, loginID string) string {
+		return opPath(t, opReconnect, sandbox.RawSegment(customer), sandbox.RawSegment(loginID))
+	}
 	for _, tc := range []struct {
 		path, body string
 		status     int
 		details    string // for a 400, the start of Details
 	}{
-		{"/connect-components/customers/a%2Fb/institution-login-ids/7008461431/reconnections", `{}`, 201, ""},
-		{"/connect-components/customers/a%2Fb/institution-login-ids/5/reconnections", `{}`, 203, ""},
-		{"/connect-components/customers/%2F/institution-login-ids/1/reconnections", `{}`, 201, ""},
-		{"/connect-components/customers/a%252Fb/institution-login-ids/1/reconnections", `{}`, 201, ""},
-		{"/connect-components/customers/a%20b%3F%23/institution-login-ids/1/reconnections", `{}`, 201, ""},
-		{"/connect-components/customers/a/b/institution-login-ids/1/reconnections", `{}`, 404, ""},
+		{recon("a%2Fb", "7008461431"), reconBody, 201, ""},
+		{recon("a%2Fb", "5"), reconBody, 203, ""},
+		{recon("%2F", "1"), reconBody, 201, ""},
+		{recon("a%252Fb", "1"), reconBody, 201, ""},
+		{recon("a%20b%3F%23", "1"), reconBody, 201, ""},
+		{recon("a/b", "1"), reconBody, 404, ""},
 		// An integer parameter with an encoded "/" is no integer, even when
 		// the decoded path would end in digits.
-		{"/connect-components/customers/a/institution-login-ids/x%2F5/reconnections", `{}`, 400, "path institution_login_id"},
-		{"/connect-components/institutions/1%2F2/login-forms", loginBody, 400, "path institution_id"},
-		{"/connect-components/institutions/%31/login-forms", loginBody, 201, ""}, // %31 is "1"
+		{recon("a", "x%2F5"), reconBody, 400, "path institution_login_id"},
+		{opPath(t, opLoginForm, sandbox.RawSegment("1%2F2")), loginBody, 400, "path institution_id"},
+		{opPath(t, opLoginForm, sandbox.RawSegment("%31")), loginBody, 201, ""}, // %31 is "1"
 	} {
 		status, body := raw{method: "POST", path: tc.path, key: keyA, token: anyTok, body: tc.body}.send(t, srv)
 		if status != tc.status {
@@ -117,7 +121,7 @@ func TestEncodedCustomerIDThroughTheClient(t *testing.T) {
 	for name, c := range clients {
 		for _, customer := range []string{"a/b", "/", "a b/c?d%é#x"} {
 			var resp *http.Response
-			r, err := c.Reconnections.Create(ctx, customer, 5, api.ReconnectionParams{}, api.WithResponseInto(&resp))
+			r, err := c.Reconnections.Create(ctx, customer, 5, typedBody[api.ReconnectionParams](t, opReconnect, nil), api.WithResponseInto(&resp))
 			if err != nil {
 				t.Errorf("%s, customer %q: %v", name, customer, err)
 				continue
@@ -129,7 +133,7 @@ func TestEncodedCustomerIDThroughTheClient(t *testing.T) {
 				t.Errorf("%s, customer %q: sent as %s, want one escaped segment", name, customer, resp.Request.URL.EscapedPath())
 			}
 		}
-		r, err := c.Reconnections.Create(ctx, "a/b", 1, api.ReconnectionParams{})
+		r, err := c.Reconnections.Create(ctx, "a/b", 1, typedBody[api.ReconnectionParams](t, opReconnect, nil))
 		if err != nil || r.NeedsMFA() {
 			t.Errorf("%s, login id 1: got %v %#v, want a login form", name, err, r)
 		}

@@ -8,14 +8,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
-
-var agreed = api.ServiceAgreement{Language: "en", AcceptedDate: time.Date(2024, 11, 28, 18, 25, 32, 0, time.UTC)}
 
 // loginForm is the form the sandbox answers, with the ids of got (which
 // are random) and the labels given: what a test compares got with.
@@ -47,7 +44,7 @@ func TestLoginForms(t *testing.T) {
 	ctx := context.Background()
 	_, srv := newSandbox(t)
 	a, b := apiClient(t, srv, keyA, anyTok), apiClient(t, srv, keyB, anyTok)
-	cfg, err := a.Configurations.Create(ctx, api.ConfigurationParams{})
+	cfg, err := a.Configurations.Create(ctx, typedBody[api.ConfigurationParams](t, opCreate, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,8 +66,13 @@ func TestLoginForms(t *testing.T) {
 	seen := map[api.UUID]bool{}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f, err := tc.client.LoginForms.Create(ctx, 170716, api.LoginFormParams{
-				Language: tc.language, CustomerID: "1005061234", ConfigurationID: tc.cfgID, ServiceAgreement: agreed})
+			// The example's body with the language and configuration under
+			// test (none: the field left out).
+			set := map[string]any{"language": tc.language, "configurationId": absent}
+			if tc.cfgID != (api.UUID{}) {
+				set["configurationId"] = tc.cfgID
+			}
+			f, err := tc.client.LoginForms.Create(ctx, 170716, typedBody[api.LoginFormParams](t, opLoginForm, set))
 			if tc.status != 0 {
 				if e := apiError(t, err); e.StatusCode != tc.status || e.ReasonCode != gen.ReasonNotFound || !strings.Contains(e.Details, "configurationId") {
 					t.Errorf("got %d %s %q, want %d %s naming configurationId", e.StatusCode, e.ReasonCode, e.Details, tc.status, gen.ReasonNotFound)
@@ -95,7 +97,7 @@ func TestOAuthRoundTrip(t *testing.T) {
 	_, srv := newSandbox(t)
 	a := apiClient(t, srv, keyA, anyTok)
 	redirect := "https://partner.example.com/oauth/done?state=xyz"
-	o, err := a.OAuthURLs.Create(ctx, 170716, api.OAuthURLParams{RedirectURI: redirect, CustomerID: "1005061234", ServiceAgreement: agreed})
+	o, err := a.OAuthURLs.Create(ctx, 170716, typedBody[api.OAuthURLParams](t, opOAuthURL, map[string]any{"redirectURI": redirect}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +137,7 @@ func TestOAuthLongRedirect(t *testing.T) {
 	_, srv := newSandbox(t, sandbox.WithPublicURL("https://sandbox.example:8443/"))
 	a := apiClient(t, srv, keyA, anyTok)
 	redirect := "https://partner.example.com/" + strings.Repeat("a", 1024-len("https://partner.example.com/"))
-	o, err := a.OAuthURLs.Create(context.Background(), 1, api.OAuthURLParams{RedirectURI: redirect, CustomerID: "c", ServiceAgreement: agreed})
+	o, err := a.OAuthURLs.Create(context.Background(), 1, typedBody[api.OAuthURLParams](t, opOAuthURL, map[string]any{"redirectURI": redirect}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,13 +165,16 @@ func TestReconnectionScenarios(t *testing.T) {
 		{-13, []string{"TFA_TEXT"}, []int{0}},
 		{9, nil, nil},
 	}
-	// A nil map is sent as {}.
+	// The example's body with properties of the test's own: a nil map is
+	// sent as {}.
+	params := typedBody[api.ReconnectionParams](t, opReconnect, nil)
 	bodies := []map[string]any{nil, {}, {"reason": "credentials changed"}}
 	for _, tc := range cases {
 		for _, reqBody := range bodies {
 			name := fmt.Sprintf("login id %d, body %#v", tc.loginID, reqBody)
 			var resp *http.Response
-			r, err := a.Reconnections.Create(ctx, "1005061234", tc.loginID, api.ReconnectionParams{AdditionalProperties: reqBody}, api.WithResponseInto(&resp))
+			params.AdditionalProperties = reqBody
+			r, err := a.Reconnections.Create(ctx, "1005061234", tc.loginID, params, api.WithResponseInto(&resp))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}

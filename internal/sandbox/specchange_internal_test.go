@@ -112,13 +112,21 @@ func withNewFieldAndOperation(t *testing.T, spec string) string {
 // answering its example.
 func TestSpecChangeReachesTheSandbox(t *testing.T) {
 	doc := editedSpec(t, withNewFieldAndOperation)
+	m, err := spec.New("openapi.yaml", doc)
+	if err != nil {
+		t.Fatalf("the edited copy of %s does not model: %v", specFile, err)
+	}
 	report := func(err error) { t.Errorf("answer off the spec: %v", err) }
 	s := New(WithDocument(doc), WithResponseValidation(report))
 	if len(s.problems) != 0 {
 		t.Fatalf("x-sandbox problems: %v", s.problems)
 	}
 
-	rec := s.callForTest("POST", "/connect-components/configurations", "k", "t", `{"sandboxTrialField":"premium","filterAccounts":["Checking"]}`)
+	// The edited spec's create body: its example with the new field set.
+	create := SpecOp(t, m, "Configurations.Create")
+	sent := SpecBody(t, create, map[string]any{"sandboxTrialField": "premium", "filterAccounts": []string{"Checking"}})
+	body, _ := json.Marshal(sent)
+	rec := s.callForTest("POST", SpecPath(t, create), "k", "t", string(body))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("create with the new field: %d %s", rec.Code, rec.Body)
 	}
@@ -127,10 +135,10 @@ func TestSpecChangeReachesTheSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := created["id"].(string)
-	if created["sandboxTrialField"] != "premium" || !reflect.DeepEqual(created["filterAccounts"], []any{"Checking"}) || len(id) != 36 {
-		t.Errorf("created: %v, want the new field sandboxTrialField, filterAccounts and an id", created)
+	if want := Answered(t, create, Stored(t, create, sent, id)); created["sandboxTrialField"] != "premium" || !reflect.DeepEqual(created, want) || len(id) != 36 {
+		t.Errorf("created: %v, want %v: the new field sandboxTrialField, the others sent and an id", created, want)
 	}
-	for _, path := range []string{"/connect-components/configurations/" + id, "/connect-components/configurations"} {
+	for _, path := range []string{SpecPath(t, SpecOp(t, m, "Configurations.Get"), id), SpecPath(t, SpecOp(t, m, "Configurations.List"))} {
 		rec := s.callForTest("GET", path, "k", "t", "")
 		var got any
 		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != 200 {
@@ -155,11 +163,12 @@ func TestSpecChangeReachesTheSandbox(t *testing.T) {
 	if err := restored.UnmarshalState(state); err != nil {
 		t.Fatal(err)
 	}
-	if rec := restored.callForTest("GET", "/connect-components/configurations/"+id, "k", "t", ""); !strings.Contains(rec.Body.String(), `"sandboxTrialField":"premium"`) {
+	if rec := restored.callForTest("GET", SpecPath(t, SpecOp(t, m, "Configurations.Get"), id), "k", "t", ""); !strings.Contains(rec.Body.String(), `"sandboxTrialField":"premium"`) {
 		t.Errorf("restored get: %d %s", rec.Code, rec.Body)
 	}
 
-	rec = s.callForTest("GET", "/connect-components/configurations/"+id+"/sandbox-trial?period=2024-11", "k", "t", "")
+	trial := SpecOp(t, m, "GetSandboxTrial")
+	rec = s.callForTest("GET", SpecPath(t, trial, id)+"?period=2024-11", "k", "t", "")
 	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("new operation: %d %s", rec.Code, rec.Body)
 	}
@@ -167,11 +176,11 @@ func TestSpecChangeReachesTheSandbox(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &usage); err != nil {
 		t.Fatal(err)
 	}
-	if want := map[string]any{"configurationId": "605543e1-f507-48ad-8127-95c40566597b", "logins": float64(3)}; !reflect.DeepEqual(usage, want) {
+	if want, ok := trial.Response(http.StatusOK).Example(); !ok || !reflect.DeepEqual(usage, want) {
 		t.Errorf("new operation's answer:\ngot  %v\nwant %v (its documented example)", usage, want)
 	}
 	// It is still checked like any other: credentials first.
-	if rec := s.callForTest("GET", "/connect-components/configurations/"+id+"/sandbox-trial", "", "t", ""); rec.Code != http.StatusUnauthorized {
+	if rec := s.callForTest("GET", SpecPath(t, trial, id), "", "t", ""); rec.Code != http.StatusUnauthorized {
 		t.Errorf("new operation without an app key: %d", rec.Code)
 	}
 	want := append(New().exampleOnly(), "GetSandboxTrial")
@@ -201,15 +210,11 @@ func TestEmbeddedSpecBehaviours(t *testing.T) {
 			for _, id := range only {
 				op, _ := s.model.Operation(id)
 				o := s.ops[op]
-				path := op.Path
-				for _, p := range op.PathParams {
-					v := "1"
-					if ex, ok := p.Example(); ok {
-						v = fmt.Sprint(ex)
-					}
-					path = strings.Replace(path, "{"+p.Name+"}", v, 1)
+				body := ""
+				if op.Body != nil && op.Body.JSON {
+					body = SpecBodyText(t, op, nil)
 				}
-				rec := s.callForTest(op.Method, path, "k", "t", "{}")
+				rec := s.callForTest(op.Method, SpecPath(t, op), "k", "t", body)
 				var got any
 				_ = json.Unmarshal(rec.Body.Bytes(), &got)
 				want, hasExample := o.success.Example()
@@ -226,16 +231,21 @@ func TestEmbeddedSpecBehaviours(t *testing.T) {
 // extension's JSON pointer, never a made-up success; New lists the
 // problem.
 func TestMalformedBehaviour(t *testing.T) {
+	recon := SpecOp(t, SpecModel(t), "Reconnections.Create")
+	const from = "x-sandbox: {handler: reconnection}"
 	doc := editedSpec(t, func(t *testing.T, spec string) string {
-		return strings.Replace(spec, "x-sandbox: {handler: reconnection}", "x-sandbox: {handler: reconnect-me}", 1)
+		if strings.Count(spec, from) != 1 {
+			t.Fatalf("%s has not once %q, at %s: update TestMalformedBehaviour in internal/sandbox/specchange_internal_test.go", specFile, from, At(recon.Pointer+"/x-sandbox"))
+		}
+		return strings.Replace(spec, from, "x-sandbox: {handler: reconnect-me}", 1)
 	})
 	s := New(WithDocument(doc))
-	const want = `openapi.yaml#/paths/~1connect-components~1customers~1{customer_id}~1institution-login-ids~1{institution_login_id}~1reconnections/post/x-sandbox: no handler "reconnect-me" (the sandbox has loginForm, oauthURL, reconnection, token)`
+	want := At(recon.Pointer+"/x-sandbox") + `: no handler "reconnect-me" (the sandbox has loginForm, oauthURL, reconnection, token)`
 	if len(s.problems) != 1 || !strings.HasPrefix(s.problems[0].Error(), want) {
 		t.Errorf("problems: %v, want one starting %s", s.problems, want)
 	}
-	rec := s.callForTest("POST", "/connect-components/customers/1/institution-login-ids/2/reconnections", "k", "t", "{}")
-	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "PostReconnections: openapi.yaml#/paths/") {
+	rec := s.callForTest("POST", SpecPath(t, recon), "k", "t", SpecBodyText(t, recon, nil))
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), recon.ID+": openapi.yaml#/paths/") {
 		t.Errorf("answer: %d %s", rec.Code, rec.Body)
 	}
 }
@@ -260,7 +270,7 @@ func TestBehaviourChecks(t *testing.T) {
 	for _, tc := range cases {
 		doc := editedSpec(t, func(t *testing.T, spec string) string {
 			if !strings.Contains(spec, tc.from) {
-				t.Fatalf("openapi.yaml has no %q: update TestBehaviourChecks", tc.from)
+				t.Fatalf("%s has no %q: update TestBehaviourChecks in internal/sandbox/specchange_internal_test.go", specFile, tc.from)
 			}
 			return strings.Replace(spec, tc.from, tc.to, 1)
 		})

@@ -82,24 +82,28 @@ func TestStateReadAndReset(t *testing.T) {
 	if got := sb.AppKeys(); len(got) != 0 {
 		t.Errorf("AppKeys of a fresh sandbox: %q", got)
 	}
-	first, err := a.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking"}, AORequired: true})
+	firstParams := typedBody[api.ConfigurationParams](t, opCreate, map[string]any{"filterAccounts": []string{"Checking"}, "aoRequired": true})
+	secondParams := typedBody[api.ConfigurationParams](t, opCreate, map[string]any{"accountClassificationType": []string{"personal"}})
+	first, err := a.Configurations.Create(ctx, firstParams)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := a.Configurations.Create(ctx, api.ConfigurationParams{AccountClassificationType: []string{"personal"}})
+	second, err := a.Configurations.Create(ctx, secondParams)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := b.Configurations.Create(ctx, api.ConfigurationParams{})
+	other, err := b.Configurations.Create(ctx, typedBody[api.ConfigurationParams](t, opCreate, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := sb.AppKeys(), []string{keyA, keyB}; !reflect.DeepEqual(got, want) {
 		t.Errorf("AppKeys: got %q, want %q", got, want)
 	}
+	// What each create stored: the body's fields the configuration's
+	// schema declares, and the id.
 	wantA := []gen.Configuration{
-		{ID: first.ID, FilterAccounts: []string{"Checking"}, AORequired: true},
-		{ID: second.ID, AccountClassificationType: []string{"personal"}},
+		as[gen.Configuration](t, stored(t, firstParams, first.ID.String())),
+		as[gen.Configuration](t, stored(t, secondParams, second.ID.String())),
 	}
 	gotA := sb.Configurations(keyA)
 	if !reflect.DeepEqual(gotA, wantA) {
@@ -122,7 +126,7 @@ func TestStateReadAndReset(t *testing.T) {
 		t.Errorf("AppKeys after deleting keyB's only one: got %q, want %q", got, want)
 	}
 
-	oauth, err := a.OAuthURLs.Create(ctx, 1, api.OAuthURLParams{CustomerID: "c", RedirectURI: "https://p.example/back", ServiceAgreement: agreed})
+	oauth, err := a.OAuthURLs.Create(ctx, 1, typedBody[api.OAuthURLParams](t, opOAuthURL, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +152,7 @@ func TestStateReadAndReset(t *testing.T) {
 	if list, err := a.Configurations.List(ctx); err != nil || len(list) != 0 {
 		t.Errorf("list after Reset: %v %+v", err, list)
 	}
-	if _, err := a.Configurations.Create(ctx, api.ConfigurationParams{}); err != nil {
+	if _, err := a.Configurations.Create(ctx, typedBody[api.ConfigurationParams](t, opCreate, nil)); err != nil {
 		t.Errorf("create after Reset: %v", err)
 	}
 	if status, _ := listStatus(t, genClient(t, srv, keyA, "made-up")); status != 401 {
@@ -195,23 +199,26 @@ func TestStateRoundTrip(t *testing.T) {
 	tok := issueToken(t, srv, keyB)
 	b := apiClient(t, srv, keyB, tok)
 	var ids []api.UUID
+	var params []api.ConfigurationParams
 	for i := range 3 {
-		cfg, err := b.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{fmt.Sprint("F", i)}, AORequired: i == 2})
+		p := typedBody[api.ConfigurationParams](t, opCreate, map[string]any{"filterAccounts": []string{fmt.Sprint("F", i)}, "aoRequired": i == 2})
+		cfg, err := b.Configurations.Create(ctx, p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, cfg.ID)
+		ids, params = append(ids, cfg.ID), append(params, p)
 	}
 	if err := b.Configurations.Delete(ctx, ids[1]); err != nil {
 		t.Fatal(err)
 	}
-	oauth, err := b.OAuthURLs.Create(ctx, 1, api.OAuthURLParams{CustomerID: "c", RedirectURI: "https://p.example/back?x=1", ServiceAgreement: agreed})
+	oauth, err := b.OAuthURLs.Create(ctx, 1, typedBody[api.OAuthURLParams](t, opOAuthURL, map[string]any{"redirectURI": "https://p.example/back?x=1"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// App keys are sorted in the file by their keyed hash.
 	a := apiClient(t, srv, keyA, issueToken(t, srv, keyA))
-	cfgA, err := a.Configurations.Create(ctx, api.ConfigurationParams{AccountClassificationType: []string{"business", "personal"}})
+	paramsA := typedBody[api.ConfigurationParams](t, opCreate, map[string]any{"accountClassificationType": []string{"business", "personal"}})
+	cfgA, err := a.Configurations.Create(ctx, paramsA)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,8 +230,8 @@ func TestStateRoundTrip(t *testing.T) {
 	sessionID := oauth.URL[strings.LastIndex(oauth.URL, "/")+1 : strings.Index(oauth.URL, "?")]
 	tokA := tokenIn(t, string(data), 1)
 	ownerA, ownerB := ownerIn(t, data, keyA), ownerIn(t, data, keyB)
-	cfgsA := `"` + ownerA + `":[{"accountClassificationType":["business","personal"],"id":"` + cfgA.ID.String() + `"}]`
-	cfgsB := `"` + ownerB + `":[{"filterAccounts":["F0"],"id":"` + ids[0].String() + `"},{"aoRequired":true,"filterAccounts":["F2"],"id":"` + ids[2].String() + `"}]`
+	cfgsA := `"` + ownerA + `":[` + storedText(t, paramsA, cfgA.ID.String()) + `]`
+	cfgsB := `"` + ownerB + `":[` + storedText(t, params[0], ids[0].String()) + `,` + storedText(t, params[2], ids[2].String()) + `]`
 	if ownerB < ownerA {
 		cfgsA, cfgsB = cfgsB, cfgsA
 	}
@@ -250,7 +257,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantList := []api.Configuration{{ID: ids[0], FilterAccounts: []string{"F0"}}, {ID: ids[2], FilterAccounts: []string{"F2"}, AORequired: true}}
+	wantList := []api.Configuration{as[api.Configuration](t, created(t, params[0], ids[0].String())), as[api.Configuration](t, created(t, params[2], ids[2].String()))}
 	if !reflect.DeepEqual(list, wantList) {
 		t.Errorf("restored list:\ngot  %+v\nwant %+v", list, wantList)
 	}
@@ -267,10 +274,11 @@ func TestStateRoundTrip(t *testing.T) {
 	if err := limited.UnmarshalState(data); err != nil {
 		t.Fatal(err)
 	}
-	if status, body := serve(limited, "POST", cfgPath, keyA, anyTok, "{}"); status != 201 {
+	create := bodyText(t, opCreate, nil)
+	if status, body := serve(limited, "POST", cfgPath(t), keyA, anyTok, create); status != 201 {
 		t.Errorf("4th configuration of a limit of 4: %d %s", status, body)
 	}
-	if status, _ := serve(limited, "POST", cfgPath, keyA, anyTok, "{}"); status != 400 {
+	if status, _ := serve(limited, "POST", cfgPath(t), keyA, anyTok, create); status != 400 {
 		t.Errorf("5th configuration of a limit of 4: %d", status)
 	}
 }
@@ -287,11 +295,11 @@ func idIn(t *testing.T, body string) string {
 
 // tokenFrom returns the token of a CreateToken answer, "" if none.
 func tokenFrom(body string) string {
-	rest, ok := strings.CutPrefix(body, `{"token":"`)
-	if !ok {
+	var answer struct{ Token string }
+	if json.Unmarshal([]byte(body), &answer) != nil {
 		return ""
 	}
-	return rest[:strings.Index(rest, `"`)]
+	return answer.Token
 }
 
 // tokenIn returns the n-th token (0-based) of a marshalled state.
@@ -328,6 +336,13 @@ func TestUnmarshalStateRejects(t *testing.T) {
 			s = append(s, fmt.Sprintf(`{"id":"%08d-f507-48ad-8127-95c40566597b"}`, i))
 		}
 		return strings.Join(s, ",")
+	}
+	// The state holds configurations as the configuration's schema has
+	// them: the fields the cases use must be declared there, and colour
+	// must not.
+	resourceFields(t, "aoRequired", "filterAccounts")
+	if _, props := sandbox.Collection(t, specOp(t, opCreate)); props["colour"] != nil {
+		t.Fatalf("the configuration's schema declares colour, which %s takes for an unknown field: update the test", sandbox.CallerFile())
 	}
 	cases := []struct {
 		name, data, want string
@@ -372,7 +387,7 @@ func TestUnmarshalStateRejects(t *testing.T) {
 		{"duplicate oauth id", wrap(``, ``, `{"id":"`+id1+`","redirectURI":"https://p.example"},{"id":"`+id1+`","redirectURI":"https://q.example"}`), "sandbox: state: oauth item 1: duplicate id " + id1},
 	}
 	sb := sandbox.New(sandbox.WithConfigurationLimits(3, 5))
-	if status, _ := serve(sb, "POST", cfgPath, keyA, anyTok, `{"filterAccounts":["Kept"]}`); status != 201 {
+	if status, _ := serve(sb, "POST", cfgPath(t), keyA, anyTok, bodyText(t, opCreate, map[string]any{"filterAccounts": []string{"Kept"}})); status != 201 {
 		t.Fatalf("create: %d", status)
 	}
 	before, err := sb.MarshalState()
@@ -439,15 +454,17 @@ func TestStateHook(t *testing.T) {
 			}
 			sb = sandbox.New(sandbox.WithStateHook(hook), sandbox.WithTokenCheck(check), sandbox.WithConfigurationLimits(1, 1),
 				sandbox.WithResponseValidation(func(err error) { t.Error(err) }))
-			status, body := serve(sb, "POST", "/aggregation/v2/partners/authentication", keyA, "", `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`)
+			login := tokenBody(t, sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret)
+			cfg, create := cfgPath(t), bodyText(t, opCreate, nil)
+			status, body := serve(sb, "POST", tokenPath(t), keyA, "", login)
 			if status != 200 {
 				t.Fatalf("token: %d %s", status, body)
 			}
 			tok := tokenFrom(body)
-			_, body = serve(sb, "POST", tokenPath, keyB, "", `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`)
+			_, body = serve(sb, "POST", tokenPath(t), keyB, "", login)
 			tokB := tokenFrom(body)
-			_, created := serve(sb, "POST", cfgPath, keyA, tok, `{}`)
-			id := idIn(t, created)
+			_, made := serve(sb, "POST", cfg, keyA, tok, create)
+			id := idIn(t, made)
 			tokenChanges := 0
 			if check {
 				tokenChanges = 2 // tokens are only stored when checked
@@ -459,16 +476,16 @@ func TestStateHook(t *testing.T) {
 				status, wantCallsInTotal int
 			}{
 				{"after token and create", "", "", "", "", "", 0, tokenChanges + 1},
-				{"create over the limit", "POST", cfgPath, keyA, `{}`, "", 400, tokenChanges + 1},
-				{"refused create (bad body)", "POST", cfgPath, keyA, `{"aoRequired":"x"}`, "", 400, tokenChanges + 1},
-				{"list", "GET", cfgPath, keyA, ``, "", 200, tokenChanges + 1},
-				{"get", "GET", cfgPath + "/" + id, keyA, ``, "", 200, tokenChanges + 1},
-				{"login form", "POST", loginPath, keyA, `{"language":"en","customerId":"c",` + agreement + `}`, "", 201, tokenChanges + 1},
-				{"reconnection", "POST", reconPath, keyA, `{}`, "", 201, tokenChanges + 1},
-				{"OAuth URL", "POST", oauthPath, keyA, `{"customerId":"c","redirectURI":"https://p.example",` + agreement + `}`, "", 201, tokenChanges + 2},
-				{"delete", "DELETE", cfgPath + "/" + id, keyA, ``, "", 204, tokenChanges + 3},
-				{"delete again", "DELETE", cfgPath + "/" + id, keyA, ``, "", 404, tokenChanges + 3},
-				{"delete with another app key", "DELETE", cfgPath + "/" + id, keyB, ``, tokB, 404, tokenChanges + 3},
+				{"create over the limit", "POST", cfg, keyA, create, "", 400, tokenChanges + 1},
+				{"refused create (bad body)", "POST", cfg, keyA, bodyText(t, opCreate, map[string]any{"aoRequired": "x"}), "", 400, tokenChanges + 1},
+				{"list", "GET", cfg, keyA, ``, "", 200, tokenChanges + 1},
+				{"get", "GET", cfgItemPath(t, id), keyA, ``, "", 200, tokenChanges + 1},
+				{"login form", "POST", loginPath(t), keyA, bodyText(t, opLoginForm, nil), "", 201, tokenChanges + 1},
+				{"reconnection", "POST", reconPath(t), keyA, bodyText(t, opReconnect, nil), "", 201, tokenChanges + 1},
+				{"OAuth URL", "POST", oauthPath(t), keyA, bodyText(t, opOAuthURL, nil), "", 201, tokenChanges + 2},
+				{"delete", "DELETE", cfgItemPath(t, id), keyA, ``, "", 204, tokenChanges + 3},
+				{"delete again", "DELETE", cfgItemPath(t, id), keyA, ``, "", 404, tokenChanges + 3},
+				{"delete with another app key", "DELETE", cfgItemPath(t, id), keyB, ``, tokB, 404, tokenChanges + 3},
 			}
 			for _, st := range steps {
 				if st.method != "" {
@@ -501,8 +518,9 @@ func TestConfigurationLimits(t *testing.T) {
 	ctx := context.Background()
 	_, srv := newSandbox(t, sandbox.WithConfigurationLimits(3, 5))
 	a, b, c := apiClient(t, srv, keyA, anyTok), apiClient(t, srv, keyB, anyTok), apiClient(t, srv, "app-key-c", anyTok)
+	params := typedBody[api.ConfigurationParams](t, opCreate, nil)
 	create := func(cl *api.Client) (*api.Configuration, error) {
-		return cl.Configurations.Create(ctx, api.ConfigurationParams{})
+		return cl.Configurations.Create(ctx, params)
 	}
 	var kept []*api.Configuration
 	for range 3 {
@@ -543,12 +561,13 @@ func TestConfigurationLimits(t *testing.T) {
 
 	// Zero or negative keep the defaults.
 	sb := sandbox.New(sandbox.WithConfigurationLimits(0, -1))
+	cfg, body := cfgPath(t), bodyText(t, opCreate, nil)
 	for i := range sandbox.DefaultMaxConfigurationsPerAppKey {
-		if status, body := serve(sb, "POST", cfgPath, keyA, anyTok, "{}"); status != 201 {
-			t.Fatalf("create %d under the default limit: %d %s", i, status, body)
+		if status, resp := serve(sb, "POST", cfg, keyA, anyTok, body); status != 201 {
+			t.Fatalf("create %d under the default limit: %d %s", i, status, resp)
 		}
 	}
-	if status, _ := serve(sb, "POST", cfgPath, keyA, anyTok, "{}"); status != 400 {
+	if status, _ := serve(sb, "POST", cfg, keyA, anyTok, body); status != 400 {
 		t.Errorf("create past the default limit per app key: %d, want 400", status)
 	}
 }
@@ -559,9 +578,10 @@ func TestConfigurationLimits(t *testing.T) {
 func TestCreateFloodIsBounded(t *testing.T) {
 	const perKey, total, keys, creates = 40, 200, 50, 4000
 	sb := sandbox.New(sandbox.WithConfigurationLimits(perKey, total))
+	cfg, create := cfgPath(t), bodyText(t, opCreate, nil)
 	flood := func(from, to int) (refused int) {
 		for i := from; i < to; i++ {
-			status, body := serve(sb, "POST", cfgPath, fmt.Sprint("flood-key-", i%keys), anyTok, `{"filterAccounts":["Checking","Savings"]}`)
+			status, body := serve(sb, "POST", cfg, fmt.Sprint("flood-key-", i%keys), anyTok, create)
 			switch status {
 			case 201:
 			case 400:
@@ -603,13 +623,14 @@ func TestCreateFloodIsBounded(t *testing.T) {
 // that change the state, for the race detector.
 func TestStateConcurrency(t *testing.T) {
 	sb := sandbox.New(sandbox.WithTokenCheck(true), sandbox.WithStateHook(func() {}))
+	token, login, cfg, create := tokenPath(t), tokenBody(t, sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret), cfgPath(t), bodyText(t, opCreate, nil)
 	var wg sync.WaitGroup
 	for w := range 4 {
 		key := fmt.Sprint("app-key-", w)
 		wg.Go(func() {
 			for range 25 {
-				_, body := serve(sb, "POST", "/aggregation/v2/partners/authentication", key, "", `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`)
-				serve(sb, "POST", cfgPath, key, tokenFrom(body), `{}`)
+				_, body := serve(sb, "POST", token, key, "", login)
+				serve(sb, "POST", cfg, key, tokenFrom(body), create)
 			}
 		})
 	}
@@ -642,6 +663,7 @@ func TestStateConcurrency(t *testing.T) {
 // as it was; a file of another version is refused naming it.
 func TestStateFileOfEarlierBuilds(t *testing.T) {
 	const id = "605543e1-f507-48ad-8127-95c40566597b"
+	resourceFields(t, "accountClassificationType", "aoRequired", "filterAccounts")
 	old := `{"version":1,"configurations":{"app-key-a":[{"id":"` + id + `","accountClassificationType":["personal"],"aoRequired":true,"filterAccounts":["Checking"]}]},` +
 		`"tokens":[],"oauth":[{"id":"9d6c9a6e-8f5b-4d7e-9f3a-2b1c0d9e8f7a","redirectURI":"https://p.example/back?a=1\u0026b=2"}]}` + "\n"
 	sb, srv := newSandbox(t)
@@ -673,6 +695,7 @@ func TestStateFileOfEarlierBuilds(t *testing.T) {
 // version 2 load only those a request has used since.
 func TestStateVersion1Migrates(t *testing.T) {
 	const id = "605543e1-f507-48ad-8127-95c40566597b"
+	resourceFields(t, "filterAccounts")
 	clk := testutil.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	opts := []sandbox.Option{sandbox.WithTokenCheck(true), sandbox.WithClock(clk.Now)}
 	v1 := `{"version":1,"configurations":{"` + keyA + `":[{"filterAccounts":["Checking"],"id":"` + id + `"}]},` +
@@ -744,10 +767,11 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 // reports a failed write.
 func TestWriteState(t *testing.T) {
 	sb := sandbox.New(sandbox.WithTokenCheck(true))
-	_, body := serve(sb, "POST", tokenPath, keyA, "", `{"partnerId":"sandbox-partner","partnerSecret":"sandbox-secret"}`)
+	_, body := serve(sb, "POST", tokenPath(t), keyA, "", tokenBody(t, sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret))
 	tok := tokenFrom(body)
+	create := bodyText(t, opCreate, map[string]any{"filterAccounts": []string{"A<&>"}})
 	for range 3 {
-		if status, body := serve(sb, "POST", cfgPath, keyA, tok, `{"filterAccounts":["A<&>"]}`); status != 201 {
+		if status, body := serve(sb, "POST", cfgPath(t), keyA, tok, create); status != 201 {
 			t.Fatalf("create: %d %s", status, body)
 		}
 	}

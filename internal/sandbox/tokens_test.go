@@ -2,7 +2,6 @@ package sandbox_test
 
 import (
 	"context"
-	"github.com/finicity-go/connect-components/internal/secret"
 	"testing"
 	"time"
 
@@ -13,7 +12,9 @@ import (
 
 func issue(t *testing.T, c *gen.ClientWithResponses, id, partnerSecret string) (int, string) {
 	t.Helper()
-	r, err := c.CreateTokenWithResponse(context.Background(), gen.PartnerCredentials{PartnerID: id, PartnerSecret: secret.New(partnerSecret)})
+	// The example's body with the credentials under test.
+	creds := typedBody[gen.PartnerCredentials](t, opToken, map[string]any{"partnerId": id, "partnerSecret": partnerSecret})
+	r, err := c.CreateTokenWithResponse(context.Background(), creds)
 	if err != nil {
 		t.Fatal(err)
 	}

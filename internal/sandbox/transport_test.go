@@ -17,8 +17,7 @@ import (
 func TestInProcessTransport(t *testing.T) {
 	sb := sandbox.New(sandbox.WithResponseValidation(func(err error) { t.Error(err) }))
 	c := inProcessClient(t, sb, keyA, anyTok)
-	o, err := c.OAuthURLs.Create(context.Background(), 1, api.OAuthURLParams{
-		RedirectURI: "https://partner.example/done", CustomerID: "c", ServiceAgreement: agreed})
+	o, err := c.OAuthURLs.Create(context.Background(), 1, typedBody[api.OAuthURLParams](t, opOAuthURL, map[string]any{"redirectURI": "https://partner.example/done"}))
 	if err != nil {
 		t.Fatal(err)
 	}
