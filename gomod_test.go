@@ -8,7 +8,7 @@ import (
 )
 
 // TestGoLineAcceptsEvery126Release: go.mod asks for at most go 1.26.0, so
-// no 1.26 patch release is locked out (issue 13), and names no toolchain
+// no 1.26 patch release is locked out, and names no toolchain
 // that would override the user's. Building with 1.26.0 itself:
 // GOTOOLCHAIN=go1.26.0 go build ./...
 func TestGoLineAcceptsEvery126Release(t *testing.T) {

@@ -96,7 +96,7 @@ const (
 `
 )
 
-// withNewFieldAndOperation is the spec change of issue 14.
+// withNewFieldAndOperation is a user's spec change: a new field and a new operation.
 func withNewFieldAndOperation(t *testing.T, spec string) string {
 	spec = insertAfter(t, spec, `\n    Configuration:\n(?:      .*\n|        .*\n|          .*\n)*?      properties:\n`, trialProperty)
 	spec = insertAfter(t, spec, `\n    PostConfigurationsRequest:\n(?:      .*\n|        .*\n|          .*\n)*?      properties:\n`, trialProperty)
