@@ -158,7 +158,7 @@ func TestJourney(t *testing.T) {
 	}
 }
 
-var callerAt = regexp.MustCompile(`^connecttest: connecttest_test\.go:[0-9]+: `)
+var callerAt = regexp.MustCompile(`^connecttest_test\.go:[0-9]+: connecttest: `)
 
 // TestRequestChecks: a request off the spec fails the test with a
 // message naming the operation and the field (never a credential), and

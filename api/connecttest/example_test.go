@@ -48,7 +48,7 @@ func Example() {
 	fmt.Println("stored:", len(srv.Configurations(connecttest.AppKey)))
 	// Output:
 	// list: 0 <nil>
-	// test failed: connecttest: example_test.go:35: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
+	// test failed: example_test.go:35: connecttest: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
 	// 	(POST /connect-components/institutions/{institution_id}/oauth-urls; the server answered with the API's documented error; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)
 	// answer: 400 10010
 	// GET /connect-components/configurations (Configurations.List) -> 503
@@ -137,8 +137,8 @@ func ExampleAllowUnknownFields() {
 	send(connecttest.NewServer(t))
 	send(connecttest.NewServer(t, connecttest.AllowUnknownFields()))
 	// Output:
-	// test failed: connecttest: example_test.go:129: Configurations.Create (post_configurations): request breaks the API spec: body filterAcounts: unknown field: not defined by the spec (names are exact and case-sensitive)
-	// 	(POST /connect-components/configurations; the server answered it as if it were valid; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)
+	// test failed: example_test.go:129: connecttest: Configurations.Create (post_configurations): request breaks the API spec: body filterAcounts: unknown field: not defined by the spec (names are exact and case-sensitive)
+	// 	(POST /connect-components/configurations; the server answered it as if it were valid, as the API would; NewServer(t, connecttest.AllowUnknownFields()) accepts fields and query parameters the spec does not define, sent on purpose)
 	// 201 body filterAcounts: unknown field: not defined by the spec (names are exact and case-sensitive)
 	// 201
 }

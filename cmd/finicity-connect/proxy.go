@@ -17,9 +17,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/finicity-go/connect-components/internal/conformance"
 	"github.com/finicity-go/connect-components/internal/listen"
 	"github.com/finicity-go/connect-components/internal/redact"
+	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // proxyShutdownGrace bounds how long exchanges in flight at SIGINT or
@@ -47,7 +48,7 @@ const (
 
 // proxyCommand is finicity-connect proxy: a reverse proxy in front of the
 // API that forwards every request unchanged and checks each exchange
-// against the embedded spec (internal/conformance), reporting departures
+// against the embedded spec (internal/validation), reporting departures
 // on stderr and in --report, and recording a secret-free HAR.
 func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	upstream := fs.String("upstream", "", "the API to forward to, e.g. https://api.finicity.com (plain http only for loopback)")
@@ -164,7 +165,7 @@ func printableURL(u *url.URL) string {
 type proxy struct {
 	upstream *url.URL
 	client   *http.Client
-	checker  *conformance.Checker
+	checker  *validation.Validator
 	maxBody  int64
 	stderr   io.Writer
 	report   *os.File   // --report, nil without
@@ -179,12 +180,12 @@ type proxy struct {
 	idle      chan struct{} // closed when inflight drops to 0, while drain waits
 	closed    bool          // the files are closed: an exchange past the drain is not recorded
 	exchanges int
-	byKind    map[conformance.Kind]int
+	byKind    map[validation.Kind]int
 	secrets   []string // credentials seen lately, masked in whatever is recorded
 }
 
 func newProxy(up *url.URL, maxBody int64, timeout time.Duration, stderr io.Writer) (*proxy, error) {
-	c, err := conformance.Default()
+	c, err := specdoc.Validator()
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +205,7 @@ func newProxy(up *url.URL, maxBody int64, timeout time.Duration, stderr io.Write
 		checker: c,
 		maxBody: maxBody,
 		stderr:  stderr,
-		byKind:  map[conformance.Kind]int{},
+		byKind:  map[validation.Kind]int{},
 	}, nil
 }
 
@@ -249,7 +250,7 @@ type proxied struct {
 	respHdr  http.Header
 	respBody []byte
 	waited   time.Duration
-	findings []conformance.Finding
+	findings []validation.Finding
 	// release gives the bodies' bytes back to the budget.
 	release []func()
 }
@@ -337,7 +338,11 @@ func (p *proxy) exchange(r *http.Request, rc *http.ResponseController) *proxied 
 	}
 	_ = rc.SetReadDeadline(time.Time{})
 	x.reqBody = body
-	op, findings := p.checker.CheckRequest(r.Context(), r, body)
+	route, findings := p.checker.CheckRequest(r.Context(), r, body)
+	var op validation.Operation
+	if route != nil {
+		op = validation.OperationOf(route.Op)
+	}
 	out, err := p.outbound(r, body)
 	if err != nil {
 		p.fail(x, http.StatusBadGateway, "request could not be forwarded")
@@ -353,8 +358,8 @@ func (p *proxy) exchange(r *http.Request, rc *http.ResponseController) *proxied 
 		return x
 	}
 	if err != nil {
-		x.findings = append(findings, conformance.Finding{Operation: op, Direction: conformance.Response, Status: http.StatusBadGateway,
-			Kind: conformance.KindUpstream, Rule: "no answer from upstream: " + upstreamReason(err)})
+		x.findings = append(findings, validation.Finding{Operation: op, Direction: validation.Response, Status: http.StatusBadGateway,
+			Kind: validation.KindUpstream, Severity: validation.Violation, Rule: "no answer from upstream: " + upstreamReason(err)})
 		p.fail(x, http.StatusBadGateway, "no answer from upstream "+printableURL(p.upstream))
 		return x
 	}
@@ -368,8 +373,8 @@ func (p *proxy) exchange(r *http.Request, rc *http.ResponseController) *proxied 
 		return x
 	}
 	if err != nil {
-		x.findings = append(findings, conformance.Finding{Operation: op, Direction: conformance.Response, Status: http.StatusBadGateway,
-			Kind: conformance.KindUpstream, Rule: "upstream answer larger than --max-body-bytes, or cut short"})
+		x.findings = append(findings, validation.Finding{Operation: op, Direction: validation.Response, Status: http.StatusBadGateway,
+			Kind: validation.KindUpstream, Severity: validation.Violation, Rule: "upstream answer larger than --max-body-bytes, or cut short"})
 		p.fail(x, http.StatusBadGateway, "upstream answer not forwarded: larger than --max-body-bytes, or cut short")
 		return x
 	}
@@ -377,9 +382,8 @@ func (p *proxy) exchange(r *http.Request, rc *http.ResponseController) *proxied 
 	for i := range findings {
 		findings[i].Status = resp.StatusCode
 	}
-	if op.ID != "" { // outside the spec, the request's finding says it all
-		_, rf := p.checker.CheckResponse(r.Context(), r, resp.StatusCode, resp.Header, respBody)
-		findings = append(findings, rf...)
+	if route != nil { // outside the spec, the request's finding says it all
+		findings = append(findings, p.checker.CheckRouteResponse(r.Context(), route, r, resp.StatusCode, resp.Header, respBody)...)
 	}
 	x.findings = findings
 	return x
@@ -501,13 +505,13 @@ func (p *proxy) record(x *proxied) {
 // maskFindings returns findings with every text field masked: the rule
 // (an upstream's error), the field and where it is (a header's name, a
 // path parameter's value may be anything a client sent).
-func maskFindings(findings []conformance.Finding, mask func(string) string) []conformance.Finding {
+func maskFindings(findings []validation.Finding, mask func(string) string) []validation.Finding {
 	if len(findings) == 0 {
 		return findings
 	}
-	out := make([]conformance.Finding, len(findings))
+	out := make([]validation.Finding, len(findings))
 	for i, f := range findings {
-		f.Rule, f.Field, f.In = mask(f.Rule), mask(f.Field), mask(f.In)
+		f.Rule, f.Field, f.In, f.Location = mask(f.Rule), mask(f.Field), mask(f.In), mask(f.Location)
 		out[i] = f
 	}
 	return out
@@ -516,7 +520,7 @@ func maskFindings(findings []conformance.Finding, mask func(string) string) []co
 // reportLine is one line of --report.
 type reportLine struct {
 	Time string `json:"time"`
-	conformance.Finding
+	validation.Finding
 	Informational bool `json:"informational"`
 }
 

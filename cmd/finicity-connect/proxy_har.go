@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/conformance"
 	"github.com/finicity-go/connect-components/internal/redact"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // harWriter writes a HAR 1.2 file that is complete after every entry: each
@@ -87,7 +87,7 @@ type (
 		Timings         harTimings  `json:"timings"`
 		// Findings are the proxy's own (a custom field: HAR allows
 		// names starting with "_").
-		Findings []conformance.Finding `json:"_findings"`
+		Findings []validation.Finding `json:"_findings"`
 	}
 	harRequest struct {
 		Method      string         `json:"method"`
@@ -172,7 +172,7 @@ func harEntryOf(x *proxied, secrets []string) harEntry {
 		Findings: x.findings,
 	}
 	if e.Findings == nil {
-		e.Findings = []conformance.Finding{}
+		e.Findings = []validation.Finding{}
 	}
 	if x.reqBody != nil {
 		e.Request.PostData = &harPostData{MimeType: x.req.Header.Get("Content-Type"), Text: reqText}

@@ -272,7 +272,7 @@ func TestStateFileWithinBudget(t *testing.T) {
 func TestInvalidUTF8IsRefused(t *testing.T) {
 	sb := sandbox.New()
 	status, body := serve(sb, "POST", cfgPath, keyA, anyTok, "{\"filterAccounts\":[\"a\xff\"]}")
-	if d := refusal(t, status, body, 400, gen.ReasonInvalidField); d != "body: invalid UTF-8 in a JSON string" {
+	if d := refusal(t, status, body, 400, gen.ReasonInvalidField); d != "body filterAccounts.0: not valid UTF-8: JSON decoders replace the bytes, so the server would receive another value" {
 		t.Errorf("details: %s", d)
 	}
 	if n := len(sb.Configurations(keyA)); n != 0 {

@@ -69,11 +69,11 @@ func TestRequestHook(t *testing.T) {
 		{raw{method: "GET", path: cfgPath, key: keyA, token: anyTok}, 200,
 			inbound{"GET", cfgPath, "GetConfigurations", "", ""}},
 		{raw{method: "POST", path: loginPath, key: keyA, token: anyTok, body: `{"language":"en"}`}, 400,
-			inbound{"POST", loginPath, "PostInstitutionsInstitutionIDLoginForms", `{"language":"en"}`, `body customerId: property "customerId" is missing`}},
+			inbound{"POST", loginPath, "PostInstitutionsInstitutionIDLoginForms", `{"language":"en"}`, "body customerId: value is required but missing"}},
 		// Credentials are answered first, yet the body is still read and
 		// checked for the hook.
 		{raw{method: "POST", path: loginPath, body: loginBody}, 401,
-			inbound{"POST", loginPath, "PostInstitutionsInstitutionIDLoginForms", loginBody, "header Finicity-App-Key: missing"}},
+			inbound{"POST", loginPath, "PostInstitutionsInstitutionIDLoginForms", loginBody, "header Finicity-App-Key: value is required but missing"}},
 		{raw{method: "GET", path: "/connect-components/nowhere", key: keyA, token: anyTok}, 404,
 			inbound{"GET", "/connect-components/nowhere", "", "", "no operation of the spec for GET /connect-components/nowhere"}},
 		{raw{method: "GET", path: "/oauth/9082affa-d965-40be-a3ed-a320bb3467ff"}, 404,

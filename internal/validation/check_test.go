@@ -1,4 +1,4 @@
-package conformance_test
+package validation_test
 
 import (
 	"context"
@@ -14,8 +14,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/finicity-go/connect-components/gen"
-	"github.com/finicity-go/connect-components/internal/conformance"
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 func request(method, path, body string, header ...string) *http.Request {
@@ -34,7 +35,7 @@ func request(method, path, body string, header ...string) *http.Request {
 // brief is what a test compares of a finding.
 type brief struct{ Kind, In, Field string }
 
-func briefs(fs []conformance.Finding) []brief {
+func briefs(fs []validation.Finding) []brief {
 	out := []brief{}
 	for _, f := range fs {
 		out = append(out, brief{string(f.Kind), f.In, f.Field})
@@ -55,11 +56,11 @@ func example(t *testing.T, name string, edits map[string]any) string {
 	t.Helper()
 	op, ok := specdoc.MustModel().Lookup(name)
 	if !ok || op.Body == nil {
-		t.Fatalf("openapi.yaml has no operation %s with a body, which internal/conformance/conformance_test.go sends", name)
+		t.Fatalf("openapi.yaml has no operation %s with a body, which internal/validation/check_test.go sends", name)
 	}
 	body, ok := op.Body.Example()
 	if !ok {
-		t.Fatalf("openapi.yaml#%s: the body of %s has no valid example, which internal/conformance/conformance_test.go starts from", op.Body.Pointer, name)
+		t.Fatalf("openapi.yaml#%s: the body of %s has no valid example, which internal/validation/check_test.go starts from", op.Body.Pointer, name)
 	}
 	b, _ := json.Marshal(body)
 	var v map[string]any
@@ -114,7 +115,7 @@ const grownField = "notInTheSpec"
 func specLacks(t *testing.T, want []brief) {
 	t.Helper()
 	for _, b := range want {
-		if b.Kind != string(conformance.KindUnknownField) {
+		if b.Kind != string(validation.KindUnknownField) {
 			continue
 		}
 		name := b.Field[strings.LastIndex(b.Field, ".")+1:]
@@ -123,13 +124,13 @@ func specLacks(t *testing.T, want []brief) {
 		}
 		if where, err := specdoc.PropertyDefined(name); err != nil || where != "" {
 			t.Fatalf("openapi.yaml defines %q (at %s, %v), which this case expects to be an unknown field: "+
-				"use a name the spec lacks in internal/conformance/conformance_test.go", name, where, err)
+				"use a name the spec lacks in internal/validation/check_test.go", name, where, err)
 		}
 	}
 }
 
 func TestRequest(t *testing.T) {
-	c := conformance.MustDefault()
+	c := specdoc.MustValidator()
 	loginForm := "/connect-components/institutions/101732/login-forms"
 	cases := []struct {
 		name   string
@@ -180,15 +181,19 @@ func TestRequest(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			specLacks(t, tc.want)
-			op, got := c.CheckRequest(context.Background(), tc.req, []byte(tc.body))
+			route, got := c.CheckRequest(context.Background(), tc.req, []byte(tc.body))
 			if !reflect.DeepEqual(briefs(got), tc.want) {
 				t.Errorf("findings %+v, want %+v", got, tc.want)
+			}
+			var op validation.Operation
+			if route != nil {
+				op = validation.OperationOf(route.Op)
 			}
 			if op.Method != tc.method {
 				t.Errorf("operation %+v, want %s", op, tc.method)
 			}
 			for _, f := range got {
-				if f.Direction != conformance.Request || f.Rule == "" || f.Operation != op {
+				if f.Direction != validation.Request || f.Rule == "" || f.Operation != op {
 					t.Errorf("finding %+v", f)
 				}
 				// Never a value of the request.
@@ -203,7 +208,7 @@ func TestRequest(t *testing.T) {
 }
 
 func TestResponse(t *testing.T) {
-	c := conformance.MustDefault()
+	c := specdoc.MustValidator()
 	get := request("GET", "/connect-components/configurations/605543e1-f507-48ad-8127-95c40566597b", "")
 	jsonHeader := http.Header{"Content-Type": {"application/json"}}
 	cases := []struct {
@@ -228,10 +233,10 @@ func TestResponse(t *testing.T) {
 				t.Errorf("findings %+v, want %+v", got, tc.want)
 			}
 			for _, f := range got {
-				if f.Status != tc.status || f.Direction != conformance.Response {
+				if f.Status != tc.status || f.Direction != validation.Response {
 					t.Errorf("finding %+v", f)
 				}
-				if f.Informational() != (f.Kind == conformance.KindUnknownField) {
+				if f.Informational() != (f.Kind == validation.KindUnknownField) {
 					t.Errorf("%+v: informational %t", f, f.Informational())
 				}
 			}
@@ -243,7 +248,7 @@ func TestResponse(t *testing.T) {
 // operation and status, passes the strict checker: closing the objects
 // refuses nothing the spec itself shows.
 func TestDocumentedExamples(t *testing.T) {
-	c := conformance.MustDefault()
+	c := specdoc.MustValidator()
 	doc, err := specdoc.Doc()
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +299,7 @@ func TestSpecChange(t *testing.T) {
 	hdr := http.Header{"Content-Type": {"application/json"}}
 	unknown := []brief{{"unknown field", "body", "0." + grownField}}
 	specLacks(t, unknown)
-	_, before := conformance.MustDefault().CheckResponse(context.Background(), get, 200, hdr, body)
+	_, before := specdoc.MustValidator().CheckResponse(context.Background(), get, 200, hdr, body)
 	if !reflect.DeepEqual(briefs(before), unknown) || !before[0].Informational() {
 		t.Fatalf("before: %+v", before)
 	}
@@ -304,7 +309,11 @@ func TestSpecChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc.Components.Schemas["Configuration"].Value.Properties[grownField] = openapi3.NewSchemaRef("", openapi3.NewStringSchema())
-	c, err := conformance.NewFromDoc(doc)
+	m, err := spec.New("openapi.yaml", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := validation.NewFromModel(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,27 +330,27 @@ func TestSpecChange(t *testing.T) {
 // path (a proxy's /proxy) is outside the spec unless the Checker is told
 // the path (Under), and then is checked like any other.
 func TestUnderBasePath(t *testing.T) {
-	c := conformance.MustDefault()
+	c := specdoc.MustValidator()
 	const path = "/proxy/connect-components/configurations"
-	if _, ok := c.Route("GET", path); ok {
+	if _, _, err := c.FindRoute("GET", path); err == nil {
 		t.Error("a prefixed path routed without Under")
 	}
-	if _, got := c.CheckRequest(context.Background(), request("GET", path, ""), nil); len(got) != 1 || got[0].Kind != conformance.KindUnknownOperation {
+	if _, got := c.CheckRequest(context.Background(), request("GET", path, ""), nil); len(got) != 1 || got[0].Kind != validation.KindUnknownOperation {
 		t.Errorf("without Under: %v, want one unknown-operation finding", briefs(got))
 	}
 	under := c.Under("/proxy")
-	if op, ok := under.Route("GET", path); !ok || op.ID != "GetConfigurations" {
-		t.Errorf("Under(/proxy): %v %v, want GetConfigurations", op, ok)
+	if r, _, err := under.FindRoute("GET", path); err != nil || r.Op.ID != "GetConfigurations" {
+		t.Errorf("Under(/proxy): %v %v, want GetConfigurations", r, err)
 	}
-	op, got := under.CheckRequest(context.Background(), request("GET", path, ""), nil)
-	if op.ID != "GetConfigurations" || len(got) != 0 {
-		t.Errorf("Under(/proxy): %v %v, want GetConfigurations and no finding", op, briefs(got))
+	route, got := under.CheckRequest(context.Background(), request("GET", path, ""), nil)
+	if route == nil || route.Op.ID != "GetConfigurations" || len(got) != 0 {
+		t.Errorf("Under(/proxy): %v %v, want GetConfigurations and no finding", route, briefs(got))
 	}
 	jsonHeader := http.Header{"Content-Type": {"application/json"}}
 	if _, got := under.CheckResponse(context.Background(), request("GET", path, ""), 200, jsonHeader, []byte(`[{"id":"nope"}]`)); len(got) == 0 {
 		t.Error("Under(/proxy): a bad answer has no finding")
 	}
-	if _, ok := under.Route("GET", "/connect-components/configurations"); ok {
+	if _, _, err := under.FindRoute("GET", "/connect-components/configurations"); err == nil {
 		t.Error("Under(/proxy): a path outside /proxy routed")
 	}
 }
