@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/finicity-go/connect-components/internal/har"
 	"github.com/finicity-go/connect-components/internal/listen"
 	"github.com/finicity-go/connect-components/internal/redact"
 	"github.com/finicity-go/connect-components/internal/specdoc"
@@ -63,9 +64,15 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a keep-alive connection idle this long")
 	maxConns := fs.Int("max-connections", defaultMaxConnections, "connections served at once; more wait until one closes (at the cap, one idle for 1s is closed to make room)")
 	maxBuffered := fs.Int64("max-buffered-bytes", proxyDefaultMaxBuffered, "request and answer bodies held in memory at once, all exchanges together; a request past it is answered 503")
+	failOn := fs.String("fail-on", failOnViolations, "at SIGINT or SIGTERM, exit 1 when a finding of this class was recorded: violations (of the spec), any (informational ones too) or none")
 	return func(ctx context.Context, in *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
+		}
+		switch *failOn {
+		case failOnViolations, failOnAny, failOnNone:
+		default:
+			return usagef("invalid --fail-on %q: want violations, any or none", *failOn)
 		}
 		up, err := parseUpstream(*upstream)
 		if err != nil {
@@ -119,9 +126,16 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 			return fmt.Errorf("proxy stopped: %w", err)
 		}
 		p.drain(proxyShutdownGrace)
-		return p.summarize(in.stdout, in.stderr)
+		return p.summarize(in.stdout, in.stderr, *failOn)
 	}
 }
+
+// The classes of --fail-on.
+const (
+	failOnViolations = "violations"
+	failOnAny        = "any"
+	failOnNone       = "none"
+)
 
 // proxyReady is the proxy's ready line on stdout.
 type proxyReady struct {
@@ -168,8 +182,8 @@ type proxy struct {
 	checker  *validation.Validator
 	maxBody  int64
 	stderr   io.Writer
-	report   *os.File   // --report, nil without
-	har      *harWriter // --har, nil without
+	report   *os.File    // --report, nil without
+	har      *har.Writer // --har, nil without
 	// budget holds the bodies in memory (--max-buffered-bytes);
 	// writeTimeout bounds writing an answer to the client.
 	budget       *listen.Budget
@@ -181,7 +195,9 @@ type proxy struct {
 	closed    bool          // the files are closed: an exchange past the drain is not recorded
 	exchanges int
 	byKind    map[validation.Kind]int
-	secrets   []string // credentials seen lately, masked in whatever is recorded
+	// violations and informational count the findings by severity.
+	violations, informational int
+	secrets                   []string // credentials seen lately, masked in whatever is recorded
 }
 
 func newProxy(up *url.URL, maxBody int64, timeout time.Duration, stderr io.Writer) (*proxy, error) {
@@ -217,7 +233,7 @@ func (p *proxy) close() {
 		_ = p.report.Close()
 	}
 	if p.har != nil {
-		_ = p.har.close()
+		_ = p.har.Close()
 	}
 	p.client.CloseIdleConnections()
 }
@@ -485,6 +501,11 @@ func (p *proxy) record(x *proxied) {
 	x.findings = maskFindings(x.findings, mask)
 	for _, f := range x.findings {
 		p.byKind[f.Kind]++
+		if f.Informational() {
+			p.informational++
+		} else {
+			p.violations++
+		}
 		note := ""
 		if f.Informational() {
 			note = " (informational: the API sends more than the spec; time to regenerate)"
@@ -496,7 +517,7 @@ func (p *proxy) record(x *proxied) {
 		}
 	}
 	if p.har != nil {
-		if err := p.har.add(harEntryOf(x, p.secrets)); err != nil {
+		if err := p.har.Add(harEntryOf(x, p.secrets)); err != nil {
 			fmt.Fprintf(p.stderr, "warning: --har: %v\n", err)
 		}
 	}
@@ -524,9 +545,11 @@ type reportLine struct {
 	Informational bool `json:"informational"`
 }
 
-// summarize prints, at exit, the counts per kind: on stderr for people, and
-// one JSON line on stdout after the ready line.
-func (p *proxy) summarize(stdout, stderr io.Writer) error {
+// summarize prints, at exit, the counts per kind and per severity: on
+// stderr for people, and one JSON line on stdout after the ready line.
+// It returns the exit of --fail-on: an error exiting 1 when a finding of
+// that class was recorded.
+func (p *proxy) summarize(stdout, stderr io.Writer, failOn string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	kinds := make([]string, 0, len(p.byKind))
@@ -538,12 +561,33 @@ func (p *proxy) summarize(stdout, stderr io.Writer) error {
 		total += n
 	}
 	sort.Strings(kinds)
-	fmt.Fprintf(stderr, "summary: %d exchange(s), %d finding(s)\n", p.exchanges, total)
+	fmt.Fprintf(stderr, "summary: %d exchange(s), %d finding(s): %d violation(s), %d informational\n", p.exchanges, total, p.violations, p.informational)
 	for _, k := range kinds {
 		fmt.Fprintf(stderr, "  %-20s %d\n", k, counts[k])
 	}
-	return json.NewEncoder(stdout).Encode(map[string]any{"summary": map[string]any{
-		"exchanges": p.exchanges, "findings": total, "byKind": counts}})
+	failing := 0
+	switch failOn {
+	case failOnViolations:
+		failing = p.violations
+	case failOnAny:
+		failing = total
+	}
+	code := exitOK
+	if failing > 0 {
+		code = exitAPI
+		fmt.Fprintf(stderr, "exit 1: --fail-on %s, and %d such finding(s) were recorded\n", failOn, failing)
+	} else {
+		fmt.Fprintf(stderr, "exit 0: no finding of --fail-on %s was recorded\n", failOn)
+	}
+	if err := json.NewEncoder(stdout).Encode(map[string]any{"summary": map[string]any{
+		"exchanges": p.exchanges, "findings": total, "violations": p.violations, "informational": p.informational,
+		"byKind": counts, "failOn": failOn, "exitCode": code}}); err != nil {
+		return err
+	}
+	if code != exitOK {
+		return exitWith(code, "%d finding(s) of --fail-on %s recorded", failing, failOn)
+	}
+	return nil
 }
 
 // secretsKept bounds the credentials the proxy remembers for masking: a

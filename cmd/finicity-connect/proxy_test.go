@@ -22,7 +22,9 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/har"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the proxy's concurrent writes.
@@ -115,6 +117,19 @@ func (p *runningProxy) reportLines(t *testing.T) []reportLine {
 	}
 	return out
 }
+
+// The HAR objects a test reads: internal/har's, but the response content
+// with its text as a plain string.
+type (
+	harNameValue = har.NameValue
+	harPostData  = har.PostData
+	harTimings   = har.Timings
+	harContent   struct {
+		Size     int    `json:"size"`
+		MimeType string `json:"mimeType"`
+		Text     string `json:"text"`
+	}
+)
 
 // harFile is what a test reads of a HAR 1.2 file: the fields the format
 // requires.
@@ -239,7 +254,8 @@ func TestProxySandbox(t *testing.T) {
 		!strings.Contains(text, `\"token\":\"[REDACTED]\"`) {
 		t.Errorf("the HAR masks nothing: %s", text)
 	}
-	if !strings.Contains(o.stderr, "summary: 8 exchange(s), 0 finding(s)") || !strings.Contains(o.stdout, `{"summary":{"byKind":{},"exchanges":8,"findings":0}}`) {
+	if !strings.Contains(o.stderr, "summary: 8 exchange(s), 0 finding(s)") ||
+		!strings.Contains(o.stdout, `{"summary":{"byKind":{},"exchanges":8,"exitCode":0,"failOn":"violations","findings":0,"informational":0,"violations":0}}`) {
 		t.Errorf("summary:\n%s\n%s", o.stderr, o.stdout)
 	}
 	for name, s := range map[string]string{"HAR": text, "stderr": o.stderr, "stdout": o.stdout} {
@@ -543,7 +559,7 @@ func TestProxyRequestFindings(t *testing.T) {
 		t.Fatalf("HAR: %d entries, want 2", len(h.Log.Entries))
 	}
 	if e := h.Log.Entries[1].Request; !strings.HasSuffix(e.URL, "?token=%5BREDACTED%5D&x=1") ||
-		!reflect.DeepEqual(e.QueryString, []harNameValue{{"token", "[REDACTED]"}, {"x", "1"}}) {
+		!reflect.DeepEqual(e.QueryString, []harNameValue{{Name: "token", Value: "[REDACTED]"}, {Name: "x", Value: "1"}}) {
 		t.Errorf("URL %s, query %+v", e.URL, e.QueryString)
 	}
 	if strings.Contains(text, queryToken) {
@@ -648,7 +664,8 @@ func TestProxyStopsWithExchangeInFlight(t *testing.T) {
 	}()
 	<-arrived
 	o := p.stop()
-	if o.code != exitOK || !strings.Contains(o.stderr, "summary: 1 exchange(s)") {
+	// The request had no credentials: a violation, so exit 1.
+	if o.code != exitAPI || !strings.Contains(o.stderr, "summary: 1 exchange(s), 1 finding(s): 1 violation(s), 0 informational") {
 		t.Errorf("exit %d: %s", o.code, o.stderr)
 	}
 	if err := <-failed; err == nil {
@@ -658,4 +675,84 @@ func TestProxyStopsWithExchangeInFlight(t *testing.T) {
 	if len(h.Log.Entries) != 1 || *h.Log.Entries[0].Response.Status != 0 {
 		t.Errorf("HAR entries %+v", h.Log.Entries)
 	}
+}
+
+// grownServer answers every operation with its first documented success
+// and that answer's example, one field more where it is an object: an API
+// that grew a field, whose answers break nothing (informational findings
+// only).
+func grownServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	m := specdoc.MustModel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op, _, err := m.Find(r.Method, r.URL.EscapedPath())
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		ok := op.Successes()[0]
+		v, found := ok.Example()
+		obj, isObject := v.(map[string]any)
+		if !found || !isObject {
+			t.Errorf("openapi.yaml#%s: the %s answer of %s has no object example, which grownServer (cmd/finicity-connect/proxy_test.go) grows", ok.Pointer, ok.Status, op.Name())
+			http.Error(w, "no example", http.StatusInternalServerError)
+			return
+		}
+		grown := map[string]any{driftField: "grown"}
+		for k, e := range obj {
+			grown[k] = e
+		}
+		w.Header().Set("Content-Type", ok.ContentType)
+		w.WriteHeader(ok.Code)
+		_ = json.NewEncoder(w).Encode(grown)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestProxyFailOn: at exit the proxy's status follows --fail-on: 1 for a
+// violation unless none; 1 for an informational finding only with any; 0
+// for no finding whatever it says. The summary says which and why.
+func TestProxyFailOn(t *testing.T) {
+	bad := misspelt(t)
+	good := callOf(t, bad.op)
+	sandboxURL := func(t *testing.T) string {
+		srv := httptest.NewServer(sandbox.New())
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	cases := []struct {
+		name     string
+		upstream func(t *testing.T) string
+		call     exampleCall
+		codes    map[string]int // by --fail-on
+		counts   string
+	}{
+		{"a violation", sandboxURL, bad.exampleCall, map[string]int{"violations": 1, "any": 1, "none": 0}, "1 finding(s): 1 violation(s), 0 informational"},
+		{"an informational finding", func(t *testing.T) string { return grownServer(t).URL }, good, map[string]int{"violations": 0, "any": 1, "none": 0}, "1 finding(s): 0 violation(s), 1 informational"},
+		{"no finding", sandboxURL, good, map[string]int{"violations": 0, "any": 0, "none": 0}, "0 finding(s): 0 violation(s), 0 informational"},
+	}
+	for _, tc := range cases {
+		for _, failOn := range []string{"violations", "any", "none"} {
+			t.Run(tc.name+"/"+failOn, func(t *testing.T) {
+				p := startProxy(t, tc.upstream(t), "--fail-on", failOn)
+				tc.call.send(t, p.url, credentials(tc.call.op))
+				o := p.stop()
+				want := tc.codes[failOn]
+				says := fmt.Sprintf("exit 0: no finding of --fail-on %s was recorded", failOn)
+				if want == 1 {
+					says = fmt.Sprintf("exit 1: --fail-on %s, and 1 such finding(s) were recorded\nfinicity-connect proxy: 1 finding(s) of --fail-on %s recorded\n", failOn, failOn)
+				}
+				if o.code != want || !strings.Contains(o.stderr, "summary: 1 exchange(s), "+tc.counts+"\n") || !strings.Contains(o.stderr, says) ||
+					!strings.Contains(o.stdout, fmt.Sprintf(`"exitCode":%d,"failOn":%q`, want, failOn)) {
+					t.Errorf("exit %d, want %d saying %q:\n%s%s", o.code, want, says, o.stderr, o.stdout)
+				}
+			})
+		}
+	}
+	o := cliRun(t, nil, "proxy", "--upstream", "http://127.0.0.1:1", "--fail-on", "warnings")
+	o.expect(t, exitUsage, nil, []string{`invalid --fail-on "warnings": want violations, any or none`})
+	help := cliRun(t, nil, "proxy", "--help")
+	help.expect(t, exitOK, []string{"--fail-on string\n", "\nExit codes:\n  0  stopped by SIGINT or SIGTERM, no finding of the --fail-on class recorded",
+		"\n  1  stopped by SIGINT or SIGTERM, a finding of the --fail-on class recorded"}, []string{""})
 }
