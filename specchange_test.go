@@ -61,7 +61,6 @@ var specChangeFailures = []struct{ pkg, test, file, why string }{
 var specChangePending = map[string]string{
 	"cmd/finicity-connect": "the CLI's tests build request bodies by hand",
 	"internal/sandbox":     "the sandbox's tests build request bodies by hand",
-	"api/connecttest":      "the test kit's tests and example build request bodies by hand",
 }
 
 // specChange is the edit a user makes to openapi.yaml: an optional field

@@ -141,7 +141,10 @@ func (s *Server) observe(in sandbox.Inbound) {
 		return
 	}
 	answer := "the server answered with the API's documented error"
-	if in.Violation == nil {
+	switch {
+	case s.replay != nil:
+		answer = "the server answers from the recording"
+	case in.Violation == nil:
 		answer = "the server answered it as if it were valid, as the API would"
 	}
 	s.fail(at, fmt.Sprintf("connecttest: %s: request breaks the API spec: %s\n"+

@@ -54,3 +54,38 @@ func (s *Sandbox) inspect(in Inbound) {
 		s.hook(in)
 	}
 }
+
+// Answer is an answer given in place of the sandbox's own (WithAnswers).
+type Answer struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// WithAnswers makes fn choose the answer of every request to the spec's
+// paths (routed to an operation or not), after the request hook has seen
+// it and unless a fault is scripted for it: an *Answer is sent as it is,
+// nil lets the sandbox answer. The test kit replays a recording of the
+// live API through it. fn must be safe for concurrent use.
+func WithAnswers(fn func(Inbound) *Answer) Option {
+	return func(s *Sandbox) { s.answers = fn }
+}
+
+// answered sends fn's answer to in, if it has one.
+func (s *Sandbox) answered(w http.ResponseWriter, in Inbound) bool {
+	if s.answers == nil {
+		return false
+	}
+	a := s.answers(in)
+	if a == nil {
+		return false
+	}
+	for k, v := range a.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(a.Status)
+	if in.Request.Method != http.MethodHead {
+		_, _ = w.Write(a.Body)
+	}
+	return true
+}

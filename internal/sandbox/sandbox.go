@@ -66,6 +66,7 @@ type Sandbox struct {
 	validator       *validation.Validator
 	hook            func(Inbound)                  // WithRequestHook; nil when none
 	strict          bool                           // WithStrict
+	answers         func(Inbound) *Answer          // WithAnswers; nil when none
 	ops             map[*spec.Operation]*operation // what each operation does (engine.go)
 	problems        []error                        // x-sandbox behaviours the sandbox has no code for
 	errorShape      *openapi3.SchemaRef            // the error shape of answers to no operation
@@ -191,8 +192,11 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	o, params, err := s.route(r)
 	if err != nil {
 		f := s.validator.Unrouted(r.Method, r.URL.EscapedPath(), err, validation.Request, 0)
-		s.inspect(Inbound{Request: r, Findings: []validation.Finding{f}, Violation: &validation.Error{Findings: []validation.Finding{f}}})
-		s.write(w, r, nil, false, unroutable(r, err))
+		in := Inbound{Request: r, Findings: []validation.Finding{f}, Violation: &validation.Error{Findings: []validation.Finding{f}}}
+		s.inspect(in)
+		if !s.answered(w, in) {
+			s.write(w, r, nil, false, unroutable(r, err))
+		}
 		return
 	}
 	// The body is read once, capped, and only for operations that take
@@ -215,9 +219,13 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if violation == nil {
 		violation = s.refusal(findings)
 	}
-	s.inspect(Inbound{Request: r, Route: o.route, Body: body, Findings: findings, Violation: violation})
+	in := Inbound{Request: r, Route: o.route, Body: body, Findings: findings, Violation: violation}
+	s.inspect(in)
 	if f, ok := s.script.next(o.spec.ID); ok {
 		s.fault(w, r, o, f, func() response { return s.handle(r, o, params, body, readErr, violation) })
+		return
+	}
+	if s.answered(w, in) {
 		return
 	}
 	s.write(w, r, o, true, s.handle(r, o, params, body, readErr, violation))
