@@ -529,6 +529,48 @@ func TestSpecChange(t *testing.T) {
 	}
 }
 
+// TestNumberRules: an integer body field too large for its Go type, or
+// not an integer, is worded as the CLI words it. The spec has no such
+// field yet: the test gives the create body one, of each size.
+func TestNumberRules(t *testing.T) {
+	create := lookup(t, "Configurations.Create")
+	name := create.Body.Schema.Ref[strings.LastIndex(create.Body.Schema.Ref, "/")+1:]
+	doc, err := gen.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := doc.Components.Schemas[name]
+	if body == nil || body.Value == nil {
+		t.Fatalf("%s: the create body is not the component %q, which %s extends", at(create.Body.Pointer), name, thisFile)
+	}
+	for _, f := range []string{"int32", "int64"} {
+		body.Value.Properties[grownField+f] = openapi3.NewSchemaRef("", openapi3.NewIntegerSchema().WithFormat(f))
+	}
+	m, err := spec.New("openapi.yaml", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := validation.NewFromModel(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		field string
+		value any
+		rule  string
+	}{
+		{grownField + "int32", 3000000000, "out of range for int32"},
+		{grownField + "int64", 1e19, "out of range for int64"},
+		{grownField + "int32", 1.5, "must be an integer"},
+	} {
+		op, _ := m.Operation(create.ID)
+		_, got := c.CheckRequest(context.Background(), request(t, create), []byte(example(t, op, map[string]any{tc.field: tc.value})))
+		if len(got) != 1 || got[0].Detail() != "body "+tc.field+": "+tc.rule || got[0].Location != "/"+tc.field {
+			t.Errorf("%s = %v: %+v, want %q", tc.field, tc.value, got, tc.rule)
+		}
+	}
+}
+
 // TestUnderBasePath: routing is exact, so an exchange below a base URL's
 // path (a proxy's /proxy) is outside the spec unless the checker is told
 // the path (Under), and then is checked like any other.
