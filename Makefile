@@ -35,8 +35,11 @@ fuzz: ## FuzzSandbox for 20 s: no request makes the sandbox panic or answer outs
 # committed): it imports api and api/connecttest as a user's module does,
 # so an internal import or a missing go.sum entry fails here as it would
 # for them. -mod=readonly (the default) keeps go.sum from being patched.
-test-external: ## the test kit used from another module (testdata/usermodule), vetted, with the race detector
+# testdata/usermodule/myapp is a second one, whose path has no dot (go mod
+# init myapp): the kit's failures name its lines too.
+test-external: ## the test kit used from other modules (testdata/usermodule, and myapp in it), vetted, with the race detector
 	cd testdata/usermodule && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+	cd testdata/usermodule/myapp && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 # The Redis token source, a module of its own (redistoken/go.mod, go.sum
 # committed) so that core users never download a Redis client. Its tests

@@ -199,11 +199,17 @@ var ErrCredentialsRejected = errors.New("finicity: partner credentials rejected"
 // ValidationError is a request refused before sending, or a response
 // refused on arrival, because it does not match the OpenAPI document. It
 // names the field and the rule broken, never the value, which may be
-// personal data or a secret.
+// personal data or a secret. Its fields describe the first departure
+// found; its text lists them all, worded as the test kit
+// (api/connecttest), the sandbox and finicity-connect word them.
 //
 // Required fields and path parameters left at their Go zero value are
 // always refused this way; WithRequestValidation and
-// WithResponseValidation check everything else the spec says.
+// WithResponseValidation check everything else the spec says, and a
+// request as strictly as the test kit does: a body field or query
+// parameter the spec does not define is refused (the API would ignore
+// it; for the caller it is almost always a misspelling, such as
+// configurationID for configurationId).
 type ValidationError struct {
 	// Response is false for an outgoing request (nothing was sent) and
 	// true for a response.
@@ -212,16 +218,30 @@ type ValidationError struct {
 	StatusCode int
 	// Method and Path identify the request.
 	Method, Path string
-	// Location is "body", "path", "query", "header" or "security" (with a
-	// "response " prefix for a response).
+	// Location is "body", "path", "query", "header" or "message" (the
+	// message as a whole: an undocumented status, a method and path no
+	// operation takes), with a "response " prefix for a response.
 	Location string
 	// Field is the field at fault: a dotted path in the body
-	// (serviceAgreement.language), or a parameter's name (customer_id);
-	// empty when the whole message is at fault.
+	// (serviceAgreement.language), or a parameter's or header's name
+	// (customer_id); empty when the whole body or message is at fault.
 	Field string
+	// Pointer is the JSON pointer of Field in the body
+	// (/serviceAgreement/language), "" for the body as a whole and
+	// outside the body.
+	Pointer string
+	// Kind is the check that failed, for programs: "unknown field",
+	// "missing required", "type", "format", "bounds", "enum",
+	// "unknown parameter", "invalid json", "duplicate key", ... (empty
+	// for a required field or parameter left at its Go zero value).
+	Kind string
 	// Reason is the rule broken.
 	Reason string
 
+	// more is the other departures found, worded as in Error() ("; "
+	// between them): a string, so that a ValidationError stays
+	// comparable.
+	more string
 	// apiErr is the answer as an API error, for a non-2xx response that
 	// also failed validation: errors.As finds either.
 	apiErr *Error
@@ -234,10 +254,14 @@ func (e *ValidationError) Error() string {
 	if e.Field != "" {
 		where += " " + e.Field
 	}
-	if e.Response {
-		return fmt.Sprintf("%sinvalid response %d to %s %s: %s: %s", errPrefix, e.StatusCode, e.Method, e.Path, where, e.Reason)
+	detail := where + ": " + e.Reason
+	if e.more != "" {
+		detail += "; " + e.more
 	}
-	return fmt.Sprintf("%sinvalid request %s %s: %s: %s", errPrefix, e.Method, e.Path, where, e.Reason)
+	if e.Response {
+		return fmt.Sprintf("%sinvalid response %d to %s %s: %s", errPrefix, e.StatusCode, e.Method, e.Path, detail)
+	}
+	return fmt.Sprintf("%sinvalid request %s %s: %s", errPrefix, e.Method, e.Path, detail)
 }
 
 // Unwrap returns, for a non-2xx response that also failed validation, the

@@ -250,7 +250,12 @@ func TestRequestValidation(t *testing.T) {
 			if !ok {
 				t.Fatalf("got %T %v, want *api.ValidationError", err, err)
 			}
-			want := api.ValidationError{Method: tc.sc.op.Method, Path: tc.sc.urlPath(), Location: "body", Field: tc.field, Reason: ve.Reason}
+			kind := "bounds"
+			if tc.format != "" {
+				kind = "format"
+			}
+			want := api.ValidationError{Method: tc.sc.op.Method, Path: tc.sc.urlPath(), Location: "body", Field: tc.field,
+				Pointer: spec.Pointer(strings.Split(tc.field, ".")...), Kind: kind, Reason: ve.Reason}
 			if *ve != want || ve.Reason == "" {
 				t.Errorf("got %+v, want %+v with a reason", *ve, want)
 			}

@@ -296,9 +296,12 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithRequestValidation checks every outgoing request against the
-// embedded OpenAPI document before it is sent. An invalid request fails
-// with a *ValidationError naming the field and the rule, never the value,
-// and reaches no server. (With partner credentials, the very first call
+// embedded OpenAPI document before it is sent, as strictly as the test kit
+// (api/connecttest) does: a body field or query parameter the spec does
+// not define (a request editor's misspelt configurationID) is refused
+// too, although the API would ignore it. An invalid request fails with a
+// *ValidationError naming the field and the rule, never the value, and
+// reaches no server. (With partner credentials, the very first call
 // still fetches a token first: the credentials are set when the request
 // is built.) Its cost is measured by `make bench` (README, Benchmarks): a
 // few microseconds per call.

@@ -1,5 +1,12 @@
 package api
 
+import (
+	"strings"
+
+	"github.com/finicity-go/connect-components/internal/spec"
+	"github.com/finicity-go/connect-components/internal/validation"
+)
+
 // Required fields and parameters left at their Go zero value.
 //
 // The spec marks fields required, but a Go struct always has them: without
@@ -36,5 +43,7 @@ func (cl *call) checkBody(missing string) error {
 		return nil
 	}
 	r := operationRoutes[cl.op]
-	return &ValidationError{Method: r.method, Path: r.path, Location: "body", Field: missing, Reason: "required, but not set"}
+	// Worded as every check words a missing required value.
+	return &ValidationError{Method: r.method, Path: r.path, Location: "body", Field: missing, Pointer: spec.Pointer(strings.Split(missing, ".")...),
+		Kind: string(validation.KindMissingRequired), Reason: validation.RuleRequired}
 }

@@ -42,8 +42,13 @@ func requiredCases(t testing.TB) []requiredCase {
 			continue
 		}
 		add := func(what string, sc *specCall, location, field, reason string) {
-			cases = append(cases, requiredCase{name: op.Qualified() + " " + what, sc: sc,
-				want: api.ValidationError{Method: op.Method, Path: op.Path, Location: location, Field: field, Reason: reason}})
+			want := api.ValidationError{Method: op.Method, Path: op.Path, Location: location, Field: field, Reason: reason}
+			if location == "body" {
+				// Worded as every check words a missing value, with the
+				// field's JSON pointer.
+				want.Pointer, want.Kind = spec.Pointer(strings.Split(field, ".")...), "missing required"
+			}
+			cases = append(cases, requiredCase{name: op.Qualified() + " " + what, sc: sc, want: want})
 		}
 		for i, p := range op.PathParams {
 			sc := base.clone()
@@ -66,7 +71,7 @@ func requiredCases(t testing.TB) []requiredCase {
 			continue
 		}
 		for _, f := range requiredFields(op.Body.Schema, nil) {
-			add(f.left+" left out", base.withBody(deleteJSON(copyJSON(base.body), f.path)), "body", f.field, "required, but not set")
+			add(f.left+" left out", base.withBody(deleteJSON(copyJSON(base.body), f.path)), "body", f.field, "value is required but missing")
 		}
 	}
 	return cases

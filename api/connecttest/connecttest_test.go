@@ -1,7 +1,6 @@
 package connecttest_test
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,135 +16,88 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/api/connecttest"
-	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/apicall"
+	"github.com/finicity-go/connect-components/internal/journey"
+	"github.com/finicity-go/connect-components/internal/spec"
 )
-
-var agreed = api.ServiceAgreement{Language: "en", AcceptedDate: time.Date(2024, 11, 28, 18, 25, 32, 0, time.UTC)}
-
-// fakeT stands in for a test's testing.TB, so a test can see the kit
-// fail a test, and with which message. Cleanup and the rest go to the
-// real test.
-type fakeT struct {
-	testing.TB
-	mu             sync.Mutex
-	errors, fatals []string
-}
-
-func (f *fakeT) Helper() {}
-
-func (f *fakeT) Errorf(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.errors = append(f.errors, fmt.Sprintf(format, args...))
-}
-
-func (f *fakeT) Fatalf(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fatals = append(f.fatals, fmt.Sprintf(format, args...))
-}
-
-func (f *fakeT) reported() (errors, fatals []string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.errors...), append([]string(nil), f.fatals...)
-}
 
 // wire is what a test compares of a recorded request: no headers, the
 // body as text.
-type wire struct {
+type recordedWire struct {
 	Method, Path, Operation, Body, Violation string
+	Status                                   int
 }
 
-func wireOf(reqs []connecttest.Request) []wire {
-	out := []wire{}
+func wireOf(reqs []connecttest.Request) []recordedWire {
+	out := []recordedWire{}
 	for _, r := range reqs {
-		out = append(out, wire{r.Method, r.Path, r.Operation, string(r.Body), r.Violation})
+		out = append(out, recordedWire{r.Method, r.Path, r.Operation, string(r.Body), r.Violation, r.Status})
 	}
 	return out
 }
 
-// TestJourney runs every operation in process and checks what the kit
-// recorded: each request, in order, with its operation and body, the
-// client's credentials in its headers, and no violation.
+// TestJourney runs the journey through every operation of the spec in
+// process (internal/journey: the token, each create before what uses its
+// id, the deletes last, each deleted resource got again) and checks what
+// the kit recorded: each request, in order, with its operation, its body
+// exactly as the client sent it, the status it was answered with, the
+// client's credentials, and no violation.
 func TestJourney(t *testing.T) {
 	srv := connecttest.NewServer(t)
-	c := srv.Client()
+	var mu sync.Mutex
+	var sent [][]byte
+	c := srv.Client(api.WithRequestEditor(func(_ context.Context, r *http.Request) error {
+		var b []byte
+		if r.GetBody != nil {
+			rc, _ := r.GetBody()
+			b, _ = io.ReadAll(rc)
+		}
+		mu.Lock()
+		sent = append(sent, b)
+		mu.Unlock()
+		return nil
+	}))
+	plan, err := journey.New(model(), journey.Options{Recheck: true,
+		Values: map[string]any{"partner-id": connecttest.PartnerID, "partner-secret": connecttest.PartnerSecret}})
+	if err != nil {
+		t.Fatalf("%v (%s)", err, testFile())
+	}
 	ctx := context.Background()
-
-	cfg, err := c.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := c.Configurations.List(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []api.Configuration{*cfg}; !reflect.DeepEqual(list, want) {
-		t.Errorf("list: got %#v, want %#v", list, want)
-	}
-	got, err := c.Configurations.Get(ctx, cfg.ID)
-	if err != nil || !reflect.DeepEqual(got, cfg) {
-		t.Errorf("get: got %#v, %v; want %#v", got, err, cfg)
-	}
-	form, err := c.LoginForms.Create(ctx, 101732, api.LoginFormParams{CustomerID: "1005061234", Language: "fr", ConfigurationID: cfg.ID, ServiceAgreement: agreed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(form.Elements) != 2 || form.Elements[0].Label != "Nom d'utilisateur" {
-		t.Errorf("login form: %#v", form)
-	}
-	o, err := c.OAuthURLs.Create(ctx, 101732, api.OAuthURLParams{CustomerID: "1005061234", RedirectURI: "https://partner.example/done", ServiceAgreement: agreed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The OAuth page is served in process too.
-	resp, err := srv.HTTPClient().Get(o.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://partner.example/done" {
-		t.Errorf("OAuth page: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	r, err := c.Reconnections.Create(ctx, "1005061234", 7008461431, api.ReconnectionParams{})
-	if err != nil || r.LoginForm == nil {
-		t.Errorf("reconnection: %#v, %v", r, err)
-	}
-	if err := c.Configurations.Delete(ctx, cfg.ID); err != nil {
-		t.Fatal(err)
-	}
-
-	cfgPath := "/connect-components/configurations/" + cfg.ID.String()
-	want := []wire{
-		{"POST", "/connect-components/configurations", "Configurations.Create", `{"filterAccounts":["Checking"]}`, ""},
-		{"GET", "/connect-components/configurations", "Configurations.List", "", ""},
-		{"GET", cfgPath, "Configurations.Get", "", ""},
-		{"POST", "/connect-components/institutions/101732/login-forms", "LoginForms.Create",
-			`{"configurationId":"` + cfg.ID.String() + `","customerId":"1005061234","language":"fr","serviceAgreement":{"acceptedDate":"2024-11-28T18:25:32Z","language":"en"}}`, ""},
-		{"POST", "/connect-components/institutions/101732/oauth-urls", "OAuthURLs.Create",
-			`{"customerId":"1005061234","redirectURI":"https://partner.example/done","serviceAgreement":{"acceptedDate":"2024-11-28T18:25:32Z","language":"en"}}`, ""},
-		{"GET", "/oauth/" + o.ID.String(), "", "", ""},
-		{"POST", "/connect-components/customers/1005061234/institution-login-ids/7008461431/reconnections", "Reconnections.Create", "{}", ""},
-		{"DELETE", cfgPath, "Configurations.Delete", "", ""},
+	results := plan.Run(ctx, func(ctx context.Context, s *journey.Step, r *journey.Request) journey.Outcome {
+		var resp *http.Response
+		err := apicall.Call(ctx, c, s.Op.ID, &apicall.Input{Path: r.Path, Params: r.Params, Body: r.Body}, api.WithResponseInto(&resp))
+		out := journey.Outcome{Err: err}
+		if resp != nil {
+			out.Status = resp.StatusCode
+			out.Body, _ = io.ReadAll(resp.Body)
+		}
+		return out
+	}, nil)
+	var want []recordedWire
+	for _, res := range results {
+		if !res.OK() {
+			t.Errorf("%s (%s): %d %v %s", res.Step.Op.Name(), at(res.Step.Op.Pointer), res.Status, res.Err, res.Skipped)
+			continue
+		}
+		method, path, _ := strings.Cut(res.Request.Route, " ")
+		want = append(want, recordedWire{Method: method, Path: path, Operation: res.Step.Op.Qualified(), Status: res.Status})
 	}
 	reqs := srv.Requests()
-	if got := wireOf(reqs); !reflect.DeepEqual(got, want) {
-		t.Errorf("requests:\n%q\nwant:\n%q", got, want)
+	if len(reqs) != len(want) || len(sent) != len(want) {
+		t.Fatalf("recorded %d requests, the client sent %d, the journey made %d:\n%v", len(reqs), len(sent), len(want), reqs)
 	}
-	for _, r := range reqs[:5] {
-		if r.Header.Get("Finicity-App-Key") != connecttest.AppKey || r.Header.Get("Finicity-App-Token") != connecttest.Token {
+	for i := range want {
+		want[i].Body = string(sent[i])
+		if r := reqs[i]; r.Header.Get("Finicity-App-Key") != connecttest.AppKey || (r.Operation != tokenOp(t).Qualified() && r.Header.Get("Finicity-App-Token") != connecttest.Token) {
 			t.Errorf("%s: sent without the kit's credentials", r)
 		}
 	}
-	var sent api.LoginFormParams
-	if err := reqs[3].DecodeBody(&sent); err != nil {
-		t.Fatal(err)
-	}
-	if want := (api.LoginFormParams{CustomerID: "1005061234", Language: "fr", ConfigurationID: cfg.ID, ServiceAgreement: agreed}); !reflect.DeepEqual(sent, want) {
-		t.Errorf("decoded body: got %#v, want %#v", sent, want)
+	if got := wireOf(reqs); !reflect.DeepEqual(got, want) {
+		t.Errorf("requests:\n%+v\nwant:\n%+v", got, want)
 	}
 	// Requests hands out copies.
 	reqs[0].Header.Set("Finicity-App-Key", "changed")
@@ -153,79 +105,125 @@ func TestJourney(t *testing.T) {
 	if again := srv.Requests(); again[0].Header.Get("Finicity-App-Key") != connecttest.AppKey || again[0].Body[0] != '{' {
 		t.Error("changing what Requests returned changed the record")
 	}
-	if err := reqs[1].DecodeBody(new(any)); err == nil || err.Error() != "connecttest: GET /connect-components/configurations has no body" {
+	list := callOf(t, listOp(t))
+	if err := list.do(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	last := srv.Requests()[len(srv.Requests())-1]
+	if err := last.DecodeBody(new(any)); err == nil || err.Error() != "connecttest: GET "+list.path()+" has no body" {
 		t.Errorf("DecodeBody of a GET: %v", err)
 	}
 }
 
-var callerAt = regexp.MustCompile(`^connecttest: connecttest_test\.go:[0-9]+: `)
+// TestOAuthPage: the OAuth URL the server answers is served in process
+// too, and redirects to the redirect URI the request gave.
+func TestOAuthPage(t *testing.T) {
+	srv := connecttest.NewServer(t)
+	op := handlerOp(t, "oauthURL")
+	oc := withRefs(t, srv.Client(), callOf(t, op))
+	res, err := oc.result(context.Background(), srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, ok := res.(*api.OAuthURL)
+	if !ok {
+		t.Fatalf("%s answers %T, not the *api.OAuthURL %s expects", at(op.Pointer), res, testFile())
+	}
+	redirect, _ := oc.args.Body.(map[string]any)["redirectURI"].(string)
+	resp, err := srv.HTTPClient().Get(o.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || redirect == "" || resp.Header.Get("Location") != redirect {
+		t.Errorf("OAuth page: %d to %q, want 302 to the example's redirectURI %q", resp.StatusCode, resp.Header.Get("Location"), redirect)
+	}
+}
+
+// callerAt is the start of a failure's message: the line of a test file
+// of this package that sent the request (the kit computes it: the first
+// frame outside the SDK proper), then the kit's name.
+var callerAt = regexp.MustCompile(`^[a-z_]+_test\.go:[0-9]+: connecttest: `)
+
+// formatField is a string body field with a format the SDK checks, held
+// in a Go string (not a UUID or a time), so that the typed client can send
+// it off its format.
+func formatField(f *spec.Field) bool {
+	s := f.Schema.Value
+	_, checked := spec.StringFormats()[s.Format]
+	return s.Type.Is("string") && checked && !slices.Contains([]string{"uuid", "date-time", "date"}, s.Format) && len(f.Path) == 1
+}
+
+// withRefs is c with each body property that refers to a configuration
+// (x-sandbox refs) set to one that client creates first.
+func withRefs(t *testing.T, client *api.Client, c call) call {
+	t.Helper()
+	if c.op.Sandbox == nil {
+		return c
+	}
+	for _, name := range c.op.Sandbox.RefNames() {
+		if coll := c.op.Sandbox.Refs[name]; coll != "configurations" {
+			t.Fatalf("%s: %s refers to %s, which %s cannot create", at(c.op.Sandbox.Pointer), name, coll, testFile())
+		}
+		c = c.withBody(setField(c.args.Body, []string{name}, created(t, client).ID.String(), false))
+	}
+	return c
+}
 
 // TestRequestChecks: a request off the spec fails the test with a
-// message naming the operation and the field (never a credential), and
-// gets the API's documented error; with AllowInvalidRequests it is only
-// recorded.
+// message naming the line that sent it, the operation and the field
+// (never a credential), and gets the API's documented error; with
+// AllowInvalidRequests it is only recorded.
 func TestRequestChecks(t *testing.T) {
-	badOAuth := func(c *api.Client, _ *connecttest.Server) error {
-		_, err := c.OAuthURLs.Create(context.Background(), 101732, api.OAuthURLParams{CustomerID: "1005061234", RedirectURI: "not a uri", ServiceAgreement: agreed})
-		return err
-	}
-	rawRequest := func(method, path, body string) func(*api.Client, *connecttest.Server) error {
-		return func(_ *api.Client, srv *connecttest.Server) error {
-			req, err := http.NewRequest(method, connecttest.InProcessURL+path, strings.NewReader(body))
-			if err != nil {
-				return err
-			}
-			req.Header.Set("Finicity-App-Key", connecttest.AppKey)
-			req.Header.Set("Finicity-App-Token", connecttest.Token)
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := srv.HTTPClient().Do(req)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return fmt.Errorf("%d %s", resp.StatusCode, b)
-		}
-	}
+	badFormat, ff := objectBody(t, "a string field with a format", formatField)
+	badFormat = badFormat.withBody(setField(badFormat.args.Body, ff.Path, "not a "+ff.Schema.Value.Format, false))
+	format := strings.Join(ff.Path, ".")
+	badType, tf := objectBody(t, "an array field", func(f *spec.Field) bool { return f.Schema.Value.Type.Is("array") && len(f.Path) == 1 })
+	typeField := strings.Join(tf.Path, ".")
+	list := callOf(t, listOp(t))
 	cases := []struct {
 		name      string
-		send      func(*api.Client, *connecttest.Server) error
-		message   string // the whole message of the failure
-		violation string // Request.Violation
-		answer    string // the client's error, a prefix
+		send      func(*testing.T, *connecttest.Server) string // the answer, as the app sees it
+		message   string                                       // the whole message of the failure, after callerAt
+		violation string                                       // Request.Violation
+		answer    string                                       // what the app got, a prefix
 	}{
-		{"body field", badOAuth,
-			"connecttest: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI\n" +
-				"\t(POST /connect-components/institutions/{institution_id}/oauth-urls; the server answered with the API's documented error; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)",
-			"body redirectURI: must be an absolute URI",
-			"finicity: POST /connect-components/institutions/101732/oauth-urls: 400 Bad Request, reason 10010"},
-		{"body type", rawRequest("POST", "/connect-components/configurations", `{"filterAccounts":"Checking"}`),
-			"connecttest: Configurations.Create (post_configurations): request breaks the API spec: body filterAccounts: value must be an array\n" +
-				"\t(POST /connect-components/configurations; the server answered with the API's documented error; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)",
-			"body filterAccounts: value must be an array",
-			"400 "},
-		{"unknown path", rawRequest("GET", "/connect-components/configuration", ""),
-			"connecttest: request outside the API spec: no operation of the spec for GET /connect-components/configuration",
-			"no operation of the spec for GET /connect-components/configuration",
-			"404 "},
+		{"body format", func(t *testing.T, srv *connecttest.Server) string {
+			return fmt.Sprint(badFormat.do(context.Background(), srv.Client()))
+		},
+			badFormat.op.Name() + ": request breaks the API spec: body " + format + ": " + spec.FormatRule(ff.Schema.Value.Format) + "\n" +
+				"\t(" + badFormat.op.Method + " " + badFormat.op.Path + "; the server answered with the API's documented error; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)",
+			"body " + format + ": " + spec.FormatRule(ff.Schema.Value.Format),
+			"finicity: " + badFormat.op.Method + " " + badFormat.path() + ": 400 Bad Request, reason 10010"},
+		{"body type", func(t *testing.T, srv *connecttest.Server) string {
+			status, _ := send(t, srv, badType.request(t, mustJSON(setField(badType.args.Body, tf.Path, "a string", false))))
+			return fmt.Sprint(status)
+		},
+			badType.op.Name() + ": request breaks the API spec: body " + typeField + ": value must be an array\n" +
+				"\t(" + badType.op.Method + " " + badType.op.Path + "; the server answered with the API's documented error; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)",
+			"body " + typeField + ": value must be an array", "400"},
+		{"unknown path", func(t *testing.T, srv *connecttest.Server) string {
+			req := list.request(t, nil)
+			req.URL.Path += "x"
+			status, _ := send(t, srv, req)
+			return fmt.Sprint(status)
+		},
+			"request outside the API spec: no operation of the spec for GET " + list.path() + "x",
+			"no operation of the spec for GET " + list.path() + "x", "404"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ft := &fakeT{TB: t}
 			srv := connecttest.NewServer(ft)
-			err := tc.send(srv.Client(), srv)
-			if err == nil || !strings.HasPrefix(err.Error(), tc.answer) {
-				t.Errorf("answer: got %v, want %s…", err, tc.answer)
+			if got := tc.send(t, srv); !strings.HasPrefix(got, tc.answer) {
+				t.Errorf("answer: got %s, want %s…", got, tc.answer)
 			}
 			errs, fatals := ft.reported()
-			// The message names the line of this file that sent the
-			// request (the kit computes it: the first frame outside the
-			// SDK proper).
 			for i, m := range errs {
 				if !callerAt.MatchString(m) {
-					t.Errorf("message %q names no line of connecttest_test.go", m)
+					t.Errorf("message %q names no line of a test file", m)
 				}
-				errs[i] = callerAt.ReplaceAllString(m, "connecttest: ")
+				errs[i] = callerAt.ReplaceAllString(m, "")
 			}
 			if want := []string{tc.message}; !reflect.DeepEqual(errs, want) || fatals != nil {
 				t.Errorf("reported:\n%q\n%q\nwant:\n%q", errs, fatals, want)
@@ -242,8 +240,8 @@ func TestRequestChecks(t *testing.T) {
 			// The same request, allowed: recorded, not reported.
 			ft = &fakeT{TB: t}
 			srv = connecttest.NewServer(ft, connecttest.AllowInvalidRequests())
-			if err := tc.send(srv.Client(), srv); err == nil || !strings.HasPrefix(err.Error(), tc.answer) {
-				t.Errorf("allowed: answer %v, want %s…", err, tc.answer)
+			if got := tc.send(t, srv); !strings.HasPrefix(got, tc.answer) {
+				t.Errorf("allowed: answer %s, want %s…", got, tc.answer)
 			}
 			if errs, fatals := ft.reported(); errs != nil || fatals != nil {
 				t.Errorf("allowed: reported %q %q", errs, fatals)
@@ -260,14 +258,13 @@ func TestRequestChecks(t *testing.T) {
 // credentials; two sources fail the test naming them.
 func TestClientTokens(t *testing.T) {
 	ctx := context.Background()
+	list := callOf(t, listOp(t))
+	auth := tokenOp(t).Qualified()
 	// token returns the token and the operations of the requests sent by
-	// a List through c.
+	// a list through c.
 	token := func(t *testing.T, srv *connecttest.Server, c *api.Client) (string, []string) {
 		t.Helper()
-		if c == nil {
-			return "", nil
-		}
-		if _, err := c.Configurations.List(ctx); err != nil {
+		if err := list.do(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 		reqs := srv.Requests()
@@ -292,7 +289,7 @@ func TestClientTokens(t *testing.T) {
 	t.Run("partner credentials given", func(t *testing.T) {
 		srv := connecttest.NewServer(t, connecttest.WithTokenCheck(), connecttest.WithPartnerCredentials("p-1", "s-1"), connecttest.WithPartnerCredentials("p-2", "s-2"))
 		tok, ops := token(t, srv, srv.Client(api.WithPartnerCredentials("p-2", "s-2")))
-		if tok == "" || !reflect.DeepEqual(ops, []string{"Partners.Authenticate", "Configurations.List"}) {
+		if tok == "" || !reflect.DeepEqual(ops, []string{auth, list.op.Qualified()}) {
 			t.Errorf("got %q after %v", tok, ops)
 		}
 		var creds api.PartnerCredentials
@@ -303,7 +300,7 @@ func TestClientTokens(t *testing.T) {
 	t.Run("token check", func(t *testing.T) {
 		srv := connecttest.NewServer(t, connecttest.WithTokenCheck(), connecttest.WithPartnerCredentials("p-1", "s-1"))
 		tok, ops := token(t, srv, srv.Client())
-		if tok == "" || tok == connecttest.Token || !reflect.DeepEqual(ops, []string{"Partners.Authenticate", "Configurations.List"}) {
+		if tok == "" || tok == connecttest.Token || !reflect.DeepEqual(ops, []string{auth, list.op.Qualified()}) {
 			t.Errorf("got %q after %v, want an issued token", tok, ops)
 		}
 		var creds api.PartnerCredentials
@@ -311,9 +308,9 @@ func TestClientTokens(t *testing.T) {
 			t.Errorf("authenticated as %q (%v), want the server's first credentials", creds.PartnerID, err)
 		}
 		// The kit's fixed token is no token of this server.
-		_, err := srv.Client(api.WithAppToken(connecttest.Token)).Configurations.List(ctx)
-		if e, ok := errors.AsType[*api.Error](err); !ok || e.StatusCode != 401 || e.ReasonCode != "10022" {
-			t.Errorf("a token the server did not issue: got %v, want 401 10022", err)
+		err := list.do(ctx, srv.Client(api.WithAppToken(connecttest.Token)))
+		if e, ok := errors.AsType[*api.Error](err); !ok || e.StatusCode != 401 || e.ReasonCode != api.ReasonInvalidToken {
+			t.Errorf("a token the server did not issue: got %v, want 401 %s", err, api.ReasonInvalidToken)
 		}
 	})
 	t.Run("two token sources", func(t *testing.T) {
@@ -339,21 +336,35 @@ func TestClientTokens(t *testing.T) {
 	})
 }
 
+// created creates a configuration with c, from the spec's example.
+func created(t *testing.T, c *api.Client) *api.Configuration {
+	t.Helper()
+	res, err := callOf(t, actionOp(t, "create")).result(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, ok := res.(*api.Configuration)
+	if !ok {
+		t.Fatalf("%s answers %T, not the *api.Configuration the kit's Configurations returns (%s)", at(actionOp(t, "create").Pointer), res, testFile())
+	}
+	return cfg
+}
+
+// getOf is the get of the configuration id.
+func getOf(t *testing.T, id uuid.UUID) call {
+	t.Helper()
+	get := callOf(t, actionOp(t, "get"))
+	return get.withPath(len(get.args.Path)-1, id.String())
+}
+
 // TestClientForKey: app keys own separate configurations, and the state
 // accessors show them.
 func TestClientForKey(t *testing.T) {
 	srv := connecttest.NewServer(t)
 	ctx := context.Background()
 	a, b := srv.Client(), srv.ClientForKey("other-app-key")
-	cfgA, err := a.Configurations.Create(ctx, api.ConfigurationParams{AORequired: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfgB, err := b.Configurations.Create(ctx, api.ConfigurationParams{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Configurations.Get(ctx, cfgA.ID); !api.IsNotFound(err) {
+	cfgA, cfgB := created(t, a), created(t, b)
+	if err := getOf(t, cfgA.ID).do(ctx, b); !api.IsNotFound(err) {
 		t.Errorf("another key's configuration: %v, want a 404", err)
 	}
 	if got, want := srv.AppKeys(), []string{connecttest.AppKey, "other-app-key"}; !reflect.DeepEqual(got, want) {
@@ -370,20 +381,55 @@ func TestClientForKey(t *testing.T) {
 	}
 }
 
+// reconnect calls the reconnection with c and returns the answer's shape:
+// "form", or each challenge's type and number of choices.
+func reconnect(t *testing.T, c *api.Client, rc call) []string {
+	t.Helper()
+	res, err := rc.result(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := res.(*api.Reconnection)
+	if !ok {
+		t.Fatalf("%s answers %T, not the *api.Reconnection %s expects", at(rc.op.Pointer), res, testFile())
+	}
+	answer := []string{}
+	if r.LoginForm != nil {
+		answer = append(answer, "form")
+	}
+	for _, ch := range r.Challenges() {
+		answer = append(answer, fmt.Sprintf("%s/%d", ch.MFAType, len(ch.ChoiceIDs)))
+	}
+	return answer
+}
+
+// reconnection is the reconnection's call, with an institution login id
+// whose last digit is digit (the server's default answer goes by it).
+func reconnection(t *testing.T, digit int) call {
+	t.Helper()
+	rc := callOf(t, handlerOp(t, "reconnection"))
+	for i, p := range rc.op.PathParams {
+		if p.Schema.Value.Type.Is("integer") {
+			n := int64(rc.args.Path[i].(float64))
+			return rc.withPath(i, float64(n-n%10+int64(digit)))
+		}
+	}
+	t.Fatalf("%s: the reconnection has no integer path parameter, whose last digit %s sets", at(rc.op.Pointer), testFile())
+	return rc
+}
+
 // TestReset: Reset empties configurations, OAuth sessions, the record
 // and the scripts, and keeps the tokens, so a client keeps working.
 func TestReset(t *testing.T) {
 	srv := connecttest.NewServer(t, connecttest.WithTokenCheck())
 	c := srv.Client()
 	ctx := context.Background()
-	if _, err := c.Configurations.Create(ctx, api.ConfigurationParams{}); err != nil {
-		t.Fatal(err)
-	}
-	o, err := c.OAuthURLs.Create(ctx, 1, api.OAuthURLParams{CustomerID: "c", RedirectURI: "https://partner.example/done", ServiceAgreement: agreed})
+	res, err := withRefs(t, c, callOf(t, handlerOp(t, "oauthURL"))).result(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Inject("Configurations.List", 1, connecttest.Status(503))
+	list := callOf(t, listOp(t))
+	srv.Inject(list.op.Qualified(), 1, connecttest.Status(503))
 	srv.NextReconnection(connecttest.MFAText)
 
 	srv.Reset()
@@ -393,15 +439,14 @@ func TestReset(t *testing.T) {
 	if keys := srv.AppKeys(); len(keys) != 0 {
 		t.Errorf("app keys after Reset: %q", keys)
 	}
-	list, err := c.Configurations.List(ctx) // same token, no 503
-	if err != nil || len(list) != 0 {
-		t.Errorf("list after Reset: %v, %v; want [] and no error", list, err)
+	got, err := list.result(ctx, c) // same token, no 503
+	if err != nil || !reflect.ValueOf(got).IsValid() || reflect.ValueOf(got).Len() != 0 {
+		t.Errorf("list after Reset: %v, %v; want an empty list and no error", got, err)
 	}
-	r, err := c.Reconnections.Create(ctx, "c", 7008461431, api.ReconnectionParams{})
-	if err != nil || r.NeedsMFA() {
-		t.Errorf("reconnection after Reset: %+v, %v; want the login form of the id's last digit", r, err)
+	if got := reconnect(t, c, reconnection(t, 1)); !slices.Equal(got, []string{"form"}) {
+		t.Errorf("reconnection after Reset: %q; want the login form of the id's last digit", got)
 	}
-	resp, err := srv.HTTPClient().Get(o.URL)
+	resp, err := srv.HTTPClient().Get(res.(*api.OAuthURL).URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +454,7 @@ func TestReset(t *testing.T) {
 	if resp.StatusCode != 404 {
 		t.Errorf("OAuth page after Reset: %d, want 404", resp.StatusCode)
 	}
-	if ops := wireOf(srv.Requests()); len(ops) != 3 || ops[0].Operation != "Configurations.List" {
+	if ops := wireOf(srv.Requests()); len(ops) != 3 || ops[0].Operation != list.op.Qualified() || ops[1].Operation != handlerOp(t, "reconnection").Qualified() {
 		t.Errorf("requests after Reset: %v, want no new authentication", ops)
 	}
 }
@@ -418,15 +463,17 @@ func TestReset(t *testing.T) {
 // GETs are retried (honouring Retry-After), POSTs not; under synctest the
 // waits cost nothing.
 func TestInjectStatus(t *testing.T) {
+	list, create := callOf(t, listOp(t)), callOf(t, actionOp(t, "create"))
+	get := getOf(t, uuid.MustParse("9082affa-d965-40be-a3ed-a320bb3467ff"))
 	synctest.Test(t, func(t *testing.T) {
 		srv := connecttest.NewServer(t)
 		c := srv.Client()
 		ctx := context.Background()
 
-		srv.Inject("get_configurations", 1, connecttest.Status(429).WithRetryAfter(3*time.Second))
-		srv.Inject("Configurations.List", 1, connecttest.Status(503))
+		srv.Inject(list.op.Docs, 1, connecttest.Status(429).WithRetryAfter(3*time.Second))
+		srv.Inject(list.op.Qualified(), 1, connecttest.Status(503))
 		start := time.Now()
-		if _, err := c.Configurations.List(ctx); err != nil {
+		if err := list.do(ctx, c); err != nil {
 			t.Fatalf("list after a 429 and a 503: %v", err)
 		}
 		// 3 s of Retry-After, then the jittered backoff (0.5 to 1 s).
@@ -434,14 +481,14 @@ func TestInjectStatus(t *testing.T) {
 			t.Errorf("waited %v, want Retry-After's 3s and one backoff", d)
 		}
 
-		srv.Inject("Configurations.Create", 1, connecttest.Status(502))
-		_, err := c.Configurations.Create(ctx, api.ConfigurationParams{})
+		srv.Inject(create.op.Qualified(), 1, connecttest.Status(502))
+		err := create.do(ctx, c)
 		e, ok := errors.AsType[*api.Error](err)
 		if !ok || e.StatusCode != 502 || e.ReasonCode != "502" || !e.Recoverable || e.Details != "Answer scripted by the test." {
 			t.Errorf("create: got %v, want the 502, not retried", err)
 		}
-		srv.Inject("Configurations.Get", 3, connecttest.Status(500))
-		_, err = c.Configurations.Get(ctx, api.MustParseUUID("9082affa-d965-40be-a3ed-a320bb3467ff"))
+		srv.Inject(get.op.Qualified(), 3, connecttest.Status(500))
+		err = get.do(ctx, c)
 		if e, ok := errors.AsType[*api.Error](err); !ok || e.StatusCode != 500 || e.Recoverable {
 			t.Errorf("get: got %v, want the 500, not retried", err)
 		}
@@ -450,7 +497,7 @@ func TestInjectStatus(t *testing.T) {
 		for _, r := range srv.Requests() {
 			ops = append(ops, r.Operation)
 		}
-		want := []string{"Configurations.List", "Configurations.List", "Configurations.List", "Configurations.Create", "Configurations.Get"}
+		want := []string{list.op.Qualified(), list.op.Qualified(), list.op.Qualified(), create.op.Qualified(), get.op.Qualified()}
 		if !reflect.DeepEqual(ops, want) {
 			t.Errorf("requests: %q, want %q", ops, want)
 		}
@@ -461,19 +508,20 @@ func TestInjectStatus(t *testing.T) {
 // the client's attempt timeout; a reset is a transport error a GET is
 // retried past.
 func TestInjectDelayAndReset(t *testing.T) {
+	list, create := callOf(t, listOp(t)), callOf(t, actionOp(t, "create"))
 	synctest.Test(t, func(t *testing.T) {
 		srv := connecttest.NewServer(t)
 		c := srv.Client(api.WithAttemptTimeout(10 * time.Second))
 		ctx := context.Background()
 
-		srv.Inject("Configurations.Create", 1, connecttest.Delay(4*time.Second))
+		srv.Inject(create.op.Qualified(), 1, connecttest.Delay(4*time.Second))
 		start := time.Now()
-		if _, err := c.Configurations.Create(ctx, api.ConfigurationParams{}); err != nil || time.Since(start) != 4*time.Second {
+		if err := create.do(ctx, c); err != nil || time.Since(start) != 4*time.Second {
 			t.Errorf("delayed create: %v after %v, want success after 4s", err, time.Since(start))
 		}
-		srv.Inject("Configurations.Create", 1, connecttest.Status(504).WithDelay(time.Minute))
+		srv.Inject(create.op.Qualified(), 1, connecttest.Status(504).WithDelay(time.Minute))
 		start = time.Now()
-		_, err := c.Configurations.Create(ctx, api.ConfigurationParams{})
+		err := create.do(ctx, c)
 		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 10*time.Second {
 			t.Errorf("create past the attempt timeout: %v after %v, want a deadline after 10s", err, time.Since(start))
 		}
@@ -481,39 +529,24 @@ func TestInjectDelayAndReset(t *testing.T) {
 			t.Errorf("configurations: %d, want 1", n)
 		}
 
-		srv.Inject("Configurations.Create", 1, connecttest.ConnectionReset())
-		if _, err := c.Configurations.Create(ctx, api.ConfigurationParams{}); !errors.Is(err, syscall.ECONNRESET) {
+		srv.Inject(create.op.Qualified(), 1, connecttest.ConnectionReset())
+		if err := create.do(ctx, c); !errors.Is(err, syscall.ECONNRESET) {
 			t.Errorf("reset create: %v, want ECONNRESET", err)
 		}
-		srv.Inject("Configurations.List", 1, connecttest.ConnectionReset())
-		if list, err := c.Configurations.List(ctx); err != nil || len(list) != 1 {
-			t.Errorf("list past a reset: %v, %v", list, err)
+		srv.Inject(list.op.Qualified(), 1, connecttest.ConnectionReset())
+		if got, err := list.result(ctx, c); err != nil || reflect.ValueOf(got).Len() != 1 {
+			t.Errorf("list past a reset: %v, %v", got, err)
 		}
 	})
 }
 
-// specOperations lists the operations of the embedded spec as the kit
-// names them, sorted: the api method from x-sdk and, in parentheses, the
-// docs' name or else the operationId ("Configurations.List
-// (get_configurations)"). Derived, so a new operation is in the list.
-func specOperations(t *testing.T) []string {
-	t.Helper()
-	doc, err := specdoc.Doc()
-	if err != nil {
-		t.Fatal(err)
-	}
+// specOperations lists the operations of the spec as the kit names them,
+// sorted: the api method and, in parentheses, the docs' name or else the
+// operationId ("Configurations.List (get_configurations)").
+func specOperations() []string {
 	var ops []string
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			sdk, _ := op.Extensions["x-sdk"].(map[string]any)
-			service, _ := sdk["service"].(string)
-			name, _ := sdk["method"].(string)
-			docs, _ := sdk["docs"].(string)
-			if service == "" || name == "" {
-				t.Fatalf("%s %s (%s) has no x-sdk service and method in openapi.yaml", method, path, op.OperationID)
-			}
-			ops = append(ops, service+"."+name+" ("+cmp.Or(docs, op.OperationID)+")")
-		}
+	for _, op := range model().Operations {
+		ops = append(ops, op.Name())
 	}
 	slices.Sort(ops)
 	return ops
@@ -522,17 +555,19 @@ func specOperations(t *testing.T) []string {
 // TestInjectRefused: unknown operations, counts and statuses fail the
 // test at once, the first listing the operations.
 func TestInjectRefused(t *testing.T) {
+	list := listOp(t)
+	typo := list.Qualified()[:len(list.Qualified())-1]
 	ft := &fakeT{TB: t}
 	srv := connecttest.NewServer(ft)
-	srv.Inject("Configurations.Lis", 1, connecttest.Status(503))
-	srv.Inject("Configurations.List", 0, connecttest.Status(503))
-	srv.Inject("Configurations.List", 1, connecttest.Status(200))
+	srv.Inject(typo, 1, connecttest.Status(503))
+	srv.Inject(list.Qualified(), 0, connecttest.Status(503))
+	srv.Inject(list.Qualified(), 1, connecttest.Status(200))
 	srv.NextReconnection(connecttest.MFAText, connecttest.Reconnection(0))
 	_, fatals := ft.reported()
 	want := []string{
-		`connecttest: Inject: no operation "Configurations.Lis"; the operations are: ` + strings.Join(specOperations(t), ", "),
-		`connecttest: Inject("Configurations.List"): sandbox: inject into GetConfigurations: 0 calls, want 1 or more`,
-		`connecttest: Inject("Configurations.List"): Status(200): want an error status, 400 to 599`,
+		fmt.Sprintf(`connecttest: Inject: no operation %q; the operations are: %s`, typo, strings.Join(specOperations(), ", ")),
+		fmt.Sprintf(`connecttest: Inject(%q): sandbox: inject into %s: 0 calls, want 1 or more`, list.Qualified(), list.ID),
+		fmt.Sprintf(`connecttest: Inject(%q): Status(200): want an error status, 400 to 599`, list.Qualified()),
 		"connecttest: NextReconnection: 0 is not a Reconnection; use LoginForm, MFAText, MFAChoice, MFAMulti, MFAImage or MFATextThenChoice",
 	}
 	if !reflect.DeepEqual(fatals, want) {
@@ -540,11 +575,11 @@ func TestInjectRefused(t *testing.T) {
 	}
 	// Nothing was queued: every call is answered normally.
 	c := srv.Client()
-	if _, err := c.Configurations.List(context.Background()); err != nil {
+	if err := callOf(t, list).do(context.Background(), c); err != nil {
 		t.Error(err)
 	}
-	if r, err := c.Reconnections.Create(context.Background(), "c", 7008461431, api.ReconnectionParams{}); err != nil || r.NeedsMFA() {
-		t.Errorf("reconnection: %+v, %v", r, err)
+	if got := reconnect(t, c, reconnection(t, 1)); !slices.Equal(got, []string{"form"}) {
+		t.Errorf("reconnection: %q", got)
 	}
 }
 
@@ -558,18 +593,7 @@ func TestNextReconnection(t *testing.T) {
 	var got [][]string
 	for range all {
 		// 3 would be MFAText by the last-digit convention.
-		r, err := c.Reconnections.Create(context.Background(), "1005061234", 7008461433, api.ReconnectionParams{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		answer := []string{}
-		if r.LoginForm != nil {
-			answer = append(answer, "form")
-		}
-		for _, ch := range r.Challenges() {
-			answer = append(answer, fmt.Sprintf("%s/%d", ch.MFAType, len(ch.ChoiceIDs)))
-		}
-		got = append(got, answer)
+		got = append(got, reconnect(t, c, reconnection(t, 3)))
 	}
 	want := [][]string{{"TFA_TEXT/0", "TFA_CHOICE/2"}, {"TFA_IMAGE/0"}, {"TFA_MULTI/4"}, {"TFA_CHOICE/3"}, {"TFA_TEXT/0"}, {"form"}}
 	if !reflect.DeepEqual(got, want) {
@@ -585,15 +609,16 @@ func TestTokenExpiry(t *testing.T) {
 	srv := connecttest.NewServer(t, connecttest.WithTokenCheck(), connecttest.WithClock(clock.Now), connecttest.WithTokenLifetime(time.Hour))
 	c := srv.Client()
 	ctx := context.Background()
-	if _, err := c.Configurations.List(ctx); err != nil {
+	list := callOf(t, listOp(t))
+	if err := list.do(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(59 * time.Minute)
-	if _, err := c.Configurations.List(ctx); err != nil {
+	if err := list.do(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
-	if _, err := c.Configurations.List(ctx); err != nil {
+	if err := list.do(ctx, c); err != nil {
 		t.Fatalf("after expiry: %v", err)
 	}
 	var ops, tokens []string
@@ -601,7 +626,8 @@ func TestTokenExpiry(t *testing.T) {
 		ops = append(ops, r.Operation)
 		tokens = append(tokens, r.Header.Get("Finicity-App-Token"))
 	}
-	want := []string{"Partners.Authenticate", "Configurations.List", "Configurations.List", "Configurations.List", "Partners.Authenticate", "Configurations.List"}
+	auth, l := tokenOp(t).Qualified(), list.op.Qualified()
+	want := []string{auth, l, l, l, auth, l}
 	if !reflect.DeepEqual(ops, want) {
 		t.Fatalf("requests: %q, want %q", ops, want)
 	}
@@ -621,17 +647,15 @@ func TestServed(t *testing.T) {
 		t.Errorf("URL: %q", u)
 	}
 	served := srv.ServedClient(api.WithRetries(0))
-	cfg, err := served.Configurations.Create(ctx, api.ConfigurationParams{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Client().Configurations.Get(ctx, cfg.ID); err != nil {
+	create := callOf(t, actionOp(t, "create"))
+	cfg := created(t, served)
+	if err := getOf(t, cfg.ID).do(ctx, srv.Client()); err != nil {
 		t.Errorf("in process, the served configuration: %v", err)
 	}
 	// A POST: net/http itself would resend a GET whose reused
 	// connection was reset.
-	srv.Inject("Configurations.Create", 1, connecttest.ConnectionReset())
-	if _, err := served.Configurations.Create(ctx, api.ConfigurationParams{}); !errors.Is(err, syscall.ECONNRESET) {
+	srv.Inject(create.op.Qualified(), 1, connecttest.ConnectionReset())
+	if err := create.do(ctx, served); !errors.Is(err, syscall.ECONNRESET) {
 		t.Errorf("served reset: %v, want ECONNRESET", err)
 	}
 	if n := len(srv.Requests()); n != 3 {
@@ -646,6 +670,9 @@ func TestServed(t *testing.T) {
 // TestConcurrentRequests: requests from many goroutines are all checked
 // and recorded (run with -race).
 func TestConcurrentRequests(t *testing.T) {
+	create := callOf(t, actionOp(t, "create"))
+	bad, ff := objectBody(t, "a string field with a format", formatField)
+	bad = bad.withBody(setField(bad.args.Body, ff.Path, "not a "+ff.Schema.Value.Format, false))
 	ft := &fakeT{TB: t}
 	srv := connecttest.NewServer(ft)
 	c := srv.Client()
@@ -653,13 +680,13 @@ func TestConcurrentRequests(t *testing.T) {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := range calls {
+			for range calls {
 				if w%2 == 0 {
-					_, _ = c.Configurations.Create(context.Background(), api.ConfigurationParams{})
+					_ = create.do(context.Background(), c)
 					continue
 				}
 				// Invalid: reported from this goroutine.
-				_, _ = c.OAuthURLs.Create(context.Background(), int64(i+1), api.OAuthURLParams{CustomerID: "c", RedirectURI: "relative/path", ServiceAgreement: agreed})
+				_ = bad.do(context.Background(), c)
 			}
 		})
 	}
@@ -676,80 +703,6 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 }
 
-// TestStrictChecks: the rules beyond the spec's own validation, each
-// failing the test with the field named: a field the spec does not define
-// (exact names), a header net/http would refuse or trim, a string that is
-// not UTF-8; AllowUnknownFields drops the first rule only.
-func TestStrictChecks(t *testing.T) {
-	post := func(srv *connecttest.Server, body string, header ...string) int {
-		req, err := http.NewRequest("POST", connecttest.InProcessURL+"/connect-components/configurations", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Finicity-App-Key", connecttest.AppKey)
-		req.Header.Set("Finicity-App-Token", connecttest.Token)
-		req.Header.Set("Content-Type", "application/json")
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header[header[i]] = []string{header[i+1]}
-		}
-		resp, err := srv.HTTPClient().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	cases := []struct {
-		name, body string
-		header     []string
-		violation  string
-		unknown    bool // an unknown field: allowed by AllowUnknownFields
-		status     int  // the sandbox's answer: 201 for what the API would take
-	}{
-		{"exact names", `{"filteraccounts":["Checking"]}`, nil,
-			"body filteraccounts: unknown field: not defined by the spec (names are exact and case-sensitive)", true, http.StatusCreated},
-		{"header newline", `{}`, []string{"X-Trace", "a\nb"},
-			"header X-Trace: value holds a newline, CR, NUL or other control character: net/http refuses to send it", false, http.StatusCreated},
-		{"misspelled", `{"filterAccounts":["Checking"],"configurationID":"605543e1-f507-48ad-8127-95c40566597b"}`, nil,
-			"body configurationID: unknown field: not defined by the spec (names are exact and case-sensitive)", true, http.StatusCreated},
-		{"header CR", `{}`, []string{"X-Trace", "a\rb"},
-			"header X-Trace: value holds a newline, CR, NUL or other control character: net/http refuses to send it", false, http.StatusCreated},
-		{"header NUL", `{}`, []string{"X-Trace", "a\x00b"},
-			"header X-Trace: value holds a newline, CR, NUL or other control character: net/http refuses to send it", false, http.StatusCreated},
-		{"header leading space", `{}`, []string{"X-Trace", " ab"},
-			"header X-Trace: value has leading or trailing whitespace: net/http trims it on a socket, so the server would receive another value", false, http.StatusCreated},
-		{"header space", `{}`, []string{"X-Trace", "ab "},
-			"header X-Trace: value has leading or trailing whitespace: net/http trims it on a socket, so the server would receive another value", false, http.StatusCreated},
-		// The sandbox refuses a string it could only store altered.
-		{"utf-8", "{\"filterAccounts\":[\"\xff\"]}", nil,
-			"body filterAccounts.0: not valid UTF-8: JSON decoders replace the bytes, so the server would receive another value", false, http.StatusBadRequest},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			ft := &fakeT{TB: t}
-			srv := connecttest.NewServer(ft)
-			if got := post(srv, tc.body, tc.header...); got != tc.status {
-				t.Errorf("answered %d, want %d", got, tc.status)
-			}
-			errs, _ := ft.reported()
-			if len(errs) != 1 || !strings.Contains(errs[0], "Configurations.Create (post_configurations): request breaks the API spec: "+tc.violation) ||
-				!callerAt.MatchString(errs[0]) {
-				t.Errorf("reported %q", errs)
-			}
-			if r := srv.Requests()[0]; r.Violation != tc.violation || r.Status != tc.status {
-				t.Errorf("recorded %q, %d", r.Violation, r.Status)
-			}
-
-			ft = &fakeT{TB: t}
-			srv = connecttest.NewServer(ft, connecttest.AllowUnknownFields())
-			post(srv, tc.body, tc.header...)
-			if errs, _ := ft.reported(); (len(errs) == 0) != tc.unknown {
-				t.Errorf("AllowUnknownFields: reported %q", errs)
-			}
-		})
-	}
-}
-
 // TestServedStatus: served requests record their status too, and a reset
 // none; a client of the user's own keeps its settings over the served
 // transport.
@@ -757,11 +710,12 @@ func TestServedStatus(t *testing.T) {
 	srv := connecttest.NewServer(t)
 	hc := &http.Client{Timeout: time.Minute}
 	c := srv.ServedClient(api.WithHTTPClient(hc), api.WithRetries(0))
-	srv.Inject("Configurations.List", 1, connecttest.ConnectionReset())
-	if _, err := c.Configurations.List(context.Background()); err == nil {
+	list := callOf(t, listOp(t))
+	srv.Inject(list.op.Qualified(), 1, connecttest.ConnectionReset())
+	if err := list.do(context.Background(), c); err == nil {
 		t.Fatal("the reset call succeeded")
 	}
-	if _, err := c.Configurations.List(context.Background()); err != nil {
+	if err := list.do(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	var got []int

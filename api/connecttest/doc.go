@@ -41,41 +41,65 @@
 // # Request checks
 //
 // Every request the server receives is checked, strictly, against the
-// API's OpenAPI document, the one package api is generated from. A request
-// that does not match fails the test (t.Errorf, from whichever goroutine
-// sent it) with a message naming the line of your code that sent it, the
-// operation and the field, never a value:
+// API's OpenAPI document, the one package api is generated from, with the
+// same checker as the client's api.WithRequestValidation and
+// finicity-connect's proxy and validate commands, which word each rule the
+// same way. A request that does not match fails the test (from whichever
+// goroutine sent it) with a message that starts with the line of your
+// code that sent it, as go test shows a failure of your own, then names
+// the operation, the field and the rule, never a value:
 //
-//	connecttest: onboarding.go:42: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
+//	onboarding.go:42: connecttest: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
 //
 // The line is the first frame outside this SDK (its dependencies and the
 // standard library skipped) on the goroutine that made the call: t.Helper
 // cannot mark frames of code that does not call it, so the kit computes
-// the line and puts it in the message. Served requests (URL) run on the
-// listener's goroutines and name no line.
+// the line. Through your test's own *testing.T the message is written
+// with that line first (t.Output) and the test marked failed (t.Fail);
+// any other testing.TB gets the same text through Errorf. Served
+// requests (URL) run on the listener's goroutines and name no line.
 //
 // Beyond the schema (types, formats, bounds, required fields), the kit
 // holds requests to what the real API and a real socket would do:
 //
-//   - A body field the spec does not define is a violation, names being
-//     exact and case-sensitive: configurationID for configurationId,
-//     redirectUrl beside redirectURI. The API's objects are open and it
-//     ignores such a field, so the server answers as the API would; for
-//     the caller it is almost always a bug. AllowUnknownFields drops this
-//     rule for tests that mean it.
+//   - A body field or a query parameter the spec does not define is a
+//     violation, names being exact and case-sensitive: configurationID
+//     for configurationId, redirectUrl beside redirectURI, ?limit on an
+//     operation that has none. The API ignores them, so the server
+//     answers as the API would; for the caller it is almost always a bug.
+//     AllowUnknownFields drops this rule for tests that mean it.
+//   - A path the spec has only without a trailing slash, and a method the
+//     path does not take, are named as such.
+//   - A body sent to an operation that takes none (a GET), and a header
+//     the spec defines given twice (two Finicity-App-Key), are
+//     violations, though the API ignores them.
+//   - A JSON body is one value, each member named once, every string
+//     valid UTF-8: text after the value ({}x) is refused as the API
+//     refuses a body that does not parse, and a member named twice is a
+//     violation even when its last value (the one decoders keep) is
+//     valid.
 //   - Header names and values are checked as net/http checks them on a
 //     socket: a newline, CR, NUL or other control character is refused
 //     there, leading or trailing whitespace is trimmed (the server would
 //     receive another value). In process nothing else would see them.
-//   - JSON strings must be valid UTF-8: decoders replace invalid bytes
-//     without a word.
 //
 // A request the API refuses gets what the API documents (400, reason code
 // 10010, naming the field), so the code under test sees the real error
 // too. For tests that send invalid requests on purpose, NewServer(t,
-// AllowInvalidRequests()). Requests returns every request received, in
+// AllowInvalidRequests()); the failure names the narrowest option that
+// allows what it found. Requests returns every request received, in
 // order, with its operation, headers, body, violation, if any, and the
 // status it was answered with.
+//
+// # Recorded answers
+//
+// NewServer(t, WithRecording("testdata/onboarding.har")) answers from a
+// recording of the live API (finicity-connect proxy --har records one,
+// secrets masked), so that your CI gets the API's real answers offline:
+// each request gets the recorded answer of the same method and path, in
+// the order recorded, and is still checked against the spec; a request
+// with no recorded answer fails the test, naming the nearest recorded
+// one.
 //
 // # Your own *http.Client
 //

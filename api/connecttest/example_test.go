@@ -1,16 +1,18 @@
 package connecttest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/api/connecttest"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
 // A whole test: the code under test gets a client of the kit's server;
@@ -31,13 +33,13 @@ func Example() {
 	list, err := c.Configurations.List(ctx)
 	fmt.Println("list:", len(list), err)
 
-	cfg, _ := c.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking"}})
-	_, err = c.OAuthURLs.Create(ctx, 101732, api.OAuthURLParams{
-		CustomerID:       "1005061234",
-		RedirectURI:      "partner.example/done", // not absolute: the test fails
-		ConfigurationID:  cfg.ID,
-		ServiceAgreement: api.ServiceAgreement{Language: "en", AcceptedDate: time.Now()},
-	})
+	// The code under test builds its requests; here, from the spec's
+	// examples.
+	cfg, _ := c.Configurations.Create(ctx, specBody[api.ConfigurationParams]("Configurations.Create"))
+	params := specBody[api.OAuthURLParams]("OAuthURLs.Create")
+	params.ConfigurationID = cfg.ID
+	params.RedirectURI = "partner.example/done" // not absolute: the test fails
+	_, err = c.OAuthURLs.Create(ctx, specArg[int64]("OAuthURLs.Create", "institution_id"), params)
 	if apiErr, ok := errors.AsType[*api.Error](err); ok {
 		fmt.Println("answer:", apiErr.StatusCode, apiErr.ReasonCode)
 	}
@@ -48,13 +50,13 @@ func Example() {
 	fmt.Println("stored:", len(srv.Configurations(connecttest.AppKey)))
 	// Output:
 	// list: 0 <nil>
-	// test failed: connecttest: example_test.go:35: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
+	// test failed: example_test.go:42: connecttest: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): request breaks the API spec: body redirectURI: must be an absolute URI
 	// 	(POST /connect-components/institutions/{institution_id}/oauth-urls; the server answered with the API's documented error; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)
 	// answer: 400 10010
 	// GET /connect-components/configurations (Configurations.List) -> 503
 	// GET /connect-components/configurations (Configurations.List) -> 200
 	// POST /connect-components/configurations (Configurations.Create) -> 201
-	// POST /connect-components/institutions/101732/oauth-urls (OAuthURLs.Create) -> 400 [invalid: body redirectURI: must be an absolute URI]
+	// POST /connect-components/institutions/170716/oauth-urls (OAuthURLs.Create) -> 400 [invalid: body redirectURI: must be an absolute URI]
 	// stored: 1
 }
 
@@ -66,8 +68,10 @@ func ExampleServer_NextReconnection() {
 	srv := connecttest.NewServer(t)
 	srv.NextReconnection(connecttest.MFAChoice, connecttest.LoginForm)
 	c := srv.Client()
+	// The spec's example of a reconnection: its ids, its body.
+	customer, login := specArg[string]("Reconnections.Create", "customer_id"), specArg[int64]("Reconnections.Create", "institution_login_id")
 	for range 2 {
-		r, err := c.Reconnections.Create(context.Background(), "1005061234", 7008461430, api.ReconnectionParams{})
+		r, err := c.Reconnections.Create(context.Background(), customer, login, specBody[api.ReconnectionParams]("Reconnections.Create"))
 		if err != nil {
 			panic(err)
 		}
@@ -120,9 +124,13 @@ func ExampleAllowUnknownFields() {
 	t := newExampleT()
 	defer t.cleanup()
 
+	// The spec's example of a configuration, and a field of it again
+	// under a misspelt name.
+	body := specBody[map[string]any]("Configurations.Create")
+	body["filterAcounts"] = body["filterAccounts"]
+	text, _ := json.Marshal(body)
 	send := func(srv *connecttest.Server) {
-		req, _ := http.NewRequest("POST", connecttest.InProcessURL+"/connect-components/configurations",
-			strings.NewReader(`{"filterAccounts":["Checking"],"filterAcounts":["Savings"]}`))
+		req, _ := http.NewRequest("POST", connecttest.InProcessURL+"/connect-components/configurations", bytes.NewReader(text))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Finicity-App-Key", connecttest.AppKey)
 		req.Header.Set("Finicity-App-Token", connecttest.Token)
@@ -137,10 +145,44 @@ func ExampleAllowUnknownFields() {
 	send(connecttest.NewServer(t))
 	send(connecttest.NewServer(t, connecttest.AllowUnknownFields()))
 	// Output:
-	// test failed: connecttest: example_test.go:129: Configurations.Create (post_configurations): request breaks the API spec: body filterAcounts: unknown field: not defined by the spec (names are exact and case-sensitive)
-	// 	(POST /connect-components/configurations; the server answered it as if it were valid; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)
+	// test failed: example_test.go:137: connecttest: Configurations.Create (post_configurations): request breaks the API spec: body filterAcounts: unknown field: not defined by the spec (names are exact and case-sensitive)
+	// 	(POST /connect-components/configurations; the server answered it as if it were valid, as the API would; NewServer(t, connecttest.AllowUnknownFields()) accepts fields and query parameters the spec does not define, sent on purpose)
 	// 201 body filterAcounts: unknown field: not defined by the spec (names are exact and case-sensitive)
 	// 201
+}
+
+// specBody is the spec's example of an operation's request body, as T:
+// a body as the code under test builds it.
+func specBody[T any](operation string) T {
+	op, ok := specdoc.MustModel().Lookup(operation)
+	if !ok || op.Body == nil {
+		panic("openapi.yaml has no operation " + operation + " with a body, which api/connecttest/example_test.go sends")
+	}
+	v, ok := op.Body.Example()
+	if !ok {
+		panic("openapi.yaml#" + op.Body.Pointer + ": the body of " + operation + " has no valid example, which api/connecttest/example_test.go sends")
+	}
+	var out T
+	if err := json.Unmarshal(mustJSON(v), &out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// specArg is the spec's example of an operation's path parameter, as T.
+func specArg[T any](operation, param string) T {
+	op, _ := specdoc.MustModel().Lookup(operation)
+	for i, p := range op.PathParams {
+		if p.Name == param {
+			args, _ := op.ExampleArgs()
+			var out T
+			if err := json.Unmarshal(mustJSON(args.Path[i]), &out); err != nil {
+				panic(err)
+			}
+			return out
+		}
+	}
+	panic("openapi.yaml has no path parameter " + param + " of " + operation + ", which api/connecttest/example_test.go sends")
 }
 
 // exampleT is the little of a testing.TB the kit uses (Helper, Cleanup,

@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
-
+	"github.com/finicity-go/connect-components/internal/apicall"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/spec"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
 // TestDefaultsMatchTheSandbox: the kit spells its defaults out, so go doc
@@ -36,15 +38,25 @@ func TestDefaultsMatchTheSandbox(t *testing.T) {
 // the delay ends, and the client sees its connection dropped, not an
 // empty 200.
 func TestCloseEndsServedDelays(t *testing.T) {
+	// A GET that needs no argument: the list of the spec.
+	var list *spec.Operation
+	for _, op := range specdoc.MustModel().Operations {
+		if op.Sandbox != nil && op.Sandbox.Action == "list" {
+			list = op
+			break
+		}
+	}
+	if list == nil {
+		t.Fatal("openapi.yaml has no x-sandbox list operation, which api/connecttest/internal_test.go calls")
+	}
 	srv := NewServer(t)
 	arrived := make(chan struct{}, 1)
 	srv.observed = func() { arrived <- struct{}{} }
-	srv.Inject("Configurations.List", 1, Delay(time.Hour))
+	srv.Inject(list.Qualified(), 1, Delay(time.Hour))
 	c := srv.ServedClient(api.WithRetries(0))
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.Configurations.List(context.Background())
-		done <- err
+		done <- apicall.Call(context.Background(), c, list.ID, &apicall.Input{})
 	}()
 	<-arrived
 	srv.Close() // would block for an hour without the fix

@@ -47,6 +47,7 @@ type config struct {
 	partnerSecret string
 	allowInvalid  bool
 	allowUnknown  bool
+	recording     string // WithRecording's file
 }
 
 // WithTokenCheck makes the server check tokens as the API does: only
@@ -113,12 +114,13 @@ func AllowInvalidRequests() Option {
 }
 
 // AllowUnknownFields drops one rule of the request checks: a body field
-// the spec does not define (redirectUrl beside redirectURI, or
-// configurationID, since names are exact and case-sensitive). The API's
-// objects are open and it ignores such a field, so the server always
-// answered it as the API would; by default the kit still fails the test,
-// since for the caller it is almost always a misspelling. Use it for
-// tests that send extra fields on purpose. Every other rule still holds.
+// or a query parameter the spec does not define (redirectUrl beside
+// redirectURI, or configurationID, since names are exact and
+// case-sensitive; a query parameter the operation does not take). The
+// API ignores such a field or parameter, so the server always answered
+// it as the API would; by default the kit still fails the test, since
+// for the caller it is almost always a misspelling. Use it for tests that
+// send extra fields on purpose. Every other rule still holds.
 func AllowUnknownFields() Option {
 	return func(c *config) { c.allowUnknown = true }
 }

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
+	"testing"
 
-	"github.com/finicity-go/connect-components/internal/conformance"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/validation"
 )
@@ -32,9 +34,12 @@ type Request struct {
 	Body json.RawMessage
 	// Violation says how the request breaks the spec, naming each field
 	// and its rule (never a value), "; " between them; empty for a valid
-	// request. A field the spec does not define counts (see
-	// AllowUnknownFields), and so do a header net/http would refuse or
-	// change on a socket and a JSON string that is not valid UTF-8.
+	// request. A field or query parameter the spec does not define counts
+	// (see AllowUnknownFields), and so do a header net/http would refuse
+	// or change on a socket, a header the spec defines given twice, a body
+	// sent to an operation that takes none, and a JSON body that is not
+	// one value, names a member twice or holds a string that is not valid
+	// UTF-8.
 	Violation string
 	// Status is the status the server answered with: a scripted fault's
 	// included, 0 when there was no answer (a scripted connection reset,
@@ -93,8 +98,8 @@ func (s *Server) answered(sl *slot, status int) {
 
 // observe is the sandbox's request hook: it records the request and, for
 // one that breaks the spec, fails the test. It runs on the goroutine
-// serving the request (in process, the caller's), so it uses Errorf,
-// never Fatalf.
+// serving the request (in process, the caller's), so it never calls
+// FailNow.
 func (s *Server) observe(in sandbox.Inbound) {
 	rec := &Request{
 		Method: in.Request.Method,
@@ -105,21 +110,16 @@ func (s *Server) observe(in sandbox.Inbound) {
 		rec.Body = bytes.Clone(in.Body)
 	}
 	var op operation
-	var findings []conformance.Finding
 	if in.Route != nil {
-		op = operationByID(in.Route.Operation.OperationID)
+		op = validation.OperationOf(in.Route.Op)
 		rec.Operation = op.Method
-		if rec.Operation == "" {
-			rec.Operation = op.ID
-		}
-		findings = s.check(in)
 	}
+	findings := s.held(in.Findings)
 	switch {
 	case len(findings) > 0:
-		rec.Violation = conformance.Join(findings)
-	case in.Violation != nil && (in.Route == nil || !isFieldError(in.Violation)):
-		// Outside the spec, or a body the sandbox could not read (too
-		// large): the sandbox's own word.
+		rec.Violation = validation.Join(findings)
+	case len(in.Findings) == 0 && in.Violation != nil:
+		// A body the sandbox could not read (too large): its own word.
 		rec.Violation = in.Violation.Error()
 	}
 	s.mu.Lock()
@@ -137,40 +137,72 @@ func (s *Server) observe(in sandbox.Inbound) {
 	}
 	at := callerLocation()
 	if in.Route == nil {
-		s.t.Errorf("connecttest: %srequest outside the API spec: %s", at, rec.Violation)
+		s.fail(at, "connecttest: request outside the API spec: "+rec.Violation)
 		return
 	}
 	answer := "the server answered with the API's documented error"
-	if in.Violation == nil {
-		answer = "the server answered it as if it were valid"
+	switch {
+	case s.replay != nil:
+		answer = "the server answers from the recording"
+	case in.Violation == nil:
+		answer = "the server answered it as if it were valid, as the API would"
 	}
-	s.t.Errorf("connecttest: %s%s: request breaks the API spec: %s\n"+
-		"\t(%s %s; %s; NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose)",
-		at, op, rec.Violation, in.Route.Method, in.Route.Path, answer)
+	s.fail(at, fmt.Sprintf("connecttest: %s: request breaks the API spec: %s\n"+
+		"\t(%s %s; %s; %s)", op, rec.Violation, in.Route.Method, in.Route.Path, answer, allowHint(findings)))
 }
 
-// check holds a routed request to the strict checker, without the
-// unknown-field rule under AllowUnknownFields.
-func (s *Server) check(in sandbox.Inbound) []conformance.Finding {
-	if in.Violation != nil && !isFieldError(in.Violation) {
-		return nil // the body was not read: nothing to check it against
-	}
-	_, findings := checker().CheckRequest(context.WithoutCancel(in.Request.Context()), in.Request, in.Body)
+// held are the findings the test is held to: all of them, but for a field
+// or query parameter the spec does not define under AllowUnknownFields.
+func (s *Server) held(findings []validation.Finding) []validation.Finding {
 	if !s.cfg.allowUnknown {
 		return findings
 	}
-	kept := findings[:0]
+	var kept []validation.Finding
 	for _, f := range findings {
-		if f.Kind != conformance.KindUnknownField {
+		if !unknownName(f) {
 			kept = append(kept, f)
 		}
 	}
 	return kept
 }
 
-func isFieldError(err error) bool {
-	_, ok := errors.AsType[*validation.FieldError](err)
-	return ok
+// unknownName reports a finding AllowUnknownFields allows.
+func unknownName(f validation.Finding) bool {
+	return f.Kind == validation.KindUnknownField || f.Kind == validation.KindUnknownParameter
+}
+
+// allowHint names the narrowest option that lets a test send such a
+// request on purpose.
+func allowHint(findings []validation.Finding) string {
+	for _, f := range findings {
+		if !unknownName(f) {
+			return "NewServer(t, connecttest.AllowInvalidRequests()) accepts invalid requests sent on purpose"
+		}
+	}
+	return "NewServer(t, connecttest.AllowUnknownFields()) accepts fields and query parameters the spec does not define, sent on purpose"
+}
+
+// fail fails the test with msg, at the user's line at ("" when there is
+// none). go test starts a t.Errorf with the line that called it, which
+// would be the kit's own: for a test's own *testing.T (B, F) the kit
+// writes the message through t.Output with the user's line first, as go
+// test shows a t.Errorf of the user's, then marks the test failed. Any
+// other testing.TB (a wrapper that collects failures, say) gets the same
+// text through Errorf.
+func (s *Server) fail(at, msg string) {
+	if at == "" {
+		s.t.Errorf("%s", msg)
+		return
+	}
+	line := at + ": " + msg
+	switch t := s.t.(type) {
+	case *testing.T, *testing.B, *testing.F:
+		// As go test's own log: continuation lines indented once more.
+		_, _ = io.WriteString(t.Output(), strings.ReplaceAll(line, "\n", "\n    ")+"\n")
+		t.Fail()
+	default:
+		s.t.Errorf("%s", line)
+	}
 }
 
 // String describes the request without its headers or body, which may

@@ -20,9 +20,10 @@ import (
 // API, for one test. Make it with NewServer. It is safe for concurrent
 // use.
 type Server struct {
-	t   testing.TB
-	cfg config
-	sb  *sandbox.Sandbox
+	t      testing.TB
+	cfg    config
+	sb     *sandbox.Sandbox
+	replay *replay // WithRecording's answers; nil without
 
 	mu       sync.Mutex
 	requests []*Request
@@ -51,7 +52,17 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if s.cfg.partnerID == "" {
 		s.cfg.partnerID, s.cfg.partnerSecret = PartnerID, PartnerSecret
 	}
-	s.sb = sandbox.New(append(s.cfg.sandbox, sandbox.WithRequestHook(s.observe))...)
+	sbOpts := append(s.cfg.sandbox, sandbox.WithRequestHook(s.observe))
+	if s.cfg.recording != "" {
+		r, err := loadReplay(s.cfg.recording)
+		if err != nil {
+			t.Fatalf("connecttest: WithRecording(%q): %v", s.cfg.recording, err)
+			return nil
+		}
+		s.replay = r
+		sbOpts = append(sbOpts, sandbox.WithAnswers(s.replayed))
+	}
+	s.sb = sandbox.New(sbOpts...)
 	t.Cleanup(s.Close)
 	return s
 }

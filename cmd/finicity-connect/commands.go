@@ -20,7 +20,11 @@ var commands = []command{
 	{
 		name: "sandbox", summary: "Serve the local sandbox until interrupted; once listening, print {\"url\":...,\"pid\":...} on stdout",
 		example: "finicity-connect sandbox --addr 127.0.0.1:4010 --check-tokens\nfinicity-connect sandbox --addr 127.0.0.1:0 --state ./sandbox-state.json\n# prints one line on stdout once listening (stop it by its pid):\n# {\"url\":\"http://127.0.0.1:43125\",\"pid\":1234,\"partnerId\":\"sandbox-partner\",\"tokenCheck\":false,\"stateFile\":\"/home/me/sandbox-state.json\"}\n# partner credentials: sandbox-partner / sandbox-secret (the line leaves the secret out)",
-		setup:   serveSandbox, streams: true,
+		doc: "Each request off the spec is answered as the API would answer it (a field the API does not define is\n" +
+			"ignored, as the API ignores it) and logged on stderr, one line per request:\n" +
+			"  finding: POST /connect-components/configurations: Configurations.Create (post_configurations): body configurationID: unknown field: ...\n" +
+			"With --strict every such request is refused instead: 400, reason code 10010, the field named in Details.",
+		setup: serveSandbox, streams: true, exitCodes: sandboxExitCodes,
 	},
 	{
 		name: "sandbox reset", summary: "Empty the state file that --sandbox keeps between runs",
@@ -34,9 +38,21 @@ var commands = []command{
 			"--write-timeout (30s), idle keep-alive connections closed after --idle-timeout (60s), at most\n" +
 			"--max-connections (256) at once (at the cap, one idle for 1s is closed to make room), bodies of at most\n" +
 			"--max-body-bytes (1 MiB) each and --max-buffered-bytes (32 MiB) in memory all together: a request past\n" +
-			"that is answered 503 at once, so stalled uploads cannot hold the proxy's memory.",
+			"that is answered 503 at once, so stalled uploads cannot hold the proxy's memory.\n" +
+			"At SIGINT or SIGTERM it prints a summary, and exits 1 when it recorded a finding of the --fail-on class\n" +
+			"(violations by default): put it in front of your app's test run in CI, and fail the job on its exit status.",
 		example: "finicity-connect proxy --upstream https://api.finicity.com --report drift.jsonl --har traffic.har\n# prints {\"url\":\"http://127.0.0.1:4011\",\"pid\":1234,\"upstream\":\"https://api.finicity.com\"} once listening;\n# point your app at the url; stop it with SIGINT or SIGTERM for a summary",
-		setup:   proxyCommand, streams: true,
+		setup:   proxyCommand, streams: true, exitCodes: proxyExitCodes,
+	},
+	{
+		name: "validate", args: "FILE.har...", summary: "Check recorded traffic (HAR files from the proxy, a browser's devtools or any tool) against the spec, offline",
+		doc: "Every exchange of each file is checked, request and response, as the proxy checks them. An exchange is\n" +
+			"the API's when its URL is below --base-url; without it, when its host is one of the spec's servers\n" +
+			"(https://api.finicity.com) or, on any host, its path is one of the spec's (a trailing slash aside).\n" +
+			"The others (a page, a font, another API) are skipped, and counted. \"-\" reads a file from stdin.\n" +
+			"No secret is printed: a recording's credentials are masked in every format.",
+		example: "finicity-connect validate traffic.har\nfinicity-connect validate --format junit --output validate.xml traffic.har\nfinicity-connect validate - < traffic.har",
+		setup:   validateCommand, exitCodes: validateExitCodes,
 	},
 	{
 		name: "conformance", summary: "Run the safe journey against the API and check every answer against the spec (exit 1 on any departure)", api: true,

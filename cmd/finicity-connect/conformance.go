@@ -14,11 +14,11 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/apicall"
-	"github.com/finicity-go/connect-components/internal/conformance"
 	"github.com/finicity-go/connect-components/internal/journey"
 	"github.com/finicity-go/connect-components/internal/redact"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // conformanceDeleteTimeout bounds the clean-up, which runs even after the
@@ -35,7 +35,7 @@ var conformanceBodyFlags = map[string]string{
 // conformanceCommand is finicity-connect conformance: the journey through
 // every operation of the spec (internal/journey, as the demo walks it),
 // against the endpoint of the usual credentials, every exchange checked
-// as the proxy checks it (internal/conformance). The journey is the safe
+// as the proxy checks it (internal/validation). The journey is the safe
 // one, against the sandbox as against the API: what it creates it
 // deletes, even after a failure or an interrupt; an operation with
 // effects it cannot undo runs only when its ids are given (a reconnection
@@ -79,7 +79,7 @@ func conformanceCommand(fs *flag.FlagSet) func(context.Context, *invocation) err
 		case err != nil:
 			return err
 		}
-		checker, err := conformance.Default()
+		checker, err := specdoc.Validator()
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func inputUsage(in journey.Input) string {
 // conformanceRun runs the steps and keeps their results.
 type conformanceRun struct {
 	in      *invocation
-	checker *conformance.Checker
+	checker *validation.Validator
 	model   *spec.Model
 	steps   map[*journey.Step]conformanceStep
 }
@@ -121,11 +121,11 @@ type conformanceRun struct {
 // conformanceStep is one operation of the journey in the report.
 type conformanceStep struct {
 	// Step is the operation's CLI command.
-	Step      string                `json:"step"`
-	Operation conformance.Operation `json:"operation"`
+	Step      string               `json:"step"`
+	Operation validation.Operation `json:"operation"`
 	// Status is the answer's status; 0 when none came (see Error).
-	Status   int                   `json:"status"`
-	Findings []conformance.Finding `json:"findings"`
+	Status   int                  `json:"status"`
+	Findings []validation.Finding `json:"findings"`
 	// Error is the call's error, if any: an API error or an answer that
 	// does not decode (their findings say how it departs), a request
 	// refused before sending, or no answer.
@@ -143,7 +143,7 @@ type conformanceStep struct {
 func (j *conformanceRun) send(ctx context.Context, s *journey.Step, r *journey.Request) journey.Outcome {
 	var resp *http.Response
 	err := apicall.Call(ctx, j.in.client, s.Op.ID, &apicall.Input{Path: r.Path, Params: r.Params, Body: r.Body}, api.WithResponseInto(&resp))
-	cs := conformanceStep{Step: s.Op.Command, Operation: j.checker.ByID(s.Op.ID), Findings: []conformance.Finding{}}
+	cs := conformanceStep{Step: s.Op.Command, Operation: validation.OperationOf(s.Op), Findings: []validation.Finding{}}
 	out := journey.Outcome{Err: err}
 	if resp != nil {
 		out.Status, out.Body = resp.StatusCode, responseBody(resp)
@@ -155,12 +155,14 @@ func (j *conformanceRun) send(ctx context.Context, s *journey.Step, r *journey.R
 		cs.Status = resp.StatusCode
 		checkCtx := context.WithoutCancel(ctx)
 		body, _ := requestBody(resp.Request)
-		_, reqF := j.checker.CheckRequest(checkCtx, resp.Request, body)
+		route, reqF := j.checker.CheckRequest(checkCtx, resp.Request, body)
 		for i := range reqF {
 			reqF[i].Status = resp.StatusCode
 		}
-		_, respF := j.checker.CheckResponse(checkCtx, resp.Request, resp.StatusCode, resp.Header, out.Body)
-		cs.Findings = append(append(cs.Findings, reqF...), respF...)
+		cs.Findings = append(cs.Findings, reqF...)
+		if route != nil {
+			cs.Findings = append(cs.Findings, j.checker.CheckRouteResponse(checkCtx, route, resp.Request, resp.StatusCode, resp.Header, out.Body)...)
+		}
 	}
 	if err != nil {
 		var ae *api.Error
@@ -248,7 +250,7 @@ func (j *conformanceRun) report(results []journey.Result) conformanceReport {
 	for _, r := range results {
 		s, ran := j.steps[r.Step]
 		if !ran {
-			s = conformanceStep{Step: r.Step.Op.Command, Operation: j.checker.ByID(r.Step.Op.ID), Findings: []conformance.Finding{}, Skipped: r.Skipped}
+			s = conformanceStep{Step: r.Step.Op.Command, Operation: validation.OperationOf(r.Step.Op), Findings: []validation.Finding{}, Skipped: r.Skipped}
 		}
 		rep.Operations = append(rep.Operations, s)
 		switch {

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/finicity-go/connect-components/internal/conformance"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // kindsByOperation gathers a report's finding kinds per api method.
@@ -205,7 +205,7 @@ func TestConformanceCreatedWithoutID(t *testing.T) {
 		if s.Step == "configurations delete" {
 			del = &rep.Operations[i]
 		}
-		if s.Step == "configurations create" && !slices.ContainsFunc(s.Findings, func(f conformance.Finding) bool { return f.Kind == conformance.KindFormat && f.Field == "id" }) {
+		if s.Step == "configurations create" && !slices.ContainsFunc(s.Findings, func(f validation.Finding) bool { return f.Kind == validation.KindFormat && f.Field == "id" }) {
 			t.Errorf("create: %+v", s)
 		}
 	}

@@ -32,6 +32,32 @@ const exitCodesHelp = `Exit codes:
   4  the output could not be written (stdout closed or full); a change to the --sandbox state
      was saved before anything was printed, so it is kept`
 
+// The exit codes of the commands that serve (sandbox, proxy) and of
+// validate, in their --help.
+const (
+	sandboxExitCodes = `Exit codes:
+  0  stopped by SIGINT or SIGTERM
+  2  usage error (bad flag or argument), an --addr it cannot listen on, or a --state file
+     that cannot be read, parsed or written
+  3  network failure: the listener failed while serving
+  4  the ready line could not be written (stdout closed or full)`
+	proxyExitCodes = `Exit codes:
+  0  stopped by SIGINT or SIGTERM, no finding of the --fail-on class recorded (always with --fail-on none)
+  1  stopped by SIGINT or SIGTERM, a finding of the --fail-on class recorded: a violation of the spec (violations, the
+     default; an upstream that did not answer counts), or any finding, informational ones
+     included (any)
+  2  usage error (bad flag or argument, an --upstream it refuses, an --addr it cannot listen
+     on, a --report or --har file it cannot open)
+  3  network failure: the listener failed while serving
+  4  the ready line or the summary could not be written (stdout closed or full)`
+	validateExitCodes = `Exit codes:
+  0  no violation (informational findings and skipped exchanges aside)
+  1  at least one violation of the spec, in any file
+  2  usage error (bad flag, no file), or an input that cannot be read or is not a HAR file
+  3  network failure: never (validate reads files and stdin only)
+  4  the report could not be written (stdout or --output closed or full)`
+)
+
 // usageError is a mistake in how the command was called. It is printed
 // with a pointer to --help and exits 2.
 type usageError struct{ msg string }

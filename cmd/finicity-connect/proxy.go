@@ -17,9 +17,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/finicity-go/connect-components/internal/conformance"
+	"github.com/finicity-go/connect-components/internal/har"
 	"github.com/finicity-go/connect-components/internal/listen"
 	"github.com/finicity-go/connect-components/internal/redact"
+	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // proxyShutdownGrace bounds how long exchanges in flight at SIGINT or
@@ -47,7 +49,7 @@ const (
 
 // proxyCommand is finicity-connect proxy: a reverse proxy in front of the
 // API that forwards every request unchanged and checks each exchange
-// against the embedded spec (internal/conformance), reporting departures
+// against the embedded spec (internal/validation), reporting departures
 // on stderr and in --report, and recording a secret-free HAR.
 func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	upstream := fs.String("upstream", "", "the API to forward to, e.g. https://api.finicity.com (plain http only for loopback)")
@@ -62,9 +64,15 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a keep-alive connection idle this long")
 	maxConns := fs.Int("max-connections", defaultMaxConnections, "connections served at once; more wait until one closes (at the cap, one idle for 1s is closed to make room)")
 	maxBuffered := fs.Int64("max-buffered-bytes", proxyDefaultMaxBuffered, "request and answer bodies held in memory at once, all exchanges together; a request past it is answered 503")
+	failOn := fs.String("fail-on", failOnViolations, "at SIGINT or SIGTERM, exit 1 when a finding of this class was recorded: violations (of the spec), any (informational ones too) or none")
 	return func(ctx context.Context, in *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
+		}
+		switch *failOn {
+		case failOnViolations, failOnAny, failOnNone:
+		default:
+			return usagef("invalid --fail-on %q: want violations, any or none", *failOn)
 		}
 		up, err := parseUpstream(*upstream)
 		if err != nil {
@@ -118,9 +126,16 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 			return fmt.Errorf("proxy stopped: %w", err)
 		}
 		p.drain(proxyShutdownGrace)
-		return p.summarize(in.stdout, in.stderr)
+		return p.summarize(in.stdout, in.stderr, *failOn)
 	}
 }
+
+// The classes of --fail-on.
+const (
+	failOnViolations = "violations"
+	failOnAny        = "any"
+	failOnNone       = "none"
+)
 
 // proxyReady is the proxy's ready line on stdout.
 type proxyReady struct {
@@ -164,11 +179,11 @@ func printableURL(u *url.URL) string {
 type proxy struct {
 	upstream *url.URL
 	client   *http.Client
-	checker  *conformance.Checker
+	checker  *validation.Validator
 	maxBody  int64
 	stderr   io.Writer
-	report   *os.File   // --report, nil without
-	har      *harWriter // --har, nil without
+	report   *os.File    // --report, nil without
+	har      *har.Writer // --har, nil without
 	// budget holds the bodies in memory (--max-buffered-bytes);
 	// writeTimeout bounds writing an answer to the client.
 	budget       *listen.Budget
@@ -179,12 +194,14 @@ type proxy struct {
 	idle      chan struct{} // closed when inflight drops to 0, while drain waits
 	closed    bool          // the files are closed: an exchange past the drain is not recorded
 	exchanges int
-	byKind    map[conformance.Kind]int
-	secrets   []string // credentials seen lately, masked in whatever is recorded
+	byKind    map[validation.Kind]int
+	// violations and informational count the findings by severity.
+	violations, informational int
+	secrets                   []string // credentials seen lately, masked in whatever is recorded
 }
 
 func newProxy(up *url.URL, maxBody int64, timeout time.Duration, stderr io.Writer) (*proxy, error) {
-	c, err := conformance.Default()
+	c, err := specdoc.Validator()
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +221,7 @@ func newProxy(up *url.URL, maxBody int64, timeout time.Duration, stderr io.Write
 		checker: c,
 		maxBody: maxBody,
 		stderr:  stderr,
-		byKind:  map[conformance.Kind]int{},
+		byKind:  map[validation.Kind]int{},
 	}, nil
 }
 
@@ -216,7 +233,7 @@ func (p *proxy) close() {
 		_ = p.report.Close()
 	}
 	if p.har != nil {
-		_ = p.har.close()
+		_ = p.har.Close()
 	}
 	p.client.CloseIdleConnections()
 }
@@ -249,7 +266,7 @@ type proxied struct {
 	respHdr  http.Header
 	respBody []byte
 	waited   time.Duration
-	findings []conformance.Finding
+	findings []validation.Finding
 	// release gives the bodies' bytes back to the budget.
 	release []func()
 }
@@ -337,7 +354,11 @@ func (p *proxy) exchange(r *http.Request, rc *http.ResponseController) *proxied 
 	}
 	_ = rc.SetReadDeadline(time.Time{})
 	x.reqBody = body
-	op, findings := p.checker.CheckRequest(r.Context(), r, body)
+	route, findings := p.checker.CheckRequest(r.Context(), r, body)
+	var op validation.Operation
+	if route != nil {
+		op = validation.OperationOf(route.Op)
+	}
 	out, err := p.outbound(r, body)
 	if err != nil {
 		p.fail(x, http.StatusBadGateway, "request could not be forwarded")
@@ -353,8 +374,8 @@ func (p *proxy) exchange(r *http.Request, rc *http.ResponseController) *proxied 
 		return x
 	}
 	if err != nil {
-		x.findings = append(findings, conformance.Finding{Operation: op, Direction: conformance.Response, Status: http.StatusBadGateway,
-			Kind: conformance.KindUpstream, Rule: "no answer from upstream: " + upstreamReason(err)})
+		x.findings = append(findings, validation.Finding{Operation: op, Direction: validation.Response, Status: http.StatusBadGateway,
+			Kind: validation.KindUpstream, Severity: validation.Violation, Rule: "no answer from upstream: " + upstreamReason(err)})
 		p.fail(x, http.StatusBadGateway, "no answer from upstream "+printableURL(p.upstream))
 		return x
 	}
@@ -368,8 +389,8 @@ func (p *proxy) exchange(r *http.Request, rc *http.ResponseController) *proxied 
 		return x
 	}
 	if err != nil {
-		x.findings = append(findings, conformance.Finding{Operation: op, Direction: conformance.Response, Status: http.StatusBadGateway,
-			Kind: conformance.KindUpstream, Rule: "upstream answer larger than --max-body-bytes, or cut short"})
+		x.findings = append(findings, validation.Finding{Operation: op, Direction: validation.Response, Status: http.StatusBadGateway,
+			Kind: validation.KindUpstream, Severity: validation.Violation, Rule: "upstream answer larger than --max-body-bytes, or cut short"})
 		p.fail(x, http.StatusBadGateway, "upstream answer not forwarded: larger than --max-body-bytes, or cut short")
 		return x
 	}
@@ -377,9 +398,8 @@ func (p *proxy) exchange(r *http.Request, rc *http.ResponseController) *proxied 
 	for i := range findings {
 		findings[i].Status = resp.StatusCode
 	}
-	if op.ID != "" { // outside the spec, the request's finding says it all
-		_, rf := p.checker.CheckResponse(r.Context(), r, resp.StatusCode, resp.Header, respBody)
-		findings = append(findings, rf...)
+	if route != nil { // outside the spec, the request's finding says it all
+		findings = append(findings, p.checker.CheckRouteResponse(r.Context(), route, r, resp.StatusCode, resp.Header, respBody)...)
 	}
 	x.findings = findings
 	return x
@@ -481,6 +501,11 @@ func (p *proxy) record(x *proxied) {
 	x.findings = maskFindings(x.findings, mask)
 	for _, f := range x.findings {
 		p.byKind[f.Kind]++
+		if f.Informational() {
+			p.informational++
+		} else {
+			p.violations++
+		}
 		note := ""
 		if f.Informational() {
 			note = " (informational: the API sends more than the spec; time to regenerate)"
@@ -492,7 +517,7 @@ func (p *proxy) record(x *proxied) {
 		}
 	}
 	if p.har != nil {
-		if err := p.har.add(harEntryOf(x, p.secrets)); err != nil {
+		if err := p.har.Add(harEntryOf(x, p.secrets)); err != nil {
 			fmt.Fprintf(p.stderr, "warning: --har: %v\n", err)
 		}
 	}
@@ -501,13 +526,13 @@ func (p *proxy) record(x *proxied) {
 // maskFindings returns findings with every text field masked: the rule
 // (an upstream's error), the field and where it is (a header's name, a
 // path parameter's value may be anything a client sent).
-func maskFindings(findings []conformance.Finding, mask func(string) string) []conformance.Finding {
+func maskFindings(findings []validation.Finding, mask func(string) string) []validation.Finding {
 	if len(findings) == 0 {
 		return findings
 	}
-	out := make([]conformance.Finding, len(findings))
+	out := make([]validation.Finding, len(findings))
 	for i, f := range findings {
-		f.Rule, f.Field, f.In = mask(f.Rule), mask(f.Field), mask(f.In)
+		f.Rule, f.Field, f.In, f.Location = mask(f.Rule), mask(f.Field), mask(f.In), mask(f.Location)
 		out[i] = f
 	}
 	return out
@@ -516,13 +541,15 @@ func maskFindings(findings []conformance.Finding, mask func(string) string) []co
 // reportLine is one line of --report.
 type reportLine struct {
 	Time string `json:"time"`
-	conformance.Finding
+	validation.Finding
 	Informational bool `json:"informational"`
 }
 
-// summarize prints, at exit, the counts per kind: on stderr for people, and
-// one JSON line on stdout after the ready line.
-func (p *proxy) summarize(stdout, stderr io.Writer) error {
+// summarize prints, at exit, the counts per kind and per severity: on
+// stderr for people, and one JSON line on stdout after the ready line.
+// It returns the exit of --fail-on: an error exiting 1 when a finding of
+// that class was recorded.
+func (p *proxy) summarize(stdout, stderr io.Writer, failOn string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	kinds := make([]string, 0, len(p.byKind))
@@ -534,12 +561,33 @@ func (p *proxy) summarize(stdout, stderr io.Writer) error {
 		total += n
 	}
 	sort.Strings(kinds)
-	fmt.Fprintf(stderr, "summary: %d exchange(s), %d finding(s)\n", p.exchanges, total)
+	fmt.Fprintf(stderr, "summary: %d exchange(s), %d finding(s): %d violation(s), %d informational\n", p.exchanges, total, p.violations, p.informational)
 	for _, k := range kinds {
 		fmt.Fprintf(stderr, "  %-20s %d\n", k, counts[k])
 	}
-	return json.NewEncoder(stdout).Encode(map[string]any{"summary": map[string]any{
-		"exchanges": p.exchanges, "findings": total, "byKind": counts}})
+	failing := 0
+	switch failOn {
+	case failOnViolations:
+		failing = p.violations
+	case failOnAny:
+		failing = total
+	}
+	code := exitOK
+	if failing > 0 {
+		code = exitAPI
+		fmt.Fprintf(stderr, "exit 1: --fail-on %s, and %d such finding(s) were recorded\n", failOn, failing)
+	} else {
+		fmt.Fprintf(stderr, "exit 0: no finding of --fail-on %s was recorded\n", failOn)
+	}
+	if err := json.NewEncoder(stdout).Encode(map[string]any{"summary": map[string]any{
+		"exchanges": p.exchanges, "findings": total, "violations": p.violations, "informational": p.informational,
+		"byKind": counts, "failOn": failOn, "exitCode": code}}); err != nil {
+		return err
+	}
+	if code != exitOK {
+		return exitWith(code, "%d finding(s) of --fail-on %s recorded", failing, failOn)
+	}
+	return nil
 }
 
 // secretsKept bounds the credentials the proxy remembers for masking: a

@@ -4,139 +4,27 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/conformance"
+	"github.com/finicity-go/connect-components/internal/har"
 	"github.com/finicity-go/connect-components/internal/redact"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
-// harWriter writes a HAR 1.2 file that is complete after every entry: each
-// entry is written over the closing brackets, which are written again
-// after it. A reader (a test, a support engineer, a browser's importer)
-// can open the file at any time, and it is whole at exit.
-type harWriter struct {
-	mu    sync.Mutex
-	f     *os.File
-	end   int64 // where the closing brackets start
-	count int
+// createHAR makes the proxy's HAR file (--har).
+func createHAR(path string) (*har.Writer, error) {
+	return har.Create(path, har.Creator{Name: "finicity-connect proxy", Version: api.Version})
 }
-
-const harClose = "\n]}}\n"
-
-func createHAR(path string) (*harWriter, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	head, _ := json.Marshal(harCreator{Name: "finicity-connect proxy", Version: api.Version})
-	start := `{"log":{"version":"1.2","creator":` + string(head) + `,"entries":[`
-	if _, err := f.WriteString(start + harClose); err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	return &harWriter{f: f, end: int64(len(start))}, nil
-}
-
-func (h *harWriter) add(e harEntry) error {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	sep := "\n"
-	if h.count > 0 {
-		sep = ",\n"
-	}
-	chunk := sep + string(b)
-	if _, err := h.f.WriteAt([]byte(chunk+harClose), h.end); err != nil {
-		return err
-	}
-	h.end += int64(len(chunk))
-	h.count++
-	return nil
-}
-
-func (h *harWriter) close() error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if err := h.f.Sync(); err != nil {
-		_ = h.f.Close()
-		return err
-	}
-	return h.f.Close()
-}
-
-// The HAR 1.2 objects the proxy writes (http://www.softwareishard.com/blog/har-12-spec/).
-type (
-	harCreator struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
-	}
-	harEntry struct {
-		StartedDateTime string      `json:"startedDateTime"`
-		Time            float64     `json:"time"`
-		Request         harRequest  `json:"request"`
-		Response        harResponse `json:"response"`
-		Cache           struct{}    `json:"cache"`
-		Timings         harTimings  `json:"timings"`
-		// Findings are the proxy's own (a custom field: HAR allows
-		// names starting with "_").
-		Findings []conformance.Finding `json:"_findings"`
-	}
-	harRequest struct {
-		Method      string         `json:"method"`
-		URL         string         `json:"url"`
-		HTTPVersion string         `json:"httpVersion"`
-		Cookies     []harNameValue `json:"cookies"`
-		Headers     []harNameValue `json:"headers"`
-		QueryString []harNameValue `json:"queryString"`
-		PostData    *harPostData   `json:"postData,omitempty"`
-		HeadersSize int            `json:"headersSize"`
-		BodySize    int            `json:"bodySize"`
-	}
-	harResponse struct {
-		Status      int            `json:"status"`
-		StatusText  string         `json:"statusText"`
-		HTTPVersion string         `json:"httpVersion"`
-		Cookies     []harNameValue `json:"cookies"`
-		Headers     []harNameValue `json:"headers"`
-		Content     harContent     `json:"content"`
-		RedirectURL string         `json:"redirectURL"`
-		HeadersSize int            `json:"headersSize"`
-		BodySize    int            `json:"bodySize"`
-	}
-	harNameValue struct {
-		Name  string `json:"name"`
-		Value string `json:"value"`
-	}
-	harPostData struct {
-		MimeType string `json:"mimeType"`
-		Text     string `json:"text"`
-	}
-	harContent struct {
-		Size     int    `json:"size"`
-		MimeType string `json:"mimeType"`
-		Text     string `json:"text"`
-	}
-	harTimings struct {
-		Send    float64 `json:"send"`
-		Wait    float64 `json:"wait"`
-		Receive float64 `json:"receive"`
-	}
-)
 
 // harEntryOf is x as recorded: the request as forwarded (its upstream
 // URL), the answer as the client got it. The secret headers' values and
 // the secret JSON fields' values are [REDACTED]; so is any credential in
 // secrets (those seen lately, by where they stood) wherever else it
 // appears, such as an error's details quoting one back.
-func harEntryOf(x *proxied, secrets []string) harEntry {
+func harEntryOf(x *proxied, secrets []string) har.Entry {
 	mask := func(s string) string { return redact.Text(s, secrets...) }
 	reqText, respText := mask(string(redact.JSON(x.reqBody))), mask(string(redact.JSON(x.respBody)))
 	if isTokenRequest(x.req) && len(x.reqBody) > 0 && !json.Valid(x.reqBody) {
@@ -152,30 +40,31 @@ func harEntryOf(x *proxied, secrets []string) harEntry {
 	if proto == "" {
 		proto = "HTTP/1.1"
 	}
-	e := harEntry{
+	e := har.Entry{
 		StartedDateTime: x.started.UTC().Format(time.RFC3339Nano),
 		Time:            ms(total),
-		Request: harRequest{
+		Request: har.Request{
 			Method: x.req.Method, URL: mask(u), HTTPVersion: x.req.Proto,
-			Cookies: []harNameValue{}, Headers: harHeaders(x.req.Header, mask), QueryString: harQuery(u, mask),
+			Cookies: []har.NameValue{}, Headers: harHeaders(x.req.Header, mask), QueryString: harQuery(u, mask),
 			HeadersSize: -1, BodySize: len(x.reqBody),
 		},
-		Response: harResponse{
+		Response: har.Response{
 			Status: x.status, StatusText: http.StatusText(x.status), HTTPVersion: proto,
-			Cookies: []harNameValue{}, Headers: harHeaders(x.respHdr, mask),
-			Content:     harContent{Size: len(x.respBody), MimeType: x.respHdr.Get("Content-Type"), Text: respText},
+			Cookies: []har.NameValue{}, Headers: harHeaders(x.respHdr, mask),
+			Content:     har.TextContent(x.respHdr.Get("Content-Type"), []byte(respText)),
 			HeadersSize: -1, BodySize: len(x.respBody),
 		},
 		// time is the sum of the timings: waiting for upstream, and the
 		// proxy's own reading and checking around it.
-		Timings:  harTimings{Send: 0, Wait: ms(x.waited), Receive: ms(max(0, total-x.waited))},
+		Timings:  har.Timings{Send: 0, Wait: ms(x.waited), Receive: ms(max(0, total-x.waited))},
 		Findings: x.findings,
 	}
+	e.Response.Content.Size = len(x.respBody)
 	if e.Findings == nil {
-		e.Findings = []conformance.Finding{}
+		e.Findings = []validation.Finding{}
 	}
 	if x.reqBody != nil {
-		e.Request.PostData = &harPostData{MimeType: x.req.Header.Get("Content-Type"), Text: reqText}
+		e.Request.PostData = &har.PostData{MimeType: x.req.Header.Get("Content-Type"), Text: reqText}
 	}
 	return e
 }
@@ -194,11 +83,11 @@ func isTokenRequest(r *http.Request) bool {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func harHeaders(h http.Header, mask func(string) string) []harNameValue {
-	out := []harNameValue{}
+func harHeaders(h http.Header, mask func(string) string) []har.NameValue {
+	out := []har.NameValue{}
 	for name, vs := range redact.Header(h) {
 		for _, v := range vs {
-			out = append(out, harNameValue{Name: name, Value: mask(v)})
+			out = append(out, har.NameValue{Name: name, Value: mask(v)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -228,8 +117,8 @@ func maskQuery(raw string) string {
 	return u.String()
 }
 
-func harQuery(raw string, mask func(string) string) []harNameValue {
-	out := []harNameValue{}
+func harQuery(raw string, mask func(string) string) []har.NameValue {
+	out := []har.NameValue{}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return out
@@ -244,7 +133,7 @@ func harQuery(raw string, mask func(string) string) []harNameValue {
 		if redact.IsSecretField(k) {
 			v = redact.Mask
 		}
-		out = append(out, harNameValue{Name: k, Value: mask(v)})
+		out = append(out, har.NameValue{Name: k, Value: mask(v)})
 	}
 	return out
 }

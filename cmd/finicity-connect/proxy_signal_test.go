@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -13,15 +14,26 @@ import (
 )
 
 // TestProxySignals: the proxy as its own process, stopped by SIGINT and
-// by SIGTERM: each time it exits 0 with the summary (counts per kind) on
-// stderr and as a second JSON line on stdout, and leaves a whole HAR.
+// by SIGTERM: each time it prints the summary (counts per kind) on stderr
+// and as a second JSON line on stdout, leaves a whole HAR, and exits as
+// --fail-on says: 1 for the drift's violations by default, 0 with none.
 func TestProxySignals(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		t.Run(sig.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		sig    syscall.Signal
+		failOn []string
+		code   int
+		says   string
+	}{
+		{syscall.SIGINT, nil, exitAPI, "exit 1: --fail-on violations, and 4 such finding(s) were recorded"},
+		{syscall.SIGTERM, nil, exitAPI, "exit 1: --fail-on violations, and 4 such finding(s) were recorded"},
+		{syscall.SIGTERM, []string{"--fail-on", "none"}, exitOK, "exit 0: no finding of --fail-on none was recorded"},
+	} {
+		sig := tc.sig
+		t.Run(sig.String()+strings.Join(tc.failOn, ""), func(t *testing.T) {
 			d := newDriftServer(t)
 			dir := t.TempDir()
 			har, report := filepath.Join(dir, "h.har"), filepath.Join(dir, "r.jsonl")
-			cmd := asProcess(t, map[string]string{}, "proxy", "--upstream", d.URL, "--addr", "127.0.0.1:0", "--har", har, "--report", report)
+			cmd := asProcess(t, map[string]string{}, append([]string{"proxy", "--upstream", d.URL, "--addr", "127.0.0.1:0", "--har", har, "--report", report}, tc.failOn...)...)
 			stdout, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -41,33 +53,34 @@ func TestProxySignals(t *testing.T) {
 			if ready.PID != cmd.Process.Pid || ready.Upstream != d.URL || !strings.HasPrefix(ready.URL, "http://127.0.0.1:") {
 				t.Errorf("ready line %+v", ready)
 			}
-			journeyThrough(viaProxy(t, ready.URL))
+			exchanges := journeyThrough(t, viaProxy(t, ready.URL))
 
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
 			rest, _ := io.ReadAll(out)
-			if code := exitCode(t, cmd.Wait()); code != exitOK {
-				t.Errorf("exit %d after %v: %s", code, sig, stderr.String())
+			if code := exitCode(t, cmd.Wait()); code != tc.code {
+				t.Errorf("exit %d after %v, want %d: %s", code, sig, tc.code, stderr.String())
 			}
 			var sum struct {
 				Summary struct {
-					Exchanges, Findings int
-					ByKind              map[string]int
+					Exchanges, Findings, Violations, Informational, ExitCode int
+					ByKind                                                   map[string]int
 				}
 			}
-			if err := json.Unmarshal(rest, &sum); err != nil || sum.Summary.Exchanges != 8 || sum.Summary.Findings != 5 || len(sum.Summary.ByKind) != 5 {
+			if err := json.Unmarshal(rest, &sum); err != nil || sum.Summary.Exchanges != exchanges || sum.Summary.Findings != 5 || len(sum.Summary.ByKind) != 5 ||
+				sum.Summary.Violations != 4 || sum.Summary.Informational != 1 || sum.Summary.ExitCode != tc.code {
 				t.Errorf("summary on stdout %q: %v", rest, err)
 			}
-			for _, want := range []string{"summary: 8 exchange(s), 5 finding(s)", "  undocumented status  1", "  unknown field        1"} {
+			for _, want := range []string{fmt.Sprintf("summary: %d exchange(s), 5 finding(s): 4 violation(s), 1 informational", exchanges), "  undocumented status  1", "  unknown field        1", tc.says} {
 				if !strings.Contains(stderr.String(), want) {
 					t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 				}
 			}
 			p := &runningProxy{har: har, report: report}
 			h, text := p.readHAR(t)
-			if len(h.Log.Entries) != 8 {
-				t.Errorf("HAR: %d entries, want 8", len(h.Log.Entries))
+			if len(h.Log.Entries) != exchanges {
+				t.Errorf("HAR: %d entries, want %d", len(h.Log.Entries), exchanges)
 			}
 			if len(p.reportLines(t)) != 5 {
 				t.Errorf("report: %d lines, want 5", len(p.reportLines(t)))

@@ -22,7 +22,11 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/apicall"
+	"github.com/finicity-go/connect-components/internal/har"
+	"github.com/finicity-go/connect-components/internal/journey"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the proxy's concurrent writes.
@@ -116,6 +120,19 @@ func (p *runningProxy) reportLines(t *testing.T) []reportLine {
 	return out
 }
 
+// The HAR objects a test reads: internal/har's, but the response content
+// with its text as a plain string.
+type (
+	harNameValue = har.NameValue
+	harPostData  = har.PostData
+	harTimings   = har.Timings
+	harContent   struct {
+		Size     int    `json:"size"`
+		MimeType string `json:"mimeType"`
+		Text     string `json:"text"`
+	}
+)
+
 // harFile is what a test reads of a HAR 1.2 file: the fields the format
 // requires.
 type harFile struct {
@@ -190,23 +207,30 @@ func viaProxy(t *testing.T, proxyURL string, opts ...api.Option) *api.Client {
 	return c
 }
 
-var agreed = api.ServiceAgreement{Language: "en", AcceptedDate: time.Date(2024, 11, 28, 18, 25, 32, 0, time.UTC)}
-
-// journeyThrough runs every operation through c, ignoring the errors (a
-// drifted answer may not decode).
-func journeyThrough(c *api.Client) {
-	ctx := context.Background()
-	cfg, _ := c.Configurations.Create(ctx, api.ConfigurationParams{FilterAccounts: []string{"Checking"}})
-	id := api.MustParseUUID(driftConfigID)
-	if cfg != nil {
-		id = cfg.ID
+// journeyThrough runs the journey through every operation of the spec
+// (internal/journey: the spec's examples, the created id bound to what
+// uses it) with c, ignoring the errors (a drifted answer may not decode),
+// and returns the number of exchanges it made: one per step, and the
+// token c fetches itself before the first call that needs one.
+func journeyThrough(t *testing.T, c *api.Client) int {
+	t.Helper()
+	plan, err := journey.New(specdoc.MustModel(), journey.Options{Values: map[string]any{"partner-id": driftPartnerID, "partner-secret": driftPartnerSecret}})
+	if err != nil {
+		t.Fatalf("%v (cmd/finicity-connect/proxy_test.go)", err)
 	}
-	_, _ = c.Configurations.Get(ctx, id)
-	_, _ = c.Configurations.List(ctx)
-	_, _ = c.LoginForms.Create(ctx, 101732, api.LoginFormParams{Language: "en", CustomerID: "1005061234", ConfigurationID: id, ServiceAgreement: agreed})
-	_, _ = c.OAuthURLs.Create(ctx, 101732, api.OAuthURLParams{RedirectURI: "https://partner.example/done", CustomerID: "1005061234", ServiceAgreement: agreed})
-	_ = c.Configurations.Delete(ctx, id)
-	_, _ = c.Reconnections.Create(ctx, "1005061234", 7008461431, api.ReconnectionParams{})
+	steps := 0
+	plan.Run(context.Background(), func(ctx context.Context, s *journey.Step, r *journey.Request) journey.Outcome {
+		steps++
+		var resp *http.Response
+		err := apicall.Call(ctx, c, s.Op.ID, &apicall.Input{Path: r.Path, Params: r.Params, Body: r.Body}, api.WithResponseInto(&resp))
+		out := journey.Outcome{Err: err}
+		if resp != nil {
+			out.Status = resp.StatusCode
+			out.Body, _ = io.ReadAll(resp.Body)
+		}
+		return out
+	}, nil)
+	return steps + 1
 }
 
 // TestProxySandbox: the sandbox keeps to the spec; through the proxy no
@@ -218,7 +242,7 @@ func TestProxySandbox(t *testing.T) {
 	if p.ready.PID != os.Getpid() || p.ready.Upstream != up.URL || !strings.HasPrefix(p.url, "http://127.0.0.1:") {
 		t.Errorf("ready line %+v", p.ready)
 	}
-	journeyThrough(viaProxy(t, p.url))
+	exchanges := journeyThrough(t, viaProxy(t, p.url))
 	o := p.stop()
 	if o.code != exitOK {
 		t.Errorf("exit %d: %s", o.code, o.stderr)
@@ -226,20 +250,25 @@ func TestProxySandbox(t *testing.T) {
 	if lines := p.reportLines(t); len(lines) != 0 {
 		t.Errorf("findings on the sandbox: %+v", lines)
 	}
+	// Every exchange in the HAR, each answered with a 2xx, every
+	// operation of the spec among them.
 	h, text := p.readHAR(t)
-	var ops []string
+	seen := map[string]bool{}
 	for _, e := range h.Log.Entries {
-		ops = append(ops, fmt.Sprintf("%s %d", e.Request.Method, *e.Response.Status))
+		u, _ := url.Parse(e.Request.URL)
+		if op, _, err := specdoc.MustModel().Find(e.Request.Method, u.EscapedPath()); err == nil && *e.Response.Status/100 == 2 {
+			seen[op.ID] = true
+		}
 	}
-	want := []string{"POST 200", "POST 201", "GET 200", "GET 200", "POST 201", "POST 201", "DELETE 204", "POST 201"}
-	if !reflect.DeepEqual(ops, want) {
-		t.Errorf("HAR entries %q, want %q", ops, want)
+	if len(h.Log.Entries) != exchanges || len(seen) != len(specdoc.MustModel().Operations) {
+		t.Errorf("HAR: %d entries, %d operations answered 2xx; want %d entries, every operation", len(h.Log.Entries), len(seen), exchanges)
 	}
 	if !strings.Contains(text, `"name":"Finicity-App-Token","value":"[REDACTED]"`) || !strings.Contains(text, `\"partnerSecret\":\"[REDACTED]\"`) ||
 		!strings.Contains(text, `\"token\":\"[REDACTED]\"`) {
 		t.Errorf("the HAR masks nothing: %s", text)
 	}
-	if !strings.Contains(o.stderr, "summary: 8 exchange(s), 0 finding(s)") || !strings.Contains(o.stdout, `{"summary":{"byKind":{},"exchanges":8,"findings":0}}`) {
+	if !strings.Contains(o.stderr, fmt.Sprintf("summary: %d exchange(s), 0 finding(s)", exchanges)) ||
+		!strings.Contains(o.stdout, fmt.Sprintf(`{"summary":{"byKind":{},"exchanges":%d,"exitCode":0,"failOn":"violations","findings":0,"informational":0,"violations":0}}`, exchanges)) {
 		t.Errorf("summary:\n%s\n%s", o.stderr, o.stdout)
 	}
 	for name, s := range map[string]string{"HAR": text, "stderr": o.stderr, "stdout": o.stdout} {
@@ -253,7 +282,7 @@ func TestProxySandbox(t *testing.T) {
 func TestProxyDrift(t *testing.T) {
 	d := newDriftServer(t)
 	p := startProxy(t, d.URL)
-	journeyThrough(viaProxy(t, p.url))
+	exchanges := journeyThrough(t, viaProxy(t, p.url))
 	o := p.stop()
 
 	got := map[string][]string{}
@@ -271,7 +300,7 @@ func TestProxyDrift(t *testing.T) {
 		"finding: Configurations.Get (get_configurations_configuration_id): response (status 200): type: body aoRequired: value must be a boolean",
 		"finding: OAuthURLs.Create (post_institutions_institution_id_oauth_urls): response (status 200): undocumented status: the operation does not document this status",
 		"finding: Configurations.Create (post_configurations): response (status 201): unknown field: body " + driftField + ": unknown field: not defined by the spec (names are exact and case-sensitive) (informational",
-		"summary: 8 exchange(s), 5 finding(s)",
+		fmt.Sprintf("summary: %d exchange(s), 5 finding(s)", exchanges),
 		"missing required",
 		"format",
 	} {
@@ -291,7 +320,7 @@ func TestProxyDrift(t *testing.T) {
 		t.Fatalf("stdout: %q", o.stdout)
 	}
 	wantKinds := map[string]int{"unknown field": 1, "type": 1, "format": 1, "missing required": 1, "undocumented status": 1}
-	if sum.Summary.Exchanges != 8 || sum.Summary.Findings != 5 || !reflect.DeepEqual(sum.Summary.ByKind, wantKinds) {
+	if sum.Summary.Exchanges != exchanges || sum.Summary.Findings != 5 || !reflect.DeepEqual(sum.Summary.ByKind, wantKinds) {
 		t.Errorf("summary %+v", sum.Summary)
 	}
 	report, _ := os.ReadFile(p.report)
@@ -322,7 +351,7 @@ func TestProxyDrift(t *testing.T) {
 		assertNoSecrets(t, name, s)
 	}
 	// The requests reached upstream unchanged: the upstream saw each.
-	if n := len(d.requests()); n != 8 {
+	if n := len(d.requests()); n != exchanges {
 		t.Errorf("upstream saw %d requests: %q", n, d.requests())
 	}
 }
@@ -543,7 +572,7 @@ func TestProxyRequestFindings(t *testing.T) {
 		t.Fatalf("HAR: %d entries, want 2", len(h.Log.Entries))
 	}
 	if e := h.Log.Entries[1].Request; !strings.HasSuffix(e.URL, "?token=%5BREDACTED%5D&x=1") ||
-		!reflect.DeepEqual(e.QueryString, []harNameValue{{"token", "[REDACTED]"}, {"x", "1"}}) {
+		!reflect.DeepEqual(e.QueryString, []harNameValue{{Name: "token", Value: "[REDACTED]"}, {Name: "x", Value: "1"}}) {
 		t.Errorf("URL %s, query %+v", e.URL, e.QueryString)
 	}
 	if strings.Contains(text, queryToken) {
@@ -648,7 +677,8 @@ func TestProxyStopsWithExchangeInFlight(t *testing.T) {
 	}()
 	<-arrived
 	o := p.stop()
-	if o.code != exitOK || !strings.Contains(o.stderr, "summary: 1 exchange(s)") {
+	// The request had no credentials: a violation, so exit 1.
+	if o.code != exitAPI || !strings.Contains(o.stderr, "summary: 1 exchange(s), 1 finding(s): 1 violation(s), 0 informational") {
 		t.Errorf("exit %d: %s", o.code, o.stderr)
 	}
 	if err := <-failed; err == nil {
@@ -658,4 +688,84 @@ func TestProxyStopsWithExchangeInFlight(t *testing.T) {
 	if len(h.Log.Entries) != 1 || *h.Log.Entries[0].Response.Status != 0 {
 		t.Errorf("HAR entries %+v", h.Log.Entries)
 	}
+}
+
+// grownServer answers every operation with its first documented success
+// and that answer's example, one field more where it is an object: an API
+// that grew a field, whose answers break nothing (informational findings
+// only).
+func grownServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	m := specdoc.MustModel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op, _, err := m.Find(r.Method, r.URL.EscapedPath())
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		ok := op.Successes()[0]
+		v, found := ok.Example()
+		obj, isObject := v.(map[string]any)
+		if !found || !isObject {
+			t.Errorf("openapi.yaml#%s: the %s answer of %s has no object example, which grownServer (cmd/finicity-connect/proxy_test.go) grows", ok.Pointer, ok.Status, op.Name())
+			http.Error(w, "no example", http.StatusInternalServerError)
+			return
+		}
+		grown := map[string]any{driftField: "grown"}
+		for k, e := range obj {
+			grown[k] = e
+		}
+		w.Header().Set("Content-Type", ok.ContentType)
+		w.WriteHeader(ok.Code)
+		_ = json.NewEncoder(w).Encode(grown)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestProxyFailOn: at exit the proxy's status follows --fail-on: 1 for a
+// violation unless none; 1 for an informational finding only with any; 0
+// for no finding whatever it says. The summary says which and why.
+func TestProxyFailOn(t *testing.T) {
+	bad := misspelt(t)
+	good := callOf(t, bad.op)
+	sandboxURL := func(t *testing.T) string {
+		srv := httptest.NewServer(sandbox.New())
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	cases := []struct {
+		name     string
+		upstream func(t *testing.T) string
+		call     exampleCall
+		codes    map[string]int // by --fail-on
+		counts   string
+	}{
+		{"a violation", sandboxURL, bad.exampleCall, map[string]int{"violations": 1, "any": 1, "none": 0}, "1 finding(s): 1 violation(s), 0 informational"},
+		{"an informational finding", func(t *testing.T) string { return grownServer(t).URL }, good, map[string]int{"violations": 0, "any": 1, "none": 0}, "1 finding(s): 0 violation(s), 1 informational"},
+		{"no finding", sandboxURL, good, map[string]int{"violations": 0, "any": 0, "none": 0}, "0 finding(s): 0 violation(s), 0 informational"},
+	}
+	for _, tc := range cases {
+		for _, failOn := range []string{"violations", "any", "none"} {
+			t.Run(tc.name+"/"+failOn, func(t *testing.T) {
+				p := startProxy(t, tc.upstream(t), "--fail-on", failOn)
+				tc.call.send(t, p.url, credentials(tc.call.op))
+				o := p.stop()
+				want := tc.codes[failOn]
+				says := fmt.Sprintf("exit 0: no finding of --fail-on %s was recorded", failOn)
+				if want == 1 {
+					says = fmt.Sprintf("exit 1: --fail-on %s, and 1 such finding(s) were recorded\nfinicity-connect proxy: 1 finding(s) of --fail-on %s recorded\n", failOn, failOn)
+				}
+				if o.code != want || !strings.Contains(o.stderr, "summary: 1 exchange(s), "+tc.counts+"\n") || !strings.Contains(o.stderr, says) ||
+					!strings.Contains(o.stdout, fmt.Sprintf(`"exitCode":%d,"failOn":%q`, want, failOn)) {
+					t.Errorf("exit %d, want %d saying %q:\n%s%s", o.code, want, says, o.stderr, o.stdout)
+				}
+			})
+		}
+	}
+	o := cliRun(t, nil, "proxy", "--upstream", "http://127.0.0.1:1", "--fail-on", "warnings")
+	o.expect(t, exitUsage, nil, []string{`invalid --fail-on "warnings": want violations, any or none`})
+	help := cliRun(t, nil, "proxy", "--help")
+	help.expect(t, exitOK, []string{"--fail-on string\n", "\nExit codes:\n  0  stopped by SIGINT or SIGTERM, no finding of the --fail-on class recorded",
+		"\n  1  stopped by SIGINT or SIGTERM, a finding of the --fail-on class recorded"}, []string{""})
 }

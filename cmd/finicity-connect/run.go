@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -38,6 +39,9 @@ type command struct {
 	streams bool
 	// setup registers the command's own flags and returns what to run.
 	setup func(fs *flag.FlagSet) func(ctx context.Context, in *invocation) error
+	// exitCodes is the command's own "Exit codes:" section of --help, for
+	// the commands whose codes are not the API commands' (exitCodesHelp).
+	exitCodes string
 }
 
 // invocation is what a command's action works with.
@@ -349,7 +353,7 @@ func commandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 		fmt.Fprintf(w, "\nCredentials: %s with %s, or with %s and %s; endpoint %s.\n",
 			envAppKey, envAppToken, envPartnerID, envPartnerSecret, envBaseURL)
 	}
-	fmt.Fprintf(w, "\n%s\n", exitCodesHelp)
+	fmt.Fprintf(w, "\n%s\n", cmp.Or(cmd.exitCodes, exitCodesHelp))
 }
 
 // printFlags lists fs's flags as the README and every message write them,

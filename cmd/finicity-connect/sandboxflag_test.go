@@ -102,6 +102,7 @@ func TestHelp(t *testing.T) {
 		"  --read-timeout duration\n        close a connection whose whole request, body included, takes longer (default 30s)\n" +
 		"  --shutdown-grace duration\n        on SIGINT/SIGTERM, let requests in flight finish this long, then close their connections (default 5s)\n" +
 		"  --state string\n        load the sandbox's state from this file at start and save it there after each change (as --sandbox does); default: in memory only\n" +
+		"  --strict\n        refuse every request off the spec with 400 and reason code 10010, what the API would ignore (a field it does not define) included\n" +
 		"  --token-lifetime duration\n        lifetime of issued tokens (default 2h0m0s)\n" +
 		"  --write-timeout duration\n        give up writing an answer after this long (default 30s)\n" +
 		"\nExit codes:"

@@ -6,14 +6,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/finicity-go/connect-components/internal/listen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // shutdownGrace bounds how long in-flight requests may finish after
@@ -66,6 +69,7 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a keep-alive connection idle this long")
 	maxConns := fs.Int("max-connections", defaultMaxConnections, "connections served at once; more wait until one closes")
 	grace := fs.Duration("shutdown-grace", shutdownGrace, "on SIGINT/SIGTERM, let requests in flight finish this long, then close their connections")
+	strict := fs.Bool("strict", false, "refuse every request off the spec with 400 and reason code 10010, what the API would ignore (a field it does not define) included")
 	return func(ctx context.Context, in *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
@@ -83,7 +87,8 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		defer ln.Close() // when returning early; Shutdown closes it otherwise
 		base := "http://" + ln.Addr().String()
 		opts := []sandbox.Option{sandbox.WithTokenCheck(*checkTokens), sandbox.WithTokenLifetime(*lifetime),
-			sandbox.WithMaxBodyBytes(*maxBody), sandbox.WithMaxStateBytes(*maxState), sandbox.WithPublicURL(base)}
+			sandbox.WithMaxBodyBytes(*maxBody), sandbox.WithMaxStateBytes(*maxState), sandbox.WithPublicURL(base),
+			sandbox.WithStrict(*strict), sandbox.WithRequestHook(findingLog(in.stderr))}
 		var sb *sandbox.Sandbox
 		var persisted *servedState
 		if *stateFlag != "" {
@@ -133,6 +138,29 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 			fmt.Fprintf(in.stderr, "requests still in flight after the %v grace: their connections were closed\n", *grace)
 		}
 		return nil
+	}
+}
+
+// findingLog writes one line on stderr per request off the spec: its
+// method and path, its operation and every finding, naming fields and
+// rules, never a value; "(refused)" when the sandbox refused it.
+func findingLog(stderr io.Writer) func(sandbox.Inbound) {
+	var mu sync.Mutex
+	return func(in sandbox.Inbound) {
+		if len(in.Findings) == 0 {
+			return
+		}
+		var op validation.Operation
+		if in.Route != nil {
+			op = validation.OperationOf(in.Route.Op)
+		}
+		line := fmt.Sprintf("finding: %s %s: %s: %s", in.Request.Method, in.Request.URL.EscapedPath(), op, validation.Join(in.Findings))
+		if in.Violation != nil {
+			line += " (refused)"
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(stderr, line)
 	}
 }
 

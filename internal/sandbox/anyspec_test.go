@@ -330,12 +330,12 @@ func TestAnySpecErrorsInTheirShapes(t *testing.T) {
 		{"query not a date", "GET", "/applications?since=2024-13-45", "key-1", "", 400,
 			`{"code":10010,"message":"All request parameters could not be validated. query since: must be a date such as 2024-11-28"}`},
 		{"integer path parameter not one", "GET", "/aggregation/v2/partners/applications/abc", "key-1", "", 404,
-			`{"code":4041,"message":"The requested entity was not found. path applicationId: invalid syntax"}`},
+			`{"code":4041,"message":"The requested entity was not found. path applicationId: must be an integer"}`},
 		// The operation documents no 401: the closest status it does.
 		{"no API key", "GET", "/applications", "", "", 400, `{"code":10026,"message":"Missing X-Api-Key header. The X-Api-Key header is required."}`},
 		{"no API key, no 401 nor 400", "GET", "/aggregation/v2/partners/applications/42", "", "", 404, `{"code":10026,"message":"Missing X-Api-Key header. The X-Api-Key header is required."}`},
 		{"payment without amount", "POST", "/payments", "key-1", sandbox.SpecBodyText(t, payment, map[string]any{"amount": sandbox.Absent}), 400,
-			`{"error":{"code":"10010","message":"All request parameters could not be validated. body amount: property \"amount\" is missing"}}`},
+			`{"error":{"code":"10010","message":"All request parameters could not be validated. body amount: value is required but missing"}}`},
 	}
 	for _, tc := range cases {
 		got := call(t, srv, tc.method, tc.path, tc.key, tc.body)

@@ -287,7 +287,7 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 	const marker = "INVALID-UTF8-HERE"
 	invalid := strings.Replace(bodyText(t, opCreate, map[string]any{"filterAccounts": []string{marker}}), marker, "a\xff", 1)
 	status, body := serve(sb, "POST", cfgPath(t), keyA, anyTok, invalid)
-	if d := refusal(t, status, body, 400, gen.ReasonInvalidField); d != "body: invalid UTF-8 in a JSON string" {
+	if d := refusal(t, status, body, 400, gen.ReasonInvalidField); d != "body filterAccounts.0: not valid UTF-8: JSON decoders replace the bytes, so the server would receive another value" {
 		t.Errorf("details: %s", d)
 	}
 	if n := len(sb.Configurations(keyA)); n != 0 {

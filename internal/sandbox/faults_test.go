@@ -72,11 +72,11 @@ func TestRequestHook(t *testing.T) {
 		{raw{method: "GET", path: cfg, key: keyA, token: anyTok}, 200,
 			inbound{"GET", cfg, list, "", ""}},
 		{raw{method: "POST", path: login, key: keyA, token: anyTok, body: noCustomer}, 400,
-			inbound{"POST", login, form, noCustomer, `body customerId: property "customerId" is missing`}},
+			inbound{"POST", login, form, noCustomer, "body customerId: value is required but missing"}},
 		// Credentials are answered first, yet the body is still read and
 		// checked for the hook.
 		{raw{method: "POST", path: login, body: loginBody}, 401,
-			inbound{"POST", login, form, loginBody, "header Finicity-App-Key: missing"}},
+			inbound{"POST", login, form, loginBody, "header Finicity-App-Key: value is required but missing"}},
 		{raw{method: "GET", path: "/connect-components/nowhere", key: keyA, token: anyTok}, 404,
 			inbound{"GET", "/connect-components/nowhere", "", "", "no operation of the spec for GET /connect-components/nowhere"}},
 		{raw{method: "GET", path: "/oauth/9082affa-d965-40be-a3ed-a320bb3467ff"}, 404,

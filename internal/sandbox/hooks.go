@@ -18,11 +18,27 @@ type Inbound struct {
 	// Body is the body as read, for operations that take one (nil
 	// otherwise, and when it could not be read).
 	Body []byte
-	// Violation says how the request breaks the spec: a
-	// *validation.FieldError for a routed operation, a plain error for an
-	// unknown path or method; nil for a valid request and for the OAuth
-	// page. It never quotes a value of the request.
+	// Findings are how the request departs from the spec, every one
+	// (validation.Validator's findings): those the API ignores (a field
+	// it does not define, say) included, answered as the API answers
+	// them. None for a valid request and for the OAuth page.
+	Findings []validation.Finding
+	// Violation is why the sandbox refuses the request, if it does: a
+	// *validation.Error holding the finding it answers for (the first
+	// the API refuses, or in strict mode the first of all), or a plain
+	// error for a body it could not read; nil when it answers the
+	// request as valid. It never quotes a value of the request.
 	Violation error
+}
+
+// WithStrict makes the sandbox refuse every request that departs from
+// the spec, with 400 and reason code 10010 naming the field in Details,
+// including what the API itself ignores: a field or query parameter it
+// does not define, a body for an operation that takes none, a JSON
+// member or a header given twice. Off by default: the sandbox answers as
+// the API would.
+func WithStrict(on bool) Option {
+	return func(s *Sandbox) { s.strict = on }
 }
 
 // WithRequestHook calls fn with every request the sandbox receives, in
@@ -37,4 +53,39 @@ func (s *Sandbox) inspect(in Inbound) {
 	if s.hook != nil {
 		s.hook(in)
 	}
+}
+
+// Answer is an answer given in place of the sandbox's own (WithAnswers).
+type Answer struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// WithAnswers makes fn choose the answer of every request to the spec's
+// paths (routed to an operation or not), after the request hook has seen
+// it and unless a fault is scripted for it: an *Answer is sent as it is,
+// nil lets the sandbox answer. The test kit replays a recording of the
+// live API through it. fn must be safe for concurrent use.
+func WithAnswers(fn func(Inbound) *Answer) Option {
+	return func(s *Sandbox) { s.answers = fn }
+}
+
+// answered sends fn's answer to in, if it has one.
+func (s *Sandbox) answered(w http.ResponseWriter, in Inbound) bool {
+	if s.answers == nil {
+		return false
+	}
+	a := s.answers(in)
+	if a == nil {
+		return false
+	}
+	for k, v := range a.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(a.Status)
+	if in.Request.Method != http.MethodHead {
+		_, _ = w.Write(a.Body)
+	}
+	return true
 }

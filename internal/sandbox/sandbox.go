@@ -33,7 +33,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
@@ -66,6 +65,8 @@ type Sandbox struct {
 	model           *spec.Model // the spec served: WithModel's, WithDocument's or the embedded one
 	validator       *validation.Validator
 	hook            func(Inbound)                  // WithRequestHook; nil when none
+	strict          bool                           // WithStrict
+	answers         func(Inbound) *Answer          // WithAnswers; nil when none
 	ops             map[*spec.Operation]*operation // what each operation does (engine.go)
 	problems        []error                        // x-sandbox behaviours the sandbox has no code for
 	errorShape      *openapi3.SchemaRef            // the error shape of answers to no operation
@@ -190,37 +191,57 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	o, params, err := s.route(r)
 	if err != nil {
-		s.inspect(Inbound{Request: r, Violation: fmt.Errorf("no operation of the spec for %s %s", r.Method, r.URL.EscapedPath())})
-		s.write(w, r, nil, false, unroutable(r, err))
+		f := s.validator.Unrouted(r.Method, r.URL.EscapedPath(), err, validation.Request, 0)
+		in := Inbound{Request: r, Findings: []validation.Finding{f}, Violation: &validation.Error{Findings: []validation.Finding{f}}}
+		s.inspect(in)
+		if !s.answered(w, in) {
+			s.write(w, r, nil, false, unroutable(r, err))
+		}
 		return
 	}
 	// The body is read once, capped, and only for operations that take
 	// one: whatever comes with the others is ignored unread, however large
-	// (their documented statuses have no place for a "too large" error).
-	// It is read and validated before the credentials are checked, so the
-	// request hook sees every request whole; the answer still puts the
-	// credentials first (handle).
+	// (their documented statuses have no place for a "too large" error;
+	// the checker sees from the request's length that one came). It is
+	// read and checked before the credentials are, so the request hook
+	// sees every request whole; the answer still puts the credentials
+	// first (handle).
 	var body []byte
 	var readErr error
 	if o.spec.Body != nil {
 		body, readErr = readCapped(r.Body, s.maxBody)
 	}
+	var findings []validation.Finding
+	if readErr == nil {
+		findings = s.validator.CheckRoutedRequest(r.Context(), o.route, params, r, body)
+	}
 	violation := readErr
-	if violation == nil && !utf8.Valid(body) {
-		// JSON is UTF-8 (RFC 8259). Go's decoder would replace the bytes
-		// with U+FFFD, so what is stored and answered would differ from
-		// what was sent.
-		violation = &validation.FieldError{Location: "body", Reason: "invalid UTF-8 in a JSON string"}
-	}
 	if violation == nil {
-		_, violation = s.validator.ValidateRequestBody(r.Context(), r, body)
+		violation = s.refusal(findings)
 	}
-	s.inspect(Inbound{Request: r, Route: o.route, Body: body, Violation: violation})
+	in := Inbound{Request: r, Route: o.route, Body: body, Findings: findings, Violation: violation}
+	s.inspect(in)
 	if f, ok := s.script.next(o.spec.ID); ok {
 		s.fault(w, r, o, f, func() response { return s.handle(r, o, params, body, readErr, violation) })
 		return
 	}
+	if s.answered(w, in) {
+		return
+	}
 	s.write(w, r, o, true, s.handle(r, o, params, body, readErr, violation))
+}
+
+// refusal is the finding the sandbox refuses a request for, as an error:
+// the first the API itself refuses (validation.Finding.Refused), or, in
+// strict mode (WithStrict), the first of all; nil when it answers the
+// request as valid.
+func (s *Sandbox) refusal(findings []validation.Finding) error {
+	for _, f := range findings {
+		if f.Refused() || s.strict {
+			return &validation.Error{Findings: []validation.Finding{f}}
+		}
+	}
+	return nil
 }
 
 // route finds the operation of r and its path parameters with the spec
@@ -262,7 +283,7 @@ func (s *Sandbox) handle(r *http.Request, o *operation, params map[string]string
 		return invalidField(readErr.Error()).response()
 	}
 	if violation != nil {
-		return rejected(o, violation).response()
+		return s.rejected(o, violation).response()
 	}
 	if o.broken != nil {
 		return sandboxDefect(o, o.broken.Error())
@@ -297,22 +318,27 @@ func readCapped(body io.Reader, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// rejected maps a validation failure to the documented error answer. The
-// FieldError text names the field and never echoes its value.
-func rejected(o *operation, err error) apiError {
-	var fe *validation.FieldError
-	if !errors.As(err, &fe) {
-		fe = &validation.FieldError{Location: "request", Reason: "could not be validated"}
+// rejected maps a refusal (Sandbox.refusal) to the documented error
+// answer. A finding names the field and never a value. In strict mode a
+// finding the API would ignore is refused with 400 and reason 10010,
+// naming it, whatever the operation documents.
+func (s *Sandbox) rejected(o *operation, err error) apiError {
+	var ve *validation.Error
+	if !errors.As(err, &ve) || len(ve.Findings) == 0 {
+		return invalidField("request: could not be validated")
 	}
+	f := ve.Findings[0]
 	switch {
-	case fe.Location == "header" && strings.EqualFold(fe.Field, headerAppKey):
+	case !f.Refused():
+		return invalidField(f.Detail())
+	case f.Kind == validation.KindCredentials && strings.EqualFold(f.Field, headerAppKey):
 		return missingAppKey()
-	case fe.Location == "header" && strings.EqualFold(fe.Field, headerAppToken), fe.Location == "security":
+	case f.Kind == validation.KindCredentials && (strings.EqualFold(f.Field, headerAppToken) || f.Field == ""):
 		return invalidToken("The Finicity-App-Token header is required.")
-	case fe.Location == "header" && o.spec.Requires(fe.Field):
+	case f.Kind == validation.KindCredentials:
 		// Another spec's credential: 401, or the closest status the
 		// operation documents (an answer keeps to the spec).
-		e := missingCredential(fe.Field)
+		e := missingCredential(f.Field)
 		for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusBadRequest, http.StatusNotFound} {
 			if documents(o, status) {
 				e.status = status
@@ -321,11 +347,11 @@ func rejected(o *operation, err error) apiError {
 		}
 		return e
 	case documents(o, http.StatusBadRequest):
-		return invalidField(fe.Error())
+		return invalidField(f.Detail())
 	}
 	// Get and delete by id document no 400: the only thing that can be
 	// wrong with them is the id itself, and no entity has a malformed id.
-	return notFound(fe.Error())
+	return notFound(f.Detail())
 }
 
 // documents reports whether the operation documents status (exactly, by

@@ -18,7 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/finicity-go/connect-components/gen"
-	"github.com/finicity-go/connect-components/internal/validation"
+	"github.com/finicity-go/connect-components/internal/spec"
 )
 
 // Bounds on what a sandbox stores, so that a long-running sandbox (a
@@ -624,7 +624,7 @@ func loadCollection(col *collection, raw json.RawMessage, perAppKey, total int, 
 	out := &collection{byAppKey: map[string]*partnerState{}}
 	var size int64
 	declared := col.props
-	opts := validation.FormatOptions()
+	opts := spec.FormatOptions()
 	for i, k := range keys {
 		list := byKey[k]
 		// App keys are credentials: they are named by their rank, never

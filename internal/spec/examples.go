@@ -70,6 +70,9 @@ func FormatRule(format string) string {
 		return "must be an absolute URI"
 	case "email":
 		return "must be an e-mail address"
+	case "int32", "int64":
+		// kin-openapi's integer formats check only the range.
+		return "out of range for " + format
 	}
 	return "must match format " + format
 }

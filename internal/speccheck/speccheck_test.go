@@ -38,7 +38,7 @@ func TestBrokenExamples(t *testing.T) {
 	fix := "correct the example or remove it"
 	want := []*spec.Problem{
 		{File: file, Pointer: "/paths/~1x/get/parameters/0/example", Message: "must be a date such as 2024-11-28", Fix: fix},
-		{File: file, Pointer: "/paths/~1x/get/responses/200/content/application~1json/example", Message: "id: value must be an integer", Fix: fix},
+		{File: file, Pointer: "/paths/~1x/get/responses/200/content/application~1json/example", Message: "id: must be an integer", Fix: fix},
 		{File: file, Pointer: "/paths/~1x/post/requestBody/content/application~1json/examples/bad/value", Message: "email: must be an e-mail address", Fix: fix},
 		{File: file, Pointer: "/components/schemas/Other/example", Message: "n: number must be at least 1", Fix: fix},
 	}
@@ -55,7 +55,7 @@ func TestBrokenExamples(t *testing.T) {
 		t.Fatalf("Load: %v, want an *ExamplesError with the four problems", err)
 	}
 	const text = "testdata/broken.yaml#/paths/~1x/get/parameters/0/example: must be a date such as 2024-11-28; correct the example or remove it\n" +
-		"testdata/broken.yaml#/paths/~1x/get/responses/200/content/application~1json/example: id: value must be an integer; correct the example or remove it\n" +
+		"testdata/broken.yaml#/paths/~1x/get/responses/200/content/application~1json/example: id: must be an integer; correct the example or remove it\n" +
 		"testdata/broken.yaml#/paths/~1x/post/requestBody/content/application~1json/examples/bad/value: email: must be an e-mail address; correct the example or remove it\n" +
 		"testdata/broken.yaml#/components/schemas/Other/example: n: number must be at least 1; correct the example or remove it\n" +
 		"4 examples break their schema"

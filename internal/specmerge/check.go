@@ -9,14 +9,14 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/finicity-go/connect-components/internal/validation"
+	"github.com/finicity-go/connect-components/internal/spec"
 )
 
 var defineFormats = sync.OnceFunc(func() {
 	// Example validation reads kin-openapi's global format table: give it
 	// the formats the project's validation uses, as `make spec-validate`
 	// does, so a merged document passes here exactly when it passes there.
-	for name, v := range validation.StringFormats() {
+	for name, v := range spec.StringFormats() {
 		openapi3.DefineStringFormatValidator(name, v)
 	}
 })

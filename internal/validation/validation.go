@@ -1,17 +1,37 @@
-// Package validation checks HTTP requests and responses against an
-// OpenAPI document with kin-openapi's openapi3filter.
+// Package validation is the SDK's one checker of HTTP exchanges against
+// an OpenAPI document: every check uses it, the client's
+// WithRequestValidation and WithResponseValidation, the sandbox, the test
+// kit (api/connecttest), and the proxy, validate and conformance commands
+// of finicity-connect. So they agree on what a valid message is, and word
+// each rule the same way (finding.go).
 //
-// It is shared by the test kit, the sandbox and the client's opt-in
-// validation, so that all three agree on what a valid message is. It holds
-// no schema logic of its own: every verdict on a message is openapi3filter's.
-// What it adds is wiring: the string formats the spec uses, the apiKey
-// authentication check, field-naming errors that never echo a value, and
-// routing. Routing is the spec model's (spec.Model.Find): the escaped
-// path is matched exactly, segment for segment, literals before
-// parameters, so an encoded "/" stays inside its parameter and the
-// answer never depends on map order. A caller whose base URL has a path
-// (https://host/proxy) says so once (Under); any other prefix, and a
-// trailing slash, is not a route.
+// kin-openapi's openapi3filter is the authority on every message: nothing
+// is taken for valid without it. The checker validates against its own
+// copy of the document in which every object schema that declares
+// properties is closed (additionalProperties: false), so that a field the
+// spec does not define is reported by openapi3filter itself, under its
+// exact, case-sensitive name. The API's objects are open, and it ignores
+// such a field in a request; for the caller it is almost always a
+// misspelling (configurationID for configurationId), and in a response it
+// means the API grew (an informational finding). A schema without
+// properties (the body of PostReconnections: any object) stays open.
+//
+// Beside openapi3filter the checker applies only what the document cannot
+// say and a server or a socket does: header names and values as
+// net/http's transport accepts them; a header the spec defines given
+// once; query parameters the operation defines; no body for an operation
+// that takes none; JSON bodies as RFC 8259 has them (valid UTF-8, one
+// value, each member named once).
+//
+// Routing is the spec model's (spec.Model.Find): the escaped path is
+// matched exactly, segment for segment, literals before parameters, so
+// an encoded "/" stays inside its parameter and the answer never depends
+// on map order. A caller whose base URL has a path (https://host/proxy)
+// says so once (Under); any other prefix, and a trailing slash, is not a
+// route.
+//
+// A Finding names the operation, the direction, the field and the rule,
+// never a value: values may be credentials.
 package validation
 
 import (
@@ -21,58 +41,25 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/google/uuid"
 
 	"github.com/finicity-go/connect-components/internal/spec"
 )
 
-// StringFormats gives the spec's "uuid" and "uri" formats meaning: a UUID
-// in canonical 36-character form, any version, since the docs restrict
-// none; an absolute URI.
-func StringFormats() map[string]openapi3.StringFormatValidator {
-	return map[string]openapi3.StringFormatValidator{
-		"uuid": openapi3.NewCallbackValidator(func(s string) error {
-			if len(s) != 36 || uuid.Validate(s) != nil {
-				return errors.New("not a UUID in canonical 36-character form")
-			}
-			return nil
-		}),
-		"uri": openapi3.NewCallbackValidator(func(s string) error {
-			if u, err := url.Parse(s); err != nil || u.Scheme == "" {
-				return errors.New("not an absolute URI")
-			}
-			return nil
-		}),
-	}
-}
-
-// FormatOptions are the schema options validation runs with: the string
-// formats, passed per call rather than registered globally so importing
-// this package changes nothing for other users of kin-openapi in the same
-// program, and no value in error messages.
-func FormatOptions() []openapi3.SchemaValidationOption {
-	return []openapi3.SchemaValidationOption{
-		openapi3.WithStringFormatValidators(StringFormats()),
-		// Error messages must never echo the value: it may be a secret.
-		openapi3.DisableSchemaErrorDetails(),
-	}
-}
-
-// Route is one operation of the document, as openapi3filter takes it and
-// as the spec model describes it.
+// Route is one operation of the document, as openapi3filter takes it (on
+// the checker's closed copy) and as the spec model describes it.
 type Route struct {
 	routers.Route
 	// Op is the operation in the spec model.
 	Op *spec.Operation
 }
 
-// Validator validates requests and responses against one document.
+// Validator checks requests and responses against one document. It is
+// safe for concurrent use.
 type Validator struct {
 	model    *spec.Model
 	routes   map[*spec.Operation]*Route
@@ -82,39 +69,36 @@ type Validator struct {
 	respOpts *openapi3filter.Options
 }
 
-// New builds a Validator for doc, which must model (spec.New).
-func New(doc *openapi3.T) (*Validator, error) {
-	if doc == nil || doc.Paths == nil {
-		return nil, errors.New("validation: document has no paths")
-	}
-	m, err := spec.New("openapi.yaml", doc)
-	if err != nil {
-		return nil, fmt.Errorf("validation: %w", err)
-	}
-	return NewFromModel(m)
-}
-
-// NewFromModel builds a Validator for the document of m, resolving every
-// route once.
+// NewFromModel builds a Validator for the document of m: a closed copy of
+// it (see the package doc), every route resolved once. m's own document
+// is not changed.
 func NewFromModel(m *spec.Model) (*Validator, error) {
 	if m == nil || m.Doc == nil {
 		return nil, errors.New("validation: no spec model")
 	}
-	doc := m.Doc
+	closed, err := closedCopy(m.Doc)
+	if err != nil {
+		return nil, fmt.Errorf("validation: %w", err)
+	}
 	v := &Validator{model: m, routes: make(map[*spec.Operation]*Route, len(m.Operations))}
 	var server *openapi3.Server
-	if len(doc.Servers) > 0 {
-		server = doc.Servers[0]
+	if len(closed.Servers) > 0 {
+		server = closed.Servers[0]
 	}
 	for _, o := range m.Operations {
-		v.routes[o] = &Route{Op: o, Route: routers.Route{Spec: doc, Server: server, Path: o.Path, PathItem: o.Item,
-			Method: o.Method, Operation: o.Raw}}
+		item := closed.Paths.Value(o.Path)
+		if item == nil || item.GetOperation(o.Method) == nil {
+			return nil, fmt.Errorf("validation: %s %s is not in the copy of the document", o.Method, o.Path)
+		}
+		v.routes[o] = &Route{Op: o, Route: routers.Route{Spec: closed, Server: server, Path: o.Path, PathItem: item,
+			Method: o.Method, Operation: item.GetOperation(o.Method)}}
 	}
-	schemaOpts := FormatOptions()
+	schemaOpts := spec.FormatOptions()
 	v.reqOpts = &openapi3filter.Options{
-		AuthenticationFunc: requireAPIKeyHeaders,
-		// Never rewrite the caller's body with defaults: validation checks,
-		// it does not change what is sent.
+		MultiError:         true,
+		AuthenticationFunc: requireHeaders,
+		// Never rewrite the caller's body with defaults: a check
+		// checks, it does not change what is sent.
 		SkipSettingDefaults:     true,
 		SchemaValidationOptions: schemaOpts,
 	}
@@ -122,6 +106,7 @@ func NewFromModel(m *spec.Model) (*Validator, error) {
 	out.AuthenticationFunc = func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
 	v.outOpts = &out
 	v.respOpts = &openapi3filter.Options{
+		MultiError:              true,
 		IncludeResponseStatus:   true,
 		SkipSettingDefaults:     true,
 		SchemaValidationOptions: schemaOpts,
@@ -129,8 +114,55 @@ func NewFromModel(m *spec.Model) (*Validator, error) {
 	return v, nil
 }
 
-// Doc returns the document the Validator checks against.
-func (v *Validator) Doc() *openapi3.T { return v.model.Doc }
+// closedCopy is a copy of doc, through its JSON form, with every object
+// schema that declares properties closed.
+func closedCopy(doc *openapi3.T) (*openapi3.T, error) {
+	data, err := doc.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	loader := openapi3.NewLoader()
+	cp, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, err
+	}
+	closeObjects(cp)
+	return cp, nil
+}
+
+// closeObjects sets additionalProperties: false on every object schema of
+// doc that declares properties and says nothing of additional ones.
+// Schemas that compose others (allOf, anyOf, oneOf) and their members stay
+// as they are: closing a member would refuse its siblings' properties.
+func closeObjects(doc *openapi3.T) {
+	composed := map[*openapi3.Schema]bool{}
+	_ = doc.WalkSchemas(func(_ string, ref *openapi3.SchemaRef) error {
+		s := ref.Value
+		for _, list := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
+			if len(list) > 0 {
+				composed[s] = true
+			}
+			for _, m := range list {
+				if m.Value != nil {
+					composed[m.Value] = true
+				}
+			}
+		}
+		return nil
+	})
+	closed := false
+	_ = doc.WalkSchemas(func(_ string, ref *openapi3.SchemaRef) error {
+		s := ref.Value
+		if len(s.Properties) == 0 || composed[s] {
+			return nil
+		}
+		if s.AdditionalProperties.Has != nil || s.AdditionalProperties.Schema != nil {
+			return nil
+		}
+		s.AdditionalProperties.Has = &closed
+		return nil
+	})
+}
 
 // Model returns the spec model the Validator routes with.
 func (v *Validator) Model() *spec.Model { return v.model }
@@ -181,58 +213,86 @@ func (v *Validator) relative(path string) (string, bool) {
 	return rest, true
 }
 
-// routingPath is the path requests are routed on: the escaped form, so
-// that a parameter holding an encoded "/" (customer_id a%2Fb) stays one
-// segment; spec.Model.Find unescapes each segment after splitting.
-func routingPath(req *http.Request) string { return req.URL.EscapedPath() }
-
-// ValidateRequestBody checks req, whose body the server has read already
-// (capped, say) into body, against its operation: req.Body is not read.
-// The error, if any, is a *FieldError naming what is wrong.
-func (v *Validator) ValidateRequestBody(ctx context.Context, req *http.Request, body []byte) (*Route, error) {
-	return v.validateRequest(ctx, req, body, v.reqOpts)
+// CheckRequest checks req, whose body was read into body (req.Body is not
+// read), and returns its route and findings (none for a request that
+// keeps to the spec). A request outside the spec has no route and one
+// finding, of kind KindUnknownOperation.
+func (v *Validator) CheckRequest(ctx context.Context, req *http.Request, body []byte) (*Route, []Finding) {
+	return v.checkRequest(ctx, req, body, v.reqOpts)
 }
 
-// ValidateOutgoing is ValidateRequest for a client that holds the body
-// bytes already and adds the authentication headers after validating:
-// req.Body is not read, and the spec's security requirements are taken as
+// CheckOutgoing is CheckRequest for a client that adds the authentication
+// headers after checking: the spec's security requirements are taken as
 // met.
-func (v *Validator) ValidateOutgoing(ctx context.Context, req *http.Request, body []byte) (*Route, error) {
-	return v.validateRequest(ctx, req, body, v.outOpts)
+func (v *Validator) CheckOutgoing(ctx context.Context, req *http.Request, body []byte) (*Route, []Finding) {
+	return v.checkRequest(ctx, req, body, v.outOpts)
 }
 
-func (v *Validator) validateRequest(ctx context.Context, req *http.Request, body []byte, opts *openapi3filter.Options) (*Route, error) {
-	route, params, err := v.FindRoute(req.Method, routingPath(req))
+func (v *Validator) checkRequest(ctx context.Context, req *http.Request, body []byte, opts *openapi3filter.Options) (*Route, []Finding) {
+	route, params, err := v.FindRoute(req.Method, req.URL.EscapedPath())
 	if err != nil {
-		return nil, &FieldError{Location: "path", Field: req.URL.Path, Reason: err.Error()}
+		return nil, []Finding{v.Unrouted(req.Method, req.URL.EscapedPath(), err, Request, 0)}
 	}
-	slow := *req
-	slow.Body = io.NopCloser(bytes.NewReader(body))
-	input := &openapi3filter.RequestValidationInput{Request: &slow, PathParams: params, Route: &route.Route, Options: opts}
+	return route, v.checkRouted(ctx, route, params, req, body, opts)
+}
+
+// CheckRoutedRequest is CheckRequest for a caller that routed req already
+// (FindRoute): route and params are FindRoute's.
+func (v *Validator) CheckRoutedRequest(ctx context.Context, route *Route, params map[string]string, req *http.Request, body []byte) []Finding {
+	return v.checkRouted(ctx, route, params, req, body, v.reqOpts)
+}
+
+func (v *Validator) checkRouted(ctx context.Context, route *Route, params map[string]string, req *http.Request, body []byte, opts *openapi3filter.Options) []Finding {
+	op := route.Op
+	c := &collector{op: OperationOf(op), dir: Request}
+	checkHeaders(c, req.Header)
+	checkDuplicateHeaders(c, op, req.Header)
+	checkQuery(c, op, req.URL.RawQuery)
+	switch {
+	case op.Body == nil && (len(body) > 0 || sentBody(req)):
+		c.add(KindUnexpectedBody, "body", "", "", RuleUnexpectedBody)
+		// Checked as the server sees it: without the body, which it
+		// ignores.
+		body = nil
+	case op.Body != nil && len(body) > 0 && isJSON(req.Header.Get("Content-Type")):
+		scanJSON(c, body)
+	}
+	in := *req
+	in.Body = io.NopCloser(bytes.NewReader(body))
+	in.ContentLength = int64(len(body))
+	input := &openapi3filter.RequestValidationInput{Request: &in, PathParams: params, Route: &route.Route, Options: opts}
 	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
-		return route, describe(err)
+		c.walk(err, "body", "")
 	}
-	return route, nil
+	return c.list
 }
 
-// ValidateResponse checks a response to req: its status must be documented
-// for the operation and its body must match. body is not modified.
-func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
-	route, _, err := v.FindRoute(req.Method, routingPath(req))
+// sentBody reports whether req came with a body its reader has not read:
+// a length, or an unknown one (chunked).
+func sentBody(req *http.Request) bool {
+	return req.Body != nil && req.Body != http.NoBody && req.ContentLength != 0
+}
+
+// CheckResponse checks the answer to req: status, header and body (read
+// whole). It returns the route and the findings, each with the status.
+func (v *Validator) CheckResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) (*Route, []Finding) {
+	route, _, err := v.FindRoute(req.Method, req.URL.EscapedPath())
 	if err != nil {
-		return &FieldError{Location: "path", Field: req.URL.Path, Reason: err.Error()}
+		return nil, []Finding{v.Unrouted(req.Method, req.URL.EscapedPath(), err, Response, status)}
 	}
-	return v.ValidateRouteResponse(ctx, route, req, status, header, body)
+	return route, v.CheckRouteResponse(ctx, route, req, status, header, body)
 }
 
-// ValidateRouteResponse is ValidateResponse for a caller that has the
-// route already (from validating the request), saving a second lookup.
-func (v *Validator) ValidateRouteResponse(ctx context.Context, route *Route, req *http.Request, status int, header http.Header, body []byte) error {
+// CheckRouteResponse is CheckResponse for a caller that has the route
+// already (from checking the request).
+func (v *Validator) CheckRouteResponse(ctx context.Context, route *Route, req *http.Request, status int, header http.Header, body []byte) []Finding {
 	var params map[string]string
-	if rel, ok := v.relative(routingPath(req)); ok {
-		if op, p, err := v.model.Find(req.Method, rel); err == nil && op == route.Op {
-			params = p
-		}
+	if r, p, err := v.FindRoute(req.Method, req.URL.EscapedPath()); err == nil && r == route {
+		params = p
+	}
+	c := &collector{op: OperationOf(route.Op), dir: Response, status: status}
+	if len(body) > 0 && isJSON(header.Get("Content-Type")) {
+		scanJSON(c, body)
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: &route.Route, Options: v.respOpts},
@@ -242,20 +302,20 @@ func (v *Validator) ValidateRouteResponse(ctx context.Context, route *Route, req
 	}
 	in.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
-		fe := describe(err)
-		fe.Location = "response " + fe.Location
-		return fe
+		c.walk(err, "body", "")
 	}
-	return nil
+	return c.list
 }
 
-// ValidateRouteResponseHead is ValidateRouteResponse for an answer whose
-// body openapi3filter has no decoder for (a PDF whose schema is not
-// format: binary): its status and documented headers are checked, and
-// that the status documents a body of the answer's Content-Type.
-func (v *Validator) ValidateRouteResponseHead(ctx context.Context, route *Route, req *http.Request, status int, header http.Header) error {
+// CheckRouteResponseHead is CheckRouteResponse for an answer whose body is
+// not there to check (a recording without it) or that openapi3filter has
+// no decoder for (a PDF whose schema is not format: binary): its status
+// and documented headers are checked, and that the status documents a
+// body of the answer's Content-Type.
+func (v *Validator) CheckRouteResponseHead(ctx context.Context, route *Route, req *http.Request, status int, header http.Header) []Finding {
 	opts := *v.respOpts
 	opts.ExcludeResponseBody = true
+	c := &collector{op: OperationOf(route.Op), dir: Response, status: status}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: &route.Route, Options: &opts},
 		Status:                 status,
@@ -263,140 +323,113 @@ func (v *Validator) ValidateRouteResponseHead(ctx context.Context, route *Route,
 		Options:                &opts,
 	}
 	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
-		fe := describe(err)
-		fe.Location = "response " + fe.Location
-		return fe
+		c.walk(err, "body", "")
 	}
-	if ct := header.Get("Content-Type"); ct != "" {
+	if ct := header.Get("Content-Type"); ct != "" && len(c.list) == 0 {
 		r := route.Operation.Responses.Status(status)
 		if r == nil {
 			r = route.Operation.Responses.Default()
 		}
 		if r == nil || r.Value == nil || r.Value.Content.Get(ct) == nil {
-			return &FieldError{Location: "response header", Field: "Content-Type", Reason: "not a documented media type of this status"}
+			c.add(KindContentType, "header", "Content-Type", "header Content-Type", ruleContentType)
+		}
+	}
+	return c.list
+}
+
+// ValidateResponse is CheckResponse as a verdict: nil, or an *Error of
+// the violations (informational findings are none).
+func (v *Validator) ValidateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
+	_, findings := v.CheckResponse(ctx, req, status, header, body)
+	return asError(findings)
+}
+
+// ValidateRouteResponse is CheckRouteResponse as a verdict.
+func (v *Validator) ValidateRouteResponse(ctx context.Context, route *Route, req *http.Request, status int, header http.Header, body []byte) error {
+	return asError(v.CheckRouteResponse(ctx, route, req, status, header, body))
+}
+
+// ValidateRouteResponseHead is CheckRouteResponseHead as a verdict.
+func (v *Validator) ValidateRouteResponseHead(ctx context.Context, route *Route, req *http.Request, status int, header http.Header) error {
+	return asError(v.CheckRouteResponseHead(ctx, route, req, status, header))
+}
+
+// Unrouted is the finding of a request no operation of the spec takes:
+// naming the trailing slash that the spec's path has not, or the methods
+// the path has. path is the escaped path as sent.
+func (v *Validator) Unrouted(method, path string, err error, dir Direction, status int) Finding {
+	rule := "no operation of the spec for " + method + " " + path
+	rel, below := v.relative(path)
+	switch {
+	case !below:
+	case len(rel) > 1 && strings.HasSuffix(rel, "/"):
+		if op := v.anyOperation(strings.TrimRight(rel, "/"), method); op != nil {
+			rule += ": trailing slash (the spec's path of " + op.Name() + " has none)"
+		}
+	case errors.Is(err, spec.ErrMethodNotAllowed):
+		rule += ": method not allowed (the path has " + strings.Join(v.methods(rel), ", ") + ")"
+	}
+	return Finding{Direction: dir, Status: status, Kind: KindUnknownOperation, Severity: Violation, Rule: rule}
+}
+
+// anyOperation is the operation of method at rel, else the first of
+// another method there; nil when no operation has the path.
+func (v *Validator) anyOperation(rel, method string) *spec.Operation {
+	if op, _, err := v.model.Find(method, rel); err == nil {
+		return op
+	}
+	for _, m := range httpMethods {
+		if op, _, err := v.model.Find(m, rel); err == nil {
+			return op
 		}
 	}
 	return nil
 }
 
-// requireAPIKeyHeaders accepts an apiKey security scheme when its header is
-// present and non-empty. Checking the value is the server's business.
-func requireAPIKeyHeaders(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-	s := in.SecurityScheme
-	if s == nil || s.Type != "apiKey" || s.In != "header" {
-		return fmt.Errorf("unsupported security scheme %q", in.SecuritySchemeName)
-	}
-	if in.RequestValidationInput.Request.Header.Get(s.Name) == "" {
-		return &FieldError{Location: "header", Field: s.Name, Reason: "missing"}
-	}
-	return nil
-}
-
-// FieldError says which part of a message failed validation and why. It
-// never carries the offending value, which may be a secret.
-type FieldError struct {
-	// Location is "body", "path", "query", "header" or "security", with a
-	// "response " prefix for response validation.
-	Location string
-	// Field names the parameter, header, or body field as a dotted path
-	// (elements.0.label); empty when the whole body is at fault.
-	Field string
-	// Reason says what rule failed.
-	Reason string
-}
-
-func (e *FieldError) Error() string {
-	if e.Field == "" {
-		return fmt.Sprintf("%s: %s", e.Location, e.Reason)
-	}
-	return fmt.Sprintf("%s %s: %s", e.Location, e.Field, e.Reason)
-}
-
-// describe turns an openapi3filter error into a FieldError.
-func describe(err error) *FieldError {
-	var fe *FieldError
-	if errors.As(err, &fe) {
-		cp := *fe
-		return &cp
-	}
-	var secErr *openapi3filter.SecurityRequirementsError
-	if errors.As(err, &secErr) {
-		for _, e := range secErr.Errors {
-			if errors.As(e, &fe) {
-				cp := *fe
-				return &cp
-			}
+// methods lists the methods of the operations at rel.
+func (v *Validator) methods(rel string) []string {
+	var out []string
+	for _, m := range httpMethods {
+		if _, _, err := v.model.Find(m, rel); err == nil {
+			out = append(out, m)
 		}
-		return &FieldError{Location: "security", Reason: "authentication headers missing"}
-	}
-	out := &FieldError{Location: "body"}
-	var reqErr *openapi3filter.RequestError
-	if errors.As(err, &reqErr) {
-		if p := reqErr.Parameter; p != nil {
-			out.Location, out.Field = p.In, p.Name
-		}
-		out.Reason = reqErr.Reason
-	}
-	var respErr *openapi3filter.ResponseError
-	if errors.As(err, &respErr) {
-		out.Reason = respErr.Reason
-	}
-	var schemaErr *openapi3.SchemaError
-	if errors.As(err, &schemaErr) {
-		if ptr := schemaErr.JSONPointer(); len(ptr) > 0 && out.Location == "body" {
-			out.Field = strings.Join(ptr, ".")
-		}
-		out.Reason = schemaReason(schemaErr)
-	} else if out.Reason == "" || errors.Is(err, openapi3filter.ErrInvalidRequired) {
-		out.Reason = rootReason(err)
-	}
-	if out.Reason == "" {
-		out.Reason = "invalid"
 	}
 	return out
 }
 
-// FormatRule words the rule of a string format, as every message of the
-// SDK about a value off its format says it: spec.FormatRule.
-func FormatRule(format string) string { return spec.FormatRule(format) }
+var httpMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions, http.MethodTrace}
 
-func schemaReason(e *openapi3.SchemaError) string {
-	if e.SchemaField == "format" && e.Schema != nil {
-		return FormatRule(e.Schema.Format)
+// KnownPath reports whether some operation of the spec has the escaped
+// path rel (any method), a trailing slash aside: a request there is the
+// API's, even when no operation takes it as sent.
+func (v *Validator) KnownPath(rel string) bool {
+	if trimmed := strings.TrimRight(rel, "/"); trimmed != "" {
+		rel = trimmed
 	}
-	if e.Origin != nil {
-		var inner *openapi3.SchemaError
-		if errors.As(e.Origin, &inner) && inner != e {
-			return schemaReason(inner)
-		}
-		return e.Origin.Error()
-	}
-	if e.Reason != "" {
-		return e.Reason
-	}
-	return fmt.Sprintf("does not match schema %q", e.SchemaField)
-}
-
-// rootReason is the innermost message of a wrapped error chain.
-func rootReason(err error) string {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
-	}
+	return v.anyOperation(rel, http.MethodGet) != nil
 }
 
 // SchemaRule words how a value breaks its schema, from kin-openapi's
-// error, never quoting the value (it may be a secret): the property as a
-// dotted path, then the rule ("serviceAgreement.acceptedDate: must be an
-// RFC 3339 date-time such as 2024-11-28T18:25:32Z"), or the rule alone
-// when the value as a whole breaks it.
+// error (spec.Check's), as findings word it, never quoting the value (it
+// may be a secret): the property as a dotted path, then the rule
+// ("serviceAgreement.acceptedDate: must be an RFC 3339 date-time such as
+// 2024-11-28T18:25:32Z"), or the rule alone when the value as a whole
+// breaks it.
 func SchemaRule(err error) string {
-	fe := describe(err)
-	if fe.Field == "" {
-		return fe.Reason
+	c := &collector{}
+	c.walk(err, "", "")
+	if len(c.list) == 0 {
+		return "invalid"
 	}
-	return fe.Field + ": " + fe.Reason
+	var parts []string
+	for _, f := range c.list {
+		parts = append(parts, f.Detail())
+	}
+	return strings.Join(parts, "; ")
+}
+
+func isJSON(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }

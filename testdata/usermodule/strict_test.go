@@ -67,7 +67,7 @@ func TestMisspelledFieldFails(t *testing.T) {
 		t.Fatalf("the kit reported %d failures, want 1: %q", len(failures), failures)
 	}
 	for _, want := range []string{
-		"connecttest: " + lineOf(t, "legacy.go", "legacy-do") + ": ",
+		lineOf(t, "legacy.go", "legacy-do") + ": connecttest: ",
 		"LoginForms.Create (post_institutions_institution_id_login_forms)",
 		"body configurationID: unknown field: not defined by the spec (names are exact and case-sensitive)",
 	} {
@@ -178,7 +178,7 @@ func TestInvalidUTF8(t *testing.T) {
 	if len(failures) != 1 {
 		t.Fatalf("reported %q, want one failure", failures)
 	}
-	for _, want := range []string{"connecttest: " + at + ": ", "Configurations.Create (post_configurations)", "body filterAccounts.1: not valid UTF-8"} {
+	for _, want := range []string{at + ": connecttest: ", "Configurations.Create (post_configurations)", "body filterAccounts.1: not valid UTF-8"} {
 		if !strings.Contains(failures[0], want) {
 			t.Errorf("failure %q does not hold %q", failures[0], want)
 		}
@@ -271,7 +271,7 @@ func TestUnknownFieldFails(t *testing.T) {
 	if len(failures) != 1 {
 		t.Fatalf("reported %q, want one failure", failures)
 	}
-	for _, want := range []string{"connecttest: " + at + ": ", "OAuthURLs.Create (post_institutions_institution_id_oauth_urls)",
+	for _, want := range []string{at + ": connecttest: ", "OAuthURLs.Create (post_institutions_institution_id_oauth_urls)",
 		"body redirectUrl: unknown field: not defined by the spec (names are exact and case-sensitive)"} {
 		if !strings.Contains(failures[0], want) {
 			t.Errorf("failure %q does not hold %q", failures[0], want)

@@ -14,8 +14,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specmerge"
-	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 const (
@@ -24,12 +24,11 @@ const (
 )
 
 var defineFormats = sync.OnceFunc(func() {
-	// The project's formats (uuid, uri), and email, which kin-openapi
-	// knows by name but checks only once defined.
-	for name, v := range validation.StringFormats() {
+	// The project's formats (spec.StringFormats: email included, which
+	// kin-openapi knows by name but checks only once defined).
+	for name, v := range spec.StringFormats() {
 		openapi3.DefineStringFormatValidator(name, v)
 	}
-	openapi3.DefineStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
 })
 
 // strict loads data and validates it with every example and default

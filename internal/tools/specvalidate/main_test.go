@@ -23,7 +23,7 @@ func TestRun(t *testing.T) {
 			"specvalidate: ../../speccheck/testdata/formats.yaml differs from the spec embedded in gen/: run `make generate`\n"},
 		{broken, false, 1, "", "specvalidate: " +
 			broken + "#/paths/~1x/get/parameters/0/example: must be a date such as 2024-11-28; correct the example or remove it\n" +
-			broken + "#/paths/~1x/get/responses/200/content/application~1json/example: id: value must be an integer; correct the example or remove it\n" +
+			broken + "#/paths/~1x/get/responses/200/content/application~1json/example: id: must be an integer; correct the example or remove it\n" +
 			broken + "#/paths/~1x/post/requestBody/content/application~1json/examples/bad/value: email: must be an e-mail address; correct the example or remove it\n" +
 			broken + "#/components/schemas/Other/example: n: number must be at least 1; correct the example or remove it\n" +
 			"4 examples break their schema\n"},
