@@ -57,21 +57,13 @@ var specChangeFailures = []struct{ pkg, test, file, why string }{
 // follow the spec (the test kit's): until it is on main, their failures
 // after the change are logged, not counted. A listed package that no
 // longer fails fails TestSpecChange: take it out here.
-var specChangePending = map[string]string{
-}
+var specChangePending = map[string]string{}
 
 // specChangePendingTests are single tests other work is making follow
 // the spec: their failures after the change are logged, not counted, and
 // only theirs (any other failure of their package counts). A listed test
 // that no longer fails fails TestSpecChange: take it out here.
-var specChangePendingTests = []struct{ pkg, test, why string }{
-	{"cmd/finicity-connect", "TestProxySignals", proxyTestsPending},
-	{"cmd/finicity-connect", "TestProxySandbox", proxyTestsPending},
-	{"cmd/finicity-connect", "TestProxyDrift", proxyTestsPending},
-	{"cmd/finicity-connect", "TestProxyConcurrency", proxyTestsPending},
-}
-
-const proxyTestsPending = "the proxy's tests (proxy*_test.go, with the checker work) create configurations through the typed client and a drift server of their own without the body's required fields"
+var specChangePendingTests = []struct{ pkg, test, why string }{}
 
 // specChange is the edit a user makes to openapi.yaml: an optional field
 // on the configuration and its create body, a required field (with its

@@ -427,11 +427,15 @@ func TestProxyConcurrency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	bodies := make([]api.ConfigurationParams, clients)
+	for i := range bodies {
+		bodies[i] = typedExample[api.ConfigurationParams](t, "PostConfigurations", map[string]any{"filterAccounts": []string{fmt.Sprint("account-", i)}})
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
 	for i := range clients {
 		wg.Go(func() {
-			_, err := c.Configurations.Create(context.Background(), api.ConfigurationParams{FilterAccounts: []string{fmt.Sprint("account-", i)}})
+			_, err := c.Configurations.Create(context.Background(), bodies[i])
 			errs <- err
 		})
 	}
