@@ -6,7 +6,7 @@ HANDWRITTEN = $(shell git ls-files '*.go' | grep -v '^gen/' | grep -v '\.gen\.go
 
 .PHONY: generate check-generate lint test test-external test-redis bench-redis fuzz spec-validate spec-diff ci demo bench test-spec-scale import-spec
 
-generate: ## regenerate gen/, api/models.gen.go and api/services.gen.go from openapi.yaml
+generate: ## regenerate from openapi.yaml: gen/, package api's models and services, the CLI's call table, the secret lists, the docs' tables
 	$(GO) generate ./...
 
 GENERATED = gen/ api/models.gen.go api/services.gen.go api/doc.go internal/apicall/calls.gen.go internal/redact/secrets.gen.go README.md docs/
