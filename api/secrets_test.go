@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -13,9 +14,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
@@ -532,6 +536,67 @@ func TestGeneratedTokenResponsePrintsNoToken(t *testing.T) {
 			if verb != "%x" && !strings.Contains(got, "REDACTED") {
 				t.Errorf("%s: %s shows no masked Body", verb, got)
 			}
+		}
+	}
+}
+
+// TestGeneratedResultsPrintNoCredential: every operation's
+// ClientWithResponses result, for an error answer that quotes the
+// request's credentials back (the app key, the token, a secret of the
+// body; as they are, JSON-escaped, base64), printed with any verb shows
+// none: not in its headers, not in the request behind it, not in the
+// decoded error's description.
+func TestGeneratedResultsPrintNoCredential(t *testing.T) {
+	key, token := randomSecret("key"), randomSecret("tok")
+	m := specModel(t)
+	for _, o := range m.Operations {
+		sc, err := newSpecCall(o, false)
+		if err != nil {
+			t.Errorf("%v (%s)", err, testFile())
+			continue
+		}
+		var status int
+		var schema *openapi3.SchemaRef
+		for _, r := range o.Errors() {
+			if r.Code >= 400 && r.Schema != nil && r.JSON {
+				status, schema = r.Code, r.Schema
+				break
+			}
+		}
+		if status == 0 {
+			continue
+		}
+		sent := []string{key}
+		if o.Requires("Finicity-App-Token") {
+			sent = append(sent, token)
+		}
+		if body, ok := sc.body.(map[string]any); ok {
+			for k, v := range body {
+				if s, isString := v.(string); isString && m.Secrets.IsField(k) {
+					sent = append(sent, s)
+				}
+			}
+		}
+		var echo []string
+		for _, s := range sent {
+			echo = append(echo, s, escapeEvery(s, false), base64.StdEncoding.EncodeToString([]byte(s)))
+		}
+		text := strings.Join(echo, " ")
+		body, err := spec.ErrorBody(schema, spec.ErrorFields{Code: "10010", Status: status, Description: text, Details: text})
+		if err != nil {
+			t.Fatalf("%s: %v", o.Pointer, err)
+		}
+		srv := newScripted(t, reply{status: status, body: string(mustJSON(body)), header: map[string]string{"X-Echo": key}})
+		c, err := api.NewClient(key, api.WithAppToken(token), api.WithBaseURL(srv.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := sc.generated(context.Background(), c, "WithResponse")
+		if err != nil {
+			t.Fatalf("%s: %v", sc.name(), err)
+		}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+			mustContainNone(t, o.ID+" "+verb, fmt.Sprintf(verb, resp.Interface()), sent...)
 		}
 	}
 }

@@ -120,6 +120,26 @@ func JSON(body []byte) []byte {
 	return out.Bytes()
 }
 
+// Values returns the values of body's secret fields (unquoted when they
+// are strings), for masking where they are echoed as free text.
+func Values(body []byte) []string {
+	spans, err := secretSpans(body)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, sp := range spans {
+		raw := body[sp[0]:sp[1]]
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			out = append(out, s)
+			continue
+		}
+		out = append(out, string(raw))
+	}
+	return out
+}
+
 // secretSpans returns the byte ranges of the values of secret fields in a
 // single JSON document, in order.
 func secretSpans(body []byte) ([][2]int, error) {
