@@ -2,12 +2,13 @@
 // program: debug logs, error strings, a CLI's verbose output. It never
 // touches the data a caller receives; it makes masked copies for printing.
 //
-// Three values are secret: the Finicity-App-Key and Finicity-App-Token
-// headers, and the partnerSecret of partner authentication. The token a
-// successful authentication returns is the next request's
-// Finicity-App-Token, so the "token" field of a JSON body is masked too.
-// Everything else (paths, ids, statuses, reason codes) stays readable,
-// because that is what one needs to debug a call.
+// What is secret comes from the spec (secrets.gen.go, written by `make
+// generate`): the headers of its apiKey security schemes
+// (Finicity-App-Key, Finicity-App-Token) and every property it marks
+// x-secret or whose name marks a credential (partnerSecret, token), beside
+// the usual credential headers (Authorization, Cookie). Everything else
+// (paths, ids, statuses, reason codes) stays readable, because that is
+// what one needs to debug a call.
 //
 // Masking replaces whole values: a whole header value (Header), the whole
 // JSON value of a secret field (JSON), or a known secret in free text
