@@ -242,25 +242,25 @@ type DecodeError struct {
 	mask func(string) string
 }
 
-func (e DecodeError) Error() string {
+func (e *DecodeError) Error() string {
 	return e.masked(fmt.Sprintf("%s%s %s: the %d answer does not decode: %v", errPrefix, e.Method, e.Path, e.StatusCode, e.err))
 }
 
-func (e DecodeError) Unwrap() error { return e.err }
+func (e *DecodeError) Unwrap() error { return e.err }
 
 // GoString keeps %#v from printing the raw body, which may hold a fresh
 // token.
 //
 // Values are masked before they are quoted, since quoting escapes what
 // the masker looks for; the quoted text is masked again all the same.
-func (e DecodeError) GoString() string {
+func (e *DecodeError) GoString() string {
 	return e.masked(fmt.Sprintf("&api.DecodeError{StatusCode:%d, Method:%q, Path:%q, Body:%q}",
 		e.StatusCode, e.masked(e.Method), e.masked(e.Path), e.masked(string(redact.JSON(e.Body)))))
 }
 
 // masked is s masked for the request, or s as it is in a DecodeError the
 // package did not build (a zero value has no masker).
-func (e DecodeError) masked(s string) string {
+func (e *DecodeError) masked(s string) string {
 	if e.mask == nil {
 		return s
 	}

@@ -350,9 +350,9 @@ func TestErrorsMaskedWhereverTheyComeFrom(t *testing.T) {
 	}
 }
 
-// TestPrintedValuesShowNoSecret: every error value the package returns,
-// printed with %v, %+v, %#v and %s, shows no credential, though its
-// fields (Body) keep what the server sent.
+// TestPrintedValuesShowNoSecret: every error the package returns, and the
+// *api.Error it wraps, printed with %v, %+v, %#v and %s, shows no
+// credential, though its fields (Body) keep what the server sent.
 func TestPrintedValuesShowNoSecret(t *testing.T) {
 	key, tok, fresh := randomSecret("key"), randomSecret("tok"), randomSecret("fresh")
 	ctx := context.Background()
@@ -378,7 +378,7 @@ func TestPrintedValuesShowNoSecret(t *testing.T) {
 		}
 		if apiErr, ok := errors.AsType[*api.Error](err); ok {
 			for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-				mustContainNone(t, fmt.Sprintf("error %d, *api.Error value, %s", i, verb), fmt.Sprintf(verb, *apiErr), key, tok, fresh, testSecret)
+				mustContainNone(t, fmt.Sprintf("error %d, *api.Error, %s", i, verb), fmt.Sprintf(verb, apiErr), key, tok, fresh, testSecret)
 			}
 		}
 	}

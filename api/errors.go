@@ -27,8 +27,8 @@ type sdkError interface {
 	fromSDK()
 }
 
-func (Error) fromSDK()            {}
-func (DecodeError) fromSDK()      {}
+func (*Error) fromSDK()           {}
+func (*DecodeError) fromSDK()     {}
 func (*ValidationError) fromSDK() {}
 func (*transportError) fromSDK()  {}
 func (*rejectedError) fromSDK()   {}
@@ -88,9 +88,9 @@ type Error struct {
 // refusal of partner credentials: a 401 or 403 to partner authentication
 // whose body is the API's error object. A gateway's page, a 5xx or a
 // timeout is not a rejection.
-func (e Error) Is(target error) bool { return target == ErrCredentialsRejected && e.rejected }
+func (e *Error) Is(target error) bool { return target == ErrCredentialsRejected && e.rejected }
 
-func (e Error) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s%s %s: %d", errPrefix, e.Method, e.Path, e.StatusCode)
 	if text := http.StatusText(e.StatusCode); text != "" {
@@ -116,7 +116,7 @@ func (e Error) Error() string {
 // credential back. Values are masked before they are quoted, since
 // quoting escapes what the masker looks for; the quoted text is masked
 // again all the same.
-func (e Error) GoString() string {
+func (e *Error) GoString() string {
 	header := redact.Header(e.Header)
 	for _, vs := range header {
 		for i, v := range vs {
@@ -127,7 +127,7 @@ func (e Error) GoString() string {
 		e.StatusCode, e.masked(e.ReasonCode), e.masked(e.Method), e.masked(e.Path), header, e.masked(string(redact.JSON(e.Body)))))
 }
 
-func (e Error) masked(s string) string {
+func (e *Error) masked(s string) string {
 	if e.mask == nil {
 		return s
 	}
