@@ -13,11 +13,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/retry"
 	"github.com/finicity-go/connect-components/internal/spec"
-	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // trace records what middlewares see, in order.
@@ -59,22 +59,23 @@ func (tr *trace) named(name string) api.Middleware {
 // first outermost), inside the retry loop: a GET answered 503 then 200
 // goes through both twice.
 func TestMiddlewareOrderAndAttempts(t *testing.T) {
-	get := pick(t, kindGET)
-	srv := newScripted(t, reply{status: 503}, get.okReply())
-	var tr trace
-	var rec testutil.SleepRecorder
-	c := newClient(t, srv.URL, api.WithMiddleware(tr.named("A")), api.WithMiddleware(tr.named("B")), api.WithRetrySleep(rec.Sleep))
-	if err := get.call(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	line, ok := "GET "+get.urlPath(), fmt.Sprint(get.okReply().status)
-	want := []string{
-		"A> " + line, "B> " + line, "<B 503", "<A 503",
-		"A> " + line, "B> " + line, "<B " + ok, "<A " + ok,
-	}
-	if got := tr.all(); !slices.Equal(got, want) {
-		t.Errorf("trace:\n got %q\nwant %q", got, want)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		get := pick(t, kindGET)
+		_, hc := inProcess(reply{status: 503}, get.okReply())
+		var tr trace
+		c := newClient(t, "http://127.0.0.1", api.WithHTTPClient(hc), api.WithMiddleware(tr.named("A")), api.WithMiddleware(tr.named("B")))
+		if err := get.call(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+		line, ok := "GET "+get.urlPath(), fmt.Sprint(get.okReply().status)
+		want := []string{
+			"A> " + line, "B> " + line, "<B 503", "<A 503",
+			"A> " + line, "B> " + line, "<B " + ok, "<A " + ok,
+		}
+		if got := tr.all(); !slices.Equal(got, want) {
+			t.Errorf("trace:\n got %q\nwant %q", got, want)
+		}
+	})
 }
 
 // TestMiddlewareSeesTheTokenFetch: with partner credentials, partner

@@ -321,17 +321,3 @@ func WithResponseValidation() Option {
 		return nil
 	}
 }
-
-// Test hooks, exported to the package's tests by export_test.go.
-
-func withRetrySleep(f func(ctx context.Context, d time.Duration) error) Option {
-	return func(s *settings) error { s.retry.Sleep = f; return nil }
-}
-
-func withRetryJitter(f func(d time.Duration) time.Duration) Option {
-	return func(s *settings) error { s.retry.Jitter = f; return nil }
-}
-
-func withClock(now func() time.Time) Option {
-	return func(s *settings) error { s.now = now; return nil }
-}

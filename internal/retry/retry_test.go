@@ -153,6 +153,16 @@ func TestRetryAfter(t *testing.T) {
 		{now.Add(7 * time.Second).Format(http.TimeFormat), 7 * time.Second, true},
 		{now.Add(-time.Minute).Format(http.TimeFormat), 0, true},
 		{"99999999999", 24 * time.Hour, true},
+		// More seconds than an int64 holds, or absurdly many: longer than
+		// any client waits, never a parse failure (which would mean the
+		// backoff, and a retry the server asked not to have).
+		{"99999999999999999999", 24 * time.Hour, true},
+		{"9223372036854775808", 24 * time.Hour, true}, // one past the largest int64
+		{" 18446744073709551616 ", 24 * time.Hour, true},
+		{"000000000000000000000000000000000000000099999999999999999999", 24 * time.Hour, true},
+		{"9223372036854775807", 24 * time.Hour, true},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Sub(now), true},
+		{"+3", 0, false},
 	}
 	for _, tc := range tests {
 		got, ok := RetryAfter(tc.in, now)
