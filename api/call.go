@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/internal/auth"
-	"github.com/finicity-go/connect-components/internal/httpx"
 	"github.com/finicity-go/connect-components/internal/redact"
-	"github.com/finicity-go/connect-components/internal/retry"
 )
 
 // CallOption configures one call of a service method: pass any number
@@ -26,11 +24,13 @@ import (
 // naming it, before anything is sent.
 type CallOption func(*callSettings)
 
+// callSettings is how one call is sent: the client's defaults (retries,
+// attempt timeout), changed by the call's options.
 type callSettings struct {
 	responseInto   **http.Response
 	timeout        time.Duration
-	retries        *int
-	attemptTimeout *time.Duration
+	retries        int
+	attemptTimeout time.Duration
 	header         http.Header
 	err            error
 }
@@ -79,7 +79,7 @@ func WithCallRetries(n int) CallOption {
 		if n < 0 {
 			s.fail("WithCallRetries: %d is negative", n)
 		}
-		s.retries = &n
+		s.retries = n
 	}
 }
 
@@ -90,7 +90,7 @@ func WithCallAttemptTimeout(d time.Duration) CallOption {
 		if d < 0 {
 			s.fail("WithCallAttemptTimeout: %v is negative", d)
 		}
-		s.attemptTimeout = &d
+		s.attemptTimeout = d
 	}
 }
 
@@ -125,51 +125,40 @@ func WithCallHeader(name, value string) CallOption {
 // call carries what the helpers below need to know about one call of a
 // generated service method.
 type call struct {
-	c        *Client
-	op       string // operationId
-	settings *callSettings
-	secrets  []string // credentials in the body (partnerSecret)
+	c       *Client
+	op      string // operationId
+	o       callSettings
+	secrets []string // credentials in the body (partnerSecret)
 }
 
 func (c *Client) newCall(op string, opts []CallOption) call {
-	cl := call{c: c, op: op}
-	if len(opts) > 0 {
-		cl.settings = new(callSettings)
-		for i, opt := range opts {
-			if opt == nil {
-				cl.settings.fail("call option %d is nil", i)
-				continue
-			}
-			opt(cl.settings)
+	cl := call{c: c, op: op, o: c.defaults}
+	for i, opt := range opts {
+		if opt == nil {
+			cl.o.fail("call option %d is nil", i)
+			continue
 		}
+		opt(&cl.o)
 	}
 	return cl
 }
 
 // finish sends req, the request gen's builder made (err is the
-// builder's), through the client's layers with ctx and the call's
-// options, and returns the answer: a non-2xx status is an *Error, any
-// other failure is wrapped once, masked.
-func (cl call) finish(ctx context.Context, req *http.Request, err error) (*httpx.Response, error) {
+// builder's), with ctx and the call's settings, and returns the answer: a
+// non-2xx status is an *Error, any other failure is wrapped once, masked.
+func (cl call) finish(ctx context.Context, req *http.Request, err error) (*response, error) {
 	if err != nil {
 		// The request could not be built (a body that does not encode).
 		return nil, cl.wrap(err, nil)
 	}
-	var header http.Header
-	if cs := cl.settings; cs != nil {
-		if cs.err != nil {
-			return nil, cs.err
-		}
-		if cs.timeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, cs.timeout)
-			// The answer is in memory once send returns: nothing is cut.
-			defer cancel()
-		}
-		if cs.retries != nil || cs.attemptTimeout != nil {
-			ctx = retry.WithOverride(ctx, retry.Override{MaxRetries: cs.retries, AttemptTimeout: cs.attemptTimeout})
-		}
-		header = cs.header
+	if cl.o.err != nil {
+		return nil, cl.o.err
+	}
+	if cl.o.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cl.o.timeout)
+		// The answer is in memory once send returns: nothing is cut.
+		defer cancel()
 	}
 	// The builder's request has no context yet: it gets the call's, and
 	// the User-Agent, before the editors run. Nothing else holds the
@@ -177,7 +166,7 @@ func (cl call) finish(ctx context.Context, req *http.Request, err error) (*httpx
 	// makes stays on the stack.
 	*req = *req.WithContext(ctx)
 	setUserAgent(req)
-	r, err := cl.c.send(req, header)
+	r, err := cl.c.send(req, &cl.o)
 	if err != nil {
 		if ve, ok := err.(*ValidationError); ok && ve.resp != nil {
 			// The answer arrived, though it was refused: the caller
@@ -194,9 +183,9 @@ func (cl call) finish(ctx context.Context, req *http.Request, err error) (*httpx
 }
 
 // applyOptions carries out the call options once the response is in.
-func (cl call) applyOptions(r *httpx.Response) {
-	if cl.settings != nil && cl.settings.responseInto != nil {
-		*cl.settings.responseInto = r.HTTP()
+func (cl call) applyOptions(r *response) {
+	if cl.o.responseInto != nil {
+		*cl.o.responseInto = r.http()
 	}
 }
 
@@ -267,12 +256,9 @@ func (e *DecodeError) masked(s string) string {
 	return e.mask(s)
 }
 
-func (cl call) undecodable(r *httpx.Response, err error) error {
-	e := &DecodeError{StatusCode: r.StatusCode, Body: r.Body, err: err, mask: cl.c.mask.forRequest(r.Request, cl.secrets...)}
-	if r.Request != nil {
-		e.Method, e.Path = r.Request.Method, r.Request.URL.EscapedPath()
-	}
-	return e
+func (cl call) undecodable(r *response, err error) error {
+	return &DecodeError{StatusCode: r.StatusCode, Method: r.Request.Method, Path: r.Request.URL.EscapedPath(), Body: r.data,
+		err: err, mask: cl.c.mask.forRequest(r.Request, cl.secrets...)}
 }
 
 // decodeObject sends req (see finish) and decodes a 2xx answer into a T.
@@ -282,7 +268,7 @@ func decodeObject[T any](cl call, ctx context.Context, req *http.Request, err er
 		return nil, err
 	}
 	v := new(T)
-	if err := json.Unmarshal(r.Body, v); err != nil {
+	if err := json.Unmarshal(r.data, v); err != nil {
 		return nil, cl.undecodable(r, err)
 	}
 	return v, nil
@@ -296,7 +282,7 @@ func decodeList[T any](cl call, ctx context.Context, req *http.Request, err erro
 		return nil, err
 	}
 	var v []T
-	if err := json.Unmarshal(r.Body, &v); err != nil {
+	if err := json.Unmarshal(r.data, &v); err != nil {
 		return nil, cl.undecodable(r, err)
 	}
 	if v == nil {
@@ -315,7 +301,7 @@ func decodeValue[T any](cl call, ctx context.Context, req *http.Request, err err
 	if err != nil {
 		return v, err
 	}
-	if err := json.Unmarshal(r.Body, &v); err != nil {
+	if err := json.Unmarshal(r.data, &v); err != nil {
 		return v, cl.undecodable(r, err)
 	}
 	return v, nil
@@ -330,18 +316,18 @@ func decodeBytes(cl call, ctx context.Context, req *http.Request, err error) ([]
 	if err != nil {
 		return nil, err
 	}
-	return r.Body, nil
+	return r.data, nil
 }
 
 // decodeBody decodes an answer's body into v, for the result types of
 // operations with several 2xx answers.
-func decodeBody(r *httpx.Response, v any) error { return json.Unmarshal(r.Body, v) }
+func decodeBody(r *response, v any) error { return json.Unmarshal(r.data, v) }
 
 // decodeListBody decodes an answer's body into a []T, an empty list being
 // an empty, non-nil slice.
-func decodeListBody[T any](r *httpx.Response) ([]T, error) {
+func decodeListBody[T any](r *response) ([]T, error) {
 	var v []T
-	if err := json.Unmarshal(r.Body, &v); err != nil {
+	if err := json.Unmarshal(r.data, &v); err != nil {
 		return nil, err
 	}
 	if v == nil {

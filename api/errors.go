@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/finicity-go/connect-components/internal/auth"
-	"github.com/finicity-go/connect-components/internal/httpx"
 	"github.com/finicity-go/connect-components/internal/redact"
 )
 
@@ -153,26 +152,19 @@ func sentences(description, details string) string {
 // newError builds the *Error of a non-2xx answer. It never fails: a body
 // that is not the documented error object still yields an Error with the
 // status, the headers and the raw body.
-func newError(r *httpx.Response, mask func(string) string) *Error {
-	e := &Error{StatusCode: r.StatusCode, Header: r.Header, Body: r.Body, mask: mask}
+func newError(r *response, mask func(string) string) *Error {
+	req := r.Request
+	e := &Error{StatusCode: r.StatusCode, Header: r.Header, Body: r.data, Method: req.Method, Path: req.URL.EscapedPath(), mask: mask}
 	if e.StatusCode >= 300 && e.StatusCode < 400 {
 		e.Location = r.Header.Get("Location")
 	}
-	req := r.Request
-	if req != nil {
-		e.Method = req.Method
-		if req.URL != nil {
-			e.Path = req.URL.EscapedPath()
-		}
-	}
 	var parsed ErrorResponse
-	if json.Unmarshal(r.Body, &parsed) == nil && len(parsed.Errors.Error) > 0 {
+	if json.Unmarshal(r.data, &parsed) == nil && len(parsed.Errors.Error) > 0 {
 		e.Items = parsed.Errors.Error
 		first := parsed.Errors.Error[0]
 		e.ReasonCode, e.Description, e.Details = first.ReasonCode, first.Description, first.Details
 		e.Source, e.Recoverable = first.Source, first.Recoverable
-		e.rejected = req != nil && req.URL != nil && auth.IsTokenRequest(req) &&
-			(e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
+		e.rejected = auth.IsTokenRequest(req) && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
 	}
 	return e
 }
@@ -226,7 +218,7 @@ type ValidationError struct {
 	// also failed validation: errors.As finds either.
 	apiErr *Error
 	// resp is the response refused, for WithResponseInto.
-	resp *httpx.Response
+	resp *response
 }
 
 func (e *ValidationError) Error() string {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/internal/auth"
+	"github.com/finicity-go/connect-components/internal/config"
 	"github.com/finicity-go/connect-components/internal/retry"
 )
 
@@ -31,43 +32,16 @@ const (
 	DefaultRetryMaxDelay = retry.DefaultMaxDelay
 	// DefaultAttemptTimeout bounds each attempt, reading its body
 	// included, when WithAttemptTimeout does not say otherwise.
-	DefaultAttemptTimeout = retry.DefaultAttemptTimeout
+	DefaultAttemptTimeout = 30 * time.Second
 )
 
 // Option configures a Client. Options are applied in order; an invalid one
 // makes NewClient fail with an error naming it.
 type Option func(*settings) error
 
-type settings struct {
-	baseURL    string
-	httpClient *http.Client
-	editors    []func(context.Context, *http.Request) error
-	middleware []Middleware
-
-	// Exactly one source of Finicity-App-Token.
-	appToken                 string
-	partnerID, partnerSecret string
-	tokenSource              TokenSource
-	sources                  []string // the options that gave one, for the error
-	tokenMaxAge              time.Duration
-
-	retry  retry.Policy
-	logger *slog.Logger
-
-	validateRequests, validateResponses bool
-
-	now func() time.Time // clock of token ages; tests move it
-}
-
-func defaultSettings() settings {
-	return settings{
-		baseURL:     DefaultBaseURL,
-		httpClient:  &http.Client{},
-		tokenMaxAge: DefaultTokenMaxAge,
-		retry:       retry.Default(),
-		now:         time.Now,
-	}
-}
+// settings is what the options set: one value, of package
+// internal/config so that the test kit can read and extend it.
+type settings = config.Settings[TokenSource, Middleware]
 
 // WithAppToken authenticates every call with token, a Finicity-App-Token
 // you already hold (from partner authentication). The client cannot renew
@@ -78,8 +52,8 @@ func WithAppToken(token string) Option {
 		if strings.TrimSpace(token) == "" {
 			return errors.New(errPrefix + "WithAppToken: token is empty: pass a Finicity-App-Token from partner authentication, or use WithPartnerCredentials")
 		}
-		s.appToken = token
-		s.sources = append(s.sources, "WithAppToken")
+		s.AppToken = token
+		s.Sources = append(s.Sources, "WithAppToken")
 		return nil
 	}
 }
@@ -116,8 +90,8 @@ func WithPartnerCredentials(partnerID, partnerSecret string) Option {
 		if strings.TrimSpace(partnerID) == "" || strings.TrimSpace(partnerSecret) == "" {
 			return errors.New(errPrefix + "WithPartnerCredentials: partner id and partner secret must both be set")
 		}
-		s.partnerID, s.partnerSecret = partnerID, partnerSecret
-		s.sources = append(s.sources, "WithPartnerCredentials")
+		s.PartnerID, s.PartnerSecret = partnerID, partnerSecret
+		s.Sources = append(s.Sources, "WithPartnerCredentials")
 		return nil
 	}
 }
@@ -141,8 +115,8 @@ func WithTokenSource(ts TokenSource) Option {
 		if ts == nil {
 			return errors.New(errPrefix + "WithTokenSource: token source is nil")
 		}
-		s.tokenSource = ts
-		s.sources = append(s.sources, "WithTokenSource")
+		s.TokenSource = ts
+		s.Sources = append(s.Sources, "WithTokenSource")
 		return nil
 	}
 }
@@ -155,7 +129,7 @@ func WithTokenMaxAge(d time.Duration) Option {
 		if d <= 0 {
 			return fmt.Errorf("%sWithTokenMaxAge: %v is not positive", errPrefix, d)
 		}
-		s.tokenMaxAge = d
+		s.TokenMaxAge = d
 		return nil
 	}
 }
@@ -166,7 +140,7 @@ func WithTokenMaxAge(d time.Duration) Option {
 // and user info (user:password@), which have no place in an endpoint.
 func WithBaseURL(baseURL string) Option {
 	return func(s *settings) error {
-		s.baseURL = baseURL
+		s.BaseURL = baseURL
 		return nil
 	}
 }
@@ -185,7 +159,7 @@ func WithHTTPClient(hc *http.Client) Option {
 		if hc == nil {
 			return errors.New(errPrefix + "WithHTTPClient: client is nil")
 		}
-		s.httpClient = hc
+		s.HTTPClient = hc
 		return nil
 	}
 }
@@ -199,7 +173,7 @@ func WithRequestEditor(fn func(ctx context.Context, req *http.Request) error) Op
 		if fn == nil {
 			return errors.New(errPrefix + "WithRequestEditor: function is nil")
 		}
-		s.editors = append(s.editors, fn)
+		s.Editors = append(s.Editors, fn)
 		return nil
 	}
 }
@@ -219,7 +193,7 @@ func WithMiddleware(mw ...Middleware) Option {
 				return fmt.Errorf("%sWithMiddleware: middleware %d is nil", errPrefix, i)
 			}
 		}
-		s.middleware = append(s.middleware, mw...)
+		s.Middleware = append(s.Middleware, mw...)
 		return nil
 	}
 }
@@ -240,7 +214,7 @@ func WithRetries(n int) Option {
 		if n < 0 {
 			return fmt.Errorf("%sWithRetries: %d is negative", errPrefix, n)
 		}
-		s.retry.MaxRetries = n
+		s.Retry.MaxRetries = n
 		return nil
 	}
 }
@@ -260,7 +234,7 @@ func WithRetryBackoff(base, max time.Duration) Option {
 		if base <= 0 || max < base {
 			return fmt.Errorf("%sWithRetryBackoff: need 0 < base <= max, got base %v, max %v", errPrefix, base, max)
 		}
-		s.retry.BaseDelay, s.retry.MaxDelay = base, max
+		s.Retry.BaseDelay, s.Retry.MaxDelay = base, max
 		return nil
 	}
 }
@@ -279,7 +253,7 @@ func WithAttemptTimeout(d time.Duration) Option {
 		if d < 0 {
 			return fmt.Errorf("%sWithAttemptTimeout: %v is negative", errPrefix, d)
 		}
-		s.retry.AttemptTimeout = d
+		s.AttemptTimeout = d
 		return nil
 	}
 }
@@ -290,7 +264,7 @@ func WithAttemptTimeout(d time.Duration) Option {
 // logged. A nil logger disables logging (the default).
 func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) error {
-		s.logger = l
+		s.Logger = l
 		return nil
 	}
 }
@@ -304,7 +278,7 @@ func WithLogger(l *slog.Logger) Option {
 // few microseconds per call.
 func WithRequestValidation() Option {
 	return func(s *settings) error {
-		s.validateRequests = true
+		s.ValidateRequests = true
 		return nil
 	}
 }
@@ -317,7 +291,7 @@ func WithRequestValidation() Option {
 // for catching API drift early.
 func WithResponseValidation() Option {
 	return func(s *settings) error {
-		s.validateResponses = true
+		s.ValidateResponses = true
 		return nil
 	}
 }

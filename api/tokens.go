@@ -24,28 +24,18 @@ type TokenSource interface {
 }
 
 // partnerFetch is the token fetch of WithPartnerCredentials: partner
-// authentication through c itself, so it shares every layer of the client
-// (retries, logging, validation, middleware), with the credentials of the
-// moment (ResetPartnerCredentials changes them). The auth editor sends it
-// with the app key alone, so it never asks for a token itself.
-func partnerFetch(c *Client, creds *atomic.Pointer[partnerCredentials]) func(ctx context.Context) (string, error) {
+// authentication through c itself, so it takes the client's whole request
+// path (retries, logging, validation, middleware), with the credentials of
+// the moment (ResetPartnerCredentials changes them). The auth editor sends
+// it with the app key alone, so it never asks for a token itself.
+func partnerFetch(c *Client, creds *atomic.Pointer[partnerCredentials]) auth.FetchFunc {
 	return func(ctx context.Context) (string, error) {
 		cr := creds.Load()
 		tok, err := c.Partners.Authenticate(ctx, PartnerCredentials{PartnerID: cr.id, PartnerSecret: NewSecret(cr.secret)})
-		if err != nil {
-			if errors.Is(err, ErrCredentialsRejected) {
-				if apiErr, ok := errors.AsType[*Error](err); ok {
-					return "", &auth.RejectedError{Err: &rejectedError{apiErr: apiErr}}
-				}
-			}
+		if apiErr, ok := errors.AsType[*Error](err); ok && errors.Is(err, ErrCredentialsRejected) {
+			return "", &auth.RejectedError{Err: &rejectedError{apiErr: apiErr}}
+		} else if err != nil {
 			return "", err
-		}
-		switch {
-		case tok.Token.IsZero():
-			return "", errors.New(errPrefix + "partner authentication answered without a token")
-		case !auth.ValidToken(tok.Token.Reveal()):
-			// Kept, it would fail every call until its max age.
-			return "", fmt.Errorf("%s%w", errPrefix, auth.ErrInvalidToken)
 		}
 		return tok.Token.Reveal(), nil
 	}

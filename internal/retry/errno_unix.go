@@ -4,10 +4,8 @@ package retry
 
 import "syscall"
 
-// The error numbers of the transient failures (see the package
-// documentation).
+// The error numbers of the transient failures (see the package doc).
 var (
-	refusedErrnos    = []syscall.Errno{syscall.ECONNREFUSED}
-	resetErrnos      = []syscall.Errno{syscall.ECONNRESET}
-	brokenPipeErrnos = []syscall.Errno{syscall.EPIPE}
+	refusedErrnos = []syscall.Errno{syscall.ECONNREFUSED}
+	resetErrnos   = []syscall.Errno{syscall.ECONNRESET, syscall.EPIPE}
 )

@@ -4,12 +4,10 @@ package retry
 
 import "syscall"
 
-// The error numbers of the transient failures (see the package
-// documentation). Winsock reports refusals and resets with its own
-// numbers, which syscall.ECONNREFUSED and ECONNRESET (invented values on
-// Windows) do not match; WSAECONNREFUSED has no name in package syscall.
+// The error numbers of the transient failures (see the package doc):
+// Winsock's own for a refusal (WSAECONNREFUSED, unnamed in syscall) and a
+// reset, which the invented ECONNREFUSED and ECONNRESET do not match.
 var (
-	refusedErrnos    = []syscall.Errno{syscall.ECONNREFUSED, 10061 /* WSAECONNREFUSED */}
-	resetErrnos      = []syscall.Errno{syscall.ECONNRESET, syscall.WSAECONNRESET}
-	brokenPipeErrnos = []syscall.Errno{syscall.EPIPE}
+	refusedErrnos = []syscall.Errno{syscall.ECONNREFUSED, 10061}
+	resetErrnos   = []syscall.Errno{syscall.ECONNRESET, syscall.WSAECONNRESET, syscall.EPIPE}
 )

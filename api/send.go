@@ -1,0 +1,343 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/finicity-go/connect-components/internal/auth"
+	"github.com/finicity-go/connect-components/internal/retry"
+)
+
+// Doer sends one HTTP request and returns its response; *http.Client is
+// one. Middleware wraps Doers.
+type Doer interface {
+	Do(req *http.Request) (*http.Response, error)
+}
+
+// DoerFunc adapts a function to a Doer.
+type DoerFunc func(req *http.Request) (*http.Response, error)
+
+// Do calls f(req).
+func (f DoerFunc) Do(req *http.Request) (*http.Response, error) { return f(req) }
+
+// Middleware wraps the Doer that sends one attempt of a call, to observe
+// or change requests and responses: tracing, metrics, extra headers. Add
+// it with WithMiddleware:
+//
+//	func count(next api.Doer) api.Doer {
+//		return api.DoerFunc(func(req *http.Request) (*http.Response, error) {
+//			attempts.Add(1)
+//			return next.Do(req)
+//		})
+//	}
+//
+// It is called for each attempt, with that attempt's Doer, and the Doer
+// it returns must be safe for concurrent use with those of other calls.
+// The response it receives has its body read already, into memory:
+// reading it does not take it from the layers above. It may wrap the
+// body, or return another response altogether: what it returns is what
+// the layers above use (the middleware given before it, token renewal,
+// retries, validation, decoding), read in turn within the attempt's time
+// limit and the body size limit.
+type Middleware func(next Doer) Doer
+
+// maxResponseBytes bounds the body of one answer. The API's answers are a
+// few hundred bytes; a body this large is a misbehaving server or proxy,
+// not an answer to decode.
+const maxResponseBytes = 10 << 20
+
+// response is an answer read whole: what validation, the errors and the
+// decoding look at.
+type response struct {
+	// The answer as received, or as a middleware returned it. Its Request
+	// is the request sent (for a replay, with the token it carried); its
+	// Body has been read.
+	*http.Response
+	data []byte // the whole body
+}
+
+// http returns the answer as a new *http.Response whose body reads it
+// from its start, for code that wants net/http's type (a middleware,
+// WithResponseInto, the generated client).
+func (r *response) http() *http.Response {
+	out := *r.Response
+	out.Body, out.ContentLength = &memBody{Reader: *bytes.NewReader(r.data), data: r.data}, int64(len(r.data))
+	return &out
+}
+
+// memBody is a body read into memory already.
+type memBody struct {
+	bytes.Reader
+	data []byte // all of it, whatever was read
+}
+
+// Close does nothing: the connection was released when the body was read.
+func (*memBody) Close() error { return nil }
+
+// send sends req, built by gen's builder with the call's context, as the
+// call's settings o say: the editors' headers, then o's, then the
+// credentials; validation when it is on; then the attempts (loop).
+func (c *Client) send(req *http.Request, o *callSettings) (*response, error) {
+	ctx := req.Context()
+	for _, edit := range c.editors {
+		if err := edit(ctx, req); err != nil {
+			return nil, err
+		}
+	}
+	for k, vs := range o.header {
+		req.Header[k] = vs
+	}
+	if err := c.auth(ctx, req); err != nil {
+		if rejected, ok := errors.AsType[*auth.RejectedError](err); ok {
+			// Remembered by the token source: the error is ours.
+			err = rejected.Err
+		}
+		return nil, err
+	}
+	if c.validator != nil {
+		return c.validator.send(req, func(req *http.Request) (*response, error) { return c.loop(req, o) })
+	}
+	return c.loop(req, o)
+}
+
+// loop sends req until an answer or an error is final: each attempt
+// within its time limit, replayed once with a new token after a 401 for
+// an expired one, retried after a wait as c.retry decides.
+func (c *Client) loop(req *http.Request, o *callSettings) (*response, error) {
+	ctx := req.Context()
+	policy := c.retry
+	policy.MaxRetries = o.retries
+	timeout := o.attemptTimeout
+	if timeout > 0 && auth.IsTokenRequest(req) {
+		// Cut short, an authentication may be rejected unseen.
+		timeout = max(timeout, auth.MinAttemptTimeout)
+	}
+	replayed := false
+	for n, tries := 1, 1; ; n++ { // tries: since the replay, if any
+		r, err := c.attempt(req, n, timeout)
+		if err == nil && !replayed && c.invalidate != nil && auth.Expired(req, r.StatusCode, r.data, ReasonExpiredToken) {
+			replayed = true
+			again, err := c.renew(req)
+			if err != nil {
+				// The 401 is moot: the caller needs to know why no new
+				// token came.
+				return nil, err
+			}
+			if again != nil {
+				req, tries = again, 1
+				continue
+			}
+		}
+		status, header, reason := 0, http.Header(nil), ""
+		if err != nil {
+			reason = err.Error()
+		} else {
+			status, header, reason = r.StatusCode, r.Header, strconv.Itoa(r.StatusCode)
+		}
+		wait, ok := policy.Next(req, tries, status, header, err)
+		switch {
+		case ok:
+		case err != nil && tries > 1:
+			return nil, fmt.Errorf("%w (after %d attempts)", err, tries)
+		default:
+			return r, err
+		}
+		c.debug(req, "finicity: retrying", slog.Int("attempt", n), slog.Duration("wait", wait), slog.String("reason", c.mask.forRequest(req)(reason)))
+		if err := retry.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		tries++
+	}
+}
+
+// renew invalidates the token req carried, which the API called expired,
+// and returns req with a new one, or nil when there is none to replay
+// with: the source has nothing newer, or req's body cannot be sent again.
+func (c *Client) renew(req *http.Request) (*http.Request, error) {
+	sent := req.Header.Get(auth.HeaderAppToken)
+	// Spent whether or not req can be replayed: no call may send it again.
+	c.invalidate(sent)
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return nil, nil
+	}
+	again := req.Clone(req.Context())
+	if err := c.auth(again.Context(), again); err != nil || again.Header.Get(auth.HeaderAppToken) == sent {
+		return nil, err
+	}
+	c.debug(req, "finicity: token expired (reason "+ReasonExpiredToken+"); renewed, replaying once")
+	return again, nil
+}
+
+// attempt sends req once (its number n), within timeout (0: none), and
+// logs it: through the middleware to c.hc, the answer read whole before
+// the attempt's time is released.
+func (c *Client) attempt(req *http.Request, n int, timeout time.Duration) (*response, error) {
+	ctx := req.Context()
+	if n > 1 {
+		ctx = retry.WithAttempt(ctx, n)
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	if ctx != req.Context() {
+		req = req.WithContext(ctx)
+	}
+	if n > 1 && req.Body != nil && req.Body != http.NoBody {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("rewind the request body: %w", err)
+		}
+		req.Body = body
+	}
+	start := time.Now()
+	x := &exchange{req: req, hc: c.hc}
+	var r *response
+	var err error
+	if len(c.middleware) == 0 {
+		r, err = x.read(c.hc.Do(req))
+	} else {
+		var d Doer
+		if d, err = chain(c.middleware, DoerFunc(x.send), x.handUp); err == nil {
+			r, err = x.read(d.Do(req))
+		}
+	}
+	took := slog.Duration("duration", time.Since(start))
+	if err != nil {
+		c.debug(req, "finicity: request failed", slog.Int("attempt", n), took, slog.String("error", c.mask.forRequest(req)(err.Error())))
+		return nil, err
+	}
+	c.debug(req, "finicity: request", slog.Int("attempt", n), took, slog.Int("status", r.StatusCode))
+	return r, nil
+}
+
+// chain puts mw (the first outermost) over inner, and between each two
+// hands the one above the answer of the one below through between (nil:
+// as it is).
+func chain(mw []Middleware, inner Doer, between func(*http.Response, error) (*http.Response, error)) (Doer, error) {
+	d := inner
+	for i := len(mw) - 1; i >= 0; i-- {
+		if d = mw[i](d); d == nil {
+			return nil, fmt.Errorf("middleware %d returned a nil Doer", i)
+		}
+		if below := d; i > 0 && between != nil {
+			d = DoerFunc(func(req *http.Request) (*http.Response, error) { return between(below.Do(req)) })
+		}
+	}
+	return d, nil
+}
+
+// exchange is one attempt through the middleware: held is the body it
+// handed up last, which it recognises, by identity, when it comes back.
+type exchange struct {
+	req  *http.Request // as the loop sent it: its context is the attempt's
+	hc   *http.Client
+	held *memBody
+}
+
+// send is the Doer under the middleware: the answer of hc, its body read.
+func (x *exchange) send(req *http.Request) (*http.Response, error) {
+	return x.handUp(x.hc.Do(req))
+}
+
+// handUp reads an answer's body and hands the answer up over a body of
+// its own, whatever was read of the one before.
+func (x *exchange) handUp(resp *http.Response, err error) (*http.Response, error) {
+	r, err := x.read(resp, err)
+	if err != nil {
+		return nil, err
+	}
+	out := r.http()
+	x.held = out.Body.(*memBody)
+	return out, nil
+}
+
+// read takes the answer of one attempt, or of a middleware, whole.
+func (x *exchange) read(resp *http.Response, err error) (*response, error) {
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, err
+	}
+	if resp == nil {
+		return nil, errors.New("a middleware returned neither a response nor an error")
+	}
+	var data []byte
+	if x.held != nil && resp.Body == io.ReadCloser(x.held) {
+		data = x.held.data
+	} else if data, err = readBody(x.req.Context(), resp); err != nil {
+		return nil, fmt.Errorf("read the %d answer to %s %s: %w", resp.StatusCode, x.req.Method, x.req.URL.EscapedPath(), err)
+	}
+	if resp.Request != x.req || resp.Header == nil {
+		cp := *resp
+		cp.Request = x.req
+		if cp.Header == nil {
+			cp.Header = http.Header{}
+		}
+		resp = &cp
+	}
+	return &response{Response: resp, data: data}, nil
+}
+
+// readBody reads resp's body whole and closes it: at most
+// maxResponseBytes (an announced length is checked, never allocated),
+// within ctx (a body that does not end its reads when the request's
+// context ends is closed then). A 1xx final answer is refused unread: its
+// body is the raw connection.
+func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
+	body := resp.Body
+	if body == nil {
+		return nil, nil
+	}
+	defer body.Close()
+	switch {
+	case resp.StatusCode < 200:
+		return nil, fmt.Errorf("1xx status as the final answer: %d", resp.StatusCode)
+	case resp.ContentLength > maxResponseBytes:
+		return nil, fmt.Errorf("response body too large: %d bytes announced, the limit is %d", resp.ContentLength, maxResponseBytes)
+	case body == http.NoBody:
+		return nil, nil
+	}
+	stop := context.AfterFunc(ctx, func() { _ = body.Close() })
+	data, err := io.ReadAll(io.LimitReader(body, maxResponseBytes+1))
+	if !stop() {
+		// Whatever the read says (a closed body, a short one), the reason
+		// is the context's.
+		return nil, fmt.Errorf("read the body: %w", context.Cause(ctx))
+	}
+	switch {
+	case err != nil:
+		return nil, err
+	case len(data) > maxResponseBytes:
+		return nil, fmt.Errorf("response body too large: over %d bytes", maxResponseBytes)
+	case len(data) == 0:
+		return nil, nil
+	}
+	return data, nil
+}
+
+// noRedirects returns a copy of hc that follows no redirect: the 3xx is
+// the answer. hc, the caller's, is left as it is.
+func noRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
+}
+
+// debug writes a debug record about req, when there is a logger.
+func (c *Client) debug(req *http.Request, msg string, attrs ...slog.Attr) {
+	if c.logger == nil || !c.logger.Enabled(req.Context(), slog.LevelDebug) {
+		return
+	}
+	c.logger.LogAttrs(req.Context(), slog.LevelDebug, msg,
+		append([]slog.Attr{slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath())}, attrs...)...)
+}
