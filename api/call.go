@@ -132,15 +132,19 @@ type call struct {
 }
 
 func (c *Client) newCall(op string, opts []CallOption) call {
-	cl := call{c: c, op: op, o: c.defaults}
+	if len(opts) == 0 {
+		return call{c: c, op: op, o: c.defaults}
+	}
+	o := new(callSettings)
+	*o = c.defaults
 	for i, opt := range opts {
 		if opt == nil {
-			cl.o.fail("call option %d is nil", i)
+			o.fail("call option %d is nil", i)
 			continue
 		}
-		opt(&cl.o)
+		opt(o)
 	}
-	return cl
+	return call{c: c, op: op, o: *o}
 }
 
 // finish sends req, the request gen's builder made (err is the

@@ -135,11 +135,9 @@ func (c *Client) loop(req *http.Request, o *callSettings) (*response, error) {
 				continue
 			}
 		}
-		status, header, reason := 0, http.Header(nil), ""
-		if err != nil {
-			reason = err.Error()
-		} else {
-			status, header, reason = r.StatusCode, r.Header, strconv.Itoa(r.StatusCode)
+		status, header := 0, http.Header(nil)
+		if err == nil {
+			status, header = r.StatusCode, r.Header
 		}
 		wait, ok := policy.Next(req, tries, status, header, err)
 		switch {
@@ -149,7 +147,13 @@ func (c *Client) loop(req *http.Request, o *callSettings) (*response, error) {
 		default:
 			return r, err
 		}
-		c.debug(req, "finicity: retrying", slog.Int("attempt", n), slog.Duration("wait", wait), slog.String("reason", c.mask.forRequest(req)(reason)))
+		if c.logger != nil {
+			reason := strconv.Itoa(status)
+			if err != nil {
+				reason = c.mask.forRequest(req)(err.Error())
+			}
+			c.debug(req, "finicity: retrying", slog.Int("attempt", n), slog.Duration("wait", wait), slog.String("reason", reason))
+		}
 		if err := retry.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
@@ -199,24 +203,47 @@ func (c *Client) attempt(req *http.Request, n int, timeout time.Duration) (*resp
 		req.Body = body
 	}
 	start := time.Now()
-	x := &exchange{req: req, hc: c.hc}
 	var r *response
 	var err error
 	if len(c.middleware) == 0 {
-		r, err = x.read(c.hc.Do(req))
+		var resp *http.Response
+		resp, err = c.hc.Do(req)
+		r, err = read(req, nil, resp, err)
 	} else {
-		var d Doer
-		if d, err = chain(c.middleware, DoerFunc(x.send), x.handUp); err == nil {
-			r, err = x.read(d.Do(req))
+		r, err = c.throughMiddleware(req)
+	}
+	if c.logger != nil {
+		took := slog.Duration("duration", time.Since(start))
+		if err != nil {
+			c.debug(req, "finicity: request failed", slog.Int("attempt", n), took, slog.String("error", c.mask.forRequest(req)(err.Error())))
+		} else {
+			c.debug(req, "finicity: request", slog.Int("attempt", n), took, slog.Int("status", r.StatusCode))
 		}
 	}
-	took := slog.Duration("duration", time.Since(start))
+	return r, err
+}
+
+// throughMiddleware sends req, an attempt, through the middleware to
+// c.hc. Each middleware is handed the answer over a body in memory of the
+// attempt's own (held), which it recognises, by identity, when it comes
+// back up, whatever was read of it; any other body is read in turn.
+func (c *Client) throughMiddleware(req *http.Request) (*response, error) {
+	var held *memBody
+	handUp := func(resp *http.Response, err error) (*http.Response, error) {
+		r, err := read(req, held, resp, err)
+		if err != nil {
+			return nil, err
+		}
+		out := r.http()
+		held = out.Body.(*memBody)
+		return out, nil
+	}
+	d, err := chain(c.middleware, DoerFunc(func(r *http.Request) (*http.Response, error) { return handUp(c.hc.Do(r)) }), handUp)
 	if err != nil {
-		c.debug(req, "finicity: request failed", slog.Int("attempt", n), took, slog.String("error", c.mask.forRequest(req)(err.Error())))
 		return nil, err
 	}
-	c.debug(req, "finicity: request", slog.Int("attempt", n), took, slog.Int("status", r.StatusCode))
-	return r, nil
+	resp, err := d.Do(req)
+	return read(req, held, resp, err)
 }
 
 // chain puts mw (the first outermost) over inner, and between each two
@@ -235,33 +262,10 @@ func chain(mw []Middleware, inner Doer, between func(*http.Response, error) (*ht
 	return d, nil
 }
 
-// exchange is one attempt through the middleware: held is the body it
-// handed up last, which it recognises, by identity, when it comes back.
-type exchange struct {
-	req  *http.Request // as the loop sent it: its context is the attempt's
-	hc   *http.Client
-	held *memBody
-}
-
-// send is the Doer under the middleware: the answer of hc, its body read.
-func (x *exchange) send(req *http.Request) (*http.Response, error) {
-	return x.handUp(x.hc.Do(req))
-}
-
-// handUp reads an answer's body and hands the answer up over a body of
-// its own, whatever was read of the one before.
-func (x *exchange) handUp(resp *http.Response, err error) (*http.Response, error) {
-	r, err := x.read(resp, err)
-	if err != nil {
-		return nil, err
-	}
-	out := r.http()
-	x.held = out.Body.(*memBody)
-	return out, nil
-}
-
-// read takes the answer of one attempt, or of a middleware, whole.
-func (x *exchange) read(resp *http.Response, err error) (*response, error) {
+// read takes resp, the answer to req (an attempt) or a middleware's, whole:
+// held's bytes when its body is held, else what its body gives within the
+// attempt's time.
+func read(req *http.Request, held *memBody, resp *http.Response, err error) (*response, error) {
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
@@ -272,14 +276,14 @@ func (x *exchange) read(resp *http.Response, err error) (*response, error) {
 		return nil, errors.New("a middleware returned neither a response nor an error")
 	}
 	var data []byte
-	if x.held != nil && resp.Body == io.ReadCloser(x.held) {
-		data = x.held.data
-	} else if data, err = readBody(x.req.Context(), resp); err != nil {
-		return nil, fmt.Errorf("read the %d answer to %s %s: %w", resp.StatusCode, x.req.Method, x.req.URL.EscapedPath(), err)
+	if held != nil && resp.Body == io.ReadCloser(held) {
+		data = held.data
+	} else if data, err = readBody(req.Context(), resp); err != nil {
+		return nil, fmt.Errorf("read the %d answer to %s %s: %w", resp.StatusCode, req.Method, req.URL.EscapedPath(), err)
 	}
-	if resp.Request != x.req || resp.Header == nil {
+	if resp.Request != req || resp.Header == nil {
 		cp := *resp
-		cp.Request = x.req
+		cp.Request = req
 		if cp.Header == nil {
 			cp.Header = http.Header{}
 		}
@@ -289,13 +293,13 @@ func (x *exchange) read(resp *http.Response, err error) (*response, error) {
 }
 
 // readBody reads resp's body whole and closes it: at most
-// maxResponseBytes (an announced length is checked, never allocated),
+// maxResponseBytes (an announced length is checked, never trusted),
 // within ctx (a body that does not end its reads when the request's
 // context ends is closed then). A 1xx final answer is refused unread: its
 // body is the raw connection.
 func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
 	body := resp.Body
-	if body == nil {
+	if body == nil || body == http.NoBody {
 		return nil, nil
 	}
 	defer body.Close()
@@ -304,21 +308,28 @@ func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
 		return nil, fmt.Errorf("1xx status as the final answer: %d", resp.StatusCode)
 	case resp.ContentLength > maxResponseBytes:
 		return nil, fmt.Errorf("response body too large: %d bytes announced, the limit is %d", resp.ContentLength, maxResponseBytes)
-	case body == http.NoBody:
-		return nil, nil
 	}
 	stop := context.AfterFunc(ctx, func() { _ = body.Close() })
-	data, err := io.ReadAll(io.LimitReader(body, maxResponseBytes+1))
-	if !stop() {
+	// Room for the announced length and the EOF after it, up to a page.
+	data := make([]byte, 0, min(max(resp.ContentLength, 0), 4<<10)+1)
+	var err error
+	for err == nil && len(data) <= maxResponseBytes {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		var n int
+		n, err = body.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+	}
+	switch {
+	case !stop():
 		// Whatever the read says (a closed body, a short one), the reason
 		// is the context's.
 		return nil, fmt.Errorf("read the body: %w", context.Cause(ctx))
-	}
-	switch {
-	case err != nil:
-		return nil, err
 	case len(data) > maxResponseBytes:
 		return nil, fmt.Errorf("response body too large: over %d bytes", maxResponseBytes)
+	case err != io.EOF:
+		return nil, err
 	case len(data) == 0:
 		return nil, nil
 	}
