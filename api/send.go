@@ -28,8 +28,7 @@ type DoerFunc func(req *http.Request) (*http.Response, error)
 func (f DoerFunc) Do(req *http.Request) (*http.Response, error) { return f(req) }
 
 // Middleware wraps the Doer that sends one attempt of a call, to observe
-// or change requests and responses: tracing, metrics, extra headers. Add
-// it with WithMiddleware:
+// or change requests and responses: tracing, metrics, extra headers:
 //
 //	func count(next api.Doer) api.Doer {
 //		return api.DoerFunc(func(req *http.Request) (*http.Response, error) {
@@ -38,34 +37,27 @@ func (f DoerFunc) Do(req *http.Request) (*http.Response, error) { return f(req) 
 //		})
 //	}
 //
-// It is called for each attempt, with that attempt's Doer, and the Doer
-// it returns must be safe for concurrent use with those of other calls.
-// The response it receives has its body read already, into memory:
-// reading it does not take it from the layers above. It may wrap the
-// body, or return another response altogether: what it returns is what
-// the layers above use (the middleware given before it, token renewal,
-// retries, validation, decoding), read in turn within the attempt's time
-// limit and the body size limit.
+// It is called for each attempt, and the Doer it returns must be safe for
+// concurrent use. The response it receives has its body read already, into
+// memory: reading it does not take it from the layers above. It may wrap
+// the body or return another response: what it returns is what the layers
+// above use (the middleware given before it, token renewal, retries,
+// validation, decoding), read in turn within the attempt's time limit.
 type Middleware func(next Doer) Doer
 
-// maxResponseBytes bounds the body of one answer. The API's answers are a
-// few hundred bytes; a body this large is a misbehaving server or proxy,
-// not an answer to decode.
+// maxResponseBytes bounds one answer's body: the API's are a few hundred
+// bytes, and a body this large is a misbehaving server, not an answer.
 const maxResponseBytes = 10 << 20
 
-// response is an answer read whole: what validation, the errors and the
-// decoding look at.
+// response is an answer read whole. Its Request is the one sent (for a
+// replay, with the token it carried).
 type response struct {
-	// The answer as received, or as a middleware returned it. Its Request
-	// is the request sent (for a replay, with the token it carried); its
-	// Body has been read.
-	*http.Response
-	data []byte // the whole body
+	*http.Response        // as received, or as a middleware returned it
+	data           []byte // the whole body
 }
 
 // http returns the answer as a new *http.Response whose body reads it
-// from its start, for code that wants net/http's type (a middleware,
-// WithResponseInto, the generated client).
+// from its start.
 func (r *response) http() *http.Response {
 	out := *r.Response
 	out.Body, out.ContentLength = &memBody{Reader: *bytes.NewReader(r.data), data: r.data}, int64(len(r.data))
@@ -78,12 +70,11 @@ type memBody struct {
 	data []byte // all of it, whatever was read
 }
 
-// Close does nothing: the connection was released when the body was read.
 func (*memBody) Close() error { return nil }
 
-// send sends req, built by gen's builder with the call's context, as the
-// call's settings o say: the editors' headers, then o's, then the
-// credentials; validation when it is on; then the attempts (loop).
+// send sends req, built with the call's context, as o says: the editors,
+// o's headers, the credentials, then validation when it is on, around the
+// attempts.
 func (c *Client) send(req *http.Request, o *callSettings) (*response, error) {
 	ctx := req.Context()
 	for _, edit := range c.editors {
@@ -96,8 +87,7 @@ func (c *Client) send(req *http.Request, o *callSettings) (*response, error) {
 	}
 	if err := c.auth(ctx, req); err != nil {
 		if rejected, ok := errors.AsType[*auth.RejectedError](err); ok {
-			// Remembered by the token source: the error is ours.
-			err = rejected.Err
+			err = rejected.Err // remembered by the token source: ours
 		}
 		return nil, err
 	}
@@ -107,31 +97,26 @@ func (c *Client) send(req *http.Request, o *callSettings) (*response, error) {
 	return c.loop(req, o)
 }
 
-// loop sends req until an answer or an error is final: each attempt
-// within its time limit, replayed once with a new token after a 401 for
-// an expired one, retried after a wait as c.retry decides.
+// loop sends req until the answer or the error is final: each attempt
+// within its time limit, a 401 for an expired token replayed once with a
+// new one, a failure retried after a wait as c.retry decides.
 func (c *Client) loop(req *http.Request, o *callSettings) (*response, error) {
-	ctx := req.Context()
-	policy := c.retry
+	policy, timeout := c.retry, o.attemptTimeout
 	policy.MaxRetries = o.retries
-	timeout := o.attemptTimeout
 	if timeout > 0 && auth.IsTokenRequest(req) {
-		// Cut short, an authentication may be rejected unseen.
 		timeout = max(timeout, auth.MinAttemptTimeout)
 	}
 	replayed := false
-	for n, tries := 1, 1; ; n++ { // tries: since the replay, if any
+	for n, tries := 1, 1; ; n, tries = n+1, tries+1 { // tries: since the replay
 		r, err := c.attempt(req, n, timeout)
 		if err == nil && !replayed && c.invalidate != nil && auth.Expired(req, r.StatusCode, r.data, ReasonExpiredToken) {
 			replayed = true
 			again, err := c.renew(req)
 			if err != nil {
-				// The 401 is moot: the caller needs to know why no new
-				// token came.
-				return nil, err
+				return nil, err // the 401 is moot: no new token came
 			}
 			if again != nil {
-				req, tries = again, 1
+				req, tries = again, 0
 				continue
 			}
 		}
@@ -154,20 +139,18 @@ func (c *Client) loop(req *http.Request, o *callSettings) (*response, error) {
 			}
 			c.debug(req, "finicity: retrying", slog.Int("attempt", n), slog.Duration("wait", wait), slog.String("reason", reason))
 		}
-		if err := retry.Sleep(ctx, wait); err != nil {
+		if err := retry.Sleep(req.Context(), wait); err != nil {
 			return nil, err
 		}
-		tries++
 	}
 }
 
 // renew invalidates the token req carried, which the API called expired,
-// and returns req with a new one, or nil when there is none to replay
-// with: the source has nothing newer, or req's body cannot be sent again.
+// and returns req with a new one; nil when the source has nothing newer,
+// or req's body cannot be sent again.
 func (c *Client) renew(req *http.Request) (*http.Request, error) {
 	sent := req.Header.Get(auth.HeaderAppToken)
-	// Spent whether or not req can be replayed: no call may send it again.
-	c.invalidate(sent)
+	c.invalidate(sent) // spent, whether req is replayed or not
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		return nil, nil
 	}
@@ -179,9 +162,8 @@ func (c *Client) renew(req *http.Request) (*http.Request, error) {
 	return again, nil
 }
 
-// attempt sends req once (its number n), within timeout (0: none), and
-// logs it: through the middleware to c.hc, the answer read whole before
-// the attempt's time is released.
+// attempt sends req once (attempt n) within timeout (0: none): through
+// the middleware to c.hc, the answer read before the time is released.
 func (c *Client) attempt(req *http.Request, n int, timeout time.Duration) (*response, error) {
 	ctx := req.Context()
 	if n > 1 {
@@ -224,8 +206,8 @@ func (c *Client) attempt(req *http.Request, n int, timeout time.Duration) (*resp
 }
 
 // throughMiddleware sends req, an attempt, through the middleware to
-// c.hc. Each middleware is handed the answer over a body in memory of the
-// attempt's own (held), which it recognises, by identity, when it comes
+// c.hc. Each middleware gets the answer over a body in memory of the
+// attempt's own (held), which is recognised by identity when it comes
 // back up, whatever was read of it; any other body is read in turn.
 func (c *Client) throughMiddleware(req *http.Request) (*response, error) {
 	var held *memBody
@@ -246,9 +228,8 @@ func (c *Client) throughMiddleware(req *http.Request) (*response, error) {
 	return read(req, held, resp, err)
 }
 
-// chain puts mw (the first outermost) over inner, and between each two
-// hands the one above the answer of the one below through between (nil:
-// as it is).
+// chain puts mw (the first outermost) over inner, handing each the answer
+// of the one below through between (nil: as it is).
 func chain(mw []Middleware, inner Doer, between func(*http.Response, error) (*http.Response, error)) (Doer, error) {
 	d := inner
 	for i := len(mw) - 1; i >= 0; i-- {
@@ -262,9 +243,8 @@ func chain(mw []Middleware, inner Doer, between func(*http.Response, error) (*ht
 	return d, nil
 }
 
-// read takes resp, the answer to req (an attempt) or a middleware's, whole:
-// held's bytes when its body is held, else what its body gives within the
-// attempt's time.
+// read takes resp, the answer to the attempt req or a middleware's,
+// whole: held's bytes when its body is held, else what the body gives.
 func read(req *http.Request, held *memBody, resp *http.Response, err error) (*response, error) {
 	if err != nil {
 		if resp != nil && resp.Body != nil {
@@ -293,10 +273,10 @@ func read(req *http.Request, held *memBody, resp *http.Response, err error) (*re
 }
 
 // readBody reads resp's body whole and closes it: at most
-// maxResponseBytes (an announced length is checked, never trusted),
-// within ctx (a body that does not end its reads when the request's
-// context ends is closed then). A 1xx final answer is refused unread: its
-// body is the raw connection.
+// maxResponseBytes (an announced length is checked, never allocated),
+// within ctx (a body that ignores the request's context is closed when
+// ctx ends). A 1xx final answer is refused unread: its body is the raw
+// connection.
 func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
 	body := resp.Body
 	if body == nil || body == http.NoBody {
@@ -310,34 +290,22 @@ func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
 		return nil, fmt.Errorf("response body too large: %d bytes announced, the limit is %d", resp.ContentLength, maxResponseBytes)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = body.Close() })
-	// Room for the announced length and the EOF after it, up to a page.
-	data := make([]byte, 0, min(max(resp.ContentLength, 0), 4<<10)+1)
-	var err error
-	for err == nil && len(data) <= maxResponseBytes {
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-		var n int
-		n, err = body.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-	}
+	data, err := io.ReadAll(io.LimitReader(body, maxResponseBytes+1))
 	switch {
-	case !stop():
-		// Whatever the read says (a closed body, a short one), the reason
-		// is the context's.
+	case !stop(): // whatever the read says, the reason is the context's
 		return nil, fmt.Errorf("read the body: %w", context.Cause(ctx))
+	case err != nil:
+		return nil, err
 	case len(data) > maxResponseBytes:
 		return nil, fmt.Errorf("response body too large: over %d bytes", maxResponseBytes)
-	case err != io.EOF:
-		return nil, err
 	case len(data) == 0:
 		return nil, nil
 	}
 	return data, nil
 }
 
-// noRedirects returns a copy of hc that follows no redirect: the 3xx is
-// the answer. hc, the caller's, is left as it is.
+// noRedirects returns a copy of hc that follows no redirect (the 3xx is
+// the answer), leaving hc, the caller's, as it is.
 func noRedirects(hc *http.Client) *http.Client {
 	cp := *hc
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -346,9 +314,8 @@ func noRedirects(hc *http.Client) *http.Client {
 
 // debug writes a debug record about req, when there is a logger.
 func (c *Client) debug(req *http.Request, msg string, attrs ...slog.Attr) {
-	if c.logger == nil || !c.logger.Enabled(req.Context(), slog.LevelDebug) {
-		return
+	if c.logger != nil && c.logger.Enabled(req.Context(), slog.LevelDebug) {
+		c.logger.LogAttrs(req.Context(), slog.LevelDebug, msg,
+			append([]slog.Attr{slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath())}, attrs...)...)
 	}
-	c.logger.LogAttrs(req.Context(), slog.LevelDebug, msg,
-		append([]slog.Attr{slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath())}, attrs...)...)
 }

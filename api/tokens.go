@@ -24,16 +24,15 @@ type TokenSource interface {
 }
 
 // partnerFetch is the token fetch of WithPartnerCredentials: partner
-// authentication through c itself, so it takes the client's whole request
-// path (retries, logging, validation, middleware), with the credentials of
-// the moment (ResetPartnerCredentials changes them). The auth editor sends
-// it with the app key alone, so it never asks for a token itself.
+// authentication through c itself, along the client's whole request path,
+// with the credentials of the moment (ResetPartnerCredentials changes
+// them). The auth editor sends it with the app key alone.
 func partnerFetch(c *Client, creds *atomic.Pointer[partnerCredentials]) auth.FetchFunc {
 	return func(ctx context.Context) (string, error) {
 		cr := creds.Load()
 		tok, err := c.Partners.Authenticate(ctx, PartnerCredentials{PartnerID: cr.id, PartnerSecret: NewSecret(cr.secret)})
 		if apiErr, ok := errors.AsType[*Error](err); ok && errors.Is(err, ErrCredentialsRejected) {
-			return "", &auth.RejectedError{Err: &rejectedError{apiErr: apiErr}}
+			return "", &auth.RejectedError{Err: &rejectedError{apiErr}}
 		} else if err != nil {
 			return "", err
 		}
@@ -42,7 +41,8 @@ func partnerFetch(c *Client, creds *atomic.Pointer[partnerCredentials]) auth.Fet
 }
 
 // rejectedError is what every call returns once partner authentication
-// has refused the credentials.
+// has refused the credentials. It wraps the API's *Error, which matches
+// ErrCredentialsRejected.
 type rejectedError struct{ apiErr *Error }
 
 func (e *rejectedError) Error() string {
@@ -50,10 +50,5 @@ func (e *rejectedError) Error() string {
 		strings.TrimPrefix(e.apiErr.Error(), errPrefix)
 }
 
-func (e *rejectedError) Unwrap() error { return e.apiErr }
-
-// GoString keeps %#v to the masked text.
+func (e *rejectedError) Unwrap() error    { return e.apiErr }
 func (e *rejectedError) GoString() string { return fmt.Sprintf("api.rejectedError(%q)", e.Error()) }
-
-// Is makes errors.Is(err, ErrCredentialsRejected) true.
-func (e *rejectedError) Is(target error) bool { return target == ErrCredentialsRejected }

@@ -1,13 +1,10 @@
 // Package auth puts the Finicity credentials on requests and keeps the
-// Finicity-App-Token fresh.
-//
-// Every call carries Finicity-App-Key (the partner's app key) and
-// Finicity-App-Token (a token from partner authentication): Editor sets
-// both, the token from a function, so that a fixed token, PartnerToken
-// (partner credentials exchanged for tokens, shared, renewed, a rejection
-// remembered) and a token kept in the caller's own store look alike.
-// Expired recognises the answer after which a request is replayed once
-// with a new token.
+// Finicity-App-Token fresh: Editor sets Finicity-App-Key and
+// Finicity-App-Token, the token from a function, so that a fixed token,
+// PartnerToken (partner credentials exchanged for tokens, shared,
+// renewed, a rejection remembered) and a token kept in the caller's own
+// store look alike. Expired recognises the answer after which a request
+// is replayed once with a new token.
 package auth
 
 import (
@@ -33,11 +30,11 @@ const TokenPath = "/aggregation/v2/partners/authentication"
 var ErrEmptyToken = errors.New("the token source returned an empty Finicity-App-Token")
 
 // Editor returns the request editor that sets Finicity-App-Key to appKey
-// and Finicity-App-Token to what token returns. Partner authentication
-// gets the app key alone: it is how a token is obtained.
+// and Finicity-App-Token to what token returns; partner authentication,
+// how a token is obtained, gets the app key alone.
 func Editor(appKey string, token func(context.Context) (string, error)) func(ctx context.Context, req *http.Request) error {
-	// Header values shared by the requests rather than built for each:
-	// net/http only reads them, and an append to a full slice copies it.
+	// The header values are shared by the requests: net/http only reads
+	// them, and an append to a full slice copies it.
 	key := []string{appKey}
 	var last atomic.Pointer[[]string] // the last token's
 	return func(ctx context.Context, req *http.Request) error {
@@ -49,8 +46,7 @@ func Editor(appKey string, token func(context.Context) (string, error)) func(ctx
 		tok, err := token(ctx)
 		if err != nil {
 			return err
-		}
-		if tok == "" {
+		} else if tok == "" {
 			return ErrEmptyToken
 		}
 		v := last.Load()
@@ -84,9 +80,7 @@ func HasReasonCode(body []byte, code string) bool {
 			Error []struct{ ReasonCode json.RawMessage }
 		}
 	}
-	if json.Unmarshal(body, &parsed) != nil {
-		return false
-	}
+	_ = json.Unmarshal(body, &parsed)
 	for _, e := range parsed.Errors.Error {
 		if strings.Trim(string(e.ReasonCode), `"`) == code {
 			return true

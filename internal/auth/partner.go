@@ -13,56 +13,50 @@ import (
 )
 
 const (
-	// DefaultMaxAge is how long a partner token is reused. Tokens are
-	// valid for two hours: 90 minutes leaves a margin for clock skew and
-	// long calls.
+	// DefaultMaxAge is how long a partner token is reused: tokens are
+	// valid for two hours, and the margin covers clock skew and long calls.
 	DefaultMaxAge = 90 * time.Minute
 	// MinAttemptTimeout is the shortest time an attempt of partner
-	// authentication is given, whatever the client's attempt limits: one
-	// cut short may have been rejected (a failure towards the account's
-	// lock) without the client learning it, and would send the rejected
-	// secret again.
+	// authentication is given: one cut short may have been rejected (a
+	// failure towards the account's lock) unseen, and would send the
+	// rejected secret again.
 	MinAttemptTimeout = 30 * time.Second
-	// The backoff of partner authentication after failures in a row that
-	// are not a rejection (a 5xx, a gateway's page, no answer): BackoffBase
-	// doubling to BackoffMax, jittered.
+	// BackoffBase doubling to BackoffMax, jittered, is the wait before a
+	// partner authentication after failures that are not a rejection (a
+	// 5xx, a gateway's page, no answer).
 	BackoffBase = 500 * time.Millisecond
 	BackoffMax  = 30 * time.Second
-	// fetchTimeout bounds a fetch no caller waits for any more, so that it
-	// does not run on forever (a longer attempt limit raises it).
+	// fetchTimeout bounds a fetch no caller waits for any more.
 	fetchTimeout = 2 * time.Minute
 )
 
-// Backoff is the wait before the next partner authentication after
-// failures in a row (>= 1): retry.Backoff from BackoffBase to BackoffMax.
+// Backoff is the wait after failures in a row (>= 1): retry.Backoff from
+// BackoffBase to BackoffMax.
 func Backoff(failures int, jitter func(d time.Duration) time.Duration) time.Duration {
 	return retry.Backoff(failures, BackoffBase, BackoffMax, jitter)
 }
 
-// ValidToken reports whether tok can be sent as a Finicity-App-Token: not
-// empty, a valid header value (no line break or other control byte),
-// without surrounding blanks (which a header loses on the way). Any other
-// token, kept, would fail every call until its max age.
+// ValidToken reports whether tok can be sent as a Finicity-App-Token: a
+// valid header value (no line break or other control byte), not empty,
+// without surrounding blanks (which a header loses). Kept, any other
+// would fail every call until its max age.
 func ValidToken(tok string) bool {
-	if tok == "" || !httpguts.ValidHeaderFieldValue(tok) {
-		return false
-	}
-	first, last := tok[0], tok[len(tok)-1]
-	return first != ' ' && first != '\t' && last != ' ' && last != '\t'
+	return tok != "" && httpguts.ValidHeaderFieldValue(tok) && tok[0] != ' ' && tok[0] != '\t' &&
+		tok[len(tok)-1] != ' ' && tok[len(tok)-1] != '\t'
 }
 
-// ErrInvalidToken is the error of a fetch whose token ValidToken refuses.
-// It never quotes the token.
+// ErrInvalidToken is the error of a fetch whose token ValidToken refuses;
+// it never quotes the token.
 var ErrInvalidToken = errors.New("partner authentication answered with a token that is not a valid header value")
 
-// FetchFunc obtains a new token from partner authentication: a
-// *RejectedError when the API refused the credentials, any other error for
-// a failure a later attempt may not meet.
+// FetchFunc obtains a token from partner authentication: a *RejectedError
+// when the API refused the credentials, any other error for a failure a
+// later attempt may not meet.
 type FetchFunc func(ctx context.Context) (string, error)
 
-// RejectedError means partner authentication refused the credentials. The
-// same credentials cannot succeed, and each failure counts towards locking
-// the partner account: PartnerToken remembers it and never asks again.
+// RejectedError means partner authentication refused the credentials,
+// which cannot succeed again and whose every failure counts towards the
+// account's lock: PartnerToken remembers it.
 type RejectedError struct {
 	Err error // the API's answer, worded by the caller
 }
@@ -71,11 +65,11 @@ func (e *RejectedError) Error() string { return e.Err.Error() }
 func (e *RejectedError) Unwrap() error { return e.Err }
 
 // PartnerToken is a token source (an api.TokenSource) backed by partner
-// authentication. It fetches a token on first use, shares it between
-// goroutines (concurrent callers share one fetch), and fetches a new one
-// once it is older than its max age, or after Invalidate. A rejection is
-// remembered: every later Token returns it without asking the API. Other
-// failures space the next fetch by Backoff.
+// authentication. It fetches a token on first use, shares it (concurrent
+// callers share one fetch), and fetches a new one once it is older than
+// its max age, or after Invalidate. A rejection is remembered, returned by
+// every later Token without asking the API; other failures space the next
+// fetch by Backoff.
 type PartnerToken struct {
 	fetch         FetchFunc
 	maxAge, limit time.Duration // limit bounds one fetch
@@ -99,8 +93,8 @@ func NewPartnerToken(fetch FetchFunc, maxAge, attemptLimit time.Duration) *Partn
 	return &PartnerToken{fetch: fetch, maxAge: maxAge, limit: max(fetchTimeout, attemptLimit)}
 }
 
-// Reset forgets a rejection, the failures and the current token: for a
-// process that reloaded its partner secret, which fetch then reads.
+// Reset forgets a rejection, the failures and the token: for a process
+// that reloaded its partner secret, which fetch then reads.
 func (p *PartnerToken) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -108,10 +102,9 @@ func (p *PartnerToken) Reset() {
 }
 
 // Token returns the current token, fetching one if there is none or it is
-// too old. If ctx ends first, Token returns with ctx's error, but the
-// fetch carries on (bounded by its own limit) for the other waiters and
-// the next caller: an authentication cut short could leave a rejection
-// unseen.
+// too old. If ctx ends first, Token returns ctx's error, but the fetch
+// carries on (within its own limit) for the other callers: cut short, it
+// could leave a rejection unseen.
 func (p *PartnerToken) Token(ctx context.Context) (string, error) {
 	if tok, err, ok := p.cached(); ok {
 		return tok, err
@@ -150,11 +143,9 @@ func (p *PartnerToken) refresh(ctx context.Context) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.limit)
 	defer cancel()
 	tok, err := p.fetch(ctx)
-	switch {
-	case err != nil:
-	case tok == "":
+	if err == nil && tok == "" {
 		err = errors.New("partner authentication answered without a token")
-	case !ValidToken(tok):
+	} else if err == nil && !ValidToken(tok) {
 		err = ErrInvalidToken
 	}
 	p.mu.Lock()
@@ -162,9 +153,7 @@ func (p *PartnerToken) refresh(ctx context.Context) (string, error) {
 	switch _, rejected := errors.AsType[*RejectedError](err); {
 	case rejected:
 		p.rejected = err
-	case err != nil:
-		// Perhaps no answer at all, and perhaps a rejection unseen: the
-		// next fetch waits, and the ones after it longer each time.
+	case err != nil: // perhaps no answer, and a rejection unseen
 		p.failures++
 		p.retryAt = time.Now().Add(Backoff(p.failures, nil))
 	default:
@@ -174,7 +163,7 @@ func (p *PartnerToken) refresh(ctx context.Context) (string, error) {
 	return "", err
 }
 
-// Invalidate drops failed if it is still the current token, so the next
+// Invalidate drops failed if it is still the token, so that the next
 // Token fetches a new one.
 func (p *PartnerToken) Invalidate(failed string) {
 	p.mu.Lock()

@@ -1,27 +1,24 @@
 // Package retry decides whether an HTTP request that failed is sent
 // again, and after what wait: only for a reason a second try can fix.
 //
-// Retried, an allow-list: the statuses 429, 502, 503 and 504; a
-// connection refused (ECONNREFUSED), reset (ECONNRESET), broken (EPIPE)
-// or closed before the answer (io.EOF, io.ErrUnexpectedEOF: typically a
-// kept-alive connection the server had just dropped); a timeout (an error
-// in the chain reporting Timeout(), the client's per-attempt limit
-// included). Never retried: the caller's context done; certificate and
-// other TLS errors; DNS errors, even those marked temporary (the resolver
-// has spent its own retries); anything else.
+// Retried, an allow-list: 429, 502, 503 and 504; a connection refused
+// (ECONNREFUSED), reset (ECONNRESET), broken (EPIPE) or closed before the
+// answer (io.EOF, io.ErrUnexpectedEOF: a kept-alive connection the server
+// had just dropped); a timeout (an error in the chain reporting Timeout(),
+// the client's per-attempt limit included). Never: the caller's context
+// done; certificate and other TLS errors; DNS errors, even temporary ones
+// (the resolver has spent its own retries); anything else.
 //
 // Only what is harmless to repeat is repeated: GET, HEAD, OPTIONS, PUT,
-// DELETE and TRACE on all of the above. A POST (which creates a
-// configuration, a login form or a token) is sent again only when the
-// failure proves it never left: the connection could not be opened
-// (refused, or the dial timed out). A duplicate configuration, or a
-// failed authentication counting towards the partner account's lock, is
-// worse than an error.
+// DELETE and TRACE. A POST (a configuration, a login form, a token) is
+// sent again only when it never left: its connection could not be opened
+// (refused, or the dial timed out). A duplicate, or a failed
+// authentication counting towards the partner account's lock, is worse
+// than an error.
 //
 // Waits follow a jittered exponential backoff, or the answer's
-// Retry-After, waited in full. A Retry-After longer than the longest
-// wait, or a wait the caller's deadline would cut short, is not waited:
-// the answer in hand is returned at once.
+// Retry-After in full. One longer than the longest wait, or a wait the
+// caller's deadline would cut, is not waited: the answer is returned.
 package retry
 
 import (
@@ -33,6 +30,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -54,10 +52,8 @@ type Policy struct {
 	BaseDelay, MaxDelay time.Duration
 }
 
-// Default returns the default policy.
-func Default() Policy {
-	return Policy{MaxRetries: DefaultMaxRetries, BaseDelay: DefaultBaseDelay, MaxDelay: DefaultMaxDelay}
-}
+// Default returns the policy of the defaults.
+func Default() Policy { return Policy{DefaultMaxRetries, DefaultBaseDelay, DefaultMaxDelay} }
 
 // Next reports whether req is sent again after its attempt number n
 // (1-based) ended with err, or with an answer of status and header, and
@@ -70,15 +66,16 @@ func (p Policy) Next(req *http.Request, n, status int, header http.Header, err e
 	if n > p.MaxRetries || !replayable || ctx.Err() != nil {
 		return 0, false
 	}
-	idempotent := Idempotent(req.Method)
+	repeatable := idempotent(req.Method)
 	wait := Backoff(n, p.BaseDelay, p.MaxDelay, nil)
 	if err != nil {
 		// The caller's context is live: a context error can only be the
 		// attempt's own time limit, a timeout like any other.
-		if fail := classify(err); fail == permanent || (fail == transient && !idempotent) {
+		if fail := classify(err); fail == permanent || (fail == transient && !repeatable) {
 			return 0, false
 		}
-	} else if !idempotent || !RetryableStatus(status) {
+	} else if !repeatable || status != http.StatusTooManyRequests && status != http.StatusBadGateway &&
+		status != http.StatusServiceUnavailable && status != http.StatusGatewayTimeout {
 		return 0, false
 	} else if after, ok := RetryAfter(header.Get("Retry-After"), time.Now()); ok {
 		if after > p.MaxDelay {
@@ -121,13 +118,13 @@ func Sleep(ctx context.Context, d time.Duration) error {
 
 type attemptKey struct{}
 
-// WithAttempt returns ctx carrying the attempt number n, for Attempt.
+// WithAttempt returns ctx carrying the attempt number n, for a middleware
+// (the CLI's verbose output) to read with Attempt.
 func WithAttempt(ctx context.Context, n int) context.Context {
 	return context.WithValue(ctx, attemptKey{}, n)
 }
 
-// Attempt returns the attempt number ctx carries, or 1: a middleware (the
-// CLI's verbose output) reads it from its request.
+// Attempt returns the attempt number ctx carries, or 1.
 func Attempt(ctx context.Context) int {
 	if n, ok := ctx.Value(attemptKey{}).(int); ok {
 		return n
@@ -135,32 +132,18 @@ func Attempt(ctx context.Context) int {
 	return 1
 }
 
-// Idempotent reports whether sending a request with this method twice has
-// the same effect as sending it once (RFC 9110, section 9.2.2).
-func Idempotent(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodTrace:
-		return true
-	}
-	return false
-}
-
-// RetryableStatus reports whether an answer with this status is worth
-// another try: the server is rate limiting or a gateway failed.
-func RetryableStatus(code int) bool {
-	switch code {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
+// idempotent reports whether sending a request with this method twice has
+// the effect of sending it once (RFC 9110, section 9.2.2).
+func idempotent(method string) bool {
+	return slices.Contains([]string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}, method)
 }
 
 type failure uint8
 
 const (
 	permanent failure = iota // not worth another attempt
-	transient                // worth another, if repeating the request is harmless
-	unsent                   // worth another: the request never left
+	transient                // worth one, if repeating the request is harmless
+	unsent                   // worth one: the request never left
 )
 
 // classify sorts a transport error, the never-retried kinds first, so
@@ -200,12 +183,7 @@ func is[T error](err error) bool {
 }
 
 func isErrno(err error, errnos []syscall.Errno) bool {
-	for _, e := range errnos {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(errnos, func(e syscall.Errno) bool { return errors.Is(err, e) })
 }
 
 // timedOut reports whether any error in err's chain says it is a timeout:
