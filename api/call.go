@@ -13,19 +13,16 @@ import (
 	"github.com/finicity-go/connect-components/internal/redact"
 )
 
-// CallOption configures one call of a service method: pass any number
-// after the method's arguments.
+// CallOption configures one call of a service method, after its
+// arguments; an invalid one fails the call, naming it, before anything is
+// sent.
 //
 //	cfgs, err := c.Configurations.List(ctx,
-//		api.WithCallTimeout(5*time.Second), api.WithCallRetries(0),
-//		api.WithCallHeader("X-Request-Id", id))
-//
-// An invalid one (a negative duration, say) fails the call with an error
-// naming it, before anything is sent.
+//		api.WithCallTimeout(5*time.Second), api.WithCallHeader("X-Request-Id", id))
 type CallOption func(*callSettings)
 
-// callSettings is how one call is sent: the client's defaults (retries,
-// attempt timeout), changed by the call's options.
+// callSettings is how one call is sent: the client's defaults, changed by
+// the call's options.
 type callSettings struct {
 	responseInto   **http.Response
 	timeout        time.Duration
@@ -41,8 +38,7 @@ func (s *callSettings) fail(format string, args ...any) {
 	}
 }
 
-// callOption returns the CallOption that applies set, or fails the call
-// with msg unless valid.
+// callOption applies set, and fails the call with msg unless valid.
 func callOption(valid bool, msg string, set func(*callSettings)) CallOption {
 	return func(s *callSettings) {
 		if !valid {
@@ -53,27 +49,24 @@ func callOption(valid bool, msg string, set func(*callSettings)) CallOption {
 }
 
 // WithResponseInto stores the call's HTTP response in *dst once it
-// arrives, whatever its status, for its status code and headers; reading
-// its body yields the whole body. *dst is left alone when no response
-// arrived.
+// arrives, whatever its status (its body reads whole), for its status and
+// headers; *dst is left alone when none arrived.
 //
 //	var resp *http.Response
 //	cfg, err := c.Configurations.Create(ctx, params, api.WithResponseInto(&resp))
-//	log.Println(resp.StatusCode, resp.Header.Get("Date"))
 func WithResponseInto(dst **http.Response) CallOption {
 	return callOption(dst != nil, "WithResponseInto: destination is nil", func(s *callSettings) { s.responseInto = dst })
 }
 
-// WithCallTimeout bounds this call as a whole: the token it may need
-// first, every attempt and the waits between them. The context passed to
-// the call bounds it too; the earlier deadline wins.
+// WithCallTimeout bounds this call as a whole: the token it may need,
+// every attempt, the waits between them. So does its context: the earlier
+// deadline wins.
 func WithCallTimeout(d time.Duration) CallOption {
 	return callOption(d > 0, fmt.Sprintf("WithCallTimeout: %v is not positive", d), func(s *callSettings) { s.timeout = d })
 }
 
-// WithCallRetries sets how many times this call may be retried after its
-// first attempt, instead of the client's WithRetries (0: none), by the
-// same rules.
+// WithCallRetries sets how many times this call may be retried, instead
+// of the client's WithRetries (0: none), by the same rules.
 func WithCallRetries(n int) CallOption {
 	return callOption(n >= 0, fmt.Sprintf("WithCallRetries: %d is negative", n), func(s *callSettings) { s.retries = n })
 }
@@ -84,10 +77,8 @@ func WithCallAttemptTimeout(d time.Duration) CallOption {
 	return callOption(d >= 0, fmt.Sprintf("WithCallAttemptTimeout: %v is negative", d), func(s *callSettings) { s.attemptTimeout = d })
 }
 
-// WithCallHeader adds a header to this call's request (a request id, a
-// tracing header). The credentials (Finicity-App-Key, Finicity-App-Token),
-// Host and the headers the body decides (Content-Type, Content-Length)
-// are refused.
+// WithCallHeader adds a header to this call's request (a request id). The
+// credentials, Host, Content-Type and Content-Length are refused.
 func WithCallHeader(name, value string) CallOption {
 	return func(s *callSettings) {
 		key := http.CanonicalHeaderKey(strings.TrimSpace(name))
@@ -138,7 +129,7 @@ func (c *Client) newCall(op string, opts []CallOption) call {
 // failure is wrapped once, masked.
 func (cl call) finish(ctx context.Context, req *http.Request, err error) (*response, error) {
 	if err != nil {
-		return nil, cl.wrap(err, nil) // a body that does not encode
+		return nil, cl.c.mask.wrap(err, nil, cl.secrets...) // a body that does not encode
 	}
 	if cl.o.err != nil {
 		return nil, cl.o.err
@@ -161,21 +152,15 @@ func (cl call) finish(ctx context.Context, req *http.Request, err error) (*respo
 	}
 	switch {
 	case err != nil:
-		return nil, cl.wrap(err, req)
+		return nil, cl.c.mask.wrap(err, req, cl.secrets...)
 	case !success(r.StatusCode):
 		return nil, newError(r, cl.c.mask.forRequest(r.Request, cl.secrets...))
 	}
 	return r, nil
 }
 
-// wrap is the way out of the call's errors: masked for req (nil: none
-// yet) and the call's secrets.
-func (cl call) wrap(err error, req *http.Request) error {
-	return cl.c.mask.wrap(err, req, cl.secrets...)
-}
-
-// transportError is a failure with no usable answer: a connection refused
-// or reset, a timeout, a cancelled context, a body that could not be read.
+// transportError is a failure with no answer: a connection refused or
+// reset, a timeout, a cancelled context, a body that could not be read.
 type transportError struct {
 	err  error
 	mask maskFunc
@@ -247,19 +232,18 @@ func decodeObject[T any](cl call, ctx context.Context, req *http.Request, err er
 
 // decodeList is decodeValue for a list: an empty one is a non-nil slice.
 func decodeList[T any](cl call, ctx context.Context, req *http.Request, err error) ([]T, error) {
-	r, err := cl.finish(ctx, req, err)
+	v, err := decodeValue[[]T](cl, ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
-	v, err := decodeListBody[T](r)
-	if err != nil {
-		return nil, cl.undecodable(r, err)
+	if v == nil {
+		v = []T{}
 	}
 	return v, nil
 }
 
 // decodeBytes sends req (see finish) and returns a 2xx answer's body as
-// it came: a PDF, a CSV, any answer that is not JSON.
+// it came: a PDF, a CSV.
 //
 //lint:ignore U1000 called by the generated methods of specs with such answers
 func decodeBytes(cl call, ctx context.Context, req *http.Request, err error) ([]byte, error) {
@@ -276,8 +260,7 @@ func decodeNone(cl call, ctx context.Context, req *http.Request, err error) erro
 	return err
 }
 
-// decodeBody decodes an answer into v, for the results of operations
-// with several 2xx answers.
+// decodeBody decodes an answer into v (operations with several 2xx).
 func decodeBody(r *response, v any) error { return json.Unmarshal(r.data, v) }
 
 // decodeListBody decodes an answer into a []T, non-nil.
@@ -300,3 +283,35 @@ func isZero(v any) bool { return reflect.ValueOf(v).IsZero() }
 //
 //	params := api.CustomersListParams{Limit: api.Ptr(25)}
 func Ptr[T any](v T) *T { return &v }
+
+// Required fields and parameters left at their Go zero value are refused
+// before anything is sent: a Go struct always has every field, and an
+// empty customerId or a forgotten serviceAgreement would go out as "" and
+// 0001-01-01T00:00:00Z, passing any schema check. The checks are generated
+// from the spec's `required` lists (internal/codegen): a check<Model> per
+// model in api/models.gen.go, which api/services.gen.go calls beside a
+// test of each required parameter. A string, time, UUID, slice or map at
+// its zero value is not set, nor is a path parameter at "", the zero UUID
+// or 0; body numbers and booleans always are (0 and false are values).
+
+// operationRoute is an operation's method and path template
+// (operationRoutes, generated).
+type operationRoute struct{ method, path string }
+
+// missingParam is the error of a required parameter (location "path",
+// "query" or "header") left at its zero value.
+func (cl call) missingParam(location, name, reason string) error {
+	r := operationRoutes[cl.op]
+	return &ValidationError{Method: r.method, Path: r.path, Location: location, Field: name, Reason: reason}
+}
+
+// checkBody turns the verdict of a generated check<Body> (the wire path of
+// the first required field left unset, or "") into the caller's error. The
+// check noted the body's secrets in cl.secrets, for masking.
+func (cl *call) checkBody(missing string) error {
+	if missing == "" {
+		return nil
+	}
+	r := operationRoutes[cl.op]
+	return &ValidationError{Method: r.method, Path: r.path, Location: "body", Field: missing, Reason: "required, but not set"}
+}

@@ -17,8 +17,7 @@ import (
 	"github.com/finicity-go/connect-components/internal/retry"
 )
 
-// core is the client's hand-written part, what NewClient made of the
-// options; Client (api/services.gen.go) embeds it beside its services.
+// core is what NewClient made of the options; Client (generated) embeds it.
 type core struct {
 	baseURL   string
 	server    string // baseURL with a trailing slash, for gen's request builders
@@ -32,8 +31,8 @@ type core struct {
 	defaults   callSettings // of a call without options
 	validator  *validator   // nil without validation
 
-	// What holds a credential is reached through functions only, so that
-	// printing a Client, even by reflection, shows none.
+	// What holds a credential is a function: printing a Client, even by
+	// reflection, shows none.
 	editors    []func(context.Context, *http.Request) error // WithRequestEditor's
 	auth       func(context.Context, *http.Request) error   // sets the credentials
 	invalidate func(token string)                           // nil: a token that cannot be renewed
@@ -50,10 +49,9 @@ type partnerCredentials struct{ id, secret string }
 //	c, err := api.NewClient(appKey, api.WithPartnerCredentials(partnerID, partnerSecret))
 //
 // It fails, naming the problem, on an empty app key, a missing or doubled
-// token source, an invalid option, or a base URL that is not https (plain
-// http is accepted for loopback hosts only) or that carries a query, a
-// fragment or user info. The package documentation tells what a call
-// does on its way.
+// token source, an invalid option, or a base URL that is not https (http
+// for loopback only) or carries a query, a fragment or user info. The
+// package documentation tells a call's way.
 func NewClient(appKey string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(appKey) == "" {
 		return nil, errors.New(errPrefix + "app key is empty: pass the Finicity-App-Key from the developer dashboard")
@@ -84,8 +82,10 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 	for _, secret := range []string{appKey, s.AppToken, s.PartnerSecret} {
 		mask.Learn(secret)
 	}
+	hc := *s.HTTPClient // a copy that follows no redirect: the 3xx is the answer
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c := &Client{core: core{baseURL: s.BaseURL, server: strings.TrimSuffix(s.BaseURL, "/") + "/", mask: mask,
-		hc: noRedirects(s.HTTPClient), middleware: s.Middleware, logger: s.Logger, retry: s.Retry,
+		hc: &hc, middleware: s.Middleware, logger: s.Logger, retry: s.Retry,
 		defaults: callSettings{retries: s.Retry.MaxRetries, attemptTimeout: s.AttemptTimeout}, editors: s.Editors}}
 	c.initServices()
 
@@ -129,8 +129,7 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// doGenerated is the Doer of Generated's client: the typed methods' way,
-// with the client's defaults.
+// doGenerated is the Doer of Generated's client.
 func (c *Client) doGenerated(req *http.Request) (*http.Response, error) {
 	r, err := c.send(req, &c.defaults)
 	if err != nil {
@@ -139,20 +138,25 @@ func (c *Client) doGenerated(req *http.Request) (*http.Response, error) {
 	return r.http(), nil
 }
 
-// userAgentValue is shared by every request: net/http only reads it, and
-// an append to a full slice copies it.
+// Version is this SDK's version. It is sent in every request's User-Agent
+// header as finicity-connect-go/<Version>.
+const Version = "0.10.0"
+
+const userAgent = "finicity-connect-go/" + Version
+
+// userAgentValue is shared by the requests: net/http only reads it.
 var userAgentValue = []string{userAgent}
 
 func setUserAgent(req *http.Request) { req.Header["User-Agent"] = userAgentValue[:1:1] }
 
-// Generated returns the client generated from openapi.yaml, sent the way
-// of c's typed methods (credentials, retries, validation, logging,
-// middleware, errors masked). Its XxxWithResponse methods decode every
-// documented status into JSON200, JSON404, ... fields, none of them an
-// error; its ClientInterface (a masking wrapper of *gen.Client, whose
-// Unwrap gives it) returns the raw *http.Response, its body in memory. It
-// follows oapi-codegen and the spec's operation ids, not this package's
-// promise of stability: prefer the services.
+// Generated returns the client generated from openapi.yaml, whose calls
+// go c's way (credentials, retries, validation, logging, middleware,
+// errors masked). Its XxxWithResponse methods decode every documented
+// status into JSON200, JSON404, ... fields, none an error; its
+// ClientInterface (a masking wrapper of *gen.Client, which Unwrap gives)
+// returns the *http.Response, its body in memory. It follows oapi-codegen
+// and the spec's operation ids, not this package's stability: prefer the
+// services.
 func (c *Client) Generated() *gen.ClientWithResponses { return c.generated }
 
 // BaseURL returns the endpoint the client talks to.
@@ -164,9 +168,8 @@ func (c *Client) GoString() string { return c.String() }
 
 // ResetPartnerCredentials makes the client authenticate with partnerID
 // and partnerSecret from its next call on, forgetting a remembered
-// rejection (ErrCredentialsRejected) and the current token: for a process
-// that reloaded its partner secret, or (the same credentials again) whose
-// account was unlocked. It fails for a client without
+// rejection (ErrCredentialsRejected) and the token: for a reloaded secret,
+// or (the same again) an unlocked account. It fails without
 // WithPartnerCredentials, and on empty values.
 func (c *Client) ResetPartnerCredentials(partnerID, partnerSecret string) error {
 	if c.reset == nil {
@@ -180,14 +183,14 @@ func (c *Client) ResetPartnerCredentials(partnerID, partnerSecret string) error 
 	return nil
 }
 
-// masker hides the client's credentials in the text leaving it (errors,
-// log records): its own, the tokens it sent lately, the request's. The
-// secrets sit a pointer away: fmt, printing a Client by reflection with
-// %s, shows what a field points to, not what that points to.
+// masker hides the client's credentials (its own, the tokens it sent
+// lately, the request's) in its error and log texts. They sit a pointer
+// away: fmt, printing a Client by reflection with %s, shows what a field
+// points to, not what that points to.
 type masker struct{ *redact.Masker }
 
-// forRequest returns the masking of text about req (nil: none yet) and
-// the call's own secrets (extra: a partner secret in its body).
+// forRequest masks text about req (nil: none yet) and extra, the call's
+// secrets (a partner secret in its body).
 func (m *masker) forRequest(req *http.Request, extra ...string) maskFunc {
 	if req != nil {
 		extra = append([]string{req.Header.Get(auth.HeaderAppKey), req.Header.Get(auth.HeaderAppToken)}, extra...)
@@ -195,22 +198,26 @@ func (m *masker) forRequest(req *http.Request, extra ...string) maskFunc {
 	return m.Func(extra...)
 }
 
-// wrap is the way out of every error: one this package built is returned
-// as it is, any other becomes a *transportError masked for req and extra.
+// wrap is the way out of every error: one this package built (told by
+// its type, never by its text) is prefixed and masked already; any other
+// (the transport's, a middleware's, a TokenSource's, an editor's) becomes
+// a *transportError masked for req and extra.
 func (m *masker) wrap(err error, req *http.Request, extra ...string) error {
-	if e, ok := err.(sdkError); ok {
-		if apiErr, ok := e.(*Error); ok && apiErr.mask == nil {
-			apiErr.mask = m.forRequest(req, extra...) // a middleware's
+	switch e := err.(type) {
+	case *Error:
+		if e.mask == nil {
+			e.mask = m.forRequest(req, extra...) // a middleware's
 		}
+		return e
+	case *DecodeError, *ValidationError, *transportError, *rejectedError:
 		return e
 	}
 	return &transportError{err: err, mask: m.forRequest(req, extra...)}
 }
 
 // checkBaseURL refuses what is not an absolute http(s) URL, plain http for
-// a host that is not loopback, and a query, a fragment or user info
-// (every call would go to a wrong path, or carry a password). Its errors
-// never show a password.
+// a host that is not loopback, a query, a fragment and user info. Its
+// errors never show a password.
 func checkBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -240,3 +247,43 @@ func checkBaseURL(raw string) error {
 	}
 	return fmt.Errorf("%sbase URL %q uses plain http for a host that is not loopback: the app key and token would travel in clear; use https", errPrefix, shown)
 }
+
+// TokenSource supplies the Finicity-App-Token of each call, for
+// WithTokenSource; it must be safe for concurrent use.
+type TokenSource interface {
+	// Token returns the token to send now; an error fails the call before
+	// anything is sent.
+	Token(ctx context.Context) (string, error)
+	// Invalidate reports that the API refused token as expired (401,
+	// reason 10023), perhaps from many calls at once: Token should not
+	// return it again (re-read the shared store, say).
+	Invalidate(token string)
+}
+
+// partnerFetch is the token fetch of WithPartnerCredentials: partner
+// authentication through c itself, with the credentials of the moment.
+func partnerFetch(c *Client, creds *atomic.Pointer[partnerCredentials]) auth.FetchFunc {
+	return func(ctx context.Context) (string, error) {
+		cr := creds.Load()
+		tok, err := c.Partners.Authenticate(ctx, PartnerCredentials{PartnerID: cr.id, PartnerSecret: NewSecret(cr.secret)})
+		if apiErr, ok := errors.AsType[*Error](err); ok && errors.Is(err, ErrCredentialsRejected) {
+			return "", &auth.RejectedError{Err: &rejectedError{apiErr}}
+		} else if err != nil {
+			return "", err
+		}
+		return tok.Token.Reveal(), nil
+	}
+}
+
+// rejectedError is every call's error once partner authentication has
+// refused the credentials; the *Error it wraps matches
+// ErrCredentialsRejected.
+type rejectedError struct{ apiErr *Error }
+
+func (e *rejectedError) Error() string {
+	return errPrefix + "partner credentials rejected, and not tried again since repeated failures lock the partner account (fix them, then call ResetPartnerCredentials): " +
+		strings.TrimPrefix(e.apiErr.Error(), errPrefix)
+}
+
+func (e *rejectedError) Unwrap() error    { return e.apiErr }
+func (e *rejectedError) GoString() string { return fmt.Sprintf("api.rejectedError(%q)", e.Error()) }

@@ -11,27 +11,11 @@ import (
 	"github.com/finicity-go/connect-components/internal/redact"
 )
 
-// Every error of this package reads "finicity: ..." once, at the start;
-// what it wraps (a transport error, the API's text) follows unprefixed.
+// errPrefix starts every error text of this package, once.
 const errPrefix = "finicity: "
 
-// sdkError marks the errors this package builds, whose text is prefixed
-// and masked already. Any other (the transport's, a middleware's, a
-// TokenSource's, an editor's) is wrapped once, masked, on its way out
-// (masker.wrap): told by its type, never by its text.
-type sdkError interface {
-	error
-	fromSDK()
-}
-
-func (*Error) fromSDK()           {}
-func (*DecodeError) fromSDK()     {}
-func (*ValidationError) fromSDK() {}
-func (*transportError) fromSDK()  {}
-func (*rejectedError) fromSDK()   {}
-
 // maskFunc hides the client's credentials in an error's text; nil (an
-// error built by hand) hides nothing.
+// error built by hand) nothing.
 type maskFunc func(string) string
 
 func (m maskFunc) in(s string) string {
@@ -41,34 +25,27 @@ func (m maskFunc) in(s string) string {
 	return m(s)
 }
 
-// Error is a non-2xx answer from the API: every typed method returns it
-// for a status other than the documented successes.
+// Error is a non-2xx answer from the API, returned by every typed method
+// for a status other than its documented successes. Its fields hold what
+// the API sent, unchanged; only Error's text masks the credentials a
+// server may quote back.
 //
 //	var apiErr *api.Error
 //	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound { ... }
-//
-// Other errors come from the transport (DNS, connection, timeout,
-// cancelled context), from a 2xx body that does not decode (*DecodeError)
-// or from a request refused before sending (*ValidationError). The fields
-// hold what the API sent, unchanged; only Error's text masks credentials
-// the server may have quoted back.
 type Error struct {
 	StatusCode int
 	// ReasonCode is the API's constant for the case: a Reason constant
 	// (ReasonInvalidField, ReasonExpiredToken, ...) or one the API added;
 	// empty when the body carried none.
 	ReasonCode  string
-	Description string // the reason code's short description
-	Details     string // what in the request was at fault
-	Source      string // the application that produced the error
-	// Recoverable is the API's hint: false, the same request always fails.
-	Recoverable bool
+	Description string      // the reason code's short description
+	Details     string      // what in the request was at fault
+	Source      string      // the application that produced the error
+	Recoverable bool        // the API's hint: false, the same request always fails
 	Items       []ErrorItem // every item of the body: the fields above are the first's
 	Body        []byte      // the body, exactly as received
 	Header      http.Header // the headers, exactly as received (Retry-After, a request id)
-	// Location is where a redirect (3xx) pointed: the client follows
-	// none, so that no credential leaves for another origin.
-	Location string
+	Location    string      // where a 3xx pointed: no redirect is followed
 	// Method and Path identify the request; the path as sent (escapes
 	// such as %2F kept), without query or host.
 	Method, Path string
@@ -78,9 +55,7 @@ type Error struct {
 }
 
 // Is makes errors.Is(err, ErrCredentialsRejected) true for the API's own
-// refusal of partner credentials: a 401 or 403 to partner authentication
-// whose body is the API's error object (not a gateway's page, a 5xx or a
-// timeout).
+// refusal of partner credentials (see ErrCredentialsRejected).
 func (e *Error) Is(target error) bool { return target == ErrCredentialsRejected && e.rejected }
 
 func (e *Error) Error() string {
@@ -106,8 +81,8 @@ func (e *Error) Error() string {
 }
 
 // GoString keeps %#v from printing the raw body, which may quote a
-// credential back. Values are masked before they are quoted (quoting
-// escapes what the masker looks for), the quoted text again all the same.
+// credential. Values are masked before they are quoted (which escapes
+// what the masker looks for), and after.
 func (e *Error) GoString() string {
 	header := redact.Header(e.Header)
 	for _, vs := range header {
@@ -167,9 +142,9 @@ func hasStatus(err error, status int) bool {
 
 // ErrCredentialsRejected matches (errors.Is) the error of
 // Partners.Authenticate when the API itself refused the credentials (a 401
-// or 403 whose body is the API's error object), and that of every call of
-// a client whose partner credentials (WithPartnerCredentials) were refused
-// that way. The error also wraps the API's *Error.
+// or 403 whose body is its error object, not a gateway's page, a 5xx or a
+// timeout), and that of every later call of a client whose partner
+// credentials were refused. The error also wraps the API's *Error.
 var ErrCredentialsRejected = errors.New("finicity: partner credentials rejected")
 
 // ValidationError is a request refused before sending, or a response

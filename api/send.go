@@ -28,7 +28,7 @@ type DoerFunc func(req *http.Request) (*http.Response, error)
 func (f DoerFunc) Do(req *http.Request) (*http.Response, error) { return f(req) }
 
 // Middleware wraps the Doer that sends one attempt of a call, to observe
-// or change requests and responses: tracing, metrics, extra headers:
+// or change requests and responses (tracing, metrics, headers):
 //
 //	func count(next api.Doer) api.Doer {
 //		return api.DoerFunc(func(req *http.Request) (*http.Response, error) {
@@ -37,27 +37,25 @@ func (f DoerFunc) Do(req *http.Request) (*http.Response, error) { return f(req) 
 //		})
 //	}
 //
-// It is called for each attempt, and the Doer it returns must be safe for
-// concurrent use. The response it receives has its body read already, into
-// memory: reading it does not take it from the layers above. It may wrap
-// the body or return another response: what it returns is what the layers
-// above use (the middleware given before it, token renewal, retries,
-// validation, decoding), read in turn within the attempt's time limit.
+// It is called for each attempt; the Doer it returns must be safe for
+// concurrent use. The response it receives has its body in memory already:
+// reading it does not take it from the layers above. What it returns (the
+// body wrapped, another response) is what the layers above use (the
+// middleware given before it, token renewal, retries, validation,
+// decoding), read in turn within the attempt's time limit.
 type Middleware func(next Doer) Doer
 
-// maxResponseBytes bounds one answer's body: the API's are a few hundred
-// bytes, and a body this large is a misbehaving server, not an answer.
+// maxResponseBytes bounds a body: the API's are a few hundred bytes.
 const maxResponseBytes = 10 << 20
 
-// response is an answer read whole. Its Request is the one sent (for a
-// replay, with the token it carried).
+// response is an answer read whole: as received, or as a middleware
+// returned it, its Request the one sent (a replay's, with its token).
 type response struct {
-	*http.Response        // as received, or as a middleware returned it
-	data           []byte // the whole body
+	*http.Response
+	data []byte // the whole body
 }
 
-// http returns the answer as a new *http.Response whose body reads it
-// from its start.
+// http returns r as a new *http.Response whose body reads it all.
 func (r *response) http() *http.Response {
 	out := *r.Response
 	out.Body, out.ContentLength = &memBody{Reader: *bytes.NewReader(r.data), data: r.data}, int64(len(r.data))
@@ -73,8 +71,7 @@ type memBody struct {
 func (*memBody) Close() error { return nil }
 
 // send sends req, built with the call's context, as o says: the editors,
-// o's headers, the credentials, then validation when it is on, around the
-// attempts.
+// o's headers, the credentials, then the attempts, within validation.
 func (c *Client) send(req *http.Request, o *callSettings) (*response, error) {
 	ctx := req.Context()
 	for _, edit := range c.editors {
@@ -97,9 +94,9 @@ func (c *Client) send(req *http.Request, o *callSettings) (*response, error) {
 	return c.loop(req, o)
 }
 
-// loop sends req until the answer or the error is final: each attempt
-// within its time limit, a 401 for an expired token replayed once with a
-// new one, a failure retried after a wait as c.retry decides.
+// loop sends req until its answer or error is final: each attempt within
+// its time limit; a 401 for an expired token replayed once with a new
+// one; a failure retried after a wait, as c.retry decides.
 func (c *Client) loop(req *http.Request, o *callSettings) (*response, error) {
 	policy, timeout := c.retry, o.attemptTimeout
 	policy.MaxRetries = o.retries
@@ -145,9 +142,9 @@ func (c *Client) loop(req *http.Request, o *callSettings) (*response, error) {
 	}
 }
 
-// renew invalidates the token req carried, which the API called expired,
-// and returns req with a new one; nil when the source has nothing newer,
-// or req's body cannot be sent again.
+// renew invalidates req's token, which the API called expired, and
+// returns req with a new one; nil when there is none, or req's body
+// cannot be sent again.
 func (c *Client) renew(req *http.Request) (*http.Request, error) {
 	sent := req.Header.Get(auth.HeaderAppToken)
 	c.invalidate(sent) // spent, whether req is replayed or not
@@ -162,8 +159,8 @@ func (c *Client) renew(req *http.Request) (*http.Request, error) {
 	return again, nil
 }
 
-// attempt sends req once (attempt n) within timeout (0: none): through
-// the middleware to c.hc, the answer read before the time is released.
+// attempt sends req once (attempt n) within timeout (0: none), through the
+// middleware to c.hc, and reads the answer before the time is released.
 func (c *Client) attempt(req *http.Request, n int, timeout time.Duration) (*response, error) {
 	ctx := req.Context()
 	if n > 1 {
@@ -205,10 +202,10 @@ func (c *Client) attempt(req *http.Request, n int, timeout time.Duration) (*resp
 	return r, err
 }
 
-// throughMiddleware sends req, an attempt, through the middleware to
-// c.hc. Each middleware gets the answer over a body in memory of the
-// attempt's own (held), which is recognised by identity when it comes
-// back up, whatever was read of it; any other body is read in turn.
+// throughMiddleware sends the attempt req through the middleware to c.hc.
+// Each middleware gets the answer over a body in memory of the attempt's
+// own (held), recognised by identity when it comes back up, whatever was
+// read of it; any other body is read in turn.
 func (c *Client) throughMiddleware(req *http.Request) (*response, error) {
 	var held *memBody
 	handUp := func(resp *http.Response, err error) (*http.Response, error) {
@@ -243,8 +240,8 @@ func chain(mw []Middleware, inner Doer, between func(*http.Response, error) (*ht
 	return d, nil
 }
 
-// read takes resp, the answer to the attempt req or a middleware's,
-// whole: held's bytes when its body is held, else what the body gives.
+// read takes resp (the answer to req, or a middleware's) whole: held's
+// bytes when its body is held, else what the body gives.
 func read(req *http.Request, held *memBody, resp *http.Response, err error) (*response, error) {
 	if err != nil {
 		if resp != nil && resp.Body != nil {
@@ -272,11 +269,10 @@ func read(req *http.Request, held *memBody, resp *http.Response, err error) (*re
 	return &response{Response: resp, data: data}, nil
 }
 
-// readBody reads resp's body whole and closes it: at most
-// maxResponseBytes (an announced length is checked, never allocated),
-// within ctx (a body that ignores the request's context is closed when
-// ctx ends). A 1xx final answer is refused unread: its body is the raw
-// connection.
+// readBody reads resp's body and closes it: maxResponseBytes at most (an
+// announced length is checked, never allocated), within ctx (a body that
+// ignores it is closed when it ends). A 1xx final answer is refused
+// unread: its body is the raw connection.
 func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
 	body := resp.Body
 	if body == nil || body == http.NoBody {
@@ -302,14 +298,6 @@ func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
 		return nil, nil
 	}
 	return data, nil
-}
-
-// noRedirects returns a copy of hc that follows no redirect (the 3xx is
-// the answer), leaving hc, the caller's, as it is.
-func noRedirects(hc *http.Client) *http.Client {
-	cp := *hc
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &cp
 }
 
 // debug writes a debug record about req, when there is a logger.

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 )
@@ -65,26 +66,20 @@ func IsTokenRequest(req *http.Request) bool {
 }
 
 // Expired reports whether status and body, the answer to req, say that
-// the token req carried has expired: a 401 with the reason code expired.
+// the token req carried has expired: a 401 whose error body in the
+// documented shape ({"Errors":{"Error":[{"ReasonCode":"..."}]}}) carries
+// the reason code expired, as a string or a number.
 func Expired(req *http.Request, status int, body []byte, expired string) bool {
-	return status == http.StatusUnauthorized && !IsTokenRequest(req) &&
-		req.Header.Get(HeaderAppToken) != "" && HasReasonCode(body, expired)
-}
-
-// HasReasonCode reports whether an error body in the documented shape
-// ({"Errors":{"Error":[{"ReasonCode":"..."}]}}) carries code, as a string
-// or a number.
-func HasReasonCode(body []byte, code string) bool {
+	if status != http.StatusUnauthorized || IsTokenRequest(req) || req.Header.Get(HeaderAppToken) == "" {
+		return false
+	}
 	var parsed struct {
 		Errors struct {
 			Error []struct{ ReasonCode json.RawMessage }
 		}
 	}
 	_ = json.Unmarshal(body, &parsed)
-	for _, e := range parsed.Errors.Error {
-		if strings.Trim(string(e.ReasonCode), `"`) == code {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(parsed.Errors.Error, func(e struct{ ReasonCode json.RawMessage }) bool {
+		return strings.Trim(string(e.ReasonCode), `"`) == expired
+	})
 }

@@ -108,7 +108,9 @@ func TestExpired(t *testing.T) {
 	}
 }
 
-func TestHasReasonCode(t *testing.T) {
+// TestExpiredReadsTheBody: the reason code 10023 in any item of the
+// documented error body, as a string or a number; nothing else.
+func TestExpiredReadsTheBody(t *testing.T) {
 	tests := []struct {
 		body string
 		want bool
@@ -121,18 +123,22 @@ func TestHasReasonCode(t *testing.T) {
 		{`not json`, false},
 		{``, false},
 	}
+	req, _ := http.NewRequest("GET", "https://api.example.com/connect-components/configurations", nil)
+	req.Header.Set(HeaderAppToken, "tok")
 	for _, tc := range tests {
-		if got := HasReasonCode([]byte(tc.body), "10023"); got != tc.want {
-			t.Errorf("HasReasonCode(%s) = %v", tc.body, got)
+		if got := Expired(req, 401, []byte(tc.body), "10023"); got != tc.want {
+			t.Errorf("Expired(%s) = %v", tc.body, got)
 		}
 	}
 }
 
-func FuzzHasReasonCode(f *testing.F) {
+func FuzzExpired(f *testing.F) {
 	f.Add([]byte(expiredBody))
 	f.Add([]byte(`{"Errors":{"Error":[{"ReasonCode":null}]}}`))
 	f.Add([]byte(`[]`))
+	req, _ := http.NewRequest("GET", "https://api.example.com/x", nil)
+	req.Header.Set(HeaderAppToken, "tok")
 	f.Fuzz(func(t *testing.T, body []byte) {
-		_ = HasReasonCode(body, "10023")
+		_ = Expired(req, 401, body, "10023")
 	})
 }

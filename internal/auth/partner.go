@@ -30,12 +30,6 @@ const (
 	fetchTimeout = 2 * time.Minute
 )
 
-// Backoff is the wait after failures in a row (>= 1): retry.Backoff from
-// BackoffBase to BackoffMax.
-func Backoff(failures int, jitter func(d time.Duration) time.Duration) time.Duration {
-	return retry.Backoff(failures, BackoffBase, BackoffMax, jitter)
-}
-
 // ValidToken reports whether tok can be sent as a Finicity-App-Token: a
 // valid header value (no line break or other control byte), not empty,
 // without surrounding blanks (which a header loses). Kept, any other
@@ -69,7 +63,7 @@ func (e *RejectedError) Unwrap() error { return e.Err }
 // callers share one fetch), and fetches a new one once it is older than
 // its max age, or after Invalidate. A rejection is remembered, returned by
 // every later Token without asking the API; other failures space the next
-// fetch by Backoff.
+// fetch by a backoff of their own.
 type PartnerToken struct {
 	fetch         FetchFunc
 	maxAge, limit time.Duration // limit bounds one fetch
@@ -155,7 +149,7 @@ func (p *PartnerToken) refresh(ctx context.Context) (string, error) {
 		p.rejected = err
 	case err != nil: // perhaps no answer, and a rejection unseen
 		p.failures++
-		p.retryAt = time.Now().Add(Backoff(p.failures, nil))
+		p.retryAt = time.Now().Add(retry.Backoff(p.failures, BackoffBase, BackoffMax, nil))
 	default:
 		p.token, p.issued, p.failures = tok, time.Now(), 0
 		return tok, nil

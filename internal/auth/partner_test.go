@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/finicity-go/connect-components/internal/retry"
 )
 
 // counter is a FetchFunc issuing tok-1, tok-2, ... after an optional gate.
@@ -320,14 +322,14 @@ func TestBackoffSchedule(t *testing.T) {
 		if want == 0 {
 			continue
 		}
-		if got := Backoff(failures, full); got != want {
+		if got := retry.Backoff(failures, BackoffBase, BackoffMax, full); got != want {
 			t.Errorf("Backoff(%d), jitter at its top: %v, want %v", failures, got, want)
 		}
-		if got := Backoff(failures, none); got != want/2 {
+		if got := retry.Backoff(failures, BackoffBase, BackoffMax, none); got != want/2 {
 			t.Errorf("Backoff(%d), no jitter: %v, want %v", failures, got, want/2)
 		}
 		for range 20 {
-			if got := Backoff(failures, nil); got < want/2 || got > want {
+			if got := retry.Backoff(failures, BackoffBase, BackoffMax, nil); got < want/2 || got > want {
 				t.Errorf("Backoff(%d), uniform jitter: %v, want between %v and %v", failures, got, want/2, want)
 			}
 		}

@@ -1,8 +1,8 @@
-// Package config holds the settings of a client of package api: the one
-// value its options (api.Option) set and api.NewClient reads. It stands
-// apart so that the test kit (api/connecttest) can apply options to one,
-// and add its own, without building a client. Package api's TokenSource
-// and Middleware are type parameters: this package cannot import api.
+// Package config holds the settings of an api.Client, the one value that
+// package api's options set, apart from api so that its test kit
+// (api/connecttest) can apply options, and add its own, without building
+// a client. api's TokenSource and Middleware are type parameters: this
+// package cannot import api.
 package config
 
 import (
@@ -14,25 +14,19 @@ import (
 	"github.com/finicity-go/connect-components/internal/retry"
 )
 
-// Settings is what the options of package api set.
+// Settings is what api's options set.
 type Settings[TokenSource, Middleware any] struct {
 	BaseURL    string
 	HTTPClient *http.Client
 	Editors    []func(context.Context, *http.Request) error
 	Middleware []Middleware
-
-	// Exactly one source of Finicity-App-Token: AppToken, the partner
-	// credentials or TokenSource. Sources names the options that gave
-	// one, for the error of none or two.
-	AppToken                 string
-	PartnerID, PartnerSecret string
-	TokenSource              TokenSource
-	Sources                  []string
-	TokenMaxAge              time.Duration
-
-	Retry          retry.Policy
-	AttemptTimeout time.Duration
-	Logger         *slog.Logger
-
+	// The Finicity-App-Token comes from one of AppToken, the partner
+	// credentials and TokenSource; Sources names the options that gave one.
+	AppToken, PartnerID, PartnerSecret  string
+	TokenSource                         TokenSource
+	Sources                             []string
+	TokenMaxAge, AttemptTimeout         time.Duration
+	Retry                               retry.Policy
+	Logger                              *slog.Logger
 	ValidateRequests, ValidateResponses bool
 }

@@ -138,6 +138,14 @@ func idempotent(method string) bool {
 	return slices.Contains([]string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}, method)
 }
 
+// The error numbers of a refused and of a reset or broken connection:
+// POSIX's, and Winsock's (WSAECONNREFUSED 10061, WSAECONNRESET 10054),
+// which Windows reports and no POSIX system uses.
+var (
+	refusedErrnos = []syscall.Errno{syscall.ECONNREFUSED, 10061}
+	resetErrnos   = []syscall.Errno{syscall.ECONNRESET, syscall.EPIPE, 10054}
+)
+
 type failure uint8
 
 const (
