@@ -21,8 +21,7 @@ import (
 //		api.WithCallTimeout(5*time.Second), api.WithCallHeader("X-Request-Id", id))
 type CallOption func(*callSettings)
 
-// callSettings is how one call is sent: the client's defaults, changed by
-// the call's options.
+// callSettings is how a call is sent: the client's defaults, and options.
 type callSettings struct {
 	responseInto   **http.Response
 	timeout        time.Duration
@@ -112,8 +111,7 @@ func (c *Client) newCall(op string, opts []CallOption) call {
 	if len(opts) == 0 {
 		return call{c: c, op: op, o: c.defaults}
 	}
-	o := new(callSettings)
-	*o = c.defaults
+	o := Ptr(c.defaults)
 	for i, opt := range opts {
 		if opt == nil {
 			o.fail("call option %d is nil", i)
@@ -124,9 +122,8 @@ func (c *Client) newCall(op string, opts []CallOption) call {
 	return call{c: c, op: op, o: *o}
 }
 
-// finish sends req, made by gen's builder (err is the builder's), with ctx
-// and the call's settings: a non-2xx answer is an *Error, any other
-// failure is wrapped once, masked.
+// finish sends req, made by gen's builder (err is the builder's): a
+// non-2xx answer is an *Error, any other failure is wrapped, masked.
 func (cl call) finish(ctx context.Context, req *http.Request, err error) (*response, error) {
 	if err != nil {
 		return nil, cl.c.mask.wrap(err, nil, cl.secrets...) // a body that does not encode
@@ -139,9 +136,7 @@ func (cl call) finish(ctx context.Context, req *http.Request, err error) (*respo
 		ctx, cancel = context.WithTimeout(ctx, cl.o.timeout)
 		defer cancel() // the answer is in memory once send returns
 	}
-	// Nothing else holds the builder's request yet: its context is set in
-	// place, and the copy WithContext makes stays on the stack.
-	*req = *req.WithContext(ctx)
+	*req = *req.WithContext(ctx) // in place: the copy stays on the stack
 	setUserAgent(req)
 	r, err := cl.c.send(req, &cl.o)
 	if ve, ok := err.(*ValidationError); ok && ve.resp != nil {
@@ -159,8 +154,7 @@ func (cl call) finish(ctx context.Context, req *http.Request, err error) (*respo
 	return r, nil
 }
 
-// transportError is a failure with no answer: a connection refused or
-// reset, a timeout, a cancelled context, a body that could not be read.
+// transportError is a failure with no answer (refused, reset, timed out).
 type transportError struct {
 	err  error
 	mask maskFunc
@@ -176,13 +170,11 @@ func (e *transportError) Error() string {
 
 func (e *transportError) Unwrap() error { return e.err }
 
-// GoString keeps %#v to the masked text: the wrapped error may be a
-// struct holding a credential.
+// GoString keeps %#v to the masked text.
 func (e *transportError) GoString() string { return fmt.Sprintf("api.transportError(%q)", e.Error()) }
 
 // DecodeError is a 2xx answer whose body does not decode into the
-// documented type: the API answered, but not as the spec promises.
-// Unwrap gives the decoder's error.
+// documented type; Unwrap gives the decoder's error.
 type DecodeError struct {
 	StatusCode   int    // the answer's 2xx status
 	Method, Path string // the request's
@@ -273,8 +265,8 @@ func decodeListBody[T any](r *response) ([]T, error) {
 	return v, err
 }
 
-// isZero reports whether v is its type's zero value: an optional nested
-// model left unset is not checked inside.
+// isZero reports whether v is its zero value: an optional nested model
+// left unset is not checked inside.
 //
 //lint:ignore U1000 called by the generated methods of specs with such models
 func isZero(v any) bool { return reflect.ValueOf(v).IsZero() }
@@ -285,14 +277,11 @@ func isZero(v any) bool { return reflect.ValueOf(v).IsZero() }
 func Ptr[T any](v T) *T { return &v }
 
 // Required fields and parameters left at their Go zero value are refused
-// before anything is sent: a Go struct always has every field, and an
-// empty customerId or a forgotten serviceAgreement would go out as "" and
-// 0001-01-01T00:00:00Z, passing any schema check. The checks are generated
-// from the spec's `required` lists (internal/codegen): a check<Model> per
-// model in api/models.gen.go, which api/services.gen.go calls beside a
-// test of each required parameter. A string, time, UUID, slice or map at
-// its zero value is not set, nor is a path parameter at "", the zero UUID
-// or 0; body numbers and booleans always are (0 and false are values).
+// before anything is sent (an empty customerId would go out as "", and
+// pass any schema check), by checks generated from the spec's `required`
+// lists (check<Model> in api/models.gen.go, called by the services). A
+// string, time, UUID, slice or map at its zero value is not set, nor is a
+// path parameter at "", the zero UUID or 0; numbers and booleans are.
 
 // operationRoute is an operation's method and path template
 // (operationRoutes, generated).

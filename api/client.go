@@ -31,8 +31,7 @@ type core struct {
 	defaults   callSettings // of a call without options
 	validator  *validator   // nil without validation
 
-	// What holds a credential is a function: printing a Client, even by
-	// reflection, shows none.
+	// Functions hold the credentials: printing a Client shows none.
 	editors    []func(context.Context, *http.Request) error // WithRequestEditor's
 	auth       func(context.Context, *http.Request) error   // sets the credentials
 	invalidate func(token string)                           // nil: a token that cannot be renewed
@@ -95,7 +94,18 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 		if ts == nil {
 			creds := new(atomic.Pointer[partnerCredentials])
 			creds.Store(&partnerCredentials{s.PartnerID, s.PartnerSecret})
-			partner := auth.NewPartnerToken(partnerFetch(c, creds), s.TokenMaxAge, s.AttemptTimeout)
+			// Partner authentication through c itself, with the credentials
+			// of the moment.
+			partner := auth.NewPartnerToken(func(ctx context.Context) (string, error) {
+				cr := creds.Load()
+				tok, err := c.Partners.Authenticate(ctx, PartnerCredentials{PartnerID: cr.id, PartnerSecret: NewSecret(cr.secret)})
+				if apiErr, ok := errors.AsType[*Error](err); ok && errors.Is(err, ErrCredentialsRejected) {
+					return "", &auth.RejectedError{Err: &rejectedError{apiErr}}
+				} else if err != nil {
+					return "", err
+				}
+				return tok.Token.Reveal(), nil
+			}, s.TokenMaxAge, s.AttemptTimeout)
 			c.reset = func(id, secret string) {
 				creds.Store(&partnerCredentials{id, secret})
 				partner.Reset()
@@ -110,17 +120,13 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 		c.invalidate = ts.Invalidate
 	}
 	c.auth = auth.Editor(appKey, token)
+	var err error
 	if s.ValidateRequests || s.ValidateResponses {
-		v, err := newValidator(s.BaseURL, s.ValidateRequests, s.ValidateResponses, mask)
-		if err != nil {
+		if c.validator, err = newValidator(s.BaseURL, s.ValidateRequests, s.ValidateResponses, mask); err != nil {
 			return nil, err
 		}
-		c.validator = v
 	}
-	ua := gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-		setUserAgent(req)
-		return nil
-	})
+	ua := gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error { setUserAgent(req); return nil })
 	generated, err := gen.NewClient(s.BaseURL, gen.WithHTTPClient(DoerFunc(c.doGenerated)), ua)
 	if err != nil {
 		return nil, fmt.Errorf("%s%w", errPrefix, err)
@@ -138,8 +144,7 @@ func (c *Client) doGenerated(req *http.Request) (*http.Response, error) {
 	return r.http(), nil
 }
 
-// Version is this SDK's version. It is sent in every request's User-Agent
-// header as finicity-connect-go/<Version>.
+// Version is this SDK's version, sent in the User-Agent of every request.
 const Version = "0.10.0"
 
 const userAgent = "finicity-connect-go/" + Version
@@ -150,13 +155,10 @@ var userAgentValue = []string{userAgent}
 func setUserAgent(req *http.Request) { req.Header["User-Agent"] = userAgentValue[:1:1] }
 
 // Generated returns the client generated from openapi.yaml, whose calls
-// go c's way (credentials, retries, validation, logging, middleware,
-// errors masked). Its XxxWithResponse methods decode every documented
-// status into JSON200, JSON404, ... fields, none an error; its
-// ClientInterface (a masking wrapper of *gen.Client, which Unwrap gives)
-// returns the *http.Response, its body in memory. It follows oapi-codegen
-// and the spec's operation ids, not this package's stability: prefer the
-// services.
+// go c's way. Its XxxWithResponse methods decode every documented status
+// (JSON200, JSON404, ...), none an error; its ClientInterface (masking
+// *gen.Client, which Unwrap gives) returns the *http.Response. It follows
+// oapi-codegen, not this package's stability: prefer the services.
 func (c *Client) Generated() *gen.ClientWithResponses { return c.generated }
 
 // BaseURL returns the endpoint the client talks to.
@@ -183,14 +185,12 @@ func (c *Client) ResetPartnerCredentials(partnerID, partnerSecret string) error 
 	return nil
 }
 
-// masker hides the client's credentials (its own, the tokens it sent
-// lately, the request's) in its error and log texts. They sit a pointer
-// away: fmt, printing a Client by reflection with %s, shows what a field
-// points to, not what that points to.
+// masker hides the client's credentials in its error and log texts. They
+// sit a pointer away: fmt, printing a Client by reflection with %s, shows
+// what a field points to, not what that points to.
 type masker struct{ *redact.Masker }
 
-// forRequest masks text about req (nil: none yet) and extra, the call's
-// secrets (a partner secret in its body).
+// forRequest masks text about req (nil: none yet) and its secrets extra.
 func (m *masker) forRequest(req *http.Request, extra ...string) maskFunc {
 	if req != nil {
 		extra = append([]string{req.Header.Get(auth.HeaderAppKey), req.Header.Get(auth.HeaderAppToken)}, extra...)
@@ -199,9 +199,8 @@ func (m *masker) forRequest(req *http.Request, extra ...string) maskFunc {
 }
 
 // wrap is the way out of every error: one this package built (told by
-// its type, never by its text) is prefixed and masked already; any other
-// (the transport's, a middleware's, a TokenSource's, an editor's) becomes
-// a *transportError masked for req and extra.
+// its type, not its text) is masked already; any other becomes a
+// *transportError masked for req and extra.
 func (m *masker) wrap(err error, req *http.Request, extra ...string) error {
 	switch e := err.(type) {
 	case *Error:
@@ -251,8 +250,7 @@ func checkBaseURL(raw string) error {
 // TokenSource supplies the Finicity-App-Token of each call, for
 // WithTokenSource; it must be safe for concurrent use.
 type TokenSource interface {
-	// Token returns the token to send now; an error fails the call before
-	// anything is sent.
+	// Token returns the token to send now (an error fails the call).
 	Token(ctx context.Context) (string, error)
 	// Invalidate reports that the API refused token as expired (401,
 	// reason 10023), perhaps from many calls at once: Token should not
@@ -260,24 +258,8 @@ type TokenSource interface {
 	Invalidate(token string)
 }
 
-// partnerFetch is the token fetch of WithPartnerCredentials: partner
-// authentication through c itself, with the credentials of the moment.
-func partnerFetch(c *Client, creds *atomic.Pointer[partnerCredentials]) auth.FetchFunc {
-	return func(ctx context.Context) (string, error) {
-		cr := creds.Load()
-		tok, err := c.Partners.Authenticate(ctx, PartnerCredentials{PartnerID: cr.id, PartnerSecret: NewSecret(cr.secret)})
-		if apiErr, ok := errors.AsType[*Error](err); ok && errors.Is(err, ErrCredentialsRejected) {
-			return "", &auth.RejectedError{Err: &rejectedError{apiErr}}
-		} else if err != nil {
-			return "", err
-		}
-		return tok.Token.Reveal(), nil
-	}
-}
-
-// rejectedError is every call's error once partner authentication has
-// refused the credentials; the *Error it wraps matches
-// ErrCredentialsRejected.
+// rejectedError is every call's error once the partner credentials were
+// refused; the *Error it wraps matches ErrCredentialsRejected.
 type rejectedError struct{ apiErr *Error }
 
 func (e *rejectedError) Error() string {

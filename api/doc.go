@@ -39,17 +39,14 @@
 // answer that does not decode, a *DecodeError. Anything else is a
 // transport failure. Every error's text starts with "finicity: ".
 //
-// Every method takes call options after its arguments: WithCallTimeout,
-// WithCallRetries, WithCallAttemptTimeout, WithCallHeader, and
-// WithResponseInto for the raw *http.Response.
+// Every method takes call options (WithCallTimeout, WithCallHeader, ...)
+// after its arguments.
 //
 // # Models
 //
-// The models (Configuration, LoginForm, MFAChallenge, ...) are generated
-// from openapi.yaml into package gen and re-exported here under Go names;
-// each one's comment lists its fields: Go name, wire name, type, required
-// or optional (go doc api.LoginFormParams). A required field left at its
-// zero value is refused before anything is sent.
+// The models (Configuration, LoginForm, ...) are generated from
+// openapi.yaml; each one's comment lists its fields: Go name, wire name,
+// type, required or optional (go doc api.LoginFormParams).
 //
 // # A call's way
 //
@@ -76,8 +73,7 @@
 // # Secrets
 //
 // The app key, the tokens and the partner secret never appear in log
-// records, in error strings, or when a value of this package is printed
-// (%v, %+v, %#v, %s), whoever's error it is (your middleware's,
-// TokenSource's, request editor's). The values a call returns are never
+// records, in error strings (your middleware's too), or when a value of
+// this package is printed. The values a call returns are never
 // rewritten: an *Error's Body is the exact bytes received.
 package api

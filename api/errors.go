@@ -14,8 +14,7 @@ import (
 // errPrefix starts every error text of this package, once.
 const errPrefix = "finicity: "
 
-// maskFunc hides the client's credentials in an error's text; nil (an
-// error built by hand) nothing.
+// maskFunc hides the client's credentials in an error's text (nil: none).
 type maskFunc func(string) string
 
 func (m maskFunc) in(s string) string {
@@ -25,19 +24,15 @@ func (m maskFunc) in(s string) string {
 	return m(s)
 }
 
-// Error is a non-2xx answer from the API, returned by every typed method
-// for a status other than its documented successes. Its fields hold what
-// the API sent, unchanged; only Error's text masks the credentials a
-// server may quote back.
+// Error is a non-2xx answer from the API. Its fields hold what the API
+// sent, unchanged; only Error's text masks the credentials a server may
+// quote back.
 //
 //	var apiErr *api.Error
 //	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound { ... }
 type Error struct {
-	StatusCode int
-	// ReasonCode is the API's constant for the case: a Reason constant
-	// (ReasonInvalidField, ReasonExpiredToken, ...) or one the API added;
-	// empty when the body carried none.
-	ReasonCode  string
+	StatusCode  int
+	ReasonCode  string      // a Reason constant, another the API added, or ""
 	Description string      // the reason code's short description
 	Details     string      // what in the request was at fault
 	Source      string      // the application that produced the error
@@ -46,8 +41,7 @@ type Error struct {
 	Body        []byte      // the body, exactly as received
 	Header      http.Header // the headers, exactly as received (Retry-After, a request id)
 	Location    string      // where a 3xx pointed: no redirect is followed
-	// Method and Path identify the request; the path as sent (escapes
-	// such as %2F kept), without query or host.
+	// Method and Path identify the request: the path as sent (%2F kept).
 	Method, Path string
 
 	mask     maskFunc
@@ -70,19 +64,16 @@ func (e *Error) Error() string {
 	if text := sentences(e.Description, e.Details); text != "" {
 		b.WriteString(": " + text)
 	}
-	if e.StatusCode >= 300 && e.StatusCode < 400 {
-		if e.Location != "" {
-			b.WriteString(": redirect to " + e.Location + " not followed")
-		} else {
-			b.WriteString(": redirect not followed")
-		}
+	if redirect := e.StatusCode >= 300 && e.StatusCode < 400; redirect && e.Location != "" {
+		b.WriteString(": redirect to " + e.Location + " not followed")
+	} else if redirect {
+		b.WriteString(": redirect not followed")
 	}
 	return e.mask.in(b.String())
 }
 
-// GoString keeps %#v from printing the raw body, which may quote a
-// credential. Values are masked before they are quoted (which escapes
-// what the masker looks for), and after.
+// GoString keeps %#v from printing the raw body; values are masked before
+// they are quoted (which escapes what the masker looks for), and after.
 func (e *Error) GoString() string {
 	header := redact.Header(e.Header)
 	for _, vs := range header {
@@ -131,8 +122,7 @@ func newError(r *response, mask maskFunc) *Error {
 // IsNotFound reports whether err is (or wraps) an API 404.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
-// IsUnauthorized reports whether err is (or wraps) an API 401: missing
-// key, invalid or expired token.
+// IsUnauthorized reports whether err is (or wraps) an API 401.
 func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
 
 func hasStatus(err error, status int) bool {

@@ -29,12 +29,10 @@ const (
 // makes NewClient fail with an error naming it.
 type Option func(*settings) error
 
-// settings is the one value the options set, of package internal/config
-// so that the test kit can apply options without building a client.
+// settings is what the options set (internal/config: the test kit's too).
 type settings = config.Settings[TokenSource, Middleware]
 
-// option returns the Option that applies set, or fails with the error
-// text ("finicity: " and msg) unless valid.
+// option applies set, or fails with msg unless valid.
 func option(valid bool, msg string, set func(*settings)) Option {
 	return func(s *settings) error {
 		if !valid {
@@ -54,21 +52,18 @@ func WithAppToken(token string) Option {
 }
 
 // WithPartnerCredentials makes the client fetch its Finicity-App-Token
-// from partner authentication (Partners.Authenticate): on first use,
-// shared by every goroutine (one fetch for concurrent calls), renewed
-// once older than WithTokenMaxAge, and after a 401 with reason 10023
+// from partner authentication: on first use, once for concurrent calls,
+// again once older than WithTokenMaxAge or after a 401 with reason 10023
 // (expired), when the request is sent once more.
 //
-// If the API rejects the credentials (a 401 or 403 whose body is its
-// error object), the call fails with an error matching
-// ErrCredentialsRejected and wrapping the *Error, and so does every later
-// call, at once: repeated failures lock the partner account
-// (ResetPartnerCredentials clears it). Any other failure (a gateway's
-// page, a 5xx, a timeout) is tried again by a later call, after a wait
-// growing with each failure in a row (0.5 s doubling to 30 s, jittered).
-// An authentication attempt is given 30 s at least, whatever the attempt
-// limits, and a caller giving up does not cut it short: a slow rejection
-// is seen. Processes sharing a partner account: see WithTokenSource.
+// If the API rejects the credentials (a 401 or 403 with its error body),
+// the call fails with an error matching ErrCredentialsRejected, wrapping
+// the *Error, and so does every later call at once: repeated failures
+// lock the account (ResetPartnerCredentials clears it). Other failures (a
+// gateway, a 5xx, a timeout) are tried again by later calls, after 0.5 s
+// doubling to 30 s, jittered. An attempt is given 30 s at least, and a
+// caller giving up does not cut it short: a slow rejection is seen. For a
+// fleet sharing an account, see WithTokenSource.
 func WithPartnerCredentials(partnerID, partnerSecret string) Option {
 	return option(strings.TrimSpace(partnerID) != "" && strings.TrimSpace(partnerSecret) != "", "WithPartnerCredentials: partner id and partner secret must both be set",
 		func(s *settings) {
@@ -77,15 +72,12 @@ func WithPartnerCredentials(partnerID, partnerSecret string) Option {
 }
 
 // WithTokenSource takes each call's Finicity-App-Token from ts, a token
-// kept outside the client (a file, a secret store, a cache shared by the
-// replicas of a service). After a 401 with reason 10023 the client calls
-// ts.Invalidate with the expired token, and replays the request once if
-// ts.Token then gives another.
-//
-// Why: five failed partner authentications lock the partner account. If
+// kept outside the client (a file, a secret store, a cache shared by a
+// fleet). After a 401 with reason 10023 the client calls ts.Invalidate
+// with the expired token, and replays the request once if ts.Token gives
+// another. Why: five failed authentications lock the partner account; if
 // each replica authenticates, a rotated secret some have not picked up
-// locks it for all; if one process authenticates and shares the token,
-// a stale secret costs one failure. See ExampleWithTokenSource.
+// locks it for all. See ExampleWithTokenSource.
 func WithTokenSource(ts TokenSource) Option {
 	return option(ts != nil, "WithTokenSource: token source is nil",
 		func(s *settings) { s.TokenSource, s.Sources = ts, append(s.Sources, "WithTokenSource") })
@@ -97,10 +89,9 @@ func WithTokenMaxAge(d time.Duration) Option {
 	return option(d > 0, fmt.Sprintf("WithTokenMaxAge: %v is not positive", d), func(s *settings) { s.TokenMaxAge = d })
 }
 
-// WithBaseURL points the client at another endpoint, such as the local
-// sandbox. Plain http:// is refused for any host but loopback (the
-// credentials would travel in clear), and so are a query, a fragment and
-// user info (user:password@).
+// WithBaseURL points the client at another endpoint (the sandbox). Plain
+// http is refused but for loopback, and so are a query, a fragment and
+// user info.
 func WithBaseURL(baseURL string) Option {
 	return option(true, "", func(s *settings) { s.BaseURL = baseURL })
 }
@@ -121,9 +112,7 @@ func WithRequestEditor(fn func(ctx context.Context, req *http.Request) error) Op
 }
 
 // WithMiddleware adds mw to the middleware around each attempt, the first
-// given outermost (see Middleware): each sees the request with its
-// credentials and the response with its body in memory, and may change
-// either; what it returns is what the layers above use.
+// given outermost (see Middleware).
 func WithMiddleware(mw ...Middleware) Option {
 	i := slices.IndexFunc(mw, func(m Middleware) bool { return m == nil })
 	return option(i < 0, fmt.Sprintf("WithMiddleware: middleware %d is nil", i), func(s *settings) { s.Middleware = append(s.Middleware, mw...) })

@@ -15,8 +15,7 @@ import (
 	"github.com/finicity-go/connect-components/internal/retry"
 )
 
-// Doer sends one HTTP request and returns its response; *http.Client is
-// one. Middleware wraps Doers.
+// Doer sends one HTTP request; *http.Client is one.
 type Doer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
@@ -37,19 +36,17 @@ func (f DoerFunc) Do(req *http.Request) (*http.Response, error) { return f(req) 
 //		})
 //	}
 //
-// It is called for each attempt; the Doer it returns must be safe for
-// concurrent use. The response it receives has its body in memory already:
-// reading it does not take it from the layers above. What it returns (the
-// body wrapped, another response) is what the layers above use (the
-// middleware given before it, token renewal, retries, validation,
-// decoding), read in turn within the attempt's time limit.
+// It is called for each attempt; its Doer must be safe for concurrent
+// use. The response it gets has its body in memory: reading it does not
+// take it from the layers above (the middleware given before, token
+// renewal, retries, validation, decoding), which use what it returns (the
+// body wrapped, another response), read within the attempt's time limit.
 type Middleware func(next Doer) Doer
 
 // maxResponseBytes bounds a body: the API's are a few hundred bytes.
 const maxResponseBytes = 10 << 20
 
-// response is an answer read whole: as received, or as a middleware
-// returned it, its Request the one sent (a replay's, with its token).
+// response is an answer read whole, its Request the one sent.
 type response struct {
 	*http.Response
 	data []byte // the whole body
@@ -70,8 +67,8 @@ type memBody struct {
 
 func (*memBody) Close() error { return nil }
 
-// send sends req, built with the call's context, as o says: the editors,
-// o's headers, the credentials, then the attempts, within validation.
+// send sends req as o says: editors, headers, credentials, then the
+// attempts, within validation.
 func (c *Client) send(req *http.Request, o *callSettings) (*response, error) {
 	ctx := req.Context()
 	for _, edit := range c.editors {
@@ -94,9 +91,8 @@ func (c *Client) send(req *http.Request, o *callSettings) (*response, error) {
 	return c.loop(req, o)
 }
 
-// loop sends req until its answer or error is final: each attempt within
-// its time limit; a 401 for an expired token replayed once with a new
-// one; a failure retried after a wait, as c.retry decides.
+// loop sends req until its answer is final: a 401 for an expired token
+// replayed once with a new one, a failure retried as c.retry decides.
 func (c *Client) loop(req *http.Request, o *callSettings) (*response, error) {
 	policy, timeout := c.retry, o.attemptTimeout
 	policy.MaxRetries = o.retries
@@ -142,9 +138,8 @@ func (c *Client) loop(req *http.Request, o *callSettings) (*response, error) {
 	}
 }
 
-// renew invalidates req's token, which the API called expired, and
-// returns req with a new one; nil when there is none, or req's body
-// cannot be sent again.
+// renew invalidates req's expired token and returns req with a new one;
+// nil when there is none, or req's body cannot be sent again.
 func (c *Client) renew(req *http.Request) (*http.Request, error) {
 	sent := req.Header.Get(auth.HeaderAppToken)
 	c.invalidate(sent) // spent, whether req is replayed or not
@@ -159,8 +154,8 @@ func (c *Client) renew(req *http.Request) (*http.Request, error) {
 	return again, nil
 }
 
-// attempt sends req once (attempt n) within timeout (0: none), through the
-// middleware to c.hc, and reads the answer before the time is released.
+// attempt sends req once (attempt n) within timeout (0: none), the answer
+// read before the time is released.
 func (c *Client) attempt(req *http.Request, n int, timeout time.Duration) (*response, error) {
 	ctx := req.Context()
 	if n > 1 {
@@ -182,15 +177,7 @@ func (c *Client) attempt(req *http.Request, n int, timeout time.Duration) (*resp
 		req.Body = body
 	}
 	start := time.Now()
-	var r *response
-	var err error
-	if len(c.middleware) == 0 {
-		var resp *http.Response
-		resp, err = c.hc.Do(req)
-		r, err = read(req, nil, resp, err)
-	} else {
-		r, err = c.throughMiddleware(req)
-	}
+	r, err := c.roundTrip(req)
 	if c.logger != nil {
 		took := slog.Duration("duration", time.Since(start))
 		if err != nil {
@@ -202,11 +189,14 @@ func (c *Client) attempt(req *http.Request, n int, timeout time.Duration) (*resp
 	return r, err
 }
 
-// throughMiddleware sends the attempt req through the middleware to c.hc.
-// Each middleware gets the answer over a body in memory of the attempt's
-// own (held), recognised by identity when it comes back up, whatever was
-// read of it; any other body is read in turn.
-func (c *Client) throughMiddleware(req *http.Request) (*response, error) {
+// roundTrip sends the attempt req through the middleware to c.hc. Each
+// middleware gets the answer over the attempt's own body in memory (held),
+// recognised by identity when it comes back; any other is read in turn.
+func (c *Client) roundTrip(req *http.Request) (*response, error) {
+	if len(c.middleware) == 0 {
+		resp, err := c.hc.Do(req)
+		return read(req, nil, resp, err)
+	}
 	var held *memBody
 	handUp := func(resp *http.Response, err error) (*http.Response, error) {
 		r, err := read(req, held, resp, err)
@@ -225,8 +215,8 @@ func (c *Client) throughMiddleware(req *http.Request) (*response, error) {
 	return read(req, held, resp, err)
 }
 
-// chain puts mw (the first outermost) over inner, handing each the answer
-// of the one below through between (nil: as it is).
+// chain puts mw (the first outermost) over inner, the answers between
+// them through between (nil: as they are).
 func chain(mw []Middleware, inner Doer, between func(*http.Response, error) (*http.Response, error)) (Doer, error) {
 	d := inner
 	for i := len(mw) - 1; i >= 0; i-- {
@@ -240,8 +230,8 @@ func chain(mw []Middleware, inner Doer, between func(*http.Response, error) (*ht
 	return d, nil
 }
 
-// read takes resp (the answer to req, or a middleware's) whole: held's
-// bytes when its body is held, else what the body gives.
+// read takes resp (to req, or a middleware's) whole: held's bytes when
+// its body is held.
 func read(req *http.Request, held *memBody, resp *http.Response, err error) (*response, error) {
 	if err != nil {
 		if resp != nil && resp.Body != nil {
@@ -269,9 +259,8 @@ func read(req *http.Request, held *memBody, resp *http.Response, err error) (*re
 	return &response{Response: resp, data: data}, nil
 }
 
-// readBody reads resp's body and closes it: maxResponseBytes at most (an
-// announced length is checked, never allocated), within ctx (a body that
-// ignores it is closed when it ends). A 1xx final answer is refused
+// readBody reads resp's body, maxResponseBytes at most, within ctx (a body
+// that ignores it is closed when it ends). A 1xx final answer is refused
 // unread: its body is the raw connection.
 func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
 	body := resp.Body

@@ -9,11 +9,10 @@ import (
 	"github.com/finicity-go/connect-components/internal/secret"
 )
 
-// Secret holds a credential (a partner secret, a token), the type of the
-// model fields the spec marks secret, so that no fmt verb, slog record or
-// reflection-based printer shows it: it prints as [REDACTED] ("" when
-// empty). JSON carries the value itself; Reveal returns it, IsZero reports
-// an empty one (compare with Reveal, not ==).
+// Secret holds a credential (a model field the spec marks secret) that no
+// fmt verb, slog record or reflection-based printer shows: it prints as
+// [REDACTED]. JSON carries the value; Reveal returns it (compare with it,
+// not ==), IsZero reports an empty one.
 //
 //	creds := api.PartnerCredentials{PartnerID: id, PartnerSecret: api.NewSecret(s)}
 //	tok, err := c.Partners.Authenticate(ctx, creds)

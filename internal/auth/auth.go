@@ -1,10 +1,7 @@
-// Package auth puts the Finicity credentials on requests and keeps the
-// Finicity-App-Token fresh: Editor sets Finicity-App-Key and
-// Finicity-App-Token, the token from a function, so that a fixed token,
-// PartnerToken (partner credentials exchanged for tokens, shared,
-// renewed, a rejection remembered) and a token kept in the caller's own
-// store look alike. Expired recognises the answer after which a request
-// is replayed once with a new token.
+// Package auth puts the credentials on requests (Editor) and keeps the
+// Finicity-App-Token fresh: PartnerToken exchanges partner credentials
+// for tokens, shared and renewed, a rejection remembered; Expired
+// recognises the answer after which a request is replayed with a new one.
 package auth
 
 import (
@@ -34,8 +31,7 @@ var ErrEmptyToken = errors.New("the token source returned an empty Finicity-App-
 // and Finicity-App-Token to what token returns; partner authentication,
 // how a token is obtained, gets the app key alone.
 func Editor(appKey string, token func(context.Context) (string, error)) func(ctx context.Context, req *http.Request) error {
-	// The header values are shared by the requests: net/http only reads
-	// them, and an append to a full slice copies it.
+	// Header values shared by the requests: net/http only reads them.
 	key := []string{appKey}
 	var last atomic.Pointer[[]string] // the last token's
 	return func(ctx context.Context, req *http.Request) error {

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,42 +14,32 @@ import (
 )
 
 const (
-	// DefaultMaxAge is how long a partner token is reused: tokens are
-	// valid for two hours, and the margin covers clock skew and long calls.
+	// DefaultMaxAge is how long a partner token is reused (valid for two
+	// hours: a margin for clock skew and long calls).
 	DefaultMaxAge = 90 * time.Minute
-	// MinAttemptTimeout is the shortest time an attempt of partner
-	// authentication is given: one cut short may have been rejected (a
-	// failure towards the account's lock) unseen, and would send the
-	// rejected secret again.
+	// MinAttemptTimeout is the shortest attempt of partner authentication:
+	// one cut short may have been rejected unseen (a failure towards the
+	// account's lock), and would send the rejected secret again.
 	MinAttemptTimeout = 30 * time.Second
-	// BackoffBase doubling to BackoffMax, jittered, is the wait before a
-	// partner authentication after failures that are not a rejection (a
-	// 5xx, a gateway's page, no answer).
-	BackoffBase = 500 * time.Millisecond
-	BackoffMax  = 30 * time.Second
-	// fetchTimeout bounds a fetch no caller waits for any more.
-	fetchTimeout = 2 * time.Minute
+	// BackoffBase doubling to BackoffMax, jittered, is the wait before
+	// partner authentication after failures that are not a rejection.
+	BackoffBase  = 500 * time.Millisecond
+	BackoffMax   = 30 * time.Second
+	fetchTimeout = 2 * time.Minute // bounds a fetch no caller waits for
 )
 
 // ValidToken reports whether tok can be sent as a Finicity-App-Token: a
-// valid header value (no line break or other control byte), not empty,
-// without surrounding blanks (which a header loses). Kept, any other
-// would fail every call until its max age.
+// header value (no control byte), not empty, without the surrounding
+// blanks a header loses. Kept, any other would fail every call.
 func ValidToken(tok string) bool {
-	return tok != "" && httpguts.ValidHeaderFieldValue(tok) && tok[0] != ' ' && tok[0] != '\t' &&
-		tok[len(tok)-1] != ' ' && tok[len(tok)-1] != '\t'
+	return tok != "" && httpguts.ValidHeaderFieldValue(tok) && strings.Trim(tok, " \t") == tok
 }
 
 // ErrInvalidToken is the error of a fetch whose token ValidToken refuses;
 // it never quotes the token.
 var ErrInvalidToken = errors.New("partner authentication answered with a token that is not a valid header value")
 
-// FetchFunc obtains a token from partner authentication: a *RejectedError
-// when the API refused the credentials, any other error for a failure a
-// later attempt may not meet.
-type FetchFunc func(ctx context.Context) (string, error)
-
-// RejectedError means partner authentication refused the credentials,
+// RejectedError is a fetch's error when the API refused the credentials,
 // which cannot succeed again and whose every failure counts towards the
 // account's lock: PartnerToken remembers it.
 type RejectedError struct {
@@ -59,13 +50,11 @@ func (e *RejectedError) Error() string { return e.Err.Error() }
 func (e *RejectedError) Unwrap() error { return e.Err }
 
 // PartnerToken is a token source (an api.TokenSource) backed by partner
-// authentication. It fetches a token on first use, shares it (concurrent
-// callers share one fetch), and fetches a new one once it is older than
-// its max age, or after Invalidate. A rejection is remembered, returned by
-// every later Token without asking the API; other failures space the next
-// fetch by a backoff of their own.
+// authentication: a token fetched on first use and shared (one fetch for
+// concurrent callers), renewed after its max age or Invalidate. A
+// rejection is remembered; other failures space the next fetch.
 type PartnerToken struct {
-	fetch         FetchFunc
+	fetch         func(context.Context) (string, error)
 	maxAge, limit time.Duration // limit bounds one fetch
 	group         singleflight.Group
 
@@ -77,10 +66,10 @@ type PartnerToken struct {
 	retryAt  time.Time // the next fetch waits until then
 }
 
-// NewPartnerToken returns a PartnerToken that gets tokens from fetch and
-// reuses each for maxAge (DefaultMaxAge if 0). A fetch is given two
-// minutes, or attemptLimit (one attempt's) when longer.
-func NewPartnerToken(fetch FetchFunc, maxAge, attemptLimit time.Duration) *PartnerToken {
+// NewPartnerToken returns a PartnerToken of fetch (a *RejectedError for a
+// rejection), each token reused for maxAge (0: DefaultMaxAge), a fetch
+// given two minutes, or attemptLimit (one attempt's) when longer.
+func NewPartnerToken(fetch func(context.Context) (string, error), maxAge, attemptLimit time.Duration) *PartnerToken {
 	if maxAge <= 0 {
 		maxAge = DefaultMaxAge
 	}
@@ -95,10 +84,9 @@ func (p *PartnerToken) Reset() {
 	p.rejected, p.token, p.failures, p.retryAt = nil, "", 0, time.Time{}
 }
 
-// Token returns the current token, fetching one if there is none or it is
-// too old. If ctx ends first, Token returns ctx's error, but the fetch
-// carries on (within its own limit) for the other callers: cut short, it
-// could leave a rejection unseen.
+// Token returns the token, fetching one if need be. If ctx ends first,
+// Token returns, but the fetch carries on (within its own limit) for the
+// others: cut short, it could leave a rejection unseen.
 func (p *PartnerToken) Token(ctx context.Context) (string, error) {
 	if tok, err, ok := p.cached(); ok {
 		return tok, err
@@ -157,8 +145,7 @@ func (p *PartnerToken) refresh(ctx context.Context) (string, error) {
 	return "", err
 }
 
-// Invalidate drops failed if it is still the token, so that the next
-// Token fetches a new one.
+// Invalidate drops failed if it is still the token.
 func (p *PartnerToken) Invalidate(failed string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -1,8 +1,7 @@
-// Package config holds the settings of an api.Client, the one value that
-// package api's options set, apart from api so that its test kit
-// (api/connecttest) can apply options, and add its own, without building
-// a client. api's TokenSource and Middleware are type parameters: this
-// package cannot import api.
+// Package config holds what package api's options set, apart from api so
+// that its test kit (api/connecttest) can apply options, and add its own,
+// without building a client. api's TokenSource and Middleware are type
+// parameters: this package cannot import api.
 package config
 
 import (

@@ -1,24 +1,19 @@
 // Package retry decides whether an HTTP request that failed is sent
 // again, and after what wait: only for a reason a second try can fix.
 //
-// Retried, an allow-list: 429, 502, 503 and 504; a connection refused
-// (ECONNREFUSED), reset (ECONNRESET), broken (EPIPE) or closed before the
-// answer (io.EOF, io.ErrUnexpectedEOF: a kept-alive connection the server
-// had just dropped); a timeout (an error in the chain reporting Timeout(),
-// the client's per-attempt limit included). Never: the caller's context
-// done; certificate and other TLS errors; DNS errors, even temporary ones
-// (the resolver has spent its own retries); anything else.
+// Retried, an allow-list: 429, 502, 503 and 504; a connection refused,
+// reset, broken or closed before the answer (io.EOF: a kept-alive
+// connection the server had just dropped); a timeout (the client's
+// per-attempt limit too). Never: the caller's context done, TLS errors,
+// DNS errors (the resolver has spent its own retries), anything else.
+// Only what is harmless to repeat is: GET, HEAD, OPTIONS, PUT, DELETE,
+// TRACE. A POST (a configuration, a token) is sent again only when its
+// connection could not be opened: a duplicate, or a failed authentication
+// counting towards the partner account's lock, is worse than an error.
 //
-// Only what is harmless to repeat is repeated: GET, HEAD, OPTIONS, PUT,
-// DELETE and TRACE. A POST (a configuration, a login form, a token) is
-// sent again only when it never left: its connection could not be opened
-// (refused, or the dial timed out). A duplicate, or a failed
-// authentication counting towards the partner account's lock, is worse
-// than an error.
-//
-// Waits follow a jittered exponential backoff, or the answer's
-// Retry-After in full. One longer than the longest wait, or a wait the
-// caller's deadline would cut, is not waited: the answer is returned.
+// Waits follow a jittered exponential backoff, or the Retry-After in
+// full; one longer than the longest wait, or that the caller's deadline
+// would cut, is not waited: the answer is returned.
 package retry
 
 import (
@@ -55,11 +50,10 @@ type Policy struct {
 // Default returns the policy of the defaults.
 func Default() Policy { return Policy{DefaultMaxRetries, DefaultBaseDelay, DefaultMaxDelay} }
 
-// Next reports whether req is sent again after its attempt number n
-// (1-based) ended with err, or with an answer of status and header, and
-// after what wait. It says no after MaxRetries retries, for a body that
-// cannot be sent again (no GetBody), and once req's context (the
-// caller's) is done.
+// Next reports whether req is sent again, and after what wait, once its
+// attempt n (from 1) ended with err, or an answer of status and header:
+// never after MaxRetries retries, for a body with no GetBody, or once
+// req's context (the caller's) is done.
 func (p Policy) Next(req *http.Request, n, status int, header http.Header, err error) (time.Duration, bool) {
 	ctx := req.Context()
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
@@ -89,9 +83,9 @@ func (p Policy) Next(req *http.Request, n, status int, header http.Header, err e
 	return wait, true
 }
 
-// Backoff is the wait before retry n (n >= 1): base doubled n-1 times, at
-// most max, its upper half jittered so that clients failing together do
-// not retry together. jitter returns a duration in [0, d]; nil is uniform.
+// Backoff is the wait before retry n (from 1): base doubled n-1 times, at
+// most max, its upper half jittered (jitter returns a duration in [0, d];
+// nil: uniform) so that clients failing together do not retry together.
 func Backoff(n int, base, max time.Duration, jitter func(d time.Duration) time.Duration) time.Duration {
 	wait := base
 	for i := 1; i < n && wait < max; i++ {
@@ -118,13 +112,13 @@ func Sleep(ctx context.Context, d time.Duration) error {
 
 type attemptKey struct{}
 
-// WithAttempt returns ctx carrying the attempt number n, for a middleware
-// (the CLI's verbose output) to read with Attempt.
+// WithAttempt returns ctx carrying the attempt number n, for Attempt.
 func WithAttempt(ctx context.Context, n int) context.Context {
 	return context.WithValue(ctx, attemptKey{}, n)
 }
 
-// Attempt returns the attempt number ctx carries, or 1.
+// Attempt returns the attempt number ctx carries, or 1: for a middleware
+// (the CLI's verbose output).
 func Attempt(ctx context.Context) int {
 	if n, ok := ctx.Value(attemptKey{}).(int); ok {
 		return n
@@ -138,14 +132,6 @@ func idempotent(method string) bool {
 	return slices.Contains([]string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}, method)
 }
 
-// The error numbers of a refused and of a reset or broken connection:
-// POSIX's, and Winsock's (WSAECONNREFUSED 10061, WSAECONNRESET 10054),
-// which Windows reports and no POSIX system uses.
-var (
-	refusedErrnos = []syscall.Errno{syscall.ECONNREFUSED, 10061}
-	resetErrnos   = []syscall.Errno{syscall.ECONNRESET, syscall.EPIPE, 10054}
-)
-
 type failure uint8
 
 const (
@@ -154,23 +140,23 @@ const (
 	unsent                   // worth one: the request never left
 )
 
-// classify sorts a transport error, the never-retried kinds first, so
-// that an error that is both (a DNS timeout reports Timeout()) is never
-// retried.
+// classify sorts a transport error, the never-retried kinds first (a DNS
+// timeout reports Timeout()).
 func classify(err error) failure {
 	if err == nil || isPermanent(err) {
 		return permanent
 	}
 	op, _ := errors.AsType[*net.OpError](err)
 	dial := op != nil && op.Op == "dial"
+	// The error numbers are POSIX's and Winsock's (WSAECONNREFUSED,
+	// WSAECONNRESET), which no POSIX system uses; a dialer outside package
+	// net (a proxy's, a test double) may only say "connection refused".
 	switch {
-	// A dialer outside package net (a proxy's, a test double) may only
-	// say it in words.
-	case isErrno(err, refusedErrnos) || dial && op.Err != nil && strings.HasSuffix(op.Err.Error(), "connection refused"):
+	case isErrno(err, syscall.ECONNREFUSED, 10061) || dial && op.Err != nil && strings.HasSuffix(op.Err.Error(), "connection refused"):
 		return unsent
 	case timedOut(err) && dial:
 		return unsent
-	case timedOut(err), isErrno(err, resetErrnos), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case timedOut(err), isErrno(err, syscall.ECONNRESET, syscall.EPIPE, 10054), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return transient
 	}
 	return permanent
@@ -190,13 +176,12 @@ func is[T error](err error) bool {
 	return ok
 }
 
-func isErrno(err error, errnos []syscall.Errno) bool {
+func isErrno(err error, errnos ...syscall.Errno) bool {
 	return slices.ContainsFunc(errnos, func(e syscall.Errno) bool { return errors.Is(err, e) })
 }
 
-// timedOut reports whether any error in err's chain says it is a timeout:
-// a wrapper that does not forward Timeout() (fmt.Errorf's) must not hide
-// it.
+// timedOut reports whether any error in err's chain is a timeout, behind
+// wrappers that do not forward Timeout() too.
 func timedOut(err error) bool {
 	if t, ok := err.(interface{ Timeout() bool }); ok && t.Timeout() {
 		return true
@@ -205,11 +190,7 @@ func timedOut(err error) bool {
 	case interface{ Unwrap() error }:
 		return u.Unwrap() != nil && timedOut(u.Unwrap())
 	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			if e != nil && timedOut(e) {
-				return true
-			}
-		}
+		return slices.ContainsFunc(u.Unwrap(), func(e error) bool { return e != nil && timedOut(e) })
 	}
 	return false
 }
