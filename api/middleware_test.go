@@ -140,6 +140,33 @@ func TestMiddlewareSeesCredentialsAndBody(t *testing.T) {
 	}
 }
 
+// TestMiddlewareReadingTheBodyTakesNothing: a middleware that reads the
+// body and hands the response up as it came leaves the body whole for the
+// middleware before it, and for the caller.
+func TestMiddlewareReadingTheBodyTakesNothing(t *testing.T) {
+	get := pick(t, kindGET)
+	srv := newScripted(t, get.okReply())
+	var read []string
+	reader := func(next api.Doer) api.Doer {
+		return api.DoerFunc(func(req *http.Request) (*http.Response, error) {
+			resp, err := next.Do(req)
+			if err == nil {
+				body, _ := io.ReadAll(resp.Body)
+				read = append(read, string(body))
+			}
+			return resp, err
+		})
+	}
+	got, err := get.result(context.Background(), newClient(t, srv.URL, api.WithMiddleware(reader, reader)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, get.op, get.ok, got, get.answerValue)
+	if want := []string{get.answer, get.answer}; !slices.Equal(read, want) {
+		t.Errorf("the middleware read %q, want the whole body twice", read)
+	}
+}
+
 // TestMiddlewareMayReplaceTheBody: a body a middleware puts in place is
 // the one the caller decodes.
 func TestMiddlewareMayReplaceTheBody(t *testing.T) {
