@@ -90,6 +90,8 @@ func (p *PartnerToken) Reset() {
 func (p *PartnerToken) Token(ctx context.Context) (string, error) {
 	if tok, err, ok := p.cached(); ok {
 		return tok, err
+	} else if err := ctx.Err(); err != nil {
+		return "", err // a caller gone already starts no fetch
 	}
 	ch := p.group.DoChan("token", func() (any, error) {
 		if tok, err, ok := p.cached(); ok {

@@ -211,11 +211,14 @@ func TestPartnerTokenAbandonedFetchIsBounded(t *testing.T) {
 			return "", ctx.Err()
 		}, 0, 0)
 		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
+		start := time.Now()
+		go func() {
+			synctest.Wait() // the fetch waits for an answer
+			cancel()
+		}()
 		if _, err := p.Token(ctx); !errors.Is(err, context.Canceled) {
 			t.Fatalf("got %v", err)
 		}
-		start := time.Now()
 		if err := <-ended; !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("fetch ended with %v", err)
 		}
@@ -223,6 +226,18 @@ func TestPartnerTokenAbandonedFetchIsBounded(t *testing.T) {
 			t.Errorf("fetch abandoned after %v, want %v", waited, fetchTimeout)
 		}
 	})
+}
+
+// TestPartnerTokenCallerGoneFetchesNothing: a caller whose context is
+// done already gets its error, and no authentication is sent.
+func TestPartnerTokenCallerGoneFetchesNothing(t *testing.T) {
+	c := &counter{}
+	p := NewPartnerToken(c.fetch, 0, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.Token(ctx); !errors.Is(err, context.Canceled) || c.n.Load() != 0 {
+		t.Errorf("got %v after %d fetches; want context.Canceled and none", err, c.n.Load())
+	}
 }
 
 // TestPartnerTokenReset: Reset forgets a rejection, and the next Token
@@ -383,7 +398,10 @@ func TestPartnerTokenFetchTimeout(t *testing.T) {
 			}, 0, tc.limit)
 			start := time.Now()
 			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
+			go func() {
+				synctest.Wait() // the fetch waits for an answer
+				cancel()
+			}()
 			_, _ = p.Token(ctx)
 			<-ended
 			if got := time.Since(start); got != tc.want {
