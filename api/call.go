@@ -215,11 +215,15 @@ func decodeValue[T any](cl call, ctx context.Context, req *http.Request, err err
 
 // decodeObject is decodeValue for a model.
 func decodeObject[T any](cl call, ctx context.Context, req *http.Request, err error) (*T, error) {
-	v, err := decodeValue[T](cl, ctx, req, err)
+	r, err := cl.finish(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
-	return &v, nil
+	v := new(T)
+	if err := json.Unmarshal(r.data, v); err != nil {
+		return nil, cl.undecodable(r, err)
+	}
+	return v, nil
 }
 
 // decodeList is decodeValue for a list: an empty one is a non-nil slice.

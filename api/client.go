@@ -38,8 +38,6 @@ type core struct {
 	reset      func(partnerID, partnerSecret string)        // WithPartnerCredentials only
 }
 
-type partnerCredentials struct{ id, secret string }
-
 // NewClient returns a client that authenticates every call with appKey
 // (the Finicity-App-Key from the developer dashboard) and a
 // Finicity-App-Token from exactly one of WithAppToken,
@@ -92,6 +90,7 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 	if s.AppToken == "" {
 		ts := s.TokenSource
 		if ts == nil {
+			type partnerCredentials struct{ id, secret string }
 			creds := new(atomic.Pointer[partnerCredentials])
 			creds.Store(&partnerCredentials{s.PartnerID, s.PartnerSecret})
 			// Partner authentication through c itself, with the credentials

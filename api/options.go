@@ -15,7 +15,6 @@ import (
 	"github.com/finicity-go/connect-components/internal/retry"
 )
 
-// Defaults of the options below.
 const (
 	DefaultBaseURL        = "https://api.finicity.com" // the production API
 	DefaultTokenMaxAge    = auth.DefaultMaxAge         // reuse of a partner token (valid for two hours)

@@ -59,10 +59,10 @@ func (r *response) http() *http.Response {
 	return &out
 }
 
-// memBody is a body read into memory already.
+// memBody is a body read into memory already: data, whatever was read.
 type memBody struct {
 	bytes.Reader
-	data []byte // all of it, whatever was read
+	data []byte
 }
 
 func (*memBody) Close() error { return nil }
@@ -289,7 +289,7 @@ func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
 	return data, nil
 }
 
-// debug writes a debug record about req, when there is a logger.
+// debug writes a debug record about req.
 func (c *Client) debug(req *http.Request, msg string, attrs ...slog.Attr) {
 	if c.logger != nil && c.logger.Enabled(req.Context(), slog.LevelDebug) {
 		c.logger.LogAttrs(req.Context(), slog.LevelDebug, msg,
