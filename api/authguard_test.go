@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // authScript is an in-process API for synctest bubbles: the n-th partner
@@ -177,8 +176,8 @@ func TestSlowRejectionIsSeen(t *testing.T) {
 // connection was reset after the request went out, and one that never
 // answered (cut at 30 s, not at the client's 1 s), end without an answer:
 // the secret may have been rejected. Each is a failure the next attempt
-// waits for (0.5 s, then 1 s), never a rejection, and a later answer is
-// used.
+// waits for (0.5 s, then 1 s, jittered in their upper half), never a
+// rejection, and a later answer is used.
 func TestUnknownAuthenticationOutcomeDelaysTheNext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		fake := &authScript{t: t, answer: func(n int, req *http.Request) (*http.Response, error) {
@@ -191,8 +190,7 @@ func TestUnknownAuthenticationOutcomeDelaysTheNext(t *testing.T) {
 			}
 			return answer(req, 200, tokenJSON), nil
 		}}
-		c := newPartnerClient(t, "http://127.0.0.1", api.WithHTTPClient(fake.client()),
-			api.WithAttemptTimeout(time.Second), api.WithRetryJitter(noJitter))
+		c := newPartnerClient(t, "http://127.0.0.1", api.WithHTTPClient(fake.client()), api.WithAttemptTimeout(time.Second))
 		start := time.Now()
 		err := listCall(context.Background(), c)
 		if !errors.Is(err, syscall.ECONNRESET) || errors.Is(err, api.ErrCredentialsRejected) {
@@ -202,15 +200,22 @@ func TestUnknownAuthenticationOutcomeDelaysTheNext(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, api.ErrCredentialsRejected) {
 			t.Fatalf("second call: %v; want the authentication's own time limit, not a rejection", err)
 		}
-		if took := time.Since(start); took != 30*time.Second+500*time.Millisecond {
-			t.Errorf("second call ended at %v, want 30.5s (0.5s backoff, then 30s for the attempt)", took)
-		}
+		secondEnded := time.Since(start)
 		if err := listCall(context.Background(), c); err != nil {
 			t.Fatalf("third call: %v", err)
 		}
-		want := []time.Duration{0, 500 * time.Millisecond, 31500 * time.Millisecond}
-		if got := fake.offsets(start); !slices.Equal(got, want) {
-			t.Errorf("authentications at %v, want %v", got, want)
+		at := fake.offsets(start)
+		if len(at) != 3 || at[0] != 0 {
+			t.Fatalf("authentications at %v, want three, the first at once", at)
+		}
+		if at[1] < 250*time.Millisecond || at[1] > 500*time.Millisecond {
+			t.Errorf("second authentication at %v, want 0.25s to 0.5s (the backoff after one failure)", at[1])
+		}
+		if secondEnded != at[1]+30*time.Second {
+			t.Errorf("second call ended %v after its authentication, want the attempt's 30s", secondEnded-at[1])
+		}
+		if wait := at[2] - secondEnded; wait < 500*time.Millisecond || wait > time.Second {
+			t.Errorf("third authentication %v after the second failed, want 0.5s to 1s (the backoff after two)", wait)
 		}
 		if got := fake.calls(); !slices.Equal(got, []string{"fresh-token-from-the-server"}) {
 			t.Errorf("calls carried %q, want the one fetched token", got)
@@ -221,7 +226,8 @@ func TestUnknownAuthenticationOutcomeDelaysTheNext(t *testing.T) {
 // TestAuthenticationBackoffSchedule: partner authentication answering
 // 500 to eight goroutines calling without pause is tried at 0.5 s, 1 s,
 // 2 s ... intervals, doubling to 30 s, whatever the retry settings of
-// calls; with jitter each interval lies in its upper half.
+// calls, each interval in the upper half of its step (the jitter). The
+// steps themselves are internal/auth's (TestBackoffSchedule).
 func TestAuthenticationBackoffSchedule(t *testing.T) {
 	steps := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second,
 		8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
@@ -258,21 +264,12 @@ func TestAuthenticationBackoffSchedule(t *testing.T) {
 		}
 		return gaps
 	}
-	t.Run("without jitter", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			if gaps := run(t, api.WithRetryJitter(noJitter)); !slices.Equal(gaps, steps) {
-				t.Errorf("intervals %v, want %v", gaps, steps)
+	synctest.Test(t, func(t *testing.T) {
+		for i, gap := range run(t) {
+			if gap < steps[i]/2 || gap > steps[i] {
+				t.Errorf("interval %d: %v, want between %v and %v", i+1, gap, steps[i]/2, steps[i])
 			}
-		})
-	})
-	t.Run("with jitter", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			for i, gap := range run(t) {
-				if gap < steps[i]/2 || gap > steps[i] {
-					t.Errorf("interval %d: %v, want between %v and %v", i+1, gap, steps[i]/2, steps[i])
-				}
-			}
-		})
+		}
 	})
 }
 
@@ -287,30 +284,35 @@ func TestInvalidTokenIsNotKept(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := newScripted(t, reply{status: 200, body: string(body)}, reply{status: 200, body: tokenJSON}, reply{status: 200, body: "[]"})
-			var rec testutil.SleepRecorder
-			c := newPartnerClient(t, srv.URL, api.WithRetrySleep(rec.Sleep))
-			err = listCall(context.Background(), c)
-			if err == nil || errors.Is(err, api.ErrCredentialsRejected) || err.Error() != "finicity: partner authentication answered with a token that is not a valid header value" {
-				t.Fatalf("first call: %v; want the invalid answer named", err)
-			}
-			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-				mustContainNone(t, "the error", fmt.Sprintf(verb, err), bad, strings.TrimSpace(bad), fmt.Sprintf("%q", bad))
-			}
-			if err := listCall(context.Background(), c); err != nil {
-				t.Fatalf("second call: %v", err)
-			}
-			var got []string
-			for _, r := range srv.requests() {
-				got = append(got, r.method+" "+r.path+" "+r.header.Get("Finicity-App-Token"))
-			}
-			want := []string{"POST " + tokenPath + " ", "POST " + tokenPath + " ", "GET " + pick(t, kindGET).urlPath() + " fresh-token-from-the-server"}
-			if !slices.Equal(got, want) {
-				t.Errorf("requests %q, want %q", got, want)
-			}
-			if waits := rec.Waits(); len(waits) != 1 || waits[0] < 250*time.Millisecond || waits[0] > 500*time.Millisecond {
-				t.Errorf("waits %v, want one backoff step of 0.25s to 0.5s", waits)
-			}
+			synctest.Test(t, func(t *testing.T) { checkInvalidTokenIsNotKept(t, bad, string(body)) })
 		})
+	}
+}
+
+// checkInvalidTokenIsNotKept runs TestInvalidTokenIsNotKept for one bad
+// token, in a synctest bubble: body is the authentication answer holding it.
+func checkInvalidTokenIsNotKept(t *testing.T, bad, body string) {
+	srv, hc := inProcess(reply{status: 200, body: body}, reply{status: 200, body: tokenJSON}, reply{status: 200, body: "[]"})
+	c := newPartnerClient(t, "http://127.0.0.1", api.WithHTTPClient(hc))
+	err := listCall(context.Background(), c)
+	if err == nil || errors.Is(err, api.ErrCredentialsRejected) || err.Error() != "finicity: partner authentication answered with a token that is not a valid header value" {
+		t.Fatalf("first call: %v; want the invalid answer named", err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+		mustContainNone(t, "the error", fmt.Sprintf(verb, err), bad, strings.TrimSpace(bad), fmt.Sprintf("%q", bad))
+	}
+	if err := listCall(context.Background(), c); err != nil {
+		t.Fatalf("second call: %v", err)
+	}
+	var got []string
+	for _, r := range srv.requests() {
+		got = append(got, r.method+" "+r.path+" "+r.header.Get("Finicity-App-Token"))
+	}
+	want := []string{"POST " + tokenPath + " ", "POST " + tokenPath + " ", "GET " + pick(t, kindGET).urlPath() + " fresh-token-from-the-server"}
+	if !slices.Equal(got, want) {
+		t.Errorf("requests %q, want %q", got, want)
+	}
+	if waits := srv.gaps(); len(waits) != 2 || waits[0] < 250*time.Millisecond || waits[0] > 500*time.Millisecond || waits[1] != 0 {
+		t.Errorf("waits between the requests %v, want one backoff step of 0.25s to 0.5s before the second authentication", waits)
 	}
 }

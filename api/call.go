@@ -4,33 +4,31 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/finicity-go/connect-components/internal/spec"
+	"github.com/finicity-go/connect-components/internal/validation"
 	"net/http"
 	"reflect"
 	"strings"
 	"time"
 
 	"github.com/finicity-go/connect-components/internal/auth"
-	"github.com/finicity-go/connect-components/internal/httpx"
 	"github.com/finicity-go/connect-components/internal/redact"
-	"github.com/finicity-go/connect-components/internal/retry"
 )
 
-// CallOption configures one call of a service method: pass any number
-// after the method's arguments.
+// CallOption configures one call of a service method, after its
+// arguments; an invalid one fails the call, naming it, before anything is
+// sent.
 //
 //	cfgs, err := c.Configurations.List(ctx,
-//		api.WithCallTimeout(5*time.Second), api.WithCallRetries(0),
-//		api.WithCallHeader("X-Request-Id", id))
-//
-// An invalid one (a negative duration, say) fails the call with an error
-// naming it, before anything is sent.
+//		api.WithCallTimeout(5*time.Second), api.WithCallHeader("X-Request-Id", id))
 type CallOption func(*callSettings)
 
+// callSettings is how a call is sent: the client's defaults, and options.
 type callSettings struct {
 	responseInto   **http.Response
 	timeout        time.Duration
-	retries        *int
-	attemptTimeout *time.Duration
+	retries        int
+	attemptTimeout time.Duration
 	header         http.Header
 	err            error
 }
@@ -41,319 +39,242 @@ func (s *callSettings) fail(format string, args ...any) {
 	}
 }
 
+// callOption applies set, and fails the call with msg unless valid.
+func callOption(valid bool, msg string, set func(*callSettings)) CallOption {
+	return func(s *callSettings) {
+		if !valid {
+			s.fail("%s", msg)
+		}
+		set(s)
+	}
+}
+
 // WithResponseInto stores the call's HTTP response in *dst once it
-// arrives, whatever its status, for its status code and headers. Its body
-// has been read already; reading it yields the whole body. *dst is left
-// alone when no response arrived (a transport failure, or a request
-// refused before sending).
+// arrives, whatever its status (its body reads whole), for its status and
+// headers; *dst is left alone when none arrived.
 //
 //	var resp *http.Response
 //	cfg, err := c.Configurations.Create(ctx, params, api.WithResponseInto(&resp))
-//	log.Println(resp.StatusCode, resp.Header.Get("Date"))
 func WithResponseInto(dst **http.Response) CallOption {
-	return func(s *callSettings) {
-		if dst == nil {
-			s.fail("WithResponseInto: destination is nil")
-		}
-		s.responseInto = dst
-	}
+	return callOption(dst != nil, "WithResponseInto: destination is nil", func(s *callSettings) { s.responseInto = dst })
 }
 
-// WithCallTimeout bounds this call as a whole: the token it may need
-// first, every attempt, and the waits between them. The context passed to
-// the call bounds it too; the earlier deadline wins.
+// WithCallTimeout bounds this call as a whole: the token it may need,
+// every attempt, the waits between them. So does its context: the earlier
+// deadline wins.
 func WithCallTimeout(d time.Duration) CallOption {
-	return func(s *callSettings) {
-		if d <= 0 {
-			s.fail("WithCallTimeout: %v is not positive", d)
-		}
-		s.timeout = d
-	}
+	return callOption(d > 0, fmt.Sprintf("WithCallTimeout: %v is not positive", d), func(s *callSettings) { s.timeout = d })
 }
 
-// WithCallRetries sets how many times this call may be retried after its
-// first attempt, instead of the client's WithRetries (0: no retry). The
-// rules of what is retried are the same.
+// WithCallRetries sets how many times this call may be retried, instead
+// of the client's WithRetries (0: none), by the same rules.
 func WithCallRetries(n int) CallOption {
-	return func(s *callSettings) {
-		if n < 0 {
-			s.fail("WithCallRetries: %d is negative", n)
-		}
-		s.retries = &n
-	}
+	return callOption(n >= 0, fmt.Sprintf("WithCallRetries: %d is negative", n), func(s *callSettings) { s.retries = n })
 }
 
 // WithCallAttemptTimeout bounds each attempt of this call, instead of the
 // client's WithAttemptTimeout (0: no per-attempt limit).
 func WithCallAttemptTimeout(d time.Duration) CallOption {
-	return func(s *callSettings) {
-		if d < 0 {
-			s.fail("WithCallAttemptTimeout: %v is negative", d)
-		}
-		s.attemptTimeout = &d
-	}
+	return callOption(d >= 0, fmt.Sprintf("WithCallAttemptTimeout: %v is negative", d), func(s *callSettings) { s.attemptTimeout = d })
 }
 
-// WithCallHeader adds a header to this call's request (a request id, a
-// tracing header). It cannot set the credentials: Finicity-App-Key and
-// Finicity-App-Token are refused, as are Host and the headers the body
-// decides (Content-Type, Content-Length).
+// WithCallHeader adds a header to this call's request (a request id). The
+// credentials, Host, Content-Type and Content-Length are refused.
 func WithCallHeader(name, value string) CallOption {
 	return func(s *callSettings) {
 		key := http.CanonicalHeaderKey(strings.TrimSpace(name))
 		switch {
 		case key == "" || strings.ContainsAny(key, " :\r\n"):
 			s.fail("WithCallHeader: %q is not a header name", name)
-			return
 		case key == auth.HeaderAppKey || key == auth.HeaderAppToken:
 			s.fail("WithCallHeader: %s is set by the client from its credentials", key)
-			return
 		case key == "Host" || key == "Content-Type" || key == "Content-Length":
 			s.fail("WithCallHeader: %s is set by the client", key)
-			return
 		case strings.ContainsAny(value, "\r\n"):
 			s.fail("WithCallHeader: the value of %s has a line break", key)
-			return
+		default:
+			if s.header == nil {
+				s.header = http.Header{}
+			}
+			s.header.Add(key, value)
 		}
-		if s.header == nil {
-			s.header = http.Header{}
-		}
-		s.header.Add(key, value)
 	}
 }
 
-// call carries what the helpers below need to know about one call of a
-// generated service method.
+// call is one call of a generated service method.
 type call struct {
-	c        *Client
-	op       string // operationId
-	settings *callSettings
-	secrets  []string // credentials in the body (partnerSecret)
+	c       *Client
+	op      string // operationId
+	o       callSettings
+	secrets []string // credentials in the body (partnerSecret)
 }
 
 func (c *Client) newCall(op string, opts []CallOption) call {
-	cl := call{c: c, op: op}
-	if len(opts) > 0 {
-		cl.settings = new(callSettings)
-		for i, opt := range opts {
-			if opt == nil {
-				cl.settings.fail("call option %d is nil", i)
-				continue
-			}
-			opt(cl.settings)
-		}
+	if len(opts) == 0 {
+		return call{c: c, op: op, o: c.defaults}
 	}
-	return cl
+	o := Ptr(c.defaults)
+	for i, opt := range opts {
+		if opt == nil {
+			o.fail("call option %d is nil", i)
+			continue
+		}
+		opt(o)
+	}
+	return call{c: c, op: op, o: *o}
 }
 
-// finish sends req, the request gen's builder made (err is the
-// builder's), through the client's layers with ctx and the call's
-// options, and returns the answer: a non-2xx status is an *Error, any
-// other failure is wrapped once, masked.
-func (cl call) finish(ctx context.Context, req *http.Request, err error) (*httpx.Response, error) {
+// finish sends req, made by gen's builder (err is the builder's): a
+// non-2xx answer is an *Error, any other failure is wrapped, masked.
+func (cl call) finish(ctx context.Context, req *http.Request, err error) (*response, error) {
 	if err != nil {
-		// The request could not be built (a body that does not encode).
-		return nil, cl.wrap(err, nil)
+		return nil, cl.c.mask.wrap(err, nil, cl.secrets...) // a body that does not encode
 	}
-	var header http.Header
-	if cs := cl.settings; cs != nil {
-		if cs.err != nil {
-			return nil, cs.err
-		}
-		if cs.timeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, cs.timeout)
-			// The answer is in memory once send returns: nothing is cut.
-			defer cancel()
-		}
-		if cs.retries != nil || cs.attemptTimeout != nil {
-			ctx = retry.WithOverride(ctx, retry.Override{MaxRetries: cs.retries, AttemptTimeout: cs.attemptTimeout})
-		}
-		header = cs.header
+	if cl.o.err != nil {
+		return nil, cl.o.err
 	}
-	// The builder's request has no context yet: it gets the call's, and
-	// the User-Agent, before the editors run. Nothing else holds the
-	// request yet, so its context is set in place: the copy WithContext
-	// makes stays on the stack.
-	*req = *req.WithContext(ctx)
+	if cl.o.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cl.o.timeout)
+		defer cancel() // the answer is in memory once send returns
+	}
+	*req = *req.WithContext(ctx) // in place: the copy stays on the stack
 	setUserAgent(req)
-	r, err := cl.c.send(req, header)
-	if err != nil {
-		if ve, ok := err.(*ValidationError); ok && ve.resp != nil {
-			// The answer arrived, though it was refused: the caller
-			// asked for it whatever its status.
-			cl.applyOptions(ve.resp)
-		}
-		return nil, cl.wrap(err, req)
+	r, err := cl.c.send(req, &cl.o)
+	if ve, ok := err.(*ValidationError); ok && ve.resp != nil {
+		r = ve.resp // refused, but it arrived: WithResponseInto wants it
 	}
-	cl.applyOptions(r)
-	if !success(r.StatusCode) {
+	if r != nil && cl.o.responseInto != nil {
+		*cl.o.responseInto = r.http()
+	}
+	switch {
+	case err != nil:
+		return nil, cl.c.mask.wrap(err, req, cl.secrets...)
+	case !success(r.StatusCode):
 		return nil, newError(r, cl.c.mask.forRequest(r.Request, cl.secrets...))
 	}
 	return r, nil
 }
 
-// applyOptions carries out the call options once the response is in.
-func (cl call) applyOptions(r *httpx.Response) {
-	if cl.settings != nil && cl.settings.responseInto != nil {
-		*cl.settings.responseInto = r.HTTP()
-	}
-}
-
-// wrap is the way out of every error of the call: built once, masked for
-// req (the request sent; nil when there is none) and the call's secrets.
-func (cl call) wrap(err error, req *http.Request) error {
-	return cl.c.mask.wrap(err, req, cl.secrets...)
-}
-
-// transportError is a failure with no usable answer: a connection refused
-// or reset, a timeout, a cancelled context, a body that could not be read.
+// transportError is a failure with no answer (refused, reset, timed out).
 type transportError struct {
 	err  error
-	mask func(string) string
+	mask maskFunc
 }
 
 func (e *transportError) Error() string {
 	msg := e.err.Error()
-	if !strings.HasPrefix(msg, errPrefix) {
-		// Wording only: the text is masked whatever it says.
+	if !strings.HasPrefix(msg, errPrefix) { // wording only: all is masked
 		msg = errPrefix + msg
 	}
 	return e.mask(msg)
 }
+
 func (e *transportError) Unwrap() error { return e.err }
 
-// GoString keeps %#v to the masked text: the wrapped error may be a
-// struct holding a credential.
+// GoString keeps %#v to the masked text.
 func (e *transportError) GoString() string { return fmt.Sprintf("api.transportError(%q)", e.Error()) }
 
 // DecodeError is a 2xx answer whose body does not decode into the
-// documented type: the API answered, but not with what the spec promises.
-// errors.As finds it; Unwrap gives the decoder's error.
+// documented type; Unwrap gives the decoder's error.
 type DecodeError struct {
-	// StatusCode is the answer's (2xx) status.
-	StatusCode int
-	// Method and Path identify the request.
-	Method, Path string
-	// Body is the answer's body, exactly as received.
-	Body []byte
+	StatusCode   int    // the answer's 2xx status
+	Method, Path string // the request's
+	Body         []byte // the body, exactly as received
 
 	err  error
-	mask func(string) string
+	mask maskFunc
 }
 
-func (e DecodeError) Error() string {
-	return e.masked(fmt.Sprintf("%s%s %s: the %d answer does not decode: %v", errPrefix, e.Method, e.Path, e.StatusCode, e.err))
+func (e *DecodeError) Error() string {
+	return e.mask.in(fmt.Sprintf("%s%s %s: the %d answer does not decode: %v", errPrefix, e.Method, e.Path, e.StatusCode, e.err))
 }
 
-func (e DecodeError) Unwrap() error { return e.err }
+func (e *DecodeError) Unwrap() error { return e.err }
 
 // GoString keeps %#v from printing the raw body, which may hold a fresh
-// token.
-//
-// Values are masked before they are quoted, since quoting escapes what
-// the masker looks for; the quoted text is masked again all the same.
-func (e DecodeError) GoString() string {
-	return e.masked(fmt.Sprintf("&api.DecodeError{StatusCode:%d, Method:%q, Path:%q, Body:%q}",
-		e.StatusCode, e.masked(e.Method), e.masked(e.Path), e.masked(string(redact.JSON(e.Body)))))
+// token (see Error.GoString).
+func (e *DecodeError) GoString() string {
+	return e.mask.in(fmt.Sprintf("&api.DecodeError{StatusCode:%d, Method:%q, Path:%q, Body:%q}",
+		e.StatusCode, e.mask.in(e.Method), e.mask.in(e.Path), e.mask.in(string(redact.JSON(e.Body)))))
 }
 
-// masked is s masked for the request, or s as it is in a DecodeError the
-// package did not build (a zero value has no masker).
-func (e DecodeError) masked(s string) string {
-	if e.mask == nil {
-		return s
+func (cl call) undecodable(r *response, err error) error {
+	return &DecodeError{StatusCode: r.StatusCode, Method: r.Request.Method, Path: r.Request.URL.EscapedPath(), Body: r.data,
+		err: err, mask: cl.c.mask.forRequest(r.Request, cl.secrets...)}
+}
+
+// decodeValue sends req (see finish) and decodes a 2xx answer into a T.
+func decodeValue[T any](cl call, ctx context.Context, req *http.Request, err error) (v T, _ error) {
+	r, err := cl.finish(ctx, req, err)
+	if err == nil {
+		if derr := json.Unmarshal(r.data, &v); derr != nil {
+			err = cl.undecodable(r, derr)
+		}
 	}
-	return e.mask(s)
+	return v, err
 }
 
-func (cl call) undecodable(r *httpx.Response, err error) error {
-	e := &DecodeError{StatusCode: r.StatusCode, Body: r.Body, err: err, mask: cl.c.mask.forRequest(r.Request, cl.secrets...)}
-	if r.Request != nil {
-		e.Method, e.Path = r.Request.Method, r.Request.URL.EscapedPath()
-	}
-	return e
-}
-
-// decodeObject sends req (see finish) and decodes a 2xx answer into a T.
+// decodeObject is decodeValue for a model.
 func decodeObject[T any](cl call, ctx context.Context, req *http.Request, err error) (*T, error) {
 	r, err := cl.finish(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
 	v := new(T)
-	if err := json.Unmarshal(r.Body, v); err != nil {
+	if err := json.Unmarshal(r.data, v); err != nil {
 		return nil, cl.undecodable(r, err)
 	}
 	return v, nil
 }
 
-// decodeList sends req (see finish) and decodes a 2xx answer into a []T;
-// an empty list is an empty, non-nil slice.
+// decodeList is decodeValue for a list: an empty one is a non-nil slice.
 func decodeList[T any](cl call, ctx context.Context, req *http.Request, err error) ([]T, error) {
-	r, err := cl.finish(ctx, req, err)
+	v, err := decodeValue[[]T](cl, ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
-	var v []T
-	if err := json.Unmarshal(r.Body, &v); err != nil {
-		return nil, cl.undecodable(r, err)
-	}
 	if v == nil {
 		v = []T{}
-	}
-	return v, nil
-}
-
-// decodeValue sends req (see finish) and decodes a 2xx answer into a T
-// that is not a struct (a map, a string, a number).
-//
-//lint:ignore U1000 called by the generated methods of specs with such answers or models
-func decodeValue[T any](cl call, ctx context.Context, req *http.Request, err error) (T, error) {
-	var v T
-	r, err := cl.finish(ctx, req, err)
-	if err != nil {
-		return v, err
-	}
-	if err := json.Unmarshal(r.Body, &v); err != nil {
-		return v, cl.undecodable(r, err)
 	}
 	return v, nil
 }
 
 // decodeBytes sends req (see finish) and returns a 2xx answer's body as
-// it came: a PDF, a CSV, any answer that is not JSON.
+// it came: a PDF, a CSV.
 //
-//lint:ignore U1000 called by the generated methods of specs with such answers or models
+//lint:ignore U1000 called by the generated methods of specs with such answers
 func decodeBytes(cl call, ctx context.Context, req *http.Request, err error) ([]byte, error) {
 	r, err := cl.finish(ctx, req, err)
 	if err != nil {
 		return nil, err
 	}
-	return r.Body, nil
+	return r.data, nil
 }
 
-// decodeBody decodes an answer's body into v, for the result types of
-// operations with several 2xx answers.
-func decodeBody(r *httpx.Response, v any) error { return json.Unmarshal(r.Body, v) }
+// decodeNone sends req (see finish) and checks a 2xx answer without body.
+func decodeNone(cl call, ctx context.Context, req *http.Request, err error) error {
+	_, err = cl.finish(ctx, req, err)
+	return err
+}
 
-// decodeListBody decodes an answer's body into a []T, an empty list being
-// an empty, non-nil slice.
-func decodeListBody[T any](r *httpx.Response) ([]T, error) {
+// decodeBody decodes an answer into v (operations with several 2xx).
+func decodeBody(r *response, v any) error { return json.Unmarshal(r.data, v) }
+
+// decodeListBody decodes an answer into a []T, non-nil.
+func decodeListBody[T any](r *response) ([]T, error) {
 	var v []T
-	if err := json.Unmarshal(r.Body, &v); err != nil {
-		return nil, err
-	}
+	err := json.Unmarshal(r.data, &v)
 	if v == nil {
 		v = []T{}
 	}
-	return v, nil
+	return v, err
 }
 
-// isZero reports whether v is its type's zero value: an optional nested
-// model left unset is not checked inside.
+// isZero reports whether v is its zero value: an optional nested model
+// left unset is not checked inside.
 //
-//lint:ignore U1000 called by the generated methods of specs with such answers or models
+//lint:ignore U1000 called by the generated methods of specs with such models
 func isZero(v any) bool { return reflect.ValueOf(v).IsZero() }
 
 // Ptr returns a pointer to v, for optional parameters:
@@ -361,9 +282,33 @@ func isZero(v any) bool { return reflect.ValueOf(v).IsZero() }
 //	params := api.CustomersListParams{Limit: api.Ptr(25)}
 func Ptr[T any](v T) *T { return &v }
 
-// decodeNone sends req (see finish) and checks a 2xx answer that carries
-// no body.
-func decodeNone(cl call, ctx context.Context, req *http.Request, err error) error {
-	_, err = cl.finish(ctx, req, err)
-	return err
+// Required fields and parameters left at their Go zero value are refused
+// before anything is sent (an empty customerId would go out as "", and
+// pass any schema check), by checks generated from the spec's `required`
+// lists (check<Model> in api/models.gen.go, called by the services). A
+// string, time, UUID, slice or map at its zero value is not set, nor is a
+// path parameter at "", the zero UUID or 0; numbers and booleans are.
+
+// operationRoute is an operation's method and path template
+// (operationRoutes, generated).
+type operationRoute struct{ method, path string }
+
+// missingParam is the error of a required parameter (location "path",
+// "query" or "header") left at its zero value.
+func (cl call) missingParam(location, name, reason string) error {
+	r := operationRoutes[cl.op]
+	return &ValidationError{Method: r.method, Path: r.path, Location: location, Field: name, Reason: reason}
+}
+
+// checkBody turns the verdict of a generated check<Body> (the wire path of
+// the first required field left unset, or "") into the caller's error. The
+// check noted the body's secrets in cl.secrets, for masking.
+func (cl *call) checkBody(missing string) error {
+	if missing == "" {
+		return nil
+	}
+	r := operationRoutes[cl.op]
+	// Worded as every check words a missing required value.
+	return &ValidationError{Method: r.method, Path: r.path, Location: "body", Field: missing, Pointer: spec.Pointer(strings.Split(missing, ".")...),
+		Kind: string(validation.KindMissingRequired), Reason: validation.RuleRequired}
 }

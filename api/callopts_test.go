@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // everyMethod calls fn with the name and a caller of every operation of
@@ -59,36 +58,37 @@ const callHeader = "X-Call-Option-Test"
 // call and each attempt.
 func TestCallOptionsOnEveryMethod(t *testing.T) {
 	t.Run("header and retries", func(t *testing.T) {
-		var attempts atomic.Int64
-		var headers []string
-		refused := &http.Client{Transport: transportFunc(func(req *http.Request) (*http.Response, error) {
-			attempts.Add(1)
-			headers = append(headers, req.Header.Get(callHeader))
-			// Refused at dial: nothing was sent, so every method may retry.
-			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}
-		})}
-		var rec testutil.SleepRecorder
-		c := newClient(t, "http://127.0.0.1", api.WithHTTPClient(refused), api.WithRetrySleep(rec.Sleep), api.WithRetries(1))
-		everyMethod(t, c, func(name string, call func(context.Context, ...api.CallOption) error) {
-			attempts.Store(0)
-			headers = nil
-			err := call(context.Background(), api.WithCallHeader(callHeader, "r-"+name), api.WithCallRetries(3))
-			if !errors.Is(err, syscall.ECONNREFUSED) {
-				t.Errorf("%s: got %v, want the refused connection", name, err)
-			}
-			if attempts.Load() != 4 {
-				t.Errorf("%s: WithCallRetries(3): %d attempts, want 4", name, attempts.Load())
-			}
-			for i, h := range headers {
-				if h != "r-"+name {
-					t.Errorf("%s: attempt %d carried %s %q", name, i+1, callHeader, h)
+		synctest.Test(t, func(t *testing.T) {
+			var attempts atomic.Int64
+			var headers []string
+			refused := &http.Client{Transport: transportFunc(func(req *http.Request) (*http.Response, error) {
+				attempts.Add(1)
+				headers = append(headers, req.Header.Get(callHeader))
+				// Refused at dial: nothing was sent, so every method may retry.
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}
+			})}
+			c := newClient(t, "http://127.0.0.1", api.WithHTTPClient(refused), api.WithRetries(1))
+			everyMethod(t, c, func(name string, call func(context.Context, ...api.CallOption) error) {
+				attempts.Store(0)
+				headers = nil
+				err := call(context.Background(), api.WithCallHeader(callHeader, "r-"+name), api.WithCallRetries(3))
+				if !errors.Is(err, syscall.ECONNREFUSED) {
+					t.Errorf("%s: got %v, want the refused connection", name, err)
 				}
-			}
-			attempts.Store(0)
-			_ = call(context.Background())
-			if attempts.Load() != 2 {
-				t.Errorf("%s: without the option, %d attempts, want the client's 2", name, attempts.Load())
-			}
+				if attempts.Load() != 4 {
+					t.Errorf("%s: WithCallRetries(3): %d attempts, want 4", name, attempts.Load())
+				}
+				for i, h := range headers {
+					if h != "r-"+name {
+						t.Errorf("%s: attempt %d carried %s %q", name, i+1, callHeader, h)
+					}
+				}
+				attempts.Store(0)
+				_ = call(context.Background())
+				if attempts.Load() != 2 {
+					t.Errorf("%s: without the option, %d attempts, want the client's 2", name, attempts.Load())
+				}
+			})
 		})
 	})
 	t.Run("timeouts", func(t *testing.T) {

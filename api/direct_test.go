@@ -14,11 +14,10 @@ import (
 	"github.com/finicity-go/connect-components/api"
 )
 
-// TestTransportFailuresReadAsHTTPClientDoes: a client without a cookie
-// jar or a Timeout hands its requests to the transport directly, not
-// through http.Client.Do; its failures read exactly as Do reports them
-// (a client with a Timeout goes through Do), and an empty answer without
-// a body is an empty answer.
+// TestTransportFailuresReadAsHTTPClientDoes: each attempt goes through
+// http.Client.Do (of a copy of the caller's client), with or without a
+// Timeout: a transport's failures read as Do reports them, and an empty
+// answer without a body is an empty answer.
 func TestTransportFailuresReadAsHTTPClientDoes(t *testing.T) {
 	boom := errors.New("boom")
 	get := pick(t, kindGET)
@@ -68,9 +67,8 @@ func TestTransportFailuresReadAsHTTPClientDoes(t *testing.T) {
 	}
 }
 
-// TestCookieJarIsUsed: a client with a cookie jar sends its requests
-// through http.Client.Do, which sends the jar's cookies and keeps those
-// set by the answer.
+// TestCookieJarIsUsed: the cookie jar of the caller's client sends its
+// cookies and keeps those set by the answer.
 func TestCookieJarIsUsed(t *testing.T) {
 	var cookies []string
 	get := pick(t, kindGET)
@@ -125,14 +123,18 @@ func TestBaseURLPath(t *testing.T) {
 	}
 }
 
-// TestRedirectWithBadLocation: a 3xx whose Location does not parse is an
-// *Error like any other 3xx.
+// TestRedirectWithBadLocation: a 3xx whose Location does not parse is
+// refused by http.Client.Do itself, before it would ask whether to follow
+// it: the call fails with Do's error naming the Location, prefixed once,
+// and nothing else is sent.
 func TestRedirectWithBadLocation(t *testing.T) {
 	srv := newScripted(t, reply{status: http.StatusFound, header: map[string]string{"Location": "http://[::1"}})
 	err := listCall(context.Background(), newClient(t, srv.URL))
-	apiErr, ok := errors.AsType[*api.Error](err)
-	if !ok || apiErr.StatusCode != http.StatusFound || apiErr.Header.Get("Location") != "http://[::1" {
-		t.Fatalf("got %v, want the 302 as an *api.Error with its Location header", err)
+	if _, ok := errors.AsType[*url.Error](err); !ok || !strings.Contains(err.Error(), `failed to parse Location header "http://[::1"`) {
+		t.Fatalf("got %v, want http.Client.Do's error about the Location", err)
+	}
+	if !strings.HasPrefix(err.Error(), "finicity: ") || strings.Count(err.Error(), "finicity: ") != 1 {
+		t.Errorf("message %q", err)
 	}
 	if srv.count() != 1 {
 		t.Errorf("requests: got %d, want 1", srv.count())

@@ -31,58 +31,49 @@
 // # Results and errors
 //
 // Each method returns the decoded model, or an error. A non-2xx answer is
-// an *Error (errors.As) carrying the status, the API's reason code, its
-// texts and the exact body; IsNotFound and IsUnauthorized test the
-// common cases. A request refused before sending (a required field or
-// path parameter left empty, or anything off the spec with
-// WithRequestValidation) is a *ValidationError naming the field. A 2xx
-// answer that does not decode is a *DecodeError. Anything else is a
-// transport failure. Every error's text starts with "finicity: ". The
-// Reason constants (ReasonExpiredToken, ReasonNotFound, ...) name the
-// API's reason codes.
+// an *Error (errors.As) with the status, the API's reason code (the
+// Reason constants name them), its texts and the exact body; IsNotFound
+// and IsUnauthorized test the common cases. A request refused before
+// sending (a required field left empty, or anything off the spec with
+// WithRequestValidation) is a *ValidationError naming the field; a 2xx
+// answer that does not decode, a *DecodeError. Anything else is a
+// transport failure. Every error's text starts with "finicity: ".
 //
-// Every method takes call options after its arguments: WithCallTimeout,
-// WithCallRetries, WithCallAttemptTimeout, WithCallHeader, and
-// WithResponseInto, which hands over the raw *http.Response of a call.
+// Every method takes call options (WithCallTimeout, WithCallHeader, ...)
+// after its arguments.
 //
 // # Models
 //
-// The models (Configuration, LoginForm, MFAChallenge, ...) are the types
-// generated from openapi.yaml into package gen, re-exported here under Go
-// names; each one's comment names the spec's model and lists its fields:
-// Go name, wire name, type, required or optional, and what it holds (go
-// doc api.LoginFormParams). A required field left at its zero value is
-// refused before anything is sent, with a *ValidationError naming it.
+// The models (Configuration, LoginForm, ...) are generated from
+// openapi.yaml; each one's comment lists its fields: Go name, wire name,
+// type, required or optional (go doc api.LoginFormParams).
 //
-// # Behaviour
+// # A call's way
 //
-//   - Tokens: WithAppToken (fixed), WithPartnerCredentials (fetched on
-//     first use, shared, renewed after 90 minutes, one refresh and replay
-//     on reason code 10023; credentials the API rejected are never
-//     retried until ResetPartnerCredentials), or
-//     WithTokenSource (a token kept in your own store, shared by a fleet).
-//   - Retries (WithRetries, WithRetryBackoff, WithAttemptTimeout): GET and
-//     DELETE are retried on transient failures (connection refused or
-//     reset, timeouts, 429, 502, 503, 504; never TLS or DNS errors),
-//     with jittered exponential backoff; a Retry-After longer than the
-//     backoff's max is not retried early (the answer comes back at once);
-//     a POST is never re-sent once it may have reached the server. Each
-//     attempt has 30 s by default (DefaultAttemptTimeout), reading the
-//     body included.
-//   - Redirects are never followed: a 3xx is an *Error carrying its
-//     Location, so no credential leaves for another origin.
-//   - Middleware (WithMiddleware), logging (WithLogger, log/slog) and
-//     validation against the embedded spec (WithRequestValidation,
-//     WithResponseValidation). Client documents the order of the layers.
-//   - Client.Generated is the generated client, wired through the same
-//     layers, for those who want every status decoded without errors.
+// The token comes from WithAppToken (fixed), WithPartnerCredentials
+// (fetched, shared, renewed; a rejection remembered until
+// ResetPartnerCredentials) or WithTokenSource (your store, for a fleet).
+// gen's builder makes the request; the User-Agent, your request editors
+// (WithRequestEditor), the call's headers (WithCallHeader) and the
+// credentials are set; WithRequestValidation checks it. Then each attempt,
+// within its time limit (WithAttemptTimeout, 30 s), goes through your
+// middleware (WithMiddleware, the first outermost) to your *http.Client
+// (WithHTTPClient), its answer read into memory (10 MiB at most) and
+// logged (WithLogger). A 401 for an expired token (reason 10023) is
+// replayed once with a new token (WithPartnerCredentials,
+// WithTokenSource); a GET or DELETE that failed for a transient reason
+// (a connection refused or reset, a timeout, 429, 502, 503, 504; never
+// TLS or DNS) is retried with a jittered backoff or the Retry-After
+// (WithRetries, WithRetryBackoff); a POST never once it may have reached
+// the server. WithResponseValidation checks the final answer before it is
+// decoded. No redirect is followed: a 3xx is an *Error carrying its
+// Location, so no credential leaves for another origin. Client.Generated
+// is the generated client, sent the same way, every status decoded.
 //
 // # Secrets
 //
 // The app key, the tokens and the partner secret never appear in log
-// records, in error strings, or when a value of this package is printed
-// (%v, %+v, %#v, %s). Every error leaving the client, from your
-// middleware, TokenSource or request editor too, is masked by where it
-// came from. The values a call returns are never rewritten: an *Error's
-// Body is the exact bytes received.
+// records, in error strings (your middleware's too), or when a value of
+// this package is printed. The values a call returns are never
+// rewritten: an *Error's Body is the exact bytes received.
 package api

@@ -8,89 +8,51 @@ import (
 	"strings"
 
 	"github.com/finicity-go/connect-components/internal/auth"
-	"github.com/finicity-go/connect-components/internal/httpx"
 	"github.com/finicity-go/connect-components/internal/redact"
 )
 
-// Every error this package returns reads "finicity: ..." once, at the
-// start; what it wraps (a transport error, the API's own text) follows
-// without a prefix of its own.
+// errPrefix starts every error text of this package, once.
 const errPrefix = "finicity: "
 
-// sdkError marks the errors this package builds itself: their text
-// already carries the prefix and is masked. Any other error (from the
-// transport, a middleware, a TokenSource, a request editor) is wrapped
-// once, masked, on its way out (masker.wrap): by its type, never by what
-// its text looks like.
-type sdkError interface {
-	error
-	fromSDK()
+// maskFunc hides the client's credentials in an error's text (nil: none).
+type maskFunc func(string) string
+
+func (m maskFunc) in(s string) string {
+	if m == nil {
+		return s
+	}
+	return m(s)
 }
 
-func (Error) fromSDK()            {}
-func (DecodeError) fromSDK()      {}
-func (*ValidationError) fromSDK() {}
-func (*transportError) fromSDK()  {}
-func (*rejectedError) fromSDK()   {}
-
-// Error is a non-2xx answer from the API. Every typed method returns it
-// (as error) for any status other than the documented successes; reach it
-// with errors.As:
+// Error is a non-2xx answer from the API. Its fields hold what the API
+// sent, unchanged; only Error's text masks the credentials a server may
+// quote back.
 //
 //	var apiErr *api.Error
 //	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound { ... }
-//
-// Errors that are not an *Error (nor wrap one) come from the transport
-// (DNS, connection, timeout, cancelled context), from a 2xx body that does
-// not decode, or from a request refused before sending (*ValidationError).
-//
-// Every field holds what the API sent, unchanged. Only the text of Error()
-// masks credentials the server may have quoted back.
 type Error struct {
-	// StatusCode is the HTTP status.
-	StatusCode int
-	// ReasonCode is the API's constant for the case: one of the Reason
-	// constants (ReasonInvalidField, ReasonExpiredToken, ReasonNotFound,
-	// ...) or another the API added. Empty when the body carried none.
-	ReasonCode string
-	// Description is the short description of the reason code.
-	Description string
-	// Details says what in the request was at fault.
-	Details string
-	// Source is the application that produced the error.
-	Source string
-	// Recoverable is the API's hint: false means the same request always
-	// fails; true means a retry may succeed.
-	Recoverable bool
-	// Items holds every item of the error body; the fields above are the
-	// first one's.
-	Items []ErrorItem
-	// Body is the response body exactly as received.
-	Body []byte
-	// Header holds the answer's headers, exactly as received
-	// (Retry-After, Location, a request id).
-	Header http.Header
-	// Location is where a redirect (3xx) pointed. The client follows no
-	// redirect, so that no credential leaves for another origin: a 3xx is
-	// an *Error like any other status.
-	Location string
-	// Method and Path identify the request (the path has no query and no
-	// host), as sent: escapes such as %2F kept.
+	StatusCode  int
+	ReasonCode  string      // a Reason constant, another the API added, or ""
+	Description string      // the reason code's short description
+	Details     string      // what in the request was at fault
+	Source      string      // the application that produced the error
+	Recoverable bool        // the API's hint: false, the same request always fails
+	Items       []ErrorItem // every item of the body: the fields above are the first's
+	Body        []byte      // the body, exactly as received
+	Header      http.Header // the headers, exactly as received (Retry-After, a request id)
+	Location    string      // where a 3xx pointed: no redirect is followed
+	// Method and Path identify the request: the path as sent (%2F kept).
 	Method, Path string
 
-	// mask hides the client's credentials in the text of Error().
-	mask func(string) string
-	// rejected: the API itself refused partner credentials (see Is).
-	rejected bool
+	mask     maskFunc
+	rejected bool // the API itself refused partner credentials (see Is)
 }
 
 // Is makes errors.Is(err, ErrCredentialsRejected) true for the API's own
-// refusal of partner credentials: a 401 or 403 to partner authentication
-// whose body is the API's error object. A gateway's page, a 5xx or a
-// timeout is not a rejection.
-func (e Error) Is(target error) bool { return target == ErrCredentialsRejected && e.rejected }
+// refusal of partner credentials (see ErrCredentialsRejected).
+func (e *Error) Is(target error) bool { return target == ErrCredentialsRejected && e.rejected }
 
-func (e Error) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s%s %s: %d", errPrefix, e.Method, e.Path, e.StatusCode)
 	if text := http.StatusText(e.StatusCode); text != "" {
@@ -102,40 +64,29 @@ func (e Error) Error() string {
 	if text := sentences(e.Description, e.Details); text != "" {
 		b.WriteString(": " + text)
 	}
-	if e.StatusCode >= 300 && e.StatusCode < 400 {
-		if e.Location != "" {
-			b.WriteString(": redirect to " + e.Location + " not followed")
-		} else {
-			b.WriteString(": redirect not followed")
-		}
+	if redirect := e.StatusCode >= 300 && e.StatusCode < 400; redirect && e.Location != "" {
+		b.WriteString(": redirect to " + e.Location + " not followed")
+	} else if redirect {
+		b.WriteString(": redirect not followed")
 	}
-	return e.masked(b.String())
+	return e.mask.in(b.String())
 }
 
-// GoString keeps %#v from printing the raw body, which may quote a
-// credential back. Values are masked before they are quoted, since
-// quoting escapes what the masker looks for; the quoted text is masked
-// again all the same.
-func (e Error) GoString() string {
+// GoString keeps %#v from printing the raw body; values are masked before
+// they are quoted (which escapes what the masker looks for), and after.
+func (e *Error) GoString() string {
 	header := redact.Header(e.Header)
 	for _, vs := range header {
 		for i, v := range vs {
-			vs[i] = e.masked(v)
+			vs[i] = e.mask.in(v)
 		}
 	}
-	return e.masked(fmt.Sprintf("&api.Error{StatusCode:%d, ReasonCode:%q, Method:%q, Path:%q, Header:%#v, Body:%q}",
-		e.StatusCode, e.masked(e.ReasonCode), e.masked(e.Method), e.masked(e.Path), header, e.masked(string(redact.JSON(e.Body)))))
-}
-
-func (e Error) masked(s string) string {
-	if e.mask == nil {
-		return s
-	}
-	return e.mask(s)
+	return e.mask.in(fmt.Sprintf("&api.Error{StatusCode:%d, ReasonCode:%q, Method:%q, Path:%q, Header:%#v, Body:%q}",
+		e.StatusCode, e.mask.in(e.ReasonCode), e.mask.in(e.Method), e.mask.in(e.Path), header, e.mask.in(string(redact.JSON(e.Body)))))
 }
 
 // sentences joins the description and the details as one text: "Not
-// found. No configuration with that id." rather than "Not found.: No...".
+// found. No configuration with that id.", not "Not found.: No...".
 func sentences(description, details string) string {
 	description, details = strings.TrimSpace(description), strings.TrimSpace(details)
 	switch {
@@ -150,29 +101,20 @@ func sentences(description, details string) string {
 	}
 }
 
-// newError builds the *Error of a non-2xx answer. It never fails: a body
-// that is not the documented error object still yields an Error with the
-// status, the headers and the raw body.
-func newError(r *httpx.Response, mask func(string) string) *Error {
-	e := &Error{StatusCode: r.StatusCode, Header: r.Header, Body: r.Body, mask: mask}
+// newError builds the *Error of a non-2xx answer, whatever its body.
+func newError(r *response, mask maskFunc) *Error {
+	req := r.Request
+	e := &Error{StatusCode: r.StatusCode, Header: r.Header, Body: r.data, Method: req.Method, Path: req.URL.EscapedPath(), mask: mask}
 	if e.StatusCode >= 300 && e.StatusCode < 400 {
 		e.Location = r.Header.Get("Location")
 	}
-	req := r.Request
-	if req != nil {
-		e.Method = req.Method
-		if req.URL != nil {
-			e.Path = req.URL.EscapedPath()
-		}
-	}
 	var parsed ErrorResponse
-	if json.Unmarshal(r.Body, &parsed) == nil && len(parsed.Errors.Error) > 0 {
+	if json.Unmarshal(r.data, &parsed) == nil && len(parsed.Errors.Error) > 0 {
 		e.Items = parsed.Errors.Error
 		first := parsed.Errors.Error[0]
 		e.ReasonCode, e.Description, e.Details = first.ReasonCode, first.Description, first.Details
 		e.Source, e.Recoverable = first.Source, first.Recoverable
-		e.rejected = req != nil && req.URL != nil && auth.IsTokenRequest(req) &&
-			(e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
+		e.rejected = auth.IsTokenRequest(req) && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
 	}
 	return e
 }
@@ -180,8 +122,7 @@ func newError(r *httpx.Response, mask func(string) string) *Error {
 // IsNotFound reports whether err is (or wraps) an API 404.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
-// IsUnauthorized reports whether err is (or wraps) an API 401: missing
-// key, invalid or expired token.
+// IsUnauthorized reports whether err is (or wraps) an API 401.
 func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
 
 func hasStatus(err error, status int) bool {
@@ -191,9 +132,9 @@ func hasStatus(err error, status int) bool {
 
 // ErrCredentialsRejected matches (errors.Is) the error of
 // Partners.Authenticate when the API itself refused the credentials (a 401
-// or 403 whose body is the API's error object), and the error of every
-// call of a client whose partner credentials (WithPartnerCredentials) were
-// refused that way. The same error also wraps the API's *Error.
+// or 403 whose body is its error object, not a gateway's page, a 5xx or a
+// timeout), and that of every later call of a client whose partner
+// credentials were refused. The error also wraps the API's *Error.
 var ErrCredentialsRejected = errors.New("finicity: partner credentials rejected")
 
 // ValidationError is a request refused before sending, or a response
@@ -246,7 +187,7 @@ type ValidationError struct {
 	// also failed validation: errors.As finds either.
 	apiErr *Error
 	// resp is the response refused, for WithResponseInto.
-	resp *httpx.Response
+	resp *response
 }
 
 func (e *ValidationError) Error() string {

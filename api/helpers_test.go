@@ -100,40 +100,60 @@ type reply struct {
 	hangUp bool
 }
 
-// scripted is a server answering the n-th request with replies[n] (the
-// last one repeats), recording every request.
+// scripted answers the n-th request with replies[n] (the last one
+// repeats), recording every request and when it arrived. newScripted
+// serves it on 127.0.0.1; inProcess serves it without a socket, for a
+// synctest bubble.
 type scripted struct {
 	*httptest.Server
-	mu   sync.Mutex
-	reqs []recorded
+	replies []reply
+	mu      sync.Mutex
+	reqs    []recorded
 }
 
 type recorded struct {
 	method, path string
 	header       http.Header
 	body         string
+	at           time.Time
 }
 
 func newScripted(t testing.TB, replies ...reply) *scripted {
 	t.Helper()
-	s := &scripted{}
-	s.Server = newServer(t, func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		n := len(s.reqs)
-		s.reqs = append(s.reqs, recorded{method: r.Method, path: r.URL.Path, header: r.Header.Clone(), body: string(body)})
-		s.mu.Unlock()
-		rp := replies[min(n, len(replies)-1)]
-		if rp.hangUp {
-			conn, _, err := w.(http.Hijacker).Hijack()
-			if err == nil {
-				_ = conn.Close()
-			}
-			return
-		}
-		writeReply(w, rp)
-	})
+	s := &scripted{replies: replies}
+	s.Server = newServer(t, s.ServeHTTP)
 	return s
+}
+
+// inProcess returns a scripted server and a client that hands it every
+// request in process (handlerTransport).
+func inProcess(replies ...reply) (*scripted, *http.Client) {
+	s := &scripted{replies: replies}
+	return s, handlerTransport(s)
+}
+
+func (s *scripted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	n := len(s.reqs)
+	s.reqs = append(s.reqs, recorded{method: r.Method, path: r.URL.Path, header: r.Header.Clone(), body: string(body), at: time.Now()})
+	s.mu.Unlock()
+	rp := s.replies[min(n, len(s.replies)-1)]
+	if rp.hangUp {
+		// The server drops the connection without answering.
+		panic(http.ErrAbortHandler)
+	}
+	writeReply(w, rp)
+}
+
+// gaps returns the time between each request and the one before it.
+func (s *scripted) gaps() []time.Duration {
+	reqs := s.requests()
+	var out []time.Duration
+	for i := 1; i < len(reqs); i++ {
+		out = append(out, reqs[i].at.Sub(reqs[i-1].at))
+	}
+	return out
 }
 
 func writeReply(w http.ResponseWriter, rp reply) {
@@ -238,9 +258,11 @@ func (f transportFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 // handlerTransport serves requests with h in process: no socket, so it can
 // run inside a synctest bubble, where a handler blocking on a channel is
-// durably blocked.
+// durably blocked. A handler that aborts (panic(http.ErrAbortHandler)),
+// as one dropping the connection does, gives the error net/http's client
+// reports for a connection closed before the answer: io.EOF.
 func handlerTransport(h http.Handler) *http.Client {
-	return &http.Client{Transport: transportFunc(func(req *http.Request) (*http.Response, error) {
+	return &http.Client{Transport: transportFunc(func(req *http.Request) (resp *http.Response, err error) {
 		if err := req.Context().Err(); err != nil {
 			return nil, err
 		}
@@ -248,12 +270,20 @@ func handlerTransport(h http.Handler) *http.Client {
 		if in.Body == nil {
 			in.Body = http.NoBody
 		}
+		defer func() {
+			if req.Body != nil {
+				_ = req.Body.Close()
+			}
+			if r := recover(); r != nil {
+				if r != http.ErrAbortHandler {
+					panic(r)
+				}
+				resp, err = nil, io.EOF
+			}
+		}()
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, in)
-		if req.Body != nil {
-			_ = req.Body.Close()
-		}
-		resp := rec.Result()
+		resp = rec.Result()
 		resp.Request = req
 		return resp, nil
 	})}
@@ -267,8 +297,9 @@ func randomSecret(name string) string {
 	return name + "-" + hex.EncodeToString(b)
 }
 
-// noJitter makes the retry waits exact.
-func noJitter(d time.Duration) time.Duration { return d }
+// quickRetries makes the waits between retries a millisecond at most, for
+// the tests against a real server, where the clock is real too.
+var quickRetries = api.WithRetryBackoff(time.Millisecond, time.Millisecond)
 
 // mustContainNone fails t if text contains any of secrets.
 func mustContainNone(t testing.TB, where, text string, secrets ...string) {

@@ -13,11 +13,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/retry"
 	"github.com/finicity-go/connect-components/internal/spec"
-	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // trace records what middlewares see, in order.
@@ -59,22 +59,23 @@ func (tr *trace) named(name string) api.Middleware {
 // first outermost), inside the retry loop: a GET answered 503 then 200
 // goes through both twice.
 func TestMiddlewareOrderAndAttempts(t *testing.T) {
-	get := pick(t, kindGET)
-	srv := newScripted(t, reply{status: 503}, get.okReply())
-	var tr trace
-	var rec testutil.SleepRecorder
-	c := newClient(t, srv.URL, api.WithMiddleware(tr.named("A")), api.WithMiddleware(tr.named("B")), api.WithRetrySleep(rec.Sleep))
-	if err := get.call(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	line, ok := "GET "+get.urlPath(), fmt.Sprint(get.okReply().status)
-	want := []string{
-		"A> " + line, "B> " + line, "<B 503", "<A 503",
-		"A> " + line, "B> " + line, "<B " + ok, "<A " + ok,
-	}
-	if got := tr.all(); !slices.Equal(got, want) {
-		t.Errorf("trace:\n got %q\nwant %q", got, want)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		get := pick(t, kindGET)
+		_, hc := inProcess(reply{status: 503}, get.okReply())
+		var tr trace
+		c := newClient(t, "http://127.0.0.1", api.WithHTTPClient(hc), api.WithMiddleware(tr.named("A")), api.WithMiddleware(tr.named("B")))
+		if err := get.call(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+		line, ok := "GET "+get.urlPath(), fmt.Sprint(get.okReply().status)
+		want := []string{
+			"A> " + line, "B> " + line, "<B 503", "<A 503",
+			"A> " + line, "B> " + line, "<B " + ok, "<A " + ok,
+		}
+		if got := tr.all(); !slices.Equal(got, want) {
+			t.Errorf("trace:\n got %q\nwant %q", got, want)
+		}
+	})
 }
 
 // TestMiddlewareSeesTheTokenFetch: with partner credentials, partner
@@ -136,6 +137,33 @@ func TestMiddlewareSeesCredentialsAndBody(t *testing.T) {
 	}
 	if attempt != 1 {
 		t.Errorf("attempt: got %d", attempt)
+	}
+}
+
+// TestMiddlewareReadingTheBodyTakesNothing: a middleware that reads the
+// body and hands the response up as it came leaves the body whole for the
+// middleware before it, and for the caller.
+func TestMiddlewareReadingTheBodyTakesNothing(t *testing.T) {
+	get := pick(t, kindGET)
+	srv := newScripted(t, get.okReply())
+	var read []string
+	reader := func(next api.Doer) api.Doer {
+		return api.DoerFunc(func(req *http.Request) (*http.Response, error) {
+			resp, err := next.Do(req)
+			if err == nil {
+				body, _ := io.ReadAll(resp.Body)
+				read = append(read, string(body))
+			}
+			return resp, err
+		})
+	}
+	got, err := get.result(context.Background(), newClient(t, srv.URL, api.WithMiddleware(reader, reader)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, get.op, get.ok, got, get.answerValue)
+	if want := []string{get.answer, get.answer}; !slices.Equal(read, want) {
+		t.Errorf("the middleware read %q, want the whole body twice", read)
 	}
 }
 

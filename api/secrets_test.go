@@ -208,7 +208,6 @@ func TestCredentialsNeverLeak(t *testing.T) {
 
 	var logs testutil.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	var rec testutil.SleepRecorder
 	// headerQuoter fails a request with an error quoting its headers, as a
 	// careless proxy or transport might.
 	headerQuoter := func(next api.Doer) api.Doer {
@@ -225,7 +224,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 		}
 		return nil
 	})
-	base := []api.Option{api.WithBaseURL(srv.URL), api.WithLogger(logger), api.WithRetrySleep(rec.Sleep), api.WithMiddleware(headerQuoter), quote}
+	base := []api.Option{api.WithBaseURL(srv.URL), api.WithLogger(logger), quickRetries, api.WithMiddleware(headerQuoter), quote}
 	mk := func(source api.Option, extra ...api.Option) *api.Client {
 		c, err := api.NewClient(key, append(append([]api.Option{source}, base...), extra...)...)
 		if err != nil {
@@ -428,8 +427,7 @@ func TestErrorStrings(t *testing.T) {
 	dead := newServer(t, func(http.ResponseWriter, *http.Request) {})
 	deadURL := dead.URL
 	dead.Close()
-	var rec testutil.SleepRecorder
-	errs = append(errs, listCall(ctx, newClient(t, deadURL, api.WithRetrySleep(rec.Sleep))), createCall(ctx, newClient(t, deadURL, api.WithRetrySleep(rec.Sleep))))
+	errs = append(errs, listCall(ctx, newClient(t, deadURL, quickRetries)), createCall(ctx, newClient(t, deadURL, quickRetries)))
 	hangUp := newScripted(t, reply{hangUp: true})
 	errs = append(errs, createCall(ctx, newClient(t, hangUp.URL)))
 	cancelled, cancel := context.WithCancel(ctx)

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
@@ -368,20 +370,20 @@ func TestTokenMaxAge(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newTokenServer(t, false)
-			hs := newServer(t, srv.ServeHTTP)
-			clock := testutil.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-			c := newPartnerClient(t, hs.URL, append(tc.opts, api.WithClock(clock.Now))...)
-			if err := listCall(context.Background(), c); err != nil {
-				t.Fatal(err)
-			}
-			clock.Advance(tc.advance)
-			if err := listCall(context.Background(), c); err != nil {
-				t.Fatal(err)
-			}
-			if seen, _ := srv.calledWith(); !slices.Equal(seen, tc.want) {
-				t.Errorf("tokens: got %v, want %v", seen, tc.want)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				srv := newTokenServer(t, false)
+				c := newPartnerClient(t, "http://127.0.0.1", append(tc.opts, api.WithHTTPClient(handlerTransport(srv)))...)
+				if err := listCall(context.Background(), c); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(tc.advance) // the bubble's clock moves at once
+				if err := listCall(context.Background(), c); err != nil {
+					t.Fatal(err)
+				}
+				if seen, _ := srv.calledWith(); !slices.Equal(seen, tc.want) {
+					t.Errorf("tokens: got %v, want %v", seen, tc.want)
+				}
+			})
 		})
 	}
 }
@@ -440,6 +442,23 @@ func TestTokenSource(t *testing.T) {
 		}
 		if srv.count() != 1 {
 			t.Errorf("requests: got %d, want 1", srv.count())
+		}
+	})
+	t.Run("a body that cannot be sent again is not replayed", func(t *testing.T) {
+		srv := newScripted(t, reply{status: 401, body: expiredJSON}, post.okReply())
+		ts := &scriptedTokens{tokens: []string{"tok-1", "tok-2"}}
+		// Generated's request with a body read once, and no GetBody.
+		oneShot := gen.RequestEditorFn(func(_ context.Context, req *http.Request) error {
+			body, err := io.ReadAll(req.Body)
+			req.Body, req.GetBody = io.NopCloser(io.MultiReader(bytes.NewReader(body))), nil
+			return err
+		})
+		resp, err := post.generated(context.Background(), newTokenSourceClient(t, srv.URL, ts), "", oneShot)
+		if err != nil || resp.Interface().(*http.Response).StatusCode != 401 {
+			t.Fatalf("got %v, %v; want the 401", resp, err)
+		}
+		if _, inv := ts.calls(); !slices.Equal(inv, []string{"tok-1"}) || srv.count() != 1 {
+			t.Errorf("Invalidate %v, requests %d; want [tok-1] (the token is spent) and 1", inv, srv.count())
 		}
 	})
 	t.Run("another 401 is not a reason to replay", func(t *testing.T) {

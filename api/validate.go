@@ -8,18 +8,17 @@ import (
 	"net/url"
 	"sync"
 
-	"github.com/finicity-go/connect-components/internal/httpx"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 	"github.com/finicity-go/connect-components/internal/validation"
 )
 
-// validate is the outermost layer when WithRequestValidation or
-// WithResponseValidation is on: a request is checked before anything is
-// sent, and the final answer (after retries and token replay) is checked
-// before it is decoded. Routing is exact: the path of baseURL
+// newValidator returns the validation step, for WithRequestValidation or
+// WithResponseValidation: a request is checked before anything is sent,
+// and the final answer (after retries and token replay) is checked before
+// it is decoded. Routing is exact: the path of baseURL
 // (https://host/proxy) is taken off each request's path before it is
 // matched with the spec's.
-func validate(next httpx.Sender, baseURL string, requests, responses bool, m *masker) (httpx.Sender, error) {
+func newValidator(baseURL string, requests, responses bool, m *masker) (*validator, error) {
 	v, err := specdoc.Validator()
 	if err != nil {
 		return nil, fmt.Errorf("%sload the embedded OpenAPI document: %w", errPrefix, err)
@@ -27,17 +26,18 @@ func validate(next httpx.Sender, baseURL string, requests, responses bool, m *ma
 	if u, err := url.Parse(baseURL); err == nil {
 		v = v.Under(u.EscapedPath())
 	}
-	return &validator{next: next, v: v, requests: requests, responses: responses, m: m}, nil
+	return &validator{v: v, requests: requests, responses: responses, m: m}, nil
 }
 
 type validator struct {
-	next                httpx.Sender
 	v                   *validation.Validator
 	requests, responses bool
 	m                   *masker
 }
 
-func (d *validator) Send(req *http.Request) (*httpx.Response, error) {
+// send checks req, sends it with next (the attempts), and checks the
+// answer.
+func (d *validator) send(req *http.Request, next func(*http.Request) (*response, error)) (*response, error) {
 	var route *validation.Route
 	if d.requests {
 		checked, r, err := d.checkRequest(req)
@@ -46,15 +46,15 @@ func (d *validator) Send(req *http.Request) (*httpx.Response, error) {
 		}
 		req, route = checked, r
 	}
-	resp, err := d.next.Send(req)
+	resp, err := next(req)
 	if err != nil || !d.responses {
 		return resp, err
 	}
 	var findings []validation.Finding
 	if route != nil {
-		findings = d.v.CheckRouteResponse(req.Context(), route, req, resp.StatusCode, resp.Header, resp.Body)
+		findings = d.v.CheckRouteResponse(req.Context(), route, req, resp.StatusCode, resp.Header, resp.data)
 	} else {
-		_, findings = d.v.CheckResponse(req.Context(), req, resp.StatusCode, resp.Header, resp.Body)
+		_, findings = d.v.CheckResponse(req.Context(), req, resp.StatusCode, resp.Header, resp.data)
 	}
 	// A field the API sends that the spec lacks is informational (the
 	// API grew): the answer decodes all the same.

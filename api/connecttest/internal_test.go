@@ -68,3 +68,23 @@ func TestCloseEndsServedDelays(t *testing.T) {
 		t.Errorf("got %v, want a dropped connection", err)
 	}
 }
+
+// TestGivesToken: an option is told a source of Finicity-App-Token by
+// what it sets, without a client built: the kit then leaves its own out.
+func TestGivesToken(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []api.Option
+		want bool
+	}{
+		{"none", nil, false},
+		{"other options", []api.Option{api.WithRetries(1), nil, api.WithBaseURL(InProcessURL)}, false},
+		{"app token", []api.Option{api.WithRetries(1), api.WithAppToken("tok")}, true},
+		{"partner credentials", []api.Option{api.WithPartnerCredentials(PartnerID, PartnerSecret)}, true},
+		{"an invalid one", []api.Option{api.WithAppToken(" ")}, false},
+	} {
+		if got := givesToken(tc.opts); got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -7,13 +7,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 	"testing"
 
 	"github.com/finicity-go/connect-components/api"
+	apiconfig "github.com/finicity-go/connect-components/internal/config"
 	"github.com/finicity-go/connect-components/internal/sandbox"
-	"github.com/finicity-go/connect-components/internal/transportpin"
 )
 
 // Server is a stateful, in-memory stand-in for the Data Connect Components
@@ -227,29 +226,41 @@ func (s *Server) ServedClient(opts ...api.Option) *api.Client {
 }
 
 // client builds a client with the transport options, the kit's token
-// source unless opts have one, and opts. api.NewClient refuses both no
-// token source and two of them, and its options are opaque functions: an
-// option is taken for a token source when it makes a client on its own
-// (any other option alone fails for want of one).
-//
-// rt is pinned last, under whatever *http.Client opts chose.
+// source unless opts have one, and opts; rt is pinned last, under whatever
+// *http.Client opts chose, on a copy of it.
 func (s *Server) client(appKey string, transport, opts []api.Option, rt http.RoundTripper) *api.Client {
 	s.t.Helper()
 	all := transport
-	if !slices.ContainsFunc(opts, isTokenSource) {
+	if !givesToken(opts) {
 		all = append(all, s.defaultToken())
 	}
-	all = append(append(all, opts...), transportpin.Option(rt).(api.Option))
-	c, err := api.NewClient(appKey, all...)
+	pin := func(set *settings) error {
+		hc := *set.HTTPClient
+		hc.Transport = rt
+		set.HTTPClient = &hc
+		return nil
+	}
+	c, err := api.NewClient(appKey, append(append(all, opts...), pin)...)
 	if err != nil {
 		s.t.Fatalf("connecttest: %v", err)
 	}
 	return c
 }
 
-func isTokenSource(opt api.Option) bool {
-	_, err := api.NewClient(AppKey, opt)
-	return err == nil
+// settings is what api's options set: an api.Option is a function of it.
+type settings = apiconfig.Settings[api.TokenSource, api.Middleware]
+
+// givesToken reports whether opts set a source of Finicity-App-Token
+// (api.NewClient refuses none and two), applying them to settings of
+// their own.
+func givesToken(opts []api.Option) bool {
+	var set settings
+	for _, opt := range opts {
+		if opt != nil && opt(&set) == nil && len(set.Sources) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) defaultToken() api.Option {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/finicity-go/connect-components/internal/retry"
-	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // counter is a FetchFunc issuing tok-1, tok-2, ... after an optional gate.
@@ -45,7 +44,7 @@ func (c *counter) fetch(ctx context.Context) (string, error) {
 func TestPartnerTokenSharesOneFetch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := &counter{gate: make(chan struct{})}
-		p := NewPartnerToken(c.fetch, 0, nil)
+		p := NewPartnerToken(c.fetch, 0, 0)
 		const n = 1000
 		var wg sync.WaitGroup
 		toks := make(chan string, n)
@@ -73,34 +72,37 @@ func TestPartnerTokenSharesOneFetch(t *testing.T) {
 	})
 }
 
+// TestPartnerTokenMaxAge: a token is reused until it is as old as the
+// max age, on the bubble's clock.
 func TestPartnerTokenMaxAge(t *testing.T) {
-	clock := testutil.NewClock(time.Unix(0, 0))
-	c := &counter{}
-	p := NewPartnerToken(c.fetch, 0, clock.Now)
-	ctx := context.Background()
-	steps := []struct {
-		advance time.Duration
-		want    string
-	}{
-		{0, "tok-1"},
-		{89 * time.Minute, "tok-1"},
-		{59 * time.Second, "tok-1"},
-		{time.Second, "tok-2"}, // 90 minutes after tok-1
-		{89 * time.Minute, "tok-2"},
-		{2 * time.Hour, "tok-3"},
-	}
-	for i, s := range steps {
-		clock.Advance(s.advance)
-		got, err := p.Token(ctx)
-		if err != nil || got != s.want {
-			t.Fatalf("step %d: got %q, %v; want %q", i, got, err, s.want)
+	synctest.Test(t, func(t *testing.T) {
+		c := &counter{}
+		p := NewPartnerToken(c.fetch, 0, 0)
+		ctx := context.Background()
+		steps := []struct {
+			advance time.Duration
+			want    string
+		}{
+			{0, "tok-1"},
+			{89 * time.Minute, "tok-1"},
+			{59 * time.Second, "tok-1"},
+			{time.Second, "tok-2"}, // 90 minutes after tok-1
+			{89 * time.Minute, "tok-2"},
+			{2 * time.Hour, "tok-3"},
 		}
-	}
+		for i, s := range steps {
+			time.Sleep(s.advance)
+			got, err := p.Token(ctx)
+			if err != nil || got != s.want {
+				t.Fatalf("step %d: got %q, %v; want %q", i, got, err, s.want)
+			}
+		}
+	})
 }
 
 func TestPartnerTokenInvalidateOnlyTheFailedToken(t *testing.T) {
 	c := &counter{}
-	p := NewPartnerToken(c.fetch, time.Hour, nil)
+	p := NewPartnerToken(c.fetch, time.Hour, 0)
 	ctx := context.Background()
 	first, _ := p.Token(ctx)
 	p.Invalidate("some-other-token")
@@ -127,7 +129,7 @@ func TestPartnerTokenInvalidateOnlyTheFailedToken(t *testing.T) {
 func TestPartnerTokenRemembersRejection(t *testing.T) {
 	apiErr := errors.New("401 reason 10024")
 	c := &counter{err: func(int64) error { return &RejectedError{Err: apiErr} }}
-	p := NewPartnerToken(c.fetch, 0, nil)
+	p := NewPartnerToken(c.fetch, 0, 0)
 	for i := range 5 {
 		_, err := p.Token(context.Background())
 		if _, ok := errors.AsType[*RejectedError](err); !ok || !errors.Is(err, apiErr) {
@@ -146,24 +148,29 @@ func TestPartnerTokenRemembersRejection(t *testing.T) {
 	}
 }
 
+// TestPartnerTokenTransientErrorIsNotRemembered: a failure that is not a
+// rejection fails its Token call alone; the next one fetches again (after
+// the backoff, in the bubble).
 func TestPartnerTokenTransientErrorIsNotRemembered(t *testing.T) {
-	c := &counter{err: func(n int64) error {
-		if n == 1 {
-			return errors.New("connection reset")
+	synctest.Test(t, func(t *testing.T) {
+		c := &counter{err: func(n int64) error {
+			if n == 1 {
+				return errors.New("connection reset")
+			}
+			return nil
+		}}
+		p := NewPartnerToken(c.fetch, 0, 0)
+		if _, err := p.Token(context.Background()); err == nil || err.Error() != "connection reset" {
+			t.Fatalf("got %v, want the first error", err)
 		}
-		return nil
-	}}
-	p := NewPartnerToken(c.fetch, 0, nil)
-	if _, err := p.Token(context.Background()); err == nil || err.Error() != "connection reset" {
-		t.Fatalf("got %v, want the first error", err)
-	}
-	if tok, err := p.Token(context.Background()); err != nil || tok != "tok-2" {
-		t.Fatalf("got %q, %v", tok, err)
-	}
+		if tok, err := p.Token(context.Background()); err != nil || tok != "tok-2" {
+			t.Fatalf("got %q, %v", tok, err)
+		}
+	})
 }
 
 func TestPartnerTokenEmptyTokenIsAnError(t *testing.T) {
-	p := NewPartnerToken(func(context.Context) (string, error) { return "", nil }, 0, nil)
+	p := NewPartnerToken(func(context.Context) (string, error) { return "", nil }, 0, 0)
 	if _, err := p.Token(context.Background()); err == nil {
 		t.Fatal("want an error for an empty token")
 	}
@@ -174,7 +181,7 @@ func TestPartnerTokenEmptyTokenIsAnError(t *testing.T) {
 func TestPartnerTokenWaiterLeavesOnCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := &counter{gate: make(chan struct{})}
-		p := NewPartnerToken(c.fetch, 0, nil)
+		p := NewPartnerToken(c.fetch, 0, 0)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
 		go func() { _, err := p.Token(ctx); done <- err }()
@@ -202,13 +209,16 @@ func TestPartnerTokenAbandonedFetchIsBounded(t *testing.T) {
 			<-ctx.Done() // a server that never answers
 			ended <- ctx.Err()
 			return "", ctx.Err()
-		}, 0, nil)
+		}, 0, 0)
 		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
+		start := time.Now()
+		go func() {
+			synctest.Wait() // the fetch waits for an answer
+			cancel()
+		}()
 		if _, err := p.Token(ctx); !errors.Is(err, context.Canceled) {
 			t.Fatalf("got %v", err)
 		}
-		start := time.Now()
 		if err := <-ended; !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("fetch ended with %v", err)
 		}
@@ -218,29 +228,67 @@ func TestPartnerTokenAbandonedFetchIsBounded(t *testing.T) {
 	})
 }
 
-// TestPartnerTokenReset: Reset forgets a rejection, and the next Token
-// fetches with the new FetchFunc.
-func TestPartnerTokenReset(t *testing.T) {
-	c := &counter{err: func(int64) error { return &RejectedError{Err: errors.New("rejected")} }}
-	p := NewPartnerToken(c.fetch, 0, nil)
-	for range 3 {
-		if _, err := p.Token(context.Background()); err == nil {
-			t.Fatal("want the rejection")
-		}
-	}
-	good := &counter{}
-	p.Reset(good.fetch)
-	if tok, err := p.Token(context.Background()); err != nil || tok != "tok-1" {
-		t.Fatalf("after Reset: %q, %v", tok, err)
-	}
-	if c.n.Load() != 1 || good.n.Load() != 1 {
-		t.Errorf("fetches: %d rejected, %d new; want 1 and 1", c.n.Load(), good.n.Load())
+// TestPartnerTokenCallerGoneFetchesNothing: a caller whose context is
+// done already gets its error, and no authentication is sent.
+func TestPartnerTokenCallerGoneFetchesNothing(t *testing.T) {
+	c := &counter{}
+	p := NewPartnerToken(c.fetch, 0, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.Token(ctx); !errors.Is(err, context.Canceled) || c.n.Load() != 0 {
+		t.Errorf("got %v after %d fetches; want context.Canceled and none", err, c.n.Load())
 	}
 }
 
+// TestPartnerTokenReset: Reset forgets a rejection, and the next Token
+// fetches (with the credentials the fetch reads now), at once.
+func TestPartnerTokenReset(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var reject atomic.Bool
+		reject.Store(true)
+		c := &counter{err: func(int64) error {
+			if reject.Load() {
+				return &RejectedError{Err: errors.New("rejected")}
+			}
+			return nil
+		}}
+		p := NewPartnerToken(c.fetch, 0, 0)
+		for range 3 {
+			if _, err := p.Token(context.Background()); err == nil {
+				t.Fatal("want the rejection")
+			}
+		}
+		reject.Store(false)
+		p.Reset()
+		if tok, err := p.Token(context.Background()); err != nil || tok != "tok-2" {
+			t.Fatalf("after Reset: %q, %v", tok, err)
+		}
+		if c.n.Load() != 2 {
+			t.Errorf("fetches: %d, want 2", c.n.Load())
+		}
+		// Reset after an ordinary failure: no backoff to wait out.
+		c.err = func(n int64) error {
+			if n == 3 {
+				return errors.New("502 from a gateway")
+			}
+			return nil
+		}
+		p.Invalidate("tok-2")
+		if _, err := p.Token(context.Background()); err == nil {
+			t.Fatal("want the failure")
+		}
+		p.Reset()
+		start := time.Now()
+		if tok, err := p.Token(context.Background()); err != nil || tok != "tok-4" || time.Since(start) != 0 {
+			t.Errorf("after Reset: %q, %v after %v; want tok-4 at once", tok, err, time.Since(start))
+		}
+	})
+}
+
 // TestPartnerTokenBackoff: after ordinary failures in a row, each fetch
-// waits backoff(failures) first, in real (bubble) time; a success resets
-// the count; a rejection is not an ordinary failure.
+// waits first, on the bubble's clock, for the backoff of the failures
+// (jittered in the upper half of its step); a success resets the count;
+// a rejection is not an ordinary failure.
 func TestPartnerTokenBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := &counter{err: func(n int64) error {
@@ -249,18 +297,15 @@ func TestPartnerTokenBackoff(t *testing.T) {
 			}
 			return nil
 		}}
-		p := NewPartnerToken(c.fetch, time.Nanosecond, nil)
-		p.SetBackoff(func(n int) time.Duration { return time.Duration(n) * time.Second }, retry.Sleep)
-		start := time.Now()
-		var at []time.Duration
+		p := NewPartnerToken(c.fetch, time.Nanosecond, 0)
+		var at []time.Time
 		for range 4 {
 			_, _ = p.Token(context.Background())
-			at = append(at, time.Since(start))
+			at = append(at, time.Now())
 		}
-		want := []time.Duration{0, time.Second, 3 * time.Second, 6 * time.Second}
-		for i := range want {
-			if at[i] != want[i] {
-				t.Errorf("fetch %d ended at %v, want %v", i+1, at[i], want[i])
+		for i, step := range []time.Duration{BackoffBase, 2 * BackoffBase, 4 * BackoffBase} {
+			if gap := at[i+1].Sub(at[i]); gap < step/2 || gap > step {
+				t.Errorf("fetch %d came %v after the one before, want between %v and %v", i+2, gap, step/2, step)
 			}
 		}
 		// Succeeded: the next fetch (the token aged out) waits nothing.
@@ -268,6 +313,15 @@ func TestPartnerTokenBackoff(t *testing.T) {
 		before := time.Now()
 		if _, err := p.Token(context.Background()); err != nil || time.Since(before) != 0 {
 			t.Errorf("after a success: %v after %v", err, time.Since(before))
+		}
+		// A rejection is remembered, not waited for.
+		rejected := NewPartnerToken((&counter{err: func(int64) error { return &RejectedError{Err: errors.New("10024")} }}).fetch, 0, 0)
+		before = time.Now()
+		for range 3 {
+			_, _ = rejected.Token(context.Background())
+		}
+		if time.Since(before) != 0 {
+			t.Errorf("rejections waited %v", time.Since(before))
 		}
 	})
 }
@@ -283,14 +337,14 @@ func TestBackoffSchedule(t *testing.T) {
 		if want == 0 {
 			continue
 		}
-		if got := Backoff(failures, full); got != want {
+		if got := retry.Backoff(failures, BackoffBase, BackoffMax, full); got != want {
 			t.Errorf("Backoff(%d), jitter at its top: %v, want %v", failures, got, want)
 		}
-		if got := Backoff(failures, none); got != want/2 {
+		if got := retry.Backoff(failures, BackoffBase, BackoffMax, none); got != want/2 {
 			t.Errorf("Backoff(%d), no jitter: %v, want %v", failures, got, want/2)
 		}
 		for range 20 {
-			if got := Backoff(failures, nil); got < want/2 || got > want {
+			if got := retry.Backoff(failures, BackoffBase, BackoffMax, nil); got < want/2 || got > want {
 				t.Errorf("Backoff(%d), uniform jitter: %v, want between %v and %v", failures, got, want/2, want)
 			}
 		}
@@ -314,40 +368,44 @@ func TestValidToken(t *testing.T) {
 // can carry fails with ErrInvalidToken and keeps nothing; the next Token
 // fetches again.
 func TestPartnerTokenRefusesInvalidToken(t *testing.T) {
-	var n atomic.Int64
-	p := NewPartnerToken(func(context.Context) (string, error) {
-		if n.Add(1) == 1 {
-			return "abc\ndef", nil
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int64
+		p := NewPartnerToken(func(context.Context) (string, error) {
+			if n.Add(1) == 1 {
+				return "abc\ndef", nil
+			}
+			return "tok-2", nil
+		}, 0, 0)
+		if tok, err := p.Token(context.Background()); !errors.Is(err, ErrInvalidToken) || tok != "" {
+			t.Fatalf("got %q, %v; want ErrInvalidToken", tok, err)
 		}
-		return "tok-2", nil
-	}, 0, nil)
-	if tok, err := p.Token(context.Background()); !errors.Is(err, ErrInvalidToken) || tok != "" {
-		t.Fatalf("got %q, %v; want ErrInvalidToken", tok, err)
-	}
-	if tok, err := p.Token(context.Background()); err != nil || tok != "tok-2" {
-		t.Fatalf("got %q, %v; want a new fetch's tok-2", tok, err)
-	}
+		if tok, err := p.Token(context.Background()); err != nil || tok != "tok-2" {
+			t.Fatalf("got %q, %v; want a new fetch's tok-2", tok, err)
+		}
+	})
 }
 
-// TestPartnerTokenFetchTimeout: SetFetchTimeout raises the bound of a
-// fetch no caller waits for, and never lowers it.
+// TestPartnerTokenFetchTimeout: a fetch no caller waits for is bounded
+// by two minutes, or by the attempt limit given when longer.
 func TestPartnerTokenFetchTimeout(t *testing.T) {
-	for _, tc := range []struct{ set, want time.Duration }{{5 * time.Minute, 5 * time.Minute}, {time.Second, fetchTimeout}} {
+	for _, tc := range []struct{ limit, want time.Duration }{{5 * time.Minute, 5 * time.Minute}, {time.Second, fetchTimeout}} {
 		synctest.Test(t, func(t *testing.T) {
 			ended := make(chan struct{})
 			p := NewPartnerToken(func(ctx context.Context) (string, error) {
 				<-ctx.Done()
 				close(ended)
 				return "", ctx.Err()
-			}, 0, nil)
-			p.SetFetchTimeout(tc.set)
+			}, 0, tc.limit)
 			start := time.Now()
 			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
+			go func() {
+				synctest.Wait() // the fetch waits for an answer
+				cancel()
+			}()
 			_, _ = p.Token(ctx)
 			<-ended
 			if got := time.Since(start); got != tc.want {
-				t.Errorf("SetFetchTimeout(%v): fetch ended after %v, want %v", tc.set, got, tc.want)
+				t.Errorf("attempt limit %v: fetch ended after %v, want %v", tc.limit, got, tc.want)
 			}
 		})
 	}

@@ -8,42 +8,11 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/finicity-go/connect-components/internal/httpx"
-	"github.com/finicity-go/connect-components/internal/testutil"
 )
-
-// script is a Doer answering from a list: a status, or an error.
-type script struct {
-	mu     sync.Mutex
-	steps  []any // int status or error
-	calls  int
-	bodies []string
-}
-
-func (s *script) Do(req *http.Request) (*http.Response, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if req.Body != nil {
-		b, _ := io.ReadAll(req.Body)
-		s.bodies = append(s.bodies, string(b))
-	}
-	step := s.steps[min(s.calls, len(s.steps)-1)]
-	s.calls++
-	switch v := step.(type) {
-	case error:
-		return nil, v
-	case *http.Response:
-		return v, nil
-	default:
-		return &http.Response{StatusCode: v.(int), Header: http.Header{}, Body: io.NopCloser(strings.NewReader("x")), Request: req}, nil
-	}
-}
 
 // dialErr and resetErr are built as package net builds them.
 var (
@@ -51,66 +20,71 @@ var (
 	resetErr = &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
 )
 
-func TestRetryDecisions(t *testing.T) {
+// TestNext: which attempt is followed by another, by method, outcome,
+// retries made and body, and the backoff's wait before it.
+func TestNext(t *testing.T) {
+	const base, maxDelay = 100 * time.Millisecond, 400 * time.Millisecond
+	p := Policy{MaxRetries: 5, BaseDelay: base, MaxDelay: maxDelay}
 	tests := []struct {
-		name      string
-		method    string
-		steps     []any
-		retries   int
-		wantCalls int
-		wantErr   bool
-		wantCode  int
+		name    string
+		method  string
+		body    io.Reader
+		n       int // the attempt that ended
+		status  int
+		err     error
+		want    bool
+		maxWait time.Duration // the backoff's step: the wait is in its upper half
 	}{
-		{"GET 503 then 200", "GET", []any{503, 200}, 2, 2, false, 200},
-		{"GET 429 429 200", "GET", []any{429, 429, 200}, 2, 3, false, 200},
-		{"GET 502 504 exhaust", "GET", []any{502, 504, 503}, 2, 3, false, 503},
-		{"GET reset then 200", "GET", []any{resetErr, 200}, 2, 2, false, 200},
-		{"GET reset exhaust", "GET", []any{resetErr}, 2, 3, true, 0},
-		{"GET 500 not retried", "GET", []any{500, 200}, 2, 1, false, 500},
-		{"GET 404 not retried", "GET", []any{404, 200}, 2, 1, false, 404},
-		{"DELETE 503 then 204", "DELETE", []any{503, 204}, 2, 2, false, 204},
-		{"GET no retries", "GET", []any{503, 200}, 0, 1, false, 503},
-		{"POST 503 once", "POST", []any{503, 201}, 2, 1, false, 503},
-		{"POST 429 once", "POST", []any{429, 201}, 2, 1, false, 429},
-		{"POST reset once", "POST", []any{resetErr, 201}, 2, 1, true, 0},
-		{"POST dial error retried", "POST", []any{dialErr, 201}, 2, 2, false, 201},
+		{name: "GET 503", method: "GET", n: 1, status: 503, want: true, maxWait: base},
+		{name: "GET 429, second retry", method: "GET", n: 2, status: 429, want: true, maxWait: 2 * base},
+		{name: "GET 502", method: "GET", n: 1, status: 502, want: true, maxWait: base},
+		{name: "GET 504", method: "GET", n: 1, status: 504, want: true, maxWait: base},
+		{name: "GET 503 after the last retry", method: "GET", n: 6, status: 503},
+		{name: "GET 500", method: "GET", n: 1, status: 500},
+		{name: "GET 404", method: "GET", n: 1, status: 404},
+		{name: "GET 200", method: "GET", n: 1, status: 200},
+		{name: "GET connection reset", method: "GET", n: 1, err: resetErr, want: true, maxWait: base},
+		{name: "GET connection reset after the last retry", method: "GET", n: 6, err: resetErr},
+		{name: "DELETE 503", method: "DELETE", n: 1, status: 503, want: true, maxWait: base},
+		{name: "POST 503", method: "POST", body: strings.NewReader(`{"a":1}`), n: 1, status: 503},
+		{name: "POST 429", method: "POST", body: strings.NewReader(`{"a":1}`), n: 1, status: 429},
+		{name: "POST connection reset", method: "POST", body: strings.NewReader(`{"a":1}`), n: 1, err: resetErr},
+		{name: "POST connection refused", method: "POST", body: strings.NewReader(`{"a":1}`), n: 1, err: dialErr, want: true, maxWait: base},
+		{name: "POST connection refused, a body that cannot be sent again", method: "POST", body: io.MultiReader(strings.NewReader(`{"a":1}`)), n: 1, err: dialErr},
+		{name: "the backoff's cap", method: "GET", n: 4, status: 503, want: true, maxWait: maxDelay},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &script{steps: tc.steps}
-			var sl testutil.SleepRecorder
-			d := wrapDoer(s, Policy{MaxRetries: tc.retries, BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond, Sleep: sl.Sleep})
-			var body io.Reader
-			if tc.method == "POST" {
-				body = strings.NewReader(`{"a":1}`)
+			req, _ := http.NewRequest(tc.method, "http://127.0.0.1/x", tc.body)
+			wait, ok := p.Next(req, tc.n, tc.status, http.Header{}, tc.err)
+			if ok != tc.want {
+				t.Fatalf("retried: got %v, want %v", ok, tc.want)
 			}
-			req, _ := http.NewRequest(tc.method, "http://127.0.0.1/x", body)
-			resp, err := d.Do(req)
-			if s.calls != tc.wantCalls {
-				t.Errorf("calls: got %d, want %d", s.calls, tc.wantCalls)
-			}
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("err: got %v, want error %v", err, tc.wantErr)
-			}
-			if err == nil {
-				if resp.StatusCode != tc.wantCode {
-					t.Errorf("status: got %d, want %d", resp.StatusCode, tc.wantCode)
-				}
-				resp.Body.Close()
-			}
-			if len(sl.Waits()) != tc.wantCalls-1 {
-				t.Errorf("sleeps: got %v, want %d", sl.Waits(), tc.wantCalls-1)
-			}
-			for i, b := range s.bodies {
-				if tc.method == "POST" && b != `{"a":1}` {
-					t.Errorf("attempt %d sent body %q", i+1, b)
-				}
+			if ok && (wait < tc.maxWait/2 || wait > tc.maxWait) {
+				t.Errorf("wait %v, want between %v and %v", wait, tc.maxWait/2, tc.maxWait)
 			}
 		})
 	}
+	t.Run("no retries", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
+		if _, ok := (Policy{BaseDelay: base, MaxDelay: maxDelay}).Next(req, 1, 503, http.Header{}, nil); ok {
+			t.Error("retried with MaxRetries 0")
+		}
+	})
+	t.Run("the caller gave up", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://127.0.0.1/x", nil)
+		for _, err := range []error{nil, resetErr, context.Canceled} {
+			if _, ok := p.Next(req, 1, 503, http.Header{}, err); ok {
+				t.Errorf("retried after the caller's cancellation (%v)", err)
+			}
+		}
+	})
 }
 
-func TestBackoffGrowsJitteredAndCapped(t *testing.T) {
+// TestBackoff: base doubling up to max, the upper half jittered.
+func TestBackoff(t *testing.T) {
 	tests := []struct {
 		name   string
 		jitter func(time.Duration) time.Duration
@@ -120,20 +94,16 @@ func TestBackoffGrowsJitteredAndCapped(t *testing.T) {
 		{"full jitter", func(d time.Duration) time.Duration { return d }, []time.Duration{500, 1000, 2000, 4000, 8000, 8000}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			d := Wrap(nil, Policy{BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, Jitter: tc.jitter}).(*doer)
-			for i, w := range tc.want {
-				if got := d.backoff(i + 1); got != w*time.Millisecond {
-					t.Errorf("retry %d: got %v, want %v", i+1, got, w*time.Millisecond)
-				}
+		for i, w := range tc.want {
+			if got := Backoff(i+1, 500*time.Millisecond, 8*time.Second, tc.jitter); got != w*time.Millisecond {
+				t.Errorf("%s: retry %d: got %v, want %v", tc.name, i+1, got, w*time.Millisecond)
 			}
-		})
+		}
 	}
 	// The default jitter stays within [d/2, d].
-	d := Wrap(nil, Default()).(*doer)
-	for i := 0; i < 1000; i++ {
-		if got := d.backoff(1); got < 250*time.Millisecond || got > 500*time.Millisecond {
-			t.Fatalf("default backoff(1) = %v, outside [250ms, 500ms]", got)
+	for range 1000 {
+		if got := Backoff(1, DefaultBaseDelay, DefaultMaxDelay, nil); got < 250*time.Millisecond || got > 500*time.Millisecond {
+			t.Fatalf("Backoff(1) = %v, outside [250ms, 500ms]", got)
 		}
 	}
 }
@@ -153,6 +123,16 @@ func TestRetryAfter(t *testing.T) {
 		{now.Add(7 * time.Second).Format(http.TimeFormat), 7 * time.Second, true},
 		{now.Add(-time.Minute).Format(http.TimeFormat), 0, true},
 		{"99999999999", 24 * time.Hour, true},
+		// More seconds than an int64 holds, or absurdly many: longer than
+		// any client waits, never a parse failure (which would mean the
+		// backoff, and a retry the server asked not to have).
+		{"99999999999999999999", 24 * time.Hour, true},
+		{"9223372036854775808", 24 * time.Hour, true}, // one past the largest int64
+		{" 18446744073709551616 ", 24 * time.Hour, true},
+		{"000000000000000000000000000000000000000099999999999999999999", 24 * time.Hour, true},
+		{"9223372036854775807", 24 * time.Hour, true},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", 24 * time.Hour, true},
+		{"+3", 0, false},
 	}
 	for _, tc := range tests {
 		got, ok := RetryAfter(tc.in, now)
@@ -162,27 +142,27 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
-// TestRetryAfter: a Retry-After the client can wait is waited in full; one
-// longer than MaxDelay, or longer than the caller's deadline leaves, is
-// not waited and not cut short: the answer is returned at once.
+// TestRetryAfterHonouredOrAnswered: a Retry-After the client can wait is
+// waited in full, instead of the backoff; one longer than MaxDelay, or
+// longer than the caller's deadline leaves, is not waited and not cut
+// short: no retry, the answer is returned at once. Nor is a backoff the
+// deadline would cut.
 func TestRetryAfterHonouredOrAnswered(t *testing.T) {
 	for _, tc := range []struct {
-		header    string
-		deadline  time.Duration // caller's; 0 for none
-		wantWaits []time.Duration
-		want      int
+		header   string
+		deadline time.Duration // the caller's; 0 for none
+		want     time.Duration
+		ok       bool
 	}{
-		{header: "1", wantWaits: []time.Duration{time.Second}, want: 200},
-		{header: "8", wantWaits: []time.Duration{8 * time.Second}, want: 200},
-		{header: "9", want: 429},
-		{header: "120", want: 429},
-		{header: "5", deadline: 2 * time.Second, want: 429},
+		{header: "1", want: time.Second, ok: true},
+		{header: "8", want: 8 * time.Second, ok: true},
+		{header: "0", want: 0, ok: true},
+		{header: "9"},
+		{header: "120"},
+		{header: "5", deadline: 2 * time.Second},
+		{header: "", deadline: 100 * time.Millisecond}, // the backoff, 250 ms at least, outlasts it
 	} {
 		synctest.Test(t, func(t *testing.T) {
-			retryAfter := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {tc.header}}, Body: io.NopCloser(strings.NewReader(""))}
-			s := &script{steps: []any{retryAfter, 200}}
-			var sl testutil.SleepRecorder
-			d := wrapDoer(s, Policy{MaxRetries: 2, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, Sleep: sl.Sleep})
 			ctx := context.Background()
 			if tc.deadline > 0 {
 				var cancel context.CancelFunc
@@ -190,137 +170,40 @@ func TestRetryAfterHonouredOrAnswered(t *testing.T) {
 				defer cancel()
 			}
 			req, _ := http.NewRequestWithContext(ctx, "GET", "http://127.0.0.1/x", nil)
-			resp, err := d.Do(req)
-			if err != nil || resp.StatusCode != tc.want {
-				t.Fatalf("Retry-After %s: got %v, %v; want %d", tc.header, resp, err, tc.want)
-			}
-			if got := sl.Waits(); len(got) != len(tc.wantWaits) || (len(got) == 1 && got[0] != tc.wantWaits[0]) {
-				t.Errorf("Retry-After %s: slept %v, want %v", tc.header, got, tc.wantWaits)
+			wait, ok := Default().Next(req, 1, 429, http.Header{"Retry-After": {tc.header}}, nil)
+			if ok != tc.ok || (ok && wait != tc.want) {
+				t.Errorf("Retry-After %q, deadline %v: retried %v after %v; want %v after %v", tc.header, tc.deadline, ok, wait, tc.ok, tc.want)
 			}
 		})
 	}
 }
 
-// TestCancelledContextStopsWaitingAtOnce uses the real wait (a timer of an
-// hour) in a synctest bubble: the cancellation must end it with no time
-// passing at all.
-func TestCancelledContextStopsWaitingAtOnce(t *testing.T) {
+// TestSleep: the wait ends after d, or at once when the context ends,
+// with its error: on the bubble's clock, an hour-long wait cancelled
+// takes no time at all.
+func TestSleep(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := &script{steps: []any{503}}
-		d := wrapDoer(s, Policy{MaxRetries: 5, BaseDelay: time.Hour, MaxDelay: time.Hour})
+		start := time.Now()
+		if err := Sleep(context.Background(), time.Second); err != nil || time.Since(start) != time.Second {
+			t.Errorf("Sleep(1s): %v after %v", err, time.Since(start))
+		}
 		ctx, cancel := context.WithCancel(context.Background())
-		req, _ := http.NewRequestWithContext(ctx, "GET", "http://127.0.0.1/x", nil)
-		start := time.Now()
 		done := make(chan error)
-		go func() {
-			_, err := d.Do(req)
-			done <- err
-		}()
-		synctest.Wait() // Do is now blocked in its wait
-		select {
-		case err := <-done:
-			t.Fatalf("Do returned before the cancellation: %v", err)
-		default:
-		}
+		start = time.Now()
+		go func() { done <- Sleep(ctx, time.Hour) }()
+		synctest.Wait() // Sleep is waiting
 		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Fatalf("err: got %v, want context.Canceled", err)
-		}
-		if el := time.Since(start); el != 0 {
-			t.Errorf("returned after %v of the wait; want at once", el)
-		}
-		if s.calls != 1 {
-			t.Errorf("calls: got %d, want 1", s.calls)
+		if err := <-done; !errors.Is(err, context.Canceled) || time.Since(start) != 0 {
+			t.Errorf("cancelled: %v after %v; want context.Canceled at once", err, time.Since(start))
 		}
 	})
 }
 
-// TestAttemptTimeout checks that each attempt gets its own deadline, that a
-// GET whose attempt timed out is retried, and that the deadline bounds the
-// reading of the body too (a body that never ends is an error, not a
-// hang), in a synctest bubble where the 20ms pass without waiting.
-func TestAttemptTimeout(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		calls := 0
-		slowThenFast := httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
-			calls++
-			if _, ok := req.Context().Deadline(); !ok {
-				t.Error("attempt has no deadline")
-			}
-			switch calls {
-			case 1:
-				<-req.Context().Done()
-				return nil, req.Context().Err()
-			case 2:
-				// Headers in time, then a body that never ends.
-				return &http.Response{StatusCode: 200, Body: ctxBody{req.Context()}, Header: http.Header{}}, nil
-			}
-			return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("ok")), Header: http.Header{}}, nil
-		})
-		var sl testutil.SleepRecorder
-		d := wrapDoer(slowThenFast, Policy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 20 * time.Millisecond, Sleep: sl.Sleep})
-		req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
-		start := time.Now()
-		resp, err := d.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if el := time.Since(start); el != 40*time.Millisecond {
-			t.Errorf("two attempts timed out in %v, want 2 x 20ms", el)
-		}
-		if b, _ := io.ReadAll(resp.Body); string(b) != "ok" {
-			t.Errorf("body: %q", b)
-		}
-		if calls != 3 {
-			t.Errorf("calls: got %d, want 3", calls)
-		}
-	})
-}
-
-// ctxBody is a body whose bytes never come: a read ends when its
-// context does, like a real body's.
-type ctxBody struct{ ctx context.Context }
-
-func (b ctxBody) Read(p []byte) (int, error) {
-	<-b.ctx.Done()
-	return 0, b.ctx.Err()
-}
-func (b ctxBody) Close() error { return nil }
-
-func TestAttemptNumberInContext(t *testing.T) {
-	var seen []int
-	s := httpx.DoerFunc(func(req *http.Request) (*http.Response, error) {
-		seen = append(seen, Attempt(req.Context()))
-		return &http.Response{StatusCode: 503, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(""))}, nil
-	})
-	var sl testutil.SleepRecorder
-	d := wrapDoer(s, Policy{MaxRetries: 2, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond, Sleep: sl.Sleep})
-	req, _ := http.NewRequest("GET", "http://127.0.0.1/x", nil)
-	resp, err := d.Do(req)
-	if err != nil {
-		t.Fatal(err)
+func TestAttempt(t *testing.T) {
+	if got := Attempt(context.Background()); got != 1 {
+		t.Errorf("outside a retry loop: %d, want 1", got)
 	}
-	resp.Body.Close()
-	if len(seen) != 3 || seen[0] != 1 || seen[1] != 2 || seen[2] != 3 {
-		t.Errorf("attempts: got %v", seen)
-	}
-	if Attempt(context.Background()) != 1 {
-		t.Error("Attempt outside a retry loop should be 1")
-	}
-}
-
-func TestNonReplayableBodyNotRetried(t *testing.T) {
-	s := &script{steps: []any{dialErr, 201}}
-	var sl testutil.SleepRecorder
-	d := wrapDoer(s, Policy{MaxRetries: 2, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond, Sleep: sl.Sleep})
-	req, _ := http.NewRequest("POST", "http://127.0.0.1/x", io.NopCloser(strings.NewReader("{}")))
-	if req.GetBody != nil {
-		t.Fatal("test needs a body without GetBody")
-	}
-	if _, err := d.Do(req); err == nil {
-		t.Fatal("want the dial error")
-	}
-	if s.calls != 1 {
-		t.Errorf("calls: got %d, want 1", s.calls)
+	if got := Attempt(WithAttempt(context.Background(), 3)); got != 3 {
+		t.Errorf("got %d, want 3", got)
 	}
 }

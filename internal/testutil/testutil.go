@@ -4,7 +4,6 @@ package testutil
 
 import (
 	"bytes"
-	"context"
 	"sync"
 	"time"
 )
@@ -26,29 +25,6 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-// SleepRecorder stands in for a retry wait, so tests never sleep: it
-// records each wait and returns at once (with the context's error, as a
-// real wait would on cancellation).
-type SleepRecorder struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-// Sleep records d.
-func (s *SleepRecorder) Sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.waits = append(s.waits, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
-// Waits returns the waits recorded so far.
-func (s *SleepRecorder) Waits() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.waits...)
 }
 
 // Clock is a settable time source, so expiry is tested without sleeping.
