@@ -25,6 +25,7 @@ type core struct {
 	mask      *masker
 
 	hc         *http.Client // the caller's, copied: it follows no redirect
+	honours    bool         // hc's bodies end their reads with the request's context
 	middleware []Middleware
 	logger     *slog.Logger
 	retry      retry.Policy
@@ -82,7 +83,7 @@ func NewClient(appKey string, opts ...Option) (*Client, error) {
 	hc := *s.HTTPClient // a copy that follows no redirect: the 3xx is the answer
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c := &Client{core: core{baseURL: s.BaseURL, server: strings.TrimSuffix(s.BaseURL, "/") + "/", mask: mask,
-		hc: &hc, middleware: s.Middleware, logger: s.Logger, retry: s.Retry,
+		hc: &hc, honours: stdTransport(hc.Transport), middleware: s.Middleware, logger: s.Logger, retry: s.Retry,
 		defaults: callSettings{retries: s.Retry.MaxRetries, attemptTimeout: s.AttemptTimeout}, editors: s.Editors}}
 	c.initServices()
 
@@ -268,3 +269,11 @@ func (e *rejectedError) Error() string {
 
 func (e *rejectedError) Unwrap() error    { return e.apiErr }
 func (e *rejectedError) GoString() string { return fmt.Sprintf("api.rejectedError(%q)", e.Error()) }
+
+// stdTransport reports whether t is net/http's own Transport (nil is the
+// default one), whose bodies end their reads when the request's context
+// ends: the client then need not watch them.
+func stdTransport(t http.RoundTripper) bool {
+	_, std := t.(*http.Transport)
+	return t == nil || std
+}

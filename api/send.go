@@ -195,11 +195,13 @@ func (c *Client) attempt(req *http.Request, n int, timeout time.Duration) (*resp
 func (c *Client) roundTrip(req *http.Request) (*response, error) {
 	if len(c.middleware) == 0 {
 		resp, err := c.hc.Do(req)
-		return read(req, nil, resp, err)
+		return read(req, nil, resp, err, c.honours)
 	}
 	var held *memBody
+	fromHC := false // the answer handed up comes from c.hc, not a middleware
 	handUp := func(resp *http.Response, err error) (*http.Response, error) {
-		r, err := read(req, held, resp, err)
+		r, err := read(req, held, resp, err, fromHC && c.honours)
+		fromHC = false
 		if err != nil {
 			return nil, err
 		}
@@ -207,12 +209,16 @@ func (c *Client) roundTrip(req *http.Request) (*response, error) {
 		held = out.Body.(*memBody)
 		return out, nil
 	}
-	d, err := chain(c.middleware, DoerFunc(func(r *http.Request) (*http.Response, error) { return handUp(c.hc.Do(r)) }), handUp)
+	d, err := chain(c.middleware, DoerFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := c.hc.Do(r)
+		fromHC = true
+		return handUp(resp, err)
+	}), handUp)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := d.Do(req)
-	return read(req, held, resp, err)
+	return read(req, held, resp, err, false)
 }
 
 // chain puts mw (the first outermost) over inner, the answers between
@@ -231,8 +237,9 @@ func chain(mw []Middleware, inner Doer, between func(*http.Response, error) (*ht
 }
 
 // read takes resp (to req, or a middleware's) whole: held's bytes when
-// its body is held.
-func read(req *http.Request, held *memBody, resp *http.Response, err error) (*response, error) {
+// its body is held. honours says its body ends its reads when req's
+// context ends (see readBody).
+func read(req *http.Request, held *memBody, resp *http.Response, err error, honours bool) (*response, error) {
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
@@ -245,7 +252,7 @@ func read(req *http.Request, held *memBody, resp *http.Response, err error) (*re
 	var data []byte
 	if held != nil && resp.Body == io.ReadCloser(held) {
 		data = held.data
-	} else if data, err = readBody(req.Context(), resp); err != nil {
+	} else if data, err = readBody(req.Context(), resp, honours); err != nil {
 		return nil, fmt.Errorf("read the %d answer to %s %s: %w", resp.StatusCode, req.Method, req.URL.EscapedPath(), err)
 	}
 	if resp.Request != req || resp.Header == nil {
@@ -259,10 +266,11 @@ func read(req *http.Request, held *memBody, resp *http.Response, err error) (*re
 	return &response{Response: resp, data: data}, nil
 }
 
-// readBody reads resp's body, maxResponseBytes at most, within ctx (a body
-// that ignores it is closed when it ends). A 1xx final answer is refused
-// unread: its body is the raw connection.
-func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
+// readBody reads resp's body, maxResponseBytes at most, within ctx: a body
+// that may not end its reads with ctx (honours false) is closed when ctx
+// ends. A 1xx final answer is refused unread: its body is the raw
+// connection.
+func readBody(ctx context.Context, resp *http.Response, honours bool) ([]byte, error) {
 	body := resp.Body
 	if body == nil || body == http.NoBody {
 		return nil, nil
@@ -274,11 +282,18 @@ func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
 	case resp.ContentLength > maxResponseBytes:
 		return nil, fmt.Errorf("response body too large: %d bytes announced, the limit is %d", resp.ContentLength, maxResponseBytes)
 	}
-	stop := context.AfterFunc(ctx, func() { _ = body.Close() })
-	data, err := io.ReadAll(io.LimitReader(body, maxResponseBytes+1))
+	stop := func() bool { return ctx.Err() == nil }
+	if !honours {
+		stop = watch(ctx, body)
+	}
+	data, err := readAll(body, resp.ContentLength)
 	switch {
 	case !stop(): // whatever the read says, the reason is the context's
-		return nil, fmt.Errorf("read the body: %w", context.Cause(ctx))
+		cause := context.Cause(ctx)
+		if cause == nil { // the deadline's timer closed the body first
+			cause = context.DeadlineExceeded
+		}
+		return nil, fmt.Errorf("read the body: %w", cause)
 	case err != nil:
 		return nil, err
 	case len(data) > maxResponseBytes:
@@ -287,6 +302,45 @@ func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
 		return nil, nil
 	}
 	return data, nil
+}
+
+// watch closes body when ctx ends, for a body that may not end its
+// reads by itself, and returns the function that stops the watch
+// (false: it closed body, or ctx had ended). With a deadline (an attempt
+// always has one, unless WithAttemptTimeout(0)) a timer for it is enough,
+// and cheaper than a callback registered on the context: a cancellation
+// before the deadline then ends the read at the deadline.
+func watch(ctx context.Context, body io.Closer) func() bool {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.AfterFunc(ctx, func() { _ = body.Close() })
+	}
+	t := time.AfterFunc(time.Until(deadline), func() { _ = body.Close() })
+	return func() bool { return t.Stop() && ctx.Err() == nil }
+}
+
+// readAll reads body to its end, failing past maxResponseBytes. An
+// announced length sizes the first buffer (up to a page: the length is
+// the server's word, not a promise), so that a usual answer is read with
+// one allocation.
+func readAll(body io.Reader, announced int64) ([]byte, error) {
+	buf := make([]byte, 0, min(max(announced, 0)+1, 4096))
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > maxResponseBytes {
+			return buf, nil // refused by the caller
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // debug writes a debug record about req.
