@@ -73,17 +73,35 @@ func TestDocPagesLinkedFromReadme(t *testing.T) {
 	}
 }
 
-// TestDocNoIssueNumbers: "issue 13" means nothing to a reader of the docs;
-// they say what a change is instead. (CHANGELOG.md is history, left as it
-// was written.)
+// TestDocNoIssueNumbers: "issue 13" means nothing to a reader of the
+// docs, the CHANGELOG, the code or its tests; they say what a change is
+// instead.
 func TestDocNoIssueNumbers(t *testing.T) {
 	fsys := os.DirFS(".")
 	files, err := docFiles(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range files {
-		if f == "CHANGELOG.md" {
+	code, err := fs.Glob(fsys, "*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && (strings.HasPrefix(d.Name(), ".") && p != "." || d.Name() == "testdata"):
+			return fs.SkipDir
+		case !d.IsDir() && strings.HasSuffix(p, ".go") && strings.Contains(p, "/"):
+			code = append(code, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range append(files, code...) {
+		if f == "docs_test.go" { // the examples of what is refused
 			continue
 		}
 		data, err := fs.ReadFile(fsys, f)
