@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -150,7 +149,7 @@ func (j *conformanceRun) send(ctx context.Context, s *journey.Step, r *journey.R
 		if s.Kind == journey.Token {
 			// The token issued is a credential too: masked wherever the
 			// report quotes the API.
-			j.in.conn.secrets.add(secretValues(j.model, out.Body)...)
+			j.in.conn.secrets.Add(redact.FieldValues(out.Body)...)
 		}
 		cs.Status = resp.StatusCode
 		checkCtx := context.WithoutCancel(ctx)
@@ -180,9 +179,9 @@ func (j *conformanceRun) send(ctx context.Context, s *journey.Step, r *journey.R
 		}
 		var b strings.Builder
 		describe(&b, "", err)
-		cs.Error = redact.Text(strings.TrimSpace(strings.TrimPrefix(b.String(), "finicity-connect: ")), j.in.conn.secrets.all()...)
+		cs.Error = redact.Text(strings.TrimSpace(strings.TrimPrefix(b.String(), "finicity-connect: ")), j.in.conn.secrets.All()...)
 		if cs.refused {
-			cs.Error = redact.Text(strings.TrimSpace(err.Error()), j.in.conn.secrets.all()...)
+			cs.Error = redact.Text(strings.TrimSpace(err.Error()), j.in.conn.secrets.All()...)
 		}
 	}
 	switch {
@@ -194,33 +193,6 @@ func (j *conformanceRun) send(ctx context.Context, s *journey.Step, r *journey.R
 		out.Stop = "interrupted"
 	}
 	j.steps[s] = cs
-	return out
-}
-
-// secretValues are the values of the secret fields of a JSON body.
-func secretValues(m *spec.Model, body []byte) []string {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return nil
-	}
-	var out []string
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, e := range v {
-				if s, ok := e.(string); ok && m.Secrets.IsField(k) {
-					out = append(out, s)
-				}
-				walk(e)
-			}
-		case []any:
-			for _, e := range v {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
 	return out
 }
 

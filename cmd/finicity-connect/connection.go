@@ -5,14 +5,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/net/http/httpguts"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/redact"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
@@ -47,39 +46,18 @@ type connection struct {
 	// token command): an app token is ignored rather than preferred.
 	partnerAuth bool
 
-	// secrets is every credential in use, for masking what is printed.
-	secrets secretSet
+	// secrets is every credential in use: the ones the run was given,
+	// and the tokens the client fetched by itself, recorded as requests
+	// carry them. Everything the CLI prints is masked with them, since an
+	// API error's texts are printed field by field and may quote one back.
+	secrets redact.Set
 }
 
-// secretSet holds the credentials a run uses: the ones it was given, and
-// the tokens the client fetched by itself, recorded as requests carry
-// them. Everything the CLI prints on failure is masked with them, since
-// an API error's texts are printed field by field and may quote one back.
-type secretSet struct {
-	mu   sync.Mutex
-	list []string
-}
-
-func (s *secretSet) add(values ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, v := range values {
-		if v != "" && !slices.Contains(s.list, v) {
-			s.list = append(s.list, v)
-		}
-	}
-}
-
-func (s *secretSet) all() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.list)
-}
-
-// record is a middleware noting the token each attempt carries.
-func (s *secretSet) record(next api.Doer) api.Doer {
+// record is a middleware noting in c.secrets the token each attempt
+// carries.
+func (c *connection) record(next api.Doer) api.Doer {
 	return api.DoerFunc(func(req *http.Request) (*http.Response, error) {
-		s.add(req.Header.Get("Finicity-App-Token"))
+		c.secrets.Add(req.Header.Get("Finicity-App-Token"))
 		return next.Do(req)
 	})
 }
@@ -120,13 +98,13 @@ func (c *connection) check() error {
 // --sandbox, otherwise from flags and environment. It notes the
 // credentials in use in c.secrets, for masking whatever is printed.
 func (c *connection) client(env func(string) string, stderr io.Writer) (*api.Client, error) {
-	opts := []api.Option{api.WithRetries(c.retries), api.WithMiddleware(c.secrets.record)}
+	opts := []api.Option{api.WithRetries(c.retries), api.WithMiddleware(c.record)}
 	if c.validate {
 		opts = append(opts, api.WithRequestValidation())
 	}
 	if c.useSandbox {
 		c.partnerID, c.partnerSecret = sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret
-		c.secrets.add(sandboxAppKey, c.partnerSecret)
+		c.secrets.Add(sandboxAppKey, c.partnerSecret)
 		return sandboxClient(c.sandbox, append(opts, c.verboseOptions(stderr)...)...)
 	}
 	pick := func(flagValue, name string) string {
@@ -169,7 +147,7 @@ func (c *connection) client(env func(string) string, stderr io.Writer) (*api.Cli
 		}
 	}
 	c.partnerID, c.partnerSecret = pid, secret
-	c.secrets.add(key, token, secret)
+	c.secrets.Add(key, token, secret)
 	opts = append(opts, c.verboseOptions(stderr)...)
 	if base := pick(c.baseURL, envBaseURL); base != "" {
 		opts = append(opts, api.WithBaseURL(base))
@@ -198,7 +176,7 @@ func (c *connection) verboseOptions(stderr io.Writer) []api.Option {
 	if !c.verbose {
 		return nil
 	}
-	return verboseOptions(stderr, c.secrets.all())
+	return verboseOptions(stderr, c.secrets.All())
 }
 
 func verboseOptions(stderr io.Writer, secrets []string) []api.Option {

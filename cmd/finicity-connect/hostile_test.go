@@ -15,55 +15,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
-
-// escapeEvery writes every character of s as a JSON \uXXXX escape, as a
-// server may (JSON allows it for any character), the hex digits upper
-// case when upper.
-func escapeEvery(s string, upper bool) string {
-	var b strings.Builder
-	for _, r := range s {
-		if upper {
-			fmt.Fprintf(&b, `\u%04X`, r)
-		} else {
-			fmt.Fprintf(&b, `\u%04x`, r)
-		}
-	}
-	return b.String()
-}
-
-// formsOf returns the forms a credential takes when echoed: exact,
-// JSON-escaped whole, URL-encoded, base64, and each of those escaped once
-// more (as JSON or %q escape the text holding it).
-func formsOf(secret string) []string {
-	forms := []string{secret, escapeEvery(secret, false), escapeEvery(secret, true), url.QueryEscape(secret),
-		strings.ToLower(url.PathEscape(secret)), base64.StdEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(secret))}
-	for _, f := range forms[1:] {
-		q := strconv.Quote(f)
-		forms = append(forms, q[1:len(q)-1])
-	}
-	slices.Sort(forms)
-	return slices.Compact(forms)
-}
-
-// noFormOf fails t if text holds any of secrets in any of its forms.
-func noFormOf(t testing.TB, where, text string, secrets ...string) {
-	t.Helper()
-	for _, s := range secrets {
-		for _, f := range formsOf(s) {
-			if strings.Contains(text, f) {
-				t.Errorf("%s contains %q, a form of the credential %q:\n%s", where, f, s, text)
-			}
-		}
-	}
-}
 
 // rawUpstream is a hostile upstream on 127.0.0.1: for each connection it
 // reads one request and writes answer(request) as raw bytes, malformed
@@ -119,7 +78,7 @@ func TestProxyMasksMalformedUpstreamAnswers(t *testing.T) {
 			return r.Header.Get("Finicity-App-Token") + " " + r.Header.Get("Finicity-App-Key") + "\r\n\r\n"
 		},
 		"escaped in a header name": func(r *http.Request) string {
-			return "HTTP/1.1 200 OK\r\nX-" + url.QueryEscape(r.Header.Get("Finicity-App-Key")) + "\u0001: " + escapeEvery(r.Header.Get("Finicity-App-Token"), false) + "\r\n\r\n"
+			return "HTTP/1.1 200 OK\r\nX-" + url.QueryEscape(r.Header.Get("Finicity-App-Key")) + "\u0001: " + testutil.EscapeEvery(r.Header.Get("Finicity-App-Token"), false) + "\r\n\r\n"
 		},
 	}
 	for name, answer := range answers {
@@ -154,11 +113,11 @@ func TestProxyMasksMalformedUpstreamAnswers(t *testing.T) {
 				t.Fatal(err)
 			}
 			report, _ := os.ReadFile(p.report)
-			noFormOf(t, "stderr", out.stderr, key, token)
-			noFormOf(t, "stdout", out.stdout, key, token)
-			noFormOf(t, "--report", string(report), key, token)
-			noFormOf(t, "HAR", harText, key, token)
-			noFormOf(t, "the answer", string(body), key, token)
+			testutil.NoFormOf(t, "stderr", out.stderr, key, token)
+			testutil.NoFormOf(t, "stdout", out.stdout, key, token)
+			testutil.NoFormOf(t, "--report", string(report), key, token)
+			testutil.NoFormOf(t, "HAR", harText, key, token)
+			testutil.NoFormOf(t, "the answer", string(body), key, token)
 			if len(lines) != 1 || lines[0].Kind != "upstream" || !strings.HasPrefix(lines[0].Rule, "no answer from upstream: ") {
 				t.Errorf("report: %+v, want one upstream finding", lines)
 			}
@@ -194,7 +153,7 @@ func TestProxyHARMasksEchoedAndUnparsedSecrets(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 		k, tok := r.Header.Get("Finicity-App-Key"), r.Header.Get("Finicity-App-Token")
 		fmt.Fprintf(w, `{"Errors":{"Error":[{"ReasonCode":"4041","Description":"key %s","Details":"token %s %s","Source":"%s"}]}}`,
-			escapeEvery(k, false), url.QueryEscape(tok), base64.StdEncoding.EncodeToString([]byte(k)), escapeEvery(tok, true))
+			testutil.EscapeEvery(k, false), url.QueryEscape(tok), base64.StdEncoding.EncodeToString([]byte(k)), testutil.EscapeEvery(tok, true))
 	}))
 	t.Cleanup(upstream.Close)
 	p := startProxy(t, upstream.URL)
@@ -227,8 +186,8 @@ func TestProxyHARMasksEchoedAndUnparsedSecrets(t *testing.T) {
 	send("GET", "/connect-components/configurations/0f4c7bc4-5f6b-4a11-a6a3-77d2f63a1e43", "")
 	out := p.stop()
 	har, harText := p.readHAR(t)
-	noFormOf(t, "HAR", harText, append([]string{key, token}, secrets...)...)
-	noFormOf(t, "stderr", out.stderr, append([]string{key, token}, secrets...)...)
+	testutil.NoFormOf(t, "HAR", harText, append([]string{key, token}, secrets...)...)
+	testutil.NoFormOf(t, "stderr", out.stderr, append([]string{key, token}, secrets...)...)
 	if len(har.Log.Entries) != 5 {
 		t.Fatalf("%d HAR entries, want 5", len(har.Log.Entries))
 	}
@@ -254,12 +213,12 @@ func TestVerboseMasksEscapedEcho(t *testing.T) {
 		k, tok := r.Header.Get("Finicity-App-Key"), r.Header.Get("Finicity-App-Token")
 		w.Header().Set("X-Echo", url.PathEscape(k))
 		reply(404, fmt.Sprintf(`{"Errors":{"Error":[{"ReasonCode":"4041","Description":"key %s","Details":"token %s %s"}]}}`,
-			escapeEvery(k, true), url.QueryEscape(tok), base64.RawURLEncoding.EncodeToString([]byte(tok))))(w, r)
+			testutil.EscapeEvery(k, true), url.QueryEscape(tok), base64.RawURLEncoding.EncodeToString([]byte(tok))))(w, r)
 	})
 	env = with(env, envAppKey, key, envAppToken, token)
 	o := cliRun(t, env, "configurations", "get", "--verbose", "--retries", "0", "0f4c7bc4-5f6b-4a11-a6a3-77d2f63a1e43")
 	o.expect(t, exitAPI, []string{""}, []string{"< HTTP/1.1 404 Not Found", `"Description":"key [REDACTED]"`, `"Details":"token [REDACTED] [REDACTED]"`, "X-Echo: [REDACTED]"})
-	noFormOf(t, "stderr", o.stderr, key, token)
+	testutil.NoFormOf(t, "stderr", o.stderr, key, token)
 }
 
 // TestStdoutMasksEchoedCredentials: a 2xx answer that echoes the app key
@@ -270,33 +229,33 @@ func TestStdoutMasksEchoedCredentials(t *testing.T) {
 	env, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		k := r.Header.Get("Finicity-App-Key")
 		if strings.HasSuffix(r.URL.Path, "/partners/authentication") {
-			reply(200, fmt.Sprintf(`{"token":"%s","echo":"%s %s"}`, fresh, escapeEvery(secret, false), url.QueryEscape(k)))(w, r)
+			reply(200, fmt.Sprintf(`{"token":"%s","echo":"%s %s"}`, fresh, testutil.EscapeEvery(secret, false), url.QueryEscape(k)))(w, r)
 			return
 		}
-		reply(200, fmt.Sprintf(`[{"id":"0f4c7bc4-5f6b-4a11-a6a3-77d2f63a1e43","filterAccounts":["%s","%s"]}]`, escapeEvery(k, false), base64.StdEncoding.EncodeToString([]byte(k))))(w, r)
+		reply(200, fmt.Sprintf(`[{"id":"0f4c7bc4-5f6b-4a11-a6a3-77d2f63a1e43","filterAccounts":["%s","%s"]}]`, testutil.EscapeEvery(k, false), base64.StdEncoding.EncodeToString([]byte(k))))(w, r)
 	})
 	env = with(env, envAppKey, key, envAppToken, "", envPartnerID, "p", envPartnerSecret, secret)
 
 	list := cliRun(t, env, "configurations", "list")
 	list.expect(t, 0, []string{`"filterAccounts": [`, `"[REDACTED]",`}, []string{""})
-	noFormOf(t, "configurations list stdout", list.stdout, key, secret, fresh)
+	testutil.NoFormOf(t, "configurations list stdout", list.stdout, key, secret, fresh)
 	var parsed []map[string]any
 	list.decode(t, &parsed)
 
 	for _, output := range []string{"json", "table"} {
 		tok := cliRun(t, env, "token", "--output", output)
 		tok.expect(t, 0, []string{fresh}, []string{""})
-		noFormOf(t, "token stdout", tok.stdout, key, secret)
+		testutil.NoFormOf(t, "token stdout", tok.stdout, key, secret)
 	}
 	// With --verbose, the token fetched is masked on stderr wherever the
 	// answer quotes it, and still printed on stdout.
 	env2, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		reply(200, fmt.Sprintf(`{"token":"%s","note":"issued %s"}`, fresh, escapeEvery(fresh, true)))(w, r)
+		reply(200, fmt.Sprintf(`{"token":"%s","note":"issued %s"}`, fresh, testutil.EscapeEvery(fresh, true)))(w, r)
 	})
 	env2 = with(env2, envAppKey, key, envAppToken, "", envPartnerID, "p", envPartnerSecret, secret)
 	tok := cliRun(t, env2, "token", "--verbose")
 	tok.expect(t, 0, []string{`"token": "` + fresh + `"`}, []string{`< {"token":"[REDACTED]","note":"issued [REDACTED]"}`})
-	noFormOf(t, "token --verbose stderr", tok.stderr, key, secret, fresh)
+	testutil.NoFormOf(t, "token --verbose stderr", tok.stderr, key, secret, fresh)
 }
 
 // TestServedSandboxStateHoldsNoAppKey: the served sandbox's --state file
@@ -366,8 +325,8 @@ func TestServedSandboxStateHoldsNoAppKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		noFormOf(t, "the state file "+when, string(data), keys...)
-		noFormOf(t, "the state file "+when, string(data), hex.EncodeToString([]byte(keys[0])))
+		testutil.NoFormOf(t, "the state file "+when, string(data), keys...)
+		testutil.NoFormOf(t, "the state file "+when, string(data), hex.EncodeToString([]byte(keys[0])))
 		return data
 	}
 

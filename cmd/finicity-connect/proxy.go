@@ -625,37 +625,9 @@ func rememberSecrets(known []string, x *proxied) []string {
 		}
 	}
 	for _, b := range [][]byte{x.reqBody, x.respBody} {
-		for _, v := range secretFieldValues(b) {
+		for _, v := range redact.FieldValues(b) {
 			add(v)
 		}
 	}
 	return known
-}
-
-// secretFieldValues returns the string values of the secret fields of a
-// JSON body, at any depth.
-func secretFieldValues(body []byte) []string {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return nil
-	}
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch t := v.(type) {
-		case map[string]any:
-			for k, e := range t {
-				if s, ok := e.(string); ok && redact.IsSecretField(k) {
-					out = append(out, s)
-				}
-				walk(e)
-			}
-		case []any:
-			for _, e := range t {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	return out
 }

@@ -124,7 +124,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// secret) in any form: stdout is masked like stderr. The token
 		// the token command fetched is not among the secrets: a fetched
 		// token is only noted when a later request carries it.
-		masked := redact.Text(held.String(), in.conn.secrets.all()...)
+		masked := redact.Text(held.String(), in.conn.secrets.All()...)
 		held.Reset()
 		held.WriteString(masked)
 	}
@@ -165,7 +165,7 @@ func execute(ctx context.Context, cmd *command, in *invocation, action func(cont
 			_ = state.close()
 		}
 		if err != nil {
-			return report(in.stderr, cmd.name, err, in.conn.secrets.all()...)
+			return report(in.stderr, cmd.name, err, in.conn.secrets.All()...)
 		}
 		in.client = cl
 	}
@@ -185,7 +185,7 @@ func execute(ctx context.Context, cmd *command, in *invocation, action func(cont
 	if err != nil {
 		var secrets []string
 		if in.conn != nil {
-			secrets = in.conn.secrets.all()
+			secrets = in.conn.secrets.All()
 		}
 		return report(in.stderr, cmd.name, err, secrets...)
 	}

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -164,14 +163,14 @@ func TestSandboxCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout testutil.SyncBuffer
-	stderr := &watchedWriter{re: regexp.MustCompile(`sandbox listening on (http://127\.0\.0\.1:\d+)`), found: make(chan string, 1)}
+	stderr := testutil.NewWatchedWriter(`sandbox listening on (http://127\.0\.0\.1:\d+)`)
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--check-tokens"}, strings.NewReader(""), &stdout, stderr, func(string) string { return "" })
 	}()
 	var base string
 	select {
-	case base = <-stderr.found:
+	case base = <-stderr.Found:
 	case code := <-done:
 		t.Fatalf("sandbox exited %d before listening: %q", code, stderr.String())
 	case <-time.After(10 * time.Second):
@@ -299,22 +298,4 @@ func TestDemo(t *testing.T) {
 	if strings.Contains(v.stderr+v.stdout, "sandbox-secret") {
 		t.Errorf("demo --verbose prints the partner secret")
 	}
-}
-
-// watchedWriter collects a command's stderr and reports, once, the first
-// submatch of re as soon as it is written: the test waits on that event
-// rather than polling.
-type watchedWriter struct {
-	testutil.SyncBuffer
-	re    *regexp.Regexp
-	found chan string
-	once  sync.Once
-}
-
-func (w *watchedWriter) Write(p []byte) (int, error) {
-	n, err := w.SyncBuffer.Write(p)
-	if m := w.re.FindStringSubmatch(w.String()); m != nil {
-		w.once.Do(func() { w.found <- m[1] })
-	}
-	return n, err
 }

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/finicity-go/connect-components/internal/bodypath"
 	"github.com/finicity-go/connect-components/internal/spec"
 )
 
@@ -214,7 +215,7 @@ func bodyWith(t testing.TB, id string, set map[string]any, known bool) string {
 			}
 			t.Fatalf("openapi.yaml#%s: the body of %s %s %s, which %s sets: update the test", o.op.Body.Pointer, o.op.Name(), what, k, callerFile())
 		}
-		setPath(body, strings.Split(k, "."), decodeAs[any](t, set[k]))
+		bodypath.Set(body, strings.Split(k, "."), decodeAs[any](t, set[k]))
 	}
 	data, err := json.Marshal(body)
 	if err != nil {
@@ -243,7 +244,7 @@ func answerExample(t testing.TB, id string, set map[string]any) string {
 		t.Fatalf("openapi.yaml#%s: the %s answer of %s has no example object, which %s answers: add one there", s[0].Pointer, s[0].Status, o.op.Name(), callerFile())
 	}
 	for k, v := range set {
-		setPath(answer, strings.Split(k, "."), decodeAs[any](t, v))
+		bodypath.Set(answer, strings.Split(k, "."), decodeAs[any](t, v))
 	}
 	data, err := json.Marshal(answer)
 	if err != nil {

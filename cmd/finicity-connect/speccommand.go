@@ -20,6 +20,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/finicity-go/connect-components/internal/apicall"
+	"github.com/finicity-go/connect-components/internal/bodypath"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/spec"
 )
@@ -218,7 +219,7 @@ func (o *opSpec) exampleArgs() []string {
 		if f.def != "" {
 			continue
 		}
-		v, ok := lookupPath(body, f.wire)
+		v, ok := bodypath.Get(body, f.wire)
 		if !ok {
 			if !f.required {
 				continue
@@ -322,19 +323,6 @@ func shellQuote(s string) string {
 		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
 	return s
-}
-
-func lookupPath(v any, path []string) (any, bool) {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = m[k]; !ok {
-			return nil, false
-		}
-	}
-	return v, true
 }
 
 // setup registers the operation's flags and returns its action.
@@ -542,7 +530,7 @@ func (o *opSpec) requestBody(in *invocation, states map[*specField]*fieldState, 
 		if err != nil {
 			return nil, err
 		}
-		setPath(obj, f.wire, v)
+		bodypath.Set(obj, f.wire, v)
 	}
 	return json.Marshal(obj)
 }
@@ -621,18 +609,6 @@ func fieldJSON(f *specField, name, raw string) (any, error) {
 		}
 	}
 	return raw, nil
-}
-
-func setPath(obj map[string]any, path []string, v any) {
-	for _, k := range path[:len(path)-1] {
-		next, ok := obj[k].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			obj[k] = next
-		}
-		obj = next
-	}
-	obj[path[len(path)-1]] = v
 }
 
 // bodyFromFlag reads --body: JSON, @file or @- (stdin). Field names the
@@ -889,8 +865,8 @@ func (o *opSpec) argError(ae *apicall.ArgError, path []pathValue, body []byte) e
 	}
 	keys := strings.Split(field, ".")
 	s, ok := propertyAt(o.body(), keys)
-	v, _ := lookupPath(exact, keys)
-	pv, _ := lookupPath(plain, keys)
+	v, _ := bodypath.Get(exact, keys)
+	pv, _ := bodypath.Get(plain, keys)
 	if !ok {
 		return usagef("invalid --body: %s: %v", field, ae.Err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/finicity-go/connect-components/internal/apicall"
+	"github.com/finicity-go/connect-components/internal/bodypath"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 )
@@ -141,7 +142,7 @@ func requiredBody(t testing.TB, o *opSpec, own ...string) ([]string, map[string]
 		if !f.required || f.def != "" || slices.Contains(own, f.flag) || slices.ContainsFunc(f.aliases, func(a string) bool { return slices.Contains(own, a) }) {
 			continue
 		}
-		v, ok := lookupPath(example, f.wire)
+		v, ok := bodypath.Get(example, f.wire)
 		if !ok {
 			v = synthesize(f.field.Schema)
 		}
@@ -158,7 +159,7 @@ func requiredBody(t testing.TB, o *opSpec, own ...string) ([]string, map[string]
 		if err != nil {
 			t.Fatalf("the example of %s (openapi.yaml#%s) is not a value of --%s: %v", strings.Join(f.wire, "."), f.pointer, f.flag, err)
 		}
-		setPath(body, f.wire, jv)
+		bodypath.Set(body, f.wire, jv)
 	}
 	return args, body
 }

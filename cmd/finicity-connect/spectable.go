@@ -46,7 +46,7 @@ func renderTable(w io.Writer, s *openapi3.Schema, goName string, v any) {
 		for _, l := range lists {
 			items, _ := obj[l].([]any)
 			fmt.Fprintln(w)
-			renderRows(w, s.Properties[l].Value.Items.Value, items, singular(l))
+			renderRows(w, s.Properties[l].Value.Items.Value, items, spec.Singular(l))
 		}
 	default:
 		fmt.Fprintln(w, cell(v))
@@ -65,7 +65,7 @@ func renderRows(w io.Writer, s *openapi3.Schema, items []any, prefix string) {
 			l, _ := obj[lists[0]].([]any)
 			inner = append(inner, l...)
 		}
-		renderRows(w, s.Properties[lists[0]].Value.Items.Value, inner, singular(lists[0]))
+		renderRows(w, s.Properties[lists[0]].Value.Items.Value, inner, spec.Singular(lists[0]))
 		return
 	}
 	head := make([]string, len(cols))
@@ -141,15 +141,4 @@ func cell(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
-}
-
-// singular is a list's name for one item: "mfaChallenges" is "mfa
-// challenge".
-func singular(name string) string {
-	w := spec.Words(name)
-	if len(w) == 0 {
-		return name
-	}
-	w[len(w)-1] = strings.TrimSuffix(w[len(w)-1], "s")
-	return strings.Join(w, " ")
 }

@@ -381,11 +381,11 @@ func TestDemoIsStateless(t *testing.T) {
 // served runs the sandbox command in process and returns its ready line,
 // decoded, a function stopping it (as SIGINT would) that returns its exit
 // code, and its stdout and stderr.
-func served(t *testing.T, args ...string) (ready map[string]any, stop func() int, stdout *watchedWriter, stderr *testutil.SyncBuffer) {
+func served(t *testing.T, args ...string) (ready map[string]any, stop func() int, stdout *testutil.WatchedWriter, stderr *testutil.SyncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	stdout = &watchedWriter{re: regexp.MustCompile(`\A(.*)\n`), found: make(chan string, 1)}
+	stdout = testutil.NewWatchedWriter(`\A(.*)\n`)
 	stderr = &testutil.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
@@ -393,7 +393,7 @@ func served(t *testing.T, args ...string) (ready map[string]any, stop func() int
 	}()
 	var line string
 	select {
-	case line = <-stdout.found:
+	case line = <-stdout.Found:
 	case code := <-done:
 		t.Fatalf("sandbox exited %d before its ready line: %q", code, stderr.String())
 	case <-time.After(10 * time.Second):

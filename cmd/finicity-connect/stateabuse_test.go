@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // The test binary runs as the command when envRunAsMain is 1 (see
@@ -214,7 +214,7 @@ func TestStateLockWait(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stderr := &watchedWriter{re: regexp.MustCompile(`(waiting for the lock)`), found: make(chan string, 1)}
+	stderr := testutil.NewWatchedWriter(`(waiting for the lock)`)
 	done := make(chan int, 1)
 	var stdout bytes.Buffer
 	create := sandboxVerb(t, "create")
@@ -222,7 +222,7 @@ func TestStateLockWait(t *testing.T) {
 		done <- run(ctx, create, strings.NewReader(""), &stdout, stderr, func(k string) string { return env[k] })
 	}()
 	select {
-	case <-stderr.found:
+	case <-stderr.Found:
 	case <-time.After(10 * time.Second):
 		t.Fatal("no waiting message")
 	}
@@ -243,7 +243,7 @@ func TestStateLockWaitSIGTERM(t *testing.T) {
 	env := freshState(t)
 	holdLock(t, env[envSandboxState], lockExclusive)
 	cmd := asProcess(t, env, sandboxVerb(t, "create")...)
-	stderr := &watchedWriter{re: regexp.MustCompile(`(waiting for the lock)`), found: make(chan string, 1)}
+	stderr := testutil.NewWatchedWriter(`(waiting for the lock)`)
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -251,7 +251,7 @@ func TestStateLockWaitSIGTERM(t *testing.T) {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	select {
-	case <-stderr.found:
+	case <-stderr.Found:
 	case err := <-exited:
 		t.Fatalf("exited before waiting: %v %q", err, stderr.String())
 	case <-time.After(20 * time.Second):

@@ -463,12 +463,12 @@ func entrySecrets(e *har.Entry) []string {
 		}
 	}
 	if body, err := e.Request.PostDataBytes(); err == nil {
-		for _, v := range secretFieldValues(body) {
+		for _, v := range redact.FieldValues(body) {
 			add(v)
 		}
 	}
 	if body, _, err := e.ResponseBody(); err == nil {
-		for _, v := range secretFieldValues(body) {
+		for _, v := range redact.FieldValues(body) {
 			add(v)
 		}
 	}

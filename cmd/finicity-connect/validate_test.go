@@ -20,6 +20,7 @@ import (
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // The tests of finicity-connect validate take their operations, bodies
@@ -275,7 +276,7 @@ func TestValidateProxyRecording(t *testing.T) {
 			if !slices.Equal(messages, want) {
 				t.Errorf("failures:\n%q\nwant\n%q", messages, want)
 			}
-			noFormOf(t, "the report", v.stdout, sandbox.DefaultPartnerSecret, "ci-app-key-3c9d")
+			testutil.NoFormOf(t, "the report", v.stdout, sandbox.DefaultPartnerSecret, "ci-app-key-3c9d")
 		})
 	}
 }
@@ -404,7 +405,7 @@ func TestValidateDevtoolsRecording(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			o := cliRun(t, nil, "validate", "--format", format, file)
 			o.expect(t, exitOK, nil, []string{""})
-			noFormOf(t, format, o.stdout, secrets.appKey, secrets.token, secrets.secret)
+			testutil.NoFormOf(t, format, o.stdout, secrets.appKey, secrets.token, secrets.secret)
 			switch format {
 			case "text":
 				want := fmt.Sprintf("1 file(s), %d exchange(s): %d checked, 2 skipped; 0 violation(s) in 0 exchange(s), 1 informational\n", ops+3, ops+1)

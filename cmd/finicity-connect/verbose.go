@@ -62,7 +62,7 @@ func dumpExchanges(w io.Writer, secrets ...string) api.Middleware {
 			body := responseBody(resp)
 			// A token the answer issues is a secret wherever else the
 			// answer quotes it, in whatever form.
-			known = append(known, secretFieldValues(body)...)
+			known = append(known, redact.FieldValues(body)...)
 			fmt.Fprintf(&b, "< %s %d %s\n", protoOr(resp.Proto), resp.StatusCode, http.StatusText(resp.StatusCode))
 			writeHeaders(&b, "< ", resp.Header, mask)
 			writeBody(&b, "< ", body, mask)

@@ -227,6 +227,11 @@ func TestNames(t *testing.T) {
 			t.Errorf("GoName(%q) = %q, want %q", in, got, want)
 		}
 	}
+	for in, want := range map[string]string{"mfaChallenges": "mfa challenge", "configurations": "configuration", "id": "id", "": "", "--": "--"} {
+		if got := spec.Singular(in); got != want {
+			t.Errorf("Singular(%q) = %q, want %q", in, got, want)
+		}
+	}
 	if got := spec.FirstSentence("Known values: en, en-us,\nes, es-us.\nMore text.\n\nOther paragraph."); got != "Known values: en, en-us, es, es-us." {
 		t.Errorf("FirstSentence = %q", got)
 	}

@@ -5,6 +5,7 @@ package testutil
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"sync"
 	"time"
 )
@@ -26,6 +27,31 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// WatchedWriter is a SyncBuffer that reports, once, the first submatch
+// of Re as soon as what was written matches it, on Found: a test waits on
+// that event (a ready line, a "waiting for the lock") rather than
+// polling. NewWatchedWriter makes one.
+type WatchedWriter struct {
+	SyncBuffer
+	re    *regexp.Regexp
+	Found chan string
+	once  sync.Once
+}
+
+// NewWatchedWriter watches for pattern, which has one group: its text is
+// what Found receives.
+func NewWatchedWriter(pattern string) *WatchedWriter {
+	return &WatchedWriter{re: regexp.MustCompile(pattern), Found: make(chan string, 1)}
+}
+
+func (w *WatchedWriter) Write(p []byte) (int, error) {
+	n, err := w.SyncBuffer.Write(p)
+	if m := w.re.FindStringSubmatch(w.String()); m != nil {
+		w.once.Do(func() { w.Found <- m[1] })
+	}
+	return n, err
 }
 
 // SleepRecorder stands in for a retry wait, so tests never sleep: it
