@@ -13,6 +13,7 @@ import (
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/redact"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/statefile"
 )
 
 // Environment variables read for credentials and endpoint. Flags override
@@ -69,7 +70,7 @@ func (c *connection) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.partnerSecret, "partner-secret", "", "partner secret (default $"+envPartnerSecret+"; prefer the variable: flags show in process lists)")
 	fs.StringVar(&c.baseURL, "base-url", "", "API endpoint (default $"+envBaseURL+", else "+api.DefaultBaseURL+")")
 	fs.BoolVar(&c.useSandbox, "sandbox", false, "run against an in-process sandbox: no credentials, no network; what it stores is kept in a state file between runs")
-	fs.StringVar(&c.statePath, "sandbox-state", "", "the --sandbox state file (default $"+envSandboxState+", else <user cache dir>/"+stateFileName+"); 'finicity-connect sandbox reset' empties it")
+	fs.StringVar(&c.statePath, "sandbox-state", "", "the --sandbox state file (default $"+envSandboxState+", else <user cache dir>/"+statefile.DefaultName+"); 'finicity-connect sandbox reset' empties it")
 	fs.StringVar(&c.output, "output", "json", "output format: json or table")
 	fs.BoolVar(&c.verbose, "verbose", false, "print each HTTP attempt on stderr: request and response lines, headers and bodies, credentials masked")
 	fs.BoolVar(&c.validate, "validate", false, "check the request against the OpenAPI spec before sending it")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/redact"
+	"github.com/finicity-go/connect-components/internal/statefile"
 )
 
 // Exit codes, documented in --help and README.
@@ -89,21 +90,27 @@ func describe(w io.Writer, cmd string, err error) int {
 	var ae *api.Error
 	var ve *api.ValidationError
 	var de *api.DecodeError
-	var se *stateError
+	var se *statefile.Error
+	var we *statefile.WaitError
 	var coded interface{ ExitCode() int }
 	switch {
 	case errors.As(err, &coded):
 		// Errors that know their exit code: the output (4), the
-		// state file's lock (3), the commands' own (proxy, conformance).
+		// commands' own (proxy, conformance).
 		fmt.Fprintf(w, "%s: %v\n", prog, err)
 		return coded.ExitCode()
+	case errors.As(err, &we):
+		// Like a call with no answer in time: trying again later may
+		// work.
+		fmt.Fprintf(w, "%s: %v\n", prog, err)
+		return exitNetwork
 	case errors.As(err, &ue):
 		fmt.Fprintf(w, "%s: %s\nRun '%s --help' for usage.\n", prog, ue.msg, prog)
 		return exitUsage
 	case errors.As(err, &se):
 		fmt.Fprintf(w, "%s: %v\n", prog, se)
-		if se.hint {
-			fmt.Fprintf(w, "The file is left as it is: run 'finicity-connect sandbox reset --state %s' to start afresh, or delete it.\n", se.path)
+		if se.Hint {
+			fmt.Fprintf(w, "The file is left as it is: run 'finicity-connect sandbox reset --state %s' to start afresh, or delete it.\n", se.Path)
 		}
 		return exitUsage
 	case errors.As(err, &ae):

@@ -15,6 +15,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/redact"
+	"github.com/finicity-go/connect-components/internal/statefile"
 )
 
 // command is one subcommand. Commands that call the API get the shared
@@ -134,7 +135,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // execute runs the command's action, with the --sandbox state locked and
 // loaded around it for API commands, and returns the exit code.
 func execute(ctx context.Context, cmd *command, in *invocation, action func(context.Context, *invocation) error) int {
-	var state *cliState
+	var state *statefile.Session
 	if cmd.api {
 		if err := in.conn.check(); err != nil {
 			return report(in.stderr, cmd.name, err)
@@ -147,22 +148,22 @@ func execute(ctx context.Context, cmd *command, in *invocation, action func(cont
 		if in.conn.useSandbox {
 			// The state file stays locked until the command's change,
 			// if any, is saved: concurrent invocations take turns.
-			mode := lockExclusive
+			mode := statefile.Exclusive
 			if cmd.readOnly {
-				mode = lockShared
+				mode = statefile.Shared
 			}
 			path, err := statePath(in.conn.statePath, in.env)
 			if err == nil {
-				state, err = openCLIState(ctx, path, mode, in.stderr)
+				state, err = statefile.OpenSession(ctx, path, mode, in.stderr)
 			}
 			if err != nil {
 				return report(in.stderr, cmd.name, err)
 			}
-			in.conn.sandbox = state.sb
+			in.conn.sandbox = state.Sandbox()
 		}
 		cl, err := in.conn.client(in.env, in.stderr)
 		if err != nil && state != nil {
-			_ = state.close()
+			_ = state.Close()
 		}
 		if err != nil {
 			return report(in.stderr, cmd.name, err, in.conn.secrets.All()...)
@@ -175,7 +176,7 @@ func execute(ctx context.Context, cmd *command, in *invocation, action func(cont
 		// sandbox made is real either way. When it cannot be saved,
 		// nothing the command printed is shown: it would describe
 		// what does not exist.
-		if serr := state.close(); serr != nil {
+		if serr := state.Close(); serr != nil {
 			in.unsaved = true
 			if err == nil {
 				err = serr

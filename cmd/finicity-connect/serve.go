@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/finicity-go/connect-components/internal/listen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/statefile"
 	"github.com/finicity-go/connect-components/internal/validation"
 )
 
@@ -90,16 +89,16 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 			sandbox.WithMaxBodyBytes(*maxBody), sandbox.WithMaxStateBytes(*maxState), sandbox.WithPublicURL(base),
 			sandbox.WithStrict(*strict), sandbox.WithRequestHook(findingLog(in.stderr))}
 		var sb *sandbox.Sandbox
-		var persisted *servedState
+		var persisted *statefile.Served
 		if *stateFlag != "" {
 			// The hook runs for requests only, once sb is set below.
-			opts = append(opts, sandbox.WithStateHook(func() { persisted.save(sb) }))
+			opts = append(opts, sandbox.WithStateHook(func() { persisted.Save(sb) }))
 		}
 		sb = sandbox.New(opts...)
 		var path string
 		if *stateFlag != "" {
 			if path, err = filepath.Abs(*stateFlag); err == nil {
-				persisted, err = openServedState(ctx, path, sb, *maxState, in.stderr)
+				persisted, err = statefile.OpenServed(ctx, path, sb, *maxState, in.stderr)
 			}
 			if err != nil {
 				return err
@@ -184,7 +183,7 @@ func countConfigurations(sb *sandbox.Sandbox) int { return sb.ResourceCount() }
 // under the lock, so that the next invocation starts from nothing. It
 // does not read the file, so a corrupt one is reset too.
 func resetSandboxState(flags *flag.FlagSet) func(context.Context, *invocation) error {
-	stateFlag := flags.String("state", "", "the state file to empty (default $"+envSandboxState+", else <user cache dir>/"+stateFileName+")")
+	stateFlag := flags.String("state", "", "the state file to empty (default $"+envSandboxState+", else <user cache dir>/"+statefile.DefaultName+")")
 	return func(ctx context.Context, in *invocation) error {
 		if err := noArgs(in); err != nil {
 			return err
@@ -193,14 +192,8 @@ func resetSandboxState(flags *flag.FlagSet) func(context.Context, *invocation) e
 		if err != nil {
 			return err
 		}
-		file, err := lockState(ctx, path, lockExclusive, 0, in.stderr)
-		if err != nil {
+		if err := statefile.Reset(ctx, path, in.stderr); err != nil {
 			return err
-		}
-		defer file.release()
-		// Through a symlink, the target is emptied and the link kept.
-		if err := os.Remove(file.target); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return &stateError{path: path, err: fmt.Errorf("cannot be removed: %w", unwrapPath(err))}
 		}
 		fmt.Fprintf(in.stdout, "sandbox state reset: %s\n", path)
 		return nil

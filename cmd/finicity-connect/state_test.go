@@ -2,10 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -68,26 +64,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// stateOwner returns the appKeyHashKey of a state file (version 2) and
-// how it names appKey: HMAC-SHA256 under that key, in hexadecimal.
-func stateOwner(t *testing.T, data []byte, appKey string) (key, owner string) {
-	t.Helper()
-	var v struct {
-		Version       int    `json:"version"`
-		AppKeyHashKey string `json:"appKeyHashKey"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil || v.Version != 2 {
-		t.Fatalf("not a version 2 state: %v %s", err, data)
-	}
-	raw, err := base64.StdEncoding.DecodeString(v.AppKeyHashKey)
-	if err != nil || len(raw) != 32 {
-		t.Fatalf("appKeyHashKey %q: %v", v.AppKeyHashKey, err)
-	}
-	m := hmac.New(sha256.New, raw)
-	m.Write([]byte(appKey))
-	return v.AppKeyHashKey, hex.EncodeToString(m.Sum(nil))
 }
 
 // freshState is an environment naming a state file in a new temporary
@@ -161,7 +137,7 @@ func TestSandboxStateAcrossInvocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, owner := stateOwner(t, data, sandboxAppKey)
+	key, owner := testutil.AppKeyOwner(t, data, sandboxAppKey)
 	want := `{"version":2,"appKeyHashKey":"` + key + `","configurations":{"` + owner + `":[` + storedConfiguration(t, firstSent, first) +
 		`,` + storedConfiguration(t, secondSent, second) + `]},"tokens":[],"oauth":[]}` + "\n"
 	if string(data) != want {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/statefile"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
@@ -56,9 +57,9 @@ func exitCode(t *testing.T, err error) int {
 
 // holdLock takes the state file's lock as another run would, until the
 // test ends or release is called.
-func holdLock(t *testing.T, path string, mode lockMode) (release func()) {
+func holdLock(t *testing.T, path string, mode statefile.Mode) (release func()) {
 	t.Helper()
-	l, err := lockState(context.Background(), path, mode, stateFileLimitBytes, io.Discard)
+	l, err := statefile.Lock(context.Background(), path, mode, statefile.DefaultLimit, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func holdLock(t *testing.T, path string, mode lockMode) (release func()) {
 	release = func() {
 		if !done {
 			done = true
-			l.release()
+			l.Release()
 		}
 	}
 	t.Cleanup(release)
@@ -85,7 +86,7 @@ func TestStateFileTooLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(stateFileLimitBytes + 1); err != nil {
+	if err := f.Truncate(statefile.DefaultLimit + 1); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -93,7 +94,7 @@ func TestStateFileTooLarge(t *testing.T) {
 	if err := os.Symlink("/dev/zero", zero); err != nil {
 		t.Fatal(err)
 	}
-	limit := strconv.FormatInt(stateFileLimitBytes, 10) + " bytes"
+	limit := strconv.FormatInt(statefile.DefaultLimit, 10) + " bytes"
 	want := map[string]string{
 		big:  "larger than the limit of " + limit + " (80 MiB: the sandbox's 64 MiB state budget plus a margin); not read\n",
 		zero: "a character device, not a regular file: not read (a state file is a regular file of at most " + limit + ", 80 MiB: the sandbox's 64 MiB state budget plus a margin)\n",
@@ -109,7 +110,7 @@ func TestStateFileTooLarge(t *testing.T) {
 			})
 		}
 	}
-	if info, err := os.Stat(big); err != nil || info.Size() != stateFileLimitBytes+1 {
+	if info, err := os.Stat(big); err != nil || info.Size() != statefile.DefaultLimit+1 {
 		t.Errorf("the large file was changed: %v %v", info.Size(), err)
 	}
 }
@@ -169,7 +170,7 @@ func TestStateFileLeftovers(t *testing.T) {
 		}
 	}
 	// One named as a save names it, as a killed save leaves it.
-	tmp, err := os.CreateTemp(dir, tempPattern(path))
+	tmp, err := os.CreateTemp(dir, ".state.json.*.tmp")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestStateFileLeftovers(t *testing.T) {
 func TestStateLockWait(t *testing.T) {
 	env := freshState(t)
 	path := env[envSandboxState]
-	holdLock(t, path, lockExclusive)
+	holdLock(t, path, statefile.Exclusive)
 	waiting := "waiting for the lock of sandbox state file " + path + ": another finicity-connect is using it\n"
 
 	line, _ := sandboxCreate(t, "--timeout", "200ms")
@@ -241,7 +242,7 @@ func TestStateLockWait(t *testing.T) {
 // process waiting for the lock.
 func TestStateLockWaitSIGTERM(t *testing.T) {
 	env := freshState(t)
-	holdLock(t, env[envSandboxState], lockExclusive)
+	holdLock(t, env[envSandboxState], statefile.Exclusive)
 	cmd := asProcess(t, env, sandboxVerb(t, "create")...)
 	stderr := testutil.NewWatchedWriter(`(waiting for the lock)`)
 	cmd.Stderr = stderr
@@ -280,7 +281,7 @@ func TestStateReadOnlyCommands(t *testing.T) {
 	path := env[envSandboxState]
 	id := createdID(t, env)
 
-	release := holdLock(t, path, lockShared)
+	release := holdLock(t, path, statefile.Shared)
 	if ids := listIDs(t, env); len(ids) != 1 || ids[0] != id {
 		t.Errorf("list beside a shared lock: %q", ids)
 	}

@@ -2,8 +2,6 @@ package sandbox_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -28,20 +26,8 @@ import (
 // under the state's appKeyHashKey, in hexadecimal.
 func ownerIn(t *testing.T, state []byte, appKey string) string {
 	t.Helper()
-	var v struct {
-		Version       int    `json:"version"`
-		AppKeyHashKey string `json:"appKeyHashKey"`
-	}
-	if err := json.Unmarshal(state, &v); err != nil || v.Version != 2 {
-		t.Fatalf("not a version 2 state: %v %s", err, state)
-	}
-	key, err := base64.StdEncoding.DecodeString(v.AppKeyHashKey)
-	if err != nil || len(key) != 32 {
-		t.Fatalf("appKeyHashKey %q: %v", v.AppKeyHashKey, err)
-	}
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(appKey))
-	return hex.EncodeToString(m.Sum(nil))
+	_, owner := testutil.AppKeyOwner(t, state, appKey)
+	return owner
 }
 
 // hashKeyIn returns the appKeyHashKey member of state as written.

@@ -5,8 +5,14 @@ package testutil
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"regexp"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -98,4 +104,25 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+}
+
+// AppKeyOwner returns the appKeyHashKey of a sandbox state (version 2,
+// as the sandbox marshals it) and how it names appKey: HMAC-SHA256 under
+// that key, in hexadecimal. It fails t when state is not version 2.
+func AppKeyOwner(t testing.TB, state []byte, appKey string) (hashKey, owner string) {
+	t.Helper()
+	var v struct {
+		Version       int    `json:"version"`
+		AppKeyHashKey string `json:"appKeyHashKey"`
+	}
+	if err := json.Unmarshal(state, &v); err != nil || v.Version != 2 {
+		t.Fatalf("not a version 2 state: %v %s", err, state)
+	}
+	raw, err := base64.StdEncoding.DecodeString(v.AppKeyHashKey)
+	if err != nil || len(raw) != 32 {
+		t.Fatalf("appKeyHashKey %q: %v", v.AppKeyHashKey, err)
+	}
+	m := hmac.New(sha256.New, raw)
+	m.Write([]byte(appKey))
+	return v.AppKeyHashKey, hex.EncodeToString(m.Sum(nil))
 }

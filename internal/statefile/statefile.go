@@ -1,4 +1,15 @@
-package main
+// Package statefile keeps the sandbox's state in a file between runs of
+// finicity-connect (the --sandbox commands, the served sandbox's --state,
+// sandbox reset), so that what one run creates the next one finds.
+//
+// The file is the sandbox's own marshalled state (sandbox.WriteState),
+// replaced whole by rename at each save, beside a lock file taken for the
+// whole run: runs take turns and none loses another's change. A symbolic
+// link is followed to its target (which gets the lock, the temporary
+// file and the rename), a file over the size limit or not a regular file
+// is refused before it is read, and a file that cannot be used is an
+// *Error naming it, left as it was.
+package statefile
 
 import (
 	"bytes"
@@ -17,60 +28,54 @@ import (
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
-// envSandboxState names the state file of --sandbox, instead of the
-// default under the user's cache directory.
-const envSandboxState = "FINICITY_SANDBOX_STATE"
+// DefaultName is the state file of --sandbox by default, under the
+// user's cache directory.
+const DefaultName = "finicity-connect/sandbox-state.json"
 
-// stateFileName is the default state file, under os.UserCacheDir().
-const stateFileName = "finicity-connect/sandbox-state.json"
-
-// stateError is a state file that cannot be read, parsed or written. It
-// exits 2, like a usage error: the command was not run as asked because
-// of something in the user's environment, which the user can fix.
-type stateError struct {
-	path string
-	err  error
-	hint bool // point at sandbox reset: the file's content is at fault
-}
-
-func (e *stateError) Error() string { return "sandbox state file " + e.path + ": " + e.err.Error() }
-func (e *stateError) Unwrap() error { return e.err }
-
-// statePath picks the state file: the flag, else $FINICITY_SANDBOX_STATE,
-// else <user cache dir>/finicity-connect/sandbox-state.json.
-func statePath(flagValue string, env func(string) string) (string, error) {
-	if flagValue != "" {
-		return filepath.Abs(flagValue)
-	}
-	if v := env(envSandboxState); v != "" {
-		return filepath.Abs(v)
-	}
+// DefaultPath is <user cache dir>/DefaultName.
+func DefaultPath() (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
-		return "", usagef("no place for the sandbox state (%v): set %s or pass --sandbox-state", err, envSandboxState)
+		return "", err
 	}
-	return filepath.Join(dir, filepath.FromSlash(stateFileName)), nil
+	return filepath.Join(dir, filepath.FromSlash(DefaultName)), nil
 }
+
+// Error is a state file that cannot be read, parsed or written. The CLI
+// exits 2 with it, as for a usage error: the command was not run as asked
+// because of something in the user's environment, which the user can fix.
+type Error struct {
+	Path string // the file as named
+	Err  error
+	// Hint says the file's content is at fault: the CLI points at
+	// sandbox reset.
+	Hint bool
+}
+
+func (e *Error) Error() string { return "sandbox state file " + e.Path + ": " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
 
 // The state file's size limit: the sandbox's state budget (by default
 // sandbox.DefaultMaxStateBytes, 64 MiB) plus a quarter for the JSON
 // around it. A larger file is refused before it is read, and one that is
-// not a regular file (a device, a pipe) before it is opened (lockState),
+// not a regular file (a device, a pipe) before it is opened (Lock),
 // so a wrong --sandbox-state (/dev/zero, a disk image) costs neither the
 // memory nor the time.
-func stateFileLimit(budget int64) int64 { return budget + budget/4 }
+func Limit(budget int64) int64 { return budget + budget/4 }
 
-// stateFileLimitBytes is the limit for the default budget (--sandbox).
-const stateFileLimitBytes = sandbox.DefaultMaxStateBytes + sandbox.DefaultMaxStateBytes/4
+// DefaultLimit is the limit for the default budget (--sandbox).
+const DefaultLimit = sandbox.DefaultMaxStateBytes + sandbox.DefaultMaxStateBytes/4
 
-// lockMode is what a command does with the state: a command that only
+// Mode is what a command does with the state: a command that only
 // reads it (list, get) takes a shared lock, which it can do without
 // writing anywhere; one that may change it takes the exclusive lock.
-type lockMode int
+type Mode int
 
 const (
-	lockExclusive lockMode = iota
-	lockShared
+	// Exclusive is the lock of a run that may change the state.
+	Exclusive Mode = iota
+	// Shared is the lock of a run that only reads it.
+	Shared
 )
 
 // lockPollEvery is how often a run waiting for the lock tries again. A
@@ -78,7 +83,7 @@ const (
 // what lets the wait end on SIGINT, SIGTERM or --timeout.
 const lockPollEvery = 20 * time.Millisecond
 
-// lockedState is a state file held under its lock: a sibling file
+// File is a state file held under its lock: a sibling file
 // path+".lock", locked with flock(2) on unix and LockFileEx on Windows,
 // so that invocations taking turns each load what the previous one
 // saved. The state file itself is never locked: it is replaced by rename,
@@ -87,13 +92,13 @@ const lockPollEvery = 20 * time.Millisecond
 // path is the file as named; target is where it really is: a symlink is
 // followed, so that the lock, the temporary file and the rename happen
 // beside the target and the link itself stays a link.
-type lockedState struct {
+type File struct {
 	path, target string
-	mode         lockMode
+	mode         Mode
 	lock         *os.File // nil: a read-only run where no lock file could be opened
 }
 
-// lockState takes the lock of the state file at path, creating its
+// Lock takes the lock of the state file at path, creating its
 // directory (private: the state holds app keys) and lock file as needed,
 // and waits for another holder to release it until ctx is done. A shared
 // lock falls back to no lock at all where the lock file cannot be opened
@@ -106,14 +111,14 @@ type lockedState struct {
 // device has no end, and sandbox reset must never remove one. limit is
 // the state file's size limit, named in that refusal; 0 for a run that
 // only removes the file (sandbox reset).
-func lockState(ctx context.Context, path string, mode lockMode, limit int64, stderr io.Writer) (*lockedState, error) {
+func Lock(ctx context.Context, path string, mode Mode, limit int64, stderr io.Writer) (*File, error) {
 	target, err := followLinks(path)
 	if err != nil {
-		return nil, &stateError{path: path, err: err}
+		return nil, &Error{Path: path, Err: err}
 	}
 	info, err := os.Stat(target)
 	if err == nil && !info.Mode().IsRegular() {
-		return nil, &stateError{path: path, err: notRegular(info, limit)}
+		return nil, &Error{Path: path, Err: notRegular(info, limit)}
 	}
 	if errors.Is(err, fs.ErrNotExist) && target != path {
 		// A link to a file not made yet is followed (the first save
@@ -121,30 +126,30 @@ func lockState(ctx context.Context, path string, mode lockMode, limit int64, std
 		// the directories would be made wherever the link points, a
 		// stale link or a typo in it.
 		if _, derr := os.Stat(filepath.Dir(target)); errors.Is(derr, fs.ErrNotExist) {
-			return nil, &stateError{path: path, err: fmt.Errorf("a symbolic link to %s, which does not exist, nor its directory: not followed, nothing created", target)}
+			return nil, &Error{Path: path, Err: fmt.Errorf("a symbolic link to %s, which does not exist, nor its directory: not followed, nothing created", target)}
 		}
 	}
-	l := &lockedState{path: path, target: target, mode: mode}
-	if mode == lockExclusive {
+	l := &File{path: path, target: target, mode: mode}
+	if mode == Exclusive {
 		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
-			return nil, &stateError{path: path, err: fmt.Errorf("cannot create its directory: %w", unwrapPath(err))}
+			return nil, &Error{Path: path, Err: fmt.Errorf("cannot create its directory: %w", unwrapPath(err))}
 		}
 	}
 	f, err := os.OpenFile(target+".lock", os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil && mode == lockShared {
+	if err != nil && mode == Shared {
 		if f, err = os.Open(target + ".lock"); err != nil {
 			return l, nil // documented: a read-only run with no lock
 		}
 	}
 	if err != nil {
-		return nil, &stateError{path: path, err: fmt.Errorf("cannot open its lock file: %w", unwrapPath(err))}
+		return nil, &Error{Path: path, Err: fmt.Errorf("cannot open its lock file: %w", unwrapPath(err))}
 	}
 	waiting := false
 	for {
-		ok, err := tryLockFile(f, mode == lockShared)
+		ok, err := tryLockFile(f, mode == Shared)
 		if err != nil {
 			f.Close()
-			return nil, &stateError{path: path, err: fmt.Errorf("cannot lock it: %w", err)}
+			return nil, &Error{Path: path, Err: fmt.Errorf("cannot lock it: %w", err)}
 		}
 		if ok {
 			l.lock = f
@@ -157,7 +162,7 @@ func lockState(ctx context.Context, path string, mode lockMode, limit int64, std
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, &lockWaitError{path: path, err: ctx.Err()}
+			return nil, &WaitError{Path: path, Err: ctx.Err()}
 		case <-time.After(lockPollEvery):
 		}
 	}
@@ -190,22 +195,21 @@ func limitText(limit int64) string {
 	return fmt.Sprintf("%d MiB: the sandbox's %d MiB state budget plus a margin", limit>>20, budget>>20)
 }
 
-// lockWaitError is a run that gave up waiting for the lock: interrupted
-// (SIGINT, SIGTERM) or out of --timeout. It exits 3, like any call that
-// got no answer in time: trying again later may work.
-type lockWaitError struct {
-	path string
-	err  error
+// WaitError is a run that gave up waiting for the lock: interrupted
+// (SIGINT, SIGTERM) or out of --timeout. The CLI exits 3 with it, as for
+// any call that got no answer in time: trying again later may work.
+type WaitError struct {
+	Path string
+	Err  error // the context's: context.Canceled or context.DeadlineExceeded
 }
 
-func (e *lockWaitError) Error() string {
-	if errors.Is(e.err, context.DeadlineExceeded) {
-		return "gave up waiting for the lock of sandbox state file " + e.path + " after --timeout: another finicity-connect still holds it"
+func (e *WaitError) Error() string {
+	if errors.Is(e.Err, context.DeadlineExceeded) {
+		return "gave up waiting for the lock of sandbox state file " + e.Path + " after --timeout: another finicity-connect still holds it"
 	}
-	return "interrupted while waiting for the lock of sandbox state file " + e.path
+	return "interrupted while waiting for the lock of sandbox state file " + e.Path
 }
-func (e *lockWaitError) Unwrap() error { return e.err }
-func (e *lockWaitError) ExitCode() int { return exitNetwork }
+func (e *WaitError) Unwrap() error { return e.Err }
 
 // followLinks returns where path leads through symbolic links, also when
 // the last one dangles (the file is then created at its target).
@@ -227,27 +231,27 @@ func followLinks(path string) (string, error) {
 	return "", errors.New("too many levels of symbolic links")
 }
 
-// release drops the lock.
-func (l *lockedState) release() {
+// Release drops the lock.
+func (l *File) Release() {
 	if l.lock != nil {
 		_ = unlockFile(l.lock)
 		_ = l.lock.Close()
 	}
 }
 
-// load reads the state into sb. A missing file is an empty state; a file
+// Load reads the state into sb. A missing file is an empty state; a file
 // that cannot be read or parsed, or is over the size limit, is an error
 // naming it, and is left as it is: never silently replaced.
-func (l *lockedState) load(sb *sandbox.Sandbox, budget int64) (fs.FileInfo, error) {
-	data, info, err := readLimited(l.target, stateFileLimit(budget), budget)
+func (l *File) Load(sb *sandbox.Sandbox, budget int64) (fs.FileInfo, error) {
+	data, info, err := readLimited(l.target, Limit(budget), budget)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, &stateError{path: l.path, err: err, hint: true}
+		return nil, &Error{Path: l.path, Err: err, Hint: true}
 	}
 	if err := sb.UnmarshalState(data); err != nil {
-		return nil, &stateError{path: l.path, err: errors.New(strings.TrimPrefix(err.Error(), "sandbox: state: ")), hint: true}
+		return nil, &Error{Path: l.path, Err: errors.New(strings.TrimPrefix(err.Error(), "sandbox: state: ")), Hint: true}
 	}
 	return info, nil
 }
@@ -270,7 +274,7 @@ func readLimited(path string, limit, budget int64) ([]byte, fs.FileInfo, error) 
 	tooBig := fmt.Errorf("larger than the limit of %d bytes (%d MiB: the sandbox's %d MiB state budget plus a margin); not read",
 		limit, limit>>20, budget>>20)
 	if !info.Mode().IsRegular() {
-		// Replaced since lockState looked (it refuses these).
+		// Replaced since Lock looked (it refuses these).
 		return nil, nil, notRegular(info, limit)
 	}
 	if info.Size() > limit {
@@ -289,24 +293,24 @@ func readLimited(path string, limit, budget int64) ([]byte, fs.FileInfo, error) 
 	return buf.Bytes(), info, nil
 }
 
-// save writes sb's state atomically: to a temporary file beside the
+// Save writes sb's state atomically: to a temporary file beside the
 // target, synced, then renamed over it, so that a reader (or a crash)
 // sees the old state or the new one, never a part. Temporary files a
 // killed run left behind are removed first: under the exclusive lock no
 // other run is writing one. It returns the new file's identity.
-func (l *lockedState) save(sb *sandbox.Sandbox) (fs.FileInfo, error) {
-	if l.mode != lockExclusive {
-		return nil, &stateError{path: l.path, err: errors.New("not saved: the command held a shared lock")}
+func (l *File) Save(sb *sandbox.Sandbox) (fs.FileInfo, error) {
+	if l.mode != Exclusive {
+		return nil, &Error{Path: l.path, Err: errors.New("not saved: the command held a shared lock")}
 	}
 	removeLeftovers(l.target)
 	// Streamed: near the byte budget the state is 64 MiB, and a copy per
 	// save would double the served sandbox's heap.
 	if err := writeAtomic(l.target, sb.WriteState); err != nil {
-		return nil, &stateError{path: l.path, err: fmt.Errorf("cannot be written: %w", unwrapPath(err))}
+		return nil, &Error{Path: l.path, Err: fmt.Errorf("cannot be written: %w", unwrapPath(err))}
 	}
 	info, err := os.Stat(l.target)
 	if err != nil {
-		return nil, &stateError{path: l.path, err: unwrapPath(err)}
+		return nil, &Error{Path: l.path, Err: unwrapPath(err)}
 	}
 	return info, nil
 }
@@ -395,60 +399,60 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// cliState is the state of one --sandbox invocation: the lock is held
+// Session is the state of one --sandbox invocation: the lock is held
 // from before the load until after the save, so that concurrent
 // invocations run one after the other and none loses another's change.
-type cliState struct {
-	file    *lockedState
+type Session struct {
+	file    *File
 	sb      *sandbox.Sandbox
 	changed atomic.Bool
 }
 
-// openCLIState locks and loads the state file at path into a fresh
+// OpenSession locks and loads the state file at path into a fresh
 // in-process sandbox: a shared lock for a command that only reads
-// (mode lockShared), else the exclusive one. The sandbox accepts any
+// (mode Shared), else the exclusive one. The sandbox accepts any
 // token: its client logs in with the sandbox partner credentials, which
 // are checked, but the token it gets is not remembered, so that a command
-// that changes nothing writes nothing. The caller must call close.
-func openCLIState(ctx context.Context, path string, mode lockMode, stderr io.Writer) (*cliState, error) {
-	file, err := lockState(ctx, path, mode, stateFileLimitBytes, stderr)
+// that changes nothing writes nothing. The caller must call Close.
+func OpenSession(ctx context.Context, path string, mode Mode, stderr io.Writer) (*Session, error) {
+	file, err := Lock(ctx, path, mode, DefaultLimit, stderr)
 	if err != nil {
 		return nil, err
 	}
-	st := &cliState{file: file}
+	st := &Session{file: file}
 	st.sb = sandbox.New(sandbox.WithStateHook(func() { st.changed.Store(true) }))
-	if _, err := file.load(st.sb, sandbox.DefaultMaxStateBytes); err != nil {
-		file.release()
+	if _, err := file.Load(st.sb, sandbox.DefaultMaxStateBytes); err != nil {
+		file.Release()
 		return nil, err
 	}
 	return st, nil
 }
 
-// close saves the state if the command changed it, and releases the lock.
+// Close saves the state if the command changed it, and releases the lock.
 // A read-only command (shared lock) saves nothing: a GET changes nothing
 // the API keeps, and what the sandbox notes on the way (a token it
 // issued) is not worth failing a read for.
-func (st *cliState) close() error {
-	defer st.file.release()
-	if !st.changed.Load() || st.file.mode != lockExclusive {
+func (st *Session) Close() error {
+	defer st.file.Release()
+	if !st.changed.Load() || st.file.mode != Exclusive {
 		return nil
 	}
-	if _, err := st.file.save(st.sb); err != nil {
+	if _, err := st.file.Save(st.sb); err != nil {
 		const lost = "; the change was not saved, and the command's output is not printed"
-		if se, ok := errors.AsType[*stateError](err); ok {
-			return &stateError{path: se.path, err: fmt.Errorf("%w"+lost, se.err), hint: se.hint}
+		if se, ok := errors.AsType[*Error](err); ok {
+			return &Error{Path: se.Path, Err: fmt.Errorf("%w"+lost, se.Err), Hint: se.Hint}
 		}
 		return fmt.Errorf("%w"+lost, err)
 	}
 	return nil
 }
 
-// servedState saves a served sandbox's state after each change, under
+// Served saves a served sandbox's state after each change, under
 // the same lock as --sandbox invocations. The served sandbox owns the
 // file while it runs: each save replaces the file with its own state. A
 // change made meanwhile by another process (a --sandbox command, sandbox
 // reset) is overwritten, with a warning on stderr.
-type servedState struct {
+type Served struct {
 	path   string
 	limit  int64 // the state file's size limit
 	stderr io.Writer
@@ -462,34 +466,34 @@ type servedState struct {
 // and the next change tries again.
 const servedLockWait = 10 * time.Second
 
-// openServedState loads the state file at path into sb, under the lock.
-func openServedState(ctx context.Context, path string, sb *sandbox.Sandbox, budget int64, stderr io.Writer) (*servedState, error) {
-	file, err := lockState(ctx, path, lockExclusive, stateFileLimit(budget), stderr)
+// OpenServed loads the state file at path into sb, under the lock.
+func OpenServed(ctx context.Context, path string, sb *sandbox.Sandbox, budget int64, stderr io.Writer) (*Served, error) {
+	file, err := Lock(ctx, path, Exclusive, Limit(budget), stderr)
 	if err != nil {
 		return nil, err
 	}
-	defer file.release()
-	info, err := file.load(sb, budget)
+	defer file.Release()
+	info, err := file.Load(sb, budget)
 	if err != nil {
 		return nil, err
 	}
-	return &servedState{path: path, limit: stateFileLimit(budget), stderr: stderr, last: info}, nil
+	return &Served{path: path, limit: Limit(budget), stderr: stderr, last: info}, nil
 }
 
-// save is the sandbox's state hook. It cannot fail the request, which is
+// Save is the served sandbox's state hook. It cannot fail the request, which is
 // already done: a failure is reported on stderr, and the next change
 // tries again.
-func (s *servedState) save(sb *sandbox.Sandbox) {
+func (s *Served) Save(sb *sandbox.Sandbox) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), servedLockWait)
 	defer cancel()
-	file, err := lockState(ctx, s.path, lockExclusive, s.limit, s.stderr)
+	file, err := Lock(ctx, s.path, Exclusive, s.limit, s.stderr)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "warning: %v: the change is kept in memory only\n", err)
 		return
 	}
-	defer file.release()
+	defer file.Release()
 	// Every writer replaces the file by rename: a file that is not the
 	// one this sandbox last wrote (or loaded) was changed by another.
 	cur, err := os.Stat(file.target)
@@ -499,10 +503,29 @@ func (s *servedState) save(sb *sandbox.Sandbox) {
 	case errors.Is(err, fs.ErrNotExist) && s.last != nil:
 		fmt.Fprintf(s.stderr, "warning: sandbox state file %s was removed by another process; the served sandbox's state replaces it\n", s.path)
 	}
-	info, err := file.save(sb)
+	info, err := file.Save(sb)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "warning: %v: the change is kept in memory only\n", err)
 		return
 	}
 	s.last = info
 }
+
+// Reset empties the state file at path: it removes it, under the lock,
+// so that the next run starts from nothing. It does not read the file,
+// so a corrupt one is reset too; through a symbolic link, the target is
+// removed and the link kept. A file that is not there is reset already.
+func Reset(ctx context.Context, path string, stderr io.Writer) error {
+	file, err := Lock(ctx, path, Exclusive, 0, stderr)
+	if err != nil {
+		return err
+	}
+	defer file.Release()
+	if err := os.Remove(file.target); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return &Error{Path: path, Err: fmt.Errorf("cannot be removed: %w", unwrapPath(err))}
+	}
+	return nil
+}
+
+// Sandbox is the session's sandbox, loaded with the state.
+func (st *Session) Sandbox() *sandbox.Sandbox { return st.sb }
