@@ -14,6 +14,7 @@ import (
 
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/testutil/drift"
 	"github.com/finicity-go/connect-components/internal/validation"
 )
 
@@ -56,10 +57,10 @@ func TestConformanceSandbox(t *testing.T) {
 		if !reflect.DeepEqual(steps, want) || len(rep.Operations) != ops || rep.Totals.Operations != ops || rep.Totals.Findings != 0 {
 			t.Errorf("steps %q, totals %+v", steps, rep.Totals)
 		}
-		assertNoSecrets(t, "stdout", o.stdout)
+		drift.AssertNoSecrets(t, "stdout", o.stdout)
 	})
 	t.Run("served", func(t *testing.T) {
-		env := with(sandboxServer(t), envAppKey, driftAppKey, envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, "sandbox-secret")
+		env := with(sandboxServer(t), envAppKey, drift.AppKey, envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, "sandbox-secret")
 		o := cliRun(t, env, "conformance", "--output", "table")
 		o.expect(t, exitOK, []string{"STEP", "token  ", "skipped: needs --customer-id and --institution-login-id",
 			fmt.Sprintf("%d operation(s), 1 skipped, 0 departure(s), 0 informational", len(specdoc.MustModel().Operations)-1)}, []string{""})
@@ -68,7 +69,7 @@ func TestConformanceSandbox(t *testing.T) {
 				t.Errorf("delete line: %q", line)
 			}
 		}
-		assertNoSecrets(t, "stdout", o.stdout)
+		drift.AssertNoSecrets(t, "stdout", o.stdout)
 	})
 }
 
@@ -76,20 +77,20 @@ func TestConformanceSandbox(t *testing.T) {
 // its operation, none on the documented answers, the exit is 1, and the
 // configuration is deleted although some steps failed.
 func TestConformanceDrift(t *testing.T) {
-	d := newDriftServer(t)
-	env := map[string]string{envAppKey: driftAppKey, envPartnerID: driftPartnerID, envPartnerSecret: driftPartnerSecret, envBaseURL: d.URL}
+	d := drift.NewServer(t)
+	env := map[string]string{envAppKey: drift.AppKey, envPartnerID: drift.PartnerID, envPartnerSecret: drift.PartnerSecret, envBaseURL: d.URL}
 	o := cliRun(t, env, "conformance", "--retries", "0", "--customer-id", "1005061234", "--institution-login-id", "7008461434")
 	if o.code != exitAPI {
 		t.Fatalf("exit %d, want %d\n%s\n%s", o.code, exitAPI, o.stdout, o.stderr)
 	}
 	var rep conformanceReport
 	o.decode(t, &rep)
-	expectDriftKinds(t, kindsByOperation(rep), true)
+	drift.ExpectKinds(t, kindsByOperation(rep), true)
 	if rep.Totals.Departures != 4 || rep.Totals.Informational != 1 {
 		t.Errorf("totals %+v", rep.Totals)
 	}
-	if !slices.Contains(d.requests(), "DELETE /connect-components/configurations/"+driftConfigID) {
-		t.Errorf("the configuration was not deleted: %q", d.requests())
+	if !slices.Contains(d.Requests(), "DELETE /connect-components/configurations/"+drift.ConfigID) {
+		t.Errorf("the configuration was not deleted: %q", d.Requests())
 	}
 	if !strings.Contains(o.stderr, "4 departure(s) from the spec (1 informational finding(s))") {
 		t.Errorf("stderr: %s", o.stderr)
@@ -101,47 +102,47 @@ func TestConformanceDrift(t *testing.T) {
 			}
 		}
 	}
-	assertNoSecrets(t, "stdout", o.stdout)
-	assertNoSecrets(t, "stderr", o.stderr)
+	drift.AssertNoSecrets(t, "stdout", o.stdout)
+	drift.AssertNoSecrets(t, "stderr", o.stderr)
 
 	// The table names each departure.
 	o = cliRun(t, env, "conformance", "--retries", "0", "--output", "table")
 	o.expect(t, exitAPI, []string{"FINDINGS", "response (status 200): type: body aoRequired", "response (status 200): undocumented status",
 		"response (status 201): missing required: body eventStreamId", "response (status 200): format: body 0.id",
-		"response (status 201): unknown field: body " + driftField}, nil)
-	assertNoSecrets(t, "stdout", o.stdout)
+		"response (status 201): unknown field: body " + drift.Field}, nil)
+	drift.AssertNoSecrets(t, "stdout", o.stdout)
 	// Only the first run, given its ids, started a reconnection; both
 	// deleted their configuration.
 	var reconnections, deletes int
-	for _, r := range d.requests() {
+	for _, r := range d.Requests() {
 		reconnections += strings.Count(r, "/reconnections")
 		deletes += strings.Count(r, "DELETE ")
 	}
 	if reconnections != 1 || deletes != 2 {
-		t.Errorf("upstream saw %d reconnection(s), %d delete(s), want 1 and 2: %q", reconnections, deletes, d.requests())
+		t.Errorf("upstream saw %d reconnection(s), %d delete(s), want 1 and 2: %q", reconnections, deletes, d.Requests())
 	}
 }
 
 func TestConformanceFailures(t *testing.T) {
 	t.Run("network", func(t *testing.T) {
-		d := newDriftServer(t)
+		d := drift.NewServer(t)
 		url := d.URL
 		d.Close() // nothing listens there any more
-		env := map[string]string{envAppKey: driftAppKey, envAppToken: driftAppToken, envBaseURL: url}
+		env := map[string]string{envAppKey: drift.AppKey, envAppToken: drift.AppToken, envBaseURL: url}
 		o := cliRun(t, env, "conformance", "--retries", "0")
 		o.expect(t, exitNetwork, []string{`"error": "network failure`}, []string{"no answer from"})
-		assertNoSecrets(t, "stdout", o.stdout)
-		assertNoSecrets(t, "stderr", o.stderr)
+		drift.AssertNoSecrets(t, "stdout", o.stdout)
+		drift.AssertNoSecrets(t, "stderr", o.stderr)
 	})
 	t.Run("usage", func(t *testing.T) {
 		o := cliRun(t, nil, "conformance", "--sandbox", "--institution-login-id", "5")
 		o.expect(t, exitUsage, []string{""}, []string{"--institution-login-id needs --customer-id"})
 	})
 	t.Run("credentials rejected", func(t *testing.T) {
-		env := with(sandboxServer(t), envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, driftPartnerSecret)
+		env := with(sandboxServer(t), envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, drift.PartnerSecret)
 		o := cliRun(t, env, "conformance")
 		o.expect(t, exitUsage, []string{`"status": 401`}, []string{"rejected the credentials"})
-		assertNoSecrets(t, "stdout", o.stdout)
+		drift.AssertNoSecrets(t, "stdout", o.stdout)
 	})
 }
 
@@ -150,19 +151,19 @@ func TestConformanceFailures(t *testing.T) {
 // configuration it created; a reconnection is never started without its
 // ids.
 func TestConformanceInterrupted(t *testing.T) {
-	d := newDriftServer(t)
+	d := drift.NewServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, driftConfigID) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, drift.ConfigID) {
 			cancel() // the user presses ^C while the get is on its way
 			<-r.Context().Done()
 			return
 		}
-		d.serve(w, r)
+		d.Serve(w, r)
 	}))
 	defer up.Close()
-	env := map[string]string{envAppKey: driftAppKey, envAppToken: driftAppToken, envBaseURL: up.URL}
+	env := map[string]string{envAppKey: drift.AppKey, envAppToken: drift.AppToken, envBaseURL: up.URL}
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, []string{"conformance", "--retries", "0"}, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
 	if code != exitNetwork {
@@ -170,19 +171,19 @@ func TestConformanceInterrupted(t *testing.T) {
 	}
 	// The list ran before the get, which was interrupted (and not
 	// recorded); the delete ran after the interrupt.
-	want := []string{"POST /connect-components/configurations", "GET /connect-components/configurations", "DELETE /connect-components/configurations/" + driftConfigID}
-	if got := d.requests(); !reflect.DeepEqual(got, want) {
+	want := []string{"POST /connect-components/configurations", "GET /connect-components/configurations", "DELETE /connect-components/configurations/" + drift.ConfigID}
+	if got := d.Requests(); !reflect.DeepEqual(got, want) {
 		t.Errorf("upstream saw %q, want %q", got, want)
 	}
-	assertNoSecrets(t, "stdout", stdout.String())
-	assertNoSecrets(t, "stderr", stderr.String())
+	drift.AssertNoSecrets(t, "stdout", stdout.String())
+	drift.AssertNoSecrets(t, "stderr", stderr.String())
 }
 
 // TestConformanceCreatedWithoutID: a create answered 201 with an id that
 // is not a UUID: the departure is named, and the report says the
 // configuration could not be deleted rather than leaving it unmentioned.
 func TestConformanceCreatedWithoutID(t *testing.T) {
-	d := newDriftServer(t)
+	d := drift.NewServer(t)
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && r.URL.Path == "/connect-components/configurations" {
 			w.Header().Set("Content-Type", "application/json")
@@ -190,10 +191,10 @@ func TestConformanceCreatedWithoutID(t *testing.T) {
 			_, _ = w.Write([]byte(`{"id":"cfg-1","aoRequired":false}`))
 			return
 		}
-		d.serve(w, r)
+		d.Serve(w, r)
 	}))
 	defer up.Close()
-	env := map[string]string{envAppKey: driftAppKey, envAppToken: driftAppToken, envBaseURL: up.URL}
+	env := map[string]string{envAppKey: drift.AppKey, envAppToken: drift.AppToken, envBaseURL: up.URL}
 	o := cliRun(t, env, "conformance", "--retries", "0")
 	if o.code != exitAPI {
 		t.Fatalf("exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
@@ -212,7 +213,7 @@ func TestConformanceCreatedWithoutID(t *testing.T) {
 	if del == nil || !strings.Contains(del.Skipped, "no id in UUID form") {
 		t.Errorf("delete step %+v", del)
 	}
-	for _, r := range d.requests() {
+	for _, r := range d.Requests() {
 		if strings.HasPrefix(r, "DELETE") {
 			t.Errorf("a delete was sent: %s", r)
 		}

@@ -2,15 +2,22 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/journey"
+	"github.com/finicity-go/connect-components/internal/specdoc"
 	"github.com/finicity-go/connect-components/internal/testutil"
+	"github.com/finicity-go/connect-components/internal/testutil/drift"
+	"github.com/finicity-go/connect-components/internal/tour"
 )
 
 // TestProxySignals: the proxy as its own process, stopped by SIGINT and
@@ -30,7 +37,7 @@ func TestProxySignals(t *testing.T) {
 	} {
 		sig := tc.sig
 		t.Run(sig.String()+strings.Join(tc.failOn, ""), func(t *testing.T) {
-			d := newDriftServer(t)
+			d := drift.NewServer(t)
 			dir := t.TempDir()
 			har, report := filepath.Join(dir, "h.har"), filepath.Join(dir, "r.jsonl")
 			cmd := asProcess(t, map[string]string{}, append([]string{"proxy", "--upstream", d.URL, "--addr", "127.0.0.1:0", "--har", har, "--report", report}, tc.failOn...)...)
@@ -53,7 +60,16 @@ func TestProxySignals(t *testing.T) {
 			if ready.PID != cmd.Process.Pid || ready.Upstream != d.URL || !strings.HasPrefix(ready.URL, "http://127.0.0.1:") {
 				t.Errorf("ready line %+v", ready)
 			}
-			exchanges := journeyThrough(t, viaProxy(t, ready.URL))
+			c, err := api.NewClient(drift.AppKey, api.WithBaseURL(ready.URL), api.WithRetries(0), api.WithPartnerCredentials(drift.PartnerID, drift.PartnerSecret))
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := journey.New(specdoc.MustModel(), journey.Options{Values: map[string]any{"partner-id": drift.PartnerID, "partner-secret": drift.PartnerSecret}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// One exchange per step, and the token the client fetches.
+			exchanges := len(plan.Run(context.Background(), tour.Send(c), nil)) + 1
 
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
@@ -77,16 +93,19 @@ func TestProxySignals(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 				}
 			}
-			p := &runningProxy{har: har, report: report}
-			h, text := p.readHAR(t)
-			if len(h.Log.Entries) != exchanges {
-				t.Errorf("HAR: %d entries, want %d", len(h.Log.Entries), exchanges)
+			data, err := os.ReadFile(har)
+			var h struct {
+				Log struct{ Entries []json.RawMessage }
 			}
-			if len(p.reportLines(t)) != 5 {
-				t.Errorf("report: %d lines, want 5", len(p.reportLines(t)))
+			if err != nil || json.Unmarshal(data, &h) != nil || len(h.Log.Entries) != exchanges {
+				t.Errorf("HAR: %d entries, want %d (%v)", len(h.Log.Entries), exchanges, err)
+			}
+			text := string(data)
+			if lines, err := os.ReadFile(report); err != nil || strings.Count(string(lines), "\n") != 5 {
+				t.Errorf("report: %q, want 5 lines (%v)", lines, err)
 			}
 			for name, s := range map[string]string{"HAR": text, "stderr": stderr.String(), "stdout": line + string(rest)} {
-				assertNoSecrets(t, name, s)
+				drift.AssertNoSecrets(t, name, s)
 			}
 		})
 	}

@@ -22,38 +22,13 @@ import (
 // SIGINT/SIGTERM.
 const shutdownGrace = 5 * time.Second
 
-// The served sandbox's connection limits, so that a client holding
-// connections open (a body sent byte by byte, idle keep-alive connections
-// by the thousand) cannot keep it busy or exhaust its file descriptors.
-// Each has a flag; the README lists them.
-const (
-	// defaultHeaderTimeout bounds reading a request's line and headers.
-	defaultHeaderTimeout = 10 * time.Second
-	// defaultReadTimeout bounds reading a whole request, body included.
-	defaultReadTimeout = 30 * time.Second
-	// defaultWriteTimeout bounds writing an answer, from the end of the
-	// request's headers.
-	defaultWriteTimeout = 30 * time.Second
-	// defaultIdleTimeout closes a keep-alive connection with no request.
-	defaultIdleTimeout = 60 * time.Second
-	// defaultMaxConnections caps connections open at once; more wait in
-	// the listen backlog until one closes. Well under the usual limit of
-	// 1024 file descriptors.
-	defaultMaxConnections = 256
-	// maxHeaderBytes caps a request's line and headers. Past it net/http
-	// answers a bare 431 before the sandbox sees the request, so it is
-	// well above what the sandbox refuses with the API's own errors (an
-	// app key over 256 bytes: 401, reason 10026), up to a 400 KB key; and
-	// low enough that every slot holding that much stays far under the
-	// memory bound (256 × 512 KiB).
-	maxHeaderBytes = 512 << 10
-	// idleEvictAfter: at the connection cap, a connection idle this long
-	// (no request yet, or between requests) is closed to make room, so
-	// idle connections can never hold every slot while real requests
-	// wait in the backlog (listen.Limits.IdleEvictAfter). A request in
-	// flight is never closed for it.
-	idleEvictAfter = time.Second
-)
+// maxHeaderBytes caps a request's line and headers. Past it net/http
+// answers a bare 431 before the sandbox sees the request, so it is well
+// above what the sandbox refuses with the API's own errors (an app key
+// over 256 bytes: 401, reason 10026), up to a 400 KB key; and low enough
+// that every slot holding that much stays far under the memory bound
+// (256 × 512 KiB).
+const maxHeaderBytes = 512 << 10
 
 func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	addr := fs.String("addr", "127.0.0.1:4010", "address to listen on")
@@ -62,11 +37,8 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 	maxBody := fs.Int64("max-body-bytes", sandbox.DefaultMaxBodyBytes, "largest request body accepted")
 	maxState := fs.Int64("max-state-bytes", sandbox.DefaultMaxStateBytes, "byte budget of the stored state; a create past it is refused (400, reason 10010); a --state file over it plus a quarter is refused")
 	stateFlag := fs.String("state", "", "load the sandbox's state from this file at start and save it there after each change (as --sandbox does); default: in memory only")
-	headerTimeout := fs.Duration("header-timeout", defaultHeaderTimeout, "close a connection whose request line and headers take longer")
-	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "close a connection whose whole request, body included, takes longer")
-	writeTimeout := fs.Duration("write-timeout", defaultWriteTimeout, "give up writing an answer after this long")
-	idleTimeout := fs.Duration("idle-timeout", defaultIdleTimeout, "close a keep-alive connection idle this long")
-	maxConns := fs.Int("max-connections", defaultMaxConnections, "connections served at once; more wait until one closes")
+	limits := limitFlags(fs, "close a connection whose whole request, body included, takes longer", "give up writing an answer after this long",
+		"connections served at once; more wait until one closes")
 	grace := fs.Duration("shutdown-grace", shutdownGrace, "on SIGINT/SIGTERM, let requests in flight finish this long, then close their connections")
 	strict := fs.Bool("strict", false, "refuse every request off the spec with 400 and reason code 10010, what the API would ignore (a field it does not define) included")
 	return func(ctx context.Context, in *invocation) error {
@@ -76,12 +48,12 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		if *lifetime <= 0 || *maxBody <= 0 || *maxState <= 0 {
 			return usagef("--token-lifetime, --max-body-bytes and --max-state-bytes must be positive")
 		}
-		if *headerTimeout <= 0 || *readTimeout <= 0 || *writeTimeout <= 0 || *idleTimeout <= 0 || *maxConns <= 0 || *grace <= 0 {
+		if !limits.positive() || *grace <= 0 {
 			return usagef("--header-timeout, --read-timeout, --write-timeout, --idle-timeout, --max-connections and --shutdown-grace must be positive")
 		}
-		ln, err := listen.Listen(*addr, *maxConns)
+		ln, err := listenOn(*addr, limits)
 		if err != nil {
-			return usagef("cannot listen on --addr %s: %v", *addr, err)
+			return err
 		}
 		defer ln.Close() // when returning early; Shutdown closes it otherwise
 		base := "http://" + ln.Addr().String()
@@ -104,8 +76,9 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 				return err
 			}
 		}
-		srv := listen.NewServer(sb, listen.Limits{HeaderTimeout: *headerTimeout, ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout,
-			IdleTimeout: *idleTimeout, MaxConnections: *maxConns, MaxHeaderBytes: maxHeaderBytes, IdleEvictAfter: idleEvictAfter})
+		lim := limits.limits()
+		lim.MaxHeaderBytes = maxHeaderBytes
+		srv := listen.NewServer(sb, lim)
 
 		host, _, _ := net.SplitHostPort(ln.Addr().String())
 		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/finicity-go/connect-components/internal/listen"
 	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
@@ -228,7 +229,7 @@ func TestServedSandboxConnectionCap(t *testing.T) {
 		select {
 		case err := <-answered:
 			t.Fatalf("a third connection was served past --max-connections 2 with both requests in flight (%v)", err)
-		case <-time.After(idleEvictAfter + 500*time.Millisecond):
+		case <-time.After(listen.Defaults.IdleEvictAfter + 500*time.Millisecond):
 		}
 		// The requests in flight were not cut: each completes.
 		for _, conn := range held {

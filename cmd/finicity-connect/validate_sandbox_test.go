@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/gen"
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
 
 // servedSandbox is finicity-connect sandbox running in process on
@@ -23,7 +24,7 @@ func startSandbox(t *testing.T, args ...string) *servedSandbox {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	outR, outW := io.Pipe()
-	var stderr lockedBuffer
+	var stderr testutil.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
 		code := run(ctx, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...), strings.NewReader(""), outW, &stderr, func(string) string { return "" })

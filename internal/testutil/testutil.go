@@ -10,7 +10,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io"
+	"net"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -125,4 +129,33 @@ func AppKeyOwner(t testing.TB, state []byte, appKey string) (hashKey, owner stri
 	m := hmac.New(sha256.New, raw)
 	m.Write([]byte(appKey))
 	return v.AppKeyHashKey, hex.EncodeToString(m.Sum(nil))
+}
+
+// ClosedWithin reads from conn until the server closes it, and fails t
+// unless that happens within bound (the read deadline is only the test's
+// guard: the event waited on is the server's close).
+func ClosedWithin(t testing.TB, conn net.Conn, bound time.Duration) {
+	t.Helper()
+	start := time.Now()
+	if err := conn.SetReadDeadline(start.Add(bound)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := io.Copy(io.Discard, conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("the server kept the connection open for %v", bound)
+	}
+	t.Logf("closed by the server after %v", time.Since(start).Round(time.Millisecond))
+}
+
+// Dial connects to the TCP address addr (host:port, or a URL's
+// http://host:port), closed when t ends.
+func Dial(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(addr, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }

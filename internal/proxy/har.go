@@ -1,4 +1,4 @@
-package main
+package proxy
 
 import (
 	"encoding/json"
@@ -14,8 +14,9 @@ import (
 	"github.com/finicity-go/connect-components/internal/validation"
 )
 
-// createHAR makes the proxy's HAR file (--har).
-func createHAR(path string) (*har.Writer, error) {
+// CreateHAR makes a HAR file for Options.HAR, its creator the proxy of
+// this version of the SDK.
+func CreateHAR(path string) (*har.Writer, error) {
 	return har.Create(path, har.Creator{Name: "finicity-connect proxy", Version: api.Version})
 }
 
