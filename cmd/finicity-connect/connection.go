@@ -26,10 +26,6 @@ const (
 	envBaseURL       = "FINICITY_BASE_URL"
 )
 
-// sandboxAppKey is the app key used with --sandbox and demo. The sandbox
-// accepts any key; this one just reads well in logs.
-const sandboxAppKey = "sandbox-app-key"
-
 // connection holds the flags every API command shares.
 type connection struct {
 	appKey, appToken, partnerID, partnerSecret, baseURL string
@@ -105,7 +101,7 @@ func (c *connection) client(env func(string) string, stderr io.Writer) (*api.Cli
 	}
 	if c.useSandbox {
 		c.partnerID, c.partnerSecret = sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret
-		c.secrets.Add(sandboxAppKey, c.partnerSecret)
+		c.secrets.Add(sandbox.DefaultAppKey, c.partnerSecret)
 		return sandboxClient(c.sandbox, append(opts, c.verboseOptions(stderr)...)...)
 	}
 	pick := func(flagValue, name string) string {
@@ -191,7 +187,7 @@ func sandboxClient(sb *sandbox.Sandbox, opts ...api.Option) (*api.Client, error)
 		api.WithBaseURL(sandbox.InProcessURL),
 		api.WithHTTPClient(sb.HTTPClient()),
 		api.WithPartnerCredentials(sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret))
-	return api.NewClient(sandboxAppKey, opts...)
+	return api.NewClient(sandbox.DefaultAppKey, opts...)
 }
 
 // debugLogger is the client's log under --verbose: text records at debug

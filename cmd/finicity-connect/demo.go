@@ -32,7 +32,7 @@ func demo(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		}
 		var opts []api.Option
 		if *verbose {
-			opts = verboseOptions(in.stderr, []string{sandboxAppKey, sandbox.DefaultPartnerSecret})
+			opts = verboseOptions(in.stderr, []string{sandbox.DefaultAppKey, sandbox.DefaultPartnerSecret})
 		}
 		// Strict on both sides: the sandbox checks tokens like the real
 		// API, and the client validates what it sends. The sandbox is a

@@ -20,6 +20,23 @@ import (
 	"time"
 )
 
+// buildCommand builds the command without the race detector (a real
+// process of its own, whose memory is measured) and returns its path.
+func buildCommand(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "finicity-connect")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command to build the binary: %v", err)
+	}
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build.Env = realEnv() // the real caches: TestMain moved HOME
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // procStatus is a field of /proc/PID/status in bytes (VmRSS, VmHWM).
 func procStatus(t *testing.T, pid int, field string) int64 {
 	t.Helper()
@@ -55,16 +72,7 @@ func TestProxyStalledUploadsBounded(t *testing.T) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("needs /proc")
 	}
-	bin := filepath.Join(t.TempDir(), "finicity-connect")
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go command to build the binary: %v", err)
-	}
-	build := exec.Command(goTool, "build", "-o", bin, ".")
-	build.Env = realEnv() // the real caches: TestMain moved HOME
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildCommand(t)
 	var forwarded atomic.Int64
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		forwarded.Add(1)

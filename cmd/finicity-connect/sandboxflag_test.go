@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -162,19 +164,28 @@ func TestSecretsNeverPrinted(t *testing.T) {
 func TestSandboxCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout testutil.SyncBuffer
-	stderr := testutil.NewWatchedWriter(`sandbox listening on (http://127\.0\.0\.1:\d+)`)
+	stdout := testutil.NewWatchedWriter(`\A(.*)\n`)
+	var stderr testutil.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--check-tokens"}, strings.NewReader(""), &stdout, stderr, func(string) string { return "" })
+		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--check-tokens"}, strings.NewReader(""), stdout, &stderr, func(string) string { return "" })
 	}()
-	var base string
+	var line string
 	select {
-	case base = <-stderr.Found:
+	case line = <-stdout.Found:
 	case code := <-done:
-		t.Fatalf("sandbox exited %d before listening: %q", code, stderr.String())
+		t.Fatalf("sandbox exited %d before its ready line: %q", code, stderr.String())
 	case <-time.After(10 * time.Second):
-		t.Fatalf("no listening line: %q", stderr.String())
+		t.Fatalf("no ready line: %q", stderr.String())
+	}
+	// The ready line, whole: what a harness in any language reads.
+	var ready map[string]any
+	if err := json.Unmarshal([]byte(line), &ready); err != nil {
+		t.Fatalf("ready line %q: %v", line, err)
+	}
+	base, _ := ready["url"].(string)
+	if want := map[string]any{"url": base, "pid": float64(os.Getpid()), "partnerId": "sandbox-partner", "tokenCheck": true}; !regexp.MustCompile(`^http://127\.0\.0\.1:[1-9][0-9]*$`).MatchString(base) || !reflect.DeepEqual(ready, want) {
+		t.Errorf("ready line %v, want %v", ready, want)
 	}
 	env := map[string]string{envAppKey: "k", envPartnerID: "sandbox-partner", envPartnerSecret: "sandbox-secret", envBaseURL: base}
 	cliRun(t, env, withRequired(t, "configurations", "create")...).expect(t, 0, []string{`"id"`}, []string{""})
@@ -199,7 +210,7 @@ func TestSandboxCommand(t *testing.T) {
 	cancel()
 	select {
 	case code := <-done:
-		if code != 0 || !strings.Contains(stderr.String(), "shutting down") {
+		if code != 0 || !strings.Contains(stderr.String(), "sandbox listening on "+base) || !strings.HasSuffix(stderr.String(), "shutting down\n") || stdout.String() != line+"\n" {
 			t.Errorf("after interrupt: exit %d, stderr %q", code, stderr.String())
 		}
 	case <-time.After(10 * time.Second):

@@ -7,12 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
@@ -137,7 +135,7 @@ func TestSandboxStateAcrossInvocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, owner := testutil.AppKeyOwner(t, data, sandboxAppKey)
+	key, owner := testutil.AppKeyOwner(t, data, sandbox.DefaultAppKey)
 	want := `{"version":2,"appKeyHashKey":"` + key + `","configurations":{"` + owner + `":[` + storedConfiguration(t, firstSent, first) +
 		`,` + storedConfiguration(t, secondSent, second) + `]},"tokens":[],"oauth":[]}` + "\n"
 	if string(data) != want {
@@ -351,140 +349,5 @@ func TestDemoIsStateless(t *testing.T) {
 	cache, _ := os.UserCacheDir()
 	if _, err := os.Stat(filepath.Join(cache, "finicity-connect")); !os.IsNotExist(err) {
 		t.Errorf("the demo created the default state directory: %v", err)
-	}
-}
-
-// served runs the sandbox command in process and returns its ready line,
-// decoded, a function stopping it (as SIGINT would) that returns its exit
-// code, and its stdout and stderr.
-func served(t *testing.T, args ...string) (ready map[string]any, stop func() int, stdout *testutil.WatchedWriter, stderr *testutil.SyncBuffer) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	stdout = testutil.NewWatchedWriter(`\A(.*)\n`)
-	stderr = &testutil.SyncBuffer{}
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, append([]string{"sandbox"}, args...), strings.NewReader(""), stdout, stderr, func(string) string { return "" })
-	}()
-	var line string
-	select {
-	case line = <-stdout.Found:
-	case code := <-done:
-		t.Fatalf("sandbox exited %d before its ready line: %q", code, stderr.String())
-	case <-time.After(10 * time.Second):
-		t.Fatalf("no ready line: %q", stderr.String())
-	}
-	if err := json.Unmarshal([]byte(line), &ready); err != nil {
-		t.Fatalf("ready line is not JSON: %v: %q", err, line)
-	}
-	stop = func() int {
-		cancel()
-		select {
-		case code := <-done:
-			return code
-		case <-time.After(10 * time.Second):
-			t.Fatal("sandbox did not shut down")
-		}
-		return -1
-	}
-	return ready, stop, stdout, stderr
-}
-
-// TestServedSandboxReadyLine: the served sandbox prints one JSON line on
-// stdout once it listens, with the URL to call; nothing else goes there.
-func TestServedSandboxReadyLine(t *testing.T) {
-	for _, check := range []bool{false, true} {
-		t.Run(fmt.Sprint("check tokens ", check), func(t *testing.T) {
-			args := []string{"--addr", "127.0.0.1:0"}
-			if check {
-				args = append(args, "--check-tokens")
-			}
-			ready, stop, stdout, stderr := served(t, args...)
-			u, _ := ready["url"].(string)
-			if !regexp.MustCompile(`^http://127\.0\.0\.1:[1-9][0-9]*$`).MatchString(u) {
-				t.Fatalf("url: %q", u)
-			}
-			want := map[string]any{"url": u, "pid": float64(os.Getpid()), "partnerId": sandbox.DefaultPartnerID, "tokenCheck": check}
-			if !reflect.DeepEqual(ready, want) {
-				t.Errorf("ready line:\ngot  %v\nwant %v", ready, want)
-			}
-			// The URL answers: a client logs in with the partner
-			// credentials and lists.
-			c, err := api.NewClient("k", api.WithBaseURL(u), api.WithPartnerCredentials(sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if list, err := c.Configurations.List(context.Background()); err != nil || len(list) != 0 {
-				t.Errorf("list at the ready URL: %v %v", err, list)
-			}
-			if code := stop(); code != 0 {
-				t.Errorf("exit %d: %s", code, stderr.String())
-			}
-			if lines := strings.Split(stdout.String(), "\n"); len(lines) != 2 || lines[1] != "" {
-				t.Errorf("stdout: want the ready line alone, got %q", stdout.String())
-			}
-			if strings.Contains(stdout.String(), sandbox.DefaultPartnerSecret) {
-				t.Errorf("the ready line shows the partner secret")
-			}
-			if !strings.Contains(stderr.String(), "sandbox listening on "+u) {
-				t.Errorf("stderr: %q", stderr.String())
-			}
-		})
-	}
-}
-
-// TestServedSandboxState: sandbox --state loads the file at start, saves
-// each change under the same lock as --sandbox, and warns when another
-// process changed the file meanwhile.
-func TestServedSandboxState(t *testing.T) {
-	env := freshState(t)
-	path := env[envSandboxState]
-	fieldByFlag(t, opByID(t, opCreateConfiguration, "cmd/finicity-connect/state_test.go"), "filter-accounts", "cmd/finicity-connect/state_test.go")
-	before, extra := createdWith(t, env, "--filter-accounts", "Savings")
-	beforeSent := merged(map[string]any{"filterAccounts": []any{"Savings"}}, extra)
-
-	ready, stop, _, stderr := served(t, "--addr", "127.0.0.1:0", "--state", path)
-	if ready["stateFile"] != path {
-		t.Errorf("ready line stateFile: %v, want %s", ready["stateFile"], path)
-	}
-	u := ready["url"].(string)
-	c, err := api.NewClient(sandboxAppKey, api.WithBaseURL(u), api.WithAppToken("any"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	list, err := c.Configurations.List(ctx)
-	if want := []api.Configuration{decodeAs[api.Configuration](t, answeredConfiguration(t, beforeSent, before))}; err != nil || !reflect.DeepEqual(list, want) {
-		t.Errorf("served list of the loaded state: %v %+v", err, list)
-	}
-	// Saved before the answer: the next --sandbox invocation sees it.
-	made, err := c.Configurations.Create(ctx, typedExample[api.ConfigurationParams](t, opCreateConfiguration, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ids := listIDs(t, env); !reflect.DeepEqual(ids, []string{before, made.ID.String()}) {
-		t.Errorf("state file after a served create: %q", ids)
-	}
-	if strings.Contains(stderr.String(), "warning") {
-		t.Errorf("warning without a change by another process: %q", stderr.String())
-	}
-	// Another process changes the file: the served sandbox's next save
-	// replaces it, and says so.
-	createdID(t, env)
-	if err := c.Configurations.Delete(ctx, made.ID); err != nil {
-		t.Fatal(err)
-	}
-	if ids := listIDs(t, env); !reflect.DeepEqual(ids, []string{before}) {
-		t.Errorf("state file after a served delete: %q", ids)
-	}
-	if code := stop(); code != 0 {
-		t.Errorf("exit %d", code)
-	}
-	if want := "warning: sandbox state file " + path + " was changed by another process; the served sandbox's state replaces it\n"; !strings.Contains(stderr.String(), want) {
-		t.Errorf("stderr: want %q in %q", want, stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "state: "+path+" (1 configuration(s) loaded, saved after each change; --sandbox commands use app key sandbox-app-key)\n") {
-		t.Errorf("stderr does not name the state file: %q", stderr.String())
 	}
 }
