@@ -1,4 +1,4 @@
-package main
+package harcheck_test
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,7 +19,11 @@ import (
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/api/connecttest"
 	"github.com/finicity-go/connect-components/internal/apicall"
+	"github.com/finicity-go/connect-components/internal/harcheck"
+	"github.com/finicity-go/connect-components/internal/proxy"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/testutil"
+	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
 
 // collectingT is a testing.TB that keeps the failures the test kit
@@ -37,18 +43,18 @@ func (c *collectingT) Errorf(format string, args ...any) {
 
 // TestSameWordingEverywhere: one off-spec body (a misspelt field) is
 // worded the same by the test kit, by the client's
-// WithRequestValidation, by the proxy and by validate: every one of them
+// WithRequestValidation, by the proxy and by validate (this package): every one of them
 // names the field and the rule with the same detail.
 func TestSameWordingEverywhere(t *testing.T) {
-	bad := misspelt(t)
-	want := bad.detail()
-	badBody, _ := json.Marshal(bad.body)
+	bad := specexample.Misspelt(t)
+	want := bad.Detail()
+	badBody, _ := json.Marshal(bad.Body)
 	said := map[string]string{}
 
 	// The test kit: the failure, and the recorded request.
 	ct := &collectingT{TB: t}
 	kit := connecttest.NewServer(ct)
-	req, _ := http.NewRequest(bad.op.Method, connecttest.InProcessURL+bad.path, bytes.NewReader(badBody))
+	req, _ := http.NewRequest(bad.Op.Method, connecttest.InProcessURL+bad.Path, bytes.NewReader(badBody))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Finicity-App-Key", connecttest.AppKey)
 	req.Header.Set("Finicity-App-Token", connecttest.Token)
@@ -78,14 +84,14 @@ func TestSameWordingEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := &apicall.Input{}
-	for _, v := range bad.args.Path {
+	for _, v := range bad.Args.Path {
 		raw, _ := json.Marshal(v)
 		in.Path = append(in.Path, raw)
 	}
-	in.Body, _ = json.Marshal(callOf(t, bad.op).body)
-	err = apicall.Call(context.Background(), c, bad.op.ID, in)
+	in.Body, _ = json.Marshal(specexample.CallOf(t, bad.Op).Body)
+	err = apicall.Call(context.Background(), c, bad.Op.ID, in)
 	ve, ok := errors.AsType[*api.ValidationError](err)
-	if !ok || hits.Load() != 0 || ve.Field != bad.field || ve.Kind != "unknown field" || ve.Pointer != "/"+bad.field || ve.Location != "body" {
+	if !ok || hits.Load() != 0 || ve.Field != bad.Field || ve.Kind != "unknown field" || ve.Pointer != "/"+bad.Field || ve.Location != "body" {
 		t.Errorf("WithRequestValidation: %#v (%v), %d request(s) sent", ve, err, hits.Load())
 	} else {
 		said["WithRequestValidation"] = err.Error()
@@ -94,16 +100,27 @@ func TestSameWordingEverywhere(t *testing.T) {
 	// The proxy in front of the sandbox, and validate on its recording.
 	up := httptest.NewServer(sandbox.New())
 	defer up.Close()
-	p := startProxy(t, up.URL)
-	bad.send(t, p.url, credentials(bad.op))
-	o := p.stop()
-	said["the proxy"] = o.stderr
-	said["validate"] = cliRun(t, nil, "validate", p.har).stdout
-	said["validate --format junit"] = cliRun(t, nil, "validate", "--format", "junit", p.har).stdout
+	upstream, _ := url.Parse(up.URL)
+	harPath := filepath.Join(t.TempDir(), "traffic.har")
+	h, err := proxy.CreateHAR(harPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log testutil.SyncBuffer
+	p, err := proxy.New(proxy.Options{Upstream: upstream, HAR: h, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(p)
+	bad.Send(t, srv.URL, specexample.Credentials(bad.Op))
+	srv.Close()
+	_ = p.Close()
+	said["the proxy"] = log.String()
+	_, said["validate"] = check(t, harcheck.FormatText, "", harPath)
+	_, said["validate --format junit"] = check(t, harcheck.FormatJUnit, "", harPath)
 	// JSON, for programs, has the parts of the same words.
-	var rep validateReport
-	cliRun(t, nil, "validate", "--format", "json", p.har).decode(t, &rep)
-	if fs := rep.Files[0].Exchanges[0].Findings; len(fs) == 1 && fs[0].Detail() == want && fs[0].Location == "/"+bad.field {
+	rep, _ := check(t, harcheck.FormatJSON, "", harPath)
+	if fs := rep.Files[0].Exchanges[0].Findings; len(fs) == 1 && fs[0].Detail() == want && fs[0].Location == "/"+bad.Field {
 		said["validate --format json"] = fs[0].Detail()
 	} else {
 		t.Errorf("validate --format json: %+v", rep.Files[0].Exchanges[0])
