@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/finicity-go/connect-components/internal/cli"
 	"github.com/finicity-go/connect-components/internal/journey"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
@@ -34,10 +35,10 @@ var conformanceBodyFlags = map[string]string{
 // operation with effects it cannot undo runs only when its ids are given
 // (a reconnection of one's own customer); credentials come from the
 // connection, never from the spec's examples.
-func conformanceCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
+func conformanceCommand(fs *flag.FlagSet) cli.Action {
 	m, err := specdoc.Model()
 	if err != nil {
-		return func(context.Context, *invocation) error { return err }
+		return func(context.Context, *cli.Invocation) error { return err }
 	}
 	values := map[string]*string{}
 	for _, input := range journey.Inputs(m) {
@@ -48,8 +49,8 @@ func conformanceCommand(fs *flag.FlagSet) func(context.Context, *invocation) err
 			values[name] = fs.String(name, "", usage+" (default: the spec's example)")
 		}
 	}
-	return func(ctx context.Context, in *invocation) error {
-		if err := noArgs(in); err != nil {
+	return func(ctx context.Context, in *cli.Invocation) error {
+		if err := cli.NoArgs(in); err != nil {
 			return err
 		}
 		given := map[string]any{}
@@ -58,17 +59,15 @@ func conformanceCommand(fs *flag.FlagSet) func(context.Context, *invocation) err
 				given[f.Name] = *v
 			}
 		})
-		if in.conn.partnerID != "" && in.conn.partnerSecret != "" {
-			for k, v := range map[string]string{"partner-id": in.conn.partnerID, "partner-secret": in.conn.partnerSecret} {
-				given[k] = v
-			}
+		if id, secret := in.PartnerCredentials(); id != "" && secret != "" {
+			given["partner-id"], given["partner-secret"] = id, secret
 		}
 		plan, err := journey.New(m, journey.Options{Values: given, Live: true, CleanupTimeout: conformanceDeleteTimeout})
 		var optIn *journey.OptInError
 		var bad *journey.ValueError
 		switch {
 		case errors.As(err, &optIn), errors.As(err, &bad):
-			return usagef("%v", err)
+			return cli.Usagef("%v", err)
 		case err != nil:
 			return err
 		}
@@ -76,22 +75,18 @@ func conformanceCommand(fs *flag.FlagSet) func(context.Context, *invocation) err
 		if err != nil {
 			return err
 		}
-		run := &tour.Conformance{Client: in.client, Checker: checker, Secrets: &in.conn.secrets, Describe: func(err error) string {
-			var b strings.Builder
-			describe(&b, "", err)
-			return strings.TrimSpace(strings.TrimPrefix(b.String(), "finicity-connect: "))
-		}}
+		run := &tour.Conformance{Client: in.Client, Checker: checker, Secrets: in.Secrets(), Describe: cli.Describe}
 		rep := run.Run(ctx, plan)
-		if err := in.print(result{value: rep, table: rep.Table}); err != nil {
+		if err := in.Print(cli.Result{Value: rep, Table: rep.Table}); err != nil {
 			return err
 		}
 		switch outcome, msg := rep.Outcome(); outcome {
 		case tour.NoAnswer:
-			return exitWith(exitNetwork, "%s", msg)
+			return cli.ExitWith(cli.ExitNetwork, "%s", msg)
 		case tour.CredentialsRejected, tour.Refused:
-			return exitWith(exitUsage, "%s", msg)
+			return cli.ExitWith(cli.ExitUsage, "%s", msg)
 		case tour.Departed:
-			return exitWith(exitAPI, "%s", msg)
+			return cli.ExitWith(cli.ExitAPI, "%s", msg)
 		}
 		return nil
 	}
@@ -104,7 +99,7 @@ func inputUsage(in journey.Input) string {
 	fmt.Fprintf(&b, ", for %s", strings.Join(in.Commands, ", "))
 	var notes []string
 	if ex, ok := in.Param.Example(); ok && len(in.OptIn) < len(in.Commands) {
-		notes = append(notes, "default: the spec's example, "+exampleText(ex))
+		notes = append(notes, "default: the spec's example, "+cli.ExampleText(ex))
 	}
 	if len(in.OptIn) > 0 {
 		notes = append(notes, strings.Join(in.OptIn, ", ")+" runs only when it is given, with its other ids")
@@ -113,19 +108,4 @@ func inputUsage(in journey.Input) string {
 		fmt.Fprintf(&b, " (%s)", strings.Join(notes, "; "))
 	}
 	return b.String()
-}
-
-// codedError ends a command with its own exit code and message, for
-// commands whose outcome is not one error (conformance: a report with
-// departures).
-type codedError struct {
-	code int
-	msg  string
-}
-
-func (e *codedError) Error() string { return e.msg }
-func (e *codedError) ExitCode() int { return e.code }
-
-func exitWith(code int, format string, args ...any) error {
-	return &codedError{code: code, msg: fmt.Sprintf(format, args...)}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/finicity-go/connect-components/internal/cli"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 	"github.com/finicity-go/connect-components/internal/testutil/drift"
@@ -24,7 +25,7 @@ func TestConformanceCommand(t *testing.T) {
 	ops := len(specdoc.MustModel().Operations)
 	t.Run("sandbox", func(t *testing.T) {
 		o := cliRun(t, freshState(t), "conformance", "--sandbox", "--customer-id", "1005061234", "--institution-login-id", "7008461434")
-		o.expect(t, exitOK, nil, []string{""})
+		o.expect(t, cli.ExitOK, nil, []string{""})
 		var rep tour.ConformanceReport
 		o.decode(t, &rep)
 		if len(rep.Operations) != ops || rep.Totals.Operations != ops || rep.Totals.Findings != 0 || rep.BaseURL != "http://127.0.0.1" {
@@ -33,17 +34,17 @@ func TestConformanceCommand(t *testing.T) {
 		drift.AssertNoSecrets(t, "stdout", o.stdout)
 	})
 	t.Run("served, as a table", func(t *testing.T) {
-		env := with(sandboxServer(t), envAppKey, drift.AppKey, envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, "sandbox-secret")
+		env := with(sandboxServer(t), cli.EnvAppKey, drift.AppKey, cli.EnvAppToken, "", cli.EnvPartnerID, "sandbox-partner", cli.EnvPartnerSecret, "sandbox-secret")
 		o := cliRun(t, env, "conformance", "--output", "table")
-		o.expect(t, exitOK, []string{"STEP", "token  ", "skipped: needs --customer-id and --institution-login-id",
+		o.expect(t, cli.ExitOK, []string{"STEP", "token  ", "skipped: needs --customer-id and --institution-login-id",
 			fmt.Sprintf("%d operation(s), 1 skipped, 0 departure(s), 0 informational", ops-1)}, []string{""})
 		drift.AssertNoSecrets(t, "stdout", o.stdout)
 	})
 	t.Run("drift", func(t *testing.T) {
 		d := drift.NewServer(t)
-		env := map[string]string{envAppKey: drift.AppKey, envPartnerID: drift.PartnerID, envPartnerSecret: drift.PartnerSecret, envBaseURL: d.URL}
+		env := map[string]string{cli.EnvAppKey: drift.AppKey, cli.EnvPartnerID: drift.PartnerID, cli.EnvPartnerSecret: drift.PartnerSecret, cli.EnvBaseURL: d.URL}
 		o := cliRun(t, env, "conformance", "--retries", "0", "--output", "table")
-		o.expect(t, exitAPI, []string{"FINDINGS", "response (status 200): type: body aoRequired"},
+		o.expect(t, cli.ExitAPI, []string{"FINDINGS", "response (status 200): type: body aoRequired"},
 			[]string{"finicity-connect conformance: 4 departure(s) from the spec (1 informational finding(s))\n"})
 		drift.AssertNoSecrets(t, "stdout", o.stdout)
 		drift.AssertNoSecrets(t, "stderr", o.stderr)
@@ -52,22 +53,22 @@ func TestConformanceCommand(t *testing.T) {
 		d := drift.NewServer(t)
 		url := d.URL
 		d.Close() // nothing listens there any more
-		env := map[string]string{envAppKey: drift.AppKey, envAppToken: drift.AppToken, envBaseURL: url}
+		env := map[string]string{cli.EnvAppKey: drift.AppKey, cli.EnvAppToken: drift.AppToken, cli.EnvBaseURL: url}
 		o := cliRun(t, env, "conformance", "--retries", "0")
 		// The step's error is worded as the CLI words errors.
-		o.expect(t, exitNetwork, []string{`"error": "network failure, no usable answer: finicity: Post \"` + url + `/connect-components/configurations\"`},
+		o.expect(t, cli.ExitNetwork, []string{`"error": "network failure, no usable answer: finicity: Post \"` + url + `/connect-components/configurations\"`},
 			[]string{"finicity-connect conformance: no answer from " + url + ": the journey stopped (see the report)\n"})
 		drift.AssertNoSecrets(t, "stdout", o.stdout)
 		drift.AssertNoSecrets(t, "stderr", o.stderr)
 	})
 	t.Run("usage", func(t *testing.T) {
 		o := cliRun(t, freshState(t), "conformance", "--sandbox", "--institution-login-id", "5")
-		o.expect(t, exitUsage, []string{""}, []string{"--institution-login-id needs --customer-id"})
+		o.expect(t, cli.ExitUsage, []string{""}, []string{"--institution-login-id needs --customer-id"})
 	})
 	t.Run("credentials rejected", func(t *testing.T) {
-		env := with(sandboxServer(t), envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, drift.PartnerSecret)
+		env := with(sandboxServer(t), cli.EnvAppToken, "", cli.EnvPartnerID, "sandbox-partner", cli.EnvPartnerSecret, drift.PartnerSecret)
 		o := cliRun(t, env, "conformance")
-		o.expect(t, exitUsage, []string{`"status": 401`, `"error": "API error: status 401 Unauthorized, reason code 10024`},
+		o.expect(t, cli.ExitUsage, []string{`"status": 401`, `"error": "API error: status 401 Unauthorized, reason code 10024`},
 			[]string{"finicity-connect conformance: the API rejected the credentials: nothing past that call was checked\n"})
 		drift.AssertNoSecrets(t, "stdout", o.stdout)
 	})
@@ -102,9 +103,9 @@ func TestConformanceFlags(t *testing.T) {
 		}
 		reply(201, `{"id":"605543e1-f507-48ad-8127-95c40566597b"}`)(w, r)
 	})
-	env = with(env, envAppToken, "", envPartnerID, "p-7", envPartnerSecret, "fake-partner-secret")
+	env = with(env, cli.EnvAppToken, "", cli.EnvPartnerID, "p-7", cli.EnvPartnerSecret, "fake-partner-secret")
 	o := cliRun(t, env, "conformance", "--institution-id", "101732", "--customer-id", "c-1", "--institution-login-id", "7008461434", "--redirect-uri", "https://partner.example/back")
-	if o.code == exitUsage || o.code == exitNetwork {
+	if o.code == cli.ExitUsage || o.code == cli.ExitNetwork {
 		t.Fatalf("exit %d: %s\n%s", o.code, o.stderr, o.stdout)
 	}
 	bodies := map[string]string{}
@@ -137,5 +138,5 @@ func TestConformanceFlags(t *testing.T) {
 			t.Errorf("the output shows the secret %q", secret)
 		}
 	}
-	cliRun(t, env, "conformance", "--institution-id", "x").expect(t, exitUsage, []string{""}, []string{"invalid --institution-id: must be an integer"})
+	cliRun(t, env, "conformance", "--institution-id", "x").expect(t, cli.ExitUsage, []string{""}, []string{"invalid --institution-id: must be an integer"})
 }

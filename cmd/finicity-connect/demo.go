@@ -5,6 +5,7 @@ import (
 	"flag"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/cli"
 	"github.com/finicity-go/connect-components/internal/journey"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/specdoc"
@@ -15,21 +16,21 @@ import (
 // in the order the journey planner gives (internal/journey), with the
 // values of the spec's examples, and narrates each step (tour.Demo). It needs no
 // credentials and opens no socket.
-func demo(fs *flag.FlagSet) func(context.Context, *invocation) error {
+func demo(fs *flag.FlagSet) cli.Action {
 	verbose := fs.Bool("verbose", false, "also print each HTTP attempt on stderr: request and response lines, headers and bodies, credentials masked")
-	return func(ctx context.Context, in *invocation) error {
-		if err := noArgs(in); err != nil {
+	return func(ctx context.Context, in *cli.Invocation) error {
+		if err := cli.NoArgs(in); err != nil {
 			return err
 		}
 		var opts []api.Option
 		if *verbose {
-			opts = verboseOptions(in.stderr, []string{sandbox.DefaultAppKey, sandbox.DefaultPartnerSecret})
+			opts = cli.VerboseOptions(in.Stderr, []string{sandbox.DefaultAppKey, sandbox.DefaultPartnerSecret})
 		}
 		// Strict on both sides: the sandbox checks tokens like the real
 		// API, and the client validates what it sends. The sandbox is a
 		// fresh one in memory: the demo neither reads nor changes the
 		// --sandbox state file, so it runs the same every time.
-		c, err := sandboxClient(sandbox.New(sandbox.WithTokenCheck(true)), append(opts, api.WithRequestValidation())...)
+		c, err := cli.SandboxClient(sandbox.New(sandbox.WithTokenCheck(true)), append(opts, api.WithRequestValidation())...)
 		if err != nil {
 			return err
 		}
@@ -41,7 +42,7 @@ func demo(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		if err != nil {
 			return err
 		}
-		return tour.Demo(ctx, c, plan, in.stdout)
+		return tour.Demo(ctx, c, plan, in.Stdout)
 	}
 }
 

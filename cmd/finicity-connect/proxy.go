@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/finicity-go/connect-components/internal/cli"
 	"github.com/finicity-go/connect-components/internal/listen"
 	"github.com/finicity-go/connect-components/internal/proxy"
 )
@@ -20,7 +21,7 @@ const proxyDefaultAddr = "127.0.0.1:4011"
 // proxy in front of the API that forwards every request unchanged and
 // checks each exchange against the embedded spec, reporting departures
 // on stderr and in --report, and recording a secret-free HAR.
-func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
+func proxyCommand(fs *flag.FlagSet) cli.Action {
 	upstream := fs.String("upstream", "", "the API to forward to, e.g. https://api.finicity.com (plain http only for loopback)")
 	addr := fs.String("addr", proxyDefaultAddr, "address to listen on (loopback unless you say otherwise)")
 	reportPath := fs.String("report", "", "append one JSON object per finding to this file (JSON Lines)")
@@ -31,30 +32,30 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		"give up writing an answer to the client after this long", "connections served at once; more wait until one closes (at the cap, one idle for 1s is closed to make room)")
 	maxBuffered := fs.Int64("max-buffered-bytes", proxy.DefaultMaxBuffered, "request and answer bodies held in memory at once, all exchanges together; a request past it is answered 503")
 	failOn := fs.String("fail-on", proxy.FailOnViolations, "at SIGINT or SIGTERM, exit 1 when a finding of this class was recorded: violations (of the spec), any (informational ones too) or none")
-	return func(ctx context.Context, in *invocation) error {
-		if err := noArgs(in); err != nil {
+	return func(ctx context.Context, in *cli.Invocation) error {
+		if err := cli.NoArgs(in); err != nil {
 			return err
 		}
 		switch *failOn {
 		case proxy.FailOnViolations, proxy.FailOnAny, proxy.FailOnNone:
 		default:
-			return usagef("invalid --fail-on %q: want violations, any or none", *failOn)
+			return cli.Usagef("invalid --fail-on %q: want violations, any or none", *failOn)
 		}
 		up, err := proxy.ParseUpstream(*upstream)
 		if err != nil {
-			return usagef("%v", err)
+			return cli.Usagef("%v", err)
 		}
 		if *maxBody <= 0 || *timeout <= 0 {
-			return usagef("--max-body-bytes and --timeout must be positive")
+			return cli.Usagef("--max-body-bytes and --timeout must be positive")
 		}
 		if !limits.positive() || *maxBuffered <= 0 {
-			return usagef("--header-timeout, --read-timeout, --write-timeout, --idle-timeout, --max-connections and --max-buffered-bytes must be positive")
+			return cli.Usagef("--header-timeout, --read-timeout, --write-timeout, --idle-timeout, --max-connections and --max-buffered-bytes must be positive")
 		}
-		opts := proxy.Options{Upstream: up, MaxBody: *maxBody, MaxBuffered: *maxBuffered, Timeout: *timeout, WriteTimeout: *limits.write, Log: in.stderr}
+		opts := proxy.Options{Upstream: up, MaxBody: *maxBody, MaxBuffered: *maxBuffered, Timeout: *timeout, WriteTimeout: *limits.write, Log: in.Stderr}
 		var report *os.File
 		if *reportPath != "" {
 			if report, err = os.OpenFile(*reportPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err != nil {
-				return usagef("cannot open --report: %v", unwrapPath(err))
+				return cli.Usagef("cannot open --report: %v", cli.WithoutPath(err))
 			}
 			opts.Report = report
 		}
@@ -63,7 +64,7 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 				if report != nil {
 					_ = report.Close()
 				}
-				return usagef("cannot write --har: %v", unwrapPath(err))
+				return cli.Usagef("cannot write --har: %v", cli.WithoutPath(err))
 			}
 		}
 		p, err := proxy.New(opts)
@@ -78,16 +79,16 @@ func proxyCommand(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		defer ln.Close()
 		base := "http://" + ln.Addr().String()
 		if host, _, _ := net.SplitHostPort(ln.Addr().String()); !proxy.IsLoopbackHost(host) {
-			fmt.Fprintf(in.stderr, "warning: the proxy listens beyond this machine (%s): anyone who reaches it calls the API with the credentials its clients send\n", host)
+			fmt.Fprintf(in.Stderr, "warning: the proxy listens beyond this machine (%s): anyone who reaches it calls the API with the credentials its clients send\n", host)
 		}
-		fmt.Fprintf(in.stderr, "proxy listening on %s, forwarding to %s; findings below, one per line\n", base, proxy.PrintableURL(up))
-		if err := json.NewEncoder(in.stdout).Encode(proxyReady{URL: base, PID: os.Getpid(), Upstream: proxy.PrintableURL(up)}); err != nil {
+		fmt.Fprintf(in.Stderr, "proxy listening on %s, forwarding to %s; findings below, one per line\n", base, proxy.PrintableURL(up))
+		if err := json.NewEncoder(in.Stdout).Encode(proxyReady{URL: base, PID: os.Getpid(), Upstream: proxy.PrintableURL(up)}); err != nil {
 			return fmt.Errorf("writing the ready line: %w", err)
 		}
 		if err := p.Serve(ctx, ln, limits.limits(), shutdownGrace); err != nil {
 			return fmt.Errorf("proxy stopped: %w", err)
 		}
-		return p.Summarize(in.stdout, in.stderr, *failOn)
+		return p.Summarize(in.Stdout, in.Stderr, *failOn)
 	}
 }
 
@@ -132,7 +133,7 @@ func (l *connLimits) limits() listen.Limits {
 func listenOn(addr string, l *connLimits) (net.Listener, error) {
 	ln, err := listen.Listen(addr, *l.maxConns)
 	if err != nil {
-		return nil, usagef("cannot listen on --addr %s: %v", addr, err)
+		return nil, cli.Usagef("cannot listen on --addr %s: %v", addr, err)
 	}
 	return ln, nil
 }

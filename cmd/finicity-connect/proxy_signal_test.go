@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/cli"
 	"github.com/finicity-go/connect-components/internal/journey"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 	"github.com/finicity-go/connect-components/internal/testutil"
@@ -31,9 +32,9 @@ func TestProxySignals(t *testing.T) {
 		code   int
 		says   string
 	}{
-		{syscall.SIGINT, nil, exitAPI, "exit 1: --fail-on violations, and 4 such finding(s) were recorded"},
-		{syscall.SIGTERM, nil, exitAPI, "exit 1: --fail-on violations, and 4 such finding(s) were recorded"},
-		{syscall.SIGTERM, []string{"--fail-on", "none"}, exitOK, "exit 0: no finding of --fail-on none was recorded"},
+		{syscall.SIGINT, nil, cli.ExitAPI, "exit 1: --fail-on violations, and 4 such finding(s) were recorded"},
+		{syscall.SIGTERM, nil, cli.ExitAPI, "exit 1: --fail-on violations, and 4 such finding(s) were recorded"},
+		{syscall.SIGTERM, []string{"--fail-on", "none"}, cli.ExitOK, "exit 0: no finding of --fail-on none was recorded"},
 	} {
 		sig := tc.sig
 		t.Run(sig.String()+strings.Join(tc.failOn, ""), func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/finicity-go/connect-components/internal/cli"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/testutil"
 	"github.com/finicity-go/connect-components/internal/testutil/drift"
@@ -96,7 +97,7 @@ func TestProxyCommand(t *testing.T) {
 	}
 	o := p.stop()
 	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
-	if o.code != exitOK || len(lines) != 2 || lines[1] != `{"summary":{"byKind":{},"exchanges":1,"exitCode":0,"failOn":"violations","findings":0,"informational":0,"violations":0}}` {
+	if o.code != cli.ExitOK || len(lines) != 2 || lines[1] != `{"summary":{"byKind":{},"exchanges":1,"exitCode":0,"failOn":"violations","findings":0,"informational":0,"violations":0}}` {
 		t.Errorf("exit %d, stdout %q", o.code, o.stdout)
 	}
 	for _, want := range []string{"proxy listening on " + p.url + ", forwarding to " + up.URL + "; findings below, one per line\n",
@@ -131,10 +132,10 @@ func TestProxyRefusals(t *testing.T) {
 		{[]string{"proxy", "--upstream", "http://127.0.0.1:1", "--addr", "not-an-address"}, "cannot listen on --addr not-an-address"},
 	} {
 		o := cliRun(t, nil, tc.args...)
-		o.expect(t, exitUsage, []string{""}, []string{tc.want})
+		o.expect(t, cli.ExitUsage, []string{""}, []string{tc.want})
 		drift.AssertNoSecrets(t, "stderr", o.stderr)
 	}
 	help := cliRun(t, nil, "proxy", "--help")
-	help.expect(t, exitOK, []string{"--fail-on string\n", "\nExit codes:\n  0  stopped by SIGINT or SIGTERM, no finding of the --fail-on class recorded",
+	help.expect(t, cli.ExitOK, []string{"--fail-on string\n", "\nExit codes:\n  0  stopped by SIGINT or SIGTERM, no finding of the --fail-on class recorded",
 		"\n  1  stopped by SIGINT or SIGTERM, a finding of the --fail-on class recorded"}, []string{""})
 }

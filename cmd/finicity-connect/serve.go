@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/finicity-go/connect-components/internal/cli"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/servedsandbox"
 	"github.com/finicity-go/connect-components/internal/statefile"
@@ -16,7 +17,7 @@ import (
 const shutdownGrace = servedsandbox.DefaultGrace
 
 // serveSandbox is finicity-connect sandbox (internal/servedsandbox).
-func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
+func serveSandbox(fs *flag.FlagSet) cli.Action {
 	addr := fs.String("addr", "127.0.0.1:4010", "address to listen on")
 	checkTokens := fs.Bool("check-tokens", false, "accept only tokens this sandbox issued (partner authentication), expiring after --token-lifetime")
 	lifetime := fs.Duration("token-lifetime", sandbox.DefaultTokenLifetime, "lifetime of issued tokens")
@@ -27,15 +28,15 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		"connections served at once; more wait until one closes")
 	grace := fs.Duration("shutdown-grace", shutdownGrace, "on SIGINT/SIGTERM, let requests in flight finish this long, then close their connections")
 	strict := fs.Bool("strict", false, "refuse every request off the spec with 400 and reason code 10010, what the API would ignore (a field it does not define) included")
-	return func(ctx context.Context, in *invocation) error {
-		if err := noArgs(in); err != nil {
+	return func(ctx context.Context, in *cli.Invocation) error {
+		if err := cli.NoArgs(in); err != nil {
 			return err
 		}
 		if *lifetime <= 0 || *maxBody <= 0 || *maxState <= 0 {
-			return usagef("--token-lifetime, --max-body-bytes and --max-state-bytes must be positive")
+			return cli.Usagef("--token-lifetime, --max-body-bytes and --max-state-bytes must be positive")
 		}
 		if !limits.positive() || *grace <= 0 {
-			return usagef("--header-timeout, --read-timeout, --write-timeout, --idle-timeout, --max-connections and --shutdown-grace must be positive")
+			return cli.Usagef("--header-timeout, --read-timeout, --write-timeout, --idle-timeout, --max-connections and --shutdown-grace must be positive")
 		}
 		ln, err := listenOn(*addr, limits)
 		if err != nil {
@@ -50,27 +51,27 @@ func serveSandbox(fs *flag.FlagSet) func(context.Context, *invocation) error {
 		}
 		// A failure to write the ready line is an *outputError
 		// (outputWriter): exit 4.
-		return servedsandbox.Run(ctx, ln, cfg, limits.limits(), *grace, in.stdout, in.stderr)
+		return servedsandbox.Run(ctx, ln, cfg, limits.limits(), *grace, in.Stdout, in.Stderr)
 	}
 }
 
 // resetSandboxState empties the --sandbox state file: it removes it,
 // under the lock, so that the next invocation starts from nothing. It
 // does not read the file, so a corrupt one is reset too.
-func resetSandboxState(flags *flag.FlagSet) func(context.Context, *invocation) error {
-	stateFlag := flags.String("state", "", "the state file to empty (default $"+envSandboxState+", else <user cache dir>/"+statefile.DefaultName+")")
-	return func(ctx context.Context, in *invocation) error {
-		if err := noArgs(in); err != nil {
+func resetSandboxState(flags *flag.FlagSet) cli.Action {
+	stateFlag := flags.String("state", "", "the state file to empty (default $"+cli.EnvSandboxState+", else <user cache dir>/"+statefile.DefaultName+")")
+	return func(ctx context.Context, in *cli.Invocation) error {
+		if err := cli.NoArgs(in); err != nil {
 			return err
 		}
-		path, err := statePath(*stateFlag, in.env)
+		path, err := cli.StatePath(*stateFlag, in.Env)
 		if err != nil {
 			return err
 		}
-		if err := statefile.Reset(ctx, path, in.stderr); err != nil {
+		if err := statefile.Reset(ctx, path, in.Stderr); err != nil {
 			return err
 		}
-		fmt.Fprintf(in.stdout, "sandbox state reset: %s\n", path)
+		fmt.Fprintf(in.Stdout, "sandbox state reset: %s\n", path)
 		return nil
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/finicity-go/connect-components/internal/servedsandbox"
 	"github.com/finicity-go/connect-components/internal/testutil"
+	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
 
 // startServedProcess starts cmd, a served sandbox, and returns its ready
@@ -71,8 +72,8 @@ func TestServedSandboxMemoryUnderFlood(t *testing.T) {
 	for i := range items {
 		items[i] = item
 	}
-	body := exampleBody(t, opCreateConfiguration, map[string]any{"filterAccounts": items})
-	create := pathOf(t, opCreateConfiguration)
+	body := specexample.Body(t, specexample.CreateConfiguration, map[string]any{"filterAccounts": items})
+	create := specexample.Path(t, specexample.CreateConfiguration)
 	const keys, perKey, workers = 12, 500, 4
 	// Raw keep-alive connections, each request written whole: the load
 	// is on the server, not on this (race-instrumented) client.
@@ -155,7 +156,7 @@ func TestServedSandboxSIGTERM(t *testing.T) {
 	ready, stderr := startServedProcess(t, cmd)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	resp, err := http.Get(ready.URL + pathOf(t, opListConfigurations))
+	resp, err := http.Get(ready.URL + specexample.Path(t, specexample.ListConfigurations))
 	if err != nil {
 		t.Fatal(err)
 	}

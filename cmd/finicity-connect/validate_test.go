@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/finicity-go/connect-components/internal/cli"
 )
 
 // recording is a HAR of one list of configurations, with the app key
@@ -31,9 +33,9 @@ func TestValidateExit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cliRun(t, nil, "validate", good).expect(t, exitOK, []string{good + "\n  ok    #1 Configurations.List GET /connect-components/configurations -> 200\n"}, []string{""})
+	cliRun(t, nil, "validate", good).expect(t, cli.ExitOK, []string{good + "\n  ok    #1 Configurations.List GET /connect-components/configurations -> 200\n"}, []string{""})
 	o := cliRun(t, nil, "validate", good, bad)
-	o.expect(t, exitAPI, []string{"  FAIL  #1 Configurations.List GET /connect-components/configurations -> 200\n"}, nil)
+	o.expect(t, cli.ExitAPI, []string{"  FAIL  #1 Configurations.List GET /connect-components/configurations -> 200\n"}, nil)
 	if !strings.HasPrefix(o.stderr, "finicity-connect validate: ") || !strings.HasSuffix(o.stderr, " violation(s) of the spec in 1 exchange(s)\n") {
 		t.Errorf("stderr %q", o.stderr)
 	}
@@ -62,7 +64,7 @@ func TestValidateUsage(t *testing.T) {
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(t.Context(), tc.args, strings.NewReader(recording(true)), &stdout, &stderr, func(string) string { return "" })
-		if code != exitUsage || !strings.HasPrefix(stderr.String(), tc.want) || stdout.Len() != 0 {
+		if code != cli.ExitUsage || !strings.HasPrefix(stderr.String(), tc.want) || stdout.Len() != 0 {
 			t.Errorf("%q: exit %d, stderr %q, stdout %q; want 2 and %q", tc.args, code, stderr.String(), stdout.String(), tc.want)
 		}
 	}
@@ -71,7 +73,7 @@ func TestValidateUsage(t *testing.T) {
 	report := filepath.Join(dir, "report.xml")
 	code := run(t.Context(), []string{"validate", "--format", "junit", "--output", report, "-"}, strings.NewReader(recording(true)), &stdout, &stderr, func(string) string { return "" })
 	written, err := os.ReadFile(report)
-	if code != exitOK || stdout.Len() != 0 || stderr.Len() != 0 || err != nil {
+	if code != cli.ExitOK || stdout.Len() != 0 || stderr.Len() != 0 || err != nil {
 		t.Fatalf("stdin to --output: exit %d, stdout %q, stderr %q, %v", code, stdout.String(), stderr.String(), err)
 	}
 	if !strings.Contains(string(written), `<testsuite name="-" tests="1" failures="0" skipped="0">`) {
@@ -79,5 +81,5 @@ func TestValidateUsage(t *testing.T) {
 	}
 
 	help := cliRun(t, nil, "validate", "--help")
-	help.expect(t, exitOK, []string{"\nExit codes:\n  0  no violation", "\n  1  at least one violation", "\n  2  usage error"}, []string{""})
+	help.expect(t, cli.ExitOK, []string{"\nExit codes:\n  0  no violation", "\n  1  at least one violation", "\n  2  usage error"}, []string{""})
 }

@@ -1,9 +1,8 @@
-package main
+package cli
 
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,61 +13,16 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/statefile"
 	"github.com/finicity-go/connect-components/internal/testutil"
+	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
-
-// realHome is the environment's own HOME, XDG_CACHE_HOME and
-// LocalAppData, for the go command a test runs (its build cache and
-// module cache live there); realEnv is the environment with them.
-var realHome []string
-
-func realEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if k != "HOME" && k != "XDG_CACHE_HOME" && k != "LocalAppData" {
-			env = append(env, kv)
-		}
-	}
-	return append(env, realHome...)
-}
-
-// TestMain points the user's cache directory at a temporary one, so that
-// no test can write to the real one, even one that forgets to name its
-// own state file (which every test does).
-func TestMain(m *testing.M) {
-	// The tests that need a real process (signals, a closed pipe) run
-	// this test binary as the command itself.
-	if os.Getenv(envRunAsMain) == "1" {
-		var args []string
-		if err := json.Unmarshal([]byte(os.Getenv(envRunAsMainArgs)), &args); err != nil {
-			fmt.Fprintln(os.Stderr, "the arguments of the test binary run as the command:", err)
-			os.Exit(1)
-		}
-		os.Args = append(os.Args[:1], args...)
-		main()
-	}
-	dir, err := os.MkdirTemp("", "finicity-connect-test-home-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	for _, k := range []string{"HOME", "XDG_CACHE_HOME", "LocalAppData"} {
-		if v, ok := os.LookupEnv(k); ok {
-			realHome = append(realHome, k+"="+v)
-		}
-		os.Setenv(k, dir)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
 
 // freshState is an environment naming a state file in a new temporary
 // directory, not yet created.
 func freshState(t *testing.T) map[string]string {
 	t.Helper()
-	return map[string]string{envSandboxState: filepath.Join(t.TempDir(), "state.json")}
+	return map[string]string{EnvSandboxState: filepath.Join(t.TempDir(), "state.json")}
 }
 
 // createdID runs configurations create --sandbox with args (and the
@@ -111,20 +65,20 @@ func listIDs(t *testing.T, env map[string]string, args ...string) []string {
 // file alone.
 func TestSandboxStateAcrossInvocations(t *testing.T) {
 	env := freshState(t)
-	path := env[envSandboxState]
-	const testFile = "cmd/finicity-connect/state_test.go"
-	create := opByID(t, opCreateConfiguration, testFile)
+	path := env[EnvSandboxState]
+	const testFile = "internal/cli/state_test.go"
+	create := opByID(t, specexample.CreateConfiguration, testFile)
 	fieldByFlag(t, create, "filter-accounts", testFile)
 	fieldByFlag(t, create, "ao-required", testFile)
 	first, extra := createdWith(t, env, "--filter-accounts", "Checking", "--ao-required")
-	firstSent := merged(map[string]any{"filterAccounts": []any{"Checking"}, "aoRequired": true}, extra)
+	firstSent := specexample.Merged(map[string]any{"filterAccounts": []any{"Checking"}, "aoRequired": true}, extra)
 	second, secondSent := createdWith(t, env)
 
 	var got api.Configuration
 	o := cliRun(t, env, "configurations", "get", "--sandbox", first)
 	o.expect(t, 0, nil, []string{""})
 	o.decode(t, &got)
-	if want := decodeAs[api.Configuration](t, answeredConfiguration(t, firstSent, first)); !reflect.DeepEqual(got, want) {
+	if want := specexample.DecodeAs[api.Configuration](t, specexample.AnsweredConfiguration(t, firstSent, first)); !reflect.DeepEqual(got, want) {
 		t.Errorf("get in a later invocation:\ngot  %+v\nwant %+v", got, want)
 	}
 	if ids := listIDs(t, env); !reflect.DeepEqual(ids, []string{first, second}) {
@@ -136,8 +90,8 @@ func TestSandboxStateAcrossInvocations(t *testing.T) {
 		t.Fatal(err)
 	}
 	key, owner := testutil.AppKeyOwner(t, data, sandbox.DefaultAppKey)
-	want := `{"version":2,"appKeyHashKey":"` + key + `","configurations":{"` + owner + `":[` + storedConfiguration(t, firstSent, first) +
-		`,` + storedConfiguration(t, secondSent, second) + `]},"tokens":[],"oauth":[]}` + "\n"
+	want := `{"version":2,"appKeyHashKey":"` + key + `","configurations":{"` + owner + `":[` + specexample.StoredConfiguration(t, firstSent, first) +
+		`,` + specexample.StoredConfiguration(t, secondSent, second) + `]},"tokens":[],"oauth":[]}` + "\n"
 	if string(data) != want {
 		t.Errorf("state file:\ngot  %s\nwant %s", data, want)
 	}
@@ -182,12 +136,8 @@ func TestSandboxStateAcrossInvocations(t *testing.T) {
 // TestSandboxStatePath: the flag wins over the variable, which wins over
 // the default under the user's cache directory.
 func TestSandboxStatePath(t *testing.T) {
-	cache, err := os.UserCacheDir() // a temporary directory: see TestMain
-	if err != nil {
-		t.Fatal(err)
-	}
+	cache := userCacheDir(t)
 	def := filepath.Join(cache, "finicity-connect", "sandbox-state.json")
-	t.Cleanup(func() { os.RemoveAll(filepath.Dir(def)) })
 	dir := t.TempDir()
 	fromEnv, fromFlag := filepath.Join(dir, "env.json"), filepath.Join(dir, "flag.json")
 
@@ -195,7 +145,7 @@ func TestSandboxStatePath(t *testing.T) {
 	if data, err := os.ReadFile(def); err != nil || !strings.Contains(string(data), id) {
 		t.Errorf("default state file %s: %v %s", def, err, data)
 	}
-	env := map[string]string{envSandboxState: fromEnv}
+	env := map[string]string{EnvSandboxState: fromEnv}
 	idEnv := createdID(t, env)
 	idFlag := createdID(t, env, "--sandbox-state", fromFlag)
 	for file, want := range map[string]string{fromEnv: idEnv, fromFlag: idFlag} {
@@ -207,10 +157,34 @@ func TestSandboxStatePath(t *testing.T) {
 		[]string{"finicity-connect configurations list: --sandbox-state names the state file of --sandbox: pass --sandbox too\n"})
 	// A relative flag is taken from the working directory, and the
 	// messages show it absolute.
-	wd, _ := os.Getwd()
-	o := cliRun(t, nil, "sandbox", "reset", "--state", "no-such-dir-"+t.Name()+"/s.json")
-	o.expect(t, 0, []string{"sandbox state reset: " + filepath.Join(wd, "no-such-dir-"+t.Name(), "s.json") + "\n"}, []string{""})
-	os.RemoveAll(filepath.Join(wd, "no-such-dir-"+t.Name()))
+	wd := t.TempDir()
+	t.Chdir(wd)
+	createdID(t, nil, "--sandbox-state", "relative.json")
+	if _, err := os.Stat(filepath.Join(wd, "relative.json")); err != nil {
+		t.Errorf("a relative --sandbox-state: %v", err)
+	}
+	// No user cache directory: the state file must be named.
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("HOME", "")
+	t.Setenv("LocalAppData", "")
+	line, _ := sandboxCreate(t)
+	o := cliRun(t, nil, line...)
+	o.expect(t, ExitUsage, []string{""}, []string{"finicity-connect configurations create: no place for the sandbox state (", "): set FINICITY_SANDBOX_STATE or pass --sandbox-state\n"})
+}
+
+// userCacheDir gives the test a user cache directory of its own (the
+// tests have none: TestMain), and returns it.
+func userCacheDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, k := range []string{"XDG_CACHE_HOME", "HOME", "LocalAppData"} {
+		t.Setenv(k, dir)
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cache
 }
 
 // TestSandboxStateConcurrent: invocations running at once take turns on
@@ -265,6 +239,18 @@ func TestSandboxStateErrors(t *testing.T) {
 	if err := os.Mkdir(isDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
+	big := filepath.Join(dir, "big.json")
+	if f, err := os.Create(big); err != nil {
+		t.Fatal(err)
+	} else if err := f.Truncate(statefile.DefaultLimit + 1); err != nil {
+		t.Fatal(err)
+	} else {
+		f.Close()
+	}
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(filepath.Join(dir, "gone", "state.json"), link); err != nil {
+		t.Fatal(err)
+	}
 	create, _ := sandboxCreate(t)
 	hint := func(p string) string {
 		return "The file is left as it is: run 'finicity-connect sandbox reset --state " + p + "' to start afresh, or delete it.\n"
@@ -286,68 +272,29 @@ func TestSandboxStateErrors(t *testing.T) {
 			"finicity-connect configurations create: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot create its directory: not a directory\n"},
 		{"under a file, read only", filepath.Join(notDir, "s.json"), []string{"configurations", "list", "--sandbox"},
 			"finicity-connect configurations list: sandbox state file " + filepath.Join(notDir, "s.json") + ": cannot be read: not a directory\n" + hint(filepath.Join(notDir, "s.json"))},
-		{"served, corrupt", corrupt, []string{"sandbox", "--addr", "127.0.0.1:0", "--state", corrupt},
-			"finicity-connect sandbox: sandbox state file " + corrupt + ": not a JSON object: empty or cut short\n" + hint(corrupt)},
+		{"too large", big, create,
+			"finicity-connect configurations create: sandbox state file " + big + ": larger than the limit of 83886080 bytes (80 MiB: the sandbox's 64 MiB state budget plus a margin); not read\n" + hint(big)},
+		{"a dangling link", link, []string{"configurations", "list", "--sandbox"},
+			"finicity-connect configurations list: sandbox state file " + link + ": a symbolic link to " + filepath.Join(dir, "gone", "state.json") + ", which does not exist, nor its directory: not followed, nothing created\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := os.ReadFile(tc.path)
-			o := cliRun(t, map[string]string{envSandboxState: tc.path}, tc.args...)
-			o.expect(t, exitUsage, []string{""}, nil)
+			var before []byte
+			if tc.path != big {
+				before, _ = os.ReadFile(tc.path)
+			}
+			o := cliRun(t, map[string]string{EnvSandboxState: tc.path}, tc.args...)
+			o.expect(t, ExitUsage, []string{""}, nil)
 			if o.stderr != tc.stderr {
 				t.Errorf("stderr:\ngot  %q\nwant %q", o.stderr, tc.stderr)
 			}
-			if after, _ := os.ReadFile(tc.path); string(after) != string(before) {
+			if tc.path == big {
+				if info, err := os.Stat(big); err != nil || info.Size() != statefile.DefaultLimit+1 {
+					t.Errorf("the large file was changed: %v", err)
+				}
+			} else if after, _ := os.ReadFile(tc.path); string(after) != string(before) {
 				t.Errorf("the state file was changed: %q", after)
 			}
 		})
-	}
-}
-
-// TestSandboxReset empties the state file, even a corrupt one, and says
-// which file it emptied.
-func TestSandboxReset(t *testing.T) {
-	env := freshState(t)
-	path := env[envSandboxState]
-	createdID(t, env)
-	cliRun(t, env, "sandbox", "reset").expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
-	if ids := listIDs(t, env); len(ids) != 0 {
-		t.Errorf("after reset: %q", ids)
-	}
-	if err := os.WriteFile(path, []byte("garbage"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cliRun(t, env, "configurations", "list", "--sandbox").expect(t, 2, nil, []string{"not a JSON object"})
-	other := filepath.Join(t.TempDir(), "other.json")
-	createdID(t, map[string]string{envSandboxState: other})
-	o := cliRun(t, env, "sandbox", "reset", "--state", other)
-	o.expect(t, 0, []string{"sandbox state reset: " + other + "\n"}, []string{""})
-	if _, err := os.Stat(other); !os.IsNotExist(err) {
-		t.Errorf("--state names the file to reset: %v", err)
-	}
-	cliRun(t, env, "sandbox", "reset").expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
-	if ids := listIDs(t, env); len(ids) != 0 {
-		t.Errorf("after resetting a corrupt file: %q", ids)
-	}
-	// Resetting what does not exist is not an error.
-	cliRun(t, env, "sandbox", "reset").expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
-	cliRun(t, env, "sandbox", "reset", "extra").expect(t, 2, nil, []string{`unexpected argument "extra"`})
-}
-
-// TestDemoIsStateless: the demo uses a fresh sandbox in memory: it
-// neither reads nor writes the state file.
-func TestDemoIsStateless(t *testing.T) {
-	env := freshState(t)
-	path := env[envSandboxState]
-	if err := os.WriteFile(path, []byte("not read by the demo"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cliRun(t, env, "demo").expect(t, 0, []string{"Done"}, []string{""})
-	if data, _ := os.ReadFile(path); string(data) != "not read by the demo" {
-		t.Errorf("the demo changed the state file: %q", data)
-	}
-	cache, _ := os.UserCacheDir()
-	if _, err := os.Stat(filepath.Join(cache, "finicity-connect")); !os.IsNotExist(err) {
-		t.Errorf("the demo created the default state directory: %v", err)
 	}
 }

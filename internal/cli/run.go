@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,42 +19,53 @@ import (
 	"github.com/finicity-go/connect-components/internal/statefile"
 )
 
-// command is one subcommand. Commands that call the API get the shared
+// Command is one subcommand. Commands that call the API get the shared
 // connection flags and a ready client; the others (sandbox, demo) run on
 // their own.
-type command struct {
-	name    string // as typed: "configurations create"
-	args    string // positional synopsis, e.g. "<configuration-id>"
-	summary string
-	doc     string // more about the command, printed by --help under the summary
-	example string
-	api     bool
-	// op is the operationId of the spec the command sends, if any.
-	op string
-	// partnerAuth builds the client from partner credentials only.
-	partnerAuth bool
-	// readOnly commands (list, get) only read the --sandbox state: they
+type Command struct {
+	Name    string // as typed: "configurations create"
+	Args    string // positional synopsis, e.g. "<configuration-id>"
+	Summary string
+	Doc     string // more about the command, printed by --help under the summary
+	Example string
+	// API commands get the connection flags (credentials, --sandbox,
+	// --output...) and a client.
+	API bool
+	// Op is the operationId of the spec the command sends, if any: a
+	// command written by hand for an operation replaces the one the spec
+	// would make (Commands).
+	Op string
+	// PartnerAuth builds the client from partner credentials only.
+	PartnerAuth bool
+	// ReadOnly commands (list, get) only read the --sandbox state: they
 	// take its lock shared, and work where the lock file cannot be made.
-	readOnly bool
-	// streams commands write stdout as they run (the served sandbox's
+	ReadOnly bool
+	// Streams commands write stdout as they run (the served sandbox's
 	// ready line); the others' output is held until the state is saved.
-	streams bool
-	// setup registers the command's own flags and returns what to run.
-	setup func(fs *flag.FlagSet) func(ctx context.Context, in *invocation) error
-	// exitCodes is the command's own "Exit codes:" section of --help, for
+	Streams bool
+	// Setup registers the command's own flags and returns what to run.
+	Setup func(fs *flag.FlagSet) Action
+	// ExitCodes is the command's own "Exit codes:" section of --help, for
 	// the commands whose codes are not the API commands' (exitCodesHelp).
-	exitCodes string
+	ExitCodes string
+
+	fromSpec bool // made from an operation of the spec (specCommand)
 }
 
-// invocation is what a command's action works with.
-type invocation struct {
-	args   []string // positional arguments
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	env    func(string) string
-	conn   *connection
-	client *api.Client // set for api commands
+// Action is what a command runs, once its flags are parsed.
+type Action = func(ctx context.Context, in *Invocation) error
+
+// Invocation is what a command's action works with.
+type Invocation struct {
+	Args   []string // positional arguments
+	Stdin  io.Reader
+	Stdout io.Writer // held until the command is done, unless it Streams
+	Stderr io.Writer
+	Env    func(string) string
+	// Client is the API client of an API command.
+	Client *api.Client
+
+	conn *connection // an API command's connection flags
 
 	// resp is the answer to the command's API call, kept by answer().
 	resp *http.Response
@@ -62,58 +74,61 @@ type invocation struct {
 	unsaved bool
 }
 
-// run is the whole program, minus os.Exit, so tests call it in process.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+// Run runs the command of cmds that args names, with its flags and
+// arguments, and returns the exit code: the whole program but os.Exit,
+// so that tests call it in process. cmds is every command (Commands).
+func Run(ctx context.Context, cmds []Command, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+	set := commandSet(cmds)
 	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
 		var help bytes.Buffer
-		topUsage(&help)
-		code := exitOK
+		set.topUsage(&help)
+		code := ExitOK
 		if len(args) == 0 {
-			code = exitUsage
+			code = ExitUsage
 		}
 		return flush(stderr, "", stdout, &help, code, false)
 	}
-	cmd, rest := lookup(commandFirst(args))
-	if cmd == nil && (len(args) == 1 || len(args) == 2 && isHelp(args[1])) && hasGroup(args[0]) {
+	cmd, rest := set.lookup(set.commandFirst(args))
+	if cmd == nil && (len(args) == 1 || len(args) == 2 && isHelp(args[1])) && set.hasGroup(args[0]) {
 		// A service alone ("configurations", "configurations --help")
 		// lists its commands, as the top level does.
 		var help bytes.Buffer
-		groupUsage(&help, args[0])
-		code := exitOK
+		set.groupUsage(&help, args[0])
+		code := ExitOK
 		if len(args) == 1 {
-			code = exitUsage
+			code = ExitUsage
 		}
 		return flush(stderr, "", stdout, &help, code, false)
 	}
 	if cmd == nil {
 		fmt.Fprintf(stderr, "finicity-connect: unknown command %q\nRun 'finicity-connect --help' for the list of commands.\n", strings.Join(args[:min(2, len(args))], " "))
-		return exitUsage
+		return ExitUsage
 	}
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported by report(), help by commandUsage()
 	// The output is held until the command is done and its change to the
 	// --sandbox state, if any, saved: a closed stdout (| head, | true)
 	// then loses nothing, and its failure is reported with its own code.
 	var held bytes.Buffer
 	out := io.Writer(&held)
-	if cmd.streams {
+	if cmd.Streams {
 		out = outputWriter{w: stdout}
 	}
-	in := &invocation{stdin: stdin, stdout: out, stderr: stderr, env: env}
-	if cmd.api {
-		in.conn = &connection{partnerAuth: cmd.partnerAuth}
+	in := &Invocation{Stdin: stdin, Stdout: out, Stderr: stderr, Env: env}
+	if cmd.API {
+		in.conn = &connection{partnerAuth: cmd.PartnerAuth}
 		in.conn.register(fs)
 	}
-	action := cmd.setup(fs)
+	action := cmd.Setup(fs)
 	positional, err := parseInterspersed(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
 		commandUsage(&held, cmd, fs)
-		return flush(stderr, cmd.name, stdout, &held, exitOK, false)
+		return flush(stderr, cmd.Name, stdout, &held, ExitOK, false)
 	}
 	if err != nil {
-		return report(stderr, cmd.name, usagef("%s", doubleDash(err.Error())))
+		return report(stderr, cmd.Name, Usagef("%s", doubleDash(err.Error())))
 	}
-	in.args = positional
+	in.Args = positional
 	code := execute(ctx, cmd, in, action)
 	if in.unsaved {
 		// The command's change to the --sandbox state was lost: what it
@@ -129,16 +144,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		held.Reset()
 		held.WriteString(masked)
 	}
-	return flush(stderr, cmd.name, stdout, &held, code, in.conn != nil && in.conn.useSandbox)
+	return flush(stderr, cmd.Name, stdout, &held, code, in.conn != nil && in.conn.useSandbox)
 }
 
 // execute runs the command's action, with the --sandbox state locked and
 // loaded around it for API commands, and returns the exit code.
-func execute(ctx context.Context, cmd *command, in *invocation, action func(context.Context, *invocation) error) int {
+func execute(ctx context.Context, cmd *Command, in *Invocation, action func(context.Context, *Invocation) error) int {
 	var state *statefile.Session
-	if cmd.api {
+	if cmd.API {
 		if err := in.conn.check(); err != nil {
-			return report(in.stderr, cmd.name, err)
+			return report(in.Stderr, cmd.Name, err)
 		}
 		// --timeout covers the whole run: the wait for the state file's
 		// lock, then the call.
@@ -149,26 +164,26 @@ func execute(ctx context.Context, cmd *command, in *invocation, action func(cont
 			// The state file stays locked until the command's change,
 			// if any, is saved: concurrent invocations take turns.
 			mode := statefile.Exclusive
-			if cmd.readOnly {
+			if cmd.ReadOnly {
 				mode = statefile.Shared
 			}
-			path, err := statePath(in.conn.statePath, in.env)
+			path, err := StatePath(in.conn.statePath, in.Env)
 			if err == nil {
-				state, err = statefile.OpenSession(ctx, path, mode, in.stderr)
+				state, err = statefile.OpenSession(ctx, path, mode, in.Stderr)
 			}
 			if err != nil {
-				return report(in.stderr, cmd.name, err)
+				return report(in.Stderr, cmd.Name, err)
 			}
 			in.conn.sandbox = state.Sandbox()
 		}
-		cl, err := in.conn.client(in.env, in.stderr)
+		cl, err := in.conn.client(in.Env, in.Stderr)
 		if err != nil && state != nil {
 			_ = state.Close()
 		}
 		if err != nil {
-			return report(in.stderr, cmd.name, err, in.conn.secrets.All()...)
+			return report(in.Stderr, cmd.Name, err, in.conn.secrets.All()...)
 		}
-		in.client = cl
+		in.Client = cl
 	}
 	err := action(ctx, in)
 	if state != nil {
@@ -188,13 +203,13 @@ func execute(ctx context.Context, cmd *command, in *invocation, action func(cont
 		if in.conn != nil {
 			secrets = in.conn.secrets.All()
 		}
-		return report(in.stderr, cmd.name, err, secrets...)
+		return report(in.Stderr, cmd.Name, err, secrets...)
 	}
-	return exitOK
+	return ExitOK
 }
 
 // flush writes the held output once the command is done. A failure to
-// write it (a closed pipe, a full disk) exits exitOutput, whatever the
+// write it (a closed pipe, a full disk) exits ExitOutput, whatever the
 // command's own outcome was, since what it printed is lost; the state
 // was saved before (sandbox: the command ran with --sandbox).
 func flush(stderr io.Writer, cmd string, stdout io.Writer, held *bytes.Buffer, code int, sandbox bool) int {
@@ -202,7 +217,7 @@ func flush(stderr io.Writer, cmd string, stdout io.Writer, held *bytes.Buffer, c
 		return code
 	}
 	if _, err := stdout.Write(held.Bytes()); err != nil {
-		return report(stderr, cmd, &outputError{err: err, sandbox: sandbox})
+		return report(stderr, cmd, &OutputError{Err: err, Sandbox: sandbox})
 	}
 	return code
 }
@@ -230,7 +245,7 @@ func doubleDash(msg string) string {
 // "finicity-connect configurations list --sandbox" does: the command is
 // the first word (or two) after the leading flags and their values that
 // names one.
-func commandFirst(args []string) []string {
+func (set commandSet) commandFirst(args []string) []string {
 	if len(args) == 0 || !strings.HasPrefix(args[0], "-") {
 		return args
 	}
@@ -238,7 +253,7 @@ func commandFirst(args []string) []string {
 		if strings.HasPrefix(args[i], "-") {
 			continue
 		}
-		if cmd, rest := lookup(args[i:]); cmd != nil {
+		if cmd, rest := set.lookup(args[i:]); cmd != nil {
 			words := len(args[i:]) - len(rest)
 			out := append([]string{}, args[i:i+words]...)
 			out = append(out, args[:i]...)
@@ -248,14 +263,16 @@ func commandFirst(args []string) []string {
 	return args
 }
 
+// commandSet is every command of a run.
+type commandSet []Command
+
 // lookup finds the command named by the first one or two words of args.
-func lookup(args []string) (*command, []string) {
+func (set commandSet) lookup(args []string) (*Command, []string) {
 	for n := min(2, len(args)); n >= 1; n-- {
 		name := strings.Join(args[:n], " ")
-		all := allCommands()
-		for i := range all {
-			if all[i].name == name {
-				return &all[i], args[n:]
+		for i := range set {
+			if set[i].Name == name {
+				return &set[i], args[n:]
 			}
 		}
 	}
@@ -285,7 +302,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 
 func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
 
-func topUsage(w io.Writer) {
+func (set commandSet) topUsage(w io.Writer) {
 	fmt.Fprint(w, `finicity-connect calls the Mastercard Open Finance Data Connect Components API.
 
 Usage:
@@ -293,7 +310,7 @@ Usage:
 
 Commands:
 `)
-	listCommands(w, "")
+	set.listCommands(w, "")
 	fmt.Fprintf(w, `
 Credentials come from %s and %s, or %s and %s
 instead of a token; the endpoint from %s. Flags override them. With
@@ -308,25 +325,25 @@ Start here:
 Run 'finicity-connect <command> --help' for a command's flags and an example.
 
 %s
-`, envAppKey, envAppToken, envPartnerID, envPartnerSecret, envBaseURL, envSandboxState, exitCodesHelp)
+`, EnvAppKey, EnvAppToken, EnvPartnerID, EnvPartnerSecret, EnvBaseURL, EnvSandboxState, exitCodesHelp)
 }
 
 // listCommands writes one line per command whose name starts with
 // prefix, sorted by name.
-func listCommands(w io.Writer, prefix string) {
-	all := allCommands()
-	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
+func (set commandSet) listCommands(w io.Writer, prefix string) {
+	all := slices.Clone(set)
+	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	for i := range all {
-		if strings.HasPrefix(all[i].name, prefix) {
-			fmt.Fprintf(w, "  %-24s %s\n", all[i].name, all[i].summary)
+		if strings.HasPrefix(all[i].Name, prefix) {
+			fmt.Fprintf(w, "  %-24s %s\n", all[i].Name, all[i].Summary)
 		}
 	}
 }
 
 // hasGroup reports whether some command is "<group> <verb>".
-func hasGroup(group string) bool {
-	for _, c := range allCommands() {
-		if strings.HasPrefix(c.name, group+" ") {
+func (set commandSet) hasGroup(group string) bool {
+	for _, c := range set {
+		if strings.HasPrefix(c.Name, group+" ") {
 			return true
 		}
 	}
@@ -334,27 +351,27 @@ func hasGroup(group string) bool {
 }
 
 // groupUsage is the help of a service: the commands it has.
-func groupUsage(w io.Writer, group string) {
+func (set commandSet) groupUsage(w io.Writer, group string) {
 	fmt.Fprintf(w, "Usage:\n  finicity-connect %s <command> [flags] [arguments]\n\nCommands:\n", group)
-	listCommands(w, group+" ")
+	set.listCommands(w, group+" ")
 	fmt.Fprintf(w, "\nRun 'finicity-connect %s <command> --help' for a command's flags and an example.\n", group)
 }
 
-func commandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "%s\n\nUsage:\n  finicity-connect %s [flags]", cmd.summary, cmd.name)
-	if cmd.args != "" {
-		fmt.Fprintf(w, " %s", cmd.args)
+func commandUsage(w io.Writer, cmd *Command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "%s\n\nUsage:\n  finicity-connect %s [flags]", cmd.Summary, cmd.Name)
+	if cmd.Args != "" {
+		fmt.Fprintf(w, " %s", cmd.Args)
 	}
-	if cmd.doc != "" {
-		fmt.Fprintf(w, "\n\n%s", indent(cmd.doc))
+	if cmd.Doc != "" {
+		fmt.Fprintf(w, "\n\n%s", indent(cmd.Doc))
 	}
-	fmt.Fprintf(w, "\n\nExample:\n%s\n\nFlags:\n", indent(cmd.example))
+	fmt.Fprintf(w, "\n\nExample:\n%s\n\nFlags:\n", indent(cmd.Example))
 	printFlags(w, fs)
-	if cmd.api {
+	if cmd.API {
 		fmt.Fprintf(w, "\nCredentials: %s with %s, or with %s and %s; endpoint %s.\n",
-			envAppKey, envAppToken, envPartnerID, envPartnerSecret, envBaseURL)
+			EnvAppKey, EnvAppToken, EnvPartnerID, EnvPartnerSecret, EnvBaseURL)
 	}
-	fmt.Fprintf(w, "\n%s\n", cmp.Or(cmd.exitCodes, exitCodesHelp))
+	fmt.Fprintf(w, "\n%s\n", cmp.Or(cmd.ExitCodes, exitCodesHelp))
 }
 
 // printFlags lists fs's flags as the README and every message write them,

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -18,6 +18,7 @@ import (
 	"github.com/finicity-go/connect-components/internal/bodypath"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
 
 // TestFlagNames: the flag of a wire name is its kebab case, as it has
@@ -40,7 +41,7 @@ func TestFlagNames(t *testing.T) {
 	}
 	s, ok := specdoc.MustModel().Service("OAuthURLs")
 	if !ok {
-		t.Fatal("openapi.yaml has no operation of the OAuthURLs service (x-sdk service): update TestFlagNames in cmd/finicity-connect/specflags_test.go")
+		t.Fatal("openapi.yaml has no operation of the OAuthURLs service (x-sdk service): update TestFlagNames in internal/cli/specflags_test.go")
 	}
 	if s.Command != "oauth-urls" {
 		t.Errorf("the OAuthURLs service's command is %q, want oauth-urls", s.Command)
@@ -52,10 +53,10 @@ func TestFlagNames(t *testing.T) {
 // properties, and the operation's description. Counts and names come from
 // the model, not from a list here.
 func TestEveryOperationIsACommand(t *testing.T) {
-	byOp := map[string]command{}
+	byOp := map[string]Command{}
 	for _, c := range allCommands() {
-		if c.op != "" {
-			byOp[c.op] = c
+		if c.Op != "" {
+			byOp[c.Op] = c
 		}
 	}
 	for _, op := range specdoc.MustModel().Operations {
@@ -64,10 +65,10 @@ func TestEveryOperationIsACommand(t *testing.T) {
 			t.Errorf("operation %s (%s %s, openapi.yaml#%s) has no command", op.ID, op.Method, op.Path, op.Pointer)
 			continue
 		}
-		if c.name == "token" {
+		if c.Name == "token" {
 			continue // written by hand: the body is the partner credentials
 		}
-		help := cliRun(t, nil, append(strings.Fields(c.name), "--help")...).stdout
+		help := cliRun(t, nil, append(strings.Fields(c.Name), "--help")...).stdout
 		var want []string
 		for _, p := range op.Params() {
 			if !p.Secret {
@@ -82,7 +83,7 @@ func TestEveryOperationIsACommand(t *testing.T) {
 		}
 		for _, f := range want {
 			if !strings.Contains(help, "\n  --"+f+" ") && !strings.Contains(help, "\n  --"+f+"\n") {
-				t.Errorf("%s --help (operation %s) has no --%s flag", c.name, op.ID, f)
+				t.Errorf("%s --help (operation %s) has no --%s flag", c.Name, op.ID, f)
 			}
 		}
 		// A default taken from another flag names one this command has
@@ -90,11 +91,11 @@ func TestEveryOperationIsACommand(t *testing.T) {
 		// there is one).
 		for _, m := range regexp.MustCompile(`default: --([a-z0-9-]+)`).FindAllStringSubmatch(help, -1) {
 			if !strings.Contains(help, "\n  --"+m[1]+" ") {
-				t.Errorf("%s --help: a default from --%s, which the command does not have", c.name, m[1])
+				t.Errorf("%s --help: a default from --%s, which the command does not have", c.Name, m[1])
 			}
 		}
 		if first := strings.Fields(op.Description); len(first) > 0 && !strings.Contains(help, first[0]) {
-			t.Errorf("%s --help does not show the operation's description", c.name)
+			t.Errorf("%s --help does not show the operation's description", c.Name)
 		}
 	}
 }
@@ -146,11 +147,11 @@ func requiredBody(t testing.TB, o *opSpec, own ...string) ([]string, map[string]
 		if !ok {
 			v = synthesize(f.field.Schema)
 		}
-		text := exampleText(v)
+		text := ExampleText(v)
 		if list, isList := v.([]any); isList {
 			parts := make([]string, len(list))
 			for i, e := range list {
-				parts[i] = exampleText(e)
+				parts[i] = ExampleText(e)
 			}
 			text = strings.Join(parts, ",")
 		}
@@ -169,22 +170,22 @@ func requiredBody(t testing.TB, o *opSpec, own ...string) ([]string, map[string]
 // spec's example (requiredBody); args as they are when they give --body.
 func withRequired(t testing.TB, args ...string) []string {
 	t.Helper()
-	cmd, _ := lookup(args)
-	if cmd == nil || cmd.op == "" || slices.Contains(args, "--body") || slices.ContainsFunc(commands, func(c command) bool { return c.name == cmd.name }) {
+	cmd, _ := commandSet(testCommands(t)).lookup(args)
+	if cmd == nil || !cmd.fromSpec || slices.Contains(args, "--body") {
 		return args // not a command of the spec's (token's flags are the connection's)
 	}
 	own := ownFlags(args)
-	o := opByID(t, cmd.op, callerFile())
+	o := opByID(t, cmd.Op, callerFile())
 	// A flag the command does not have is the spec's change (a field
 	// renamed or gone): say where, rather than run a usage error.
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	if cmd.api {
+	fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
+	if cmd.API {
 		(&connection{}).register(fs)
 	}
-	cmd.setup(fs)
+	cmd.Setup(fs)
 	for _, name := range own {
 		if fs.Lookup(name) == nil {
-			t.Fatalf("openapi.yaml#%s (%s): %s has no flag --%s, which %s gives: update the test", o.op.Pointer, o.op.ID, cmd.name, name, callerFile())
+			t.Fatalf("openapi.yaml#%s (%s): %s has no flag --%s, which %s gives: update the test", o.op.Pointer, o.op.ID, cmd.Name, name, callerFile())
 		}
 	}
 	extra, _ := requiredBody(t, o, own...)
@@ -233,14 +234,14 @@ func lastRequest(t *testing.T, got []exchange, what any) exchange {
 // malformed --body is refused with the JSON error and its byte offset; a
 // value of the wrong kind names the field, in JSON's words.
 func TestBodyFlag(t *testing.T) {
-	const testFile = "cmd/finicity-connect/specflags_test.go"
+	const testFile = "internal/cli/specflags_test.go"
 	create := opByID(t, "PostConfigurations", testFile)
 	fieldByFlag(t, create, "filter-accounts", testFile)
 	fieldByFlag(t, create, "ao-required", testFile)
 	extraArgs, extraBody := requiredBody(t, create, "filter-accounts", "ao-required")
 	want := withJSON(t, `{"filterAccounts":["Checking"],"aoRequired":true}`, extraBody)
 
-	env, received := fakeAPI(t, reply(201, answerExample(t, opCreateConfiguration, map[string]any{"filterAccounts": []string{"Checking"}, "aoRequired": true})))
+	env, received := fakeAPI(t, reply(201, specexample.Answer(t, specexample.CreateConfiguration, map[string]any{"filterAccounts": []string{"Checking"}, "aoRequired": true})))
 	file := filepath.Join(t.TempDir(), "body.json")
 	if err := os.WriteFile(file, []byte(want), 0o600); err != nil {
 		t.Fatal(err)
@@ -272,9 +273,9 @@ func TestBodyFlag(t *testing.T) {
 		args   []string
 		stderr string
 	}{
-		{[]string{"configurations", "create", "--body", exampleBodyUnknown(t, opCreateConfiguration, map[string]any{"configurationID": "x"})},
+		{[]string{"configurations", "create", "--body", specexample.BodyUnknown(t, specexample.CreateConfiguration, map[string]any{"configurationID": "x"})},
 			"invalid --body: unknown field configurationID: not in the spec (names are case-sensitive)"},
-		{[]string{"login-forms", "create", "1", "--body", exampleBodyUnknown(t, loginForm, map[string]any{"serviceAgreement.lang": "x"})},
+		{[]string{"login-forms", "create", "1", "--body", specexample.BodyUnknown(t, loginForm, map[string]any{"serviceAgreement.lang": "x"})},
 			"invalid --body: unknown field serviceAgreement.lang: not in the spec"},
 		{[]string{"configurations", "create", "--body", `{}`, "--ao-required"},
 			"give the body once: with --body or with the body flags (--ao-required), not both"},
@@ -287,13 +288,13 @@ func TestBodyFlag(t *testing.T) {
 			"invalid --body: unexpected end of JSON input at offset 14\n"},
 		{[]string{"configurations", "create", "--body", "@" + file + ".missing"}, "cannot read --body @" + file + ".missing: no such file or directory"},
 		{[]string{"configurations", "create", "--body", "@" + huge}, "--body @" + huge + " is larger than 16777216 bytes\n"},
-		{[]string{"configurations", "create", "--body", exampleBody(t, opCreateConfiguration, map[string]any{"aoRequired": "yes"})}, "invalid --body: aoRequired: a JSON string where true or false was expected\n"},
-		{[]string{"configurations", "create", "--body", exampleBody(t, opCreateConfiguration, map[string]any{"filterAccounts": 5})}, "invalid --body: filterAccounts: a JSON number where a list was expected\n"},
-		{[]string{"login-forms", "create", "1", "--body", exampleBody(t, loginForm, map[string]any{"serviceAgreement.acceptedDate": 7})},
+		{[]string{"configurations", "create", "--body", specexample.Body(t, specexample.CreateConfiguration, map[string]any{"aoRequired": "yes"})}, "invalid --body: aoRequired: a JSON string where true or false was expected\n"},
+		{[]string{"configurations", "create", "--body", specexample.Body(t, specexample.CreateConfiguration, map[string]any{"filterAccounts": 5})}, "invalid --body: filterAccounts: a JSON number where a list was expected\n"},
+		{[]string{"login-forms", "create", "1", "--body", specexample.Body(t, loginForm, map[string]any{"serviceAgreement.acceptedDate": 7})},
 			"invalid --body: serviceAgreement.acceptedDate: value must be a string\n"},
-		{[]string{"login-forms", "create", "1", "--body", exampleBody(t, loginForm, map[string]any{"serviceAgreement.acceptedDate": "yesterday"})},
+		{[]string{"login-forms", "create", "1", "--body", specexample.Body(t, loginForm, map[string]any{"serviceAgreement.acceptedDate": "yesterday"})},
 			"invalid --body: serviceAgreement.acceptedDate: not of format \"date-time\"\n"},
-		{[]string{"login-forms", "create", "1", "--body", exampleBody(t, loginForm, map[string]any{"configurationId": []string{}})},
+		{[]string{"login-forms", "create", "1", "--body", specexample.Body(t, loginForm, map[string]any{"configurationId": []string{}})},
 			"invalid --body: configurationId: a JSON array where a UUID string was expected\n"},
 		{[]string{"login-forms", "create", "99999999999999999999", "--customer-id", "c"},
 			"invalid institution id \"99999999999999999999\": out of range for int64\n"},
@@ -302,7 +303,7 @@ func TestBodyFlag(t *testing.T) {
 		{[]string{"login-forms", "create", "--institution-id", "1.5", "--customer-id", "c"},
 			"invalid value \"1.5\" for flag --institution-id: must be an integer\n"},
 	} {
-		cliRun(t, env, tc.args...).expect(t, exitUsage, []string{""}, []string{tc.stderr})
+		cliRun(t, env, tc.args...).expect(t, ExitUsage, []string{""}, []string{tc.stderr})
 	}
 	if got := received(); len(got) != n {
 		t.Errorf("a refused --body was sent: %+v", got[n:])
@@ -319,14 +320,14 @@ func TestBodyNumberOutOfRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const testFile = "cmd/finicity-connect/specflags_test.go"
+	const testFile = "internal/cli/specflags_test.go"
 	if where, err := specdoc.PropertyDefined("maxAccounts"); err != nil || where != "" {
 		t.Fatalf("openapi.yaml defines maxAccounts (at %s, %v), which %s adds: give the test another name", where, err, testFile)
 	}
-	m := withBodyProperty(t, doc, opCreateConfiguration, "maxAccounts", openapi3.NewInt32Schema(), testFile)
+	m := withBodyProperty(t, doc, specexample.CreateConfiguration, "maxAccounts", openapi3.NewInt32Schema(), testFile)
 	var create *opSpec
 	for _, o := range opsOf(m) {
-		if o.op.ID == opCreateConfiguration {
+		if o.op.ID == specexample.CreateConfiguration {
 			create = o
 		}
 	}
@@ -341,7 +342,7 @@ func TestBodyNumberOutOfRange(t *testing.T) {
 		}
 	}
 	// Number flags too.
-	if err := (&fieldValue{st: &fieldState{f: fieldByFlag(t, create, "max-accounts", "cmd/finicity-connect/specflags_test.go")}}).Set("3000000000"); err == nil || err.Error() != "out of range for int32" {
+	if err := (&fieldValue{st: &fieldState{f: fieldByFlag(t, create, "max-accounts", "internal/cli/specflags_test.go")}}).Set("3000000000"); err == nil || err.Error() != "out of range for int32" {
 		t.Errorf("--max-accounts 3000000000: %v", err)
 	}
 }
@@ -349,7 +350,7 @@ func TestBodyNumberOutOfRange(t *testing.T) {
 // TestAliasesShareAValue: an alias sets the same field as its flag, and
 // the message of a bad value names the name used.
 func TestAliasesShareAValue(t *testing.T) {
-	const testFile = "cmd/finicity-connect/specflags_test.go"
+	const testFile = "internal/cli/specflags_test.go"
 	form := opByID(t, "PostInstitutionsInstitutionIDLoginForms", testFile)
 	own := []string{"customer-id", "language", "service-agreement-language", "service-agreement-accepted-date"}
 	for _, name := range append(own, "agreement-language", "accepted-date") {
@@ -358,7 +359,7 @@ func TestAliasesShareAValue(t *testing.T) {
 		}
 	}
 	extraArgs, extraBody := requiredBody(t, form, own...)
-	env, received := fakeAPI(t, reply(201, answerExample(t, form.op.ID, nil)))
+	env, received := fakeAPI(t, reply(201, specexample.Answer(t, form.op.ID, nil)))
 	run := func(want string, args ...string) {
 		t.Helper()
 		args = append(append([]string{"login-forms", "create", "1", "--customer-id", "c"}, args...), extraArgs...)
@@ -375,7 +376,7 @@ func TestAliasesShareAValue(t *testing.T) {
 	run(`{"customerId":"c","language":"fr","serviceAgreement":{"acceptedDate":"2024-11-28T18:25:32Z","language":"fr"}}`,
 		"--language", "fr", "--accepted-date", "2024-11-28T18:25:32Z")
 	n := len(received())
-	cliRun(t, env, "login-forms", "create", "1", "--customer-id", "c", "--service-agreement-accepted-date", "x").expect(t, exitUsage, nil,
+	cliRun(t, env, "login-forms", "create", "1", "--customer-id", "c", "--service-agreement-accepted-date", "x").expect(t, ExitUsage, nil,
 		[]string{`invalid --service-agreement-accepted-date "x": must be an RFC 3339 date-time`})
 	if len(received()) != n {
 		t.Errorf("a refused request was sent")
@@ -402,21 +403,21 @@ func TestHelpExampleHasEveryRequiredFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byOp := map[string]command{}
+	byOp := map[string]Command{}
 	for _, c := range allCommands() {
-		byOp[c.op] = c
+		byOp[c.Op] = c
 	}
 	for _, o := range ops {
-		if slices.ContainsFunc(commands, func(c command) bool { return c.op == o.op.ID }) {
+		c := byOp[o.op.ID]
+		if !c.fromSpec {
 			continue // a command written by hand (token)
 		}
-		c := byOp[o.op.ID]
-		words := shellWords(t, c.example)
-		if len(words) < 1+len(strings.Fields(c.name)) || strings.Join(words[1:1+len(strings.Fields(c.name))], " ") != c.name {
-			t.Errorf("%s: example %q does not run the command", c.name, c.example)
+		words := shellWords(t, c.Example)
+		if len(words) < 1+len(strings.Fields(c.Name)) || strings.Join(words[1:1+len(strings.Fields(c.Name))], " ") != c.Name {
+			t.Errorf("%s: example %q does not run the command", c.Name, c.Example)
 			continue
 		}
-		args := words[1+len(strings.Fields(c.name)):]
+		args := words[1+len(strings.Fields(c.Name)):]
 		positional := 0
 		for _, a := range args {
 			if !strings.HasPrefix(a, "--") {
@@ -428,14 +429,14 @@ func TestHelpExampleHasEveryRequiredFlag(t *testing.T) {
 				continue
 			}
 			if !slices.ContainsFunc(args, func(a string) bool { return a == "--"+f.flag || strings.HasPrefix(a, "--"+f.flag+"=") }) {
-				t.Errorf("%s: the example %q leaves out the required --%s (openapi.yaml#%s)", c.name, c.example, f.flag, f.pointer)
+				t.Errorf("%s: the example %q leaves out the required --%s (openapi.yaml#%s)", c.Name, c.Example, f.flag, f.pointer)
 			}
 		}
 		if len(o.pathParams) > 0 && positional < len(o.pathParams) {
-			t.Errorf("%s: the example %q gives %d of its %d path parameters", c.name, c.example, positional, len(o.pathParams))
+			t.Errorf("%s: the example %q gives %d of its %d path parameters", c.Name, c.Example, positional, len(o.pathParams))
 		}
-		if out := cliRun(t, freshState(t), append(append(strings.Fields(c.name), args...), "--sandbox")...); out.code == exitUsage {
-			t.Errorf("%s: the example %q is a usage error: %s", c.name, c.example, out.stderr)
+		if out := cliRun(t, freshState(t), append(append(strings.Fields(c.Name), args...), "--sandbox")...); out.code == ExitUsage {
+			t.Errorf("%s: the example %q is a usage error: %s", c.Name, c.Example, out.stderr)
 		}
 	}
 }

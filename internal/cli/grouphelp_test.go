@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"strings"
@@ -13,9 +13,9 @@ func TestGroupHelp(t *testing.T) {
 	groups := map[string][]string{}
 	commands := map[string]bool{}
 	for _, c := range allCommands() {
-		commands[c.name] = true
-		if group, _, ok := strings.Cut(c.name, " "); ok {
-			groups[group] = append(groups[group], c.name)
+		commands[c.Name] = true
+		if group, _, ok := strings.Cut(c.Name, " "); ok {
+			groups[group] = append(groups[group], c.Name)
 		}
 	}
 	for group := range groups {

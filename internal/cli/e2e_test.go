@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"net/http"
@@ -52,7 +52,7 @@ func TestJourneyAgainstSandboxServer(t *testing.T) {
 
 	var oauth api.OAuthURL
 	o = cliRun(t, env, withRequired(t, "oauth-urls", "create", "--institution-id", "170716", "--customer-id", "1005061234", "--redirect-uri", "https://partner.example.com/done", "--configuration-id", id)...)
-	o.expect(t, 0, []string{env[envBaseURL] + "/oauth/", "redirectURI=https%3A%2F%2Fpartner.example.com%2Fdone"}, []string{""})
+	o.expect(t, 0, []string{env[EnvBaseURL] + "/oauth/", "redirectURI=https%3A%2F%2Fpartner.example.com%2Fdone"}, []string{""})
 	o.decode(t, &oauth)
 
 	cliRun(t, env, "reconnections", "create", "--customer-id", "1005061234", "--institution-login-id", "7008461431").expect(t, 0,
@@ -119,11 +119,11 @@ func TestErrors(t *testing.T) {
 			"finicity-connect: unknown command \"configurations purge\"\nRun 'finicity-connect --help' for the list of commands.\n"},
 		{"missing credentials", map[string]string{}, []string{"configurations", "list"}, 2,
 			"finicity-connect configurations list: missing credentials (FINICITY_APP_KEY is not set): set FINICITY_APP_KEY and FINICITY_APP_TOKEN (or FINICITY_PARTNER_ID and FINICITY_PARTNER_SECRET), or pass --sandbox to use the local sandbox\nRun 'finicity-connect configurations list --help' for usage.\n"},
-		{"missing token", map[string]string{envAppKey: "k", envPartnerID: "p"}, []string{"configurations", "list"}, 2,
+		{"missing token", map[string]string{EnvAppKey: "k", EnvPartnerID: "p"}, []string{"configurations", "list"}, 2,
 			"finicity-connect configurations list: missing credentials (no token: FINICITY_APP_TOKEN is not set, nor both FINICITY_PARTNER_ID and FINICITY_PARTNER_SECRET): set FINICITY_APP_KEY and FINICITY_APP_TOKEN (or FINICITY_PARTNER_ID and FINICITY_PARTNER_SECRET), or pass --sandbox to use the local sandbox\nRun 'finicity-connect configurations list --help' for usage.\n"},
-		{"token without partner credentials", with(env, envPartnerID, "", envPartnerSecret, ""), []string{"token"}, 2,
+		{"token without partner credentials", with(env, EnvPartnerID, "", EnvPartnerSecret, ""), []string{"token"}, 2,
 			"finicity-connect token: missing credentials (a fresh token needs partner credentials): set FINICITY_APP_KEY, FINICITY_PARTNER_ID and FINICITY_PARTNER_SECRET, or pass --sandbox to use the local sandbox\nRun 'finicity-connect token --help' for usage.\n"},
-		{"plain http to a remote host", with(env, envBaseURL, "http://api.example.com"), []string{"configurations", "list"}, 2,
+		{"plain http to a remote host", with(env, EnvBaseURL, "http://api.example.com"), []string{"configurations", "list"}, 2,
 			"finicity-connect configurations list: base URL \"http://api.example.com\" uses plain http for a host that is not loopback: the app key and token would travel in clear; use https\nRun 'finicity-connect configurations list --help' for usage.\n"},
 		{"API 400 names the field", env, []string{"oauth-urls", "create", "1", "--customer-id", "c", "--redirect-uri", "no-scheme"}, 1,
 			"finicity-connect oauth-urls create: API error: status 400 Bad Request, reason code 10010: All request parameters could not be validated. (body redirectURI: must be an absolute URI)\n"},
@@ -131,15 +131,15 @@ func TestErrors(t *testing.T) {
 			"finicity-connect oauth-urls create: request refused before sending: body redirectURI: must be an absolute URI\n"},
 		{"API 401 unknown token", strictEnv, []string{"configurations", "list"}, 1,
 			"finicity-connect configurations list: API error: status 401 Unauthorized, reason code 10022: Invalid Finicity-App-Token. (The Finicity-App-Token was not issued by this sandbox for this Finicity-App-Key.)\n"},
-		{"API 401 wrong partner secret", with(env, envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, "wrong"), []string{"token"}, 1,
+		{"API 401 wrong partner secret", with(env, EnvAppToken, "", EnvPartnerID, "sandbox-partner", EnvPartnerSecret, "wrong"), []string{"token"}, 1,
 			"finicity-connect token: API error: status 401 Unauthorized, reason code 10024: Invalid partner credentials. (The partnerId or partnerSecret is not valid.)\n"},
 		{"API 404 unknown configuration id", env, []string{"login-forms", "create", "1", "--customer-id", "c", "--configuration-id", "605543e1-f507-48ad-8127-95c40566597b"}, 1,
 			"finicity-connect login-forms create: API error: status 404 Not Found, reason code 4041: The requested entity was not found. (body configurationId: no configuration with that id for this partner.)\n"},
-		{"network failure", with(env, envBaseURL, hangUp), []string{"configurations", "list", "--retries", "0"}, 3,
+		{"network failure", with(env, EnvBaseURL, hangUp), []string{"configurations", "list", "--retries", "0"}, 3,
 			"finicity-connect configurations list: network failure, no usable answer: finicity: Get \"" + hangUp + "/connect-components/configurations\": EOF\n"},
-		{"timeout", with(env, envBaseURL, silent), []string{"configurations", "list", "--retries", "0", "--timeout", "50ms"}, 3,
+		{"timeout", with(env, EnvBaseURL, silent), []string{"configurations", "list", "--retries", "0", "--timeout", "50ms"}, 3,
 			"finicity-connect configurations list: network failure: no answer within --timeout\n"},
-		{"network failure on a POST", with(env, envBaseURL, hangUp), []string{"configurations", "create"}, 3,
+		{"network failure on a POST", with(env, EnvBaseURL, hangUp), []string{"configurations", "create"}, 3,
 			"finicity-connect configurations create: network failure, no usable answer: finicity: Post \"" + hangUp + "/connect-components/configurations\": EOF\n"},
 	}
 	for _, tc := range cases {

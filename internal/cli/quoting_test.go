@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -23,7 +23,7 @@ func TestStderrMasksSecretsOfEveryLength(t *testing.T) {
 		env, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 			reply(400, `{"Errors":{"Error":[{"ReasonCode":"10010","Description":"Bad request.","Details":`+string(details)+`}]}}`)(w, r)
 		})
-		out := cliRun(t, with(env, envAppToken, secret), "configurations", "list")
+		out := cliRun(t, with(env, EnvAppToken, secret), "configurations", "list")
 		if out.code == 0 {
 			t.Fatalf("secret of %d characters: the call succeeded", n)
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -8,8 +8,6 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"regexp"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,7 +41,7 @@ func fakeAPI(t *testing.T, answer http.HandlerFunc) (env map[string]string, rece
 		answer(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	env = map[string]string{envAppKey: "fake-app-key", envAppToken: "fake-app-token", envBaseURL: srv.URL}
+	env = map[string]string{EnvAppKey: "fake-app-key", EnvAppToken: "fake-app-token", EnvBaseURL: srv.URL}
 	return env, func() []exchange {
 		mu.Lock()
 		defer mu.Unlock()
@@ -83,7 +81,7 @@ func TestUnusableAnswer(t *testing.T) {
 			"finicity-connect configurations get: unusable API answer (status 200 OK): finicity: GET /connect-components/configurations/" + id + ": the 200 answer does not decode: invalid UUID length: 4\n"},
 		{"token fetch answer", reply(200, `{"token":`),
 			func(env map[string]string) map[string]string {
-				return with(env, envAppToken, "", envPartnerID, "p", envPartnerSecret, "fake-partner-secret")
+				return with(env, EnvAppToken, "", EnvPartnerID, "p", EnvPartnerSecret, "fake-partner-secret")
 			}, []string{"configurations", "list"},
 			"finicity-connect configurations list: unusable API answer (status 200 OK): finicity: POST /aggregation/v2/partners/authentication: the 200 answer does not decode: unexpected end of JSON input\n"},
 	}
@@ -94,7 +92,7 @@ func TestUnusableAnswer(t *testing.T) {
 				env = tc.env(env)
 			}
 			o := cliRun(t, env, withRequired(t, tc.args...)...)
-			if o.code != exitAPI || o.stdout != "" || o.stderr != tc.stderr {
+			if o.code != ExitAPI || o.stdout != "" || o.stderr != tc.stderr {
 				t.Errorf("got exit %d, stdout %q, stderr\n%q\nwant exit 1, no stdout, stderr\n%q", o.code, o.stdout, o.stderr, tc.stderr)
 			}
 		})
@@ -177,7 +175,7 @@ func TestVerboseDump(t *testing.T) {
 		reply(200, `[]`)(w, r)
 	})
 	o := cliRun(t, env, "configurations", "list", "--verbose", "--retries", "1")
-	base := env[envBaseURL]
+	base := env[EnvBaseURL]
 	want := `* attempt 1
 > GET ` + base + `/connect-components/configurations HTTP/1.1
 > Finicity-App-Key: [REDACTED]
@@ -300,37 +298,6 @@ func TestDumpExchanges(t *testing.T) {
 	}
 }
 
-// TestVersion: the module version from the build information ("(devel)"
-// from a checkout), the SDK version and Go's.
-func TestVersion(t *testing.T) {
-	platform := runtime.GOOS + "/" + runtime.GOARCH
-	cases := []struct {
-		name string
-		info *debug.BuildInfo
-		want string
-	}{
-		{"released", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/finicity-go/connect-components", Version: "v1.2.3"}},
-			"finicity-connect v1.2.3\nSDK (api.Version) " + api.Version + "\nGo go1.26.8 " + platform + "\n"},
-		{"checkout", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/finicity-go/connect-components", Version: "(devel)"}},
-			"finicity-connect (devel)\nSDK (api.Version) " + api.Version + "\nGo go1.26.8 " + platform + "\n"},
-		{"no version stamped", &debug.BuildInfo{GoVersion: "go1.26.8"},
-			"finicity-connect (devel)\nSDK (api.Version) " + api.Version + "\nGo go1.26.8 " + platform + "\n"},
-		{"no build information", nil,
-			"finicity-connect unknown\nSDK (api.Version) " + api.Version + "\nGo " + runtime.Version() + " " + platform + "\n"},
-	}
-	defer func(orig func() (*debug.BuildInfo, bool)) { readBuildInfo = orig }(readBuildInfo)
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			readBuildInfo = func() (*debug.BuildInfo, bool) { return tc.info, tc.info != nil }
-			o := cliRun(t, nil, "version")
-			if o.code != 0 || o.stdout != tc.want || o.stderr != "" {
-				t.Errorf("got exit %d, stderr %q, stdout\n%q\nwant\n%q", o.code, o.stderr, o.stdout, tc.want)
-			}
-		})
-	}
-	cliRun(t, nil, "version", "extra").expect(t, 2, []string{""}, []string{"finicity-connect version: unexpected argument \"extra\"\n"})
-}
-
 // TestFlagErrorsDoubleDash: package flag's own messages name flags with
 // one dash; the CLI shows --name, as its help and the README do.
 func TestFlagErrorsDoubleDash(t *testing.T) {
@@ -371,7 +338,7 @@ func TestAPIErrorTextMasked(t *testing.T) {
 		env  map[string]string
 	}{
 		{"token given", env},
-		{"token fetched", with(env, envAppToken, "", envPartnerID, "p", envPartnerSecret, "fake-partner-secret")},
+		{"token fetched", with(env, EnvAppToken, "", EnvPartnerID, "p", EnvPartnerSecret, "fake-partner-secret")},
 	}
 	want := "finicity-connect configurations list: API error: status 401 Unauthorized, reason code 10022: Token [REDACTED] refused. (Key [REDACTED] unknown.)\n"
 	for _, tc := range cases {
@@ -396,11 +363,11 @@ func TestCredentialsWithControlCharacters(t *testing.T) {
 	}{
 		{env, []string{"--app-key", bad}, "--app-key"},
 		{env, []string{"--app-token", bad}, "--app-token"},
-		{with(env, envAppKey, "a\x00b"), nil, "$" + envAppKey},
-		{with(env, envAppToken, "t\x01"), nil, "$" + envAppToken},
+		{with(env, EnvAppKey, "a\x00b"), nil, "$" + EnvAppKey},
+		{with(env, EnvAppToken, "t\x01"), nil, "$" + EnvAppToken},
 	} {
 		o := cliRun(t, tc.env, append([]string{"configurations", "list"}, tc.args...)...)
-		o.expect(t, exitUsage, []string{""}, []string{"finicity-connect configurations list: invalid " + tc.from + ": holds a control character (a newline?), which a header value cannot\n"})
+		o.expect(t, ExitUsage, []string{""}, []string{"finicity-connect configurations list: invalid " + tc.from + ": holds a control character (a newline?), which a header value cannot\n"})
 		if strings.Contains(o.stderr, "Secret") || strings.Contains(o.stderr, "Key99") {
 			t.Errorf("the value is quoted: %q", o.stderr)
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
 
 // The names changedSpec adds: a field and an operation openapi.yaml does
@@ -43,14 +44,14 @@ func changedSpec(t *testing.T) *spec.Model {
 	s := string(data)
 	const op = "paths:\n"
 	if strings.Count(s, op) != 1 {
-		t.Fatal("openapi.yaml changed shape: it has not one \"paths:\" line; update changedSpec in cmd/finicity-connect/specchange_test.go")
+		t.Fatal("openapi.yaml changed shape: it has not one \"paths:\" line; update changedSpec in internal/cli/specchange_test.go")
 	}
 	if where, err := specdoc.PropertyDefined(changedField); err != nil || where != "" {
-		t.Fatalf("openapi.yaml defines the field %q (at %s, %v): rename changedField in cmd/finicity-connect/specchange_test.go to one it lacks", changedField, where, err)
+		t.Fatalf("openapi.yaml defines the field %q (at %s, %v): rename changedField in internal/cli/specchange_test.go to one it lacks", changedField, where, err)
 	}
 	for _, o := range specdoc.MustModel().Operations {
 		if o.Path == changedOpPath || o.ID == changedOpID || o.Qualified() == "Configurations."+changedOpMethod {
-			t.Fatalf("openapi.yaml has %s (%s, %s, at %s): rename the changedOp constants in cmd/finicity-connect/specchange_test.go to an operation it lacks",
+			t.Fatalf("openapi.yaml has %s (%s, %s, at %s): rename the changedOp constants in internal/cli/specchange_test.go to an operation it lacks",
 				o.ID, o.Path, o.Qualified(), o.Pointer)
 		}
 	}
@@ -91,7 +92,7 @@ func changedSpec(t *testing.T) *spec.Model {
 	}
 	theme := openapi3.NewStringSchema()
 	theme.Description = "The Connect theme to use."
-	return withBodyProperty(t, doc, opCreateConfiguration, changedField, theme, "cmd/finicity-connect/specchange_test.go")
+	return withBodyProperty(t, doc, specexample.CreateConfiguration, changedField, theme, "internal/cli/specchange_test.go")
 }
 
 // withBodyProperty adds an optional property to the body schema of
@@ -135,7 +136,7 @@ func TestSpecChangeReachesTheCLI(t *testing.T) {
 	var create, usage *opSpec // usage: the new operation
 	for _, o := range opsOf(m) {
 		switch o.op.ID {
-		case opCreateConfiguration:
+		case specexample.CreateConfiguration:
 			create = o
 		case changedOpID:
 			usage = o
@@ -154,24 +155,24 @@ func TestSpecChangeReachesTheCLI(t *testing.T) {
 		t.Errorf("%s: path %v, query %v", usage.name(), usage.pathParams, usage.queryParams)
 	}
 	cmd := specCommand(usage)
-	if want := "finicity-connect configurations " + spec.Kebab(changedOpMethod) + " 9082affa-d965-40be-a3ed-a320bb3467ff"; cmd.example != want {
-		t.Errorf("example %q, want %q", cmd.example, want)
+	if want := "finicity-connect configurations " + spec.Kebab(changedOpMethod) + " 9082affa-d965-40be-a3ed-a320bb3467ff"; cmd.Example != want {
+		t.Errorf("example %q, want %q", cmd.Example, want)
 	}
 
 	env, received := fakeAPI(t, reply(200, `{}`))
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var stdout, stderr bytes.Buffer
-	in := &invocation{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, env: func(k string) string { return env[k] }, conn: &connection{}}
+	in := &Invocation{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Env: func(k string) string { return env[k] }, conn: &connection{}}
 	in.conn.register(fs)
-	action := cmd.setup(fs)
+	action := cmd.Setup(fs)
 	positional, err := parseInterspersed(fs, []string{"605543e1-f507-48ad-8127-95c40566597b", "--since", "2024-11-28T18:25:32Z"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.args = positional
+	in.Args = positional
 	o := outcome{code: execute(context.Background(), &cmd, in, action), stdout: stdout.String(), stderr: stderr.String()}
-	o.expect(t, exitUsage, []string{""}, []string{"operation " + changedOpID + " is in the spec but not in this build of finicity-connect: run make generate"})
+	o.expect(t, ExitUsage, []string{""}, []string{"operation " + changedOpID + " is in the spec but not in this build of finicity-connect: run make generate"})
 	if got := received(); len(got) != 0 {
 		t.Errorf("sent %+v", got)
 	}
@@ -189,7 +190,7 @@ func TestNewParameterTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	if strings.Count(string(data), "paths:\n") != 1 {
-		t.Fatal("openapi.yaml changed shape: update TestNewParameterTypes in cmd/finicity-connect/specchange_test.go")
+		t.Fatal("openapi.yaml changed shape: update TestNewParameterTypes in internal/cli/specchange_test.go")
 	}
 	changed := strings.Replace(string(data), "paths:\n", `paths:
   /connect-components/probes/{enabled}/{ratio}:
@@ -236,32 +237,32 @@ func TestNewParameterTypes(t *testing.T) {
 		t.Fatal("no command for PostProbe")
 	}
 	cmd := specCommand(probe)
-	words := shellWords(t, cmd.example)
+	words := shellWords(t, cmd.Example)
 	for _, flag := range []string{"--ids", "--x-trace", "--limits-max", "--tags", "--rules"} {
 		if !slices.ContainsFunc(words, func(w string) bool { return w == flag || strings.HasPrefix(w, flag+"=") }) {
-			t.Errorf("example %q lacks %s", cmd.example, flag)
+			t.Errorf("example %q lacks %s", cmd.Example, flag)
 		}
 	}
 	env, received := fakeAPI(t, reply(204, ``))
 	args := []string{"true", "0.5", "--ids", "1,2", "--filter", `{"a":1}`, "--x-trace", "t-1", "--limits-max", "3", "--tags", "a,b", "--rules", `[{"name":"r"}]`}
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var stdout, stderr bytes.Buffer
-	in := &invocation{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, env: func(k string) string { return env[k] }, conn: &connection{}}
+	in := &Invocation{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Env: func(k string) string { return env[k] }, conn: &connection{}}
 	in.conn.register(fs)
-	action := cmd.setup(fs)
+	action := cmd.Setup(fs)
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.args = positional
+	in.Args = positional
 	o := outcome{code: execute(context.Background(), &cmd, in, action), stdout: stdout.String(), stderr: stderr.String()}
-	o.expect(t, exitUsage, []string{""}, []string{"operation PostProbe is in the spec but not in this build"})
+	o.expect(t, ExitUsage, []string{""}, []string{"operation PostProbe is in the spec but not in this build"})
 	if got := received(); len(got) != 0 {
 		t.Errorf("sent %+v", got)
 	}
 	// A list of objects is written as JSON.
-	v, err := fieldJSON(fieldByFlag(t, probe, "rules", "cmd/finicity-connect/specchange_test.go"), "--rules", `[{"name":"r"}]`)
+	v, err := fieldJSON(fieldByFlag(t, probe, "rules", "internal/cli/specchange_test.go"), "--rules", `[{"name":"r"}]`)
 	if err != nil || !reflect.DeepEqual(v, []any{map[string]any{"name": "r"}}) {
 		t.Errorf("--rules: %#v, %v", v, err)
 	}

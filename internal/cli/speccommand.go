@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -173,7 +173,7 @@ func (f *specField) usage() string {
 func (f *specField) what() string { return strings.Join(spec.Words(f.wire[len(f.wire)-1]), " ") }
 
 // specCommand is the command of one operation.
-func specCommand(o *opSpec) command {
+func specCommand(o *opSpec) Command {
 	var args []string
 	for _, p := range o.pathParams {
 		args = append(args, "<"+p.flag+">")
@@ -183,8 +183,8 @@ func specCommand(o *opSpec) command {
 		synopsis = "[" + synopsis + "]"
 	}
 	summary := fmt.Sprintf("%s (%s, %s)", o.op.Summary, o.op.Qualified(), o.op.ID)
-	return command{name: o.name(), args: synopsis, summary: summary, doc: o.op.Description, example: o.example(), api: true, op: o.op.ID,
-		readOnly: o.op.Method == http.MethodGet, setup: func(fs *flag.FlagSet) func(context.Context, *invocation) error { return o.setup(fs) }}
+	return Command{Name: o.name(), Args: synopsis, Summary: summary, Doc: o.op.Description, Example: o.example(), API: true, Op: o.op.ID,
+		ReadOnly: o.op.Method == http.MethodGet, Setup: o.setup, fromSpec: true}
 }
 
 // example is a command line of the operation, from the spec: the values
@@ -199,7 +199,7 @@ func (o *opSpec) example() string {
 func (o *opSpec) exampleArgs() []string {
 	var parts []string
 	for _, p := range o.pathParams {
-		parts = append(parts, shellQuote(exampleText(paramExample(p))))
+		parts = append(parts, shellQuote(ExampleText(paramExample(p))))
 	}
 	for _, f := range slices.Concat(o.queryParams, o.headerParams) {
 		if f.def != "" {
@@ -289,12 +289,12 @@ func appendExampleFlag(parts []string, f *specField, v any) []string {
 		if kind(f.schema) == openapi3.TypeArray && !slices.ContainsFunc(v, isComposite) {
 			s := make([]string, len(v))
 			for i, e := range v {
-				s[i] = exampleText(e)
+				s[i] = ExampleText(e)
 			}
 			return append(parts, "--"+f.flag, shellQuote(strings.Join(s, ",")))
 		}
 	}
-	return append(parts, "--"+f.flag, shellQuote(exampleText(v)))
+	return append(parts, "--"+f.flag, shellQuote(ExampleText(v)))
 }
 
 func isComposite(v any) bool {
@@ -305,9 +305,9 @@ func isComposite(v any) bool {
 	return false
 }
 
-// exampleText is an example value as typed on a command line: numbers
+// ExampleText is an example value as typed on a command line: numbers
 // as JSON writes them (7008461438, not 7.008461438e+09).
-func exampleText(v any) string {
+func ExampleText(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
@@ -326,7 +326,7 @@ func shellQuote(s string) string {
 }
 
 // setup registers the operation's flags and returns its action.
-func (o *opSpec) setup(fs *flag.FlagSet) func(context.Context, *invocation) error {
+func (o *opSpec) setup(fs *flag.FlagSet) Action {
 	states := map[*specField]*fieldState{}
 	byFlag := map[string]*fieldState{}
 	register := func(f *specField) {
@@ -354,7 +354,7 @@ func (o *opSpec) setup(fs *flag.FlagSet) func(context.Context, *invocation) erro
 	if o.op.Body != nil && fs.Lookup("body") == nil { // a property named body keeps its flag
 		fs.StringVar(bodyFlag, "body", "", "the whole request body, instead of the body flags: JSON, or @file to read it from a file (@- for stdin)")
 	}
-	return func(ctx context.Context, in *invocation) error {
+	return func(ctx context.Context, in *Invocation) error {
 		path, err := o.pathValues(in, states)
 		if err != nil {
 			return err
@@ -386,8 +386,8 @@ type pathValue struct {
 
 // pathValues takes each path parameter from its flag or, in order, from
 // the arguments, and checks it as its schema says.
-func (o *opSpec) pathValues(in *invocation, states map[*specField]*fieldState) ([]pathValue, error) {
-	args := in.args
+func (o *opSpec) pathValues(in *Invocation, states map[*specField]*fieldState) ([]pathValue, error) {
+	args := in.Args
 	texts := make([]string, len(o.pathParams))
 	var byFlag *specField
 	for i, p := range o.pathParams {
@@ -398,17 +398,17 @@ func (o *opSpec) pathValues(in *invocation, states map[*specField]*fieldState) (
 		case len(args) > 0:
 			texts[i], args = args[0], args[1:]
 		default:
-			return nil, usagef("missing required %s: pass it as an argument or with --%s", p.what(), p.flag)
+			return nil, Usagef("missing required %s: pass it as an argument or with --%s", p.what(), p.flag)
 		}
 	}
 	switch {
 	case len(args) == 0:
 	case byFlag != nil:
-		return nil, usagef("give the %s once: as an argument or with --%s, not both", byFlag.what(), states[byFlag].via)
+		return nil, Usagef("give the %s once: as an argument or with --%s, not both", byFlag.what(), states[byFlag].via)
 	case len(o.pathParams) == 0:
-		return nil, usagef("unexpected argument %q", args[0])
+		return nil, Usagef("unexpected argument %q", args[0])
 	default:
-		return nil, usagef("too many arguments: want %d, got %d", len(o.pathParams), len(in.args))
+		return nil, Usagef("too many arguments: want %d, got %d", len(o.pathParams), len(in.Args))
 	}
 	out := make([]pathValue, 0, len(o.pathParams))
 	for i, p := range o.pathParams {
@@ -417,18 +417,18 @@ func (o *opSpec) pathValues(in *invocation, states map[*specField]*fieldState) (
 		switch s := p.schema; {
 		case kind(s) == openapi3.TypeInteger:
 			if msg := integerProblem(s, text); msg != "" {
-				return nil, usagef("invalid %s %q: %s", p.what(), text, msg)
+				return nil, Usagef("invalid %s %q: %s", p.what(), text, msg)
 			}
 			js = []byte(text)
 		case kind(s) == openapi3.TypeNumber:
 			if msg := numberProblem(s, text); msg != "" {
-				return nil, usagef("invalid %s %q: %s", p.what(), text, msg)
+				return nil, Usagef("invalid %s %q: %s", p.what(), text, msg)
 			}
 			js = []byte(text)
 		case kind(s) == openapi3.TypeBoolean:
 			b, err := strconv.ParseBool(text)
 			if err != nil {
-				return nil, usagef("invalid %s %q: must be true or false", p.what(), text)
+				return nil, Usagef("invalid %s %q: must be true or false", p.what(), text)
 			}
 			js, _ = json.Marshal(b)
 		case s.Format == "uuid":
@@ -438,7 +438,7 @@ func (o *opSpec) pathValues(in *invocation, states map[*specField]*fieldState) (
 			js, _ = json.Marshal(text)
 		default:
 			if strings.TrimSpace(text) == "" {
-				return nil, usagef("missing required %s: pass it as an argument or with --%s", p.what(), p.flag)
+				return nil, Usagef("missing required %s: pass it as an argument or with --%s", p.what(), p.flag)
 			}
 			js, _ = json.Marshal(text)
 		}
@@ -459,7 +459,7 @@ func (o *opSpec) paramValues(states map[*specField]*fieldState) (map[string]any,
 		}
 		if !set {
 			if f.required {
-				return nil, usagef("missing required flag --%s", f.flag)
+				return nil, Usagef("missing required flag --%s", f.flag)
 			}
 			continue
 		}
@@ -479,7 +479,7 @@ const maxBodyFileBytes = 16 << 20
 // requestBody is the body: --body as given, or the object the body
 // flags make (with their defaults), or null for a nullable body with no
 // flag given.
-func (o *opSpec) requestBody(in *invocation, states map[*specField]*fieldState, byFlag map[string]*fieldState, bodyFlag string) ([]byte, error) {
+func (o *opSpec) requestBody(in *Invocation, states map[*specField]*fieldState, byFlag map[string]*fieldState, bodyFlag string) ([]byte, error) {
 	var given []string
 	for _, f := range o.bodyFields {
 		if st := states[f]; st.set {
@@ -488,7 +488,7 @@ func (o *opSpec) requestBody(in *invocation, states map[*specField]*fieldState, 
 	}
 	if bodyFlag != "" {
 		if len(given) > 0 {
-			return nil, usagef("give the body once: with --body or with the body flags (%s), not both", strings.Join(given, ", "))
+			return nil, Usagef("give the body once: with --body or with the body flags (%s), not both", strings.Join(given, ", "))
 		}
 		return o.bodyFromFlag(in, bodyFlag)
 	}
@@ -496,7 +496,7 @@ func (o *opSpec) requestBody(in *invocation, states map[*specField]*fieldState, 
 	switch {
 	case !o.op.Body.JSON || s == nil:
 		if o.op.Body.Required {
-			return nil, usagef("missing required --body")
+			return nil, Usagef("missing required --body")
 		}
 		return nil, nil
 	case len(given) == 0 && s.Nullable && len(o.bodyFields) == 0:
@@ -522,7 +522,7 @@ func (o *opSpec) requestBody(in *invocation, states map[*specField]*fieldState, 
 		}
 		if !set {
 			if f.required {
-				return nil, usagef("missing required flag --%s", f.flag)
+				return nil, Usagef("missing required flag --%s", f.flag)
 			}
 			continue
 		}
@@ -541,24 +541,24 @@ func fieldJSON(f *specField, name, raw string) (any, error) {
 	switch kind(s) {
 	case openapi3.TypeInteger:
 		if msg := integerProblem(s, raw); msg != "" {
-			return nil, usagef("invalid %s %q: %s", name, raw, msg)
+			return nil, Usagef("invalid %s %q: %s", name, raw, msg)
 		}
 		return json.Number(raw), nil
 	case openapi3.TypeNumber:
 		if msg := numberProblem(s, raw); msg != "" {
-			return nil, usagef("invalid %s %q: %s", name, raw, msg)
+			return nil, Usagef("invalid %s %q: %s", name, raw, msg)
 		}
 		return json.Number(raw), nil
 	case openapi3.TypeBoolean:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
-			return nil, usagef("invalid %s %q: must be true or false", name, raw)
+			return nil, Usagef("invalid %s %q: must be true or false", name, raw)
 		}
 		return b, nil
 	case openapi3.TypeObject:
 		var v any
 		if err := json.Unmarshal([]byte(raw), &v); err != nil {
-			return nil, usagef("invalid %s: %s", name, jsonProblem(err, []byte(raw)))
+			return nil, Usagef("invalid %s: %s", name, jsonProblem(err, []byte(raw)))
 		}
 		return v, nil
 	case openapi3.TypeArray:
@@ -567,10 +567,10 @@ func fieldJSON(f *specField, name, raw string) (any, error) {
 			// way to write any.
 			var v any
 			if err := decodeOne([]byte(raw), &v); err != nil {
-				return nil, usagef("invalid %s: %s", name, jsonProblem(err, []byte(raw)))
+				return nil, Usagef("invalid %s: %s", name, jsonProblem(err, []byte(raw)))
 			}
 			if _, ok := v.([]any); !ok {
-				return nil, usagef("invalid %s: must be a JSON list or comma-separated values", name)
+				return nil, Usagef("invalid %s: must be a JSON list or comma-separated values", name)
 			}
 			return v, nil
 		}
@@ -584,12 +584,12 @@ func fieldJSON(f *specField, name, raw string) (any, error) {
 			switch kind(items) {
 			case openapi3.TypeInteger:
 				if msg := integerProblem(items, item); msg != "" {
-					return nil, usagef("invalid %s %q: %q %s", name, raw, item, msg)
+					return nil, Usagef("invalid %s %q: %q %s", name, raw, item, msg)
 				}
 				out = append(out, json.Number(item))
 			case openapi3.TypeNumber:
 				if msg := numberProblem(items, item); msg != "" {
-					return nil, usagef("invalid %s %q: %q %s", name, raw, item, msg)
+					return nil, Usagef("invalid %s %q: %q %s", name, raw, item, msg)
 				}
 				out = append(out, json.Number(item))
 			default:
@@ -605,7 +605,7 @@ func fieldJSON(f *specField, name, raw string) (any, error) {
 		}
 	case "date-time":
 		if _, err := time.Parse(time.RFC3339, raw); err != nil {
-			return nil, usagef("invalid %s %q: %s", name, raw, spec.FormatRule("date-time"))
+			return nil, Usagef("invalid %s %q: %s", name, raw, spec.FormatRule("date-time"))
 		}
 	}
 	return raw, nil
@@ -614,24 +614,24 @@ func fieldJSON(f *specField, name, raw string) (any, error) {
 // bodyFromFlag reads --body: JSON, @file or @- (stdin). Field names the
 // spec does not define are refused, names being exact: a body goes
 // through the typed model, which would drop them silently.
-func (o *opSpec) bodyFromFlag(in *invocation, arg string) ([]byte, error) {
+func (o *opSpec) bodyFromFlag(in *Invocation, arg string) ([]byte, error) {
 	data := []byte(arg)
 	if name, ok := strings.CutPrefix(arg, "@"); ok {
-		var r io.Reader = in.stdin
+		var r io.Reader = in.Stdin
 		if name != "-" {
 			f, err := os.Open(name)
 			if err != nil {
-				return nil, usagef("cannot read --body %s: %v", arg, unwrapPath(err))
+				return nil, Usagef("cannot read --body %s: %v", arg, WithoutPath(err))
 			}
 			defer f.Close()
 			r = f
 		}
 		var err error
 		if data, err = io.ReadAll(io.LimitReader(r, maxBodyFileBytes+1)); err != nil {
-			return nil, usagef("cannot read --body %s: %v", arg, err)
+			return nil, Usagef("cannot read --body %s: %v", arg, err)
 		}
 		if len(data) > maxBodyFileBytes {
-			return nil, usagef("--body %s is larger than %d bytes", arg, maxBodyFileBytes)
+			return nil, Usagef("--body %s is larger than %d bytes", arg, maxBodyFileBytes)
 		}
 	}
 	s := o.body()
@@ -640,7 +640,7 @@ func (o *opSpec) bodyFromFlag(in *invocation, arg string) ([]byte, error) {
 	}
 	var v any
 	if err := decodeOne(data, &v); err != nil {
-		return nil, usagef("invalid --body: %s", jsonProblem(err, data))
+		return nil, Usagef("invalid --body: %s", jsonProblem(err, data))
 	}
 	if s == nil {
 		return bytes.TrimSpace(data), nil
@@ -650,10 +650,10 @@ func (o *opSpec) bodyFromFlag(in *invocation, arg string) ([]byte, error) {
 		if s.Nullable {
 			msg += " or null"
 		}
-		return nil, usagef("invalid --body: %s", msg)
+		return nil, Usagef("invalid --body: %s", msg)
 	}
 	if field := unknownField(s, v, ""); field != "" {
-		return nil, usagef("invalid --body: unknown field %s: not in the spec (names are case-sensitive)", field)
+		return nil, Usagef("invalid --body: unknown field %s: not in the spec (names are case-sensitive)", field)
 	}
 	return bytes.TrimSpace(data), nil
 }
@@ -805,7 +805,7 @@ func unknownField(s *openapi3.Schema, v any, prefix string) string {
 // (internal/apicall's table, generated from the spec), so that what the
 // SDK checks and decodes the CLI does too, and its errors are package
 // api's: *api.Error, *api.ValidationError, *api.DecodeError.
-func (o *opSpec) call(ctx context.Context, in *invocation, path []pathValue, params map[string]any, body []byte) (*http.Response, error) {
+func (o *opSpec) call(ctx context.Context, in *Invocation, path []pathValue, params map[string]any, body []byte) (*http.Response, error) {
 	input := &apicall.Input{}
 	for _, p := range path {
 		input.Path = append(input.Path, p.json)
@@ -818,11 +818,11 @@ func (o *opSpec) call(ctx context.Context, in *invocation, path []pathValue, par
 	} else {
 		input.Body = body
 	}
-	err := apicall.Call(ctx, in.client, o.op.ID, input, in.answer())
+	err := apicall.Call(ctx, in.Client, o.op.ID, input, in.answer())
 	var ae *apicall.ArgError
 	switch {
 	case errors.Is(err, apicall.ErrNoOperation):
-		return nil, exitWith(exitUsage, "operation %s is in the spec but not in this build of finicity-connect: run make generate, then rebuild", o.op.ID)
+		return nil, ExitWith(ExitUsage, "operation %s is in the spec but not in this build of finicity-connect: run make generate, then rebuild", o.op.ID)
 	case errors.As(err, &ae):
 		return nil, o.argError(ae, path, body)
 	case err != nil:
@@ -836,7 +836,7 @@ func (o *opSpec) call(ctx context.Context, in *invocation, path []pathValue, par
 func (o *opSpec) argError(ae *apicall.ArgError, path []pathValue, body []byte) error {
 	for _, p := range path {
 		if ae.Field == p.f.wire[0] {
-			return usagef("invalid %s %q: %v", p.f.what(), p.text, ae.Err)
+			return Usagef("invalid %s %q: %v", p.f.what(), p.text, ae.Err)
 		}
 	}
 	field, isBody := strings.CutPrefix(ae.Field, "body")
@@ -844,49 +844,49 @@ func (o *opSpec) argError(ae *apicall.ArgError, path []pathValue, body []byte) e
 		if name, ok := strings.CutPrefix(ae.Field, "parameters "); ok {
 			for _, f := range slices.Concat(o.queryParams, o.headerParams) {
 				if f.wire[0] == name {
-					return usagef("invalid --%s: %v", f.flag, ae.Err)
+					return Usagef("invalid --%s: %v", f.flag, ae.Err)
 				}
 			}
 		}
-		return usagef("%v", ae)
+		return Usagef("%v", ae)
 	}
 	field = strings.TrimSpace(field)
 	var exact, plain any
 	if decodeOne(body, &exact) != nil || json.Unmarshal(body, &plain) != nil {
-		return usagef("invalid --body: %v", ae.Err)
+		return Usagef("invalid --body: %v", ae.Err)
 	}
 	if field == "" {
 		// A value's own decoder (a date-time's) does not say where it
 		// failed: the schema finds the field.
 		if err := spec.Check(o.body(), plain, false); err != nil {
-			return usagef("invalid --body: %s", sandbox.SchemaProblem(err))
+			return Usagef("invalid --body: %s", sandbox.SchemaProblem(err))
 		}
-		return usagef("invalid --body: %v", ae.Err)
+		return Usagef("invalid --body: %v", ae.Err)
 	}
 	keys := strings.Split(field, ".")
 	s, ok := propertyAt(o.body(), keys)
 	v, _ := bodypath.Get(exact, keys)
 	pv, _ := bodypath.Get(plain, keys)
 	if !ok {
-		return usagef("invalid --body: %s: %v", field, ae.Err)
+		return Usagef("invalid --body: %s: %v", field, ae.Err)
 	}
 	want, got := kind(s), jsonKind(v)
 	switch {
 	case want == openapi3.TypeInteger && (got == openapi3.TypeInteger || got == openapi3.TypeNumber):
 		if msg := integerProblem(s, v.(json.Number).String()); msg != "" {
-			return usagef("invalid --body: %s: %s", field, msg)
+			return Usagef("invalid --body: %s: %s", field, msg)
 		}
 	case want == openapi3.TypeNumber && (got == openapi3.TypeInteger || got == openapi3.TypeNumber):
 		if msg := numberProblem(s, v.(json.Number).String()); msg != "" {
-			return usagef("invalid --body: %s: %s", field, msg)
+			return Usagef("invalid --body: %s: %s", field, msg)
 		}
 	case got != want && got != "null" && (s.Type != nil && len(*s.Type) > 0):
-		return usagef("invalid --body: %s: a JSON %s where %s was expected", field, jsonTypeWord(got), kindWords(s))
+		return Usagef("invalid --body: %s: a JSON %s where %s was expected", field, jsonTypeWord(got), kindWords(s))
 	}
 	if err := spec.Check(s, pv, false); err != nil {
-		return usagef("invalid --body: %s: %s", field, sandbox.SchemaProblem(err))
+		return Usagef("invalid --body: %s: %s", field, sandbox.SchemaProblem(err))
 	}
-	return usagef("invalid --body: %s: %v", field, ae.Err)
+	return Usagef("invalid --body: %s: %v", field, ae.Err)
 }
 
 // jsonTypeWord is a JSON type as messages name what was given.
@@ -930,7 +930,7 @@ func (o *opSpec) successFor(status int) *spec.Response {
 // {"status": ..., "<key>": ...} when the operation has several successes;
 // for an answer with no body, what happened. --output table renders the
 // response schema's scalar properties.
-func (o *opSpec) print(in *invocation, resp *http.Response, path []pathValue) error {
+func (o *opSpec) print(in *Invocation, resp *http.Response, path []pathValue) error {
 	raw := in.answerBody()
 	status := 0
 	if resp != nil {
@@ -944,14 +944,14 @@ func (o *opSpec) print(in *invocation, resp *http.Response, path []pathValue) er
 		if o.op.Method == http.MethodDelete {
 			js, _ := json.Marshal(id)
 			what := strings.TrimSuffix(o.op.Service.Command, "s") // "configuration"
-			return in.print(result{raw: json.RawMessage(`{"id":` + string(js) + `,"deleted":true}`),
-				table: func(w io.Writer) { fmt.Fprintf(w, "deleted %s %s\n", what, id) }})
+			return in.Print(Result{Raw: json.RawMessage(`{"id":` + string(js) + `,"deleted":true}`),
+				Table: func(w io.Writer) { fmt.Fprintf(w, "deleted %s %s\n", what, id) }})
 		}
-		return in.print(result{value: map[string]int{"status": status},
-			table: func(w io.Writer) { fmt.Fprintf(w, "STATUS\t%d\n", status) }})
+		return in.Print(Result{Value: map[string]int{"status": status},
+			Table: func(w io.Writer) { fmt.Fprintf(w, "STATUS\t%d\n", status) }})
 	}
 	if s := o.successFor(status); s != nil && s.Binary {
-		return in.print(result{data: raw})
+		return in.Print(Result{Data: raw})
 	}
 	var value any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -976,5 +976,5 @@ func (o *opSpec) print(in *invocation, resp *http.Response, path []pathValue) er
 			renderTable(w, schema, goName, value)
 		}
 	}
-	return in.print(result{raw: out, table: table})
+	return in.Print(Result{Raw: out, Table: table})
 }

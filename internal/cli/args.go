@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"strings"
@@ -11,7 +11,7 @@ import (
 func parseUUID(what, s string) (api.UUID, error) {
 	id, err := api.ParseUUID(s)
 	if err != nil {
-		return api.UUID{}, usagef("invalid %s %q: must be a UUID such as 605543e1-f507-48ad-8127-95c40566597b", what, s)
+		return api.UUID{}, Usagef("invalid %s %q: must be a UUID such as 605543e1-f507-48ad-8127-95c40566597b", what, s)
 	}
 	return id, nil
 }
@@ -31,9 +31,11 @@ func splitList(s string) []string {
 	return out
 }
 
-func noArgs(in *invocation) error {
-	if len(in.args) > 0 {
-		return usagef("unexpected argument %q", in.args[0])
+// NoArgs is the usage error of a command given arguments it takes none
+// of.
+func NoArgs(in *Invocation) error {
+	if len(in.Args) > 0 {
+		return Usagef("unexpected argument %q", in.Args[0])
 	}
 	return nil
 }

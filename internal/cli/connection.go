@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"flag"
@@ -19,11 +19,11 @@ import (
 // Environment variables read for credentials and endpoint. Flags override
 // them one by one.
 const (
-	envAppKey        = "FINICITY_APP_KEY"
-	envAppToken      = "FINICITY_APP_TOKEN"
-	envPartnerID     = "FINICITY_PARTNER_ID"
-	envPartnerSecret = "FINICITY_PARTNER_SECRET"
-	envBaseURL       = "FINICITY_BASE_URL"
+	EnvAppKey        = "FINICITY_APP_KEY"
+	EnvAppToken      = "FINICITY_APP_TOKEN"
+	EnvPartnerID     = "FINICITY_PARTNER_ID"
+	EnvPartnerSecret = "FINICITY_PARTNER_SECRET"
+	EnvBaseURL       = "FINICITY_BASE_URL"
 )
 
 // connection holds the flags every API command shares.
@@ -60,13 +60,13 @@ func (c *connection) record(next api.Doer) api.Doer {
 }
 
 func (c *connection) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.appKey, "app-key", "", "Finicity-App-Key (default $"+envAppKey+")")
-	fs.StringVar(&c.appToken, "app-token", "", "Finicity-App-Token (default $"+envAppToken+")")
-	fs.StringVar(&c.partnerID, "partner-id", "", "partner id, to fetch tokens instead of --app-token (default $"+envPartnerID+")")
-	fs.StringVar(&c.partnerSecret, "partner-secret", "", "partner secret (default $"+envPartnerSecret+"; prefer the variable: flags show in process lists)")
-	fs.StringVar(&c.baseURL, "base-url", "", "API endpoint (default $"+envBaseURL+", else "+api.DefaultBaseURL+")")
+	fs.StringVar(&c.appKey, "app-key", "", "Finicity-App-Key (default $"+EnvAppKey+")")
+	fs.StringVar(&c.appToken, "app-token", "", "Finicity-App-Token (default $"+EnvAppToken+")")
+	fs.StringVar(&c.partnerID, "partner-id", "", "partner id, to fetch tokens instead of --app-token (default $"+EnvPartnerID+")")
+	fs.StringVar(&c.partnerSecret, "partner-secret", "", "partner secret (default $"+EnvPartnerSecret+"; prefer the variable: flags show in process lists)")
+	fs.StringVar(&c.baseURL, "base-url", "", "API endpoint (default $"+EnvBaseURL+", else "+api.DefaultBaseURL+")")
 	fs.BoolVar(&c.useSandbox, "sandbox", false, "run against an in-process sandbox: no credentials, no network; what it stores is kept in a state file between runs")
-	fs.StringVar(&c.statePath, "sandbox-state", "", "the --sandbox state file (default $"+envSandboxState+", else <user cache dir>/"+statefile.DefaultName+"); 'finicity-connect sandbox reset' empties it")
+	fs.StringVar(&c.statePath, "sandbox-state", "", "the --sandbox state file (default $"+EnvSandboxState+", else <user cache dir>/"+statefile.DefaultName+"); 'finicity-connect sandbox reset' empties it")
 	fs.StringVar(&c.output, "output", "json", "output format: json or table")
 	fs.BoolVar(&c.verbose, "verbose", false, "print each HTTP attempt on stderr: request and response lines, headers and bodies, credentials masked")
 	fs.BoolVar(&c.validate, "validate", false, "check the request against the OpenAPI spec before sending it")
@@ -77,16 +77,16 @@ func (c *connection) register(fs *flag.FlagSet) {
 // check validates the flags that need no network.
 func (c *connection) check() error {
 	if c.output != "json" && c.output != "table" {
-		return usagef("invalid --output %q: use json or table", c.output)
+		return Usagef("invalid --output %q: use json or table", c.output)
 	}
 	if c.timeout <= 0 {
-		return usagef("invalid --timeout %v: must be positive", c.timeout)
+		return Usagef("invalid --timeout %v: must be positive", c.timeout)
 	}
 	if c.retries < 0 {
-		return usagef("invalid --retries %d: must be 0 or more", c.retries)
+		return Usagef("invalid --retries %d: must be 0 or more", c.retries)
 	}
 	if c.statePath != "" && !c.useSandbox {
-		return usagef("--sandbox-state names the state file of --sandbox: pass --sandbox too")
+		return Usagef("--sandbox-state names the state file of --sandbox: pass --sandbox too")
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func (c *connection) client(env func(string) string, stderr io.Writer) (*api.Cli
 	if c.useSandbox {
 		c.partnerID, c.partnerSecret = sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret
 		c.secrets.Add(sandbox.DefaultAppKey, c.partnerSecret)
-		return sandboxClient(c.sandbox, append(opts, c.verboseOptions(stderr)...)...)
+		return SandboxClient(c.sandbox, append(opts, c.verboseOptions(stderr)...)...)
 	}
 	pick := func(flagValue, name string) string {
 		if flagValue != "" {
@@ -110,43 +110,43 @@ func (c *connection) client(env func(string) string, stderr io.Writer) (*api.Cli
 		}
 		return strings.TrimSpace(env(name))
 	}
-	key := pick(c.appKey, envAppKey)
-	token := pick(c.appToken, envAppToken)
-	pid, secret := pick(c.partnerID, envPartnerID), pick(c.partnerSecret, envPartnerSecret)
+	key := pick(c.appKey, EnvAppKey)
+	token := pick(c.appToken, EnvAppToken)
+	pid, secret := pick(c.partnerID, EnvPartnerID), pick(c.partnerSecret, EnvPartnerSecret)
 	var missing string
 	switch {
 	case key == "":
-		missing = envAppKey + " is not set"
+		missing = EnvAppKey + " is not set"
 	case c.partnerAuth && (pid == "" || secret == ""):
-		return nil, usagef("missing credentials (a fresh token needs partner credentials): set %s, %s and %s, or pass --sandbox to use the local sandbox",
-			envAppKey, envPartnerID, envPartnerSecret)
+		return nil, Usagef("missing credentials (a fresh token needs partner credentials): set %s, %s and %s, or pass --sandbox to use the local sandbox",
+			EnvAppKey, EnvPartnerID, EnvPartnerSecret)
 	case c.partnerAuth:
 		token = ""
 	case token == "" && (pid == "" || secret == ""):
-		missing = "no token: " + envAppToken + " is not set, nor both " + envPartnerID + " and " + envPartnerSecret
+		missing = "no token: " + EnvAppToken + " is not set, nor both " + EnvPartnerID + " and " + EnvPartnerSecret
 	}
 	if missing != "" {
-		return nil, usagef("missing credentials (%s): set %s and %s (or %s and %s), or pass --sandbox to use the local sandbox",
-			missing, envAppKey, envAppToken, envPartnerID, envPartnerSecret)
+		return nil, Usagef("missing credentials (%s): set %s and %s (or %s and %s), or pass --sandbox to use the local sandbox",
+			missing, EnvAppKey, EnvAppToken, EnvPartnerID, EnvPartnerSecret)
 	}
 	// The app key and token travel as header values: a control
 	// character (a pasted newline) would fail every attempt as if the
 	// network had, so it is a usage error here, naming where the value
 	// came from and never the value.
 	for _, v := range []struct{ value, flagValue, flag, env string }{
-		{key, c.appKey, "--app-key", envAppKey}, {token, c.appToken, "--app-token", envAppToken}} {
+		{key, c.appKey, "--app-key", EnvAppKey}, {token, c.appToken, "--app-token", EnvAppToken}} {
 		if v.value != "" && !httpguts.ValidHeaderFieldValue(v.value) {
 			from := "$" + v.env
 			if v.flagValue != "" {
 				from = v.flag
 			}
-			return nil, usagef("invalid %s: holds a control character (a newline?), which a header value cannot", from)
+			return nil, Usagef("invalid %s: holds a control character (a newline?), which a header value cannot", from)
 		}
 	}
 	c.partnerID, c.partnerSecret = pid, secret
 	c.secrets.Add(key, token, secret)
 	opts = append(opts, c.verboseOptions(stderr)...)
-	if base := pick(c.baseURL, envBaseURL); base != "" {
+	if base := pick(c.baseURL, EnvBaseURL); base != "" {
 		opts = append(opts, api.WithBaseURL(base))
 	}
 	// An explicit token wins over partner credentials, so a token pasted
@@ -161,7 +161,7 @@ func (c *connection) client(env func(string) string, stderr io.Writer) (*api.Cli
 		// Every option the CLI passes is valid but the base URL, which
 		// the user gave: a usage error. The package's prefix is dropped
 		// because the CLI prints its own.
-		return nil, usagef("%s", strings.TrimPrefix(err.Error(), "finicity: "))
+		return nil, Usagef("%s", strings.TrimPrefix(err.Error(), "finicity: "))
 	}
 	return cl, nil
 }
@@ -173,16 +173,19 @@ func (c *connection) verboseOptions(stderr io.Writer) []api.Option {
 	if !c.verbose {
 		return nil
 	}
-	return verboseOptions(stderr, c.secrets.All())
+	return VerboseOptions(stderr, c.secrets.All())
 }
 
-func verboseOptions(stderr io.Writer, secrets []string) []api.Option {
+// VerboseOptions are the client options of --verbose: the client's
+// debug log and the dump of every exchange on stderr, masked with
+// secrets and with the credentials each request carries.
+func VerboseOptions(stderr io.Writer, secrets []string) []api.Option {
 	return []api.Option{api.WithLogger(debugLogger(stderr)), api.WithMiddleware(dumpExchanges(stderr, secrets...))}
 }
 
-// sandboxClient talks to sb in process, logging in with the sandbox
+// SandboxClient talks to sb in process, logging in with the sandbox
 // partner credentials so the token lifecycle runs as it would for real.
-func sandboxClient(sb *sandbox.Sandbox, opts ...api.Option) (*api.Client, error) {
+func SandboxClient(sb *sandbox.Sandbox, opts ...api.Option) (*api.Client, error) {
 	opts = append(opts,
 		api.WithBaseURL(sandbox.InProcessURL),
 		api.WithHTTPClient(sb.HTTPClient()),

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/base64"
@@ -22,9 +22,9 @@ func TestVerboseMasksEscapedEcho(t *testing.T) {
 		reply(404, fmt.Sprintf(`{"Errors":{"Error":[{"ReasonCode":"4041","Description":"key %s","Details":"token %s %s"}]}}`,
 			testutil.EscapeEvery(k, true), url.QueryEscape(tok), base64.RawURLEncoding.EncodeToString([]byte(tok))))(w, r)
 	})
-	env = with(env, envAppKey, key, envAppToken, token)
+	env = with(env, EnvAppKey, key, EnvAppToken, token)
 	o := cliRun(t, env, "configurations", "get", "--verbose", "--retries", "0", "0f4c7bc4-5f6b-4a11-a6a3-77d2f63a1e43")
-	o.expect(t, exitAPI, []string{""}, []string{"< HTTP/1.1 404 Not Found", `"Description":"key [REDACTED]"`, `"Details":"token [REDACTED] [REDACTED]"`, "X-Echo: [REDACTED]"})
+	o.expect(t, ExitAPI, []string{""}, []string{"< HTTP/1.1 404 Not Found", `"Description":"key [REDACTED]"`, `"Details":"token [REDACTED] [REDACTED]"`, "X-Echo: [REDACTED]"})
 	testutil.NoFormOf(t, "stderr", o.stderr, key, token)
 }
 
@@ -41,7 +41,7 @@ func TestStdoutMasksEchoedCredentials(t *testing.T) {
 		}
 		reply(200, fmt.Sprintf(`[{"id":"0f4c7bc4-5f6b-4a11-a6a3-77d2f63a1e43","filterAccounts":["%s","%s"]}]`, testutil.EscapeEvery(k, false), base64.StdEncoding.EncodeToString([]byte(k))))(w, r)
 	})
-	env = with(env, envAppKey, key, envAppToken, "", envPartnerID, "p", envPartnerSecret, secret)
+	env = with(env, EnvAppKey, key, EnvAppToken, "", EnvPartnerID, "p", EnvPartnerSecret, secret)
 
 	list := cliRun(t, env, "configurations", "list")
 	list.expect(t, 0, []string{`"filterAccounts": [`, `"[REDACTED]",`}, []string{""})
@@ -59,7 +59,7 @@ func TestStdoutMasksEchoedCredentials(t *testing.T) {
 	env2, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		reply(200, fmt.Sprintf(`{"token":"%s","note":"issued %s"}`, fresh, testutil.EscapeEvery(fresh, true)))(w, r)
 	})
-	env2 = with(env2, envAppKey, key, envAppToken, "", envPartnerID, "p", envPartnerSecret, secret)
+	env2 = with(env2, EnvAppKey, key, EnvAppToken, "", EnvPartnerID, "p", EnvPartnerSecret, secret)
 	tok := cliRun(t, env2, "token", "--verbose")
 	tok.expect(t, 0, []string{`"token": "` + fresh + `"`}, []string{`< {"token":"[REDACTED]","note":"issued [REDACTED]"}`})
 	testutil.NoFormOf(t, "token --verbose stderr", tok.stderr, key, secret, fresh)
