@@ -99,7 +99,7 @@ func inputUsage(in journey.Input) string {
 	fmt.Fprintf(&b, ", for %s", strings.Join(in.Commands, ", "))
 	var notes []string
 	if ex, ok := in.Param.Example(); ok && len(in.OptIn) < len(in.Commands) {
-		notes = append(notes, "default: the spec's example, "+cli.ExampleText(ex))
+		notes = append(notes, "default: the spec's example, "+spec.ValueText(ex))
 	}
 	if len(in.OptIn) > 0 {
 		notes = append(notes, strings.Join(in.OptIn, ", ")+" runs only when it is given, with its other ids")

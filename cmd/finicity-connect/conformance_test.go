@@ -11,6 +11,7 @@ import (
 	"github.com/finicity-go/connect-components/internal/cli"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
 	"github.com/finicity-go/connect-components/internal/testutil/drift"
 	"github.com/finicity-go/connect-components/internal/tour"
 )
@@ -24,30 +25,30 @@ import (
 func TestConformanceCommand(t *testing.T) {
 	ops := len(specdoc.MustModel().Operations)
 	t.Run("sandbox", func(t *testing.T) {
-		o := cliRun(t, freshState(t), "conformance", "--sandbox", "--customer-id", "1005061234", "--institution-login-id", "7008461434")
-		o.expect(t, cli.ExitOK, nil, []string{""})
+		o := cliRun(t, clirun.FreshState(t), "conformance", "--sandbox", "--customer-id", "1005061234", "--institution-login-id", "7008461434")
+		o.Expect(t, cli.ExitOK, nil, []string{""})
 		var rep tour.ConformanceReport
-		o.decode(t, &rep)
+		o.Decode(t, &rep)
 		if len(rep.Operations) != ops || rep.Totals.Operations != ops || rep.Totals.Findings != 0 || rep.BaseURL != "http://127.0.0.1" {
 			t.Errorf("report %+v", rep)
 		}
-		drift.AssertNoSecrets(t, "stdout", o.stdout)
+		drift.AssertNoSecrets(t, "stdout", o.Stdout)
 	})
 	t.Run("served, as a table", func(t *testing.T) {
-		env := with(sandboxServer(t), cli.EnvAppKey, drift.AppKey, cli.EnvAppToken, "", cli.EnvPartnerID, "sandbox-partner", cli.EnvPartnerSecret, "sandbox-secret")
+		env := clirun.With(clirun.SandboxServer(t), cli.EnvAppKey, drift.AppKey, cli.EnvAppToken, "", cli.EnvPartnerID, "sandbox-partner", cli.EnvPartnerSecret, "sandbox-secret")
 		o := cliRun(t, env, "conformance", "--output", "table")
-		o.expect(t, cli.ExitOK, []string{"STEP", "token  ", "skipped: needs --customer-id and --institution-login-id",
+		o.Expect(t, cli.ExitOK, []string{"STEP", "token  ", "skipped: needs --customer-id and --institution-login-id",
 			fmt.Sprintf("%d operation(s), 1 skipped, 0 departure(s), 0 informational", ops-1)}, []string{""})
-		drift.AssertNoSecrets(t, "stdout", o.stdout)
+		drift.AssertNoSecrets(t, "stdout", o.Stdout)
 	})
 	t.Run("drift", func(t *testing.T) {
 		d := drift.NewServer(t)
 		env := map[string]string{cli.EnvAppKey: drift.AppKey, cli.EnvPartnerID: drift.PartnerID, cli.EnvPartnerSecret: drift.PartnerSecret, cli.EnvBaseURL: d.URL}
 		o := cliRun(t, env, "conformance", "--retries", "0", "--output", "table")
-		o.expect(t, cli.ExitAPI, []string{"FINDINGS", "response (status 200): type: body aoRequired"},
+		o.Expect(t, cli.ExitAPI, []string{"FINDINGS", "response (status 200): type: body aoRequired"},
 			[]string{"finicity-connect conformance: 4 departure(s) from the spec (1 informational finding(s))\n"})
-		drift.AssertNoSecrets(t, "stdout", o.stdout)
-		drift.AssertNoSecrets(t, "stderr", o.stderr)
+		drift.AssertNoSecrets(t, "stdout", o.Stdout)
+		drift.AssertNoSecrets(t, "stderr", o.Stderr)
 	})
 	t.Run("network", func(t *testing.T) {
 		d := drift.NewServer(t)
@@ -56,21 +57,21 @@ func TestConformanceCommand(t *testing.T) {
 		env := map[string]string{cli.EnvAppKey: drift.AppKey, cli.EnvAppToken: drift.AppToken, cli.EnvBaseURL: url}
 		o := cliRun(t, env, "conformance", "--retries", "0")
 		// The step's error is worded as the CLI words errors.
-		o.expect(t, cli.ExitNetwork, []string{`"error": "network failure, no usable answer: finicity: Post \"` + url + `/connect-components/configurations\"`},
+		o.Expect(t, cli.ExitNetwork, []string{`"error": "network failure, no usable answer: finicity: Post \"` + url + `/connect-components/configurations\"`},
 			[]string{"finicity-connect conformance: no answer from " + url + ": the journey stopped (see the report)\n"})
-		drift.AssertNoSecrets(t, "stdout", o.stdout)
-		drift.AssertNoSecrets(t, "stderr", o.stderr)
+		drift.AssertNoSecrets(t, "stdout", o.Stdout)
+		drift.AssertNoSecrets(t, "stderr", o.Stderr)
 	})
 	t.Run("usage", func(t *testing.T) {
-		o := cliRun(t, freshState(t), "conformance", "--sandbox", "--institution-login-id", "5")
-		o.expect(t, cli.ExitUsage, []string{""}, []string{"--institution-login-id needs --customer-id"})
+		o := cliRun(t, clirun.FreshState(t), "conformance", "--sandbox", "--institution-login-id", "5")
+		o.Expect(t, cli.ExitUsage, []string{""}, []string{"--institution-login-id needs --customer-id"})
 	})
 	t.Run("credentials rejected", func(t *testing.T) {
-		env := with(sandboxServer(t), cli.EnvAppToken, "", cli.EnvPartnerID, "sandbox-partner", cli.EnvPartnerSecret, drift.PartnerSecret)
+		env := clirun.With(clirun.SandboxServer(t), cli.EnvAppToken, "", cli.EnvPartnerID, "sandbox-partner", cli.EnvPartnerSecret, drift.PartnerSecret)
 		o := cliRun(t, env, "conformance")
-		o.expect(t, cli.ExitUsage, []string{`"status": 401`, `"error": "API error: status 401 Unauthorized, reason code 10024`},
+		o.Expect(t, cli.ExitUsage, []string{`"status": 401`, `"error": "API error: status 401 Unauthorized, reason code 10024`},
 			[]string{"finicity-connect conformance: the API rejected the credentials: nothing past that call was checked\n"})
-		drift.AssertNoSecrets(t, "stdout", o.stdout)
+		drift.AssertNoSecrets(t, "stdout", o.Stdout)
 	})
 }
 
@@ -96,17 +97,17 @@ func TestConformanceFlags(t *testing.T) {
 			t.Errorf("conformanceBodyFlags names --%s, which no body field of openapi.yaml has: update it in cmd/finicity-connect/conformance.go", name)
 		}
 	}
-	env, received := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+	env, received := clirun.FakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/authentication") {
-			reply(200, `{"token":"fake-issued-token"}`)(w, r)
+			clirun.Reply(200, `{"token":"fake-issued-token"}`)(w, r)
 			return
 		}
-		reply(201, `{"id":"605543e1-f507-48ad-8127-95c40566597b"}`)(w, r)
+		clirun.Reply(201, `{"id":"605543e1-f507-48ad-8127-95c40566597b"}`)(w, r)
 	})
-	env = with(env, cli.EnvAppToken, "", cli.EnvPartnerID, "p-7", cli.EnvPartnerSecret, "fake-partner-secret")
+	env = clirun.With(env, cli.EnvAppToken, "", cli.EnvPartnerID, "p-7", cli.EnvPartnerSecret, "fake-partner-secret")
 	o := cliRun(t, env, "conformance", "--institution-id", "101732", "--customer-id", "c-1", "--institution-login-id", "7008461434", "--redirect-uri", "https://partner.example/back")
-	if o.code == cli.ExitUsage || o.code == cli.ExitNetwork {
-		t.Fatalf("exit %d: %s\n%s", o.code, o.stderr, o.stdout)
+	if o.Code == cli.ExitUsage || o.Code == cli.ExitNetwork {
+		t.Fatalf("exit %d: %s\n%s", o.Code, o.Stderr, o.Stdout)
 	}
 	bodies := map[string]string{}
 	for _, r := range received() {
@@ -134,9 +135,9 @@ func TestConformanceFlags(t *testing.T) {
 		}
 	}
 	for _, secret := range []string{"fake-partner-secret", "fake-issued-token"} {
-		if strings.Contains(o.stdout+o.stderr, secret) {
+		if strings.Contains(o.Stdout+o.Stderr, secret) {
 			t.Errorf("the output shows the secret %q", secret)
 		}
 	}
-	cliRun(t, env, "conformance", "--institution-id", "x").expect(t, cli.ExitUsage, []string{""}, []string{"invalid --institution-id: must be an integer"})
+	cliRun(t, env, "conformance", "--institution-id", "x").Expect(t, cli.ExitUsage, []string{""}, []string{"invalid --institution-id: must be an integer"})
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/finicity-go/connect-components/internal/specdoc"
 	"github.com/finicity-go/connect-components/internal/statefile"
 	"github.com/finicity-go/connect-components/internal/testutil"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
 	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
 
@@ -44,21 +45,23 @@ type errWriter struct{ err error }
 
 func (w errWriter) Write([]byte) (int, error) { return 0, w.err }
 
-// TestHelp: every command has --help with an example and the exit codes,
-// on stdout, exit 0.
+// TestHelp: every command of this package has --help with its summary,
+// an example and its exit codes, on stdout, exit 0, flags written
+// --name (internal/cli's tests cover the API commands'); the top-level
+// help lists every command.
 func TestHelp(t *testing.T) {
-	for _, c := range allCommands() {
+	for _, c := range commands {
 		t.Run(c.Name, func(t *testing.T) {
-			args := append(strings.Fields(c.Name), "--help")
-			o := cliRun(t, nil, args...)
-			o.expect(t, 0, []string{c.Summary, "Usage:\n  finicity-connect " + c.Name, "Example:\n  finicity-connect ", "Exit codes:", "3  network failure"}, []string{""})
-			if c.API {
-				o.expect(t, 0, []string{"\n  --sandbox\n", "\n  --output string\n", "\n  --verbose\n", "\n  --validate\n", "\n  --timeout duration\n", "FINICITY_APP_KEY"}, nil)
+			o := cliRun(t, nil, append(strings.Fields(c.Name), "--help")...)
+			o.Expect(t, 0, []string{c.Summary + "\n\nUsage:\n  finicity-connect " + c.Name, "\n\nExample:\n  finicity-connect ", "\nExit codes:\n  0  "}, []string{""})
+			if c.ExitCodes != "" && !strings.HasSuffix(o.Stdout, "\n"+c.ExitCodes+"\n") {
+				t.Errorf("help does not end with the command's exit codes:\n%s", o.Stdout)
 			}
-			// Flags are written --name everywhere, as in the README:
-			// no line of the help starts a flag with a single dash.
-			if single := regexp.MustCompile(`(?m)^\s+-[a-z]`).FindString(o.stdout); single != "" {
-				t.Errorf("help shows a flag with a single dash: %q in\n%s", single, o.stdout)
+			if c.API && !strings.Contains(o.Stdout, "\n  --sandbox\n") {
+				t.Errorf("an API command's help lacks the connection flags:\n%s", o.Stdout)
+			}
+			if single := regexp.MustCompile(`(?m)^\s+-[a-z]`).FindString(o.Stdout); single != "" {
+				t.Errorf("help shows a flag with a single dash: %q in\n%s", single, o.Stdout)
 			}
 		})
 	}
@@ -79,10 +82,12 @@ func TestHelp(t *testing.T) {
 		"  --token-lifetime duration\n        lifetime of issued tokens (default 2h0m0s)\n" +
 		"  --write-timeout duration\n        give up writing an answer after this long (default 30s)\n" +
 		"\nExit codes:"
-	o.expect(t, 0, []string{wantFlags}, []string{""})
+	o.Expect(t, 0, []string{wantFlags}, []string{""})
 	o = cliRun(t, nil, "--help")
-	o.expect(t, 0, []string{"configurations create", "reconnections create", "demo", "version", "FINICITY_PARTNER_SECRET", "Exit codes:"}, []string{""})
-	cliRun(t, nil).expect(t, 2, []string{"Usage:"}, []string{""})
+	for _, c := range allCommands() {
+		o.Expect(t, 0, []string{"\n  " + c.Name + " "}, []string{""})
+	}
+	cliRun(t, nil).Expect(t, 2, []string{"Usage:"}, []string{""})
 }
 
 // TestVersion: the module version from the build information ("(devel)"
@@ -108,12 +113,12 @@ func TestVersion(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			readBuildInfo = func() (*debug.BuildInfo, bool) { return tc.info, tc.info != nil }
 			o := cliRun(t, nil, "version")
-			if o.code != 0 || o.stdout != tc.want || o.stderr != "" {
-				t.Errorf("got exit %d, stderr %q, stdout\n%q\nwant\n%q", o.code, o.stderr, o.stdout, tc.want)
+			if o.Code != 0 || o.Stdout != tc.want || o.Stderr != "" {
+				t.Errorf("got exit %d, stderr %q, stdout\n%q\nwant\n%q", o.Code, o.Stderr, o.Stdout, tc.want)
 			}
 		})
 	}
-	cliRun(t, nil, "version", "extra").expect(t, 2, []string{""}, []string{"finicity-connect version: unexpected argument \"extra\"\n"})
+	cliRun(t, nil, "version", "extra").Expect(t, 2, []string{""}, []string{"finicity-connect version: unexpected argument \"extra\"\n"})
 }
 
 // TestSandboxCommand serves the sandbox on a free port, talks to it with
@@ -147,16 +152,16 @@ func TestSandboxCommand(t *testing.T) {
 	}
 	env := map[string]string{cli.EnvAppKey: "k", cli.EnvPartnerID: "sandbox-partner", cli.EnvPartnerSecret: "sandbox-secret", cli.EnvBaseURL: base}
 	created := cliRun(t, env, "configurations", "create", "--body", specexample.Body(t, specexample.CreateConfiguration, nil))
-	created.expect(t, 0, []string{`"id"`}, []string{""})
+	created.Expect(t, 0, []string{`"id"`}, []string{""})
 	var cfg api.Configuration
-	created.decode(t, &cfg)
-	cliRun(t, with(env, cli.EnvAppToken, "not-issued", cli.EnvPartnerID, ""), "configurations", "list").expect(t, 1, nil, []string{"reason code 10022"})
+	created.Decode(t, &cfg)
+	cliRun(t, clirun.With(env, cli.EnvAppToken, "not-issued", cli.EnvPartnerID, ""), "configurations", "list").Expect(t, 1, nil, []string{"reason code 10022"})
 
 	o := cliRun(t, env, "oauth-urls", "create", "1", "--body", commandBody(t, "oauth-urls create",
 		map[string]any{"customerId": "c", "redirectURI": "https://partner.example/back", "configurationId": cfg.ID.String()}))
 	var out api.OAuthURL
-	if err := json.Unmarshal([]byte(o.stdout), &out); err != nil || !strings.HasPrefix(out.URL, base+"/oauth/") {
-		t.Fatalf("oauth url: %v %q", err, o.stdout)
+	if err := json.Unmarshal([]byte(o.Stdout), &out); err != nil || !strings.HasPrefix(out.URL, base+"/oauth/") {
+		t.Fatalf("oauth url: %v %q", err, o.Stdout)
 	}
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := noFollow.Get(out.URL)
@@ -178,7 +183,7 @@ func TestSandboxCommand(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("sandbox did not shut down")
 	}
-	cliRun(t, nil, "sandbox", "--addr", "not-an-address").expect(t, 2, nil, []string{"cannot listen on --addr not-an-address"})
+	cliRun(t, nil, "sandbox", "--addr", "not-an-address").Expect(t, 2, nil, []string{"cannot listen on --addr not-an-address"})
 }
 
 // TestDemo: the README's first command runs green (internal/tour's
@@ -186,13 +191,13 @@ func TestSandboxCommand(t *testing.T) {
 // every exchange on stderr, credentials masked.
 func TestDemo(t *testing.T) {
 	o := cliRun(t, nil, "demo")
-	o.expect(t, 0, []string{"Data Connect Components demo: ", "\n 1. ", "\nDone: "}, []string{""})
+	o.Expect(t, 0, []string{"Data Connect Components demo: ", "\n 1. ", "\nDone: "}, []string{""})
 	v := cliRun(t, nil, "demo", "--verbose")
-	v.expect(t, 0, []string{"Done"}, []string{"level=DEBUG", "> Finicity-App-Token: [REDACTED]\n", "< HTTP/1.1 201 Created\n",
+	v.Expect(t, 0, []string{"Done"}, []string{"level=DEBUG", "> Finicity-App-Token: [REDACTED]\n", "< HTTP/1.1 201 Created\n",
 		"> POST http://127.0.0.1/connect-components/configurations HTTP/1.1\n"})
 	// The sandbox's partner secret is public, but the demo masks it like
 	// any other, so the dump reads as a real one would.
-	if strings.Contains(v.stderr+v.stdout, "sandbox-secret") {
+	if strings.Contains(v.Stderr+v.Stdout, "sandbox-secret") {
 		t.Errorf("demo --verbose prints the partner secret")
 	}
 }
@@ -200,12 +205,12 @@ func TestDemo(t *testing.T) {
 // TestDemoIsStateless: the demo uses a fresh sandbox in memory: it
 // neither reads nor writes the state file.
 func TestDemoIsStateless(t *testing.T) {
-	env := freshState(t)
+	env := clirun.FreshState(t)
 	path := env[cli.EnvSandboxState]
 	if err := os.WriteFile(path, []byte("not read by the demo"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cliRun(t, env, "demo").expect(t, 0, []string{"Done"}, []string{""})
+	cliRun(t, env, "demo").Expect(t, 0, []string{"Done"}, []string{""})
 	if data, _ := os.ReadFile(path); string(data) != "not read by the demo" {
 		t.Errorf("the demo changed the state file: %q", data)
 	}
@@ -218,36 +223,36 @@ func TestDemoIsStateless(t *testing.T) {
 // TestSandboxReset empties the state file, even a corrupt one, and says
 // which file it emptied.
 func TestSandboxReset(t *testing.T) {
-	env := freshState(t)
+	env := clirun.FreshState(t)
 	path := env[cli.EnvSandboxState]
 	createdID(t, env)
-	cliRun(t, env, "sandbox", "reset").expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
+	cliRun(t, env, "sandbox", "reset").Expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
 	if ids := listIDs(t, env); len(ids) != 0 {
 		t.Errorf("after reset: %q", ids)
 	}
 	if err := os.WriteFile(path, []byte("garbage"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cliRun(t, env, "configurations", "list", "--sandbox").expect(t, 2, nil, []string{"not a JSON object"})
+	cliRun(t, env, "configurations", "list", "--sandbox").Expect(t, 2, nil, []string{"not a JSON object"})
 	other := filepath.Join(t.TempDir(), "other.json")
 	createdID(t, map[string]string{cli.EnvSandboxState: other})
 	o := cliRun(t, env, "sandbox", "reset", "--state", other)
-	o.expect(t, 0, []string{"sandbox state reset: " + other + "\n"}, []string{""})
+	o.Expect(t, 0, []string{"sandbox state reset: " + other + "\n"}, []string{""})
 	if _, err := os.Stat(other); !os.IsNotExist(err) {
 		t.Errorf("--state names the file to reset: %v", err)
 	}
-	cliRun(t, env, "sandbox", "reset").expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
+	cliRun(t, env, "sandbox", "reset").Expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
 	if ids := listIDs(t, env); len(ids) != 0 {
 		t.Errorf("after resetting a corrupt file: %q", ids)
 	}
 	// Resetting what does not exist is not an error.
-	cliRun(t, env, "sandbox", "reset").expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
-	cliRun(t, env, "sandbox", "reset", "extra").expect(t, 2, nil, []string{`unexpected argument "extra"`})
+	cliRun(t, env, "sandbox", "reset").Expect(t, 0, []string{"sandbox state reset: " + path + "\n"}, []string{""})
+	cliRun(t, env, "sandbox", "reset", "extra").Expect(t, 2, nil, []string{`unexpected argument "extra"`})
 	// A relative --state is taken from the working directory, and the
 	// message shows it absolute.
 	wd := t.TempDir()
 	t.Chdir(wd)
-	cliRun(t, nil, "sandbox", "reset", "--state", "no-such-dir/s.json").expect(t, 0,
+	cliRun(t, nil, "sandbox", "reset", "--state", "no-such-dir/s.json").Expect(t, 0,
 		[]string{"sandbox state reset: " + filepath.Join(wd, "no-such-dir", "s.json") + "\n"}, []string{""})
 	// A file it must not touch is refused, exit 2, naming it
 	// (internal/statefile's tests cover each case).
@@ -255,9 +260,9 @@ func TestSandboxReset(t *testing.T) {
 	if err := os.Symlink(filepath.Join(wd, "gone", "state.json"), link); err != nil {
 		t.Fatal(err)
 	}
-	cliRun(t, map[string]string{cli.EnvSandboxState: link}, "sandbox", "reset").expect(t, cli.ExitUsage, []string{""},
+	cliRun(t, map[string]string{cli.EnvSandboxState: link}, "sandbox", "reset").Expect(t, cli.ExitUsage, []string{""},
 		[]string{"finicity-connect sandbox reset: sandbox state file " + link + ": a symbolic link to " + filepath.Join(wd, "gone", "state.json") + ", which does not exist, nor its directory: not followed, nothing created\n"})
-	cliRun(t, map[string]string{cli.EnvSandboxState: wd}, "sandbox", "reset").expect(t, cli.ExitUsage, []string{""},
+	cliRun(t, map[string]string{cli.EnvSandboxState: wd}, "sandbox", "reset").Expect(t, cli.ExitUsage, []string{""},
 		[]string{"finicity-connect sandbox reset: sandbox state file " + wd + ": a directory, not a regular file: not removed\n"})
 }
 
@@ -269,7 +274,7 @@ func TestServedSandboxStateRefused(t *testing.T) {
 	if err := os.WriteFile(corrupt, []byte(`{"version":1,"configurations":{`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cliRun(t, nil, "sandbox", "--addr", "127.0.0.1:0", "--state", corrupt).expect(t, cli.ExitUsage, []string{""}, []string{
+	cliRun(t, nil, "sandbox", "--addr", "127.0.0.1:0", "--state", corrupt).Expect(t, cli.ExitUsage, []string{""}, []string{
 		"finicity-connect sandbox: sandbox state file " + corrupt + ": not a JSON object: empty or cut short\n" +
 			"The file is left as it is: run 'finicity-connect sandbox reset --state " + corrupt + "' to start afresh, or delete it.\n"})
 }
@@ -278,7 +283,7 @@ func TestServedSandboxStateRefused(t *testing.T) {
 // naming the command (internal/cli's tests cover every message): 2 for
 // usage, 1 for an API error, 3 for no answer.
 func TestExitCodes(t *testing.T) {
-	env := sandboxServer(t)
+	env := clirun.SandboxServer(t)
 	hangUp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err == nil {
@@ -299,13 +304,13 @@ func TestExitCodes(t *testing.T) {
 			"finicity-connect configurations list: missing credentials (FINICITY_APP_KEY is not set): set FINICITY_APP_KEY and FINICITY_APP_TOKEN (or FINICITY_PARTNER_ID and FINICITY_PARTNER_SECRET), or pass --sandbox to use the local sandbox\nRun 'finicity-connect configurations list --help' for usage.\n"},
 		{env, []string{"configurations", "get", "605543e1-f507-48ad-8127-95c40566597b"}, cli.ExitAPI,
 			"finicity-connect configurations get: API error: status 404 Not Found, reason code 4041: The requested entity was not found. (No configuration with that id for this partner.)\n"},
-		{with(env, cli.EnvBaseURL, hangUp.URL), []string{"configurations", "list", "--retries", "0"}, cli.ExitNetwork,
+		{clirun.With(env, cli.EnvBaseURL, hangUp.URL), []string{"configurations", "list", "--retries", "0"}, cli.ExitNetwork,
 			"finicity-connect configurations list: network failure, no usable answer: finicity: Get \"" + hangUp.URL + "/connect-components/configurations\": EOF\n"},
 		{nil, []string{"version", "extra"}, cli.ExitUsage, "finicity-connect version: unexpected argument \"extra\"\nRun 'finicity-connect version --help' for usage.\n"},
 	} {
 		o := cliRun(t, tc.env, tc.args...)
-		if o.code != tc.code || o.stdout != "" || o.stderr != tc.stderr {
-			t.Errorf("%q: exit %d, stdout %q, stderr\n%q\nwant exit %d,\n%q", tc.args, o.code, o.stdout, o.stderr, tc.code, tc.stderr)
+		if o.Code != tc.code || o.Stdout != "" || o.Stderr != tc.stderr {
+			t.Errorf("%q: exit %d, stdout %q, stderr\n%q\nwant exit %d,\n%q", tc.args, o.Code, o.Stdout, o.Stderr, tc.code, tc.stderr)
 		}
 	}
 }
@@ -313,7 +318,7 @@ func TestExitCodes(t *testing.T) {
 // TestStateLockWaitSIGTERM: the same with a real SIGTERM, sent to a
 // process waiting for the lock.
 func TestStateLockWaitSIGTERM(t *testing.T) {
-	env := freshState(t)
+	env := clirun.FreshState(t)
 	held, err := statefile.Lock(context.Background(), env[cli.EnvSandboxState], statefile.Exclusive, statefile.DefaultLimit, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -356,7 +361,7 @@ func TestStateLockWaitSIGTERM(t *testing.T) {
 // the proxy, which listen on 127.0.0.1 and stop at the failure). The
 // note about the saved state is only for --sandbox runs.
 func TestOutputFailureExitCode(t *testing.T) {
-	env := freshState(t)
+	env := clirun.FreshState(t)
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -385,7 +390,7 @@ func TestOutputFailureExitCode(t *testing.T) {
 // process whose stdout is a pipe closed by its reader: no SIGPIPE death,
 // exit 4, and the configuration is kept.
 func TestClosedPipe(t *testing.T) {
-	env := freshState(t)
+	env := clirun.FreshState(t)
 	for range 3 {
 		r, w, err := os.Pipe()
 		if err != nil {

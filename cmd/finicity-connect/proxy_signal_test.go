@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 	"github.com/finicity-go/connect-components/internal/cli"
 	"github.com/finicity-go/connect-components/internal/journey"
 	"github.com/finicity-go/connect-components/internal/specdoc"
-	"github.com/finicity-go/connect-components/internal/testutil"
 	"github.com/finicity-go/connect-components/internal/testutil/drift"
 	"github.com/finicity-go/connect-components/internal/tour"
 )
@@ -42,22 +40,8 @@ func TestProxySignals(t *testing.T) {
 			dir := t.TempDir()
 			har, report := filepath.Join(dir, "h.har"), filepath.Join(dir, "r.jsonl")
 			cmd := asProcess(t, map[string]string{}, append([]string{"proxy", "--upstream", d.URL, "--addr", "127.0.0.1:0", "--har", har, "--report", report}, tc.failOn...)...)
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			stderr := &testutil.SyncBuffer{}
-			cmd.Stderr = stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-			out := bufio.NewReader(stdout)
-			line, err := out.ReadString('\n')
 			var ready proxyReady
-			if err != nil || json.Unmarshal([]byte(line), &ready) != nil {
-				t.Fatalf("ready line %q: %v (%s)", line, err, stderr.String())
-			}
+			out, stderr := startProcess(t, cmd, &ready)
 			if ready.PID != cmd.Process.Pid || ready.Upstream != d.URL || !strings.HasPrefix(ready.URL, "http://127.0.0.1:") {
 				t.Errorf("ready line %+v", ready)
 			}
@@ -105,7 +89,7 @@ func TestProxySignals(t *testing.T) {
 			if lines, err := os.ReadFile(report); err != nil || strings.Count(string(lines), "\n") != 5 {
 				t.Errorf("report: %q, want 5 lines (%v)", lines, err)
 			}
-			for name, s := range map[string]string{"HAR": text, "stderr": stderr.String(), "stdout": line + string(rest)} {
+			for name, s := range map[string]string{"HAR": text, "stderr": stderr.String(), "stdout": string(rest)} {
 				drift.AssertNoSecrets(t, name, s)
 			}
 		})

@@ -63,7 +63,7 @@ func startProxy(t *testing.T, upstream string, args ...string) *runningProxy {
 		once.Do(func() {
 			cancel()
 			code := <-done
-			result = outcome{code: code, stdout: line + <-rest, stderr: stderr.String()}
+			result = outcome{Code: code, Stdout: line + <-rest, Stderr: stderr.String()}
 		})
 		return result
 	}
@@ -96,14 +96,14 @@ func TestProxyCommand(t *testing.T) {
 		t.Errorf("through the proxy: %d", resp.StatusCode)
 	}
 	o := p.stop()
-	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
-	if o.code != cli.ExitOK || len(lines) != 2 || lines[1] != `{"summary":{"byKind":{},"exchanges":1,"exitCode":0,"failOn":"violations","findings":0,"informational":0,"violations":0}}` {
-		t.Errorf("exit %d, stdout %q", o.code, o.stdout)
+	lines := strings.Split(strings.TrimSpace(o.Stdout), "\n")
+	if o.Code != cli.ExitOK || len(lines) != 2 || lines[1] != `{"summary":{"byKind":{},"exchanges":1,"exitCode":0,"failOn":"violations","findings":0,"informational":0,"violations":0}}` {
+		t.Errorf("exit %d, stdout %q", o.Code, o.Stdout)
 	}
 	for _, want := range []string{"proxy listening on " + p.url + ", forwarding to " + up.URL + "; findings below, one per line\n",
 		"summary: 1 exchange(s), 0 finding(s): 0 violation(s), 0 informational\n", "exit 0: no finding of --fail-on violations was recorded\n"} {
-		if !strings.Contains(o.stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, o.stderr)
+		if !strings.Contains(o.Stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, o.Stderr)
 		}
 	}
 	if data, err := os.ReadFile(p.har); err != nil || !strings.Contains(string(data), `"creator":{"name":"finicity-connect proxy"`) {
@@ -132,10 +132,22 @@ func TestProxyRefusals(t *testing.T) {
 		{[]string{"proxy", "--upstream", "http://127.0.0.1:1", "--addr", "not-an-address"}, "cannot listen on --addr not-an-address"},
 	} {
 		o := cliRun(t, nil, tc.args...)
-		o.expect(t, cli.ExitUsage, []string{""}, []string{tc.want})
-		drift.AssertNoSecrets(t, "stderr", o.stderr)
+		o.Expect(t, cli.ExitUsage, []string{""}, []string{tc.want})
+		drift.AssertNoSecrets(t, "stderr", o.Stderr)
 	}
 	help := cliRun(t, nil, "proxy", "--help")
-	help.expect(t, cli.ExitOK, []string{"--fail-on string\n", "\nExit codes:\n  0  stopped by SIGINT or SIGTERM, no finding of the --fail-on class recorded",
+	help.Expect(t, cli.ExitOK, []string{"--fail-on string\n", "\nExit codes:\n  0  stopped by SIGINT or SIGTERM, no finding of the --fail-on class recorded",
 		"\n  1  stopped by SIGINT or SIGTERM, a finding of the --fail-on class recorded"}, []string{""})
+}
+
+// TestProxyHelpNamesItsLimits: proxy --help states every limit, with its
+// flag and default.
+func TestProxyHelpNamesItsLimits(t *testing.T) {
+	o := cliRun(t, nil, "proxy", "--help")
+	o.Expect(t, 0, []string{
+		"--header-timeout duration", "(default 10s)", "--read-timeout duration", "(default 30s)",
+		"--write-timeout duration", "--idle-timeout duration", "(default 1m0s)",
+		"--max-connections int", "(default 256)", "--max-buffered-bytes int", "(default 33554432)",
+		"at most 64 KiB", "answered 503 at once",
+	}, []string{""})
 }

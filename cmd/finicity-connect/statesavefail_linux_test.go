@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/internal/cli"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
 )
 
 // envFileSizeLimit, in the environment of the test binary run as the
@@ -38,7 +39,7 @@ func init() {
 // stderr that the change was not saved, and the state file keeps what
 // it held.
 func TestCreateWhoseSaveFailsPrintsNothing(t *testing.T) {
-	env := freshState(t)
+	env := clirun.FreshState(t)
 	first := createdID(t, env)
 	path := env[cli.EnvSandboxState]
 	before, err := os.ReadFile(path)

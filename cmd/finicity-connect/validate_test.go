@@ -33,11 +33,11 @@ func TestValidateExit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cliRun(t, nil, "validate", good).expect(t, cli.ExitOK, []string{good + "\n  ok    #1 Configurations.List GET /connect-components/configurations -> 200\n"}, []string{""})
+	cliRun(t, nil, "validate", good).Expect(t, cli.ExitOK, []string{good + "\n  ok    #1 Configurations.List GET /connect-components/configurations -> 200\n"}, []string{""})
 	o := cliRun(t, nil, "validate", good, bad)
-	o.expect(t, cli.ExitAPI, []string{"  FAIL  #1 Configurations.List GET /connect-components/configurations -> 200\n"}, nil)
-	if !strings.HasPrefix(o.stderr, "finicity-connect validate: ") || !strings.HasSuffix(o.stderr, " violation(s) of the spec in 1 exchange(s)\n") {
-		t.Errorf("stderr %q", o.stderr)
+	o.Expect(t, cli.ExitAPI, []string{"  FAIL  #1 Configurations.List GET /connect-components/configurations -> 200\n"}, nil)
+	if !strings.HasPrefix(o.Stderr, "finicity-connect validate: ") || !strings.HasSuffix(o.Stderr, " violation(s) of the spec in 1 exchange(s)\n") {
+		t.Errorf("stderr %q", o.Stderr)
 	}
 }
 
@@ -81,5 +81,5 @@ func TestValidateUsage(t *testing.T) {
 	}
 
 	help := cliRun(t, nil, "validate", "--help")
-	help.expect(t, cli.ExitOK, []string{"\nExit codes:\n  0  no violation", "\n  1  at least one violation", "\n  2  usage error"}, []string{""})
+	help.Expect(t, cli.ExitOK, []string{"\nExit codes:\n  0  no violation", "\n  1  at least one violation", "\n  2  usage error"}, []string{""})
 }

@@ -8,18 +8,19 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
 )
 
 // TestJourneyAgainstSandboxServer runs every API subcommand, in the order
 // a partner would, against one sandbox served on 127.0.0.1, with
 // credentials from the environment.
 func TestJourneyAgainstSandboxServer(t *testing.T) {
-	env := sandboxServer(t)
+	env := clirun.SandboxServer(t)
 
 	var cfg api.Configuration
 	o := cliRun(t, env, withRequired(t, "configurations", "create", "--filter-accounts", "Checking, Savings", "--account-classification-type", "personal,business", "--ao-required")...)
-	o.expect(t, 0, []string{`"filterAccounts": [`, `"aoRequired": true`}, []string{""})
-	o.decode(t, &cfg)
+	o.Expect(t, 0, []string{`"filterAccounts": [`, `"aoRequired": true`}, []string{""})
+	o.Decode(t, &cfg)
 	if cfg.ID == (api.UUID{}) || strings.Join(cfg.FilterAccounts, "|") != "Checking|Savings" || strings.Join(cfg.AccountClassificationType, "|") != "personal|business" {
 		t.Fatalf("created: %+v", cfg)
 	}
@@ -27,54 +28,54 @@ func TestJourneyAgainstSandboxServer(t *testing.T) {
 
 	var got api.Configuration
 	o = cliRun(t, env, "configurations", "get", id)
-	o.expect(t, 0, []string{id}, []string{""})
-	o.decode(t, &got)
+	o.Expect(t, 0, []string{id}, []string{""})
+	o.Decode(t, &got)
 	if got.ID != cfg.ID || !got.AORequired {
 		t.Errorf("get: %+v", got)
 	}
-	cliRun(t, env, "configurations", "get", "--id", id, "--output", "table").expect(t, 0,
+	cliRun(t, env, "configurations", "get", "--id", id, "--output", "table").Expect(t, 0,
 		[]string{"ID", "FILTER ACCOUNTS", id + "  personal,business", "Checking,Savings", "true"}, []string{""})
 
 	var list []api.Configuration
 	o = cliRun(t, env, "configurations", "list")
-	o.expect(t, 0, nil, []string{""})
-	o.decode(t, &list)
+	o.Expect(t, 0, nil, []string{""})
+	o.Decode(t, &list)
 	if len(list) != 1 || list[0].ID != cfg.ID {
-		t.Errorf("list: %s", o.stdout)
+		t.Errorf("list: %s", o.Stdout)
 	}
 
 	var form api.LoginForm
 	o = cliRun(t, env, withRequired(t, "login-forms", "create", "--institution-id", "170716", "--customer-id", "1005061234", "--language", "es", "--configuration-id", id, "--accepted-date", "2024-11-28T18:25:32Z")...)
-	o.expect(t, 0, []string{`"eventStreamId"`, `"label": "Usuario"`}, []string{""})
-	o.decode(t, &form)
-	cliRun(t, env, withRequired(t, "login-forms", "create", "170716", "--customer-id", "1005061234", "--output", "table")...).expect(t, 0,
+	o.Expect(t, 0, []string{`"eventStreamId"`, `"label": "Usuario"`}, []string{""})
+	o.Decode(t, &form)
+	cliRun(t, env, withRequired(t, "login-forms", "create", "170716", "--customer-id", "1005061234", "--output", "table")...).Expect(t, 0,
 		[]string{"LOGIN FORM", "ELEMENT ID", "Username", "Password"}, []string{""})
 
 	var oauth api.OAuthURL
 	o = cliRun(t, env, withRequired(t, "oauth-urls", "create", "--institution-id", "170716", "--customer-id", "1005061234", "--redirect-uri", "https://partner.example.com/done", "--configuration-id", id)...)
-	o.expect(t, 0, []string{env[EnvBaseURL] + "/oauth/", "redirectURI=https%3A%2F%2Fpartner.example.com%2Fdone"}, []string{""})
-	o.decode(t, &oauth)
+	o.Expect(t, 0, []string{env[EnvBaseURL] + "/oauth/", "redirectURI=https%3A%2F%2Fpartner.example.com%2Fdone"}, []string{""})
+	o.Decode(t, &oauth)
 
-	cliRun(t, env, "reconnections", "create", "--customer-id", "1005061234", "--institution-login-id", "7008461431").expect(t, 0,
+	cliRun(t, env, "reconnections", "create", "--customer-id", "1005061234", "--institution-login-id", "7008461431").Expect(t, 0,
 		[]string{`"status": 201`, `"loginForm": {`}, []string{""})
-	cliRun(t, env, "reconnections", "create", "1005061234", "7008461433").expect(t, 0,
+	cliRun(t, env, "reconnections", "create", "1005061234", "7008461433").Expect(t, 0,
 		[]string{`"status": 203`, `"mfaChallenges": [`, `"mfaType": "TFA_TEXT"`}, []string{""})
-	cliRun(t, env, "reconnections", "create", "1005061234", "7008461434", "--output", "table", "--body", "null").expect(t, 0,
+	cliRun(t, env, "reconnections", "create", "1005061234", "7008461434", "--output", "table", "--body", "null").Expect(t, 0,
 		[]string{"203: MFA challenges to answer", "TFA_CHOICE", "Which city were you born in"}, []string{""})
 
-	cliRun(t, env, "configurations", "delete", id).expect(t, 0, []string{`"id": "` + id + `"`, `"deleted": true`}, []string{""})
-	cliRun(t, env, "configurations", "delete", id).expect(t, 1, []string{""},
+	cliRun(t, env, "configurations", "delete", id).Expect(t, 0, []string{`"id": "` + id + `"`, `"deleted": true`}, []string{""})
+	cliRun(t, env, "configurations", "delete", id).Expect(t, 1, []string{""},
 		[]string{"finicity-connect configurations delete: API error: status 404 Not Found, reason code 4041: The requested entity was not found. (No configuration with that id for this partner.)\n"})
-	cliRun(t, env, "configurations", "get", id).expect(t, 1, []string{""},
+	cliRun(t, env, "configurations", "get", id).Expect(t, 1, []string{""},
 		[]string{"finicity-connect configurations get: API error: status 404 Not Found, reason code 4041: The requested entity was not found. (No configuration with that id for this partner.)\n"})
-	cliRun(t, env, "configurations", "list").expect(t, 0, []string{"[]\n"}, []string{""})
+	cliRun(t, env, "configurations", "list").Expect(t, 0, []string{"[]\n"}, []string{""})
 }
 
 // TestErrors asserts the exact message and exit code of each kind of
 // failure: usage (2), API (1) and network (3).
 func TestErrors(t *testing.T) {
-	env := sandboxServer(t)
-	strictEnv := sandboxServer(t, sandbox.WithTokenCheck(true))
+	env := clirun.SandboxServer(t)
+	strictEnv := clirun.SandboxServer(t, sandbox.WithTokenCheck(true))
 	hangUp := hangUpServer(t)
 	silent := silentServer(t)
 	uuidHint := `must be a UUID such as 605543e1-f507-48ad-8127-95c40566597b`
@@ -121,9 +122,9 @@ func TestErrors(t *testing.T) {
 			"finicity-connect configurations list: missing credentials (FINICITY_APP_KEY is not set): set FINICITY_APP_KEY and FINICITY_APP_TOKEN (or FINICITY_PARTNER_ID and FINICITY_PARTNER_SECRET), or pass --sandbox to use the local sandbox\nRun 'finicity-connect configurations list --help' for usage.\n"},
 		{"missing token", map[string]string{EnvAppKey: "k", EnvPartnerID: "p"}, []string{"configurations", "list"}, 2,
 			"finicity-connect configurations list: missing credentials (no token: FINICITY_APP_TOKEN is not set, nor both FINICITY_PARTNER_ID and FINICITY_PARTNER_SECRET): set FINICITY_APP_KEY and FINICITY_APP_TOKEN (or FINICITY_PARTNER_ID and FINICITY_PARTNER_SECRET), or pass --sandbox to use the local sandbox\nRun 'finicity-connect configurations list --help' for usage.\n"},
-		{"token without partner credentials", with(env, EnvPartnerID, "", EnvPartnerSecret, ""), []string{"token"}, 2,
+		{"token without partner credentials", clirun.With(env, EnvPartnerID, "", EnvPartnerSecret, ""), []string{"token"}, 2,
 			"finicity-connect token: missing credentials (a fresh token needs partner credentials): set FINICITY_APP_KEY, FINICITY_PARTNER_ID and FINICITY_PARTNER_SECRET, or pass --sandbox to use the local sandbox\nRun 'finicity-connect token --help' for usage.\n"},
-		{"plain http to a remote host", with(env, EnvBaseURL, "http://api.example.com"), []string{"configurations", "list"}, 2,
+		{"plain http to a remote host", clirun.With(env, EnvBaseURL, "http://api.example.com"), []string{"configurations", "list"}, 2,
 			"finicity-connect configurations list: base URL \"http://api.example.com\" uses plain http for a host that is not loopback: the app key and token would travel in clear; use https\nRun 'finicity-connect configurations list --help' for usage.\n"},
 		{"API 400 names the field", env, []string{"oauth-urls", "create", "1", "--customer-id", "c", "--redirect-uri", "no-scheme"}, 1,
 			"finicity-connect oauth-urls create: API error: status 400 Bad Request, reason code 10010: All request parameters could not be validated. (body redirectURI: must be an absolute URI)\n"},
@@ -131,15 +132,15 @@ func TestErrors(t *testing.T) {
 			"finicity-connect oauth-urls create: request refused before sending: body redirectURI: must be an absolute URI\n"},
 		{"API 401 unknown token", strictEnv, []string{"configurations", "list"}, 1,
 			"finicity-connect configurations list: API error: status 401 Unauthorized, reason code 10022: Invalid Finicity-App-Token. (The Finicity-App-Token was not issued by this sandbox for this Finicity-App-Key.)\n"},
-		{"API 401 wrong partner secret", with(env, EnvAppToken, "", EnvPartnerID, "sandbox-partner", EnvPartnerSecret, "wrong"), []string{"token"}, 1,
+		{"API 401 wrong partner secret", clirun.With(env, EnvAppToken, "", EnvPartnerID, "sandbox-partner", EnvPartnerSecret, "wrong"), []string{"token"}, 1,
 			"finicity-connect token: API error: status 401 Unauthorized, reason code 10024: Invalid partner credentials. (The partnerId or partnerSecret is not valid.)\n"},
 		{"API 404 unknown configuration id", env, []string{"login-forms", "create", "1", "--customer-id", "c", "--configuration-id", "605543e1-f507-48ad-8127-95c40566597b"}, 1,
 			"finicity-connect login-forms create: API error: status 404 Not Found, reason code 4041: The requested entity was not found. (body configurationId: no configuration with that id for this partner.)\n"},
-		{"network failure", with(env, EnvBaseURL, hangUp), []string{"configurations", "list", "--retries", "0"}, 3,
+		{"network failure", clirun.With(env, EnvBaseURL, hangUp), []string{"configurations", "list", "--retries", "0"}, 3,
 			"finicity-connect configurations list: network failure, no usable answer: finicity: Get \"" + hangUp + "/connect-components/configurations\": EOF\n"},
-		{"timeout", with(env, EnvBaseURL, silent), []string{"configurations", "list", "--retries", "0", "--timeout", "50ms"}, 3,
+		{"timeout", clirun.With(env, EnvBaseURL, silent), []string{"configurations", "list", "--retries", "0", "--timeout", "50ms"}, 3,
 			"finicity-connect configurations list: network failure: no answer within --timeout\n"},
-		{"network failure on a POST", with(env, EnvBaseURL, hangUp), []string{"configurations", "create"}, 3,
+		{"network failure on a POST", clirun.With(env, EnvBaseURL, hangUp), []string{"configurations", "create"}, 3,
 			"finicity-connect configurations create: network failure, no usable answer: finicity: Post \"" + hangUp + "/connect-components/configurations\": EOF\n"},
 	}
 	for _, tc := range cases {
@@ -151,14 +152,14 @@ func TestErrors(t *testing.T) {
 				args = withRequired(t, args...)
 			}
 			o := cliRun(t, tc.env, args...)
-			if o.code != tc.code {
-				t.Errorf("exit code: got %d, want %d (stderr %q)", o.code, tc.code, o.stderr)
+			if o.Code != tc.code {
+				t.Errorf("exit code: got %d, want %d (stderr %q)", o.Code, tc.code, o.Stderr)
 			}
-			if o.stdout != "" {
-				t.Errorf("stdout: want nothing on failure, got %q", o.stdout)
+			if o.Stdout != "" {
+				t.Errorf("stdout: want nothing on failure, got %q", o.Stdout)
 			}
-			if o.stderr != tc.stderr {
-				t.Errorf("stderr:\ngot  %q\nwant %q", o.stderr, tc.stderr)
+			if o.Stderr != tc.stderr {
+				t.Errorf("stderr:\ngot  %q\nwant %q", o.Stderr, tc.stderr)
 			}
 		})
 	}

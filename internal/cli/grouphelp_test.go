@@ -33,14 +33,14 @@ func TestGroupHelp(t *testing.T) {
 			if len(args) == 1 {
 				want = 2 // as the program run with no command at all
 			}
-			if o.code != want || o.stderr != "" {
-				t.Errorf("%q: exit %d (want %d), stderr %q", args, o.code, want, o.stderr)
+			if o.Code != want || o.Stderr != "" {
+				t.Errorf("%q: exit %d (want %d), stderr %q", args, o.Code, want, o.Stderr)
 			}
-			if !strings.HasPrefix(o.stdout, "Usage:\n  finicity-connect "+group+" <command>") {
-				t.Errorf("%q: stdout starts %q", args, o.stdout[:min(60, len(o.stdout))])
+			if !strings.HasPrefix(o.Stdout, "Usage:\n  finicity-connect "+group+" <command>") {
+				t.Errorf("%q: stdout starts %q", args, o.Stdout[:min(60, len(o.Stdout))])
 			}
 			listed := 0
-			for _, line := range strings.Split(o.stdout, "\n") {
+			for _, line := range strings.Split(o.Stdout, "\n") {
 				if strings.HasPrefix(line, "  "+group+" ") {
 					listed++
 				} else if strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "  finicity-connect ") {
@@ -48,7 +48,7 @@ func TestGroupHelp(t *testing.T) {
 				}
 			}
 			for _, n := range names {
-				if !strings.Contains(o.stdout, "\n  "+n+" ") {
+				if !strings.Contains(o.Stdout, "\n  "+n+" ") {
 					t.Errorf("%q does not list %q", args, n)
 				}
 			}
@@ -57,7 +57,7 @@ func TestGroupHelp(t *testing.T) {
 			}
 		}
 	}
-	if o := cliRun(t, nil, "configurations", "purge"); o.code != 2 || !strings.Contains(o.stderr, `unknown command "configurations purge"`) {
-		t.Errorf("unknown verb: exit %d, stderr %q", o.code, o.stderr)
+	if o := cliRun(t, nil, "configurations", "purge"); o.Code != 2 || !strings.Contains(o.Stderr, `unknown command "configurations purge"`) {
+		t.Errorf("unknown verb: exit %d, stderr %q", o.Code, o.Stderr)
 	}
 }

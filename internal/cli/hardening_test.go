@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -14,48 +13,8 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
 )
-
-// exchange is one request a fake API received.
-type exchange struct {
-	Method, Path string
-	Header       http.Header
-	Body         string
-}
-
-// fakeAPI serves answer on 127.0.0.1 and records every request whole. The
-// Date header is dropped so answers are byte for byte predictable.
-func fakeAPI(t *testing.T, answer http.HandlerFunc) (env map[string]string, received func() []exchange) {
-	t.Helper()
-	var mu sync.Mutex
-	var got []exchange
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			t.Errorf("read request body: %v", err)
-		}
-		mu.Lock()
-		got = append(got, exchange{r.Method, r.URL.Path, r.Header.Clone(), string(body)})
-		mu.Unlock()
-		w.Header()["Date"] = nil
-		answer(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	env = map[string]string{EnvAppKey: "fake-app-key", EnvAppToken: "fake-app-token", EnvBaseURL: srv.URL}
-	return env, func() []exchange {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]exchange(nil), got...)
-	}
-}
-
-func reply(status int, body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}
-}
 
 // TestUnusableAnswer: a 2xx answer whose body does not decode is the
 // API's failure, not the network's: exit 1, with its own message. It is
@@ -71,29 +30,29 @@ func TestUnusableAnswer(t *testing.T) {
 		args   []string
 		stderr string // exact; %s is the server's URL
 	}{
-		{"not JSON", reply(200, "not json"), nil, []string{"configurations", "list"},
+		{"not JSON", clirun.Reply(200, "not json"), nil, []string{"configurations", "list"},
 			"finicity-connect configurations list: unusable API answer (status 200 OK): finicity: GET /connect-components/configurations: the 200 answer does not decode: invalid character 'o' in literal null (expecting 'u')\n"},
-		{"empty 201", reply(201, ""), nil, []string{"configurations", "create"},
+		{"empty 201", clirun.Reply(201, ""), nil, []string{"configurations", "create"},
 			"finicity-connect configurations create: unusable API answer (status 201 Created): finicity: POST /connect-components/configurations: the 201 answer does not decode: unexpected end of JSON input\n"},
-		{"wrong JSON type", reply(203, `{"mfaChallenges":[]}`), nil, []string{"reconnections", "create", "c", "3"},
+		{"wrong JSON type", clirun.Reply(203, `{"mfaChallenges":[]}`), nil, []string{"reconnections", "create", "c", "3"},
 			"finicity-connect reconnections create: unusable API answer (status 203 Non-Authoritative Information): finicity: POST /connect-components/customers/c/institution-login-ids/3/reconnections: the 203 answer does not decode: json: cannot unmarshal object into Go value of type []gen.MFAChallengeSet\n"},
-		{"malformed UUID", reply(200, `{"id":"nope"}`), nil, []string{"configurations", "get", id},
+		{"malformed UUID", clirun.Reply(200, `{"id":"nope"}`), nil, []string{"configurations", "get", id},
 			"finicity-connect configurations get: unusable API answer (status 200 OK): finicity: GET /connect-components/configurations/" + id + ": the 200 answer does not decode: invalid UUID length: 4\n"},
-		{"token fetch answer", reply(200, `{"token":`),
+		{"token fetch answer", clirun.Reply(200, `{"token":`),
 			func(env map[string]string) map[string]string {
-				return with(env, EnvAppToken, "", EnvPartnerID, "p", EnvPartnerSecret, "fake-partner-secret")
+				return clirun.With(env, EnvAppToken, "", EnvPartnerID, "p", EnvPartnerSecret, "fake-partner-secret")
 			}, []string{"configurations", "list"},
 			"finicity-connect configurations list: unusable API answer (status 200 OK): finicity: POST /aggregation/v2/partners/authentication: the 200 answer does not decode: unexpected end of JSON input\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env, _ := fakeAPI(t, tc.answer)
+			env, _ := clirun.FakeAPI(t, tc.answer)
 			if tc.env != nil {
 				env = tc.env(env)
 			}
 			o := cliRun(t, env, withRequired(t, tc.args...)...)
-			if o.code != ExitAPI || o.stdout != "" || o.stderr != tc.stderr {
-				t.Errorf("got exit %d, stdout %q, stderr\n%q\nwant exit 1, no stdout, stderr\n%q", o.code, o.stdout, o.stderr, tc.stderr)
+			if o.Code != ExitAPI || o.Stdout != "" || o.Stderr != tc.stderr {
+				t.Errorf("got exit %d, stdout %q, stderr\n%q\nwant exit 1, no stdout, stderr\n%q", o.Code, o.Stdout, o.Stderr, tc.stderr)
 			}
 		})
 	}
@@ -129,12 +88,12 @@ func TestReconnectionBody(t *testing.T) {
 		{"--body object", []string{"--body", `{"reason": "expired"}`}, `{"reason":"expired"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env, received := fakeAPI(t, reply(201, form))
+			env, received := clirun.FakeAPI(t, clirun.Reply(201, form))
 			o := cliRun(t, env, append([]string{"reconnections", "create", "1005061234", "7008461431"}, tc.extra...)...)
-			if o.code != 0 || o.stdout != wantOut || o.stderr != "" {
-				t.Errorf("got exit %d, stderr %q, stdout\n%s\nwant\n%s", o.code, o.stderr, o.stdout, wantOut)
+			if o.Code != 0 || o.Stdout != wantOut || o.Stderr != "" {
+				t.Errorf("got exit %d, stderr %q, stdout\n%s\nwant\n%s", o.Code, o.Stderr, o.Stdout, wantOut)
 			}
-			want := []exchange{{
+			want := []clirun.Exchange{{
 				Method: "POST",
 				Path:   "/connect-components/customers/1005061234/institution-login-ids/7008461431/reconnections",
 				Header: http.Header{
@@ -162,17 +121,17 @@ func TestVerboseDump(t *testing.T) {
 	const busy = `{"Errors":{"Error":[{"ReasonCode":"0","Description":"fake-app-token is busy"}]}}`
 	var calls int
 	var mu sync.Mutex
-	env, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+	env, _ := clirun.FakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		calls++
 		n := calls
 		mu.Unlock()
 		if n == 1 {
 			w.Header().Set("Retry-After", "0")
-			reply(503, busy)(w, r)
+			clirun.Reply(503, busy)(w, r)
 			return
 		}
-		reply(200, `[]`)(w, r)
+		clirun.Reply(200, `[]`)(w, r)
 	})
 	o := cliRun(t, env, "configurations", "list", "--verbose", "--retries", "1")
 	base := env[EnvBaseURL]
@@ -199,7 +158,7 @@ func TestVerboseDump(t *testing.T) {
 < []
 `
 	var dump, records []string
-	for line := range strings.Lines(o.stderr) {
+	for line := range strings.Lines(o.Stderr) {
 		if strings.HasPrefix(line, "time=") {
 			records = append(records, line)
 		} else {
@@ -223,8 +182,8 @@ func TestVerboseDump(t *testing.T) {
 			t.Errorf("debug record %d: got %q, want %v", i, records[i], re)
 		}
 	}
-	if o.code != 0 || o.stdout != "[]\n" {
-		t.Errorf("exit %d, stdout %q", o.code, o.stdout)
+	if o.Code != 0 || o.Stdout != "[]\n" {
+		t.Errorf("exit %d, stdout %q", o.Code, o.Stdout)
 	}
 }
 
@@ -315,7 +274,7 @@ func TestFlagErrorsDoubleDash(t *testing.T) {
 		t.Run(tc.msg, func(t *testing.T) {
 			cmd := strings.Join(tc.args[:2], " ")
 			want := "finicity-connect " + cmd + ": " + tc.msg + "\nRun 'finicity-connect " + cmd + " --help' for usage.\n"
-			cliRun(t, nil, tc.args...).expect(t, 2, []string{""}, []string{want})
+			cliRun(t, nil, tc.args...).Expect(t, 2, []string{""}, []string{want})
 		})
 	}
 }
@@ -327,23 +286,23 @@ func TestFlagErrorsDoubleDash(t *testing.T) {
 func TestAPIErrorTextMasked(t *testing.T) {
 	quoting := func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/aggregation/v2/partners/authentication" {
-			reply(200, `{"token":"FETCHED-t0ken"}`)(w, r)
+			clirun.Reply(200, `{"token":"FETCHED-t0ken"}`)(w, r)
 			return
 		}
-		reply(401, `{"Errors":{"Error":[{"ReasonCode":"10022","Description":"Token `+r.Header.Get("Finicity-App-Token")+` refused.","Details":"Key `+r.Header.Get("Finicity-App-Key")+` unknown."}]}}`)(w, r)
+		clirun.Reply(401, `{"Errors":{"Error":[{"ReasonCode":"10022","Description":"Token `+r.Header.Get("Finicity-App-Token")+` refused.","Details":"Key `+r.Header.Get("Finicity-App-Key")+` unknown."}]}}`)(w, r)
 	}
-	env, _ := fakeAPI(t, quoting)
+	env, _ := clirun.FakeAPI(t, quoting)
 	cases := []struct {
 		name string
 		env  map[string]string
 	}{
 		{"token given", env},
-		{"token fetched", with(env, EnvAppToken, "", EnvPartnerID, "p", EnvPartnerSecret, "fake-partner-secret")},
+		{"token fetched", clirun.With(env, EnvAppToken, "", EnvPartnerID, "p", EnvPartnerSecret, "fake-partner-secret")},
 	}
 	want := "finicity-connect configurations list: API error: status 401 Unauthorized, reason code 10022: Token [REDACTED] refused. (Key [REDACTED] unknown.)\n"
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cliRun(t, tc.env, "configurations", "list").expect(t, 1, []string{""}, []string{want})
+			cliRun(t, tc.env, "configurations", "list").Expect(t, 1, []string{""}, []string{want})
 		})
 	}
 }
@@ -354,7 +313,7 @@ func TestAPIErrorTextMasked(t *testing.T) {
 // never quoting it; nothing is sent. (It used to fail every attempt as a
 // network failure, exit 3.)
 func TestCredentialsWithControlCharacters(t *testing.T) {
-	env, received := fakeAPI(t, reply(200, `[]`))
+	env, received := clirun.FakeAPI(t, clirun.Reply(200, `[]`))
 	const bad = "Secret\nKey99\x7f"
 	for _, tc := range []struct {
 		env  map[string]string
@@ -363,13 +322,13 @@ func TestCredentialsWithControlCharacters(t *testing.T) {
 	}{
 		{env, []string{"--app-key", bad}, "--app-key"},
 		{env, []string{"--app-token", bad}, "--app-token"},
-		{with(env, EnvAppKey, "a\x00b"), nil, "$" + EnvAppKey},
-		{with(env, EnvAppToken, "t\x01"), nil, "$" + EnvAppToken},
+		{clirun.With(env, EnvAppKey, "a\x00b"), nil, "$" + EnvAppKey},
+		{clirun.With(env, EnvAppToken, "t\x01"), nil, "$" + EnvAppToken},
 	} {
 		o := cliRun(t, tc.env, append([]string{"configurations", "list"}, tc.args...)...)
-		o.expect(t, ExitUsage, []string{""}, []string{"finicity-connect configurations list: invalid " + tc.from + ": holds a control character (a newline?), which a header value cannot\n"})
-		if strings.Contains(o.stderr, "Secret") || strings.Contains(o.stderr, "Key99") {
-			t.Errorf("the value is quoted: %q", o.stderr)
+		o.Expect(t, ExitUsage, []string{""}, []string{"finicity-connect configurations list: invalid " + tc.from + ": holds a control character (a newline?), which a header value cannot\n"})
+		if strings.Contains(o.Stderr, "Secret") || strings.Contains(o.Stderr, "Key99") {
+			t.Errorf("the value is quoted: %q", o.Stderr)
 		}
 	}
 	if got := received(); len(got) != 0 {

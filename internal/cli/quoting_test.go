@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/internal/testutil"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
 )
 
 // TestStderrMasksSecretsOfEveryLength: an app token of 1 to 20 characters
@@ -20,23 +21,23 @@ func TestStderrMasksSecretsOfEveryLength(t *testing.T) {
 		quoted, masked := testutil.Quote(secret)
 		text := strings.Join(quoted, " | ")
 		details, _ := json.Marshal(text)
-		env, _ := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-			reply(400, `{"Errors":{"Error":[{"ReasonCode":"10010","Description":"Bad request.","Details":`+string(details)+`}]}}`)(w, r)
+		env, _ := clirun.FakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+			clirun.Reply(400, `{"Errors":{"Error":[{"ReasonCode":"10010","Description":"Bad request.","Details":`+string(details)+`}]}}`)(w, r)
 		})
-		out := cliRun(t, with(env, EnvAppToken, secret), "configurations", "list")
-		if out.code == 0 {
+		out := cliRun(t, clirun.With(env, EnvAppToken, secret), "configurations", "list")
+		if out.Code == 0 {
 			t.Fatalf("secret of %d characters: the call succeeded", n)
 		}
 		for i, q := range quoted {
-			if strings.Contains(out.stderr, q) {
-				t.Errorf("secret of %d characters, %s: %q left unmasked in %q", n, testutil.QuotingStyles[i].Name, q, out.stderr)
+			if strings.Contains(out.Stderr, q) {
+				t.Errorf("secret of %d characters, %s: %q left unmasked in %q", n, testutil.QuotingStyles[i].Name, q, out.Stderr)
 			}
-			if !strings.Contains(out.stderr, masked[i]) {
-				t.Errorf("secret of %d characters, %s: %q not found in %q", n, testutil.QuotingStyles[i].Name, masked[i], out.stderr)
+			if !strings.Contains(out.Stderr, masked[i]) {
+				t.Errorf("secret of %d characters, %s: %q not found in %q", n, testutil.QuotingStyles[i].Name, masked[i], out.Stderr)
 			}
 		}
-		if !strings.Contains(out.stderr, "Bad request.") {
-			t.Errorf("secret of %d characters: the error's own text was lost: %q", n, out.stderr)
+		if !strings.Contains(out.Stderr, "Bad request.") {
+			t.Errorf("secret of %d characters: the error's own text was lost: %q", n, out.Stderr)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
 )
 
 // TestSandboxFlag: every API command runs with --sandbox and no
@@ -32,10 +33,10 @@ func TestSandboxFlag(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args[:2], " "), func(t *testing.T) {
-			o := cliRun(t, freshState(t), withRequired(t, tc.args...)...)
-			o.expect(t, tc.code, tc.stdout, nil)
-			if o.stderr != tc.stderr {
-				t.Errorf("stderr:\ngot  %q\nwant %q", o.stderr, tc.stderr)
+			o := cliRun(t, clirun.FreshState(t), withRequired(t, tc.args...)...)
+			o.Expect(t, tc.code, tc.stdout, nil)
+			if o.Stderr != tc.stderr {
+				t.Errorf("stderr:\ngot  %q\nwant %q", o.Stderr, tc.stderr)
 			}
 		})
 	}
@@ -44,22 +45,22 @@ func TestSandboxFlag(t *testing.T) {
 // TestTokenCommand fetches a token from a sandbox server with token
 // checking on, and uses it.
 func TestTokenCommand(t *testing.T) {
-	env := with(sandboxServer(t), EnvAppToken, "", EnvPartnerID, "sandbox-partner", EnvPartnerSecret, "sandbox-secret")
+	env := clirun.With(clirun.SandboxServer(t), EnvAppToken, "", EnvPartnerID, "sandbox-partner", EnvPartnerSecret, "sandbox-secret")
 	var tok api.AccessToken
 	o := cliRun(t, env, "token")
-	o.expect(t, 0, nil, []string{""})
-	o.decode(t, &tok)
+	o.Expect(t, 0, nil, []string{""})
+	o.Decode(t, &tok)
 	if len(tok.Token.Reveal()) < 40 {
 		t.Fatalf("token: %q", tok.Token)
 	}
-	o = cliRun(t, with(env, EnvAppToken, "stale-token"), "token", "--output", "table")
-	o.expect(t, 0, nil, []string{""})
-	if line := strings.TrimSpace(o.stdout); len(line) < 40 || line == "stale-token" || line == tok.Token.Reveal() {
-		t.Errorf("token --output table: want a fresh bare token, got %q", o.stdout)
+	o = cliRun(t, clirun.With(env, EnvAppToken, "stale-token"), "token", "--output", "table")
+	o.Expect(t, 0, nil, []string{""})
+	if line := strings.TrimSpace(o.Stdout); len(line) < 40 || line == "stale-token" || line == tok.Token.Reveal() {
+		t.Errorf("token --output table: want a fresh bare token, got %q", o.Stdout)
 	}
 	// Partner credentials also work for every other command, tokens being
 	// fetched by the client.
-	cliRun(t, env, "configurations", "list").expect(t, 0, []string{"[]"}, []string{""})
+	cliRun(t, env, "configurations", "list").Expect(t, 0, []string{"[]"}, []string{""})
 }
 
 // TestHelp: every API command has --help with an example, the
@@ -70,14 +71,14 @@ func TestHelp(t *testing.T) {
 		t.Run(c.Name, func(t *testing.T) {
 			args := append(strings.Fields(c.Name), "--help")
 			o := cliRun(t, nil, args...)
-			o.expect(t, 0, []string{c.Summary, "Usage:\n  finicity-connect " + c.Name, "Example:\n  finicity-connect ", "Exit codes:", "3  network failure"}, []string{""})
+			o.Expect(t, 0, []string{c.Summary, "Usage:\n  finicity-connect " + c.Name, "Example:\n  finicity-connect ", "Exit codes:", "3  network failure"}, []string{""})
 			if c.API {
-				o.expect(t, 0, []string{"\n  --sandbox\n", "\n  --output string\n", "\n  --verbose\n", "\n  --validate\n", "\n  --timeout duration\n", "FINICITY_APP_KEY"}, nil)
+				o.Expect(t, 0, []string{"\n  --sandbox\n", "\n  --output string\n", "\n  --verbose\n", "\n  --validate\n", "\n  --timeout duration\n", "FINICITY_APP_KEY"}, nil)
 			}
 			// Flags are written --name everywhere, as in the README:
 			// no line of the help starts a flag with a single dash.
-			if single := regexp.MustCompile(`(?m)^\s+-[a-z]`).FindString(o.stdout); single != "" {
-				t.Errorf("help shows a flag with a single dash: %q in\n%s", single, o.stdout)
+			if single := regexp.MustCompile(`(?m)^\s+-[a-z]`).FindString(o.Stdout); single != "" {
+				t.Errorf("help shows a flag with a single dash: %q in\n%s", single, o.Stdout)
 			}
 		})
 	}
@@ -98,11 +99,11 @@ func TestHelp(t *testing.T) {
 		"  --verbose\n        print each HTTP attempt on stderr: request and response lines, headers and bodies, credentials masked\n" +
 		"\nCredentials: FINICITY_APP_KEY with FINICITY_APP_TOKEN, or with FINICITY_PARTNER_ID and FINICITY_PARTNER_SECRET; endpoint FINICITY_BASE_URL.\n" +
 		"\nExit codes:\n  0  success\n"
-	o.expect(t, 0, []string{wantFlags}, []string{""})
+	o.Expect(t, 0, []string{wantFlags}, []string{""})
 	o = cliRun(t, nil, "--help")
-	o.expect(t, 0, []string{"Usage:\n  finicity-connect <command> [flags] [arguments]\n\nCommands:\n", "\n  configurations create    ", "\n  reconnections create     ", "\n  token                    ",
+	o.Expect(t, 0, []string{"Usage:\n  finicity-connect <command> [flags] [arguments]\n\nCommands:\n", "\n  configurations create    ", "\n  reconnections create     ", "\n  token                    ",
 		"FINICITY_PARTNER_SECRET", "\nExit codes:\n  0  success\n"}, []string{""})
-	cliRun(t, nil).expect(t, 2, []string{"Usage:"}, []string{""})
+	cliRun(t, nil).Expect(t, 2, []string{"Usage:"}, []string{""})
 }
 
 // TestSecretsNeverPrinted: with --verbose, on success and on failure,
@@ -110,9 +111,9 @@ func TestHelp(t *testing.T) {
 // the partner secret reaches the output; the verbose dump shows where
 // they were, masked.
 func TestSecretsNeverPrinted(t *testing.T) {
-	srv := sandboxServer(t, sandbox.WithPartnerCredentials("sandbox-partner", "SECRET-s3cr3t-3"))
-	env := with(srv, EnvAppKey, "KEY-s3cr3t-1", EnvAppToken, "TOKEN-s3cr3t-2")
-	partner := with(env, EnvAppToken, "", EnvPartnerID, "sandbox-partner", EnvPartnerSecret, "SECRET-s3cr3t-3")
+	srv := clirun.SandboxServer(t, sandbox.WithPartnerCredentials("sandbox-partner", "SECRET-s3cr3t-3"))
+	env := clirun.With(srv, EnvAppKey, "KEY-s3cr3t-1", EnvAppToken, "TOKEN-s3cr3t-2")
+	partner := clirun.With(env, EnvAppToken, "", EnvPartnerID, "sandbox-partner", EnvPartnerSecret, "SECRET-s3cr3t-3")
 	secrets := []string{"KEY-s3cr3t-1", "TOKEN-s3cr3t-2", "SECRET-s3cr3t-3"}
 	cases := []struct {
 		name   string
@@ -128,15 +129,15 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			[]string{`> {"partnerId":"sandbox-partner","partnerSecret":"[REDACTED]"}` + "\n", `< {"token":"[REDACTED]"}` + "\n", "> Finicity-App-Token: [REDACTED]\n"}},
 		{"token", cliRun(t, partner, "token", "--verbose"), 0,
 			[]string{`"partnerSecret":"[REDACTED]"`, `< {"token":"[REDACTED]"}` + "\n"}},
-		{"wrong partner secret", cliRun(t, with(partner, EnvPartnerSecret, "SECRET-s3cr3t-3x"), "configurations", "list", "--verbose"), 1,
+		{"wrong partner secret", cliRun(t, clirun.With(partner, EnvPartnerSecret, "SECRET-s3cr3t-3x"), "configurations", "list", "--verbose"), 1,
 			[]string{`"partnerSecret":"[REDACTED]"`, "< HTTP/1.1 401 Unauthorized\n"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.o.expect(t, tc.code, nil, tc.stderr)
+			tc.o.Expect(t, tc.code, nil, tc.stderr)
 			for _, secret := range append(secrets, "SECRET-s3cr3t-3x") {
-				if strings.Contains(tc.o.stdout+tc.o.stderr, secret) {
-					t.Errorf("prints %s:\n%s%s", secret, tc.o.stdout, tc.o.stderr)
+				if strings.Contains(tc.o.Stdout+tc.o.Stderr, secret) {
+					t.Errorf("prints %s:\n%s%s", secret, tc.o.Stdout, tc.o.Stderr)
 				}
 			}
 		})
@@ -144,8 +145,8 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	// The token the client fetched is a credential too: only the token
 	// command prints one, on stdout, as asked; never in the dump.
 	var tok api.AccessToken
-	cases[3].o.decode(t, &tok)
-	if tok.Token.IsZero() || strings.Contains(cases[3].o.stderr, tok.Token.Reveal()) {
-		t.Errorf("token %q: empty, or in the verbose dump:\n%s", tok.Token, cases[3].o.stderr)
+	cases[3].o.Decode(t, &tok)
+	if tok.Token.IsZero() || strings.Contains(cases[3].o.Stderr, tok.Token.Reveal()) {
+		t.Errorf("token %q: empty, or in the verbose dump:\n%s", tok.Token, cases[3].o.Stderr)
 	}
 }

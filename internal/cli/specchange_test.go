@@ -15,6 +15,7 @@ import (
 
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
 	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
 
@@ -159,7 +160,7 @@ func TestSpecChangeReachesTheCLI(t *testing.T) {
 		t.Errorf("example %q, want %q", cmd.Example, want)
 	}
 
-	env, received := fakeAPI(t, reply(200, `{}`))
+	env, received := clirun.FakeAPI(t, clirun.Reply(200, `{}`))
 	fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var stdout, stderr bytes.Buffer
@@ -171,8 +172,8 @@ func TestSpecChangeReachesTheCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.Args = positional
-	o := outcome{code: execute(context.Background(), &cmd, in, action), stdout: stdout.String(), stderr: stderr.String()}
-	o.expect(t, ExitUsage, []string{""}, []string{"operation " + changedOpID + " is in the spec but not in this build of finicity-connect: run make generate"})
+	o := outcome{Code: execute(context.Background(), &cmd, in, action), Stdout: stdout.String(), Stderr: stderr.String()}
+	o.Expect(t, ExitUsage, []string{""}, []string{"operation " + changedOpID + " is in the spec but not in this build of finicity-connect: run make generate"})
 	if got := received(); len(got) != 0 {
 		t.Errorf("sent %+v", got)
 	}
@@ -243,7 +244,7 @@ func TestNewParameterTypes(t *testing.T) {
 			t.Errorf("example %q lacks %s", cmd.Example, flag)
 		}
 	}
-	env, received := fakeAPI(t, reply(204, ``))
+	env, received := clirun.FakeAPI(t, clirun.Reply(204, ``))
 	args := []string{"true", "0.5", "--ids", "1,2", "--filter", `{"a":1}`, "--x-trace", "t-1", "--limits-max", "3", "--tags", "a,b", "--rules", `[{"name":"r"}]`}
 	fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -256,8 +257,8 @@ func TestNewParameterTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.Args = positional
-	o := outcome{code: execute(context.Background(), &cmd, in, action), stdout: stdout.String(), stderr: stderr.String()}
-	o.expect(t, ExitUsage, []string{""}, []string{"operation PostProbe is in the spec but not in this build"})
+	o := outcome{Code: execute(context.Background(), &cmd, in, action), Stdout: stdout.String(), Stderr: stderr.String()}
+	o.Expect(t, ExitUsage, []string{""}, []string{"operation PostProbe is in the spec but not in this build"})
 	if got := received(); len(got) != 0 {
 		t.Errorf("sent %+v", got)
 	}

@@ -199,7 +199,7 @@ func (o *opSpec) example() string {
 func (o *opSpec) exampleArgs() []string {
 	var parts []string
 	for _, p := range o.pathParams {
-		parts = append(parts, shellQuote(ExampleText(paramExample(p))))
+		parts = append(parts, shellQuote(spec.ValueText(paramExample(p))))
 	}
 	for _, f := range slices.Concat(o.queryParams, o.headerParams) {
 		if f.def != "" {
@@ -289,12 +289,12 @@ func appendExampleFlag(parts []string, f *specField, v any) []string {
 		if kind(f.schema) == openapi3.TypeArray && !slices.ContainsFunc(v, isComposite) {
 			s := make([]string, len(v))
 			for i, e := range v {
-				s[i] = ExampleText(e)
+				s[i] = spec.ValueText(e)
 			}
 			return append(parts, "--"+f.flag, shellQuote(strings.Join(s, ",")))
 		}
 	}
-	return append(parts, "--"+f.flag, shellQuote(ExampleText(v)))
+	return append(parts, "--"+f.flag, shellQuote(spec.ValueText(v)))
 }
 
 func isComposite(v any) bool {
@@ -303,19 +303,6 @@ func isComposite(v any) bool {
 		return true
 	}
 	return false
-}
-
-// ExampleText is an example value as typed on a command line: numbers
-// as JSON writes them (7008461438, not 7.008461438e+09).
-func ExampleText(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(data)
 }
 
 func shellQuote(s string) string {

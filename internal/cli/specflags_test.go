@@ -18,6 +18,7 @@ import (
 	"github.com/finicity-go/connect-components/internal/bodypath"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
 	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
 
@@ -68,7 +69,7 @@ func TestEveryOperationIsACommand(t *testing.T) {
 		if c.Name == "token" {
 			continue // written by hand: the body is the partner credentials
 		}
-		help := cliRun(t, nil, append(strings.Fields(c.Name), "--help")...).stdout
+		help := cliRun(t, nil, append(strings.Fields(c.Name), "--help")...).Stdout
 		var want []string
 		for _, p := range op.Params() {
 			if !p.Secret {
@@ -147,11 +148,11 @@ func requiredBody(t testing.TB, o *opSpec, own ...string) ([]string, map[string]
 		if !ok {
 			v = synthesize(f.field.Schema)
 		}
-		text := ExampleText(v)
+		text := spec.ValueText(v)
 		if list, isList := v.([]any); isList {
 			parts := make([]string, len(list))
 			for i, e := range list {
-				parts[i] = ExampleText(e)
+				parts[i] = spec.ValueText(e)
 			}
 			text = strings.Join(parts, ",")
 		}
@@ -220,7 +221,7 @@ func sameJSON(a, b string) bool {
 
 // lastRequest is the last request received; it fails, naming what was
 // run, when none was.
-func lastRequest(t *testing.T, got []exchange, what any) exchange {
+func lastRequest(t *testing.T, got []clirun.Exchange, what any) clirun.Exchange {
 	t.Helper()
 	if len(got) == 0 {
 		t.Fatalf("%v: no request was sent", what)
@@ -241,7 +242,7 @@ func TestBodyFlag(t *testing.T) {
 	extraArgs, extraBody := requiredBody(t, create, "filter-accounts", "ao-required")
 	want := withJSON(t, `{"filterAccounts":["Checking"],"aoRequired":true}`, extraBody)
 
-	env, received := fakeAPI(t, reply(201, specexample.Answer(t, specexample.CreateConfiguration, map[string]any{"filterAccounts": []string{"Checking"}, "aoRequired": true})))
+	env, received := clirun.FakeAPI(t, clirun.Reply(201, specexample.Answer(t, specexample.CreateConfiguration, map[string]any{"filterAccounts": []string{"Checking"}, "aoRequired": true})))
 	file := filepath.Join(t.TempDir(), "body.json")
 	if err := os.WriteFile(file, []byte(want), 0o600); err != nil {
 		t.Fatal(err)
@@ -260,7 +261,7 @@ func TestBodyFlag(t *testing.T) {
 		append([]string{"--filter-accounts", "Checking", "--ao-required"}, extraArgs...),
 	} {
 		o := cliRun(t, env, append([]string{"configurations", "create"}, args...)...)
-		o.expect(t, 0, []string{`"aoRequired": true`}, []string{""})
+		o.Expect(t, 0, []string{`"aoRequired": true`}, []string{""})
 		if body := lastRequest(t, received(), args).Body; !sameJSON(body, want) {
 			t.Errorf("%q: body sent %s, want %s", args, body, want)
 		}
@@ -303,7 +304,7 @@ func TestBodyFlag(t *testing.T) {
 		{[]string{"login-forms", "create", "--institution-id", "1.5", "--customer-id", "c"},
 			"invalid value \"1.5\" for flag --institution-id: must be an integer\n"},
 	} {
-		cliRun(t, env, tc.args...).expect(t, ExitUsage, []string{""}, []string{tc.stderr})
+		cliRun(t, env, tc.args...).Expect(t, ExitUsage, []string{""}, []string{tc.stderr})
 	}
 	if got := received(); len(got) != n {
 		t.Errorf("a refused --body was sent: %+v", got[n:])
@@ -359,11 +360,11 @@ func TestAliasesShareAValue(t *testing.T) {
 		}
 	}
 	extraArgs, extraBody := requiredBody(t, form, own...)
-	env, received := fakeAPI(t, reply(201, specexample.Answer(t, form.op.ID, nil)))
+	env, received := clirun.FakeAPI(t, clirun.Reply(201, specexample.Answer(t, form.op.ID, nil)))
 	run := func(want string, args ...string) {
 		t.Helper()
 		args = append(append([]string{"login-forms", "create", "1", "--customer-id", "c"}, args...), extraArgs...)
-		cliRun(t, env, args...).expect(t, 0, nil, []string{""})
+		cliRun(t, env, args...).Expect(t, 0, nil, []string{""})
 		if got := lastRequest(t, received(), args).Body; !sameJSON(got, withJSON(t, want, extraBody)) {
 			t.Errorf("%q: sent %s, want %s", args, got, withJSON(t, want, extraBody))
 		}
@@ -376,7 +377,7 @@ func TestAliasesShareAValue(t *testing.T) {
 	run(`{"customerId":"c","language":"fr","serviceAgreement":{"acceptedDate":"2024-11-28T18:25:32Z","language":"fr"}}`,
 		"--language", "fr", "--accepted-date", "2024-11-28T18:25:32Z")
 	n := len(received())
-	cliRun(t, env, "login-forms", "create", "1", "--customer-id", "c", "--service-agreement-accepted-date", "x").expect(t, ExitUsage, nil,
+	cliRun(t, env, "login-forms", "create", "1", "--customer-id", "c", "--service-agreement-accepted-date", "x").Expect(t, ExitUsage, nil,
 		[]string{`invalid --service-agreement-accepted-date "x": must be an RFC 3339 date-time`})
 	if len(received()) != n {
 		t.Errorf("a refused request was sent")
@@ -435,8 +436,8 @@ func TestHelpExampleHasEveryRequiredFlag(t *testing.T) {
 		if len(o.pathParams) > 0 && positional < len(o.pathParams) {
 			t.Errorf("%s: the example %q gives %d of its %d path parameters", c.Name, c.Example, positional, len(o.pathParams))
 		}
-		if out := cliRun(t, freshState(t), append(append(strings.Fields(c.Name), args...), "--sandbox")...); out.code == ExitUsage {
-			t.Errorf("%s: the example %q is a usage error: %s", c.Name, c.Example, out.stderr)
+		if out := cliRun(t, clirun.FreshState(t), append(append(strings.Fields(c.Name), args...), "--sandbox")...); out.Code == ExitUsage {
+			t.Errorf("%s: the example %q is a usage error: %s", c.Name, c.Example, out.Stderr)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/statefile"
 	"github.com/finicity-go/connect-components/internal/testutil"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
 	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
 
@@ -42,14 +43,14 @@ func holdLock(t *testing.T, path string, mode statefile.Mode) (release func()) {
 // gives up at --timeout or on an interrupt (the context main cancels on
 // SIGINT and SIGTERM), exit 3, with a message naming the file.
 func TestStateLockWait(t *testing.T) {
-	env := freshState(t)
+	env := clirun.FreshState(t)
 	path := env[EnvSandboxState]
 	holdLock(t, path, statefile.Exclusive)
 	waiting := "waiting for the lock of sandbox state file " + path + ": another finicity-connect is using it\n"
 
 	line, _ := sandboxCreate(t, "--timeout", "200ms")
 	o := cliRun(t, env, line...)
-	o.expect(t, ExitNetwork, []string{""}, []string{waiting,
+	o.Expect(t, ExitNetwork, []string{""}, []string{waiting,
 		"finicity-connect configurations create: gave up waiting for the lock of sandbox state file " + path + " after --timeout: another finicity-connect still holds it\n"})
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -81,7 +82,7 @@ func TestStateLockWait(t *testing.T) {
 // run beside each other; where the lock file cannot be opened at all
 // they read with no lock, while a create is refused naming the lock file.
 func TestStateReadOnlyCommands(t *testing.T) {
-	env := freshState(t)
+	env := clirun.FreshState(t)
 	path := env[EnvSandboxState]
 	id := createdID(t, env)
 
@@ -89,9 +90,9 @@ func TestStateReadOnlyCommands(t *testing.T) {
 	if ids := listIDs(t, env); len(ids) != 1 || ids[0] != id {
 		t.Errorf("list beside a shared lock: %q", ids)
 	}
-	cliRun(t, env, "configurations", "get", "--sandbox", id).expect(t, 0, []string{id}, []string{""})
+	cliRun(t, env, "configurations", "get", "--sandbox", id).Expect(t, 0, []string{id}, []string{""})
 	line, _ := sandboxCreate(t, "--timeout", "100ms")
-	cliRun(t, env, line...).expect(t, ExitNetwork, nil, []string{"gave up waiting for the lock"})
+	cliRun(t, env, line...).Expect(t, ExitNetwork, nil, []string{"gave up waiting for the lock"})
 	release()
 
 	// A lock file that cannot be created: the name leads into a
@@ -105,13 +106,13 @@ func TestStateReadOnlyCommands(t *testing.T) {
 	if ids := listIDs(t, env); len(ids) != 1 || ids[0] != id {
 		t.Errorf("list with no lock file: %q", ids)
 	}
-	cliRun(t, env, "configurations", "get", "--sandbox", id).expect(t, 0, []string{id}, []string{""})
-	cliRun(t, env, sandboxVerb(t, "create")...).expect(t, ExitUsage, []string{""},
+	cliRun(t, env, "configurations", "get", "--sandbox", id).Expect(t, 0, []string{id}, []string{""})
+	cliRun(t, env, sandboxVerb(t, "create")...).Expect(t, ExitUsage, []string{""},
 		[]string{"finicity-connect configurations create: sandbox state file " + path + ": cannot open its lock file: no such file or directory\n"})
 
 	if os.Geteuid() != 0 {
 		// A read-only directory, where permissions apply.
-		ro := freshState(t)
+		ro := clirun.FreshState(t)
 		createdID(t, ro)
 		dir := filepath.Dir(ro[EnvSandboxState])
 		os.Remove(ro[EnvSandboxState] + ".lock")
@@ -134,7 +135,7 @@ func (w errWriter) Write([]byte) (int, error) { return 0, w.err }
 // stdout, so a stdout that fails loses nothing; the failure exits 4, not
 // 3, naming it.
 func TestOutputAfterSave(t *testing.T) {
-	env := freshState(t)
+	env := clirun.FreshState(t)
 	var stderr bytes.Buffer
 	code := run(context.Background(), sandboxVerb(t, "create"), strings.NewReader(""), errWriter{syscall.EPIPE}, &stderr, func(k string) string { return env[k] })
 	if want := "finicity-connect configurations create: cannot write the output: broken pipe (any change to the --sandbox state was saved before)\n"; code != ExitOutput || stderr.String() != want {

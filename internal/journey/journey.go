@@ -793,7 +793,7 @@ func (p *Plan) bind(s *Step, st *runState) (*Request, string) {
 			return nil, fmt.Sprintf("path parameter %s: %v", prm.Name, err)
 		}
 		req.Path = append(req.Path, data)
-		route = strings.Replace(route, "{"+prm.Name+"}", url.PathEscape(text(v)), 1)
+		route = strings.Replace(route, "{"+prm.Name+"}", url.PathEscape(spec.ValueText(v)), 1)
 	}
 	req.Route = s.Op.Method + " " + route
 	if len(s.params) > 0 {
@@ -834,18 +834,6 @@ func mapKeys(m map[string]string) func(func(string) bool) {
 			}
 		}
 	}
-}
-
-// text is a value as it stands in a path.
-func text(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(data)
 }
 
 // Input is a value the caller of a journey may give (Options.Values): a

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -121,56 +120,7 @@ func TestProxyConnectionCap(t *testing.T) {
 	limits.MaxConnections = 2
 	base := serveLimited(t, upstream.URL, limits)
 	const head = "POST /connect-components/configurations HTTP/1.1\r\nHost: x\r\nFinicity-App-Key: k\r\nFinicity-App-Token: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n"
-	var held []net.Conn
-	for range 2 {
-		conn := testutil.Dial(t, base)
-		if _, err := io.WriteString(conn, head); err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, conn)
-	}
-	third := testutil.Dial(t, base)
-	answered := make(chan error, 1)
-	go func() {
-		if _, err := io.WriteString(third, head+"{}"); err != nil {
-			answered <- err
-			return
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(third), nil)
-		if err == nil {
-			resp.Body.Close()
-		}
-		answered <- err
-	}()
-	// Nothing happening can only be observed for a while: longer than
-	// the eviction of idle connections, which would have shown.
-	select {
-	case err := <-answered:
-		t.Fatalf("a third connection was served past a cap of 2 with both requests in flight (%v)", err)
-	case <-time.After(limits.IdleEvictAfter + 500*time.Millisecond):
-	}
-	for _, conn := range held {
-		if _, err := io.WriteString(conn, "{}"); err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			t.Fatalf("a request in flight was cut: %v", err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			t.Errorf("create in flight: %d", resp.StatusCode)
-		}
-		conn.Close()
-	}
-	select {
-	case err := <-answered:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the third connection was not served once the others closed")
-	}
+	testutil.CapHolds(t, base, head, "{}", http.StatusCreated, head+"{}", limits.IdleEvictAfter)
 }
 
 // TestProxyMaxHeaderBytes: the proxy refuses request headers past 64 KiB

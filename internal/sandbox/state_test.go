@@ -20,6 +20,7 @@ import (
 	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/testutil"
+	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
 
 // ownerIn returns how state (version 2) names appKey: HMAC-SHA256 of it
@@ -88,8 +89,8 @@ func TestStateReadAndReset(t *testing.T) {
 	// What each create stored: the body's fields the configuration's
 	// schema declares, and the id.
 	wantA := []gen.Configuration{
-		as[gen.Configuration](t, stored(t, firstParams, first.ID.String())),
-		as[gen.Configuration](t, stored(t, secondParams, second.ID.String())),
+		specexample.DecodeAs[gen.Configuration](t, stored(t, firstParams, first.ID.String())),
+		specexample.DecodeAs[gen.Configuration](t, stored(t, secondParams, second.ID.String())),
 	}
 	gotA := sb.Configurations(keyA)
 	if !reflect.DeepEqual(gotA, wantA) {
@@ -243,7 +244,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantList := []api.Configuration{as[api.Configuration](t, created(t, params[0], ids[0].String())), as[api.Configuration](t, created(t, params[2], ids[2].String()))}
+	wantList := []api.Configuration{specexample.DecodeAs[api.Configuration](t, created(t, params[0], ids[0].String())), specexample.DecodeAs[api.Configuration](t, created(t, params[2], ids[2].String()))}
 	if !reflect.DeepEqual(list, wantList) {
 		t.Errorf("restored list:\ngot  %+v\nwant %+v", list, wantList)
 	}

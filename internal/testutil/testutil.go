@@ -3,6 +3,7 @@
 package testutil
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/hmac"
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"regexp"
 	"strings"
 	"sync"
@@ -158,4 +160,65 @@ func Dial(t testing.TB, addr string) net.Conn {
 	}
 	t.Cleanup(func() { conn.Close() })
 	return conn
+}
+
+// CapHolds checks a server at addr (host:port or http://host:port) whose
+// connection cap is 2: two requests in flight, their bodies still to
+// come, hold a third connection back however long (past evictAfter, when
+// an idle connection would have been closed to make room), and neither
+// is cut; once they are done the third is served. head is the line and
+// headers of the requests held, body their body, want their answer's
+// status; third is the whole request sent on the third connection.
+func CapHolds(t testing.TB, addr, head, body string, want int, third string, evictAfter time.Duration) {
+	t.Helper()
+	var held []net.Conn
+	for range 2 {
+		conn := Dial(t, addr)
+		if _, err := io.WriteString(conn, head); err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, conn)
+	}
+	conn := Dial(t, addr) // accepted by the kernel, waiting in the backlog
+	answered := make(chan error, 1)
+	go func() {
+		if _, err := io.WriteString(conn, third); err != nil {
+			answered <- err
+			return
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err == nil {
+			resp.Body.Close()
+		}
+		answered <- err
+	}()
+	// Nothing happening can only be observed for a while: longer than
+	// the eviction of idle connections, which would have shown.
+	select {
+	case err := <-answered:
+		t.Fatalf("a third connection was served past a cap of 2 with both requests in flight (%v)", err)
+	case <-time.After(evictAfter + 500*time.Millisecond):
+	}
+	for _, conn := range held {
+		if _, err := io.WriteString(conn, body); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("a request in flight was cut: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("a request in flight: %d, want %d", resp.StatusCode, want)
+		}
+		conn.Close()
+	}
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the third connection was not served once the others closed")
+	}
 }

@@ -34,14 +34,14 @@ func demoSteps(out string) []demoStep {
 	return steps
 }
 
-// demo runs the demo against a fresh sandbox in process, as the demo
-// command does: the sandbox checks tokens, the client validates what it
-// sends.
-func demo(t *testing.T) (string, error) {
+// demo runs the demo against sb in process, as the demo command does
+// (the client validates what it sends; the command's sandbox checks
+// tokens), and returns what it narrated.
+func demo(t *testing.T, sb *sandbox.Sandbox, opts ...api.Option) (string, error) {
 	t.Helper()
-	sb := sandbox.New(sandbox.WithTokenCheck(true))
-	c, err := api.NewClient(sandbox.DefaultAppKey, api.WithBaseURL(sandbox.InProcessURL), api.WithHTTPClient(sb.HTTPClient()),
-		api.WithPartnerCredentials(sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret), api.WithRequestValidation())
+	opts = append([]api.Option{api.WithBaseURL(sandbox.InProcessURL), api.WithHTTPClient(sb.HTTPClient()),
+		api.WithPartnerCredentials(sandbox.DefaultPartnerID, sandbox.DefaultPartnerSecret), api.WithRequestValidation()}, opts...)
+	c, err := api.NewClient(sandbox.DefaultAppKey, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func demo(t *testing.T) (string, error) {
 // answered 404. Secrets are masked.
 func TestDemo(t *testing.T) {
 	m := specdoc.MustModel()
-	out, err := demo(t)
+	out, err := demo(t, sandbox.New(sandbox.WithTokenCheck(true)))
 	if err != nil || !strings.Contains(out, "\nDone: ") {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
@@ -129,26 +129,15 @@ func TestDemo(t *testing.T) {
 // the demo with an error naming it, after narrating it; the steps after
 // it are not run.
 func TestDemoStopsAtAFailure(t *testing.T) {
-	sb := sandbox.New() // tokens it did not issue are accepted: the client's own is enough
+	sb := sandbox.New()
 	if err := sb.Inject("PostConfigurations", 1, sandbox.Fault{Status: 500}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := api.NewClient(sandbox.DefaultAppKey, api.WithBaseURL(sandbox.InProcessURL), api.WithHTTPClient(sb.HTTPClient()),
-		api.WithAppToken("t"), api.WithRetries(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := journey.New(specdoc.MustModel(), journey.Options{Recheck: true,
-		Values: map[string]any{"partner-id": sandbox.DefaultPartnerID, "partner-secret": sandbox.DefaultPartnerSecret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	err = tour.Demo(context.Background(), c, plan, &out)
+	out, err := demo(t, sb, api.WithRetries(0))
 	if err == nil || !strings.HasPrefix(err.Error(), "demo: Configurations.Create (PostConfigurations): ") {
 		t.Errorf("demo: %v", err)
 	}
-	if strings.Contains(out.String(), "Done: ") || !strings.Contains(out.String(), "stopped  a step before failed") {
-		t.Errorf("narration:\n%s", out.String())
+	if strings.Contains(out, "Done: ") || !strings.Contains(out, "stopped  a step before failed") {
+		t.Errorf("narration:\n%s", out)
 	}
 }

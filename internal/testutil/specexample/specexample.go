@@ -9,14 +9,12 @@ package specexample
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -78,23 +76,6 @@ func DecodeAs[T any](t testing.TB, v any) T {
 		t.Fatalf("%s does not decode into %T: %v", data, out, err)
 	}
 	return out
-}
-
-// Text is an example value as a command line or a URL writes it:
-// strings as they are, numbers as JSON writes them (7008461438, not
-// 7.008461438e+09).
-func Text(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	if f, ok := v.(float64); ok && f == float64(int64(f)) {
-		return strconv.FormatInt(int64(f), 10)
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(data)
 }
 
 // bodyExample is operation op's body example, else one made from its
@@ -213,7 +194,7 @@ func Path(t testing.TB, id string, values ...string) string {
 			if !ok {
 				ex, _ = spec.Synthesize(prm.Schema, false)
 			}
-			v = Text(ex)
+			v = spec.ValueText(ex)
 		}
 		p = strings.Replace(p, "{"+prm.Name+"}", v, 1)
 	}
@@ -305,7 +286,7 @@ func CallOf(t testing.TB, op *spec.Operation) Call {
 	}
 	path := op.Path
 	for i, p := range op.PathParams {
-		path = strings.Replace(path, "{"+p.Name+"}", url.PathEscape(Text(args.Path[i])), 1)
+		path = strings.Replace(path, "{"+p.Name+"}", url.PathEscape(spec.ValueText(args.Path[i])), 1)
 	}
 	return Call{Op: op, Args: args, Path: path, Body: args.Body}
 }
