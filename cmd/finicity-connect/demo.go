@@ -14,8 +14,8 @@ import (
 
 // demo runs every operation of the spec against an in-process sandbox,
 // in the order the journey planner gives (internal/journey), with the
-// values of the spec's examples, and narrates each step (tour.Demo). It needs no
-// credentials and opens no socket.
+// values of the spec's examples, and narrates each step (tour.Demo). It
+// needs no credentials and opens no socket.
 func demo(fs *flag.FlagSet) cli.Action {
 	verbose := fs.Bool("verbose", false, "also print each HTTP attempt on stderr: request and response lines, headers and bodies, credentials masked")
 	return func(ctx context.Context, in *cli.Invocation) error {

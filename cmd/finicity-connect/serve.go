@@ -49,8 +49,8 @@ func serveSandbox(fs *flag.FlagSet) cli.Action {
 				return err
 			}
 		}
-		// A failure to write the ready line is an *outputError
-		// (outputWriter): exit 4.
+		// A failure to write the ready line is stdout's own error, a
+		// *cli.OutputError: exit 4.
 		return servedsandbox.Run(ctx, ln, cfg, limits.limits(), *grace, in.Stdout, in.Stderr)
 	}
 }

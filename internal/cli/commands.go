@@ -1,9 +1,6 @@
 package cli
 
-import (
-	"sort"
-	"sync"
-)
+import "sort"
 
 // Commands is every command of the CLI: one per operation of the spec
 // (its flags made from the model), the token command, and own, the
@@ -33,6 +30,3 @@ func Commands(own ...Command) ([]Command, error) {
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	return all, nil
 }
-
-// apiCommands is Commands with none of its own: the API commands alone.
-var apiCommands = sync.OnceValues(func() ([]Command, error) { return Commands() })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/finicity-go/connect-components/internal/testutil/clirun"
@@ -20,28 +21,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// testCommands are the commands the tests run: the API commands alone
-// (Commands with none of its own; cmd/finicity-connect adds the others).
-func testCommands(t testing.TB) []Command {
-	t.Helper()
-	cmds, err := apiCommands()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cmds
-}
-
 // run runs a command line of the API commands, as the command's main
 // does.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
-	cmds, err := apiCommands()
-	if err != nil {
-		panic(err)
-	}
-	return Run(ctx, cmds, args, stdin, stdout, stderr, env)
+	return Run(ctx, allCommands(), args, stdin, stdout, stderr, env)
 }
 
-// allCommands is every command the tests run.
+// apiCommands is Commands with none of its own, made once.
+var apiCommands = sync.OnceValues(func() ([]Command, error) { return Commands() })
+
+// allCommands are the commands the tests run: the API commands alone
+// (Commands with none of its own; cmd/finicity-connect adds the others).
 func allCommands() []Command {
 	cmds, err := apiCommands()
 	if err != nil {

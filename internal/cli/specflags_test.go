@@ -171,7 +171,7 @@ func requiredBody(t testing.TB, o *opSpec, own ...string) ([]string, map[string]
 // spec's example (requiredBody); args as they are when they give --body.
 func withRequired(t testing.TB, args ...string) []string {
 	t.Helper()
-	cmd, _ := commandSet(testCommands(t)).lookup(args)
+	cmd, _ := commandSet(allCommands()).lookup(args)
 	if cmd == nil || !cmd.fromSpec || slices.Contains(args, "--body") {
 		return args // not a command of the spec's (token's flags are the connection's)
 	}

@@ -175,7 +175,12 @@ func TestConformanceDrift(t *testing.T) {
 		}
 	}
 	// Only the run given its ids started a reconnection.
-	rep, _ = conformance(t, context.Background(), c, nil, partner(drift.PartnerID, drift.PartnerSecret))
+	second, _ := conformance(t, context.Background(), c, nil, partner(drift.PartnerID, drift.PartnerSecret))
+	for _, s := range second.Operations {
+		if s.Step == "reconnections create" && !strings.Contains(s.Skipped, "needs --customer-id") {
+			t.Errorf("the reconnection without its ids: %+v", s)
+		}
+	}
 	var reconnections, deletes int
 	for _, r := range d.Requests() {
 		reconnections += strings.Count(r, "/reconnections")
