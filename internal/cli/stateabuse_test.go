@@ -151,7 +151,7 @@ func TestOutputAfterSave(t *testing.T) {
 // already stored (under other app keys, so the per-key cap is not in the
 // way), beside the same with none: the ratio is the cost of the stored
 // state (the loop itself adds up to 500 before restoring the file). The
-// issue's bound is 20 ms at 1,000 (ms/create).
+// bound asked for is 20 ms at 1,000 (ms/create).
 func BenchmarkSandboxStateCreate(b *testing.B) {
 	for _, stored := range []int{0, 1000} {
 		b.Run("stored="+strconv.Itoa(stored), func(b *testing.B) {
