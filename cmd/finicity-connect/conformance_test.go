@@ -1,222 +1,78 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"maps"
 	"net/http"
-	"net/http/httptest"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/finicity-go/connect-components/internal/cli"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
-	"github.com/finicity-go/connect-components/internal/validation"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
+	"github.com/finicity-go/connect-components/internal/testutil/drift"
+	"github.com/finicity-go/connect-components/internal/tour"
 )
 
-// kindsByOperation gathers a report's finding kinds per api method.
-func kindsByOperation(rep conformanceReport) map[string][]string {
-	out := map[string][]string{}
-	for _, s := range rep.Operations {
-		var kinds []string
-		for _, f := range s.Findings {
-			kinds = append(kinds, string(f.Kind))
+// TestConformanceCommand: conformance runs the journey (internal/tour,
+// whose tests cover the report) against the endpoint of the usual
+// credentials or --sandbox, prints the report as JSON or a table, and
+// exits as its outcome says: 0 clean, 1 on a departure, 2 for a usage
+// error or credentials the API rejected, 3 when a call got no answer; no
+// secret is printed.
+func TestConformanceCommand(t *testing.T) {
+	ops := len(specdoc.MustModel().Operations)
+	t.Run("sandbox", func(t *testing.T) {
+		o := cliRun(t, clirun.FreshState(t), "conformance", "--sandbox", "--customer-id", "1005061234", "--institution-login-id", "7008461434")
+		o.Expect(t, cli.ExitOK, nil, []string{""})
+		var rep tour.ConformanceReport
+		o.Decode(t, &rep)
+		if len(rep.Operations) != ops || rep.Totals.Operations != ops || rep.Totals.Findings != 0 || rep.BaseURL != "http://127.0.0.1" {
+			t.Errorf("report %+v", rep)
 		}
-		if s.Skipped == "" {
-			out[s.Operation.Method] = kinds
-		}
-	}
-	return out
-}
-
-func TestConformanceSandbox(t *testing.T) {
-	t.Run("in process", func(t *testing.T) {
-		o := cliRun(t, map[string]string{envSandboxState: t.TempDir() + "/state.json"}, "conformance", "--sandbox",
-			"--customer-id", "1005061234", "--institution-login-id", "7008461434")
-		o.expect(t, exitOK, nil, []string{""})
-		var rep conformanceReport
-		o.decode(t, &rep)
-		// The token first, the create before what uses its id, the
-		// delete last; each step is named by its CLI command. An
-		// operation the spec grows is a step too, and runs clean.
-		want := []string{"token", "configurations create", "configurations list", "configurations get", "login-forms create", "oauth-urls create", "reconnections create", "configurations delete"}
-		var steps []string
-		for _, s := range rep.Operations {
-			if slices.Contains(want, s.Step) {
-				steps = append(steps, s.Step)
-			}
-			if s.Status/100 != 2 || len(s.Findings) != 0 || s.Error != "" || s.Skipped != "" {
-				t.Errorf("%s: %+v", s.Step, s)
-			}
-		}
-		ops := len(specdoc.MustModel().Operations)
-		if !reflect.DeepEqual(steps, want) || len(rep.Operations) != ops || rep.Totals.Operations != ops || rep.Totals.Findings != 0 {
-			t.Errorf("steps %q, totals %+v", steps, rep.Totals)
-		}
-		assertNoSecrets(t, "stdout", o.stdout)
+		drift.AssertNoSecrets(t, "stdout", o.Stdout)
 	})
-	t.Run("served", func(t *testing.T) {
-		env := with(sandboxServer(t), envAppKey, driftAppKey, envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, "sandbox-secret")
+	t.Run("served, as a table", func(t *testing.T) {
+		env := clirun.With(clirun.SandboxServer(t), cli.EnvAppKey, drift.AppKey, cli.EnvAppToken, "", cli.EnvPartnerID, "sandbox-partner", cli.EnvPartnerSecret, "sandbox-secret")
 		o := cliRun(t, env, "conformance", "--output", "table")
-		o.expect(t, exitOK, []string{"STEP", "token  ", "skipped: needs --customer-id and --institution-login-id",
-			fmt.Sprintf("%d operation(s), 1 skipped, 0 departure(s), 0 informational", len(specdoc.MustModel().Operations)-1)}, []string{""})
-		for _, line := range strings.Split(o.stdout, "\n") {
-			if f := strings.Fields(line); len(f) > 4 && f[1] == "delete" && (f[3] != "(delete_configurations_configuration_id)" || f[4] != "204") {
-				t.Errorf("delete line: %q", line)
-			}
-		}
-		assertNoSecrets(t, "stdout", o.stdout)
+		o.Expect(t, cli.ExitOK, []string{"STEP", "token  ", "skipped: needs --customer-id and --institution-login-id",
+			fmt.Sprintf("%d operation(s), 1 skipped, 0 departure(s), 0 informational", ops-1)}, []string{""})
+		drift.AssertNoSecrets(t, "stdout", o.Stdout)
 	})
-}
-
-// TestConformanceDrift: against a drifted API each departure is named at
-// its operation, none on the documented answers, the exit is 1, and the
-// configuration is deleted although some steps failed.
-func TestConformanceDrift(t *testing.T) {
-	d := newDriftServer(t)
-	env := map[string]string{envAppKey: driftAppKey, envPartnerID: driftPartnerID, envPartnerSecret: driftPartnerSecret, envBaseURL: d.URL}
-	o := cliRun(t, env, "conformance", "--retries", "0", "--customer-id", "1005061234", "--institution-login-id", "7008461434")
-	if o.code != exitAPI {
-		t.Fatalf("exit %d, want %d\n%s\n%s", o.code, exitAPI, o.stdout, o.stderr)
-	}
-	var rep conformanceReport
-	o.decode(t, &rep)
-	expectDriftKinds(t, kindsByOperation(rep), true)
-	if rep.Totals.Departures != 4 || rep.Totals.Informational != 1 {
-		t.Errorf("totals %+v", rep.Totals)
-	}
-	if !slices.Contains(d.requests(), "DELETE /connect-components/configurations/"+driftConfigID) {
-		t.Errorf("the configuration was not deleted: %q", d.requests())
-	}
-	if !strings.Contains(o.stderr, "4 departure(s) from the spec (1 informational finding(s))") {
-		t.Errorf("stderr: %s", o.stderr)
-	}
-	for _, s := range rep.Operations {
-		for _, f := range s.Findings {
-			if f.Operation != s.Operation || f.Status != s.Status || f.Rule == "" {
-				t.Errorf("%s: finding %+v", s.Step, f)
-			}
-		}
-	}
-	assertNoSecrets(t, "stdout", o.stdout)
-	assertNoSecrets(t, "stderr", o.stderr)
-
-	// The table names each departure.
-	o = cliRun(t, env, "conformance", "--retries", "0", "--output", "table")
-	o.expect(t, exitAPI, []string{"FINDINGS", "response (status 200): type: body aoRequired", "response (status 200): undocumented status",
-		"response (status 201): missing required: body eventStreamId", "response (status 200): format: body 0.id",
-		"response (status 201): unknown field: body " + driftField}, nil)
-	assertNoSecrets(t, "stdout", o.stdout)
-	// Only the first run, given its ids, started a reconnection; both
-	// deleted their configuration.
-	var reconnections, deletes int
-	for _, r := range d.requests() {
-		reconnections += strings.Count(r, "/reconnections")
-		deletes += strings.Count(r, "DELETE ")
-	}
-	if reconnections != 1 || deletes != 2 {
-		t.Errorf("upstream saw %d reconnection(s), %d delete(s), want 1 and 2: %q", reconnections, deletes, d.requests())
-	}
-}
-
-func TestConformanceFailures(t *testing.T) {
+	t.Run("drift", func(t *testing.T) {
+		d := drift.NewServer(t)
+		env := map[string]string{cli.EnvAppKey: drift.AppKey, cli.EnvPartnerID: drift.PartnerID, cli.EnvPartnerSecret: drift.PartnerSecret, cli.EnvBaseURL: d.URL}
+		o := cliRun(t, env, "conformance", "--retries", "0", "--output", "table")
+		o.Expect(t, cli.ExitAPI, []string{"FINDINGS", "response (status 200): type: body aoRequired"},
+			[]string{"finicity-connect conformance: 4 departure(s) from the spec (1 informational finding(s))\n"})
+		drift.AssertNoSecrets(t, "stdout", o.Stdout)
+		drift.AssertNoSecrets(t, "stderr", o.Stderr)
+	})
 	t.Run("network", func(t *testing.T) {
-		d := newDriftServer(t)
+		d := drift.NewServer(t)
 		url := d.URL
 		d.Close() // nothing listens there any more
-		env := map[string]string{envAppKey: driftAppKey, envAppToken: driftAppToken, envBaseURL: url}
+		env := map[string]string{cli.EnvAppKey: drift.AppKey, cli.EnvAppToken: drift.AppToken, cli.EnvBaseURL: url}
 		o := cliRun(t, env, "conformance", "--retries", "0")
-		o.expect(t, exitNetwork, []string{`"error": "network failure`}, []string{"no answer from"})
-		assertNoSecrets(t, "stdout", o.stdout)
-		assertNoSecrets(t, "stderr", o.stderr)
+		// The step's error is worded as the CLI words errors.
+		o.Expect(t, cli.ExitNetwork, []string{`"error": "network failure, no usable answer: finicity: Post \"` + url + `/connect-components/configurations\"`},
+			[]string{"finicity-connect conformance: no answer from " + url + ": the journey stopped (see the report)\n"})
+		drift.AssertNoSecrets(t, "stdout", o.Stdout)
+		drift.AssertNoSecrets(t, "stderr", o.Stderr)
 	})
 	t.Run("usage", func(t *testing.T) {
-		o := cliRun(t, nil, "conformance", "--sandbox", "--institution-login-id", "5")
-		o.expect(t, exitUsage, []string{""}, []string{"--institution-login-id needs --customer-id"})
+		o := cliRun(t, clirun.FreshState(t), "conformance", "--sandbox", "--institution-login-id", "5")
+		o.Expect(t, cli.ExitUsage, []string{""}, []string{"--institution-login-id needs --customer-id"})
 	})
 	t.Run("credentials rejected", func(t *testing.T) {
-		env := with(sandboxServer(t), envAppToken, "", envPartnerID, "sandbox-partner", envPartnerSecret, driftPartnerSecret)
+		env := clirun.With(clirun.SandboxServer(t), cli.EnvAppToken, "", cli.EnvPartnerID, "sandbox-partner", cli.EnvPartnerSecret, drift.PartnerSecret)
 		o := cliRun(t, env, "conformance")
-		o.expect(t, exitUsage, []string{`"status": 401`}, []string{"rejected the credentials"})
-		assertNoSecrets(t, "stdout", o.stdout)
+		o.Expect(t, cli.ExitUsage, []string{`"status": 401`, `"error": "API error: status 401 Unauthorized, reason code 10024`},
+			[]string{"finicity-connect conformance: the API rejected the credentials: nothing past that call was checked\n"})
+		drift.AssertNoSecrets(t, "stdout", o.Stdout)
 	})
-}
-
-// TestConformanceInterrupted: interrupted (SIGINT) while a step waits for
-// its answer, the journey stops, exits 3, and still deletes the
-// configuration it created; a reconnection is never started without its
-// ids.
-func TestConformanceInterrupted(t *testing.T) {
-	d := newDriftServer(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, driftConfigID) {
-			cancel() // the user presses ^C while the get is on its way
-			<-r.Context().Done()
-			return
-		}
-		d.serve(w, r)
-	}))
-	defer up.Close()
-	env := map[string]string{envAppKey: driftAppKey, envAppToken: driftAppToken, envBaseURL: up.URL}
-	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"conformance", "--retries", "0"}, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
-	if code != exitNetwork {
-		t.Errorf("exit %d, want %d\n%s\n%s", code, exitNetwork, stdout.String(), stderr.String())
-	}
-	// The list ran before the get, which was interrupted (and not
-	// recorded); the delete ran after the interrupt.
-	want := []string{"POST /connect-components/configurations", "GET /connect-components/configurations", "DELETE /connect-components/configurations/" + driftConfigID}
-	if got := d.requests(); !reflect.DeepEqual(got, want) {
-		t.Errorf("upstream saw %q, want %q", got, want)
-	}
-	assertNoSecrets(t, "stdout", stdout.String())
-	assertNoSecrets(t, "stderr", stderr.String())
-}
-
-// TestConformanceCreatedWithoutID: a create answered 201 with an id that
-// is not a UUID: the departure is named, and the report says the
-// configuration could not be deleted rather than leaving it unmentioned.
-func TestConformanceCreatedWithoutID(t *testing.T) {
-	d := newDriftServer(t)
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && r.URL.Path == "/connect-components/configurations" {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte(`{"id":"cfg-1","aoRequired":false}`))
-			return
-		}
-		d.serve(w, r)
-	}))
-	defer up.Close()
-	env := map[string]string{envAppKey: driftAppKey, envAppToken: driftAppToken, envBaseURL: up.URL}
-	o := cliRun(t, env, "conformance", "--retries", "0")
-	if o.code != exitAPI {
-		t.Fatalf("exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
-	}
-	var rep conformanceReport
-	o.decode(t, &rep)
-	var del *conformanceStep
-	for i, s := range rep.Operations {
-		if s.Step == "configurations delete" {
-			del = &rep.Operations[i]
-		}
-		if s.Step == "configurations create" && !slices.ContainsFunc(s.Findings, func(f validation.Finding) bool { return f.Kind == validation.KindFormat && f.Field == "id" }) {
-			t.Errorf("create: %+v", s)
-		}
-	}
-	if del == nil || !strings.Contains(del.Skipped, "no id in UUID form") {
-		t.Errorf("delete step %+v", del)
-	}
-	for _, r := range d.requests() {
-		if strings.HasPrefix(r, "DELETE") {
-			t.Errorf("a delete was sent: %s", r)
-		}
-	}
 }
 
 // TestConformanceFlags: the journey's values from the command line reach
@@ -241,17 +97,17 @@ func TestConformanceFlags(t *testing.T) {
 			t.Errorf("conformanceBodyFlags names --%s, which no body field of openapi.yaml has: update it in cmd/finicity-connect/conformance.go", name)
 		}
 	}
-	env, received := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+	env, received := clirun.FakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/authentication") {
-			reply(200, `{"token":"fake-issued-token"}`)(w, r)
+			clirun.Reply(200, `{"token":"fake-issued-token"}`)(w, r)
 			return
 		}
-		reply(201, `{"id":"605543e1-f507-48ad-8127-95c40566597b"}`)(w, r)
+		clirun.Reply(201, `{"id":"605543e1-f507-48ad-8127-95c40566597b"}`)(w, r)
 	})
-	env = with(env, envAppToken, "", envPartnerID, "p-7", envPartnerSecret, "fake-partner-secret")
+	env = clirun.With(env, cli.EnvAppToken, "", cli.EnvPartnerID, "p-7", cli.EnvPartnerSecret, "fake-partner-secret")
 	o := cliRun(t, env, "conformance", "--institution-id", "101732", "--customer-id", "c-1", "--institution-login-id", "7008461434", "--redirect-uri", "https://partner.example/back")
-	if o.code == exitUsage || o.code == exitNetwork {
-		t.Fatalf("exit %d: %s\n%s", o.code, o.stderr, o.stdout)
+	if o.Code == cli.ExitUsage || o.Code == cli.ExitNetwork {
+		t.Fatalf("exit %d: %s\n%s", o.Code, o.Stderr, o.Stdout)
 	}
 	bodies := map[string]string{}
 	for _, r := range received() {
@@ -279,9 +135,9 @@ func TestConformanceFlags(t *testing.T) {
 		}
 	}
 	for _, secret := range []string{"fake-partner-secret", "fake-issued-token"} {
-		if strings.Contains(o.stdout+o.stderr, secret) {
+		if strings.Contains(o.Stdout+o.Stderr, secret) {
 			t.Errorf("the output shows the secret %q", secret)
 		}
 	}
-	cliRun(t, env, "conformance", "--institution-id", "x").expect(t, exitUsage, []string{""}, []string{"invalid --institution-id: must be an integer"})
+	cliRun(t, env, "conformance", "--institution-id", "x").Expect(t, cli.ExitUsage, []string{""}, []string{"invalid --institution-id: must be an integer"})
 }

@@ -8,9 +8,12 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/finicity-go/connect-components/internal/cli"
 )
 
 func main() {
@@ -26,4 +29,9 @@ func main() {
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
+}
+
+// run is the whole program, minus os.Exit, so tests call it in process.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+	return cli.Run(ctx, allCommands(), args, stdin, stdout, stderr, env)
 }

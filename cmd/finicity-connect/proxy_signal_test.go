@@ -1,16 +1,22 @@
 package main
 
 import (
-	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
-	"github.com/finicity-go/connect-components/internal/testutil"
+	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/cli"
+	"github.com/finicity-go/connect-components/internal/journey"
+	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/testutil/drift"
+	"github.com/finicity-go/connect-components/internal/tour"
 )
 
 // TestProxySignals: the proxy as its own process, stopped by SIGINT and
@@ -24,36 +30,31 @@ func TestProxySignals(t *testing.T) {
 		code   int
 		says   string
 	}{
-		{syscall.SIGINT, nil, exitAPI, "exit 1: --fail-on violations, and 4 such finding(s) were recorded"},
-		{syscall.SIGTERM, nil, exitAPI, "exit 1: --fail-on violations, and 4 such finding(s) were recorded"},
-		{syscall.SIGTERM, []string{"--fail-on", "none"}, exitOK, "exit 0: no finding of --fail-on none was recorded"},
+		{syscall.SIGINT, nil, cli.ExitAPI, "exit 1: --fail-on violations, and 4 such finding(s) were recorded"},
+		{syscall.SIGTERM, nil, cli.ExitAPI, "exit 1: --fail-on violations, and 4 such finding(s) were recorded"},
+		{syscall.SIGTERM, []string{"--fail-on", "none"}, cli.ExitOK, "exit 0: no finding of --fail-on none was recorded"},
 	} {
 		sig := tc.sig
 		t.Run(sig.String()+strings.Join(tc.failOn, ""), func(t *testing.T) {
-			d := newDriftServer(t)
+			d := drift.NewServer(t)
 			dir := t.TempDir()
 			har, report := filepath.Join(dir, "h.har"), filepath.Join(dir, "r.jsonl")
 			cmd := asProcess(t, map[string]string{}, append([]string{"proxy", "--upstream", d.URL, "--addr", "127.0.0.1:0", "--har", har, "--report", report}, tc.failOn...)...)
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			stderr := &testutil.SyncBuffer{}
-			cmd.Stderr = stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-			out := bufio.NewReader(stdout)
-			line, err := out.ReadString('\n')
 			var ready proxyReady
-			if err != nil || json.Unmarshal([]byte(line), &ready) != nil {
-				t.Fatalf("ready line %q: %v (%s)", line, err, stderr.String())
-			}
+			out, stderr := startProcess(t, cmd, &ready)
 			if ready.PID != cmd.Process.Pid || ready.Upstream != d.URL || !strings.HasPrefix(ready.URL, "http://127.0.0.1:") {
 				t.Errorf("ready line %+v", ready)
 			}
-			exchanges := journeyThrough(t, viaProxy(t, ready.URL))
+			c, err := api.NewClient(drift.AppKey, api.WithBaseURL(ready.URL), api.WithRetries(0), api.WithPartnerCredentials(drift.PartnerID, drift.PartnerSecret))
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := journey.New(specdoc.MustModel(), journey.Options{Values: map[string]any{"partner-id": drift.PartnerID, "partner-secret": drift.PartnerSecret}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// One exchange per step, and the token the client fetches.
+			exchanges := len(plan.Run(context.Background(), tour.Send(c), nil)) + 1
 
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
@@ -77,16 +78,19 @@ func TestProxySignals(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 				}
 			}
-			p := &runningProxy{har: har, report: report}
-			h, text := p.readHAR(t)
-			if len(h.Log.Entries) != exchanges {
-				t.Errorf("HAR: %d entries, want %d", len(h.Log.Entries), exchanges)
+			data, err := os.ReadFile(har)
+			var h struct {
+				Log struct{ Entries []json.RawMessage }
 			}
-			if len(p.reportLines(t)) != 5 {
-				t.Errorf("report: %d lines, want 5", len(p.reportLines(t)))
+			if err != nil || json.Unmarshal(data, &h) != nil || len(h.Log.Entries) != exchanges {
+				t.Errorf("HAR: %d entries, want %d (%v)", len(h.Log.Entries), exchanges, err)
 			}
-			for name, s := range map[string]string{"HAR": text, "stderr": stderr.String(), "stdout": line + string(rest)} {
-				assertNoSecrets(t, name, s)
+			text := string(data)
+			if lines, err := os.ReadFile(report); err != nil || strings.Count(string(lines), "\n") != 5 {
+				t.Errorf("report: %q, want 5 lines (%v)", lines, err)
+			}
+			for name, s := range map[string]string{"HAR": text, "stderr": stderr.String(), "stdout": string(rest)} {
+				drift.AssertNoSecrets(t, name, s)
 			}
 		})
 	}

@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+
+	"github.com/finicity-go/connect-components/internal/cli"
+	"github.com/finicity-go/connect-components/internal/testutil/clirun"
 )
 
 // envFileSizeLimit, in the environment of the test binary run as the
@@ -36,9 +39,9 @@ func init() {
 // stderr that the change was not saved, and the state file keeps what
 // it held.
 func TestCreateWhoseSaveFailsPrintsNothing(t *testing.T) {
-	env := freshState(t)
+	env := clirun.FreshState(t)
 	first := createdID(t, env)
-	path := env[envSandboxState]
+	path := env[cli.EnvSandboxState]
 	before, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +52,7 @@ func TestCreateWhoseSaveFailsPrintsNothing(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	code := exitCode(t, cmd.Run())
-	if code != exitUsage || stdout.Len() != 0 {
+	if code != cli.ExitUsage || stdout.Len() != 0 {
 		t.Errorf("exit %d, stdout %q; want exit 2 and nothing printed", code, stdout.String())
 	}
 	want := "finicity-connect configurations create: sandbox state file " + path + ": cannot be written: file too large; the change was not saved, and the command's output is not printed\n"

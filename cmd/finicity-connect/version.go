@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/cli"
 )
 
 // readBuildInfo is debug.ReadBuildInfo, replaced by tests: a test binary's
@@ -17,9 +18,9 @@ var readBuildInfo = debug.ReadBuildInfo
 // version prints what a bug report needs: the module version the binary
 // was built from, the SDK version it sends in User-Agent, and the Go
 // toolchain.
-func version(fs *flag.FlagSet) func(context.Context, *invocation) error {
-	return func(_ context.Context, in *invocation) error {
-		if err := noArgs(in); err != nil {
+func version(fs *flag.FlagSet) cli.Action {
+	return func(_ context.Context, in *cli.Invocation) error {
+		if err := cli.NoArgs(in); err != nil {
 			return err
 		}
 		module, goVersion := "unknown", runtime.Version()
@@ -35,7 +36,7 @@ func version(fs *flag.FlagSet) func(context.Context, *invocation) error {
 				goVersion = bi.GoVersion
 			}
 		}
-		fmt.Fprintf(in.stdout, "finicity-connect %s\nSDK (api.Version) %s\nGo %s %s/%s\n", module, api.Version, goVersion, runtime.GOOS, runtime.GOARCH)
+		fmt.Fprintf(in.Stdout, "finicity-connect %s\nSDK (api.Version) %s\nGo %s %s/%s\n", module, api.Version, goVersion, runtime.GOOS, runtime.GOARCH)
 		return nil
 	}
 }

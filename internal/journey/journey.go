@@ -34,6 +34,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/finicity-go/connect-components/internal/bodypath"
 	"github.com/finicity-go/connect-components/internal/spec"
 )
 
@@ -196,7 +197,7 @@ func New(m *spec.Model, opts Options) (*Plan, error) {
 	coll := func(name string) *collection {
 		c := p.colls[name]
 		if c == nil {
-			c = &collection{name: name, noun: singular(name)}
+			c = &collection{name: name, noun: spec.Singular(name)}
 			p.colls[name] = c
 		}
 		return c
@@ -395,7 +396,7 @@ func (p *Plan) fill(m *spec.Model, s *Step, values map[string]any, opts Options)
 		case given && v != nil:
 			body = setPath(body, f.Path, v)
 		case m.Secrets.IsField(f.Path[len(f.Path)-1]):
-			if _, inExample := lookup(body, f.Path); inExample || f.Required {
+			if _, inExample := bodypath.Get(body, f.Path); inExample || f.Required {
 				s.Skip = fmt.Sprintf("needs the %s (--%s): the spec's example is not a credential", strings.Join(spec.Words(f.Path[len(f.Path)-1]), " "), name)
 				return
 			}
@@ -632,39 +633,8 @@ func setPath(body any, path []string, v any) any {
 	if !ok {
 		root = map[string]any{}
 	}
-	obj := root
-	for _, k := range path[:len(path)-1] {
-		next, ok := obj[k].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			obj[k] = next
-		}
-		obj = next
-	}
-	obj[path[len(path)-1]] = v
+	bodypath.Set(root, path, v)
 	return root
-}
-
-func lookup(v any, path []string) (any, bool) {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = m[k]; !ok {
-			return nil, false
-		}
-	}
-	return v, true
-}
-
-func singular(name string) string {
-	w := spec.Words(name)
-	if len(w) == 0 {
-		return name
-	}
-	w[len(w)-1] = strings.TrimSuffix(w[len(w)-1], "s")
-	return strings.Join(w, " ")
 }
 
 func cmpOr(a, b string) string {
@@ -823,7 +793,7 @@ func (p *Plan) bind(s *Step, st *runState) (*Request, string) {
 			return nil, fmt.Sprintf("path parameter %s: %v", prm.Name, err)
 		}
 		req.Path = append(req.Path, data)
-		route = strings.Replace(route, "{"+prm.Name+"}", url.PathEscape(text(v)), 1)
+		route = strings.Replace(route, "{"+prm.Name+"}", url.PathEscape(spec.ValueText(v)), 1)
 	}
 	req.Route = s.Op.Method + " " + route
 	if len(s.params) > 0 {
@@ -864,18 +834,6 @@ func mapKeys(m map[string]string) func(func(string) bool) {
 			}
 		}
 	}
-}
-
-// text is a value as it stands in a path.
-func text(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(data)
 }
 
 // Input is a value the caller of a journey may give (Options.Values): a

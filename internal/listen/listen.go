@@ -54,6 +54,23 @@ type Limits struct {
 	IdleEvictAfter time.Duration
 }
 
+// Defaults are the limits finicity-connect's served sandbox and proxy
+// start from (each flag of theirs overrides one), so that a client
+// holding connections open cannot keep them busy or exhaust their file
+// descriptors. MaxHeaderBytes is each server's own.
+var Defaults = Limits{
+	HeaderTimeout: 10 * time.Second,
+	ReadTimeout:   30 * time.Second,
+	WriteTimeout:  30 * time.Second,
+	IdleTimeout:   60 * time.Second,
+	// Well under the usual limit of 1024 file descriptors; more wait in
+	// the listen backlog until one closes.
+	MaxConnections: 256,
+	// A request in flight is never closed for it: only connections with
+	// no request yet, or between requests.
+	IdleEvictAfter: time.Second,
+}
+
 // Listen listens on the TCP address addr, serving at most max
 // connections at once (Cap).
 func Listen(addr string, max int) (net.Listener, error) {

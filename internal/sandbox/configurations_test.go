@@ -13,6 +13,7 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
 
 // TestConfigurationLifecycle walks create, list, get, delete and the 404s
@@ -45,7 +46,7 @@ func TestConfigurationLifecycle(t *testing.T) {
 	// The answer is what the configuration's schema declares of the body
 	// sent, the id and the schema's defaults, on the wire and decoded.
 	wantFirst := created(t, firstParams, cfg.ID.String())
-	if want := as[api.Configuration](t, wantFirst); !reflect.DeepEqual(*cfg, want) {
+	if want := specexample.DecodeAs[api.Configuration](t, wantFirst); !reflect.DeepEqual(*cfg, want) {
 		t.Errorf("created: got %#v, want %#v", *cfg, want)
 	}
 	var wire map[string]any
@@ -69,7 +70,7 @@ func TestConfigurationLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second create: %v", err)
 	}
-	if want := as[api.Configuration](t, created(t, secondParams, second.ID.String())); second.ID == cfg.ID || !reflect.DeepEqual(*second, want) {
+	if want := specexample.DecodeAs[api.Configuration](t, created(t, secondParams, second.ID.String())); second.ID == cfg.ID || !reflect.DeepEqual(*second, want) {
 		t.Fatalf("second create: got %#v, want %#v and a new id", *second, want)
 	}
 

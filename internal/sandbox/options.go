@@ -12,6 +12,10 @@ const (
 	// this in-memory stand-in.
 	DefaultPartnerID     = "sandbox-partner"
 	DefaultPartnerSecret = "sandbox-secret"
+	// DefaultAppKey is the app key of the sandbox's own clients, which
+	// have none of their own: finicity-connect's --sandbox commands and
+	// demo. The sandbox accepts any key; this one reads well in logs.
+	DefaultAppKey = "sandbox-app-key"
 	// DefaultTokenLifetime matches the real API: a token lasts two hours.
 	DefaultTokenLifetime = 2 * time.Hour
 	// DefaultMaxBodyBytes bounds request bodies. The largest legitimate

@@ -22,6 +22,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/finicity-go/connect-components/internal/bodypath"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 )
@@ -247,20 +248,11 @@ func declares(ref *openapi3.SchemaRef, path []string) bool {
 // setPath sets (or, for Absent, removes) the value at path in obj,
 // making the objects on the way.
 func setPath(obj map[string]any, path []string, v any) {
-	for _, k := range path[:len(path)-1] {
-		next, ok := obj[k].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			obj[k] = next
-		}
-		obj = next
-	}
-	last := path[len(path)-1]
+	bodypath.Set(obj, path, v)
 	if _, absent := v.(absentField); absent {
-		delete(obj, last)
-		return
+		parent, _ := bodypath.Get(obj, path[:len(path)-1])
+		delete(parent.(map[string]any), path[len(path)-1])
 	}
-	obj[last] = v
 }
 
 // copyJSON is a deep copy of v in the types encoding/json decodes into

@@ -78,20 +78,6 @@ func jsonOfValue(t testing.TB, v any) any {
 	return out
 }
 
-// as decodes the JSON value v into T, failing t when it does not.
-func as[T any](t testing.TB, v any) T {
-	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out T
-	if err := json.Unmarshal(data, &out); err != nil {
-		t.Fatalf("%s does not decode into %T: %v", data, out, err)
-	}
-	return out
-}
-
 // created is the answer the sandbox gives, for the create of a
 // configuration whose body was sent (a typed body, or JSON), and to every
 // later get or list: what the resource schema declares of the body, the

@@ -2,8 +2,6 @@ package sandbox_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -22,26 +20,15 @@ import (
 	"github.com/finicity-go/connect-components/gen"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/testutil"
+	"github.com/finicity-go/connect-components/internal/testutil/specexample"
 )
 
 // ownerIn returns how state (version 2) names appKey: HMAC-SHA256 of it
 // under the state's appKeyHashKey, in hexadecimal.
 func ownerIn(t *testing.T, state []byte, appKey string) string {
 	t.Helper()
-	var v struct {
-		Version       int    `json:"version"`
-		AppKeyHashKey string `json:"appKeyHashKey"`
-	}
-	if err := json.Unmarshal(state, &v); err != nil || v.Version != 2 {
-		t.Fatalf("not a version 2 state: %v %s", err, state)
-	}
-	key, err := base64.StdEncoding.DecodeString(v.AppKeyHashKey)
-	if err != nil || len(key) != 32 {
-		t.Fatalf("appKeyHashKey %q: %v", v.AppKeyHashKey, err)
-	}
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(appKey))
-	return hex.EncodeToString(m.Sum(nil))
+	_, owner := testutil.AppKeyOwner(t, state, appKey)
+	return owner
 }
 
 // hashKeyIn returns the appKeyHashKey member of state as written.
@@ -102,8 +89,8 @@ func TestStateReadAndReset(t *testing.T) {
 	// What each create stored: the body's fields the configuration's
 	// schema declares, and the id.
 	wantA := []gen.Configuration{
-		as[gen.Configuration](t, stored(t, firstParams, first.ID.String())),
-		as[gen.Configuration](t, stored(t, secondParams, second.ID.String())),
+		specexample.DecodeAs[gen.Configuration](t, stored(t, firstParams, first.ID.String())),
+		specexample.DecodeAs[gen.Configuration](t, stored(t, secondParams, second.ID.String())),
 	}
 	gotA := sb.Configurations(keyA)
 	if !reflect.DeepEqual(gotA, wantA) {
@@ -257,7 +244,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantList := []api.Configuration{as[api.Configuration](t, created(t, params[0], ids[0].String())), as[api.Configuration](t, created(t, params[2], ids[2].String()))}
+	wantList := []api.Configuration{specexample.DecodeAs[api.Configuration](t, created(t, params[0], ids[0].String())), specexample.DecodeAs[api.Configuration](t, created(t, params[2], ids[2].String()))}
 	if !reflect.DeepEqual(list, wantList) {
 		t.Errorf("restored list:\ngot  %+v\nwant %+v", list, wantList)
 	}

@@ -3,6 +3,7 @@ package spec
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -315,6 +316,20 @@ func synthString(s *openapi3.Schema) any {
 		v = v[:*s.MaxLength]
 	}
 	return v
+}
+
+// ValueText is a JSON value as a command line or a URL path writes it: a
+// string as it is, anything else as JSON (7008461438, not
+// 7.008461438e+09).
+func ValueText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(data)
 }
 
 // Args are arguments for an operation, as JSON values: what a test, the

@@ -40,6 +40,17 @@ func Words(name string) []string {
 // Kebab is name in lower-case words joined by "-": a CLI command or flag.
 func Kebab(name string) string { return strings.Join(Words(name), "-") }
 
+// Singular is a list's name for one of its items, in words:
+// "mfaChallenges" is "mfa challenge", "configurations" "configuration".
+func Singular(name string) string {
+	w := Words(name)
+	if len(w) == 0 {
+		return name
+	}
+	w[len(w)-1] = strings.TrimSuffix(w[len(w)-1], "s")
+	return strings.Join(w, " ")
+}
+
 // initialisms are the words a Go name spells in capitals, as Go's own
 // names do (ID, URL) and as oapi-codegen's ToCamelCaseWithInitialisms
 // does for the generated models.

@@ -227,6 +227,19 @@ func TestNames(t *testing.T) {
 			t.Errorf("GoName(%q) = %q, want %q", in, got, want)
 		}
 	}
+	for in, want := range map[string]string{"mfaChallenges": "mfa challenge", "configurations": "configuration", "id": "id", "": "", "--": "--"} {
+		if got := spec.Singular(in); got != want {
+			t.Errorf("Singular(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{{"a b", "a b"}, {7008461438.0, "7008461438"}, {0.5, "0.5"}, {true, "true"}, {[]any{1.0, "x"}, `[1,"x"]`}, {nil, "null"}} {
+		if got := spec.ValueText(tc.v); got != tc.want {
+			t.Errorf("ValueText(%#v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
 	if got := spec.FirstSentence("Known values: en, en-us,\nes, es-us.\nMore text.\n\nOther paragraph."); got != "Known values: en, en-us, es, es-us." {
 		t.Errorf("FirstSentence = %q", got)
 	}

@@ -225,3 +225,19 @@ func asError(findings []Finding) error {
 	}
 	return nil
 }
+
+// MaskFindings returns findings with every text field that may quote
+// what a client or a server sent masked by mask: the rule (an upstream's
+// error), the field and where it is (a header's name, a path parameter's
+// value may be anything). findings itself is left as it is.
+func MaskFindings(findings []Finding, mask func(string) string) []Finding {
+	if len(findings) == 0 {
+		return findings
+	}
+	out := make([]Finding, len(findings))
+	for i, f := range findings {
+		f.Rule, f.Field, f.In, f.Location = mask(f.Rule), mask(f.Field), mask(f.In), mask(f.Location)
+		out[i] = f
+	}
+	return out
+}
