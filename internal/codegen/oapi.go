@@ -187,7 +187,6 @@ func overlayMachinery(doc *openapi3.T, m *spec.Model) {
 
 func escape(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1") }
 
-
 func load(path string) (*openapi3.T, error) {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromFile(path)

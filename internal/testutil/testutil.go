@@ -65,7 +65,6 @@ func (w *WatchedWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-
 // Clock is a settable time source, so expiry is tested without sleeping.
 type Clock struct {
 	mu  sync.Mutex
