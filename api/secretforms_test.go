@@ -12,48 +12,8 @@ import (
 	"testing"
 
 	"github.com/finicity-go/connect-components/api"
+	"github.com/finicity-go/connect-components/internal/testutil"
 )
-
-// escapeEvery writes every character of s as a JSON \uXXXX escape, as a
-// server may (JSON allows it for any character), with the hex digits in
-// upper case when upper.
-func escapeEvery(s string, upper bool) string {
-	var b strings.Builder
-	for _, r := range s {
-		if upper {
-			fmt.Fprintf(&b, `\u%04X`, r)
-		} else {
-			fmt.Fprintf(&b, `\u%04x`, r)
-		}
-	}
-	return b.String()
-}
-
-// formsOf returns the forms of a credential a hostile server echoes
-// (exact, JSON-escaped whole, URL-encoded, base64), and the same forms
-// quoted once more by %q, as %#v would print them.
-func formsOf(secret string) []string {
-	forms := []string{secret, escapeEvery(secret, false), escapeEvery(secret, true), url.QueryEscape(secret),
-		strings.ToLower(url.PathEscape(secret)), base64.StdEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(secret))}
-	for _, f := range forms[1:] {
-		q := strconv.Quote(f)
-		forms = append(forms, q[1:len(q)-1])
-	}
-	return forms
-}
-
-// mustContainNoForm fails t if text holds any credential in any of its
-// forms.
-func mustContainNoForm(t testing.TB, where, text string, secrets ...string) {
-	t.Helper()
-	for _, s := range secrets {
-		for _, f := range formsOf(s) {
-			if strings.Contains(text, f) {
-				t.Errorf("%s contains %q, a form of the credential %q:\n%s", where, f, s, text)
-			}
-		}
-	}
-}
 
 // TestErrorsMaskEchoedCredentialsInEveryForm: a server that echoes the
 // request's app key and token JSON-escaped (\u0061 for every character),
@@ -69,8 +29,8 @@ func TestErrorsMaskEchoedCredentialsInEveryForm(t *testing.T) {
 	echo := func(r *http.Request) string {
 		k, tok := r.Header.Get("Finicity-App-Key"), r.Header.Get("Finicity-App-Token")
 		return fmt.Sprintf(`"Description":"key %s","Details":"token %s, %s","Source":"%s","x":"%s %s %s"`,
-			escapeEvery(k, false), url.QueryEscape(tok), strings.ToLower(url.PathEscape(k)),
-			escapeEvery(tok, true), base64.StdEncoding.EncodeToString([]byte(k)), base64.RawURLEncoding.EncodeToString([]byte(tok)), tok)
+			testutil.EscapeEvery(k, false), url.QueryEscape(tok), strings.ToLower(url.PathEscape(k)),
+			testutil.EscapeEvery(tok, true), base64.StdEncoding.EncodeToString([]byte(k)), base64.RawURLEncoding.EncodeToString([]byte(tok)), tok)
 	}
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == list.urlPath() {
@@ -78,7 +38,7 @@ func TestErrorsMaskEchoedCredentialsInEveryForm(t *testing.T) {
 			writeReply(w, reply{status: 200, body: `[{"id":7,` + echo(r) + `}]`})
 			return
 		}
-		w.Header().Set("X-Echo", escapeEvery(r.Header.Get("Finicity-App-Key"), false))
+		w.Header().Set("X-Echo", testutil.EscapeEvery(r.Header.Get("Finicity-App-Key"), false))
 		writeReply(w, reply{status: 404, body: `{"Errors":{"Error":[{"ReasonCode":"4041",` + echo(r) + `}]}}`})
 	})
 	c, err := api.NewClient(key, api.WithAppToken(token), api.WithBaseURL(srv.URL))
@@ -103,15 +63,15 @@ func TestErrorsMaskEchoedCredentialsInEveryForm(t *testing.T) {
 				text, _ := strconv.Unquote(`"` + hexToEscapes(out) + `"`)
 				out = text
 			}
-			mustContainNoForm(t, name+" "+verb, out, key, token)
+			testutil.NoFormOf(t, name+" "+verb, out, key, token)
 		}
 	}
 	if gs := fmt.Sprintf("%#v", apiErr); !strings.Contains(gs, "[REDACTED]") || !strings.Contains(gs, `ReasonCode:"4041"`) {
 		t.Errorf("%%#v of the *api.Error: %s", gs)
 	}
 	// The fields keep what the server sent.
-	if apiErr.Description != "key "+key || !strings.Contains(string(decodeErr.Body), escapeEvery(key, false)) ||
-		apiErr.Header.Get("X-Echo") != escapeEvery(key, false) {
+	if apiErr.Description != "key "+key || !strings.Contains(string(decodeErr.Body), testutil.EscapeEvery(key, false)) ||
+		apiErr.Header.Get("X-Echo") != testutil.EscapeEvery(key, false) {
 		t.Errorf("the fields changed: %q %q %q", apiErr.Description, decodeErr.Body, apiErr.Header.Get("X-Echo"))
 	}
 }

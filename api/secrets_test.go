@@ -577,7 +577,7 @@ func TestGeneratedResultsPrintNoCredential(t *testing.T) {
 		}
 		var echo []string
 		for _, s := range sent {
-			echo = append(echo, s, escapeEvery(s, false), base64.StdEncoding.EncodeToString([]byte(s)))
+			echo = append(echo, s, testutil.EscapeEvery(s, false), base64.StdEncoding.EncodeToString([]byte(s)))
 		}
 		text := strings.Join(echo, " ")
 		body, err := spec.ErrorBody(schema, spec.ErrorFields{Code: "10010", Status: status, Description: text, Details: text})

@@ -20,9 +20,9 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/api/connecttest"
-	"github.com/finicity-go/connect-components/internal/apicall"
 	"github.com/finicity-go/connect-components/internal/journey"
 	"github.com/finicity-go/connect-components/internal/spec"
+	"github.com/finicity-go/connect-components/internal/tour"
 )
 
 // wire is what a test compares of a recorded request: no headers, the
@@ -67,16 +67,7 @@ func TestJourney(t *testing.T) {
 		t.Fatalf("%v (%s)", err, testFile())
 	}
 	ctx := context.Background()
-	results := plan.Run(ctx, func(ctx context.Context, s *journey.Step, r *journey.Request) journey.Outcome {
-		var resp *http.Response
-		err := apicall.Call(ctx, c, s.Op.ID, &apicall.Input{Path: r.Path, Params: r.Params, Body: r.Body}, api.WithResponseInto(&resp))
-		out := journey.Outcome{Err: err}
-		if resp != nil {
-			out.Status = resp.StatusCode
-			out.Body, _ = io.ReadAll(resp.Body)
-		}
-		return out
-	}, nil)
+	results := plan.Run(ctx, tour.Send(c), nil)
 	var want []recordedWire
 	for _, res := range results {
 		if !res.OK() {

@@ -117,15 +117,7 @@ func createdID(t *testing.T, env map[string]string) string {
 // listIDs runs configurations list --sandbox and returns the ids.
 func listIDs(t *testing.T, env map[string]string) []string {
 	t.Helper()
-	var list []api.Configuration
-	o := cliRun(t, env, sandboxVerb(t, "list")...)
-	o.Expect(t, 0, nil, []string{""})
-	o.Decode(t, &list)
-	ids := []string{}
-	for _, c := range list {
-		ids = append(ids, c.ID.String())
-	}
-	return ids
+	return cliRun(t, env, sandboxVerb(t, "list")...).ConfigurationIDs(t)
 }
 
 // outcome is what one in-process run of the CLI produced.

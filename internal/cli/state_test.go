@@ -42,15 +42,7 @@ func createdWith(t *testing.T, env map[string]string, args ...string) (string, m
 // listIDs runs configurations list --sandbox and returns the ids.
 func listIDs(t *testing.T, env map[string]string, args ...string) []string {
 	t.Helper()
-	var list []api.Configuration
-	o := cliRun(t, env, append([]string{"configurations", "list", "--sandbox"}, args...)...)
-	o.Expect(t, 0, nil, []string{""})
-	o.Decode(t, &list)
-	ids := []string{}
-	for _, c := range list {
-		ids = append(ids, c.ID.String())
-	}
-	return ids
+	return cliRun(t, env, append([]string{"configurations", "list", "--sandbox"}, args...)...).ConfigurationIDs(t)
 }
 
 // TestSandboxStateAcrossInvocations: what one --sandbox invocation

@@ -26,11 +26,11 @@ import (
 
 	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/api/connecttest"
-	"github.com/finicity-go/connect-components/internal/apicall"
 	"github.com/finicity-go/connect-components/internal/journey"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
+	"github.com/finicity-go/connect-components/internal/tour"
 )
 
 // cli is the finicity-connect binary TestMain builds.
@@ -115,16 +115,10 @@ func walk(t *testing.T, m *spec.Model, p *journey.Plan, send journey.Send) {
 
 // byClient sends each step through the typed method of the client.
 func byClient(c *api.Client) journey.Send {
+	send := tour.Send(c)
 	return func(ctx context.Context, s *journey.Step, r *journey.Request) journey.Outcome {
-		var resp *http.Response
-		err := apicall.Call(ctx, c, s.Op.ID, &apicall.Input{Path: r.Path, Params: r.Params, Body: r.Body}, api.WithResponseInto(&resp))
-		out := journey.Outcome{Err: err}
-		if resp != nil {
-			out.Status = resp.StatusCode
-			var b bytes.Buffer
-			_, _ = b.ReadFrom(resp.Body)
-			out.Body = b.Bytes()
-		}
+		out := send(ctx, s, r)
+		err := out.Err
 		var apiErr *api.Error
 		if errors.As(err, &apiErr) && r != nil && s.Expect == apiErr.StatusCode {
 			out.Err = nil

@@ -513,7 +513,7 @@ func coerceValues(m *spec.Model, in map[string]any) (map[string]any, error) {
 		if v == nil {
 			continue
 		}
-		out[name] = normalize(v)
+		out[name] = spec.Normalize(v)
 	}
 	for _, o := range m.Operations {
 		check := func(name string, ref *openapi3.SchemaRef) error {
@@ -589,23 +589,6 @@ func coerce(s *openapi3.Schema, v any) (any, error) {
 		return b, nil
 	}
 	return text, nil
-}
-
-// normalize gives a value the types encoding/json decodes into.
-func normalize(v any) any {
-	switch v.(type) {
-	case string, bool, float64, nil:
-		return v
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return v
-	}
-	var out any
-	if json.Unmarshal(data, &out) != nil {
-		return v
-	}
-	return out
 }
 
 func clone(v any) any {

@@ -115,7 +115,7 @@ func (b *builder) examples(example any, named openapi3.Examples, schema *openapi
 	}
 	response := strings.Contains(ptr, "/responses/")
 	for i := range out {
-		out[i].Value = normalize(out[i].Value)
+		out[i].Value = Normalize(out[i].Value)
 		if schema != nil && schema.Value != nil {
 			out[i].Err = Check(schema.Value, out[i].Value, response)
 		}
@@ -123,9 +123,9 @@ func (b *builder) examples(example any, named openapi3.Examples, schema *openapi
 	return out
 }
 
-// normalize gives a value the types encoding/json decodes into (float64
+// Normalize gives a value the types encoding/json decodes into (float64
 // numbers, map[string]any), whatever YAML decoded it as.
-func normalize(v any) any {
+func Normalize(v any) any {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return v
@@ -165,13 +165,13 @@ func Synthesize(ref *openapi3.SchemaRef, response bool) (v any, ok bool) {
 func synth(s *openapi3.Schema, response bool, depth int) any {
 	for _, c := range []any{s.Example, s.Default} {
 		if c != nil {
-			if c = normalize(c); Check(s, c, response) == nil {
+			if c = Normalize(c); Check(s, c, response) == nil {
 				return c
 			}
 		}
 	}
 	if len(s.Enum) > 0 {
-		return normalize(s.Enum[0])
+		return Normalize(s.Enum[0])
 	}
 	if depth > 6 {
 		return nil

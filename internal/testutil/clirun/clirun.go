@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/finicity-go/connect-components/api"
 	"github.com/finicity-go/connect-components/internal/sandbox"
 )
 
@@ -73,6 +74,20 @@ func (o Outcome) Decode(t testing.TB, v any) {
 	if err := json.Unmarshal([]byte(o.Stdout), v); err != nil {
 		t.Fatalf("stdout is not the expected JSON: %v\n%s", err, o.Stdout)
 	}
+}
+
+// ConfigurationIDs checks that a configurations list run succeeded with
+// nothing on stderr, and returns the ids it printed, in order.
+func (o Outcome) ConfigurationIDs(t testing.TB) []string {
+	t.Helper()
+	o.Expect(t, 0, nil, []string{""})
+	var list []api.Configuration
+	o.Decode(t, &list)
+	ids := []string{}
+	for _, c := range list {
+		ids = append(ids, c.ID.String())
+	}
+	return ids
 }
 
 // With is env with the variables of kv (name, value, ...) set, or unset
