@@ -13,7 +13,7 @@ import (
 	"github.com/finicity-go/connect-components/internal/statefile"
 )
 
-// Exit codes, documented in --help and README.
+// Exit codes, documented in --help and docs/cli.md.
 const (
 	ExitOK      = 0
 	ExitAPI     = 1 // the API answered with an error status, or with an answer that does not decode

@@ -11,7 +11,7 @@ import (
 // exists (plan9, js, wasip1): invocations within one process take turns,
 // but separate processes do not exclude each other, and the last to save
 // wins. Every save is still a rename, so the file is never left half
-// written. The README says so.
+// written. docs/cli.md says so.
 var stateMu sync.Mutex
 
 func tryLockFile(*os.File, bool) (bool, error) { return stateMu.TryLock(), nil }
