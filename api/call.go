@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/finicity-go/connect-components/internal/spec"
-	"github.com/finicity-go/connect-components/internal/validation"
 	"net/http"
 	"reflect"
 	"strings"
@@ -13,6 +11,8 @@ import (
 
 	"github.com/finicity-go/connect-components/internal/auth"
 	"github.com/finicity-go/connect-components/internal/redact"
+	"github.com/finicity-go/connect-components/internal/spec"
+	"github.com/finicity-go/connect-components/internal/validation"
 )
 
 // CallOption configures one call of a service method, after its
@@ -282,13 +282,6 @@ func isZero(v any) bool { return reflect.ValueOf(v).IsZero() }
 //	params := api.CustomersListParams{Limit: api.Ptr(25)}
 func Ptr[T any](v T) *T { return &v }
 
-// Required fields and parameters left at their Go zero value are refused
-// before anything is sent (an empty customerId would go out as "", and
-// pass any schema check), by checks generated from the spec's `required`
-// lists (check<Model> in api/models.gen.go, called by the services). A
-// string, time, UUID, slice or map at its zero value is not set, nor is a
-// path parameter at "", the zero UUID or 0; numbers and booleans are.
-
 // operationRoute is an operation's method and path template
 // (operationRoutes, generated).
 type operationRoute struct{ method, path string }
@@ -301,7 +294,8 @@ func (cl call) missingParam(location, name, reason string) error {
 }
 
 // checkBody turns the verdict of a generated check<Body> (the wire path of
-// the first required field left unset, or "") into the caller's error. The
+// the first required field left at its Go zero value, or "": an empty
+// customerId would pass any schema check) into the caller's error. The
 // check noted the body's secrets in cl.secrets, for masking.
 func (cl *call) checkBody(missing string) error {
 	if missing == "" {

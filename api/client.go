@@ -147,12 +147,7 @@ func (c *Client) doGenerated(req *http.Request) (*http.Response, error) {
 // Version is this SDK's version, sent in the User-Agent of every request.
 const Version = "0.10.0"
 
-const userAgent = "finicity-connect-go/" + Version
-
-// userAgentValue is shared by the requests: net/http only reads it.
-var userAgentValue = []string{userAgent}
-
-func setUserAgent(req *http.Request) { req.Header["User-Agent"] = userAgentValue[:1:1] }
+func setUserAgent(req *http.Request) { req.Header.Set("User-Agent", "finicity-connect-go/"+Version) }
 
 // Generated returns the client generated from openapi.yaml, whose calls
 // go c's way. Its XxxWithResponse methods decode every documented status

@@ -284,16 +284,12 @@ func readBody(ctx context.Context, resp *http.Response, honours bool) ([]byte, e
 	}
 	stop := func() bool { return ctx.Err() == nil }
 	if !honours {
-		stop = watch(ctx, body)
+		stop = context.AfterFunc(ctx, func() { _ = body.Close() })
 	}
-	data, err := readAll(body, resp.ContentLength)
+	data, err := io.ReadAll(io.LimitReader(body, maxResponseBytes+1))
 	switch {
 	case !stop(): // whatever the read says, the reason is the context's
-		cause := context.Cause(ctx)
-		if cause == nil { // the deadline's timer closed the body first
-			cause = context.DeadlineExceeded
-		}
-		return nil, fmt.Errorf("read the body: %w", cause)
+		return nil, fmt.Errorf("read the body: %w", context.Cause(ctx))
 	case err != nil:
 		return nil, err
 	case len(data) > maxResponseBytes:
@@ -302,45 +298,6 @@ func readBody(ctx context.Context, resp *http.Response, honours bool) ([]byte, e
 		return nil, nil
 	}
 	return data, nil
-}
-
-// watch closes body when ctx ends, for a body that may not end its
-// reads by itself, and returns the function that stops the watch
-// (false: it closed body, or ctx had ended). With a deadline (an attempt
-// always has one, unless WithAttemptTimeout(0)) a timer for it is enough,
-// and cheaper than a callback registered on the context: a cancellation
-// before the deadline then ends the read at the deadline.
-func watch(ctx context.Context, body io.Closer) func() bool {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return context.AfterFunc(ctx, func() { _ = body.Close() })
-	}
-	t := time.AfterFunc(time.Until(deadline), func() { _ = body.Close() })
-	return func() bool { return t.Stop() && ctx.Err() == nil }
-}
-
-// readAll reads body to its end, failing past maxResponseBytes. An
-// announced length sizes the first buffer (up to a page: the length is
-// the server's word, not a promise), so that a usual answer is read with
-// one allocation.
-func readAll(body io.Reader, announced int64) ([]byte, error) {
-	buf := make([]byte, 0, min(max(announced, 0)+1, 4096))
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := body.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if len(buf) > maxResponseBytes {
-			return buf, nil // refused by the caller
-		}
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
 }
 
 // debug writes a debug record about req.

@@ -29,13 +29,9 @@ type UUID = openapi_types.UUID
 // ParseUUID parses s, a UUID in the canonical 36-character form the API
 // uses (such as 605543e1-f507-48ad-8127-95c40566597b).
 func ParseUUID(s string) (UUID, error) {
-	const example = "such as 605543e1-f507-48ad-8127-95c40566597b"
-	if len(s) != 36 {
-		return UUID{}, fmt.Errorf("finicity: invalid UUID %q: want 36 characters %s, got %d", s, example, len(s))
-	}
 	id, err := uuid.Parse(s)
-	if err != nil {
-		return UUID{}, fmt.Errorf("finicity: invalid UUID %q: want hexadecimal digits and dashes %s", s, example)
+	if err != nil || len(s) != 36 { // uuid.Parse takes urn: and {} forms too
+		return UUID{}, fmt.Errorf("finicity: invalid UUID %q: want 36 hexadecimal digits and dashes, such as 605543e1-f507-48ad-8127-95c40566597b", s)
 	}
 	return id, nil
 }

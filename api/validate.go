@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sync"
 
 	"github.com/finicity-go/connect-components/internal/specdoc"
 	"github.com/finicity-go/connect-components/internal/validation"
@@ -84,20 +83,11 @@ func (d *validator) checkRequest(req *http.Request) (*http.Request, *validation.
 	out := req
 	if req.GetBody != nil {
 		// The generated client's bodies are rewindable: validate a copy,
-		// in a pooled buffer since it is not needed afterwards, and leave
-		// the request as it is.
+		// and leave the request as it is.
 		var rc io.ReadCloser
 		if rc, err = req.GetBody(); err == nil {
-			buf := copyBuffers.Get().(*bytes.Buffer)
-			defer func() {
-				if buf.Cap() <= 64<<10 { // do not let one large body pin memory
-					copyBuffers.Put(buf)
-				}
-			}()
-			buf.Reset()
-			_, err = buf.ReadFrom(rc)
+			body, err = io.ReadAll(rc)
 			_ = rc.Close()
-			body = buf.Bytes()
 		}
 	} else {
 		body, err = io.ReadAll(req.Body)
@@ -119,8 +109,6 @@ func (d *validator) checkRequest(req *http.Request) (*http.Request, *validation.
 	}
 	return out, route, nil
 }
-
-var copyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // newValidationError is the error of findings (at least one): the first
 // in the fields, all of them in the text.

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync/atomic"
 )
 
 // Header names, as sent on the wire.
@@ -31,13 +30,10 @@ var ErrEmptyToken = errors.New("the token source returned an empty Finicity-App-
 // and Finicity-App-Token to what token returns; partner authentication,
 // how a token is obtained, gets the app key alone.
 func Editor(appKey string, token func(context.Context) (string, error)) func(ctx context.Context, req *http.Request) error {
-	// Header values shared by the requests: net/http only reads them.
-	key := []string{appKey}
-	var last atomic.Pointer[[]string] // the last token's
 	return func(ctx context.Context, req *http.Request) error {
-		req.Header[HeaderAppKey] = key[:1:1]
+		req.Header.Set(HeaderAppKey, appKey)
 		if IsTokenRequest(req) {
-			delete(req.Header, HeaderAppToken)
+			req.Header.Del(HeaderAppToken)
 			return nil
 		}
 		tok, err := token(ctx)
@@ -46,12 +42,7 @@ func Editor(appKey string, token func(context.Context) (string, error)) func(ctx
 		} else if tok == "" {
 			return ErrEmptyToken
 		}
-		v := last.Load()
-		if v == nil || (*v)[0] != tok {
-			v = &[]string{tok}
-			last.Store(v)
-		}
-		req.Header[HeaderAppToken] = (*v)[:1:1]
+		req.Header.Set(HeaderAppToken, tok)
 		return nil
 	}
 }
