@@ -5,8 +5,9 @@
 //	specmerge [-ops id1,id2 | -tags t1,t2] [-o out.yaml] base.yaml other.yaml
 //
 // With no selection every operation of other.yaml is imported. The result
-// is checked with kin-openapi (examples, formats, defaults and patterns
-// included) before anything is written: to stdout, or atomically to -o.
+// is modelled as generation will model it (internal/spec) before anything
+// is written, to stdout or atomically to -o; an example that breaks its
+// schema is a warning naming its place, as `make spec-validate` names it.
 // It fails, naming both places as JSON pointers, when a path and method,
 // an operationId or a component name (with different content) is in
 // both documents; identical components are shared.
@@ -81,7 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	// Relative references of the base resolve from where the base is.
-	if err := specmerge.Check(ctx, res.Data, basePath); err != nil {
+	broken, err := specmerge.Check(ctx, res.Data, basePath)
+	if err != nil {
 		return err
 	}
 	if *out == "" {
@@ -93,6 +95,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "specmerge: %d operation(s) of %s imported into %s: %d component(s) added, %d shared, %d tag(s) added\n",
 		len(res.Operations), otherPath, basePath, len(res.Added), len(res.Shared), len(res.Tags))
+	for _, p := range broken {
+		if p.File = *out; p.File == "" {
+			p.File = "-" // the merged document, on stdout
+		}
+		fmt.Fprintf(stderr, "specmerge: warning: %v\n", p)
+	}
+	if len(broken) > 0 {
+		fmt.Fprintf(stderr, "specmerge: warning: %d imported example(s) break their schema: the sandbox answers from the schema instead, and `make spec-validate` fails until each is corrected or removed at the place named\n", len(broken))
+	}
 	return nil
 }
 
