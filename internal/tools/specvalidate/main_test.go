@@ -7,9 +7,12 @@ import (
 
 // TestRun: the exit code and the report of a valid document, a document
 // with broken examples (each named by its JSON pointer, then the count),
-// and the repository's own openapi.yaml against gen/.
+// one whose examples break one rule of a shared schema (then the rules by
+// how many examples break them, and where to correct the schema), and
+// the repository's own openapi.yaml against gen/.
 func TestRun(t *testing.T) {
 	const broken = "../../speccheck/testdata/broken.yaml"
+	const shared = "../../speccheck/testdata/shared.yaml"
 	cases := []struct {
 		path           string
 		embedded       bool
@@ -27,6 +30,21 @@ func TestRun(t *testing.T) {
 			broken + "#/paths/~1x/post/requestBody/content/application~1json/examples/bad/value: email: must be an e-mail address; correct the example or remove it\n" +
 			broken + "#/components/schemas/Other/example: n: number must be at least 1; correct the example or remove it\n" +
 			"4 examples break their schema\n"},
+		{shared, false, 1, "", "specvalidate: " +
+			shared + "#/paths/~1a/get/responses/200/content/application~1json/examples/big/value: n: number must be at most 9; correct the example or remove it\n" +
+			shared + "#/paths/~1a/get/responses/200/content/application~1json/examples/bigger/value: n: number must be at most 9; correct the example or remove it\n" +
+			shared + "#/paths/~1a/get/responses/400/content/application~1json/examples/invalid/value: code: value must be an object; correct the example or remove it\n" +
+			shared + "#/paths/~1a/get/responses/400/content/application~1json/examples/missing/value: code: value must be an object; correct the example or remove it\n" +
+			shared + "#/paths/~1a/get/responses/404/content/application~1json/example: code: value must be an object; correct the example or remove it\n" +
+			shared + "#/paths/~1b/get/responses/401/content/application~1json/example: code: value must be an object; correct the example or remove it\n" +
+			shared + "#/paths/~1b/get/responses/403/content/application~1json/example: code: must be an integer; correct the example or remove it\n" +
+			"7 examples break their schema\n" +
+			"rules broken, by how many examples:\n" +
+			"  4 examples: code: value must be an object (schema " + shared + "#/components/schemas/Failure/properties/code)\n" +
+			"  2 examples: n: number must be at most 9\n" +
+			"  1 example: code: must be an integer (schema " + shared + "#/components/schemas/Other/properties/code)\n" +
+			"4 examples break one rule (code: value must be an object): the schema at " + shared +
+			"#/components/schemas/Failure/properties/code may be what to correct, rather than each example\n"},
 	}
 	for _, tc := range cases {
 		var stdout, stderr bytes.Buffer
