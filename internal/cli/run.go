@@ -295,9 +295,35 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
 			return append(positional, rest...), nil
 		}
+		if len(rest) < len(args) && boolValueAfter(fs, args[len(args)-len(rest)-1], rest[0]) {
+			args = rest[1:]
+			continue
+		}
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// boolValueAfter takes "true" or "false" after the flag of a spec's
+// boolean field as its value ("--include-pending false"), as a user
+// writes an API value, when that flag (tok) was just given: package flag
+// reads a boolean flag alone as true and would leave "false" an argument,
+// which a command with a path parameter would take as its value. Other
+// boolean flags (--sandbox, --verbose) keep package flag's reading.
+func boolValueAfter(fs *flag.FlagSet, tok, next string) bool {
+	if next != "true" && next != "false" || strings.Contains(tok, "=") {
+		return false
+	}
+	name := strings.TrimPrefix(strings.TrimPrefix(tok, "-"), "-")
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	v, ok := f.Value.(*fieldValue)
+	if !ok || !v.IsBoolFlag() || !v.st.set || v.st.via != name || v.st.raw != "true" {
+		return false
+	}
+	return fs.Set(name, next) == nil
 }
 
 func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }

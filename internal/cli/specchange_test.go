@@ -268,3 +268,110 @@ func TestNewParameterTypes(t *testing.T) {
 		t.Errorf("--rules: %#v, %v", v, err)
 	}
 }
+
+// TestFieldFlagsOfTakenNames: a field whose flag name is taken (a body's
+// partnerId by the connection's --partner-id, a query parameter timeout
+// by --timeout, a body property limit by the query parameter limit) gets
+// a flag named after where it is (--body-partner-id, --query-timeout,
+// --body-limit), which its help names; the connection flags stay the
+// connection's. The help example gives them, a command line of it gets
+// as far as the call, and without the required one it is a usage error
+// naming its flag. An optional property of a body made from the schema
+// shows in the example only with its schema's example; a required one
+// whose example breaks its schema shows with a value made from the
+// schema instead.
+func TestFieldFlagsOfTakenNames(t *testing.T) {
+	data, err := os.ReadFile("../../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(data), "paths:\n") != 1 {
+		t.Fatal("openapi.yaml changed shape: update TestFieldFlagsOfTakenNames in internal/cli/specchange_test.go")
+	}
+	changed := strings.Replace(string(data), "paths:\n", `paths:
+  /connect-components/links:
+    post:
+      operationId: PostLink
+      x-sdk: {service: Links, method: Create}
+      summary: Create Link
+      parameters:
+        - {name: timeout, in: query, required: true, schema: {type: integer}}
+        - {name: limit, in: query, schema: {type: integer}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [partnerId, limit, broken]
+              properties:
+                partnerId: {type: string, description: Your partner ID., example: "1234583871234"}
+                limit: {type: integer, example: 5}
+                note: {type: string, example: hello}
+                data: {type: object}
+                broken: {type: integer, example: "not a number"}
+      responses:
+        "204":
+          description: Done
+`, 1)
+	m, err := spec.Parse("openapi.yaml", []byte(changed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var link *opSpec
+	for _, o := range opsOf(m) {
+		if o.op.ID == "PostLink" {
+			link = o
+		}
+	}
+	if link == nil {
+		t.Fatal("no command for PostLink")
+	}
+	flags := map[string]string{}
+	for _, f := range link.fields() {
+		flags[strings.Join(f.wire, ".")+" "+f.where()] = f.flag
+	}
+	want := map[string]string{"timeout query": "query-timeout", "limit query": "limit", "partnerId body": "body-partner-id",
+		"limit body": "body-limit", "note body": "note", "data body": "data", "broken body": "broken"}
+	if !reflect.DeepEqual(flags, want) {
+		t.Errorf("flags %v, want %v", flags, want)
+	}
+	cmd := specCommand(link)
+	const example = "finicity-connect links create --query-timeout 1 --broken 1 --body-limit 5 --note hello --body-partner-id 1234583871234"
+	if cmd.Example != example {
+		t.Errorf("example\n%q, want\n%q", cmd.Example, example)
+	}
+
+	run := func(args ...string) (outcome, *flag.FlagSet) {
+		env, received := clirun.FakeAPI(t, clirun.Reply(204, ``))
+		fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		var stdout, stderr bytes.Buffer
+		in := &Invocation{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Env: func(k string) string { return env[k] }, conn: &connection{}}
+		in.conn.register(fs)
+		action := cmd.Setup(fs)
+		positional, err := parseInterspersed(fs, args)
+		if err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+		in.Args = positional
+		o := outcome{Code: execute(context.Background(), &cmd, in, action), Stdout: stdout.String(), Stderr: stderr.String()}
+		if got := received(); len(got) != 0 {
+			t.Errorf("%q: sent %+v", args, got)
+		}
+		return o, fs
+	}
+	o, fs := run(append(shellWords(t, example)[3:], "--partner-id", "p-1")...)
+	o.Expect(t, ExitUsage, []string{""}, []string{"operation PostLink is in the spec but not in this build"})
+	if f := fs.Lookup("body-partner-id"); f == nil || f.Usage != "Your partner ID (partnerId of the body; required)" {
+		t.Errorf("--body-partner-id: %+v", f)
+	}
+	if f := fs.Lookup("partner-id"); f == nil || !strings.HasPrefix(f.Usage, "partner id, to fetch tokens") || f.Value.String() != "p-1" {
+		t.Errorf("--partner-id is not the connection's: %+v", f)
+	}
+	if f := fs.Lookup("query-timeout"); f == nil || f.Usage != "(timeout of the query; required)" {
+		t.Errorf("--query-timeout: %+v", f)
+	}
+	o, _ = run("--query-timeout", "1", "--body-limit", "5", "--broken", "1", "--partner-id", "p-1")
+	o.Expect(t, ExitUsage, []string{""}, []string{"missing required flag --body-partner-id"})
+}

@@ -145,6 +145,9 @@ func (f *specField) usage() string {
 	var b strings.Builder
 	b.WriteString(strings.TrimSuffix(f.doc, "."))
 	var notes []string
+	if f.renamed != "" {
+		notes = append(notes, f.renamed)
+	}
 	switch s := f.schema; {
 	case kind(s) == openapi3.TypeArray:
 		notes = append(notes, "comma-separated, or a JSON list")
@@ -166,7 +169,7 @@ func (f *specField) usage() string {
 	if len(notes) > 0 {
 		fmt.Fprintf(&b, " (%s)", strings.Join(notes, "; "))
 	}
-	return b.String()
+	return strings.TrimSpace(b.String())
 }
 
 // what names a field in messages: "configuration id".
@@ -214,12 +217,18 @@ func (o *opSpec) exampleArgs() []string {
 		}
 		parts = appendExampleFlag(parts, f, v)
 	}
-	body, _ := o.bodyExample()
+	body, given := o.bodyExample()
 	for _, f := range o.bodyFields {
 		if f.def != "" {
 			continue
 		}
 		v, ok := bodypath.Get(body, f.wire)
+		if !given && !f.required {
+			// A body made from the schema has every property, most with
+			// made-up values ('{}', "string"): an optional flag is shown
+			// only with a value the spec gives (its schema's example).
+			v, ok = ownExample(f.schema)
+		}
 		if !ok {
 			if !f.required {
 				continue
@@ -237,8 +246,9 @@ func (o *opSpec) exampleArgs() []string {
 }
 
 // bodyExample is the body the help example shows: the operation's
-// example, else one made from the schema.
-func (o *opSpec) bodyExample() (any, bool) {
+// first example that keeps to its schema (given), else one made from the
+// schema. A broken example never feeds the help.
+func (o *opSpec) bodyExample() (v any, given bool) {
 	b := o.op.Body
 	if b == nil {
 		return nil, false
@@ -246,7 +256,20 @@ func (o *opSpec) bodyExample() (any, bool) {
 	if v, ok := b.Example(); ok {
 		return v, true
 	}
-	return spec.Synthesize(b.Schema, false)
+	v, _ = spec.Synthesize(b.Schema, false)
+	return v, false
+}
+
+// ownExample is the example of schema s itself, when it keeps to s.
+func ownExample(s *openapi3.Schema) (any, bool) {
+	if s == nil || s.Example == nil {
+		return nil, false
+	}
+	v := spec.Normalize(s.Example)
+	if spec.Check(s, v, false) != nil {
+		return nil, false
+	}
+	return v, true
 }
 
 // paramExample is a parameter's example, else a value of its schema.
@@ -324,7 +347,7 @@ func (o *opSpec) setup(fs *flag.FlagSet) Action {
 		states[f] = st
 		for i, name := range append([]string{f.flag}, f.aliases...) {
 			if fs.Lookup(name) != nil {
-				continue // a connection flag has the name: --body still sets it
+				continue // taken all the same (uniqueFlags): --body still sets it
 			}
 			usage := f.usage()
 			if i > 0 {

@@ -481,3 +481,59 @@ func shellWords(t *testing.T, line string) []string {
 	}
 	return out
 }
+
+// TestBoolFlagWordValue: a spec's boolean flag takes "true" or "false" as
+// the next word, as a user writes an API value: --ao-required false sends
+// what --ao-required=false sends, and "false" is no argument; alone it is
+// true. Another word after it stays an argument, and the connection's
+// boolean flags keep package flag's reading.
+func TestBoolFlagWordValue(t *testing.T) {
+	const testFile = "internal/cli/specflags_test.go"
+	create := opByID(t, "PostConfigurations", testFile)
+	fieldByFlag(t, create, "filter-accounts", testFile)
+	fieldByFlag(t, create, "ao-required", testFile)
+	extraArgs, _ := requiredBody(t, create, "filter-accounts", "ao-required")
+	env, received := clirun.FakeAPI(t, clirun.Reply(201, specexample.Answer(t, specexample.CreateConfiguration, map[string]any{"filterAccounts": []string{"Checking"}})))
+	send := func(args ...string) string {
+		t.Helper()
+		args = append(append([]string{"configurations", "create"}, args...), extraArgs...)
+		cliRun(t, env, args...).Expect(t, 0, []string{`"filterAccounts"`}, []string{""})
+		return lastRequest(t, received(), args).Body
+	}
+	byEquals := map[string]string{
+		"true":  send("--ao-required=true", "--filter-accounts", "Checking"),
+		"false": send("--ao-required=false", "--filter-accounts", "Checking"),
+	}
+	if byEquals["true"] == byEquals["false"] {
+		t.Fatalf("--ao-required=true and =false send the same body %s", byEquals["true"])
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--ao-required", "false", "--filter-accounts", "Checking"}, "false"},
+		{[]string{"--filter-accounts", "Checking", "--ao-required", "false"}, "false"},
+		{[]string{"-ao-required", "false", "--filter-accounts", "Checking"}, "false"},
+		{[]string{"--ao-required", "true", "--filter-accounts", "Checking"}, "true"},
+		{[]string{"--ao-required", "--filter-accounts", "Checking"}, "true"},
+	} {
+		if body := send(tc.args...); !sameJSON(body, byEquals[tc.want]) {
+			t.Errorf("%q: body sent %s, want %s (as --ao-required=%s)", tc.args, body, byEquals[tc.want], tc.want)
+		}
+	}
+	n := len(received())
+	for _, tc := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"--ao-required", "no"}, `unexpected argument "no"`},
+		{[]string{"--ao-required", "--ao-required", "false", "FALSE"}, `unexpected argument "FALSE"`},
+		{[]string{"--verbose", "false"}, `unexpected argument "false"`},
+	} {
+		args := append(append(append([]string{"configurations", "create"}, tc.args...), "--filter-accounts", "Checking"), extraArgs...)
+		cliRun(t, env, args...).Expect(t, ExitUsage, []string{""}, []string{tc.stderr})
+	}
+	if len(received()) != n {
+		t.Errorf("a refused command line sent a request")
+	}
+}

@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"flag"
+	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -45,6 +49,11 @@ type specField struct {
 
 	def     string // x-cli default
 	defFlag string // x-cli default-flag
+
+	// renamed is where the field is in the spec ("partnerId of the
+	// body") when its flag is not its own name: that name was taken by a
+	// connection flag or a field before it.
+	renamed string
 }
 
 // specOps is every operation of the embedded spec, in the order of the
@@ -104,6 +113,7 @@ func newOpSpec(op *spec.Operation) *opSpec {
 				def: f.CLI.Default, defFlag: f.CLI.DefaultFlag})
 		}
 	}
+	o.uniqueFlags()
 	// A default-flag names a flag of the same operation: a schema shared
 	// by operations (ServiceAgreement) may name one that only some have
 	// (--language is a login form's, not an OAuth URL's). Where it is
@@ -120,6 +130,57 @@ func newOpSpec(op *spec.Operation) *opSpec {
 		}
 	}
 	return o
+}
+
+// reservedFlags are the names no field's flag may take: the connection
+// flags every API command has, and package flag's help.
+var reservedFlags = sync.OnceValue(func() map[string]bool {
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	(&connection{}).register(fs)
+	names := map[string]bool{"help": true, "h": true}
+	fs.VisitAll(func(f *flag.Flag) { names[f.Name] = true })
+	return names
+})
+
+// uniqueFlags gives each field a flag of its own. A field whose name is
+// taken (a body's partnerId by the connection's --partner-id, a body
+// property by a query parameter of the same name) would otherwise have no
+// flag, and a required one could not be given: its flag is its name
+// after where it is (--body-partner-id, --query-..., --header-...).
+// Parameters come first, so they keep their names. An alias that is taken
+// is dropped.
+func (o *opSpec) uniqueFlags() {
+	taken := maps.Clone(reservedFlags())
+	for _, f := range o.fields() {
+		if taken[f.flag] {
+			where := f.where()
+			name := f.flag
+			for taken[name] {
+				name = where + "-" + name
+			}
+			f.renamed = fmt.Sprintf("%s of the %s", strings.Join(f.wire, "."), where)
+			f.flag = name
+		}
+		taken[f.flag] = true
+	}
+	for _, f := range o.fields() {
+		f.aliases = slices.DeleteFunc(slices.Clone(f.aliases), func(a string) bool {
+			if taken[a] {
+				return true
+			}
+			taken[a] = true
+			return false
+		})
+	}
+}
+
+// where is where the field goes: path, query, header (the parameter's
+// in) or body.
+func (f *specField) where() string {
+	if f.param != nil {
+		return f.param.In
+	}
+	return "body"
 }
 
 // name is the command: "configurations create".

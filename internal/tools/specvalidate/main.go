@@ -3,8 +3,11 @@
 // document. `make spec-validate` runs it; -embedded=false checks another
 // document (a published API's spec) on its own. It exits 1 on any
 // problem; a broken example is reported with its JSON pointer, the rule
-// and the fix, and the count closes the report ("N examples break their
-// schema").
+// and the fix, then the count ("N examples break their schema"). When
+// examples share a broken rule, the rules follow by how many examples
+// break them, each with the schema that states it; a rule many examples
+// break is more likely the schema's mistake than theirs, and the report
+// says so.
 package main
 
 import (
