@@ -419,7 +419,7 @@ func TestErrorStrings(t *testing.T) {
 	srv500 := newScripted(t, reply{status: 500, body: `{}`})
 	errs = append(errs, createCall(ctx, newClient(t, srv500.URL, api.WithResponseValidation())))
 	// Decode errors.
-	for _, body := range []string{`{"not":"a list"}`, `[`, ``} {
+	for _, body := range []string{wrongKind(get.ok.Schema), `[`, ``} {
 		srv := newScripted(t, reply{status: 200, body: body})
 		errs = append(errs, listCall(ctx, newClient(t, srv.URL)))
 	}
