@@ -131,12 +131,8 @@ func TestOneCharacterCredentialsKeepErrorsIntact(t *testing.T) {
 		if want := "finicity: " + line(get) + ": 401 Unauthorized"; !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "Invalid Finicity-App-Token.") {
 			t.Errorf("message:\n got %s\nwant %s…Invalid Finicity-App-Token.…", err, want)
 		}
-		apiErr, ok := errors.AsType[*api.Error](err)
-		if !ok {
-			t.Fatalf("got %v, want an *api.Error", err)
-		}
 		err = auth.withBody(exampleBody(t, auth.op, map[string]any{"partnerId": sandbox.DefaultPartnerID, "partnerSecret": secret})).call(context.Background(), c)
-		apiErr, ok = errors.AsType[*api.Error](err)
+		apiErr, ok := errors.AsType[*api.Error](err)
 		if !ok || apiErr.ReasonCode != "10024" || apiErr.Description != "Invalid partner credentials." || apiErr.Details != "The partnerId or partnerSecret is not valid." {
 			t.Fatalf("got %+v", err)
 		}
