@@ -9,6 +9,7 @@ import (
 
 	"github.com/finicity-go/connect-components/internal/auth"
 	"github.com/finicity-go/connect-components/internal/redact"
+	"github.com/finicity-go/connect-components/internal/spec"
 )
 
 // errPrefix starts every error text of this package, once.
@@ -115,6 +116,11 @@ func newError(r *response, mask maskFunc) *Error {
 		e.ReasonCode, e.Description, e.Details = first.ReasonCode, first.Description, first.Details
 		e.Source, e.Recoverable = first.Source, first.Recoverable
 		e.rejected = auth.IsTokenRequest(req) && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
+	} else if code, description, details, ok := spec.ParseError(r.data); ok {
+		// Another documented error shape ({code, message}, {error:
+		// {...}}): its code and message, by their names' meaning, as the
+		// spec model reads every shape it writes.
+		e.ReasonCode, e.Description, e.Details = code, description, details
 	}
 	return e
 }

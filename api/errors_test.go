@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -68,5 +69,37 @@ func TestZeroErrorsPrint(t *testing.T) {
 		if msg := err.Error(); !strings.HasPrefix(msg, "finicity: ") || strings.Count(msg, "finicity: ") != 1 {
 			t.Errorf("%T: %q", err, msg)
 		}
+	}
+}
+
+// TestErrorOfAnotherShape: an error answer in another shape than the
+// API's {"Errors":{"Error":[…]}} (the {code, message} of other
+// Mastercard specs, or one nested under "error") gives its code and
+// message to ReasonCode and Description, and to the text, with no items;
+// a body with neither leaves them empty.
+func TestErrorOfAnotherShape(t *testing.T) {
+	get := pick(t, kindGET)
+	for _, tc := range []struct {
+		name, body, reason, description, text string
+	}{
+		{"code and message", `{"code":10010,"message":"Invalid limit."}`, "10010", "Invalid limit.", ": 400 Bad Request, reason 10010: Invalid limit."},
+		{"code not text", `{"code":{},"message":"Invalid limit."}`, "", "Invalid limit.", ": 400 Bad Request: Invalid limit."},
+		{"nested", `{"error":{"code":"E1","message":"Bad start."}}`, "E1", "Bad start.", ": 400 Bad Request, reason E1: Bad start."},
+		{"neither", `{"ok":false}`, "", "", ": 400 Bad Request"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newScripted(t, reply{status: 400, header: map[string]string{"Content-Type": "application/json"}, body: tc.body})
+			err := get.call(context.Background(), newClient(t, srv.URL))
+			apiErr, ok := errors.AsType[*api.Error](err)
+			if !ok {
+				t.Fatalf("got %T %v, want *api.Error", err, err)
+			}
+			if apiErr.ReasonCode != tc.reason || apiErr.Description != tc.description || apiErr.Details != "" || apiErr.Items != nil || string(apiErr.Body) != tc.body {
+				t.Errorf("got %+v, want reason %q, description %q, no details or items, the body kept", errorFields(apiErr), tc.reason, tc.description)
+			}
+			if want := "finicity: GET " + get.urlPath() + tc.text; err.Error() != want {
+				t.Errorf("text:\n got %s\nwant %s", err, want)
+			}
+		})
 	}
 }

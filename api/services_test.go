@@ -156,8 +156,13 @@ func checkAPIError(t *testing.T, err error, want *api.Error) {
 	if got := errorFields(apiErr); !reflect.DeepEqual(got, want) {
 		t.Errorf("*api.Error:\n got %+v\n     body %q\nwant %+v\n     body %q", *got, got.Body, *want, want.Body)
 	}
-	wantMsg := fmt.Sprintf("finicity: %s %s: %d %s, reason %s: %s %s", want.Method, want.Path, want.StatusCode,
-		http.StatusText(want.StatusCode), want.ReasonCode, want.Description, want.Details)
+	wantMsg := fmt.Sprintf("finicity: %s %s: %d %s", want.Method, want.Path, want.StatusCode, http.StatusText(want.StatusCode))
+	if want.ReasonCode != "" {
+		wantMsg += ", reason " + want.ReasonCode
+	}
+	if text := strings.TrimSpace(want.Description + " " + want.Details); text != "" {
+		wantMsg += ": " + text
+	}
 	if err.Error() != wantMsg {
 		t.Errorf("message:\n got %s\nwant %s", err, wantMsg)
 	}

@@ -125,19 +125,25 @@ func newPlan(m *spec.Model, gen *types.Package, handWritten map[string]bool) (*p
 	// struct, body type and ClientWithResponses result.
 	wrappers := map[string]bool{}
 	bodies := map[string]bool{}
-	for _, name := range scope.Names() {
-		if strings.HasPrefix(name, "Parse") && strings.HasSuffix(name, "Response") {
-			if f, ok := scope.Lookup(name).(*types.Func); ok {
-				if res := f.Type().(*types.Signature).Results(); res.Len() == 2 {
-					if ptr, ok := res.At(0).Type().(*types.Pointer); ok {
-						if n, ok := ptr.Elem().(*types.Named); ok {
-							wrappers[n.Obj().Name()] = true
-							p.Wrappers = append(p.Wrappers, n.Obj().Name())
-						}
-					}
+	// The result types are read from ClientWithResponses' methods, not
+	// from names: oapi-codegen calls one <Op>Response2 when a component
+	// schema is named <Op>Response already.
+	if obj := scope.Lookup("ClientWithResponses"); obj != nil {
+		ms := types.NewMethodSet(types.NewPointer(obj.Type()))
+		for i := 0; i < ms.Len(); i++ {
+			res := ms.At(i).Type().(*types.Signature).Results()
+			if res.Len() != 2 {
+				continue
+			}
+			if ptr, ok := res.At(0).Type().(*types.Pointer); ok {
+				if n, ok := ptr.Elem().(*types.Named); ok && n.Obj().Pkg() == gen && !wrappers[n.Obj().Name()] {
+					wrappers[n.Obj().Name()] = true
+					p.Wrappers = append(p.Wrappers, n.Obj().Name())
 				}
 			}
 		}
+	}
+	for _, name := range scope.Names() {
 		if strings.HasSuffix(name, "RequestBody") || strings.HasSuffix(name, "JSONBody") {
 			bodies[name] = true
 		}

@@ -1,0 +1,97 @@
+package codegen
+
+import (
+	"os"
+	"regexp"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+	"go.yaml.in/yaml/v3"
+)
+
+// paramForms is a spec whose optional query and header parameters take
+// every form a spec writes them in: inline, a $ref to
+// components.parameters, a schema that is a $ref, both, and none of
+// them with an extension.
+const paramForms = `openapi: 3.0.3
+info: {title: forms, version: "1"}
+paths:
+  /things/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+      - {name: shared, in: query, required: false, schema: {type: integer}}
+    get:
+      operationId: GetThings
+      parameters:
+        - {name: inline, in: query, required: false, schema: {type: integer, format: int32}}
+        - $ref: "#/components/parameters/Limit"
+        - {name: status, in: query, required: false, schema: {$ref: "#/components/schemas/Status"}}
+        - $ref: "#/components/parameters/Kind"
+        - {name: X-Trace, in: header, required: false, schema: {type: string}}
+        - {name: tags, in: query, required: false, schema: {type: array, items: {type: string}}}
+        - {name: required, in: query, required: true, schema: {type: integer}}
+      responses:
+        "204": {description: none}
+components:
+  parameters:
+    Limit: {name: limit, in: query, required: false, schema: {type: integer, minimum: 1}}
+    Kind: {name: kind, in: query, required: false, schema: {$ref: "#/components/schemas/Kind"}}
+  schemas:
+    Status: {type: string, enum: [active, pending]}
+    Kind: {type: string}
+`
+
+// TestOptionalParametersBecomePointers: under the project's
+// oapi-codegen.yaml (prefer-skip-optional-pointer), every optional scalar
+// parameter is a pointer in gen's params struct whatever its form, so an
+// unset one is not sent; a list stays a slice and a required one a value.
+func TestOptionalParametersBecomePointers(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(paramForms))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../oapi-codegen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg codegen.Configuration
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.UpdateDefaults()
+	cfg.Generate.EmbeddedSpec = false
+	generate := func() string {
+		out, err := codegen.Generate(doc, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return regexp.MustCompile(`(?s)type GetThingsParams struct \{.*?\n\}`).FindString(out)
+	}
+	// Without the overlay, the configuration makes them values: the
+	// test can fail.
+	if before := generate(); regexp.MustCompile(`\bLimit \*`).MatchString(before) {
+		t.Fatalf("without the overlay, limit is already a pointer: this test no longer checks the overlay\n%s", before)
+	}
+	overlayOptionalParams(doc)
+	params := generate()
+	// Shared is a path-level parameter; Limit and Kind $refs to
+	// components.parameters; Status and Kind have a $ref'd schema.
+	for field, want := range map[string]string{
+		"Shared": `\*int`, "Inline": `\*int32`, "Limit": `\*\w+`, "Status": `\*\w+`,
+		"Kind": `\*\w+`, "XTrace": `\*string`, "Tags": `\[\]string`, "Required": `int`,
+	} {
+		re := regexp.MustCompile(`\n\t` + field + ` +(\S+) `)
+		m := re.FindStringSubmatch(params)
+		if m == nil {
+			t.Errorf("no field %s in\n%s", field, params)
+			continue
+		}
+		if !regexp.MustCompile(`^(` + want + `)$`).MatchString(m[1]) {
+			t.Errorf("%s is %s, want %s", field, m[1], want)
+		}
+	}
+	if t.Failed() {
+		t.Log(params)
+	}
+}
