@@ -50,6 +50,7 @@ func stockGen(specPath, cfgPath string, m *spec.Model) (client, embedded string,
 		}
 		overlaySecrets(doc, m)
 		overlayOptionalParams(doc)
+		overlayDefaultedScalars(doc)
 		overlayNames(doc, renamed)
 		overlayMachinery(doc, m)
 		client, err = codegen.Generate(doc, models)
@@ -214,6 +215,26 @@ func overlaySecrets(doc *openapi3.T, m *spec.Model) {
 		}
 		p.Value.Extensions["x-go-type"] = "secret.String"
 		p.Value.Extensions["x-go-type-import"] = map[string]any{"path": secretImport}
+	})
+}
+
+// overlayDefaultedScalars keeps a pointer for an optional boolean or
+// number property whose default is not its Go zero value (a flag that
+// defaults to true): as a value with omitempty, its false or 0 would never
+// be sent, and the API would apply the default instead of what the caller
+// set. Nil is "not sent"; the other optional scalars stay values (unset and
+// zero mean the same on the wire for them).
+func overlayDefaultedScalars(doc *openapi3.T) {
+	spec.WalkProperties(doc, func(_, _ string, p *openapi3.SchemaRef) {
+		s := p.Value
+		scalar := s.Type.Is(openapi3.TypeBoolean) || s.Type.Is(openapi3.TypeInteger) || s.Type.Is(openapi3.TypeNumber)
+		if !scalar || s.Default == nil || s.Default == false || s.Default == 0.0 || s.Default == 0 {
+			return
+		}
+		if s.Extensions == nil {
+			s.Extensions = map[string]any{}
+		}
+		s.Extensions["x-go-type-skip-optional-pointer"] = false
 	})
 }
 

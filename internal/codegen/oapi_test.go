@@ -95,3 +95,64 @@ func TestOptionalParametersBecomePointers(t *testing.T) {
 		t.Log(params)
 	}
 }
+
+// TestDefaultedScalarsBecomePointers: an optional boolean or number whose
+// default is not the Go zero value is a pointer in its model, so that a
+// caller's false or 0 is sent instead of dropped by omitempty (the API
+// would apply the default); one defaulting to the zero value, or with no
+// default, stays a value, and a required one too.
+func TestDefaultedScalarsBecomePointers(t *testing.T) {
+	const forms = `openapi: 3.0.3
+info: {title: defaults, version: "1"}
+paths: {}
+components:
+  schemas:
+    Flag: {type: boolean, default: true}
+    Options:
+      type: object
+      required: [mustSet]
+      properties:
+        earnings: {type: boolean, default: true}
+        shared: {$ref: "#/components/schemas/Flag"}
+        pageSize: {type: integer, default: 25}
+        ratio: {type: number, default: 0.5}
+        strict: {type: boolean, default: false}
+        offset: {type: integer, default: 0}
+        plain: {type: boolean}
+        mustSet: {type: boolean, default: true}
+`
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(forms))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../oapi-codegen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg codegen.Configuration
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.UpdateDefaults()
+	cfg.Generate.EmbeddedSpec = false
+	generate := func() string {
+		out, err := codegen.Generate(doc, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return regexp.MustCompile(`(?s)type Options struct \{.*?\n\}`).FindString(out)
+	}
+	if before := generate(); regexp.MustCompile(`\bEarnings \*`).MatchString(before) {
+		t.Fatalf("without the overlay, earnings is already a pointer: this test no longer checks the overlay\n%s", before)
+	}
+	overlayDefaultedScalars(doc)
+	model := generate()
+	for field, want := range map[string]string{
+		"Earnings": `\*bool`, "Shared": `\*Flag`, "PageSize": `\*int`, "Ratio": `\*float32`,
+		"Strict": `bool`, "Offset": `int`, "Plain": `bool`, "MustSet": `bool`,
+	} {
+		if !regexp.MustCompile(`\b` + field + `\s+` + want + "\\s").MatchString(model) {
+			t.Errorf("%s: want type %s in\n%s", field, want, model)
+		}
+	}
+}
