@@ -62,6 +62,9 @@ type operation struct {
 	status  int            // the first documented 2xx status
 	success *spec.Response // its documentation; nil when there is none
 	broken  error          // an x-sandbox the sandbox cannot act on: answered 500, naming it
+	// errorShape is the shape of its errors when it documents none: that
+	// of the operations nearest it (Sandbox.nearestErrorShape).
+	errorShape *openapi3.SchemaRef
 }
 
 // compile reads the behaviour of every operation of m. A problem is not
@@ -219,6 +222,18 @@ func buildAt(ref *openapi3.SchemaRef, v any, depth int) any {
 				out[name] = p.Value.Default
 			} else if slices.Contains(required, name) {
 				out[name] = fillAt(p, exampleField(sch.Example, name), depth+1)
+			}
+		}
+		// A property required but not declared is kept as given, else
+		// made from what the object allows for it.
+		for _, name := range required {
+			if _, done := out[name]; done || props[name] != nil {
+				continue
+			}
+			if pv, ok := x[name]; ok {
+				out[name] = pv
+			} else if pv, ok := spec.ExtraValue(sch, true, depth); ok {
+				out[name] = pv
 			}
 		}
 		return out
