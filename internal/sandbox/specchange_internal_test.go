@@ -214,7 +214,7 @@ func TestEmbeddedSpecBehaviours(t *testing.T) {
 				if op.Body != nil && op.Body.JSON {
 					body = SpecBodyText(t, op, nil)
 				}
-				rec := s.callForTest(op.Method, SpecPath(t, op), "k", "t", body)
+				rec := s.callForTest(op.Method, SpecPath(t, op)+SpecQuery(t, op), "k", "t", body)
 				var got any
 				_ = json.Unmarshal(rec.Body.Bytes(), &got)
 				want, hasExample := o.success.Example()
