@@ -360,12 +360,13 @@ type OffSpec struct {
 }
 
 // Misspelt finds the first operation whose example body has an optional
-// field (not a credential), and misspells it.
+// field (not a credential) and that answers a JSON object (which a test
+// may grow by a field), and misspells the field.
 func Misspelt(t testing.TB) OffSpec {
 	t.Helper()
 	m := specdoc.MustModel()
 	for _, op := range m.Operations {
-		if op.Body == nil || !op.Body.JSON {
+		if op.Body == nil || !op.Body.JSON || !answersObject(op) {
 			continue
 		}
 		c := CallOf(t, op)
@@ -399,6 +400,21 @@ func Misspelt(t testing.TB) OffSpec {
 	}
 	t.Fatalf("openapi.yaml#/paths: no operation has a JSON body example with an optional field to misspell (%s)", CallerFile())
 	return OffSpec{}
+}
+
+// answersObject reports whether op's first documented success is a JSON
+// object: its example, else a value made from its schema.
+func answersObject(op *spec.Operation) bool {
+	ok := op.Successes()
+	if len(ok) == 0 || !ok[0].JSON || ok[0].Schema == nil {
+		return false
+	}
+	v, found := ok[0].Example()
+	if !found {
+		v, found = spec.Synthesize(ok[0].Schema, true)
+	}
+	_, isObject := v.(map[string]any)
+	return found && isObject
 }
 
 // flipLast changes the case of a name's last letter.
