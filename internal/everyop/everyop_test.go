@@ -164,7 +164,9 @@ func TestCLI(t *testing.T) {
 			}
 			sort.Strings(names)
 			for _, k := range names {
-				args = append(args, "--"+spec.Kebab(k), text(params[k]))
+				// --name=value: a boolean parameter is a flag that
+				// takes no separate argument.
+				args = append(args, "--"+spec.Kebab(k)+"="+text(params[k]))
 			}
 		}
 		if r.Body != nil && s.Op.Command != "token" {

@@ -76,8 +76,9 @@ type Options struct {
 	// Live says the journey runs against the API itself, not a sandbox:
 	// an operation with effects the journey cannot undo runs only when
 	// Values give each of its path parameters (a reconnection of one's
-	// own customer), and a create whose collection no operation deletes
-	// does not run.
+	// own customer), and never when it deletes or overwrites (DELETE,
+	// PUT, PATCH) data the journey did not create; a create whose
+	// collection no operation deletes does not run.
 	Live bool
 	// Recheck adds, after each delete, the get of the deleted resource,
 	// which expects a 404.
@@ -419,6 +420,10 @@ func paramValue(prm *spec.Param) (any, bool) {
 	return spec.Synthesize(prm.Schema, false)
 }
 
+// neverLive is why a step with effects the journey cannot undo does
+// not run against a live API, whatever values are given.
+const neverLive = "changes data the journey cannot restore: not run against a live API (it runs against the sandbox)"
+
 // liveSkip is why a step does not run against a live API; "" when it
 // may.
 func liveSkip(s *Step, values map[string]any, deleted map[string]bool) string {
@@ -429,7 +434,12 @@ func liveSkip(s *Step, values map[string]any, deleted map[string]bool) string {
 	case s.Kind != Other || o.Method == "GET" || o.Method == "HEAD":
 		return ""
 	case len(o.PathParams) == 0:
-		return "changes data the journey cannot restore: not run against a live API (it runs against the sandbox)"
+		return neverLive
+	case o.Method == "DELETE" || o.Method == "PUT" || o.Method == "PATCH":
+		// The caller's ids opt into an action on their own data (a
+		// reconnection), never into deleting or overwriting it: the
+		// journey would have nothing to restore it from.
+		return neverLive
 	}
 	var missing []string
 	for _, prm := range o.PathParams {
@@ -844,8 +854,8 @@ func Inputs(m *spec.Model) []Input {
 	byName := map[string]*Input{}
 	var names []string
 	for _, s := range p.Steps {
-		if s.Kind == Recheck {
-			continue
+		if s.Kind == Recheck || s.Skip == neverLive {
+			continue // no value given makes it run
 		}
 		for i, prm := range s.Op.PathParams {
 			if _, bound := s.pathRefs[i]; bound {
@@ -867,7 +877,7 @@ func Inputs(m *spec.Model) []Input {
 	// A body field of the same name takes the value too (customerId is
 	// --customer-id, as customer_id is).
 	for _, s := range p.Steps {
-		if s.Kind == Recheck || s.Op.Body == nil {
+		if s.Kind == Recheck || s.Skip == neverLive || s.Op.Body == nil {
 			continue
 		}
 		for _, f := range s.Op.Body.Fields {

@@ -8,6 +8,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -393,19 +394,94 @@ func TestLive(t *testing.T) {
 
 // TestInputs: the values a caller may give are the path parameters no
 // create fills, each with the commands it serves (its body fields of the
-// same name included) and those that need it.
+// same name included) and those that need it. An operation the spec
+// grows is left out of the comparison (knownCommands), as known does for
+// steps: TestLiveNeverDeletesWhatItDidNotCreate checks how one runs.
 func TestInputs(t *testing.T) {
-	var got []string
-	for _, in := range journey.Inputs(model(t)) {
-		got = append(got, fmt.Sprintf("%s %q %q", in.Name, in.Commands, in.OptIn))
-	}
 	want := []string{
 		`customer-id ["reconnections create" "login-forms create" "oauth-urls create"] ["reconnections create"]`,
 		`institution-id ["login-forms create" "oauth-urls create"] []`,
 		`institution-login-id ["reconnections create"] ["reconnections create"]`,
 	}
-	if !reflect.DeepEqual(got, want) {
+	commands := map[string]bool{"reconnections create": true, "login-forms create": true, "oauth-urls create": true}
+	m := model(t)
+	for c := range commands {
+		if _, ok := m.Lookup(c); !ok {
+			t.Fatalf("openapi.yaml has no command %q, which %s expects: update the test", c, testFile)
+		}
+	}
+	var got []string
+	for _, in := range journey.Inputs(m) {
+		got = append(got, fmt.Sprintf("%s %q %q", in.Name, knownCommands(in.Commands, commands), knownCommands(in.OptIn, commands)))
+	}
+	if got = known(got, want); !reflect.DeepEqual(got, want) {
 		t.Errorf("inputs:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// knownCommands keeps the commands of list that known names.
+func knownCommands(list []string, known map[string]bool) []string {
+	out := []string{}
+	for _, c := range list {
+		if known[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// TestLiveNeverDeletesWhatItDidNotCreate: against a live API, an
+// operation that deletes or overwrites data of an id the caller gives
+// never runs, even with the id given (the reconnection it is given for
+// runs), nor is it among the commands an input serves; an action on it
+// (a POST) runs once its ids are given, as a reconnection does; against
+// the sandbox all of them run.
+func TestLiveNeverDeletesWhatItDidNotCreate(t *testing.T) {
+	ops := ""
+	for _, o := range []struct{ method, id string }{{"delete", "DeleteWidgetOwner"}, {"put", "ReplaceWidgetOwner"}, {"patch", "PatchWidgetOwner"}, {"post", "RefreshWidgetOwner"}} {
+		ops += "    " + o.method + ":\n      operationId: " + o.id + "\n      tags: [Widget Owners]\n" +
+			"      security: [{FinicityAppKey: [], FinicityAppToken: []}]\n      responses: {\"204\": {description: Done.}}\n"
+	}
+	m := model(t, [2]string{"paths:\n", "  /widget-owners/{customer_id}:\n    parameters:\n" +
+		"      - {name: customer_id, in: path, required: true, schema: {type: string}, example: c-1}\n" + ops})
+	run := func(live bool) map[string]string {
+		p := plan(t, m, journey.Options{Values: map[string]any{"customer-id": "c-9", "institution-login-id": "7008461434"}, Live: live})
+		skips := map[string]string{}
+		for _, s := range p.Steps {
+			if s.Kind != journey.Recheck {
+				skips[s.Op.ID] = s.Skip
+			}
+		}
+		return skips
+	}
+	live := run(true)
+	for _, id := range []string{"DeleteWidgetOwner", "ReplaceWidgetOwner", "PatchWidgetOwner"} {
+		if !strings.Contains(live[id], "not run against a live API") {
+			t.Errorf("live, %s with its id given: skip %q, want it never run", id, live[id])
+		}
+	}
+	for _, id := range []string{"RefreshWidgetOwner", "PostReconnections"} {
+		if live[id] != "" {
+			t.Errorf("live, %s with its ids given: skip %q, want it run", id, live[id])
+		}
+	}
+	for id, skip := range run(false) {
+		if skip != "" && strings.Contains(id, "Widget") {
+			t.Errorf("sandbox, %s: skip %q, want it run", id, skip)
+		}
+	}
+	for _, in := range journey.Inputs(m) {
+		if in.Name != "customer-id" {
+			continue
+		}
+		for _, c := range []string{"widget-owners delete-widget-owner", "widget-owners replace-widget-owner", "widget-owners patch-widget-owner"} {
+			if slices.Contains(in.Commands, c) || slices.Contains(in.OptIn, c) {
+				t.Errorf("--customer-id serves %q (%q, opt-in %q): a command it never makes run", c, in.Commands, in.OptIn)
+			}
+		}
+		if !slices.Contains(in.OptIn, "widget-owners refresh-widget-owner") {
+			t.Errorf("--customer-id: opt-in %q, want the refresh among them", in.OptIn)
+		}
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/finicity-go/connect-components/internal/listen"
 	"github.com/finicity-go/connect-components/internal/proxy"
 	"github.com/finicity-go/connect-components/internal/sandbox"
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 	"github.com/finicity-go/connect-components/internal/testutil"
 	"github.com/finicity-go/connect-components/internal/testutil/drift"
@@ -735,7 +736,8 @@ func TestProxyStopsWithExchangeInFlight(t *testing.T) {
 }
 
 // grownServer answers every operation with its first documented success
-// and that answer's example, one field more where it is an object: an API
+// and that answer's example (else a value made from its schema), one
+// field more where it is an object: an API
 // that grew a field, whose answers break nothing (informational findings
 // only).
 func grownServer(t *testing.T) *httptest.Server {
@@ -749,6 +751,9 @@ func grownServer(t *testing.T) *httptest.Server {
 		}
 		ok := op.Successes()[0]
 		v, found := ok.Example()
+		if !found && ok.JSON && ok.Schema != nil {
+			v, found = spec.Synthesize(ok.Schema, true)
+		}
 		obj, isObject := v.(map[string]any)
 		if !found || !isObject {
 			t.Errorf("openapi.yaml#%s: the %s answer of %s has no object example, which grownServer (internal/proxy/proxy_test.go) grows", ok.Pointer, ok.Status, op.Name())

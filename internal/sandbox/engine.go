@@ -62,6 +62,13 @@ type operation struct {
 	status  int            // the first documented 2xx status
 	success *spec.Response // its documentation; nil when there is none
 	broken  error          // an x-sandbox the sandbox cannot act on: answered 500, naming it
+	// listProp is, for a list whose answer is an object wrapping the
+	// list ({found, customers: [...]}), the property holding it; "" for
+	// an answer that is the list itself.
+	listProp string
+	// errorShape is the shape of its errors when it documents none: that
+	// of the operations nearest it (Sandbox.nearestErrorShape).
+	errorShape *openapi3.SchemaRef
 }
 
 // compile reads the behaviour of every operation of m. A problem is not
@@ -127,6 +134,11 @@ func (o *operation) bind(colls map[string]*collection) error {
 			o.run = (*Sandbox).createResource
 		case "list":
 			o.run = (*Sandbox).listResources
+			prop, err := listProperty(o)
+			if err != nil {
+				return err
+			}
+			o.listProp = prop
 		case "get", "delete":
 			names := make([]string, len(o.spec.PathParams))
 			for i, p := range o.spec.PathParams {
@@ -158,6 +170,32 @@ func (o *operation) bind(colls map[string]*collection) error {
 		o.refs[prop] = c
 	}
 	return nil
+}
+
+// listProperty is where a list action's answer holds the list: "" when
+// the answer's schema is an array (or says nothing), else the array
+// property of the object it is, the one whose items are the
+// collection's resources when several are arrays.
+func listProperty(o *operation) (string, error) {
+	sch := jsonSchema(o.success)
+	if sch == nil || sch.Value == nil || sch.Value.Type.Is(openapi3.TypeArray) {
+		return "", nil
+	}
+	props, _ := spec.Properties(sch.Value)
+	var arrays []string
+	for name, p := range props {
+		if p != nil && p.Value != nil && p.Value.Type.Is(openapi3.TypeArray) {
+			if p.Value.Items != nil && o.coll.item != nil && p.Value.Items.Value == o.coll.item.Value {
+				return name, nil
+			}
+			arrays = append(arrays, name)
+		}
+	}
+	if len(arrays) != 1 {
+		sort.Strings(arrays)
+		return "", fmt.Errorf("list: the %d answer is neither an array nor an object with one array property (it has %q)", o.status, arrays)
+	}
+	return arrays[0], nil
 }
 
 func handlerNames() []string {
@@ -219,6 +257,18 @@ func buildAt(ref *openapi3.SchemaRef, v any, depth int) any {
 				out[name] = p.Value.Default
 			} else if slices.Contains(required, name) {
 				out[name] = fillAt(p, exampleField(sch.Example, name), depth+1)
+			}
+		}
+		// A property required but not declared is kept as given, else
+		// made from what the object allows for it.
+		for _, name := range required {
+			if _, done := out[name]; done || props[name] != nil {
+				continue
+			}
+			if pv, ok := x[name]; ok {
+				out[name] = pv
+			} else if pv, ok := spec.ExtraValue(sch, true, depth); ok {
+				out[name] = pv
 			}
 		}
 		return out

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,19 +39,25 @@ func (e apiError) response() response {
 
 // errorBody writes e in the shape o documents for e's status: the JSON
 // schema of its response for that status, else its error shape
-// (spec.Operation.ErrorSchema); for a request no operation takes (o nil),
-// the shape most operations of the spec document. Each property is filled
-// by what its name means (spec.ErrorBody), and the body is checked
-// against the schema. A spec that documents no error shape, or one no
-// value of e fills, gets the API's own.
-func (s *Sandbox) errorBody(o *spec.Operation, e *apiError) (body []byte, contentType string) {
-	schema, contentType := s.errorShape, "application/json"
-	if o != nil {
-		if r := o.Response(e.status); r != nil && r.JSON && r.Schema != nil {
-			schema, contentType = r.Schema, concreteType(r.ContentType, "application/json")
-		} else if es := o.ErrorSchema(); es != nil {
-			schema = es
-		}
+// (spec.Operation.ErrorSchema), else the shape of the operations nearest
+// it (nearestErrorShape); for a request no operation takes (o nil), the
+// shape of the operations nearest its path. Each property is filled by
+// what its name means (spec.ErrorBody), and the body is checked against
+// the schema. A spec that documents no error shape, or one no value of e
+// fills, gets the API's own.
+func (s *Sandbox) errorBody(o *spec.Operation, path string, e *apiError) (body []byte, contentType string) {
+	var schema *openapi3.SchemaRef
+	contentType = "application/json"
+	switch {
+	case o == nil:
+		schema = s.nearestErrorShape(nil, path)
+	case o.Response(e.status) != nil && o.Response(e.status).JSON && o.Response(e.status).Schema != nil:
+		r := o.Response(e.status)
+		schema, contentType = r.Schema, concreteType(r.ContentType, "application/json")
+	case o.ErrorSchema() != nil:
+		schema = o.ErrorSchema()
+	default:
+		schema = s.ops[o].errorShape
 	}
 	f := spec.ErrorFields{Code: e.reason, Status: e.status, Description: e.description, Details: e.details,
 		Source: errorSource, Recoverable: e.recoverable}
@@ -69,22 +76,96 @@ func (s *Sandbox) errorBody(o *spec.Operation, e *apiError) (body []byte, conten
 	return out, "application/json"
 }
 
-// commonErrorShape is the error shape most operations of m document (the
-// first of them on a tie); nil when none documents one.
-func commonErrorShape(m *spec.Model) *openapi3.SchemaRef {
-	var best *openapi3.SchemaRef
-	counts := map[*openapi3.Schema]int{}
-	for _, o := range m.Operations {
-		es := o.ErrorSchema()
+// nearestErrorShape is the error shape for an answer that has none of its
+// own: to a request for path (escaped, as sent) that no operation takes
+// (o nil), or by operation o, which documents no error shape. Of the
+// operations that document one, the nearest decide: those of o's service
+// (tag) first, then those whose path shares the most leading segments
+// with path, then the most segments anywhere (a path with a prefix or a
+// tail cut off is still near its operation); among the nearest, the shape
+// most of them document (the first on a tie). A path that shares no
+// segment with any operation gets the shape most operations of the spec
+// document; nil when none documents one. An error shape is chosen per
+// group of operations because a spec that gathers several APIs (an
+// import) gives each group its own.
+func (s *Sandbox) nearestErrorShape(o *spec.Operation, path string) *openapi3.SchemaRef {
+	segs := pathSegments(path)
+	type nearness struct{ service, leading, shared int }
+	var best nearness
+	var group []*openapi3.SchemaRef
+	for _, op := range s.model.Operations {
+		es := op.ErrorSchema()
 		if es == nil || es.Value == nil {
 			continue
 		}
+		var n nearness
+		if o != nil && op.Service == o.Service {
+			n.service = 1
+		}
+		n.leading, n.shared = sharedSegments(segs, pathSegments(op.Path))
+		switch {
+		case n == best:
+			group = append(group, es)
+		case n.service > best.service || n.service == best.service && (n.leading > best.leading || n.leading == best.leading && n.shared > best.shared):
+			best, group = n, []*openapi3.SchemaRef{es}
+		}
+	}
+	if best == (nearness{}) {
+		return s.errorShape
+	}
+	return mostCommon(group)
+}
+
+// pathSegments are the segments of a path, a template's parameters
+// included as written ({id}).
+func pathSegments(path string) []string {
+	return strings.Split(strings.TrimPrefix(path, "/"), "/")
+}
+
+// sharedSegments counts how many leading segments of a request path
+// match an operation's path template (a parameter matches any non-empty
+// segment), and how many literal segments of the template occur anywhere
+// in the request path.
+func sharedSegments(req, tmpl []string) (leading, shared int) {
+	param := func(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
+	for leading < len(req) && leading < len(tmpl) {
+		if t := tmpl[leading]; t != req[leading] && !(param(t) && req[leading] != "") {
+			break
+		}
+		leading++
+	}
+	for _, t := range tmpl {
+		if !param(t) && t != "" && slices.Contains(req, t) {
+			shared++
+		}
+	}
+	return leading, shared
+}
+
+// mostCommon is the shape that occurs most often in shapes (the first of
+// them on a tie); nil for none.
+func mostCommon(shapes []*openapi3.SchemaRef) *openapi3.SchemaRef {
+	var best *openapi3.SchemaRef
+	counts := map[*openapi3.Schema]int{}
+	for _, es := range shapes {
 		counts[es.Value]++
 		if best == nil || counts[es.Value] > counts[best.Value] {
 			best = es
 		}
 	}
 	return best
+}
+
+// commonErrorShape is the error shape most operations of m document (the
+// first of them on a tie); nil when none documents one.
+func commonErrorShape(m *spec.Model) *openapi3.SchemaRef {
+	var shapes []*openapi3.SchemaRef
+	for _, o := range m.Operations {
+		if es := o.ErrorSchema(); es != nil && es.Value != nil {
+			shapes = append(shapes, es)
+		}
+	}
+	return mostCommon(shapes)
 }
 
 // errorBody is gen.ErrorResponse as the API writes it, for a spec that

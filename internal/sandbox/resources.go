@@ -191,7 +191,9 @@ func storedLocked(col *collection, owner string) [][]byte {
 }
 
 // listResources answers the caller's resources in creation order; an
-// empty list is [], never null.
+// empty list is [], never null. An answer documented as an object that
+// wraps the list ({found, customers: [...]}) is that object: its example
+// (else a value made from its schema) with the list in its place.
 func (s *Sandbox) listResources(c *call) response {
 	s.mu.Lock()
 	raws := storedLocked(c.op.coll, c.owner)
@@ -204,7 +206,21 @@ func (s *Sandbox) listResources(c *call) response {
 		}
 		list = append(list, v)
 	}
-	return response{status: c.op.status, body: list}
+	if c.op.listProp == "" {
+		return response{status: c.op.status, body: list}
+	}
+	r := c.op.success
+	base, ok := r.Example()
+	if !ok {
+		base, _ = spec.Synthesize(r.Schema, true)
+	}
+	obj, _ := base.(map[string]any)
+	wrapped := make(map[string]any, len(obj)+1)
+	for k, v := range obj {
+		wrapped[k] = v
+	}
+	wrapped[c.op.listProp] = list
+	return response{status: c.op.status, body: wrapped}
 }
 
 func (s *Sandbox) getResource(c *call) response {

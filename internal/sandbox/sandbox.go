@@ -131,6 +131,11 @@ func New(opts ...Option) *Sandbox {
 	}
 	s.ops, s.colls, s.problems = compile(s.model, s.validator)
 	s.errorShape = commonErrorShape(s.model)
+	for so, o := range s.ops {
+		if so.ErrorSchema() == nil {
+			o.errorShape = s.nearestErrorShape(so, so.Path)
+		}
+	}
 	return s
 }
 
@@ -384,7 +389,7 @@ func (s *Sandbox) write(w http.ResponseWriter, r *http.Request, o *operation, va
 		if o != nil {
 			so = o.spec
 		}
-		out, contentType = s.errorBody(so, resp.err)
+		out, contentType = s.errorBody(so, r.URL.EscapedPath(), resp.err)
 	case out == nil && resp.body != nil:
 		var err error
 		out, err = json.Marshal(resp.body)

@@ -169,6 +169,25 @@ func SpecPath(t testing.TB, op *spec.Operation, values ...any) string {
 	return p
 }
 
+// SpecQuery is the query string ("?a=1&b=x", "" for none) of op's
+// required query parameters and those with an example, each its example
+// or a value made from its schema (spec.Operation.ExampleArgs).
+func SpecQuery(t testing.TB, op *spec.Operation) string {
+	t.Helper()
+	args, ok := op.ExampleArgs()
+	if !ok {
+		t.Fatalf("%s: %s has a parameter with no example that none can be synthesized for (%s sends it)", At(op.Pointer), op.Name(), CallerFile())
+	}
+	q := url.Values{}
+	for name, v := range args.Query {
+		q.Set(name, spec.ValueText(v))
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
 // Collection is the schema of the resources a create operation stores
 // (its first success's), and its properties: what the sandbox keeps of a
 // create body and answers for it. An operation that stores nothing fails

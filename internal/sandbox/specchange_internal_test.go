@@ -214,7 +214,7 @@ func TestEmbeddedSpecBehaviours(t *testing.T) {
 				if op.Body != nil && op.Body.JSON {
 					body = SpecBodyText(t, op, nil)
 				}
-				rec := s.callForTest(op.Method, SpecPath(t, op), "k", "t", body)
+				rec := s.callForTest(op.Method, SpecPath(t, op)+SpecQuery(t, op), "k", "t", body)
 				var got any
 				_ = json.Unmarshal(rec.Body.Bytes(), &got)
 				want, hasExample := o.success.Example()
@@ -353,4 +353,63 @@ func TestBuildFillsFromTheSchema(t *testing.T) {
 	if depth < 2 || depth > maxDepth+3 {
 		t.Errorf("a self-requiring schema built %d levels deep", depth)
 	}
+}
+
+// TestListWrappedInAnObject: a list action whose answer is documented as
+// an object wrapping the list (a published spec's {found, customers:
+// [...]}) answers that object, the caller's resources in its array
+// property and the rest from the schema, never a bare array; one whose
+// object has no single place for the list is a problem naming its
+// x-sandbox.
+func TestListWrappedInAnObject(t *testing.T) {
+	m := SpecModel(t)
+	list, create := SpecOp(t, m, "Configurations.List"), SpecOp(t, m, "Configurations.Create")
+	wrap := func(t *testing.T, props func(item *openapi3.SchemaRef) openapi3.Schemas) *openapi3.T {
+		doc := editedSpec(t, func(_ *testing.T, spec string) string { return spec })
+		item := doc.Components.Schemas["Configuration"]
+		if item == nil {
+			t.Fatalf("%s#/components/schemas/Configuration is gone, which TestListWrappedInAnObject (internal/sandbox/specchange_internal_test.go) lists: update the test", specFile)
+		}
+		obj := openapi3.NewObjectSchema()
+		obj.Properties = openapi3.Schemas{"found": openapi3.NewSchemaRef("", openapi3.NewInt32Schema().WithMin(0))}
+		for k, v := range props(item) {
+			obj.Properties[k] = v
+		}
+		obj.Required = []string{"found"}
+		mt := doc.Paths.Value(list.Path).Get.Responses.Value("200").Value.Content.Get("application/json")
+		mt.Schema, mt.Example = openapi3.NewSchemaRef("", obj), nil
+		return doc
+	}
+	t.Run("one array", func(t *testing.T) {
+		doc := wrap(t, func(item *openapi3.SchemaRef) openapi3.Schemas {
+			arr := openapi3.NewArraySchema()
+			arr.Items = item
+			return openapi3.Schemas{"configurations": openapi3.NewSchemaRef("", arr)}
+		})
+		s := New(WithDocument(doc), WithResponseValidation(func(err error) { t.Errorf("answer off the spec: %v", err) }))
+		if len(s.problems) != 0 {
+			t.Fatalf("problems: %v", s.problems)
+		}
+		rec := s.callForTest("POST", SpecPath(t, create), "k", "t", SpecBodyText(t, create, nil))
+		var created map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &created); err != nil || rec.Code/100 != 2 {
+			t.Fatalf("create: %d %s", rec.Code, rec.Body)
+		}
+		rec = s.callForTest("GET", SpecPath(t, list), "k", "t", "")
+		var got any
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]any{"found": 0.0, "configurations": []any{created}}
+		if rec.Code != 200 || !reflect.DeepEqual(got, want) {
+			t.Errorf("list: %d %s, want 200 %v", rec.Code, rec.Body, want)
+		}
+	})
+	t.Run("two arrays", func(t *testing.T) {
+		texts := openapi3.NewSchemaRef("", openapi3.NewArraySchema().WithItems(openapi3.NewStringSchema()))
+		s := New(WithDocument(wrap(t, func(*openapi3.SchemaRef) openapi3.Schemas { return openapi3.Schemas{"a": texts, "b": texts} })))
+		if len(s.problems) != 1 || !strings.Contains(s.problems[0].Error(), list.Pointer+"/x-sandbox") || !strings.Contains(s.problems[0].Error(), `["a" "b"]`) {
+			t.Errorf("problems %v, want one naming %s/x-sandbox and the two arrays", s.problems, list.Pointer)
+		}
+	})
 }

@@ -106,14 +106,21 @@ func (b *builder) examples(example any, named openapi3.Examples, schema *openapi
 		}
 		out = append(out, Example{Name: n, Summary: ref.Value.Summary, Value: ref.Value.Value, Pointer: ptr + "/examples/" + pointerEscape(n) + "/value"})
 	}
+	response := strings.Contains(ptr, "/responses/")
 	if len(out) == 0 && schema != nil && schema.Value != nil && schema.Value.Example != nil {
 		p := ptr + "/schema/example"
 		if schema.Ref != "" {
 			p = strings.TrimPrefix(schema.Ref, "#") + "/example"
 		}
-		out = append(out, Example{Value: schema.Value.Example, Pointer: p})
+		v := Normalize(schema.Value.Example)
+		if !response {
+			// A schema's own example serves its answers and requests
+			// alike: a request sends it without what only the server
+			// writes.
+			v = WithoutReadOnly(schema.Value, v)
+		}
+		out = append(out, Example{Value: v, Pointer: p})
 	}
-	response := strings.Contains(ptr, "/responses/")
 	for i := range out {
 		out[i].Value = Normalize(out[i].Value)
 		if schema != nil && schema.Value != nil {
@@ -121,6 +128,49 @@ func (b *builder) examples(example any, named openapi3.Examples, schema *openapi
 		}
 	}
 	return out
+}
+
+// WithoutReadOnly is v (a JSON value of schema s, as encoding/json
+// decodes it) without the properties s marks readOnly, nested ones
+// included (in objects, lists, allOf members, additionalProperties): a
+// copy, v itself is not changed.
+func WithoutReadOnly(s *openapi3.Schema, v any) any {
+	return withoutReadOnly(s, v, 0)
+}
+
+func withoutReadOnly(s *openapi3.Schema, v any, depth int) any {
+	if s == nil || depth > 32 {
+		return v
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		props, _ := Properties(s)
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			p := props[k]
+			if p == nil && s.AdditionalProperties.Schema != nil {
+				p = s.AdditionalProperties.Schema
+			}
+			if p != nil && p.Value != nil {
+				if p.Value.ReadOnly {
+					continue
+				}
+				e = withoutReadOnly(p.Value, e, depth+1)
+			}
+			out[k] = e
+		}
+		return out
+	case []any:
+		if s.Items == nil || s.Items.Value == nil {
+			return x
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = withoutReadOnly(s.Items.Value, e, depth+1)
+		}
+		return out
+	}
+	return v
 }
 
 // Normalize gives a value the types encoding/json decodes into (float64
@@ -253,7 +303,42 @@ func synthObject(s *openapi3.Schema, response bool, depth int) any {
 		}
 		obj[n] = synth(p.Value, response, depth+1)
 	}
+	_, required := Properties(s)
+	for _, n := range required {
+		if _, done := obj[n]; done {
+			continue
+		}
+		if _, declared := props[n]; declared {
+			continue // readOnly in a request, writeOnly in an answer: not required there
+		}
+		// Required but given no property schema: a value any extra
+		// property may hold.
+		if v, ok := ExtraValue(s, response, depth); ok {
+			obj[n] = v
+		}
+	}
 	return obj
+}
+
+// ExtraValue is a value for a property an object schema requires without
+// declaring it: one its additionalProperties schema accepts, else (any
+// value allowed) a string. ok is false when the object allows no
+// property it does not declare. depth is how deep s is in the value
+// being built (0 at its top).
+func ExtraValue(s *openapi3.Schema, response bool, depth int) (any, bool) {
+	ap := s.AdditionalProperties
+	switch {
+	case ap.Has != nil && !*ap.Has:
+		return nil, false
+	case ap.Schema != nil && ap.Schema.Value != nil:
+		return synth(ap.Schema.Value, response, depth+1), true
+	}
+	for _, m := range s.AllOf {
+		if m != nil && m.Value != nil && m.Value.AdditionalProperties.Has != nil && !*m.Value.AdditionalProperties.Has {
+			return nil, false
+		}
+	}
+	return "string", true
 }
 
 func synthNumber(s *openapi3.Schema, integer bool) any {

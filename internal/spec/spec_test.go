@@ -277,3 +277,106 @@ func TestSynthesizePatterns(t *testing.T) {
 		}
 	}
 }
+
+// A property an object requires without declaring it gets a value its
+// additionalProperties allow, as an answer and as a request, nested in a
+// list too; an object that allows no other property has no valid value.
+func TestSynthesizeRequiredWithoutSchema(t *testing.T) {
+	m, err := spec.Parse("x.yaml", []byte(`openapi: 3.0.3
+info: {title: x, version: '1'}
+paths: {}
+components:
+  schemas:
+    Account:
+      type: object
+      required: [id, nickname]
+      properties: {id: {type: string}}
+    Accounts:
+      type: object
+      properties: {accounts: {type: array, items: {$ref: '#/components/schemas/Account'}}}
+      required: [accounts]
+    Counted:
+      type: object
+      required: [count]
+      additionalProperties: {type: integer, minimum: 3}
+    Closed:
+      type: object
+      required: [name]
+      additionalProperties: false
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas := m.Doc.Components.Schemas
+	for _, response := range []bool{true, false} {
+		v, ok := spec.Synthesize(schemas["Accounts"], response)
+		if !ok {
+			t.Errorf("Accounts (response %v): %v does not validate: %v", response, v, spec.Check(schemas["Accounts"].Value, v, response))
+		}
+		if got := v.(map[string]any)["accounts"].([]any)[0].(map[string]any)["nickname"]; got != "string" {
+			t.Errorf("Accounts (response %v): nickname %#v, want a string", response, got)
+		}
+		if v, ok := spec.Synthesize(schemas["Counted"], response); !ok || !reflect.DeepEqual(v, map[string]any{"count": 3.0}) {
+			t.Errorf("Counted (response %v): %#v %v, want count 3 (its additionalProperties' minimum)", response, v, ok)
+		}
+		if v, ok := spec.Synthesize(schemas["Closed"], response); ok {
+			t.Errorf("Closed (response %v): %#v validates, want none found", response, v)
+		}
+	}
+}
+
+// A schema's own example serves requests too: a request body given it
+// sends it without its readOnly properties, nested ones included, and an
+// answer keeps them; an operation's own request example with a readOnly
+// property is broken.
+func TestSchemaExampleInRequest(t *testing.T) {
+	m, err := spec.Parse("x.yaml", []byte(`openapi: 3.0.3
+info: {title: x, version: '1'}
+paths:
+  /apps:
+    post:
+      operationId: createApp
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/App'}}}}
+      responses:
+        "201": {description: x, content: {application/json: {schema: {$ref: '#/components/schemas/App'}}}}
+    put:
+      operationId: replaceApp
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/App'}
+            example: {id: 7, name: own}
+      responses: {"204": {description: x}}
+components:
+  schemas:
+    App:
+      type: object
+      required: [name]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+        owner:
+          type: object
+          properties:
+            ownerId: {type: integer, readOnly: true}
+            email: {type: string}
+      example: {id: 1, name: app, owner: {ownerId: 2, email: a@example.com}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	create, _ := m.Operation("createApp")
+	ex := create.Body.Examples
+	wantRequest := map[string]any{"name": "app", "owner": map[string]any{"email": "a@example.com"}}
+	if len(ex) != 1 || ex[0].Err != nil || !reflect.DeepEqual(ex[0].Value, wantRequest) || ex[0].Pointer != "/components/schemas/App/example" {
+		t.Errorf("request: %+v, want %v, valid, at /components/schemas/App/example", ex, wantRequest)
+	}
+	wantAnswer := map[string]any{"id": 1.0, "name": "app", "owner": map[string]any{"ownerId": 2.0, "email": "a@example.com"}}
+	if v, ok := create.Response(201).Example(); !ok || !reflect.DeepEqual(v, wantAnswer) {
+		t.Errorf("answer: %v %v, want %v", v, ok, wantAnswer)
+	}
+	replace, _ := m.Operation("replaceApp")
+	if ex := replace.Body.Examples; len(ex) != 1 || ex[0].Err == nil {
+		t.Errorf("an operation's own request example with a readOnly property: %+v, want it broken", ex)
+	}
+}

@@ -701,3 +701,46 @@ func TestSchemaRule(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestRequiredWithoutSchema: a name an object requires without declaring
+// it (a published spec's accountNickname) is one the spec defines: an
+// answer that has it has no finding, one without it is missing a
+// required field, and another name is still an unknown field.
+func TestRequiredWithoutSchema(t *testing.T) {
+	doc, err := gen.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := doc.Components.Schemas["Configuration"]
+	if cfg == nil || cfg.Value == nil {
+		t.Fatalf("openapi.yaml#/components/schemas/Configuration is gone, which %s changes: update the test", thisFile)
+	}
+	cfg.Value.Required = append(cfg.Value.Required, "nickname")
+	m, err := spec.New("openapi.yaml", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := validation.NewFromModel(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := lookup(t, "Configurations.Get")
+	req := request(t, get)
+	hdr := http.Header{"Content-Type": {"application/json"}}
+	for _, tc := range []struct {
+		name string
+		set  map[string]any
+		want []brief
+	}{
+		{"given", map[string]any{"nickname": "mine"}, []brief{}},
+		{"given as a number", map[string]any{"nickname": 7}, []brief{}},
+		{"missing", nil, []brief{{"missing required", "body", "nickname"}}},
+		{"another name", map[string]any{"nickname": "mine", grownField: "x"}, []brief{{"unknown field", "body", grownField}}},
+	} {
+		specLacks(t, tc.want)
+		_, got := c.CheckResponse(context.Background(), req, 200, hdr, answer(t, get, "200", tc.set))
+		if !reflect.DeepEqual(briefs(got), tc.want) {
+			t.Errorf("%s: findings %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}

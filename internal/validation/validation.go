@@ -131,7 +131,8 @@ func closedCopy(doc *openapi3.T) (*openapi3.T, error) {
 }
 
 // closeObjects sets additionalProperties: false on every object schema of
-// doc that declares properties and says nothing of additional ones.
+// doc that declares properties and says nothing of additional ones (a
+// name it requires without declaring it stays allowed).
 // Schemas that compose others (allOf, anyOf, oneOf) and their members stay
 // as they are: closing a member would refuse its siblings' properties.
 func closeObjects(doc *openapi3.T) {
@@ -160,6 +161,14 @@ func closeObjects(doc *openapi3.T) {
 			return nil
 		}
 		s.AdditionalProperties.Has = &closed
+		// A name the schema requires is one the spec defines, even
+		// without a property schema of its own: it stays allowed, as
+		// any value.
+		for _, name := range s.Required {
+			if _, declared := s.Properties[name]; !declared {
+				s.Properties[name] = openapi3.NewSchemaRef("", openapi3.NewSchema())
+			}
+		}
 		return nil
 	})
 }

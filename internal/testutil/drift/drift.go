@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/finicity-go/connect-components/internal/spec"
 	"github.com/finicity-go/connect-components/internal/specdoc"
 )
 
@@ -137,8 +138,38 @@ func (d *Server) Serve(w http.ResponseWriter, r *http.Request) {
 		answer(201, map[string]any{"id": ConfigID, "eventStreamId": ConfigID,
 			"elements": []any{map[string]any{"id": ConfigID, "label": "username", "sortOrder": 0}}}) // as documented
 	default:
+		// Any other operation of the spec is answered as documented, so
+		// that an operation the spec grows (an import) does not drift.
+		if status, body, ok := documented(r); ok {
+			answer(status, body)
+			return
+		}
 		answer(404, map[string]any{"Errors": map[string]any{"Error": []any{map[string]any{"ReasonCode": "4041"}}}})
 	}
+}
+
+// documented is the first documented success of the operation r is for:
+// its status, and its example or a value built from its schema (nil for
+// no JSON body). ok is false for a request of no operation, or one whose
+// answer cannot be made.
+func documented(r *http.Request) (status int, body any, ok bool) {
+	op, _, err := specdoc.MustModel().Find(r.Method, r.URL.EscapedPath())
+	if err != nil {
+		return 0, nil, false
+	}
+	ok200 := op.Successes()
+	if len(ok200) == 0 || ok200[0].Code == 0 {
+		return 0, nil, false
+	}
+	res := ok200[0]
+	if !res.JSON || res.Schema == nil {
+		return res.Code, nil, !res.Binary
+	}
+	if v, found := res.Example(); found {
+		return res.Code, v, true
+	}
+	v, valid := spec.Synthesize(res.Schema, true)
+	return res.Code, v, valid
 }
 
 // Secrets are the values no output may show.

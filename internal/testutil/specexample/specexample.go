@@ -269,12 +269,32 @@ func AnsweredConfiguration(t testing.TB, sent map[string]any, id string) map[str
 }
 
 // Call is an operation called with its examples' values: its escaped
-// path, its JSON body (nil for none).
+// path with the query of its query parameters (required ones and those
+// with an example), its JSON body (nil for none).
 type Call struct {
 	Op   *spec.Operation
 	Args spec.Args
 	Path string
 	Body any
+}
+
+// queryOf is the query string of args' query parameters, each as a URL
+// writes it (a list as one pair per item, form style); "" for none.
+func queryOf(query map[string]any) string {
+	q := url.Values{}
+	for name, v := range query {
+		if list, ok := v.([]any); ok {
+			for _, item := range list {
+				q.Add(name, spec.ValueText(item))
+			}
+			continue
+		}
+		q.Set(name, spec.ValueText(v))
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
 }
 
 // CallOf makes op's call from spec.Operation.ExampleArgs.
@@ -288,7 +308,7 @@ func CallOf(t testing.TB, op *spec.Operation) Call {
 	for i, p := range op.PathParams {
 		path = strings.Replace(path, "{"+p.Name+"}", url.PathEscape(spec.ValueText(args.Path[i])), 1)
 	}
-	return Call{Op: op, Args: args, Path: path, Body: args.Body}
+	return Call{Op: op, Args: args, Path: path + queryOf(args.Query), Body: args.Body}
 }
 
 // Send sends the call to base with header (the operation's Credentials,
@@ -304,6 +324,11 @@ func (c Call) Send(t testing.TB, base string, header http.Header) int {
 		t.Fatal(err)
 	}
 	req.Header = header.Clone()
+	for name, v := range c.Args.Header {
+		if req.Header.Get(name) == "" {
+			req.Header.Set(name, spec.ValueText(v))
+		}
+	}
 	if c.Op.Body != nil {
 		req.Header.Set("Content-Type", c.Op.Body.ContentType)
 	}
@@ -335,12 +360,13 @@ type OffSpec struct {
 }
 
 // Misspelt finds the first operation whose example body has an optional
-// field (not a credential), and misspells it.
+// field (not a credential) and that answers a JSON object (which a test
+// may grow by a field), and misspells the field.
 func Misspelt(t testing.TB) OffSpec {
 	t.Helper()
 	m := specdoc.MustModel()
 	for _, op := range m.Operations {
-		if op.Body == nil || !op.Body.JSON {
+		if op.Body == nil || !op.Body.JSON || !answersObject(op) {
 			continue
 		}
 		c := CallOf(t, op)
@@ -374,6 +400,21 @@ func Misspelt(t testing.TB) OffSpec {
 	}
 	t.Fatalf("openapi.yaml#/paths: no operation has a JSON body example with an optional field to misspell (%s)", CallerFile())
 	return OffSpec{}
+}
+
+// answersObject reports whether op's first documented success is a JSON
+// object: its example, else a value made from its schema.
+func answersObject(op *spec.Operation) bool {
+	ok := op.Successes()
+	if len(ok) == 0 || !ok[0].JSON || ok[0].Schema == nil {
+		return false
+	}
+	v, found := ok[0].Example()
+	if !found {
+		v, found = spec.Synthesize(ok[0].Schema, true)
+	}
+	_, isObject := v.(map[string]any)
+	return found && isObject
 }
 
 // flipLast changes the case of a name's last letter.

@@ -35,6 +35,9 @@ func (f *fixture) accounts() {
 		P("balanceDate", DateTime("When the balance was read.")),
 		P("createdDate", DateTime("When the account was first aggregated.").RO()),
 		P("currency", Str("ISO 4217 currency code.").Len(3, 3).Hint("USD")),
+		P("institutionAccountId", StrInt64("The institution's own identifier of the account: a 64-bit integer written as a string.").Hint("9007199254740993")),
+		// Required, yet given no property schema, as published specs do.
+		Undeclared("accountNickname", "Rainy-day fund"),
 		P("detail", OneOf("Details that depend on the kind of account.",
 			Ref("DepositDetail"), Ref("CreditDetail"), Ref("LoanDetail")).
 			Disc("kind", [2]string{"deposit", "DepositDetail"}, [2]string{"credit", "CreditDetail"}, [2]string{"loan", "LoanDetail"})),

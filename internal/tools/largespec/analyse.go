@@ -49,6 +49,7 @@ var constructs = []construct{
 	{"Request bodies", "request body with named examples", 2},
 	{"Request bodies", "request body with named examples in components/examples", 2},
 	{"Request bodies", "request body without any example", 2},
+	{"Request bodies", "request body schema whose own example has a readOnly property", 2},
 	{"Responses", "201 created", 2},
 	{"Responses", "204 without a body", 2},
 	{"Responses", "two or more 2xx statuses with different bodies", 2},
@@ -61,9 +62,13 @@ var constructs = []construct{
 	{"Responses", "text/plain or text/csv response", 2},
 	{"Responses", "one response, two media types", 2},
 	{"Responses", "response headers", 2},
+	{"Responses", "GET of a collection path answering an object that wraps the list", 2},
 	{"Errors", "errors as {Errors: {Error: [...]}} (ServiceErrorEnvelope)", 2},
 	{"Errors", "errors as {code: integer, message} (NumericFault)", 2},
 	{"Errors", "errors as {error: {code, message}} (WrappedFault)", 2},
+	// More operations than openapi.yaml has (TestErrorShapesOutnumberTheBase):
+	// merged, the nearest operations decide a shape, not the most common.
+	{"Errors", "errors in a shape of their own (NumericFault) on more operations than openapi.yaml has", numericFaultOps},
 	{"Compositions", "allOf as a response", 2},
 	{"Compositions", "oneOf as a response", 2},
 	{"Compositions", "anyOf as a response", 2},
@@ -77,6 +82,7 @@ var constructs = []construct{
 	{"Objects", "array property of inline objects", 2},
 	{"Objects", "additionalProperties: true", 2},
 	{"Objects", "typed additionalProperties", 2},
+	{"Objects", "required property with no property schema", 2},
 	{"Types", "format date", 2},
 	{"Types", "format date-time", 2},
 	{"Types", "format int64", 2},
@@ -92,6 +98,7 @@ var constructs = []construct{
 	{"Types", "minLength/maxLength", 2},
 	{"Types", "minimum/maximum", 2},
 	{"Types", "pattern", 2},
+	{"Types", "string with format int64", 2},
 	{"Secrets", "credential-named property without x-secret", 2},
 	{"Secrets", "x-secret: false on a credential-looking name", 1},
 	{"Text", "two tags", 2},
@@ -102,6 +109,10 @@ var constructs = []construct{
 	{"Text", "description with a line starting with //", 2},
 	{"Text", "description with non-ASCII text", 2},
 }
+
+// numericFaultOps is how many operations must answer errors as
+// NumericFault: more than openapi.yaml's operations.
+const numericFaultOps = 9
 
 // credentialNames are the property names that mark a credential.
 var credentialNames = []string{"newPartnerSecret", "partnerSecret", "password", "accessToken", "apiKey", "clientSecret"}
@@ -252,6 +263,9 @@ func (a *opAnalysis) operation(o opRef, paths []string) {
 				}
 			default:
 				a.mark("request body without any example")
+				if readOnlyInExample(mt.Schema.Value) {
+					a.mark("request body schema whose own example has a readOnly property")
+				}
 			}
 		}
 	}
@@ -268,6 +282,7 @@ func (a *opAnalysis) operation(o opRef, paths []string) {
 					a.mark("errors as {Errors: {Error: [...]}} (ServiceErrorEnvelope)")
 				case "NumericFault":
 					a.mark("errors as {code: integer, message} (NumericFault)")
+					a.mark("errors in a shape of their own (NumericFault) on more operations than openapi.yaml has")
 				case "WrappedFault":
 					a.mark("errors as {error: {code, message}} (WrappedFault)")
 				}
@@ -280,6 +295,41 @@ func (a *opAnalysis) operation(o opRef, paths []string) {
 	if len(successes) >= 2 {
 		a.mark("two or more 2xx statuses with different bodies")
 	}
+	segs := strings.Split(strings.Trim(o.path, "/"), "/")
+	if ok := op.Responses.Value("200"); o.method == "get" && !isParam(segs[len(segs)-1]) && ok != nil && ok.Value != nil {
+		if mt := ok.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil && wrapsList(mt.Schema.Value) {
+			a.mark("GET of a collection path answering an object that wraps the list")
+		}
+	}
+}
+
+// wrapsList reports whether s is an object with a list among its
+// properties.
+func wrapsList(s *openapi3.Schema) bool {
+	if !s.Type.Is("object") {
+		return false
+	}
+	for _, p := range s.Properties {
+		if p.Value != nil && p.Value.Type.Is("array") {
+			return true
+		}
+	}
+	return false
+}
+
+// readOnlyInExample reports whether the schema's own example gives a
+// property the schema marks readOnly.
+func readOnlyInExample(s *openapi3.Schema) bool {
+	ex, ok := s.Example.(map[string]any)
+	if !ok {
+		return false
+	}
+	for name := range ex {
+		if p := s.Properties[name]; p != nil && p.Value != nil && p.Value.ReadOnly {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *opAnalysis) success(op *openapi3.Operation, status string, r *openapi3.ResponseRef, bodies map[string]bool) {
@@ -408,6 +458,14 @@ func (a *opAnalysis) schema(ref *openapi3.SchemaRef) {
 	switch s.Format {
 	case "date", "date-time", "int64", "int32", "double", "uuid", "uri", "email", "binary":
 		a.mark("format " + s.Format)
+	}
+	if s.Type.Is("string") && s.Format == "int64" {
+		a.mark("string with format int64")
+	}
+	for _, name := range s.Required {
+		if _, declared := s.Properties[name]; !declared {
+			a.mark("required property with no property schema")
+		}
 	}
 	if len(s.Enum) > 0 {
 		a.mark("enum")

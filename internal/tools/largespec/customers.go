@@ -17,6 +17,9 @@ func (f *fixture) customers() {
 			P("postalCode", Str("Postal code.").Len(3, 10)),
 		)),
 		P("applicationId", Str("The partner application the customer was added under; null for the default one.").Null().Hint(null{})),
+		P("legacyId", StrInt64("Identifier of the customer in the platform's previous version: a 64-bit integer written as a string.").Hint("7008461438")),
+		// Required, yet given no property schema, as published specs do.
+		Undeclared("customerSince", "2019"),
 	).AutoEx())
 	f.schema("NewCustomer", Obj("A customer to add.",
 		R("username", Str("Unique name within the partner: 6 to 255 characters.").Len(6, 255).Hint("jonas.lindqvist")),

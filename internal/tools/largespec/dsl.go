@@ -39,8 +39,9 @@ type Schema struct {
 
 type prop struct {
 	name     string
-	s        *Schema
+	s        *Schema // nil: required without a property schema (Undeclared)
 	required bool
+	value    any // the examples' value of an Undeclared property
 }
 
 // autoExample asks for an example synthesized from the schema.
@@ -108,6 +109,14 @@ func AnyOf(desc string, parts ...*Schema) *Schema {
 // P is an optional property, R a required one.
 func P(name string, s *Schema) prop { return prop{name: name, s: s} }
 func R(name string, s *Schema) prop { return prop{name: name, s: s, required: true} }
+
+// Undeclared is a name the object requires without a property schema
+// (published specs have them): any value, value in the examples.
+func Undeclared(name string, value any) prop { return prop{name: name, required: true, value: value} }
+
+// StrInt64 is a string with format int64: a 64-bit integer written as a
+// string (a published spec's ids).
+func StrInt64(desc string) *Schema { return newSchema("string", "int64", desc) }
 
 // D describes a $ref (written as a sibling description) or replaces the
 // description of any schema.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +30,13 @@ var defineFormats = sync.OnceFunc(func() {
 	for name, v := range spec.StringFormats() {
 		openapi3.DefineStringFormatValidator(name, v)
 	}
+	// A string of format int64 (published specs write ids so): OpenAPI
+	// allows a format of any name, and this one is checked for what it
+	// says, a 64-bit integer.
+	openapi3.DefineStringFormatValidator("int64", openapi3.NewCallbackValidator(func(s string) error {
+		_, err := strconv.ParseInt(s, 10, 64)
+		return err
+	}))
 })
 
 // strict loads data and validates it with every example and default
@@ -375,4 +383,26 @@ func lookup(m *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return nil
+}
+
+// TestErrorShapesOutnumberTheBase: the fixture's NumericFault errors are
+// on more operations than openapi.yaml has, so that merged, a group of
+// operations with errors of another shape outnumbers the base's
+// operations (as an imported published spec's do), and the sandbox's
+// choice of shape by the nearest operations is exercised at scale.
+func TestErrorShapesOutnumberTheBase(t *testing.T) {
+	m, err := spec.Load(baseSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if numericFaultOps <= len(m.Operations) {
+		t.Errorf("numericFaultOps is %d, openapi.yaml has %d operations: raise it (internal/tools/largespec/analyse.go) and give more operations NumericFault errors", numericFaultOps, len(m.Operations))
+	}
+	f, err := study(readFixture(t, "fragment.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.usage["errors as {code: integer, message} (NumericFault)"]); n <= len(m.Operations) {
+		t.Errorf("%d operations answer NumericFault errors, openapi.yaml has %d: want more", n, len(m.Operations))
+	}
 }

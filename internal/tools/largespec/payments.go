@@ -62,7 +62,7 @@ func (f *fixture) payments() {
 			R("routingNumber", Str("ABA routing number.").Pat("^[0-9]{9}$").Hint("021000021")),
 			R("accountNumber", Str("Account number.").Pat("^[0-9]{4,17}$").Hint("000987654321")),
 		)),
-	))
+	).AutoEx())
 
 	tags := []string{"Payments"}
 	cid := ParamRef("CustomerId")
@@ -145,6 +145,8 @@ func (f *fixture) payments() {
 			Media{mediaType: "application/pdf", schema: Binary("")}, JSON(Ref("Transfer"), exNone))}, payErrors(401, 404))})
 	f.op(&Op{method: "post", path: "/payments/v1/customers/{customer_id}/payees", id: "addPayee", tags: tags,
 		summary: "Add a payee", params: []*Param{cid},
-		body:  JBody(Ref("Payee"), exSingle),
+		// No example of its own: the schema's, readOnly payeeId and all,
+		// serves the request too.
+		body:  JBody(Ref("Payee"), exNone),
 		resps: responses([]*Resp{Ok(201, "The payee.", JSON(Ref("Payee"), exNone))}, payErrors(400, 401, 404))})
 }

@@ -444,6 +444,9 @@ func (f *fixture) renderSchema(s *Schema, name string, component bool) omap {
 	if len(s.props) > 0 {
 		props := omap{}
 		for _, p := range s.props {
+			if p.s == nil {
+				continue // required only
+			}
 			if p.s.desc == "" {
 				panic(fmt.Sprintf("property %s.%s has no description", name, p.name))
 			}

@@ -85,6 +85,10 @@ func (y *synth) value(s *Schema, name string, dir direction, v variant, depth in
 	case "object":
 		out := omap{}
 		for _, p := range s.props {
+			if p.s == nil {
+				out = append(out, kv{p.name, p.value})
+				continue
+			}
 			if dir == request && y.readOnly(p.s) {
 				continue
 			}
