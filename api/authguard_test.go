@@ -57,7 +57,8 @@ func (a *authScript) client() *http.Client {
 		a.mu.Lock()
 		a.tokens = append(a.tokens, tok)
 		a.mu.Unlock()
-		return answer(req, 200, "[]"), nil
+		ok := getOK()
+		return answer(req, ok.status, ok.body), nil
 	})}
 }
 
@@ -292,7 +293,7 @@ func TestInvalidTokenIsNotKept(t *testing.T) {
 // checkInvalidTokenIsNotKept runs TestInvalidTokenIsNotKept for one bad
 // token, in a synctest bubble: body is the authentication answer holding it.
 func checkInvalidTokenIsNotKept(t *testing.T, bad, body string) {
-	srv, hc := inProcess(reply{status: 200, body: body}, reply{status: 200, body: tokenJSON}, reply{status: 200, body: "[]"})
+	srv, hc := inProcess(reply{status: 200, body: body}, reply{status: 200, body: tokenJSON}, getOK())
 	c := newPartnerClient(t, "http://127.0.0.1", api.WithHTTPClient(hc))
 	err := listCall(context.Background(), c)
 	if err == nil || errors.Is(err, api.ErrCredentialsRejected) || err.Error() != "finicity: partner authentication answered with a token that is not a valid header value" {
