@@ -51,6 +51,7 @@ func stockGen(specPath, cfgPath string, m *spec.Model) (client, embedded string,
 		overlaySecrets(doc, m)
 		overlayOptionalParams(doc)
 		overlayDefaultedScalars(doc)
+		overlayRequiredWithoutSchema(doc)
 		overlayNames(doc, renamed)
 		overlayMachinery(doc, m)
 		client, err = codegen.Generate(doc, models)
@@ -215,6 +216,30 @@ func overlaySecrets(doc *openapi3.T, m *spec.Model) {
 		}
 		p.Value.Extensions["x-go-type"] = "secret.String"
 		p.Value.Extensions["x-go-type-import"] = map[string]any{"path": secretImport}
+	})
+}
+
+// overlayRequiredWithoutSchema gives a field to a name an object requires
+// without declaring it among its properties (published specs have them):
+// oapi-codegen would generate none, and the value the API must send would
+// be lost in decoding. Its schema is what additionalProperties allows, or
+// any value. A schema composed with allOf, oneOf or anyOf is left alone:
+// the name may be declared by another part.
+func overlayRequiredWithoutSchema(doc *openapi3.T) {
+	spec.WalkSchemas(doc, func(_ string, s *openapi3.Schema) {
+		if len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) > 0 || len(s.Properties) == 0 {
+			return
+		}
+		for _, name := range s.Required {
+			if _, ok := s.Properties[name]; ok {
+				continue
+			}
+			field := &openapi3.SchemaRef{Value: &openapi3.Schema{}}
+			if extra := s.AdditionalProperties.Schema; extra != nil {
+				field = extra
+			}
+			s.Properties[name] = field
+		}
 	})
 }
 

@@ -156,3 +156,65 @@ components:
 		}
 	}
 }
+
+// TestRequiredWithoutSchemaGetsAField: a name an object requires without
+// declaring it gets a field (of what additionalProperties allows, else
+// any value), so that decoding keeps the value; a composed schema is left
+// to its parts.
+func TestRequiredWithoutSchemaGetsAField(t *testing.T) {
+	const forms = `openapi: 3.0.3
+info: {title: required, version: "1"}
+paths: {}
+components:
+  schemas:
+    Account:
+      type: object
+      required: [id, nickname]
+      properties:
+        id: {type: string}
+    Labels:
+      type: object
+      required: [id, color]
+      properties:
+        id: {type: string}
+      additionalProperties: {type: string}
+    Composed:
+      allOf:
+        - {$ref: "#/components/schemas/Account"}
+        - {type: object, required: [extra]}
+`
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(forms))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../oapi-codegen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg codegen.Configuration
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.UpdateDefaults()
+	cfg.Generate.EmbeddedSpec = false
+	generate := func() string {
+		out, err := codegen.Generate(doc, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if before := generate(); regexp.MustCompile(`\bNickname\s`).MatchString(before) {
+		t.Fatalf("without the overlay, nickname already has a field: this test no longer checks the overlay")
+	}
+	overlayRequiredWithoutSchema(doc)
+	out := generate()
+	for _, want := range []string{`Nickname\s+interface\{\}\s+` + "`json:\"nickname\"`", `Color\s+string\s+` + "`json:\"color\"`"} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("want %s in\n%s", want, out)
+		}
+	}
+	if got := doc.Components.Schemas["Composed"].Value.AllOf[1].Value.Properties; len(got) != 0 {
+		t.Errorf("a part of an allOf got properties: %v", got)
+	}
+}

@@ -158,6 +158,16 @@ func sortedPaths(doc *openapi3.T) []string {
 // reader of properties (the secrets here, gen's overlay) walks with it, so
 // that they agree on pointers.
 func WalkProperties(doc *openapi3.T, fn func(ptr, name string, prop *openapi3.SchemaRef)) {
+	walkSchemas(doc, nil, fn)
+}
+
+// WalkSchemas calls fn once for every schema of doc that WalkProperties
+// reaches (each the owner of properties it walks), with its pointer.
+func WalkSchemas(doc *openapi3.T, fn func(ptr string, s *openapi3.Schema)) {
+	walkSchemas(doc, fn, nil)
+}
+
+func walkSchemas(doc *openapi3.T, onSchema func(ptr string, s *openapi3.Schema), fn func(ptr, name string, prop *openapi3.SchemaRef)) {
 	seen := map[*openapi3.Schema]bool{}
 	var walk func(ref *openapi3.SchemaRef, ptr string)
 	walk = func(ref *openapi3.SchemaRef, ptr string) {
@@ -172,6 +182,9 @@ func WalkProperties(doc *openapi3.T, fn func(ptr, name string, prop *openapi3.Sc
 			return
 		}
 		seen[s] = true
+		if onSchema != nil {
+			onSchema(ptr, s)
+		}
 		names := make([]string, 0, len(s.Properties))
 		for n := range s.Properties {
 			names = append(names, n)
@@ -186,7 +199,9 @@ func WalkProperties(doc *openapi3.T, fn func(ptr, name string, prop *openapi3.Sc
 			if strings.HasPrefix(p.Ref, "#/") {
 				pptr = strings.TrimPrefix(p.Ref, "#")
 			}
-			fn(pptr, n, p)
+			if fn != nil {
+				fn(pptr, n, p)
+			}
 			walk(p, pptr)
 		}
 		for _, kw := range []string{"allOf", "oneOf", "anyOf"} {
