@@ -52,6 +52,7 @@ func stockGen(specPath, cfgPath string, m *spec.Model) (client, embedded string,
 		overlayOptionalParams(doc)
 		overlayDefaultedScalars(doc)
 		overlayRequiredWithoutSchema(doc)
+		overlayFloats(doc)
 		overlayNames(doc, renamed)
 		overlayMachinery(doc, m)
 		client, err = codegen.Generate(doc, models)
@@ -216,6 +217,21 @@ func overlaySecrets(doc *openapi3.T, m *spec.Model) {
 		}
 		p.Value.Extensions["x-go-type"] = "secret.String"
 		p.Value.Extensions["x-go-type-import"] = map[string]any{"path": secretImport}
+	})
+}
+
+// overlayFloats decodes numbers of `format: float` or no format into
+// float64, not oapi-codegen's float32: the API's amounts are written with cents
+// (345789.23), which float32 cannot hold, so a balance would change in
+// decoding. The format still bounds the value where the spec is checked.
+func overlayFloats(doc *openapi3.T) {
+	spec.WalkSchemas(doc, func(_ string, s *openapi3.Schema) {
+		if s.Type.Is(openapi3.TypeNumber) && (s.Format == "float" || s.Format == "") {
+			if s.Extensions == nil {
+				s.Extensions = map[string]any{}
+			}
+			s.Extensions["x-go-type"] = "float64"
+		}
 	})
 }
 

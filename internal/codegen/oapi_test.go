@@ -3,6 +3,7 @@ package codegen
 import (
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -148,7 +149,7 @@ components:
 	overlayDefaultedScalars(doc)
 	model := generate()
 	for field, want := range map[string]string{
-		"Earnings": `\*bool`, "Shared": `\*Flag`, "PageSize": `\*int`, "Ratio": `\*float32`,
+		"Earnings": `\*bool`, "Shared": `\*Flag`, "PageSize": `\*int`, "Ratio": `\*float32`, // float64 after overlayFloats
 		"Strict": `bool`, "Offset": `int`, "Plain": `bool`, "MustSet": `bool`,
 	} {
 		if !regexp.MustCompile(`\b` + field + `\s+` + want + "\\s").MatchString(model) {
@@ -216,5 +217,58 @@ components:
 	}
 	if got := doc.Components.Schemas["Composed"].Value.AllOf[1].Value.Properties; len(got) != 0 {
 		t.Errorf("a part of an allOf got properties: %v", got)
+	}
+}
+
+// TestFloatsAreFloat64: a number of format float decodes into a float64,
+// which keeps an amount with cents exactly as written; float32 would not.
+func TestFloatsAreFloat64(t *testing.T) {
+	const forms = `openapi: 3.0.3
+info: {title: floats, version: "1"}
+paths: {}
+components:
+  schemas:
+    Rate: {type: number, format: float}
+    Balance:
+      type: object
+      required: [current]
+      properties:
+        current: {type: number, format: float}
+        rate: {$ref: "#/components/schemas/Rate"}
+        exact: {type: number, format: double}
+        plain: {type: number}
+`
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(forms))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../oapi-codegen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg codegen.Configuration
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.UpdateDefaults()
+	cfg.Generate.EmbeddedSpec = false
+	if out, err := codegen.Generate(doc, cfg); err != nil || !strings.Contains(out, "float32") {
+		t.Fatalf("without the overlay, no float32 (%v): this test no longer checks the overlay\n%s", err, out)
+	}
+	overlayFloats(doc)
+	out, err := codegen.Generate(doc, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "float32") {
+		t.Errorf("float32 left:\n%s", out)
+	}
+	for _, want := range []string{`type Rate = float64`, `Current\s+float64`, `Plain\s+float64`} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("want %s in\n%s", want, out)
+		}
+	}
+	if got := float32(345789.23); float64(got) == 345789.23 {
+		t.Errorf("float32 holds 345789.23: the reason for the overlay is gone")
 	}
 }
