@@ -117,9 +117,7 @@ func newError(r *response, mask maskFunc) *Error {
 		e.Source, e.Recoverable = first.Source, first.Recoverable
 		e.rejected = auth.IsTokenRequest(req) && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
 	} else if code, description, details, ok := spec.ParseError(r.data); ok {
-		// Another documented error shape ({code, message}, {error:
-		// {...}}): its code and message, by their names' meaning, as the
-		// spec model reads every shape it writes.
+		// Another documented shape ({code, message}...), read as the spec model reads it.
 		e.ReasonCode, e.Description, e.Details = code, description, details
 	}
 	return e

@@ -161,7 +161,6 @@ func WithLogger(l *slog.Logger) Option {
 // not define (a misspelt configurationID) is refused too, although the
 // API would ignore it. An invalid request fails with a *ValidationError
 // naming the field and the rule, never the value, and reaches no server.
-// It costs microseconds a call (`make bench`).
 func WithRequestValidation() Option {
 	return option(true, "", func(s *settings) { s.ValidateRequests = true })
 }

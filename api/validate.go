@@ -11,12 +11,9 @@ import (
 	"github.com/finicity-go/connect-components/internal/validation"
 )
 
-// newValidator returns the validation step, for WithRequestValidation or
-// WithResponseValidation: a request is checked before anything is sent,
-// and the final answer (after retries and token replay) is checked before
-// it is decoded. Routing is exact: the path of baseURL
-// (https://host/proxy) is taken off each request's path before it is
-// matched with the spec's.
+// newValidator returns the step of WithRequestValidation (before sending)
+// and WithResponseValidation (the final answer, before decoding). Routing
+// is exact, under baseURL's path (https://host/proxy).
 func newValidator(baseURL string, requests, responses bool, m *masker) (*validator, error) {
 	v, err := specdoc.Validator()
 	if err != nil {
