@@ -395,14 +395,25 @@ func TestErrorShapesOutnumberTheBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if numericFaultOps <= len(m.Operations) {
-		t.Errorf("numericFaultOps is %d, openapi.yaml has %d operations: raise it (internal/tools/largespec/analyse.go) and give more operations NumericFault errors", numericFaultOps, len(m.Operations))
+	// The base's operations in its most common error shape: those the
+	// fixture's other shape must outnumber (an imported group in a third
+	// shape does not count).
+	byShape := map[*openapi3.Schema]int{}
+	most := 0
+	for _, o := range m.Operations {
+		if s := o.ErrorSchema(); s != nil && s.Value != nil {
+			byShape[s.Value]++
+			most = max(most, byShape[s.Value])
+		}
+	}
+	if numericFaultOps <= most {
+		t.Errorf("numericFaultOps is %d, %d operations of openapi.yaml share its most common error shape: raise it (internal/tools/largespec/analyse.go) and give more operations NumericFault errors", numericFaultOps, most)
 	}
 	f, err := study(readFixture(t, "fragment.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.usage["errors as {code: integer, message} (NumericFault)"]); n <= len(m.Operations) {
-		t.Errorf("%d operations answer NumericFault errors, openapi.yaml has %d: want more", n, len(m.Operations))
+	if n := len(f.usage["errors as {code: integer, message} (NumericFault)"]); n <= most {
+		t.Errorf("%d operations answer NumericFault errors, %d of openapi.yaml share its most common error shape: want more", n, most)
 	}
 }
