@@ -48,34 +48,17 @@ components:
 // parameter is a pointer in gen's params struct whatever its form, so an
 // unset one is not sent; a list stays a slice and a required one a value.
 func TestOptionalParametersBecomePointers(t *testing.T) {
-	doc, err := openapi3.NewLoader().LoadFromData([]byte(paramForms))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile("../../oapi-codegen.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg codegen.Configuration
-	if err := yaml.Unmarshal(raw, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	cfg = cfg.UpdateDefaults()
-	cfg.Generate.EmbeddedSpec = false
-	generate := func() string {
-		out, err := codegen.Generate(doc, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return regexp.MustCompile(`(?s)type GetThingsParams struct \{.*?\n\}`).FindString(out)
-	}
+	doc, generate := generator(t, paramForms)
 	// Without the overlay, the configuration makes them values: the
 	// test can fail.
-	if before := generate(); regexp.MustCompile(`\bLimit \*`).MatchString(before) {
+	params := func() string {
+		return regexp.MustCompile(`(?s)type GetThingsParams struct \{.*?\n\}`).FindString(generate())
+	}
+	if before := params(); regexp.MustCompile(`\bLimit \*`).MatchString(before) {
 		t.Fatalf("without the overlay, limit is already a pointer: this test no longer checks the overlay\n%s", before)
 	}
 	overlayOptionalParams(doc)
-	params := generate()
+	got := params()
 	// Shared is a path-level parameter; Limit and Kind $refs to
 	// components.parameters; Status and Kind have a $ref'd schema.
 	for field, want := range map[string]string{
@@ -83,9 +66,9 @@ func TestOptionalParametersBecomePointers(t *testing.T) {
 		"Kind": `\*\w+`, "XTrace": `\*string`, "Tags": `\[\]string`, "Required": `int`,
 	} {
 		re := regexp.MustCompile(`\n\t` + field + ` +(\S+) `)
-		m := re.FindStringSubmatch(params)
+		m := re.FindStringSubmatch(got)
 		if m == nil {
-			t.Errorf("no field %s in\n%s", field, params)
+			t.Errorf("no field %s in\n%s", field, got)
 			continue
 		}
 		if !regexp.MustCompile(`^(` + want + `)$`).MatchString(m[1]) {
@@ -93,7 +76,7 @@ func TestOptionalParametersBecomePointers(t *testing.T) {
 		}
 	}
 	if t.Failed() {
-		t.Log(params)
+		t.Log(got)
 	}
 }
 
@@ -122,32 +105,15 @@ components:
         plain: {type: boolean}
         mustSet: {type: boolean, default: true}
 `
-	doc, err := openapi3.NewLoader().LoadFromData([]byte(forms))
-	if err != nil {
-		t.Fatal(err)
+	doc, generate := generator(t, forms)
+	options := func() string {
+		return regexp.MustCompile(`(?s)type Options struct \{.*?\n\}`).FindString(generate())
 	}
-	raw, err := os.ReadFile("../../oapi-codegen.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg codegen.Configuration
-	if err := yaml.Unmarshal(raw, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	cfg = cfg.UpdateDefaults()
-	cfg.Generate.EmbeddedSpec = false
-	generate := func() string {
-		out, err := codegen.Generate(doc, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return regexp.MustCompile(`(?s)type Options struct \{.*?\n\}`).FindString(out)
-	}
-	if before := generate(); regexp.MustCompile(`\bEarnings \*`).MatchString(before) {
+	if before := options(); regexp.MustCompile(`\bEarnings \*`).MatchString(before) {
 		t.Fatalf("without the overlay, earnings is already a pointer: this test no longer checks the overlay\n%s", before)
 	}
 	overlayDefaultedScalars(doc)
-	model := generate()
+	model := options()
 	for field, want := range map[string]string{
 		"Earnings": `\*bool`, "Shared": `\*Flag`, "PageSize": `\*int`, "Ratio": `\*float32`, // float64 after overlayFloats
 		"Strict": `bool`, "Offset": `int`, "Plain": `bool`, "MustSet": `bool`,
@@ -184,27 +150,7 @@ components:
         - {$ref: "#/components/schemas/Account"}
         - {type: object, required: [extra]}
 `
-	doc, err := openapi3.NewLoader().LoadFromData([]byte(forms))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile("../../oapi-codegen.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg codegen.Configuration
-	if err := yaml.Unmarshal(raw, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	cfg = cfg.UpdateDefaults()
-	cfg.Generate.EmbeddedSpec = false
-	generate := func() string {
-		out, err := codegen.Generate(doc, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	doc, generate := generator(t, forms)
 	if before := generate(); regexp.MustCompile(`\bNickname\s`).MatchString(before) {
 		t.Fatalf("without the overlay, nickname already has a field: this test no longer checks the overlay")
 	}
@@ -238,7 +184,31 @@ components:
         exact: {type: number, format: double}
         plain: {type: number}
 `
-	doc, err := openapi3.NewLoader().LoadFromData([]byte(forms))
+	doc, generate := generator(t, forms)
+	if out := generate(); !strings.Contains(out, "float32") {
+		t.Fatalf("without the overlay, no float32: this test no longer checks the overlay\n%s", out)
+	}
+	overlayFloats(doc)
+	out := generate()
+	if strings.Contains(out, "float32") {
+		t.Errorf("float32 left:\n%s", out)
+	}
+	for _, want := range []string{`type Rate = float64`, `Current\s+float64`, `Plain\s+float64`} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("want %s in\n%s", want, out)
+		}
+	}
+	if got := float32(345789.23); float64(got) == 345789.23 {
+		t.Errorf("float32 holds 345789.23: the reason for the overlay is gone")
+	}
+}
+
+// generator loads the spec text and returns it with a function that
+// generates its code as make generate configures oapi-codegen (the
+// project's oapi-codegen.yaml), without the embedded spec.
+func generator(t *testing.T, text string) (*openapi3.T, func() string) {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,23 +222,12 @@ components:
 	}
 	cfg = cfg.UpdateDefaults()
 	cfg.Generate.EmbeddedSpec = false
-	if out, err := codegen.Generate(doc, cfg); err != nil || !strings.Contains(out, "float32") {
-		t.Fatalf("without the overlay, no float32 (%v): this test no longer checks the overlay\n%s", err, out)
-	}
-	overlayFloats(doc)
-	out, err := codegen.Generate(doc, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(out, "float32") {
-		t.Errorf("float32 left:\n%s", out)
-	}
-	for _, want := range []string{`type Rate = float64`, `Current\s+float64`, `Plain\s+float64`} {
-		if !regexp.MustCompile(want).MatchString(out) {
-			t.Errorf("want %s in\n%s", want, out)
+	return doc, func() string {
+		t.Helper()
+		out, err := codegen.Generate(doc, cfg)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if got := float32(345789.23); float64(got) == 345789.23 {
-		t.Errorf("float32 holds 345789.23: the reason for the overlay is gone")
+		return out
 	}
 }
