@@ -112,7 +112,7 @@ var constructs = []construct{
 
 // numericFaultOps is how many operations must answer errors as
 // NumericFault: more than openapi.yaml's operations.
-const numericFaultOps = 9
+const numericFaultOps = 12
 
 // credentialNames are the property names that mark a credential.
 var credentialNames = []string{"newPartnerSecret", "partnerSecret", "password", "accessToken", "apiKey", "clientSecret"}
