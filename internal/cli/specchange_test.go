@@ -224,19 +224,7 @@ func TestNewParameterTypes(t *testing.T) {
         "204":
           description: Done
 `, 1)
-	m, err := spec.Parse("openapi.yaml", []byte(changed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var probe *opSpec
-	for _, o := range opsOf(m) {
-		if o.op.ID == "PostProbe" {
-			probe = o
-		}
-	}
-	if probe == nil {
-		t.Fatal("no command for PostProbe")
-	}
+	probe := changedCommand(t, changed, "PostProbe")
 	cmd := specCommand(probe)
 	words := shellWords(t, cmd.Example)
 	for _, flag := range []string{"--ids", "--x-trace", "--limits-max", "--tags", "--rules"} {
@@ -314,19 +302,7 @@ func TestFieldFlagsOfTakenNames(t *testing.T) {
         "204":
           description: Done
 `, 1)
-	m, err := spec.Parse("openapi.yaml", []byte(changed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var link *opSpec
-	for _, o := range opsOf(m) {
-		if o.op.ID == "PostLink" {
-			link = o
-		}
-	}
-	if link == nil {
-		t.Fatal("no command for PostLink")
-	}
+	link := changedCommand(t, changed, "PostLink")
 	flags := map[string]string{}
 	for _, f := range link.fields() {
 		flags[strings.Join(f.wire, ".")+" "+f.where()] = f.flag
@@ -374,4 +350,21 @@ func TestFieldFlagsOfTakenNames(t *testing.T) {
 	}
 	o, _ = run("--query-timeout", "1", "--body-limit", "5", "--broken", "1", "--partner-id", "p-1")
 	o.Expect(t, ExitUsage, []string{""}, []string{"missing required flag --body-partner-id"})
+}
+
+// changedCommand models the spec text changed and returns the command of the
+// operation id, failing t when there is none.
+func changedCommand(t *testing.T, changed, id string) *opSpec {
+	t.Helper()
+	m, err := spec.Parse("openapi.yaml", []byte(changed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range opsOf(m) {
+		if o.op.ID == id {
+			return o
+		}
+	}
+	t.Fatal("no command for " + id)
+	return nil
 }

@@ -508,14 +508,7 @@ func TestSpecChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc.Components.Schemas["Configuration"].Value.Properties[grownField] = openapi3.NewSchemaRef("", openapi3.NewStringSchema())
-	m, err := spec.New("openapi.yaml", doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := validation.NewFromModel(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := checkerOf(t, doc)
 	if _, after := c.CheckResponse(context.Background(), req, 200, hdr, body); len(after) != 0 {
 		t.Errorf("after the spec gained the field: %+v", after)
 	}
@@ -546,14 +539,7 @@ func TestNumberRules(t *testing.T) {
 	for _, f := range []string{"int32", "int64"} {
 		body.Value.Properties[grownField+f] = openapi3.NewSchemaRef("", openapi3.NewIntegerSchema().WithFormat(f))
 	}
-	m, err := spec.New("openapi.yaml", doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := validation.NewFromModel(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, c := checkerOf(t, doc)
 	for _, tc := range []struct {
 		field string
 		value any
@@ -716,14 +702,7 @@ func TestRequiredWithoutSchema(t *testing.T) {
 		t.Fatalf("openapi.yaml#/components/schemas/Configuration is gone, which %s changes: update the test", thisFile)
 	}
 	cfg.Value.Required = append(cfg.Value.Required, "nickname")
-	m, err := spec.New("openapi.yaml", doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := validation.NewFromModel(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := checkerOf(t, doc)
 	get := lookup(t, "Configurations.Get")
 	req := request(t, get)
 	hdr := http.Header{"Content-Type": {"application/json"}}
@@ -743,4 +722,19 @@ func TestRequiredWithoutSchema(t *testing.T) {
 			t.Errorf("%s: findings %+v, want %+v", tc.name, got, tc.want)
 		}
 	}
+}
+
+// checkerOf is the model and checker of doc, a changed copy of the
+// embedded spec.
+func checkerOf(t *testing.T, doc *openapi3.T) (*spec.Model, *validation.Validator) {
+	t.Helper()
+	m, err := spec.New("openapi.yaml", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := validation.NewFromModel(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, c
 }
